@@ -1,0 +1,89 @@
+"""Checks: pure functions of Facts that return Findings, registered as named records.
+
+`CHECKS` is the ordered registry; each record names the JSON `check` field and the report area.
+Helpers here build Findings so every check speaks the same way (catalog title and fix by default).
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+
+from dldoctor import catalog
+from dldoctor.facts import Facts, Unknown
+from dldoctor.model import FAIL, OK, SKIP, WARN, Finding
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    area: str
+    target: str  # "module:function" inside dldoctor.checks, imported when run
+
+    def run(self, facts: Facts) -> List[Finding]:
+        mod, fn = self.target.split(":")
+        func = getattr(importlib.import_module("dldoctor.checks." + mod), fn)
+        return list(func(facts))
+
+
+CHECKS: Tuple[Check, ...] = (
+    Check("os", "system", "system:check_os"),
+    Check("wsl", "system", "system:check_wsl"),
+    Check("reboot", "system", "system:check_reboot"),
+    Check("gpu", "gpu", "gpu:check_gpu"),
+    Check("nvidia-driver", "gpu", "gpu:check_driver"),
+    Check("kernel-modules", "gpu", "gpu:check_modules"),
+    Check("docker-engine", "docker", "docker:check_engine"),
+    Check("docker-daemon", "docker", "docker:check_daemon"),
+    Check("docker-group", "docker", "docker:check_group"),
+    Check("daemon-json", "daemon-json", "daemon_json:check_daemon_json"),
+    Check("registry-mirrors", "registry", "mirrors:check_mirrors"),
+    Check("nvidia-toolkit", "toolkit", "toolkit:check_toolkit"),
+    Check("toolkit-config", "toolkit", "toolkit:check_toolkit_config"),
+    Check("nvidia-runtime", "toolkit", "toolkit:check_runtime"),
+    Check("cgroup", "toolkit", "toolkit:check_cgroup"),
+    Check("apt-sources", "apt", "apt:check_sources"),
+    Check("apt-update", "apt", "apt:check_apt_update"),
+)
+
+AREAS = ("system", "gpu", "docker", "daemon-json", "registry", "toolkit", "apt", "image",
+         "container", "symptom")
+
+
+def _ev(lines: Iterable[Optional[str]]) -> Tuple[str, ...]:
+    return tuple(l.rstrip() for l in lines if l and l.strip())
+
+
+def ok(check: str, area: str, title: str, detail: str = "", evidence: Sequence[str] = ()) -> Finding:
+    return Finding(check, OK, None, title, detail, _ev(evidence), None, area)
+
+
+def skip(check: str, area: str, title: str, detail: str = "") -> Finding:
+    return Finding(check, SKIP, None, title, detail, (), None, area)
+
+
+def problem(check: str, area: str, problem_id: str, detail: str = "",
+            evidence: Sequence[str] = (), fix: Optional[str] = None, status: str = FAIL,
+            title: Optional[str] = None, confidence: Optional[float] = None) -> Finding:
+    assert problem_id in catalog.PROBLEMS, problem_id
+    return Finding(check, status, problem_id, title or catalog.title(problem_id), detail,
+                   _ev(evidence), fix if fix is not None else catalog.fix(problem_id), area,
+                   confidence)
+
+
+def unknown_reason(value: object) -> str:
+    return value.reason if isinstance(value, Unknown) else ""
+
+
+def quote(text: Optional[str], *needles: str, limit: int = 3) -> List[str]:
+    """Lines of `text` that contain any needle (case-insensitive): evidence quoted as read."""
+    if not text:
+        return []
+    out = []
+    for line in text.splitlines():
+        low = line.lower()
+        if any(n.lower() in low for n in needles):
+            out.append(line.strip())
+            if len(out) >= limit:
+                break
+    return out

@@ -1,0 +1,123 @@
+"""apt sources: docker-ce and toolkit repositories present, no duplicate lists with clashing
+Signed-By, no legacy per-distribution NVIDIA repos; and what `apt-get update` said."""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Set, Tuple
+
+from dldoctor.checks import ok, problem, skip
+from dldoctor.checks.docker import docker_absent
+from dldoctor.checks.system import family
+from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.facts import Facts, known
+from dldoctor.i18n import _
+from dldoctor.model import WARN, Finding
+
+AREA = "apt"
+# Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).
+LEGACY_NVIDIA = re.compile(r"nvidia\.github\.io/(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
+                           r"(?P<distro>[a-z]+)(?P<ver>[\d.]+)/", re.I)
+# The last releases the per-distribution layout ever published (facts.md §4; dev reports).
+LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,)}
+
+
+def _is_docker(uri: str) -> bool:
+    return "download.docker.com" in uri or "/docker-ce" in uri
+
+
+def _is_nvidia(uri: str) -> bool:
+    return "libnvidia-container" in uri or "nvidia-docker" in uri or "nvidia-container-runtime" in uri
+
+
+def _ver(v: str) -> Tuple[int, ...]:
+    return tuple(int(x) for x in v.split(".") if x.isdigit())
+
+
+def check_sources(facts: Facts) -> List[Finding]:
+    src = facts.apt_sources
+    if not known(src):
+        return []
+    entries = [e for e in src.entries if e.enabled]
+    out: List[Finding] = []
+    # Same repository, different keys -> apt refuses every update.
+    keys: Dict[Tuple[str, str], Set[str]] = {}
+    where: Dict[Tuple[str, str], List[str]] = {}
+    for e in entries:
+        for uri in e.uris:
+            for suite in e.suites or ("",):
+                k = (uri.rstrip("/"), suite)
+                keys.setdefault(k, set()).add(e.signed_by or "")
+                where.setdefault(k, []).append("%s:%d" % (e.file, e.line))
+    for k, ks in keys.items():
+        if len(ks) > 1:
+            out.append(problem("apt-sources", AREA, "apt.signed-by-conflict",
+                               _("{uri} is listed in several files with different Signed-By keys; apt "
+                                 "refuses to update.").format(uri=k[0]),
+                               ["%s (Signed-By: %s)" % (w, s or "-") for w, s in zip(where[k], sorted(ks))]))
+    for e in entries:
+        for uri in e.uris:
+            m = LEGACY_NVIDIA.search(uri)
+            if not m:
+                continue
+            distro, ver = m.group("distro").lower(), _ver(m.group("ver"))
+            last = LEGACY_SERVED.get(distro)
+            if last and ver > last:
+                out.append(problem("apt-sources", AREA, "apt.repo-unsupported-distro",
+                                   _("{file} uses the old per-distribution NVIDIA repository for {d}{v}, which "
+                                     "was never published.").format(file=e.file, d=distro, v=m.group("ver")),
+                                   ["%s:%d: %s" % (e.file, e.line, uri)]))
+            else:
+                out.append(problem("apt-sources", AREA, "toolkit.legacy",
+                                   _("{file} is a legacy NVIDIA repository list.").format(file=e.file),
+                                   ["%s:%d: %s" % (e.file, e.line, uri)], status=WARN))
+        if e.signed_by and e.signed_by.startswith("/") and facts.paths.get(e.signed_by) is False:
+            out.append(problem("apt-sources", AREA, "apt.no-pubkey",
+                               _("{file} names the key {key}, which does not exist.").format(
+                                   file=e.file, key=e.signed_by),
+                               ["%s:%d: Signed-By: %s" % (e.file, e.line, e.signed_by)]))
+    apt_host = family(facts.os) in ("debian", "ubuntu") if known(facts.os) else True
+    has_docker = any(_is_docker(u) for e in entries for u in e.uris)
+    has_nvidia = any(_is_nvidia(u) and "libnvidia-container" in u for e in entries for u in e.uris)
+    installed, _ev = toolkit_state(facts)
+    if apt_host and not has_docker and docker_absent(facts):
+        out.append(problem("apt-sources", AREA, "apt.docker-repo-missing",
+                           _("No docker-ce repository in apt sources."), [], status=WARN))
+    if apt_host and not has_nvidia and installed is False:
+        out.append(problem("apt-sources", AREA, "apt.nvidia-repo-missing",
+                           _("No NVIDIA Container Toolkit repository in apt sources."), [], status=WARN))
+    if not out:
+        out.append(ok("apt-sources", AREA, _("{n} apt source entries; no conflicts").format(n=len(entries))))
+    return out
+
+
+def check_apt_update(facts: Facts) -> List[Finding]:
+    upd = facts.apt_update
+    if not known(upd):
+        return []
+    out: List[Finding] = []
+    if upd.no_pubkey:
+        out.append(problem("apt-update", AREA, "apt.no-pubkey",
+                           _("apt cannot verify a repository: key {k} is not available.").format(
+                               k=", ".join(upd.no_pubkey)), ["NO_PUBKEY %s" % k for k in upd.no_pubkey]))
+    if upd.signed_by_conflicts:
+        out.append(problem("apt-update", AREA, "apt.signed-by-conflict",
+                           _("apt reports conflicting Signed-By values."), list(upd.signed_by_conflicts)))
+    if upd.unsupported_distribution:
+        out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
+                           _("The NVIDIA repository answered 'Unsupported distribution'."), []))
+    broken = [(u, s) for u, s in upd.failed_uris if not _is_docker(u) and not _is_nvidia(u)]
+    if broken:
+        out.append(problem("apt-update", AREA, "apt.broken-source",
+                           _("An unrelated apt source fails, so `apt-get update` fails."),
+                           ["%s %s" % (u, s) for u, s in broken]))
+    for u, s in upd.failed_uris:
+        if _is_nvidia(u) and "404" in s:
+            out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
+                               _("The NVIDIA repository URL does not exist for this release."), ["%s %s" % (u, s)]))
+            break
+    if not out and upd.errors:
+        out.append(problem("apt-update", AREA, "apt.broken-source", _("apt-get update reported errors."),
+                           list(upd.errors[:3])))
+    if not out:
+        out.append(ok("apt-update", AREA, _("apt-get update succeeded")))
+    return out

@@ -1,0 +1,174 @@
+"""Docker engine: installed, recent enough, which flavour (snap, Desktop, rootless), daemon up,
+and whether this user may use its socket."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from packaging.version import InvalidVersion, Version
+
+from dldoctor.checks import ok, problem, skip, unknown_reason
+from dldoctor.facts import Facts, known
+from dldoctor.i18n import _
+from dldoctor.model import WARN, Finding
+
+AREA = "docker"
+GPUS_FLAG_SINCE = Version("19.3")
+
+
+def engine_version(v: Optional[str]) -> Optional[Version]:
+    """'20.10.8+dfsg1', '17.12.0-ce', '28.2.2' -> Version (leading numeric part)."""
+    if not v:
+        return None
+    head = v.split("+")[0].split("-")[0].split("~")[0]
+    try:
+        return Version(head)
+    except InvalidVersion:
+        return None
+
+
+def server_error(facts: Facts) -> Tuple[Optional[str], bool]:
+    """The daemon error docker printed (and whether it was a time-out), from info or version."""
+    timed_out = False
+    for name in ("docker-info.json", "docker-info", "docker-version.json", "docker-version"):
+        ev = facts.raw.get(name)
+        if ev is not None and ev.timed_out:
+            timed_out = True
+    for fact in (facts.docker_info, facts.docker_version):
+        if known(fact):
+            errs = getattr(fact, "server_errors", None) or (
+                (fact.server_error,) if getattr(fact, "server_error", None) else ())
+            if errs:
+                return errs[0], timed_out
+    if timed_out:
+        return None, True
+    return None, False
+
+
+def has_server(facts: Facts) -> Optional[bool]:
+    if known(facts.docker_info) and facts.docker_info.has_server:
+        return True
+    if known(facts.docker_version) and facts.docker_version.server_version:
+        return True
+    err, timed_out = server_error(facts)
+    if err or timed_out:
+        return False
+    return None
+
+
+def docker_absent(facts: Facts) -> bool:
+    evs = [facts.raw.get(n) for n in ("docker-version.json", "docker-info.json", "docker-version", "docker-info")]
+    not_found = any(ev is not None and ev.not_found for ev in evs)
+    return not_found or (facts.binaries.get("docker", "x") is None and facts.binaries.get("dockerd", "x") is None)
+
+
+def check_engine(facts: Facts) -> List[Finding]:
+    if docker_absent(facts):
+        return [problem("docker-engine", AREA, "docker.missing", _("The docker command was not found."),
+                        ["docker: command not found"])]
+    info, ver = facts.docker_info, facts.docker_version
+    out: List[Finding] = []
+    docker_path = facts.binaries.get("docker") or ""
+    root_dir = info.docker_root_dir if known(info) else None
+    if docker_path.startswith("/snap/") or (root_dir or "").startswith("/var/snap/docker"):
+        out.append(problem("docker-engine", AREA, "docker.snap",
+                           _("Docker comes from the snap package; the NVIDIA Container Toolkit packages "
+                             "do not configure it."), [docker_path or root_dir or ""]))
+    desktop = (known(info) and info.is_desktop) or (
+        known(ver) and "desktop" in ((ver.platform_name or "") + (ver.context or "")).lower())
+    if desktop:
+        ctx = (info.context if known(info) else None) or (ver.context if known(ver) else None)
+        out.append(problem("docker-engine", AREA, "docker.desktop",
+                           _("The docker CLI uses Docker Desktop (context {ctx}): its VM does not see this "
+                             "host's driver or daemon.json.").format(ctx=ctx or "desktop-linux"),
+                           [s for s in ("Context: %s" % ctx if ctx else None,
+                                        "Operating System: %s" % info.operating_system if known(info) and info.operating_system else None) if s]))
+    if known(info) and info.is_rootless:
+        out.append(problem("docker-engine", AREA, "docker.rootless",
+                           _("The daemon is rootless: its config is ~/.config/docker/daemon.json and the "
+                             "toolkit needs no-cgroups."), list(info.security_options), status=WARN))
+    version = (info.server_version if known(info) else None) or (ver.server_version if known(ver) else None)
+    parsed = engine_version(version)
+    if parsed is not None and parsed < GPUS_FLAG_SINCE:
+        out.append(problem("docker-engine", AREA, "docker.too-old",
+                           _("Docker {v} predates 19.03, which introduced --gpus.").format(v=version),
+                           ["Server Version: %s" % version]))
+    if not out:
+        if version:
+            out.append(ok("docker-engine", AREA, _("Docker Engine {v}").format(v=version),
+                          evidence=["Server Version: %s" % version]))
+        elif known(ver) and ver.client_version:
+            out.append(ok("docker-engine", AREA, _("docker CLI {v} installed").format(v=ver.client_version)))
+        else:
+            out.append(skip("docker-engine", AREA, _("Docker installation not known"),
+                            unknown_reason(ver) or unknown_reason(info)))
+    return out
+
+
+_SOCKET_DENIED = re.compile(r"permission denied while trying to connect to the docker|"
+                            r"docker\.sock: connect: permission denied", re.I)
+
+
+def _permission_denied(err: Optional[str]) -> bool:
+    """The Docker socket refused this user (not any other 'permission denied')."""
+    return bool(err) and bool(_SOCKET_DENIED.search(err))
+
+
+def check_daemon(facts: Facts) -> List[Finding]:
+    if docker_absent(facts):
+        return []
+    err, timed_out = server_error(facts)
+    if has_server(facts):
+        return [ok("docker-daemon", AREA, _("The Docker daemon answers"))]
+    if timed_out and not err:
+        return [problem("docker-daemon", AREA, "docker.daemon-down",
+                        _("The Docker daemon does not respond: docker waited and got no answer (a hung "
+                          "dockerd or socket)."),
+                        [_("no answer from the daemon within the time-out")])]
+    if err and _permission_denied(err):
+        return []  # the docker-group check says who may use the socket
+    if err:
+        return [problem("docker-daemon", AREA, "docker.daemon-down",
+                        _("The Docker daemon is not running or not reachable."), [err])]
+    return [skip("docker-daemon", AREA, _("Docker daemon state not known"),
+                 unknown_reason(facts.docker_info))]
+
+
+def _user(facts: Facts) -> Optional[str]:
+    ident = facts.identity
+    return ident.user if known(ident) else None
+
+
+def check_group(facts: Facts) -> List[Finding]:
+    ident, gdb = facts.identity, facts.group_db
+    err, _t = server_error(facts)
+    denied = _permission_denied(err) or _permission_denied(facts.error)
+    if known(ident) and ident.uid == 0 and not denied:
+        return [ok("docker-group", AREA, _("Running as root"))]
+    user = _user(facts)
+    in_session = known(ident) and ident.in_group("docker")
+    listed = bool(user) and known(gdb) and user in gdb.members("docker")
+    ev = []
+    if known(ident):
+        ev.append(facts.text("id") or "")
+    if known(gdb) and "docker" in gdb.groups:
+        gid, members = gdb.groups["docker"]
+        ev.append("docker:x:%d:%s" % (gid, ",".join(members)))
+    if denied:
+        if listed and not in_session:
+            return [problem("docker-group", AREA, "docker.group-not-active",
+                            _("{user} is listed in the docker group in /etc/group, but this login session "
+                              "was started before that and does not carry the group.").format(user=user),
+                            [err or facts.error or ""] + ev)]
+        return [problem("docker-group", AREA, "docker.permission-denied",
+                        _("This user may not use the Docker socket (not in the docker group)."),
+                        [err or facts.error or ""] + ev)]
+    if listed and not in_session and has_server(facts) is not True:
+        return [problem("docker-group", AREA, "docker.group-not-active",
+                        _("{user} is in the docker group in /etc/group but not in this session.").format(
+                            user=user), ev, status=WARN)]
+    if in_session:
+        return [ok("docker-group", AREA, _("{user} is in the docker group").format(user=user or "user"))]
+    if has_server(facts):
+        return [ok("docker-group", AREA, _("This user can use the Docker socket"))]
+    return []

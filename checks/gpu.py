@@ -1,0 +1,141 @@
+"""GPU and driver: the card on the bus, the driver that answers nvidia-smi, its kernel modules."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from dldoctor.checks import ok, problem, quote, skip, unknown_reason
+from dldoctor.facts import Facts, known
+from dldoctor.i18n import _
+from dldoctor.model import WARN, Finding
+
+AREA = "gpu"
+
+
+def smi_ok(facts: Facts) -> bool:
+    smi = facts.nvidia_smi
+    return known(smi) and not smi.error and bool(smi.driver_version or smi.gpus)
+
+
+def is_wsl(facts: Facts) -> bool:
+    return (known(facts.kernel) and facts.kernel.is_wsl) or (
+        known(facts.os) and getattr(facts.os, "mentions_wsl", False))
+
+
+def check_gpu(facts: Facts) -> List[Finding]:
+    pci, smi = facts.pci, facts.nvidia_smi
+    if smi_ok(facts) and smi.gpus:
+        names = sorted({g.name for g in smi.gpus if g.name})
+        return [ok("gpu", AREA, _("{n} NVIDIA GPU(s): {names}").format(
+            n=len(smi.gpus), names=", ".join(names) or "?"))]
+    if known(pci):
+        if pci.has_nvidia_gpu:
+            devs = [d.description for d in pci.nvidia_devices]
+            return [ok("gpu", AREA, _("NVIDIA GPU on the PCI bus"), evidence=devs[:4])]
+        if is_wsl(facts):
+            return [skip("gpu", AREA, _("WSL shows no PCI devices; the GPU is checked through nvidia-smi"))]
+        if smi_ok(facts):
+            return [ok("gpu", AREA, _("nvidia-smi answers (lspci lists no NVIDIA device)"))]
+        return [problem("gpu", AREA, "gpu.absent",
+                        _("lspci lists no NVIDIA device (vendor 10de)."),
+                        [_("lspci: no NVIDIA device")])]
+    if known(smi) and smi.error == "no-devices":
+        return [problem("gpu", AREA, "gpu.absent", _("nvidia-smi found no devices."),
+                        [smi.error_line or "No devices were found"])]
+    return [skip("gpu", AREA, _("GPU presence not known"), unknown_reason(pci))]
+
+
+def _branch(version: Optional[str]) -> Optional[str]:
+    return version.split(".")[0] if version else None
+
+
+def _package_driver_versions(facts: Facts) -> List[str]:
+    """Driver versions the installed packages carry (nvidia-utils-525, nvidia-smi, libnvidia-compute...)."""
+    out = []
+    if not known(facts.packages):
+        return out
+    for name, st in facts.packages.packages.items():
+        if not facts.packages.installed(name) or not st.version:
+            continue
+        if re.match(r"(nvidia-(utils|smi|compute-utils|driver|dkms)|libnvidia-(compute|gl))", name):
+            m = re.match(r"(?:\d+:)?(\d{3}\.\d+(?:\.\d+)?)", st.version)
+            if m:
+                out.append("%s %s" % (name, m.group(1)))
+    return out
+
+
+def check_driver(facts: Facts) -> List[Finding]:
+    smi, kmod = facts.nvidia_smi, facts.kernel_module
+    if not known(smi):
+        if known(kmod):
+            return [ok("nvidia-driver", AREA, _("NVIDIA kernel module {v} loaded").format(v=kmod.version),
+                       evidence=["NVRM version: %s" % kmod.version])]
+        return [skip("nvidia-driver", AREA, _("NVIDIA driver state not known"), unknown_reason(smi))]
+    err = smi.error
+    line = [smi.error_line] if smi.error_line else []
+    if err == "not-found":
+        if is_wsl(facts):
+            return [problem("nvidia-driver", AREA, "os.wsl",
+                            _("nvidia-smi is missing inside WSL: install or update the NVIDIA driver on "
+                              "Windows (it provides /usr/lib/wsl/lib/nvidia-smi)."), line)]
+        return [problem("nvidia-driver", AREA, "driver.missing",
+                        _("nvidia-smi is not installed."), line or ["nvidia-smi: command not found"])]
+    if err in ("no-driver", "lib-not-found"):
+        mods = facts.modules
+        if known(mods) and mods.has("nouveau") and not mods.has("nvidia"):
+            return [problem("nvidia-driver", AREA, "driver.nouveau",
+                            _("nouveau is loaded and holds the GPU."), line + ["lsmod: nouveau"])]
+        blob = "\n".join(t for t in (facts.notes, facts.text("dmesg"), facts.error) if t)
+        sb = quote(blob, "Required key not available", "Key was rejected", "module verification failed")
+        if sb:
+            return [problem("nvidia-driver", AREA, "driver.secure-boot",
+                            _("The kernel refused the NVIDIA module (Secure Boot)."), line + sb)]
+        if err == "lib-not-found":
+            return [problem("nvidia-driver", AREA, "driver.missing",
+                            _("nvidia-smi cannot find the driver's NVML library: the driver is missing or "
+                              "half-installed."), line)]
+        return [problem("nvidia-driver", AREA, "driver.not-loaded",
+                        _("nvidia-smi cannot talk to the driver: the kernel module is not loaded "
+                          "(often a kernel update without a DKMS rebuild)."), line)]
+    if err in ("version-mismatch", "function-not-found"):
+        ev = line + _package_driver_versions(facts)
+        if known(kmod):
+            ev.append("kernel module: %s" % kmod.version)
+        return [problem("nvidia-driver", AREA, "driver.version-mismatch",
+                        _("The loaded kernel module and the installed NVIDIA libraries are different "
+                          "versions (driver updated, host not rebooted)."), ev)]
+    if err == "nvml-unknown":
+        return [problem("nvidia-driver", AREA, "driver.not-loaded",
+                        _("NVML cannot initialise on the host."), line, status=WARN)]
+    if err == "no-devices":
+        return [skip("nvidia-driver", AREA, _("nvidia-smi found no devices"))]
+    if err:
+        return [problem("nvidia-driver", AREA, "driver.not-loaded",
+                        _("nvidia-smi failed."), line, status=WARN)]
+    # nvidia-smi works: does the loaded module agree with it?
+    if known(kmod) and smi.driver_version and kmod.version != smi.driver_version and not is_wsl(facts):
+        return [problem("nvidia-driver", AREA, "driver.version-mismatch",
+                        _("nvidia-smi reports driver {a}, the loaded kernel module is {b}.").format(
+                            a=smi.driver_version, b=kmod.version),
+                        ["Driver Version: %s" % smi.driver_version, "NVRM version: %s" % kmod.version])]
+    cuda = smi.cuda_version or "?"
+    return [ok("nvidia-driver", AREA, _("NVIDIA driver {v} (supports CUDA up to {c})").format(
+        v=smi.driver_version or "?", c=cuda),
+        evidence=["Driver Version: %s  CUDA Version: %s" % (smi.driver_version, cuda)])]
+
+
+def check_modules(facts: Facts) -> List[Finding]:
+    mods = facts.modules
+    if not known(mods):
+        return []
+    has_gpu = smi_ok(facts) or (known(facts.pci) and facts.pci.has_nvidia_gpu)
+    if mods.has("nouveau") and not mods.has("nvidia") and (has_gpu or not known(facts.pci)):
+        return [problem("kernel-modules", AREA, "driver.nouveau",
+                        _("The nouveau module is loaded and nvidia is not."), ["lsmod: nouveau"])]
+    if mods.has("nvidia") and not mods.has("nvidia_uvm"):
+        return [problem("kernel-modules", AREA, "driver.uvm-missing",
+                        _("nvidia is loaded but nvidia_uvm is not: CUDA in containers fails until it "
+                          "loads."), ["lsmod: nvidia (no nvidia_uvm)"], status=WARN)]
+    if mods.has("nvidia"):
+        return [ok("kernel-modules", AREA, _("nvidia and nvidia_uvm modules loaded"))]
+    return []

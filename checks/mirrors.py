@@ -1,0 +1,88 @@
+"""Configured Docker Hub registry mirrors: syntax dockerd accepts, mirrors known to be closed,
+and (on a live host) the probe result recorded as evidence."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from dldoctor.checks import ok, problem, skip
+from dldoctor.facts import Facts, known
+from dldoctor.i18n import _
+from dldoctor.model import WARN, Finding
+from dldoctor.provision.mirrors import known_dead
+
+AREA = "registry"
+
+def validate_mirror(url: str) -> Optional[str]:
+    """Why dockerd would reject `url` in registry-mirrors (moby's ValidateMirror), or None."""
+    from dldoctor.provision.mirrors import validate_mirror_url
+
+    return validate_mirror_url(url)
+
+
+def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
+    out: List[str] = []
+    dj = facts.daemon_json
+    if known(dj) and isinstance(dj.data.get("registry-mirrors"), list):
+        out.extend(str(m) for m in dj.data["registry-mirrors"])
+    if known(facts.docker_info):
+        out.extend(m for m in facts.docker_info.registry_mirrors if m.rstrip("/") not in
+                   {o.rstrip("/") for o in out})
+    return tuple(out)
+
+
+def _probes(facts: Facts) -> dict:
+    """Live probe results recorded by the host layer: url -> (alive, reason)."""
+    ev = facts.raw.get("mirror-probe")
+    out = {}
+    for line in (ev.text or "").splitlines() if ev else ():
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            out[parts[0].rstrip("/")] = (parts[1] == "alive", parts[2])
+    return out
+
+
+def check_mirrors(facts: Facts) -> List[Finding]:
+    mirrors = configured_mirrors(facts)
+    if not mirrors:
+        if known(facts.daemon_json) or facts.daemon_json is None:
+            return [ok("registry-mirrors", AREA, _("No registry mirror configured (pulls go to Docker Hub)"))]
+        return [skip("registry-mirrors", AREA, _("Registry mirrors not known"))]
+    out: List[Finding] = []
+    probes = _probes(facts)
+    alive = []
+    for url in mirrors:
+        why = validate_mirror(url)
+        if why:
+            out.append(problem("registry-mirrors", AREA, "mirror.invalid",
+                               _("dockerd rejects this mirror: {why}.").format(why=why),
+                               ['"registry-mirrors": ["%s"]' % url]))
+            continue
+        dead = known_dead(url)
+        if dead is not None and url.rstrip("/") not in probes:
+            out.append(problem("registry-mirrors", AREA, "mirror.dead",
+                               _("{url}: {who} mirror, {why}.").format(url=url, who=dead.operator,
+                                                                     why=_(dead.note)),
+                               ['"registry-mirrors": ["%s"]' % url], status=WARN))
+            continue
+        probe = probes.get(url.rstrip("/"))
+        if probe is not None and not probe[0]:
+            out.append(problem("registry-mirrors", AREA, "mirror.dead",
+                               _("{url} does not serve the registry API: {why}.").format(url=url, why=probe[1]),
+                               ["GET %s/v2/ -> %s" % (url.rstrip("/"), probe[1])], status=WARN))
+            continue
+        alive.append((url, probe))
+    if probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:
+        hub = probes.get("https://registry-1.docker.io")
+        if hub is not None and not hub[0]:
+            out.append(problem("registry-mirrors", AREA, "registry.unreachable",
+                               _("No configured mirror works and Docker Hub itself is unreachable: {why}.")
+                               .format(why=hub[1]), ["GET https://registry-1.docker.io/v2/ -> %s" % hub[1]]))
+    if alive and not out:
+        out.append(ok("registry-mirrors", AREA, _("Registry mirrors: {m}").format(
+            m=", ".join(u for u, _p in alive)),
+            evidence=["%s: %s" % (u, p[1]) for u, p in alive if p]))
+    # Without any failing mirror, the surviving ones count as fine even if some were dead.
+    if alive and out and all(f.status == WARN for f in out):
+        out.append(ok("registry-mirrors", AREA, _("Working mirror(s): {m}").format(
+            m=", ".join(u for u, _p in alive))))
+    return out

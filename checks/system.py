@@ -1,0 +1,91 @@
+"""OS and host: supported release, WSL, pending reboot."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from dldoctor.checks import ok, problem, skip, unknown_reason
+from dldoctor.facts import Facts, known
+from dldoctor.i18n import _
+from dldoctor.model import FAIL, WARN, Finding
+
+AREA = "system"
+# Oldest release each apt family is still served on by docker-ce and the toolkit (facts.md §3, §8).
+MIN_RELEASE = {"ubuntu": (20, 4), "debian": (11,)}
+APT_FAMILY = ("debian", "ubuntu")
+EOL_RPM = {"centos": (8, 99), "rhel": (7, 99)}  # CentOS Linux 7/8 and RHEL 7 are end of life
+
+
+def _version(v: Optional[str]) -> tuple:
+    parts = []
+    for p in (v or "").split("."):
+        if not p.isdigit():
+            break
+        parts.append(int(p))
+    return tuple(parts)
+
+
+def family(os_rel) -> Optional[str]:
+    """'ubuntu', 'debian' (apt families, derivatives mapped through ID_LIKE) or the plain id."""
+    if not known(os_rel):
+        return None
+    ids = [os_rel.id or ""] + list(os_rel.id_like or ())
+    for fam in ("ubuntu", "debian"):
+        if fam in ids:
+            return fam
+    return os_rel.id
+
+
+def check_os(facts: Facts) -> List[Finding]:
+    os_rel = facts.os
+    if not known(os_rel):
+        return [skip("os", AREA, _("Operating system not known"), unknown_reason(os_rel))]
+    name = os_rel.pretty_name or " ".join(x for x in (os_rel.id, os_rel.version_id) if x)
+    fam = family(os_rel)
+    ev = [_("OS: {name}").format(name=name)]
+    if os_rel.id in MIN_RELEASE and os_rel.version_id:
+        ver = _version(os_rel.version_id)
+        if ver and ver < MIN_RELEASE[os_rel.id]:
+            return [problem("os", AREA, "os.unsupported",
+                            _("{name} is end of life: docker-ce and the NVIDIA Container Toolkit no "
+                              "longer publish packages for it.").format(name=name), ev, status=WARN)]
+    if os_rel.id in EOL_RPM and os_rel.version_id:
+        ver = _version(os_rel.version_id)
+        if ver and ver[0] <= 8 and (os_rel.id != "rhel" or ver[0] <= 7):
+            return [problem("os", AREA, "os.unsupported",
+                            _("{name} is end of life.").format(name=name), ev, status=WARN)]
+    if fam not in APT_FAMILY:
+        return [ok("os", AREA, _("{name} (not an apt distribution: `fix` apt steps do not apply)")
+                   .format(name=name), evidence=ev)]
+    return [ok("os", AREA, name, evidence=ev)]
+
+
+def check_wsl(facts: Facts) -> List[Finding]:
+    kern = facts.kernel
+    is_wsl = (known(kern) and kern.is_wsl) or (known(facts.os) and getattr(facts.os, "mentions_wsl", False))
+    if not is_wsl:
+        if not known(kern) and not known(facts.os):
+            return []
+        return []
+    ev = [kern.raw.strip()] if known(kern) and getattr(kern, "raw", None) else []
+    linux_driver = []
+    if known(facts.packages):
+        linux_driver = sorted(n for n in facts.packages.packages
+                              if n.startswith(("nvidia-driver-", "nvidia-dkms-", "nvidia-kernel-"))
+                              and facts.packages.installed(n))
+    if linux_driver:
+        return [problem("wsl", AREA, "os.wsl",
+                        _("A Linux NVIDIA driver is installed inside WSL ({pkgs}); under WSL the "
+                          "driver must come from Windows only.").format(pkgs=", ".join(linux_driver)),
+                        ev + linux_driver)]
+    return [ok("wsl", AREA, _("WSL 2: the GPU driver is the Windows one (do not install a Linux driver)"),
+               evidence=ev)]
+
+
+def check_reboot(facts: Facts) -> List[Finding]:
+    if facts.reboot_required:
+        ev = facts.raw.get("reboot-required")
+        return [problem("reboot", AREA, "os.reboot-required",
+                        _("{path} exists: packages were updated that need a reboot.").format(
+                            path=ev.source if ev else "/var/run/reboot-required"),
+                        [ev.text if ev and ev.text else "*** System restart required ***"], status=WARN)]
+    return []

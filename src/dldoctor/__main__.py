@@ -1,0 +1,4 @@
+"""python -m dldoctor"""
+from dldoctor.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""Diagnosis: run the checks over Facts, read the reported symptom against the host's evidence,
+and rank root causes above the symptoms they produce.
+
+A check that crashes becomes a `skip` finding that says so; it never hides the others.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from dldoctor import catalog, signatures
+from dldoctor.checks import CHECKS, problem, quote, skip
+from dldoctor.checks.daemon_json import runtime_entries
+from dldoctor.checks.docker import docker_absent
+from dldoctor.checks.gpu import smi_ok
+from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.facts import Facts, known
+from dldoctor.i18n import _
+from dldoctor.model import FAIL, WARN, Finding, Report
+
+SYMPTOM_CHECK = "reported-error"
+CHECK_CONFIDENCE = 0.9
+WEAK = 0.5
+
+
+def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
+    out: List[Finding] = []
+    for chk in CHECKS:
+        if only and chk.name not in only:
+            continue
+        try:
+            out.extend(chk.run(facts))
+        except Exception as exc:  # a crash is a result, not a hidden failure
+            out.append(skip(chk.name, chk.area, _("The check did not complete"),
+                            _("internal error: {err!r} (please report it)").format(err=exc)))
+    return out
+
+
+# --- the symptom ---------------------------------------------------------------------------------
+
+def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tuple[str, str]:
+    """Turn a text-level diagnosis into the cause the host's evidence points at, with the reason."""
+    installed, _ev = toolkit_state(facts)
+    if pid == "toolkit.missing":
+        if "docker.snap" in matched:
+            return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
+        if installed or facts.binaries.get("nvidia-container-runtime-hook") or \
+                runtime_entries(facts).get("nvidia") is not None:
+            return "toolkit.daemon-not-restarted", _(
+                "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "
+                "after the toolkit was installed.")
+        return pid, _("dockerd has no NVIDIA device driver registered: the NVIDIA Container Toolkit is "
+                      "not installed (or dockerd predates it).")
+    if pid == "runtime.not-registered":
+        if runtime_entries(facts).get("nvidia") is not None:
+            return "toolkit.daemon-not-restarted", _(
+                "daemon.json registers the nvidia runtime, but the running daemon does not know it: "
+                "dockerd was not restarted or reloaded after the change.")
+        if installed is False:
+            return "toolkit.missing", _("No nvidia runtime is registered, and the toolkit that provides "
+                                        "it is not installed.")
+        return pid, _("The container asks for the nvidia runtime, which dockerd does not have registered.")
+    if pid == "docker.permission-denied":
+        ident, gdb = facts.identity, facts.group_db
+        listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
+        if listed or "docker.group-not-active" in matched:
+            return "docker.group-not-active", _(
+                "The user was added to the docker group, but the session that runs docker started before "
+                "that: group membership is read at login.")
+        return pid, _("The user is not allowed to use the Docker socket.")
+    if pid == "cgroup.nvml-unknown-error":
+        cfg = facts.toolkit_config
+        if known(cfg) and cfg.no_cgroups is True and not (known(facts.docker_info) and facts.docker_info.is_rootless):
+            return "toolkit.no-cgroups-rootful", _("no-cgroups = true keeps the GPUs out of the container's "
+                                                   "device cgroup on this rootful daemon.")
+        return pid, _("NVML lost the GPUs inside a running container: systemd re-applied the container's "
+                      "device cgroup (systemctl daemon-reload) under the systemd cgroup driver.")
+    if pid == "toolkit.libs-not-found":
+        if "docker.desktop" in matched:
+            return "docker.desktop", _("Docker Desktop runs containers in a VM that has no host driver libraries.")
+        return pid, _("The toolkit could not load libnvidia-ml.so.1 from the host driver.")
+    if pid == "driver.too-old-for-image":
+        need = signatures.required_cuda(matched[pid].line + "\n" + (facts.error or ""))
+        have = facts.nvidia_smi.cuda_version if known(facts.nvidia_smi) else None
+        drv = facts.nvidia_smi.driver_version if known(facts.nvidia_smi) else None
+        if need and drv:
+            return pid, _("The image requires CUDA {need}; driver {drv} supports CUDA up to {have}.").format(
+                need=need, drv=drv, have=have or _("an older version"))
+        if need:
+            return pid, _("The image requires CUDA {need}, newer than the driver supports.").format(need=need)
+        return pid, _("The image needs a newer CUDA than the installed driver supports.")
+    if pid == "docker.rootless" and "toolkit.rootless-cgroups" in matched:
+        return "toolkit.rootless-cgroups", _("Rootless Docker: the toolkit tried to change cgroups it may not touch.")
+    return pid, ""
+
+
+def diagnose_symptom(facts: Facts) -> List[Finding]:
+    texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
+    if not any(texts.values()):
+        return []
+    matches = signatures.match(texts)
+    best: Dict[str, signatures.Match] = {}
+    for m in matches:
+        if m.problem not in best or m.strength > best[m.problem].strength:
+            best[m.problem] = m
+    strong = [m for m in best.values() if m.strength >= WEAK]
+    chosen = strong or list(best.values())
+    out: Dict[str, Finding] = {}
+    for m in sorted(chosen, key=lambda m: -m.strength):
+        if m.problem == "os.wsl" or (m.problem in ("docker.group-not-active", "docker.rootless") and m.strength < WEAK):
+            continue  # context, not a cause by itself
+        pid, why = _refine(m.problem, facts, best)
+        if pid in out:
+            continue
+        detail = why or catalog.title(pid)
+        out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, detail, [m.line], confidence=m.strength,
+                           title=catalog.title(pid))
+    return list(out.values())
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+def rank(findings: Sequence[Finding]) -> Tuple[str, ...]:
+    """Root causes, most likely first: failing problems not explained by another present one."""
+    conf: Dict[str, float] = {}
+    for f in findings:
+        if f.status == FAIL and f.problem:
+            c = f.confidence if f.confidence is not None else CHECK_CONFIDENCE
+            conf[f.problem] = max(conf.get(f.problem, 0.0), c)
+    present = set(conf)
+    roots = []
+    for p in present:
+        # A hint does not explain away a definite reading: the cause must be about as sure.
+        explained = any(p in catalog.descendants(q) and conf[q] >= max(WEAK, conf[p] - 0.25)
+                        for q in present if q != p)
+        if not explained:
+            roots.append(p)
+    # Confidence first (a definite reading beats a hint), then the lower layer of the stack.
+    roots.sort(key=lambda p: (-round(conf[p], 1), catalog.layer(p), p))
+    return tuple(roots)
+
+
+def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
+    findings = run_checks(facts, only)
+    symptom = diagnose_symptom(facts)
+    have = {f.problem for f in findings if f.status == FAIL}
+    findings.extend(f for f in symptom)
+    return Report(tuple(findings), rank(findings))

@@ -1,0 +1,77 @@
+"""EVIDENCE: the one table of what dldoctor looks at, named like the snapshot files.
+
+Each entry says where the live host finds it. Kinds:
+- file: a path on the target filesystem (relocated under --root);
+- kernel: a /proc or /sys path, always the running kernel's (a root prefix is a filesystem, not a kernel);
+- host-cmd: a program that reports on the machine; under a --root other than / it runs chrooted
+  when it exists inside the root, otherwise the evidence is not collected (never answers about the
+  wrong machine);
+- docker-cmd: the docker CLI, which talks to the daemon named by DOCKER_HOST / the context, as the
+  user's own `docker` does;
+- internal: computed in-process by the live host (id, which, cgroup, dockerd-cmdline...).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Tuple
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    what: Tuple[str, ...]
+
+
+def _file(*paths: str) -> Source:
+    return Source("file", paths)
+
+
+EVIDENCE = {
+    "os-release": _file("/etc/os-release", "/usr/lib/os-release"),
+    "proc-version": Source("kernel", ("/proc/version",)),
+    "uname-r": Source("internal", ("uname",)),
+    "lspci": Source("host-cmd", ("lspci", "-nn")),
+    "lsmod": Source("kernel", ("/proc/modules",)),
+    "proc-driver-nvidia-version": Source("kernel", ("/proc/driver/nvidia/version",)),
+    "nvidia-smi": Source("host-cmd", ("nvidia-smi",)),
+    "docker-version.json": Source("docker-cmd", ("docker", "version", "--format", "{{json .}}")),
+    "docker-info.json": Source("docker-cmd", ("docker", "info", "--format", "{{json .}}")),
+    "daemon.json": Source("internal", ("daemon.json",)),
+    "dockerd-cmdline": Source("internal", ("dockerd-cmdline",)),
+    "id": Source("internal", ("id",)),
+    "group": _file("/etc/group"),
+    "packages": Source("internal", ("dpkg-query",)),
+    "nvidia-container-cli-info": Source("host-cmd", ("nvidia-container-cli", "info")),
+    "nvidia-ctk-version": Source("host-cmd", ("nvidia-ctk", "--version")),
+    "nvidia-container-runtime-config.toml": _file("/etc/nvidia-container-runtime/config.toml"),
+    "cgroup": Source("internal", ("cgroup",)),
+    # dldoctor's own additions to the snapshot format (readers ignore names they do not know):
+    "which": Source("internal", ("which",)),
+    "reboot-required": _file("/var/run/reboot-required", "/run/reboot-required"),
+    "systemd": Source("internal", ("systemd",)),
+    "env": Source("internal", ("env",)),
+}
+
+# Collected live and written by `dldoctor snapshot`, in this order.
+LIVE_NAMES = tuple(EVIDENCE)
+
+# Programs whose location matters to the checks (resolved under --root, like a shell would).
+PROGRAMS = (
+    "docker",
+    "dockerd",
+    "nvidia-smi",
+    "nvidia-container-runtime",
+    "nvidia-container-runtime-hook",
+    "nvidia-container-toolkit",
+    "nvidia-ctk",
+    "nvidia-container-cli",
+    "nvidia-docker",
+    "ldconfig",
+    "ldconfig.real",
+)
+
+# Variables that change what docker and the checks see; recorded in the `env` evidence.
+ENV_VARS = ("DOCKER_HOST", "DOCKER_CONTEXT", "SUDO_USER", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+            "http_proxy", "https_proxy", "no_proxy", "XDG_RUNTIME_DIR")
+
+APT_SOURCES_DIR = "apt-sources"

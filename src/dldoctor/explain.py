@@ -1,0 +1,25 @@
+"""`dldoctor explain`: an error text, read against this host's evidence, as ranked root causes."""
+from __future__ import annotations
+
+from typing import Optional
+
+from dldoctor.diagnose import diagnose_symptom, rank, run_checks
+from dldoctor.facts import Facts
+from dldoctor.model import FAIL, Report
+
+
+def explain(text: str, host=None, command: Optional[str] = None) -> Report:
+    """Findings from the text (confidence from the signature, refined by host facts) plus the
+    host's own failing findings; root causes ranked across both."""
+    extra = {"error": text, "command": command or ""}
+    if host is not None:
+        from dldoctor import gather
+
+        facts = gather.collect(host, extra=extra)
+        host_findings = [f for f in run_checks(facts) if f.status == FAIL]
+    else:
+        facts = Facts(error=text, command=command)
+        host_findings = []
+    symptom = diagnose_symptom(facts)
+    findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + host_findings
+    return Report(tuple(findings), rank(findings))

@@ -1,0 +1,393 @@
+"""LiveHost: the machine itself, its files seen under a root prefix (--root, default /).
+
+Commands run with a timeout and never hang dldoctor: a hung docker daemon is a result
+(CommandResult.timed_out), not a hang. Evidence is gathered concurrently.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shlex
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urlparse
+
+from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
+from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse
+
+STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+                 "/snap/bin")
+DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
+                 "libnvidia*", "cuda-drivers*")
+_PROXY_CRED = re.compile(r"(://[^/@\s:]+:)[^/@\s]+@")
+
+
+def mask_secrets(text: str) -> str:
+    """Hide passwords in proxy URLs (user:pass@host -> user:***@host)."""
+    return _PROXY_CRED.sub(r"\1***@", text)
+
+
+class LiveHost(Host):
+    is_live = True
+
+    def __init__(self, root: str = "/", timeout: float = 10.0,
+                 env: Optional[Dict[str, str]] = None):
+        self.root = os.path.abspath(root or "/")
+        self.timeout = timeout
+        self.env = dict(os.environ if env is None else env)
+        self._cache: Dict[str, Evidence] = {}
+
+    # --- paths ---------------------------------------------------------------------------------
+    def path(self, target: str) -> str:
+        """The live path of a target path (joined under the root; '..' cannot escape it)."""
+        norm = os.path.normpath("/" + target.lstrip("/"))
+        return norm if self.root == "/" else self.root + norm
+
+    def target_path(self, live: str) -> str:
+        """A live absolute path as the target sees it (strips the root prefix when inside it)."""
+        if self.root != "/" and (live == self.root or live.startswith(self.root + "/")):
+            return live[len(self.root):] or "/"
+        return live
+
+    def read(self, path: str) -> Optional[bytes]:
+        try:
+            with open(self.path(path), "rb") as fh:
+                return fh.read()
+        except (OSError, ValueError):
+            return None
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(self.path(path))
+
+    def listdir(self, path: str) -> Optional[Tuple[str, ...]]:
+        try:
+            return tuple(sorted(os.listdir(self.path(path))))
+        except OSError:
+            return None
+
+    @staticmethod
+    def read_kernel(path: str) -> Optional[bytes]:
+        try:
+            with open(path, "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def which(self, name: str) -> Optional[str]:
+        """Where `name` is on the target, as a target path; None when absent."""
+        dirs: List[str] = []
+        if self.root == "/":
+            dirs.extend(p for p in self.env.get("PATH", "").split(os.pathsep) if p)
+        else:
+            for p in self.env.get("PATH", "").split(os.pathsep):
+                if p.startswith(self.root + "/"):
+                    dirs.append(self.target_path(p))
+        dirs.extend(STANDARD_DIRS)
+        seen = set()
+        for d in dirs:
+            if d in seen:
+                continue
+            seen.add(d)
+            cand = os.path.join(d, name)
+            live = self.path(cand) if self.root != "/" else cand
+            if os.path.isfile(live) and os.access(live, os.X_OK):
+                return cand
+        return None
+
+    # --- commands ------------------------------------------------------------------------------
+    def run(self, argv: Sequence[str], timeout: Optional[float] = None,
+            input: Optional[bytes] = None, env: Optional[Dict[str, str]] = None) -> CommandResult:
+        argv = tuple(argv)
+        limit = self.timeout if timeout is None else timeout
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
+                start_new_session=True)
+        except FileNotFoundError:
+            return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % argv[0])
+        except OSError as exc:
+            return CommandResult(argv, None, "", "", error=str(exc))
+        try:
+            out, err = proc.communicate(input=input, timeout=limit)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                out, err = proc.communicate(timeout=1)
+            except subprocess.TimeoutExpired:
+                out, err = b"", b""
+            return CommandResult(argv, None, _dec(out), _dec(err), timed_out=True,
+                                 error="no answer within %.1f s" % limit)
+        return CommandResult(argv, proc.returncode, _dec(out), _dec(err))
+
+    def run_host_cmd(self, argv: Sequence[str], timeout: Optional[float] = None) -> CommandResult:
+        """A program reporting on the machine: chrooted under a root prefix, or not run at all."""
+        if self.root == "/":
+            return self.run(argv, timeout)
+        found = self.which(argv[0])
+        if found is None:
+            return CommandResult(tuple(argv), NOT_FOUND, "", "%s: command not found\n" % argv[0])
+        if os.geteuid() != 0 or not self.exists("/bin/sh"):
+            return CommandResult(tuple(argv), None, error="cannot chroot into %s" % self.root)
+        return self.run(("chroot", self.root, found) + tuple(argv[1:]), timeout)
+
+    # --- network -------------------------------------------------------------------------------
+    def http_get(self, url: str, timeout: float = 5.0,
+                 headers: Optional[Dict[str, str]] = None) -> HttpResponse:
+        import requests  # lazy: ~90 ms of import only when something is probed
+
+        start = time.monotonic()
+        try:
+            resp = requests.get(url, timeout=timeout, headers=headers or {}, allow_redirects=True)
+            body = resp.content[:65536]
+            return HttpResponse(url, resp.status_code, dict(resp.headers), body,
+                                time.monotonic() - start)
+        except requests.RequestException as exc:
+            return HttpResponse(url, None, {}, b"", time.monotonic() - start,
+                                error=_short_error(exc))
+
+    def getenv(self, name: str) -> Optional[str]:
+        return self.env.get(name)
+
+    # --- evidence ------------------------------------------------------------------------------
+    def evidence(self, name: str) -> Evidence:
+        if name not in self._cache:
+            self._cache[name] = self._collect(name)
+        return self._cache[name]
+
+    def gather(self, names: Sequence[str]) -> Dict[str, Evidence]:
+        todo = [n for n in names if n not in self._cache]
+        # The docker CLI calls are the slow ones (and the ones a hung daemon stalls): start first.
+        todo.sort(key=lambda n: 0 if EVIDENCE.get(n) and EVIDENCE[n].kind == "docker-cmd" else 1)
+        if todo:
+            with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+                for name, ev in zip(todo, pool.map(self._collect, todo)):
+                    self._cache[name] = ev
+        return {n: self._cache[n] for n in names}
+
+    def evidence_group(self, prefix: str) -> Dict[str, Evidence]:
+        """apt-sources/: sources.list and every file of sources.list.d, as snapshot names."""
+        if prefix != APT_SOURCES_DIR:
+            return {}
+        out: Dict[str, Evidence] = {}
+        files = ["/etc/apt/sources.list"]
+        for f in self.listdir("/etc/apt/sources.list.d") or ():
+            files.append("/etc/apt/sources.list.d/" + f)
+        for path in files:
+            data = self.read(path)
+            if data is not None:
+                name = "%s/%s" % (APT_SOURCES_DIR, os.path.basename(path))
+                out[name] = Evidence(name, _dec(data), source=path)
+        return out
+
+    def _collect(self, name: str) -> Evidence:
+        src = EVIDENCE[name]
+        if src.kind == "file":
+            for p in src.what:
+                data = self.read(p)
+                if data is not None:
+                    return Evidence(name, _dec(data), source=p)
+            return Evidence(name, None, source=src.what[0])
+        if src.kind == "kernel":
+            data = self.read_kernel(src.what[0])
+            return Evidence(name, None if data is None else _dec(data), source=src.what[0])
+        if src.kind in ("host-cmd", "docker-cmd"):
+            if src.kind == "host-cmd":
+                res = self.run_host_cmd(src.what)
+                if name == "lspci" and res.not_found and self.root == "/":
+                    return self._pci_from_sysfs(name) or _from_result(name, res)
+            else:
+                res = self.run(src.what)
+            return _from_result(name, res)
+        return getattr(self, "_ev_" + name.replace("-", "_").replace(".", "_"))(name)
+
+    # internal evidence ----------------------------------------------------------------------
+    def _pci_from_sysfs(self, name: str) -> Optional[Evidence]:
+        """`lspci -n` lines from /sys/bus/pci (pciutils is often not installed on servers)."""
+        base = "/sys/bus/pci/devices"
+        try:
+            slots = sorted(os.listdir(base))
+        except OSError:
+            return None
+        lines = []
+        for slot in slots:
+            vals = []
+            for attr in ("class", "vendor", "device"):
+                data = self.read_kernel("%s/%s/%s" % (base, slot, attr))
+                vals.append(_dec(data or b"").strip().replace("0x", ""))
+            cls, ven, dev = vals
+            if len(cls) >= 4 and ven and dev:
+                lines.append("%s %s: %s:%s" % (slot, cls[:4], ven, dev))
+        return Evidence(name, "".join(l + "\n" for l in lines), exit=0, source=base)
+
+    def _ev_uname_r(self, name: str) -> Evidence:
+        return Evidence(name, os.uname().release + "\n", source="uname -r")
+
+    def _ev_cgroup(self, name: str) -> Evidence:
+        mounts = self.read_kernel("/proc/mounts")
+        if mounts is None:
+            return Evidence(name, None, source="/proc/mounts")
+        fstype = None
+        for line in _dec(mounts).splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and parts[1] == "/sys/fs/cgroup":
+                fstype = parts[2]
+        if fstype is None:
+            return Evidence(name, None, source="/proc/mounts")
+        return Evidence(name, ("cgroup2fs" if fstype == "cgroup2" else fstype) + "\n",
+                        source="stat -fc %T /sys/fs/cgroup")
+
+    def _ev_systemd(self, name: str) -> Evidence:
+        running = self.root == "/" and os.path.isdir("/run/systemd/system")
+        return Evidence(name, "yes\n" if running else "no\n", source="/run/systemd/system")
+
+    def _ev_env(self, name: str) -> Evidence:
+        lines = ["%s=%s" % (k, mask_secrets(self.env[k])) for k in ENV_VARS if self.env.get(k)]
+        return Evidence(name, "".join(l + "\n" for l in lines), source="environment")
+
+    def _ev_which(self, name: str) -> Evidence:
+        lines = []
+        for prog in PROGRAMS:
+            lines.append("%s: %s" % (prog, self.which(prog) or "-"))
+        return Evidence(name, "\n".join(lines) + "\n", source="PATH")
+
+    def _ev_id(self, name: str) -> Evidence:
+        users = _name_table(self.read("/etc/passwd"), 2)
+        groups = _name_table(self.read("/etc/group"), 2)
+        uid, gid = os.getuid(), os.getgid()
+        gids = [gid] + [g for g in os.getgroups() if g != gid]
+
+        def fmt(num: int, table: Dict[int, str]) -> str:
+            return "%d(%s)" % (num, table[num]) if num in table else str(num)
+
+        user = users.get(uid)
+        if user is None:
+            try:
+                user = pwd.getpwuid(uid).pw_name if self.root == "/" else None
+            except KeyError:
+                user = None
+        text = "uid=%s gid=%s groups=%s\n" % (
+            "%d(%s)" % (uid, user) if user else str(uid), fmt(gid, groups),
+            ",".join(fmt(g, groups) for g in gids))
+        return Evidence(name, text, source="id")
+
+    def _dockerd_pid(self) -> Optional[int]:
+        for pidfile in ("/var/run/docker.pid", "/run/docker.pid"):
+            data = self.read(pidfile)
+            if data and data.strip().isdigit():
+                pid = int(data.strip())
+                if os.path.exists("/proc/%d/cmdline" % pid):
+                    return pid
+        if self.root != "/":
+            return None
+        # No pidfile: look for a dockerd, preferring the one serving DOCKER_HOST.
+        want = _socket_path(self.env.get("DOCKER_HOST"))
+        first = None
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            raw = self.read_kernel("/proc/%s/cmdline" % entry)
+            if not raw:
+                continue
+            argv = raw.split(b"\0")
+            if os.path.basename(argv[0]) != b"dockerd":
+                continue
+            if first is None:
+                first = int(entry)
+            if want and want.encode() in raw:
+                return int(entry)
+        return first
+
+    def _ev_dockerd_cmdline(self, name: str) -> Evidence:
+        pid = self._dockerd_pid()
+        if pid is not None:
+            raw = self.read_kernel("/proc/%d/cmdline" % pid)
+            if raw:
+                argv = [a.decode("utf-8", "replace") for a in raw.rstrip(b"\0").split(b"\0")]
+                return Evidence(name, " ".join(shlex.quote(a) for a in argv) + "\n",
+                                source="/proc/%d/cmdline" % pid)
+        if self.root == "/" and os.path.isdir("/run/systemd/system"):
+            res = self.run(("systemctl", "cat", "docker.service"), timeout=5)
+            if res.ok:
+                return Evidence(name, res.stdout, exit=0, source="systemctl cat docker.service")
+        return Evidence(name, None, source="dockerd process")
+
+    def daemon_json_location(self) -> str:
+        """--config-file of the running dockerd when given, else the default path."""
+        from dldoctor.parse.dockerd_cmdline import parse_dockerd_cmdline
+        from dldoctor.errors import ParseError
+
+        ev = self.evidence("dockerd-cmdline")
+        if ev.text:
+            try:
+                flags = parse_dockerd_cmdline(ev.text)
+                if flags.config_file:
+                    return self.target_path(flags.config_file)
+            except ParseError:
+                pass
+        return "/etc/docker/daemon.json"
+
+    def _ev_daemon_json(self, name: str) -> Evidence:
+        path = self.daemon_json_location()
+        data = self.read(path)
+        if data is None:
+            exists = os.path.lexists(self.path(path))
+            # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
+            return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
+        return Evidence(name, _dec(data), source=path)
+
+    def _ev_packages(self, name: str) -> Evidence:
+        admindir = self.path("/var/lib/dpkg")
+        if not os.path.isdir(admindir):
+            return Evidence(name, None, source="dpkg-query")
+        argv = ("dpkg-query", "--admindir=" + admindir, "-W",
+                "-f=${Package} ${Version} ${Status}\\n") + DPKG_PATTERNS
+        res = self.run(argv, timeout=self.timeout)
+        if res.not_found or res.rc is None:
+            return Evidence(name, None, source="dpkg-query")
+        # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
+        return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
+
+
+def _dec(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _from_result(name: str, res: CommandResult) -> Evidence:
+    if res.rc is None and not res.timed_out:
+        return Evidence(name, None, source=" ".join(res.argv))
+    text = res.output
+    if res.timed_out:
+        text = (text + "\n" if text else "") + "dldoctor: %s: %s\n" % (res.argv[0], res.error)
+    return Evidence(name, text, exit=res.rc, source=" ".join(res.argv), timed_out=res.timed_out)
+
+
+def _name_table(data: Optional[bytes], idx: int) -> Dict[int, str]:
+    table: Dict[int, str] = {}
+    for line in _dec(data or b"").splitlines():
+        parts = line.split(":")
+        if len(parts) > idx and parts[idx].isdigit():
+            table.setdefault(int(parts[idx]), parts[0])
+    return table
+
+
+def _socket_path(docker_host: Optional[str]) -> Optional[str]:
+    if docker_host and docker_host.startswith("unix://"):
+        return urlparse(docker_host).path or docker_host[len("unix://"):]
+    return None
+
+
+def _short_error(exc: Exception) -> str:
+    text = str(exc)
+    for key in ("timed out", "Connection refused", "Name or service not known",
+                "certificate verify failed", "Temporary failure in name resolution"):
+        if key in text:
+            return key
+    return text[:200]

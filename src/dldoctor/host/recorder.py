@@ -1,0 +1,106 @@
+"""`dldoctor snapshot OUT`: write the live host's evidence in the snapshot format.
+
+Secrets never leave the host: registry credentials (`auths`) are dropped from any JSON, and
+passwords in proxy URLs are masked. The snapshot appears whole or not at all (written to a
+temporary name, then renamed).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+import time
+from typing import Dict
+
+from dldoctor import __version__
+from dldoctor.errors import UsageError
+from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
+from dldoctor.host import Evidence
+from dldoctor.host.live import LiveHost, mask_secrets
+from dldoctor.i18n import _
+
+
+def redact(name: str, text: str) -> str:
+    """What may leave the host: no `auths`, no proxy passwords."""
+    if name.endswith(".json") or name == "daemon.json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return mask_secrets(text)
+        if isinstance(data, dict) and _drop_auths(data):
+            return json.dumps(data, indent=2) + "\n"
+    return mask_secrets(text)
+
+
+def _drop_auths(obj: object) -> bool:
+    dropped = False
+    if isinstance(obj, dict):
+        for key in list(obj):
+            if key in ("auths", "credHelpers", "credsStore", "IdentityToken", "RegistryToken",
+                       "password", "Password"):
+                del obj[key]
+                dropped = True
+            else:
+                dropped = _drop_auths(obj[key]) or dropped
+    elif isinstance(obj, list):
+        for item in obj:
+            dropped = _drop_auths(item) or dropped
+    return dropped
+
+
+def collect_files(host: LiveHost) -> Dict[str, bytes]:
+    evidence: Dict[str, Evidence] = dict(host.gather(LIVE_NAMES))
+    evidence.update(host.evidence_group(APT_SOURCES_DIR))
+    files: Dict[str, bytes] = {}
+    sources = {}
+    for name, ev in evidence.items():
+        if ev.text is None:
+            continue
+        files[name] = redact(name, ev.text).encode("utf-8")
+        if ev.exit not in (None, 0):
+            files[name + ".exit"] = b"%d\n" % ev.exit
+        sources[name] = ev.source
+    meta = {"dldoctor": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "root": host.root, "sources": sources}
+    files["meta.json"] = (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()
+    return files
+
+
+def write_snapshot(host: LiveHost, out: str) -> str:
+    files = collect_files(host)
+    out = os.path.abspath(out)
+    parent = os.path.dirname(out)
+    if not os.path.isdir(parent):
+        raise UsageError(_("cannot write snapshot: {dir} is not a directory").format(dir=parent))
+    if os.path.exists(out):
+        raise UsageError(_("{path} already exists; choose a new name").format(path=out))
+    try:
+        if out.endswith((".tar.gz", ".tgz")):
+            fd, tmp = tempfile.mkstemp(dir=parent, prefix=".snapshot-")
+            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                top = os.path.basename(out).split(".")[0]
+                for name, data in sorted(files.items()):
+                    info = tarfile.TarInfo("%s/%s" % (top, name))
+                    info.size = len(data)
+                    info.mtime = int(time.time())
+                    info.mode = 0o644
+                    tar.addfile(info, io.BytesIO(data))
+            os.rename(tmp, out)
+        else:
+            tmp = tempfile.mkdtemp(dir=parent, prefix=".snapshot-")
+            try:
+                for name, data in files.items():
+                    path = os.path.join(tmp, name)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with open(path, "wb") as fh:
+                        fh.write(data)
+                os.rename(tmp, out)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+    except OSError as exc:
+        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=exc))
+    return out

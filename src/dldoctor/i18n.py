@@ -1,0 +1,50 @@
+"""The one translation function. Every sentence a user reads goes through `_()` (gettext style:
+the English text is the message id), so zh_CN output needs only a catalog, not code changes.
+
+Catalogs are JSON files `locale/<lang>.json` mapping English -> translation (shipped as package
+data, no compile step, no gettext tooling on the host). The language comes from DLDOCTOR_LANG,
+then LANGUAGE / LC_ALL / LC_MESSAGES / LANG, as gettext does.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Dict, Optional
+
+_catalog: Optional[Dict[str, str]] = None
+
+
+def language() -> str:
+    for var in ("DLDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        val = os.environ.get(var)
+        if val:
+            return val.split(":")[0].split(".")[0]
+    return "C"
+
+
+def _load() -> Dict[str, str]:
+    lang = language()
+    here = os.path.join(os.path.dirname(__file__), "locale")
+    for name in (lang, lang.split("_")[0]):
+        path = os.path.join(here, name + ".json")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            return {k: v for k, v in data.items() if isinstance(v, str) and v}
+        except (OSError, ValueError):
+            continue
+    return {}
+
+
+def _(message: str) -> str:
+    """Translate one user-facing sentence (returns it unchanged when no translation exists)."""
+    global _catalog
+    if _catalog is None:
+        _catalog = _load()
+    return _catalog.get(message, message)
+
+
+def reset() -> None:
+    """Forget the loaded catalog (tests switch languages)."""
+    global _catalog
+    _catalog = None

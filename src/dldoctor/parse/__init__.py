@@ -1,0 +1,1 @@
+"""Parsers: pure text -> typed value, or ParseError. Never a traceback."""

@@ -1,0 +1,1 @@
+"""Rendering of results: human (rich, grouped, plain when not a terminal) and JSON (the contract)."""

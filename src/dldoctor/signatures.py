@@ -1,0 +1,130 @@
+"""Error-text signatures: what real daemons, tools and people print, mapped to catalog IDs.
+
+A signature is a regular expression over a symptom text (an `error`, a `command`, `notes`, or
+what `verify` saw) with a strength: how sure a match alone makes us. Diagnosis (dldoctor.diagnose)
+combines the matches with host facts; nothing here looks at a host. Wording varies across Docker,
+runc and toolkit versions, so each pattern targets the stable core of a message.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Pattern, Tuple
+
+
+@dataclass(frozen=True)
+class Signature:
+    problem: str
+    pattern: Pattern[str]
+    strength: float          # 0..1: confidence from this text alone
+    where: Tuple[str, ...] = ("error", "notes", "command")
+
+
+def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
+    return Signature(problem, re.compile(regex, re.I | re.S), strength, where)
+
+
+SIGNATURES: Tuple[Signature, ...] = (
+    # --- daemon.json and dockerd start-up --------------------------------------------------
+    _s("daemon-json.flag-conflict", r"specified both as a flag and in the config(uration)? file", 0.97),
+    _s("daemon-json.unknown-key", r"directives don'?t match any configuration option", 0.95),
+    _s("mirror.invalid", r"invalid mirror|registry-mirror.*(invalid|not valid)|mirror.*path, query, or fragment", 0.95),
+    _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: )", 0.95),
+    _s("daemon-json.invalid", r"daemon\.json[^\n]*(invalid character|unexpected end|syntax error|parse error|not valid json)", 0.85),
+    _s("daemon-json.invalid", r"invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
+    # --- docker engine and socket ----------------------------------------------------------
+    _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
+    _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
+    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|in(to)? the docker group", 0.35, ("notes",)),
+    _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
+    _s("docker.daemon-down", r"failed to start docker|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
+    _s("docker.missing", r"docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
+    _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
+    _s("docker.snap", r"/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
+    _s("docker.desktop", r"desktop-linux|docker desktop|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
+    _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless|dockerd-rootless|\.local/share/docker", 0.6),
+    _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
+    _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
+    # --- toolkit / runtime -----------------------------------------------------------------
+    _s("toolkit.missing", r"could not select device driver( \"[^\"]*\")? with capabilities: \[\[gpu\]\]", 0.75),
+    _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
+    _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\"?: executable file not found", 0.9),
+    _s("toolkit.too-old-for-cgroup-v2", r"cgroup subsystem devices not found", 0.95),
+    _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
+    _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
+    _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]*(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
+    _s("toolkit.legacy", r"nvidia-docker2|nvidia-docker( |\| |: )|nvidia-docker-plugin|nvidia-docker\.list|nvidia-container-runtime\.list|libnvidia-container\.list", 0.55),
+    _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
+    _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
+    _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
+    _s("cgroup.nvml-unknown-error", r"failed to initialize nvml: unknown error", 0.7),
+    _s("cgroup.nvml-unknown-error", r"systemctl daemon-reload|lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
+    # --- driver ----------------------------------------------------------------------------
+    _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
+    _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module", 0.85),
+    _s("driver.secure-boot", r"required key not available|key was rejected by service|module verification failed|secure ?boot", 0.85),
+    _s("driver.nouveau", r"\bnouveau\b", 0.6),
+    _s("driver.missing", r"nvidia-smi: (command )?not found|command 'nvidia-smi' not found|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
+    _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia_uvm[^\n]*(not loaded|missing)", 0.85),
+    _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
+    _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver)", 0.95),
+    _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
+    _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
+    _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
+    _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),
+    _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
+    _s("os.selinux", r"avc: +denied|avc:\s+denied|selinux", 0.9),
+    _s("os.selinux", r"capability change failed: operation not permitted", 0.5),
+    _s("os.reboot-required", r"reboot required|\*\*\* System restart required \*\*\*", 0.6),
+    # --- apt -------------------------------------------------------------------------------
+    _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|is not signed", 0.95),
+    _s("apt.signed-by-conflict", r"conflicting values set for option signed-by", 0.97),
+    _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
+    _s("apt.broken-source", r"(the repository '[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
+    # --- registry --------------------------------------------------------------------------
+    _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
+    _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (403|404|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
+    _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled)", 0.8),
+    _s("registry.unreachable", r"registry-1\.docker\.io|index\.docker\.io|production\.cloudflare\.docker\.com|cloudfront\.net", 0.4),
+    # --- containers ------------------------------------------------------------------------
+    _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
+    _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
+    _s("container.root-owned-files", r"owned by root[^\n]*(bind|mount|volume|container)|permission denied[^\n]*(files|written) (created|by) (the )?container", 0.6),
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    problem: str
+    strength: float
+    where: str
+    line: str
+
+
+def match(texts: dict) -> List[Match]:
+    """All signature matches over {'error': ..., 'notes': ..., 'command': ...}, strongest first."""
+    found: List[Match] = []
+    for sig in SIGNATURES:
+        for where in sig.where:
+            text = texts.get(where)
+            if not text:
+                continue
+            m = sig.pattern.search(text)
+            if m:
+                found.append(Match(sig.problem, sig.strength, where, _line_of(text, m.start())))
+                break
+    found.sort(key=lambda m: -m.strength)
+    return found
+
+
+def _line_of(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    return line if len(line) <= 400 else line[:397] + "..."
+
+
+def required_cuda(text: str) -> Optional[str]:
+    """The CUDA version an image required, from toolkit/nvidia-docker errors ("cuda>=11.7")."""
+    m = re.search(r"cuda ?>= ?(\d+\.\d+)", text) or re.search(r"image (\d+\.\d+)", text)
+    return m.group(1) if m else None
