@@ -57,9 +57,13 @@ def has_server(facts: Facts) -> Optional[bool]:
 
 
 def docker_absent(facts: Facts) -> bool:
+    """The docker CLI is not installed: its run said so, or (not run) neither program is on PATH."""
     evs = [facts.raw.get(n) for n in ("docker-version.json", "docker-info.json", "docker-version", "docker-info")]
-    not_found = any(ev is not None and ev.not_found for ev in evs)
-    return not_found or (facts.binaries.get("docker", "x") is None and facts.binaries.get("dockerd", "x") is None)
+    if any(ev is not None and ev.not_found for ev in evs):
+        return True
+    if any(ev is not None and ev.collected for ev in evs):
+        return False
+    return facts.binaries.get("docker", "x") is None and facts.binaries.get("dockerd", "x") is None
 
 
 def check_engine(facts: Facts) -> List[Finding]:

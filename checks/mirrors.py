@@ -62,13 +62,13 @@ def check_mirrors(facts: Facts) -> List[Finding]:
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url}: {who} mirror, {why}.").format(url=url, who=dead.operator,
                                                                      why=_(dead.note)),
-                               ['"registry-mirrors": ["%s"]' % url], status=WARN))
+                               ['"registry-mirrors": ["%s"]' % url]))
             continue
         probe = probes.get(url.rstrip("/"))
         if probe is not None and not probe[0]:
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url} does not serve the registry API: {why}.").format(url=url, why=probe[1]),
-                               ["GET %s/v2/ -> %s" % (url.rstrip("/"), probe[1])], status=WARN))
+                               ["GET %s/v2/ -> %s" % (url.rstrip("/"), probe[1])]))
             continue
         alive.append((url, probe))
     if probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:
@@ -81,8 +81,4 @@ def check_mirrors(facts: Facts) -> List[Finding]:
         out.append(ok("registry-mirrors", AREA, _("Registry mirrors: {m}").format(
             m=", ".join(u for u, _p in alive)),
             evidence=["%s: %s" % (u, p[1]) for u, p in alive if p]))
-    # Without any failing mirror, the surviving ones count as fine even if some were dead.
-    if alive and out and all(f.status == WARN for f in out):
-        out.append(ok("registry-mirrors", AREA, _("Working mirror(s): {m}").format(
-            m=", ".join(u for u, _p in alive))))
     return out

@@ -38,13 +38,19 @@ def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
 
 # --- the symptom ---------------------------------------------------------------------------------
 
+_SAYS_TOOLKIT_INSTALLED = re.compile(
+    r"((apt(-get)?|yum|dnf|zypper) (-y )?install|installed)[^\n]*(nvidia-container-toolkit|nvidia-docker2|"
+    r"nvidia-container-runtime)|nvidia-ctk runtime configure|cli-version:\s*\d", re.I)
+
+
 def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tuple[str, str]:
     """Turn a text-level diagnosis into the cause the host's evidence points at, with the reason."""
     installed, _ev = toolkit_state(facts)
     if pid == "toolkit.missing":
         if "docker.snap" in matched:
             return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
-        if installed or facts.binaries.get("nvidia-container-runtime-hook") or \
+        said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
+        if installed or facts.binaries.get("nvidia-container-runtime-hook") or said or \
                 runtime_entries(facts).get("nvidia") is not None:
             return "toolkit.daemon-not-restarted", _(
                 "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "

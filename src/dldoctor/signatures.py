@@ -26,7 +26,7 @@ def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("err
 
 SIGNATURES: Tuple[Signature, ...] = (
     # --- daemon.json and dockerd start-up --------------------------------------------------
-    _s("daemon-json.flag-conflict", r"specified both as a flag and in the config(uration)? file", 0.97),
+    _s("daemon-json.flag-conflict", r"specified both as a flag and in the conf", 0.97),
     _s("daemon-json.unknown-key", r"directives don'?t match any configuration option", 0.95),
     _s("mirror.invalid", r"invalid mirror|registry-mirror.*(invalid|not valid)|mirror.*path, query, or fragment", 0.95),
     _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: )", 0.95),

@@ -1,0 +1,363 @@
+"""The one place where plans become changes: show, confirm, journal, write, run, make dockerd take
+it, verify from `docker info` -- and put everything back when any of that fails.
+
+certbot's shape (client.py `_rollback_and_restart`): the journal comes first, every phase has its
+cleanup, and a failed restart restores the files and brings the service up again with them.
+Steps never write; `--dry-run` never gets here.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from dldoctor.errors import ApplyFailed, DldoctorError, Refused
+from dldoctor.i18n import _
+from dldoctor.journal import Journal, Restored, Transaction, describe_error
+from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
+
+SCHEMA = "dldoctor.fix/1"
+Out = Callable[[str], None]
+Verifier = Callable[[Any], List[str]]
+
+
+# --- plans as data and as text -------------------------------------------------------------------
+
+
+def change_to_json(c: Any) -> Dict[str, Any]:
+    if isinstance(c, FileWrite):
+        out = {"type": "write", "path": c.path, "new_file": c.before is None, "diff": c.diff()}
+        if c.mode is not None:
+            out["mode"] = "%04o" % c.mode
+        validate = getattr(c, "validate", None)
+        if validate:
+            out["validate"] = list(validate)
+        return out
+    if isinstance(c, FileRemove):
+        return {"type": "remove", "path": c.path, "diff": c.diff()}
+    if isinstance(c, Run):
+        return {"type": "run", "argv": list(c.argv), "why": c.why,
+                "undo": list(c.undo) if c.undo else None}
+    if isinstance(c, DaemonAction):
+        return {"type": "daemon", "action": c.action, "why": c.why}
+    return {"type": type(c).__name__}
+
+
+def plan_to_json(p: Plan) -> Dict[str, Any]:
+    return {"step": p.step, "changes": [change_to_json(c) for c in p.changes],
+            "notes": list(p.notes), "warnings": list(p.warnings)}
+
+
+def render_plans(plans: Sequence[Plan]) -> str:
+    """The plan as a person reads it: per step, unified diffs, commands, the daemon action."""
+    lines: List[str] = []
+    for p in plans:
+        lines.append("== %s" % p.step)
+        if p.empty:
+            lines.append("   " + _("nothing to do"))
+        for c in p.changes:
+            if isinstance(c, (FileWrite, FileRemove)):
+                verb = _("remove") if isinstance(c, FileRemove) else (
+                    _("create") if c.before is None else _("edit"))
+                lines.append("   %s %s" % (verb, c.path))
+                lines.extend("   " + l for l in c.diff().splitlines())
+            elif isinstance(c, Run):
+                lines.append("   " + _("run: {argv}").format(argv=" ".join(c.argv)))
+                if c.why:
+                    lines.append("        " + c.why)
+            elif isinstance(c, DaemonAction):
+                lines.append("   " + (_("reload Docker: {why}") if c.action == "reload"
+                                      else _("RESTART Docker: {why}")).format(why=c.why))
+        for n in p.notes:
+            lines.append("   " + _("note: {text}").format(text=n))
+        for w in p.warnings:
+            lines.append("   " + _("warning: {text}").format(text=w))
+    return "\n".join(lines)
+
+
+def daemon_action(plans: Sequence[Plan]) -> Optional[DaemonAction]:
+    """The one daemon action for all plans: a restart if any step needs one, else a reload."""
+    found = [c for p in plans for c in p.changes if isinstance(c, DaemonAction)]
+    for c in found:
+        if c.action == "restart":
+            return c
+    return found[0] if found else None
+
+
+# --- the outcome ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What `fix` did, as a value: rendered once, as text or as JSON."""
+
+    status: str       # nothing-to-do | dry-run | declined | refused | applied | rolled-back | failed
+    plans: Tuple[Plan, ...] = ()
+    applied: List[Dict[str, Any]] = field(default_factory=list)
+    daemon: Optional[Dict[str, Any]] = None
+    verification: List[str] = field(default_factory=list)
+    restored: List[Restored] = field(default_factory=list)
+    error: Optional[str] = None
+    messages: List[str] = field(default_factory=list)
+    journal: Optional[str] = None
+    exit_code: int = 0
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"schema": SCHEMA, "status": self.status, "exit_code": self.exit_code,
+                "plan": [plan_to_json(p) for p in self.plans],
+                "applied": self.applied, "daemon": self.daemon,
+                "verification": self.verification,
+                "restored": [r.to_json() for r in self.restored],
+                "journal": self.journal, "messages": self.messages, "error": self.error}
+
+
+# --- apply ---------------------------------------------------------------------------------------
+
+
+def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
+          confirm: Callable[[Sequence[Plan]], bool], out: Out, *, allow_restart: bool = False,
+          timeout: float = 60.0, verifiers: Sequence[Verifier] = (),
+          replan: Optional[Callable[[str], Plan]] = None,
+          summary: Optional[Dict[str, Any]] = None) -> Outcome:
+    """Show `plans`, ask, then apply them under the lock with a journal; see the module doc.
+
+    `control` is a daemon_control.DaemonControl (None: no Docker daemon to drive).
+    `verifiers` are called with the live `docker info` after the daemon action; each returns what is
+    not live yet. `replan(step)` re-plans a step after an earlier step ran commands (the packages
+    step installs what daemon-json points at).
+    """
+    plans = tuple(plans)
+    out(render_plans(plans))
+    if all(p.empty for p in plans):
+        out(_("Nothing to do."))
+        return Outcome("nothing-to-do", plans)
+
+    action = daemon_action(plans)
+    running = bool(control is not None and control.is_running())
+    if action is not None and action.action == "restart" and running and not allow_restart:
+        msg = _("This fix needs a Docker restart, and a restart stops every running container "
+                "({why}). Nothing was changed. Run again with --restart to allow it.").format(
+                    why=action.why)
+        return Outcome("refused", plans, error=msg, exit_code=1)
+
+    if not confirm(plans):
+        return Outcome("declined", plans, messages=[_("Nothing was changed.")], exit_code=1)
+
+    with journal.lock():
+        txn = journal.begin(dict(summary or {}, steps=[p.step for p in plans],
+                                 plan=[plan_to_json(p) for p in plans]))
+        outcome = Outcome("applied", plans, journal=txn.path)
+        acted = None
+        try:
+            ran_commands = False
+            for plan in plans:
+                if ran_commands and replan is not None and not plan.empty:
+                    fresh = replan(plan.step)
+                    if fresh != plan:
+                        out(_("{step} planned again after the commands above:").format(
+                            step=plan.step))
+                        out(render_plans([fresh]))
+                        plan = fresh
+                for change in plan.changes:
+                    if isinstance(change, FileWrite):
+                        _check_unchanged(writer, change)
+                        txn.write(change.path, change.after, mode=change.mode, step=plan.step,
+                                  validate=getattr(change, "validate", None))
+                        outcome.applied.append({"step": plan.step, "op": "write",
+                                                "path": change.path})
+                    elif isinstance(change, FileRemove):
+                        txn.remove(change.path, step=plan.step)
+                        outcome.applied.append({"step": plan.step, "op": "remove",
+                                                "path": change.path})
+                    elif isinstance(change, Run):
+                        txn.run(change.argv, change.undo, step=plan.step)
+                        res = writer.run(change.argv, env=_env(writer, change))
+                        outcome.applied.append({"step": plan.step, "op": "run",
+                                                "argv": list(change.argv), "rc": res.rc})
+                        ran_commands = True
+                        if not res.ok:
+                            raise ApplyFailed(_("{argv} failed: {out}").format(
+                                argv=" ".join(change.argv),
+                                out=(res.output or res.error or "").strip()[-2000:]))
+            if action is not None:
+                running = bool(control is not None and control.is_running())
+                if not running:
+                    outcome.daemon = {"action": action.action, "result": "not-running"}
+                    outcome.messages.append(_("Docker is not running: the new configuration "
+                                              "takes effect when Docker starts."))
+                else:
+                    txn.daemon(action.action)
+                    acted = action.action
+                    outcome.daemon = {"action": action.action, "why": action.why}
+                    _make_daemon_take_it(control, action.action, verifiers, timeout, out, outcome)
+                    outcome.daemon["result"] = "ok"
+            txn.commit()
+            outcome.messages.append(_("Done. `dldoctor undo` puts the files back "
+                                      "(journal {path}).").format(path=txn.path))
+            return outcome
+        except BaseException as exc:       # KeyboardInterrupt/SIGTERM roll back too
+            outcome.error = describe_error(exc)
+            _roll_back(txn, control, acted, timeout, out, outcome)
+            if not isinstance(exc, (Exception, KeyboardInterrupt)):
+                raise
+            return outcome
+
+
+def _env(writer: Any, change: Run) -> Optional[Dict[str, str]]:
+    if not change.env:
+        return None
+    env = dict(writer.env)
+    env.update(dict(change.env))
+    return env
+
+
+def _check_unchanged(writer: Any, change: FileWrite) -> None:
+    now = writer.read(change.path)
+    if now != change.before:
+        raise ApplyFailed(_("{path} changed since dldoctor read it; nothing more was written. "
+                            "Run fix again.").format(path=change.path))
+
+
+def _make_daemon_take_it(control: Any, action: str, verifiers: Sequence[Verifier],
+                         timeout: float, out: Out, outcome: Outcome) -> None:
+    if action == "restart":
+        out(_("Restarting Docker ({how}); running containers stop...").format(
+            how=control.describe()))
+        control.restart()
+    else:
+        out(_("Reloading Docker ({how}); running containers keep running...").format(
+            how=control.describe()))
+        control.reload()
+    if not control.wait_ready(timeout):
+        raise ApplyFailed(_("Docker did not come back after the {action}: {error}").format(
+            action=action, error=control.last_error() or _("no answer from `docker info`")))
+    deadline = time.monotonic() + min(timeout, 15.0)
+    problems: List[str] = []
+    while True:
+        info = control.info()
+        problems = [p for v in verifiers for p in v(info)]
+        if not problems or time.monotonic() >= deadline:
+            break
+        time.sleep(0.25)            # a SIGHUP is applied asynchronously
+    if problems:
+        err = control.last_error()
+        raise ApplyFailed(_("Docker is up but does not show the new configuration: {problems}"
+                            "{error}").format(problems="; ".join(problems),
+                                              error=(" (" + err + ")") if err else ""))
+    outcome.verification = [_("docker info shows the new configuration")]
+
+
+def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: float, out: Out,
+               outcome: Outcome) -> None:
+    outcome.exit_code = 1
+    try:
+        outcome.restored = txn.rollback()
+    except BaseException as exc:
+        outcome.status = "failed"
+        outcome.messages.append(_("Putting the files back failed too ({error}); the journal {path} "
+                                  "has the backups (dldoctor undo --force).").format(
+                                      error=describe_error(exc), path=txn.path))
+        return
+    outcome.status = "rolled-back"
+    if acted is None or control is None:
+        outcome.messages.append(_("The previous files are back; Docker was not touched."))
+        return
+    try:
+        if control.is_running() and acted == "reload":
+            control.reload()
+        else:
+            control.start() if not control.is_running() else control.restart()
+        if control.wait_ready(timeout):
+            outcome.messages.append(_("The previous files are back and Docker is running with "
+                                      "them."))
+            if outcome.daemon is not None:
+                outcome.daemon["result"] = "rolled-back"
+        else:
+            outcome.status = "failed"
+            outcome.messages.append(_("The previous files are back but Docker did not start "
+                                      "with them either: {error}").format(
+                                          error=control.last_error() or "?"))
+    except DldoctorError as exc:
+        outcome.status = "failed"
+        outcome.messages.append(_("The previous files are back but Docker could not be brought "
+                                  "up again: {error}").format(error=exc))
+
+
+# --- undo ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class UndoOutcome:
+    status: str                      # nothing-to-undo | declined | undone | refused | failed
+    fix: Optional[Dict[str, Any]] = None
+    restored: List[Restored] = field(default_factory=list)
+    daemon: Optional[Dict[str, Any]] = None
+    messages: List[str] = field(default_factory=list)
+    error: Optional[str] = None
+    exit_code: int = 0
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"schema": "dldoctor.undo/1", "status": self.status, "exit_code": self.exit_code,
+                "fix": self.fix, "restored": [r.to_json() for r in self.restored],
+                "daemon": self.daemon, "messages": self.messages, "error": self.error}
+
+
+FileStates = Dict[str, Optional[bytes]]
+
+
+def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Out, *,
+         force: bool = False, timeout: float = 60.0,
+         explain: Optional[Callable[[FileStates, FileStates], List[str]]] = None) -> UndoOutcome:
+    """Restore the files of the last fix not yet undone (an interrupted one included).
+
+    `explain(before, after)` (file contents before and after the restore, by path) may add notes,
+    such as daemon.json keys a reload cannot take away.
+    """
+    with journal.lock():
+        rec = journal.last_undoable()
+        if rec is None:
+            out(_("Nothing to undo."))
+            return UndoOutcome("nothing-to-undo")
+        desc = rec.to_json()
+        out(_("Last fix: {id} ({status}), steps {steps}").format(
+            id=rec.id, status=rec.status, steps=", ".join(desc["steps"]) or "-"))
+        for path in rec.files():
+            out("   " + _("restore {path}").format(path=path))
+        for argv in desc["commands"]:
+            out("   " + _("undo command of: {argv}").format(argv=" ".join(argv)))
+        edited = journal.check_undo(rec)
+        if edited and not force:
+            msg = "\n".join(r.detail for r in edited)
+            return UndoOutcome("refused", desc, error=msg, exit_code=1)
+        if not confirm(rec):
+            return UndoOutcome("declined", desc, messages=[_("Nothing was changed.")],
+                               exit_code=1)
+        result = UndoOutcome("undone", desc)
+        states_before = {p: journal.writer.read(p) for p in rec.files()}
+        try:
+            result.restored = journal.restore(rec, force=force)
+        except DldoctorError as exc:
+            return UndoOutcome("failed", desc, error=str(exc), exit_code=1)
+        journal.mark(rec.path, "UNDONE")
+        states_after = {p: journal.writer.read(p) for p in rec.files()}
+        actions = desc["daemon"]
+        changed = any(r.action in ("restored", "removed") for r in result.restored)
+        if actions and changed and control is not None and control.is_running():
+            action = "restart" if "restart" in actions else "reload"
+            result.daemon = {"action": action}
+            try:
+                control.restart() if action == "restart" else control.reload()
+                ok = control.wait_ready(timeout)
+            except DldoctorError as exc:
+                ok = False
+                result.error = str(exc)
+            result.daemon["result"] = "ok" if ok else "failed"
+            if not ok:
+                result.status = "failed"
+                result.exit_code = 1
+                result.error = result.error or control.last_error() or _(
+                    "Docker did not answer after the {action}").format(action=action)
+            elif explain is not None and action == "reload":
+                result.messages.extend(explain(states_before, states_after))
+        result.messages.append(_("Undone: {id}.").format(id=rec.id))
+        return result

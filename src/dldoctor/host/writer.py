@@ -1,0 +1,131 @@
+"""HostWriter: the one narrow door through which dldoctor changes a machine.
+
+Only the executor (and undo) hold one. Paths are target paths ("/etc/docker/daemon.json"), joined
+under the root; symlinks are followed inside the root, as the target machine itself would follow
+them, and neither `..` nor an absolute link can lead outside it. Commands run chrooted into the
+root when it is not "/".
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from typing import Dict, Optional, Sequence, Tuple
+
+from dldoctor import fsops
+from dldoctor.errors import ApplyFailed
+from dldoctor.host import NOT_FOUND, CommandResult
+from dldoctor.i18n import _
+
+_MAX_LINKS = 40
+
+
+class HostWriter:
+    def __init__(self, root: str = "/", env: Optional[Dict[str, str]] = None,
+                 timeout: float = 120.0):
+        self.root = os.path.abspath(root or "/")
+        self.env = dict(os.environ if env is None else env)
+        self.timeout = timeout
+
+    # --- paths -----------------------------------------------------------------------------------
+    def _join(self, target: str) -> str:
+        norm = os.path.normpath("/" + target.lstrip("/"))
+        return norm if self.root == "/" else self.root + ("" if norm == "/" else norm)
+
+    def live_path(self, target: str) -> str:
+        """The path on this machine that `target` names on the target, symlinks resolved in root."""
+        parts = [p for p in os.path.normpath("/" + target.lstrip("/")).split("/") if p]
+        done: list = []
+        links = 0
+        while parts:
+            part = parts.pop(0)
+            if part == "..":
+                if done:
+                    done.pop()
+                continue
+            candidate = self._join("/" + "/".join(done + [part]))
+            if os.path.islink(candidate):
+                links += 1
+                if links > _MAX_LINKS:
+                    raise ApplyFailed(_("too many levels of symbolic links: {path}").format(
+                        path=target))
+                dest = os.readlink(candidate)
+                if dest.startswith("/"):
+                    done = []
+                parts = [p for p in dest.split("/") if p and p != "."] + parts
+                continue
+            done.append(part)
+        return self._join("/" + "/".join(done))
+
+    def target_path(self, live: str) -> str:
+        """A live path as the target sees it (the root prefix stripped)."""
+        if self.root != "/" and (live == self.root or live.startswith(self.root + "/")):
+            return live[len(self.root):] or "/"
+        return live
+
+    # --- files -----------------------------------------------------------------------------------
+    def read(self, path: str) -> Optional[bytes]:
+        """Bytes of target `path`, None when it does not exist."""
+        return fsops.read_bytes(self.live_path(path))
+
+    def stat(self, path: str) -> Optional[os.stat_result]:
+        try:
+            return os.stat(self.live_path(path))
+        except FileNotFoundError:
+            return None
+
+    def write_atomic(self, path: str, data: bytes, mode: Optional[int] = None,
+                     owner: Optional[Tuple[int, int]] = None,
+                     validate: Optional[Sequence[str]] = None) -> None:
+        """Replace target `path` atomically (fsops.atomic_write), creating its directory.
+
+        `validate`: argv run on the finished temp file before the rename, "{path}" standing for
+        the temp file's target path; a non-zero exit stops the write (ApplyFailed with its output).
+        """
+        live = self.live_path(path)
+        directory = os.path.dirname(live)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, mode=0o755, exist_ok=True)
+        check = None
+        if validate:
+            def check(tmp: str) -> None:
+                argv = [a.replace("{path}", self.target_path(tmp)) for a in validate]
+                res = self.run(argv, timeout=60)
+                if not res.ok:
+                    raise ApplyFailed(_("{argv} rejected the new {path}: {output}").format(
+                        argv=" ".join(validate[:2]), path=path,
+                        output=(res.output or res.error or "").strip()))
+        fsops.atomic_write(live, data, mode=mode, validate=check, owner=owner)
+
+    def remove(self, path: str) -> None:
+        fsops.remove(self.live_path(path))
+
+    # --- commands --------------------------------------------------------------------------------
+    def run(self, argv: Sequence[str], timeout: Optional[float] = None,
+            env: Optional[Dict[str, str]] = None, input: Optional[bytes] = None) -> CommandResult:
+        """Run `argv` on the target (chrooted when root is not "/"); never hangs past `timeout`."""
+        argv = tuple(argv)
+        real = argv if self.root == "/" else ("chroot", self.root) + argv
+        limit = self.timeout if timeout is None else timeout
+        try:
+            proc = subprocess.Popen(
+                real, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=self.env if env is None else env, start_new_session=True)
+        except FileNotFoundError:
+            return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % real[0])
+        except OSError as exc:
+            return CommandResult(argv, None, error=str(exc))
+        try:
+            out, err = proc.communicate(input=input, timeout=limit)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            out, err = proc.communicate()
+            return CommandResult(argv, None, out.decode("utf-8", "replace"),
+                                 err.decode("utf-8", "replace"), timed_out=True,
+                                 error=_("no answer within {s:.0f} s").format(s=limit))
+        return CommandResult(argv, proc.returncode, out.decode("utf-8", "replace"),
+                             err.decode("utf-8", "replace"))

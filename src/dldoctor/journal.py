@@ -1,0 +1,380 @@
+"""The write-ahead journal of `dldoctor fix`, `dldoctor undo`, and the lock that serialises them.
+
+Layout (under the target root, so `--root` journals stay with their root):
+
+    <root>/var/lib/dldoctor/lock                       flock'ed by a running fix/undo; holds its pid
+    <root>/var/lib/dldoctor/journal/<UTC stamp>-<pid>/
+        plan.json        what the fix set out to do (steps, paths, diffs): for `undo --list`
+        journal.jsonl    one JSON object per line, appended and fsynced BEFORE each change:
+                         {"op": "write"|"create"|"remove", "path", "backup", "sha256_before",
+                          "sha256_after", "mode", "uid", "gid", "step"}
+                         {"op": "run", "argv", "undo", "step"}
+                         {"op": "daemon", "action"}
+        files/<idx>      the backup of entry idx (bytes, mode and owner of the original)
+        COMMITTED        the fix finished (written by rename: it exists whole or not at all)
+        ROLLED_BACK      the fix failed and put everything back itself
+        FILES_RESTORED   the fix failed and put its files back, but commands it ran (apt-get
+                         install...) are not reversed automatically: `undo` still can
+        UNDONE           `dldoctor undo` restored it
+
+certbot's rule (reverter.py): register before you touch. A fix killed at any moment leaves a
+journal whose entries describe every change that may have happened; since every write is atomic,
+each touched file is either its `sha256_before` or its `sha256_after` version, and `undo` can tell
+which by hashing it. That is how an interrupted fix is undone.
+
+Test hook: DLDOCTOR_TEST_SLOW_WRITES=<seconds> sleeps that long between the journal's steps (after
+the backup, after the entry, after the write), so a test's SIGKILL lands inside the write window.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import errno
+import fcntl
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from dldoctor import fsops
+from dldoctor.errors import ApplyFailed, DldoctorError, Refused
+from dldoctor.host.writer import HostWriter
+from dldoctor.i18n import _
+
+BASE = "/var/lib/dldoctor"
+COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"
+FILES_RESTORED = "FILES_RESTORED"
+FILE_OPS = ("write", "create", "remove")
+
+
+def _slow() -> None:
+    delay = os.environ.get("DLDOCTOR_TEST_SLOW_WRITES")
+    if delay:
+        try:
+            time.sleep(float(delay))
+        except ValueError:
+            pass
+
+
+def _write_marker(directory: str, name: str, text: str = "") -> None:
+    """Create `name` whole or not at all (temp + fsync + rename + dir fsync)."""
+    fsops.atomic_write(os.path.join(directory, name), text.encode("utf-8"), mode=0o600)
+
+
+@dataclass
+class FixRecord:
+    """One journal directory, as `undo --list` shows it."""
+
+    id: str
+    path: str
+    status: str              # applied | interrupted | files-restored | rolled-back | undone
+    started: str
+    summary: Dict[str, Any]
+    entries: List[Dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def undoable(self) -> bool:
+        return self.status in ("applied", "interrupted", "files-restored")
+
+    def files(self) -> List[str]:
+        seen: List[str] = []
+        for e in self.entries:
+            if e.get("op") in FILE_OPS and e["path"] not in seen:
+                seen.append(e["path"])
+        return seen
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"id": self.id, "status": self.status, "started": self.started,
+                "steps": self.summary.get("steps", []), "files": self.files(),
+                "commands": [e["argv"] for e in self.entries if e.get("op") == "run"],
+                "daemon": [e["action"] for e in self.entries if e.get("op") == "daemon"],
+                "command": self.summary.get("command")}
+
+
+@dataclass
+class Restored:
+    """What undo/rollback did to one journal entry."""
+
+    path: str
+    action: str            # restored | removed | unchanged | refused | ran | not-undoable | failed
+    detail: str = ""
+
+    def to_json(self) -> Dict[str, str]:
+        return {"path": self.path, "action": self.action, "detail": self.detail}
+
+
+class Journal:
+    """All journals of one root, and its lock."""
+
+    def __init__(self, writer: HostWriter):
+        self.writer = writer
+        self.base = writer.live_path(BASE)
+        self.dir = os.path.join(self.base, "journal")
+
+    # --- the lock --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold <root>/var/lib/dldoctor/lock; Refused at once if another fix/undo holds it.
+
+        flock locks die with their process, so a SIGKILLed fix never leaves a stale lock behind.
+        """
+        os.makedirs(self.base, mode=0o755, exist_ok=True)
+        path = os.path.join(self.base, "lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                raise Refused(_("another dldoctor fix is running (pid {pid}); wait for it to "
+                                "finish").format(pid=holder)) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, ("%d\n" % os.getpid()).encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)          # releases the flock
+
+    # --- a new fix -------------------------------------------------------------------------------
+    def begin(self, summary: Dict[str, Any]) -> "Transaction":
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        name = "%s-%d" % (stamp, os.getpid())
+        path = os.path.join(self.dir, name)
+        os.makedirs(os.path.join(path, "files"), mode=0o700)
+        summary = dict(summary)
+        summary.setdefault("started", stamp)
+        fsops.atomic_write(os.path.join(path, "plan.json"),
+                           (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode(),
+                           mode=0o600)
+        fsops.fsync_dir(self.dir)
+        return Transaction(self, name, path)
+
+    # --- past fixes ------------------------------------------------------------------------------
+    def fixes(self) -> List[FixRecord]:
+        """Every journal, oldest first."""
+        try:
+            names = sorted(os.listdir(self.dir))
+        except FileNotFoundError:
+            return []
+        return [r for r in (self._record(n) for n in names) if r is not None]
+
+    def _record(self, name: str) -> Optional[FixRecord]:
+        path = os.path.join(self.dir, name)
+        if not os.path.isdir(path):
+            return None
+        try:
+            with open(os.path.join(path, "plan.json"), encoding="utf-8") as f:
+                summary = json.load(f)
+        except (OSError, ValueError):
+            summary = {}
+        if os.path.exists(os.path.join(path, UNDONE)):
+            status = "undone"
+        elif os.path.exists(os.path.join(path, ROLLED_BACK)):
+            status = "rolled-back"
+        elif os.path.exists(os.path.join(path, FILES_RESTORED)):
+            status = "files-restored"
+        elif os.path.exists(os.path.join(path, COMMITTED)):
+            status = "applied"
+        else:
+            status = "interrupted"
+        return FixRecord(name, path, status, summary.get("started", name.split("-")[0]),
+                         summary, _read_entries(path))
+
+    def last_undoable(self) -> Optional[FixRecord]:
+        for rec in reversed(self.fixes()):
+            if rec.undoable:
+                return rec
+        return None
+
+    # --- restoring -------------------------------------------------------------------------------
+    def check_undo(self, rec: FixRecord) -> List[Restored]:
+        """Files of `rec` edited since the fix (neither its before nor its after version)."""
+        edited = []
+        expected: Dict[str, Tuple[Optional[str], Optional[str]]] = {}
+        for e in rec.entries:       # first before, last after, per path
+            if e.get("op") in FILE_OPS:
+                first = expected.get(e["path"], (e.get("sha256_before"), None))[0]
+                expected[e["path"]] = (first, e.get("sha256_after"))
+        for path, (before, after) in expected.items():
+            now = fsops.sha256(self.writer.read(path))
+            if now not in (before, after):
+                edited.append(Restored(path, "refused", _(
+                    "{path} was changed after the fix; undo --force restores the backup "
+                    "anyway").format(path=path)))
+        return edited
+
+    def restore(self, rec: FixRecord, force: bool = False, run_undo: bool = True) -> List[Restored]:
+        """Put back every change of `rec`, newest first; atomic per file.
+
+        A file whose current hash is neither the entry's before nor after version was edited
+        since: refused (nothing at all is restored) unless `force`.
+        """
+        if not force:
+            edited = self.check_undo(rec)
+            if edited:
+                raise Refused("\n".join(r.detail for r in edited))
+        done: List[Restored] = []
+        for idx in reversed(range(len(rec.entries))):
+            e = rec.entries[idx]
+            op = e.get("op")
+            if op in FILE_OPS:
+                done.append(self._restore_file(rec, e, force))
+            elif op == "run" and run_undo:
+                done.append(self._undo_run(e))
+        return [r for r in reversed(done)]
+
+    def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:
+        path = e["path"]
+        now = fsops.sha256(self.writer.read(path))
+        before = e.get("sha256_before")
+        if now == before:
+            return Restored(path, "unchanged")
+        if now != e.get("sha256_after") and not force:
+            return Restored(path, "refused", _("changed after the fix"))
+        if before is None:              # the fix created it
+            self.writer.remove(path)
+            return Restored(path, "removed")
+        data = fsops.read_bytes(os.path.join(rec.path, e["backup"]))
+        if data is None or fsops.sha256(data) != before:
+            raise ApplyFailed(_("the backup of {path} in {dir} is missing or damaged; nothing "
+                                "more was restored").format(path=path, dir=rec.path))
+        owner = (e["uid"], e["gid"]) if e.get("uid") is not None else None
+        self.writer.write_atomic(path, data, mode=e.get("mode"), owner=owner)
+        return Restored(path, "restored")
+
+    def _undo_run(self, e: Dict[str, Any]) -> Restored:
+        shown = " ".join(e["argv"])
+        if not e.get("undo"):
+            return Restored(shown, "not-undoable", _("no undo command; reverse it by hand if "
+                                                     "needed"))
+        res = self.writer.run(e["undo"], timeout=600)
+        if not res.ok:
+            return Restored(shown, "failed", (res.output or res.error or "").strip())
+        return Restored(shown, "ran", " ".join(e["undo"]))
+
+    def mark(self, rec_path: str, marker: str, text: str = "") -> None:
+        _write_marker(rec_path, marker, text)
+
+
+def _read_entries(path: str) -> List[Dict[str, Any]]:
+    """The journal's entries; a torn last line (killed mid-append) is ignored."""
+    out = []
+    try:
+        with open(os.path.join(path, "journal.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                if not line.endswith("\n"):
+                    break
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    break
+    except FileNotFoundError:
+        pass
+    return out
+
+
+class Transaction:
+    """One fix in progress: journaled changes, then commit or rollback."""
+
+    def __init__(self, journal: Journal, name: str, path: str):
+        self.journal = journal
+        self.writer = journal.writer
+        self.name = name
+        self.path = path
+        self.entries: List[Dict[str, Any]] = []
+        self._log = open(os.path.join(path, "journal.jsonl"), "a", encoding="utf-8")
+        fsops.fsync_dir(path)
+
+    def _append(self, entry: Dict[str, Any]) -> None:
+        self._log.write(json.dumps(entry, sort_keys=True) + "\n")
+        self._log.flush()
+        os.fsync(self._log.fileno())
+        self.entries.append(entry)
+        _slow()
+
+    def write(self, path: str, data: bytes, mode: Optional[int] = None, step: str = "",
+              validate: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+        """Back up `path`, journal the write, then replace the file atomically."""
+        idx = len(self.entries)
+        current = self.writer.read(path)
+        st = self.writer.stat(path) if current is not None else None
+        backup = None
+        if current is not None:
+            backup = "files/%d" % idx
+            fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup))
+            fsops.fsync_dir(os.path.join(self.path, "files"))
+            _slow()
+        entry = {"op": "write" if current is not None else "create", "path": path,
+                 "backup": backup, "sha256_before": fsops.sha256(current),
+                 "sha256_after": fsops.sha256(data), "step": step,
+                 "mode": (st.st_mode & 0o7777) if st else None,
+                 "uid": st.st_uid if st else None, "gid": st.st_gid if st else None}
+        self._append(entry)
+        self.writer.write_atomic(path, data, mode=mode, validate=validate)
+        _slow()
+        return entry
+
+    def remove(self, path: str, step: str = "") -> Dict[str, Any]:
+        idx = len(self.entries)
+        current = self.writer.read(path)
+        st = self.writer.stat(path)
+        backup = None
+        if current is not None:
+            backup = "files/%d" % idx
+            fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup))
+            _slow()
+        entry = {"op": "remove", "path": path, "backup": backup,
+                 "sha256_before": fsops.sha256(current), "sha256_after": None, "step": step,
+                 "mode": (st.st_mode & 0o7777) if st else None,
+                 "uid": st.st_uid if st else None, "gid": st.st_gid if st else None}
+        self._append(entry)
+        self.writer.remove(path)
+        _slow()
+        return entry
+
+    def run(self, argv: Sequence[str], undo: Optional[Sequence[str]], step: str = "") -> None:
+        self._append({"op": "run", "argv": list(argv), "undo": list(undo) if undo else None,
+                      "step": step})
+
+    def daemon(self, action: str) -> None:
+        self._append({"op": "daemon", "action": action})
+
+    def record(self) -> FixRecord:
+        rec = self.journal._record(self.name)
+        assert rec is not None
+        return rec
+
+    def commit(self) -> None:
+        self._log.close()
+        _write_marker(self.path, COMMITTED)
+
+    def rollback(self) -> List[Restored]:
+        """Put back the files this fix wrote (force: every entry is ours; we hold the lock).
+
+        Commands are not reversed here: undoing `apt-get install docker-ce` while bringing dockerd
+        back would be worse than the failure. The journal then stays undoable for `dldoctor undo`.
+        """
+        self._log.flush()
+        restored = self.journal.restore(self.record(), force=True, run_undo=False)
+        self._log.close()
+        ran = [e for e in self.entries if e.get("op") == "run"]
+        _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK)
+        return restored
+
+    def close(self) -> None:
+        if not self._log.closed:
+            self._log.close()
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, DldoctorError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return "%s: %s" % (exc.filename or "", exc.strerror or exc)
+    return "%s: %s" % (type(exc).__name__, exc)

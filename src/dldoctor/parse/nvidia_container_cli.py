@@ -1,0 +1,101 @@
+"""`nvidia-container-cli info` and `nvidia-container-cli -k -d /dev/tty info` (debug log interleaved with the
+info block; pasted heads or tails), including its failure line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from dldoctor.errors import ParseError
+
+__all__ = ["NvccliInfo", "parse_nvidia_container_cli_info"]
+
+
+@dataclass(frozen=True)
+class NvccliInfo:
+    """What libnvidia-container saw.
+
+    cli_version: only printed by `--version`-style lines ("cli-version:"), usually None here.
+    lib_version: from the debug log's "initializing library context (version=X, ...)".
+    driver_version / cuda_version: the info block's "NVRM version:" / "CUDA version:" ("(null)" -> None).
+    devices: the "Model:" of each device, in order. error: the "nvidia-container-cli: ... error: ..." line.
+    """
+
+    cli_version: Optional[str]
+    lib_version: Optional[str]
+    driver_version: Optional[str]
+    cuda_version: Optional[str]
+    devices: Tuple[str, ...]
+    error: Optional[str]
+
+
+_LOG_RE = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.-]+:\d+\]")
+_CONTEXT_RE = re.compile(r"initializing library context \(version=([^,)\s]+)")
+_KV_RE = re.compile(r"^\s*(NVRM version|CUDA version|Device Index|Model|cli-version|lib-version):\s*(.*?)\s*$")
+_ERROR_RE = re.compile(r"(nvidia-container-cli: .*?error.*?)\s*$", re.I)
+_NULL = ("", "(null)", "N/A")
+
+
+def _value(v: Optional[str]) -> Optional[str]:
+    if v is None:
+        return None
+    v = v.strip()
+    return None if v in _NULL else v
+
+
+def parse_nvidia_container_cli_info(text: str) -> NvccliInfo:
+    """Parse info output or its debug log; ParseError if neither an info block, a libnvidia-container log
+    line nor an nvidia-container-cli error line is present."""
+    if not isinstance(text, str):
+        raise ParseError("expected text, got %s" % type(text).__name__)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    recognised = False
+    cli = lib = driver = cuda = error = None  # type: Optional[str]
+    devices = []  # type: List[str]
+    in_device = False
+    for ln in lines:
+        if _LOG_RE.match(ln):
+            recognised = True
+            m = _CONTEXT_RE.search(ln)
+            if m and lib is None:
+                lib = m.group(1)
+            continue
+        if "the following logs are for debugging purposes only" in ln:
+            recognised = True
+            continue
+        e = _ERROR_RE.search(ln)
+        if e and error is None:
+            recognised = True
+            # inside a docker/runc error the line goes on with escaped quotes and newlines
+            error = re.split(r'\\+n|\\+"', e.group(1))[0]
+            error = re.sub(r'"?:\s*unknown\.?$', "", error.strip()).strip()
+            continue
+        kv = _KV_RE.match(ln)
+        if not kv:
+            continue
+        key, val = kv.group(1), kv.group(2)
+        if key in ("NVRM version", "Device Index", "cli-version", "lib-version"):
+            recognised = True
+        if key == "NVRM version":
+            driver = driver or _value(val)
+        elif key == "CUDA version":
+            cuda = cuda or _value(val)
+        elif key == "Device Index":
+            in_device = True
+        elif key == "Model" and in_device:
+            devices.append(_value(val) or "(null)")
+            in_device = False
+        elif key == "cli-version":
+            cli = cli or _value(val)
+        elif key == "lib-version":
+            lib = lib or _value(val)
+    if not recognised:
+        raise ParseError("not nvidia-container-cli info output (no 'NVRM version:', log or error line)")
+    return NvccliInfo(
+        cli_version=cli,
+        lib_version=lib,
+        driver_version=driver,
+        cuda_version=cuda,
+        devices=tuple(devices),
+        error=error,
+    )

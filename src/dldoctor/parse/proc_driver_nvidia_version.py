@@ -1,0 +1,63 @@
+"""/proc/driver/nvidia/version: which NVIDIA kernel module is loaded (version, proprietary or open flavor,
+and the GCC that built it)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from dldoctor.errors import ParseError
+
+__all__ = ["KernelModule", "parse_proc_driver_nvidia_version"]
+
+
+@dataclass(frozen=True)
+class KernelModule:
+    """The loaded NVIDIA kernel module.
+
+    version: as printed ("580.173.02"; on Jetson the L4T release, e.g. "35.3.1").
+    flavor: "proprietary" ("Kernel Module") or "open" ("Open Kernel Module").
+    gcc: the text after "GCC version:" ("gcc version 12.2.0 (GCC)"), None when that line is absent.
+    """
+
+    version: str
+    flavor: str
+    gcc: Optional[str]
+
+
+_OPEN_RE = re.compile(r"NVRM version:\s*NVIDIA UNIX\s+Open\s+Kernel\s+Module\b.*?\s(\d+(?:\.\d+)+)(?:\s|$)")
+_PROPRIETARY_RE = re.compile(r"NVRM version:\s*NVIDIA UNIX\s+(?!Open\b)\S+\s+Kernel\s+Module\s+(\d+(?:\.\d+)+)(?:\s|$)")
+_GENERIC_RE = re.compile(r"NVRM version:.*?Kernel\s+Module\b.*?\s(\d+\.\d+(?:\.\d+)*)(?:\s|$)")
+_GCC_RE = re.compile(r"^\s*GCC version:\s*(.*?)\s*$")
+
+
+def parse_proc_driver_nvidia_version(text: str) -> KernelModule:
+    """Read the 'NVRM version:' line (and 'GCC version:' if present); ParseError if there is no NVRM line."""
+    if not isinstance(text, str):
+        raise ParseError("expected text, got %s" % type(text).__name__)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    version = None
+    flavor = None
+    gcc = None
+    for ln in lines:
+        if version is None and "NVRM version:" in ln:
+            m = _OPEN_RE.search(ln)
+            if m:
+                version, flavor = m.group(1), "open"
+                continue
+            m = _PROPRIETARY_RE.search(ln)
+            if m:
+                version, flavor = m.group(1), "proprietary"
+                continue
+            m = _GENERIC_RE.search(ln)
+            if m:
+                version = m.group(1)
+                flavor = "open" if re.search(r"\bOpen\b", ln) else "proprietary"
+                continue
+            raise ParseError("unrecognised NVRM version line: %r" % ln.strip()[:120], line=lines.index(ln) + 1)
+        g = _GCC_RE.match(ln)
+        if g and gcc is None:
+            gcc = g.group(1) or None
+    if version is None or flavor is None:
+        raise ParseError("no 'NVRM version:' line (not /proc/driver/nvidia/version)")
+    return KernelModule(version=version, flavor=flavor, gcc=gcc)

@@ -1,0 +1,95 @@
+"""`--version` output of the NVIDIA Container Toolkit tools: nvidia-ctk, nvidia-container-toolkit (the runtime
+hook), nvidia-container-runtime (with the wrapped runc's block) and nvidia-container-cli."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from dldoctor.errors import ParseError
+
+__all__ = ["ToolVersion", "parse_tool_version", "TOOLS"]
+
+TOOLS = ("nvidia-ctk", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-container-cli")
+
+
+@dataclass(frozen=True)
+class ToolVersion:
+    """tool: one of TOOLS; version as printed ("1.17.0-rc.1"); extra: the other 'key: value' lines
+    ("commit", "spec", "lib-version", "build date", ...); the runc block of nvidia-container-runtime goes
+    in as "runc.version", "runc.commit", "runc.spec", "runc.go", "runc.libseccomp"."""
+
+    tool: str
+    version: str
+    extra: Dict[str, str] = field(default_factory=dict)
+
+
+_BANNERS = (
+    ("nvidia-ctk", re.compile(r"^\s*NVIDIA Container Toolkit CLI version\s+(\S+)")),
+    ("nvidia-container-runtime-hook", re.compile(r"^\s*NVIDIA Container Runtime Hook version\s+(\S+)")),
+    ("nvidia-container-runtime", re.compile(r"^\s*NVIDIA Container Runtime version\s+(\S+)")),
+)
+_KV_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*?)\s*$")
+_RUNC_RE = re.compile(r"^\s*runc version\s+(\S+)")
+
+
+def _lines(text: object) -> List[str]:
+    if not isinstance(text, str):
+        raise ParseError("expected text, got %s" % type(text).__name__)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def parse_tool_version(text: str) -> ToolVersion:
+    """Recognise which tool printed the version text and read its version; ParseError if none did."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        for tool, rx in _BANNERS:
+            m = rx.match(ln)
+            if m:
+                return ToolVersion(tool=tool, version=m.group(1), extra=_extra(lines[i + 1:]))
+    cli = _parse_cli(lines)
+    if cli is not None:
+        return cli
+    if any(_RUNC_RE.match(ln) for ln in lines):
+        raise ParseError(
+            "only a runc version block: nvidia-container-runtime before 1.x passed --version through to runc, "
+            "so the text does not say which toolkit tool or version printed it"
+        )
+    raise ParseError("no NVIDIA Container Toolkit version line")
+
+
+def _extra(lines: List[str]) -> Dict[str, str]:
+    """'key: value' lines after the banner; after 'runc version X' keys are prefixed 'runc.'."""
+    extra = {}  # type: Dict[str, str]
+    prefix = ""
+    for ln in lines:
+        r = _RUNC_RE.match(ln)
+        if r:
+            prefix = "runc."
+            extra["runc.version"] = r.group(1)
+            continue
+        kv = _KV_RE.match(ln)
+        if kv:
+            extra.setdefault(prefix + kv.group(1).strip().lower(), kv.group(2))
+    return extra
+
+
+def _parse_cli(lines: List[str]) -> Optional[ToolVersion]:
+    """`nvidia-container-cli --version`: 'cli-version: X' / 'lib-version: Y' (1.1+), or 'version: X' plus
+    'build ...' lines (1.0.x)."""
+    pairs = []  # type: List[Tuple[str, str]]
+    for ln in lines:
+        kv = _KV_RE.match(ln)
+        if kv:
+            pairs.append((kv.group(1).strip().lower(), kv.group(2)))
+    keys = dict(pairs[::-1])  # first occurrence wins
+    version = keys.get("cli-version")
+    if version is None and "version" in keys and any(k.startswith("build ") for k in keys):
+        version = keys["version"]
+    if not version or not re.match(r"^\d+(\.\d+)+", version):
+        return None
+    extra = {}  # type: Dict[str, str]
+    for k, v in pairs:
+        if k not in ("cli-version", "version"):
+            extra.setdefault(k, v)
+    return ToolVersion(tool="nvidia-container-cli", version=version, extra=extra)

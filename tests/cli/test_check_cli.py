@@ -1,0 +1,133 @@
+"""`dldoctor check` and `dldoctor snapshot` as a user runs them: real processes, real files."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CASE = DATA / "cases" / "dev-018"
+
+
+def run(*args, env=None, timeout=60):
+    e = dict(os.environ)
+    e.pop("DOCKER_HOST", None)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "dldoctor", *args], capture_output=True, text=True,
+                          env=e, timeout=timeout)
+
+
+def test_json_report_is_the_contract():
+    res = run("check", "--snapshot", str(CASE), "--json")
+    assert res.returncode == 1, res.stderr
+    data = json.loads(res.stdout)  # stdout is one JSON object and nothing else
+    assert data["schema"] == "dldoctor.report/1"
+    assert data["root_causes"][0] == "toolkit.daemon-not-restarted"
+    counts = {"ok": 0, "warn": 0, "fail": 0, "skip": 0}
+    for f in data["findings"]:
+        assert set(f) >= {"check", "status", "problem", "title", "detail", "evidence", "fix"}
+        assert f["status"] in counts
+        counts[f["status"]] += 1
+        if f["status"] in ("ok", "skip"):
+            assert f["problem"] is None
+        else:
+            assert f["problem"] and f["fix"]
+    assert data["summary"] == counts
+
+
+def test_tarball_snapshot_gives_the_same_report(tmp_path):
+    tgz = tmp_path / "case.tar.gz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        tar.add(str(CASE), arcname="dev-018")
+    a = json.loads(run("check", "--snapshot", str(CASE), "--json").stdout)
+    b = json.loads(run("check", "--snapshot", str(tgz), "--json").stdout)
+    assert a["root_causes"] == b["root_causes"] and a["summary"] == b["summary"]
+
+
+@pytest.mark.parametrize("bad", ["missing-dir", "garbage.tar.gz"])
+def test_unreadable_snapshot_is_exit_2_without_traceback(tmp_path, bad):
+    path = tmp_path / bad
+    if bad.endswith(".tar.gz"):
+        path.write_bytes(b"this is not a tarball\x00\x01")
+    res = run("check", "--snapshot", str(path))
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and "snapshot" in res.stderr.lower()
+
+
+def test_bad_option_is_exit_2():
+    res = run("check", "--no-such-option")
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+
+
+def test_plain_output_when_not_a_terminal():
+    res = run("check", "--snapshot", str(CASE), env={"NO_COLOR": "1"})
+    assert "\x1b[" not in res.stdout
+    assert "✗" in res.stdout and "toolkit.daemon-not-restarted" in res.stdout
+    last = [l for l in res.stdout.splitlines() if l.strip()][-1]
+    assert "failed" in last and "fix first" in last
+
+
+def test_verbose_shows_evidence_of_ok_findings():
+    plain = run("check", "--snapshot", str(CASE)).stdout
+    verbose = run("check", "--snapshot", str(CASE), "-v").stdout
+    assert len(verbose) > len(plain)
+    assert "Runtimes: io.containerd.runc.v2 runc" in verbose
+
+
+def test_garbage_evidence_is_reported_not_crashed(tmp_path):
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    for name in ("nvidia-smi", "docker-info", "docker-version", "daemon.json", "lspci", "os-release",
+                 "packages", "id", "group", "cgroup", "nvidia-container-cli-info"):
+        (snap / name).write_bytes(os.urandom(300).decode("latin-1").encode("utf-8"))
+    res = run("check", "--snapshot", str(snap), "--json")
+    assert res.returncode in (0, 1), res.stderr
+    assert "Traceback" not in res.stderr
+    data = json.loads(res.stdout)
+    dj = [f for f in data["findings"] if f["check"] == "daemon-json"][0]
+    assert dj["problem"] == "daemon-json.invalid"
+
+
+def test_snapshot_roundtrip_and_no_secrets(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/docker/daemon.json").write_text(json.dumps({
+        "proxies": {"https-proxy": "http://alice:s3cret@proxy.example:3128"},
+        "registry-mirrors": ["https://docker.mirrors.ustc.edu.cn"]}, indent=2))
+    (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    out = tmp_path / "snap"
+    res = run("snapshot", str(out), "--root", str(root), env={"HTTPS_PROXY": "http://bob:hunter2@p:8080"})
+    assert res.returncode == 0, res.stderr
+    blob = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "s3cret" not in blob and "hunter2" not in blob
+    assert "alice:***@" in (out / "daemon.json").read_text()
+    assert json.loads((out / "meta.json").read_text())["dldoctor"]
+    live = json.loads(run("check", "--root", str(root), "--json", "--no-probe").stdout)
+    replay = json.loads(run("check", "--snapshot", str(out), "--json").stdout)
+    assert [(f["check"], f["status"], f["problem"]) for f in live["findings"]] == \
+        [(f["check"], f["status"], f["problem"]) for f in replay["findings"]]
+    assert "mirror.dead" in replay["root_causes"]
+    # the snapshot is never overwritten
+    again = run("snapshot", str(out), "--root", str(root))
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_snapshot_tarball(tmp_path):
+    out = tmp_path / "host.tar.gz"
+    res = run("snapshot", str(out), "--root", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+    assert any(n.endswith("/meta.json") for n in names)
+    res = run("check", "--snapshot", str(out), "--json")
+    assert res.returncode in (0, 1) and json.loads(res.stdout)["schema"] == "dldoctor.report/1"
+
+
+def test_root_must_be_a_directory(tmp_path):
+    res = run("check", "--root", str(tmp_path / "nope"))
+    assert res.returncode == 2 and "--root" in res.stderr

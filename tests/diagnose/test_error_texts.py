@@ -1,0 +1,124 @@
+"""Real error texts (fixtures collected from public reports) explained to the catalog ID an
+expert would name. These are not the dev cases: they are the wider corpus the signatures must
+generalise to, in every wording era (runc/containerd/toolkit versions)."""
+from pathlib import Path
+
+import pytest
+
+from dldoctor.explain import explain
+
+FIX = Path(__file__).resolve().parents[1] / "data" / "fixtures"
+
+EXPECTED = {
+    "docker-run-gpus-errors/19.03-initialization-error-driver-failed-to-process-request.txt": None,
+    "docker-run-gpus-errors/2017-exec-nvidia-smi-not-found-plain-ubuntu-image.txt": "container.no-gpu-request",
+    "docker-run-gpus-errors/2018-exec-nvidia-smi-not-found-runc-rc5.txt": "container.no-gpu-request",
+    "docker-run-gpus-errors/2020-docker-build-prestart-hook-1-unsatisfied-cuda-10.2.txt": "driver.too-old-for-image",
+    "docker-run-gpus-errors/2021-docker-19.03-unsatisfied-cuda-11.0.txt": "driver.too-old-for-image",
+    "docker-run-gpus-errors/2022-exec-nvidia-smi-not-found-no-gpus-flag.txt": "container.no-gpu-request",
+    "docker-run-gpus-errors/2024-exec-nvidia-smi-not-found-snap-docker.txt": "container.no-gpu-request",
+    "docker-run-gpus-errors/2025-compose-unsatisfied-cuda-12.8-legacy-mode.txt": "driver.too-old-for-image",
+    "docker-run-gpus-errors/2025-docker-run-unsatisfied-cuda-12.8-legacy-mode.txt": "driver.too-old-for-image",
+    "docker-run-gpus-errors/compose-could-not-select-device-driver-nvidia.txt": "toolkit.missing",
+    "docker-run-gpus-errors/could-not-select-device-driver-empty-with-ERRO.txt": "toolkit.missing",
+    "docker-run-gpus-errors/could-not-select-device-driver-no-quotes-snap-docker.txt": "toolkit.missing",
+    "docker-run-gpus-errors/ctk1.12.0-runc-create-failed-hook-ld.so.conf.txt": None,
+    "docker-run-gpus-errors/unknown-or-invalid-runtime-name-nvidia-compose.txt": "runtime.not-registered",
+    "docker-run-gpus-errors/unknown-runtime-specified-nvidia.txt": "runtime.not-registered",
+    "dockerd-journal/daemon-json-conflict-start-limit-ubuntu.txt": "daemon-json.flag-conflict",
+    "dockerd-journal/hosts-flag-conflict-fd.txt": "daemon-json.flag-conflict",
+    "dockerd-journal/insecure-registries-flag-conflict-sysconfig.txt": "daemon-json.flag-conflict",
+    "dockerd-journal/nvidia-container-runtime-unknown-output-format.txt": None,
+    "apt-errors/conflicting-signed-by-docker.txt": "apt.signed-by-conflict",
+    "apt-errors/conflicting-signed-by-nvidia.txt": "apt.signed-by-conflict",
+    "apt-errors/docker-repo-no-pubkey-focal.txt": "apt.no-pubkey",
+    "apt-errors/docker-sources-deb822-no-i386.txt": None,
+    "apt-errors/target-configured-multiple-times.txt": None,
+    "docker-client-errors/cannot-connect-2016-on-this-host.txt": "docker.daemon-down",
+    "docker-client-errors/docker-info-18.09-cannot-connect-one-line.txt": "docker.daemon-down",
+    "docker-client-errors/docker-ps-permission-denied-custom-socket.txt": "docker.permission-denied",
+    "docker-client-errors/docker-run-got-permission-denied-2021.txt": "docker.permission-denied",
+    "docker-client-errors/docker-run-permission-denied-2024.txt": "docker.permission-denied",
+    "nvidia-smi-errors/bash-command-not-found.txt": "driver.missing",
+    "nvidia-smi-errors/couldnt-communicate-MANGLED-curly-quote-two-lines.txt": "driver.not-loaded",
+    "nvidia-smi-errors/couldnt-communicate-with-driver.txt": "driver.not-loaded",
+    "nvidia-smi-errors/nvml-mismatch-nvml-library-550.144.txt": "driver.version-mismatch",
+    "nvidia-smi-errors/nvml-mismatch-nvml-library-570.124.txt": "driver.version-mismatch",
+    "nvidia-smi-errors/nvml-mismatch-nvml-library-580.178-kmod-580.173.02.txt": "driver.version-mismatch",
+    "nvidia-smi-errors/nvml-mismatch-old-one-line.txt": "driver.version-mismatch",
+    "nvidia-smi-errors/nvml-unknown-error-in-container.txt": "cgroup.nvml-unknown-error",
+}
+
+# Other wordings of the same problems, as they appear across versions and in people's words.
+VARIANTS = [
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: "
+     "OCI runtime create failed: unable to retrieve OCI runtime error (open /run/containerd/io.containerd."
+     "runtime.v2.task/moby/x/log.json: no such file or directory): fork/exec /usr/bin/nvidia-container-runtime: "
+     "no such file or directory: unknown.", "runtime.binary-missing"),
+    ("Error response from daemon: manifest for nvidia/cuda:11.0-base not found: manifest unknown: manifest unknown",
+     "image.tag-missing"),
+    ("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": net/http: request canceled while "
+     "waiting for connection (Client.Timeout exceeded while awaiting headers)", "registry.unreachable"),
+    ("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp 54.236.113.205:443: i/o timeout",
+     "registry.unreachable"),
+    ("failed to start daemon: Error initializing network controller ... unable to configure the Docker daemon with "
+     "file /etc/docker/daemon.json: invalid character '}' looking for beginning of object key string",
+     "daemon-json.invalid"),
+    ("docker: unknown flag: --gpus.\nSee 'docker run --help'.", "docker.too-old"),
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared "
+     "object file: no such file or directory: unknown", "toolkit.libs-not-found"),
+    ("modprobe: ERROR: could not insert 'nvidia': Key was rejected by service", "driver.secure-boot"),
+    ("ERROR: Unable to load the kernel module 'nvidia.ko'. ... Required key not available", "driver.secure-boot"),
+    ("E: Conflicting values set for option Signed-By regarding source https://nvidia.github.io/libnvidia-container/"
+     "stable/deb/amd64/ /: /usr/share/keyrings/nvidia-container-toolkit-keyring.gpg != ", "apt.signed-by-conflict"),
+    ("W: GPG error: https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease: The following "
+     "signatures couldn't be verified because the public key is not available: NO_PUBKEY DDCAE044F796ECB0",
+     "apt.no-pubkey"),
+    ("RuntimeError: unable to write to file </torch_123_456>: No space left on device (28)", "container.shm-too-small"),
+    ("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+     "container.shm-too-small"),
+    ("docker: Error response from daemon: OCI runtime create failed: ... nvidia-container-cli: mount error: "
+     "file creation failed: /var/lib/docker/overlay2/x/merged/usr/lib/x86_64-linux-gnu/libcuda.so.1: file exists: unknown.",
+     "image.bundles-driver-libs"),
+    ("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": proxyconnect tcp: tls: first record does "
+     "not look like a TLS handshake", "docker.proxy-misconfigured"),
+    ("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?.",
+     "docker.daemon-down"),
+    ("Aug 30 avc:  denied  { execute } for  pid=1 comm=\"nvidia-container\" scontext=system_u:system_r:container_t:s0",
+     "os.selinux"),
+    ("nvidia-container-cli: ldcache error: open failed: /sbin/ldconfig.real: no such file or directory: unknown",
+     "toolkit.ldconfig"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_error_texts(name):
+    text = (FIX / name).read_text(encoding="utf-8", errors="replace")
+    report = explain(text, host=None)
+    want = EXPECTED[name]
+    if want is None:
+        return
+    assert report.root_causes, name
+    assert report.root_causes[0] == want, (name, report.root_causes)
+
+
+def test_every_error_fixture_is_listed():
+    dirs = ("docker-run-gpus-errors", "dockerd-journal", "apt-errors", "docker-client-errors", "nvidia-smi-errors")
+    found = {"%s/%s" % (d, p.name) for d in dirs for p in (FIX / d).iterdir()}
+    assert found == set(EXPECTED)
+
+
+@pytest.mark.parametrize("text,want", VARIANTS, ids=[w for _t, w in VARIANTS])
+def test_variant_wordings(text, want):
+    report = explain(text, host=None)
+    assert report.root_causes and report.root_causes[0] == want, report.root_causes
+
+
+def test_findings_quote_the_error_and_give_a_fix():
+    text = "docker: Error response from daemon: Unknown runtime specified nvidia."
+    report = explain(text, host=None)
+    top = report.findings[0]
+    assert top.problem == "runtime.not-registered"
+    assert "Unknown runtime specified nvidia" in top.evidence[0]
+    assert "dldoctor fix" in top.fix
+    assert 0 < top.confidence <= 1
