@@ -212,11 +212,7 @@ def _is_deb822(name: str, text: str) -> bool:
 
 
 def parse_apt_sources(files: Dict[str, str]) -> AptSources:
-    """Parse apt source files keyed by file name (.list one-line, .sources deb822; others sniffed).
-
-    Malformed entries go to errors as "file:line: ..."; empty files give no entries. ParseError only when
-    a file has content and not one line of it looks like an apt source.
-    """
+    """Parse {file name: text} (.list one-line, .sources deb822); bad entries -> errors; ParseError for non-apt text."""
     if not isinstance(files, dict):
         raise ParseError("apt sources: expected a mapping of file name to text")
     entries: List[AptSource] = []

@@ -20,10 +20,7 @@ _MOUNT_RE = re.compile(r"^\S+\s+(?:on\s+)?(/\S*)\s+(?:type\s+)?(cgroup2?|tmpfs)\
 
 
 def parse_cgroup(text: str) -> CgroupInfo:
-    """Parse cgroup evidence ("cgroup2fs" -> 2, "tmpfs"/"cgroupfs" -> 1, mounts, "Cgroup Version: N").
-
-    ParseError when the text says nothing about cgroups.
-    """
+    """Parse cgroup2fs (2), tmpfs/cgroupfs (1), mounts, /proc/self/cgroup, "Cgroup Version: N"; else ParseError."""
     if not isinstance(text, str):
         raise ParseError("cgroup: expected text")
     stripped = text.strip()

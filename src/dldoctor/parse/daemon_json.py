@@ -277,12 +277,7 @@ def _detect_indent(text: str) -> str:
 
 
 def parse_daemon_json(text: str) -> DaemonJson:
-    """Parse daemon.json text; an empty file is an empty config (as dockerd treats it).
-
-    Invalid JSON raises ParseError worded like dockerd's Go error ("invalid character '}' looking for
-    beginning of object key string") with the 1-based line/col of the offending character; a top-level
-    value that is not an object raises ParseError too.
-    """
+    """Parse daemon.json (empty -> {}); bad JSON or non-object -> ParseError worded like dockerd's, with line/col."""
     if not isinstance(text, str):
         raise ParseError("daemon.json: expected text")
     body = text[1:] if text.startswith("\ufeff") else text

@@ -67,10 +67,7 @@ def is_connect_error(line: str) -> bool:
 
 
 def first_json_object(text: str) -> Optional[Tuple[Dict[str, object], str]]:
-    """The first JSON object in text (starting at the first line that opens with '{') and the text after it.
-
-    None when no line starts with '{'; ParseError when that object is not valid JSON.
-    """
+    """(first JSON object from the first line opening with '{', text after it); None if none; ParseError if invalid."""
     start = None
     offset = 0
     for line in text.splitlines(True):
@@ -278,11 +275,7 @@ def _from_text(text: str) -> DockerVersion:
 
 
 def parse_docker_version(text: str) -> DockerVersion:
-    """Parse `docker version` (text of any era, or --format '{{json .}}' possibly followed by an error line).
-
-    A client-only output or a bare "Cannot connect"/"permission denied" line gives server_error and no
-    server fields; anything else that is not docker version output raises ParseError.
-    """
+    """Parse `docker version` (any era, text or JSON+error); connect errors -> server_error; else ParseError."""
     if not isinstance(text, str):
         raise ParseError("docker version: expected text")
     found = first_json_object(text)

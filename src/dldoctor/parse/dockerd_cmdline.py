@@ -222,11 +222,7 @@ def _from_unit(lines: List[str]) -> Optional[List[str]]:
 
 
 def parse_dockerd_cmdline(text: str) -> DockerdFlags:
-    """Parse how dockerd was started (cmdline NUL bytes, command line, ps lines, or unit file).
-
-    For a unit file the effective ExecStart= wins (an empty one resets). ParseError when no dockerd
-    invocation is found.
-    """
+    """Parse /proc/PID/cmdline, a command line, ps lines or a unit (effective ExecStart=); ParseError if no dockerd."""
     if not isinstance(text, str):
         raise ParseError("dockerd command line: expected text")
     if "\x00" in text:
@@ -290,10 +286,7 @@ def _add(items: List[str], value: str) -> None:
 
 
 def parse_dockerd_journal(text: str) -> DockerdJournal:
-    """Extract dockerd's error and warning messages from journal or stderr text; accepts any text.
-
-    Text with no dockerd message gives an empty DockerdJournal (never ParseError).
-    """
+    """dockerd's errors/warnings from journal or stderr text; accepts any text (never ParseError)."""
     if not isinstance(text, str):
         raise ParseError("dockerd journal: expected text")
     errors: List[str] = []

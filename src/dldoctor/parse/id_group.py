@@ -69,10 +69,7 @@ def _from_id_line(line: str) -> Identity:
 
 
 def parse_id(text: str) -> Identity:
-    """Parse `id` output (with or without an SELinux context=), `groups`/`id -Gn` names or `id -G` gids.
-
-    ParseError for anything else.
-    """
+    """Parse `id` (with or without context=), `groups`/`id -Gn` names or `id -G` gids; ParseError otherwise."""
     if not isinstance(text, str):
         raise ParseError("id: expected text")
     lines = [line for line in text.splitlines() if line.strip() and not _PROMPT_RE.match(line)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
@@ -148,6 +148,8 @@ def _fill(
         codename = codename.lower()
     if distro in ("ubuntu", "pop"):
         key = _version_key("ubuntu", version)
+        if key and version and re.match(r"^\d+\.\d+\.\d+$", version):
+            version = key  # "22.04.3" (point release in prose) -> VERSION_ID style "22.04"
         if not codename and key in UBUNTU_CODENAMES:
             codename = UBUNTU_CODENAMES[key]
         if not version and codename in _UBUNTU_BY_CODENAME:
@@ -347,6 +349,11 @@ def _from_lsb_a(text: str) -> Optional[OsRelease]:
             fields[m.group(1)] = m.group(2)
     distributor = _nonempty(fields.get("Distributor ID"))
     if not distributor or distributor.lower() == "n/a":
+        description = _nonempty(fields.get("Description"))
+        if description and description.lower() != "n/a":  # `lsb_release -d` alone
+            found = _from_prose(description)
+            if found is not None:
+                return replace(found, mentions_wsl=_mentions_wsl(text))
         return None
 
     def field(name: str) -> Optional[str]:
@@ -403,11 +410,7 @@ def _from_prose(text: str) -> Optional[OsRelease]:
 
 
 def parse_lsb_release(text: str) -> OsRelease:
-    """Parse `lsb_release -a`, /etc/lsb-release, an os-release body, or prose naming a distribution.
-
-    The id is lowercased os-release style ("ubuntu", "centos", "linuxmint", ...); ParseError when no
-    distribution is named.
-    """
+    """Parse `lsb_release -a`, /etc/lsb-release, os-release or prose -> OsRelease ; ParseError if no distro named."""
     if not isinstance(text, str):
         raise ParseError("lsb-release: expected text")
     if not text.strip():

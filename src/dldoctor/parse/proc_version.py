@@ -38,11 +38,9 @@ def _find_release(text: str) -> Optional[str]:
 
 
 def parse_proc_version(text: str) -> KernelVersion:
-    """Parse /proc/version (or a bare `uname -r` / `uname -a` line); ParseError when no kernel release is found.
-
-    WSL1 kernels end in "-Microsoft" (capital M); WSL2 kernels say "microsoft-standard" or "WSL2"; a
-    custom WSL2 kernel that only mentions WSL or microsoft elsewhere still counts as WSL2.
-    """
+    """Parse /proc/version, `uname -r` or `uname -a` -> KernelVersion with WSL1/2 flagged; ParseError if no release."""
+    # WSL1 releases end in "-Microsoft" (capital M); WSL2 ones say "microsoft-standard"/"WSL2"; a custom WSL2
+    # kernel that only mentions WSL or microsoft elsewhere in the text still counts as WSL2.
     if not isinstance(text, str):
         raise ParseError("/proc/version: expected text")
     release = _find_release(text)
