@@ -19,6 +19,15 @@ from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN, Finding, Report
 
 SYMPTOM_CHECK = "reported-error"
+# Errors that only a running daemon prints ("Error response from daemon: ..."), and the states in
+# which no daemon answers at all: the second cannot have caused the first.
+DAEMON_ANSWERED = frozenset({
+    "toolkit.missing", "toolkit.daemon-not-restarted", "runtime.not-registered", "runtime.binary-missing",
+    "image.tag-missing", "driver.too-old-for-image", "registry.unreachable", "mirror.dead",
+    "container.run-mount-conflict", "image.bundles-driver-libs", "toolkit.libs-not-found",
+    "toolkit.ldconfig", "toolkit.too-old-for-cgroup-v2", "toolkit.rootless-cgroups"})
+NO_DAEMON = frozenset({"docker.daemon-down", "docker.missing", "daemon-json.invalid",
+                       "daemon-json.flag-conflict", "daemon-json.unknown-key", "mirror.invalid"})
 CHECK_CONFIDENCE = 0.9
 WEAK = 0.5
 
@@ -50,8 +59,10 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tup
         if "docker.snap" in matched:
             return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
         said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
-        if installed or facts.binaries.get("nvidia-container-runtime-hook") or said or \
-                runtime_entries(facts).get("nvidia") is not None:
+        # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
+        # unless the package database says plainly that it is not installed.
+        hinted = installed is None and runtime_entries(facts).get("nvidia") is not None
+        if installed or facts.binaries.get("nvidia-container-runtime-hook") or said or hinted:
             return "toolkit.daemon-not-restarted", _(
                 "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "
                 "after the toolkit was installed.")
@@ -126,23 +137,38 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
 
 # --- ranking -------------------------------------------------------------------------------------
 
-def rank(findings: Sequence[Finding]) -> Tuple[str, ...]:
-    """Root causes, most likely first: failing problems not explained by another present one."""
+def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, ...]:
+    """Root causes, most likely first: failing problems not explained by another present one.
+
+    `focus` holds the problems the reported symptom points at: causes of that symptom come first,
+    then whatever else is wrong on the host.
+    """
     conf: Dict[str, float] = {}
     for f in findings:
         if f.status == FAIL and f.problem:
             c = f.confidence if f.confidence is not None else CHECK_CONFIDENCE
             conf[f.problem] = max(conf.get(f.problem, 0.0), c)
     present = set(conf)
-    roots = []
-    for p in present:
-        # A hint does not explain away a definite reading: the cause must be about as sure.
-        explained = any(p in catalog.descendants(q) and conf[q] >= max(WEAK, conf[p] - 0.25)
-                        for q in present if q != p)
-        if not explained:
-            roots.append(p)
-    # Confidence first (a definite reading beats a hint), then the lower layer of the stack.
-    roots.sort(key=lambda p: (-round(conf[p], 1), catalog.layer(p), p))
+    focus_set = set(focus)
+
+    def explains(q: str, p: str) -> bool:
+        """q causes p here. A hint does not explain away a definite reading (the cause must be
+        about as sure), and a daemon that is down now did not cause an error the daemon itself
+        printed earlier."""
+        if q == p or p not in catalog.descendants(q):
+            return False
+        if p in focus_set and p in DAEMON_ANSWERED and q in NO_DAEMON:
+            return False
+        return conf.get(q, 1.0) >= max(WEAK, conf.get(p, 0.0) - 0.25)
+
+    roots = [p for p in present if not any(explains(q, p) for q in present)]
+
+    def about_symptom(p: str) -> bool:
+        return p in focus_set or any(explains(p, f) for f in focus_set)
+
+    # The symptom's causes first; then confidence (a definite reading beats a hint); then the
+    # lower layer of the stack.
+    roots.sort(key=lambda p: (0 if about_symptom(p) else 1, -round(conf[p], 1), catalog.layer(p), p))
     return tuple(roots)
 
 
@@ -150,5 +176,5 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
     have = {f.problem for f in findings if f.status == FAIL}
-    findings.extend(f for f in symptom)
-    return Report(tuple(findings), rank(findings))
+    findings.extend(symptom)
+    return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))

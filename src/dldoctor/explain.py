@@ -22,4 +22,4 @@ def explain(text: str, host=None, command: Optional[str] = None) -> Report:
         host_findings = []
     symptom = diagnose_symptom(facts)
     findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + host_findings
-    return Report(tuple(findings), rank(findings))
+    return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))
