@@ -54,11 +54,13 @@ def check_sources(facts: Facts) -> List[Finding]:
                                _("{uri} is listed in several files with different Signed-By keys; apt "
                                  "refuses to update.").format(uri=k[0]),
                                ["%s (Signed-By: %s)" % (w, s or "-") for w, s in zip(where[k], sorted(ks))]))
+    legacy_seen: Set[str] = set()
     for e in entries:
         for uri in e.uris:
             m = LEGACY_NVIDIA.search(uri)
-            if not m:
+            if not m or e.file in legacy_seen:
                 continue
+            legacy_seen.add(e.file)
             distro, ver = m.group("distro").lower(), _ver(m.group("ver"))
             last = LEGACY_SERVED.get(distro)
             if last and ver > last:
@@ -102,7 +104,8 @@ def check_apt_update(facts: Facts) -> List[Finding]:
     if upd.signed_by_conflicts:
         out.append(problem("apt-update", AREA, "apt.signed-by-conflict",
                            _("apt reports conflicting Signed-By values."), list(upd.signed_by_conflicts)))
-    if upd.unsupported_distribution:
+    raw = facts.text("apt-update") or ""
+    if upd.unsupported_distribution and "unsupported distribution" in raw.lower():
         out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                            _("The NVIDIA repository answered 'Unsupported distribution'."), []))
     broken = [(u, s) for u, s in upd.failed_uris if not _is_docker(u) and not _is_nvidia(u)]

@@ -52,10 +52,10 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
                                keys=", ".join(unknown)),
                            ['"%s": ...' % k for k in unknown]))
     for name, entry in runtime_entries(facts).items():
-        if entry.get("args") and "runtimeArgs" not in entry:
+        if "args" in entry:
             out.append(problem("daemon-json", AREA, "daemon-json.unknown-key",
-                               _("Runtime {name} has `args`; dockerd reads `runtimeArgs` and ignores these "
-                                 "arguments.").format(name=name),
+                               _("Runtime {name} has `args` (as nvidia-ctk writes it); dockerd reads "
+                                 "`runtimeArgs` and ignores `args`.").format(name=name),
                                ['"%s": {"args": %s}' % (name, entry.get("args"))], status=WARN))
     flags = facts.dockerd_flags
     if known(flags):

@@ -88,7 +88,7 @@ PROBLEMS: Dict[str, Problem] = dict([
     _p("toolkit.libs-not-found", "toolkit", 6, "The toolkit cannot load the driver's libraries (libnvidia-ml.so.1)",
        "Check that the driver's user-space libraries are installed and in the ld cache (ldconfig -p | grep libnvidia-ml); reinstall the driver's utils package."),
     _p("toolkit.ldconfig", "toolkit", 6, "The toolkit's ldconfig setting is wrong for this distribution",
-       "Set ldconfig in /etc/nvidia-container-runtime/config.toml to \"@/sbin/ldconfig.real\" on Debian/Ubuntu or \"@/sbin/ldconfig\" elsewhere."),
+       "Point ldconfig in /etc/nvidia-container-runtime/config.toml at the program this host has: \"@/sbin/ldconfig.real\" on Ubuntu (where /sbin/ldconfig is a wrapper script), \"@/sbin/ldconfig\" on Debian and other distributions (ls -l /sbin/ldconfig*)."),
     _p("toolkit.rootless-cgroups", "toolkit", 6, "Rootless Docker without no-cgroups in the toolkit config",
        "sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place"),
     _p("toolkit.no-cgroups-rootful", "toolkit", 6, "no-cgroups = true on a rootful daemon: the GPUs are not allowed in the container's cgroup",
