@@ -5,26 +5,20 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from packaging.version import InvalidVersion, Version
-
 from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
 
 AREA = "docker"
-GPUS_FLAG_SINCE = Version("19.3")
+GPUS_FLAG_SINCE = (19, 3)
 
 
-def engine_version(v: Optional[str]) -> Optional[Version]:
-    """'20.10.8+dfsg1', '17.12.0-ce', '28.2.2' -> Version (leading numeric part)."""
-    if not v:
-        return None
-    head = v.split("+")[0].split("-")[0].split("~")[0]
-    try:
-        return Version(head)
-    except InvalidVersion:
-        return None
+def version_tuple(v: Optional[str]) -> Optional[Tuple[int, ...]]:
+    """'20.10.8+dfsg1', '17.12.0-ce', '5:24.0.7-1~ubuntu', '1.17.8-1' -> (20, 10, 8)...: the
+    leading numeric part, comparable as a tuple (packaging.version refuses most of these)."""
+    m = re.match(r"\s*(?:\d+:)?(\d+(?:\.\d+)*)", v or "")
+    return tuple(int(x) for x in m.group(1).split(".")) if m else None
 
 
 def server_error(facts: Facts) -> Tuple[Optional[str], bool]:
@@ -92,7 +86,7 @@ def check_engine(facts: Facts) -> List[Finding]:
                            _("The daemon is rootless: its config is ~/.config/docker/daemon.json and the "
                              "toolkit needs no-cgroups."), list(info.security_options), status=WARN))
     version = (info.server_version if known(info) else None) or (ver.server_version if known(ver) else None)
-    parsed = engine_version(version)
+    parsed = version_tuple(version)
     if parsed is not None and parsed < GPUS_FLAG_SINCE:
         out.append(problem("docker-engine", AREA, "docker.too-old",
                            _("Docker {v} predates 19.03, which introduced --gpus.").format(v=version),
@@ -103,6 +97,8 @@ def check_engine(facts: Facts) -> List[Finding]:
                           evidence=["Server Version: %s" % version]))
         elif known(ver) and ver.client_version:
             out.append(ok("docker-engine", AREA, _("docker CLI {v} installed").format(v=ver.client_version)))
+        elif known(info):
+            out.append(ok("docker-engine", AREA, _("docker CLI installed (the daemon did not answer)")))
         else:
             out.append(skip("docker-engine", AREA, _("Docker installation not known"),
                             unknown_reason(ver) or unknown_reason(info)))

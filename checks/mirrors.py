@@ -8,7 +8,6 @@ from dldoctor.checks import ok, problem, skip
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
-from dldoctor.provision.mirrors import known_dead
 
 AREA = "registry"
 
@@ -47,6 +46,8 @@ def check_mirrors(facts: Facts) -> List[Finding]:
         if known(facts.daemon_json) or facts.daemon_json is None:
             return [ok("registry-mirrors", AREA, _("No registry mirror configured (pulls go to Docker Hub)"))]
         return [skip("registry-mirrors", AREA, _("Registry mirrors not known"))]
+    from dldoctor.provision.mirrors import known_dead
+
     out: List[Finding] = []
     probes = _probes(facts)
     alive = []

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from packaging.version import InvalidVersion, Version
-
 from dldoctor.checks import ok, problem, quote, skip
 from dldoctor.checks.daemon_json import runtime_entries
-from dldoctor.checks.docker import has_server
+from dldoctor.checks.docker import has_server, version_tuple
 from dldoctor.checks.gpu import smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -21,7 +19,7 @@ TOOLKIT_PACKAGES = ("nvidia-container-toolkit", "nvidia-container-toolkit-base",
 LEGACY_PACKAGES = ("nvidia-docker2", "nvidia-docker", "nvidia-container-runtime")
 TOOLKIT_PROGRAMS = ("nvidia-container-runtime-hook", "nvidia-container-toolkit", "nvidia-ctk",
                     "nvidia-container-cli")
-CGROUP_V2_SINCE = Version("1.8")
+CGROUP_V2_SINCE = (1, 8)
 
 
 def _installed(facts: Facts, names) -> List[str]:
@@ -49,7 +47,7 @@ def toolkit_state(facts: Facts) -> Tuple[Optional[bool], List[str]]:
     return (False, []) if looked else (None, [])
 
 
-def toolkit_version(facts: Facts) -> Optional[Version]:
+def toolkit_version(facts: Facts) -> Optional[Tuple[int, ...]]:
     cands = []
     if known(facts.nvccli):
         cands += [facts.nvccli.cli_version, facts.nvccli.lib_version]
@@ -64,14 +62,9 @@ def toolkit_version(facts: Facts) -> Optional[Version]:
     if m:
         cands.append(m.group(1))
     for c in cands:
-        if not c:
-            continue
-        m = re.match(r"(?:\d+:)?(\d+\.\d+(?:\.\d+)?)", c)
-        if m:
-            try:
-                return Version(m.group(1))
-            except InvalidVersion:
-                continue
+        parsed = version_tuple(c)
+        if parsed and len(parsed) >= 2:
+            return parsed
     return None
 
 
@@ -108,14 +101,14 @@ def check_toolkit(facts: Facts) -> List[Finding]:
     if ver is not None and ver < CGROUP_V2_SINCE and cgroup_v2(facts):
         out.append(problem("nvidia-toolkit", AREA, "toolkit.too-old-for-cgroup-v2",
                            _("libnvidia-container {v} predates cgroup v2 support (1.8) and this host uses "
-                             "cgroup v2.").format(v=ver), ev + ["cgroup v2"]))
+                             "cgroup v2.").format(v=".".join(map(str, ver))), ev + ["cgroup v2"]))
     nvccli = facts.nvccli
     if known(nvccli) and nvccli.error and re.search(r"libnvidia-ml|load library", nvccli.error):
         out.append(problem("nvidia-toolkit", AREA, "toolkit.libs-not-found",
                            _("nvidia-container-cli cannot load the driver's NVML library."), [nvccli.error]))
     if not [f for f in out if f.status == "fail"]:
         out.append(ok("nvidia-toolkit", AREA, _("NVIDIA Container Toolkit installed{v}").format(
-            v=" (%s)" % ver if ver else ""), evidence=ev[:4]))
+            v=" (%s)" % ".".join(map(str, ver)) if ver else ""), evidence=ev[:4]))
     return out
 
 

@@ -1,4 +1,4 @@
 """python -m dldoctor"""
-from dldoctor.cli import main
+from dldoctor.main import main
 
 main()

@@ -13,7 +13,9 @@ import typer
 
 from dldoctor import __version__
 from dldoctor.errors import DldoctorError, UsageError
+from dldoctor.host.factory import make_host  # re-exported: commands build hosts the same way
 from dldoctor.i18n import _
+from dldoctor.main import emit as _emit, internal_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help=_("Diagnose, fix and verify GPU deep-learning hosts that run their work in Docker."))
@@ -24,21 +26,6 @@ TIMEOUT_HELP = _("Seconds to wait for each command (docker, nvidia-smi...).")
 
 def _err(message: str) -> None:
     sys.stderr.write("dldoctor: %s\n" % message)
-
-
-def make_host(root: str = "/", timeout: float = 10.0, snapshot: Optional[str] = None):
-    """The one door: a snapshot when given, else the live machine under `root`."""
-    if snapshot:
-        from dldoctor.host.snapshot import SnapshotHost
-
-        return SnapshotHost(snapshot)
-    if not os.path.isdir(root):
-        raise UsageError(_("--root {root} is not a directory").format(root=root))
-    if timeout <= 0:
-        raise UsageError(_("--timeout must be positive"))
-    from dldoctor.host.live import LiveHost
-
-    return LiveHost(root=root, timeout=timeout)
 
 
 def guarded(fn):
@@ -57,11 +44,8 @@ def guarded(fn):
         except KeyboardInterrupt:
             _err(_("interrupted"))
             raise typer.Exit(130)
-        except Exception as exc:  # an internal error: one line, details only with DLDOCTOR_DEBUG
-            if os.environ.get("DLDOCTOR_DEBUG"):
-                raise
-            _err(_("internal error: {err!r} (set DLDOCTOR_DEBUG=1 for details)").format(err=exc))
-            raise typer.Exit(1)
+        except Exception as exc:
+            raise typer.Exit(internal_error(exc))
 
     return wrapper
 
@@ -89,25 +73,9 @@ def check(
     probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors over the network.")),
 ) -> None:
     """Diagnose this host (or a snapshot): driver, Docker, daemon.json, toolkit, runtime, mirrors."""
-    from dldoctor import gather
-    from dldoctor.diagnose import diagnose
+    from dldoctor.main import run_check
 
-    host = make_host(root, timeout, snapshot)
-    facts = gather.collect(host, probe_mirrors=probe)
-    report = diagnose(facts)
-    _emit(report, json_out, verbose)
-    raise typer.Exit(report.exit_code)
-
-
-def _emit(report, json_out: bool, verbose: bool, heading: Optional[str] = None) -> None:
-    if json_out:
-        from dldoctor.render import json as render_json
-
-        render_json.render(report)
-    else:
-        from dldoctor.render import human
-
-        human.render(report, verbose=verbose, heading=heading)
+    raise typer.Exit(run_check(json_out, verbose, snapshot, root, timeout, probe))
 
 
 @app.command("snapshot")
@@ -116,11 +84,12 @@ def snapshot_cmd(
     out: str = typer.Argument(..., help=_("Directory to create, or a name ending in .tar.gz.")),
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
     timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
+    probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors and record the result.")),
 ) -> None:
     """Record this host's evidence for a bug report (no secrets: credentials and proxy passwords are dropped)."""
     from dldoctor.host.recorder import write_snapshot
 
-    path = write_snapshot(make_host(root, timeout), out)
+    path = write_snapshot(make_host(root, timeout), out, probe)
     typer.echo(_("snapshot written to {path}").format(path=path))
 
 
@@ -184,4 +153,6 @@ _register_optional()
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    app(args=argv, prog_name="dldoctor")
+    from dldoctor.main import main as entry
+
+    entry(argv)

@@ -52,8 +52,11 @@ EVIDENCE = {
     "env": Source("internal", ("env",)),
 }
 
-# Collected live and written by `dldoctor snapshot`, in this order.
-LIVE_NAMES = tuple(EVIDENCE)
+# Written by `dldoctor snapshot`: everything.
+RECORD_NAMES = tuple(EVIDENCE)
+# Collected by a live `check`: `docker version` adds nothing the checks need beyond `docker info`
+# (which carries the server version and the daemon's errors), and costs a process per run.
+LIVE_NAMES = tuple(n for n in EVIDENCE if n != "docker-version.json")
 
 # Programs whose location matters to the checks (resolved under --root, like a shell would).
 PROGRAMS = (

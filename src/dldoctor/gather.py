@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
@@ -64,9 +64,11 @@ def _not_collected(names: Tuple[str, ...]) -> Unknown:
     return Unknown(_("not collected ({names})").format(names=", ".join(names)))
 
 
-def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: bool = False) -> Facts:
-    """All facts about `host`. `extra` adds symptom texts (command/error/notes) from the user."""
-    names = tuple(LIVE_NAMES) + (() if host.is_live else EXTRA_NAMES)
+def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: bool = False,
+            names: Sequence[str] = LIVE_NAMES) -> Facts:
+    """All facts about `host`. `extra` adds symptom texts (command/error/notes) from the user;
+    `names` is what a live host is asked for (a snapshot is read whole)."""
+    names = tuple(names) + (() if host.is_live else EXTRA_NAMES + ("docker-version.json",))
     raw: Dict[str, Evidence] = dict(host.gather(names))
     raw.update(host.evidence_group(APT_SOURCES_DIR))
     for key, text in (extra or {}).items():

@@ -4,7 +4,6 @@ Checks return Findings; provision steps return Plans; only the executor turns a 
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -83,6 +82,8 @@ class FileWrite:
     mode: Optional[int] = None
 
     def diff(self) -> str:
+        import difflib
+
         a = (self.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
         b = self.after.decode("utf-8", "replace").splitlines(keepends=True)
         src = self.path if self.before is not None else "/dev/null"
@@ -96,6 +97,8 @@ class FileRemove:
     before: bytes
 
     def diff(self) -> str:
+        import difflib
+
         a = self.before.decode("utf-8", "replace").splitlines(keepends=True)
         return "".join(difflib.unified_diff(a, [], fromfile=self.path, tofile="/dev/null"))
 

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional, Pattern, Tuple
 
 
 @dataclass(frozen=True)
 class Signature:
     problem: str
-    pattern: Pattern[str]
+    regex: str
     strength: float          # 0..1: confidence from this text alone
     where: Tuple[str, ...] = ("error", "notes", "command")
 
+    @property
+    def pattern(self) -> Pattern[str]:
+        return _compiled(self.regex)
+
+
+@lru_cache(maxsize=None)
+def _compiled(regex: str) -> Pattern[str]:
+    # Compiled on first use: a plain `check` of a live host reads no error text at all.
+    return re.compile(regex, re.I | re.S)
+
 
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
-    return Signature(problem, re.compile(regex, re.I | re.S), strength, where)
+    return Signature(problem, regex, strength, where)
 
 
 SIGNATURES: Tuple[Signature, ...] = (

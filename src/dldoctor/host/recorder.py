@@ -17,7 +17,7 @@ from typing import Dict
 
 from dldoctor import __version__
 from dldoctor.errors import UsageError
-from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
+from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
 from dldoctor.host.live import LiveHost, mask_secrets
 from dldoctor.i18n import _
@@ -51,9 +51,11 @@ def _drop_auths(obj: object) -> bool:
     return dropped
 
 
-def collect_files(host: LiveHost) -> Dict[str, bytes]:
-    evidence: Dict[str, Evidence] = dict(host.gather(LIVE_NAMES))
-    evidence.update(host.evidence_group(APT_SOURCES_DIR))
+def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
+    from dldoctor import gather
+
+    facts = gather.collect(host, probe_mirrors=probe, names=RECORD_NAMES)
+    evidence: Dict[str, Evidence] = {n: ev for n, ev in facts.raw.items() if ":" not in n}
     files: Dict[str, bytes] = {}
     sources = {}
     for name, ev in evidence.items():
@@ -69,8 +71,8 @@ def collect_files(host: LiveHost) -> Dict[str, bytes]:
     return files
 
 
-def write_snapshot(host: LiveHost, out: str) -> str:
-    files = collect_files(host)
+def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
+    files = collect_files(host, probe)
     out = os.path.abspath(out)
     parent = os.path.dirname(out)
     if not os.path.isdir(parent):

@@ -3,11 +3,13 @@ and its one-line failures; parse_nvidia_smi() detects the form and returns one N
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["Gpu", "NvidiaSmi", "parse_nvidia_smi", "ERROR_KINDS", "FORMS"]
 
@@ -452,6 +454,8 @@ def _xml_text(el: Optional[ET.Element], path: str) -> Optional[str]:
 
 def _parse_xml(text: str) -> NvidiaSmi:
     """`nvidia-smi -q -x`: parsed with ElementTree; a cut-off document yields what was complete."""
+    import xml.etree.ElementTree as ET  # only -q -x output needs it: keep it off every start-up
+
     start = text.find("<?xml")
     if start < 0:
         start = text.find("<nvidia_smi_log")

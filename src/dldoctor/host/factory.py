@@ -1,0 +1,22 @@
+"""Which face of the host a command talks to: a snapshot, or the live machine under a root."""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from dldoctor.errors import UsageError
+from dldoctor.i18n import _
+
+
+def make_host(root: str = "/", timeout: float = 10.0, snapshot: Optional[str] = None):
+    if snapshot:
+        from dldoctor.host.snapshot import SnapshotHost
+
+        return SnapshotHost(snapshot)
+    if not os.path.isdir(root):
+        raise UsageError(_("--root {root} is not a directory").format(root=root))
+    if timeout <= 0:
+        raise UsageError(_("--timeout must be positive"))
+    from dldoctor.host.live import LiveHost
+
+    return LiveHost(root=root, timeout=timeout)
