@@ -1,4 +1,4 @@
-"""`dldoctor mirrors`: the mirror presets for `fix --mirror NAME`, and whether their Docker Hub mirrors answer.
+"""`dldoctor mirrors`: the presets for `fix --mirror NAME`, and whether their Docker Hub mirrors answer.
 
 Wiring only: `collect(host, timeout)` builds the listing (presets from provision/mirrors.py, the
 known Docker Hub mirrors with their honest status, and a probe of every one that is not known dead
@@ -56,7 +56,7 @@ def collect(host: Optional[object], timeout: float = 5.0) -> Dict[str, Any]:
         "probed": host is not None,
         "presets": presets,
         "registry_mirrors": known,
-        "notes": [m.NOTE_DOCKER_HUB_ONLY],
+        "notes": [_(m.NOTE_DOCKER_HUB_ONLY)],
     }
 
 
@@ -87,9 +87,9 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
             nvidia = _("vendor (no mirror)")
         if p["registry_mirrors"]:
             hub = "\n".join("%s: %s" % (r["url"], _probe_cell(r["probe"], probed))
-                            for r in p["registry_mirrors"]) + "\n" + p["registry_note"]
+                            for r in p["registry_mirrors"]) + "\n" + _(p["registry_note"])
         else:
-            hub = p["registry_note"]
+            hub = _(p["registry_note"])
         t.add_row(p["name"], docker, nvidia, hub)
     con.print(t)  # type: ignore[attr-defined]
     k = Table(title=_("Known Docker Hub registry mirrors"))
@@ -104,7 +104,7 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
             cell = "-"  # never probed: known dead, or a template URL
         else:
             cell = _probe_cell(r["probe"], probed)
-        k.add_row(r["url"], r["operator"], "%s: %s" % (shown, r["note"]), cell)
+        k.add_row(r["url"], r["operator"], "%s: %s" % (shown, _(r["note"])), cell)
     con.print(k)  # type: ignore[attr-defined]
     for note in data.get("notes", ()):
         con.print(_("Note: {note}").format(note=note))  # type: ignore[attr-defined]
@@ -125,7 +125,7 @@ def register(app: Any) -> None:
                                    help=_("Probe the Docker Hub mirrors (GET /v2/) over the network.")),
         timeout: float = typer.Option(5.0, "--timeout", help=_("Seconds to wait for each probe.")),
     ) -> None:
-        """List the mirror presets (aliyun, tuna, ustc, huawei, tencent, azure) and probe their Docker Hub mirrors."""
+        """List the mirror presets for `fix --mirror` and probe their Docker Hub mirrors."""
         if timeout <= 0:
             raise UsageError(_("--timeout must be positive"))
         host = None

@@ -1,0 +1,659 @@
+"""apt-repos step: Docker's and NVIDIA's apt repositories, signed by pinned keys, on the chosen mirror.
+
+What it writes (the vendors' own current layout):
+- /etc/apt/sources.list.d/docker.sources (deb822), `Signed-By: /etc/apt/keyrings/docker.asc`, on
+  `<docker base>/linux/<ubuntu|debian>`, suite = UBUNTU_CODENAME (Ubuntu and derivatives) or
+  VERSION_CODENAME (Debian);
+- /etc/apt/keyrings/docker.asc: Docker's ASCII-armored key;
+- /etc/apt/sources.list.d/nvidia-container-toolkit.list:
+  `deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] <base>/stable/deb/$(ARCH) /`;
+- /usr/share/keyrings/nvidia-container-toolkit-keyring.gpg: NVIDIA's key, dearmored (binary, what
+  `gpg --dearmor` gives; done in Python, no gpg needed on the host).
+It removes (the executor backs them up first) any other source file that points at a Docker or NVIDIA
+toolkit repository: legacy nvidia-docker.list / libnvidia-container.list / nvidia-container-runtime.list,
+a docker.list beside docker.sources. These duplicates are what makes apt stop with "Conflicting values
+set for option Signed-By". In /etc/apt/sources.list itself, or in a file that also lists other
+repositories, only the offending lines are commented out (deb822 stanzas get `Enabled: no`).
+
+Keys are refused unless the primary key's fingerprint equals the pin (Docker 9DC8 5822 9FC7 DD38 854A
+E2D8 8D81 803C 0EBF CD88, NVIDIA C95B 321B 61E8 8C18 09C4 F759 DDCA E044 F796 ECB0, or the
+--docker-fingerprint/--nvidia-fingerprint override). So a mirror serving a wrong key is refused, and
+a key may come from anywhere: the mirror, the vendor, or a file on an offline host.
+
+Design: prepare, then plan.
+  `prepare(host, facts, options) -> AptRepos` is the only phase with I/O. It reads the key files
+  named by --docker-key/--nvidia-key (on the machine running dldoctor), or fetches the keys with
+  `host.http_get` (the chosen base first: `<base>/linux/<distro>/gpg`, `<base>/gpgkey`; then the
+  vendor URL), unless the key already installed on the target matches its pin. It also reads the
+  exact bytes of the files the plan may replace or remove, and the target's dpkg architecture.
+  It returns a step object bound to those inputs. A key it could not get is recorded with the errors,
+  not raised: `plan` refuses, so the reasons appear in one place.
+  `AptRepos.plan(facts, options) -> Plan` is pure (the Step protocol): no I/O, raises Refused.
+The executor calls `step = step.prepare(host, facts, options)` when a step has `prepare`, then
+`step.plan(facts, options)`. Tests build `AptRepos(AptInputs(...))` directly.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
+
+from dldoctor import openpgp
+from dldoctor.errors import Refused, UsageError
+from dldoctor.facts import Unknown, known
+from dldoctor.i18n import _
+from dldoctor.model import FileRemove, FileWrite, Plan, Run
+from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
+                                        resolve_presets)
+
+name = "apt-repos"
+
+DOCKER_SOURCES = "/etc/apt/sources.list.d/docker.sources"
+DOCKER_KEYRING = "/etc/apt/keyrings/docker.asc"
+NVIDIA_LIST = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+NVIDIA_KEYRING = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
+SOURCES_LIST = "/etc/apt/sources.list"
+SOURCES_DIR = "/etc/apt/sources.list.d"
+
+DOCKER_FINGERPRINT = "9DC858229FC7DD38854AE2D88D81803C0EBFCD88"
+NVIDIA_FINGERPRINT = "C95B321B61E88C1809C4F759DDCAE044F796ECB0"
+
+KEY_FETCH_TIMEOUT = 15.0
+# Docker's docs: `install -m 0755 -d /etc/apt/keyrings` (a minimal Debian 12 has no such directory).
+KEYRING_DIRS = ("/etc/apt/keyrings", "/usr/share/keyrings")
+
+# Ubuntu: codename -> version. Supported by Docker's and NVIDIA's repositories (docs, 2026-08).
+UBUNTU_SUPPORTED = {"focal": "20.04", "jammy": "22.04", "noble": "24.04", "questing": "25.10",
+                    "resolute": "26.04"}
+UBUNTU_DEPRECATED = {"focal": "Ubuntu 20.04 is past standard support; Docker's installer marks "
+                              "it deprecated and new Docker releases may stop being published "
+                              "for it"}
+UBUNTU_EOL = {"warty": "4.10", "hoary": "5.04", "breezy": "5.10", "dapper": "6.06",
+              "edgy": "6.10", "feisty": "7.04", "gutsy": "7.10", "hardy": "8.04",
+              "intrepid": "8.10", "jaunty": "9.04", "karmic": "9.10", "lucid": "10.04",
+              "maverick": "10.10", "natty": "11.04", "oneiric": "11.10", "precise": "12.04",
+              "quantal": "12.10", "raring": "13.04", "saucy": "13.10", "trusty": "14.04",
+              "utopic": "14.10", "vivid": "15.04", "wily": "15.10", "xenial": "16.04",
+              "yakkety": "16.10", "zesty": "17.04", "artful": "17.10", "bionic": "18.04",
+              "cosmic": "18.10", "disco": "19.04", "eoan": "19.10", "groovy": "20.10",
+              "hirsute": "21.04", "impish": "21.10", "kinetic": "22.10", "lunar": "23.04",
+              "mantic": "23.10", "oracular": "24.10", "plucky": "25.04"}
+DEBIAN_SUPPORTED = {"bullseye": "11", "bookworm": "12", "trixie": "13"}
+DEBIAN_TESTING = {"forky": "14"}
+DEBIAN_EOL = {"hamm": "2.0", "slink": "2.1", "potato": "2.2", "woody": "3.0", "sarge": "3.1",
+              "etch": "4", "lenny": "5", "squeeze": "6", "wheezy": "7", "jessie": "8",
+              "stretch": "9", "buster": "10"}
+_DEBIAN_BY_MAJOR = {v: k for k, v in list(DEBIAN_SUPPORTED.items()) + list(DEBIAN_EOL.items())
+                    + list(DEBIAN_TESTING.items())}
+
+# Paths of NVIDIA's repositories, old and current, on the vendor host and the mirrors that mirror them.
+_NVIDIA_REPO_PATHS = ("/libnvidia-container", "/nvidia-docker", "/nvidia-container-runtime")
+_NVIDIA_HOSTS = ("nvidia.github.io",)
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """One signing key as obtained by prepare. data None: not obtained (`error` says why)."""
+
+    data: Optional[bytes]
+    source: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class AptInputs:
+    """What prepare gathered. `existing`: target path -> current bytes (None: absent)."""
+
+    docker_key: KeyMaterial
+    nvidia_key: KeyMaterial
+    existing: Dict[str, Optional[bytes]] = field(default_factory=dict)
+    arch: Optional[str] = None
+    absent_dirs: Tuple[str, ...] = ()   # keyring directories missing on the target
+
+
+@dataclass(frozen=True)
+class AptTarget:
+    """Which Docker repository a host uses: distro path, suite, and caveats to show."""
+
+    distro: str          # "ubuntu" | "debian" | "raspbian" (the path under <base>/linux/)
+    codename: str
+    release: str         # human words: "Ubuntu 22.04 (jammy)"
+    warnings: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bases:
+    docker: str
+    nvidia: str
+    notes: Tuple[str, ...] = ()
+    warnings: Tuple[str, ...] = ()
+
+
+# --- pure pieces ----------------------------------------------------------------------------------
+
+
+def apt_target(os_release: object) -> AptTarget:
+    """Map os-release facts to Docker's repository, or refuse (non-apt, unknown, end of life)."""
+    if not known(os_release):
+        reason = getattr(os_release, "reason", "not collected")
+        raise Refused(_("apt-repos: cannot tell the distribution (os-release: %s)") % reason)
+    oid = (getattr(os_release, "id", None) or "").lower()
+    like = tuple(x.lower() for x in (getattr(os_release, "id_like", None) or ()))
+    pretty = getattr(os_release, "pretty_name", None) or oid or "this system"
+    codename = (getattr(os_release, "codename", None) or "").lower() or None
+    ubuntu_codename = (getattr(os_release, "ubuntu_codename", None) or "").lower() or None
+    version = getattr(os_release, "version_id", None)
+
+    if oid == "ubuntu" or "ubuntu" in like or (ubuntu_codename and oid != "debian"):
+        cn = ubuntu_codename or (codename if oid == "ubuntu" else None)
+        if not cn:
+            raise Refused(_("apt-repos: %s is Ubuntu-based but names no Ubuntu release "
+                            "(UBUNTU_CODENAME is missing from os-release)") % pretty)
+        base = "" if oid == "ubuntu" else _(" (based on Ubuntu %s)") % cn
+        if cn in UBUNTU_SUPPORTED:
+            warnings = (UBUNTU_DEPRECATED[cn],) if cn in UBUNTU_DEPRECATED else ()
+            return AptTarget("ubuntu", cn, "%s%s" % (pretty, base), warnings)
+        if cn in UBUNTU_EOL:
+            ver = UBUNTU_EOL[cn]
+            kind = _("an interim release that reached its end of life") if _interim(ver) else \
+                _("end of life")
+            raise Refused(_("apt-repos: Ubuntu %s (%s) is %s: Docker and NVIDIA no longer publish "
+                            "packages for it. Upgrade to Ubuntu 22.04 or 24.04 LTS first.%s")
+                          % (ver, cn, kind, "" if oid == "ubuntu" else " (%s)" % pretty))
+        return AptTarget("ubuntu", cn, "%s%s" % (pretty, base), (
+            _("Ubuntu '%s' is newer than the releases dldoctor knows; Docker may not publish it "
+              "yet (apt-get update then fails with a missing Release file)") % cn,))
+
+    if oid in ("debian", "raspbian") or "debian" in like:
+        cn = codename
+        if not cn and version:
+            cn = _DEBIAN_BY_MAJOR.get(str(version).split(".")[0])
+        if cn in ("sid", "unstable") or (oid == "debian" and not cn):
+            raise Refused(_("apt-repos: %s (unstable) has no Docker repository; use a Debian "
+                            "stable release") % pretty)
+        if oid != "debian" and oid != "raspbian" and cn not in DEBIAN_SUPPORTED \
+                and cn not in DEBIAN_TESTING and cn not in DEBIAN_EOL:
+            raise Refused(_("apt-repos: %s is Debian-based, but its release %r is not a Debian "
+                            "release dldoctor can map to Docker's repository") % (pretty, cn))
+        if cn in DEBIAN_EOL:
+            raise Refused(_("apt-repos: Debian %s (%s) is end of life: Docker and NVIDIA no longer "
+                            "publish packages for it. Upgrade to Debian 12 or 13 first.")
+                          % (DEBIAN_EOL[cn], cn))
+        # Raspbian (32-bit) has its own Docker repository up to bookworm (get.docker.com).
+        distro = "raspbian" if oid == "raspbian" and cn in ("bullseye", "bookworm") else "debian"
+        if cn in DEBIAN_SUPPORTED:
+            return AptTarget(distro, cn, pretty)
+        if cn in DEBIAN_TESTING:
+            return AptTarget(distro, cn, pretty, (
+                _("Debian %s is the testing release; Docker may not publish it yet") % cn,))
+        raise Refused(_("apt-repos: unknown Debian release %r (%s)") % (cn, pretty))
+
+    raise Refused(_("apt-repos: %s is not Debian or Ubuntu: this step sets up apt repositories, "
+                    "which only Debian/Ubuntu-family systems use") % pretty)
+
+
+def _interim(version: str) -> bool:
+    major, _sep, minor = version.partition(".")
+    return minor != "04" or int(major) % 2 == 1
+
+
+def choose_bases(options: object) -> Bases:
+    """The docker-ce and toolkit apt bases: explicit options, then the first preset that has one."""
+    presets = resolve_presets(getattr(options, "presets", ()) or ())
+    notes: List[str] = []
+    warnings: List[str] = []
+    docker = getattr(options, "docker_apt_base", None)
+    if docker:
+        notes.append(_("docker-ce apt base: %s (--docker-apt-base)") % docker)
+    else:
+        for p in presets:
+            docker = p.docker_apt_base
+            notes.append(_("docker-ce apt base: %s (--mirror %s)") % (docker, p.name))
+            if not p.docker_apt_verified:
+                warnings.append(_("the %s docker-ce mirror is known from secondary sources only; "
+                                  "if apt-get update fails, try another --mirror") % p.name)
+            break
+        else:
+            docker = DOCKER_APT_VENDOR
+    nvidia = getattr(options, "nvidia_apt_base", None)
+    if nvidia:
+        notes.append(_("NVIDIA Container Toolkit apt base: %s (--nvidia-apt-base)") % nvidia)
+    else:
+        for p in presets:
+            if p.nvidia_apt_base:
+                nvidia = p.nvidia_apt_base
+                notes.append(_("NVIDIA Container Toolkit apt base: %s (--mirror %s)") % (nvidia, p.name))
+                if not p.nvidia_apt_verified:
+                    warnings.append(_("the %s libnvidia-container mirror is unverified; if apt-get "
+                                      "update fails on it, use --nvidia-apt-base %s")
+                                    % (p.name, NVIDIA_APT_VENDOR))
+                break
+        else:
+            nvidia = NVIDIA_APT_VENDOR
+            if presets:
+                notes.append(_("NVIDIA Container Toolkit apt base: the vendor's %s (%s has no "
+                               "toolkit mirror)") % (nvidia, ", ".join(p.name for p in presets)))
+    return Bases(_strip(docker), _strip(nvidia), tuple(notes), tuple(warnings))
+
+
+def _strip(url: str) -> str:
+    return url.strip().rstrip("/")
+
+
+def render_docker_sources(base: str, target: AptTarget, arch: Optional[str]) -> bytes:
+    """docker.sources exactly as Docker's install docs write it (deb822)."""
+    lines = [
+        "Types: deb",
+        "URIs: %s/linux/%s" % (_strip(base), target.distro),
+        "Suites: %s" % target.codename,
+        "Components: stable",
+    ]
+    if arch:
+        lines.append("Architectures: %s" % arch)
+    lines.append("Signed-By: %s" % DOCKER_KEYRING)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_toolkit_list(base: str) -> bytes:
+    """nvidia-container-toolkit.list as NVIDIA's install guide leaves it (after its sed)."""
+    b = _strip(base)
+    return ("deb [signed-by=%s] %s/stable/deb/$(ARCH) /\n"
+            "#deb [signed-by=%s] %s/experimental/deb/$(ARCH) /\n"
+            % (NVIDIA_KEYRING, b, NVIDIA_KEYRING, b)).encode("utf-8")
+
+
+def docker_key_urls(base: str, distro: str) -> Tuple[str, ...]:
+    urls = ["%s/linux/%s/gpg" % (_strip(base), distro)]
+    vendor = "%s/linux/%s/gpg" % (DOCKER_APT_VENDOR, distro)
+    if vendor not in urls:
+        urls.append(vendor)
+    return tuple(urls)
+
+
+def nvidia_key_urls(base: str) -> Tuple[str, ...]:
+    urls = ["%s/gpgkey" % _strip(base)]
+    vendor = "%s/gpgkey" % NVIDIA_APT_VENDOR
+    if vendor not in urls:
+        urls.append(vendor)
+    return tuple(urls)
+
+
+def pinned(options: object) -> Tuple[str, str]:
+    d = getattr(options, "docker_fingerprint", None) or DOCKER_FINGERPRINT
+    n = getattr(options, "nvidia_fingerprint", None) or NVIDIA_FINGERPRINT
+    return openpgp.normalize_fingerprint(d), openpgp.normalize_fingerprint(n)
+
+
+def _key_ok(data: Optional[bytes], pin: str) -> bool:
+    if not data:
+        return False
+    try:
+        openpgp.check_pinned(data, pin)
+    except Refused:
+        return False
+    return True
+
+
+# --- which existing sources conflict --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Offence:
+    file: str        # basename as in facts.apt_sources ("docker.list", "sources.list")
+    uri: str
+    kind: str        # "docker" | "nvidia"
+    form: str        # "one-line" | "deb822"
+
+
+def _norm_uri(uri: str) -> str:
+    return uri.strip().rstrip("/")
+
+
+def _docker_bases(chosen: str) -> Tuple[str, ...]:
+    out = [DOCKER_APT_VENDOR] + [p.docker_apt_base for p in PRESETS] + [chosen]
+    return tuple(dict.fromkeys(_strip(b) for b in out))
+
+
+def _nvidia_prefixes(chosen: str) -> Tuple[str, ...]:
+    out = [_strip(chosen)]
+    for p in PRESETS:
+        if p.nvidia_apt_base:
+            out.append(_strip(p.nvidia_apt_base))
+            host = urlsplit(p.nvidia_apt_base)
+            for path in _NVIDIA_REPO_PATHS:  # USTC also redirects the old repository paths
+                out.append("%s://%s%s" % (host.scheme, host.netloc, path))
+    return tuple(dict.fromkeys(out))
+
+
+def _uri_kind(uri: str, docker_bases: Sequence[str], nvidia_prefixes: Sequence[str]) -> Optional[str]:
+    u = _norm_uri(uri)
+    low = u.lower()
+    for b in docker_bases:
+        if low.startswith(b.lower() + "/linux/") or low == b.lower() + "/linux":
+            return "docker"
+    parts = urlsplit(u)
+    if (parts.hostname or "").lower() in _NVIDIA_HOSTS and \
+            any(parts.path.startswith(p) for p in _NVIDIA_REPO_PATHS):
+        return "nvidia"
+    for p in nvidia_prefixes:
+        if low == p.lower() or low.startswith(p.lower() + "/"):
+            return "nvidia"
+    return None
+
+
+def _entries(apt_sources: object) -> List[object]:
+    for attr in ("entries", "sources"):
+        val = getattr(apt_sources, attr, None)
+        if val is not None:
+            return list(val)
+    return []
+
+
+def _uris(entry: object) -> Tuple[str, ...]:
+    u = getattr(entry, "uris", None)
+    if u is None:
+        u = getattr(entry, "uri", None)
+    if u is None:
+        return ()
+    return (u,) if isinstance(u, str) else tuple(u)
+
+
+def _file_path(fname: str, raw: Dict[str, object]) -> str:
+    ev = raw.get("apt-sources/" + fname)
+    src = getattr(ev, "source", "") if ev is not None else ""
+    if src and src.startswith("/"):
+        return src
+    return SOURCES_LIST if fname == "sources.list" else "%s/%s" % (SOURCES_DIR, fname)
+
+
+def _apt_reads(fname: str) -> bool:
+    """apt reads sources.list, *.list and *.sources only (not .save, .dpkg-old, ...)."""
+    return fname == "sources.list" or fname.endswith(".list") or fname.endswith(".sources")
+
+
+def find_conflicts(facts: object, docker_base: str, nvidia_base: str) -> List[_Offence]:
+    """Enabled entries outside our two files that point at a Docker or NVIDIA toolkit repository."""
+    srcs = getattr(facts, "apt_sources", None)
+    if not known(srcs):
+        reason = getattr(srcs, "reason", "not collected")
+        raise Refused(_("apt-repos: cannot read the existing apt sources (%s); refusing to add "
+                        "repositories that could duplicate one and break apt") % reason)
+    dbases = _docker_bases(docker_base)
+    nprefixes = _nvidia_prefixes(nvidia_base)
+    ours = {os.path.basename(DOCKER_SOURCES), os.path.basename(NVIDIA_LIST)}
+    out: List[_Offence] = []
+    for e in _entries(srcs):
+        fname = os.path.basename(str(getattr(e, "file", "") or ""))
+        if not fname or fname in ours or not _apt_reads(fname):
+            continue
+        if getattr(e, "enabled", True) is False:
+            continue
+        for uri in _uris(e):
+            kind = _uri_kind(uri, dbases, nprefixes)
+            if kind:
+                out.append(_Offence(fname, _norm_uri(uri), kind,
+                                    str(getattr(e, "form", "") or "one-line")))
+    return out
+
+
+def _disable_lines(text: str, uris: Iterable[str]) -> Tuple[str, int]:
+    """Comment out one-line entries naming any of `uris`; deb822 stanzas get `Enabled: no`."""
+    wanted = {u.lower() for u in uris}
+    out: List[str] = []
+    changed = 0
+    lines = text.splitlines(keepends=True)
+    # One-line form.
+    for line in lines:
+        s = line.strip()
+        if s.startswith(("deb ", "deb-src ", "deb\t", "deb-src\t")):
+            tokens = re.sub(r"\[[^\]]*\]", " ", s).split()
+            if any(_norm_uri(t).lower() in wanted for t in tokens[1:]):
+                out.append("# disabled by dldoctor (duplicate repository): " + line.lstrip())
+                changed += 1
+                continue
+        out.append(line)
+    if changed:
+        return "".join(out), changed
+    # deb822 form: stanzas separated by blank lines.
+    stanzas = re.split(r"(\n[ \t]*\n)", text)
+    for i in range(0, len(stanzas), 2):
+        st = stanzas[i]
+        m = re.search(r"^URIs:[ \t]*(.*)$", st, re.MULTILINE | re.IGNORECASE)
+        if not m:
+            continue
+        if any(_norm_uri(u).lower() in wanted for u in m.group(1).split()):
+            if re.search(r"^Enabled:", st, re.MULTILINE | re.IGNORECASE):
+                st = re.sub(r"^Enabled:.*$", "Enabled: no", st, flags=re.MULTILINE | re.IGNORECASE)
+            else:
+                lead = re.match(r"\s*", st).group(0)
+                st = lead + "Enabled: no\n" + st[len(lead):]
+            stanzas[i] = st
+            changed += 1
+    return "".join(stanzas), changed
+
+
+# --- the step -------------------------------------------------------------------------------------
+
+
+class AptRepos:
+    """The apt-repos step. Unprepared (`AptRepos()`) it can only prepare; see the module doc."""
+
+    name = name
+
+    def __init__(self, inputs: Optional[AptInputs] = None):
+        self.inputs = inputs
+
+    # I/O phase -------------------------------------------------------------------------------
+    def prepare(self, host: object, facts: object, options: object) -> "AptRepos":
+        target = apt_target(getattr(facts, "os", Unknown("not collected")))
+        bases = choose_bases(options)
+        docker_pin, nvidia_pin = pinned(options)
+        existing: Dict[str, Optional[bytes]] = {}
+        for path in (DOCKER_SOURCES, DOCKER_KEYRING, NVIDIA_LIST, NVIDIA_KEYRING, SOURCES_LIST):
+            existing[path] = host.read(path)  # type: ignore[attr-defined]
+        for fname in host.listdir(SOURCES_DIR) or ():  # type: ignore[attr-defined]
+            path = "%s/%s" % (SOURCES_DIR, fname)
+            if path not in existing:
+                existing[path] = host.read(path)  # type: ignore[attr-defined]
+        docker_key = _obtain_key(host, getattr(options, "docker_key", None), "--docker-key",
+                                 existing[DOCKER_KEYRING], DOCKER_KEYRING, docker_pin,
+                                 docker_key_urls(bases.docker, target.distro))
+        nvidia_key = _obtain_key(host, getattr(options, "nvidia_key", None), "--nvidia-key",
+                                 existing[NVIDIA_KEYRING], NVIDIA_KEYRING, nvidia_pin,
+                                 nvidia_key_urls(bases.nvidia))
+        absent = tuple(d for d in KEYRING_DIRS
+                       if host.listdir(d) is None)  # type: ignore[attr-defined]
+        return AptRepos(AptInputs(docker_key, nvidia_key, existing, _dpkg_arch(host), absent))
+
+    # pure phase ------------------------------------------------------------------------------
+    def plan(self, facts: object, options: object) -> Plan:
+        if self.inputs is None:
+            raise Refused(_("apt-repos: the signing keys were not obtained (the step's prepare "
+                            "phase did not run)"))
+        inp = self.inputs
+        target = apt_target(getattr(facts, "os", Unknown("not collected")))
+        bases = choose_bases(options)
+        docker_pin, nvidia_pin = pinned(options)
+        notes: List[str] = list(bases.notes)
+        warnings: List[str] = list(target.warnings) + list(bases.warnings)
+        if getattr(options, "docker_fingerprint", None):
+            warnings.append(_("Docker key pinned to %s by --docker-fingerprint instead of Docker's "
+                              "own key") % openpgp.format_fingerprint(docker_pin))
+        if getattr(options, "nvidia_fingerprint", None):
+            warnings.append(_("NVIDIA key pinned to %s by --nvidia-fingerprint instead of NVIDIA's "
+                              "own key") % openpgp.format_fingerprint(nvidia_pin))
+
+        # Keys first: a refused key means nothing at all is written.
+        docker_asc = _docker_keyring(inp, docker_pin)
+        nvidia_gpg = _nvidia_keyring(inp, nvidia_pin)
+
+        changes: List[object] = []
+        raw = getattr(facts, "raw", {}) or {}
+
+        def before(path: str, fname: Optional[str] = None) -> Optional[bytes]:
+            if path in inp.existing:
+                return inp.existing[path]
+            ev = raw.get("apt-sources/" + (fname or os.path.basename(path)))
+            text = getattr(ev, "text", None) if ev is not None else None
+            return None if text is None else text.encode("utf-8")
+
+        # Conflicting sources go first: apt must never see both at once.
+        conflicts = find_conflicts(facts, bases.docker, bases.nvidia)
+        by_file: Dict[str, List[_Offence]] = {}
+        for c in conflicts:
+            by_file.setdefault(c.file, []).append(c)
+        srcs = getattr(facts, "apt_sources", None)
+        for fname, offs in sorted(by_file.items()):
+            path = _file_path(fname, raw)
+            old = before(path, fname)
+            if old is None:
+                continue
+            what = ", ".join(sorted({o.uri for o in offs}))
+            kinds = sorted({o.kind for o in offs})
+            if kinds == ["docker"]:
+                why = _("Docker repository, duplicated by %s") % DOCKER_SOURCES
+            elif kinds == ["nvidia"]:
+                why = _("NVIDIA repository (legacy or duplicate), replaced by %s") % NVIDIA_LIST
+            else:
+                why = _("Docker/NVIDIA repositories duplicated by docker.sources and "
+                        "nvidia-container-toolkit.list")
+            others = [e for e in _entries(srcs)
+                      if os.path.basename(str(getattr(e, "file", ""))) == fname
+                      and getattr(e, "enabled", True) is not False
+                      and not any(_norm_uri(u) in {o.uri for o in offs} for u in _uris(e))]
+            if fname != "sources.list" and not others:
+                changes.append(FileRemove(path, old))
+                notes.append(_("remove %s (backed up): %s (%s). Duplicates make apt stop with "
+                               "'Conflicting values set for option Signed-By'.") % (path, why, what))
+            else:
+                text, n = _disable_lines(old.decode("utf-8", "replace"), {o.uri for o in offs})
+                if n:
+                    changes.append(FileWrite(path, old, text.encode("utf-8")))
+                    notes.append(_("disable in %s: %s (%s)") % (path, why, what))
+
+        # Keys, then the sources that name them.
+        for d in inp.absent_dirs:
+            if (d == os.path.dirname(DOCKER_KEYRING) and docker_asc is not None) or \
+                    (d == os.path.dirname(NVIDIA_KEYRING) and nvidia_gpg is not None):
+                changes.append(Run(("install", "-m", "0755", "-d", d),
+                                   _("create %s for the signing keys") % d, ("rmdir", d)))
+        if docker_asc is not None:
+            changes.append(FileWrite(DOCKER_KEYRING, inp.existing.get(DOCKER_KEYRING), docker_asc,
+                                     0o644))
+            notes.append(_("Docker's key %s from %s") % (openpgp.format_fingerprint(docker_pin),
+                                                      inp.docker_key.source))
+        if nvidia_gpg is not None:
+            changes.append(FileWrite(NVIDIA_KEYRING, inp.existing.get(NVIDIA_KEYRING), nvidia_gpg,
+                                     0o644))
+            notes.append(_("NVIDIA's key %s from %s (written dearmored)") % (
+                openpgp.format_fingerprint(nvidia_pin), inp.nvidia_key.source))
+        for path, content in ((DOCKER_SOURCES, render_docker_sources(bases.docker, target, inp.arch)),
+                              (NVIDIA_LIST, render_toolkit_list(bases.nvidia))):
+            old = before(path)
+            if old != content:
+                changes.append(FileWrite(path, old, content, 0o644))
+        if not inp.arch:
+            notes.append(_("the target's dpkg architecture is unknown: docker.sources has no "
+                           "Architectures: line (apt then asks for every configured architecture)"))
+        notes.insert(0, _("%s: Docker repository %s/linux/%s, suite %s") % (
+            target.release, bases.docker, target.distro, target.codename))
+        return Plan(step=name, changes=tuple(changes), notes=tuple(notes),
+                    warnings=tuple(warnings))  # type: ignore[arg-type]
+
+
+def _canonical_asc(data: bytes) -> bytes:
+    """One armored block holding exactly the key's packets (Docker's own file is already this).
+
+    Armor text around the block, or a second block after it, is dropped: apt would read those
+    too, and trust a key nobody checked.
+    """
+    return openpgp.armor(openpgp.dearmor(data))
+
+
+def _docker_keyring(inp: AptInputs, pin: str) -> Optional[bytes]:
+    """The bytes for docker.asc (armored: apt reads .asc files as armor), None when already right."""
+    current = inp.existing.get(DOCKER_KEYRING)
+    if current is not None and openpgp.is_armored(current) and _key_ok(current, pin) \
+            and _canonical_asc(current) == current:
+        return None
+    key = inp.docker_key
+    if key.data is None:
+        raise Refused(_("apt-repos: could not get Docker's signing key: %s. On an offline host, "
+                        "pass the key file with --docker-key FILE") % (key.error or key.source))
+    openpgp.check_pinned(key.data, pin, _("Docker's signing key from %s") % key.source)
+    return _canonical_asc(key.data)
+
+
+def _nvidia_keyring(inp: AptInputs, pin: str) -> Optional[bytes]:
+    """The bytes for the NVIDIA keyring (binary, as gpg --dearmor writes), None when already right."""
+    current = inp.existing.get(NVIDIA_KEYRING)
+    if current is not None and not openpgp.is_armored(current) and _key_ok(current, pin):
+        return None
+    key = inp.nvidia_key
+    if key.data is None:
+        raise Refused(_("apt-repos: could not get NVIDIA's signing key: %s. On an offline host, "
+                        "pass the key file with --nvidia-key FILE") % (key.error or key.source))
+    openpgp.check_pinned(key.data, pin, _("NVIDIA's signing key from %s") % key.source)
+    return openpgp.dearmor(key.data)
+
+
+# --- prepare helpers (I/O) ------------------------------------------------------------------------
+
+
+def _obtain_key(host: object, path: Optional[str], flag: str, installed: Optional[bytes],
+                installed_at: str, pin: str, urls: Sequence[str]) -> KeyMaterial:
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                return KeyMaterial(fh.read(), "%s %s" % (flag, path))
+        except OSError as exc:
+            raise UsageError(_("%s %s: %s") % (flag, path, exc.strerror or exc)) from None
+    if installed is not None and _key_ok(installed, pin):
+        return KeyMaterial(installed, _("the key already installed at %s") % installed_at)
+    errors: List[str] = []
+    first: Optional[KeyMaterial] = None
+    for url in urls:
+        resp = host.http_get(url, timeout=KEY_FETCH_TIMEOUT)  # type: ignore[attr-defined]
+        status = getattr(resp, "status", None)
+        if status != 200 or not getattr(resp, "body", b""):
+            errors.append("%s: %s" % (url, getattr(resp, "error", None) or "HTTP %s" % status))
+            continue
+        got = KeyMaterial(resp.body, url)  # type: ignore[attr-defined]
+        if _key_ok(resp.body, pin):  # type: ignore[attr-defined]
+            return got
+        errors.append(_("%s: not the pinned key") % url)
+        first = first or got
+    if first is not None:
+        return first  # plan refuses it with both fingerprints
+    return KeyMaterial(None, urls[0] if urls else "", "; ".join(errors))
+
+
+_ARCH_RE = re.compile(r"^Architecture:\s*(\S+)", re.MULTILINE)
+
+
+def _dpkg_arch(host: object) -> Optional[str]:
+    """The target's native dpkg architecture: the Architecture of the installed `dpkg` package."""
+    data = host.read("/var/lib/dpkg/status")  # type: ignore[attr-defined]
+    if not data:
+        return None
+    for stanza in data.decode("utf-8", "replace").split("\n\n"):
+        if re.search(r"^Package:\s*dpkg\s*$", stanza, re.MULTILINE):
+            m = _ARCH_RE.search(stanza)
+            if m and m.group(1) != "all":
+                return m.group(1)
+    return None
+
+
+step = AptRepos()
+
+
+def prepare(host: object, facts: object, options: object) -> AptRepos:
+    """Module-level door to AptRepos.prepare (a module can serve as the step object)."""
+    return step.prepare(host, facts, options)
+
+
+def plan(facts: object, options: object, inputs: Optional[AptInputs] = None) -> Plan:
+    """Pure planning from prepared inputs (see the module doc); Refused without them."""
+    return AptRepos(inputs).plan(facts, options)

@@ -1,0 +1,91 @@
+"""docker-group step: let the invoking user run docker without sudo.
+
+Plan: `groupadd --system docker` when the group does not exist (what docker-ce's own postinst does;
+undo `groupdel docker`), then `usermod -aG docker USER` (undo `gpasswd -d USER docker`). USER is
+--user, else SUDO_USER (the person behind `sudo dldoctor fix`). Refused when there is no such user
+(root without sudo and no --user), or when the user is root.
+
+It tells the user two things every time:
+- group membership is read at login: the change reaches new login sessions only. Log out and back in
+  (a VM may need a restart), or run `newgrp docker`, which gives only that one shell the group;
+- "The docker group grants root-level privileges to the user" (Docker's post-install docs): a member
+  can start a container that mounts the host's / and change anything on it.
+
+Pure: `plan(facts, options)` reads facts.group_db (GroupDb: `.groups[name] = (gid, members)`),
+facts.sudo_user and facts.identity.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from dldoctor.errors import Refused
+from dldoctor.facts import known
+from dldoctor.i18n import _
+from dldoctor.model import Plan, Run
+
+name = "docker-group"
+GROUP = "docker"
+
+NOTE_NEW_LOGIN = (
+    "Group membership is read at login: {user}'s current sessions do not have it yet. Log out and "
+    "back in (a VM may need a restart), or run `newgrp docker` in a terminal (only that shell gets "
+    "the group; IDE terminals, tmux and other sessions keep the old groups until a new login).")
+WARN_ROOT_EQUIVALENT = (
+    "The docker group is root-equivalent. Docker's docs: \"The docker group grants root-level "
+    "privileges to the user\"; anyone in it can start a container where the /host directory is the "
+    "/ directory on your host, and change anything. Add only trusted users.")
+
+
+class DockerGroup:
+    name = name
+
+    def plan(self, facts: object, options: object) -> Plan:
+        return plan(facts, options)
+
+
+def target_user(facts: object, options: object) -> str:
+    user: Optional[str] = getattr(options, "user", None) or getattr(facts, "sudo_user", None)
+    if not user:
+        raise Refused(_("docker-group: no user to add: run dldoctor with sudo from your own "
+                        "account (SUDO_USER names you), or pass --user NAME"))
+    if user == "root":
+        raise Refused(_("docker-group: root already has full access to Docker; name the user "
+                        "who should run docker with --user NAME"))
+    return user
+
+
+def plan(facts: object, options: object = None) -> Plan:
+    user = target_user(facts, options)
+    db = getattr(facts, "group_db", None)
+    if not known(db):
+        reason = getattr(db, "reason", "not collected")
+        raise Refused(_("docker-group: cannot read the group database ({reason})").format(
+            reason=reason))
+    groups = getattr(db, "groups", {}) or {}
+    changes: List[Run] = []
+    notes: List[str] = []
+    if GROUP not in groups:
+        changes.append(Run(("groupadd", "--system", GROUP),
+                           _("create the docker group (dockerd gives it its socket)"),
+                           ("groupdel", GROUP)))
+        members = ()
+    else:
+        members = tuple(groups[GROUP][1])
+    if user not in members:
+        changes.append(Run(("usermod", "-aG", GROUP, user),
+                           _("let {user} use Docker without sudo").format(user=user),
+                           ("gpasswd", "-d", user, GROUP)))
+        notes.append(_(NOTE_NEW_LOGIN).format(user=user))
+        return Plan(step=name, changes=tuple(changes), notes=tuple(notes),
+                    warnings=(_(WARN_ROOT_EQUIVALENT),))
+    # Already a member: nothing to change, but the session may still predate the membership.
+    ident = getattr(facts, "identity", None)
+    if known(ident) and getattr(ident, "user", None) == user and \
+            hasattr(ident, "in_group") and not ident.in_group(GROUP):
+        notes.append(_(NOTE_NEW_LOGIN).format(user=user))
+    else:
+        notes.append(_("{user} is already in the docker group").format(user=user))
+    return Plan(step=name, notes=tuple(notes))
+
+
+step = DockerGroup()

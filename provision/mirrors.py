@@ -1,0 +1,404 @@
+"""Mirror presets (China) and the Docker Hub registry-mirror probe.
+
+A preset (`--mirror NAME`) names one provider and sets, from the reference catalog (facts.md §5):
+- the docker-ce apt base (replaces https://download.docker.com);
+- the NVIDIA Container Toolkit apt base where that provider mirrors libnvidia-container (the
+  vendor's https://nvidia.github.io/libnvidia-container otherwise);
+- the Docker Hub registry mirror, where a public one exists and is not known dead.
+
+Registry mirrors (`--registry-mirror URL` and the presets') are probed before anything writes them:
+`GET <mirror>/v2/`, alive when it answers 200 or 401 *with* `Docker-Distribution-Api-Version:
+registry/2.0`; 403/404/5xx, an HTML page, a missing header, a timeout or a connection error is dead,
+with the reason. Probes run concurrently (at most MAX_CONCURRENT_PROBES at a time); the live ones
+are ordered fastest first. `registry-mirrors` only ever applies to Docker Hub: pulls from nvcr.io,
+ghcr.io, quay.io... never go through it (Docker docs: "Only the central Hub can be mirrored").
+
+Public API:
+- PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name)
+- KNOWN_REGISTRY_MIRRORS: the honest list (DaoCloud, NJU, Tencent, per-account Aliyun/Huawei, and the
+  dead USTC, SJTU, docker-cn, azk8s, 163, qiniu)
+- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules)
+- normalize_mirror_url(url) -> url without the trailing "/"
+- classify(url, response) -> Probe;  probe(host, urls, timeout) -> List[Probe]
+- registry_mirror_candidates(options) -> (urls, notes): pure, what would be probed
+- choose_registry_mirrors(host, options) -> MirrorChoice: probe, then live (fastest first) / refused
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
+
+from dldoctor.errors import UsageError
+from dldoctor.i18n import _
+
+DOCKER_APT_VENDOR = "https://download.docker.com"
+NVIDIA_APT_VENDOR = "https://nvidia.github.io/libnvidia-container"
+
+MAX_CONCURRENT_PROBES = 8
+REGISTRY_API_HEADER = "Docker-Distribution-Api-Version"
+REGISTRY_API_VALUE = "registry/2.0"
+
+NOTE_DOCKER_HUB_ONLY = (
+    "Registry mirrors only ever apply to Docker Hub (docker.io): pulls from nvcr.io, ghcr.io or "
+    "quay.io never use them. For those, pull through a prefixed name instead (for example "
+    "nvcr.m.daocloud.io/nvidia/cuda:TAG for nvcr.io/nvidia/cuda:TAG).")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One provider's mirrors. `*_verified` is True when a primary source confirms the base."""
+
+    name: str
+    title: str
+    docker_apt_base: str
+    docker_apt_verified: bool
+    docker_apt_source: str
+    nvidia_apt_base: Optional[str]          # None: this provider has no toolkit mirror (use vendor)
+    nvidia_apt_verified: bool
+    nvidia_apt_source: str
+    registry_mirrors: Tuple[str, ...]       # public Docker Hub mirrors to probe and write
+    registry_note: str                      # what to know about this provider's Docker Hub mirror
+
+
+PRESETS: Tuple[Preset, ...] = (
+    Preset(
+        name="aliyun", title="Alibaba Cloud (Aliyun)",
+        docker_apt_base="https://mirrors.aliyun.com/docker-ce", docker_apt_verified=True,
+        docker_apt_source="get.docker.com install.sh --mirror Aliyun",
+        nvidia_apt_base="https://mirrors.aliyun.com/libnvidia-container", nvidia_apt_verified=False,
+        nvidia_apt_source="user scripts only (unverified; fall back with --nvidia-apt-base "
+                          + NVIDIA_APT_VENDOR + ")",
+        registry_mirrors=(),
+        registry_note="per-account accelerator: copy yours from the ACR console and pass "
+                      "--registry-mirror https://<your-id>.mirror.aliyuncs.com (no public one; "
+                      "Aliyun does not promise it stays fresh for overseas images)",
+    ),
+    Preset(
+        name="tuna", title="Tsinghua University TUNA",
+        docker_apt_base="https://mirrors.tuna.tsinghua.edu.cn/docker-ce", docker_apt_verified=True,
+        docker_apt_source="mirrorz-docs docker-ce help",
+        nvidia_apt_base=None, nvidia_apt_verified=False,
+        nvidia_apt_source="TUNA does not mirror libnvidia-container; the vendor repository is used",
+        registry_mirrors=(),
+        registry_note="none: TUNA's docker-ce mirror is not a Docker Hub mirror",
+    ),
+    Preset(
+        name="ustc", title="USTC LUG",
+        docker_apt_base="https://mirrors.ustc.edu.cn/docker-ce", docker_apt_verified=True,
+        docker_apt_source="ustclug/mirrorhelp docker-ce.md",
+        nvidia_apt_base="https://mirrors.ustc.edu.cn/libnvidia-container", nvidia_apt_verified=True,
+        nvidia_apt_source="ustclug/mirrorhelp libnvidia-container.md",
+        registry_mirrors=(),
+        registry_note="none: docker.mirrors.ustc.edu.cn is DEAD (Docker Hub cache closed 2024-06-06)",
+    ),
+    Preset(
+        name="huawei", title="Huawei Cloud",
+        docker_apt_base="https://mirrors.huaweicloud.com/docker-ce", docker_apt_verified=False,
+        docker_apt_source="widely used in scripts (secondary source)",
+        nvidia_apt_base=None, nvidia_apt_verified=False,
+        nvidia_apt_source="no known toolkit mirror; the vendor repository is used",
+        registry_mirrors=(),
+        registry_note="per-account SWR accelerator for Huawei Cloud users only: "
+                      "--registry-mirror https://<your-id>.mirror.swr.myhuaweicloud.com",
+    ),
+    Preset(
+        name="tencent", title="Tencent Cloud",
+        docker_apt_base="https://mirrors.cloud.tencent.com/docker-ce", docker_apt_verified=False,
+        docker_apt_source="widely used in scripts (secondary source)",
+        nvidia_apt_base=None, nvidia_apt_verified=False,
+        nvidia_apt_source="no known toolkit mirror; the vendor repository is used",
+        registry_mirrors=("https://mirror.ccs.tencentyun.com",),
+        registry_note="mirror.ccs.tencentyun.com answers only from Tencent Cloud hosts (probed "
+                      "before use; elsewhere it is refused as unreachable)",
+    ),
+    Preset(
+        name="azure", title="Azure China (21Vianet)",
+        docker_apt_base="https://mirror.azure.cn/docker-ce", docker_apt_verified=True,
+        docker_apt_source="get.docker.com install.sh --mirror AzureChinaCloud",
+        nvidia_apt_base=None, nvidia_apt_verified=False,
+        nvidia_apt_source="no known toolkit mirror; the vendor repository is used",
+        registry_mirrors=(),
+        registry_note="none: dockerhub.azk8s.cn was closed to the public (Azure-internal only)",
+    ),
+)
+
+PRESET_NAMES: Tuple[str, ...] = tuple(p.name for p in PRESETS)
+
+
+@dataclass(frozen=True)
+class KnownRegistryMirror:
+    """A Docker Hub mirror people still paste into daemon.json, and what is known about it."""
+
+    url: str
+    operator: str
+    status: str      # public | restricted | per-account | unverified | dead
+    note: str
+
+    @property
+    def probeable(self) -> bool:
+        return self.status in ("public", "restricted", "unverified") and "<" not in self.url
+
+
+KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
+    KnownRegistryMirror("https://docker.m.daocloud.io", "DaoCloud", "public",
+                        "allow-list and rate limits since 2024; docker.io/nvidia/*, pytorch/*, "
+                        "tensorflow/* are on the list"),
+    KnownRegistryMirror("https://docker.nju.edu.cn", "Nanjing University", "unverified",
+                        "status after 2024-06 unknown"),
+    KnownRegistryMirror("https://mirror.ccs.tencentyun.com", "Tencent Cloud", "restricted",
+                        "Tencent Cloud hosts only"),
+    KnownRegistryMirror("https://<your-id>.mirror.aliyuncs.com", "Alibaba Cloud", "per-account",
+                        "from the ACR console (镜像加速器); pass it with --registry-mirror"),
+    KnownRegistryMirror("https://<your-id>.mirror.swr.myhuaweicloud.com", "Huawei Cloud",
+                        "per-account", "Huawei Cloud users only; not for containerd"),
+    KnownRegistryMirror("https://docker.mirrors.ustc.edu.cn", "USTC", "dead",
+                        "Docker Hub cache closed 2024-06-06"),
+    KnownRegistryMirror("https://docker.mirrors.sjtug.sjtu.edu.cn", "SJTU", "dead",
+                        "Docker Hub mirror discontinued 2024-06-06"),
+    KnownRegistryMirror("https://registry.docker-cn.com", "Docker China", "dead", "closed"),
+    KnownRegistryMirror("https://dockerhub.azk8s.cn", "Azure China", "dead",
+                        "Azure-internal only since 2020"),
+    KnownRegistryMirror("https://hub-mirror.c.163.com", "NetEase", "dead", "stopped"),
+    KnownRegistryMirror("https://reg-mirror.qiniu.com", "Qiniu", "dead", "stopped 2020-05-30"),
+)
+
+
+def preset(name: str) -> Preset:
+    key = name.strip().lower()
+    for p in PRESETS:
+        if p.name == key:
+            return p
+    raise UsageError(_("unknown mirror preset {name!r}: choose one of {names}").format(
+        name=name, names=", ".join(PRESET_NAMES)))
+
+
+def resolve_presets(names: Iterable[str]) -> Tuple[Preset, ...]:
+    """Presets in the order given, each once; UsageError for an unknown name."""
+    out: List[Preset] = []
+    for n in names:
+        p = preset(n)
+        if p not in out:
+            out.append(p)
+    return tuple(out)
+
+
+def known_dead(url: str) -> Optional[KnownRegistryMirror]:
+    host = (urlsplit(url).hostname or "").lower()
+    for k in KNOWN_REGISTRY_MIRRORS:
+        if k.status == "dead" and (urlsplit(k.url).hostname or "") == host:
+            return k
+    return None
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def validate_mirror_url(url: str) -> Optional[str]:
+    """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording).
+
+    Follows moby's ValidateMirror: an http:// or https:// scheme is required, no query or fragment,
+    no user:password. A path beyond "/" is refused too: dockerd before 28.x rejects it at start-up
+    ("path, query, or fragment at end of the URI"), and a bad entry stops the daemon from loading
+    its configuration at all.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return "invalid mirror: empty URL"
+    if url != url.strip() or any(c.isspace() for c in url):
+        return "invalid mirror: %r contains whitespace" % url
+    scheme, sep, _ = url.partition("://")
+    if not sep or not scheme:
+        return ("invalid mirror: no scheme specified for %r: must use either 'https://' or "
+                "'http://'" % url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError on a bad port
+    except ValueError as exc:
+        return "invalid mirror: %r is not a valid URI (%s)" % (url, exc)
+    del port
+    if parts.scheme not in ("http", "https"):
+        return ("invalid mirror: unsupported scheme %r in %r: must use either 'https://' or "
+                "'http://'" % (parts.scheme, url))
+    if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
+        return "invalid mirror: query or fragment at end of the URI %r" % url
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        shown = "%s://%s:xxxxx@%s" % (parts.scheme, parts.username or "", parts.hostname or "")
+        return "invalid mirror: username/password not allowed in URI %r" % shown
+    if not parts.hostname:
+        return "invalid mirror: no host in %r" % url
+    if parts.path not in ("", "/"):
+        return ("invalid mirror: path %r at end of the URI %r: a Docker Hub mirror is a host "
+                "(older dockerd refuses to start with a path here)" % (parts.path, url))
+    return None
+
+
+def normalize_mirror_url(url: str) -> str:
+    """The form dldoctor writes into daemon.json: scheme://host[:port], no trailing slash."""
+    return url.rstrip("/")
+
+
+# --- probing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What `GET <url>/v2/` said. `alive` False always comes with a `reason`."""
+
+    url: str
+    alive: bool
+    status: Optional[int] = None
+    latency: Optional[float] = None
+    reason: str = ""
+    api_version: Optional[str] = None
+
+    def to_json(self) -> Dict[str, object]:
+        return {
+            "url": self.url,
+            "alive": self.alive,
+            "status": self.status,
+            "latency_ms": None if self.latency is None else int(round(self.latency * 1000)),
+            "reason": self.reason,
+        }
+
+
+def classify(url: str, resp: "object") -> Probe:
+    """Turn one HttpResponse for `<url>/v2/` into a Probe (pure; see the module doc for the rule)."""
+    status = getattr(resp, "status", None)
+    elapsed = getattr(resp, "elapsed", None)
+    error = getattr(resp, "error", None)
+    if status is None:
+        return Probe(url, False, None, None, _("no answer: {error}").format(
+            error=error or _("request failed")))
+    header = resp.header(REGISTRY_API_HEADER)  # type: ignore[attr-defined]
+    body = getattr(resp, "body", b"") or b""
+    ctype = (resp.header("Content-Type") or "").lower()  # type: ignore[attr-defined]
+    if status in (200, 401):
+        if header and header.strip().lower() == REGISTRY_API_VALUE:
+            return Probe(url, True, status, elapsed, "", header.strip())
+        if "html" in ctype or body.lstrip()[:1] == b"<":
+            why = _("answered {status} with an HTML page: a web site, not a registry").format(
+                status=status)
+        elif header:
+            why = _("answered {status} with {name}: {value} (expected {expected})").format(
+                status=status, name=REGISTRY_API_HEADER, value=header, expected=REGISTRY_API_VALUE)
+        else:
+            why = _("answered {status} without the {name}: {value} header: not a Docker "
+                    "registry").format(status=status, name=REGISTRY_API_HEADER,
+                                       value=REGISTRY_API_VALUE)
+        return Probe(url, False, status, elapsed, why, header)
+    reasons = {
+        403: _("403 Forbidden: the mirror refuses this client (closed, or for its own cloud only)"),
+        404: _("404 Not Found: no registry API at /v2/"),
+        429: _("429 Too Many Requests: rate limited"),
+    }
+    why = reasons.get(status) or _("answered HTTP {status}").format(status=status)
+    if status >= 500:
+        why = _("answered HTTP {status}: server error").format(status=status)
+    if 300 <= status < 400:
+        loc = resp.header("Location")  # type: ignore[attr-defined]
+        why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
+                "elsewhere").format(status=status, to=" to " + loc if loc else "")
+    return Probe(url, False, status, elapsed, why, header)
+
+
+def probe(host: "object", urls: Sequence[str], timeout: float = 5.0) -> List[Probe]:
+    """Probe every mirror concurrently (bounded); live ones first, fastest first, then the dead.
+
+    Invalid URLs are dead without a request. Each URL appears once (normalized).
+    """
+    unique: List[str] = []
+    for u in urls:
+        n = normalize_mirror_url(u) if isinstance(u, str) else u
+        if n not in unique:
+            unique.append(n)
+    results: Dict[str, Probe] = {}
+    to_fetch: List[str] = []
+    for u in unique:
+        err = validate_mirror_url(u)
+        if err:
+            results[u] = Probe(u, False, reason=err)
+        else:
+            to_fetch.append(u)
+
+    def one(u: str) -> Probe:
+        try:
+            resp = host.http_get(u + "/v2/", timeout=timeout)  # type: ignore[attr-defined]
+        except Exception as exc:  # a Host must not raise, but a probe never takes the run down
+            return Probe(u, False, reason=_("no answer: {error}").format(error=exc))
+        return classify(u, resp)
+
+    if to_fetch:
+        with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_PROBES, len(to_fetch))) as pool:
+            for u, p in zip(to_fetch, pool.map(one, to_fetch)):
+                results[u] = p
+    ordered = [results[u] for u in unique]
+    live = sorted((p for p in ordered if p.alive), key=lambda p: (p.latency or 0.0))
+    dead = [p for p in ordered if not p.alive]
+    return live + dead
+
+
+# --- what fix does with them ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MirrorChoice:
+    """The registry mirrors to write (live, fastest first) and the refused ones with reasons."""
+
+    live: Tuple[str, ...]
+    refused: Tuple[Tuple[str, str], ...]
+    notes: Tuple[str, ...]
+    probes: Tuple[Probe, ...]
+
+
+def registry_mirror_candidates(presets: Sequence[str],
+                               registry_mirrors: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(urls to probe, notes) for --mirror presets and --registry-mirror URLs. Pure.
+
+    `--registry-mirror` URLs come first, then the presets' public mirrors. An aliyun preset without
+    an *.mirror.aliyuncs.com URL gets a plain note (its accelerator is per account) and the rest
+    goes on. Known-dead mirrors stay in the list: the probe gives the reason they are refused.
+    """
+    chosen = resolve_presets(presets)
+    urls: List[str] = []
+    notes: List[str] = []
+    for u in registry_mirrors:
+        n = normalize_mirror_url(u)
+        if n not in urls:
+            urls.append(n)
+    for p in chosen:
+        for u in p.registry_mirrors:
+            if u not in urls:
+                urls.append(u)
+        if p.name == "aliyun" and not any(
+                (urlsplit(u).hostname or "").endswith(".mirror.aliyuncs.com") for u in urls):
+            notes.append(_("--mirror aliyun: Aliyun's Docker Hub accelerator is per account, so "
+                           "no registry mirror is set for it. Copy yours from the Alibaba Cloud "
+                           "ACR console and add --registry-mirror "
+                           "https://<your-id>.mirror.aliyuncs.com. The apt mirrors are set as "
+                           "asked."))
+        elif not p.registry_mirrors and p.name != "aliyun":
+            notes.append(_("--mirror {name}: no Docker Hub mirror ({note}).").format(
+                name=p.name, note=_(p.registry_note)))
+    for u in urls:
+        k = known_dead(u)
+        if k:
+            notes.append(_("{url} is known dead ({operator}: {note}).").format(
+                url=u, operator=k.operator, note=_(k.note)))
+    if urls:
+        notes.append(_(NOTE_DOCKER_HUB_ONLY))
+    return urls, notes
+
+
+def choose_registry_mirrors(host: "object", presets: Sequence[str],
+                            registry_mirrors: Sequence[str], timeout: float = 5.0) -> MirrorChoice:
+    """Probe the candidates; live ones (fastest first) are the ones to write, the rest are refused.
+
+    Intended caller: the daemon-json step's prepare phase (it writes `live` into registry-mirrors
+    and shows `refused` with the reasons and `notes`).
+    """
+    urls, notes = registry_mirror_candidates(presets, registry_mirrors)
+    probes = probe(host, urls, timeout) if urls else []
+    live = tuple(p.url for p in probes if p.alive)
+    refused = tuple((p.url, p.reason) for p in probes if not p.alive)
+    return MirrorChoice(live, refused, tuple(notes), tuple(probes))

@@ -1,0 +1,131 @@
+"""packages step: Docker CE and the NVIDIA Container Toolkit from the repositories apt-repos set up.
+
+The plan, in the order it runs:
+1. `apt-get update` (the sources apt-repos wrote must be read before anything installs);
+2. `apt-get remove -y` of what conflicts, each package named in the plan before anything runs:
+   the distribution's Docker packages (docker.io docker-compose docker-compose-v2 docker-doc
+   podman-docker containerd runc: Docker's install docs remove these first) and the deprecated
+   nvidia-docker2 / nvidia-container-runtime. `remove`, not `purge`: configuration files such as
+   /etc/docker/daemon.json stay. Undo reinstalls the exact versions that were removed;
+3. `apt-get install -y` of what is missing from docker-ce docker-ce-cli containerd.io
+   docker-buildx-plugin docker-compose-plugin nvidia-container-toolkit. Undo removes them again.
+apt runs non-interactively (DEBIAN_FRONTEND=noninteractive; an existing changed conffile is kept,
+--force-confold) and its own error text is what the executor shows when it fails.
+Nothing installed and nothing conflicting means an empty plan (no `apt-get update` either).
+
+Pure: `plan(facts, options)` reads `facts.packages` (`.installed(name)` -> state or None) only.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from dldoctor.errors import Refused
+from dldoctor.facts import known
+from dldoctor.i18n import _
+from dldoctor.model import Plan, Run
+
+name = "packages"
+
+DOCKER_PACKAGES = ("docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin",
+                   "docker-compose-plugin")
+TOOLKIT_PACKAGES = ("nvidia-container-toolkit",)
+WANTED = DOCKER_PACKAGES + TOOLKIT_PACKAGES
+# Docker's install docs: "Uninstall all conflicting packages" (engine/install/ubuntu.md, debian.md).
+DISTRO_CONFLICTS = ("docker.io", "docker-compose", "docker-compose-v2", "docker-doc",
+                    "podman-docker", "containerd", "runc")
+# Deprecated by NVIDIA (CTK v1.15.0: "Remove nvidia-container-runtime and nvidia-docker2 packages").
+NVIDIA_DEPRECATED = ("nvidia-docker2", "nvidia-container-runtime")
+
+APT_ENV: Tuple[Tuple[str, str], ...] = (("DEBIAN_FRONTEND", "noninteractive"),)
+APT_OPTS: Tuple[str, ...] = ("-o", "Dpkg::Options::=--force-confdef",
+                             "-o", "Dpkg::Options::=--force-confold")
+
+
+class Packages:
+    name = name
+
+    def plan(self, facts: object, options: object) -> Plan:
+        return plan(facts, options)
+
+
+def _installed(pkgs: object, pkg: str) -> Optional[object]:
+    state = pkgs.installed(pkg)  # type: ignore[attr-defined]
+    return state or None
+
+
+def _version(state: object) -> Optional[str]:
+    v = getattr(state, "version", None)
+    return v if isinstance(v, str) and v else None
+
+
+class _NoneInstalled:
+    """dpkg-query ran and listed nothing: none of the docker/containerd/nvidia packages exist."""
+
+    @staticmethod
+    def installed(name: str) -> None:
+        return None
+
+
+def installed_packages(facts: object) -> object:
+    """facts.packages, or "none installed" when dpkg-query was run and printed no line at all.
+
+    (dpkg-query -W prints nothing on stdout when no pattern matches, which the dpkg parser cannot
+    tell from garbage; an empty, collected `packages` evidence means exactly that.)
+    """
+    pkgs = getattr(facts, "packages", None)
+    if known(pkgs):
+        return pkgs
+    ev = (getattr(facts, "raw", None) or {}).get("packages")
+    if ev is not None and getattr(ev, "text", None) is not None and not ev.text.strip() \
+            and getattr(ev, "exit", None) in (0, 1, None) and "dpkg-query" in (ev.source or ""):
+        return _NoneInstalled()
+    reason = getattr(pkgs, "reason", "not collected")
+    raise Refused(_("packages: cannot tell which packages are installed ({reason}); refusing to "
+                    "run apt without knowing what it would remove").format(reason=reason))
+
+
+def plan(facts: object, options: object = None) -> Plan:
+    pkgs = installed_packages(facts)
+    missing = [p for p in WANTED if _installed(pkgs, p) is None]
+    conflicts: List[Tuple[str, Optional[str]]] = []
+    for p in DISTRO_CONFLICTS + NVIDIA_DEPRECATED:
+        state = _installed(pkgs, p)
+        if state is not None:
+            conflicts.append((p, _version(state)))
+    if not missing and not conflicts:
+        return Plan(step=name, notes=(_("Docker CE and the NVIDIA Container Toolkit are installed"),))
+
+    changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists of the "
+                                                       "repositories just configured"), None, APT_ENV)]
+    notes: List[str] = []
+    warnings: List[str] = []
+    if conflicts:
+        names = tuple(p for p, _ in conflicts)
+        reinstall = tuple("%s=%s" % (p, v) if v else p for p, v in conflicts)
+        distro = [p for p in names if p in DISTRO_CONFLICTS]
+        legacy = [p for p in names if p in NVIDIA_DEPRECATED]
+        why = []
+        if distro:
+            why.append(_("{packages} conflict with Docker CE's packages").format(
+                packages=", ".join(distro)))
+        if legacy:
+            why.append(_("{packages}: deprecated by NVIDIA (replaced by nvidia-container-toolkit)")
+                       .format(packages=", ".join(legacy)))
+        changes.append(Run(("apt-get", "remove", "-y") + APT_OPTS + names, "; ".join(why),
+                           ("apt-get", "install", "-y") + APT_OPTS + reinstall, APT_ENV))
+        notes.append(_("will REMOVE: {packages} (configuration files are kept)").format(
+            packages=" ".join("%s %s" % (p, v) if v else p for p, v in conflicts)))
+        if any(p in ("docker.io", "containerd", "runc") for p in names):
+            warnings.append(_("removing {packages} stops the Docker daemon: running containers "
+                              "stop. Images, containers and volumes under /var/lib/docker are kept "
+                              "and Docker CE uses them.").format(
+                packages=", ".join(p for p in names if p in ("docker.io", "containerd", "runc"))))
+    if missing:
+        changes.append(Run(("apt-get", "install", "-y") + APT_OPTS + tuple(missing),
+                           _("install {packages}").format(packages=" ".join(missing)),
+                           ("apt-get", "remove", "-y") + APT_OPTS + tuple(missing), APT_ENV))
+        notes.append(_("will install: {packages}").format(packages=" ".join(missing)))
+    return Plan(step=name, changes=tuple(changes), notes=tuple(notes), warnings=tuple(warnings))
+
+
+step = Packages()

@@ -1,0 +1,307 @@
+"""Mirror presets, moby's mirror-URL rules, and the /v2/ probe against real HTTP servers on 127.0.0.1."""
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, Iterator, Tuple
+
+import pytest
+
+from dldoctor.errors import UsageError
+from dldoctor.host.live import LiveHost
+from dldoctor.provision import mirrors as m
+
+from provision_fakes import MemoryHost, http
+
+
+# --- the catalog ----------------------------------------------------------------------------------
+
+
+def test_presets_are_the_six_from_the_catalog():
+    assert m.PRESET_NAMES == ("aliyun", "tuna", "ustc", "huawei", "tencent", "azure")
+    bases = {p.name: p.docker_apt_base for p in m.PRESETS}
+    assert bases == {
+        "aliyun": "https://mirrors.aliyun.com/docker-ce",
+        "tuna": "https://mirrors.tuna.tsinghua.edu.cn/docker-ce",
+        "ustc": "https://mirrors.ustc.edu.cn/docker-ce",
+        "huawei": "https://mirrors.huaweicloud.com/docker-ce",
+        "tencent": "https://mirrors.cloud.tencent.com/docker-ce",
+        "azure": "https://mirror.azure.cn/docker-ce",
+    }
+    toolkit = {p.name: (p.nvidia_apt_base, p.nvidia_apt_verified) for p in m.PRESETS}
+    assert toolkit["ustc"] == ("https://mirrors.ustc.edu.cn/libnvidia-container", True)
+    assert toolkit["aliyun"] == ("https://mirrors.aliyun.com/libnvidia-container", False)
+    assert all(toolkit[n] == (None, False) for n in ("tuna", "huawei", "tencent", "azure"))
+    assert {p.name for p in m.PRESETS if not p.docker_apt_verified} == {"huawei", "tencent"}
+
+
+def test_no_preset_writes_a_known_dead_registry_mirror():
+    for p in m.PRESETS:
+        for url in p.registry_mirrors:
+            assert m.validate_mirror_url(url) is None
+            assert m.known_dead(url) is None, url
+    dead = {k.operator for k in m.KNOWN_REGISTRY_MIRRORS if k.status == "dead"}
+    assert {"USTC", "SJTU"} <= dead
+    assert "DEAD" in m.preset("ustc").registry_note
+
+
+def test_unknown_preset_is_a_usage_error():
+    with pytest.raises(UsageError, match="choose one of aliyun, tuna, ustc, huawei, tencent, azure"):
+        m.resolve_presets(["ustc", "docker-cn"])
+    assert [p.name for p in m.resolve_presets(["USTC", "ustc", "tuna"])] == ["ustc", "tuna"]
+
+
+# --- moby's ValidateMirror ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url, error", [
+    ("https://docker.m.daocloud.io", None),
+    ("https://docker.m.daocloud.io/", None),
+    ("http://127.0.0.1:5000", None),
+    ("https://abc123.mirror.aliyuncs.com", None),
+    ("docker.m.daocloud.io", "no scheme specified"),
+    ("127.0.0.1:5000", "no scheme specified"),
+    ("://x", "no scheme specified"),
+    ("ftp://mirror.example", "unsupported scheme 'ftp'"),
+    ("https://mirror.example/?a=b", "query or fragment"),
+    ("https://mirror.example#frag", "query or fragment"),
+    ("https://user:secret@mirror.example", "username/password not allowed"),
+    ("https://mirror.example/v2/", "path '/v2/'"),
+    ("https://mirror.example:99999", "not a valid URI"),
+    ("https://", "no host"),
+    (" https://mirror.example", "whitespace"),
+    ("", "empty URL"),
+])
+def test_validate_mirror_url(url, error):
+    got = m.validate_mirror_url(url)
+    if error is None:
+        assert got is None
+    else:
+        assert got is not None and error in got
+        assert "secret" not in got
+
+
+# --- probe classification against real servers ---------------------------------------------------
+
+REG = {"Docker-Distribution-Api-Version": "registry/2.0"}
+BEHAVIOURS: Dict[str, Tuple[int, Dict[str, str], bytes, float]] = {
+    "ok200": (200, dict(REG, **{"Content-Type": "application/json"}), b"{}", 0.0),
+    "ok401": (401, dict(REG, **{"WWW-Authenticate": 'Bearer realm="https://auth.docker.io/token"'}),
+              b'{"errors":[]}', 0.15),
+    "notfound": (404, {"Content-Type": "text/plain"}, b"404 page not found", 0.0),
+    "forbidden": (403, {}, b"", 0.0),
+    "html": (200, {"Content-Type": "text/html"}, b"<!doctype html><title>nginx</title>", 0.0),
+    "noheader": (200, {"Content-Type": "application/json"}, b"{}", 0.0),
+    "wrongheader": (401, {"Docker-Distribution-Api-Version": "registry/1.0"}, b"", 0.0),
+    "slow": (200, REG, b"{}", 3.0),
+}
+
+
+def _server(status: int, headers: Dict[str, str], body: bytes, delay: float) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if delay:
+                time.sleep(delay)
+            if self.path != "/v2/":
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return srv
+
+
+@pytest.fixture(scope="module")
+def registries() -> Iterator[Dict[str, str]]:
+    """name -> http://127.0.0.1:PORT, one real server per behaviour, plus a closed port."""
+    servers = {name: _server(*spec) for name, spec in BEHAVIOURS.items()}
+    urls = {name: "http://127.0.0.1:%d" % s.server_address[1] for name, s in servers.items()}
+    closed = _server(200, {}, b"", 0.0)
+    urls["closed"] = "http://127.0.0.1:%d" % closed.server_address[1]
+    closed.shutdown()
+    closed.server_close()
+    yield urls
+    for s in servers.values():
+        s.shutdown()
+        s.server_close()
+
+
+@pytest.fixture
+def live(monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    return LiveHost(root="/")
+
+
+def test_probe_classifies_every_behaviour(registries, live):
+    names = ["html", "ok401", "notfound", "ok200", "noheader", "forbidden", "wrongheader", "slow",
+             "closed"]
+    start = time.monotonic()
+    probes = m.probe(live, [registries[n] for n in names], timeout=1.0)
+    wall = time.monotonic() - start
+    by_url = {p.url: p for p in probes}
+    got = {n: by_url[registries[n]] for n in names}
+    # Alive: 200 or 401 with the registry header; fastest first.
+    assert [p.url for p in probes[:2]] == [registries["ok200"], registries["ok401"]]
+    assert got["ok200"].alive and got["ok200"].status == 200
+    assert got["ok401"].alive and got["ok401"].status == 401
+    assert got["ok200"].api_version == "registry/2.0"
+    assert got["ok200"].latency < got["ok401"].latency
+    # Dead, each with its reason.
+    assert not got["notfound"].alive and "404" in got["notfound"].reason
+    assert not got["forbidden"].alive and "403" in got["forbidden"].reason
+    assert not got["html"].alive and "HTML page" in got["html"].reason
+    assert not got["noheader"].alive and "without the Docker-Distribution-Api-Version" in got["noheader"].reason
+    assert not got["wrongheader"].alive and "registry/1.0" in got["wrongheader"].reason
+    assert not got["slow"].alive and got["slow"].status is None and "no answer" in got["slow"].reason
+    assert not got["closed"].alive and "no answer" in got["closed"].reason
+    assert [p.alive for p in probes] == [True, True] + [False] * 7
+    # Concurrent: the 1 s timeout and the 0.15 s server did not add up.
+    assert wall < 2.5
+
+
+class _CountingHost(MemoryHost):
+    """Answers every probe after `delay` seconds and records how many were in flight at once."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def http_get(self, url, timeout=5.0, headers=None):
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.delay)
+        with self.lock:
+            self.now -= 1
+        return http(url, 401, headers=REG, elapsed=self.delay)
+
+
+@pytest.mark.parametrize("bound, expected_peak", [(2, 2), (8, 6)])
+def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
+    monkeypatch.setattr(m, "MAX_CONCURRENT_PROBES", bound)
+    host = _CountingHost(0.2)
+    urls = ["https://m%d.example" % i for i in range(6)]
+    start = time.monotonic()
+    probes = m.probe(host, urls, timeout=1.0)
+    wall = time.monotonic() - start
+    assert all(p.alive for p in probes) and len(probes) == 6
+    assert host.peak == expected_peak
+    assert wall < 0.2 * (6 / expected_peak) + 0.35
+
+
+def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
+    host = MemoryHost(urls={"https://a.example/v2/": http("https://a.example/v2/", 200, headers=REG)})
+    probes = m.probe(host, ["https://a.example/", "https://a.example", "a.example", "https://b.example/x"])
+    assert [(p.url, p.alive) for p in probes] == [
+        ("https://a.example", True), ("a.example", False), ("https://b.example/x", False)]
+    assert "no scheme" in probes[1].reason and "path" in probes[2].reason
+    assert host.requests == ["https://a.example/v2/"]
+
+
+def test_classify_redirect_and_server_error():
+    r = m.classify("https://x", http("https://x/v2/", 302, headers={"Location": "https://y/v2/"}))
+    assert not r.alive and "redirect to https://y/v2/" in r.reason
+    assert "server error" in m.classify("https://x", http("https://x/v2/", 502)).reason
+    assert "rate limited" in m.classify("https://x", http("https://x/v2/", 429)).reason
+
+
+# --- candidates for fix ---------------------------------------------------------------------------
+
+
+def test_aliyun_without_its_accelerator_says_so_and_goes_on():
+    urls, notes = m.registry_mirror_candidates(["aliyun"], [])
+    assert urls == []
+    assert any("per account" in n and "--registry-mirror https://<your-id>.mirror.aliyuncs.com" in n
+               for n in notes)
+    urls, notes = m.registry_mirror_candidates(["aliyun"], ["https://abc.mirror.aliyuncs.com/"])
+    assert urls == ["https://abc.mirror.aliyuncs.com"]
+    assert not any("per account" in n for n in notes)
+    assert m.NOTE_DOCKER_HUB_ONLY in notes
+    assert "nvcr.io" in m.NOTE_DOCKER_HUB_ONLY
+
+
+def test_candidates_order_and_dead_notes():
+    urls, notes = m.registry_mirror_candidates(
+        ["tencent", "ustc"], ["https://docker.m.daocloud.io", "https://docker.mirrors.ustc.edu.cn"])
+    assert urls == ["https://docker.m.daocloud.io", "https://docker.mirrors.ustc.edu.cn",
+                    "https://mirror.ccs.tencentyun.com"]
+    assert any("docker.mirrors.ustc.edu.cn is known dead" in n for n in notes)
+    assert any(n.startswith("--mirror ustc: no Docker Hub mirror") for n in notes)
+
+
+def test_choose_registry_mirrors_against_real_servers(registries, live):
+    choice = m.choose_registry_mirrors(
+        live, [], [registries["ok401"], registries["notfound"], registries["ok200"]], timeout=2.0)
+    assert choice.live == (registries["ok200"], registries["ok401"])
+    assert choice.refused == ((registries["notfound"], "404 Not Found: no registry API at /v2/"),)
+    assert m.NOTE_DOCKER_HUB_ONLY in choice.notes
+
+
+# --- dldoctor mirrors ------------------------------------------------------------------------------
+
+
+def test_mirrors_listing_without_probe():
+    from dldoctor import cli_mirrors
+
+    data = cli_mirrors.collect(None)
+    assert data["schema"] == "dldoctor.mirrors/1" and data["probed"] is False
+    assert [p["name"] for p in data["presets"]] == list(m.PRESET_NAMES)
+    ustc = {r["url"]: r for r in data["registry_mirrors"]}["https://docker.mirrors.ustc.edu.cn"]
+    assert ustc["status"] == "dead" and ustc["probe"] is None
+    json.dumps(data)
+
+
+def test_mirrors_listing_probes_the_probeable_ones():
+    from rich.console import Console
+
+    from dldoctor import cli_mirrors
+
+    dao = "https://docker.m.daocloud.io/v2/"
+    host = MemoryHost(urls={dao: http(dao, 401, headers=REG, elapsed=0.042)})
+    data = cli_mirrors.collect(host, timeout=1.0)
+    rows = {r["url"]: r for r in data["registry_mirrors"]}
+    assert rows["https://docker.m.daocloud.io"]["probe"]["alive"] is True
+    assert rows["https://docker.m.daocloud.io"]["probe"]["latency_ms"] == 42
+    assert rows["https://mirror.ccs.tencentyun.com"]["probe"]["alive"] is False
+    assert rows["https://docker.mirrors.sjtug.sjtu.edu.cn"]["probe"] is None  # known dead
+    assert sorted(host.requests) == sorted([
+        "https://mirror.ccs.tencentyun.com/v2/", dao, "https://docker.nju.edu.cn/v2/"])
+    out = io.StringIO()
+    cli_mirrors.render_human(data, Console(file=out, width=200, color_system=None))
+    text = out.getvalue()
+    assert "alive 42 ms" in text and "DEAD" in text and "Docker Hub" in text
+    assert "https://docker.mirrors.ustc.edu.cn" in text
+
+
+def test_mirrors_command_json():
+    from typer.testing import CliRunner
+
+    from dldoctor.cli import app
+
+    res = CliRunner().invoke(app, ["mirrors", "--no-probe", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["probed"] is False and len(data["presets"]) == 6
+    res = CliRunner().invoke(app, ["mirrors", "--timeout", "0"])
+    assert res.exit_code == 2

@@ -1,0 +1,77 @@
+"""packages planning: update first, removals named before they run, only what is missing installed."""
+from __future__ import annotations
+
+import pytest
+
+from dldoctor.errors import Refused
+from dldoctor.facts import Facts, Unknown
+from dldoctor.model import Run
+from dldoctor.provision import packages as pk
+
+from provision_fakes import make_facts
+
+ENV = (("DEBIAN_FRONTEND", "noninteractive"),)
+OPTS = ("-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold")
+
+# `dpkg-query -W -f='${Package} ${Version} ${Status}\n'` lines, as LiveHost collects them.
+DISTRO_DOCKER = """docker.io 20.10.24+dfsg1-1+b3 install ok installed
+containerd 1.6.20~ds1-1+b1 install ok installed
+runc 1.1.5+ds1-1+deb12u1 install ok installed
+nvidia-docker2 2.13.0-1 install ok installed
+docker-compose 1.29.2-3 deinstall ok config-files
+"""
+ALL_INSTALLED = "".join("%s 1.0 install ok installed\n" % p for p in pk.WANTED)
+
+
+def test_fresh_host_installs_everything_after_update():
+    plan = pk.plan(make_facts(packages=""))
+    assert plan.changes == (
+        Run(("apt-get", "update"), plan.changes[0].why, None, ENV),
+        Run(("apt-get", "install", "-y") + OPTS + pk.WANTED, plan.changes[1].why,
+            ("apt-get", "remove", "-y") + OPTS + pk.WANTED, ENV),
+    )
+    assert pk.WANTED == ("docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin",
+                         "docker-compose-plugin", "nvidia-container-toolkit")
+
+
+def test_conflicting_packages_are_named_and_removed_before_install():
+    plan = pk.plan(make_facts(packages=DISTRO_DOCKER))
+    update, remove, install = plan.changes
+    assert update.argv == ("apt-get", "update")
+    assert remove.argv == ("apt-get", "remove", "-y") + OPTS + (
+        "docker.io", "containerd", "runc", "nvidia-docker2")
+    # Undo puts the exact versions back.
+    assert remove.undo == ("apt-get", "install", "-y") + OPTS + (
+        "docker.io=20.10.24+dfsg1-1+b3", "containerd=1.6.20~ds1-1+b1",
+        "runc=1.1.5+ds1-1+deb12u1", "nvidia-docker2=2.13.0-1")
+    assert remove.env == ENV and "deprecated by NVIDIA" in remove.why
+    assert install.argv[-6:] == pk.WANTED
+    assert plan.notes[0] == ("will REMOVE: docker.io 20.10.24+dfsg1-1+b3 containerd 1.6.20~ds1-1+b1 "
+                             "runc 1.1.5+ds1-1+deb12u1 nvidia-docker2 2.13.0-1 "
+                             "(configuration files are kept)")
+    assert any("stops the Docker daemon" in w for w in plan.warnings)
+
+
+def test_only_what_is_missing_is_installed():
+    listing = "".join("%s 1.0 install ok installed\n" % p for p in pk.WANTED
+                      if p not in ("docker-buildx-plugin", "nvidia-container-toolkit"))
+    plan = pk.plan(make_facts(packages=listing))
+    assert [c.argv[-2:] for c in plan.changes] == [("apt-get", "update"),
+                                                   ("docker-buildx-plugin", "nvidia-container-toolkit")]
+
+
+def test_everything_installed_is_an_empty_plan():
+    plan = pk.plan(make_facts(packages=ALL_INSTALLED))
+    assert plan.empty and plan.notes
+
+
+def test_unknown_packages_are_refused():
+    facts = Facts()
+    facts.packages = Unknown("not collected (packages)")
+    with pytest.raises(Refused, match="cannot tell which packages are installed"):
+        pk.plan(facts)
+
+
+def test_step_object():
+    assert pk.step.name == "packages" == pk.name
+    assert pk.step.plan(make_facts(packages=ALL_INSTALLED), None).empty
