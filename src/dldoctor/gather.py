@@ -86,6 +86,10 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
             setattr(facts, field, _parse_os(ev))
         elif ev.not_found and field in ("nvidia_smi",):
             setattr(facts, field, _parse(spec, Evidence(ev.name, (ev.text or "") or "nvidia-smi: command not found", ev.exit)))
+        elif field == "packages" and ev.exit in (None, 0) and not (ev.text or "").strip():
+            from dldoctor.parse.dpkg import Packages
+
+            facts.packages = Packages(packages={})  # dpkg knows none of the packages asked about
         elif ev.not_found or ev.timed_out:
             setattr(facts, field, Unknown(ev.text or _("command not found"), ev.name))
         else:

@@ -84,6 +84,8 @@ class FileWrite:
     def diff(self) -> str:
         import difflib
 
+        if _binary(self.before) or _binary(self.after):
+            return _binary_note(self.path, self.before, self.after)
         a = (self.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
         b = self.after.decode("utf-8", "replace").splitlines(keepends=True)
         src = self.path if self.before is not None else "/dev/null"
@@ -99,8 +101,34 @@ class FileRemove:
     def diff(self) -> str:
         import difflib
 
+        if _binary(self.before):
+            return _binary_note(self.path, self.before, None)
         a = self.before.decode("utf-8", "replace").splitlines(keepends=True)
         return "".join(difflib.unified_diff(a, [], fromfile=self.path, tofile="/dev/null"))
+
+
+def _binary(data: Optional[bytes]) -> bool:
+    if not data:
+        return False
+    if b"\0" in data:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _binary_note(path: str, before: Optional[bytes], after: Optional[bytes]) -> str:
+    """A binary file (a dearmored keyring) shown as sizes and hashes, not as bytes."""
+    import hashlib
+
+    def one(data: Optional[bytes]) -> str:
+        if data is None:
+            return "(none)"
+        return "%d bytes, sha256 %s" % (len(data), hashlib.sha256(data).hexdigest()[:16])
+
+    return "Binary file %s: %s -> %s\n" % (path, one(before), one(after))
 
 
 @dataclass(frozen=True)
