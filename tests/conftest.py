@@ -11,26 +11,7 @@ if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
 import lab as lablib  # noqa: E402  (tests/lab.py)
-
-
-def lab_required() -> bool:
-    """In CI (CI=true) or with DLDOCTOR_REQUIRE_LAB=1 the lab tests must run, never skip."""
-    return (
-        os.environ.get("CI", "").lower() == "true"
-        or os.environ.get("DLDOCTOR_REQUIRE_LAB") == "1"
-    )
-
-
-def require_lab() -> None:
-    """Skip (or, when the lab is required, fail) if this machine cannot run a lab."""
-    missing = lablib.missing_prerequisites()
-    if not missing:
-        return
-    msg = "Docker lab unavailable, missing: " + ", ".join(missing)
-    if lab_required():
-        pytest.fail(msg + " (CI=true or DLDOCTOR_REQUIRE_LAB=1: lab tests must not skip;"
-                    " run scripts/test to install them)", pytrace=False)
-    pytest.skip(msg)
+from lab import require_lab  # noqa: E402
 
 
 @pytest.fixture(scope="session")

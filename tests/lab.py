@@ -45,6 +45,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "data" / "fixtures"
 NVIDIA_SMI_FIXTURES = FIXTURES / "nvidia-smi"
@@ -1066,3 +1068,23 @@ def run_dldoctor(
         timeout=timeout,
         cwd=str(REPO),
     )
+
+
+def lab_required() -> bool:
+    """In CI (CI=true) or with DLDOCTOR_REQUIRE_LAB=1 the lab tests must run, never skip."""
+    return (
+        os.environ.get("CI", "").lower() == "true"
+        or os.environ.get("DLDOCTOR_REQUIRE_LAB") == "1"
+    )
+
+
+def require_lab() -> None:
+    """Skip (or, when the lab is required, fail) if this machine cannot run a lab."""
+    missing = missing_prerequisites()
+    if not missing:
+        return
+    msg = "Docker lab unavailable, missing: " + ", ".join(missing)
+    if lab_required():
+        pytest.fail(msg + " (CI=true or DLDOCTOR_REQUIRE_LAB=1: lab tests must not skip;"
+                    " run scripts/test to install them)", pytrace=False)
+    pytest.skip(msg)

@@ -64,6 +64,10 @@ VARIANTS = [
     ("failed to start daemon: Error initializing network controller ... unable to configure the Docker daemon with "
      "file /etc/docker/daemon.json: invalid character '}' looking for beginning of object key string",
      "daemon-json.invalid"),
+    ("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup "
+     "registry-1.docker.io on 127.0.0.53:53: server misbehaving", "registry.unreachable"),
+    ("Error response from daemon: Get \"https://nvcr.io/v2/\": dial tcp: lookup nvcr.io: no such host",
+     "registry.unreachable"),
     ("docker: unknown flag: --gpus.\nSee 'docker run --help'.", "docker.too-old"),
     ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared "
      "object file: no such file or directory: unknown", "toolkit.libs-not-found"),

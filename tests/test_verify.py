@@ -1,0 +1,39 @@
+"""dldoctor.verify: what it refuses, and when the smoke test is skipped instead of run. The lab
+tests (tests/lab/test_verify_lab.py) run it end to end against a real dockerd."""
+import pytest
+
+from dldoctor import verify as verify_mod
+from dldoctor.checks import ok, problem
+from dldoctor.errors import UsageError
+from dldoctor.host.snapshot import SnapshotHost
+from dldoctor.model import WARN
+
+
+def test_a_snapshot_cannot_be_verified(tmp_path):
+    (tmp_path / "nvidia-smi").write_text("")
+    with pytest.raises(UsageError) as err:
+        verify_mod.verify(SnapshotHost(str(tmp_path)))
+    assert err.value.exit_code == 2
+    assert "snapshot" in str(err.value)
+
+
+def test_timeouts_must_be_positive():
+    class Live:
+        is_live = True
+
+    with pytest.raises(UsageError):
+        verify_mod.verify(Live(), run_timeout=0)
+
+
+@pytest.mark.parametrize("pid", ["docker.missing", "docker.daemon-down", "docker.permission-denied",
+                                 "docker.group-not-active"])
+def test_a_failing_docker_layer_skips_the_smoke_test(pid):
+    findings = [ok("gpu", "gpu", "1 GPU"), problem("docker-daemon", "docker", pid, "down")]
+    reason = verify_mod.blocking_reason(findings)
+    assert reason is not None and pid in reason and "docker-daemon" in reason
+
+
+def test_other_failures_and_warnings_do_not_block_it():
+    findings = [problem("nvidia-toolkit", "toolkit", "toolkit.missing", "none"),
+                problem("docker-group", "docker", "docker.group-not-active", "later", status=WARN)]
+    assert verify_mod.blocking_reason(findings) is None
