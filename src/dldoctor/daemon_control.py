@@ -26,8 +26,9 @@ import subprocess
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor.errors import ApplyFailed, ParseError
+from dldoctor.errors import ApplyFailed
 from dldoctor.host import CommandResult
+from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
 
 CONFIG_ERROR = "unable to configure the Docker daemon with file"
@@ -54,8 +55,7 @@ def _read_proc(pid: int, name: str) -> Optional[bytes]:
 
 
 def _under(root: str, target: str) -> str:
-    norm = os.path.normpath("/" + target.lstrip("/"))
-    return norm if root == "/" else root + norm
+    return LiveHost(root).path(target)
 
 
 def extract_error(text: str) -> Optional[str]:
@@ -97,19 +97,11 @@ class DaemonControl:
     def __init__(self, env: Optional[Dict[str, str]] = None, timeout: float = 60.0):
         self.env = dict(os.environ if env is None else env)
         self.timeout = timeout
+        self._runner = LiveHost("/", timeout, self.env)     # commands with a timeout, never a hang
 
     def _docker(self, *args: str, timeout: float = 10.0) -> CommandResult:
         docker = shutil.which("docker", path=self.env.get("PATH")) or "docker"
-        argv = (docker,) + args
-        try:
-            res = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return CommandResult(argv, None, timed_out=True)
-        except OSError as exc:
-            return CommandResult(argv, None, error=str(exc))
-        return CommandResult(argv, res.returncode, res.stdout.decode("utf-8", "replace"),
-                             res.stderr.decode("utf-8", "replace"))
+        return self._runner.run((docker,) + args, timeout=timeout)
 
     def info(self) -> Optional[LiveInfo]:
         """`docker info` now; None when no daemon answers."""
@@ -163,17 +155,7 @@ class SystemdControl(DaemonControl):
     kind = "systemd"
 
     def _systemctl(self, *args: str, timeout: Optional[float] = None) -> CommandResult:
-        argv = ("systemctl",) + args
-        try:
-            res = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 timeout=timeout or self.timeout)
-        except subprocess.TimeoutExpired:
-            return CommandResult(argv, None, timed_out=True)
-        except OSError as exc:
-            return CommandResult(argv, None, error=str(exc))
-        return CommandResult(argv, res.returncode, res.stdout.decode("utf-8", "replace"),
-                             res.stderr.decode("utf-8", "replace"))
+        return self._runner.run(("systemctl",) + args, timeout=timeout or self.timeout)
 
     def is_running(self) -> bool:
         return self._systemctl("is-active", "docker", timeout=10).stdout.strip() == "active"
@@ -194,15 +176,11 @@ class SystemdControl(DaemonControl):
         return state in ("failed", "inactive")
 
     def last_error(self) -> Optional[str]:
-        res = self._systemctl("status", "docker", "--no-pager", "-l", timeout=10)
-        try:
-            j = subprocess.run(("journalctl", "-u", "docker", "-n", "20", "--no-pager", "-o", "cat"),
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=10, env=self.env)
-            text = j.stdout.decode("utf-8", "replace")
-        except (OSError, subprocess.TimeoutExpired):
-            text = res.output
-        return extract_error(text)
+        res = self._runner.run(("journalctl", "-u", "docker", "-n", "20", "--no-pager", "-o",
+                                "cat"), timeout=10)
+        if not res.ok:
+            res = self._systemctl("status", "docker", "--no-pager", "-l", timeout=10)
+        return extract_error(res.output)
 
     def describe(self) -> str:
         return "systemctl (docker.service)"
@@ -280,14 +258,19 @@ class ProcessControl(DaemonControl):
         except ProcessLookupError:
             return
         deadline = time.monotonic() + self.timeout
+        killed = False
         while _pid_alive(pid):
             if self._proc is not None and self._proc.pid == pid:
                 self._proc.poll()
             if time.monotonic() >= deadline:
+                if killed:
+                    raise ApplyFailed(_("dockerd (pid {pid}) did not stop, even after SIGKILL")
+                                      .format(pid=pid))
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)      # it had `timeout` seconds to stop cleanly
                 except ProcessLookupError:
                     pass
+                killed = True
                 deadline = time.monotonic() + 10
             time.sleep(0.05)
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor.errors import ApplyFailed, DldoctorError, Refused
+from dldoctor.errors import ApplyFailed, DldoctorError
 from dldoctor.i18n import _
 from dldoctor.journal import Journal, Restored, Transaction, describe_error
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
@@ -29,9 +29,8 @@ def change_to_json(c: Any) -> Dict[str, Any]:
         out = {"type": "write", "path": c.path, "new_file": c.before is None, "diff": c.diff()}
         if c.mode is not None:
             out["mode"] = "%04o" % c.mode
-        validate = getattr(c, "validate", None)
-        if validate:
-            out["validate"] = list(validate)
+        if c.validate:
+            out["validate"] = list(c.validate)
         return out
     if isinstance(c, FileRemove):
         return {"type": "remove", "path": c.path, "diff": c.diff()}
@@ -162,10 +161,11 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
                     if isinstance(change, FileWrite):
                         _check_unchanged(writer, change)
                         txn.write(change.path, change.after, mode=change.mode, step=plan.step,
-                                  validate=getattr(change, "validate", None))
+                                  validate=change.validate)
                         outcome.applied.append({"step": plan.step, "op": "write",
                                                 "path": change.path})
                     elif isinstance(change, FileRemove):
+                        _check_unchanged(writer, change)
                         txn.remove(change.path, step=plan.step)
                         outcome.applied.append({"step": plan.step, "op": "remove",
                                                 "path": change.path})
@@ -181,7 +181,14 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
                                 out=(res.output or res.error or "").strip()[-2000:]))
             if action is not None:
                 running = bool(control is not None and control.is_running())
-                if not running:
+                if not running and control is not None and control.info() is not None:
+                    outcome.daemon = {"action": action.action, "result": "not-found"}
+                    outcome.messages.append(_(
+                        "Docker answers, but dldoctor found no dockerd process it can signal "
+                        "({how}); the new configuration takes effect when Docker is reloaded "
+                        "(systemctl reload docker, or kill -HUP <dockerd pid>) or "
+                        "restarted.").format(how=control.describe()))
+                elif not running:
                     outcome.daemon = {"action": action.action, "result": "not-running"}
                     outcome.messages.append(_("Docker is not running: the new configuration "
                                               "takes effect when Docker starts."))
@@ -211,7 +218,9 @@ def _env(writer: Any, change: Run) -> Optional[Dict[str, str]]:
     return env
 
 
-def _check_unchanged(writer: Any, change: FileWrite) -> None:
+def _check_unchanged(writer: Any, change: Any) -> None:
+    """The file is still what the plan was computed from (another fix or a person may have written
+    it between planning and the lock)."""
     now = writer.read(change.path)
     if now != change.before:
         raise ApplyFailed(_("{path} changed since dldoctor read it; nothing more was written. "
@@ -259,6 +268,10 @@ def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: fl
                                       error=describe_error(exc), path=txn.path))
         return
     outcome.status = "rolled-back"
+    ran = [" ".join(e["argv"]) for e in txn.entries if e.get("op") == "run"]
+    if ran:
+        outcome.messages.append(_("Commands already run are not reversed automatically ({cmds}); "
+                                  "`dldoctor undo` reverses them.").format(cmds="; ".join(ran)))
     if acted is None or control is None:
         outcome.messages.append(_("The previous files are back; Docker was not touched."))
         return

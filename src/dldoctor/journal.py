@@ -231,6 +231,7 @@ class Journal:
 
     def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:
         path = e["path"]
+        fsops.sweep_temps(self.writer.live_path(path))      # a killed fix's half-written temp
         now = fsops.sha256(self.writer.read(path))
         before = e.get("sha256_before")
         if now == before:
@@ -302,6 +303,7 @@ class Transaction:
               validate: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         """Back up `path`, journal the write, then replace the file atomically."""
         idx = len(self.entries)
+        fsops.sweep_temps(self.writer.live_path(path))
         current = self.writer.read(path)
         st = self.writer.stat(path) if current is not None else None
         backup = None
@@ -373,6 +375,9 @@ class Transaction:
 
 
 def describe_error(exc: BaseException) -> str:
+    """One line for a user: the domain message, an OSError's file and reason, or the type."""
+    if isinstance(exc, KeyboardInterrupt):
+        return _("interrupted (everything written so far was put back)")
     if isinstance(exc, DldoctorError):
         return str(exc)
     if isinstance(exc, OSError):

@@ -80,6 +80,9 @@ class FileWrite:
     before: Optional[bytes]
     after: bytes
     mode: Optional[int] = None
+    # Checked on the temp file before the rename (argv, "{path}" = the temp file), as ansible's
+    # `validate: dockerd --validate --config-file %s`.
+    validate: Optional[Tuple[str, ...]] = None
 
     def diff(self) -> str:
         import difflib

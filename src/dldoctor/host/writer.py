@@ -8,13 +8,12 @@ root when it is not "/".
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor import fsops
 from dldoctor.errors import ApplyFailed
-from dldoctor.host import NOT_FOUND, CommandResult
+from dldoctor.host import CommandResult
+from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
 
 _MAX_LINKS = 40
@@ -26,16 +25,18 @@ class HostWriter:
         self.root = os.path.abspath(root or "/")
         self.env = dict(os.environ if env is None else env)
         self.timeout = timeout
+        # Reading hosts join paths and run commands the same way: reuse theirs (no chroot there).
+        self._paths = LiveHost(self.root, timeout, self.env)
+        self._runner = LiveHost("/", timeout, self.env)
 
     # --- paths -----------------------------------------------------------------------------------
     def _join(self, target: str) -> str:
-        norm = os.path.normpath("/" + target.lstrip("/"))
-        return norm if self.root == "/" else self.root + ("" if norm == "/" else norm)
+        return self._paths.path(target)
 
     def live_path(self, target: str) -> str:
         """The path on this machine that `target` names on the target, symlinks resolved in root."""
         parts = [p for p in os.path.normpath("/" + target.lstrip("/")).split("/") if p]
-        done: list = []
+        done: List[str] = []
         links = 0
         while parts:
             part = parts.pop(0)
@@ -59,9 +60,7 @@ class HostWriter:
 
     def target_path(self, live: str) -> str:
         """A live path as the target sees it (the root prefix stripped)."""
-        if self.root != "/" and (live == self.root or live.startswith(self.root + "/")):
-            return live[len(self.root):] or "/"
-        return live
+        return self._paths.target_path(live)
 
     # --- files -----------------------------------------------------------------------------------
     def read(self, path: str) -> Optional[bytes]:
@@ -86,16 +85,17 @@ class HostWriter:
         directory = os.path.dirname(live)
         if not os.path.isdir(directory):
             os.makedirs(directory, mode=0o755, exist_ok=True)
-        check = None
-        if validate:
-            def check(tmp: str) -> None:
-                argv = [a.replace("{path}", self.target_path(tmp)) for a in validate]
-                res = self.run(argv, timeout=60)
-                if not res.ok:
-                    raise ApplyFailed(_("{argv} rejected the new {path}: {output}").format(
-                        argv=" ".join(validate[:2]), path=path,
-                        output=(res.output or res.error or "").strip()))
+        check = self._validator(path, validate) if validate else None
         fsops.atomic_write(live, data, mode=mode, validate=check, owner=owner)
+
+    def _validator(self, path: str, argv: Sequence[str]) -> Callable[[str], None]:
+        def check(tmp: str) -> None:
+            res = self.run([a.replace("{path}", self.target_path(tmp)) for a in argv], timeout=60)
+            if not res.ok:
+                raise ApplyFailed(_("{argv} rejected the new {path}: {output}").format(
+                    argv=" ".join(argv[:2]), path=path,
+                    output=(res.output or res.error or "").strip()))
+        return check
 
     def remove(self, path: str) -> None:
         fsops.remove(self.live_path(path))
@@ -104,28 +104,6 @@ class HostWriter:
     def run(self, argv: Sequence[str], timeout: Optional[float] = None,
             env: Optional[Dict[str, str]] = None, input: Optional[bytes] = None) -> CommandResult:
         """Run `argv` on the target (chrooted when root is not "/"); never hangs past `timeout`."""
-        argv = tuple(argv)
-        real = argv if self.root == "/" else ("chroot", self.root) + argv
-        limit = self.timeout if timeout is None else timeout
-        try:
-            proc = subprocess.Popen(
-                real, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=self.env if env is None else env, start_new_session=True)
-        except FileNotFoundError:
-            return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % real[0])
-        except OSError as exc:
-            return CommandResult(argv, None, error=str(exc))
-        try:
-            out, err = proc.communicate(input=input, timeout=limit)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            out, err = proc.communicate()
-            return CommandResult(argv, None, out.decode("utf-8", "replace"),
-                                 err.decode("utf-8", "replace"), timed_out=True,
-                                 error=_("no answer within {s:.0f} s").format(s=limit))
-        return CommandResult(argv, proc.returncode, out.decode("utf-8", "replace"),
-                             err.decode("utf-8", "replace"))
+        real = tuple(argv) if self.root == "/" else ("chroot", self.root) + tuple(argv)
+        return self._runner.run(real, timeout=self.timeout if timeout is None else timeout,
+                                input=input, env=env)

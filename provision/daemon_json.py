@@ -1,0 +1,914 @@
+"""The daemon-json step: registry mirrors and the `nvidia` runtime merged into dockerd's daemon.json.
+
+NVIDIA's `nvidia-ctk runtime configure` loads daemon.json into a Go map and writes it back with
+`json.MarshalIndent`: every key re-sorted, everything re-indented to four spaces, `"args"` where
+dockerd reads `"runtimeArgs"`, truncated in place. This step edits the file the way a careful person
+would: it parses the text into a tree that remembers where every value sits, changes only the values
+that must change and appends only the keys that are missing, each in the style of its neighbours.
+Everything else stays byte for byte: other keys, their order, odd indentation, trailing tabs,
+compact one-line objects, the final newline. A file already in the wanted state comes back
+identical, so a second `fix` plans nothing.
+
+Style choices where the file has none to copy:
+- a new file (or an empty one, or `{}`) is written with two-space indentation, like the examples in
+  Docker's documentation, and ends with a newline;
+- a one-line file stays on one line ("compact"): new keys go in with `", "` and `": "` separators;
+- new nested values follow the file's indentation unit (detected: tabs, or the step between the
+  top-level object and its first key), and new arrays are multi-line unless the file writes its
+  non-empty arrays on one line.
+
+`plan()` is pure: facts and options in, a Plan out (or Refused). The executor writes.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from urllib.parse import urlsplit
+
+from dldoctor.checks.docker import version_tuple
+from dldoctor.errors import ParseError, Refused, UsageError
+from dldoctor.facts import Unknown, known
+from dldoctor.i18n import _
+from dldoctor.model import DaemonAction, FileWrite, Plan
+from dldoctor.parse.docker_version import first_json_object
+from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, validate_mirror_url
+
+NAME = "daemon-json"
+RUNTIME = "nvidia"
+DEFAULT_INDENT = "  "
+
+# Keys `kill -HUP dockerd` (= `systemctl reload docker`) applies without a restart. moby
+# daemon/reload.go `Daemon.Reload` (reloadPlatform: runtimes, default-runtime; reloadDebug,
+# reloadMaxConcurrentDownloadsAndUploads, reloadMaxDownloadAttempts, reloadShutdownTimeout,
+# reloadFeatures, reloadLabels, reloadRegistryConfig: insecure-registries, registry-mirrors;
+# reloadLiveRestore, reloadNetworkDiagnosticPort), as listed in docker/cli docs/reference/dockerd.md.
+# Note that a reload only applies keys that are *present*: removing `registry-mirrors` from the file
+# and reloading leaves the old mirrors live until the next restart (reloadRegistryConfig checks
+# conf.IsValueSet).
+RELOADABLE = frozenset((
+    "debug", "labels", "live-restore", "max-concurrent-downloads", "max-concurrent-uploads",
+    "max-download-attempts", "default-runtime", "runtimes", "insecure-registries",
+    "registry-mirrors", "shutdown-timeout", "features", "network-diagnostic-port",
+))
+
+# moby daemon/config/config.go: values of these keys are maps that are NOT flattened before the
+# flag-conflict check (flatOptions); every other map's children are compared with flags by name.
+_FLAT_OPTIONS = frozenset(("cluster-store-opts", "default-network-opts", "log-opts", "runtimes",
+                           "default-ulimits", "features", "builder"))
+# ... and `runtimes` may be given both ways: dockerd merges them (skipDuplicates).
+_SKIP_DUPLICATES = frozenset(("runtimes",))
+
+# Runtimes dockerd always knows; `default-runtime` may name them without a `runtimes` entry.
+_BUILTIN_RUNTIMES = frozenset(("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux"))
+
+# Non-reloadable settings `docker info --format '{{json .}}'` shows: daemon.json key -> info key.
+_LIVE_SETTINGS = (("data-root", "DockerRootDir"), ("storage-driver", "Driver"),
+                  ("log-driver", "LoggingDriver"))
+
+
+# =============================================================================================
+# A JSON reader that keeps positions (Go encoding/json rules and messages, so a refusal quotes
+# the same words dockerd would print).
+# =============================================================================================
+
+
+@dataclass
+class _Node:
+    kind: str                    # object | array | string | number | literal
+    start: int                   # offset of the first character
+    end: int                     # offset after the last character
+    value: Any = None            # scalars: the Python value
+    members: Optional[List["_Member"]] = None   # objects
+    items: Optional[List["_Node"]] = None       # arrays
+
+    def member(self, key: str) -> Optional["_Member"]:
+        """The effective member for `key` (dockerd, like Go's decoder, keeps the last duplicate)."""
+        found = None
+        for m in self.members or ():
+            if m.key == key:
+                found = m
+        return found
+
+
+@dataclass
+class _Member:
+    key: str
+    key_start: int
+    key_end: int
+    value: _Node
+
+
+_WS = " \t\r\n"
+
+
+def _quote_char(c: str) -> str:
+    if c == "'":
+        return "'\\''"
+    if c == '"':
+        return "'\"'"
+    return "'" + json.dumps(c)[1:-1] + "'"
+
+
+class _Reader:
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def error(self, message: str, pos: Optional[int] = None) -> ParseError:
+        pos = self.pos if pos is None else pos
+        line = self.text.count("\n", 0, pos) + 1
+        col = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return ParseError(message, line, col)
+
+    def unexpected(self, context: str) -> ParseError:
+        if self.pos >= len(self.text):
+            return self.error("unexpected end of JSON input")
+        return self.error("invalid character %s %s" % (_quote_char(self.text[self.pos]), context))
+
+    def skip_ws(self) -> None:
+        t, n = self.text, len(self.text)
+        while self.pos < n and t[self.pos] in _WS:
+            self.pos += 1
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def document(self) -> Optional[_Node]:
+        self.skip_ws()
+        if self.pos >= len(self.text):
+            return None
+        node = self.value()
+        self.skip_ws()
+        if self.pos < len(self.text):
+            raise self.unexpected("after top-level value")
+        return node
+
+    def value(self) -> _Node:
+        c = self.peek()
+        if c == "{":
+            return self.obj()
+        if c == "[":
+            return self.arr()
+        if c == '"':
+            start = self.pos
+            return _Node("string", start, self.pos_after_string(), self.string_value(start))
+        if c == "-" or c.isdigit() and c.isascii():
+            return self.number()
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if c == word[0]:
+                start = self.pos
+                for expect in word:
+                    if self.peek() != expect:
+                        if self.pos >= len(self.text):
+                            raise self.error("unexpected end of JSON input")
+                        raise self.error("invalid character %s in literal %s (expecting %s)" % (
+                            _quote_char(self.peek()), word, _quote_char(expect)))
+                    self.pos += 1
+                return _Node("literal", start, self.pos, val)
+        raise self.unexpected("looking for beginning of value")
+
+    def obj(self) -> _Node:
+        return self.container(_Node("object", self.pos, 0, members=[]), "}", self.member,
+                              "after object key:value pair")
+
+    def arr(self) -> _Node:
+        return self.container(_Node("array", self.pos, 0, items=[]), "]",
+                              lambda node: node.items.append(self.value()),  # type: ignore
+                              "after array element")
+
+    def member(self, node: _Node) -> None:
+        if self.peek() != '"':
+            raise self.unexpected("looking for beginning of object key string")
+        key_start = self.pos
+        key_end = self.pos_after_string()
+        key = self.string_value(key_start)
+        self.skip_ws()
+        if self.peek() != ":":
+            raise self.unexpected("after object key")
+        self.pos += 1
+        self.skip_ws()
+        node.members.append(_Member(key, key_start, key_end, self.value()))  # type: ignore
+
+    def container(self, node: _Node, close: str, element: Any, after: str) -> _Node:
+        """`{...}` or `[...]`: elements separated by commas, no trailing comma (Go's rules)."""
+        self.pos += 1
+        self.skip_ws()
+        if self.peek() == close:
+            self.pos += 1
+            node.end = self.pos
+            return node
+        while True:
+            element(node)
+            self.skip_ws()
+            c = self.peek()
+            if c == ",":
+                self.pos += 1
+                self.skip_ws()
+                continue
+            if c == close:
+                self.pos += 1
+                node.end = self.pos
+                return node
+            raise self.unexpected(after)
+
+    def pos_after_string(self) -> int:
+        """Validate the string token at self.pos; leave self.pos after it and return that."""
+        t, n = self.text, len(self.text)
+        i = self.pos + 1
+        while True:
+            if i >= n:
+                self.pos = n
+                raise self.error("unexpected end of JSON input")
+            c = t[i]
+            if c == '"':
+                self.pos = i + 1
+                return self.pos
+            if c == "\\":
+                i += 1
+                if i >= n:
+                    self.pos = n
+                    raise self.error("unexpected end of JSON input")
+                e = t[i]
+                if e == "u":
+                    for k in range(1, 5):
+                        if i + k >= n:
+                            self.pos = n
+                            raise self.error("unexpected end of JSON input")
+                        if t[i + k] not in "0123456789abcdefABCDEF":
+                            self.pos = i + k
+                            raise self.error("invalid character %s in \\u hexadecimal character "
+                                             "escape" % _quote_char(t[i + k]))
+                    i += 5
+                    continue
+                if e not in '"\\/bfnrt':
+                    self.pos = i
+                    raise self.error("invalid character %s in string escape code" % _quote_char(e))
+                i += 1
+                continue
+            if ord(c) < 0x20:
+                self.pos = i
+                raise self.error("invalid character %s in string literal" % _quote_char(c))
+            i += 1
+
+    def string_value(self, start: int) -> str:
+        return json.loads(self.text[start:self.pos])
+
+    def number(self) -> _Node:
+        t, n = self.text, len(self.text)
+        start = i = self.pos
+
+        def digits(j: int) -> int:
+            while j < n and t[j] in "0123456789":
+                j += 1
+            return j
+
+        if t[i] == "-":
+            i += 1
+        if i >= n:
+            self.pos = i
+            raise self.error("unexpected end of JSON input")
+        if t[i] == "0":
+            i += 1
+        elif t[i] in "123456789":
+            i = digits(i)
+        else:
+            self.pos = i
+            raise self.error("invalid character %s in numeric literal" % _quote_char(t[i]))
+        if i < n and t[i] == ".":
+            i += 1
+            if i >= n or t[i] not in "0123456789":
+                self.pos = i
+                if i >= n:
+                    raise self.error("unexpected end of JSON input")
+                raise self.error("invalid character %s after decimal point in numeric literal"
+                                 % _quote_char(t[i]))
+            i = digits(i)
+        if i < n and t[i] in "eE":
+            i += 1
+            if i < n and t[i] in "+-":
+                i += 1
+            if i >= n or t[i] not in "0123456789":
+                self.pos = i
+                if i >= n:
+                    raise self.error("unexpected end of JSON input")
+                raise self.error("invalid character %s in exponent of numeric literal"
+                                 % _quote_char(t[i]))
+            i = digits(i)
+        self.pos = i
+        return _Node("number", start, i, json.loads(t[start:i]))
+
+
+def _to_python(node: _Node) -> Any:
+    if node.kind == "object":
+        return {m.key: _to_python(m.value) for m in node.members or ()}
+    if node.kind == "array":
+        return [_to_python(i) for i in node.items or ()]
+    return node.value
+
+
+BOM = "\ufeff"
+
+
+def parse(text: str) -> Dict[str, Any]:
+    """daemon.json text -> its data (an empty or blank file is `{}`, as for dockerd).
+
+    Raises ParseError with dockerd's own wording and the 1-based line and column.
+    """
+    _, root = _parse_tree(text)
+    return {} if root is None else _to_python(root)
+
+
+def _parse_tree(text: str) -> Tuple[str, Optional[_Node]]:
+    body = text[1:] if text.startswith(BOM) else text
+    reader = _Reader(body)
+    root = reader.document()
+    if root is not None and root.kind == "literal" and root.value is None:
+        return body, None               # Go decodes `null` into an empty configuration
+    if root is not None and root.kind != "object":
+        kind = {"array": "array", "string": "string", "number": "number"}.get(root.kind, "bool")
+        raise reader.error("json: cannot unmarshal %s into Go value of type "
+                           "map[string]interface {}" % kind, root.start)
+    return body, root
+
+
+# =============================================================================================
+# Writing in the file's own style
+# =============================================================================================
+
+
+@dataclass
+class _Style:
+    nl: str = "\n"
+    unit: str = DEFAULT_INDENT
+    compact: bool = False        # the whole document is on one line
+    colon: str = ": "
+    multiline_arrays: bool = True
+    pad: str = " "               # compact objects: "{ ... }" or "{...}"
+
+
+def _line_indent(text: str, pos: int) -> Optional[str]:
+    """The whitespace before `pos` on its line, or None when something else precedes it."""
+    start = text.rfind("\n", 0, pos) + 1
+    lead = text[start:pos]
+    return lead if lead.strip(" \t") == "" else None
+
+
+def _detect_style(text: str, root: Optional[_Node]) -> _Style:
+    style = _Style(nl="\r\n" if "\r\n" in text else "\n")
+    if root is None or not root.members:
+        return style
+    style.compact = "\n" not in text[root.start:root.end]
+    first = root.members[0]
+    colon = text[first.key_end:first.value.start]
+    style.colon = colon if colon and "\n" not in colon else ": "
+    if style.compact:
+        style.pad = " " if text[root.start + 1:root.start + 2] == " " else ""
+        return style
+    # Indentation unit: tabs if keys are tab-indented, else the step from `{` to its first key.
+    lead = _line_indent(text, first.key_start)
+    base = _line_indent(text, root.start) or ""
+    if lead:
+        if "\t" in lead:
+            style.unit = "\t"
+        elif len(lead) > len(base):
+            style.unit = " " * (len(lead) - len(base))
+        else:
+            style.unit = lead
+    arrays = [n for n in _walk(root) if n.kind == "array" and n.items]
+    if arrays:
+        style.multiline_arrays = "\n" in text[arrays[0].start:arrays[0].end]
+    return style
+
+
+def _walk(node: _Node) -> Iterable[_Node]:
+    yield node
+    for m in node.members or ():
+        yield from _walk(m.value)
+    for i in node.items or ():
+        yield from _walk(i)
+
+
+def _render(value: Any, style: _Style, indent: str) -> str:
+    """`value` as JSON text in `style`; `indent` is the indentation of the line it starts on."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if style.compact:
+            return "{" + style.pad + ", ".join(json.dumps(k) + style.colon + _render(v, style, indent)
+                                               for k, v in value.items()) + style.pad + "}"
+        inner = indent + style.unit
+        parts = [inner + json.dumps(k) + style.colon + _render(v, style, inner)
+                 for k, v in value.items()]
+        return "{" + style.nl + ("," + style.nl).join(parts) + style.nl + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if style.compact or not style.multiline_arrays:
+            return "[" + ", ".join(_render(v, style, indent) for v in value) + "]"
+        inner = indent + style.unit
+        parts = [inner + _render(v, style, inner) for v in value]
+        return "[" + style.nl + ("," + style.nl).join(parts) + style.nl + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Editor:
+    """Collects text edits against the original and applies them back to front."""
+
+    def __init__(self, text: str, style: _Style):
+        self.text = text
+        self.style = style
+        self.edits: List[Tuple[int, int, str]] = []
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        self.edits.append((start, end, new))
+
+    def indent_at(self, pos: int) -> str:
+        lead = _line_indent(self.text, pos)
+        if lead is None:       # something precedes it on the line: take that line's indentation
+            start = self.text.rfind("\n", 0, pos) + 1
+            line = self.text[start:pos]
+            lead = line[:len(line) - len(line.lstrip(" \t"))]
+        return lead
+
+    def set_value(self, member: _Member, value: Any) -> None:
+        self.replace(member.value.start, member.value.end,
+                     _render(value, self.style, self.indent_at(member.key_start)))
+
+    def rename_key(self, member: _Member, new_key: str) -> None:
+        self.replace(member.key_start, member.key_end, json.dumps(new_key))
+
+    def remove_member(self, obj: _Node, member: _Member) -> None:
+        members = obj.members or []
+        idx = members.index(member)
+        if len(members) == 1:
+            self.replace(obj.start, obj.end, "{}")
+        elif idx > 0:     # from the end of the previous value: drops ", <member>" with its line
+            self.replace(members[idx - 1].value.end, member.value.end, "")
+        else:             # the first one: up to the next key, keeping the next key's indentation
+            self.replace(member.key_start, members[1].key_start, "")
+
+    def append_members(self, obj: _Node, new: Dict[str, Any]) -> None:
+        if not new:
+            return
+        members = obj.members or []
+        if not members:
+            indent = self.indent_at(obj.start)
+            self.replace(obj.start, obj.end, _render(new, self.style, indent))
+            return
+        last = members[-1]
+        one_line = "\n" not in self.text[obj.start:obj.end]
+        colon = self.text[last.key_end:last.value.start]
+        colon = colon if colon and "\n" not in colon else self.style.colon
+        if one_line:
+            sep = ", "
+            if len(members) > 1:
+                between = self.text[members[-2].value.end:last.key_start]
+                sep = between if between.strip() == "," else sep
+            style = _Style(nl=self.style.nl, unit=self.style.unit, compact=True, colon=colon,
+                           pad=self.style.pad if self.style.compact else " ")
+            text = "".join(sep + json.dumps(k) + colon + _render(v, style, "")
+                           for k, v in new.items())
+        else:
+            indent = self.indent_at(last.key_start)
+            style = _Style(self.style.nl, self.style.unit, False, colon, self.style.multiline_arrays)
+            text = "".join("," + self.style.nl + indent + json.dumps(k) + colon +
+                           _render(v, style, indent) for k, v in new.items())
+        self.replace(last.value.end, last.value.end, text)
+
+    def append_items(self, arr: _Node, values: Sequence[Any]) -> None:
+        if not values:
+            return
+        items = arr.items or []
+        if not items:
+            member_indent = self.indent_at(arr.start)
+            self.replace(arr.start, arr.end, _render(list(values), self.style, member_indent))
+            return
+        last = items[-1]
+        if "\n" in self.text[arr.start:items[0].start]:
+            indent = self.indent_at(last.start)
+            text = "".join("," + self.style.nl + indent + json.dumps(v, ensure_ascii=False)
+                           for v in values)
+        else:
+            sep = ", "
+            if len(items) > 1:
+                between = self.text[items[-2].end:last.start]
+                sep = between if between.strip() == "," and "\n" not in between else sep
+            text = "".join(sep + json.dumps(v, ensure_ascii=False) for v in values)
+        self.replace(last.end, last.end, text)
+
+    def result(self) -> str:
+        out = self.text
+        # Back to front; at one offset, a deletion/replacement before an insertion that ends there.
+        for start, end, new in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
+            out = out[:start] + new + out[end:]
+        return out
+
+
+# =============================================================================================
+# The merge
+# =============================================================================================
+
+
+def mirror_key(url: str) -> str:
+    """Mirrors compare as dockerd normalises them (it adds a trailing slash; scheme/host are
+    case-insensitive)."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), path)
+
+
+def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Optional[str] = None,
+          default_runtime: Optional[str] = None) -> str:
+    """Return daemon.json `text` with `mirrors`, the nvidia runtime and `default_runtime` merged in.
+
+    - `text` None (no file) or blank: a new file in the default style.
+    - mirrors: existing ones are kept in their order; missing ones appended (callers pass them
+      fastest first). Compared as dockerd normalises them.
+    - `runtime_path`: `runtimes.nvidia.path` is set to it, `runtimeArgs` added as `[]` when absent
+      (existing arguments kept). None leaves the runtime alone.
+    - in every runtime entry, an `args` key (what nvidia-ctk writes; dockerd ignores it) is renamed
+      to `runtimeArgs` in place, or dropped when `runtimeArgs` is already there.
+    - `default_runtime`: set when given; never removed.
+
+    Raises ParseError (with position) for invalid JSON and Refused for a file whose structure
+    dockerd would not accept either (`runtimes` that is not an object).
+    """
+    body, root = _parse_tree(text) if text is not None else ("", None)
+    if root is None:                    # no file, a blank one, or `null`
+        if text is not None and not (mirrors or runtime_path or default_runtime):
+            return text
+        data: Dict[str, Any] = {}
+        if mirrors:
+            data["registry-mirrors"] = _unique(mirrors)
+        if runtime_path:
+            data["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
+        if default_runtime:
+            data["default-runtime"] = default_runtime
+        return _render(data, _Style(), "") + "\n"
+
+    bom = BOM if text.startswith(BOM) else ""
+    ed = _Editor(body, _detect_style(body, root))
+    new_top: Dict[str, Any] = {}
+
+    if mirrors:
+        m = root.member("registry-mirrors")
+        if m is None:
+            new_top["registry-mirrors"] = _unique(mirrors)
+        elif m.value.kind == "array":
+            have = {mirror_key(i.value) for i in m.value.items or () if i.kind == "string"}
+            ed.append_items(m.value, [u for u in _unique(mirrors) if mirror_key(u) not in have])
+        else:   # not a list (dockerd would not start with it): replace, keeping a lone string
+            old = [m.value.value] if m.value.kind == "string" else []
+            ed.set_value(m, _unique(list(old) + list(mirrors)))
+
+    runtimes = root.member("runtimes")
+    if runtimes is not None and runtimes.value.kind != "object":
+        raise Refused(_('"runtimes" in daemon.json is not a JSON object; dockerd cannot use it '
+                        "and dldoctor will not guess what was meant"))
+    if runtimes is not None:
+        for entry in runtimes.value.members or ():
+            if entry.value.kind != "object":
+                continue
+            args = entry.value.member("args")
+            if args is not None:
+                if entry.value.member("runtimeArgs") is None:
+                    ed.rename_key(args, "runtimeArgs")
+                else:
+                    ed.remove_member(entry.value, args)
+    if runtime_path:
+        if runtimes is None:
+            new_top["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
+        else:
+            nv = runtimes.value.member(RUNTIME)
+            if nv is None:
+                ed.append_members(runtimes.value,
+                                  {RUNTIME: {"path": runtime_path, "runtimeArgs": []}})
+            elif nv.value.kind != "object":
+                ed.set_value(nv, {"path": runtime_path, "runtimeArgs": []})
+            elif nv.value.member("runtimeType") is None:
+                add: Dict[str, Any] = {}
+                path = nv.value.member("path")
+                if path is None:
+                    add["path"] = runtime_path
+                elif path.value.value != runtime_path:
+                    ed.set_value(path, runtime_path)
+                if nv.value.member("runtimeArgs") is None and nv.value.member("args") is None:
+                    add["runtimeArgs"] = []
+                ed.append_members(nv.value, add)
+            # A shim runtime (runtimeType + options) is left as it is: path would conflict.
+
+    if default_runtime:
+        d = root.member("default-runtime")
+        if d is None:
+            new_top["default-runtime"] = default_runtime
+        elif d.value.value != default_runtime:
+            ed.set_value(d, default_runtime)
+
+    ed.append_members(root, new_top)
+    return bom + ed.result()
+
+
+def _unique(urls: Iterable[str]) -> List[str]:
+    seen: Set[str] = set()
+    out = []
+    for u in urls:
+        k = mirror_key(u)
+        if k not in seen:
+            seen.add(k)
+            out.append(u)
+    return out
+
+
+# =============================================================================================
+# What a change means for dockerd
+# =============================================================================================
+
+
+def changed_keys(before: Dict[str, Any], after: Dict[str, Any]) -> List[str]:
+    """Top-level keys added, removed or changed, in `after`'s order then removed ones."""
+    keys = [k for k in after if k not in before or before[k] != after[k]]
+    return keys + [k for k in before if k not in after]
+
+
+def needs_restart(keys: Iterable[str]) -> bool:
+    """True when a reload (SIGHUP) cannot apply a change to these keys."""
+    return any(k not in RELOADABLE for k in keys)
+
+
+def flag_conflicts(data: Dict[str, Any], flags: Dict[str, Sequence[str]]) -> List[Tuple[str, Any, Any]]:
+    """(key, flag value, file value) for each directive set both in `data` and as a dockerd flag.
+
+    dockerd refuses to start, and to reload, with any of them ("the following directives are
+    specified both as a flag and in the configuration file"). Like moby's
+    getConflictFreeConfiguration, the children of map-valued keys count as keys of their own
+    (`proxies.http-proxy` is the `http-proxy` flag), except for the flat options; `runtimes` may
+    be given both ways.
+    """
+    flat: Dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and key not in _FLAT_OPTIONS:
+            flat.update(value)
+        else:
+            flat[key] = value
+    return [(k, tuple(flags[k]), v) for k, v in flat.items()
+            if k in flags and k not in _SKIP_DUPLICATES]
+
+
+def verify(docker_info: Any, after_text: str) -> List[str]:
+    """What `docker info` does not yet show of daemon.json `after_text` (empty: all live)."""
+    problems: List[str] = []
+    if not known(docker_info) or not getattr(docker_info, "has_server", False):
+        return [_("Docker does not answer `docker info`")]
+    try:
+        data = parse(after_text)
+    except ParseError:
+        return []
+    live = {mirror_key(u) for u in getattr(docker_info, "registry_mirrors", ()) or ()}
+    for url in data.get("registry-mirrors") or ():
+        if isinstance(url, str) and mirror_key(url) not in live:
+            problems.append(_("registry mirror {url} is not live").format(url=url))
+    runtimes = set(getattr(docker_info, "runtimes", ()) or ())
+    for name in data.get("runtimes") or {}:
+        if name not in runtimes:
+            problems.append(_("runtime {name} is not live").format(name=name))
+    want = data.get("default-runtime")
+    have = getattr(docker_info, "default_runtime", None)
+    if want and have and want != have:
+        problems.append(_("the default runtime is {have}, not {want}").format(have=have, want=want))
+    return problems
+
+
+# =============================================================================================
+# The step
+# =============================================================================================
+
+
+def _server_version(facts: Any) -> Optional[str]:
+    for fact in (facts.docker_version, facts.docker_info):
+        if known(fact) and getattr(fact, "server_version", None):
+            return fact.server_version
+    return None
+
+
+def _raw_json(facts: Any, name: str) -> Dict[str, Any]:
+    """The JSON object of evidence `name` (`docker info --format '{{json .}}'`), {} if none."""
+    try:
+        found = first_json_object(facts.text(name) or "")
+    except ParseError:
+        return {}
+    return found[0] if found else {}
+
+
+def _current_text(facts: Any) -> Tuple[bool, Optional[str]]:
+    """(exists, text) of daemon.json, or Refused when it could not be read."""
+    ev = facts.raw.get("daemon.json")
+    if facts.daemon_json is None and (ev is None or not ev.text):
+        return False, None
+    if ev is not None and ev.text is not None:
+        if ev.text == "" and ev.exit not in (None, 0):
+            return False, None          # LiveHost: a missing file is "" with exit 1, like `cat`
+        return True, ev.text
+    reason = facts.daemon_json.reason if isinstance(facts.daemon_json, Unknown) else ""
+    raise Refused(_("cannot read {path}: {reason}").format(path=facts.daemon_json_path,
+                                                            reason=reason or _("not collected")))
+
+
+def _explain_conflicts(conflicts: List[Tuple[str, Any, Any]], path: str) -> str:
+    lines = [_("{path} would set directives that dockerd is also given as flags; dockerd refuses "
+               "to start or reload with them (\"the following directives are specified both as a "
+               "flag and in the configuration file\"):").format(path=path)]
+    for key, flag, value in conflicts:
+        lines.append("  " + _("{key}: from flag {flag}, from file {value}").format(
+            key=key, flag=list(flag), value=json.dumps(value)))
+        if key == "hosts":
+            lines.append("  " + _(
+                "The docker.service unit starts dockerd with -H fd://. Either remove \"hosts\" "
+                "from daemon.json, or give the unit a drop-in "
+                "/etc/systemd/system/docker.service.d/override.conf with [Service], ExecStart= and "
+                "ExecStart=/usr/bin/dockerd, then systemctl daemon-reload."))
+    lines.append(_("Remove the key from daemon.json or the flag from how dockerd is started "
+                   "(`systemctl cat docker` shows the unit and its drop-ins), then run fix again."))
+    return "\n".join(lines)
+
+
+class DaemonJsonStep:
+    """Registry mirrors + the nvidia runtime in daemon.json; reload (or restart) dockerd.
+
+    `prepare(host, facts, options)` is the I/O phase: it probes the registry mirrors (--mirror
+    presets and --registry-mirror URLs, provision.mirrors) and returns a step bound to the result,
+    whose `plan` writes only the live ones, fastest first. An unbound step (tests) writes
+    `options.registry_mirrors` as given.
+    """
+
+    name = NAME
+    supports_dry_run = True
+    reversible = True
+
+    def __init__(self, choice: Optional[MirrorChoice] = None):
+        self.choice = choice
+
+    def prepare(self, host: Any, facts: Any, options: Any) -> "DaemonJsonStep":
+        self._validate(options.registry_mirrors)
+        if not options.registry_mirrors and not options.presets:
+            return DaemonJsonStep()
+        timeout = getattr(options, "probe_timeout", 5.0)
+        return DaemonJsonStep(choose_registry_mirrors(host, options.presets,
+                                                      options.registry_mirrors, timeout))
+
+    @staticmethod
+    def _validate(urls: Sequence[str]) -> None:
+        for url in urls:
+            why = validate_mirror_url(url)
+            if why:
+                raise UsageError("--registry-mirror: " + why)
+
+    def _mirrors(self, options: Any, notes: List[str], warnings: List[str]) -> Tuple[str, ...]:
+        if self.choice is None:
+            self._validate(options.registry_mirrors)
+            return tuple(options.registry_mirrors)
+        notes.extend(self.choice.notes)
+        for url, why in self.choice.refused:
+            warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
+        if self.choice.refused and not self.choice.live:
+            raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
+                          .format(lines="\n".join("  %s: %s" % r for r in self.choice.refused)))
+        return self.choice.live
+
+    def plan(self, facts: Any, options: Any) -> Plan:
+        path = facts.daemon_json_path or "/etc/docker/daemon.json"
+        notes: List[str] = []
+        warnings: List[str] = []
+        mirrors = self._mirrors(options, notes, warnings)
+
+        runtime_path = None
+        binaries = getattr(facts, "binaries", {}) or {}
+        found = binaries.get("nvidia-container-runtime")
+        if found:
+            runtime_path = found
+        elif "nvidia-container-runtime" in binaries:
+            notes.append(_("nvidia-container-runtime is not installed: the nvidia runtime is left "
+                           "out of daemon.json (the packages step installs the NVIDIA Container "
+                           "Toolkit)."))
+
+        exists, text = _current_text(facts)
+        forced = False
+        try:
+            before_data = parse(text) if text is not None else {}
+        except ParseError as exc:
+            if not options.force:
+                raise Refused(_("{path} is not valid JSON: {error}. dldoctor does not edit an "
+                                "invalid daemon.json blind; correct it, or run fix with --force "
+                                "to replace it (the old file is backed up).").format(
+                                    path=path, error=str(exc)))
+            forced = True
+            before_data = None
+            notes.append(_("{path} is not valid JSON ({error}); --force replaces it with a new "
+                           "file. The old content is kept in the journal backup "
+                           "(dldoctor undo restores it).").format(path=path, error=str(exc)))
+
+        default_runtime = options.default_runtime
+        after_text = merge(None if forced else text, mirrors, runtime_path, default_runtime)
+        after_data = parse(after_text)
+        if default_runtime and default_runtime not in _BUILTIN_RUNTIMES and \
+                default_runtime not in (after_data.get("runtimes") or {}):
+            why = _(" (nvidia-container-runtime is not installed)") if default_runtime == RUNTIME \
+                else ""
+            raise Refused(_("--default-runtime {name}: daemon.json has no runtime of that name"
+                            "{why}, so dockerd would not start.").format(name=default_runtime,
+                                                                         why=why))
+
+        changes: List[Any] = []
+        file_changes = forced or text != after_text
+        if not exists and not after_data:
+            file_changes = False        # nothing to add: no file is better than "{}"
+        if file_changes:
+            version = _server_version(facts)
+            dockerd = binaries.get("dockerd")
+            validate = None
+            if dockerd and (version_tuple(version) or ()) >= (23,):
+                validate = (dockerd, "--validate", "--config-file", "{path}")
+            changes.append(FileWrite(
+                path=path, before=text.encode("utf-8") if exists and text is not None else None,
+                after=after_text.encode("utf-8"), mode=None, validate=validate))
+
+        info = facts.docker_info
+        running = bool(known(info) and getattr(info, "has_server", False))
+        action = self._daemon_action(facts, options, before_data, after_data, after_text,
+                                     file_changes, forced, running, warnings)
+        if action is not None:
+            changes.append(action)
+
+        flags = facts.dockerd_flags
+        if known(flags):
+            conflicts = flag_conflicts(after_data, getattr(flags, "flags", {}) or {})
+            if conflicts and changes:
+                raise Refused(_explain_conflicts(conflicts, path))
+        elif changes:
+            notes.append(_("dockerd's command line is unknown (Docker is not running?): flag "
+                           "conflicts could not be checked."))
+        if file_changes and not running:
+            notes.append(_("Docker is not running: the new daemon.json takes effect when Docker "
+                           "starts."))
+        return Plan(step=NAME, changes=tuple(changes), notes=tuple(notes),
+                    warnings=tuple(warnings))
+
+    def _daemon_action(self, facts: Any, options: Any, before: Optional[Dict[str, Any]],
+                       after: Dict[str, Any], after_text: str, file_changes: bool, forced: bool,
+                       running: bool, warnings: List[str]) -> Optional[DaemonAction]:
+        if not running:
+            return None             # the note says it takes effect when Docker starts
+        pending = self._pending_restart(facts, after)
+        if pending:
+            what = "; ".join(_("{key} is {file} in daemon.json but dockerd runs with {live}").format(
+                key=k, file=json.dumps(f), live=json.dumps(l)) for k, f, l in pending)
+            if options.allow_restart:
+                return DaemonAction("restart", _("{what}: only a restart applies that "
+                                                 "(running containers stop)").format(what=what))
+            warnings.append(_("{what}. Only a restart applies that; fix reloads instead (running "
+                              "containers keep running). Run fix --restart to restart Docker "
+                              "(running containers stop).").format(what=what))
+        if forced:
+            return DaemonAction("restart", _("the previous daemon.json could not be read, so a "
+                                             "reload cannot be trusted to apply the new one "
+                                             "(running containers stop)"))
+        if file_changes:
+            keys = changed_keys(before or {}, after)
+            if needs_restart(keys):
+                slow = [k for k in keys if k not in RELOADABLE]
+                return DaemonAction("restart", _("{keys} changed and dockerd reads them only at "
+                                                 "start (running containers stop)").format(
+                                                     keys=", ".join(slow)))
+            return DaemonAction("reload", _("{keys} changed; a reload applies them and running "
+                                            "containers keep running").format(keys=", ".join(keys)))
+        problems = verify(facts.docker_info, after_text)
+        if problems:
+            return DaemonAction("reload", _("daemon.json is already right but the running dockerd "
+                                            "has not read it ({problems})").format(
+                                                problems="; ".join(problems)))
+        return None
+
+    @staticmethod
+    def _pending_restart(facts: Any, after: Dict[str, Any]) -> List[Tuple[str, Any, Any]]:
+        """Non-reloadable settings in daemon.json that the running dockerd does not have."""
+        info = _raw_json(facts, "docker-info.json")
+        out = []
+        for key, info_key in _LIVE_SETTINGS:
+            want, live = after.get(key), info.get(info_key)
+            if not isinstance(want, str) or not isinstance(live, str) or not live:
+                continue
+            if key == "data-root":
+                same = os.path.normpath(want) == os.path.normpath(live)
+            else:
+                same = want == live
+            if not same:
+                out.append((key, want, live))
+        return out
+
+    def verify(self, docker_info: Any, change: FileWrite) -> List[str]:
+        return verify(docker_info, change.after.decode("utf-8", "replace"))
+
+
+name = NAME
+step = DaemonJsonStep()

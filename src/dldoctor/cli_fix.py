@@ -1,0 +1,356 @@
+"""`dldoctor fix` and `dldoctor undo`: wiring only. Options in, facts gathered, steps planned, the
+executor applies; one rendered result and an exit code (0 ok, 1 refused/failed/declined, 2 usage).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+
+import typer
+
+from dldoctor.errors import DldoctorError, Refused, UsageError
+from dldoctor.i18n import _
+
+ROOT_HELP = _("Filesystem root of the host to fix (files are written under it; commands run "
+              "chrooted there).")
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
+    """Human text to stdout (diff lines coloured on a terminal); in --json mode to stderr, or
+    nowhere when nobody is asked anything."""
+    stream = sys.stderr if json_out else sys.stdout
+    color = stream.isatty()
+
+    def out(text: str) -> None:
+        if json_out and not show:
+            return
+        for line in text.splitlines() or [""]:
+            body = line.lstrip(" ")
+            fg = None
+            if color and body.startswith("+") and not body.startswith("+++"):
+                fg = typer.colors.GREEN
+            elif color and body.startswith("-") and not body.startswith("---"):
+                fg = typer.colors.RED
+            typer.secho(line, fg=fg, err=json_out)
+    return out
+
+
+def _fail(exc: DldoctorError, json_out: bool, schema: str) -> None:
+    if json_out:
+        typer.echo(json.dumps({"schema": schema, "status": "refused" if isinstance(exc, Refused)
+                               else "error", "exit_code": exc.exit_code, "error": str(exc)},
+                              indent=2))
+    else:
+        for i, line in enumerate(str(exc).splitlines() or [""]):
+            sys.stderr.write(("dldoctor: " if i == 0 else "  ") + line + "\n")
+    raise typer.Exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def _errors(json_out: bool, schema: str) -> Iterator[None]:
+    """Domain errors -> one clear message and exit code; never a traceback (DLDOCTOR_DEBUG=1 shows
+    internal ones)."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except DldoctorError as exc:
+        _fail(exc, json_out, schema)
+    except KeyboardInterrupt:
+        sys.stderr.write("dldoctor: %s\n" % _("interrupted"))
+        raise typer.Exit(130)
+    except Exception as exc:
+        if os.environ.get("DLDOCTOR_DEBUG"):
+            raise
+        _fail(DldoctorError(_("internal error: {err!r} (set DLDOCTOR_DEBUG=1 for details)").format(
+            err=exc)), json_out, schema)
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM/SIGHUP during apply raise KeyboardInterrupt, so the executor rolls back (certbot's
+    ErrorHandler). SIGKILL cannot be caught: that is what the journal is for."""
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+    old = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            old[sig] = signal.signal(sig, handler)
+        except ValueError:          # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        sys.stderr.write("dldoctor: %s\n" % _("no terminal to ask on: run with --yes to apply"))
+        return False
+    return typer.confirm(question, default=False, err=True)
+
+
+def _need_root(command: str) -> None:
+    if os.geteuid() != 0:
+        raise Refused(_("dldoctor {cmd} must run as root (try: sudo dldoctor {cmd} ...)").format(
+            cmd=command))
+
+
+def _check_root_dir(root: str) -> str:
+    if not os.path.isdir(root):
+        raise UsageError(_("--root {root} is not a directory").format(root=root))
+    return os.path.abspath(root)
+
+
+# --- fix -----------------------------------------------------------------------------------------
+
+
+def _select(all_steps: Sequence[Any], only: Sequence[str], skip: Sequence[str]) -> List[Any]:
+    names = [s.name for s in all_steps]
+    for n in list(only) + list(skip):
+        if n not in names:
+            raise UsageError(_("unknown step {name!r}: steps are {names}").format(
+                name=n, names=", ".join(names)))
+    chosen = [s for s in all_steps if (not only or s.name in only) and s.name not in skip]
+    if not chosen:
+        raise UsageError(_("--only/--skip leave no step to run"))
+    return chosen
+
+
+def _daemon_json_verifier(writer: Any, path: str) -> Callable[[Any], List[str]]:
+    from dldoctor.provision import daemon_json
+
+    def check(info: Any) -> List[str]:
+        data = writer.read(path)
+        return daemon_json.verify(info, (data or b"{}").decode("utf-8", "replace"))
+    return check
+
+
+def _undo_explain(before: Dict[str, Optional[bytes]], after: Dict[str, Optional[bytes]]) -> List[str]:
+    """daemon.json keys the restore removed: a reload cannot take them away (reload applies only
+    keys that are present), so they stay live until Docker restarts."""
+    from dldoctor.errors import ParseError
+    from dldoctor.provision import daemon_json
+
+    notes = []
+    for path, old in before.items():
+        if not path.endswith("daemon.json"):
+            continue
+        try:
+            was = daemon_json.parse((old or b"").decode("utf-8", "replace"))
+            now = daemon_json.parse((after.get(path) or b"").decode("utf-8", "replace"))
+        except ParseError:
+            continue
+        gone = [k for k in was if k not in now]
+        if gone:
+            notes.append(_("{keys} left {path}, but a reload does not take keys away: they stay "
+                           "live until Docker restarts").format(keys=", ".join(gone), path=path))
+    return notes
+
+
+def fix(
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Print the plan (diffs, commands, the daemon action) and change nothing.")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Apply without asking (for scripts).")),
+    only: List[str] = typer.Option([], "--only", metavar="STEP", help=_("Run only this step (repeatable): daemon-json, apt-repos, packages, docker-group.")),
+    skip: List[str] = typer.Option([], "--skip", metavar="STEP", help=_("Skip this step (repeatable).")),
+    json_out: bool = typer.Option(False, "--json", help=_("Print the plan and the outcome as JSON (dldoctor.fix/1).")),
+    mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): apt bases and a Docker Hub registry mirror.")),
+    registry_mirror: List[str] = typer.Option([], "--registry-mirror", metavar="URL", help=_("Docker Hub registry mirror to add (repeatable); probed first, written fastest first.")),
+    default_runtime: Optional[str] = typer.Option(None, "--default-runtime", metavar="NAME", help=_("Also set default-runtime (e.g. nvidia).")),
+    force: bool = typer.Option(False, "--force", help=_("Replace an invalid daemon.json (it is backed up).")),
+    restart: bool = typer.Option(False, "--restart", help=_("Allow restarting Docker when a reload is not enough (running containers stop).")),
+    user: Optional[str] = typer.Option(None, "--user", metavar="NAME", help=_("User to add to the docker group (default: SUDO_USER).")),
+    docker_key: Optional[str] = typer.Option(None, "--docker-key", metavar="FILE", help=_("Docker's apt key from a file (offline hosts).")),
+    nvidia_key: Optional[str] = typer.Option(None, "--nvidia-key", metavar="FILE", help=_("NVIDIA's apt key from a file (offline hosts).")),
+    docker_fingerprint: Optional[str] = typer.Option(None, "--docker-fingerprint", metavar="FP", help=_("Expected fingerprint of Docker's apt key.")),
+    nvidia_fingerprint: Optional[str] = typer.Option(None, "--nvidia-fingerprint", metavar="FP", help=_("Expected fingerprint of NVIDIA's apt key.")),
+    docker_apt_base: Optional[str] = typer.Option(None, "--docker-apt-base", metavar="URL", help=_("Base URL of the docker-ce apt repository.")),
+    nvidia_apt_base: Optional[str] = typer.Option(None, "--nvidia-apt-base", metavar="URL", help=_("Base URL of the NVIDIA Container Toolkit apt repository.")),
+    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help=_("Seconds to wait for Docker to come back after a reload or restart.")),
+) -> None:
+    """Plan the repairs, show them (diffs, commands), ask, apply with a journal; undo with `dldoctor undo`."""
+    with _errors(json_out, "dldoctor.fix/1"):
+        from dldoctor.provision.options import FixOptions
+
+        if timeout <= 0:
+            raise UsageError(_("--timeout must be positive"))
+        root = _check_root_dir(root)
+        if not dry_run:
+            _need_root("fix")
+        options = FixOptions(
+            presets=tuple(mirror), registry_mirrors=tuple(registry_mirror),
+            default_runtime=default_runtime, force=force, allow_restart=restart, user=user,
+            docker_key=docker_key, nvidia_key=nvidia_key, docker_fingerprint=docker_fingerprint,
+            nvidia_fingerprint=nvidia_fingerprint, docker_apt_base=docker_apt_base,
+            nvidia_apt_base=nvidia_apt_base)
+        outcome = run_fix(options, root=root, only=only, skip=skip, dry_run=dry_run, yes=yes,
+                          json_out=json_out, timeout=timeout)
+        if json_out:
+            typer.echo(json.dumps(outcome.to_json(), indent=2))
+        else:
+            _render_outcome(outcome)
+        raise typer.Exit(outcome.exit_code)
+
+
+def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence[str] = (),
+            dry_run: bool = False, yes: bool = False, json_out: bool = False,
+            timeout: float = 60.0) -> Any:
+    from dldoctor import daemon_control, gather
+    from dldoctor.executor import Outcome, apply, daemon_action, render_plans
+    from dldoctor.host.live import LiveHost
+    from dldoctor.host.writer import HostWriter
+    from dldoctor.journal import Journal
+    from dldoctor.provision import steps
+
+    chosen = _select(steps(), only, skip)
+    host_timeout = min(timeout, 10.0)
+    host = LiveHost(root=root, timeout=host_timeout)
+    facts = gather.collect(host)
+    prepared = [s.prepare(host, facts, options) if hasattr(s, "prepare") else s for s in chosen]
+    plans = tuple(s.plan(facts, options) for s in prepared)
+    out = _printer(json_out, show=not (yes or dry_run))   # --json: stderr only when asking
+
+    if dry_run:
+        out(render_plans(plans))
+        empty = all(p.empty for p in plans)
+        out(_("Nothing to do.") if empty else _("Dry run: nothing was changed."))
+        return Outcome("nothing-to-do" if empty else "dry-run", plans)
+
+    writer = HostWriter(root)
+    control = daemon_control.choose(facts, root, timeout=timeout)
+    action = daemon_action(plans)
+    asks_restart = (action is not None and action.action == "restart" and not options.allow_restart
+                    and not yes and control.is_running())
+
+    def confirm(_plans: Sequence[Any]) -> bool:
+        if yes:
+            return True
+        question = _("Apply these changes?")
+        if asks_restart:
+            question = _("Apply these changes and RESTART Docker (running containers stop)?")
+        return _ask(question)
+
+    verifiers = []
+    by_name = {p.step: p for p in plans}
+    if "daemon-json" in by_name and not by_name["daemon-json"].empty:
+        verifiers.append(_daemon_json_verifier(writer, facts.daemon_json_path))
+
+    def replan(name: str) -> Any:
+        fresh_host = LiveHost(root=root, timeout=host_timeout)
+        fresh = gather.collect(fresh_host)
+        st = next(s for s in prepared if s.name == name)
+        return st.plan(fresh, options)
+
+    summary = {"command": " ".join(["dldoctor"] + sys.argv[1:]), "root": root}
+    with _signals_interrupt():
+        return apply(plans, writer, Journal(writer), control, confirm, out,
+                     allow_restart=options.allow_restart or asks_restart, timeout=timeout,
+                     verifiers=verifiers, replan=replan, summary=summary)
+
+
+def _render_outcome(outcome: Any) -> None:
+    for msg in outcome.messages:
+        typer.echo(msg)
+    for r in outcome.restored:
+        if r.action in ("restored", "removed"):
+            typer.echo("  " + _("{action}: {path}").format(action=r.action, path=r.path))
+    if outcome.error:
+        lines = outcome.error.splitlines() or [""]
+        sys.stderr.write("dldoctor: %s\n" % lines[0])
+        for line in lines[1:]:
+            sys.stderr.write("  %s\n" % line)
+
+
+# --- undo ----------------------------------------------------------------------------------------
+
+
+def undo(
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Undo without asking.")),
+    list_: bool = typer.Option(False, "--list", help=_("List past fixes (newest last) and change nothing.")),
+    json_out: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
+    root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
+    force: bool = typer.Option(False, "--force", help=_("Restore even files changed after the fix.")),
+    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help=_("Seconds to wait for Docker after the reload.")),
+) -> None:
+    """Put back the files of the last fix (also one that was interrupted), from its journal."""
+    with _errors(json_out, "dldoctor.undo/1"):
+        from dldoctor.host.writer import HostWriter
+        from dldoctor.journal import Journal
+
+        root = _check_root_dir(root)
+        journal = Journal(HostWriter(root))
+        if list_:
+            _list(journal, json_out)
+            raise typer.Exit(0)
+        _need_root("undo")
+        outcome = run_undo(journal, root=root, yes=yes, json_out=json_out, force=force,
+                           timeout=timeout)
+        if json_out:
+            typer.echo(json.dumps(outcome.to_json(), indent=2))
+        else:
+            for r in outcome.restored:
+                typer.echo("  " + _("{action}: {path}").format(action=r.action, path=r.path) +
+                           (" (%s)" % r.detail if r.detail else ""))
+            for msg in outcome.messages:
+                typer.echo(msg)
+            if outcome.error:
+                for i, line in enumerate(outcome.error.splitlines() or [""]):
+                    sys.stderr.write(("dldoctor: " if i == 0 else "  ") + line + "\n")
+        raise typer.Exit(outcome.exit_code)
+
+
+def run_undo(journal: Any, *, root: str, yes: bool, json_out: bool, force: bool,
+             timeout: float) -> Any:
+    from dldoctor import daemon_control, gather
+    from dldoctor.executor import undo as run
+    from dldoctor.host.live import LiveHost
+
+    rec = journal.last_undoable()
+    control = None
+    if rec is not None and rec.to_json()["daemon"]:
+        facts = gather.collect(LiveHost(root=root, timeout=min(timeout, 10.0)))
+        control = daemon_control.choose(facts, root, timeout=timeout)
+    out = _printer(json_out, show=not yes)
+
+    def confirm(record: Any) -> bool:
+        if yes:
+            return True
+        question = _("Restore these files?")
+        if "restart" in record.to_json()["daemon"]:
+            question = _("Restore these files and RESTART Docker (running containers stop)?")
+        return _ask(question)
+
+    return run(journal, control, confirm, out, force=force, timeout=timeout,
+               explain=_undo_explain)
+
+
+def _list(journal: Any, json_out: bool) -> None:
+    records = journal.fixes()
+    if json_out:
+        typer.echo(json.dumps({"schema": "dldoctor.fixes/1",
+                               "fixes": [r.to_json() for r in records]}, indent=2))
+        return
+    if not records:
+        typer.echo(_("No fixes recorded under {path}.").format(path=journal.dir))
+        return
+    for r in records:
+        d = r.to_json()
+        typer.echo("%s  %-14s %s" % (r.id, r.status, ", ".join(d["steps"]) or "-"))
+        for path in d["files"]:
+            typer.echo("    " + path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `fix` and `undo` to the dldoctor command line."""
+    app.command("fix")(fix)
+    app.command("undo")(undo)

@@ -1,0 +1,419 @@
+"""The journal, apply and undo on real files under a temporary --root: byte-identical undo, mode
+and owner kept, the lock, an interrupted fix undone, edited-since refusal, validation and
+verification failures rolled back, and the CLI's refusals (root, restart)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dldoctor import fsops
+from dldoctor.daemon_control import DaemonControl, LiveInfo, extract_error
+from dldoctor.errors import ApplyFailed, Refused
+from dldoctor.executor import apply, undo
+from dldoctor.host.writer import HostWriter
+from dldoctor.journal import Journal
+from dldoctor.model import DaemonAction, FileWrite, Plan, Run
+from dldoctor.provision import daemon_json as dj
+
+OLD = b'{\n    "log-driver": "json-file"\n}\n'
+NEW = b'{\n    "log-driver": "json-file",\n    "registry-mirrors": ["https://m.example.com"]\n}\n'
+PATH = "/etc/docker/daemon.json"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def root():
+    d = tempfile.mkdtemp(prefix="dlfix-", dir="/tmp")
+    os.chmod(d, 0o755)
+    os.makedirs(os.path.join(d, "etc", "docker"))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def put(root, data=OLD, mode=0o640, owner=(1234, 5678)):
+    p = os.path.join(root, "etc", "docker", "daemon.json")
+    with open(p, "wb") as f:
+        f.write(data)
+    os.chmod(p, mode)
+    if os.geteuid() == 0:
+        os.chown(p, *owner)
+    return p
+
+
+def plan(before=OLD, after=NEW, action=None, validate=None):
+    changes = [FileWrite(PATH, before, after, None, validate)]
+    if action:
+        changes.append(DaemonAction(action, "test"))
+    return Plan("daemon-json", tuple(changes))
+
+
+class FakeDaemon(DaemonControl):
+    """A stand-in dockerd for the executor's control flow (the lab tests use the real one)."""
+
+    kind = "fake"
+
+    def __init__(self, writer, running=True, takes=True, comes_back=True):
+        super().__init__({})
+        self.writer, self.running, self.takes, self.comes_back = writer, running, takes, comes_back
+        self.calls = []
+
+    def is_running(self):
+        return self.running
+
+    def reload(self):
+        self.calls.append("reload")
+
+    def restart(self):
+        self.calls.append("restart")
+        self.running = self.comes_back
+
+    def start(self):
+        self.calls.append("start")
+        self.running = True
+
+    def wait_ready(self, timeout=None):
+        return self.running
+
+    def info(self):
+        if not self.running:
+            return None
+        data = dj.parse(self.writer.read(PATH).decode()) if self.takes else {}
+        return LiveInfo({"ServerVersion": "24.0.7", "Runtimes": {"runc": {}},
+                         "RegistryConfig": {"Mirrors": data.get("registry-mirrors", [])}})
+
+    def last_error(self):
+        return "unable to configure the Docker daemon with file %s: boom" % PATH
+
+
+def verifier(writer):
+    return lambda info: dj.verify(info, writer.read(PATH).decode())
+
+
+def run_apply(root, plans, control=None, **kw):
+    writer = HostWriter(root)
+    msgs = []
+    kw.setdefault("verifiers", [verifier(writer)])
+    outcome = apply(plans, writer, Journal(writer), control, lambda p: True, msgs.append,
+                    timeout=2, **kw)
+    return outcome, writer, msgs
+
+
+def read(root):
+    return Path(root, "etc/docker/daemon.json").read_bytes()
+
+
+def meta(root):
+    st = os.stat(os.path.join(root, "etc/docker/daemon.json"))
+    return stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid
+
+
+# --- apply, then undo -----------------------------------------------------------------------------
+
+
+def test_apply_then_undo_is_byte_identical_and_keeps_mode_owner(root):
+    put(root)
+    before_meta = meta(root)
+    outcome, writer, _ = run_apply(root, [plan(action="reload")], FakeDaemon(HostWriter(root)))
+    assert outcome.status == "applied" and outcome.exit_code == 0
+    assert read(root) == NEW and meta(root) == before_meta
+    j = Journal(writer)
+    rec = j.last_undoable()
+    assert rec.status == "applied"
+    entries = rec.entries
+    assert entries[0]["op"] == "write" and entries[0]["sha256_before"] == fsops.sha256(OLD)
+    assert entries[0]["sha256_after"] == fsops.sha256(NEW)
+    assert Path(rec.path, entries[0]["backup"]).read_bytes() == OLD
+    assert entries[1] == {"op": "daemon", "action": "reload"}
+    control = FakeDaemon(writer)
+    result = undo(j, control, lambda r: True, lambda m: None)
+    assert result.status == "undone" and result.exit_code == 0
+    assert read(root) == OLD and meta(root) == before_meta
+    assert control.calls == ["reload"]
+    assert [r.status for r in j.fixes()] == ["undone"]
+    assert undo(j, control, lambda r: True, lambda m: None).status == "nothing-to-undo"
+
+
+def test_new_file_is_removed_by_undo(root):
+    outcome, writer, _ = run_apply(root, [plan(before=None)], None)
+    assert outcome.status == "applied" and read(root) == NEW
+    assert stat.S_IMODE(os.stat(os.path.join(root, "etc/docker/daemon.json")).st_mode) == 0o644
+    result = undo(Journal(writer), None, lambda r: True, lambda m: None)
+    assert [r.action for r in result.restored] == ["removed"]
+    assert not os.path.exists(os.path.join(root, "etc/docker/daemon.json"))
+
+
+def test_not_running_writes_and_says_so(root):
+    put(root)
+    outcome, _, _ = run_apply(root, [plan(action="reload")], FakeDaemon(HostWriter(root),
+                                                                        running=False))
+    assert outcome.status == "applied" and outcome.exit_code == 0 and read(root) == NEW
+    assert outcome.daemon == {"action": "reload", "result": "not-running"}
+    assert any("takes effect when Docker starts" in m for m in outcome.messages)
+
+
+def test_nothing_to_do(root):
+    put(root)
+    outcome, _, msgs = run_apply(root, [Plan("daemon-json")], None)
+    assert outcome.status == "nothing-to-do" and outcome.exit_code == 0
+    assert not os.path.exists(os.path.join(root, "var/lib/dldoctor/journal"))
+
+
+# --- failures roll back ---------------------------------------------------------------------------
+
+
+def test_daemon_that_does_not_take_it_is_rolled_back(root):
+    put(root)
+    control = FakeDaemon(HostWriter(root), takes=False)
+    outcome, writer, _ = run_apply(root, [plan(action="reload")], control)
+    assert outcome.status == "rolled-back" and outcome.exit_code == 1
+    assert "registry mirror https://m.example.com is not live" in outcome.error
+    assert read(root) == OLD
+    assert control.calls == ["reload", "reload"]            # the old file reloaded again
+    assert [r.status for r in Journal(writer).fixes()] == ["rolled-back"]
+
+
+def test_failed_restart_restores_and_starts_again(root):
+    put(root)
+    control = FakeDaemon(HostWriter(root), comes_back=False)
+    outcome, _, _ = run_apply(root, [plan(action="restart")], control, allow_restart=True)
+    assert outcome.status == "rolled-back" and outcome.exit_code == 1
+    assert "unable to configure the Docker daemon with file" in outcome.error
+    assert read(root) == OLD and control.calls == ["restart", "start"]
+    assert any("running with them" in m for m in outcome.messages)
+
+
+def test_restart_needs_permission(root):
+    put(root)
+    control = FakeDaemon(HostWriter(root))
+    outcome, _, _ = run_apply(root, [plan(action="restart")], control)
+    assert outcome.status == "refused" and outcome.exit_code == 1
+    assert "--restart" in outcome.error and "stops every running container" in outcome.error
+    assert read(root) == OLD and control.calls == []
+
+
+def give_shell(root):
+    """A static busybox as the root's /bin/sh, so commands really run chrooted there."""
+    bb = shutil.which("busybox") or "/bin/busybox"
+    if os.geteuid() != 0 or not os.path.exists(bb):
+        pytest.skip("needs root and busybox-static to chroot")
+    os.makedirs(os.path.join(root, "bin"), exist_ok=True)
+    shutil.copy2(bb, os.path.join(root, "bin", "busybox"))
+    for applet in ("sh", "cat"):
+        os.symlink("busybox", os.path.join(root, "bin", applet))
+
+
+def test_validation_failure_leaves_file_untouched(root):
+    put(root)
+    give_shell(root)
+    check = ("/bin/sh", "-c", "echo \"unable to configure the Docker daemon with file {path}: the "
+             "following directives don't match any configuration option: foo\" >&2; exit 1")
+    outcome, _, _ = run_apply(root, [plan(validate=check)], None)
+    assert outcome.status == "rolled-back" and outcome.exit_code == 1
+    assert "don't match any configuration option" in outcome.error
+    assert read(root) == OLD
+    assert [n for n in os.listdir(os.path.join(root, "etc/docker")) if "dldoctor-tmp" in n] == []
+
+
+def test_validation_sees_the_exact_new_bytes(root):
+    """`dockerd --validate --config-file {path}` checks the very temp file that is renamed (chrooted
+    into the root, with the temp file's path as the root sees it)."""
+    put(root)
+    give_shell(root)
+    check = ("/bin/sh", "-c", "cat {path} > /seen")
+    outcome, _, _ = run_apply(root, [plan(validate=check)], None)
+    assert outcome.status == "applied"
+    assert Path(root, "seen").read_bytes() == NEW == read(root)
+
+
+def test_file_changed_since_planned(root):
+    put(root, data=b"{}\n")
+    outcome, _, _ = run_apply(root, [plan()], None)
+    assert outcome.status == "rolled-back" and "changed since dldoctor read it" in outcome.error
+    assert read(root) == b"{}\n"
+
+
+def test_failed_command_rolls_back_files_and_keeps_commands_undoable(root):
+    put(root)
+    plans = [plan(), Plan("packages", (Run(("/bin/false",), "fail", ("/bin/true",)),))]
+    outcome, writer, _ = run_apply(root, plans, None)
+    assert outcome.status == "rolled-back" and read(root) == OLD
+    assert any("not reversed automatically" in m for m in outcome.messages)
+    assert [r.status for r in Journal(writer).fixes()] == ["files-restored"]
+
+
+# --- the lock -------------------------------------------------------------------------------------
+
+
+def test_lock_refuses_a_second_fix(root):
+    writer = HostWriter(root)
+    j = Journal(writer)
+    with j.lock():
+        with pytest.raises(Refused) as err:
+            with Journal(HostWriter(root)).lock():
+                pass
+        assert "another dldoctor fix is running (pid %d)" % os.getpid() in str(err.value)
+    with j.lock():                  # released: free again
+        pass
+
+
+def test_lock_refusal_from_the_cli(root):
+    put(root)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT); "
+        "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'%d\\n' % os.getpid()); "
+        "print('ok', flush=True); time.sleep(30)"),
+        os.path.join(root, "var/lib/dldoctor/lock")], stdout=subprocess.PIPE,
+        preexec_fn=lambda: os.makedirs(os.path.join(root, "var/lib/dldoctor"), exist_ok=True))
+    try:
+        assert holder.stdout.readline().strip() == b"ok"
+        r = subprocess.run([sys.executable, "-m", "dldoctor", "undo", "--root", root, "--yes"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert r.returncode == 1
+        assert "another dldoctor fix is running (pid %d)" % holder.pid in r.stderr
+        assert "Traceback" not in r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+# --- interrupted and edited-since -----------------------------------------------------------------
+
+
+def test_interrupted_fix_is_undone(root):
+    put(root)
+    writer = HostWriter(root)
+    j = Journal(writer)
+    txn = j.begin({"command": "test"})
+    txn.write(PATH, NEW)
+    txn.close()                 # killed here: no COMMITTED marker
+    assert [r.status for r in j.fixes()] == ["interrupted"] and read(root) == NEW
+    result = undo(j, None, lambda r: True, lambda m: None)
+    assert result.status == "undone" and read(root) == OLD
+
+
+def test_interrupted_before_the_write_restores_nothing(root):
+    put(root)
+    j = Journal(HostWriter(root))
+    txn = j.begin({"command": "test"})
+    txn._append({"op": "write", "path": PATH, "backup": None, "sha256_before": fsops.sha256(OLD),
+                 "sha256_after": fsops.sha256(NEW), "mode": None, "uid": None, "gid": None})
+    txn.close()
+    with open(os.path.join(txn.path, "journal.jsonl"), "a") as f:
+        f.write('{"op": "write", "pa')          # a torn last line is ignored
+    result = undo(j, None, lambda r: True, lambda m: None)
+    assert [r.action for r in result.restored] == ["unchanged"] and read(root) == OLD
+
+
+def test_edited_since_is_refused_unless_forced(root):
+    put(root)
+    outcome, writer, _ = run_apply(root, [plan()], None)
+    edited = b'{"edited": true}\n'
+    Path(root, "etc/docker/daemon.json").write_bytes(edited)
+    j = Journal(writer)
+    result = undo(j, None, lambda r: True, lambda m: None)
+    assert result.status == "refused" and result.exit_code == 1
+    assert "changed after the fix" in result.error and read(root) == edited
+    result = undo(j, None, lambda r: True, lambda m: None, force=True)
+    assert result.status == "undone" and read(root) == OLD
+
+
+# --- files, paths ---------------------------------------------------------------------------------
+
+
+def test_symlinks_resolve_inside_the_root(root):
+    os.makedirs(os.path.join(root, "data"))
+    real = os.path.join(root, "data", "daemon.json")
+    Path(real).write_bytes(OLD)
+    os.symlink("/data/daemon.json", os.path.join(root, "etc/docker/daemon.json"))
+    w = HostWriter(root)
+    assert w.live_path(PATH) == real
+    assert w.live_path("/../../etc/passwd") == os.path.join(root, "etc/passwd")
+    w.write_atomic(PATH, NEW)
+    assert Path(real).read_bytes() == NEW
+    assert os.path.islink(os.path.join(root, "etc/docker/daemon.json"))
+
+
+def test_atomic_write_cleans_up_on_error(root):
+    p = put(root)
+
+    def boom(tmp):
+        assert Path(tmp).read_bytes() == NEW
+        raise ApplyFailed("no")
+    with pytest.raises(ApplyFailed):
+        fsops.atomic_write(p, NEW, validate=boom)
+    assert Path(p).read_bytes() == OLD
+    assert os.listdir(os.path.dirname(p)) == ["daemon.json"]
+
+
+def test_extract_error_prefers_dockerds_sentence():
+    log = ('time="x" level=info msg="Starting up"\n'
+           "unable to configure the Docker daemon with file /etc/docker/daemon.json: the following "
+           "directives are specified both as a flag and in the configuration file: hosts: "
+           "(from flag: [fd://], from file: [tcp://127.0.0.1:2375])\n")
+    assert extract_error(log).startswith("unable to configure the Docker daemon with file "
+                                         "/etc/docker/daemon.json: the following directives")
+
+
+# --- the CLI --------------------------------------------------------------------------------------
+
+
+def cli(*args, user=None, env=None):
+    sys.path.insert(0, str(REPO / "tests"))
+    import lab as lablib
+    e = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+    e.update(env or {})
+    return lablib.run_dldoctor(list(args), env=e, user=user)
+
+
+def test_cli_fix_needs_root_but_dry_run_does_not(root):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to nobody")
+    sys.path.insert(0, str(REPO / "tests"))
+    import lab as lablib
+    if lablib.run_as(65534, 65534, [], [sys.executable, "-c", "import dldoctor"]).returncode:
+        pytest.skip("this interpreter cannot run as nobody (it lives under /root)")
+    put(root, owner=(0, 0), mode=0o644)
+    r = cli("fix", "--root", root, "--only", "daemon-json", user="nobody")
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("dldoctor: dldoctor fix must run as root "
+                                "(try: sudo dldoctor fix ...)")
+    r = cli("fix", "--root", root, "--only", "daemon-json", "--dry-run", user="nobody")
+    assert r.returncode == 0, r.stderr
+    assert read(root) == OLD
+
+
+def test_cli_usage_errors(root):
+    r = cli("fix", "--root", root, "--only", "no-such-step", "--dry-run")
+    assert r.returncode == 2 and "unknown step 'no-such-step'" in r.stderr
+    r = cli("fix", "--root", root, "--only", "daemon-json", "--dry-run",
+            "--registry-mirror", "docker.mirrors.example.com")
+    assert r.returncode == 2 and "scheme" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_cli_invalid_file_refused_and_json(root):
+    bad = (REPO / "tests/data/fixtures/daemon-json/INVALID-trailing-comma-nvidia.json").read_bytes()
+    put(root, data=bad)
+    r = cli("fix", "--root", root, "--only", "daemon-json", "--yes", "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert out["status"] == "refused" and "line 9, column 1" in out["error"]
+    assert read(root) == bad
+
+
+def test_cli_undo_list_json(root):
+    put(root)
+    run_apply(root, [plan()], None)
+    r = cli("undo", "--root", root, "--list", "--json")
+    assert r.returncode == 0
+    fixes = json.loads(r.stdout)["fixes"]
+    assert [(f["status"], f["files"], f["steps"]) for f in fixes] == [
+        ("applied", [PATH], ["daemon-json"])]
