@@ -15,8 +15,8 @@ from dldoctor.model import WARN, Finding
 
 AREA = "apt"
 # Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).
-LEGACY_NVIDIA = re.compile(r"nvidia\.github\.io/(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
-                           r"(?P<distro>[a-z]+)(?P<ver>[\d.]+)/", re.I)
+LEGACY_NVIDIA = re.compile(r"(nvidia\.github\.io|/)(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
+                           r"((stable|experimental)/)?(?P<distro>[a-z]+)(?P<ver>[\d.]+)/", re.I)
 # The last releases the per-distribution layout ever published (facts.md §4; dev reports).
 LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,)}
 
@@ -81,12 +81,13 @@ def check_sources(facts: Facts) -> List[Finding]:
     has_docker = any(_is_docker(u) for e in entries for u in e.uris)
     has_nvidia = any(_is_nvidia(u) and "libnvidia-container" in u for e in entries for u in e.uris)
     installed, _ev = toolkit_state(facts)
+    looked = [_("apt sources read: {files}").format(files=", ".join(sorted({e.file for e in src.entries})) or "-")]
     if apt_host and not has_docker and docker_absent(facts):
         out.append(problem("apt-sources", AREA, "apt.docker-repo-missing",
-                           _("No docker-ce repository in apt sources."), [], status=WARN))
+                           _("No docker-ce repository in apt sources."), looked, status=WARN))
     if apt_host and not has_nvidia and installed is False:
         out.append(problem("apt-sources", AREA, "apt.nvidia-repo-missing",
-                           _("No NVIDIA Container Toolkit repository in apt sources."), [], status=WARN))
+                           _("No NVIDIA Container Toolkit repository in apt sources."), looked, status=WARN))
     if not out:
         out.append(ok("apt-sources", AREA, _("{n} apt source entries; no conflicts").format(n=len(entries))))
     return out

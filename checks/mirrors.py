@@ -29,15 +29,20 @@ def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
     return tuple(out)
 
 
-def _probes(facts: Facts) -> dict:
-    """Live probe results recorded by the host layer: url -> (alive, reason)."""
+def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
+    """Live probe results recorded by the host layer: ({mirror url: (alive, reason)}, hub result)."""
     ev = facts.raw.get("mirror-probe")
-    out = {}
+    mirrors, hub = {}, None
     for line in (ev.text or "").splitlines() if ev else ():
         parts = line.split("\t")
-        if len(parts) >= 3:
-            out[parts[0].rstrip("/")] = (parts[1] == "alive", parts[2])
-    return out
+        if len(parts) < 3:
+            continue
+        url, alive, why = parts[0].rstrip("/"), parts[1] == "alive", parts[2]
+        if len(parts) > 3 and parts[3] == "hub":
+            hub = (url, alive, why)
+        else:
+            mirrors[url] = (alive, why)
+    return mirrors, hub
 
 
 def check_mirrors(facts: Facts) -> List[Finding]:
@@ -49,7 +54,7 @@ def check_mirrors(facts: Facts) -> List[Finding]:
     from dldoctor.provision.mirrors import known_dead
 
     out: List[Finding] = []
-    probes = _probes(facts)
+    probes, hub = _probes(facts)
     alive = []
     for url in mirrors:
         why = validate_mirror(url)
@@ -73,11 +78,10 @@ def check_mirrors(facts: Facts) -> List[Finding]:
             continue
         alive.append((url, probe))
     if probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:
-        hub = probes.get("https://registry-1.docker.io")
-        if hub is not None and not hub[0]:
+        if hub is not None and not hub[1]:
             out.append(problem("registry-mirrors", AREA, "registry.unreachable",
                                _("No configured mirror works and Docker Hub itself is unreachable: {why}.")
-                               .format(why=hub[1]), ["GET https://registry-1.docker.io/v2/ -> %s" % hub[1]]))
+                               .format(why=hub[2]), ["GET %s/v2/ -> %s" % (hub[0], hub[2])]))
     if alive and not out:
         out.append(ok("registry-mirrors", AREA, _("Registry mirrors: {m}").format(
             m=", ".join(u for u, _p in alive)),

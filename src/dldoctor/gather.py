@@ -22,6 +22,9 @@ EXTRA_NAMES = ("docker-info", "docker-version", "lsb-release", "apt-update", "co
 # Evidence derived from other evidence (what to stat, what to probe), recorded for replay.
 DERIVED = ("paths", "mirror-probe")
 HUB = "https://registry-1.docker.io"
+# Where Docker Hub is, for the probe: DLDOCTOR_HUB_URL points it elsewhere (an air-gapped test
+# bench, or a site whose Hub traffic goes through a known gateway).
+HUB_ENV = "DLDOCTOR_HUB_URL"
 
 # fact field -> (evidence names in order of preference, "module:function")
 PARSERS: Dict[str, Tuple[Tuple[str, ...], str]] = {
@@ -157,12 +160,15 @@ def _probe_mirrors(host: Host, facts: Facts) -> None:
     if not mirrors:
         return
     timeout = min(5.0, getattr(host, "timeout", 5.0))
-    results = probe(host, mirrors + [HUB], timeout=timeout)
+    hub = (host.getenv(HUB_ENV) or HUB).rstrip("/")
+    results = probe(host, mirrors + [hub], timeout=timeout)
     lines = []
     for p in results:
         state = "alive" if p.alive else "dead"
-        why = ("%s %d ms" % (p.status, int((p.latency or 0) * 1000))) if p.alive else p.reason
-        lines.append("%s\t%s\t%s" % (p.url, state, why))
+        ms = " (%d ms)" % int(p.latency * 1000) if p.latency is not None else ""
+        why = ("HTTP %s%s" % (p.status, ms)) if p.alive else p.reason + ms
+        role = "hub" if p.url.rstrip("/") == hub else "mirror"
+        lines.append("%s\t%s\t%s\t%s" % (p.url, state, why, role))
     facts.raw["mirror-probe"] = Evidence("mirror-probe", "".join(l + "\n" for l in lines),
                                          source="GET <mirror>/v2/")
 

@@ -122,3 +122,28 @@ def test_hung_socket_finishes_within_the_timeout(fresh_lab):
     assert daemon["status"] == "fail" and daemon["problem"] == "docker.daemon-down"
     assert "does not respond" in daemon["detail"]
     assert res.returncode == 1
+
+
+def test_mirror_health_is_probed(fresh_lab):
+    """A configured mirror that answers 404 is mirror.dead (with its status and latency); a real
+    registry beside it is fine; with no working mirror and no reachable Hub: registry.unreachable."""
+    live = fresh_lab.start_registry()
+    with fresh_lab.bad_mirror() as dead, fresh_lab.bad_mirror(html=True) as html:
+        fresh_lab.write_daemon_json({"registry-mirrors": [dead, live, html]})
+        res = run_dldoctor(["check", "--json", "--root", str(fresh_lab.root)], env=fresh_lab.env())
+        report = json.loads(res.stdout)
+        mirrors = by_check(report, "registry-mirrors")
+        dead_f = [f for f in mirrors if f["problem"] == "mirror.dead"]
+        assert len(dead_f) == 2, mirrors
+        assert any("404" in e and " ms)" in e for f in dead_f for e in f["evidence"]), dead_f
+        assert any("HTML" in e for f in dead_f for e in f["evidence"]), dead_f
+        assert not [f for f in mirrors if f["problem"] == "registry.unreachable"]
+        assert "mirror.dead" in report["root_causes"]
+
+        fresh_lab.write_daemon_json({"registry-mirrors": [dead]})
+        env = fresh_lab.env(DLDOCTOR_HUB_URL="http://127.0.0.1:9")  # nothing listens on port 9
+        report = json.loads(run_dldoctor(["check", "--json", "--root", str(fresh_lab.root)], env=env).stdout)
+        problems = {f["problem"] for f in by_check(report, "registry-mirrors")}
+        assert problems == {"mirror.dead", "registry.unreachable"}
+        assert "mirror.dead" in report["root_causes"]
+        assert "registry.unreachable" not in report["root_causes"]  # the dead mirror explains it
