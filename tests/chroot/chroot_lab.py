@@ -35,6 +35,8 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 
+from lab import lab_required  # tests/lab.py: one rule for when lab tests may skip
+
 CACHE_DIR = Path(os.environ.get("DLDOCTOR_TEST_CACHE", "/var/cache/dldoctor-test"))
 SUITE = "bookworm"
 DEBIAN_MIRROR = os.environ.get("DLDOCTOR_DEBIAN_MIRROR", "http://deb.debian.org/debian")
@@ -51,15 +53,10 @@ STAND_INS = {
 MARKER_DIR = "/usr/share/dldoctor-test"
 
 
-def _required() -> bool:
-    return (os.environ.get("CI", "").lower() == "true"
-            or os.environ.get("DLDOCTOR_REQUIRE_LAB") == "1")
-
-
 def need(condition: bool, why: str) -> None:
     if condition:
         return
-    if _required():
+    if lab_required():
         pytest.fail("chroot tests cannot run: %s (CI=true or DLDOCTOR_REQUIRE_LAB=1: they must "
                     "not skip)" % why, pytrace=False)
     pytest.skip("chroot tests need %s" % why)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 
@@ -164,12 +164,11 @@ def _go_quote_char(c: str) -> str:
     return "'" + c + "'"
 
 
-def _container_at(text: str, pos: int) -> Optional[str]:
-    """'{' or '[' for the innermost open container at pos (strings skipped), None at top level."""
-    stack: List[str] = []
+def _outside_strings(text: str) -> Iterator[Tuple[int, str]]:
+    """(offset, character) of every character that is not inside a JSON string (quotes included)."""
     in_string = False
     escape = False
-    for ch in text[:pos]:
+    for i, ch in enumerate(text):
         if in_string:
             if escape:
                 escape = False
@@ -180,7 +179,14 @@ def _container_at(text: str, pos: int) -> Optional[str]:
             continue
         if ch == '"':
             in_string = True
-        elif ch in "{[":
+        yield i, ch
+
+
+def _container_at(text: str, pos: int) -> Optional[str]:
+    """'{' or '[' for the innermost open container at pos (strings skipped), None at top level."""
+    stack: List[str] = []
+    for _i, ch in _outside_strings(text[:pos]):
+        if ch in "{[":
             stack.append(ch)
         elif ch in "}]" and stack:
             stack.pop()
@@ -237,20 +243,8 @@ class _BadConstant(Exception):
 
 def _find_constant(text: str) -> int:
     """Offset of the first NaN/Infinity outside strings (Python accepts them, Go does not)."""
-    in_string = False
-    escape = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif text.startswith("NaN", i) or text.startswith("Infinity", i):
+    for i, _ch in _outside_strings(text):
+        if text.startswith("NaN", i) or text.startswith("Infinity", i):
             return i
     return 0
 
