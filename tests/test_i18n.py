@@ -19,7 +19,7 @@ from dldoctor import catalog
 REPO = Path(__file__).resolve().parents[1]
 EXTRACT = REPO / "scripts" / "i18n-extract"
 CASE = REPO / "tests" / "data" / "cases" / "dev-018"
-ZH_CN = Path(i18n.__file__).resolve().parent / "locale" / "zh_CN.json"
+ZH_CN = REPO / "src" / "dldoctor" / "locale" / "zh_CN.json"   # the catalog being edited
 LANG_VARS = ("DLDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 PROBLEM = "toolkit.daemon-not-restarted"
 
@@ -107,6 +107,14 @@ def test_extractor_sees_no_unresolved_calls_outside_the_known_data():
 
 
 # --- (c) the catalog itself -------------------------------------------------------------------------
+
+
+def test_the_package_ships_the_catalog():
+    """What `_()` loads at run time (package data) is the catalog checked here."""
+    shipped = Path(i18n.__file__).resolve().parent / "locale" / "zh_CN.json"
+    assert shipped.is_file(), "locale/*.json missing from the installed package"
+    with open(str(shipped), encoding="utf-8") as fh:
+        assert json.load(fh) == zh_cn()
 
 
 def test_zh_cn_catalog_is_a_sorted_object_of_non_empty_strings():

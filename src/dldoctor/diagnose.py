@@ -124,7 +124,7 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     chosen = strong or list(best.values())
     out: Dict[str, Finding] = {}
     for m in sorted(chosen, key=lambda m: -m.strength):
-        if m.problem == "os.wsl" or (m.problem in ("docker.group-not-active", "docker.rootless") and m.strength < WEAK):
+        if m.problem in ("os.wsl", "docker.group-not-active", "docker.rootless", "driver.nouveau") and m.strength < WEAK:
             continue  # context, not a cause by itself
         pid, why = _refine(m.problem, facts, best)
         if pid in out:

@@ -51,6 +51,28 @@ EXPECTED = {
 
 # Other wordings of the same problems, as they appear across versions and in people's words.
 VARIANTS = [
+    ("nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown.", "driver.not-loaded"),
+    ("modprobe: FATAL: Module nvidia not found in directory /lib/modules/5.15.0-91-generic", "driver.not-loaded"),
+    ("E: Unable to locate package nvidia-container-toolkit", "apt.nvidia-repo-missing"),
+    ("E: Package 'docker-ce' has no installation candidate", "apt.docker-repo-missing"),
+    ("E: The repository 'https://nvidia.github.io/libnvidia-container/stable/ubuntu22.04/amd64  Release' does not "
+     "have a Release file.", "apt.repo-unsupported-distro"),
+    ("ERROR: failed to solve: nvidia/cuda:11.3.0-cudnn8-runtime-ubuntu20.04: failed to resolve source metadata for "
+     "docker.io/nvidia/cuda:11.3.0-cudnn8-runtime-ubuntu20.04: docker.io/nvidia/cuda:11.3.0-cudnn8-runtime-ubuntu20.04: "
+     "not found", "image.tag-missing"),
+    ("WARNING: The NVIDIA Driver was not detected.  GPU functionality will not be available.\n   Use the NVIDIA "
+     "Container Toolkit to start this container with GPU support; see https://docs.nvidia.com/datacenter/cloud-native/ .",
+     "container.no-gpu-request"),
+    ("nvidia-container-cli: initialization error: WSL environment detected but no adapters were found: unknown.", "os.wsl"),
+    ("bash: nvidia-docker: command not found", "toolkit.legacy"),
+    ("nvidia-container-cli: mount error: failed to add device rules: unable to find any existing device filters "
+     "attached to the cgroup: bpf_prog_query(BPF_CGROUP_DEVICE) failed: operation not permitted: unknown.",
+     "toolkit.rootless-cgroups"),
+    ("unable to configure the Docker daemon with file /etc/docker/daemon.json: EOF", "daemon-json.invalid"),
+    ("Error response from daemon: Get \"https://registry-1.docker.io/v2/\": EOF", "registry.unreachable"),
+    ("docker: Error response from daemon: failed to create task for container: ... error running hook #0: "
+     "error running hook: exec: \"nvidia-container-runtime-hook\": executable file not found in $PATH: unknown.",
+     "toolkit.missing"),
     ("docker: Error response from daemon: failed to create task for container: failed to create shim task: "
      "OCI runtime create failed: unable to retrieve OCI runtime error (open /run/containerd/io.containerd."
      "runtime.v2.task/moby/x/log.json: no such file or directory): fork/exec /usr/bin/nvidia-container-runtime: "
