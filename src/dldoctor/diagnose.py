@@ -87,7 +87,10 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tup
         return pid, _("The user is not allowed to use the Docker socket.")
     if pid == "cgroup.nvml-unknown-error":
         cfg = facts.toolkit_config
-        if known(cfg) and cfg.no_cgroups is True and not (known(facts.docker_info) and facts.docker_info.is_rootless):
+        pasted = re.search(r"^\s*no-cgroups\s*=\s*true", "\n".join(t for t in (facts.notes, facts.error) if t),
+                           re.M)
+        no_cgroups = (known(cfg) and cfg.no_cgroups is True) or bool(pasted)
+        if no_cgroups and not (known(facts.docker_info) and facts.docker_info.is_rootless):
             return "toolkit.no-cgroups-rootful", _("no-cgroups = true keeps the GPUs out of the container's "
                                                    "device cgroup on this rootful daemon.")
         return pid, _("NVML lost the GPUs inside a running container: systemd re-applied the container's "

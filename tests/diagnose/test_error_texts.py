@@ -140,6 +140,18 @@ def test_variant_wordings(text, want):
     assert report.root_causes and report.root_causes[0] == want, report.root_causes
 
 
+def test_pasted_toolkit_config_turns_nvml_unknown_error_into_no_cgroups():
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    facts = Facts(error="Failed to initialize NVML: Unknown Error",
+                  notes="/etc/nvidia-container-runtime/config.toml:\n[nvidia-container-cli]\nno-cgroups = true\n")
+    assert diagnose(facts).root_causes[0] == "toolkit.no-cgroups-rootful"
+    facts = Facts(error="Failed to initialize NVML: Unknown Error",
+                  notes="[nvidia-container-cli]\n#no-cgroups = false\n")
+    assert diagnose(facts).root_causes[0] == "cgroup.nvml-unknown-error"
+
+
 def test_findings_quote_the_error_and_give_a_fix():
     text = "docker: Error response from daemon: Unknown runtime specified nvidia."
     report = explain(text, host=None)
