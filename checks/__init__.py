@@ -41,6 +41,7 @@ CHECKS: Tuple[Check, ...] = (
     Check("nvidia-toolkit", "toolkit", "toolkit:check_toolkit"),
     Check("toolkit-config", "toolkit", "toolkit:check_toolkit_config"),
     Check("nvidia-runtime", "toolkit", "toolkit:check_runtime"),
+    Check("gpu-hook", "toolkit", "toolkit:check_gpu_hook"),
     Check("cgroup", "toolkit", "toolkit:check_cgroup"),
     Check("apt-sources", "apt", "apt:check_sources"),
     Check("apt-update", "apt", "apt:check_apt_update"),

@@ -188,6 +188,35 @@ def check_runtime(facts: Facts) -> List[Finding]:
     return []
 
 
+def hook_newer_than_daemon(facts: Facts) -> Optional[bool]:
+    """The NVIDIA hook arrived after the running dockerd started (so --gpus is not registered)."""
+    if facts.dockerd_started is None or facts.hook_installed is None:
+        return None
+    return facts.hook_installed > facts.dockerd_started + 1
+
+
+def check_gpu_hook(facts: Facts) -> List[Finding]:
+    newer = hook_newer_than_daemon(facts)
+    if newer is None or has_server(facts) is False:
+        return []
+    import time
+
+    def when(t: float) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+
+    ev = ["dockerd started %s" % when(facts.dockerd_started),
+          "%s installed %s" % (facts.binaries.get("nvidia-container-runtime-hook") or "hook",
+                               when(facts.hook_installed))]
+    if newer:
+        return [problem("gpu-hook", AREA, "toolkit.daemon-not-restarted",
+                        _("The NVIDIA hook was installed after dockerd started; dockerd registers the "
+                          "--gpus device driver only at start-up, so `--gpus` fails until Docker "
+                          "restarts."), ev, fix=_("sudo systemctl restart docker  (or: sudo dldoctor fix "
+                                                  "--restart)"))]
+    return [ok("gpu-hook", AREA, _("dockerd started after the NVIDIA hook was installed (--gpus is "
+                                  "registered)"), evidence=ev)]
+
+
 def _program_exists(facts: Facts, path: str) -> Optional[bool]:
     if path.startswith("/"):
         if path in facts.paths:

@@ -28,6 +28,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.checks.docker import version_tuple
+from dldoctor.checks.toolkit import hook_newer_than_daemon
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import Unknown, known
 from dldoctor.i18n import _
@@ -859,6 +860,14 @@ class DaemonJsonStep:
                        running: bool, warnings: List[str]) -> Optional[DaemonAction]:
         if not running:
             return None             # the note says it takes effect when Docker starts
+        if hook_newer_than_daemon(facts):
+            why = _("the NVIDIA hook was installed after dockerd started, and dockerd registers the "
+                    "--gpus device driver only at start-up (running containers stop)")
+            if options.allow_restart:
+                return DaemonAction("restart", why)
+            warnings.append(_("The NVIDIA hook was installed after dockerd started, so `--gpus` fails "
+                              "until Docker restarts. Run fix --restart (or sudo systemctl restart "
+                              "docker); running containers stop."))
         pending = self._pending_restart(facts, after)
         if pending:
             what = "; ".join(_("{key} is {file} in daemon.json but dockerd runs with {live}").format(

@@ -49,6 +49,7 @@ EVIDENCE = {
     "which": Source("internal", ("which",)),
     "reboot-required": _file("/var/run/reboot-required", "/run/reboot-required"),
     "systemd": Source("internal", ("systemd",)),
+    "gpu-hook": Source("internal", ("gpu-hook",)),
     "env": Source("internal", ("env",)),
 }
 

@@ -149,8 +149,11 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
         acted = None
         try:
             ran_commands = False
+            final: List[Plan] = []
             for plan in plans:
-                if ran_commands and replan is not None and not plan.empty:
+                # After commands ran (packages installed the toolkit, say), a later step is
+                # planned again from the host as it is now, even one that had nothing to do.
+                if ran_commands and replan is not None:
                     fresh = replan(plan.step)
                     if fresh != plan:
                         out(_("{step} planned again after the commands above:").format(
@@ -179,6 +182,8 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
                             raise ApplyFailed(_("{argv} failed: {out}").format(
                                 argv=" ".join(change.argv),
                                 out=(res.output or res.error or "").strip()[-2000:]))
+                final.append(plan)
+            action = _settle_action(daemon_action(final), allow_restart, outcome)
             if action is not None:
                 running = bool(control is not None and control.is_running())
                 if not running and control is not None and control.info() is not None:
@@ -208,6 +213,16 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
             if not isinstance(exc, (Exception, KeyboardInterrupt)):
                 raise
             return outcome
+
+
+def _settle_action(action: Optional[DaemonAction], allow_restart: bool,
+                   outcome: Outcome) -> Optional[DaemonAction]:
+    """A restart that only a re-plan asked for, without --restart: reload, and say what is left."""
+    if action is not None and action.action == "restart" and not allow_restart:
+        outcome.messages.append(_("A restart is still needed ({why}); dldoctor reloaded instead. "
+                                  "Run: sudo systemctl restart docker").format(why=action.why))
+        return DaemonAction("reload", action.why)
+    return action
 
 
 def _env(writer: Any, change: Run) -> Optional[Dict[str, str]]:

@@ -55,6 +55,9 @@ class Facts:
     daemon_json_path: str = "/etc/docker/daemon.json"
     systemd: Optional[bool] = None                      # PID 1 is systemd (reload via systemctl)
     reboot_required: Optional[bool] = None
+    # Epoch seconds: when the running dockerd started, and when the NVIDIA hook was installed.
+    dockerd_started: Optional[float] = None
+    hook_installed: Optional[float] = None
     sudo_user: Optional[str] = None
     root: str = "/"
     # The symptom, when a person or `verify` supplies one: what ran and what it printed.

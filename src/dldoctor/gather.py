@@ -102,6 +102,7 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
     _apt_sources(facts, raw)
     _which(facts, raw)
     facts.systemd = _yes(raw.get("systemd"))
+    _gpu_hook(facts, raw.get("gpu-hook"))
     rr = raw.get("reboot-required")
     facts.reboot_required = None if rr is None or not host.is_live and not rr.collected else rr.collected
     env = _env(raw.get("env"))
@@ -171,6 +172,20 @@ def _probe_mirrors(host: Host, facts: Facts) -> None:
         lines.append("%s\t%s\t%s\t%s" % (p.url, state, why, role))
     facts.raw["mirror-probe"] = Evidence("mirror-probe", "".join(l + "\n" for l in lines),
                                          source="GET <mirror>/v2/")
+
+
+def _gpu_hook(facts: Facts, ev: Optional[Evidence]) -> None:
+    for line in (ev.text or "").splitlines() if ev else ():
+        key, _sep, value = line.partition(":")
+        parts = value.split()
+        try:
+            if key == "dockerd-started" and parts:
+                facts.dockerd_started = float(parts[0])
+            elif key == "hook" and len(parts) >= 2:
+                facts.binaries.setdefault("nvidia-container-runtime-hook", parts[0])
+                facts.hook_installed = float(parts[-1])
+        except ValueError:
+            continue
 
 
 def _text(ev: Optional[Evidence]) -> Optional[str]:

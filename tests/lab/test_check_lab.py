@@ -147,3 +147,40 @@ def test_mirror_health_is_probed(fresh_lab):
         assert problems == {"mirror.dead", "registry.unreachable"}
         assert "mirror.dead" in report["root_causes"]
         assert "registry.unreachable" not in report["root_causes"]  # the dead mirror explains it
+
+
+def test_hook_installed_after_dockerd_started(fresh_lab):
+    """The toolkit arrives while dockerd runs: check names toolkit.daemon-not-restarted from the
+    times, the real daemon agrees (--gpus fails), `fix` without --restart only warns, and
+    `fix --restart` restarts dockerd so that --gpus works."""
+    hook = fresh_lab.hookbin / "nvidia-container-runtime-hook"
+    saved = hook.read_bytes()
+    hook.unlink()
+    fresh_lab.write_daemon_json({})
+    fresh_lab.start_dockerd(hook=True)  # hookbin is on dockerd's PATH, but empty at start
+    fresh_lab.import_busybox_image("lab/busybox")
+    time.sleep(1.2)
+    hook.write_bytes(saved)
+    hook.chmod(0o755)
+    shutil.copy2(str(hook), str(fresh_lab.root / "usr" / "bin" / "nvidia-container-runtime-hook"))
+
+    report, _res = check(fresh_lab, "--root", str(fresh_lab.root))
+    gh = by_check(report, "gpu-hook")[0]
+    assert gh["status"] == "fail" and gh["problem"] == "toolkit.daemon-not-restarted", gh
+    gpus = fresh_lab.docker("run", "--rm", "--gpus", "all", "lab/busybox", "nvidia-smi", check=False)
+    assert 'could not select device driver "" with capabilities: [[gpu]]' in gpus.stderr
+
+    pid = fresh_lab.dockerd_pid()
+    res = run_dldoctor(["fix", "--root", str(fresh_lab.root), "--yes", "--only", "daemon-json"],
+                       env=fresh_lab.env())
+    assert "fix --restart" in res.stdout + res.stderr, res.stdout + res.stderr
+    assert fresh_lab.dockerd_pid() == pid  # nothing restarted without --restart
+
+    res = run_dldoctor(["fix", "--root", str(fresh_lab.root), "--yes", "--only", "daemon-json", "--restart"],
+                       env=fresh_lab.env(), timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert fresh_lab.dockerd_pid() != pid
+    report, _res = check(fresh_lab, "--root", str(fresh_lab.root))
+    assert by_check(report, "gpu-hook")[0]["status"] == "ok"
+    gpus = fresh_lab.docker("run", "--rm", "--gpus", "all", "lab/busybox", "nvidia-smi", "-L", check=False)
+    assert gpus.returncode == 0 and "NVIDIA A10" in gpus.stdout, gpus.stderr

@@ -248,6 +248,22 @@ class LiveHost(Host):
         running = self.root == "/" and os.path.isdir("/run/systemd/system")
         return Evidence(name, "yes\n" if running else "no\n", source="/run/systemd/system")
 
+    def _ev_gpu_hook(self, name: str) -> Evidence:
+        """When dockerd started and when the NVIDIA hook arrived (its inode's ctime: dpkg keeps the
+        package's mtime): dockerd registers the --gpus driver only if the hook was there at start."""
+        lines = []
+        pid = self._dockerd_pid()
+        started = _process_start(pid) if pid is not None else None
+        if started is not None:
+            lines.append("dockerd-started: %d" % started)
+        hook = self.which("nvidia-container-runtime-hook")
+        if hook is not None:
+            try:
+                lines.append("hook: %s %d" % (hook, int(os.stat(self.path(hook)).st_ctime)))
+            except OSError:
+                pass
+        return Evidence(name, "".join(l + "\n" for l in lines), source="/proc/PID/stat, stat")
+
     def _ev_env(self, name: str) -> Evidence:
         lines = ["%s=%s" % (k, mask_secrets(self.env[k])) for k in ENV_VARS if self.env.get(k)]
         return Evidence(name, "".join(l + "\n" for l in lines), source="environment")
@@ -354,6 +370,18 @@ class LiveHost(Host):
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
+
+
+def _process_start(pid: int) -> Optional[float]:
+    """Epoch seconds when process `pid` started (/proc/PID/stat starttime + the boot time)."""
+    try:
+        with open("/proc/%d/stat" % pid) as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        with open("/proc/stat") as fh:
+            btime = next(int(l.split()[1]) for l in fh if l.startswith("btime "))
+        return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
 
 
 def _dec(data: bytes) -> str:
