@@ -97,6 +97,8 @@ def check_engine(facts: Facts) -> List[Finding]:
                           evidence=["Server Version: %s" % version]))
         elif known(ver) and ver.client_version:
             out.append(ok("docker-engine", AREA, _("docker CLI {v} installed").format(v=ver.client_version)))
+        elif known(info) and info.has_server:
+            out.append(ok("docker-engine", AREA, _("Docker Engine (version not shown in the evidence)")))
         elif known(info):
             out.append(ok("docker-engine", AREA, _("docker CLI installed (the daemon did not answer)")))
         else:
@@ -168,7 +170,7 @@ def check_group(facts: Facts) -> List[Finding]:
                         _("{user} is in the docker group in /etc/group but not in this session.").format(
                             user=user), ev, status=WARN)]
     if in_session:
-        return [ok("docker-group", AREA, _("{user} is in the docker group").format(user=user or "user"))]
+        return [ok("docker-group", AREA, _("{user} is in the docker group").format(user=user or _("this user")))]
     if has_server(facts):
         return [ok("docker-group", AREA, _("This user can use the Docker socket"))]
     return []

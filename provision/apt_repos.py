@@ -67,9 +67,14 @@ KEYRING_DIRS = ("/etc/apt/keyrings", "/usr/share/keyrings")
 # Ubuntu: codename -> version. Supported by Docker's and NVIDIA's repositories (docs, 2026-08).
 UBUNTU_SUPPORTED = {"focal": "20.04", "jammy": "22.04", "noble": "24.04", "questing": "25.10",
                     "resolute": "26.04"}
-UBUNTU_DEPRECATED = {"focal": "Ubuntu 20.04 is past standard support; Docker's installer marks "
-                              "it deprecated and new Docker releases may stop being published "
-                              "for it"}
+UBUNTU_DEPRECATED = ("focal",)
+
+
+def _deprecation_note(codename: str) -> str:
+    if codename == "focal":
+        return _("Ubuntu 20.04 is past standard support; Docker's installer marks it deprecated "
+                 "and new Docker releases may stop being published for it")
+    return ""
 UBUNTU_EOL = {"warty": "4.10", "hoary": "5.04", "breezy": "5.10", "dapper": "6.06",
               "edgy": "6.10", "feisty": "7.04", "gutsy": "7.10", "hardy": "8.04",
               "intrepid": "8.10", "jaunty": "9.04", "karmic": "9.10", "lucid": "10.04",
@@ -153,7 +158,7 @@ def apt_target(os_release: object) -> AptTarget:
                             "(UBUNTU_CODENAME is missing from os-release)") % pretty)
         base = "" if oid == "ubuntu" else _(" (based on Ubuntu %s)") % cn
         if cn in UBUNTU_SUPPORTED:
-            warnings = (UBUNTU_DEPRECATED[cn],) if cn in UBUNTU_DEPRECATED else ()
+            warnings = (_deprecation_note(cn),) if cn in UBUNTU_DEPRECATED else ()
             return AptTarget("ubuntu", cn, "%s%s" % (pretty, base), warnings)
         if cn in UBUNTU_EOL:
             ver = UBUNTU_EOL[cn]

@@ -36,3 +36,8 @@ def fresh_lab():
     require_lab()
     with lablib.Lab() as the_lab:
         yield the_lab
+
+
+# The suite asserts English messages: pin the language for this process and every dldoctor it
+# starts, whatever LANG the machine has (tests/test_i18n.py sets zh_CN where it means to).
+os.environ["DLDOCTOR_LANG"] = "C"

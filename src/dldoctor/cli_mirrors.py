@@ -99,7 +99,9 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
     k.add_column(_("probe"), overflow="fold")
     for r in data["registry_mirrors"]:
         status = r["status"]
-        shown = "[red]%s[/]" % _("DEAD") if status == "dead" else status
+        labels = {"public": _("public"), "restricted": _("restricted"),
+                  "per-account": _("per-account"), "unverified": _("unverified")}
+        shown = "[red]%s[/]" % _("DEAD") if status == "dead" else labels.get(status, status)
         if r["probe"] is None and status in ("dead", "per-account"):
             cell = "-"  # never probed: known dead, or a template URL
         else:

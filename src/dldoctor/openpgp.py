@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
+from dldoctor.i18n import _
 from dldoctor.errors import Refused
 
 # Packet tags (RFC 9580 §5).
@@ -297,16 +298,16 @@ def check_pinned(data: bytes, pinned: str, what: str = "signing key") -> None:
     try:
         keys = public_keys(data)
     except OpenPgpError as exc:
-        raise Refused("%s: %s (expected the key %s)" % (what, exc, format_fingerprint(want))) from None
+        raise Refused(_("%s: %s (expected the key %s)") % (what, exc, format_fingerprint(want))) from None
     if any(k.secret for k in keys):
-        raise Refused("%s: the file holds a SECRET key; refusing to install it as an apt keyring"
+        raise Refused(_("%s: the file holds a SECRET key; refusing to install it as an apt keyring")
                       % what)
     if len(keys) > 1:
-        raise Refused("%s: the file holds %d keys (%s); expected only %s" % (
+        raise Refused(_("%s: the file holds %d keys (%s); expected only %s") % (
             what, len(keys), ", ".join(format_fingerprint(k.fingerprint) for k in keys),
             format_fingerprint(want)))
     got = keys[0].fingerprint
     if got != want:
         uid = " (%s)" % keys[0].user_id if keys[0].user_id else ""
-        raise Refused("%s: fingerprint mismatch: got %s%s, expected %s" % (
+        raise Refused(_("%s: fingerprint mismatch: got %s%s, expected %s") % (
             what, format_fingerprint(got), uid, format_fingerprint(want)))

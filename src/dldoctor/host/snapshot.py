@@ -4,6 +4,7 @@ A missing file means "not collected". Commands are never run and nothing is fetc
 """
 from __future__ import annotations
 
+import json
 import os
 import tarfile
 from typing import Dict, Optional, Sequence, Tuple
@@ -23,6 +24,7 @@ class SnapshotHost(Host):
         self.path = path
         self.root = "/"
         self.files = _load(path)
+        self.sources = _recorded_sources(self.files.get("meta.json"))
 
     def read_snapshot_file(self, name: str) -> Optional[str]:
         data = self.files.get(name)
@@ -33,7 +35,9 @@ class SnapshotHost(Host):
         exit_code = _exit(self.read_snapshot_file(name + ".exit"))
         if text is None and exit_code is not None:
             text = ""
-        return Evidence(name, text, exit=exit_code, source="%s/%s" % (self.path, name))
+        # Where the recording host read it (meta.json), else a name that is not a host path.
+        source = self.sources.get(name) or "snapshot:%s" % name
+        return Evidence(name, text, exit=exit_code, source=source)
 
     def evidence_group(self, prefix: str) -> Dict[str, Evidence]:
         out = {}
@@ -58,6 +62,15 @@ class SnapshotHost(Host):
     def http_get(self, url: str, timeout: float = 5.0,
                  headers: Optional[Dict[str, str]] = None) -> HttpResponse:
         return HttpResponse(url, None, error="a snapshot makes no requests")
+
+
+def _recorded_sources(meta: Optional[bytes]) -> Dict[str, str]:
+    try:
+        data = json.loads((meta or b"{}").decode("utf-8", "replace"))
+        sources = data.get("sources") if isinstance(data, dict) else None
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
 
 
 def _exit(text: Optional[str]) -> Optional[int]:
