@@ -62,7 +62,7 @@ def main_options(version: bool = typer.Option(False, "--version", callback=_vers
     """dldoctor: tells exactly what stands between this host and a working GPU container."""
 
 
-@app.command()
+@app.command(help=_('Diagnose this host (or a snapshot): driver, Docker, daemon.json, toolkit, runtime, mirrors.'))
 @guarded
 def check(
     json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1).")),
@@ -72,13 +72,12 @@ def check(
     timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
     probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors over the network.")),
 ) -> None:
-    """Diagnose this host (or a snapshot): driver, Docker, daemon.json, toolkit, runtime, mirrors."""
     from dldoctor.main import run_check
 
     raise typer.Exit(run_check(json_out, verbose, snapshot, root, timeout, probe))
 
 
-@app.command("snapshot")
+@app.command("snapshot", help=_("Record this host's evidence for a bug report (no secrets: credentials and proxy passwords are dropped)."))
 @guarded
 def snapshot_cmd(
     out: str = typer.Argument(..., help=_("Directory to create, or a name ending in .tar.gz.")),
@@ -86,14 +85,13 @@ def snapshot_cmd(
     timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
     probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors and record the result.")),
 ) -> None:
-    """Record this host's evidence for a bug report (no secrets: credentials and proxy passwords are dropped)."""
     from dldoctor.host.recorder import write_snapshot
 
     path = write_snapshot(make_host(root, timeout), out, probe)
     typer.echo(_("snapshot written to {path}").format(path=path))
 
 
-@app.command()
+@app.command(help=_('Name the likely root causes of an error message, ranked, each with why and the fix.'))
 @guarded
 def explain(
     text: Optional[str] = typer.Argument(None, help=_("The error text, or - to read it from stdin.")),
@@ -104,7 +102,6 @@ def explain(
     timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
-    """Name the likely root causes of an error message, ranked, each with why and the fix."""
     from dldoctor.explain import explain as run_explain
 
     if text is None:
@@ -119,7 +116,7 @@ def explain(
     raise typer.Exit(0 if report.root_causes else 1)
 
 
-@app.command()
+@app.command(help=_('Run the checks, then prove it: docker run --gpus all <cuda image> nvidia-smi.'))
 @guarded
 def verify(
     json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1).")),
@@ -130,7 +127,6 @@ def verify(
     run_timeout: float = typer.Option(120.0, "--run-timeout", help=_("Seconds to allow the container run.")),
     pull_timeout: float = typer.Option(900.0, "--pull-timeout", help=_("Seconds to allow the image pull.")),
 ) -> None:
-    """Run the checks, then prove it: docker run --gpus all <cuda image> nvidia-smi."""
     from dldoctor.verify import verify as run_verify
 
     host = make_host(root, timeout)

@@ -178,7 +178,6 @@ def fix(
     root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help=_("Seconds to wait for Docker to come back after a reload or restart.")),
 ) -> None:
-    """Plan the repairs, show them (diffs, commands), ask, apply with a journal; undo with `dldoctor undo`."""
     with _errors(json_out, "dldoctor.fix/1"):
         from dldoctor.provision.options import FixOptions
 
@@ -282,7 +281,6 @@ def undo(
     force: bool = typer.Option(False, "--force", help=_("Restore even files changed after the fix.")),
     timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help=_("Seconds to wait for Docker after the reload.")),
 ) -> None:
-    """Put back the files of the last fix (also one that was interrupted), from its journal."""
     with _errors(json_out, "dldoctor.undo/1"):
         from dldoctor.host.writer import HostWriter
         from dldoctor.journal import Journal
@@ -352,5 +350,5 @@ def _list(journal: Any, json_out: bool) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add `fix` and `undo` to the dldoctor command line."""
-    app.command("fix")(fix)
-    app.command("undo")(undo)
+    app.command("fix", help=_('Plan the repairs, show them (diffs, commands), ask, apply with a journal; undo with `dldoctor undo`.'))(fix)
+    app.command("undo", help=_('Put back the files of the last fix (also one that was interrupted), from its journal.'))(undo)

@@ -119,7 +119,7 @@ def register(app: Any) -> None:
     from dldoctor.cli import guarded
     from dldoctor.errors import UsageError
 
-    @app.command("mirrors")
+    @app.command("mirrors", help=_('List the mirror presets for `fix --mirror` and probe their Docker Hub mirrors.'))
     @guarded
     def mirrors(
         json_out: bool = typer.Option(False, "--json", help=_("Print the listing as JSON.")),
@@ -127,7 +127,6 @@ def register(app: Any) -> None:
                                    help=_("Probe the Docker Hub mirrors (GET /v2/) over the network.")),
         timeout: float = typer.Option(5.0, "--timeout", help=_("Seconds to wait for each probe.")),
     ) -> None:
-        """List the mirror presets for `fix --mirror` and probe their Docker Hub mirrors."""
         if timeout <= 0:
             raise UsageError(_("--timeout must be positive"))
         host = None
