@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
+from dldoctor.prefetch import DOCKER_INFO
+
 
 @dataclass(frozen=True)
 class Source:
@@ -35,7 +37,7 @@ EVIDENCE = {
     "proc-driver-nvidia-version": Source("kernel", ("/proc/driver/nvidia/version",)),
     "nvidia-smi": Source("host-cmd", ("nvidia-smi",)),
     "docker-version.json": Source("docker-cmd", ("docker", "version", "--format", "{{json .}}")),
-    "docker-info.json": Source("docker-cmd", ("docker", "info", "--format", "{{json .}}")),
+    "docker-info.json": Source("docker-cmd", DOCKER_INFO),
     "daemon.json": Source("internal", ("daemon.json",)),
     "dockerd-cmdline": Source("internal", ("dockerd-cmdline",)),
     "id": Source("internal", ("id",)),

@@ -11,12 +11,13 @@ import re
 import shlex
 import signal
 import subprocess
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
+from dldoctor import prefetch
 from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
@@ -103,17 +104,23 @@ class LiveHost(Host):
             input: Optional[bytes] = None, env: Optional[Dict[str, str]] = None) -> CommandResult:
         argv = tuple(argv)
         limit = self.timeout if timeout is None else timeout
+        early = prefetch.take(argv, env or self.env) if input is None else None
+        if early is not None:
+            proc, started = early
+            wait = max(0.0, limit - (time.monotonic() - started))
+        else:
+            try:
+                proc = subprocess.Popen(
+                    argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
+                    start_new_session=True)
+            except FileNotFoundError:
+                return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % argv[0])
+            except OSError as exc:
+                return CommandResult(argv, None, "", "", error=str(exc))
+            wait = limit
         try:
-            proc = subprocess.Popen(
-                argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
-                start_new_session=True)
-        except FileNotFoundError:
-            return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % argv[0])
-        except OSError as exc:
-            return CommandResult(argv, None, "", "", error=str(exc))
-        try:
-            out, err = proc.communicate(input=input, timeout=limit)
+            out, err = proc.communicate(input=input, timeout=wait)
         except subprocess.TimeoutExpired:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -167,9 +174,20 @@ class LiveHost(Host):
         # The docker CLI calls are the slow ones (and the ones a hung daemon stalls): start first.
         todo.sort(key=lambda n: 0 if EVIDENCE.get(n) and EVIDENCE[n].kind == "docker-cmd" else 1)
         if todo:
-            with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
-                for name, ev in zip(todo, pool.map(self._collect, todo)):
-                    self._cache[name] = ev
+            # Plain threads, not concurrent.futures: that import (and logging with it) costs
+            # more than the pool saves on a command run every minute.
+            results: Dict[str, Evidence] = {}
+
+            def work(name: str) -> None:
+                results[name] = self._collect(name)
+
+            threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in todo[1:]]
+            for t in threads:
+                t.start()
+            work(todo[0])
+            for t in threads:
+                t.join()
+            self._cache.update(results)
         return {n: self._cache[n] for n in names}
 
     def evidence_group(self, prefix: str) -> Dict[str, Evidence]:
