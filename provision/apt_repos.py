@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor import openpgp
@@ -491,8 +491,10 @@ class AptRepos:
                               "own key") % openpgp.format_fingerprint(nvidia_pin))
 
         # Keys first: a refused key means nothing at all is written.
-        docker_asc = _docker_keyring(inp, docker_pin)
-        nvidia_gpg = _nvidia_keyring(inp, nvidia_pin)
+        docker_asc = _keyring(DOCKER_KEYRING, inp.docker_key, docker_pin, inp, True, "Docker",
+                              "--docker-key")
+        nvidia_gpg = _keyring(NVIDIA_KEYRING, inp.nvidia_key, nvidia_pin, inp, False, "NVIDIA",
+                              "--nvidia-key")
 
         changes: List[object] = []
         raw = getattr(facts, "raw", {}) or {}
@@ -577,31 +579,20 @@ def _canonical_asc(data: bytes) -> bytes:
     return openpgp.armor(openpgp.dearmor(data))
 
 
-def _docker_keyring(inp: AptInputs, pin: str) -> Optional[bytes]:
-    """The bytes for docker.asc (armored: apt reads .asc files as armor), None when already right."""
-    current = inp.existing.get(DOCKER_KEYRING)
-    if current is not None and openpgp.is_armored(current) and _key_ok(current, pin) \
-            and _canonical_asc(current) == current:
+def _keyring(path: str, key: Any, pin: str, inp: AptInputs, armored: bool, who: str,
+             option: str) -> Optional[bytes]:
+    """The bytes to write at `path` (armored for Docker's .asc, binary as gpg --dearmor writes for
+    NVIDIA's .gpg), None when the file there already holds the pinned key in that form."""
+    current = inp.existing.get(path)
+    form = _canonical_asc if armored else openpgp.dearmor
+    if current is not None and openpgp.is_armored(current) == armored and _key_ok(current, pin) \
+            and form(current) == current:
         return None
-    key = inp.docker_key
     if key.data is None:
-        raise Refused(_("apt-repos: could not get Docker's signing key: %s. On an offline host, "
-                        "pass the key file with --docker-key FILE") % (key.error or key.source))
-    openpgp.check_pinned(key.data, pin, _("Docker's signing key from %s") % key.source)
-    return _canonical_asc(key.data)
-
-
-def _nvidia_keyring(inp: AptInputs, pin: str) -> Optional[bytes]:
-    """The bytes for the NVIDIA keyring (binary, as gpg --dearmor writes), None when already right."""
-    current = inp.existing.get(NVIDIA_KEYRING)
-    if current is not None and not openpgp.is_armored(current) and _key_ok(current, pin):
-        return None
-    key = inp.nvidia_key
-    if key.data is None:
-        raise Refused(_("apt-repos: could not get NVIDIA's signing key: %s. On an offline host, "
-                        "pass the key file with --nvidia-key FILE") % (key.error or key.source))
-    openpgp.check_pinned(key.data, pin, _("NVIDIA's signing key from %s") % key.source)
-    return openpgp.dearmor(key.data)
+        raise Refused(_("apt-repos: could not get the %s signing key: %s. On an offline host, "
+                        "pass the key file with %s FILE") % (who, key.error or key.source, option))
+    openpgp.check_pinned(key.data, pin, _("the %s signing key from %s") % (who, key.source))
+    return form(key.data)
 
 
 # --- prepare helpers (I/O) ------------------------------------------------------------------------

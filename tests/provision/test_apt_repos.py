@@ -204,13 +204,13 @@ def test_wrong_docker_key_is_refused_with_both_fingerprints():
     with pytest.raises(Refused) as exc:
         plan_for(make_facts("debian-12"), docker=NVIDIA_KEY)
     msg = str(exc.value)
-    assert "Docker's signing key from test docker key" in msg
+    assert "the Docker signing key from test docker key" in msg
     assert "C95B 321B 61E8 8C18 09C4 F759 DDCA E044 F796 ECB0" in msg
     assert "9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88" in msg
 
 
 def test_wrong_nvidia_key_is_refused():
-    with pytest.raises(Refused, match="NVIDIA's signing key.*fingerprint mismatch"):
+    with pytest.raises(Refused, match="the NVIDIA signing key.*fingerprint mismatch"):
         plan_for(make_facts("debian-12"), nvidia=DOCKER_KEY)
 
 
