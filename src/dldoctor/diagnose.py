@@ -61,7 +61,8 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tup
         said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
         # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
         # unless the package database says plainly that it is not installed.
-        hinted = installed is None and runtime_entries(facts).get("nvidia") is not None
+        in_daemon = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes
+        hinted = installed is None and (runtime_entries(facts).get("nvidia") is not None or in_daemon)
         if installed or facts.binaries.get("nvidia-container-runtime-hook") or said or hinted:
             return "toolkit.daemon-not-restarted", _(
                 "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "

@@ -51,6 +51,15 @@ EXPECTED = {
 
 # Other wordings of the same problems, as they appear across versions and in people's words.
 VARIANTS = [
+    ("stderr: Auto-detected mode as 'legacy' nvidia-container-cli: requirement error: unsatisfied condition: "
+     "brand = tesla: unknown.", "driver.too-old-for-image"),
+    ("dpkg: error processing archive /var/cache/apt/archives/nvidia-container-toolkit_1.17.8-1_amd64.deb (--unpack):\n"
+     " trying to overwrite '/usr/bin/nvidia-container-runtime-hook', which is also in package "
+     "nvidia-container-runtime 3.4.2-1", "toolkit.legacy"),
+    ("NVIDIA-SMI couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA Display "
+     "Driver is properly installed and present in your system.", "driver.missing"),
+    ("Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the "
+     "limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit", "registry.unreachable"),
     ("nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown.", "driver.not-loaded"),
     ("modprobe: FATAL: Module nvidia not found in directory /lib/modules/5.15.0-91-generic", "driver.not-loaded"),
     ("E: Unable to locate package nvidia-container-toolkit", "apt.nvidia-repo-missing"),
@@ -160,3 +169,17 @@ def test_findings_quote_the_error_and_give_a_fix():
     assert "Unknown runtime specified nvidia" in top.evidence[0]
     assert "dldoctor fix" in top.fix
     assert 0 < top.confidence <= 1
+
+
+def test_runtime_listed_by_docker_info_means_the_toolkit_is_there(tmp_path):
+    """`could not select device driver` while `docker info` lists the nvidia runtime: the toolkit is
+    installed, dockerd just started before its hook (not toolkit.missing)."""
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "docker-info").write_text((FIX / "docker-info/24.0.5-nvidia-runtime.txt").read_text())
+    (tmp_path / "error").write_text(
+        (FIX / "docker-run-gpus-errors/compose-could-not-select-device-driver-nvidia.txt").read_text())
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert report.root_causes[0] == "toolkit.daemon-not-restarted"
