@@ -168,7 +168,7 @@ CAUSES: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in {
     "apt.nvidia-repo-missing": ["toolkit.missing"],
     "apt.docker-repo-missing": ["docker.missing", "docker.too-old"],
     "os.selinux": ["toolkit.libs-not-found", "runtime.binary-missing", "docker.permission-denied"],
-    "os.unsupported": ["apt.repo-unsupported-distro"],
+    "os.unsupported": ["apt.repo-unsupported-distro", "apt.nvidia-repo-missing", "apt.docker-repo-missing"],
 }.items()}
 
 

@@ -29,6 +29,9 @@ DAEMON_ANSWERED = frozenset({
 NO_DAEMON = frozenset({"docker.daemon-down", "docker.missing", "daemon-json.invalid",
                        "daemon-json.flag-conflict", "daemon-json.unknown-key", "mirror.invalid"})
 CHECK_CONFIDENCE = 0.9
+PROMOTED_CONFIDENCE = 0.75
+# Warnings that describe how the host is set up (not a fault by themselves).
+PROMOTABLE = frozenset({"os.unsupported", "os.wsl", "docker.rootless", "toolkit.legacy"})
 WEAK = 0.5
 
 
@@ -148,12 +151,18 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     then whatever else is wrong on the host.
     """
     conf: Dict[str, float] = {}
+    focus_set = set(focus)
     for f in findings:
         if f.status == FAIL and f.problem:
             c = f.confidence if f.confidence is not None else CHECK_CONFIDENCE
             conf[f.problem] = max(conf.get(f.problem, 0.0), c)
+    # A warning about the host's setting becomes a cause when it explains the reported failure
+    # (an end-of-life release behind "Unable to locate package nvidia-container-toolkit").
+    for f in findings:
+        if f.status == WARN and f.problem in PROMOTABLE and f.problem not in conf and \
+                catalog.descendants(f.problem) & focus_set:
+            conf[f.problem] = PROMOTED_CONFIDENCE
     present = set(conf)
-    focus_set = set(focus)
 
     def explains(q: str, p: str) -> bool:
         """q causes p here. A hint does not explain away a definite reading (the cause must be

@@ -183,3 +183,16 @@ def test_runtime_listed_by_docker_info_means_the_toolkit_is_there(tmp_path):
         (FIX / "docker-run-gpus-errors/compose-could-not-select-device-driver-nvidia.txt").read_text())
     report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
     assert report.root_causes[0] == "toolkit.daemon-not-restarted"
+
+
+def test_end_of_life_release_explains_a_missing_package(tmp_path):
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "error").write_text("E: Unable to locate package nvidia-container-toolkit\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert report.root_causes == ("apt.nvidia-repo-missing",)
+    (tmp_path / "lsb-release").write_text("Ubuntu 16.04.7 LTS\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert report.root_causes[0] == "os.unsupported"
