@@ -52,7 +52,8 @@ def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
 
 _SAYS_TOOLKIT_INSTALLED = re.compile(
     r"((apt(-get)?|yum|dnf|zypper) (-y )?install|installed)[^\n]*(nvidia-container-toolkit|nvidia-docker2|"
-    r"nvidia-container-runtime)|nvidia-ctk runtime configure|cli-version:\s*\d", re.I)
+    r"nvidia-container-runtime)|nvidia-ctk runtime configure|cli-version:\s*\d|"
+    r"(已经?|装了|安装了)[^\n]{0,12}(nvidia-container-toolkit|nvidia-docker2)", re.I)
 
 
 def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tuple[str, str]:

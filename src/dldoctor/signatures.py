@@ -47,11 +47,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
     _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|in(to)? the docker group", 0.35, ("notes",)),
+    # Reports from China are often written in Chinese: the same hints in the words people use.
+    _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
     _s("docker.daemon-down", r"failed to start docker|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
-    _s("docker.snap", r"/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
+    _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless|dockerd-rootless|\.local/share/docker", 0.6),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
@@ -77,7 +79,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- driver ----------------------------------------------------------------------------
     _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
     _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module|nvml error: driver not loaded|module nvidia not found in directory /lib/modules", 0.85),
-    _s("driver.secure-boot", r"required key not available|key was rejected by service|module verification failed|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
+    _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
     _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau[^\n]*(is loaded|in use|holds)", 0.8),
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
     _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),

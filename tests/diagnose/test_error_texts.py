@@ -196,3 +196,18 @@ def test_end_of_life_release_explains_a_missing_package(tmp_path):
     (tmp_path / "lsb-release").write_text("Ubuntu 16.04.7 LTS\n")
     report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
     assert report.root_causes[0] == "os.unsupported"
+
+
+def test_chinese_notes_carry_the_same_hints():
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    denied = ("docker: permission denied while trying to connect to the Docker daemon socket at "
+              "unix:///var/run/docker.sock: connect: permission denied")
+    assert diagnose(Facts(error=denied, notes="已经把用户加入 docker 组了，重新登录之后就好了")).root_causes[0] \
+        == "docker.group-not-active"
+    assert diagnose(Facts(error=denied)).root_causes[0] == "docker.permission-denied"
+    gpu = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
+    assert diagnose(Facts(error=gpu, notes="我已经安装了 nvidia-container-toolkit")).root_causes[0] \
+        == "toolkit.daemon-not-restarted"
+    assert diagnose(Facts(error=gpu, notes="docker 是用 snap 安装的")).root_causes[0] == "docker.snap"
