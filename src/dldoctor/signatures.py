@@ -98,10 +98,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- apt -------------------------------------------------------------------------------
     _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|is not signed", 0.95),
     _s("apt.signed-by-conflict", r"conflicting values set for option signed-by", 0.97),
+    _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
-    _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404)", 0.85),
-    _s("apt.nvidia-repo-missing", r"unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
-    _s("apt.docker-repo-missing", r"unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
+    _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
+    _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
+    _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.broken-source", r"(the repository '[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),

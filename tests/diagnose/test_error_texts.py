@@ -51,6 +51,10 @@ EXPECTED = {
 
 # Other wordings of the same problems, as they appear across versions and in people's words.
 VARIANTS = [
+    ("E: 无法定位软件包 nvidia-container-toolkit", "apt.nvidia-repo-missing"),
+    ("E: 无法定位软件包 docker-ce", "apt.docker-repo-missing"),
+    ("W: GPG 错误：https://download.docker.com/linux/ubuntu jammy InRelease: 由于没有公钥，无法验证下列签名： "
+     "NO_PUBKEY 7EA0A9C3F273FCD8", "apt.no-pubkey"),
     ("stderr: Auto-detected mode as 'legacy' nvidia-container-cli: requirement error: unsatisfied condition: "
      "brand = tesla: unknown.", "driver.too-old-for-image"),
     ("dpkg: error processing archive /var/cache/apt/archives/nvidia-container-toolkit_1.17.8-1_amd64.deb (--unpack):\n"
