@@ -12,6 +12,7 @@ from dldoctor.checks.toolkit import toolkit_state
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
+from dldoctor.parse.version import version_tuple
 
 AREA = "apt"
 # Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).
@@ -27,10 +28,6 @@ def _is_docker(uri: str) -> bool:
 
 def _is_nvidia(uri: str) -> bool:
     return "libnvidia-container" in uri or "nvidia-docker" in uri or "nvidia-container-runtime" in uri
-
-
-def _ver(v: str) -> Tuple[int, ...]:
-    return tuple(int(x) for x in v.split(".") if x.isdigit())
 
 
 def check_sources(facts: Facts) -> List[Finding]:
@@ -61,7 +58,7 @@ def check_sources(facts: Facts) -> List[Finding]:
             if not m or e.file in legacy_seen:
                 continue
             legacy_seen.add(e.file)
-            distro, ver = m.group("distro").lower(), _ver(m.group("ver"))
+            distro, ver = m.group("distro").lower(), version_tuple(m.group("ver"))
             last = LEGACY_SERVED.get(distro)
             if last and ver > last:
                 out.append(problem("apt-sources", AREA, "apt.repo-unsupported-distro",

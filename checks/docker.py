@@ -9,16 +9,10 @@ from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
+from dldoctor.parse.version import version_tuple
 
 AREA = "docker"
 GPUS_FLAG_SINCE = (19, 3)
-
-
-def version_tuple(v: Optional[str]) -> Optional[Tuple[int, ...]]:
-    """'20.10.8+dfsg1', '17.12.0-ce', '5:24.0.7-1~ubuntu', '1.17.8-1' -> (20, 10, 8)...: the
-    leading numeric part, comparable as a tuple (packaging.version refuses most of these)."""
-    m = re.match(r"\s*(?:\d+:)?(\d+(?:\.\d+)*)", v or "")
-    return tuple(int(x) for x in m.group(1).split(".")) if m else None
 
 
 def server_error(facts: Facts) -> Tuple[Optional[str], bool]:
@@ -87,7 +81,7 @@ def check_engine(facts: Facts) -> List[Finding]:
                              "toolkit needs no-cgroups."), list(info.security_options), status=WARN))
     version = (info.server_version if known(info) else None) or (ver.server_version if known(ver) else None)
     parsed = version_tuple(version)
-    if parsed is not None and parsed < GPUS_FLAG_SINCE:
+    if parsed and parsed < GPUS_FLAG_SINCE:
         out.append(problem("docker-engine", AREA, "docker.too-old",
                            _("Docker {v} predates 19.03, which introduced --gpus.").format(v=version),
                            ["Server Version: %s" % version]))

@@ -6,22 +6,14 @@ from typing import List, Optional
 from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
-from dldoctor.model import FAIL, WARN, Finding
+from dldoctor.model import WARN, Finding
+from dldoctor.parse.version import version_tuple
 
 AREA = "system"
 # Oldest release each apt family is still served on by docker-ce and the toolkit (facts.md §3, §8).
 MIN_RELEASE = {"ubuntu": (20, 4), "debian": (11,)}
 APT_FAMILY = ("debian", "ubuntu")
 EOL_RPM = {"centos": (8, 99), "rhel": (7, 99)}  # CentOS Linux 7/8 and RHEL 7 are end of life
-
-
-def _version(v: Optional[str]) -> tuple:
-    parts = []
-    for p in (v or "").split("."):
-        if not p.isdigit():
-            break
-        parts.append(int(p))
-    return tuple(parts)
 
 
 def family(os_rel) -> Optional[str]:
@@ -43,13 +35,13 @@ def check_os(facts: Facts) -> List[Finding]:
     fam = family(os_rel)
     ev = [_("OS: {name}").format(name=name)]
     if os_rel.id in MIN_RELEASE and os_rel.version_id:
-        ver = _version(os_rel.version_id)
+        ver = version_tuple(os_rel.version_id)
         if ver and ver < MIN_RELEASE[os_rel.id]:
             return [problem("os", AREA, "os.unsupported",
                             _("{name} is end of life: docker-ce and the NVIDIA Container Toolkit no "
                               "longer publish packages for it.").format(name=name), ev, status=WARN)]
     if os_rel.id in EOL_RPM and os_rel.version_id:
-        ver = _version(os_rel.version_id)
+        ver = version_tuple(os_rel.version_id)
         if ver and ver[0] <= 8 and (os_rel.id != "rhel" or ver[0] <= 7):
             return [problem("os", AREA, "os.unsupported",
                             _("{name} is end of life.").format(name=name), ev, status=WARN)]

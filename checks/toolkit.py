@@ -7,11 +7,12 @@ from typing import List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, quote, skip
 from dldoctor.checks.daemon_json import runtime_entries
-from dldoctor.checks.docker import has_server, version_tuple
+from dldoctor.checks.docker import has_server
 from dldoctor.checks.gpu import smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
+from dldoctor.parse.version import version_tuple
 
 AREA = "toolkit"
 TOOLKIT_PACKAGES = ("nvidia-container-toolkit", "nvidia-container-toolkit-base",

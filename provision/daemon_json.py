@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
-from dldoctor.checks.docker import version_tuple
 from dldoctor.checks.toolkit import hook_newer_than_daemon
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import Unknown, known
 from dldoctor.i18n import _
 from dldoctor.model import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
+from dldoctor.parse.version import version_tuple
 from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, validate_mirror_url
 
 NAME = "daemon-json"
@@ -828,7 +828,7 @@ class DaemonJsonStep:
             version = _server_version(facts)
             dockerd = binaries.get("dockerd")
             validate = None
-            if dockerd and (version_tuple(version) or ()) >= (23,):
+            if dockerd and version_tuple(version) >= (23,):
                 validate = (dockerd, "--validate", "--config-file", "{path}")
             changes.append(FileWrite(
                 path=path, before=text.encode("utf-8") if exists and text is not None else None,

@@ -27,6 +27,7 @@ from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
                     Union)
 
 from dldoctor.i18n import _
+from dldoctor.parse.version import version_tuple
 
 REPO = "nvidia/cuda"
 FLAVOR = "base"
@@ -100,19 +101,6 @@ BRANCH_CUDA: Tuple[Tuple[int, str], ...] = (
 )
 
 
-def _nums(version: Optional[str]) -> Tuple[int, ...]:
-    """'550.127.05' -> (550, 127, 5); '12.4' -> (12, 4); junk -> ()."""
-    out: List[int] = []
-    for part in (version or "").strip().split("."):
-        m = re.match(r"\d+", part)
-        if not m:
-            break
-        out.append(int(m.group(0)))
-        if m.group(0) != part:
-            break
-    return tuple(out)
-
-
 def _cmp(a: Tuple[int, ...], b: Tuple[int, ...]) -> int:
     """Compare dotted versions, missing parts as 0 (dsl_compare_version does the same)."""
     n = max(len(a), len(b))
@@ -143,7 +131,7 @@ def require_cuda(t: CudaTag) -> str:
 
 def driver_max_cuda(driver_version: Optional[str]) -> Optional[str]:
     """The CUDA version a driver's nvidia-smi header shows, from its branch (None if unknown)."""
-    nums = _nums(driver_version)
+    nums = version_tuple(driver_version)
     if not nums:
         return None
     best = None
@@ -160,14 +148,14 @@ def choose_image(cuda_version: Optional[str], driver_version: Optional[str]) -> 
     gives it. Drivers older than CUDA 11.4 get the EOL-marked 11.0-11.2 tags (which may be gone),
     older than 11.0 (or unknown) a plain image with no requirement (WIRING_IMAGE).
     """
-    have = _nums(cuda_version) or _nums(driver_max_cuda(driver_version))
+    have = version_tuple(cuda_version) or version_tuple(driver_max_cuda(driver_version))
     if not have:
         return WIRING_IMAGE
     for t in reversed(MAINTAINED):
-        if _cmp(_nums(t.major_minor), have[:2]) <= 0:
+        if _cmp(version_tuple(t.major_minor), have[:2]) <= 0:
             return t.name()
     for t in reversed(EOL_FALLBACKS):
-        if _cmp(_nums(t.major_minor), have[:2]) <= 0:
+        if _cmp(version_tuple(t.major_minor), have[:2]) <= 0:
             return t.name()
     if _cmp(have[:2], (11, 2)) >= 0:  # 11.3: the 11.2.2 tag
         return EOL_FALLBACKS[-1].name()
@@ -265,7 +253,7 @@ class Requirement:
             for term in expr[:1]:
                 for c in term:
                     if c.key == "cuda" and c.op in (">=", ">"):
-                        if best is None or _cmp(_nums(c.value), _nums(best)) > 0:
+                        if best is None or _cmp(version_tuple(c.value), version_tuple(best)) > 0:
                             best = c.value
         return best
 
@@ -329,7 +317,7 @@ def requirement_from_env(env: Union[Mapping[str, str], Sequence[str], None]) -> 
     implicit = False
     legacy = d.get("CUDA_VERSION", "")
     if legacy and not d.get("NVIDIA_REQUIRE_CUDA"):
-        nums = _nums(legacy)
+        nums = version_tuple(legacy)
         if len(nums) >= 2:
             raws.append("cuda>=%d.%d" % nums[:2])
             implicit = True
@@ -354,11 +342,11 @@ def _cond(c: Condition, cuda: Tuple[int, ...], driver: Tuple[int, ...],
     if c.key == "cuda":
         if not cuda:
             return MAYBE
-        return TRUE if _compare(cuda, c.op, _nums(c.value)) else FALSE
+        return TRUE if _compare(cuda, c.op, version_tuple(c.value)) else FALSE
     if c.key == "driver":
         if not driver:
             return MAYBE
-        return TRUE if _compare(driver, c.op, _nums(c.value)) else FALSE
+        return TRUE if _compare(driver, c.op, version_tuple(c.value)) else FALSE
     if c.key == "brand":
         want = c.value.lower()
         cands = ALL_BRANDS | {want} if brands is None else brands
@@ -440,7 +428,7 @@ def evaluate(requirement: Requirement, cuda_version: Optional[str], driver_versi
         return TRUE, _("NVIDIA_DISABLE_REQUIRE is set: the toolkit checks no requirement.")
     if not requirement.exprs:
         return TRUE, _("The image states no CUDA requirement.")
-    cuda, driver = _nums(cuda_version), _nums(driver_version)
+    cuda, driver = version_tuple(cuda_version), version_tuple(driver_version)
     if not cuda and not driver:
         return MAYBE, _("The driver's version is not known: the requirement could not be checked.")
     have = _("driver {drv} (CUDA {cuda})").format(drv=driver_version or "?", cuda=cuda_version or "?")
