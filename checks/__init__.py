@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.facts import Facts, Unknown
-from dldoctor.model import FAIL, OK, SKIP, WARN, Finding
+from dldoctor.model import FAIL, OK, SKIP, Finding
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Set, Tuple
 
-from dldoctor.checks import ok, problem, skip
+from dldoctor.checks import ok, problem
 from dldoctor.checks.docker import docker_absent
 from dldoctor.checks.system import family
 from dldoctor.checks.toolkit import toolkit_state

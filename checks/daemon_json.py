@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from dldoctor.checks import ok, problem, skip, unknown_reason
+from dldoctor.checks import ok, problem, skip
 from dldoctor.facts import Facts, Unknown, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding

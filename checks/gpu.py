@@ -5,6 +5,7 @@ import re
 from typing import List, Optional
 
 from dldoctor.checks import ok, problem, quote, skip, unknown_reason
+from dldoctor.checks.system import is_wsl
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
@@ -15,11 +16,6 @@ AREA = "gpu"
 def smi_ok(facts: Facts) -> bool:
     smi = facts.nvidia_smi
     return known(smi) and not smi.error and bool(smi.driver_version or smi.gpus)
-
-
-def is_wsl(facts: Facts) -> bool:
-    return (known(facts.kernel) and facts.kernel.is_wsl) or (
-        known(facts.os) and getattr(facts.os, "mentions_wsl", False))
 
 
 def check_gpu(facts: Facts) -> List[Finding]:

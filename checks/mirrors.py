@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 from dldoctor.checks import ok, problem, skip
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
-from dldoctor.model import WARN, Finding
+from dldoctor.model import Finding
 
 AREA = "registry"
 

@@ -51,13 +51,16 @@ def check_os(facts: Facts) -> List[Finding]:
     return [ok("os", AREA, name, evidence=ev)]
 
 
+def is_wsl(facts: Facts) -> bool:
+    """WSL, from the kernel (/proc/version) or from how the reporter described the OS."""
+    return (known(facts.kernel) and facts.kernel.is_wsl) or (
+        known(facts.os) and getattr(facts.os, "mentions_wsl", False))
+
+
 def check_wsl(facts: Facts) -> List[Finding]:
-    kern = facts.kernel
-    is_wsl = (known(kern) and kern.is_wsl) or (known(facts.os) and getattr(facts.os, "mentions_wsl", False))
-    if not is_wsl:
-        if not known(kern) and not known(facts.os):
-            return []
+    if not is_wsl(facts):
         return []
+    kern = facts.kernel
     ev = [kern.raw.strip()] if known(kern) and getattr(kern, "raw", None) else []
     linux_driver = []
     if known(facts.packages):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from dldoctor.checks import ok, problem, quote, skip
+from dldoctor.checks import ok, problem, skip
 from dldoctor.checks.daemon_json import runtime_entries
 from dldoctor.checks.docker import has_server
 from dldoctor.checks.gpu import smi_ok

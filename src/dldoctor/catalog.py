@@ -6,7 +6,7 @@ IDs are a contract: never rename one. Every ID here has docs/findings/<id>.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
+from typing import Dict, FrozenSet, Set, Tuple
 
 from dldoctor.i18n import _
 

@@ -5,7 +5,6 @@ unreadable input. A DldoctorError becomes one clear line on stderr; never a trac
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import List, Optional
 

@@ -6,13 +6,11 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from dldoctor import catalog, signatures
-from dldoctor.checks import CHECKS, problem, quote, skip
+from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.checks.daemon_json import runtime_entries
-from dldoctor.checks.docker import docker_absent
-from dldoctor.checks.gpu import smi_ok
 from dldoctor.checks.toolkit import toolkit_state
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -137,9 +135,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
         pid, why = _refine(m.problem, facts, best)
         if pid in out:
             continue
-        detail = why or catalog.title(pid)
-        out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, detail, [m.line], confidence=m.strength,
-                           title=catalog.title(pid))
+        out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, why or catalog.title(pid), [m.line],
+                           confidence=m.strength)
     return list(out.values())
 
 
@@ -189,6 +186,5 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
 def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
-    have = {f.problem for f in findings if f.status == FAIL}
     findings.extend(symptom)
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))

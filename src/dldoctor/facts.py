@@ -6,7 +6,7 @@ parser's position). A check that needs an Unknown fact returns `skip`, never a f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 
 @dataclass(frozen=True)

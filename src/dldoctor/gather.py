@@ -268,11 +268,6 @@ def _which(facts: Facts, raw: Dict[str, Evidence]) -> None:
             facts.binaries[name.strip()] = None if path in ("-", "") else path
 
 
-_NOTE_PATTERNS = (
-    ("kernel_module", re.compile(r"NVRM version:[^\n]*")),
-)
-
-
 def _mine_notes(facts: Facts) -> None:
     """Facts a person pasted into notes/error where no evidence file holds them."""
     blob = "\n".join(t for t in (facts.notes, facts.error) if t)
@@ -281,7 +276,6 @@ def _mine_notes(facts: Facts) -> None:
     if isinstance(facts.kernel_module, Unknown):
         m = re.search(r"NVRM version:[^\n]*", blob)
         if m:
-            from dldoctor.parse.proc_driver_nvidia_version import parse_proc_driver_nvidia_version
             facts.kernel_module = _parse("proc_driver_nvidia_version:parse_proc_driver_nvidia_version",
                                          Evidence("notes", m.group(0)))
     if isinstance(facts.nvidia_smi, Unknown):
@@ -296,5 +290,3 @@ def _mine_notes(facts: Facts) -> None:
     if m and "nvidia-container-cli" not in facts.binaries:
         facts.binaries["nvidia-container-cli"] = "(reported: version %s)" % m.group(1)
         facts.raw.setdefault("notes:nvidia-container-cli-version", Evidence("notes", m.group(0)))
-    if isinstance(facts.daemon_json, Unknown) and "daemon.json" not in facts.raw:
-        pass

@@ -4,8 +4,8 @@ Checks return Findings; provision steps return Plans; only the executor turns a 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple, Union
 
 SCHEMA = "dldoctor.report/1"
 
