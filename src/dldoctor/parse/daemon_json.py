@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 
@@ -150,105 +150,6 @@ KNOWN_KEYS: FrozenSet[str] = frozenset(
 RUNTIME_KEYS: FrozenSet[str] = frozenset(["path", "runtimeArgs", "runtimeType", "options"])
 
 
-def _go_quote_char(c: str) -> str:
-    """Go's encoding/json quoteChar: how dockerd names the offending character."""
-    if c == "'":
-        return "'\\''"
-    if c == '"':
-        return "'\"'"
-    specials = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\\": "\\\\"}
-    if c in specials:
-        return "'" + specials[c] + "'"
-    if ord(c) < 0x20 or ord(c) == 0x7F:
-        return "'\\x%02x'" % ord(c)
-    return "'" + c + "'"
-
-
-def _outside_strings(text: str) -> Iterator[Tuple[int, str]]:
-    """(offset, character) of every character that is not inside a JSON string (quotes included)."""
-    in_string = False
-    escape = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        yield i, ch
-
-
-def _container_at(text: str, pos: int) -> Optional[str]:
-    """'{' or '[' for the innermost open container at pos (strings skipped), None at top level."""
-    stack: List[str] = []
-    for _i, ch in _outside_strings(text[:pos]):
-        if ch in "{[":
-            stack.append(ch)
-        elif ch in "}]" and stack:
-            stack.pop()
-    return stack[-1] if stack else None
-
-
-def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-def _line_col(text: str, pos: int) -> Tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return line, col
-
-
-def _go_error(exc: json.JSONDecodeError, text: str) -> ParseError:
-    msg = exc.msg
-    pos = exc.pos
-    if msg.startswith("Illegal trailing comma"):
-        # Python 3.13+ points at the comma; Go (and older Pythons) at the closing bracket after it.
-        pos = _skip_ws(text, pos + 1)
-    if pos >= len(text) or msg.startswith("Unterminated string"):
-        line, col = _line_col(text, min(exc.pos, len(text)))
-        return ParseError("unexpected end of JSON input", line, col)
-    line, col = _line_col(text, pos)
-    c = _go_quote_char(text[pos])
-    if msg.startswith("Expecting property name") or msg == "Illegal trailing comma before end of object":
-        go = "invalid character %s looking for beginning of object key string" % c
-    elif msg.startswith("Expecting ':'"):
-        go = "invalid character %s after object key" % c
-    elif msg.startswith("Expecting ','"):
-        where = "object key:value pair" if _container_at(text, pos) == "{" else "array element"
-        go = "invalid character %s after %s" % (c, where)
-    elif msg.startswith("Expecting value") or msg == "Illegal trailing comma before end of array":
-        go = "invalid character %s looking for beginning of value" % c
-    elif msg.startswith("Extra data"):
-        go = "invalid character %s after top-level value" % c
-    elif msg.startswith("Invalid control character"):
-        go = "invalid character %s in string literal" % c
-    elif msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
-        bad = text[pos + 1] if text[pos] == "\\" and pos + 1 < len(text) else text[pos]
-        go = "invalid character %s in string escape code" % _go_quote_char(bad)
-    else:
-        go = "invalid JSON: %s" % msg
-    return ParseError(go, line, col)
-
-
-class _BadConstant(Exception):
-    pass
-
-
-def _find_constant(text: str) -> int:
-    """Offset of the first NaN/Infinity outside strings (Python accepts them, Go does not)."""
-    for i, _ch in _outside_strings(text):
-        if text.startswith("NaN", i) or text.startswith("Infinity", i):
-            return i
-    return 0
-
-
 def _detect_indent(text: str) -> str:
     """The most common indentation step between consecutive lines (first seen wins a tie)."""
     steps: List[str] = []
@@ -271,57 +172,294 @@ def _detect_indent(text: str) -> str:
 
 
 def parse_daemon_json(text: str) -> DaemonJson:
-    """Parse daemon.json (empty -> {}); bad JSON or non-object -> ParseError worded like dockerd's, with line/col."""
+    """Parse daemon.json (empty or `null` -> {}); bad JSON or a non-object -> ParseError worded like
+    dockerd's, with line/col."""
     if not isinstance(text, str):
         raise ParseError("daemon.json: expected text")
-    body = text[1:] if text.startswith("\ufeff") else text
-    if not body.strip():
-        return DaemonJson(data={}, indent="", newline_at_end=body.endswith("\n"), duplicate_keys=())
-
-    dup_per_object: List[List[str]] = []
-
-    def hook(pairs: List[Tuple[str, object]]) -> Dict[str, object]:
-        out: Dict[str, object] = {}
-        dups: List[str] = []
-        for key, value in pairs:
-            if key in out and key not in dups:
-                dups.append(key)
-            out[key] = value
-        dup_per_object.append(dups)
-        return out
-
-    def bad_constant(name: str) -> object:
-        raise _BadConstant(name)
-
     try:
-        data = json.loads(body, object_pairs_hook=hook, parse_constant=bad_constant)
-    except json.JSONDecodeError as exc:
-        raise _go_error(exc, body)
-    except _BadConstant as exc:
-        pos = _find_constant(body)
-        line, col = _line_col(body, pos)
-        if str(exc).startswith("-"):
-            raise ParseError("invalid character 'I' in numeric literal", line, col)
-        raise ParseError("invalid character %s looking for beginning of value" % _go_quote_char(str(exc)[0]), line, col)
+        body, root = parse_tree(text)
     except RecursionError:
         raise ParseError("exceeded max depth")
-    if not isinstance(data, dict):
-        kind = "array" if isinstance(data, list) else "string" if isinstance(data, str) else (
-            "bool" if isinstance(data, bool) else "number" if isinstance(data, (int, float)) else "null")
-        if data is None:
-            # Go unmarshals `null` into a map without error, leaving it empty.
-            return DaemonJson(data={}, indent="", newline_at_end=body.endswith("\n"), duplicate_keys=())
-        raise ParseError("json: cannot unmarshal %s into Go value of type map[string]interface {}" % kind, 1, 1)
-    top_dups = dup_per_object[-1] if dup_per_object else []
-    return DaemonJson(
-        data=data,
-        indent=_detect_indent(body),
-        newline_at_end=body.endswith("\n"),
-        duplicate_keys=tuple(top_dups),
-    )
+    data = {} if root is None else to_python(root)
+    seen: List[str] = []
+    dups: List[str] = []
+    for m in (root.members or ()) if root is not None else ():
+        if m.key in seen and m.key not in dups:
+            dups.append(m.key)
+        seen.append(m.key)
+    return DaemonJson(data=data, indent=_detect_indent(body) if root is not None else "",
+                      newline_at_end=body.endswith("\n"), duplicate_keys=tuple(dups))
 
 
 def unknown_keys(config: DaemonJson) -> Tuple[str, ...]:
     """Top-level keys of config that dockerd would not recognise, in file order."""
     return tuple(k for k in config.data if k not in KNOWN_KEYS)
 
+
+# =============================================================================================
+# The reader: positions kept (the fix step edits values in place), Go encoding/json's rules and
+# messages (a report quotes the words dockerd would print).
+# =============================================================================================
+
+
+@dataclass
+class Node:
+    kind: str                    # object | array | string | number | literal
+    start: int                   # offset of the first character
+    end: int                     # offset after the last character
+    value: Any = None            # scalars: the Python value
+    members: Optional[List["Member"]] = None   # objects
+    items: Optional[List["Node"]] = None       # arrays
+
+    def member(self, key: str) -> Optional["Member"]:
+        """The effective member for `key` (dockerd, like Go's decoder, keeps the last duplicate)."""
+        found = None
+        for m in self.members or ():
+            if m.key == key:
+                found = m
+        return found
+
+
+@dataclass
+class Member:
+    key: str
+    key_start: int
+    key_end: int
+    value: Node
+
+
+_WS = " \t\r\n"
+
+
+def _quote_char(c: str) -> str:
+    if c == "'":
+        return "'\\''"
+    if c == '"':
+        return "'\"'"
+    return "'" + json.dumps(c)[1:-1] + "'"
+
+
+class _Reader:
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def error(self, message: str, pos: Optional[int] = None) -> ParseError:
+        pos = self.pos if pos is None else pos
+        line = self.text.count("\n", 0, pos) + 1
+        col = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return ParseError(message, line, col)
+
+    def unexpected(self, context: str) -> ParseError:
+        if self.pos >= len(self.text):
+            return self.error("unexpected end of JSON input")
+        return self.error("invalid character %s %s" % (_quote_char(self.text[self.pos]), context))
+
+    def skip_ws(self) -> None:
+        t, n = self.text, len(self.text)
+        while self.pos < n and t[self.pos] in _WS:
+            self.pos += 1
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def document(self) -> Optional[Node]:
+        self.skip_ws()
+        if self.pos >= len(self.text):
+            return None
+        node = self.value()
+        self.skip_ws()
+        if self.pos < len(self.text):
+            raise self.unexpected("after top-level value")
+        return node
+
+    def value(self) -> Node:
+        c = self.peek()
+        if c == "{":
+            return self.obj()
+        if c == "[":
+            return self.arr()
+        if c == '"':
+            start = self.pos
+            return Node("string", start, self.pos_after_string(), self.string_value(start))
+        if c == "-" or c.isdigit() and c.isascii():
+            return self.number()
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if c == word[0]:
+                start = self.pos
+                for expect in word:
+                    if self.peek() != expect:
+                        if self.pos >= len(self.text):
+                            raise self.error("unexpected end of JSON input")
+                        raise self.error("invalid character %s in literal %s (expecting %s)" % (
+                            _quote_char(self.peek()), word, _quote_char(expect)))
+                    self.pos += 1
+                return Node("literal", start, self.pos, val)
+        raise self.unexpected("looking for beginning of value")
+
+    def obj(self) -> Node:
+        return self.container(Node("object", self.pos, 0, members=[]), "}", self.member,
+                              "after object key:value pair")
+
+    def arr(self) -> Node:
+        return self.container(Node("array", self.pos, 0, items=[]), "]",
+                              lambda node: node.items.append(self.value()),  # type: ignore
+                              "after array element")
+
+    def member(self, node: Node) -> None:
+        if self.peek() != '"':
+            raise self.unexpected("looking for beginning of object key string")
+        key_start = self.pos
+        key_end = self.pos_after_string()
+        key = self.string_value(key_start)
+        self.skip_ws()
+        if self.peek() != ":":
+            raise self.unexpected("after object key")
+        self.pos += 1
+        self.skip_ws()
+        node.members.append(Member(key, key_start, key_end, self.value()))  # type: ignore
+
+    def container(self, node: Node, close: str, element: Any, after: str) -> Node:
+        """`{...}` or `[...]`: elements separated by commas, no trailing comma (Go's rules)."""
+        self.pos += 1
+        self.skip_ws()
+        if self.peek() == close:
+            self.pos += 1
+            node.end = self.pos
+            return node
+        while True:
+            element(node)
+            self.skip_ws()
+            c = self.peek()
+            if c == ",":
+                self.pos += 1
+                self.skip_ws()
+                continue
+            if c == close:
+                self.pos += 1
+                node.end = self.pos
+                return node
+            raise self.unexpected(after)
+
+    def pos_after_string(self) -> int:
+        """Validate the string token at self.pos; leave self.pos after it and return that.
+
+        An unterminated string is reported where it opens, a bad escape at its backslash: that is
+        where a person has to look."""
+        t, n = self.text, len(self.text)
+        opening = self.pos
+        i = self.pos + 1
+        while True:
+            if i >= n:
+                self.pos = opening
+                raise self.error("unexpected end of JSON input")
+            c = t[i]
+            if c == '"':
+                self.pos = i + 1
+                return self.pos
+            if c == "\\":
+                i += 1
+                if i >= n:
+                    self.pos = opening
+                    raise self.error("unexpected end of JSON input")
+                e = t[i]
+                if e == "u":
+                    for k in range(1, 5):
+                        if i + k >= n:
+                            self.pos = opening
+                            raise self.error("unexpected end of JSON input")
+                        if t[i + k] not in "0123456789abcdefABCDEF":
+                            self.pos = i + k
+                            raise self.error("invalid character %s in \\u hexadecimal character "
+                                             "escape" % _quote_char(t[i + k]))
+                    i += 5
+                    continue
+                if e not in '"\\/bfnrt':
+                    self.pos = i - 1
+                    raise self.error("invalid character %s in string escape code" % _quote_char(e))
+                i += 1
+                continue
+            if ord(c) < 0x20:
+                self.pos = i
+                raise self.error("invalid character %s in string literal" % _quote_char(c))
+            i += 1
+
+    def string_value(self, start: int) -> str:
+        return json.loads(self.text[start:self.pos])
+
+    def number(self) -> Node:
+        t, n = self.text, len(self.text)
+        start = i = self.pos
+
+        def digits(j: int) -> int:
+            while j < n and t[j] in "0123456789":
+                j += 1
+            return j
+
+        if t[i] == "-":
+            i += 1
+        if i >= n:
+            self.pos = i
+            raise self.error("unexpected end of JSON input")
+        if t[i] == "0":
+            i += 1
+        elif t[i] in "123456789":
+            i = digits(i)
+        else:
+            self.pos = i
+            raise self.error("invalid character %s in numeric literal" % _quote_char(t[i]))
+        if i < n and t[i] == ".":
+            i += 1
+            if i >= n or t[i] not in "0123456789":
+                self.pos = i
+                if i >= n:
+                    raise self.error("unexpected end of JSON input")
+                raise self.error("invalid character %s after decimal point in numeric literal"
+                                 % _quote_char(t[i]))
+            i = digits(i)
+        if i < n and t[i] in "eE":
+            i += 1
+            if i < n and t[i] in "+-":
+                i += 1
+            if i >= n or t[i] not in "0123456789":
+                self.pos = i
+                if i >= n:
+                    raise self.error("unexpected end of JSON input")
+                raise self.error("invalid character %s in exponent of numeric literal"
+                                 % _quote_char(t[i]))
+            i = digits(i)
+        self.pos = i
+        return Node("number", start, i, json.loads(t[start:i]))
+
+
+def to_python(node: Node) -> Any:
+    if node.kind == "object":
+        return {m.key: to_python(m.value) for m in node.members or ()}
+    if node.kind == "array":
+        return [to_python(i) for i in node.items or ()]
+    return node.value
+
+
+BOM = "\ufeff"
+
+
+def parse(text: str) -> Dict[str, Any]:
+    """daemon.json text -> its data (an empty or blank file is `{}`, as for dockerd).
+
+    Raises ParseError with dockerd's own wording and the 1-based line and column.
+    """
+    _, root = parse_tree(text)
+    return {} if root is None else to_python(root)
+
+
+def parse_tree(text: str) -> Tuple[str, Optional[Node]]:
+    body = text[1:] if text.startswith(BOM) else text
+    reader = _Reader(body)
+    root = reader.document()
+    if root is not None and root.kind == "literal" and root.value is None:
+        return body, None               # Go decodes `null` into an empty configuration
+    if root is not None and root.kind != "object":
+        kind = {"array": "array", "string": "string", "number": "number"}.get(root.kind, "bool")
+        raise reader.error("json: cannot unmarshal %s into Go value of type "
+                           "map[string]interface {}" % kind, root.start)
+    return body, root
