@@ -22,6 +22,11 @@ LEGACY_NVIDIA = re.compile(r"(nvidia\.github\.io|/)(nvidia-docker|nvidia-contain
 LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,)}
 
 
+# apt's own wording (English and zh_CN) for a host it could not resolve or connect to.
+_UNREACHABLE = re.compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
+                          r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to", re.I)
+
+
 def _is_docker(uri: str) -> bool:
     return "download.docker.com" in uri or "/docker-ce" in uri
 
@@ -106,7 +111,13 @@ def check_apt_update(facts: Facts) -> List[Finding]:
     if upd.unsupported_distribution and "unsupported distribution" in raw.lower():
         out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                            _("The NVIDIA repository answered 'Unsupported distribution'."), []))
-    broken = [(u, s) for u, s in upd.failed_uris if not _is_docker(u) and not _is_nvidia(u)]
+    unreachable = [line.strip() for line in raw.splitlines() if _UNREACHABLE.search(line)]
+    if unreachable:
+        out.append(problem("apt-update", AREA, "apt.repo-unreachable",
+                           _("apt cannot reach a repository host from this network (name resolution or connection failed)."),
+                           unreachable[:3]))
+    broken = [(u, s) for u, s in upd.failed_uris
+              if not _is_docker(u) and not _is_nvidia(u) and not _UNREACHABLE.search(s)]
     if broken:
         out.append(problem("apt-update", AREA, "apt.broken-source",
                            _("An unrelated apt source fails, so `apt-get update` fails."),

@@ -67,6 +67,10 @@ def check_wsl(facts: Facts) -> List[Finding]:
         linux_driver = sorted(n for n in facts.packages.packages
                               if n.startswith(("nvidia-driver-", "nvidia-dkms-", "nvidia-kernel-"))
                               and facts.packages.installed(n))
+    if known(kern) and getattr(kern, "wsl_version", None) == 1:
+        return [problem("wsl", AREA, "os.wsl-gpu-unsupported",
+                        _("This is WSL 1 (kernel release ending in -Microsoft): WSL 1 has no GPU support; "
+                          "convert the distribution to WSL 2."), ev)]
     if linux_driver:
         return [problem("wsl", AREA, "os.wsl",
                         _("A Linux NVIDIA driver is installed inside WSL ({pkgs}); under WSL the "

@@ -76,7 +76,7 @@ VARIANTS = [
     ("WARNING: The NVIDIA Driver was not detected.  GPU functionality will not be available.\n   Use the NVIDIA "
      "Container Toolkit to start this container with GPU support; see https://docs.nvidia.com/datacenter/cloud-native/ .",
      "container.no-gpu-request"),
-    ("nvidia-container-cli: initialization error: WSL environment detected but no adapters were found: unknown.", "os.wsl"),
+    ("nvidia-container-cli: initialization error: WSL environment detected but no adapters were found: unknown.", "os.wsl-gpu-unsupported"),
     ("bash: nvidia-docker: command not found", "toolkit.legacy"),
     ("nvidia-container-cli: mount error: failed to add device rules: unable to find any existing device filters "
      "attached to the cgroup: bpf_prog_query(BPF_CGROUP_DEVICE) failed: operation not permitted: unknown.",

@@ -39,6 +39,8 @@ SCENARIOS = {
     "os.unsupported": ({"os-release": fx("os-release/ubuntu-18.04")}, False),
     "os.wsl": ({"proc-version": fx("proc-version/wsl2-5.4.72-microsoft-standard-WSL2.txt"),
                 "packages": "nvidia-driver-535 535.183.01-0ubuntu1 install ok installed\n"}, True),
+    "os.wsl-gpu-unsupported": ({"proc-version": "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) #1237-Microsoft Sat Sep 11 14:32:00 PST 2021\n",
+                                "error": "nvidia-container-cli: initialization error: WSL environment detected but no adapters were found: unknown.\n"}, True),
     "os.reboot-required": ({"reboot-required": "*** System restart required ***\n"}, False),
     "os.selinux": ({"error": "type=AVC msg=audit(1): avc:  denied  { read } for pid=9 comm=\"nvidia-container\" "
                              "scontext=system_u:system_r:container_t:s0 tclass=chr_file permissive=0\n"}, True),
@@ -112,6 +114,8 @@ SCENARIOS = {
                                          "E: The repository 'https://packagecloud.io/slacktechnologies/slack/debian jessie InRelease' is no longer signed.\n"}, True),
     "registry.unreachable": ({"error": fx("docker-run-gpus-errors/could-not-select-device-driver-empty-with-ERRO.txt").replace(
         "could not select device driver \"\" with capabilities: [[gpu]]", "Get \"https://registry-1.docker.io/v2/\": net/http: TLS handshake timeout")}, True),
+    "mirror.restricted": ({"error": "Error response from daemon: pull access denied for hello-world: denied: not in the allowlist\n"}, True),
+    "apt.repo-unreachable": ({"apt-update": "Err:5 https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease\n  暂时不能解析域名“nvidia.github.io”\n"}, True),
     "mirror.dead": ({"daemon.json": '{"registry-mirrors": ["https://docker.mirrors.ustc.edu.cn"]}\n'}, True),
     "mirror.invalid": ({"daemon.json": '{"registry-mirrors": ["docker.m.daocloud.io"]}\n'}, True),
     "image.tag-missing": ({"error": "Error response from daemon: manifest for nvidia/cuda:latest not found: manifest unknown: manifest unknown\n"}, True),
