@@ -159,7 +159,7 @@ def test_hook_installed_after_dockerd_started(fresh_lab):
     fresh_lab.write_daemon_json({})
     fresh_lab.start_dockerd(hook=True)  # hookbin is on dockerd's PATH, but empty at start
     fresh_lab.import_busybox_image("lab/busybox")
-    time.sleep(1.2)
+    time.sleep(2.5)  # btime in /proc/stat is whole seconds and the check allows 1 s of slack
     hook.write_bytes(saved)
     hook.chmod(0o755)
     shutil.copy2(str(hook), str(fresh_lab.root / "usr" / "bin" / "nvidia-container-runtime-hook"))
