@@ -26,7 +26,7 @@ STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "
 DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
                  "libnvidia*", "cuda-drivers*")
 # Bounds (docs/security-paths.md): what one command may print, what one HTTP answer may hold.
-OUTPUT_LIMIT = 4 * 1024 * 1024
+OUTPUT_LIMIT = 1024 * 1024           # real outputs are < 100 KB; parsing 1 MiB costs < 1 s
 BODY_LIMIT = 65536
 _PROXY_CRED = re.compile(r"(://[^/@\s:]+:)[^/@\s]+@")
 

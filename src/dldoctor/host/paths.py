@@ -20,7 +20,8 @@ from dldoctor.errors import DldoctorError
 from dldoctor.i18n import _
 
 MAX_LINKS = 40
-READ_LIMIT = 8 * 1024 * 1024          # evidence files: daemon.json, os-release, apt sources...
+READ_LIMIT = 1024 * 1024            # evidence files: real ones are < 100 KB; parsers are linear but
+                                      # not fast (a 4 MiB os-release takes ~5 s to parse)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
