@@ -266,3 +266,42 @@ def test_huge_evidence_file_is_truncated_and_said(box, capsys):
     data = LiveHost(root).read("/etc/os-release")
     assert len(data) == paths.READ_LIMIT
     assert "truncated" in capsys.readouterr().err
+
+
+def test_undo_list_permission_error_becomes_a_plain_message_in_process(box):
+    """The same as above without a second interpreter: a forked child drops to nobody and lists
+    the journals (its answer comes back through a pipe)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to nobody")
+    root, _outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    assert run_apply(root).status == "applied"
+    from dldoctor.errors import UsageError
+    journal = Journal(HostWriter(root))
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                             # the child: never returns
+        code = 0
+        try:
+            os.close(rfd)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                journal.fixes()
+                msg = "listed"
+            except UsageError as exc:
+                msg = "UsageError %d: %s" % (exc.exit_code, exc)
+            except BaseException as exc:                     # noqa: B902 - reported to the parent
+                msg = "%s: %s" % (type(exc).__name__, exc)
+            os.write(wfd, msg.encode("utf-8", "replace"))
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as f:
+        msg = f.read().decode()
+    os.waitpid(pid, 0)
+    assert msg.startswith("UsageError 2: cannot read dldoctor's journals in "), msg
+    assert "permission denied" in msg and "sudo" in msg

@@ -206,16 +206,11 @@ def _dir(rng: random.Random, where: str, members) -> None:
 
 
 def _bomb() -> bytes:
-    """A gzip bomb: one member whose ~80 MiB of zeros compress to ~80 KB."""
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as gz:
-        info = tarfile.TarInfo("snap/os-release")
-        info.size = 80 * 1024 * 1024
-        gz.write(info.tobuf())
-        zero = b"\0" * (1 << 20)
-        for _ in range(80):
-            gz.write(zero)
-    return buf.getvalue()
+    """A gzip bomb: one member of 80 MiB of zeros in ~80 KB (a multi-member gzip stream, one
+    small member per MiB)."""
+    info = tarfile.TarInfo("snap/os-release")
+    info.size = 80 * 1024 * 1024
+    return gzip.compress(info.tobuf()) + gzip.compress(b"\0" * (1 << 20), 9) * 80
 
 
 def _one(path: str, human_too: bool) -> str:
