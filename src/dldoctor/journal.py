@@ -39,6 +39,7 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -70,7 +71,7 @@ def _write_marker(directory: str, name: str, text: str = "", root: str = "/") ->
     fsops.atomic_write(os.path.join(directory, name), text.encode("utf-8"), mode=0o600, root=root)
 
 
-def _exists(root: str, path: str) -> bool:
+def _exists(path: str) -> bool:
     try:
         os.lstat(path)
     except OSError:
@@ -92,9 +93,7 @@ def _open_text(root: str, path: str, flags: int = os.O_RDONLY, mode: str = "r"):
 
 
 def stat_is_reg(fd: int) -> bool:
-    import stat as _stat
-
-    return _stat.S_ISREG(os.fstat(fd).st_mode)
+    return stat.S_ISREG(os.fstat(fd).st_mode)
 
 
 @dataclass
@@ -222,10 +221,8 @@ class Journal:
 
     def _record(self, name: str) -> Optional[FixRecord]:
         path = os.path.join(self.dir, name)
-        import stat as _stat
-
         try:
-            if not _stat.S_ISDIR(os.lstat(path).st_mode):
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
                 return None             # a link or a stray file is no journal of ours
         except OSError:
             return None
@@ -236,13 +233,13 @@ class Journal:
             summary = {}
         if not isinstance(summary, dict):
             summary = {}
-        if _exists(self.root, os.path.join(path, UNDONE)):
+        if _exists(os.path.join(path, UNDONE)):
             status = "undone"
-        elif _exists(self.root, os.path.join(path, ROLLED_BACK)):
+        elif _exists(os.path.join(path, ROLLED_BACK)):
             status = "rolled-back"
-        elif _exists(self.root, os.path.join(path, FILES_RESTORED)):
+        elif _exists(os.path.join(path, FILES_RESTORED)):
             status = "files-restored"
-        elif _exists(self.root, os.path.join(path, COMMITTED)):
+        elif _exists(os.path.join(path, COMMITTED)):
             status = "applied"
         else:
             status = "interrupted"

@@ -4,7 +4,6 @@ memory. Each test plants the trap in a tmp root beside an "outside" file and ass
 would see: the outside file's bytes, the exit code, the message."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat

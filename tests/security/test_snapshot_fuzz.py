@@ -28,7 +28,6 @@ from dldoctor import gather
 from dldoctor.diagnose import diagnose
 from dldoctor.errors import UsageError
 from dldoctor.evidence import EVIDENCE
-from dldoctor.host import snapshot as snapshot_mod
 from dldoctor.host.snapshot import REPORT_NAMES, SnapshotHost
 from dldoctor.render import human
 from dldoctor.render import json as render_json

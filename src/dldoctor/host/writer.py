@@ -9,7 +9,7 @@ into the root when it is not "/".
 from __future__ import annotations
 
 import os
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from dldoctor import fsops
 from dldoctor.errors import ApplyFailed
