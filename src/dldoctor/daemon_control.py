@@ -27,7 +27,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed
-from dldoctor.host import CommandResult
+from dldoctor.host import CommandResult, paths
 from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
 
@@ -205,10 +205,9 @@ class ProcessControl(DaemonControl):
         if self._proc is not None and self._proc.poll() is None:
             return self._proc.pid
         for path in self.pidfiles:
-            try:
-                with open(path) as f:
-                    pid = int(f.read().strip())
-            except (OSError, ValueError):
+            try:       # bounded, and never blocking on a FIFO planted as a pidfile
+                pid = int(paths.read_file(path, limit=4096)[0].decode("ascii").strip())
+            except (OSError, ValueError, paths.UnsafePath):
                 continue
             cmd = _read_proc(pid, "cmdline") or b""
             if _pid_alive(pid) and b"dockerd" in cmd.split(b"\0")[0]:
@@ -318,7 +317,7 @@ class ProcessControl(DaemonControl):
             try:
                 with open(self.log_path, "rb") as f:
                     f.seek(self._log_offset)
-                    text = f.read().decode("utf-8", "replace")
+                    text = f.read(paths.READ_LIMIT).decode("utf-8", "replace")
             except OSError:
                 text = ""
             if self._proc.poll() is not None and not extract_error(text):

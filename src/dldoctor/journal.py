@@ -22,6 +22,12 @@ journal whose entries describe every change that may have happened; since every 
 each touched file is either its `sha256_before` or its `sha256_after` version, and `undo` can tell
 which by hashing it. That is how an interrupted fix is undone.
 
+Nothing here follows a link: /var/lib is resolved inside the root like any target path, and from
+there every directory and file of dldoctor's own (dldoctor/, lock, journal/, each fix, files/) is
+opened openat-style with O_NOFOLLOW (fsops/host.paths with root=...). A link planted at any of them
+is refused (paths.UnsafePath, exit 2) before a byte is written, so a hostile --root cannot make
+fix or undo truncate, write or back up a file outside it.
+
 Test hook: DLDOCTOR_TEST_SLOW_WRITES=<seconds> sleeps that long between the journal's steps (after
 the backup, after the entry, after the write), so a test's SIGKILL lands inside the write window.
 """
@@ -33,12 +39,15 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from dldoctor import fsops
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
+from dldoctor.errors import UsageError
+from dldoctor.host import paths
 from dldoctor.host.writer import HostWriter
 from dldoctor.i18n import _
 
@@ -57,9 +66,34 @@ def _slow() -> None:
             pass
 
 
-def _write_marker(directory: str, name: str, text: str = "") -> None:
+def _write_marker(directory: str, name: str, text: str = "", root: str = "/") -> None:
     """Create `name` whole or not at all (temp + fsync + rename + dir fsync)."""
-    fsops.atomic_write(os.path.join(directory, name), text.encode("utf-8"), mode=0o600)
+    fsops.atomic_write(os.path.join(directory, name), text.encode("utf-8"), mode=0o600, root=root)
+
+
+def _exists(path: str) -> bool:
+    try:
+        os.lstat(path)
+    except OSError:
+        return False
+    return True
+
+
+def _open_text(root: str, path: str, flags: int = os.O_RDONLY, mode: str = "r"):
+    """A text file of the journal, opened beneath `root` without following links."""
+    fd = paths.open_beneath(root, path, flags | getattr(os, "O_NONBLOCK", 0), 0o600)
+    try:
+        if not stat_is_reg(fd):
+            raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it").format(
+                path=path))
+        return os.fdopen(fd, mode, encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def stat_is_reg(fd: int) -> bool:
+    return stat.S_ISREG(os.fstat(fd).st_mode)
 
 
 @dataclass
@@ -109,7 +143,9 @@ class Journal:
 
     def __init__(self, writer: HostWriter):
         self.writer = writer
-        self.base = writer.live_path(BASE)
+        self.root = writer.root
+        # /var/lib may be a link on the target (resolved inside the root); dldoctor/ may not.
+        self.base = os.path.join(writer.live_path(os.path.dirname(BASE)), os.path.basename(BASE))
         self.dir = os.path.join(self.base, "journal")
 
     # --- the lock --------------------------------------------------------------------------------
@@ -119,10 +155,14 @@ class Journal:
 
         flock locks die with their process, so a SIGKILLed fix never leaves a stale lock behind.
         """
-        os.makedirs(self.base, mode=0o755, exist_ok=True)
+        fsops.makedirs(self.base, root=self.root)
         path = os.path.join(self.base, "lock")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = paths.open_beneath(self.root, path, os.O_RDWR | os.O_CREAT |
+                                getattr(os, "O_NONBLOCK", 0), 0o644)
         try:
+            if not stat_is_reg(fd):
+                raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it as "
+                                         "dldoctor's lock").format(path=path))
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
@@ -142,49 +182,69 @@ class Journal:
 
     # --- a new fix -------------------------------------------------------------------------------
     def begin(self, summary: Dict[str, Any]) -> "Transaction":
-        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        fsops.makedirs(self.dir, root=self.root, mode=0o700)
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         name = "%s-%d" % (stamp, os.getpid())
         path = os.path.join(self.dir, name)
-        os.makedirs(os.path.join(path, "files"), mode=0o700)
+        dfd = paths.open_dir(self.root, self.dir)
+        try:
+            os.mkdir(name, 0o700, dir_fd=dfd)
+        finally:
+            os.close(dfd)
+        fsops.makedirs(os.path.join(path, "files"), root=self.root, mode=0o700)
         summary = dict(summary)
         summary.setdefault("started", stamp)
         fsops.atomic_write(os.path.join(path, "plan.json"),
                            (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode(),
-                           mode=0o600)
-        fsops.fsync_dir(self.dir)
+                           mode=0o600, root=self.root)
+        fsops.fsync_dir(self.dir, root=self.root)
         return Transaction(self, name, path)
 
     # --- past fixes ------------------------------------------------------------------------------
     def fixes(self) -> List[FixRecord]:
         """Every journal, oldest first."""
         try:
-            names = sorted(os.listdir(self.dir))
+            dfd = paths.open_dir(self.root, self.dir)
         except FileNotFoundError:
             return []
+        except PermissionError:
+            raise UsageError(_("cannot read dldoctor's journals in {dir}: permission denied (they "
+                               "belong to root: run it with sudo)").format(dir=self.dir)) from None
+        try:
+            names = sorted(os.listdir(dfd))
+        except PermissionError:
+            raise UsageError(_("cannot read dldoctor's journals in {dir}: permission denied (they "
+                               "belong to root: run it with sudo)").format(dir=self.dir)) from None
+        finally:
+            os.close(dfd)
         return [r for r in (self._record(n) for n in names) if r is not None]
 
     def _record(self, name: str) -> Optional[FixRecord]:
         path = os.path.join(self.dir, name)
-        if not os.path.isdir(path):
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return None             # a link or a stray file is no journal of ours
+        except OSError:
             return None
         try:
-            with open(os.path.join(path, "plan.json"), encoding="utf-8") as f:
-                summary = json.load(f)
-        except (OSError, ValueError):
+            with _open_text(self.root, os.path.join(path, "plan.json")) as f:
+                summary = json.loads(f.read(paths.READ_LIMIT))
+        except (OSError, ValueError, paths.UnsafePath):
             summary = {}
-        if os.path.exists(os.path.join(path, UNDONE)):
+        if not isinstance(summary, dict):
+            summary = {}
+        if _exists(os.path.join(path, UNDONE)):
             status = "undone"
-        elif os.path.exists(os.path.join(path, ROLLED_BACK)):
+        elif _exists(os.path.join(path, ROLLED_BACK)):
             status = "rolled-back"
-        elif os.path.exists(os.path.join(path, FILES_RESTORED)):
+        elif _exists(os.path.join(path, FILES_RESTORED)):
             status = "files-restored"
-        elif os.path.exists(os.path.join(path, COMMITTED)):
+        elif _exists(os.path.join(path, COMMITTED)):
             status = "applied"
         else:
             status = "interrupted"
-        return FixRecord(name, path, status, summary.get("started", name.split("-")[0]),
-                         summary, _read_entries(path))
+        return FixRecord(name, path, status, str(summary.get("started", name.split("-")[0])),
+                         summary, _read_entries(path, self.root))
 
     def last_undoable(self) -> Optional[FixRecord]:
         for rec in reversed(self.fixes()):
@@ -231,7 +291,7 @@ class Journal:
 
     def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:
         path = e["path"]
-        fsops.sweep_temps(self.writer.live_path(path))      # a killed fix's half-written temp
+        fsops.sweep_temps(self.writer.live_path(path), self.root)  # a killed fix's half-written temp
         now = fsops.sha256(self.writer.read(path))
         before = e.get("sha256_before")
         if now == before:
@@ -241,7 +301,7 @@ class Journal:
         if before is None:              # the fix created it
             self.writer.remove(path)
             return Restored(path, "removed")
-        data = fsops.read_bytes(os.path.join(rec.path, e["backup"]))
+        data = fsops.read_bytes(os.path.join(rec.path, e["backup"]), root=self.root)
         if data is None or fsops.sha256(data) != before:
             raise ApplyFailed(_("the backup of {path} in {dir} is missing or damaged; nothing "
                                 "more was restored").format(path=path, dir=rec.path))
@@ -260,14 +320,14 @@ class Journal:
         return Restored(shown, "ran", " ".join(e["undo"]))
 
     def mark(self, rec_path: str, marker: str, text: str = "") -> None:
-        _write_marker(rec_path, marker, text)
+        _write_marker(rec_path, marker, text, root=self.root)
 
 
-def _read_entries(path: str) -> List[Dict[str, Any]]:
+def _read_entries(path: str, root: str = "/") -> List[Dict[str, Any]]:
     """The journal's entries; a torn last line (killed mid-append) is ignored."""
     out = []
     try:
-        with open(os.path.join(path, "journal.jsonl"), encoding="utf-8") as f:
+        with _open_text(root, os.path.join(path, "journal.jsonl")) as f:
             for line in f:
                 if not line.endswith("\n"):
                     break
@@ -289,8 +349,9 @@ class Transaction:
         self.name = name
         self.path = path
         self.entries: List[Dict[str, Any]] = []
-        self._log = open(os.path.join(path, "journal.jsonl"), "a", encoding="utf-8")
-        fsops.fsync_dir(path)
+        self._log = _open_text(journal.root, os.path.join(path, "journal.jsonl"),
+                               os.O_WRONLY | os.O_APPEND | os.O_CREAT, "a")
+        fsops.fsync_dir(path, root=journal.root)
 
     def _append(self, entry: Dict[str, Any]) -> None:
         self._log.write(json.dumps(entry, sort_keys=True) + "\n")
@@ -303,14 +364,15 @@ class Transaction:
               validate: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         """Back up `path`, journal the write, then replace the file atomically."""
         idx = len(self.entries)
-        fsops.sweep_temps(self.writer.live_path(path))
+        fsops.sweep_temps(self.writer.live_path(path), self.journal.root)
         current = self.writer.read(path)
         st = self.writer.stat(path) if current is not None else None
         backup = None
         if current is not None:
             backup = "files/%d" % idx
-            fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup))
-            fsops.fsync_dir(os.path.join(self.path, "files"))
+            fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup),
+                              root=self.journal.root, dest_root=self.journal.root)
+            fsops.fsync_dir(os.path.join(self.path, "files"), root=self.journal.root)
             _slow()
         entry = {"op": "write" if current is not None else "create", "path": path,
                  "backup": backup, "sha256_before": fsops.sha256(current),
@@ -329,7 +391,8 @@ class Transaction:
         backup = None
         if current is not None:
             backup = "files/%d" % idx
-            fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup))
+            fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup),
+                              root=self.journal.root, dest_root=self.journal.root)
             _slow()
         entry = {"op": "remove", "path": path, "backup": backup,
                  "sha256_before": fsops.sha256(current), "sha256_after": None, "step": step,
@@ -354,7 +417,7 @@ class Transaction:
 
     def commit(self) -> None:
         self._log.close()
-        _write_marker(self.path, COMMITTED)
+        _write_marker(self.path, COMMITTED, root=self.journal.root)
 
     def rollback(self) -> List[Restored]:
         """Put back the files this fix wrote (force: every entry is ours; we hold the lock).
@@ -366,7 +429,7 @@ class Transaction:
         restored = self.journal.restore(self.record(), force=True, run_undo=False)
         self._log.close()
         ran = [e for e in self.entries if e.get("op") == "run"]
-        _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK)
+        _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK, root=self.journal.root)
         return restored
 
     def close(self) -> None:

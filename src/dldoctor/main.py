@@ -89,7 +89,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     quick = quick_check_args(args)
     if quick is not None:
-        if not quick["snapshot"]:
+        if quick["snapshot"] is None:
             from dldoctor import prefetch
 
             prefetch.start(prefetch.DOCKER_INFO)  # overlaps the slowest probe with the imports below

@@ -5,10 +5,27 @@ recorded evidence directory or tarball) and RecordingHost (live, writing a snaps
 """
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Set, Tuple
 
 NOT_FOUND = 127
+
+_warned: Set[str] = set()
+_warn_lock = threading.Lock()
+
+
+def warn(message: str) -> None:
+    """Tell the user (stderr, once per message) what the host layer skipped, cut or refused."""
+    with _warn_lock:
+        if message in _warned:
+            return
+        _warned.add(message)
+    try:
+        sys.stderr.write("dldoctor: %s\n" % message)
+    except (OSError, ValueError):
+        pass
 
 
 @dataclass(frozen=True)
@@ -21,6 +38,7 @@ class CommandResult:
     stderr: str = ""
     timed_out: bool = False
     error: Optional[str] = None
+    truncated: bool = False         # stopped: its output passed the per-command limit
 
     @property
     def not_found(self) -> bool:

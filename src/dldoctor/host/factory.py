@@ -9,7 +9,7 @@ from dldoctor.i18n import _
 
 
 def make_host(root: str = "/", timeout: float = 10.0, snapshot: Optional[str] = None):
-    if snapshot:
+    if snapshot is not None:       # "" is a mistake to report, never "check this host"
         from dldoctor.host.snapshot import SnapshotHost
 
         return SnapshotHost(snapshot)

@@ -18,12 +18,16 @@ from urllib.parse import urlparse
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
 from dldoctor import prefetch
-from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse
+from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, paths, warn
+from dldoctor.i18n import _
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
                  "/snap/bin")
 DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
                  "libnvidia*", "cuda-drivers*")
+# Bounds (docs/security-paths.md): what one command may print, what one HTTP answer may hold.
+OUTPUT_LIMIT = 1024 * 1024           # real outputs are < 100 KB; parsing 1 MiB costs < 1 s
+BODY_LIMIT = 65536
 _PROXY_CRED = re.compile(r"(://[^/@\s:]+:)[^/@\s]+@")
 
 
@@ -44,9 +48,19 @@ class LiveHost(Host):
 
     # --- paths ---------------------------------------------------------------------------------
     def path(self, target: str) -> str:
-        """The live path of a target path (joined under the root; '..' cannot escape it)."""
-        norm = os.path.normpath("/" + target.lstrip("/"))
-        return norm if self.root == "/" else self.root + norm
+        """The live path of a target path: under a root, symlinks are resolved inside it (absolute
+        targets re-rooted, a `..` above it refused with paths.UnsafePath)."""
+        if self.root == "/":
+            return os.path.normpath("/" + target.lstrip("/"))
+        return paths.resolve(self.root, target)
+
+    def _safe_path(self, target: str) -> Optional[str]:
+        """path(), or None (with a warning) when it would lead outside the root."""
+        try:
+            return self.path(target)
+        except paths.UnsafePath as exc:
+            warn(str(exc))
+            return None
 
     def target_path(self, live: str) -> str:
         """A live absolute path as the target sees it (strips the root prefix when inside it)."""
@@ -55,27 +69,45 @@ class LiveHost(Host):
         return live
 
     def read(self, path: str) -> Optional[bytes]:
+        """A regular file's bytes under the root (at most paths.READ_LIMIT), never following a
+        link out of the root; None when absent, unreadable, a FIFO or a device."""
+        live = self._safe_path(path)
+        if live is None:
+            return None
         try:
-            with open(self.path(path), "rb") as fh:
-                return fh.read()
+            data, cut = paths.read_file(live, root=None if self.root == "/" else self.root)
+        except paths.UnsafePath as exc:
+            warn(str(exc))
+            return None
+        except paths.NotRegular:
+            warn(_("{path} is not a regular file (a FIFO, device or directory): not read").format(
+                path=live))
+            return None
         except (OSError, ValueError):
             return None
+        if cut:
+            warn(_("{path} is larger than {n} bytes: truncated").format(
+                path=live, n=paths.READ_LIMIT))
+        return data
 
     def exists(self, path: str) -> bool:
-        return os.path.exists(self.path(path))
+        live = self._safe_path(path)
+        return live is not None and os.path.exists(live)
 
     def listdir(self, path: str) -> Optional[Tuple[str, ...]]:
+        live = self._safe_path(path)
+        if live is None:
+            return None
         try:
-            return tuple(sorted(os.listdir(self.path(path))))
+            return tuple(sorted(os.listdir(live)))
         except OSError:
             return None
 
     @staticmethod
     def read_kernel(path: str) -> Optional[bytes]:
         try:
-            with open(path, "rb") as fh:
-                return fh.read()
-        except OSError:
+            return paths.read_file(path)[0]
+        except (OSError, paths.UnsafePath):
             return None
 
     def which(self, name: str) -> Optional[str]:
@@ -94,8 +126,8 @@ class LiveHost(Host):
                 continue
             seen.add(d)
             cand = os.path.join(d, name)
-            live = self.path(cand) if self.root != "/" else cand
-            if os.path.isfile(live) and os.access(live, os.X_OK):
+            live = self._safe_path(cand) if self.root != "/" else cand
+            if live is not None and os.path.isfile(live) and os.access(live, os.X_OK):
                 return cand
         return None
 
@@ -119,19 +151,13 @@ class LiveHost(Host):
             except OSError as exc:
                 return CommandResult(argv, None, "", "", error=str(exc))
             wait = limit
-        try:
-            out, err = proc.communicate(input=input, timeout=wait)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                out, err = proc.communicate(timeout=1)
-            except subprocess.TimeoutExpired:
-                out, err = b"", b""
+        out, err, state = _communicate(proc, input, wait, OUTPUT_LIMIT)
+        if state == "timeout":
             return CommandResult(argv, None, _dec(out), _dec(err), timed_out=True,
                                  error="no answer within %.1f s" % limit)
+        if state == "limit":
+            return CommandResult(argv, None, _dec(out), _dec(err), truncated=True,
+                                 error="output over %d bytes: stopped" % OUTPUT_LIMIT)
         return CommandResult(argv, proc.returncode, _dec(out), _dec(err))
 
     def run_host_cmd(self, argv: Sequence[str], timeout: Optional[float] = None) -> CommandResult:
@@ -148,17 +174,13 @@ class LiveHost(Host):
     # --- network -------------------------------------------------------------------------------
     def http_get(self, url: str, timeout: float = 5.0,
                  headers: Optional[Dict[str, str]] = None) -> HttpResponse:
-        import requests  # lazy: ~90 ms of import only when something is probed
+        """GET with one deadline for everything (connect, headers, body) and a body limit.
 
-        start = time.monotonic()
-        try:
-            resp = requests.get(url, timeout=timeout, headers=headers or {}, allow_redirects=True)
-            body = resp.content[:65536]
-            return HttpResponse(url, resp.status_code, dict(resp.headers), body,
-                                time.monotonic() - start)
-        except requests.RequestException as exc:
-            return HttpResponse(url, None, {}, b"", time.monotonic() - start,
-                                error=_short_error(exc))
+        requests bounds each socket read, not the whole answer: a server dripping a byte a
+        second never trips it. The request runs in a worker thread; at the deadline the answer
+        is "no answer within N s" and the worker is left to die on its own read timeout.
+        """
+        return http_get_bounded(url, timeout, headers)
 
     def getenv(self, name: str) -> Optional[str]:
         return self.env.get(name)
@@ -278,7 +300,7 @@ class LiveHost(Host):
         if hook is not None:
             try:
                 lines.append("hook: %s %d" % (hook, int(os.stat(self.path(hook)).st_ctime)))
-            except OSError:
+            except (OSError, paths.UnsafePath):
                 pass
         return Evidence(name, "".join(l + "\n" for l in lines), source="/proc/PID/stat, stat")
 
@@ -372,14 +394,20 @@ class LiveHost(Host):
         path = self.daemon_json_location()
         data = self.read(path)
         if data is None:
-            exists = os.path.lexists(self.path(path))
+            live = self._safe_path(path)
+            exists = live is None or os.path.lexists(live)
             # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
             return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
         return Evidence(name, _dec(data), source=path)
 
     def _ev_packages(self, name: str) -> Evidence:
-        admindir = self.path("/var/lib/dpkg")
-        if not os.path.isdir(admindir):
+        admindir = self._safe_path("/var/lib/dpkg")
+        if admindir is None or not os.path.isdir(admindir):
+            return Evidence(name, None, source="dpkg-query")
+        if self.root != "/" and os.path.islink(os.path.join(admindir, "status")):
+            # dpkg-query would follow it on this machine, out of the root.
+            warn(_("{path} is a symbolic link: the package list under {root} was not read")
+                 .format(path=os.path.join(admindir, "status"), root=self.root))
             return Evidence(name, None, source="dpkg-query")
         argv = ("dpkg-query", "--admindir=" + admindir, "-W",
                 "-f=${Package} ${Version} ${Status}\\n") + DPKG_PATTERNS
@@ -402,15 +430,142 @@ def _process_start(pid: int) -> Optional[float]:
         return None
 
 
+def _communicate(proc: "subprocess.Popen[bytes]", input: Optional[bytes], wait: float,
+                 limit: int) -> Tuple[bytes, bytes, str]:
+    """(stdout, stderr, "done" | "timeout" | "limit"): like communicate(), but the process group
+    is killed at the deadline or once either stream passes `limit` bytes (kept: the first limit)."""
+    import selectors
+
+    deadline = time.monotonic() + max(0.0, wait)
+    bufs: Dict[int, List[bytes]] = {}
+    sizes: Dict[int, int] = {}
+    sel = selectors.DefaultSelector()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            fd = stream.fileno()
+            os.set_blocking(fd, False)
+            sel.register(fd, selectors.EVENT_READ)
+            bufs[fd], sizes[fd] = [], 0
+    pending = memoryview(input or b"")
+    stdin_fd = -1
+    if proc.stdin is not None:
+        if input:
+            stdin_fd = proc.stdin.fileno()
+            os.set_blocking(stdin_fd, False)
+            sel.register(stdin_fd, selectors.EVENT_WRITE)
+        else:
+            proc.stdin.close()
+    state = "done"
+    try:
+        while sel.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                state = "timeout"
+                break
+            for key, _ev in sel.select(min(left, 1.0)):
+                fd = key.fd
+                if fd == stdin_fd:
+                    try:
+                        n = os.write(fd, pending[:65536])
+                    except (BrokenPipeError, BlockingIOError, OSError) as exc:
+                        if isinstance(exc, BlockingIOError):
+                            continue
+                        n = len(pending)
+                    pending = pending[n:]
+                    if not pending:
+                        sel.unregister(fd)
+                        proc.stdin.close()
+                    continue
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    sel.unregister(fd)
+                    continue
+                bufs[fd].append(chunk)
+                sizes[fd] += len(chunk)
+                if sizes[fd] > limit:
+                    state = "limit"
+            if state == "limit":
+                break
+        if state == "done":
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                state = "timeout"
+    finally:
+        sel.close()
+    if state != "done":
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            pass
+    fds = [s.fileno() if s is not None else -1 for s in (proc.stdout, proc.stderr)]
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+    out, err = (b"".join(bufs.get(fd, []))[:limit] for fd in fds)
+    return out, err, state
+
+
+def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]] = None,
+                     limit: int = BODY_LIMIT) -> HttpResponse:
+    """One GET whose connect + headers + body end within `timeout` s; at most `limit` body bytes."""
+    import requests  # lazy: ~90 ms of import only when something is probed
+
+    start = time.monotonic()
+    deadline = start + timeout
+    box: Dict[str, HttpResponse] = {}
+
+    def work() -> None:
+        try:
+            with requests.get(url, timeout=timeout, headers=headers or {}, allow_redirects=True,
+                              stream=True) as resp:
+                chunks: List[bytes] = []
+                size = 0
+                for chunk in resp.iter_content(4096):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= limit or time.monotonic() > deadline:
+                        break
+                box["r"] = HttpResponse(url, resp.status_code, dict(resp.headers),
+                                        b"".join(chunks)[:limit], time.monotonic() - start)
+        except requests.RequestException as exc:
+            box["r"] = HttpResponse(url, None, {}, b"", time.monotonic() - start,
+                                    error=_short_error(exc))
+        except Exception as exc:  # a Host never raises: a bad URL is an answer, not a crash
+            box["r"] = HttpResponse(url, None, {}, b"", time.monotonic() - start,
+                                    error=_short_error(exc))
+
+    worker = threading.Thread(target=work, daemon=True, name="dldoctor-http")
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    found = box.get("r")
+    if found is None or found.elapsed > timeout:
+        return HttpResponse(url, None, {}, b"", time.monotonic() - start,
+                            error="timed out (no complete answer within %.1f s)" % timeout)
+    return found
+
+
 def _dec(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
 def _from_result(name: str, res: CommandResult) -> Evidence:
-    if res.rc is None and not res.timed_out:
+    if res.rc is None and not res.timed_out and not res.truncated:
         return Evidence(name, None, source=" ".join(res.argv))
     text = res.output
-    if res.timed_out:
+    if res.timed_out or res.truncated:
         text = (text + "\n" if text else "") + "dldoctor: %s: %s\n" % (res.argv[0], res.error)
     return Evidence(name, text, exit=res.rc, source=" ".join(res.argv), timed_out=res.timed_out)
 

@@ -1,20 +1,29 @@
 """SnapshotHost: answers from an evidence snapshot (directory or .tar.gz, see snapshot-format.md).
 
-A missing file means "not collected". Commands are never run and nothing is fetched.
+A missing file means "not collected". Commands are never run and nothing is fetched. A snapshot
+is untrusted input: only regular files are read (links, FIFOs and devices are skipped and listed
+on stderr), each up to MAX_MEMBER bytes, at most MAX_MEMBERS of them and MAX_TOTAL bytes in all;
+a tarball is read as a stream under that total (a gzip bomb stops there) and to its end, so a bad
+CRC is an error, never ignored.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 import tarfile
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import UsageError
-from dldoctor.evidence import APT_SOURCES_DIR
-from dldoctor.host import CommandResult, Evidence, Host, HttpResponse
+from dldoctor.evidence import APT_SOURCES_DIR, EVIDENCE
+from dldoctor.host import CommandResult, Evidence, Host, HttpResponse, paths, warn
 from dldoctor.i18n import _
 
-MAX_MEMBER = 16 * 1024 * 1024
+# Bounds of a snapshot (docs/security-paths.md): a real one is ~40 files and well under 1 MiB.
+MAX_MEMBER = paths.READ_LIMIT         # bytes read of one file (more: truncated, and said so)
+MAX_MEMBERS = 10000                   # files or tar members
+MAX_TOTAL = 64 * 1024 * 1024          # bytes in all (uncompressed)
 
 
 class SnapshotHost(Host):
@@ -83,40 +92,241 @@ def _exit(text: Optional[str]) -> Optional[int]:
 
 
 def _load(path: str) -> Dict[str, bytes]:
+    if path == "":
+        raise UsageError(_("--snapshot needs a path (a snapshot directory or .tar.gz); it was "
+                           "given an empty one"))
     if os.path.isdir(path):
-        files: Dict[str, bytes] = {}
-        for dirpath, _dirs, names in os.walk(path):
-            for n in names:
-                full = os.path.join(dirpath, n)
-                rel = os.path.relpath(full, path).replace(os.sep, "/")
-                try:
-                    with open(full, "rb") as fh:
-                        files[rel] = fh.read(MAX_MEMBER)
-                except OSError as exc:
-                    raise UsageError(_("cannot read snapshot file {path}: {err}").format(
-                        path=full, err=exc.strerror))
-        return files
-    if not os.path.exists(path):
+        files = _load_dir(path)
+    elif not os.path.lexists(path):
         raise UsageError(_("snapshot not found: {path}").format(path=path))
-    try:
-        with tarfile.open(path, "r:*") as tar:
-            files = {}
-            for m in tar.getmembers():
-                if not m.isfile():
-                    continue
-                fh = tar.extractfile(m)
-                if fh is None:
-                    continue
-                files[os.path.normpath(m.name).lstrip("./")] = fh.read(MAX_MEMBER)
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        raise UsageError(_("cannot read snapshot {path}: not a snapshot directory or tarball "
-                           "({err})").format(path=path, err=exc))
-    # A tarball usually wraps everything in one top-level directory: strip it.
-    tops = {n.split("/", 1)[0] for n in files}
-    if len(tops) == 1 and all("/" in n for n in files):
-        top = tops.pop() + "/"
-        files = {n[len(top):]: d for n, d in files.items()}
+    else:
+        files = _load_tar(path)
+        # A tarball usually wraps everything in one top-level directory: strip it.
+        tops = {n.split("/", 1)[0] for n in files}
+        if len(tops) == 1 and all("/" in n for n in files) and tops != {APT_SOURCES_DIR}:
+            top = tops.pop() + "/"
+            files = {n[len(top):]: d for n, d in files.items()}
+    if not any(_is_evidence(n) for n in files):
+        raise UsageError(_("no dldoctor evidence in {path}: none of the files a snapshot holds "
+                           "(os-release, daemon.json, docker-info.json, meta.json...) is there; "
+                           "make one with `dldoctor snapshot OUT.tar.gz`").format(path=path))
     return files
+
+
+# Names of snapshot-format.md that no live host records (a person's report gives them).
+REPORT_NAMES = ("lsb-release", "docker-version", "docker-info", "apt-update", "command", "error",
+                "notes", "paths", "mirror-probe")
+
+
+def _is_evidence(name: str) -> bool:
+    if name.endswith(".exit"):
+        name = name[:-len(".exit")]
+    return name in EVIDENCE or name in REPORT_NAMES or name == "meta.json" or (
+        name.startswith(APT_SOURCES_DIR + "/") and len(name) > len(APT_SOURCES_DIR) + 1)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return _("symbolic link")
+    if stat.S_ISFIFO(mode):
+        return _("FIFO")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("device")
+    if stat.S_ISSOCK(mode):
+        return _("socket")
+    return _("not a regular file")
+
+
+def _report(path: str, skipped: List[Tuple[str, str]], cut: List[str]) -> None:
+    """Say on stderr what was not read: a snapshot is evidence, and evidence is never silently
+    dropped."""
+    if skipped:
+        shown = ", ".join("%s (%s)" % (n, k) for n, k in skipped[:20])
+        more = len(skipped) - 20
+        warn(_("snapshot {path}: skipped {n} member(s) that are not regular files: {list}").format(
+            path=path, n=len(skipped), list=shown + (" ..." if more > 0 else "")))
+    if cut:
+        warn(_("snapshot {path}: truncated at {limit} bytes: {list}").format(
+            path=path, limit=MAX_MEMBER, list=", ".join(cut[:20])))
+
+
+def _too_big(path: str, what: str) -> UsageError:
+    return UsageError(_("cannot read snapshot {path}: {what}; a dldoctor snapshot is far "
+                        "smaller (limits: {count} files, {member} bytes each, {total} bytes in "
+                        "all)").format(path=path, what=what, count=MAX_MEMBERS,
+                                      member=MAX_MEMBER, total=MAX_TOTAL))
+
+
+def _load_dir(path: str) -> Dict[str, bytes]:
+    """Regular files of a snapshot directory; links, FIFOs and devices are skipped and listed."""
+    files: Dict[str, bytes] = {}
+    skipped: List[Tuple[str, str]] = []
+    cut: List[str] = []
+    total = 0
+    seen = 0
+    shown_path, path = path, os.path.abspath(path)
+    for dirpath, dirs, names in os.walk(path):      # os.walk never descends into a linked dir
+        seen += len(dirs) + len(names)
+        if seen > MAX_MEMBERS:
+            raise _too_big(shown_path, _("more than {n} files").format(n=MAX_MEMBERS))
+        for d in list(dirs):
+            full = os.path.join(dirpath, d)
+            if os.path.islink(full):
+                skipped.append((os.path.relpath(full, path), _kind(stat.S_IFLNK)))
+                dirs.remove(d)
+        for n in sorted(names):
+            full = os.path.join(dirpath, n)
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
+            try:
+                mode = os.lstat(full).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode):
+                skipped.append((rel, _kind(mode)))
+                continue
+            try:
+                data, truncated = paths.read_file(full, limit=MAX_MEMBER, root=path)
+            except paths.NotRegular:
+                skipped.append((rel, _kind(stat.S_IFIFO)))
+                continue
+            except paths.UnsafePath:
+                skipped.append((rel, _kind(stat.S_IFLNK)))
+                continue
+            except OSError as exc:
+                raise UsageError(_("cannot read snapshot file {path}: {err}").format(
+                    path=full, err=exc.strerror or exc))
+            if truncated:
+                cut.append(rel)
+            total += len(data)
+            if total > MAX_TOTAL:
+                raise _too_big(shown_path, _("more than {n} bytes in all").format(n=MAX_TOTAL))
+            files[rel] = data
+    _report(shown_path, skipped, cut)
+    return files
+
+
+class _Bounded(io.RawIOBase):
+    """A decompressed stream that refuses to give more than `limit` bytes (a gzip bomb stops
+    here, whatever tarfile asks for: member data, pax or long-name headers, padding)."""
+
+    def __init__(self, inner, limit: int, path: str):
+        self.inner = inner
+        self.left = limit
+        self.path = path
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            n = self.left + 1
+        if n > self.left:
+            data = self.inner.read(self.left + 1)
+            if len(data) > self.left:
+                raise _too_big(self.path, _("it holds more than {n} bytes uncompressed").format(
+                    n=MAX_TOTAL))
+        else:
+            data = self.inner.read(n)
+        self.left -= len(data)
+        return data
+
+    def readinto(self, buf) -> int:
+        data = self.read(len(buf))
+        buf[:len(data)] = data
+        return len(data)
+
+
+def _open_stream(path: str, raw):
+    """The decompressed stream of a snapshot file (gzip, bzip2, xz or plain tar), by magic."""
+    head = raw.read(6)
+    raw.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        import gzip
+
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if head[:3] == b"BZh":
+        import bz2
+
+        return bz2.BZ2File(raw, "rb")
+    if head == b"\xfd7zXZ\x00":
+        import lzma
+
+        return lzma.LZMAFile(raw, "rb")
+    return raw
+
+
+def _load_tar(path: str) -> Dict[str, bytes]:
+    """Regular members of a snapshot tarball, read as a stream under the limits; any damage
+    (bad CRC, truncated or corrupt compressed data, a non-tar file) is a plain-words UsageError."""
+    import zlib
+
+    files: Dict[str, bytes] = {}
+    skipped: List[Tuple[str, str]] = []
+    cut: List[str] = []
+    count = 0
+    try:
+        raw = open(path, "rb", buffering=0)
+    except OSError as exc:
+        raise UsageError(_("cannot read snapshot {path}: {err}").format(
+            path=path, err=exc.strerror or exc))
+    try:
+        st = os.fstat(raw.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise UsageError(_("cannot read snapshot {path}: it is not a directory nor a "
+                               "regular file").format(path=path))
+        compressed = False
+        try:
+            inner = _open_stream(path, raw)
+            compressed = inner is not raw
+            stream = _Bounded(inner, MAX_TOTAL + 1024 * 1024, path)
+            buffered = io.BufferedReader(stream, 65536)
+            with tarfile.open(fileobj=buffered, mode="r|") as tar:
+                for m in tar:
+                    count += 1
+                    if count > MAX_MEMBERS:
+                        raise _too_big(path, _("more than {n} members").format(n=MAX_MEMBERS))
+                    name = os.path.normpath(m.name).lstrip("./")
+                    if not m.isreg():
+                        skipped.append((name, _("symbolic link") if m.issym() or m.islnk()
+                                        else _("FIFO") if m.isfifo()
+                                        else _("device") if m.ischr() or m.isblk()
+                                        else _("not a regular file")))
+                        continue
+                    if m.size > MAX_MEMBER:
+                        cut.append(name)
+                    fh = tar.extractfile(m)
+                    if fh is None:
+                        continue
+                    files[name] = fh.read(MAX_MEMBER)
+            # tarfile stops at the end-of-archive blocks; the gzip trailer (CRC, length) is
+            # only checked once the stream is read to its end.
+            while buffered.read(65536):
+                pass
+        except UsageError:
+            raise
+        except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError) as exc:
+            raise UsageError(_unreadable(path, exc, count, compressed)) from None
+        except Exception as exc:  # lzma/bz2 raise their own kinds on damaged data
+            raise UsageError(_unreadable(path, exc, count, compressed)) from None
+    finally:
+        raw.close()
+    _report(path, skipped, cut)
+    return files
+
+
+def _unreadable(path: str, exc: BaseException, members: int, compressed: bool) -> str:
+    text = str(exc)
+    if members == 0 and not compressed and isinstance(exc, tarfile.ReadError):
+        return _("cannot read snapshot {path}: it is neither a snapshot directory nor a "
+                 "snapshot tarball (.tar.gz)").format(path=path)
+    if "not a gzip file" in text.lower():
+        return _("cannot read snapshot {path}: it is neither a snapshot directory nor a "
+                 "snapshot tarball (.tar.gz)").format(path=path)
+    if isinstance(exc, EOFError) or "end-of-stream" in text or "unexpected end" in text.lower():
+        return _("cannot read snapshot {path}: the file is cut short (an incomplete download "
+                 "or copy?)").format(path=path)
+    return _("cannot read snapshot {path}: the file is damaged ({err})").format(
+        path=path, err=text[:200] or type(exc).__name__)
 
 
 def is_apt_name(name: str) -> bool:

@@ -2,21 +2,21 @@
 
 Only the executor (and undo) hold one. Paths are target paths ("/etc/docker/daemon.json"), joined
 under the root; symlinks are followed inside the root, as the target machine itself would follow
-them, and neither `..` nor an absolute link can lead outside it. Commands run chrooted into the
-root when it is not "/".
+them (host.paths.resolve: absolute links re-rooted, a `..` above the root refused), and every
+open walks from the root without following links (fsops with root=...). Commands run chrooted
+into the root when it is not "/".
 """
 from __future__ import annotations
 
 import os
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from dldoctor import fsops
 from dldoctor.errors import ApplyFailed
 from dldoctor.host import CommandResult
+from dldoctor.host import paths
 from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
-
-_MAX_LINKS = 40
 
 
 class HostWriter:
@@ -34,29 +34,9 @@ class HostWriter:
         return self._paths.path(target)
 
     def live_path(self, target: str) -> str:
-        """The path on this machine that `target` names on the target, symlinks resolved in root."""
-        parts = [p for p in os.path.normpath("/" + target.lstrip("/")).split("/") if p]
-        done: List[str] = []
-        links = 0
-        while parts:
-            part = parts.pop(0)
-            if part == "..":
-                if done:
-                    done.pop()
-                continue
-            candidate = self._join("/" + "/".join(done + [part]))
-            if os.path.islink(candidate):
-                links += 1
-                if links > _MAX_LINKS:
-                    raise ApplyFailed(_("too many levels of symbolic links: {path}").format(
-                        path=target))
-                dest = os.readlink(candidate)
-                if dest.startswith("/"):
-                    done = []
-                parts = [p for p in dest.split("/") if p and p != "."] + parts
-                continue
-            done.append(part)
-        return self._join("/" + "/".join(done))
+        """The path on this machine that `target` names on the target, symlinks resolved in root
+        (paths.UnsafePath when a link would lead out of it)."""
+        return paths.resolve(self.root, target)
 
     def target_path(self, live: str) -> str:
         """A live path as the target sees it (the root prefix stripped)."""
@@ -65,11 +45,11 @@ class HostWriter:
     # --- files -----------------------------------------------------------------------------------
     def read(self, path: str) -> Optional[bytes]:
         """Bytes of target `path`, None when it does not exist."""
-        return fsops.read_bytes(self.live_path(path))
+        return fsops.read_bytes(self.live_path(path), root=self.root)
 
     def stat(self, path: str) -> Optional[os.stat_result]:
         try:
-            return os.stat(self.live_path(path))
+            return os.lstat(self.live_path(path))
         except FileNotFoundError:
             return None
 
@@ -82,11 +62,9 @@ class HostWriter:
         the temp file's target path; a non-zero exit stops the write (ApplyFailed with its output).
         """
         live = self.live_path(path)
-        directory = os.path.dirname(live)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o755, exist_ok=True)
+        fsops.makedirs(os.path.dirname(live), root=self.root)
         check = self._validator(path, validate) if validate else None
-        fsops.atomic_write(live, data, mode=mode, validate=check, owner=owner)
+        fsops.atomic_write(live, data, mode=mode, validate=check, owner=owner, root=self.root)
 
     def _validator(self, path: str, argv: Sequence[str]) -> Callable[[str], None]:
         def check(tmp: str) -> None:
@@ -98,7 +76,7 @@ class HostWriter:
         return check
 
     def remove(self, path: str) -> None:
-        fsops.remove(self.live_path(path))
+        fsops.remove(self.live_path(path), root=self.root)
 
     # --- commands --------------------------------------------------------------------------------
     def run(self, argv: Sequence[str], timeout: Optional[float] = None,

@@ -1,0 +1,174 @@
+"""Every read and wait is bounded: a command that prints forever, a mirror that drips a byte a
+second or answers an endless body, end within --timeout + 2 s and under 300 MB. The servers and
+commands are started by the test (127.0.0.1 only); time bounds are loose (a safety property,
+not a benchmark)."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from dldoctor.host.live import BODY_LIMIT, OUTPUT_LIMIT, LiveHost, http_get_bounded
+
+PEAK_MB = 300
+
+MEASURE = textwrap.dedent("""
+    import json, resource, subprocess, sys, time
+    start = time.monotonic()
+    r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       stdin=subprocess.DEVNULL)
+    print(json.dumps({"rc": r.returncode, "elapsed": time.monotonic() - start,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      "stdout": r.stdout.decode("utf-8", "replace"),
+                      "stderr": r.stderr.decode("utf-8", "replace")[-4000:]}))
+""")
+
+
+def measured(args, env=None, timeout=60):
+    """Run dldoctor ARGS in a fresh parent that reports its peak child memory and elapsed time."""
+    e = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", LANG="C")
+    e.update(env or {})
+    out = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "dldoctor"] +
+                         list(args), env=e, stdout=subprocess.PIPE, timeout=timeout, check=True)
+    return json.loads(out.stdout)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def endless_bin(tmp_path):
+    """A directory whose nvidia-smi prints forever (fast), first on PATH."""
+    d = tmp_path / "bin"
+    d.mkdir()
+    smi = d / "nvidia-smi"
+    smi.write_text("#!/bin/sh\nexec yes 'GPU 0: NVIDIA Endless (UUID: GPU-0)'\n")
+    smi.chmod(0o755)
+    return str(d)
+
+
+def test_command_printing_forever_is_stopped_in_process(endless_bin):
+    host = LiveHost("/", timeout=2, env=dict(os.environ, PATH=endless_bin + ":/usr/bin:/bin"))
+    start = time.monotonic()
+    res = host.run(["nvidia-smi"])
+    assert time.monotonic() - start < 2 + 2
+    assert res.truncated and res.rc is None
+    assert len(res.stdout) <= OUTPUT_LIMIT
+    ev = host.evidence("nvidia-smi")
+    assert ev.text is not None and "output over" in ev.text
+
+
+def test_check_with_endless_nvidia_smi_ends_in_time_and_memory(endless_bin):
+    r = measured(["check", "--timeout", "2", "--no-probe"],
+                 env={"PATH": endless_bin + ":" + os.environ.get("PATH", "/usr/bin:/bin")})
+    assert "Traceback" not in r["stderr"]
+    assert r["rc"] in (0, 1), r["stderr"]
+    assert r["elapsed"] < 2 + 2 + 1.5, r      # + interpreter start on a loaded 2-core machine
+    assert r["peak_mb"] < PEAK_MB, r
+
+
+def test_silent_command_is_killed_at_the_timeout_with_its_children(tmp_path):
+    script = tmp_path / "hang"
+    script.write_text("#!/bin/sh\nsleep 30 &\nsleep 30\n")
+    script.chmod(0o755)
+    start = time.monotonic()
+    res = LiveHost("/", timeout=1).run([str(script)])
+    assert res.timed_out and time.monotonic() - start < 1 + 2
+
+
+def test_command_input_and_output_still_work():
+    res = LiveHost("/", timeout=5).run(["cat"], input=b"x" * 300000)
+    assert res.ok and res.stdout == "x" * 300000
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+class Server:
+    """A tiny misbehaving HTTP server on 127.0.0.1: `mode` drip-headers | drip-body | endless."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def answer(self, conn):
+        try:
+            conn.recv(65536)
+            if self.mode == "drip-headers":
+                for ch in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 1000:
+                    if self.stop.wait(0.5):
+                        return
+                    conn.sendall(bytes([ch]))
+            elif self.mode == "drip-body":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
+                             b"Docker-Distribution-Api-Version: registry/2.0\r\n\r\n")
+                while not self.stop.wait(0.5):
+                    conn.sendall(b"{")
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nDocker-Distribution-Api-Version: registry/2.0"
+                             b"\r\nContent-Type: application/json\r\n\r\n")
+                chunk = b"x" * 65536
+                while not self.stop.is_set():
+                    conn.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+@pytest.fixture(params=["drip-headers", "drip-body", "endless"])
+def server(request):
+    s = Server(request.param)
+    yield s
+    s.close()
+
+
+def test_http_get_has_one_deadline_and_a_body_limit(server):
+    start = time.monotonic()
+    resp = http_get_bounded(server.url + "/v2/", timeout=2)
+    took = time.monotonic() - start
+    assert took < 2 + 2, took       # the deadline is 2 s; the slack is for a loaded CI machine
+    assert len(resp.body) <= BODY_LIMIT
+    if server.mode != "endless":
+        assert resp.status is None and "timed out" in (resp.error or "")
+
+
+def test_check_reports_a_dripping_mirror_dead_within_the_timeout(tmp_path, server):
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/docker/daemon.json").write_text(json.dumps({"registry-mirrors": [server.url]}))
+    r = measured(["check", "--root", str(root), "--timeout", "3", "--json"],
+                 env={"DLDOCTOR_HUB_URL": server.url + "/hub"})
+    assert "Traceback" not in r["stderr"]
+    assert r["elapsed"] < 3 + 2 + 1.5, r
+    assert r["peak_mb"] < PEAK_MB, r
+    report = json.loads(r["stdout"])
+    text = json.dumps(report)
+    if server.mode != "endless":
+        assert "timed out" in text, text[:2000]

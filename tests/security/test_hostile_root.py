@@ -1,0 +1,306 @@
+"""A hostile --root: links planted in it never lead dldoctor to a file outside it (reads, writes,
+its own lock, journal and backups), and FIFOs or devices where evidence lives neither hang nor eat
+memory. Each test plants the trap in a tmp root beside an "outside" file and asserts what a user
+would see: the outside file's bytes, the exit code, the message."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from dldoctor.executor import apply, undo
+from dldoctor.host import paths
+from dldoctor.host.live import LiveHost
+from dldoctor.host.writer import HostWriter
+from dldoctor.journal import Journal
+from dldoctor.model import FileWrite, Plan
+
+REPO = Path(__file__).resolve().parents[2]
+OLD = b'{\n    "log-driver": "json-file"\n}\n'
+NEW = b'{\n    "log-driver": "json-file",\n    "registry-mirrors": ["https://m.example.com"]\n}\n'
+SECRET = b"root:$6$planted-secret-hash:19000:0:99999:7:::\n"
+DJ = "/etc/docker/daemon.json"
+
+
+@pytest.fixture
+def box():
+    """(root, outside): a --root and, beside it, a directory standing for the real machine."""
+    d = tempfile.mkdtemp(prefix="dlsec-", dir="/tmp")
+    os.chmod(d, 0o755)
+    root, outside = os.path.join(d, "root"), os.path.join(d, "outside")
+    os.makedirs(os.path.join(root, "etc", "docker"))
+    os.makedirs(outside)
+    yield root, outside
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def plant(path: str, data: bytes = SECRET) -> str:
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def dldoctor(*args, timeout=60, **kw):
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", LANG="C")
+    env.pop("DLDOCTOR_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "dldoctor"] + list(args), env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL, **kw)
+
+
+def the_plan():
+    return [Plan("daemon-json", (FileWrite(DJ, OLD, NEW, None, None),))]
+
+
+def run_apply(root):
+    writer = HostWriter(root)
+    return apply(the_plan(), writer, Journal(writer), None, lambda p: True, lambda m: None,
+                 timeout=2, verifiers=[])
+
+
+# --- reads under a root -------------------------------------------------------------------------
+
+
+def test_absolute_link_is_read_inside_the_root_never_on_the_host(box):
+    root, outside = box
+    secret = plant(os.path.join(outside, "shadow"))
+    os.symlink(secret, os.path.join(root, "etc/docker/daemon.json"))
+    host = LiveHost(root)
+    # Re-rooted: <root>/<outside>/shadow, which does not exist in the root.
+    assert host.read(DJ) is None
+    os.makedirs(os.path.join(root, outside.lstrip("/")))
+    plant(os.path.join(root, outside.lstrip("/"), "shadow"), b'{"inside": true}\n')
+    assert host.read(DJ) == b'{"inside": true}\n'
+    assert host.path(DJ) == os.path.join(root, outside.lstrip("/"), "shadow")
+
+
+def test_dotdot_link_above_the_root_is_refused(box, capsys):
+    root, outside = box
+    plant(os.path.join(outside, "shadow"))
+    os.symlink("../../../outside/shadow", os.path.join(root, "etc/docker/daemon.json"))
+    with pytest.raises(paths.UnsafePath, match="leads outside the root"):
+        paths.resolve(root, DJ)
+    assert LiveHost(root).read(DJ) is None
+    assert "leads outside the root" in capsys.readouterr().err
+    with pytest.raises(paths.UnsafePath):
+        HostWriter(root).write_atomic(DJ, NEW)
+    assert Path(outside, "shadow").read_bytes() == SECRET
+
+
+def test_check_and_snapshot_never_show_the_hosts_file(box, tmp_path):
+    root, outside = box
+    secret = plant(os.path.join(outside, "shadow"))
+    os.symlink(secret, os.path.join(root, "etc/docker/daemon.json"))
+    os.symlink(secret, os.path.join(root, "etc/os-release"))
+    r = dldoctor("check", "--root", root, "--no-probe", "--json")
+    assert "planted-secret" not in r.stdout + r.stderr
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr
+    out = str(tmp_path / "snap")
+    r = dldoctor("snapshot", "--root", root, "--no-probe", out)
+    assert r.returncode == 0, r.stderr
+    for f in Path(out).rglob("*"):
+        if f.is_file():
+            assert b"planted-secret" not in f.read_bytes(), f
+
+
+def test_linked_dpkg_status_is_not_handed_to_dpkg_query(box, capsys):
+    root, outside = box
+    os.makedirs(os.path.join(root, "var/lib/dpkg"))
+    os.symlink(plant(os.path.join(outside, "status")), os.path.join(root, "var/lib/dpkg/status"))
+    ev = LiveHost(root).evidence("packages")
+    assert ev.text is None
+    assert "symbolic link" in capsys.readouterr().err
+
+
+# --- writes: the fix's own lock, journal and backups ------------------------------------------
+
+
+def test_lock_link_outside_root_is_refused_and_target_keeps_its_bytes(box):
+    root, outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    target = plant(os.path.join(outside, "precious"))
+    os.makedirs(os.path.join(root, "var/lib/dldoctor"))
+    os.symlink(target, os.path.join(root, "var/lib/dldoctor/lock"))
+    with pytest.raises(paths.UnsafePath, match="symbolic link"):
+        run_apply(root)
+    assert Path(target).read_bytes() == SECRET
+    assert Path(root, "etc/docker/daemon.json").read_bytes() == OLD
+    # undo takes the same lock: the CLI refuses with exit 2 and a plain message.
+    r = dldoctor("undo", "--root", root, "--yes")
+    assert r.returncode == 2, r.stderr
+    assert "symbolic link" in r.stderr and "Traceback" not in r.stderr
+    assert Path(target).read_bytes() == SECRET
+
+
+def test_lock_link_to_a_relative_path_inside_is_refused_too(box):
+    root, _outside = box
+    os.makedirs(os.path.join(root, "var/lib/dldoctor"))
+    plant(os.path.join(root, "etc/passwd"))
+    os.symlink("../../../etc/passwd", os.path.join(root, "var/lib/dldoctor/lock"))
+    with pytest.raises(paths.UnsafePath):
+        with Journal(HostWriter(root)).lock():
+            pass
+    assert Path(root, "etc/passwd").read_bytes() == SECRET
+
+
+@pytest.mark.parametrize("linked", ["var/lib/dldoctor/journal", "var/lib/dldoctor"])
+def test_journal_link_outside_root_gets_no_journal_and_no_backup(box, linked):
+    root, outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    os.makedirs(os.path.join(root, os.path.dirname(linked)), exist_ok=True)
+    os.symlink(outside, os.path.join(root, linked))
+    with pytest.raises(paths.UnsafePath):
+        run_apply(root)
+    assert os.listdir(outside) == []                     # nothing written outside the root
+    assert Path(root, "etc/docker/daemon.json").read_bytes() == OLD
+
+
+def test_linked_fix_directory_inside_journal_is_not_listed_or_undone(box):
+    root, outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    outcome = run_apply(root)
+    assert outcome.status == "applied", outcome
+    journal = os.path.join(root, "var/lib/dldoctor/journal")
+    (real,) = os.listdir(journal)
+    shutil.copytree(os.path.join(journal, real), os.path.join(outside, "fake"))
+    os.symlink(os.path.join(outside, "fake"), os.path.join(journal, "99999999T999999.0Z-1"))
+    fixes = Journal(HostWriter(root)).fixes()
+    assert [f.id for f in fixes] == [real]
+
+
+def test_backup_file_replaced_by_a_link_is_not_restored_from(box):
+    root, outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    assert run_apply(root).status == "applied"
+    journal = os.path.join(root, "var/lib/dldoctor/journal")
+    (rec,) = os.listdir(journal)
+    backup = os.path.join(journal, rec, "files", "0")
+    os.unlink(backup)
+    os.symlink(plant(os.path.join(outside, "precious"), OLD), backup)
+    writer = HostWriter(root)
+    result = undo(Journal(writer), None, lambda r: True, lambda m: None)
+    assert result.exit_code != 0
+    assert Path(root, "etc/docker/daemon.json").read_bytes() == NEW
+    assert Path(outside, "precious").read_bytes() == OLD
+
+
+def test_fix_writes_through_an_absolute_link_inside_the_root(box):
+    """The target machine follows /etc/docker/daemon.json -> /srv/docker.json: so does fix, but
+    inside the root, and never onto the host's /srv."""
+    root, _outside = box
+    os.makedirs(os.path.join(root, "srv"))
+    plant(os.path.join(root, "srv/docker.json"), OLD)
+    os.symlink("/srv/docker.json", os.path.join(root, "etc/docker/daemon.json"))
+    assert run_apply(root).status == "applied"
+    assert Path(root, "srv/docker.json").read_bytes() == NEW
+    assert os.path.islink(os.path.join(root, "etc/docker/daemon.json"))
+
+
+def test_undo_list_as_non_root_is_a_plain_message(box):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to nobody")
+    sys.path.insert(0, str(REPO / "tests"))
+    import lab as lablib
+    if lablib.run_as(65534, 65534, [], [sys.executable, "-c", "import dldoctor"]).returncode:
+        pytest.skip("this interpreter cannot run as nobody (it lives under /root)")
+    root, _outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    assert run_apply(root).status == "applied"
+    r = lablib.run_dldoctor(["undo", "--root", root, "--list"], user="nobody")
+    assert r.returncode == 2, r.stderr
+    assert "permission denied" in r.stderr and "sudo" in r.stderr
+    assert "Traceback" not in r.stderr and "PermissionError" not in r.stderr
+
+
+# --- FIFOs and devices where evidence lives ----------------------------------------------------
+
+
+def _child_peak_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+
+
+@pytest.mark.parametrize("cmd", [["check", "--no-probe"], ["fix", "--dry-run", "--only",
+                                                             "daemon-json"],
+                                 ["snapshot", "--no-probe", "SNAP"]])
+def test_fifo_as_daemon_json_and_os_release_does_not_hang(box, cmd, tmp_path):
+    root, _outside = box
+    os.mkfifo(os.path.join(root, "etc/docker/daemon.json"))
+    os.mkfifo(os.path.join(root, "etc/os-release"))
+    args = [str(tmp_path / "snap") if a == "SNAP" else a for a in cmd]
+    start = time.monotonic()
+    r = dldoctor(*(args[:1] + ["--root", root] + args[1:]), timeout=30)
+    assert time.monotonic() - start < 20
+    assert "Traceback" not in r.stderr
+    assert "not a regular file" in r.stderr
+    assert r.returncode in (0, 1, 2)
+
+
+def test_device_as_os_release_is_not_read(box):
+    if os.geteuid() != 0:
+        pytest.skip("mknod needs root")
+    root, _outside = box
+    zero = os.path.join(root, "etc/os-release")
+    try:
+        os.mknod(zero, stat.S_IFCHR | 0o644, os.makedev(1, 5))    # /dev/zero
+    except PermissionError:
+        pytest.skip("no mknod here")
+    os.symlink("/etc/os-release", os.path.join(root, "etc/docker/daemon.json"))
+    r = dldoctor("check", "--root", root, "--no-probe", timeout=30)
+    assert "Traceback" not in r.stderr and "not a regular file" in r.stderr
+    assert _child_peak_mb() < 300
+
+
+def test_huge_evidence_file_is_truncated_and_said(box, capsys):
+    root, _outside = box
+    with open(os.path.join(root, "etc/os-release"), "wb") as f:
+        f.truncate(paths.READ_LIMIT + 10)
+    data = LiveHost(root).read("/etc/os-release")
+    assert len(data) == paths.READ_LIMIT
+    assert "truncated" in capsys.readouterr().err
+
+
+def test_undo_list_permission_error_becomes_a_plain_message_in_process(box):
+    """The same as above without a second interpreter: a forked child drops to nobody and lists
+    the journals (its answer comes back through a pipe)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to nobody")
+    root, _outside = box
+    plant(os.path.join(root, "etc/docker/daemon.json"), OLD)
+    assert run_apply(root).status == "applied"
+    from dldoctor.errors import UsageError
+    journal = Journal(HostWriter(root))
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                             # the child: never returns
+        code = 0
+        try:
+            os.close(rfd)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                journal.fixes()
+                msg = "listed"
+            except UsageError as exc:
+                msg = "UsageError %d: %s" % (exc.exit_code, exc)
+            except BaseException as exc:                     # noqa: B902 - reported to the parent
+                msg = "%s: %s" % (type(exc).__name__, exc)
+            os.write(wfd, msg.encode("utf-8", "replace"))
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as f:
+        msg = f.read().decode()
+    os.waitpid(pid, 0)
+    assert msg.startswith("UsageError 2: cannot read dldoctor's journals in "), msg
+    assert "permission denied" in msg and "sudo" in msg
