@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import re
 import shlex
 import signal
 import subprocess
@@ -24,12 +23,13 @@ STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "
                  "/snap/bin")
 DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
                  "libnvidia*", "cuda-drivers*")
-_PROXY_CRED = re.compile(r"(://[^/@\s:]+:)[^/@\s]+@")
 
 
 def mask_secrets(text: str) -> str:
-    """Hide passwords in proxy URLs (user:pass@host -> user:***@host)."""
-    return _PROXY_CRED.sub(r"\1***@", text)
+    """Hide secrets (proxy passwords, tokens): the one scrubber, dldoctor.scrub.mask."""
+    from dldoctor.scrub import mask
+
+    return mask(text)
 
 
 class LiveHost(Host):

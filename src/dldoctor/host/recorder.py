@@ -1,7 +1,7 @@
 """`dldoctor snapshot OUT`: write the live host's evidence in the snapshot format.
 
-Secrets never leave the host: registry credentials (`auths`) are dropped from any JSON, and
-passwords in proxy URLs are masked. The snapshot appears whole or not at all (written to a
+Secrets never leave the host: every file goes through dldoctor.scrub.mask (URL passwords,
+proxy credentials, `auths`, tokens, Authorization headers), with no exception for any content. The snapshot appears whole or not at all (written to a
 temporary name, then renamed).
 """
 from __future__ import annotations
@@ -19,36 +19,14 @@ from dldoctor import __version__
 from dldoctor.errors import UsageError
 from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
-from dldoctor.host.live import LiveHost, mask_secrets
+from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
+from dldoctor.scrub import mask
 
 
 def redact(name: str, text: str) -> str:
-    """What may leave the host: no `auths`, no proxy passwords."""
-    if name.endswith(".json") or name == "daemon.json":
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return mask_secrets(text)
-        if isinstance(data, dict) and _drop_auths(data):
-            return json.dumps(data, indent=2) + "\n"
-    return mask_secrets(text)
-
-
-def _drop_auths(obj: object) -> bool:
-    dropped = False
-    if isinstance(obj, dict):
-        for key in list(obj):
-            if key in ("auths", "credHelpers", "credsStore", "IdentityToken", "RegistryToken",
-                       "password", "Password"):
-                del obj[key]
-                dropped = True
-            else:
-                dropped = _drop_auths(obj[key]) or dropped
-    elif isinstance(obj, list):
-        for item in obj:
-            dropped = _drop_auths(item) or dropped
-    return dropped
+    """What may leave the host: every file masked the same way, whatever it holds (dldoctor.scrub)."""
+    return mask(text)
 
 
 def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
@@ -61,7 +39,7 @@ def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
     for name, ev in evidence.items():
         if ev.text is None:
             continue
-        files[name] = redact(name, ev.text).encode("utf-8")
+        files[name] = redact(name, ev.text).encode("utf-8", "surrogateescape")
         if ev.exit not in (None, 0):
             files[name + ".exit"] = b"%d\n" % ev.exit
         sources[name] = ev.source
