@@ -16,7 +16,7 @@ import time
 from typing import Dict
 
 from dldoctor import __version__
-from dldoctor.errors import UsageError
+from dldoctor.errors import UsageError, os_error_message
 from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
 from dldoctor.host.live import LiveHost
@@ -82,5 +82,5 @@ def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
     except OSError as exc:
-        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=exc))
+        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=os_error_message(exc)))
     return out
