@@ -45,21 +45,26 @@ def valid_timeout(seconds: float) -> bool:
 
 def os_error_message(exc: OSError, target: Optional[str] = None) -> str:
     """An OSError as one line that names the file and the way out ("df -h", "sudo", ...)."""
+    from dldoctor.i18n import _
+
+    return "%s: %s" % (exc.filename or target or _("standard output"), os_error_reason(exc))
+
+
+def os_error_reason(exc: OSError) -> str:
+    """What went wrong and what to do about it, without the file name."""
     import errno
 
     from dldoctor.i18n import _
 
-    name = exc.filename or target or _("standard output")
     reason = exc.strerror or str(exc) or type(exc).__name__
-    line = "%s: %s" % (name, reason)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return line + " — " + _("free space on that filesystem (df -h shows it) or write elsewhere; "
-                               "nothing was half-written")
+        return reason + " — " + _("free space on that filesystem (df -h shows it) or write elsewhere; "
+                                 "nothing was half-written")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return line + " — " + _("run it as root (sudo dldoctor ...) or choose a path you may write")
+        return reason + " — " + _("run it as root (sudo dldoctor ...) or choose a path you may write")
     if exc.errno == errno.EROFS:
-        return line + " — " + _("that filesystem is read-only: remount it read-write or write elsewhere")
-    return line
+        return reason + " — " + _("that filesystem is read-only: remount it read-write or write elsewhere")
+    return reason
 
 
 def os_error_exit(exc: OSError) -> int:

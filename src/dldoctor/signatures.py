@@ -1,4 +1,4 @@
-"""Error-text signatures: what real daemons, tools and people print, mapped to catalog IDs.
+r"""Error-text signatures: what real daemons, tools and people print, mapped to catalog IDs.
 
 A signature is a regular expression over a symptom text (an `error`, a `command`, `notes`, or
 what `verify` saw) with a strength: how sure a match alone makes us. Diagnosis (dldoctor.diagnose)

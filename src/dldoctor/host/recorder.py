@@ -6,6 +6,7 @@ temporary name, then renamed).
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -16,7 +17,7 @@ import time
 from typing import Dict
 
 from dldoctor import __version__
-from dldoctor.errors import UsageError, os_error_message
+from dldoctor.errors import UsageError, os_error_reason
 from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
 from dldoctor.host.live import LiveHost
@@ -60,15 +61,20 @@ def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
     try:
         if out.endswith((".tar.gz", ".tgz")):
             fd, tmp = tempfile.mkstemp(dir=parent, prefix=".snapshot-")
-            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                top = os.path.basename(out).split(".")[0]
-                for name, data in sorted(files.items()):
-                    info = tarfile.TarInfo("%s/%s" % (top, name))
-                    info.size = len(data)
-                    info.mtime = int(time.time())
-                    info.mode = 0o644
-                    tar.addfile(info, io.BytesIO(data))
-            os.rename(tmp, out)
+            try:
+                with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                    top = os.path.basename(out).split(".")[0]
+                    for name, data in sorted(files.items()):
+                        info = tarfile.TarInfo("%s/%s" % (top, name))
+                        info.size = len(data)
+                        info.mtime = int(time.time())
+                        info.mode = 0o644
+                        tar.addfile(info, io.BytesIO(data))
+                os.rename(tmp, out)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)  # a full disk leaves nothing half-written behind
+                raise
         else:
             tmp = tempfile.mkdtemp(dir=parent, prefix=".snapshot-")
             try:
@@ -82,5 +88,5 @@ def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
     except OSError as exc:
-        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=os_error_message(exc)))
+        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=os_error_reason(exc)))
     return out
