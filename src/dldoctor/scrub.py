@@ -28,7 +28,7 @@ _HEADER = re.compile(
     r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
     r"([\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
-    r"([^\s\"',;]{1,8192})", re.I)
+    r"(?![\[{])([^\s\"',;]{1,8192})", re.I)
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = re.compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
@@ -62,13 +62,29 @@ def _mask_url(token: str) -> str:
     return token[:start] + user[:colon + 1] + MASK + token[at:]
 
 
-def _mask_value(m: "re.Match[str]") -> str:
-    value = m.group(3)
+_LITERALS = ("null", "true", "false", "none", "~")
+
+
+def _masked(sep: str, value: str) -> str:
+    """The mask for `value` written after `sep`, keeping JSON valid: a quoted value keeps its
+    quotes, a bare one after a quoted key (JSON) becomes a string, null/true/false stay."""
     if value.startswith(("\"", "'")):
-        masked = value[0] + MASK + value[0]
-    else:
-        masked = MASK
-    return m.group(1) + m.group(2) + masked
+        return value[0] + MASK + value[0]
+    if value.lower() in _LITERALS:
+        return value
+    if sep.rstrip(" \t").endswith(("\"", "'")):
+        return MASK  # inside a string already
+    if "\"" in sep:
+        return "\"%s\"" % MASK
+    return MASK
+
+
+def _mask_value(m: "re.Match[str]") -> str:
+    return m.group(1) + m.group(2) + _masked(m.group(2), m.group(3))
+
+
+def _mask_header(m: "re.Match[str]") -> str:
+    return m.group(1) + m.group(2) + (m.group(3) or "") + _masked(m.group(2), m.group(4))
 
 
 def mask(text: str) -> str:
@@ -77,7 +93,7 @@ def mask(text: str) -> str:
         return text
     if "@" in text:
         text = _TOKEN.sub(lambda m: _mask_url(m.group(0)) if "@" in m.group(0) else m.group(0), text)
-    text = _HEADER.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + MASK, text)
+    text = _HEADER.sub(_mask_header, text)
     return _KEY_VALUE.sub(_mask_value, text)
 
 

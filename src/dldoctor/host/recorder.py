@@ -22,12 +22,23 @@ from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
 from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
-from dldoctor.scrub import mask
+from dldoctor.scrub import mask, mask_obj
 
 
 def redact(name: str, text: str) -> str:
-    """What may leave the host: every file masked the same way, whatever it holds (dldoctor.scrub)."""
-    return mask(text)
+    """What may leave the host: every file masked the same way, whatever it holds (dldoctor.scrub).
+    A JSON file stays JSON, so the snapshot replays as the host did."""
+    masked = mask(text)
+    if name.endswith(".json") and masked != text:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return masked  # invalid already: the error position is what matters
+        try:
+            json.loads(masked)
+        except ValueError:
+            return json.dumps(mask_obj(data), indent=2) + "\n"
+    return masked
 
 
 def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
