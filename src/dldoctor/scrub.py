@@ -28,7 +28,7 @@ _HEADER = re.compile(
     r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
     r"([\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
-    r"(?![\[{])([^\s\"',;]{1,8192})", re.I)
+    r"(?![\[{])([^\s\"',;}\]]{1,8192})", re.I)
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = re.compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
@@ -80,11 +80,12 @@ def _masked(sep: str, value: str) -> str:
 
 
 def _mask_value(m: "re.Match[str]") -> str:
-    return m.group(1) + m.group(2) + _masked(m.group(2), m.group(3))
+    return m.group(1) + m.group(2) + _masked(m.group(1) + m.group(2), m.group(3))
 
 
 def _mask_header(m: "re.Match[str]") -> str:
-    return m.group(1) + m.group(2) + (m.group(3) or "") + _masked(m.group(2), m.group(4))
+    return m.group(1) + m.group(2) + (m.group(3) or "") + _masked(
+        m.group(2) if m.group(3) else m.group(1) + m.group(2), m.group(4))
 
 
 def mask(text: str) -> str:

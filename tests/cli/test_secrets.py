@@ -83,6 +83,10 @@ def _build(tmp_path: Path, valid: bool = True):
         'export http_proxy="http://def:%s@proxy.example:3128"\n' % s["default_docker"])
     (root / "etc/systemd/system/docker.service.d/http-proxy.conf").write_text(
         '[Service]\nEnvironment="HTTPS_PROXY=http://dropin:%s@proxy.example:3128"\n' % s["dropin"])
+    runtime = root / "usr/bin/nvidia-container-runtime"  # so `fix` plans a daemon.json diff
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
     (root / "root/.docker/config.json").write_text(json.dumps({"auths": {"r.example": {"auth": s["cli_config"]}}}))
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -137,8 +141,7 @@ def test_no_planted_secret_in_any_output(tmp_path, valid, fake_dockerd):
         "check": ["check", "--root", str(root), "--no-probe", "--timeout", "5"],
         "check -v": ["check", "-v", "--root", str(root), "--no-probe", "--timeout", "5"],
         "check --json": ["check", "--json", "--root", str(root), "--no-probe", "--timeout", "5"],
-        "fix --dry-run": ["fix", "--dry-run", "--root", str(root), "--registry-mirror",
-                          "https://m2.example.com"],
+        "fix --dry-run": ["fix", "--dry-run", "--root", str(root), "--only", "daemon-json"],
         "explain": ["explain", "-v", "--root", str(root), "--timeout", "5",
                     "Error response from daemon: Get \"https://u:%s@mirror.example.com/v2/\": "
                     "Authorization: Bearer %s: i/o timeout" % (SECRETS["explain_url"], SECRETS["explain_header"])],
