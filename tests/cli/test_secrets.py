@@ -42,11 +42,12 @@ def _daemon_json(valid: bool) -> str:
     s = SECRETS
     data = {
         "registry-mirrors": ["https://mirroruser:%s@mirror.example.com" % s["daemon_mirror"]],
-        "proxies": {"https-proxy": "http://proxyuser:%s@proxy.example:3128" % s["daemon_proxy"],
-                    "no-proxy": "localhost"},
         "auths": {"registry.example": {"auth": s["daemon_auth"]}},
         "deep": {"list": [{"password": s["daemon_password"], "identitytoken": s["daemon_token"]}]},
         "credsStore": "desktop",
+        # last, so that fix's diff quotes these lines as context
+        "proxies": {"no-proxy": "localhost",
+                    "https-proxy": "http://proxyuser:%s@proxy.example:3128" % s["daemon_proxy"]},
     }
     text = json.dumps(data, indent=2)
     if not valid:
