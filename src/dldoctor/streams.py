@@ -1,7 +1,7 @@
 """Standard streams at the edges: closed, broken or narrow ones never become a traceback.
 
 A closed stdout (`dldoctor check >&-`) is /dev/null; a reader that goes away (`| head -1`) ends the
-run quietly with EPIPE_EXIT, the status a shell shows for a program stopped by SIGPIPE; text an
+run quietly with EPIPE_EXIT (1, as click and rich end on EPIPE, whichever notices first); text an
 encoding cannot carry is written as backslash escapes (i18n falls back to English first).
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-EPIPE_EXIT = 141
+EPIPE_EXIT = 1
 
 
 def prepare() -> None:
