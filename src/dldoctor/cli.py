@@ -24,7 +24,19 @@ TIMEOUT_HELP = _("Seconds to wait for each command (docker, nvidia-smi...).")
 
 
 def _err(message: str) -> None:
-    sys.stderr.write("dldoctor: %s\n" % message)
+    from dldoctor.scrub import safe
+
+    sys.stderr.write("dldoctor: %s\n" % safe(message))
+
+
+def check_timeout(value: float) -> float:
+    """Option callback: a --timeout that is not a finite 0.1..3600 seconds is bad usage (exit 2)."""
+    from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
+
+    if value is not None and not valid_timeout(value):
+        raise typer.BadParameter(_("{value} is not a number of seconds from {low} to {high}").format(
+            value=value, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+    return value
 
 
 def guarded(fn):
@@ -43,6 +55,15 @@ def guarded(fn):
         except KeyboardInterrupt:
             _err(_("interrupted"))
             raise typer.Exit(130)
+        except OSError as exc:
+            from dldoctor import streams
+            from dldoctor.errors import os_error_exit, os_error_message
+
+            if isinstance(exc, BrokenPipeError):
+                streams.silence_stdout()  # the reader went away (| head): nothing more to say
+                raise typer.Exit(streams.EPIPE_EXIT)
+            _err(os_error_message(exc))
+            raise typer.Exit(os_error_exit(exc))
         except Exception as exc:
             raise typer.Exit(internal_error(exc))
 
@@ -68,7 +89,7 @@ def check(
     verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding.")),
     snapshot: Optional[str] = typer.Option(None, "--snapshot", help=_("Diagnose a snapshot (directory or .tar.gz) instead of this host.")),
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP, callback=check_timeout),
     probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors over the network.")),
 ) -> None:
     from dldoctor.main import run_check
@@ -81,7 +102,7 @@ def check(
 def snapshot_cmd(
     out: str = typer.Argument(..., help=_("Directory to create, or a name ending in .tar.gz.")),
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP, callback=check_timeout),
     probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors and record the result.")),
 ) -> None:
     from dldoctor.host.recorder import write_snapshot
@@ -98,7 +119,7 @@ def explain(
     no_host: bool = typer.Option(False, "--no-host", help=_("Use the text alone, not this host's evidence.")),
     command: Optional[str] = typer.Option(None, "--command", help=_("The command that printed the error.")),
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP, callback=check_timeout),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     from dldoctor.explain import explain as run_explain
@@ -122,7 +143,7 @@ def verify(
     verbose: bool = typer.Option(False, "--verbose", "-v"),
     image: Optional[str] = typer.Option(None, "--image", help=_("Image for the smoke test (default: an nvidia/cuda base tag the driver can run).")),
     root: str = typer.Option("/", "--root", help=ROOT_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help=TIMEOUT_HELP, callback=check_timeout),
     run_timeout: float = typer.Option(120.0, "--run-timeout", help=_("Seconds to allow the container run.")),
     pull_timeout: float = typer.Option(900.0, "--pull-timeout", help=_("Seconds to allow the image pull.")),
 ) -> None:

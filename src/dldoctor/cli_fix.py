@@ -12,14 +12,21 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import typer
 
-from dldoctor.errors import DldoctorError, Refused, UsageError
+from dldoctor.errors import (TIMEOUT_MAX, TIMEOUT_MIN, DldoctorError, Refused, UsageError,
+                             os_error_exit, os_error_message, valid_timeout)
 from dldoctor.i18n import _
+from dldoctor.scrub import safe
 
 ROOT_HELP = _("Filesystem root of the host to fix (files are written under it; commands run "
               "chrooted there).")
 
 
 # --- output --------------------------------------------------------------------------------------
+
+
+def _echo(text: str) -> None:
+    """One line (or a JSON document) to stdout: secrets masked, control characters escaped."""
+    typer.echo(safe(text))
 
 
 def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
@@ -38,18 +45,18 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
                 fg = typer.colors.GREEN
             elif color and body.startswith("-") and not body.startswith("---"):
                 fg = typer.colors.RED
-            typer.secho(line, fg=fg, err=json_out)
+            typer.secho(safe(line), fg=fg, err=json_out)
     return out
 
 
 def _fail(exc: DldoctorError, json_out: bool, schema: str) -> None:
     if json_out:
-        typer.echo(json.dumps({"schema": schema, "status": "refused" if isinstance(exc, Refused)
+        _echo(json.dumps({"schema": schema, "status": "refused" if isinstance(exc, Refused)
                                else "error", "exit_code": exc.exit_code, "error": str(exc)},
                               indent=2))
     else:
         for i, line in enumerate(str(exc).splitlines() or [""]):
-            sys.stderr.write(("dldoctor: " if i == 0 else "  ") + line + "\n")
+            sys.stderr.write(("dldoctor: " if i == 0 else "  ") + safe(line) + "\n")
     raise typer.Exit(exc.exit_code)
 
 
@@ -66,6 +73,15 @@ def _errors(json_out: bool, schema: str) -> Iterator[None]:
     except KeyboardInterrupt:
         sys.stderr.write("dldoctor: %s\n" % _("interrupted"))
         raise typer.Exit(130)
+    except BrokenPipeError:
+        from dldoctor import streams
+
+        streams.silence_stdout()  # the reader went away (| head): nothing more to say
+        raise typer.Exit(streams.EPIPE_EXIT)
+    except OSError as exc:
+        err = DldoctorError(os_error_message(exc))
+        err.exit_code = os_error_exit(exc)
+        _fail(err, json_out, schema)
     except Exception as exc:
         if os.environ.get("DLDOCTOR_DEBUG"):
             raise
@@ -181,8 +197,9 @@ def fix(
     with _errors(json_out, "dldoctor.fix/1"):
         from dldoctor.provision.options import FixOptions
 
-        if timeout <= 0:
-            raise UsageError(_("--timeout must be positive"))
+        if not valid_timeout(timeout):
+            raise UsageError(_("--timeout: {value} is not a number of seconds from {low} to {high}").format(
+                value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
         root = _check_root_dir(root)
         if not dry_run:
             _need_root("fix")
@@ -195,7 +212,7 @@ def fix(
         outcome = run_fix(options, root=root, only=only, skip=skip, dry_run=dry_run, yes=yes,
                           json_out=json_out, timeout=timeout)
         if json_out:
-            typer.echo(json.dumps(outcome.to_json(), indent=2))
+            _echo(json.dumps(outcome.to_json(), indent=2))
         else:
             _render_outcome(outcome)
         raise typer.Exit(outcome.exit_code)
@@ -259,15 +276,15 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
 
 def _render_outcome(outcome: Any) -> None:
     for msg in outcome.messages:
-        typer.echo(msg)
+        _echo(msg)
     for r in outcome.restored:
         if r.action in ("restored", "removed"):
-            typer.echo("  " + _("{action}: {path}").format(action=r.action, path=r.path))
+            _echo("  " + _("{action}: {path}").format(action=r.action, path=r.path))
     if outcome.error:
         lines = outcome.error.splitlines() or [""]
-        sys.stderr.write("dldoctor: %s\n" % lines[0])
+        sys.stderr.write("dldoctor: %s\n" % safe(lines[0]))
         for line in lines[1:]:
-            sys.stderr.write("  %s\n" % line)
+            sys.stderr.write("  %s\n" % safe(line))
 
 
 # --- undo ----------------------------------------------------------------------------------------
@@ -294,16 +311,16 @@ def undo(
         outcome = run_undo(journal, root=root, yes=yes, json_out=json_out, force=force,
                            timeout=timeout)
         if json_out:
-            typer.echo(json.dumps(outcome.to_json(), indent=2))
+            _echo(json.dumps(outcome.to_json(), indent=2))
         else:
             for r in outcome.restored:
-                typer.echo("  " + _("{action}: {path}").format(action=r.action, path=r.path) +
+                _echo("  " + _("{action}: {path}").format(action=r.action, path=r.path) +
                            (" (%s)" % r.detail if r.detail else ""))
             for msg in outcome.messages:
-                typer.echo(msg)
+                _echo(msg)
             if outcome.error:
                 for i, line in enumerate(outcome.error.splitlines() or [""]):
-                    sys.stderr.write(("dldoctor: " if i == 0 else "  ") + line + "\n")
+                    sys.stderr.write(("dldoctor: " if i == 0 else "  ") + safe(line) + "\n")
         raise typer.Exit(outcome.exit_code)
 
 
@@ -335,17 +352,17 @@ def run_undo(journal: Any, *, root: str, yes: bool, json_out: bool, force: bool,
 def _list(journal: Any, json_out: bool) -> None:
     records = journal.fixes()
     if json_out:
-        typer.echo(json.dumps({"schema": "dldoctor.fixes/1",
+        _echo(json.dumps({"schema": "dldoctor.fixes/1",
                                "fixes": [r.to_json() for r in records]}, indent=2))
         return
     if not records:
-        typer.echo(_("No fixes recorded under {path}.").format(path=journal.dir))
+        _echo(_("No fixes recorded under {path}.").format(path=journal.dir))
         return
     for r in records:
         d = r.to_json()
-        typer.echo("%s  %-14s %s" % (r.id, r.status, ", ".join(d["steps"]) or "-"))
+        _echo("%s  %-14s %s" % (r.id, r.status, ", ".join(d["steps"]) or "-"))
         for path in d["files"]:
-            typer.echo("    " + path)
+            _echo("    " + path)
 
 
 def register(app: typer.Typer) -> None:

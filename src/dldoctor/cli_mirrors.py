@@ -7,7 +7,6 @@ deferred so `dldoctor --help` does not pay for them.
 """
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, Dict, List, Optional
 
@@ -65,7 +64,11 @@ def _probe_cell(probe: Optional[Dict[str, object]], probed: bool) -> str:
         return _("not probed") if not probed else "-"
     if probe.get("alive"):
         return _("[green]alive[/] {ms} ms").format(ms=probe.get("latency_ms"))
-    return _("[red]dead[/]: {reason}").format(reason=probe.get("reason"))
+    from rich.markup import escape
+
+    from dldoctor.scrub import safe
+
+    return _("[red]dead[/]: {reason}").format(reason=escape(safe(str(probe.get("reason")))))
 
 
 def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None:
@@ -127,8 +130,11 @@ def register(app: Any) -> None:
                                    help=_("Probe the Docker Hub mirrors (GET /v2/) over the network.")),
         timeout: float = typer.Option(5.0, "--timeout", help=_("Seconds to wait for each probe.")),
     ) -> None:
-        if timeout <= 0:
-            raise UsageError(_("--timeout must be positive"))
+        from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
+
+        if not valid_timeout(timeout):
+            raise UsageError(_("--timeout: {value} is not a number of seconds from {low} to {high}").format(
+                value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
         host = None
         if probe:
             from dldoctor.host.live import LiveHost
@@ -136,6 +142,8 @@ def register(app: Any) -> None:
             host = LiveHost(root="/")
         data = collect(host, timeout)
         if json_out:
-            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            from dldoctor.render.json import dumps
+
+            sys.stdout.write(dumps(data) + "\n")
         else:
             render_human(data)

@@ -187,8 +187,10 @@ def brand_term(product_brand: str) -> str:
 def brands_from_smi_q(text: Optional[str]) -> Tuple[str, ...]:
     """The brand term of each GPU in `nvidia-smi -q` output ("Product Brand : GeForce")."""
     out = []
-    for m in re.finditer(r"^\s*Product Brand\s*:\s*(.+?)\s*$", text or "", re.M):
-        out.append(brand_term(m.group(1)))
+    # [ \t], not \s: \s spans lines and the search would backtrack over blank ones (quadratic)
+    for m in re.finditer(r"^[ \t]*Product Brand[ \t]*:(.*)$", text or "", re.M):
+        if m.group(1).strip():
+            out.append(brand_term(m.group(1).strip()))
     return tuple(out)
 
 

@@ -90,7 +90,7 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tup
         return pid, _("The user is not allowed to use the Docker socket.")
     if pid == "cgroup.nvml-unknown-error":
         cfg = facts.toolkit_config
-        pasted = re.search(r"^\s*no-cgroups\s*=\s*true", "\n".join(t for t in (facts.notes, facts.error) if t),
+        pasted = re.search(r"^[ \t]*no-cgroups[ \t]*=[ \t]*true", "\n".join(t for t in (facts.notes, facts.error) if t),
                            re.M)
         no_cgroups = (known(cfg) and cfg.no_cgroups is True) or bool(pasted)
         if no_cgroups and not (known(facts.docker_info) and facts.docker_info.is_rootless):

@@ -33,3 +33,42 @@ class Refused(DldoctorError):
 
 class ApplyFailed(DldoctorError):
     """Applying a plan failed; what was written has been put back."""
+
+
+TIMEOUT_MIN, TIMEOUT_MAX = 0.1, 3600.0
+
+
+def valid_timeout(seconds: float) -> bool:
+    """A --timeout dldoctor can wait for: finite, 0.1 s .. 1 hour (nan, inf, 1e300 are not)."""
+    return TIMEOUT_MIN <= seconds <= TIMEOUT_MAX  # False for nan
+
+
+def os_error_message(exc: OSError, target: Optional[str] = None) -> str:
+    """An OSError as one line that names the file and the way out ("df -h", "sudo", ...)."""
+    from dldoctor.i18n import _
+
+    return "%s: %s" % (exc.filename or target or _("standard output"), os_error_reason(exc))
+
+
+def os_error_reason(exc: OSError) -> str:
+    """What went wrong and what to do about it, without the file name."""
+    import errno
+
+    from dldoctor.i18n import _
+
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return reason + " — " + _("free space on that filesystem (df -h shows it) or write elsewhere; "
+                                 "nothing was half-written")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return reason + " — " + _("run it as root (sudo dldoctor ...) or choose a path you may write")
+    if exc.errno == errno.EROFS:
+        return reason + " — " + _("that filesystem is read-only: remount it read-write or write elsewhere")
+    return reason
+
+
+def os_error_exit(exc: OSError) -> int:
+    """Permission and missing-path errors are usage (2); a failing disk is a failed action (1)."""
+    import errno
+
+    return 2 if exc.errno in (errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR) else 1

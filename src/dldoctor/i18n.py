@@ -30,10 +30,26 @@ def _load() -> Dict[str, str]:
         try:
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)
-            return {k: v for k, v in data.items() if isinstance(v, str) and v}
+            catalog = {k: v for k, v in data.items() if isinstance(v, str) and v}
         except (OSError, ValueError):
             continue
+        return catalog if _shows(catalog) else {}
     return {}
+
+
+def _shows(catalog: Dict[str, str]) -> bool:
+    """Whether stdout's encoding can carry the translations (PYTHONIOENCODING=ascii cannot):
+    when it cannot, English is printed rather than nothing."""
+    import sys
+
+    enc = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        "".join(catalog.values()).encode(enc)
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        pass
+    return True
 
 
 def _(message: str) -> str:

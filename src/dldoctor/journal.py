@@ -444,5 +444,7 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, DldoctorError):
         return str(exc)
     if isinstance(exc, OSError):
-        return "%s: %s" % (exc.filename or "", exc.strerror or exc)
+        from dldoctor.errors import os_error_message
+
+        return os_error_message(exc)
     return "%s: %s" % (type(exc).__name__, exc)

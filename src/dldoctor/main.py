@@ -36,10 +36,14 @@ def quick_check_args(argv: List[str]) -> Optional[Dict[str, object]]:
                     return None
                 value = argv[i]
             if name == "--timeout":
+                from dldoctor.errors import valid_timeout
+
                 try:
                     out["timeout"] = float(value)
                 except ValueError:
                     return None
+                if not valid_timeout(out["timeout"]):  # type: ignore[arg-type]
+                    return None  # the Typer app says what is wrong
             else:
                 out[VALUES[name]] = value
         else:
@@ -80,12 +84,35 @@ def internal_error(exc: Exception) -> int:
         raise exc
     from dldoctor.i18n import _
 
-    sys.stderr.write("dldoctor: %s\n" % _("internal error: {err!r} (set DLDOCTOR_DEBUG=1 for details)")
-                     .format(err=exc))
+    from dldoctor.scrub import safe
+
+    sys.stderr.write("dldoctor: %s\n" % safe(_("internal error: {err!r} (set DLDOCTOR_DEBUG=1 for details)")
+                                             .format(err=exc)))
     return 1
 
 
 def main(argv: Optional[List[str]] = None) -> None:
+    """Run one command; whatever happens to stdout on the way, end with an exit code, not a traceback."""
+    from dldoctor import streams
+
+    streams.prepare()
+    try:
+        try:
+            _main(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        streams.silence_stdout()
+        raise SystemExit(streams.EPIPE_EXIT)
+    except OSError as exc:  # stdout on a full disk (> /dev/full) fails at the last flush
+        from dldoctor.errors import os_error_exit, os_error_message
+
+        streams.silence_stdout()
+        sys.stderr.write("dldoctor: %s\n" % os_error_message(exc))
+        raise SystemExit(os_error_exit(exc))
+
+
+def _main(argv: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     quick = quick_check_args(args)
     if quick is not None:
@@ -98,10 +125,14 @@ def main(argv: Optional[List[str]] = None) -> None:
         try:
             code = run_check(**quick)  # type: ignore[arg-type]
         except DldoctorError as exc:
-            sys.stderr.write("dldoctor: %s\n" % exc)
+            from dldoctor.scrub import safe
+
+            sys.stderr.write("dldoctor: %s\n" % safe(str(exc)))
             code = exc.exit_code
         except KeyboardInterrupt:
             code = 130
+        except OSError:
+            raise  # main() names the file and the way out
         except Exception as exc:
             code = internal_error(exc)
         sys.stdout.flush()

@@ -1,9 +1,14 @@
-"""Error-text signatures: what real daemons, tools and people print, mapped to catalog IDs.
+r"""Error-text signatures: what real daemons, tools and people print, mapped to catalog IDs.
 
 A signature is a regular expression over a symptom text (an `error`, a `command`, `notes`, or
 what `verify` saw) with a strength: how sure a match alone makes us. Diagnosis (dldoctor.diagnose)
 combines the matches with host facts; nothing here looks at a host. Wording varies across Docker,
 runc and toolkit versions, so each pattern targets the stable core of a message.
+
+Matching takes time linear in the text: every unbounded repeat in a pattern (`.*`, `[^\n]*`,
+`\s+`...) is compiled as a bounded one (REPEAT_MAX), so no pattern backtracks over a long input,
+and a text longer than TEXT_MAX is matched on its head and tail (the matched line says so).
+Rows are written as people read them; `bounded()` does the rest, so new rows stay linear too.
 """
 from __future__ import annotations
 
@@ -25,10 +30,55 @@ class Signature:
         return _compiled(self.regex)
 
 
+# An unbounded repeat matches at most this many characters (a log line's worth).
+REPEAT_MAX = 256
+# Texts longer than this are matched on their first and last TEXT_MAX/2 characters.
+TEXT_MAX = 32 * 1024
+
+
 @lru_cache(maxsize=None)
 def _compiled(regex: str) -> Pattern[str]:
     # Compiled on first use: a plain `check` of a live host reads no error text at all.
-    return re.compile(regex, re.I | re.S)
+    return re.compile(bounded(regex), re.I | re.S)
+
+
+def bounded(regex: str, limit: int = REPEAT_MAX) -> str:
+    """`regex` with each `*`, `+` and `{m,}` turned into `{0,limit}`, `{1,limit}`, `{m,limit}`.
+
+    A bounded repeat after a literal costs at most `limit` steps per place the literal occurs,
+    so a search is linear in the text (Python's re has no possessive repeats before 3.11)."""
+    out: List[str] = []
+    i, n = 0, len(regex)
+    while i < n:
+        c = regex[i]
+        if c == "\\":
+            out.append(regex[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if j < n and regex[j] == "^":
+                j += 1
+            if j < n and regex[j] == "]":
+                j += 1
+            while j < n and regex[j] != "]":
+                j += 2 if regex[j] == "\\" else 1
+            out.append(regex[i:j + 1])
+            i = j + 1
+            continue
+        if c in "*+" and out and out[-1] not in ("(", "|"):
+            out.append("{0,%d}" % limit if c == "*" else "{1,%d}" % limit)
+            i += 1
+            continue
+        if c == "{":
+            m = re.match(r"\{(\d+),\}", regex[i:])
+            if m:
+                out.append("{%s,%d}" % (m.group(1), max(limit, int(m.group(1)))))
+                i += m.end()
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
@@ -134,17 +184,32 @@ class Match:
 def match(texts: dict) -> List[Match]:
     """All signature matches over {'error': ..., 'notes': ..., 'command': ...}, strongest first."""
     found: List[Match] = []
+    heads = {k: head_and_tail(v) for k, v in texts.items() if isinstance(v, str) and v}
     for sig in SIGNATURES:
         for where in sig.where:
-            text = texts.get(where)
-            if not text:
+            if where not in heads:
                 continue
+            text, cut = heads[where]
             m = sig.pattern.search(text)
             if m:
-                found.append(Match(sig.problem, sig.strength, where, _line_of(text, m.start())))
+                line = _line_of(text, m.start())
+                if cut:
+                    from dldoctor.i18n import _
+
+                    line += "  (" + _("{where} is {kb} KB long: only its first and last {part} KB were read").format(
+                        where=where, kb=cut // 1024, part=TEXT_MAX // 2048) + ")"
+                found.append(Match(sig.problem, sig.strength, where, line))
                 break
     found.sort(key=lambda m: -m.strength)
     return found
+
+
+def head_and_tail(text: str, limit: int = TEXT_MAX) -> Tuple[str, int]:
+    """(the text to match, the original length when it was cut, else 0)."""
+    if len(text) <= limit:
+        return text, 0
+    half = limit // 2
+    return text[:half] + "\n...\n" + text[-half:], len(text)
 
 
 def _line_of(text: str, pos: int) -> str:

@@ -26,7 +26,7 @@ def run(prefix, args):
     ["check", "--snapshot", CASE],
     ["check", "--snapshot", "/nonexistent/snap"],
     ["check", "--root", "/nonexistent", "--json"],
-    ["check", "--snapshot", CASE, "--timeout", "0"],
+    ["check", "--snapshot", CASE, "--timeout", "0.5"],
 ])
 def test_fast_path_and_typer_agree(args):
     assert quick_check_args(args) is not None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import re
 import shlex
 import signal
 import subprocess
@@ -28,12 +27,13 @@ DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nv
 # Bounds (docs/security-paths.md): what one command may print, what one HTTP answer may hold.
 OUTPUT_LIMIT = 1024 * 1024           # real outputs are < 100 KB; parsing 1 MiB costs < 1 s
 BODY_LIMIT = 65536
-_PROXY_CRED = re.compile(r"(://[^/@\s:]+:)[^/@\s]+@")
 
 
 def mask_secrets(text: str) -> str:
-    """Hide passwords in proxy URLs (user:pass@host -> user:***@host)."""
-    return _PROXY_CRED.sub(r"\1***@", text)
+    """Hide secrets (proxy passwords, tokens): the one scrubber, dldoctor.scrub.mask."""
+    from dldoctor.scrub import mask
+
+    return mask(text)
 
 
 class LiveHost(Host):

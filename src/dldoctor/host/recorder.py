@@ -1,11 +1,12 @@
 """`dldoctor snapshot OUT`: write the live host's evidence in the snapshot format.
 
-Secrets never leave the host: registry credentials (`auths`) are dropped from any JSON, and
-passwords in proxy URLs are masked. The snapshot appears whole or not at all (written to a
+Secrets never leave the host: every file goes through dldoctor.scrub.mask (URL passwords,
+proxy credentials, `auths`, tokens, Authorization headers), with no exception for any content. The snapshot appears whole or not at all (written to a
 temporary name, then renamed).
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -16,39 +17,28 @@ import time
 from typing import Dict
 
 from dldoctor import __version__
-from dldoctor.errors import UsageError
+from dldoctor.errors import UsageError, os_error_reason
 from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
-from dldoctor.host.live import LiveHost, mask_secrets
+from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
+from dldoctor.scrub import mask, mask_obj
 
 
 def redact(name: str, text: str) -> str:
-    """What may leave the host: no `auths`, no proxy passwords."""
-    if name.endswith(".json") or name == "daemon.json":
+    """What may leave the host: every file masked the same way, whatever it holds (dldoctor.scrub).
+    A JSON file stays JSON, so the snapshot replays as the host did."""
+    masked = mask(text)
+    if name.endswith(".json") and masked != text:
         try:
             data = json.loads(text)
         except ValueError:
-            return mask_secrets(text)
-        if isinstance(data, dict) and _drop_auths(data):
-            return json.dumps(data, indent=2) + "\n"
-    return mask_secrets(text)
-
-
-def _drop_auths(obj: object) -> bool:
-    dropped = False
-    if isinstance(obj, dict):
-        for key in list(obj):
-            if key in ("auths", "credHelpers", "credsStore", "IdentityToken", "RegistryToken",
-                       "password", "Password"):
-                del obj[key]
-                dropped = True
-            else:
-                dropped = _drop_auths(obj[key]) or dropped
-    elif isinstance(obj, list):
-        for item in obj:
-            dropped = _drop_auths(item) or dropped
-    return dropped
+            return masked  # invalid already: the error position is what matters
+        try:
+            json.loads(masked)
+        except ValueError:
+            return json.dumps(mask_obj(data), indent=2) + "\n"
+    return masked
 
 
 def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
@@ -61,7 +51,7 @@ def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
     for name, ev in evidence.items():
         if ev.text is None:
             continue
-        files[name] = redact(name, ev.text).encode("utf-8")
+        files[name] = redact(name, ev.text).encode("utf-8", "surrogateescape")
         if ev.exit not in (None, 0):
             files[name + ".exit"] = b"%d\n" % ev.exit
         sources[name] = ev.source
@@ -82,15 +72,20 @@ def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
     try:
         if out.endswith((".tar.gz", ".tgz")):
             fd, tmp = tempfile.mkstemp(dir=parent, prefix=".snapshot-")
-            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                top = os.path.basename(out).split(".")[0]
-                for name, data in sorted(files.items()):
-                    info = tarfile.TarInfo("%s/%s" % (top, name))
-                    info.size = len(data)
-                    info.mtime = int(time.time())
-                    info.mode = 0o644
-                    tar.addfile(info, io.BytesIO(data))
-            os.rename(tmp, out)
+            try:
+                with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                    top = os.path.basename(out).split(".")[0]
+                    for name, data in sorted(files.items()):
+                        info = tarfile.TarInfo("%s/%s" % (top, name))
+                        info.size = len(data)
+                        info.mtime = int(time.time())
+                        info.mode = 0o644
+                        tar.addfile(info, io.BytesIO(data))
+                os.rename(tmp, out)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)  # a full disk leaves nothing half-written behind
+                raise
         else:
             tmp = tempfile.mkdtemp(dir=parent, prefix=".snapshot-")
             try:
@@ -104,5 +99,5 @@ def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
     except OSError as exc:
-        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=exc))
+        raise UsageError(_("cannot write snapshot {path}: {err}").format(path=out, err=os_error_reason(exc)))
     return out

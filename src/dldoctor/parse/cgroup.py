@@ -29,7 +29,7 @@ def parse_cgroup(text: str) -> CgroupInfo:
         return CgroupInfo(version=2)
     if word in ("tmpfs", "cgroupfs"):
         return CgroupInfo(version=1)
-    m = re.search(r"^\s*Cgroup Version:\s*([12])\s*$", text, re.MULTILINE)
+    m = re.search(r"^[ \t]*Cgroup Version:[ \t]*([12])[ \t]*$", text, re.MULTILINE)  # [ \t]: \s* spans lines, quadratic
     if m:
         return CgroupInfo(version=int(m.group(1)))
     v1 = v2 = False

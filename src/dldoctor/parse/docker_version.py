@@ -33,6 +33,8 @@ class DockerVersion:
 
 # --- helpers shared with docker_info ----------------------------------------------------------
 
+# A prompt line is short: longer lines are never tried (the pattern backtracks on long ones).
+PROMPT_MAX = 512
 _PROMPT_RE = re.compile(
     r"^\s*(?:"
     r"(?:\([^)]*\)\s*)?(?:\[[^\]]*\]\s*)?[\w.-]+@[\w.-]+(?::\S*)?\s*[$#%>]\s"  # bob@host:~$ cmd
@@ -45,7 +47,7 @@ _PROMPT_RE = re.compile(
 
 def is_prompt_line(line: str) -> bool:
     """True for a pasted shell prompt line ("bob@host:~$ docker info", "$ docker version")."""
-    return bool(_PROMPT_RE.match(line))
+    return len(line) <= PROMPT_MAX and bool(_PROMPT_RE.match(line))
 
 
 # Connection-level failures: the client printed these because it could not talk to the daemon.

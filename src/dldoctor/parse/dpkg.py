@@ -59,6 +59,7 @@ _RPM_RE = re.compile(
 )
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
 _NOT_FOUND_RE = re.compile(r"no packages found matching (\S+)|package '([^']+)' is not installed")
+PROMPT_MAX = 512  # a prompt line is short; longer lines are never tried (the pattern backtracks)
 _PROMPT_RE = re.compile(r"^\s*(?:\S+@\S+[:~]\S*\s*[$#]|[$#])\s")
 
 
@@ -85,7 +86,7 @@ def parse_dpkg(text: str) -> Packages:
 
     for raw in text.splitlines():
         line = raw.rstrip()
-        if not line.strip() or _PROMPT_RE.match(line):
+        if not line.strip() or len(line) <= PROMPT_MAX and _PROMPT_RE.match(line):
             continue
         m = _NOT_FOUND_RE.search(line)
         if m:

@@ -29,6 +29,7 @@ class Identity:
 _ID_LINE_RE = re.compile(r"^\s*uid=\d+")
 _GROUP_ENTRY_RE = re.compile(r"(\d+)(?:\(([^)]*)\))?")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]*\$?$")
+PROMPT_MAX = 512  # a prompt line is short; longer lines are never tried (the pattern backtracks)
 _PROMPT_RE = re.compile(r"^\s*(?:\S+@\S+[:~]\S*\s*[$#]|[$#])\s")
 
 
@@ -72,7 +73,8 @@ def parse_id(text: str) -> Identity:
     """Parse `id` (with or without context=), `groups`/`id -Gn` names or `id -G` gids; ParseError otherwise."""
     if not isinstance(text, str):
         raise ParseError("id: expected text")
-    lines = [line for line in text.splitlines() if line.strip() and not _PROMPT_RE.match(line)]
+    lines = [line for line in text.splitlines()
+             if line.strip() and not (len(line) <= PROMPT_MAX and _PROMPT_RE.match(line))]
     for line in lines:
         if _ID_LINE_RE.match(line):
             return _from_id_line(line)
@@ -121,7 +123,7 @@ def parse_group(text: str) -> GroupDb:
     groups: Dict[str, Tuple[int, Tuple[str, ...]]] = {}
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#") or _PROMPT_RE.match(line) or line.startswith(("+", "-")):
+        if not line or line.startswith("#") or len(line) <= PROMPT_MAX and _PROMPT_RE.match(line) or line.startswith(("+", "-")):
             continue
         m = _GROUP_LINE_RE.match(line)
         if not m:

@@ -75,6 +75,7 @@ _BUS_RE = re.compile(r"^" + _BUS + r"$")
 _VERSION_RE = re.compile(r"^(\d+(?:\.\d+)+)")
 _UUID_RE = re.compile(r"^GPU-[0-9A-Za-z-]+$")
 _MIB_RE = re.compile(r"^(\d+)(?:\s*MiB)?$")
+PROMPT_MAX = 512  # a prompt line is short; longer lines are never tried (the pattern backtracks)
 # a shell-prompt line that runs nvidia-smi ("user@host:~$ nvidia-smi -L", "PS C:\\> nvidia-smi", bare "nvidia-smi")
 _PROMPT_RE = re.compile(
     r"^\s*(?:.*?[$#%>]\s*)?(?:sudo\s+(?:-\S+\s+)*)?(?:\S*[/\\])?nvidia-smi(?:\.exe)?(?:\s+[-|>].*)?\s*$"
@@ -100,7 +101,7 @@ def _clean_lines(text: object, strip_prompts: bool = True) -> List[str]:
         s = ln.strip()
         if s in ("[...]", "...", "[\u2026]"):
             continue
-        if strip_prompts and _PROMPT_RE.match(ln):
+        if strip_prompts and len(ln) <= PROMPT_MAX and _PROMPT_RE.match(ln):
             continue
         out.append(ln.rstrip())
     # an indented paste (e.g. a Markdown code block indented by four spaces): remove the common indent

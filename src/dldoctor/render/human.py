@@ -1,6 +1,8 @@
 """The report for people: findings grouped by area with ✓ ! ✗ –, a one-line summary, details with -v.
 
 Colour is a layer on top: rich drops it when stdout is not a terminal or NO_COLOR is set.
+Every line passes `_line` (dldoctor.scrub.safe): secrets masked, control characters shown escaped,
+and glyphs the output encoding cannot show replaced by ASCII.
 """
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from typing import Dict, List, Optional, TextIO
 from dldoctor import catalog
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, OK, SKIP, WARN, Finding, Report
+from dldoctor.scrub import safe
 
 GLYPH = {OK: "✓", WARN: "!", FAIL: "✗", SKIP: "–"}
+ASCII_GLYPH = {OK: "+", WARN: "!", FAIL: "x", SKIP: "-"}
 STYLE = {OK: "green", WARN: "yellow", FAIL: "bold red", SKIP: "dim"}
 AREA_TITLES = {
     "system": "System", "gpu": "GPU and driver", "docker": "Docker engine", "daemon-json": "daemon.json",
@@ -39,11 +43,39 @@ def summary_line(report: Report) -> str:
     return head + (" — " + _("no problems found") if not s["fail"] and not s["warn"] else "")
 
 
+def encodable(text: str, stream: Optional[TextIO] = None) -> bool:
+    """Whether `stream` (stdout) can show `text` in its encoding."""
+    enc = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(enc)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _fit(text: str, enc: str) -> str:
+    """`text` as `enc` can carry it (backslash escapes for what it cannot): printing never fails."""
+    try:
+        text.encode(enc)
+    except UnicodeEncodeError:
+        return text.encode(enc, "backslashreplace").decode(enc, "replace")
+    except LookupError:
+        pass
+    return text
+
+
 def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
            heading: Optional[str] = None) -> None:
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
 
-    con = console(out)
+    stream = out or sys.stdout
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    glyphs = GLYPH if encodable("".join(GLYPH.values()), stream) else ASCII_GLYPH
+
+    def escape(text: str) -> str:
+        return markup_escape(_fit(safe(text), enc))
+
+    con = console(stream)
     if heading:
         con.print(escape(heading), style="bold")
     groups: Dict[str, List[Finding]] = {}
@@ -52,7 +84,7 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
     for area, items in groups.items():
         con.print(escape(_(AREA_TITLES.get(area, area))), style="bold")
         for f in items:
-            line = "  %s %-16s %s" % (GLYPH[f.status], f.check, f.title)
+            line = "  %s %-16s %s" % (glyphs[f.status], f.check, f.title)
             if f.problem and f.status in (FAIL, WARN):
                 line += "  [%s]" % f.problem
             con.print(escape(line), style=STYLE[f.status])

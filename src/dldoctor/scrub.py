@@ -1,0 +1,174 @@
+"""What may leave the host, and what may reach a terminal.
+
+`mask` hides secrets in any evidence text (URL userinfo with any scheme or none, passwords that
+contain `@`, proxy variables, `Authorization` headers, password/token/auth keys at any depth of
+JSON or key=value text). It works on text, not on parsed structure, so it applies to invalid
+files and to error quotes alike, and it has no switch: every output path calls it.
+
+`terminal` shows control characters (ESC, C1, BiDi overrides, undecodable bytes) escaped, so
+evidence cannot clear a screen, plant a link or write the clipboard. `json_text` keeps JSON
+output valid UTF-8 with the same characters escaped.
+
+Every pattern here runs in linear time: bounded repeats only, no nested quantifiers.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MASK = "***"
+
+# A run of characters that may hold a URL: quotes and whitespace end it.
+_TOKEN = re.compile(r"[^\s\"'`<>]+")
+_DIGEST = re.compile(r"sha(256|384|512):", re.I)
+_VAR_PREFIX = re.compile(r"[-\w.]{1,64}=")
+_HOSTLIKE = re.compile(r"[A-Za-z0-9\[]")
+
+_HEADER = re.compile(
+    r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
+    r"([\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?)"
+    r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
+    r"(?![\[{])([^\s\"',;}\]]{1,8192})", re.I)
+# A secret-named key (JSON, YAML, key=value, flags), then its value.
+_KEY_VALUE = re.compile(
+    r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
+    r"([\w-]{0,32}[\"']?[ \t]{0,16}[:=][ \t]{0,16})"
+    r"(\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|[^\s\"',;&{}\[\]]{1,8192})", re.I)
+
+
+def _mask_url(token: str) -> str:
+    at = len(token)
+    while True:
+        at = token.rfind("@", 0, at)
+        if at <= 0:
+            return token
+        if not _DIGEST.match(token, at + 1):
+            break
+    scheme = token.find("://", 0, at)
+    if scheme >= 0:
+        start = scheme + 3
+        user = token[start:at]
+        if not user:
+            return token
+        colon = user.find(":")
+        keep = user[:colon + 1] if colon > 0 and "/" not in user[:colon] else ""
+        return token[:start] + keep + MASK + token[at:]
+    prefix = _VAR_PREFIX.match(token)
+    start = prefix.end() if prefix else 0
+    user = token[start:at]
+    colon = user.find(":")
+    if colon <= 0 or "/" in user[:colon] or not _HOSTLIKE.match(token, at + 1):
+        return token  # user@host, an e-mail address, image@digest: no password in sight
+    return token[:start] + user[:colon + 1] + MASK + token[at:]
+
+
+_LITERALS = ("null", "true", "false", "none", "~")
+
+
+def _masked(sep: str, value: str) -> str:
+    """The mask for `value` written after `sep`, keeping JSON valid: a quoted value keeps its
+    quotes, a bare one after a quoted key (JSON) becomes a string, null/true/false stay."""
+    if value.startswith(("\"", "'")):
+        return value[0] + MASK + value[0]
+    if value.lower() in _LITERALS:
+        return value
+    if sep.rstrip(" \t").endswith(("\"", "'")):
+        return MASK  # inside a string already
+    if "\"" in sep:
+        return "\"%s\"" % MASK
+    return MASK
+
+
+def _mask_value(m: "re.Match[str]") -> str:
+    return m.group(1) + m.group(2) + _masked(m.group(1) + m.group(2), m.group(3))
+
+
+def _mask_header(m: "re.Match[str]") -> str:
+    return m.group(1) + m.group(2) + (m.group(3) or "") + _masked(
+        m.group(2) if m.group(3) else m.group(1) + m.group(2), m.group(4))
+
+
+def mask(text: str) -> str:
+    """`text` with every secret replaced by ***; the rest unchanged."""
+    if not text:
+        return text
+    if "@" in text:
+        text = _TOKEN.sub(lambda m: _mask_url(m.group(0)) if "@" in m.group(0) else m.group(0), text)
+    text = _HEADER.sub(_mask_header, text)
+    return _KEY_VALUE.sub(_mask_value, text)
+
+
+def mask_obj(obj: Any) -> Any:
+    """A JSON-like object with every string masked (keys kept; secret-named keys' values masked
+    whatever their type)."""
+    if isinstance(obj, str):
+        return mask(obj)
+    if isinstance(obj, dict):
+        return {k: (_masked_whole(v) if isinstance(k, str) and _secret_key(k) else mask_obj(v))
+                for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [mask_obj(v) for v in obj]
+    return obj
+
+
+_SECRET_KEY = re.compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
+                         r"credhelpers|^authorization$", re.I)
+
+
+def _secret_key(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key))
+
+
+def _masked_whole(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _masked_whole(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked_whole(v) for v in value]
+    return MASK if isinstance(value, str) and value else value
+
+
+# --- terminal and JSON safety -----------------------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, BiDi embeddings/overrides/isolates and marks,
+# line/paragraph separators, and lone surrogates (undecodable bytes read with surrogateescape).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(m: "re.Match[str]") -> str:
+    c = ord(m.group(0))
+    if 0xDC80 <= c <= 0xDCFF:      # a byte Python could not decode
+        return "\\x%02x" % (c - 0xDC00)
+    if c < 0x100:
+        return "\\x%02x" % c
+    return "\\u%04x" % c
+
+
+def terminal(text: str) -> str:
+    """`text` safe to print: control characters shown as \\x1b, \\u202e..."""
+    return _UNSAFE.sub(_escape, text) if text else text
+
+
+def safe(text: str) -> str:
+    """Masked and terminal-safe: what human output prints of any evidence."""
+    return terminal(mask(text))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def _json_escape(m: "re.Match[str]") -> str:
+    c = ord(m.group(0))
+    if 0xDC80 <= c <= 0xDCFF:
+        return "\\\\x%02x" % (c - 0xDC00)   # the text \xff, as a JSON string holds it
+    if 0xD800 <= c <= 0xDFFF:
+        return "\\ufffd"
+    return "\\u%04x" % c
+
+
+def json_text(dumped: str) -> str:
+    """Output of json.dumps(ensure_ascii=False) made valid UTF-8 and inert on a terminal.
+
+    Such characters only occur inside JSON strings, where \\uXXXX escapes mean the same."""
+    return _JSON_UNSAFE.sub(_json_escape, dumped)

@@ -1,0 +1,35 @@
+"""Standard streams at the edges: closed, broken or narrow ones never become a traceback.
+
+A closed stdout (`dldoctor check >&-`) is /dev/null; a reader that goes away (`| head -1`) ends the
+run quietly with EPIPE_EXIT (1, as click and rich end on EPIPE, whichever notices first); text an
+encoding cannot carry is written as backslash escapes (i18n falls back to English first).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+EPIPE_EXIT = 1
+
+
+def prepare() -> None:
+    """Make stdout/stderr safe to write before anything is printed."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+            continue
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def silence_stdout() -> None:
+    """After EPIPE: later writes and the interpreter's last flush go to /dev/null, not to stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")

@@ -1,0 +1,98 @@
+"""Evidence cannot drive the terminal: escape sequences from files and error texts are shown
+escaped in human output, and JSON output is valid UTF-8 whatever bytes came in."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CLEAR = "\x1b[2J\x1b[H"
+OSC8 = "\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07"
+OSC52 = "\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07"
+C1 = "\x9b1;31m"
+BIDI = "\u202etxt.exe"
+HOSTILE = CLEAR + OSC8 + OSC52 + C1 + BIDI
+
+
+def run(args, env=None, input=None):
+    e = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "LANGUAGE", "LC_ALL")}
+    e.update({"LANG": "C"}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "dldoctor", *args], capture_output=True, env=e,
+                          timeout=60, input=input)
+
+
+def assert_inert(out: bytes):
+    text = out.decode("utf-8")  # valid UTF-8
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in text, repr(bad)
+
+
+def _root(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    os_release = (DATA / "fixtures/os-release/ubuntu-22.04").read_text()
+    (root / "etc/os-release").write_text(os_release.replace('PRETTY_NAME="', 'PRETTY_NAME="' + HOSTILE))
+    (root / "etc/docker/daemon.json").write_text('{"runtimes": {}, "data-root": "/x%s",\n "oops" %s}\n'
+                                                 % (OSC52, CLEAR))
+    return root
+
+
+@pytest.mark.parametrize("verbose", [[], ["-v"]])
+def test_check_human_output_shows_escapes(tmp_path, verbose):
+    res = run(["check", "--root", str(_root(tmp_path)), "--no-probe", "--timeout", "5"] + verbose)
+    assert res.returncode in (0, 1), res.stderr
+    assert_inert(res.stdout + res.stderr)
+    assert b"\\x1b[2J" in res.stdout  # shown, not dropped: the user sees what the file holds
+
+
+def test_check_json_is_valid_and_inert(tmp_path):
+    res = run(["check", "--json", "--root", str(_root(tmp_path)), "--no-probe", "--timeout", "5"])
+    assert_inert(res.stdout)
+    data = json.loads(res.stdout)
+    strings = [s for f in data["findings"] for s in [f["title"], f["detail"] or ""] + f["evidence"]]
+    assert any(CLEAR in s for s in strings)  # escaped in the JSON text, intact once decoded
+
+
+def test_explain_human_output_shows_escapes():
+    res = run(["explain", "--no-host", "-v", "could not select device driver \"\" with capabilities: [[gpu]] "
+               + HOSTILE])
+    assert res.returncode == 0, res.stderr
+    assert_inert(res.stdout + res.stderr)
+    assert b"\\x1b]52;c;" in res.stdout and b"\\u202e" in res.stdout
+
+
+def test_explain_json_with_undecodable_byte_is_valid_utf8():
+    text = b"could not select device driver \"\" with capabilities: [[gpu]] \xff\xfe end"
+    res = run(["explain", "--no-host", "--json", "-"], input=text)
+    assert res.returncode == 0, res.stderr
+    assert_inert(res.stdout)
+    data = json.loads(res.stdout.decode("utf-8"))
+    assert "toolkit.missing" in data["root_causes"]
+
+
+def test_explain_json_with_undecodable_argument_is_valid_utf8():
+    res = run([b"explain".decode(), "--no-host", "--json",
+               os.fsdecode(b"could not select device driver \"\" with capabilities: [[gpu]] \xff")])
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout.decode("utf-8"))
+    assert "\\xff" in json.dumps(data)
+
+
+def test_fix_dry_run_plan_shows_escapes(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    # raw C1 and BiDi characters are valid inside JSON strings; the plan's diff quotes the file
+    (root / "etc/docker/daemon.json").write_text(
+        json.dumps({"data-root": "/var/lib/docker" + C1 + BIDI}, ensure_ascii=False), encoding="utf-8")
+    runtime = root / "usr/bin/nvidia-container-runtime"  # so the plan adds the nvidia runtime
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    res = run(["fix", "--dry-run", "--root", str(root), "--only", "daemon-json"])
+    assert res.returncode == 0, res.stderr
+    assert_inert(res.stdout + res.stderr)
+    assert b"/var/lib/docker\\x9b1;31m\\u202etxt" in res.stdout

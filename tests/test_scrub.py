@@ -1,0 +1,105 @@
+"""dldoctor.scrub: what is masked, what is kept, JSON stays JSON, terminals see no escapes."""
+import json
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dldoctor.scrub import json_text, mask, mask_obj, terminal
+
+
+@pytest.mark.parametrize("text, expected", [
+    # URL userinfo, any scheme or none
+    ("HTTPS_PROXY=user:pass@host:3128", "HTTPS_PROXY=user:***@host:3128"),
+    ("https_proxy=http://bob:pass@host:8080/", "https_proxy=http://bob:***@host:8080/"),
+    ("ALL_PROXY=socks5h://a:b@h:1080", "ALL_PROXY=socks5h://a:***@h:1080"),
+    ("no_proxy=localhost,u:p@corp.example", "no_proxy=localhost,u:***@corp.example"),
+    ("--registry-mirror=https://m:mp@mirror.x", "--registry-mirror=https://m:***@mirror.x"),
+    ("deb http://u:p@mirror/ubuntu jammy main", "deb http://u:***@mirror/ubuntu jammy main"),
+    ('Acquire::http::Proxy "http://ap:apw@h:3142";', 'Acquire::http::Proxy "http://ap:***@h:3142";'),
+    ("https://ghp_token@github.com/x", "https://***@github.com/x"),
+    ('Environment="HTTP_PROXY=http://a:b@h:3128"', 'Environment="HTTP_PROXY=http://a:***@h:3128"'),
+    # a password with '@' is masked up to the last '@' before the host
+    ("http_proxy=http://u:p@ss@w0rd@proxy:3128", "http_proxy=http://u:***@proxy:3128"),
+    ("HTTPS_PROXY=u:p@ss@proxy:3128", "HTTPS_PROXY=u:***@proxy:3128"),
+    # headers, tokens, keys at any depth
+    ("Authorization: Bearer abc.def", "Authorization: Bearer ***"),
+    ("curl -H 'Proxy-Authorization: Basic dXNlcjpw'", "curl -H 'Proxy-Authorization: Basic ***'"),
+    ('{"a": {"b": [{"password": "x"}]}}', '{"a": {"b": [{"password": "***"}]}}'),
+    ('{"auths": {"r": {"auth": "QUJD"}}}', '{"auths": {"r": {"auth": "***"}}}'),
+    ('"IdentityToken": "tok"', '"IdentityToken": "***"'),
+    ('"credsStore": "desktop"', '"credsStore": "***"'),
+    ("?access_token=abc&x=1", "?access_token=***&x=1"),
+    # kept: no password in sight
+    ("user@example.com", "user@example.com"),
+    ("git@github.com:org/repo", "git@github.com:org/repo"),
+    ("nvidia/cuda@sha256:abcd", "nvidia/cuda@sha256:abcd"),
+    ("nvidia/cuda:12.4.1-base@sha256:abcd", "nvidia/cuda:12.4.1-base@sha256:abcd"),
+    ("https://registry-1.docker.io/v2/", "https://registry-1.docker.io/v2/"),
+    ('"Authorization": null', '"Authorization": null'),
+])
+def test_mask(text, expected):
+    assert mask(text) == expected
+
+
+def test_bare_json_secret_becomes_a_string():
+    assert json.loads(mask('{"password": 123456, "token": null}')) == {"password": "***", "token": None}
+
+
+def test_mask_obj_masks_whole_secret_subtrees():
+    data = {"auths": {"r": {"auth": "x", "email": "a@b"}}, "proxies": {"http-proxy": "http://u:p@h"},
+            "n": 1}
+    assert mask_obj(data) == {"auths": {"r": {"auth": "***", "email": "***"}},
+                              "proxies": {"http-proxy": "http://u:***@h"}, "n": 1}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(
+        st.sampled_from(["password", "token", "auth", "auths", "Authorization", "url", "proxy",
+                         "credsStore", "x"]) | st.text(max_size=8), kids, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values, st.sampled_from([None, 2]))
+def test_masked_json_is_still_json(value, indent):
+    json.loads(mask(json.dumps(value, indent=indent)))
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),                                  # clear screen
+    ("\x1b]8;;http://evil\x07link\x1b]8;;\x07", "\\x1b]8;;http://evil\\x07link\\x1b]8;;\\x07"),  # OSC 8
+    ("\x1b]52;c;ZWNobyBoaQ==\x07", "\\x1b]52;c;ZWNobyBoaQ==\\x07"),          # OSC 52 clipboard
+    ("\x9b31m", "\\x9b31m"),                                              # C1 CSI
+    ("abc\u202edcba", "abc\\u202edcba"),                                   # BiDi override
+    ("a\rb", "a\\x0db"),
+    ("bad byte \udcff", "bad byte \\xff"),                                 # surrogateescape
+    ("tab\tand\nnewline", "tab\tand\nnewline"),
+])
+def test_terminal_shows_controls_escaped(raw, shown):
+    assert terminal(raw) == shown
+
+
+def test_json_text_is_valid_utf8_and_inert():
+    dumped = json.dumps({"e": "x\udcff\x9b\u202e\x1b"}, ensure_ascii=False)
+    out = json_text(dumped)
+    out.encode("utf-8")  # no lone surrogate left
+    assert json.loads(out) == {"e": "x\\xff\x9b\u202e\x1b"}
+    assert "\x9b" not in out and "\u202e" not in out
+
+
+@pytest.mark.parametrize("fragment", ["a", "@", "a:", "x@", "password", "password:", "auth ",
+                                      "authorization:", "https://", "u:p@", "\"token\": \"", "=:@"])
+def test_mask_is_linear(fragment):
+    """Masking 1 MB costs about 8 times 128 KB (quadratic would be 64 times)."""
+    def cost(n):
+        text = fragment * (n // len(fragment))
+        t = time.perf_counter()
+        mask(text)
+        terminal(text)
+        return time.perf_counter() - t
+
+    small, big = min(cost(128 * 1024) for _ in range(3)), min(cost(1024 * 1024) for _ in range(2))
+    assert big < max(small * 24, 0.05), (small, big)
