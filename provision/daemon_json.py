@@ -121,11 +121,12 @@ def _detect_style(text: str, root: Optional[_Node]) -> _Style:
 
 
 def _walk(node: _Node) -> Iterable[_Node]:
-    yield node
-    for m in node.members or ():
-        yield from _walk(m.value)
-    for i in node.items or ():
-        yield from _walk(i)
+    """Every node, depth first in file order (iterative: files may nest 10000 deep)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(reversed([m.value for m in n.members or ()] + list(n.items or ())))
 
 
 def _render(value: Any, style: _Style, indent: str) -> str:
