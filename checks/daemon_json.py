@@ -108,8 +108,12 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
                            ['"%s": ...' % v.key for v in unknown] + [unknown[0].message],
                            status=WARN_STATUS if unknown[0].severity == WARN else FAIL))
     for v in verdict.verdicts:
-        if v.rule == "unknown-key":
+        if v.rule in ("unknown-key", "unknown-flag"):
             continue
+        if v.severity == REFUSE and (v.rule == "mirrors" or v.rule == "default-runtime" and
+                                     (verdict.data or {}).get("default-runtime") == "nvidia"):
+            continue    # the registry-mirrors and nvidia-runtime checks own these (mirror.invalid,
+            # runtime.not-registered) and say the same with their own fix
         if v.severity == IGNORED:
             if v.key == "registry-mirror" and not known_key(verdict, "registry-mirrors"):
                 detail = _('No registry mirror is configured: dockerd accepts the key '

@@ -358,33 +358,43 @@ def _unknown_keys(j: Judgement, flat: Dict[str, Any], v: Version) -> None:
                                       % (k, target or "-"), IGNORED, read_as=target))
 
 
-def _conflicts(j: Judgement, flat: Dict[str, Any], v: Version,
-               flags: Mapping[str, Sequence[str]]) -> None:
-    """findConfigurationConflicts steps 3-4 (daemon/config/config.go): a flag given on the
-    command line and its key in the file; `runtimes` merges (skipDuplicates); host-gateway-ip is
-    migrated to host-gateway-ips (28.0)."""
+def conflicts(data: Mapping[str, Any], flags: Mapping[str, Sequence[str]],
+              version: Optional[Sequence[int]] = None) -> List[Tuple[str, Tuple[str, ...], Any]]:
+    """(key, flag values, file value) for each directive set both in daemon.json `data` and on
+    dockerd's command line (`flags` by long flag name), as findConfigurationConflicts steps 3-4
+    find them (daemon/config/config.go): nested keys flattened, a NamedOption flag compared by
+    its key (`--label` with `labels`), `runtimes` merged (skipDuplicates), host-gateway-ip
+    migrated to host-gateway-ips (28.0). Version None: the newest release."""
+    v: Version = tuple(version[:2]) if version else NEWEST[:2]  # type: ignore
+    flat = _flatten(dict(data), v)
     named = named_options(v)
-    out = []
+    names = flag_names(v)
+    out: List[Tuple[str, Tuple[str, ...], Any]] = []
     for flag, values in flags.items():
-        if flag not in flag_names(v):
+        if flag not in names:
             continue
         key = named.get(flag)
         if key is not None:
             if key in flat and key != "runtimes":
-                out.append((key, values, flat[key]))
+                out.append((key, tuple(values), flat[key]))
         elif flag in flat:
-            out.append((flag, values, flat[flag]))
+            out.append((flag, tuple(values), flat[flag]))
         else:
             short = [s for s, long_ in _SHORT.items() if long_ == flag and s in flat]
             if short:
-                out.append((short[0], values, flat[short[0]]))
-    if v >= (28, 0) and "host-gateway-ip" in flat:
-        if "host-gateway-ips" in flat:
-            j.verdicts.append(Verdict("migrated-key", "daemon-json.invalid", "host-gateway-ip",
-                                      "host-gateway-ip and host-gateway-ips must not both be "
-                                      "specified in the config file"))
-        if "host-gateway-ip" in flags:
-            out.append(("host-gateway-ip", flags["host-gateway-ip"], flat["host-gateway-ip"]))
+                out.append((short[0], tuple(values), flat[short[0]]))
+    if v >= (28, 0) and "host-gateway-ip" in flat and "host-gateway-ip" in flags:
+        out.append(("host-gateway-ip", tuple(flags["host-gateway-ip"]), flat["host-gateway-ip"]))
+    return out
+
+
+def _conflicts(j: Judgement, flat: Dict[str, Any], v: Version,
+               flags: Mapping[str, Sequence[str]]) -> None:
+    if v >= (28, 0) and "host-gateway-ip" in flat and "host-gateway-ips" in flat:
+        j.verdicts.append(Verdict("migrated-key", "daemon-json.invalid", "host-gateway-ip",
+                                  "host-gateway-ip and host-gateway-ips must not both be "
+                                  "specified in the config file"))
+    out = conflicts(j.data or {}, flags, v)
     if out:
         msg = ("the following directives are specified both as a flag and in the configuration "
                "file: " + ", ".join("%s: (from flag: %s, from file: %s)" % (k, list(f), val)

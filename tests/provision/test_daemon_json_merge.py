@@ -130,13 +130,13 @@ def test_mirrors_union_keeps_order_and_normalises():
         "https://B.example.com/", "https://a.example.com", "https://c.example.com"]
 
 
-def test_args_dropped_when_runtime_args_present_and_other_runtimes_repaired():
+def test_args_dropped_when_runtime_args_present_and_other_runtimes_left_alone():
     text = ('{\n  "runtimes": {\n    "nvidia": {\n      "path": "/x",\n      "runtimeArgs": ["--a"],\n'
             '      "args": []\n    },\n    "other": {"args": ["-d"], "path": "/o"}\n  }\n}\n')
     out = dj.merge(text, [], RUNTIME, None)
     assert out == ('{\n  "runtimes": {\n    "nvidia": {\n      "path": '
                    '"/usr/bin/nvidia-container-runtime",\n      "runtimeArgs": ["--a"]\n    },\n'
-                   '    "other": {"runtimeArgs": ["-d"], "path": "/o"}\n  }\n}\n')
+                   '    "other": {"args": ["-d"], "path": "/o"}\n  }\n}\n')   # not fix's runtime
     assert dj.merge(out, [], RUNTIME, None) == out
 
 
@@ -353,8 +353,8 @@ def test_changed_keys_and_needs_restart():
 
 
 def test_flag_conflicts_follow_moby():
-    flags = {"hosts": ("fd://",), "http-proxy": ("http://p",), "runtimes": ("x=/x",),
-             "log-opts": ("max-size=1m",)}
+    flags = {"host": ("fd://",), "http-proxy": ("http://p",), "add-runtime": ("x=/x",),
+             "log-opt": ("max-size=1m",)}
     data = {"hosts": ["unix://"], "proxies": {"http-proxy": "http://q"},
             "runtimes": {"x": {"path": "/y"}}, "log-opts": {"max-size": "2m"}}
     got = {k for k, _, _ in dj.flag_conflicts(data, flags)}
