@@ -74,7 +74,7 @@ def _invalid_syntax(facts: Facts, path: str, dj: Unknown) -> List[Finding]:
 
 def _who(version: Tuple[int, ...]) -> str:
     if version:
-        return _("dockerd {version}").format(version=".".join(str(x) for x in version))
+        return "dockerd " + ".".join(str(x) for x in version)    # a name, not a sentence
     return "dockerd"
 
 

@@ -14,7 +14,7 @@ from dldoctor.facts import Facts, Unknown
 from dldoctor.host import Evidence
 from dldoctor.model import DaemonAction, FileWrite
 from dldoctor.parse.docker_info import DockerInfo
-from dldoctor.parse.dockerd_cmdline import DockerdFlags
+from dldoctor.parse.dockerd_cmdline import DockerdFlags, parse_dockerd_cmdline
 from dldoctor.provision import daemon_json as dj
 from dldoctor.provision.options import FixOptions
 
@@ -369,3 +369,17 @@ def test_verify():
     bad = DockerInfo(server_version="24", runtimes=("runc",), default_runtime="runc")
     assert len(dj.verify(bad, text)) == 3
     assert dj.verify(DockerInfo(), text) == ["Docker does not answer `docker info`"]
+
+
+def test_plan_reports_an_undefined_default_runtime_with_the_fix():
+    text = '{"default-runtime": "nvidia-legacy"}\n'
+    plan = dj.step.plan(make_facts(text, runtime=None), opts())
+    [warning] = [w for w in plan.warnings if "default runtime" in w]
+    assert '"nvidia-legacy"' in warning and "--default-runtime nvidia" in warning
+
+
+def test_plan_conflicts_are_the_judges():
+    # --add-runtime beside "runtimes": dockerd merges them, so fix goes ahead
+    flags = parse_dockerd_cmdline("/usr/bin/dockerd --add-runtime x=/x -H fd://")
+    plan = dj.step.plan(make_facts("{}", flags=flags), opts())
+    assert plan.changes

@@ -497,3 +497,13 @@ def parse_first(text: str) -> Dict[str, Any]:
         raise reader.error("json: cannot unmarshal %s into Go value of type "
                            "map[string]interface {}" % kind, root.start)
     return to_python(root)
+
+
+def decode_daemon_json(data: bytes) -> str:
+    """daemon.json's bytes as text: a UTF-16 byte order mark is honoured (dockerd 23.0+ reads
+    such files, e.g. written by Windows PowerShell); the BOM is kept as U+FEFF so the judge
+    still sees that there was one (dockerd 20.10 refuses it)."""
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return BOM + data[len(bom):].decode(enc, "replace")
+    return data.decode("utf-8", "replace")
