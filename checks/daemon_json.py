@@ -67,9 +67,23 @@ def _invalid_syntax(facts: Facts, path: str, dj: Unknown) -> List[Finding]:
     if line_no.isdigit():
         bad = _line_at(facts.text("daemon.json") or "", int(line_no))
         ev.append(_("line {l}, column {c}: {text}").format(l=line_no, c=col or "?", text=bad.rstrip()))
-    return [problem("daemon-json", AREA, "daemon-json.invalid",
-                    _("{path} is not valid JSON: {err}. dockerd refuses to start with it.").format(
-                        path=path, err=dj.reason), ev)]
+    verdict = judge_facts(facts)
+    if verdict.refuses:
+        return [problem("daemon-json", AREA, "daemon-json.invalid",
+                        _("{path} is not valid JSON: {err}. dockerd refuses to start with it.").format(
+                            path=path, err=dj.reason), ev)]
+    # dockerd before 23.0 reads with json.Decoder: the first JSON value only, the rest unread.
+    syntax = [v for v in verdict.verdicts if v.rule == "syntax"]
+    if syntax:
+        detail = _("{path} is not valid JSON: {err}. dockerd {releases} refuses to start with it "
+                   "(the Docker version here is unknown); dockerd 20.10 reads only the first JSON "
+                   "object and ignores the rest.").format(path=path, err=dj.reason,
+                                                           releases=", ".join(syntax[0].releases))
+    else:
+        detail = _("{path} is not valid JSON: {err}. {who} still starts: it reads only the first "
+                   "JSON object and ignores everything after it, so those settings are not in "
+                   "effect.").format(path=path, err=dj.reason, who=_who(dockerd_version(facts)[0]))
+    return [problem("daemon-json", AREA, "daemon-json.invalid", detail, ev, status=WARN_STATUS)]
 
 
 def _who(version: Tuple[int, ...]) -> str:
@@ -118,9 +132,12 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
             if v.key == "registry-mirror" and not known_key(verdict, "registry-mirrors"):
                 detail = _('No registry mirror is configured: dockerd accepts the key '
                            '"registry-mirror" but never reads it. Did you mean "registry-mirrors"?')
-            else:
+            elif v.read_as:
                 detail = _('dockerd accepts the key "{key}" but never reads it: it reads "{real}". '
                            'Did you mean "{real}"?').format(key=v.key, real=v.read_as)
+            else:
+                detail = _('dockerd accepts the key "{key}" (a command-line flag) but never reads '
+                           'it from daemon.json.').format(key=v.key)
             out.append(problem("daemon-json", AREA, "daemon-json.unknown-key", detail,
                                ['"%s": ...' % v.key], status=WARN_STATUS))
             continue

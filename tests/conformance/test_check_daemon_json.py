@@ -64,3 +64,20 @@ def test_utf16_with_a_bom_is_read(tmp_path):
     (tmp_path / "packages").write_text("docker-ce 5:28.5.2-1~debian.12~bookworm install ok installed\n")
     facts = gather.collect(SnapshotHost(str(tmp_path)))
     assert [f.status for f in check_daemon_json(facts)] == ["ok"]
+
+
+STRAY = ('{\n  "registry-mirrors": ["https://m.example.com"] },\n'
+         '  "runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime"}}\n}\n')
+
+
+def test_text_after_the_first_object_on_20_10_is_ignored_not_refused(tmp_path):
+    # dockerd 20.10 reads with json.Decoder; the lab's real 20.10 starts with this file
+    (tmp_path / "d1").mkdir()
+    _facts, [f] = findings(tmp_path / "d1", STRAY, "20.10.24")
+    assert f.status == "warn" and "reads only the first JSON object" in f.detail
+    (tmp_path / "d2").mkdir()
+    _facts, [f] = findings(tmp_path / "d2", STRAY, "24.0.7")
+    assert f.status == "fail"
+    (tmp_path / "d3").mkdir()
+    _facts, [f] = findings(tmp_path / "d3", STRAY)
+    assert f.status == "warn" and "23, 24" in f.detail
