@@ -206,9 +206,6 @@ def decode(raw: bytes, v: Version) -> str:
             raise _Refused(Verdict("encoding", "daemon-json.invalid", "",
                                    "failed to decode configuration JSON at offset %d: encoding: "
                                    "invalid UTF-8" % exc.start))
-        if enc == "utf-8" and "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
-            raise _Refused(Verdict("encoding", "daemon-json.invalid", "",
-                                   "failed to decode configuration JSON: invalid UTF-8"))
         return text
     # 20.10: Go's decoder sees the bytes; invalid UTF-8 inside strings becomes U+FFFD, and a
     # BOM is a syntax error ("invalid character 'ï' looking for beginning of value").
@@ -559,11 +556,14 @@ _BUILTIN_RUNTIMES = ("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.
 
 def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                   flags: Mapping[str, Sequence[str]]) -> None:
+    # "graph" (config.go Validate, 23.0: "deprecated; use data-root"; 24.0+: no such flag)
+    if v >= (23, 0) and "graph" in data:
+        _bad(j, "graph", "graph", 'the "graph" config file option is deprecated; use "data-root" instead')
     # log level: config.Validate since 23.0; 20.10 refuses it in cmd/dockerd configureDaemonLogs
-    # (logrus.ParseLevel, which also knows "warning").
+    # (logrus.ParseLevel, which also knows "warning", until 24; a fixed list since 25.0).
     level = data.get("log-level")
     if isinstance(level, str) and level:
-        ok = _LOG_LEVELS_29 + (("warning",) if v < (23, 0) else ())
+        ok = _LOG_LEVELS_29 + (("warning",) if v < (25, 0) else ())     # logrus.ParseLevel until 24
         if level.lower() not in ok:
             _bad(j, "log-level", "log-level", "invalid logging level: %s" % level)
     fmt = data.get("log-format")
@@ -699,7 +699,9 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
             _bad(j, "firewall", "bridge-accept-fwmark", "invalid bridge-accept-fwmark: invalid "
                  "firewall mark %s" % json_quote(mark))
     shm = data.get("default-shm-size")
-    if isinstance(shm, str) and not re.match(r"^\s*\d+(\.\d+)?\s*([kmgtpKMGTP]?[iI]?[bB]?)\s*$", shm):
+    if shm is not None and not isinstance(shm, str):      # opts.MemBytes.UnmarshalJSON: a string
+        _bad(j, "shm-size", "default-shm-size", "invalid size: %s" % shm)
+    elif isinstance(shm, str) and not re.match(r"^\s*\d+(\.\d+)?\s*([kmgtpKMGTP]?[iI]?[bB]?)\s*$", shm):
         _bad(j, "shm-size", "default-shm-size", "invalid size: '%s'" % shm)
     # registries (daemon/pkg/registry/config.go, registry/config.go before 28)
     for m in data.get("registry-mirrors") or ():
