@@ -138,8 +138,11 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
             else:
                 detail = _('dockerd accepts the key "{key}" (a command-line flag) but never reads '
                            'it from daemon.json.').format(key=v.key)
+            fix = _('Rename "{key}" to "{real}" in {path}, then sudo systemctl reload docker.').format(
+                key=v.key, real=v.read_as, path=path) if v.read_as else \
+                _('Remove "{key}" from {path}.').format(key=v.key, path=path)
             out.append(problem("daemon-json", AREA, "daemon-json.unknown-key", detail,
-                               ['"%s": ...' % v.key], status=WARN_STATUS))
+                               ['"%s": ...' % v.key], fix=fix, status=WARN_STATUS))
             continue
         if v.severity == WARN:
             detail = _("dockerd {releases} refuses to start with {path} (the Docker version here "
@@ -155,6 +158,10 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
             ev.append(_("Docker version {version} (from {source})").format(
                 version=".".join(str(x) for x in version), source=where))
         fix = None
+        if v.problem == "daemon-json.invalid" and v.rule != "syntax":
+            fix = _("Correct the value in {path} (sudo dockerd --validate --config-file {path} "
+                    "checks a file on Docker 23.0 and later), then sudo systemctl restart docker."
+                    ).format(path=path)
         if v.rule == "default-runtime":
             fix = _('Define the runtime under "runtimes" in {path}, or remove "default-runtime" '
                     '(dldoctor fix --default-runtime nvidia adds the nvidia runtime it names).'
