@@ -81,3 +81,13 @@ def test_text_after_the_first_object_on_20_10_is_ignored_not_refused(tmp_path):
     (tmp_path / "d3").mkdir()
     _facts, [f] = findings(tmp_path / "d3", STRAY)
     assert f.status == "warn" and "23, 24" in f.detail
+
+
+def test_deep_nesting_is_valid_as_for_go(tmp_path):
+    """Go's encoding/json allows 10000 levels; 250 used to be called invalid."""
+    # a shim runtime's options are a map[string]interface{}: any JSON at all decodes into it
+    deep = ('{"runtimes": {"kata": {"runtimeType": "io.containerd.kata.v2", "options": {"x": '
+            + "[" * 5000 + "]" * 5000 + "}}}}\n")
+    (tmp_path / "packages").write_text("docker-ce 5:29.7.2-1~debian.12~bookworm install ok installed\n")
+    _facts, found = findings(tmp_path, deep)
+    assert found == []
