@@ -4,6 +4,7 @@ runtimes. A key dockerd accepts but never reads (`registry-mirror`) is a warning
 would have read."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, skip
@@ -27,13 +28,17 @@ def runtime_entries(facts: Facts) -> Dict[str, dict]:
 
 
 def dockerd_version(facts: Any) -> Tuple[Tuple[int, ...], str]:
-    """The host's dockerd version and where it came from: `docker version`, `docker info`, else
-    the package database. ((), "") when none says."""
+    """The host's dockerd version and where it came from: `docker version`, `docker info`,
+    `dockerd --version` (under the root), else the package database. ((), "") when none says."""
     for fact, where in ((getattr(facts, "docker_version", None), "docker version"),
                         (getattr(facts, "docker_info", None), "docker info")):
         v = getattr(fact, "server_version", None) if known(fact) else None
         if v and version_tuple(v)[:1]:
             return version_tuple(v), where
+    text = facts.text("dockerd-version") if hasattr(facts, "text") else None
+    m = re.search(r"version v?(\d+\.\d+(?:\.\d+)?)", text or "")
+    if m:
+        return version_tuple(m.group(1)), "dockerd --version"
     pkgs = getattr(facts, "packages", None)
     if known(pkgs) and hasattr(pkgs, "installed"):
         for name in _ENGINE_PACKAGES:

@@ -91,3 +91,10 @@ def test_deep_nesting_is_valid_as_for_go(tmp_path):
     (tmp_path / "packages").write_text("docker-ce 5:29.7.2-1~debian.12~bookworm install ok installed\n")
     _facts, found = findings(tmp_path, deep)
     assert found == []
+
+
+def test_version_from_dockerd_itself(tmp_path):
+    (tmp_path / "dockerd-version").write_text("Docker version 20.10.24+dfsg1, build 5d6db84\n")
+    facts, [f] = findings(tmp_path, '{"default-stop-timeout": 30}\n')
+    assert dockerd_version(facts) == ((20, 10, 24), "dockerd --version")
+    assert f.status == "fail" and f.problem == "daemon-json.unknown-key"
