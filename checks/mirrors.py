@@ -56,8 +56,14 @@ def check_mirrors(facts: Facts) -> List[Finding]:
     out: List[Finding] = []
     probes, hub = _probes(facts)
     alive = []
+    from dldoctor.checks.daemon_json import dockerd_version
+    from dldoctor.daemon_judge import NEWEST, mirror_error
+
+    version = dockerd_version(facts)[0] or NEWEST
     for url in mirrors:
         why = validate_mirror(url)
+        if why and mirror_error(url, tuple(version[:2])) is None:
+            why = None      # e.g. a path, which dockerd allows since 24.0 (daemon_judge)
         if why:
             out.append(problem("registry-mirrors", AREA, "mirror.invalid",
                                _("dockerd rejects this mirror: {why}.").format(why=why),

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
+from dldoctor.checks.daemon_json import dockerd_version, judge_facts
 from dldoctor.checks.toolkit import hook_newer_than_daemon
+from dldoctor.daemon_judge import REFUSE
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import Unknown, known
 from dldoctor.i18n import _
@@ -55,13 +57,6 @@ RELOADABLE = frozenset((
     "max-download-attempts", "default-runtime", "runtimes", "insecure-registries",
     "registry-mirrors", "shutdown-timeout", "features", "network-diagnostic-port",
 ))
-
-# moby daemon/config/config.go: values of these keys are maps that are NOT flattened before the
-# flag-conflict check (flatOptions); every other map's children are compared with flags by name.
-_FLAT_OPTIONS = frozenset(("cluster-store-opts", "default-network-opts", "log-opts", "runtimes",
-                           "default-ulimits", "features", "builder"))
-# ... and `runtimes` may be given both ways: dockerd merges them (skipDuplicates).
-_SKIP_DUPLICATES = frozenset(("runtimes",))
 
 # Runtimes dockerd always knows; `default-runtime` may name them without a `runtimes` entry.
 _BUILTIN_RUNTIMES = frozenset(("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux"))
@@ -121,11 +116,12 @@ def _detect_style(text: str, root: Optional[_Node]) -> _Style:
 
 
 def _walk(node: _Node) -> Iterable[_Node]:
-    yield node
-    for m in node.members or ():
-        yield from _walk(m.value)
-    for i in node.items or ():
-        yield from _walk(i)
+    """Every node, depth first in file order (iterative: files may nest 10000 deep)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(reversed([m.value for m in n.members or ()] + list(n.items or ())))
 
 
 def _render(value: Any, style: _Style, indent: str) -> str:
@@ -265,9 +261,9 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
     - mirrors: existing ones are kept in their order; missing ones appended (callers pass them
       fastest first). Compared as dockerd normalises them.
     - `runtime_path`: `runtimes.nvidia.path` is set to it, `runtimeArgs` added as `[]` when absent
-      (existing arguments kept). None leaves the runtime alone.
-    - in every runtime entry, an `args` key (what nvidia-ctk writes; dockerd ignores it) is renamed
-      to `runtimeArgs` in place, or dropped when `runtimeArgs` is already there.
+      (existing arguments kept; an `args` key, which nvidia-ctk writes and dockerd ignores, is
+      renamed to `runtimeArgs`, or dropped beside it). None leaves the runtime alone. A shim
+      entry (`runtimeType`) is left as it is, and so is every other runtime, byte for byte.
     - `default_runtime`: set when given; never removed.
 
     Raises ParseError (with position) for invalid JSON and Refused for a file whose structure
@@ -305,16 +301,6 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
     if runtimes is not None and runtimes.value.kind != "object":
         raise Refused(_('"runtimes" in daemon.json is not a JSON object; dockerd cannot use it '
                         "and dldoctor will not guess what was meant"))
-    if runtimes is not None:
-        for entry in runtimes.value.members or ():
-            if entry.value.kind != "object":
-                continue
-            args = entry.value.member("args")
-            if args is not None:
-                if entry.value.member("runtimeArgs") is None:
-                    ed.rename_key(args, "runtimeArgs")
-                else:
-                    ed.remove_member(entry.value, args)
     if runtime_path:
         if runtimes is None:
             new_top["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
@@ -326,6 +312,14 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
             elif nv.value.kind != "object":
                 ed.set_value(nv, {"path": runtime_path, "runtimeArgs": []})
             elif nv.value.member("runtimeType") is None:
+                # Written as dockerd reads it: `args` (what nvidia-ctk writes; dockerd ignores
+                # it) becomes `runtimeArgs`, or goes when `runtimeArgs` is there already.
+                args = nv.value.member("args")
+                if args is not None:
+                    if nv.value.member("runtimeArgs") is None:
+                        ed.rename_key(args, "runtimeArgs")
+                    else:
+                        ed.remove_member(nv.value, args)
                 add: Dict[str, Any] = {}
                 path = nv.value.member("path")
                 if path is None:
@@ -375,23 +369,14 @@ def needs_restart(keys: Iterable[str]) -> bool:
     return any(k not in RELOADABLE for k in keys)
 
 
-def flag_conflicts(data: Dict[str, Any], flags: Dict[str, Sequence[str]]) -> List[Tuple[str, Any, Any]]:
-    """(key, flag value, file value) for each directive set both in `data` and as a dockerd flag.
+def flag_conflicts(data: Dict[str, Any], flags: Dict[str, Sequence[str]],
+                   version: Optional[Sequence[int]] = None) -> List[Tuple[str, Any, Any]]:
+    """(key, flag values, file value) for each directive set both in `data` and as a dockerd flag
+    (`flags` by long flag name, DockerdFlags.names). dockerd refuses to start, and to reload, with
+    any of them. The judge's answer (daemon_judge.conflicts), the one `check` gives too."""
+    from dldoctor.daemon_judge import conflicts
 
-    dockerd refuses to start, and to reload, with any of them ("the following directives are
-    specified both as a flag and in the configuration file"). Like moby's
-    getConflictFreeConfiguration, the children of map-valued keys count as keys of their own
-    (`proxies.http-proxy` is the `http-proxy` flag), except for the flat options; `runtimes` may
-    be given both ways.
-    """
-    flat: Dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and key not in _FLAT_OPTIONS:
-            flat.update(value)
-        else:
-            flat[key] = value
-    return [(k, tuple(flags[k]), v) for k, v in flat.items()
-            if k in flags and k not in _SKIP_DUPLICATES]
+    return conflicts(data, flags, version)
 
 
 def verify(docker_info: Any, after_text: str) -> List[str]:
@@ -557,6 +542,8 @@ class DaemonJsonStep:
                             "{why}, so dockerd would not start.").format(name=default_runtime,
                                                                          why=why))
 
+        self._judge(facts, after_text, path, warnings)
+
         changes: List[Any] = []
         file_changes = forced or text != after_text
         if not exists and not after_data:
@@ -580,7 +567,8 @@ class DaemonJsonStep:
 
         flags = facts.dockerd_flags
         if known(flags):
-            conflicts = flag_conflicts(after_data, getattr(flags, "flags", {}) or {})
+            conflicts = flag_conflicts(after_data, getattr(flags, "names", {}) or {},
+                                       dockerd_version(facts)[0] or None)
             if conflicts and changes:
                 raise Refused(_explain_conflicts(conflicts, path))
         elif changes:
@@ -591,6 +579,23 @@ class DaemonJsonStep:
                            "starts."))
         return Plan(step=NAME, changes=tuple(changes), notes=tuple(notes),
                     warnings=tuple(warnings))
+
+    @staticmethod
+    def _judge(facts: Any, after_text: str, path: str, warnings: List[str]) -> None:
+        """What dockerd would still refuse in the file fix writes (parts fix does not own)."""
+        for v in judge_facts(facts, after_text).verdicts:
+            if v.severity != REFUSE or v.rule in ("flag-conflict", "unknown-flag"):
+                continue
+            if v.rule == "default-runtime":
+                name = json.dumps(parse(after_text).get("default-runtime"))
+                warnings.append(_("{path} names the default runtime {name}, which no \"runtimes\" "
+                                  "entry defines, so dockerd refuses to start. Fix: dldoctor fix "
+                                  "--default-runtime nvidia (with the NVIDIA Container Toolkit "
+                                  "installed), or remove \"default-runtime\" from {path}.").format(
+                                      path=path, name=name))
+            else:
+                warnings.append(_("dockerd will still refuse {path}, for a setting fix does not "
+                                  "manage: {message}").format(path=path, message=v.message))
 
     def _daemon_action(self, facts: Any, options: Any, before: Optional[Dict[str, Any]],
                        after: Dict[str, Any], after_text: str, file_changes: bool, forced: bool,

@@ -53,6 +53,8 @@ EVIDENCE = {
     "systemd": Source("internal", ("systemd",)),
     "gpu-hook": Source("internal", ("gpu-hook",)),
     "env": Source("internal", ("env",)),
+    # the engine's own version, for judging daemon.json by its release when Docker is down
+    "dockerd-version": Source("host-cmd", ("dockerd", "--version")),
 }
 
 # Written by `dldoctor snapshot`: everything.

@@ -77,7 +77,7 @@ SCENARIOS = {
     "daemon-json.invalid": ({"daemon.json": fx("daemon-json/INVALID-trailing-comma-nvidia.json")}, True),
     "daemon-json.flag-conflict": ({"daemon.json": fx("daemon-json/hosts-tcp-unix-tab-indented-CONFLICTS-with-fd-unit.json"),
                                    "dockerd-cmdline": "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n"}, True),
-    "daemon-json.unknown-key": ({"daemon.json": '{\n  "registry-mirror": ["https://docker.m.daocloud.io"]\n}\n'}, True),
+    "daemon-json.unknown-key": ({"daemon.json": '{\n  "registry-mirrorz": ["https://docker.m.daocloud.io"]\n}\n'}, True),
     "toolkit.missing": ({"lspci": LSPCI_NVIDIA, "nvidia-smi": SMI_OK, "packages": "docker-ce 5:27.5.1-1~ubuntu.22.04~jammy install ok installed\n",
                          "which": "nvidia-container-runtime-hook: -\nnvidia-ctk: -\nnvidia-container-cli: -\n"}, True),
     "toolkit.daemon-not-restarted": ({"daemon.json": DJ_NVIDIA, "docker-info": fx("docker-info/grep-runtime-seccomp-warning-runc-only.txt"),

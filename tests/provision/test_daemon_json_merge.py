@@ -14,7 +14,7 @@ from dldoctor.facts import Facts, Unknown
 from dldoctor.host import Evidence
 from dldoctor.model import DaemonAction, FileWrite
 from dldoctor.parse.docker_info import DockerInfo
-from dldoctor.parse.dockerd_cmdline import DockerdFlags
+from dldoctor.parse.dockerd_cmdline import DockerdFlags, parse_dockerd_cmdline
 from dldoctor.provision import daemon_json as dj
 from dldoctor.provision.options import FixOptions
 
@@ -130,13 +130,13 @@ def test_mirrors_union_keeps_order_and_normalises():
         "https://B.example.com/", "https://a.example.com", "https://c.example.com"]
 
 
-def test_args_dropped_when_runtime_args_present_and_other_runtimes_repaired():
+def test_args_dropped_when_runtime_args_present_and_other_runtimes_left_alone():
     text = ('{\n  "runtimes": {\n    "nvidia": {\n      "path": "/x",\n      "runtimeArgs": ["--a"],\n'
             '      "args": []\n    },\n    "other": {"args": ["-d"], "path": "/o"}\n  }\n}\n')
     out = dj.merge(text, [], RUNTIME, None)
     assert out == ('{\n  "runtimes": {\n    "nvidia": {\n      "path": '
                    '"/usr/bin/nvidia-container-runtime",\n      "runtimeArgs": ["--a"]\n    },\n'
-                   '    "other": {"runtimeArgs": ["-d"], "path": "/o"}\n  }\n}\n')
+                   '    "other": {"args": ["-d"], "path": "/o"}\n  }\n}\n')   # not fix's runtime
     assert dj.merge(out, [], RUNTIME, None) == out
 
 
@@ -353,8 +353,8 @@ def test_changed_keys_and_needs_restart():
 
 
 def test_flag_conflicts_follow_moby():
-    flags = {"hosts": ("fd://",), "http-proxy": ("http://p",), "runtimes": ("x=/x",),
-             "log-opts": ("max-size=1m",)}
+    flags = {"host": ("fd://",), "http-proxy": ("http://p",), "add-runtime": ("x=/x",),
+             "log-opt": ("max-size=1m",)}
     data = {"hosts": ["unix://"], "proxies": {"http-proxy": "http://q"},
             "runtimes": {"x": {"path": "/y"}}, "log-opts": {"max-size": "2m"}}
     got = {k for k, _, _ in dj.flag_conflicts(data, flags)}
@@ -369,3 +369,17 @@ def test_verify():
     bad = DockerInfo(server_version="24", runtimes=("runc",), default_runtime="runc")
     assert len(dj.verify(bad, text)) == 3
     assert dj.verify(DockerInfo(), text) == ["Docker does not answer `docker info`"]
+
+
+def test_plan_reports_an_undefined_default_runtime_with_the_fix():
+    text = '{"default-runtime": "nvidia-legacy"}\n'
+    plan = dj.step.plan(make_facts(text, runtime=None), opts())
+    [warning] = [w for w in plan.warnings if "default runtime" in w]
+    assert '"nvidia-legacy"' in warning and "--default-runtime nvidia" in warning
+
+
+def test_plan_conflicts_are_the_judges():
+    # --add-runtime beside "runtimes": dockerd merges them, so fix goes ahead
+    flags = parse_dockerd_cmdline("/usr/bin/dockerd --add-runtime x=/x -H fd://")
+    plan = dj.step.plan(make_facts("{}", flags=flags), opts())
+    assert plan.changes

@@ -398,7 +398,9 @@ class LiveHost(Host):
             exists = live is None or os.path.lexists(live)
             # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
             return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
-        return Evidence(name, _dec(data), source=path)
+        from dldoctor.parse.daemon_json import decode_daemon_json
+
+        return Evidence(name, decode_daemon_json(data), source=path)
 
     def _ev_packages(self, name: str) -> Evidence:
         admindir = self._safe_path("/var/lib/dpkg")

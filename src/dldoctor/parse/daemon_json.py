@@ -176,10 +176,7 @@ def parse_daemon_json(text: str) -> DaemonJson:
     dockerd's, with line/col."""
     if not isinstance(text, str):
         raise ParseError("daemon.json: expected text")
-    try:
-        body, root = parse_tree(text)
-    except RecursionError:
-        raise ParseError("exceeded max depth")
+    body, root = parse_tree(text)
     data = {} if root is None else to_python(root)
     seen: List[str] = []
     dups: List[str] = []
@@ -207,7 +204,7 @@ class Node:
     kind: str                    # object | array | string | number | literal
     start: int                   # offset of the first character
     end: int                     # offset after the last character
-    value: Any = None            # scalars: the Python value
+    value: Any = None            # the Python value (dict/list for objects/arrays)
     members: Optional[List["Member"]] = None   # objects
     items: Optional[List["Node"]] = None       # arrays
 
@@ -229,6 +226,8 @@ class Member:
 
 
 _WS = " \t\r\n"
+# Go encoding/json's maxNestingDepth (scanner.go): deeper input is "exceeded max depth".
+MAX_DEPTH = 10000
 
 
 def _quote_char(c: str) -> str:
@@ -274,11 +273,76 @@ class _Reader:
         return node
 
     def value(self) -> Node:
+        """One JSON value. Iterative (an explicit stack), so a file nested as deep as Go's
+        encoding/json allows (10000 levels, its maxNestingDepth) parses without recursion."""
+        stack: List[Node] = []
+        while True:
+            c = self.peek()
+            if c in ("{", "["):
+                if len(stack) >= MAX_DEPTH:
+                    raise self.error("exceeded max depth")
+                node = Node("object", self.pos, 0, members=[]) if c == "{" else \
+                    Node("array", self.pos, 0, items=[])
+                self.pos += 1
+                self.skip_ws()
+                close = "}" if c == "{" else "]"
+                if self.peek() == close:
+                    self.pos += 1
+                    node.end = self.pos
+                    node.value = {} if c == "{" else []
+                    done: Optional[Node] = node
+                else:
+                    stack.append(node)
+                    if c == "{":
+                        self.key_into(node)
+                    continue
+            else:
+                done = self.scalar()
+            # attach `done` to its parent; close every container that ends here
+            while True:
+                if not stack:
+                    return done  # type: ignore
+                parent = stack[-1]
+                if parent.kind == "object":
+                    parent.members[-1].value = done  # type: ignore
+                else:
+                    parent.items.append(done)  # type: ignore
+                self.skip_ws()
+                c = self.peek()
+                close = "}" if parent.kind == "object" else "]"
+                if c == ",":
+                    self.pos += 1
+                    self.skip_ws()
+                    if parent.kind == "object":
+                        self.key_into(parent)
+                    break
+                if c == close:
+                    self.pos += 1
+                    parent.end = self.pos
+                    parent.value = ({m.key: m.value.value for m in parent.members or ()}
+                                    if parent.kind == "object"
+                                    else [i.value for i in parent.items or ()])
+                    done = stack.pop()
+                    continue
+                raise self.unexpected("after object key:value pair" if parent.kind == "object"
+                                      else "after array element")
+
+    def key_into(self, obj: Node) -> None:
+        """Read `"key":` (and the whitespace after it) and open a member whose value comes next."""
+        if self.peek() != '"':
+            raise self.unexpected("looking for beginning of object key string")
+        key_start = self.pos
+        key_end = self.pos_after_string()
+        key = self.string_value(key_start)
+        self.skip_ws()
+        if self.peek() != ":":
+            raise self.unexpected("after object key")
+        self.pos += 1
+        self.skip_ws()
+        obj.members.append(Member(key, key_start, key_end, None))  # type: ignore
+
+    def scalar(self) -> Node:
         c = self.peek()
-        if c == "{":
-            return self.obj()
-        if c == "[":
-            return self.arr()
         if c == '"':
             start = self.pos
             return Node("string", start, self.pos_after_string(), self.string_value(start))
@@ -296,50 +360,6 @@ class _Reader:
                     self.pos += 1
                 return Node("literal", start, self.pos, val)
         raise self.unexpected("looking for beginning of value")
-
-    def obj(self) -> Node:
-        return self.container(Node("object", self.pos, 0, members=[]), "}", self.member,
-                              "after object key:value pair")
-
-    def arr(self) -> Node:
-        return self.container(Node("array", self.pos, 0, items=[]), "]",
-                              lambda node: node.items.append(self.value()),  # type: ignore
-                              "after array element")
-
-    def member(self, node: Node) -> None:
-        if self.peek() != '"':
-            raise self.unexpected("looking for beginning of object key string")
-        key_start = self.pos
-        key_end = self.pos_after_string()
-        key = self.string_value(key_start)
-        self.skip_ws()
-        if self.peek() != ":":
-            raise self.unexpected("after object key")
-        self.pos += 1
-        self.skip_ws()
-        node.members.append(Member(key, key_start, key_end, self.value()))  # type: ignore
-
-    def container(self, node: Node, close: str, element: Any, after: str) -> Node:
-        """`{...}` or `[...]`: elements separated by commas, no trailing comma (Go's rules)."""
-        self.pos += 1
-        self.skip_ws()
-        if self.peek() == close:
-            self.pos += 1
-            node.end = self.pos
-            return node
-        while True:
-            element(node)
-            self.skip_ws()
-            c = self.peek()
-            if c == ",":
-                self.pos += 1
-                self.skip_ws()
-                continue
-            if c == close:
-                self.pos += 1
-                node.end = self.pos
-                return node
-            raise self.unexpected(after)
 
     def pos_after_string(self) -> int:
         """Validate the string token at self.pos; leave self.pos after it and return that.
@@ -433,10 +453,7 @@ class _Reader:
 
 
 def to_python(node: Node) -> Any:
-    if node.kind == "object":
-        return {m.key: to_python(m.value) for m in node.members or ()}
-    if node.kind == "array":
-        return [to_python(i) for i in node.items or ()]
+    """The Python value of a node (objects and arrays are built as the reader closes them)."""
     return node.value
 
 
@@ -463,3 +480,30 @@ def parse_tree(text: str) -> Tuple[str, Optional[Node]]:
         raise reader.error("json: cannot unmarshal %s into Go value of type "
                            "map[string]interface {}" % kind, root.start)
     return body, root
+
+
+def parse_first(text: str) -> Dict[str, Any]:
+    """The first JSON value of `text`, as Go's json.Decoder reads it (dockerd before 23.0): text
+    after it is never looked at, and an empty file is "EOF"."""
+    reader = _Reader(text)
+    reader.skip_ws()
+    if reader.pos >= len(text):
+        raise reader.error("EOF")
+    root = reader.value()
+    if root.kind == "literal" and root.value is None:
+        return {}
+    if root.kind != "object":
+        kind = {"array": "array", "string": "string", "number": "number"}.get(root.kind, "bool")
+        raise reader.error("json: cannot unmarshal %s into Go value of type "
+                           "map[string]interface {}" % kind, root.start)
+    return to_python(root)
+
+
+def decode_daemon_json(data: bytes) -> str:
+    """daemon.json's bytes as text: a UTF-16 byte order mark is honoured (dockerd 23.0+ reads
+    such files, e.g. written by Windows PowerShell); the BOM is kept as U+FEFF so the judge
+    still sees that there was one (dockerd 20.10 refuses it)."""
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return BOM + data[len(bom):].decode(enc, "replace")
+    return data.decode("utf-8", "replace")

@@ -28,6 +28,17 @@ class DockerdFlags:
         """Values given for the daemon.json key `key` (empty when the flag was not used)."""
         return self.flags.get(key, ())
 
+    @property
+    def names(self) -> Dict[str, Tuple[str, ...]]:
+        """The flags by their own long name (`--label`, not `labels`): what dockerd's flag-set
+        compares with daemon.json (daemon_judge)."""
+        from dldoctor.daemon_judge import flags_by_name
+
+        argv = list(self.argv[1:])
+        if argv and argv[0] == "daemon" and not _is_dockerd(self.argv[0]):
+            argv = argv[1:]
+        return flags_by_name(argv)
+
 
 # flag name (without dashes) -> daemon.json key, where it is not simply the flag name.
 _FLAG_TO_KEY: Dict[str, str] = {
