@@ -589,8 +589,10 @@ def _keyring(path: str, key: Any, pin: str, inp: AptInputs, armored: bool, who: 
             and form(current) == current:
         return None
     if key.data is None:
-        raise Refused(_("apt-repos: could not get the %s signing key: %s. On an offline host, "
-                        "pass the key file with %s FILE") % (who, key.error or key.source, option))
+        raise Refused(_("apt-repos: could not get the %s signing key: %s") % (
+            who, key.error or key.source),
+            unblock=_("on an offline host pass the key file with {option} FILE, or leave the "
+                      "step out with --skip apt-repos").format(option=option))
     openpgp.check_pinned(key.data, pin, _("the %s signing key from %s") % (who, key.source))
     return form(key.data)
 

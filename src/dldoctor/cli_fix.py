@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import sys
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import typer
 
@@ -205,7 +205,7 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
             dry_run: bool = False, yes: bool = False, json_out: bool = False,
             timeout: float = 60.0) -> Any:
     from dldoctor import daemon_control, gather
-    from dldoctor.executor import Outcome, apply, daemon_action, render_plans
+    from dldoctor.executor import Outcome, apply, blocked_message, daemon_action, render_plans
     from dldoctor.host.live import LiveHost
     from dldoctor.host.writer import HostWriter
     from dldoctor.journal import Journal
@@ -215,14 +215,16 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
     host_timeout = min(timeout, 10.0)
     host = LiveHost(root=root, timeout=host_timeout)
     facts = gather.collect(host)
-    prepared = [s.prepare(host, facts, options) if hasattr(s, "prepare") else s for s in chosen]
-    plans = tuple(s.plan(facts, options) for s in prepared)
+    prepared, plans = _plan_all(chosen, host, facts, options)
     out = _printer(json_out, show=not (yes or dry_run))   # --json: stderr only when asking
 
     if dry_run:
         out(render_plans(plans))
         empty = all(p.empty for p in plans)
         out(_("Nothing to do.") if empty else _("Dry run: nothing was changed."))
+        blocked = blocked_message(plans)
+        if blocked:
+            return Outcome("dry-run", plans, error=blocked, exit_code=1)
         return Outcome("nothing-to-do" if empty else "dry-run", plans)
 
     writer = HostWriter(root)
@@ -255,6 +257,25 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
         return apply(plans, writer, Journal(writer), control, confirm, out,
                      allow_restart=options.allow_restart or asks_restart, timeout=timeout,
                      verifiers=verifiers, replan=replan, summary=summary)
+
+
+def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[list, tuple]:
+    """Every chosen step planned; one that refuses is a blocked plan, and the others still plan.
+    A usage error (a bad option value) is not a blocked step: it ends the run with exit 2."""
+    from dldoctor.executor import blocked_plan
+
+    prepared, plans = [], []
+    for s in chosen:
+        try:
+            bound = s.prepare(host, facts, options) if hasattr(s, "prepare") else s
+            plans.append(bound.plan(facts, options))
+            prepared.append(bound)
+        except UsageError:
+            raise
+        except Refused as exc:
+            plans.append(blocked_plan(s.name, exc))
+            prepared.append(s)
+    return prepared, tuple(plans)
 
 
 def _render_outcome(outcome: Any) -> None:

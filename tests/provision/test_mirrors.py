@@ -197,7 +197,7 @@ class _CountingHost(MemoryHost):
         return http(url, 401, headers=REG, elapsed=self.delay)
 
 
-@pytest.mark.parametrize("bound, expected_peak", [(2, 2), (8, 6)])
+@pytest.mark.parametrize("bound, expected_peak", [(2, 2), (8, 8)])
 def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
     monkeypatch.setattr(m, "MAX_CONCURRENT_PROBES", bound)
     host = _CountingHost(0.2)
@@ -207,7 +207,8 @@ def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
     wall = time.monotonic() - start
     assert all(p.alive for p in probes) and len(probes) == 6
     assert host.peak == expected_peak
-    assert wall < 0.2 * (6 / expected_peak) + 0.35
+    # two requests per mirror (/v2/ and the manifest), all in one bounded pool
+    assert wall < 0.2 * (12 / expected_peak) + 0.35
 
 
 def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
@@ -216,7 +217,8 @@ def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
     assert [(p.url, p.alive) for p in probes] == [
         ("https://a.example", True), ("a.example", False), ("https://b.example/x", False)]
     assert "no scheme" in probes[1].reason and "path" in probes[2].reason
-    assert host.requests == ["https://a.example/v2/"]
+    assert sorted(host.requests) == ["https://a.example/v2/",
+                                     "https://a.example/v2/library/hello-world/manifests/latest"]
 
 
 def test_classify_redirect_and_server_error():
