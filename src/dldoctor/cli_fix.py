@@ -163,8 +163,10 @@ def fix(
     only: List[str] = typer.Option([], "--only", metavar="STEP", help=_("Run only this step (repeatable): daemon-json, apt-repos, packages, docker-group.")),
     skip: List[str] = typer.Option([], "--skip", metavar="STEP", help=_("Skip this step (repeatable).")),
     json_out: bool = typer.Option(False, "--json", help=_("Print the plan and the outcome as JSON (dldoctor.fix/1).")),
-    mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): apt bases and a Docker Hub registry mirror.")),
+    mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): aliyun, tuna, ustc, huawei, tencent, azure set the apt bases, and the live public Docker Hub mirrors are added (at most three); auto adds only those.")),
     registry_mirror: List[str] = typer.Option([], "--registry-mirror", metavar="URL", help=_("Docker Hub registry mirror to add (repeatable); probed first, written fastest first.")),
+    keep_mirrors: bool = typer.Option(False, "--keep-mirrors", help=_("Keep every configured registry mirror (by default fix removes the ones its probe finds dead and puts the live ones fastest first).")),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="NAME", help=_("docker-ce: replace a working distribution Docker (docker.io) with Docker CE (running containers stop). By default a Docker that meets the toolkit's needs is kept.")),
     default_runtime: Optional[str] = typer.Option(None, "--default-runtime", metavar="NAME", help=_("Also set default-runtime (e.g. nvidia).")),
     force: bool = typer.Option(False, "--force", help=_("Replace an invalid daemon.json (it is backed up).")),
     restart: bool = typer.Option(False, "--restart", help=_("Allow restarting Docker when a reload is not enough (running containers stop).")),
@@ -183,6 +185,9 @@ def fix(
 
         if timeout <= 0:
             raise UsageError(_("--timeout must be positive"))
+        if engine is not None and engine != "docker-ce":
+            raise UsageError(_("--engine {name!r}: the one engine fix installs is docker-ce").format(
+                name=engine))
         root = _check_root_dir(root)
         if not dry_run:
             _need_root("fix")
@@ -191,7 +196,7 @@ def fix(
             default_runtime=default_runtime, force=force, allow_restart=restart, user=user,
             docker_key=docker_key, nvidia_key=nvidia_key, docker_fingerprint=docker_fingerprint,
             nvidia_fingerprint=nvidia_fingerprint, docker_apt_base=docker_apt_base,
-            nvidia_apt_base=nvidia_apt_base)
+            nvidia_apt_base=nvidia_apt_base, keep_mirrors=keep_mirrors, engine=engine)
         outcome = run_fix(options, root=root, only=only, skip=skip, dry_run=dry_run, yes=yes,
                           json_out=json_out, timeout=timeout)
         if json_out:
