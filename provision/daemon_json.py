@@ -537,8 +537,11 @@ class DaemonJsonStep:
         for url, why in c.refused:
             warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
         if c.none_works:
+            mine = {mirror_key(u) for u in configured}
+            tried = [(p.url, p.reason) for p in c.probes
+                     if not p.alive and mirror_key(p.url) not in mine]
             raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
-                          .format(lines="\n".join("  %s: %s" % r for r in c.refused) or
+                          .format(lines="\n".join("  %s: %s" % r for r in tried) or
                                   "  " + _("no public candidate answers")),
                           unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
                                     "--registry-mirror URL, or --skip daemon-json"))
