@@ -102,3 +102,22 @@ def test_unknown_packages_are_refused():
 def test_step_object():
     assert pk.step.name == "packages" == pk.name
     assert pk.step.plan(make_facts(packages=ALL_INSTALLED), None).empty
+
+
+def test_check_names_the_engine_package_and_whether_it_is_supported():
+    from dldoctor.checks.docker import check_engine
+    from dldoctor.host import Evidence
+    from dldoctor.parse.cgroup import CgroupInfo
+
+    facts = make_facts(packages=DISTRO_DOCKER)
+    facts.raw["docker-version"] = Evidence("docker-version", "", exit=0)   # docker is there
+    [finding] = check_engine(facts)
+    assert finding.status == "ok"
+    assert finding.title == ("Docker Engine 20.10.24+dfsg1-1+b3 (docker.io, the distribution's "
+                             "package): supported")
+    old = make_facts(packages=DISTRO_DOCKER.replace("20.10.24", "19.03.13"))
+    old.raw["docker-version"] = Evidence("docker-version", "", exit=0)
+    old.cgroup = CgroupInfo(2)
+    [finding] = check_engine(old)
+    assert finding.status == "warn" and finding.title.endswith("not supported")
+    assert "cgroup v2" in finding.detail
