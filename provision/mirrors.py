@@ -322,8 +322,9 @@ def classify(url: str, resp: "object") -> Probe:
     error = getattr(resp, "error", None)
     if status is None:
         return Probe(url, False, None, None, _("no answer: {error}").format(
-            error=error or _("request failed")))
+            error=_printable(error or "") or _("request failed")))
     header = resp.header(REGISTRY_API_HEADER)  # type: ignore[attr-defined]
+    header = _printable(header, 80) if header is not None else None
     body = getattr(resp, "body", b"") or b""
     ctype = (resp.header("Content-Type") or "").lower()  # type: ignore[attr-defined]
     if status in (200, 401):
@@ -349,7 +350,7 @@ def classify(url: str, resp: "object") -> Probe:
     if status >= 500:
         why = _("answered HTTP {status}: server error").format(status=status)
     if 300 <= status < 400:
-        loc = resp.header("Location")  # type: ignore[attr-defined]
+        loc = _printable(resp.header("Location") or "")  # type: ignore[attr-defined]
         why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
                 "elsewhere").format(status=status, to=" to " + loc if loc else "")
     return Probe(url, False, status, elapsed, why, header)

@@ -175,6 +175,8 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
     con = console or Console()
     width = max(40, int(getattr(con, "width", 80) or 80))
     for line in render_lines(data, width):
+        # What a remote server said is in the lines: no control character reaches the terminal.
+        line = "".join(c if c.isprintable() else "\ufffd" for c in line)
         con.print(line, markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
 
 

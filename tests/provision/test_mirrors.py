@@ -343,3 +343,17 @@ def test_mirrors_command_json():
     assert data["probed"] is False and len(data["presets"]) == 6
     res = CliRunner().invoke(app, ["mirrors", "--timeout", "0"])
     assert res.exit_code == 2
+
+
+def test_what_a_server_says_reaches_the_reason_without_control_characters():
+    man = m.MANIFEST_PATH
+    u = "https://x.example"
+    host = MemoryHost(urls={
+        u + "/v2/": http(u + "/v2/", 200, b"{}", REG),
+        u + man: http(u + man, 403, b'{"message":"denied\x1b[31m red\\u0007"}', REG),
+    })
+    [p] = m.probe(host, [u])
+    assert p.state == "restricted" and "denied" in p.reason
+    assert all(c.isprintable() for c in p.reason)
+    r = m.classify(u, http(u + "/v2/", 302, headers={"Location": "https://y/\x1b[2J"}))
+    assert all(c.isprintable() for c in r.reason)
