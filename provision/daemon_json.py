@@ -36,8 +36,9 @@ from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
-from dldoctor.provision.mirrors import (MirrorChoice, choose_registry_mirrors, scheme_hint,
-                                       validate_mirror_url)
+from dldoctor.provision.mirrors import (MirrorChoice, choose_registry_mirrors, plan_mirrors,
+                                       scheme_hint, validate_mirror_url)
+from dldoctor.provision.mirrors import configured_in as _configured_mirrors
 
 NAME = "daemon-json"
 RUNTIME = "nvidia"
@@ -481,14 +482,6 @@ def _explain_conflicts(conflicts: List[Tuple[str, Any, Any]], path: str) -> str:
     return "\n".join(lines)
 
 
-def _configured_mirrors(facts: Any) -> Tuple[str, ...]:
-    """The registry-mirrors strings of daemon.json as read (none when it is unreadable)."""
-    dj = getattr(facts, "daemon_json", None)
-    data = getattr(dj, "data", None) if known(dj) else None
-    found = data.get("registry-mirrors") if isinstance(data, dict) else None
-    return tuple(u for u in found if isinstance(u, str)) if isinstance(found, list) else ()
-
-
 class DaemonJsonStep:
     """Registry mirrors + the nvidia runtime in daemon.json; reload (or restart) dockerd.
 
@@ -528,34 +521,12 @@ class DaemonJsonStep:
 
     def _mirrors(self, options: Any, notes: List[str], warnings: List[str],
                  configured: Sequence[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-        """(mirrors to merge in, mirrors to drop) from the probe's choice (see mirrors.MirrorChoice)."""
+        """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
             self._validate(options.registry_mirrors)
             return tuple(options.registry_mirrors), ()
-        c = self.choice
-        notes.extend(c.notes)
-        for url, why in c.refused:
-            warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
-        if c.none_works:
-            mine = {mirror_key(u) for u in configured}
-            tried = [(p.url, p.reason) for p in c.probes
-                     if not p.alive and mirror_key(p.url) not in mine]
-            raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
-                          .format(lines="\n".join("  %s: %s" % r for r in tried) or
-                                  "  " + _("no public candidate answers")),
-                          unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
-                                    "--registry-mirror URL, or --skip daemon-json"))
-        for url, why in c.drop:
-            warnings.append(_("registry mirror {url} is removed: {why}").format(url=url, why=why))
-        if getattr(options, "keep_mirrors", False):
-            return c.live, ()
-        dead = [u for u, _why in c.drop]
-        keys = {mirror_key(u) for u in c.order}
-        kept = [u for u in configured if mirror_key(u) in keys]
-        added = [u for u in c.order if mirror_key(u) not in {mirror_key(k) for k in configured}]
-        if [mirror_key(u) for u in kept + added] == [mirror_key(u) for u in c.order]:
-            return tuple(added), tuple(dead)          # the file's order is already right
-        return tuple(c.order), tuple(configured)      # write the list again, fastest first
+        return plan_mirrors(self.choice, configured, bool(getattr(options, "keep_mirrors", False)),
+                            notes, warnings)
 
     def plan(self, facts: Any, options: Any) -> Plan:
         path = facts.daemon_json_path or "/etc/docker/daemon.json"

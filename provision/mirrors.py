@@ -581,3 +581,54 @@ def choose_registry_mirrors(host: "object", presets: Sequence[str],
     none_works = bool(asked) and not any(by[u].alive for u in asked)
     return MirrorChoice(live, tuple(refused), tuple(notes), tuple(probes), tuple(drop), order,
                         none_works)
+
+
+def configured_in(facts: "object") -> Tuple[str, ...]:
+    """The registry-mirrors strings of daemon.json as read (none when it is unreadable)."""
+    from dldoctor.facts import known
+
+    dj = getattr(facts, "daemon_json", None)
+    data = getattr(dj, "data", None) if known(dj) else None
+    found = data.get("registry-mirrors") if isinstance(data, dict) else None
+    return tuple(u for u in found if isinstance(u, str)) if isinstance(found, list) else ()
+
+
+def _key(url: str) -> str:
+    """Mirrors compare as dockerd normalises them (scheme and host case-insensitive, no final /)."""
+    parts = urlsplit(url.strip())
+    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"))
+
+
+def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
+                 notes: List[str], warnings: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(mirrors, drop_mirrors) for the daemon-json merge, from the probe's `choice` and the
+    `configured` list; adds what the plan says about them to `notes`/`warnings`. Refused (a blocked
+    step) when mirrors were asked for and none works.
+
+    The file's order is kept when it already is the wanted one (dead entries dropped, new ones
+    appended); otherwise the list is written again, live fastest first, then restricted."""
+    from dldoctor.errors import Refused
+
+    notes.extend(choice.notes)
+    for url, why in choice.refused:
+        warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
+    if choice.none_works:
+        mine = {_key(u) for u in configured}
+        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and _key(p.url) not in mine]
+        raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
+                      .format(lines="\n".join("  %s: %s" % r for r in tried) or
+                              "  " + _("no public candidate answers")),
+                      unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
+                                "--registry-mirror URL, or --skip daemon-json"))
+    for url, why in choice.drop:
+        warnings.append(_("registry mirror {url} is removed: {why}").format(url=url, why=why))
+    if keep:
+        return choice.live, ()
+    dead = tuple(u for u, _why in choice.drop)
+    wanted = [_key(u) for u in choice.order]
+    have = {_key(u) for u in configured}
+    kept = [u for u in configured if _key(u) in set(wanted)]
+    added = [u for u in choice.order if _key(u) not in have]
+    if [_key(u) for u in kept + added] == wanted:
+        return tuple(added), dead               # the file's order is already right
+    return tuple(choice.order), tuple(configured)   # written again, fastest first
