@@ -1,27 +1,36 @@
-"""Mirror presets (China) and the Docker Hub registry-mirror probe.
+"""Mirror presets (China), the Docker Hub registry-mirror candidates, and the probe.
 
 A preset (`--mirror NAME`) names one provider and sets, from the reference catalog (facts.md §5):
 - the docker-ce apt base (replaces https://download.docker.com);
 - the NVIDIA Container Toolkit apt base where that provider mirrors libnvidia-container (the
   vendor's https://nvidia.github.io/libnvidia-container otherwise);
-- the Docker Hub registry mirror, where a public one exists and is not known dead.
+- the Docker Hub registry mirror, where a public one exists and is not known dead; and, since no
+  provider offers everyone one, the public candidates that answer (as `--mirror auto`: the live
+  ones of KNOWN_REGISTRY_MIRRORS, fastest first, at most AUTO_MAX).
 
-Registry mirrors (`--registry-mirror URL` and the presets') are probed before anything writes them:
-`GET <mirror>/v2/`, alive when it answers 200 or 401 *with* `Docker-Distribution-Api-Version:
-registry/2.0`; 403/404/5xx, an HTML page, a missing header, a timeout or a connection error is dead,
-with the reason. Probes run concurrently (at most MAX_CONCURRENT_PROBES at a time); the live ones
-are ordered fastest first. `registry-mirrors` only ever applies to Docker Hub: pulls from nvcr.io,
-ghcr.io, quay.io... never go through it (Docker docs: "Only the central Hub can be mirrored").
+Registry mirrors are probed before anything writes them, and so are the ones daemon.json already
+names: `GET <mirror>/v2/` and, at the same time, the manifest of library/hello-world. Dead when
+/v2/ does not answer 200 or 401 *with* `Docker-Distribution-Api-Version: registry/2.0` (403/404/5xx,
+an HTML page, a missing header, a timeout, a connection error), with the reason; restricted when
+/v2/ answers but the manifest is refused with 401/403 (an allowlist, a campus or cloud-only mirror):
+alive, kept by fix; live otherwise. Probes run concurrently (at most MAX_CONCURRENT_PROBES at a
+time); live ones are ranked fastest first, then restricted ones. `registry-mirrors` only ever
+applies to Docker Hub: pulls from nvcr.io, ghcr.io, quay.io... never go through it (Docker docs:
+"Only the central Hub can be mirrored").
 
 Public API:
-- PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name)
-- KNOWN_REGISTRY_MIRRORS: the honest list (DaoCloud, NJU, Tencent, per-account Aliyun/Huawei, and the
-  dead USTC, SJTU, docker-cn, azk8s, 163, qiniu)
-- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules)
+- PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name; `auto` skipped)
+- KNOWN_REGISTRY_MIRRORS: the candidates as data, each with status, source and date (DaoCloud,
+  NJU, Tencent, per-account Aliyun/Huawei, and the dead USTC, SJTU, docker-cn, azk8s, 163, qiniu);
+  auto_candidates()
+- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules); scheme_hint(url)
 - normalize_mirror_url(url) -> url without the trailing "/"
-- classify(url, response) -> Probe;  probe(host, urls, timeout) -> List[Probe]
-- registry_mirror_candidates(options) -> (urls, notes): pure, what would be probed
-- choose_registry_mirrors(host, options) -> MirrorChoice: probe, then live (fastest first) / refused
+- classify(url, response), classify_manifest(probe, response) -> Probe;
+  probe(host, urls, timeout, manifest=True) -> List[Probe], ranked
+- registry_mirror_candidates(presets, urls) -> (urls, notes): pure, what would be probed
+- choose_registry_mirrors(host, presets, urls, timeout, configured, keep) -> MirrorChoice
+- plan_mirrors(choice, configured, keep, notes, warnings) -> (mirrors, drop_mirrors) for
+  provision.daemon_json.merge; configured_in(facts)
 """
 from __future__ import annotations
 
