@@ -576,12 +576,26 @@ def choose_registry_mirrors(host: "object", presets: Sequence[str],
         elif not alive_auto:
             notes.append(_("none of the public Docker Hub mirror candidates answers from here "
                            "(`dldoctor mirrors` shows why)."))
-    drop = [(original[u], by[u].reason) for u in mine if not by[u].alive]
+    # No answer at all, from any mirror: the network is down, not every mirror. Only a mirror that
+    # answered as no registry, one dockerd rejects, or one known to be closed is dropped then.
+    answered = any(p.status is not None for p in probes)
+    drop, unsure = [], []
+    for u in mine:
+        if by[u].alive:
+            continue
+        if answered or by[u].status is not None or validate_mirror_url(u) or known_dead(u):
+            drop.append((original[u], by[u].reason))
+        else:
+            unsure.append(original[u])
+    if unsure:
+        notes.append(_("no registry mirror answered, so none is removed: this host may have no "
+                       "network (kept: {urls})").format(urls=", ".join(unsure)))
     for u in mine:
         if by[u].restricted:
             notes.append(_("{url} is kept: it {why}, and serves the images it allows.").format(
                 url=original[u], why=by[u].reason))
-    wanted = set(new) | set(picked) | {u for u in mine if by[u].alive}
+    kept_unsure = {normalize_mirror_url(u) for u in unsure}
+    wanted = set(new) | set(picked) | {u for u in mine if by[u].alive or u in kept_unsure}
     order: Tuple[str, ...] = ()
     if not keep:
         order = tuple(original.get(p.url, p.url) for p in probes if p.url in wanted)

@@ -228,3 +228,23 @@ def test_unknown_preset_names_auto():
     with pytest.raises(UsageError, match="auto"):
         m.resolve_presets(["nope"])
     assert m.resolve_presets(["auto", "tuna"]) == (m.preset("tuna"),)
+
+
+def test_offline_host_keeps_mirrors_that_do_not_answer_but_drops_known_dead_ones(monkeypatch):
+    ustc, dao = "https://docker.mirrors.ustc.edu.cn", "https://docker.m.daocloud.io"
+    choice = m.choose_registry_mirrors(MemoryHost(), [], [], 1.0, configured=[dao + "/", ustc])
+    assert [u for u, _w in choice.drop] == [ustc]
+    assert choice.order == (dao + "/",)
+    assert any("no registry mirror answered, so none is removed" in n for n in choice.notes)
+    notes, warnings = [], []
+    mirrors, drop = m.plan_mirrors(choice, [dao + "/", ustc], False, notes, warnings)
+    assert (mirrors, drop) == ((), (ustc,))
+    # One mirror answers: the network works, and one that does not answer is dead.
+    with mirror("live") as live:
+        from dldoctor.host.live import LiveHost
+        host = LiveHost(root="/")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        choice = m.choose_registry_mirrors(host, [], [], 2.0,
+                                           configured=[live, "http://127.0.0.1:9"])
+    assert [u for u, _w in choice.drop] == ["http://127.0.0.1:9"]
