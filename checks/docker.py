@@ -86,7 +86,22 @@ def check_engine(facts: Facts) -> List[Finding]:
                            _("Docker {v} predates 19.03, which introduced --gpus.").format(v=version),
                            ["Server Version: %s" % version]))
     if not out:
-        if version:
+        from dldoctor.provision.packages import engine
+
+        eng = engine(facts)
+        if eng is not None:
+            kind = _("the distribution's package") if eng.distro else _("Docker's own package")
+            state = _("supported") if eng.supported else _("not supported")
+            out.append(ok("docker-engine", AREA, _("Docker Engine {v} ({pkg}, {kind}): {state}")
+                          .format(v=version or eng.version or "?", pkg=eng.package, kind=kind,
+                                  state=state), detail=eng.why,
+                          evidence=["%s %s" % (eng.package, eng.version or "")] +
+                          (["Server Version: %s" % version] if version else [])))
+            if not eng.supported:
+                import dataclasses
+
+                out[-1] = dataclasses.replace(out[-1], status=WARN)
+        elif version:
             out.append(ok("docker-engine", AREA, _("Docker Engine {v}").format(v=version),
                           evidence=["Server Version: %s" % version]))
         elif known(ver) and ver.client_version:

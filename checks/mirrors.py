@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 from dldoctor.checks import ok, problem, skip
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
-from dldoctor.model import Finding
+from dldoctor.model import WARN, Finding
 
 AREA = "registry"
 
@@ -30,18 +30,20 @@ def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
 
 
 def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
-    """Live probe results recorded by the host layer: ({mirror url: (alive, reason)}, hub result)."""
+    """Live probe results recorded by the host layer: ({mirror url: (alive, reason, restricted)},
+    hub result). A line is `URL<TAB>alive|restricted|dead<TAB>why<TAB>mirror|hub`."""
     ev = facts.raw.get("mirror-probe")
     mirrors, hub = {}, None
     for line in (ev.text or "").splitlines() if ev else ():
         parts = line.split("\t")
         if len(parts) < 3:
             continue
-        url, alive, why = parts[0].rstrip("/"), parts[1] == "alive", parts[2]
+        url, state, why = parts[0].rstrip("/"), parts[1], parts[2]
+        alive = state in ("alive", "restricted")
         if len(parts) > 3 and parts[3] == "hub":
             hub = (url, alive, why)
         else:
-            mirrors[url] = (alive, why)
+            mirrors[url] = (alive, why, state == "restricted")
     return mirrors, hub
 
 
@@ -77,6 +79,15 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
         probe = probes.get(url.rstrip("/"))
+        if probe is not None and probe[2]:
+            out.append(problem("registry-mirrors", AREA, "mirror.restricted",
+                               _("{url} answers the registry API but {why}. Keep it for the "
+                                 "images it allows.").format(url=url, why=probe[1]),
+                               ["GET %s/v2/ -> 200; GET %s/v2/library/hello-world/manifests/latest"
+                                " -> %s" % (url.rstrip("/"), url.rstrip("/"), probe[1])],
+                               status=WARN))
+            alive.append((url, probe))
+            continue
         if probe is not None and not probe[0]:
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url} does not serve the registry API: {why}.").format(url=url, why=probe[1]),

@@ -47,6 +47,7 @@ from dldoctor.i18n import _
 from dldoctor.model import FileRemove, FileWrite, Plan, Run
 from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
                                         resolve_presets)
+from dldoctor.provision.packages import keeps_distro_engine
 
 name = "apt-repos"
 
@@ -462,9 +463,12 @@ class AptRepos:
             path = "%s/%s" % (SOURCES_DIR, fname)
             if path not in existing:
                 existing[path] = host.read(path)  # type: ignore[attr-defined]
-        docker_key = _obtain_key(host, getattr(options, "docker_key", None), "--docker-key",
-                                 existing[DOCKER_KEYRING], DOCKER_KEYRING, docker_pin,
-                                 docker_key_urls(bases.docker, target.distro))
+        if keeps_distro_engine(facts, options) is not None:
+            docker_key = KeyMaterial(None, "", _("not needed: the distribution's Docker is kept"))
+        else:
+            docker_key = _obtain_key(host, getattr(options, "docker_key", None), "--docker-key",
+                                     existing[DOCKER_KEYRING], DOCKER_KEYRING, docker_pin,
+                                     docker_key_urls(bases.docker, target.distro))
         nvidia_key = _obtain_key(host, getattr(options, "nvidia_key", None), "--nvidia-key",
                                  existing[NVIDIA_KEYRING], NVIDIA_KEYRING, nvidia_pin,
                                  nvidia_key_urls(bases.nvidia))
@@ -490,9 +494,11 @@ class AptRepos:
             warnings.append(_("NVIDIA key pinned to %s by --nvidia-fingerprint instead of NVIDIA's "
                               "own key") % openpgp.format_fingerprint(nvidia_pin))
 
+        # A working distribution Docker is kept (packages step): Docker's repository is not added.
+        kept = keeps_distro_engine(facts, options)
         # Keys first: a refused key means nothing at all is written.
-        docker_asc = _keyring(DOCKER_KEYRING, inp.docker_key, docker_pin, inp, True, "Docker",
-                              "--docker-key")
+        docker_asc = None if kept else _keyring(DOCKER_KEYRING, inp.docker_key, docker_pin, inp,
+                                                True, "Docker", "--docker-key")
         nvidia_gpg = _keyring(NVIDIA_KEYRING, inp.nvidia_key, nvidia_pin, inp, False, "NVIDIA",
                               "--nvidia-key")
 
@@ -507,7 +513,8 @@ class AptRepos:
             return None if text is None else text.encode("utf-8")
 
         # Conflicting sources go first: apt must never see both at once.
-        conflicts = find_conflicts(facts, bases.docker, bases.nvidia)
+        conflicts = [c for c in find_conflicts(facts, bases.docker, bases.nvidia)
+                     if not (kept and c.kind == "docker")]
         by_file: Dict[str, List[_Offence]] = {}
         for c in conflicts:
             by_file.setdefault(c.file, []).append(c)
@@ -558,14 +565,21 @@ class AptRepos:
                 openpgp.format_fingerprint(nvidia_pin), inp.nvidia_key.source))
         for path, content in ((DOCKER_SOURCES, render_docker_sources(bases.docker, target, inp.arch)),
                               (NVIDIA_LIST, render_toolkit_list(bases.nvidia))):
+            if kept and path == DOCKER_SOURCES:
+                continue
             old = before(path)
             if old != content:
                 changes.append(FileWrite(path, old, content, 0o644))
         if not inp.arch:
             notes.append(_("the target's dpkg architecture is unknown: docker.sources has no "
                            "Architectures: line (apt then asks for every configured architecture)"))
-        notes.insert(0, _("%s: Docker repository %s/linux/%s, suite %s") % (
-            target.release, bases.docker, target.distro, target.codename))
+        if kept:
+            notes.insert(0, _("{release}: Docker's repository is left out: {pkg} {v} is kept "
+                              "(--engine docker-ce adds it and Docker CE)").format(
+                                  release=target.release, pkg=kept.package, v=kept.version or ""))
+        else:
+            notes.insert(0, _("%s: Docker repository %s/linux/%s, suite %s") % (
+                target.release, bases.docker, target.distro, target.codename))
         return Plan(step=name, changes=tuple(changes), notes=tuple(notes),
                     warnings=tuple(warnings))  # type: ignore[arg-type]
 
@@ -589,8 +603,10 @@ def _keyring(path: str, key: Any, pin: str, inp: AptInputs, armored: bool, who: 
             and form(current) == current:
         return None
     if key.data is None:
-        raise Refused(_("apt-repos: could not get the %s signing key: %s. On an offline host, "
-                        "pass the key file with %s FILE") % (who, key.error or key.source, option))
+        raise Refused(_("apt-repos: could not get the %s signing key: %s") % (
+            who, key.error or key.source),
+            unblock=_("on an offline host pass the key file with {option} FILE, or leave the "
+                      "step out with --skip apt-repos").format(option=option))
     openpgp.check_pinned(key.data, pin, _("the %s signing key from %s") % (who, key.source))
     return form(key.data)
 

@@ -38,7 +38,9 @@ from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
-from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, validate_mirror_url
+from dldoctor.provision.mirrors import (MirrorChoice, choose_registry_mirrors, plan_mirrors,
+                                       scheme_hint, validate_mirror_url)
+from dldoctor.provision.mirrors import configured_in as _configured_mirrors
 
 NAME = "daemon-json"
 RUNTIME = "nvidia"
@@ -254,7 +256,7 @@ def mirror_key(url: str) -> str:
 
 
 def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Optional[str] = None,
-          default_runtime: Optional[str] = None) -> str:
+          default_runtime: Optional[str] = None, *, drop_mirrors: Sequence[str] = ()) -> str:
     """Return daemon.json `text` with `mirrors`, the nvidia runtime and `default_runtime` merged in.
 
     - `text` None (no file) or blank: a new file in the default style.
@@ -265,6 +267,9 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
       renamed to `runtimeArgs`, or dropped beside it). None leaves the runtime alone. A shim
       entry (`runtimeType`) is left as it is, and so is every other runtime, byte for byte.
     - `default_runtime`: set when given; never removed.
+    - `drop_mirrors`: registry mirrors to take out (the fix step's probe found them dead). When one
+      is there, the array is written again as the kept entries then the missing `mirrors`, in the
+      file's style; an emptied list stays as `[]` (a reload then applies it, a missing key not).
 
     Raises ParseError (with position) for invalid JSON and Refused for a file whose structure
     dockerd would not accept either (`runtimes` that is not an object).
@@ -286,14 +291,20 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
     ed = _Editor(body, _detect_style(body, root))
     new_top: Dict[str, Any] = {}
 
-    if mirrors:
+    if mirrors or drop_mirrors:
         m = root.member("registry-mirrors")
+        drop = {mirror_key(u) for u in drop_mirrors}
+        items = (m.value.items or []) if m is not None and m.value.kind == "array" else []
         if m is None:
-            new_top["registry-mirrors"] = _unique(mirrors)
+            if mirrors:
+                new_top["registry-mirrors"] = _unique(mirrors)
+        elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items):
+            kept = [i.value for i in items if i.kind == "string" and mirror_key(i.value) not in drop]
+            ed.set_value(m, _unique(kept + list(mirrors)))
         elif m.value.kind == "array":
             have = {mirror_key(i.value) for i in m.value.items or () if i.kind == "string"}
             ed.append_items(m.value, [u for u in _unique(mirrors) if mirror_key(u) not in have])
-        else:   # not a list (dockerd would not start with it): replace, keeping a lone string
+        elif mirrors:   # not a list (dockerd would not start with it): replace, keeping a string
             old = [m.value.value] if m.value.kind == "string" else []
             ed.set_value(m, _unique(list(old) + list(mirrors)))
 
@@ -460,9 +471,10 @@ class DaemonJsonStep:
     """Registry mirrors + the nvidia runtime in daemon.json; reload (or restart) dockerd.
 
     `prepare(host, facts, options)` is the I/O phase: it probes the registry mirrors (--mirror
-    presets and --registry-mirror URLs, provision.mirrors) and returns a step bound to the result,
-    whose `plan` writes only the live ones, fastest first. An unbound step (tests) writes
-    `options.registry_mirrors` as given.
+    presets and --registry-mirror URLs, and those already in daemon.json unless --keep-mirrors,
+    provision.mirrors) and returns a step bound to the result, whose `plan` drops the dead ones,
+    keeps the restricted ones and writes the live ones fastest first. An unbound step (tests)
+    writes `options.registry_mirrors` as given.
     """
 
     name = NAME
@@ -474,36 +486,38 @@ class DaemonJsonStep:
 
     def prepare(self, host: Any, facts: Any, options: Any) -> "DaemonJsonStep":
         self._validate(options.registry_mirrors)
-        if not options.registry_mirrors and not options.presets:
+        keep = bool(getattr(options, "keep_mirrors", False))
+        configured = _configured_mirrors(facts)
+        if not options.registry_mirrors and not options.presets and (keep or not configured):
             return DaemonJsonStep()
         timeout = getattr(options, "probe_timeout", 5.0)
-        return DaemonJsonStep(choose_registry_mirrors(host, options.presets,
-                                                      options.registry_mirrors, timeout))
+        return DaemonJsonStep(choose_registry_mirrors(
+            host, options.presets, options.registry_mirrors, timeout, configured=configured,
+            keep=keep))
 
     @staticmethod
     def _validate(urls: Sequence[str]) -> None:
         for url in urls:
             why = validate_mirror_url(url)
             if why:
-                raise UsageError("--registry-mirror: " + why)
+                hint = scheme_hint(url)
+                raise UsageError("--registry-mirror: " + why + (
+                    "\n" + _("did you mean {url}?").format(url=hint) if hint else ""))
 
-    def _mirrors(self, options: Any, notes: List[str], warnings: List[str]) -> Tuple[str, ...]:
+    def _mirrors(self, options: Any, notes: List[str], warnings: List[str],
+                 configured: Sequence[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+        """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
             self._validate(options.registry_mirrors)
-            return tuple(options.registry_mirrors)
-        notes.extend(self.choice.notes)
-        for url, why in self.choice.refused:
-            warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
-        if self.choice.refused and not self.choice.live:
-            raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
-                          .format(lines="\n".join("  %s: %s" % r for r in self.choice.refused)))
-        return self.choice.live
+            return tuple(options.registry_mirrors), ()
+        return plan_mirrors(self.choice, configured, bool(getattr(options, "keep_mirrors", False)),
+                            notes, warnings)
 
     def plan(self, facts: Any, options: Any) -> Plan:
         path = facts.daemon_json_path or "/etc/docker/daemon.json"
         notes: List[str] = []
         warnings: List[str] = []
-        mirrors = self._mirrors(options, notes, warnings)
+        mirrors, drop = self._mirrors(options, notes, warnings, _configured_mirrors(facts))
 
         runtime_path = None
         binaries = getattr(facts, "binaries", {}) or {}
@@ -524,7 +538,8 @@ class DaemonJsonStep:
                 raise Refused(_("{path} is not valid JSON: {error}. dldoctor does not edit an "
                                 "invalid daemon.json blind; correct it, or run fix with --force "
                                 "to replace it (the old file is backed up).").format(
-                                    path=path, error=str(exc)))
+                                    path=path, error=str(exc)),
+                              unblock=_("correct the file, or --force to replace it"))
             forced = True
             before_data = None
             notes.append(_("{path} is not valid JSON ({error}); --force replaces it with a new "
@@ -532,7 +547,8 @@ class DaemonJsonStep:
                            "(dldoctor undo restores it).").format(path=path, error=str(exc)))
 
         default_runtime = options.default_runtime
-        after_text = merge(None if forced else text, mirrors, runtime_path, default_runtime)
+        after_text = merge(None if forced else text, mirrors, runtime_path, default_runtime,
+                           drop_mirrors=() if forced else drop)
         after_data = parse(after_text)
         if default_runtime and default_runtime not in _BUILTIN_RUNTIMES and \
                 default_runtime not in (after_data.get("runtimes") or {}):

@@ -2,8 +2,9 @@
 
 Plan: `groupadd --system docker` when the group does not exist (what docker-ce's own postinst does;
 undo `groupdel docker`), then `usermod -aG docker USER` (undo `gpasswd -d USER docker`). USER is
---user, else SUDO_USER (the person behind `sudo dldoctor fix`). Refused when there is no such user
-(root without sudo and no --user), or when the user is root.
+--user, else SUDO_USER (the person behind `sudo dldoctor fix`), else the invoking user when not root.
+Logged in as root with no SUDO_USER and no --user, the step is "not needed" (root has Docker);
+refused when the user named is root.
 
 It tells the user two things every time:
 - group membership is read at login: the change reaches new login sessions only. Log out and back in
@@ -43,19 +44,38 @@ class DockerGroup:
         return plan(facts, options)
 
 
-def target_user(facts: object, options: object) -> str:
+def _runs_as_root(facts: object) -> bool:
+    ident = getattr(facts, "identity", None)
+    return known(ident) and getattr(ident, "uid", None) == 0
+
+
+def target_user(facts: object, options: object) -> Optional[str]:
+    """--user, else SUDO_USER, else the invoking user when that is not root; None: running as root
+    with nobody named (then there is no one to add, which is not a problem)."""
     user: Optional[str] = getattr(options, "user", None) or getattr(facts, "sudo_user", None)
     if not user:
+        ident = getattr(facts, "identity", None)
+        if known(ident) and getattr(ident, "uid", None) not in (0, None) and \
+                getattr(ident, "user", None):
+            return ident.user
+        if _runs_as_root(facts):
+            return None
         raise Refused(_("docker-group: no user to add: run dldoctor with sudo from your own "
-                        "account (SUDO_USER names you), or pass --user NAME"))
+                        "account (SUDO_USER names you), or pass --user NAME"),
+                      unblock=_("--user NAME, or --skip docker-group"))
     if user == "root":
         raise Refused(_("docker-group: root already has full access to Docker; name the user "
-                        "who should run docker with --user NAME"))
+                        "who should run docker with --user NAME"),
+                      unblock=_("--user NAME, or --skip docker-group"))
     return user
 
 
 def plan(facts: object, options: object = None) -> Plan:
     user = target_user(facts, options)
+    if user is None:
+        return Plan(step=name, not_needed=_(
+            "dldoctor runs as root and no SUDO_USER names a user to add; root already has full "
+            "access to Docker (--user NAME adds one)"))
     db = getattr(facts, "group_db", None)
     if not known(db):
         reason = getattr(db, "reason", "not collected")

@@ -1,27 +1,36 @@
-"""Mirror presets (China) and the Docker Hub registry-mirror probe.
+"""Mirror presets (China), the Docker Hub registry-mirror candidates, and the probe.
 
 A preset (`--mirror NAME`) names one provider and sets, from the reference catalog (facts.md §5):
 - the docker-ce apt base (replaces https://download.docker.com);
 - the NVIDIA Container Toolkit apt base where that provider mirrors libnvidia-container (the
   vendor's https://nvidia.github.io/libnvidia-container otherwise);
-- the Docker Hub registry mirror, where a public one exists and is not known dead.
+- the Docker Hub registry mirror, where a public one exists and is not known dead; and, since no
+  provider offers everyone one, the public candidates that answer (as `--mirror auto`: the live
+  ones of KNOWN_REGISTRY_MIRRORS, fastest first, at most AUTO_MAX).
 
-Registry mirrors (`--registry-mirror URL` and the presets') are probed before anything writes them:
-`GET <mirror>/v2/`, alive when it answers 200 or 401 *with* `Docker-Distribution-Api-Version:
-registry/2.0`; 403/404/5xx, an HTML page, a missing header, a timeout or a connection error is dead,
-with the reason. Probes run concurrently (at most MAX_CONCURRENT_PROBES at a time); the live ones
-are ordered fastest first. `registry-mirrors` only ever applies to Docker Hub: pulls from nvcr.io,
-ghcr.io, quay.io... never go through it (Docker docs: "Only the central Hub can be mirrored").
+Registry mirrors are probed before anything writes them, and so are the ones daemon.json already
+names: `GET <mirror>/v2/` and, at the same time, the manifest of library/hello-world. Dead when
+/v2/ does not answer 200 or 401 *with* `Docker-Distribution-Api-Version: registry/2.0` (403/404/5xx,
+an HTML page, a missing header, a timeout, a connection error), with the reason; restricted when
+/v2/ answers but the manifest is refused with 401/403 (an allowlist, a campus or cloud-only mirror):
+alive, kept by fix; live otherwise. Probes run concurrently (at most MAX_CONCURRENT_PROBES at a
+time); live ones are ranked fastest first, then restricted ones. `registry-mirrors` only ever
+applies to Docker Hub: pulls from nvcr.io, ghcr.io, quay.io... never go through it (Docker docs:
+"Only the central Hub can be mirrored").
 
 Public API:
-- PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name)
-- KNOWN_REGISTRY_MIRRORS: the honest list (DaoCloud, NJU, Tencent, per-account Aliyun/Huawei, and the
-  dead USTC, SJTU, docker-cn, azk8s, 163, qiniu)
-- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules)
+- PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name; `auto` skipped)
+- KNOWN_REGISTRY_MIRRORS: the candidates as data, each with status, source and date (DaoCloud,
+  NJU, Tencent, per-account Aliyun/Huawei, and the dead USTC, SJTU, docker-cn, azk8s, 163, qiniu);
+  auto_candidates()
+- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules); scheme_hint(url)
 - normalize_mirror_url(url) -> url without the trailing "/"
-- classify(url, response) -> Probe;  probe(host, urls, timeout) -> List[Probe]
-- registry_mirror_candidates(options) -> (urls, notes): pure, what would be probed
-- choose_registry_mirrors(host, options) -> MirrorChoice: probe, then live (fastest first) / refused
+- classify(url, response), classify_manifest(probe, response) -> Probe;
+  probe(host, urls, timeout, manifest=True) -> List[Probe], ranked
+- registry_mirror_candidates(presets, urls) -> (urls, notes): pure, what would be probed
+- choose_registry_mirrors(host, presets, urls, timeout, configured, keep) -> MirrorChoice
+- plan_mirrors(choice, configured, keep, notes, warnings) -> (mirrors, drop_mirrors) for
+  provision.daemon_json.merge; configured_in(facts)
 """
 from __future__ import annotations
 
@@ -129,40 +138,66 @@ PRESET_NAMES: Tuple[str, ...] = tuple(p.name for p in PRESETS)
 
 @dataclass(frozen=True)
 class KnownRegistryMirror:
-    """A Docker Hub mirror people still paste into daemon.json, and what is known about it."""
+    """A Docker Hub mirror people use or still paste into daemon.json, and what is known about it:
+    data with its source and the date of that source; `verified` when a primary source (the
+    operator's own page or tracker) says it, False when only secondary sources do."""
 
     url: str
     operator: str
     status: str      # public | restricted | per-account | unverified | dead
     note: str
+    verified: bool = False
+    source: str = ""
+    as_of: str = ""  # date of the source (YYYY-MM or YYYY-MM-DD)
 
     @property
     def probeable(self) -> bool:
         return self.status in ("public", "restricted", "unverified") and "<" not in self.url
 
 
+# Public Docker Hub mirror candidates for hosts in China, and the closed ones (reference facts
+# section 5b). `fix --mirror auto` and `dldoctor mirrors` probe the probeable ones.
 KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
     KnownRegistryMirror("https://docker.m.daocloud.io", "DaoCloud", "public",
                         "allow-list and rate limits since 2024; docker.io/nvidia/*, pytorch/*, "
-                        "tensorflow/* are on the list"),
+                        "tensorflow/* are on the list",
+                        True, "DaoCloud/public-image-mirror README, allows.txt, issue #3698",
+                        "2026-08-21"),
     KnownRegistryMirror("https://docker.nju.edu.cn", "Nanjing University", "unverified",
-                        "status after 2024-06 unknown"),
+                        "status after 2024-06 unknown",
+                        False, "NJU news via ustclug/mirrorrequest #361 (set up 2023)", "2023"),
     KnownRegistryMirror("https://mirror.ccs.tencentyun.com", "Tencent Cloud", "restricted",
-                        "Tencent Cloud hosts only"),
+                        "Tencent Cloud hosts only",
+                        False, "user guides (the vendor page was not retrieved)", "2026-08"),
     KnownRegistryMirror("https://<your-id>.mirror.aliyuncs.com", "Alibaba Cloud", "per-account",
-                        "from the ACR console (镜像加速器); pass it with --registry-mirror"),
+                        "from the ACR console (镜像加速器); pass it with --registry-mirror",
+                        False, "user guides; ACR console", "2026-08"),
     KnownRegistryMirror("https://<your-id>.mirror.swr.myhuaweicloud.com", "Huawei Cloud",
-                        "per-account", "Huawei Cloud users only; not for containerd"),
+                        "per-account", "Huawei Cloud users only; not for containerd",
+                        True, "Huawei Cloud SWR user manual swr_01_0045", "2026-08"),
     KnownRegistryMirror("https://docker.mirrors.ustc.edu.cn", "USTC", "dead",
-                        "Docker Hub cache closed 2024-06-06"),
+                        "Docker Hub cache closed 2024-06-06",
+                        True, "ustclug/mirrorhelp docs/dockerhub.md", "2024-06-06"),
     KnownRegistryMirror("https://docker.mirrors.sjtug.sjtu.edu.cn", "SJTU", "dead",
-                        "Docker Hub mirror discontinued 2024-06-06"),
-    KnownRegistryMirror("https://registry.docker-cn.com", "Docker China", "dead", "closed"),
+                        "Docker Hub mirror discontinued 2024-06-06",
+                        True, "sjtug/mirror-requests #369", "2024-07-09"),
+    KnownRegistryMirror("https://registry.docker-cn.com", "Docker China", "dead", "closed",
+                        False, "user guides", "2026-08"),
     KnownRegistryMirror("https://dockerhub.azk8s.cn", "Azure China", "dead",
-                        "Azure-internal only since 2020"),
-    KnownRegistryMirror("https://hub-mirror.c.163.com", "NetEase", "dead", "stopped"),
-    KnownRegistryMirror("https://reg-mirror.qiniu.com", "Qiniu", "dead", "stopped 2020-05-30"),
+                        "Azure-internal only since 2020", False, "user guides", "2026-08"),
+    KnownRegistryMirror("https://hub-mirror.c.163.com", "NetEase", "dead", "stopped",
+                        False, "user guides", "2026-08"),
+    KnownRegistryMirror("https://reg-mirror.qiniu.com", "Qiniu", "dead", "stopped 2020-05-30",
+                        False, "user guides", "2026-08"),
 )
+
+AUTO = "auto"            # --mirror auto: the live public candidates, fastest first
+AUTO_MAX = 3             # at most this many are written
+
+
+def auto_candidates() -> Tuple[str, ...]:
+    """The public Docker Hub mirror candidates `--mirror auto` probes, in catalog order."""
+    return tuple(k.url for k in KNOWN_REGISTRY_MIRRORS if k.probeable)
 
 
 def preset(name: str) -> Preset:
@@ -171,13 +206,16 @@ def preset(name: str) -> Preset:
         if p.name == key:
             return p
     raise UsageError(_("unknown mirror preset {name!r}: choose one of {names}").format(
-        name=name, names=", ".join(PRESET_NAMES)))
+        name=name, names=", ".join(PRESET_NAMES + (AUTO,))))
 
 
 def resolve_presets(names: Iterable[str]) -> Tuple[Preset, ...]:
-    """Presets in the order given, each once; UsageError for an unknown name."""
+    """Presets in the order given, each once; UsageError for an unknown name. `auto` is no
+    provider (it only picks Docker Hub mirrors) and is left out here."""
     out: List[Preset] = []
     for n in names:
+        if n.strip().lower() == AUTO:
+            continue
         p = preset(n)
         if p not in out:
             out.append(p)
@@ -233,6 +271,14 @@ def validate_mirror_url(url: str) -> Optional[str]:
     return None
 
 
+def scheme_hint(url: str) -> Optional[str]:
+    """`https://<url>` when `url` lacks only its scheme (docker.m.daocloud.io), else None."""
+    if not isinstance(url, str) or "://" in url or not url.strip():
+        return None
+    guess = "https://" + url.strip().rstrip("/")
+    return guess if validate_mirror_url(guess) is None else None
+
+
 def normalize_mirror_url(url: str) -> str:
     """The form dldoctor writes into daemon.json: scheme://host[:port], no trailing slash."""
     return url.rstrip("/")
@@ -243,7 +289,8 @@ def normalize_mirror_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class Probe:
-    """What `GET <url>/v2/` said. `alive` False always comes with a `reason`."""
+    """What `GET <url>/v2/` (and the manifest of library/hello-world) said. `alive` False always
+    comes with a `reason`; a restricted mirror is alive, and `reason` says what it refused."""
 
     url: str
     alive: bool
@@ -251,13 +298,28 @@ class Probe:
     latency: Optional[float] = None
     reason: str = ""
     api_version: Optional[str] = None
+    restricted: bool = False
+    manifest_status: Optional[int] = None
+    manifest_latency: Optional[float] = None
+
+    @property
+    def state(self) -> str:
+        """live | restricted | dead"""
+        return "dead" if not self.alive else ("restricted" if self.restricted else "live")
+
+    @property
+    def speed(self) -> float:
+        """Seconds until both answers were in (the two requests run at once): the ranking key."""
+        return max(self.latency or 0.0, self.manifest_latency or 0.0)
 
     def to_json(self) -> Dict[str, object]:
         return {
             "url": self.url,
             "alive": self.alive,
+            "state": self.state,
             "status": self.status,
             "latency_ms": None if self.latency is None else int(round(self.latency * 1000)),
+            "manifest_status": self.manifest_status,
             "reason": self.reason,
         }
 
@@ -269,8 +331,9 @@ def classify(url: str, resp: "object") -> Probe:
     error = getattr(resp, "error", None)
     if status is None:
         return Probe(url, False, None, None, _("no answer: {error}").format(
-            error=error or _("request failed")))
+            error=_printable(error or "") or _("request failed")))
     header = resp.header(REGISTRY_API_HEADER)  # type: ignore[attr-defined]
+    header = _printable(header, 80) if header is not None else None
     body = getattr(resp, "body", b"") or b""
     ctype = (resp.header("Content-Type") or "").lower()  # type: ignore[attr-defined]
     if status in (200, 401):
@@ -296,14 +359,70 @@ def classify(url: str, resp: "object") -> Probe:
     if status >= 500:
         why = _("answered HTTP {status}: server error").format(status=status)
     if 300 <= status < 400:
-        loc = resp.header("Location")  # type: ignore[attr-defined]
+        loc = _printable(resp.header("Location") or "")  # type: ignore[attr-defined]
         why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
                 "elsewhere").format(status=status, to=" to " + loc if loc else "")
     return Probe(url, False, status, elapsed, why, header)
 
 
-def probe(host: "object", urls: Sequence[str], timeout: float = 5.0) -> List[Probe]:
-    """Probe every mirror concurrently (bounded); live ones first, fastest first, then the dead.
+MANIFEST_REPO = "library/hello-world"
+MANIFEST_PATH = "/v2/%s/manifests/latest" % MANIFEST_REPO
+
+
+def _printable(text: str, limit: int = 160) -> str:
+    """A remote server's words, safe to show: printable characters only, one line, bounded."""
+    clean = "".join(c if c.isprintable() else " " for c in text)
+    clean = " ".join(clean.split())
+    return clean if len(clean) <= limit else clean[:limit - 1] + "\u2026"
+
+
+def _refusal_text(body: bytes) -> str:
+    """The message of a registry error body ({"errors": [{"message": ...}]}, {"message": ...}),
+    else the body's first words."""
+    import json as _json
+
+    text = (body or b"")[:4096].decode("utf-8", "replace")
+    try:
+        data = _json.loads(text)
+    except ValueError:
+        return _printable(text)
+    msgs: List[str] = []
+    if isinstance(data, dict):
+        for e in data.get("errors") or ():
+            if isinstance(e, dict):
+                msgs.append(" ".join(str(e.get(k)) for k in ("code", "message") if e.get(k)))
+        if isinstance(data.get("message"), str):
+            msgs.append(data["message"])
+    return _printable("; ".join(m for m in msgs if m) or text)
+
+
+def classify_manifest(v2: Probe, resp: "object") -> Probe:
+    """A live /v2/ probe, refined by the answer for library/hello-world's manifest (pure).
+
+    401/403 for it (after the anonymous token its challenge offers) means the mirror refuses this
+    image or this client: restricted, kept by fix. Any other answer leaves the mirror live (a
+    private registry used as a mirror need not hold hello-world)."""
+    from dataclasses import replace
+
+    if not v2.alive:
+        return v2
+    status = getattr(resp, "status", None)
+    elapsed = getattr(resp, "elapsed", None)
+    if status in (401, 403):
+        said = _refusal_text(getattr(resp, "body", b"") or b"")
+        why = _("refuses {image} with HTTP {status}{said} (an allowlist, or for its own network or "
+                "customers only)").format(image=MANIFEST_REPO, status=status,
+                                          said=": " + said if said else "")
+        return replace(v2, restricted=True, reason=why, manifest_status=status,
+                       manifest_latency=elapsed)
+    return replace(v2, manifest_status=status, manifest_latency=elapsed)
+
+
+def probe(host: "object", urls: Sequence[str], timeout: float = 5.0,
+          manifest: bool = True) -> List[Probe]:
+    """Probe every mirror concurrently (bounded): `GET /v2/` and, at the same time, the manifest
+    of library/hello-world (`manifest` False: /v2/ only). Live ones first, fastest first, then
+    the restricted ones (fastest first), then the dead.
 
     Invalid URLs are dead without a request. Each URL appears once (normalized).
     """
@@ -321,21 +440,35 @@ def probe(host: "object", urls: Sequence[str], timeout: float = 5.0) -> List[Pro
         else:
             to_fetch.append(u)
 
-    def one(u: str) -> Probe:
+    def v2(u: str) -> Probe:
         try:
             resp = host.http_get(u + "/v2/", timeout=timeout)  # type: ignore[attr-defined]
         except Exception as exc:  # a Host must not raise, but a probe never takes the run down
             return Probe(u, False, reason=_("no answer: {error}").format(error=exc))
         return classify(u, resp)
 
-    if to_fetch:
-        with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_PROBES, len(to_fetch))) as pool:
-            for u, p in zip(to_fetch, pool.map(one, to_fetch)):
-                results[u] = p
+    def man(u: str) -> "object":
+        from dldoctor.registry import ACCEPT, _Client
+
+        try:
+            return _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
+        except Exception:
+            return None
+
+    jobs = [(u, "v2") for u in to_fetch] + ([(u, "manifest") for u in to_fetch] if manifest else [])
+    if jobs:
+        with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_PROBES, len(jobs))) as pool:
+            answers = list(pool.map(lambda j: v2(j[0]) if j[1] == "v2" else man(j[0]), jobs))
+        got = {j: a for j, a in zip(jobs, answers)}
+        for u in to_fetch:
+            p = got[(u, "v2")]
+            if manifest:
+                p = classify_manifest(p, got[(u, "manifest")])
+            results[u] = p
     ordered = [results[u] for u in unique]
-    live = sorted((p for p in ordered if p.alive), key=lambda p: (p.latency or 0.0))
-    dead = [p for p in ordered if not p.alive]
-    return live + dead
+    rank = {"live": 0, "restricted": 1, "dead": 2}
+    alive = sorted((p for p in ordered if p.alive), key=lambda p: (rank[p.state], p.speed))
+    return alive + [p for p in ordered if not p.alive]
 
 
 # --- what fix does with them ----------------------------------------------------------------------
@@ -343,12 +476,23 @@ def probe(host: "object", urls: Sequence[str], timeout: float = 5.0) -> List[Pro
 
 @dataclass(frozen=True)
 class MirrorChoice:
-    """The registry mirrors to write (live, fastest first) and the refused ones with reasons."""
+    """What the probe decided for registry-mirrors.
+
+    `live`: the new mirrors to write (alive: live or restricted), in the order to write them;
+    `refused`: asked-for mirrors left out, with the reason; `drop`: mirrors already in daemon.json
+    that the probe found dead, with the reason; `order`: every mirror registry-mirrors should hold
+    afterwards, live ones fastest first then restricted ones (empty: keep the file's order and
+    append `live`, as --keep-mirrors does); `none_works`: mirrors were asked for by name
+    (--registry-mirror, a preset's own mirror, --mirror auto) and not one of them answers, which
+    is an error, not a note."""
 
     live: Tuple[str, ...]
     refused: Tuple[Tuple[str, str], ...]
     notes: Tuple[str, ...]
     probes: Tuple[Probe, ...]
+    drop: Tuple[Tuple[str, str], ...] = ()
+    order: Tuple[str, ...] = ()
+    none_works: bool = False
 
 
 def registry_mirror_candidates(presets: Sequence[str],
@@ -358,6 +502,7 @@ def registry_mirror_candidates(presets: Sequence[str],
     `--registry-mirror` URLs come first, then the presets' public mirrors. An aliyun preset without
     an *.mirror.aliyuncs.com URL gets a plain note (its accelerator is per account) and the rest
     goes on. Known-dead mirrors stay in the list: the probe gives the reason they are refused.
+    The public candidates a preset or `auto` adds are not in this list (see auto_wanted).
     """
     chosen = resolve_presets(presets)
     urls: List[str] = []
@@ -385,20 +530,128 @@ def registry_mirror_candidates(presets: Sequence[str],
         if k:
             notes.append(_("{url} is known dead ({operator}: {note}).").format(
                 url=u, operator=k.operator, note=_(k.note)))
-    if urls:
+    if urls or auto_wanted(presets):
         notes.append(_(NOTE_DOCKER_HUB_ONLY))
     return urls, notes
 
 
-def choose_registry_mirrors(host: "object", presets: Sequence[str],
-                            registry_mirrors: Sequence[str], timeout: float = 5.0) -> MirrorChoice:
-    """Probe the candidates; live ones (fastest first) are the ones to write, the rest are refused.
+def auto_wanted(presets: Sequence[str]) -> bool:
+    """The public candidates are probed for `--mirror auto` and for every provider preset: no
+    provider offers everyone a Docker Hub mirror of its own, so a preset alone would leave a host
+    in China without one."""
+    return any(isinstance(n, str) and n.strip() for n in presets)
 
-    Intended caller: the daemon-json step's prepare phase (it writes `live` into registry-mirrors
-    and shows `refused` with the reasons and `notes`).
+
+def choose_registry_mirrors(host: "object", presets: Sequence[str],
+                            registry_mirrors: Sequence[str], timeout: float = 5.0,
+                            configured: Sequence[str] = (), keep: bool = False) -> MirrorChoice:
+    """Probe the candidates and the mirrors already `configured` in daemon.json, all at once.
+
+    Asked-for mirrors that are alive (live or restricted) are written; with `--mirror auto` or a
+    preset, the public candidates that are alive too, at most AUTO_MAX. Configured mirrors the probe
+    finds dead are dropped (not with `keep`); restricted ones are kept. Intended caller: the
+    daemon-json step's prepare phase.
     """
     urls, notes = registry_mirror_candidates(presets, registry_mirrors)
-    probes = probe(host, urls, timeout) if urls else []
-    live = tuple(p.url for p in probes if p.alive)
-    refused = tuple((p.url, p.reason) for p in probes if not p.alive)
-    return MirrorChoice(live, refused, tuple(notes), tuple(probes))
+    explicit_auto = any(isinstance(n, str) and n.strip().lower() == AUTO for n in presets)
+    auto = [u for u in auto_candidates() if u not in urls] if auto_wanted(presets) else []
+    original = {}
+    for u in configured:
+        if isinstance(u, str):
+            original.setdefault(normalize_mirror_url(u), u)
+    mine = [] if keep else list(original)
+    todo = urls + [u for u in auto if u not in urls] + [u for u in mine if u not in urls + auto]
+    probes = probe(host, todo, timeout) if todo else []
+    by = {p.url: p for p in probes}
+
+    new = [u for u in urls if by[u].alive and u not in original]
+    refused = [(u, by[u].reason) for u in urls if not by[u].alive]
+    picked = [p.url for p in probes if p.url in auto and p.alive and p.url not in original
+              and p.url not in new][:AUTO_MAX]
+    if auto:
+        alive_auto = [p for p in probes if p.url in auto and p.alive]
+        if picked:
+            notes.append(_("public Docker Hub mirrors that answer, fastest first (at most {n}): "
+                           "{urls}").format(n=AUTO_MAX, urls=", ".join(picked)))
+        elif not alive_auto:
+            notes.append(_("none of the public Docker Hub mirror candidates answers from here "
+                           "(`dldoctor mirrors` shows why)."))
+    # No answer at all, from any mirror: the network is down, not every mirror. Only a mirror that
+    # answered as no registry, one dockerd rejects, or one known to be closed is dropped then.
+    answered = any(p.status is not None for p in probes)
+    drop, unsure = [], []
+    for u in mine:
+        if by[u].alive:
+            continue
+        if answered or by[u].status is not None or validate_mirror_url(u) or known_dead(u):
+            drop.append((original[u], by[u].reason))
+        else:
+            unsure.append(original[u])
+    if unsure:
+        notes.append(_("no registry mirror answered, so none is removed: this host may have no "
+                       "network (kept: {urls})").format(urls=", ".join(unsure)))
+    for u in mine:
+        if by[u].restricted:
+            notes.append(_("{url} is kept: it {why}, and serves the images it allows.").format(
+                url=original[u], why=by[u].reason))
+    kept_unsure = {normalize_mirror_url(u) for u in unsure}
+    wanted = set(new) | set(picked) | {u for u in mine if by[u].alive or u in kept_unsure}
+    order: Tuple[str, ...] = ()
+    if not keep:
+        order = tuple(original.get(p.url, p.url) for p in probes if p.url in wanted)
+    live = tuple(p.url for p in probes if p.url in set(new) | set(picked))
+    asked = urls + (auto if explicit_auto else [])
+    none_works = bool(asked) and not any(by[u].alive for u in asked)
+    return MirrorChoice(live, tuple(refused), tuple(notes), tuple(probes), tuple(drop), order,
+                        none_works)
+
+
+def configured_in(facts: "object") -> Tuple[str, ...]:
+    """The registry-mirrors strings of daemon.json as read (none when it is unreadable)."""
+    from dldoctor.facts import known
+
+    dj = getattr(facts, "daemon_json", None)
+    data = getattr(dj, "data", None) if known(dj) else None
+    found = data.get("registry-mirrors") if isinstance(data, dict) else None
+    return tuple(u for u in found if isinstance(u, str)) if isinstance(found, list) else ()
+
+
+def _key(url: str) -> str:
+    """Mirrors compare as dockerd normalises them (scheme and host case-insensitive, no final /)."""
+    parts = urlsplit(url.strip())
+    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"))
+
+
+def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
+                 notes: List[str], warnings: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(mirrors, drop_mirrors) for the daemon-json merge, from the probe's `choice` and the
+    `configured` list; adds what the plan says about them to `notes`/`warnings`. Refused (a blocked
+    step) when mirrors were asked for and none works.
+
+    The file's order is kept when it already is the wanted one (dead entries dropped, new ones
+    appended); otherwise the list is written again, live fastest first, then restricted."""
+    from dldoctor.errors import Refused
+
+    notes.extend(choice.notes)
+    for url, why in choice.refused:
+        warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
+    if choice.none_works:
+        mine = {_key(u) for u in configured}
+        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and _key(p.url) not in mine]
+        raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
+                      .format(lines="\n".join("  %s: %s" % r for r in tried) or
+                              "  " + _("no public candidate answers")),
+                      unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
+                                "--registry-mirror URL, or --skip daemon-json"))
+    for url, why in choice.drop:
+        warnings.append(_("registry mirror {url} is removed: {why}").format(url=url, why=why))
+    if keep:
+        return choice.live, ()
+    dead = tuple(u for u, _why in choice.drop)
+    wanted = [_key(u) for u in choice.order]
+    have = {_key(u) for u in configured}
+    kept = [u for u in configured if _key(u) in set(wanted)]
+    added = [u for u in choice.order if _key(u) not in have]
+    if [_key(u) for u in kept + added] == wanted:
+        return tuple(added), dead               # the file's order is already right
+    return tuple(choice.order), tuple(configured)   # written again, fastest first

@@ -20,3 +20,5 @@ class FixOptions:
     docker_apt_base: Optional[str] = None    # --docker-apt-base URL (overrides the preset's)
     nvidia_apt_base: Optional[str] = None    # --nvidia-apt-base URL
     probe_timeout: float = 5.0
+    keep_mirrors: bool = False               # --keep-mirrors: never drop a configured mirror
+    engine: Optional[str] = None             # --engine docker-ce: replace a working distro Docker

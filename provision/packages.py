@@ -13,16 +13,22 @@ apt runs non-interactively (DEBIAN_FRONTEND=noninteractive; an existing changed 
 --force-confold) and its own error text is what the executor shows when it fails.
 Nothing installed and nothing conflicting means an empty plan (no `apt-get update` either).
 
+A distribution Docker (docker.io) that meets the toolkit's needs (--gpus: 19.03; cgroup v2: 20.10)
+is kept: then only the toolkit is installed, and apt-repos leaves Docker's repository out.
+`--engine docker-ce` replaces it anyway (removing docker.io stops running containers).
+
 Pure: `plan(facts, options)` reads `facts.packages` (`.installed(name)` -> state or None) only.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from dldoctor.errors import Refused
 from dldoctor.facts import known
 from dldoctor.i18n import _
 from dldoctor.model import Plan, Run
+from dldoctor.parse.version import version_tuple
 
 name = "packages"
 
@@ -84,21 +90,89 @@ def installed_packages(facts: object) -> object:
                     "run apt without knowing what it would remove").format(reason=reason))
 
 
+# The toolkit's needs of the engine (reference facts 3.1): `docker run --gpus` since 19.03; on a
+# cgroup v2 host, Docker 20.10 (the first release that supports cgroup v2).
+GPUS_SINCE = (19, 3)
+CGROUP_V2_SINCE = (20, 10)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The Docker engine package installed, and whether the NVIDIA Container Toolkit can use it."""
+
+    package: str                 # docker-ce | docker.io | moby-engine | ...
+    version: Optional[str]
+    distro: bool                 # the distribution's package, not Docker CE
+    supported: bool
+    why: str                     # a sentence: why it is (not) supported
+
+
+def engine(facts: object) -> Optional[Engine]:
+    """The installed engine from the package list (None: no engine package, or unknown)."""
+    pkgs = getattr(facts, "packages", None)
+    if not known(pkgs):
+        return None
+    for pkg, distro in (("docker-ce", False), ("docker.io", True), ("moby-engine", True)):
+        state = _installed(pkgs, pkg)
+        if state is None:
+            continue
+        version = _version(state)
+        have = version_tuple(version)
+        cgroup = getattr(facts, "cgroup", None)
+        v2 = known(cgroup) and getattr(cgroup, "version", None) == 2
+        if have and have < GPUS_SINCE:
+            why = _("{pkg} {v} predates Docker 19.03, which introduced --gpus").format(
+                pkg=pkg, v=version)
+            return Engine(pkg, version, distro, False, why)
+        if have and v2 and have < CGROUP_V2_SINCE:
+            why = _("{pkg} {v} predates Docker 20.10, the first release that supports this "
+                    "host's cgroup v2").format(pkg=pkg, v=version)
+            return Engine(pkg, version, distro, False, why)
+        why = _("{pkg} {v} meets the NVIDIA Container Toolkit's needs (--gpus since 19.03{v2})"
+                ).format(pkg=pkg, v=version or "?",
+                         v2=_(", cgroup v2 since 20.10") if v2 else "")
+        return Engine(pkg, version, distro, bool(have), why)
+    return None
+
+
+def keeps_distro_engine(facts: object, options: object) -> Optional[Engine]:
+    """The working distribution Docker fix keeps (None: Docker CE is installed or wanted)."""
+    if getattr(options, "engine", None) == "docker-ce":
+        return None
+    found = engine(facts)
+    return found if found is not None and found.distro and found.supported else None
+
+
 def plan(facts: object, options: object = None) -> Plan:
     pkgs = installed_packages(facts)
-    missing = [p for p in WANTED if _installed(pkgs, p) is None]
+    kept = keeps_distro_engine(facts, options)
+    wanted = TOOLKIT_PACKAGES if kept else WANTED
+    missing = [p for p in wanted if _installed(pkgs, p) is None]
     conflicts: List[Tuple[str, Optional[str]]] = []
-    for p in DISTRO_CONFLICTS + NVIDIA_DEPRECATED:
+    for p in (() if kept else DISTRO_CONFLICTS) + NVIDIA_DEPRECATED:
         state = _installed(pkgs, p)
         if state is not None:
             conflicts.append((p, _version(state)))
+    keep_note = ()
+    if kept:
+        keep_note = (_("keeps {pkg} {v}: {why}; only the toolkit is added (--engine docker-ce "
+                       "replaces it with Docker CE, and running containers stop)").format(
+                           pkg=kept.package, v=kept.version or "", why=kept.why),)
     if not missing and not conflicts:
+        if kept:
+            return Plan(step=name, notes=keep_note + (
+                _("the NVIDIA Container Toolkit is installed"),))
         return Plan(step=name, notes=(_("Docker CE and the NVIDIA Container Toolkit are installed"),))
 
     changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists of the "
                                                        "repositories just configured"), None, APT_ENV)]
-    notes: List[str] = []
+    notes: List[str] = list(keep_note)
     warnings: List[str] = []
+    found = engine(facts)
+    if found is not None and found.distro and not kept:
+        notes.append(_("replaces {pkg} {v} with Docker CE: {why}").format(
+            pkg=found.package, v=found.version or "",
+            why=found.why if not found.supported else _("--engine docker-ce")))
     if conflicts:
         names = tuple(p for p, _ in conflicts)
         reinstall = tuple("%s=%s" % (p, v) if v else p for p, v in conflicts)

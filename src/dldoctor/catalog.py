@@ -118,7 +118,7 @@ PROBLEMS: Dict[str, Problem] = dict([
     _p("registry.unreachable", "registry", 8, "Docker Hub cannot be reached from this network",
        "Configure a working registry mirror (sudo dldoctor fix --registry-mirror URL) or a proxy for dockerd."),
     _p("mirror.dead", "registry", 8, "A configured registry mirror no longer serves",
-       "Remove it and add a live one: sudo dldoctor fix --registry-mirror URL (dldoctor mirrors lists and probes presets)."),
+       "sudo dldoctor fix --only daemon-json --mirror auto removes the mirrors its probe finds dead and adds live ones, fastest first (dldoctor mirrors lists and probes the candidates)."),
     _p("mirror.restricted", "registry", 8, "A registry mirror answers but refuses this image or this client (allowlist, campus-only, per-account)",
        "Keep the mirror for the images it allows; pull the refused image through another mirror or a proxy (dldoctor mirrors lists live ones), or ask the mirror's operator to allow it."),
     _p("mirror.invalid", "daemon-json", 4, "A registry-mirrors entry dockerd rejects",

@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import sys
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import typer
 
@@ -179,8 +179,10 @@ def fix(
     only: List[str] = typer.Option([], "--only", metavar="STEP", help=_("Run only this step (repeatable): daemon-json, apt-repos, packages, docker-group.")),
     skip: List[str] = typer.Option([], "--skip", metavar="STEP", help=_("Skip this step (repeatable).")),
     json_out: bool = typer.Option(False, "--json", help=_("Print the plan and the outcome as JSON (dldoctor.fix/1).")),
-    mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): apt bases and a Docker Hub registry mirror.")),
+    mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): aliyun, tuna, ustc, huawei, tencent, azure set the apt bases, and the live public Docker Hub mirrors are added (at most three); auto adds only those.")),
     registry_mirror: List[str] = typer.Option([], "--registry-mirror", metavar="URL", help=_("Docker Hub registry mirror to add (repeatable); probed first, written fastest first.")),
+    keep_mirrors: bool = typer.Option(False, "--keep-mirrors", help=_("Keep every configured registry mirror (by default fix removes the ones its probe finds dead and puts the live ones fastest first).")),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="NAME", help=_("docker-ce: replace a working distribution Docker (docker.io) with Docker CE (running containers stop). By default a Docker that meets the toolkit's needs is kept.")),
     default_runtime: Optional[str] = typer.Option(None, "--default-runtime", metavar="NAME", help=_("Also set default-runtime (e.g. nvidia).")),
     force: bool = typer.Option(False, "--force", help=_("Replace an invalid daemon.json (it is backed up).")),
     restart: bool = typer.Option(False, "--restart", help=_("Allow restarting Docker when a reload is not enough (running containers stop).")),
@@ -200,6 +202,9 @@ def fix(
         if not valid_timeout(timeout):
             raise UsageError(_("--timeout: {value} is not a number of seconds from {low} to {high}").format(
                 value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+        if engine is not None and engine != "docker-ce":
+            raise UsageError(_("--engine {name!r}: the one engine fix installs is docker-ce").format(
+                name=engine))
         root = _check_root_dir(root)
         if not dry_run:
             _need_root("fix")
@@ -208,7 +213,7 @@ def fix(
             default_runtime=default_runtime, force=force, allow_restart=restart, user=user,
             docker_key=docker_key, nvidia_key=nvidia_key, docker_fingerprint=docker_fingerprint,
             nvidia_fingerprint=nvidia_fingerprint, docker_apt_base=docker_apt_base,
-            nvidia_apt_base=nvidia_apt_base)
+            nvidia_apt_base=nvidia_apt_base, keep_mirrors=keep_mirrors, engine=engine)
         outcome = run_fix(options, root=root, only=only, skip=skip, dry_run=dry_run, yes=yes,
                           json_out=json_out, timeout=timeout)
         if json_out:
@@ -222,7 +227,7 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
             dry_run: bool = False, yes: bool = False, json_out: bool = False,
             timeout: float = 60.0) -> Any:
     from dldoctor import daemon_control, gather
-    from dldoctor.executor import Outcome, apply, daemon_action, render_plans
+    from dldoctor.executor import Outcome, apply, blocked_message, daemon_action, render_plans
     from dldoctor.host.live import LiveHost
     from dldoctor.host.writer import HostWriter
     from dldoctor.journal import Journal
@@ -232,14 +237,16 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
     host_timeout = min(timeout, 10.0)
     host = LiveHost(root=root, timeout=host_timeout)
     facts = gather.collect(host)
-    prepared = [s.prepare(host, facts, options) if hasattr(s, "prepare") else s for s in chosen]
-    plans = tuple(s.plan(facts, options) for s in prepared)
+    prepared, plans = _plan_all(chosen, host, facts, options)
     out = _printer(json_out, show=not (yes or dry_run))   # --json: stderr only when asking
 
     if dry_run:
         out(render_plans(plans))
         empty = all(p.empty for p in plans)
         out(_("Nothing to do.") if empty else _("Dry run: nothing was changed."))
+        blocked = blocked_message(plans)
+        if blocked:
+            return Outcome("dry-run", plans, error=blocked, exit_code=1)
         return Outcome("nothing-to-do" if empty else "dry-run", plans)
 
     writer = HostWriter(root)
@@ -272,6 +279,25 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
         return apply(plans, writer, Journal(writer), control, confirm, out,
                      allow_restart=options.allow_restart or asks_restart, timeout=timeout,
                      verifiers=verifiers, replan=replan, summary=summary)
+
+
+def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[list, tuple]:
+    """Every chosen step planned; one that refuses is a blocked plan, and the others still plan.
+    A usage error (a bad option value) is not a blocked step: it ends the run with exit 2."""
+    from dldoctor.executor import blocked_plan
+
+    prepared, plans = [], []
+    for s in chosen:
+        try:
+            bound = s.prepare(host, facts, options) if hasattr(s, "prepare") else s
+            plans.append(bound.plan(facts, options))
+            prepared.append(bound)
+        except UsageError:
+            raise
+        except Refused as exc:
+            plans.append(blocked_plan(s.name, exc))
+            prepared.append(s)
+    return prepared, tuple(plans)
 
 
 def _render_outcome(outcome: Any) -> None:

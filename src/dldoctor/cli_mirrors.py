@@ -7,6 +7,8 @@ deferred so `dldoctor --help` does not pay for them.
 """
 from __future__ import annotations
 
+import json
+import re
 import sys
 from typing import Any, Dict, List, Optional
 
@@ -25,9 +27,12 @@ def collect(host: Optional[object], timeout: float = 5.0) -> Dict[str, Any]:
     for k in m.KNOWN_REGISTRY_MIRRORS:
         if k.probeable and k.url not in to_probe:
             to_probe.append(k.url)
-    probes = {}
+    probes: Dict[str, Any] = {}
+    ranked: List[str] = []
     if host is not None and to_probe:
-        probes = {pr.url: pr for pr in m.probe(host, to_probe, timeout)}
+        found = m.probe(host, to_probe, timeout)
+        probes = {pr.url: pr for pr in found}
+        ranked = [pr.url for pr in found if pr.alive]
 
     def probe_json(url: str) -> Optional[Dict[str, object]]:
         pr = probes.get(m.normalize_mirror_url(url))
@@ -46,15 +51,23 @@ def collect(host: Optional[object], timeout: float = 5.0) -> Dict[str, Any]:
             "registry_mirrors": [{"url": u, "probe": probe_json(u)} for u in p.registry_mirrors],
             "registry_note": p.registry_note,
         })
+    # Ranked: the ones that answer (live fastest first, then restricted), then the rest in
+    # catalog order, the closed ones last.
+    order = {u: i for i, u in enumerate(ranked)}
+    catalog = sorted(m.KNOWN_REGISTRY_MIRRORS, key=lambda k: (
+        order.get(k.url, len(order)), k.status == "dead", m.KNOWN_REGISTRY_MIRRORS.index(k)))
     known = []
-    for k in m.KNOWN_REGISTRY_MIRRORS:
+    for k in catalog:
         known.append({"url": k.url, "operator": k.operator, "status": k.status, "note": k.note,
+                      "verified": k.verified, "source": k.source, "as_of": k.as_of,
+                      "rank": order[k.url] + 1 if k.url in order else None,
                       "probe": probe_json(k.url) if k.probeable else None})
     return {
         "schema": SCHEMA,
         "probed": host is not None,
         "presets": presets,
         "registry_mirrors": known,
+        "auto": [u for u in ranked if u in set(m.auto_candidates())][:m.AUTO_MAX],
         "notes": [_(m.NOTE_DOCKER_HUB_ONLY)],
     }
 
@@ -62,57 +75,111 @@ def collect(host: Optional[object], timeout: float = 5.0) -> Dict[str, Any]:
 def _probe_cell(probe: Optional[Dict[str, object]], probed: bool) -> str:
     if probe is None:
         return _("not probed") if not probed else "-"
-    if probe.get("alive"):
-        return _("[green]alive[/] {ms} ms").format(ms=probe.get("latency_ms"))
-    from rich.markup import escape
-
     from dldoctor.scrub import safe
 
-    return _("[red]dead[/]: {reason}").format(reason=escape(safe(str(probe.get("reason")))))
+    state = probe.get("state") or ("live" if probe.get("alive") else "dead")
+    if state == "live":
+        return _("alive {ms} ms").format(ms=probe.get("latency_ms"))
+    if state == "restricted":
+        return _("restricted ({ms} ms): {reason}").format(ms=probe.get("latency_ms"),
+                                                        reason=safe(str(probe.get("reason"))))
+    return _("dead: {reason}").format(reason=safe(str(probe.get("reason"))))
 
 
-def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_TOKENS = re.compile(r"\s+|[%s]|[^\s%s]+" % (_WIDE, _WIDE))
 
-    con = console or Console()
+
+def wrap(text: str, width: int) -> List[str]:
+    """`text` in lines of at most `width` terminal cells, broken at spaces and between Chinese
+    characters, never inside a word or a URL (one longer than the line stands alone)."""
+    from rich.cells import cell_len
+
+    lines: List[str] = []
+    for para in text.split("\n"):
+        line, pending = "", ""
+        for tok in _TOKENS.findall(para):
+            if tok.isspace():
+                pending = " " if line else ""
+                continue
+            if line and cell_len(line + pending + tok) > width:
+                lines.append(line)
+                line, pending = "", ""
+            line += pending + tok
+            pending = ""
+        lines.append(line)
+    return lines
+
+
+def _field(label: str, text: str, width: int, indent: int = 4, label_width: int = 16) -> List[str]:
+    """`label  text`, the text wrapped (see wrap) beside the label."""
+    from rich.cells import cell_len
+
+    lead = " " * indent + label + " " * max(1, label_width - cell_len(label))
+    body = max(20, width - cell_len(lead))
+    rest = " " * cell_len(lead)
+    return [(lead if i == 0 else rest) + l for i, l in enumerate(wrap(text, body))]
+
+
+def render_lines(data: Dict[str, Any], width: int = 80) -> List[str]:
+    """The listing as text lines at most `width` wide (URLs are never broken)."""
     probed = bool(data.get("probed"))
-    t = Table(title=_("Mirror presets (dldoctor fix --mirror NAME)"), show_lines=False)
-    t.add_column(_("preset"))
-    t.add_column(_("docker-ce apt"), overflow="fold")
-    t.add_column(_("toolkit apt"), overflow="fold")
-    t.add_column(_("Docker Hub mirror"), overflow="fold")
+    out: List[str] = [_("Mirror presets (dldoctor fix --mirror NAME)"), ""]
     for p in data["presets"]:
         docker = p["docker_apt_base"] + ("" if p["docker_apt_verified"] else _(" (unverified)"))
         if p["nvidia_apt_mirrored"]:
             nvidia = p["nvidia_apt_base"] + ("" if p["nvidia_apt_verified"] else _(" (unverified)"))
         else:
             nvidia = _("vendor (no mirror)")
-        if p["registry_mirrors"]:
-            hub = "\n".join("%s: %s" % (r["url"], _probe_cell(r["probe"], probed))
-                            for r in p["registry_mirrors"]) + "\n" + _(p["registry_note"])
-        else:
-            hub = _(p["registry_note"])
-        t.add_row(p["name"], docker, nvidia, hub)
-    con.print(t)  # type: ignore[attr-defined]
-    k = Table(title=_("Known Docker Hub registry mirrors"))
-    k.add_column(_("mirror"), overflow="fold")
-    k.add_column(_("operator"))
-    k.add_column(_("status"))
-    k.add_column(_("probe"), overflow="fold")
+        hub = "\n".join("%s %s" % (r["url"], _probe_cell(r["probe"], probed))
+                        for r in p["registry_mirrors"])
+        hub = (hub + "\n" if hub else "") + _(p["registry_note"])
+        out.append("%s  %s" % (p["name"], p["title"]))
+        out.extend(_field(_("docker-ce apt"), docker, width))
+        out.extend(_field(_("toolkit apt"), nvidia, width))
+        out.extend(_field(_("Docker Hub"), hub, width))
+        out.append("")
+    out.extend(wrap(_("Docker Hub mirror candidates, ranked (fix --mirror auto writes the live "
+                      "ones, fastest first, at most {n})").format(n=3), width))
+    out.append("")
+    labels = {"public": _("public"), "restricted": _("restricted"),
+              "per-account": _("per-account"), "unverified": _("unverified"), "dead": _("DEAD")}
     for r in data["registry_mirrors"]:
+        rank = "%2d." % r["rank"] if r.get("rank") else " - "
+        out.append("%s %s" % (rank, r["url"]))
         status = r["status"]
-        labels = {"public": _("public"), "restricted": _("restricted"),
-                  "per-account": _("per-account"), "unverified": _("unverified")}
-        shown = "[red]%s[/]" % _("DEAD") if status == "dead" else labels.get(status, status)
         if r["probe"] is None and status in ("dead", "per-account"):
-            cell = "-"  # never probed: known dead, or a template URL
+            cell = _("not probed")
         else:
             cell = _probe_cell(r["probe"], probed)
-        k.add_row(r["url"], r["operator"], "%s: %s" % (shown, _(r["note"])), cell)
-    con.print(k)  # type: ignore[attr-defined]
+        out.extend(_field(_("probe"), cell, width))
+        label = labels.get(status, status)
+        if status != "unverified":
+            label += " (%s)" % (_("verified") if r.get("verified") else _("unverified"))
+        out.extend(_field(_("status"), "%s: %s" % (label, _(r["note"])), width))
+        out.extend(_field(_("operator"), r["operator"], width))
+        if r.get("source"):
+            out.extend(_field(_("source"), "%s, %s" % (r["source"], r.get("as_of") or "?"),
+                              width))
+    if data.get("auto"):
+        out.append("")
+        out.extend(wrap(_("fix --mirror auto would write: {urls}").format(
+            urls=" ".join(data["auto"])), width))
     for note in data.get("notes", ()):
-        con.print(_("Note: {note}").format(note=note))  # type: ignore[attr-defined]
+        out.append("")
+        out.extend(wrap(_("Note: {note}").format(note=note), width))
+    return out
+
+
+def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None:
+    from rich.console import Console
+
+    con = console or Console()
+    width = max(40, int(getattr(con, "width", 80) or 80))
+    for line in render_lines(data, width):
+        # What a remote server said is in the lines: no control character reaches the terminal.
+        line = "".join(c if c.isprintable() else "\ufffd" for c in line)
+        con.print(line, markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
 
 
 def register(app: Any) -> None:
@@ -122,12 +189,12 @@ def register(app: Any) -> None:
     from dldoctor.cli import guarded
     from dldoctor.errors import UsageError
 
-    @app.command("mirrors", help=_('List the mirror presets for `fix --mirror` and probe their Docker Hub mirrors.'))
+    @app.command("mirrors", help=_('List the mirror presets for `fix --mirror` and the Docker Hub mirror candidates, probed and ranked.'))
     @guarded
     def mirrors(
         json_out: bool = typer.Option(False, "--json", help=_("Print the listing as JSON.")),
         probe: bool = typer.Option(True, "--probe/--no-probe",
-                                   help=_("Probe the Docker Hub mirrors (GET /v2/) over the network.")),
+                                   help=_("Probe the Docker Hub mirrors (GET /v2/ and one manifest) over the network.")),
         timeout: float = typer.Option(5.0, "--timeout", help=_("Seconds to wait for each probe.")),
     ) -> None:
         from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout

@@ -28,7 +28,14 @@ class ParseError(DldoctorError):
 
 
 class Refused(DldoctorError):
-    """A provision step will not act (invalid daemon.json, wrong key fingerprint, flag conflict)."""
+    """A provision step will not act (invalid daemon.json, wrong key fingerprint, flag conflict).
+
+    `unblock` says how to get past it (an option, a file to correct); `fix` shows the step as
+    `blocked: <why> (<unblock>)` and keeps planning the others."""
+
+    def __init__(self, message: str, unblock: Optional[str] = None):
+        super().__init__(message)
+        self.unblock = unblock
 
 
 class ApplyFailed(DldoctorError):

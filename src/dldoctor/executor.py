@@ -44,7 +44,36 @@ def change_to_json(c: Any) -> Dict[str, Any]:
 
 def plan_to_json(p: Plan) -> Dict[str, Any]:
     return {"step": p.step, "changes": [change_to_json(c) for c in p.changes],
-            "notes": list(p.notes), "warnings": list(p.warnings)}
+            "notes": list(p.notes), "warnings": list(p.warnings),
+            "blocked": {"why": p.blocked, "unblock": p.unblock} if p.blocked else None,
+            "not_needed": p.not_needed or None}
+
+
+def blocked_plan(step: str, exc: Any) -> Plan:
+    """The plan of a step that could not be planned: why (the step's Refused) and how past it."""
+    why = str(exc)
+    if why.startswith(step + ": "):
+        why = why[len(step) + 2:]
+    unblock = getattr(exc, "unblock", None) or _(
+        "correct that and run fix again, or leave the step out with --skip {step}").format(step=step)
+    return Plan(step=step, blocked=why, unblock=unblock)
+
+
+def blocked_message(plans: Sequence[Plan]) -> Optional[str]:
+    """None when no step is blocked; else what was not done and the options that apply the rest."""
+    blocked = [p for p in plans if p.blocked]
+    if not blocked:
+        return None
+    rest = [p.step for p in plans if not p.blocked and not p.empty]
+    msg = _("Nothing was changed: {steps} could not be planned.").format(
+        steps=", ".join(p.step for p in blocked))
+    for p in blocked:
+        msg += "\n%s: %s (%s)" % (p.step, p.blocked, p.unblock)
+    if rest:
+        msg += "\n" + _("To apply the rest, run again with {skip} (or {only}).").format(
+            skip=" ".join("--skip " + p.step for p in blocked),
+            only=" ".join("--only " + s for s in rest))
+    return msg
 
 
 def render_plans(plans: Sequence[Plan]) -> str:
@@ -52,7 +81,18 @@ def render_plans(plans: Sequence[Plan]) -> str:
     lines: List[str] = []
     for p in plans:
         lines.append("== %s" % p.step)
-        if p.empty:
+        if p.blocked:
+            why = p.blocked.splitlines() or [""]
+            head = "   " + _("blocked: {why}").format(why=why[0])
+            if len(why) == 1:
+                lines.append(head + " (%s)" % p.unblock)
+            else:
+                lines.append(head)
+                lines.extend("     " + l for l in why[1:])
+                lines.append("     (%s)" % p.unblock)
+        elif p.not_needed:
+            lines.append("   " + _("not needed: {why}").format(why=p.not_needed))
+        elif p.empty:
             lines.append("   " + _("nothing to do"))
         for c in p.changes:
             if isinstance(c, (FileWrite, FileRemove)):
@@ -130,6 +170,9 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
     if all(p.empty for p in plans):
         out(_("Nothing to do."))
         return Outcome("nothing-to-do", plans)
+    blocked = blocked_message(plans)
+    if blocked:
+        return Outcome("refused", plans, error=blocked, exit_code=1)
 
     action = daemon_action(plans)
     running = bool(control is not None and control.is_running())

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Callable, Dict, Optional, Sequence, Tuple
+import threading
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
@@ -162,16 +163,22 @@ def _probe_mirrors(host: Host, facts: Facts) -> None:
         return
     timeout = min(5.0, getattr(host, "timeout", 5.0))
     hub = (host.getenv(HUB_ENV) or HUB).rstrip("/")
-    results = probe(host, mirrors + [hub], timeout=timeout)
+    # Docker Hub: /v2/ only (its manifests need a token); the mirrors: /v2/ and a manifest.
+    hub_result: List[Any] = []
+    hub_thread = threading.Thread(target=lambda: hub_result.extend(
+        probe(host, [hub], timeout=timeout, manifest=False)), daemon=True)
+    hub_thread.start()
+    results = probe(host, [m for m in mirrors if m.rstrip("/") != hub], timeout=timeout)
+    hub_thread.join()
     lines = []
-    for p in results:
-        state = "alive" if p.alive else "dead"
+    for p in results + hub_result:
+        state = {"live": "alive"}.get(p.state, p.state)      # alive | restricted | dead
         ms = " (%d ms)" % int(p.latency * 1000) if p.latency is not None else ""
-        why = ("HTTP %s%s" % (p.status, ms)) if p.alive else p.reason + ms
+        why = ("HTTP %s%s" % (p.status, ms)) if p.state == "live" else p.reason + ms
         role = "hub" if p.url.rstrip("/") == hub else "mirror"
         lines.append("%s\t%s\t%s\t%s" % (p.url, state, why, role))
     facts.raw["mirror-probe"] = Evidence("mirror-probe", "".join(l + "\n" for l in lines),
-                                         source="GET <mirror>/v2/")
+                                         source="GET <mirror>/v2/ and a manifest")
 
 
 def _gpu_hook(facts: Facts, ev: Optional[Evidence]) -> None:

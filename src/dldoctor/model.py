@@ -163,7 +163,11 @@ class Plan:
     changes: Tuple[Change, ...] = ()
     notes: Tuple[str, ...] = ()
     warnings: Tuple[str, ...] = ()
+    blocked: str = ""        # why the step could not be planned ("": it was)
+    unblock: str = ""        # how to get past that (an option, a file to correct)
+    not_needed: str = ""     # why there is nothing for this step to do, when that needs saying
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        """Nothing to do: no change, and not blocked."""
+        return not self.changes and not self.blocked

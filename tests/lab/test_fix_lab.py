@@ -75,6 +75,32 @@ def test_mirror_is_reloaded_live_and_serves_pulls(fresh_lab):
     assert state(lab, cid) == before
 
 
+def test_dead_mirror_is_dropped_live_ones_fastest_first_and_undo_restores_the_bytes(fresh_lab):
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "provision"))
+    from mirror_server import mirror
+
+    lab = fresh_lab
+    with lab.bad_mirror() as dead, mirror("live", delay=0.4) as slow:
+        old = (json.dumps({"registry-mirrors": [dead, slow]}, indent=2) + "\n").encode()
+        lab.write_daemon_json(old)
+        lab.start_dockerd()
+        url = lab.start_registry()               # the real registry on loopback: the fast one
+        pid = lab.dockerd_pid()
+
+        r = fix(lab, "--registry-mirror", url)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "registry mirror %s is removed: 404 Not Found" % dead in r.stdout
+        assert json.loads(lab.read_daemon_json())["registry-mirrors"] == [url, slow]
+        mirrors = lab.docker("info", "--format", "{{json .RegistryConfig.Mirrors}}").stdout
+        assert json.loads(mirrors) == [url + "/", slow + "/"]      # dockerd took it (reload)
+        assert lab.dockerd_pid() == pid
+
+        u = run_dldoctor(["undo", "--root", str(lab.root), "--yes"], env=lab.env())
+        assert u.returncode == 0, u.stdout + u.stderr
+        assert lab.read_daemon_json() == old
+
+
 def test_failed_restart_is_rolled_back_and_dockerd_is_up_with_the_old_file(fresh_lab):
     lab = fresh_lab
     lab.write_daemon_json({})

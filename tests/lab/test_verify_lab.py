@@ -299,7 +299,7 @@ def test_a_mirror_that_is_not_a_registry_is_mirror_dead(gpu_lab, html):
     assert smoke["evidence"][0].startswith("GET %s/v2/ -> " % bad)
     assert ("HTML" in smoke["evidence"][0]) == html
     assert any(e.startswith("$ docker pull %s" % CUDA_IMAGE) for e in smoke["evidence"])
-    assert "dldoctor fix --registry-mirror" in smoke["fix"]
+    assert "dldoctor fix --only daemon-json --mirror auto" in smoke["fix"]
     assert not image_present(lab, CUDA_IMAGE)
 
 

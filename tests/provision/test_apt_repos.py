@@ -226,8 +226,9 @@ def test_missing_key_is_refused_with_the_offline_hint():
     inp = ar.AptInputs(ar.KeyMaterial(None, "https://download.docker.com/linux/debian/gpg",
                                       "https://download.docker.com/linux/debian/gpg: timed out"),
                        ar.KeyMaterial(NVIDIA_KEY, "x"), {}, "amd64")
-    with pytest.raises(Refused, match="timed out. On an offline host, pass the key file with --docker-key FILE"):
+    with pytest.raises(Refused, match="Docker signing key: .*timed out") as exc:
         ar.AptRepos(inp).plan(make_facts("debian-12"), FixOptions())
+    assert "--docker-key FILE" in exc.value.unblock and "--skip apt-repos" in exc.value.unblock
 
 
 def test_plan_without_prepare_is_refused():
@@ -379,7 +380,7 @@ def test_prepare_offline_then_plan_refuses_with_every_url_tried():
     with pytest.raises(Refused) as exc:
         step.plan(make_facts("debian-12"), FixOptions())
     assert "https://download.docker.com/linux/debian/gpg: Name or service not known" in str(exc.value)
-    assert "--docker-key FILE" in str(exc.value)
+    assert "--docker-key FILE" in exc.value.unblock
 
 
 def test_prepare_only_mirror_serves_a_wrong_key_then_plan_refuses():
@@ -438,3 +439,18 @@ def test_prepare_reads_exact_bytes_of_files_it_may_remove():
     plan = ar.prepare(host, facts, FixOptions()).plan(facts, FixOptions())
     (rm,) = changes_of(plan, FileRemove)
     assert rm.before == legacy
+
+
+def test_kept_distro_docker_needs_no_docker_repository_or_key():
+    facts = make_facts("debian-12", packages="docker.io 20.10.24+dfsg1-1+b3 install ok installed\n",
+                       sources={"sources.list": "", "docker.list":
+                                "deb [signed-by=/etc/apt/keyrings/docker.asc] "
+                                "https://download.docker.com/linux/debian bookworm stable\n"})
+    inp = ar.AptInputs(ar.KeyMaterial(None, "", "not needed"), ar.KeyMaterial(NVIDIA_KEY, "x"),
+                       {}, "amd64")
+    plan = ar.AptRepos(inp).plan(facts, FixOptions())
+    assert set(writes(plan)) == {ar.NVIDIA_KEYRING, ar.NVIDIA_LIST}
+    assert not changes_of(plan, FileRemove)              # the existing docker.list is left alone
+    assert "docker.io 20.10.24+dfsg1-1+b3 is kept" in plan.notes[0]
+    with pytest.raises(Refused, match="Docker signing key"):   # --engine docker-ce needs it
+        ar.AptRepos(inp).plan(facts, FixOptions(engine="docker-ce"))

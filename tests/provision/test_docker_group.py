@@ -64,3 +64,20 @@ def test_unknown_group_db_is_refused():
     facts.group_db = Unknown("not collected (group)")
     with pytest.raises(Refused, match="cannot read the group database"):
         dg.plan(facts, None)
+
+
+def test_root_login_without_sudo_user_is_not_needed_and_user_adds_one():
+    facts = make_facts(group=GROUP)
+    facts.identity = parse_id("uid=0(root) gid=0(root) groups=0(root)")
+    plan = dg.plan(facts, FixOptions())
+    assert plan.empty and not plan.blocked
+    assert "runs as root" in plan.not_needed and "--user NAME" in plan.not_needed
+    plan = dg.plan(facts, FixOptions(user="alice"))
+    assert [c.argv for c in plan.changes][-1] == ("usermod", "-aG", "docker", "alice")
+
+
+def test_plain_user_without_sudo_is_the_target():
+    facts = make_facts(group=GROUP)
+    facts.identity = parse_id("uid=1000(alice) gid=1000(alice) groups=1000(alice)")
+    plan = dg.plan(facts, None)
+    assert ("usermod", "-aG", "docker", "alice") in [c.argv for c in plan.changes]

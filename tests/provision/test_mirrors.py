@@ -197,7 +197,7 @@ class _CountingHost(MemoryHost):
         return http(url, 401, headers=REG, elapsed=self.delay)
 
 
-@pytest.mark.parametrize("bound, expected_peak", [(2, 2), (8, 6)])
+@pytest.mark.parametrize("bound, expected_peak", [(2, 2), (8, 8)])
 def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
     monkeypatch.setattr(m, "MAX_CONCURRENT_PROBES", bound)
     host = _CountingHost(0.2)
@@ -207,7 +207,8 @@ def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
     wall = time.monotonic() - start
     assert all(p.alive for p in probes) and len(probes) == 6
     assert host.peak == expected_peak
-    assert wall < 0.2 * (6 / expected_peak) + 0.35
+    # two requests per mirror (/v2/ and the manifest), all in one bounded pool
+    assert wall < 0.2 * (12 / expected_peak) + 0.35
 
 
 def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
@@ -216,7 +217,8 @@ def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
     assert [(p.url, p.alive) for p in probes] == [
         ("https://a.example", True), ("a.example", False), ("https://b.example/x", False)]
     assert "no scheme" in probes[1].reason and "path" in probes[2].reason
-    assert host.requests == ["https://a.example/v2/"]
+    assert sorted(host.requests) == ["https://a.example/v2/",
+                                     "https://a.example/v2/library/hello-world/manifests/latest"]
 
 
 def test_classify_redirect_and_server_error():
@@ -272,26 +274,62 @@ def test_mirrors_listing_without_probe():
     json.dumps(data)
 
 
-def test_mirrors_listing_probes_the_probeable_ones():
+def test_mirrors_listing_probes_ranks_and_never_breaks_a_url():
+    from rich.cells import cell_len
     from rich.console import Console
 
     from dldoctor import cli_mirrors
 
-    dao = "https://docker.m.daocloud.io/v2/"
-    host = MemoryHost(urls={dao: http(dao, 401, headers=REG, elapsed=0.042)})
+    dao, nju = "https://docker.m.daocloud.io", "https://docker.nju.edu.cn"
+    man = "/v2/library/hello-world/manifests/latest"
+    host = MemoryHost(urls={
+        dao + "/v2/": http(dao + "/v2/", 401, headers=REG, elapsed=0.042),
+        dao + man: http(dao + man, 403, b'{"errors":[{"code":"DENIED","message":"not in the '
+                                             b'allowlist"}]}', headers=REG, elapsed=0.05),
+        nju + "/v2/": http(nju + "/v2/", 200, headers=REG, elapsed=0.08),
+        nju + man: http(nju + man, 200, b"{}", headers=REG, elapsed=0.09),
+    })
     data = cli_mirrors.collect(host, timeout=1.0)
-    rows = {r["url"]: r for r in data["registry_mirrors"]}
-    assert rows["https://docker.m.daocloud.io"]["probe"]["alive"] is True
-    assert rows["https://docker.m.daocloud.io"]["probe"]["latency_ms"] == 42
-    assert rows["https://mirror.ccs.tencentyun.com"]["probe"]["alive"] is False
-    assert rows["https://docker.mirrors.sjtug.sjtu.edu.cn"]["probe"] is None  # known dead
-    assert sorted(host.requests) == sorted([
-        "https://mirror.ccs.tencentyun.com/v2/", dao, "https://docker.nju.edu.cn/v2/"])
-    out = io.StringIO()
-    cli_mirrors.render_human(data, Console(file=out, width=200, color_system=None))
-    text = out.getvalue()
-    assert "alive 42 ms" in text and "DEAD" in text and "Docker Hub" in text
-    assert "https://docker.mirrors.ustc.edu.cn" in text
+    rows = data["registry_mirrors"]
+    by = {r["url"]: r for r in rows}
+    # Ranked: live first (NJU), then restricted (DaoCloud), then the rest; closed ones last.
+    assert [r["url"] for r in rows[:2]] == [nju, dao]
+    assert (by[nju]["rank"], by[dao]["rank"]) == (1, 2)
+    assert by[dao]["probe"]["state"] == "restricted" and by[dao]["probe"]["latency_ms"] == 42
+    assert "not in the allowlist" in by[dao]["probe"]["reason"]
+    assert by["https://mirror.ccs.tencentyun.com"]["probe"]["alive"] is False
+    assert by["https://docker.mirrors.sjtug.sjtu.edu.cn"]["probe"] is None  # known dead
+    assert rows[-1]["status"] == "dead"
+    assert all(r["source"] and r["as_of"] for r in rows)       # data with source and date
+    assert by[dao]["verified"] is True and by[nju]["verified"] is False
+    assert data["auto"] == [nju, dao]
+    probed = {u.split("/v2/")[0] for u in host.requests}
+    assert probed == {dao, nju, "https://mirror.ccs.tencentyun.com"}
+    assert sorted(host.requests) == sorted(u + p for u in probed for p in ("/v2/", man))
+    for width in (80, 100):
+        out = io.StringIO()
+        cli_mirrors.render_human(data, Console(file=out, width=width, color_system=None))
+        text = out.getvalue()
+        lines = text.splitlines()
+        assert all(cell_len(l) <= width for l in lines), [l for l in lines if cell_len(l) > width]
+        urls = {r["url"] for r in rows} | {p["docker_apt_base"] for p in data["presets"]}
+        for url in urls:                        # every URL whole, on one line
+            assert any(url in l for l in lines), url
+        assert "alive 80 ms" in text and "DEAD" in text and "restricted (42 ms)" in text
+
+
+def test_wrap_breaks_chinese_between_characters_and_never_inside_a_url():
+    from rich.cells import cell_len
+
+    from dldoctor.cli_mirrors import wrap
+
+    text = "请从阿里云控制台复制您的镜像加速器地址并传入 https://abc.mirror.aliyuncs.com 使用"
+    lines = wrap(text, 34)
+    assert len(lines) > 2 and all(cell_len(l) <= 34 for l in lines)
+    assert any("https://abc.mirror.aliyuncs.com" in l for l in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert wrap("x https://a-very-long-host.example.com/path", 10) == [
+        "x", "https://a-very-long-host.example.com/path"]
 
 
 def test_mirrors_command_json():
@@ -305,3 +343,17 @@ def test_mirrors_command_json():
     assert data["probed"] is False and len(data["presets"]) == 6
     res = CliRunner().invoke(app, ["mirrors", "--timeout", "0"])
     assert res.exit_code == 2
+
+
+def test_what_a_server_says_reaches_the_reason_without_control_characters():
+    man = m.MANIFEST_PATH
+    u = "https://x.example"
+    host = MemoryHost(urls={
+        u + "/v2/": http(u + "/v2/", 200, b"{}", REG),
+        u + man: http(u + man, 403, b'{"message":"denied\x1b[31m red\\u0007"}', REG),
+    })
+    [p] = m.probe(host, [u])
+    assert p.state == "restricted" and "denied" in p.reason
+    assert all(c.isprintable() for c in p.reason)
+    r = m.classify(u, http(u + "/v2/", 302, headers={"Location": "https://y/\x1b[2J"}))
+    assert all(c.isprintable() for c in r.reason)

@@ -1,0 +1,250 @@
+"""`dldoctor fix` end to end on a fake root: the plan shows whole (a step that cannot be planned is
+shown blocked, the others keep their diffs), docker-group as root, and registry mirrors probed
+against real HTTP servers on 127.0.0.1 (dead ones dropped, restricted ones kept, live ones fastest
+first); `check` reports a restricted mirror from the same probe."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dldoctor.provision import mirrors as m
+from dldoctor.provision.daemon_json import DaemonJsonStep
+from dldoctor.provision.options import FixOptions
+
+from mirror_server import mirror
+from provision_fakes import MemoryHost, http
+
+REPO = Path(__file__).resolve().parents[2]
+OS_RELEASE = (REPO / "tests/data/fixtures/os-release/debian-12").read_text()
+REG = {"Docker-Distribution-Api-Version": "registry/2.0"}
+
+
+@pytest.fixture
+def root():
+    """A Debian 12 root with no keys, no packages database, a daemon.json, and no network."""
+    d = tempfile.mkdtemp(prefix="dlwhole-", dir="/tmp")
+    os.chmod(d, 0o755)
+    for sub in ("etc/docker", "etc/apt/sources.list.d"):
+        os.makedirs(os.path.join(d, sub))
+    Path(d, "etc/os-release").write_text(OS_RELEASE)
+    Path(d, "etc/group").write_text("root:x:0:\nusers:x:100:\n")
+    Path(d, "etc/apt/sources.list").write_text("")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def daemon_json(root, data=None):
+    p = Path(root, "etc/docker/daemon.json")
+    if data is not None:
+        p.write_text(json.dumps(data, indent=2) + "\n")
+    return p.read_bytes()
+
+
+def cli(*args):
+    # No network: every request but those to 127.0.0.1 goes to a closed port. No Docker daemon.
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", DLDOCTOR_LANG="C",
+               HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
+               https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9",
+               NO_PROXY="127.0.0.1", no_proxy="127.0.0.1", DLDOCTOR_HUB_URL="http://127.0.0.1:9")
+    env.pop("SUDO_USER", None)
+    return subprocess.run([sys.executable, "-m", "dldoctor"] + list(args), env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          stdin=subprocess.DEVNULL, timeout=120, cwd=str(REPO))
+
+
+def section(out, step):
+    """The lines of one step's part of the rendered plan."""
+    lines = out.splitlines()
+    start = lines.index("== " + step)
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return "\n".join(lines[start + 1:end])
+
+
+# --- the plan shows whole -------------------------------------------------------------------------
+
+
+def test_offline_dry_run_shows_the_daemon_json_diff_and_apt_repos_blocked(root):
+    daemon_json(root, {"log-level": "warn"})
+    with mirror("live") as live:
+        r = cli("fix", "--root", root, "--dry-run", "--registry-mirror", live)
+    assert r.returncode == 1, r.stdout + r.stderr
+    apt = section(r.stdout, "apt-repos")
+    assert apt.startswith("   blocked: could not get the Docker signing key: "
+                          "https://download.docker.com/linux/debian/gpg")
+    assert "(on an offline host pass the key file with --docker-key FILE" in apt
+    dj = section(r.stdout, "daemon-json")
+    assert "+  \"registry-mirrors\": [" in dj and "+    \"%s\"" % live in dj
+    assert "Dry run: nothing was changed." in r.stdout
+    assert "To apply the rest, run again with --skip apt-repos" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert daemon_json(root) == b'{\n  "log-level": "warn"\n}\n'
+
+
+def test_yes_with_a_blocked_step_applies_nothing_and_names_the_options(root):
+    if os.geteuid() != 0:
+        pytest.skip("fix without --dry-run must run as root")
+    before = daemon_json(root, {"log-level": "warn"})
+    with mirror("live") as live:
+        r = cli("fix", "--root", root, "--yes", "--skip", "packages", "--registry-mirror", live)
+    assert r.returncode == 1
+    assert "Nothing was changed: apt-repos could not be planned." in r.stderr
+    assert "--skip apt-repos (or --only daemon-json)" in r.stderr
+    assert daemon_json(root) == before
+    assert not os.path.exists(os.path.join(root, "var/lib/dldoctor"))   # no journal either
+
+
+def test_root_without_sudo_user_skipping_the_repositories_exits_0(root):
+    if os.geteuid() != 0:
+        pytest.skip("the docker-group step reads who runs dldoctor: needs root")
+    r = cli("fix", "--root", root, "--dry-run", "--skip", "apt-repos", "--skip", "packages")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert section(r.stdout, "docker-group").startswith("   not needed: dldoctor runs as root")
+    assert "--user NAME adds one" in r.stdout
+    r = cli("fix", "--root", root, "--dry-run", "--only", "docker-group", "--user", "alice",
+            "--json")
+    plan = json.loads(r.stdout)["plan"][0]
+    assert plan["blocked"] is None and plan["not_needed"] is None
+    assert ["usermod", "-aG", "docker", "alice"] in [c.get("argv") for c in plan["changes"]]
+
+
+def test_blocked_step_in_json(root):
+    Path(root, "etc/docker/daemon.json").write_text('{"a": 1,}')
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    blocked = out["plan"][0]["blocked"]
+    assert "is not valid JSON" in blocked["why"] and "--force" in blocked["unblock"]
+    assert out["status"] == "dry-run" and out["exit_code"] == 1
+
+
+def test_scheme_less_mirror_gets_a_suggestion(root):
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json",
+            "--registry-mirror", "docker.m.daocloud.io")
+    assert r.returncode == 2
+    assert "no scheme specified" in r.stderr
+    assert "did you mean https://docker.m.daocloud.io?" in r.stderr
+    assert m.scheme_hint("docker.m.daocloud.io/") == "https://docker.m.daocloud.io"
+    assert m.scheme_hint("https://x.example") is None and m.scheme_hint("a b") is None
+
+
+# --- mirrors that work ----------------------------------------------------------------------------
+
+
+def test_dead_mirrors_are_dropped_restricted_kept_live_fastest_first(root):
+    with mirror("dead") as dead, mirror("restricted") as restricted, \
+            mirror("live", delay=0.3) as slow, mirror("live") as fast, \
+            mirror("live", delay=0.1) as new:
+        daemon_json(root, {"log-level": "warn", "registry-mirrors": [dead, slow, restricted, fast]})
+        r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--json",
+                "--registry-mirror", new)
+        assert r.returncode == 0, r.stderr
+        plan = json.loads(r.stdout)["plan"][0]
+        diff = plan["changes"][0]["diff"]
+        assert "-    \"%s\",\n" % dead in diff
+        assert any(w == "registry mirror %s is removed: 404 Not Found: no registry API at /v2/"
+                   % dead for w in plan["warnings"])
+        assert any(n.startswith("%s is kept: it refuses library/hello-world with HTTP 403" %
+                                restricted) for n in plan["notes"])
+        after = json.loads("".join(l[1:] for l in diff.splitlines(True)
+                                   if l[:1] in " +" and not l.startswith("+++")))
+        assert after["registry-mirrors"] == [fast, new, slow, restricted]
+
+        keep = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--json",
+                   "--keep-mirrors", "--registry-mirror", new)
+        kplan = json.loads(keep.stdout)["plan"][0]
+        kdiff = kplan["changes"][0]["diff"]
+        assert "-    \"%s\"" % dead not in kdiff and "+    \"%s\"" % new in kdiff
+        assert not any("is removed" in w for w in kplan["warnings"])
+
+
+def test_check_reports_a_restricted_mirror_from_the_live_probe(root):
+    with mirror("restricted") as restricted, mirror("dead") as dead:
+        daemon_json(root, {"registry-mirrors": [restricted, dead]})
+        r = cli("check", "--root", root, "--json")
+    findings = [f for f in json.loads(r.stdout)["findings"] if f["check"] == "registry-mirrors"]
+    by = {f["problem"]: f for f in findings}
+    assert restricted in by["mirror.restricted"]["detail"]
+    assert by["mirror.restricted"]["status"] == "warn"
+    assert "not in the allowlist" in by["mirror.restricted"]["detail"]
+    assert dead in by["mirror.dead"]["detail"]
+
+
+# --- the choice, unit by unit (canned answers) ----------------------------------------------------
+
+
+def _hub_host(answers):
+    """MemoryHost where each URL in `answers` is live / restricted / dead with a latency."""
+    man = m.MANIFEST_PATH
+    urls = {}
+    for url, (state, latency) in answers.items():
+        if state == "dead":
+            urls[url + "/v2/"] = http(url + "/v2/", 404, elapsed=latency)
+            continue
+        urls[url + "/v2/"] = http(url + "/v2/", 200, b"{}", REG, latency)
+        urls[url + man] = (http(url + man, 403, b'{"message":"forbidden"}', REG, latency)
+                           if state == "restricted" else http(url + man, 200, b"{}", REG, latency))
+    return MemoryHost(urls=urls)
+
+
+def test_tuna_preset_now_gets_the_live_public_mirrors():
+    dao, nju = "https://docker.m.daocloud.io", "https://docker.nju.edu.cn"
+    host = _hub_host({dao: ("restricted", 0.02), nju: ("live", 0.05)})
+    choice = m.choose_registry_mirrors(host, ["tuna"], [], 1.0)
+    assert choice.live == (nju, dao) and not choice.none_works
+    assert any("--mirror tuna: no Docker Hub mirror" in n for n in choice.notes)
+    # Nothing answers: a note for a preset, an error for --mirror auto.
+    quiet = m.choose_registry_mirrors(MemoryHost(), ["tuna"], [], 1.0)
+    assert quiet.live == () and not quiet.none_works
+    assert m.choose_registry_mirrors(MemoryHost(), ["auto"], [], 1.0).none_works
+
+
+def test_auto_writes_at_most_three_fastest_first(monkeypatch):
+    urls = ["https://m%d.example" % i for i in range(5)]
+    monkeypatch.setattr(m, "auto_candidates", lambda: tuple(urls))
+    host = _hub_host({u: ("live", 0.05 * (5 - i)) for i, u in enumerate(urls)})
+    choice = m.choose_registry_mirrors(host, ["auto"], [], 1.0)
+    assert choice.live == (urls[4], urls[3], urls[2])
+    step = DaemonJsonStep(choice)
+    from provision_fakes import make_facts
+    facts = make_facts()
+    facts.daemon_json_path = "/etc/docker/daemon.json"
+    facts.raw["daemon.json"] = __import__("dldoctor.host", fromlist=["Evidence"]).Evidence(
+        "daemon.json", "", exit=1)
+    plan = step.plan(facts, FixOptions(presets=("auto",)))
+    after = json.loads(plan.changes[0].after)
+    assert after["registry-mirrors"] == [urls[4], urls[3], urls[2]]
+
+
+def test_unknown_preset_names_auto():
+    from dldoctor.errors import UsageError
+
+    with pytest.raises(UsageError, match="auto"):
+        m.resolve_presets(["nope"])
+    assert m.resolve_presets(["auto", "tuna"]) == (m.preset("tuna"),)
+
+
+def test_offline_host_keeps_mirrors_that_do_not_answer_but_drops_known_dead_ones(monkeypatch):
+    ustc, dao = "https://docker.mirrors.ustc.edu.cn", "https://docker.m.daocloud.io"
+    choice = m.choose_registry_mirrors(MemoryHost(), [], [], 1.0, configured=[dao + "/", ustc])
+    assert [u for u, _w in choice.drop] == [ustc]
+    assert choice.order == (dao + "/",)
+    assert any("no registry mirror answered, so none is removed" in n for n in choice.notes)
+    notes, warnings = [], []
+    mirrors, drop = m.plan_mirrors(choice, [dao + "/", ustc], False, notes, warnings)
+    assert (mirrors, drop) == ((), (ustc,))
+    # One mirror answers: the network works, and one that does not answer is dead.
+    with mirror("live") as live:
+        from dldoctor.host.live import LiveHost
+        host = LiveHost(root="/")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        choice = m.choose_registry_mirrors(host, [], [], 2.0,
+                                           configured=[live, "http://127.0.0.1:9"])
+    assert [u for u, _w in choice.drop] == ["http://127.0.0.1:9"]
