@@ -106,7 +106,7 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
             cell = "-"  # never probed: known dead, or a template URL
         else:
             cell = _probe_cell(r["probe"], probed)
-        k.add_row(r["url"], r["operator"], "%s: %s" % (shown, _(r["note"])), cell)
+        k.add_row(r["url"], _(r["operator"]), "%s: %s" % (shown, _(r["note"])), cell)
     con.print(k)  # type: ignore[attr-defined]
     for note in data.get("notes", ()):
         con.print(_("Note: {note}").format(note=note))  # type: ignore[attr-defined]
@@ -125,10 +125,11 @@ def register(app: Any) -> None:
         json_out: bool = typer.Option(False, "--json", help=_("Print the listing as JSON.")),
         probe: bool = typer.Option(True, "--probe/--no-probe",
                                    help=_("Probe the Docker Hub mirrors (GET /v2/) over the network.")),
-        timeout: float = typer.Option(5.0, "--timeout", help=_("Seconds to wait for each probe.")),
+        timeout: float = typer.Option(5.0, "--probe-timeout", metavar="SECONDS",
+                                      help=_("Seconds to wait for each mirror's answer.")),
     ) -> None:
         if timeout <= 0:
-            raise UsageError(_("--timeout must be positive"))
+            raise UsageError(_("--probe-timeout must be positive"))
         host = None
         if probe:
             from dldoctor.host.live import LiveHost

@@ -68,8 +68,43 @@ def test_plain_output_when_not_a_terminal():
     res = run("check", "--snapshot", str(CASE), env={"NO_COLOR": "1"})
     assert "\x1b[" not in res.stdout
     assert "✗" in res.stdout and "toolkit.daemon-not-restarted" in res.stdout
-    last = [l for l in res.stdout.splitlines() if l.strip()][-1]
-    assert "failed" in last and "fix first" in last
+    lines = [l for l in res.stdout.splitlines() if l.strip()]
+    # the summary: counts, the first causes by title (with their IDs), the next command to run
+    assert "failed" in lines[-3]
+    assert lines[-2] == ("Fix first: The toolkit is installed but dockerd has not been restarted since "
+                         "[toolkit.daemon-not-restarted]")
+    assert lines[-1] == "Next: sudo systemctl restart docker"
+
+
+def test_summary_on_a_clean_report_points_at_verify(tmp_path):
+    from dldoctor.model import OK, Finding, Report
+    from dldoctor.render.human import next_command, summary_line
+
+    report = Report((Finding("os", OK, None, "Ubuntu 22.04"),), ())
+    assert summary_line(report).endswith("no problems found")
+    assert next_command(report).startswith("dldoctor verify")
+    assert next_command(report, explained=False).startswith("dldoctor check -v")
+
+
+def test_check_list_and_only():
+    res = run("check", "--list")
+    assert res.returncode == 0
+    names = [l.split()[0] for l in res.stdout.splitlines()]
+    assert "docker-daemon" in names and "daemon-json" in names and len(names) >= 18
+    assert all(len(l.split(None, 1)) == 2 for l in res.stdout.splitlines())  # name and one line
+    res = run("check", "--snapshot", str(CASE), "--json", "--only", "docker-daemon", "--only", "os")
+    data = json.loads(res.stdout)
+    # the checks asked for, beside the reading of the case's reported error
+    assert {f["check"] for f in data["findings"]} - {"reported-error"} == {"docker-daemon", "os"}
+    res = run("check", "--only", "no-such-check")
+    assert res.returncode == 2 and "check --list" in res.stderr
+
+
+def test_json_report_names_the_dldoctor_version():
+    from dldoctor import __version__
+
+    data = json.loads(run("check", "--snapshot", str(CASE), "--json").stdout)
+    assert data["dldoctor_version"] == __version__
 
 
 def test_verbose_shows_evidence_of_ok_findings():

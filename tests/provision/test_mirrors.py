@@ -303,5 +303,5 @@ def test_mirrors_command_json():
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["probed"] is False and len(data["presets"]) == 6
-    res = CliRunner().invoke(app, ["mirrors", "--timeout", "0"])
+    res = CliRunner().invoke(app, ["mirrors", "--probe-timeout", "0"])
     assert res.exit_code == 2
