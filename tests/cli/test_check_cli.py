@@ -167,3 +167,32 @@ def test_snapshot_tarball(tmp_path):
 def test_root_must_be_a_directory(tmp_path):
     res = run("check", "--root", str(tmp_path / "nope"))
     assert res.returncode == 2 and "--root" in res.stderr
+
+
+def test_snapshot_keeps_only_the_docker_group_and_its_check_still_works(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/group").write_text("root:x:0:\nsudo:x:27:alice,bob\nwheel:x:10:carol\n"
+                                    "docker:x:998:alice\nalice:x:1000:\n")
+    out = tmp_path / "snap"
+    res = run("snapshot", str(out), "--root", str(root), "--no-probe")
+    assert res.returncode == 0, res.stderr
+    assert (out / "group").read_text() == "docker:x:998:alice\n"
+    # alice is listed in the docker group but her session predates it: the check says so from
+    # the one line the snapshot kept
+    (out / "id").write_text("uid=1000(alice) gid=1000(alice) groups=1000(alice),27(sudo)\n")
+    (out / "error").write_text("permission denied while trying to connect to the Docker daemon socket "
+                               "at unix:///var/run/docker.sock: connect: permission denied\n")
+    data = json.loads(run("check", "--snapshot", str(out), "--json").stdout)
+    group = [f for f in data["findings"] if f["check"] == "docker-group"][0]
+    assert group["problem"] == "docker.group-not-active", group
+    assert "docker:x:998:alice" in group["evidence"]
+
+
+def test_snapshot_of_a_host_without_a_docker_group_records_an_empty_group(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/group").write_text("root:x:0:\nsudo:x:27:alice\n")
+    out = tmp_path / "snap"
+    assert run("snapshot", str(out), "--root", str(root), "--no-probe").returncode == 0
+    assert (out / "group").read_text() == ""
