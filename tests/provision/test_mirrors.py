@@ -305,3 +305,21 @@ def test_mirrors_command_json():
     assert data["probed"] is False and len(data["presets"]) == 6
     res = CliRunner().invoke(app, ["mirrors", "--probe-timeout", "0"])
     assert res.exit_code == 2
+
+
+def test_mirror_operators_in_zh_cn(monkeypatch):
+    from rich.console import Console
+
+    from dldoctor import i18n
+    from dldoctor import cli_mirrors
+
+    monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
+    i18n.reset()
+    try:
+        out = io.StringIO()
+        cli_mirrors.render_human(cli_mirrors.collect(None), Console(file=out, width=200, color_system=None))
+        text = out.getvalue()
+        assert "南京大学" in text and "腾讯云" in text and "Nanjing University" not in text
+    finally:
+        monkeypatch.delenv("DLDOCTOR_LANG")
+        i18n.reset()
