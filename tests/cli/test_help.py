@@ -154,3 +154,11 @@ def test_zh_cn_command_line_errors_through_the_entry_point():
         res = run(*args, env={"DLDOCTOR_LANG": "zh_CN"})
         assert res.returncode == 2, (args, res.stderr)
         assert not english_sentences(res.stderr), (args, res.stderr)
+
+
+def test_zh_cn_fix_help_through_the_entry_point():
+    res = run("fix", "-h", env={"DLDOCTOR_LANG": "zh_CN", "COLUMNS": "80"})
+    assert res.returncode == 0, res.stderr
+    assert "用法：" in res.stdout and "示例：" in res.stdout and "显示本帮助并退出" in res.stdout
+    assert "…" not in res.stdout
+    assert english_sentences(res.stdout) == []
