@@ -167,9 +167,10 @@ def _patch_rich_utils() -> None:
         value = getattr(rich_utils, name, None)
         if isinstance(value, str) and value in fixed:
             setattr(rich_utils, name, fixed[value])
-    make = getattr(rich_utils, "_make_rich_text", None)
-    if make is not None and not hasattr(make, "__wrapped__"):
-        rich_utils._make_rich_text = _fold_help_text(make)  # type: ignore[attr-defined]
+    for name in ("_make_rich_text", "_make_rich_rext"):  # the second: its name in Typer < 0.12
+        make = getattr(rich_utils, name, None)
+        if make is not None and not hasattr(make, "__wrapped__"):
+            setattr(rich_utils, name, _fold_help_text(make))
 
 
 def _patch_click(click_mod: Any) -> None:
