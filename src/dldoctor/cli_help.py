@@ -57,6 +57,29 @@ def examples() -> Dict[str, List[Tuple[str, str]]]:
             ("dldoctor mirrors", _("list the mirror presets and probe their Docker Hub mirrors")),
             ("dldoctor mirrors --no-probe --json", _("the same as JSON, without the network")),
         ],
+        "docs": [
+            ("dldoctor docs", _("list the problem IDs")),
+            ("dldoctor docs toolkit.missing", _("what one finding means and how to fix it")),
+        ],
+        "completion": [
+            ("dldoctor completion bash > /etc/bash_completion.d/dldoctor", _("completion for bash")),
+            ("dldoctor completion zsh", _("print the script for zsh")),
+        ],
+        "fleet": [
+            ("dldoctor fleet check -i hosts.yml", _("check every host of an Ansible inventory")),
+            ("dldoctor fleet COMMAND -h", _("help on one command")),
+        ],
+        "fleet check": [
+            ("dldoctor fleet check -i hosts.yml", _("check every host of an Ansible inventory")),
+            ("dldoctor fleet check -i hosts.yml --out reports --snapshot", _("keep each host's report and snapshot")),
+        ],
+        "fleet merge": [
+            ("dldoctor fleet merge reports/*.json", _("one report from saved check --json files")),
+        ],
+        "fleet fix": [
+            ("dldoctor fleet fix -i hosts.yml --dry-run", _("each host's plan, nothing changed")),
+            ("dldoctor fleet fix -i hosts.yml --yes --serial 2", _("apply two hosts at a time, stop at the first failure")),
+        ],
     }
 
 
@@ -70,10 +93,16 @@ def epilog(name: str) -> str:
     return "\n\n".join([_("Examples:")] + lines)
 
 
-def add_examples(app: Any) -> None:
-    if not app.info.epilog:
+def add_examples(app: Any, prefix: str = "") -> None:
+    """Examples as the epilog of the app and of every command and sub-app registered on it."""
+    if not prefix and not app.info.epilog:
         app.info.epilog = epilog("dldoctor")
     for info in app.registered_commands:
         name = info.name or (info.callback.__name__.replace("_", "-") if info.callback else "")
         if not info.epilog:
-            info.epilog = epilog(name) or None
+            info.epilog = epilog(prefix + name) or None
+    for group in getattr(app, "registered_groups", ()):
+        name = group.name or group.typer_instance.info.name or ""
+        if not group.epilog:
+            group.epilog = epilog(prefix + name) or None
+        add_examples(group.typer_instance, prefix + name + " ")

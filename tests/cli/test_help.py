@@ -85,10 +85,10 @@ def test_every_usage_error_is_exit_2_with_its_message(cases):
     words = {
         "en": {"error:bad-option": "No such option", "error:bad-value": "Invalid value",
                "error:missing-argument": "Missing argument", "error:option-needs-value": "requires an argument",
-               "error:no-such-command": "No such command"},
+               "error:no-such-command": "No such command", "error:missing-option": "Missing option"},
         "zh_CN": {"error:bad-option": "没有这个选项", "error:bad-value": "的值无效",
                   "error:missing-argument": "缺少参数", "error:option-needs-value": "需要一个值",
-                  "error:no-such-command": "没有这个命令"},
+                  "error:no-such-command": "没有这个命令", "error:missing-option": "缺少选项"},
     }[lang]
     for c in results:
         if not c["kind"].startswith("error:"):
