@@ -19,6 +19,7 @@ class Check:
     name: str
     area: str
     target: str  # "module:function" inside dldoctor.checks, imported when run
+    about: str = ""  # one line for `check --list` (translated when shown)
 
     def run(self, facts: Facts) -> List[Finding]:
         mod, fn = self.target.split(":")
@@ -27,24 +28,32 @@ class Check:
 
 
 CHECKS: Tuple[Check, ...] = (
-    Check("os", "system", "system:check_os"),
-    Check("wsl", "system", "system:check_wsl"),
-    Check("reboot", "system", "system:check_reboot"),
-    Check("gpu", "gpu", "gpu:check_gpu"),
-    Check("nvidia-driver", "gpu", "gpu:check_driver"),
-    Check("kernel-modules", "gpu", "gpu:check_modules"),
-    Check("docker-engine", "docker", "docker:check_engine"),
-    Check("docker-daemon", "docker", "docker:check_daemon"),
-    Check("docker-group", "docker", "docker:check_group"),
-    Check("daemon-json", "daemon-json", "daemon_json:check_daemon_json"),
-    Check("registry-mirrors", "registry", "mirrors:check_mirrors"),
-    Check("nvidia-toolkit", "toolkit", "toolkit:check_toolkit"),
-    Check("toolkit-config", "toolkit", "toolkit:check_toolkit_config"),
-    Check("nvidia-runtime", "toolkit", "toolkit:check_runtime"),
-    Check("gpu-hook", "toolkit", "toolkit:check_gpu_hook"),
-    Check("cgroup", "toolkit", "toolkit:check_cgroup"),
-    Check("apt-sources", "apt", "apt:check_sources"),
-    Check("apt-update", "apt", "apt:check_apt_update"),
+    Check("os", "system", "system:check_os",
+          "The Linux distribution, and whether Docker and the toolkit still publish packages for it."),
+    Check("wsl", "system", "system:check_wsl", "Whether this is WSL, and whether its GPU support can work."),
+    Check("reboot", "system", "system:check_reboot", "Whether the system waits for a reboot (a new kernel or driver)."),
+    Check("gpu", "gpu", "gpu:check_gpu", "An NVIDIA GPU on the PCI bus."),
+    Check("nvidia-driver", "gpu", "gpu:check_driver",
+          "The NVIDIA driver: nvidia-smi answers, and the loaded module matches the installed libraries."),
+    Check("kernel-modules", "gpu", "gpu:check_modules", "The nvidia kernel modules are loaded, and nouveau is not."),
+    Check("docker-engine", "docker", "docker:check_engine",
+          "Docker is installed, recent enough for --gpus, and not the snap, Desktop or an unsupported flavour."),
+    Check("docker-daemon", "docker", "docker:check_daemon", "The Docker daemon answers."),
+    Check("docker-group", "docker", "docker:check_group", "This user may use the Docker socket (the docker group)."),
+    Check("daemon-json", "daemon-json", "daemon_json:check_daemon_json",
+          "/etc/docker/daemon.json is valid and agrees with dockerd's flags."),
+    Check("registry-mirrors", "registry", "mirrors:check_mirrors",
+          "The configured registry mirrors (and Docker Hub) answer."),
+    Check("nvidia-toolkit", "toolkit", "toolkit:check_toolkit", "The NVIDIA Container Toolkit is installed."),
+    Check("toolkit-config", "toolkit", "toolkit:check_toolkit_config",
+          "The toolkit's config.toml suits this daemon (cgroups, ldconfig)."),
+    Check("nvidia-runtime", "toolkit", "toolkit:check_runtime",
+          "dockerd has the nvidia runtime registered, and its program exists."),
+    Check("gpu-hook", "toolkit", "toolkit:check_gpu_hook", "dockerd started after the toolkit was installed (else it does not know the GPUs yet)."),
+    Check("cgroup", "toolkit", "toolkit:check_cgroup", "The cgroup setup: with cgroup v2 and the systemd driver, containers can lose their GPUs."),
+    Check("apt-sources", "apt", "apt:check_sources",
+          "The apt sources for docker-ce and the toolkit: present, signed, not in conflict."),
+    Check("apt-update", "apt", "apt:check_apt_update", "apt-get update's errors (missing keys, unreachable hosts)."),
 )
 
 AREAS = ("system", "gpu", "docker", "daemon-json", "registry", "toolkit", "apt", "image",

@@ -135,7 +135,10 @@ def check_daemon(facts: Facts) -> List[Finding]:
         return [problem("docker-daemon", AREA, "docker.daemon-down",
                         _("The Docker daemon does not respond: docker waited and got no answer (a hung "
                           "dockerd or socket)."),
-                        [_("no answer from the daemon within the time-out")])]
+                        [_("no answer from the daemon within the time-out")],
+                        # It is running, so "start" would do nothing: only a restart unsticks it.
+                        fix=_("sudo systemctl restart docker  (a hung dockerd does not recover by "
+                              "itself; `sudo journalctl -u docker -n 50` shows what it was doing)."))]
     if err and _permission_denied(err):
         return []  # the docker-group check says who may use the socket
     if err:

@@ -19,6 +19,7 @@ from dldoctor.scrub import safe
 
 ROOT_HELP = _("Filesystem root of the host to fix (files are written under it; commands run "
               "chrooted there).")
+TIMEOUT_HELP = _("Seconds to wait for each command dldoctor runs (docker, nvidia-smi...).")
 
 
 # --- output --------------------------------------------------------------------------------------
@@ -194,7 +195,8 @@ def fix(
     docker_apt_base: Optional[str] = typer.Option(None, "--docker-apt-base", metavar="URL", help=_("Base URL of the docker-ce apt repository.")),
     nvidia_apt_base: Optional[str] = typer.Option(None, "--nvidia-apt-base", metavar="URL", help=_("Base URL of the NVIDIA Container Toolkit apt repository.")),
     root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
-    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help=_("Seconds to wait for Docker to come back after a reload or restart.")),
+    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help=TIMEOUT_HELP),
+    daemon_timeout: float = typer.Option(60.0, "--daemon-timeout", metavar="SECONDS", help=_("Seconds to wait for Docker to come back after a reload or restart.")),
 ) -> None:
     with _errors(json_out, "dldoctor.fix/1"):
         from dldoctor.provision.options import FixOptions
@@ -205,6 +207,9 @@ def fix(
         if engine is not None and engine != "docker-ce":
             raise UsageError(_("--engine {name!r}: the one engine fix installs is docker-ce").format(
                 name=engine))
+        if not valid_timeout(daemon_timeout):
+            raise UsageError(_("--daemon-timeout: {value} is not a number of seconds from {low} to {high}").format(
+                value=daemon_timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
         root = _check_root_dir(root)
         if not dry_run:
             _need_root("fix")
@@ -215,7 +220,7 @@ def fix(
             nvidia_fingerprint=nvidia_fingerprint, docker_apt_base=docker_apt_base,
             nvidia_apt_base=nvidia_apt_base, keep_mirrors=keep_mirrors, engine=engine)
         outcome = run_fix(options, root=root, only=only, skip=skip, dry_run=dry_run, yes=yes,
-                          json_out=json_out, timeout=timeout)
+                          json_out=json_out, timeout=daemon_timeout, command_timeout=timeout)
         if json_out:
             _echo(json.dumps(outcome.to_json(), indent=2))
         else:
@@ -225,7 +230,8 @@ def fix(
 
 def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence[str] = (),
             dry_run: bool = False, yes: bool = False, json_out: bool = False,
-            timeout: float = 60.0) -> Any:
+            timeout: float = 60.0, command_timeout: float = 10.0) -> Any:
+    """timeout: the wait for Docker after a reload or restart; command_timeout: each command."""
     from dldoctor import daemon_control, gather
     from dldoctor.executor import Outcome, apply, blocked_message, daemon_action, render_plans
     from dldoctor.host.live import LiveHost
@@ -234,7 +240,7 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
     from dldoctor.provision import steps
 
     chosen = _select(steps(), only, skip)
-    host_timeout = min(timeout, 10.0)
+    host_timeout = command_timeout
     host = LiveHost(root=root, timeout=host_timeout)
     facts = gather.collect(host)
     prepared, plans = _plan_all(chosen, host, facts, options)
@@ -322,7 +328,8 @@ def undo(
     json_out: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
     root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
     force: bool = typer.Option(False, "--force", help=_("Restore even files changed after the fix.")),
-    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help=_("Seconds to wait for Docker after the reload.")),
+    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help=TIMEOUT_HELP),
+    daemon_timeout: float = typer.Option(60.0, "--daemon-timeout", metavar="SECONDS", help=_("Seconds to wait for Docker after the reload.")),
 ) -> None:
     with _errors(json_out, "dldoctor.undo/1"):
         from dldoctor.host.writer import HostWriter
@@ -335,7 +342,7 @@ def undo(
             raise typer.Exit(0)
         _need_root("undo")
         outcome = run_undo(journal, root=root, yes=yes, json_out=json_out, force=force,
-                           timeout=timeout)
+                           timeout=daemon_timeout, command_timeout=timeout)
         if json_out:
             _echo(json.dumps(outcome.to_json(), indent=2))
         else:
@@ -351,7 +358,7 @@ def undo(
 
 
 def run_undo(journal: Any, *, root: str, yes: bool, json_out: bool, force: bool,
-             timeout: float) -> Any:
+             timeout: float, command_timeout: float = 10.0) -> Any:
     from dldoctor import daemon_control, gather
     from dldoctor.executor import undo as run
     from dldoctor.host.live import LiveHost
@@ -359,7 +366,7 @@ def run_undo(journal: Any, *, root: str, yes: bool, json_out: bool, force: bool,
     rec = journal.last_undoable()
     control = None
     if rec is not None and rec.to_json()["daemon"]:
-        facts = gather.collect(LiveHost(root=root, timeout=min(timeout, 10.0)))
+        facts = gather.collect(LiveHost(root=root, timeout=command_timeout))
         control = daemon_control.choose(facts, root, timeout=timeout)
     out = _printer(json_out, show=not yes)
 
@@ -384,11 +391,24 @@ def _list(journal: Any, json_out: bool) -> None:
     if not records:
         _echo(_("No fixes recorded under {path}.").format(path=journal.dir))
         return
-    for r in records:
+    states = {"applied": _("applied"), "interrupted": _("interrupted"),
+              "files-restored": _("files restored"), "rolled-back": _("rolled back"),
+              "undone": _("undone")}
+    shown = [states.get(r.status, r.status) for r in records]
+    width = max(_cells(s) for s in shown)
+    for r, state in zip(records, shown):
         d = r.to_json()
-        _echo("%s  %-14s %s" % (r.id, r.status, ", ".join(d["steps"]) or "-"))
+        _echo("%s  %s%s %s" % (r.id, state, " " * (width - _cells(state)),
+                               ", ".join(d["steps"]) or "-"))
         for path in d["files"]:
             _echo("    " + path)
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of text (a CJK character takes two), for aligned columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def register(app: typer.Typer) -> None:

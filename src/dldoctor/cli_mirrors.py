@@ -157,7 +157,7 @@ def render_lines(data: Dict[str, Any], width: int = 80) -> List[str]:
         if status != "unverified":
             label += " (%s)" % (_("verified") if r.get("verified") else _("unverified"))
         out.extend(_field(_("status"), "%s: %s" % (label, _(r["note"])), width))
-        out.extend(_field(_("operator"), r["operator"], width))
+        out.extend(_field(_("operator"), _(r["operator"]), width))
         if r.get("source"):
             out.extend(_field(_("source"), "%s, %s" % (r["source"], r.get("as_of") or "?"),
                               width))
@@ -195,12 +195,13 @@ def register(app: Any) -> None:
         json_out: bool = typer.Option(False, "--json", help=_("Print the listing as JSON.")),
         probe: bool = typer.Option(True, "--probe/--no-probe",
                                    help=_("Probe the Docker Hub mirrors (GET /v2/ and one manifest) over the network.")),
-        timeout: float = typer.Option(5.0, "--timeout", help=_("Seconds to wait for each probe.")),
+        timeout: float = typer.Option(5.0, "--probe-timeout", metavar="SECONDS",
+                                      help=_("Seconds to wait for each mirror's answer.")),
     ) -> None:
         from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
 
         if not valid_timeout(timeout):
-            raise UsageError(_("--timeout: {value} is not a number of seconds from {low} to {high}").format(
+            raise UsageError(_("--probe-timeout: {value} is not a number of seconds from {low} to {high}").format(
                 value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
         host = None
         if probe:

@@ -102,10 +102,12 @@ BRANCH_CUDA: Tuple[Tuple[int, str], ...] = (
 
 
 def _cmp(a: Tuple[int, ...], b: Tuple[int, ...]) -> int:
-    """Compare dotted versions, missing parts as 0 (dsl_compare_version does the same)."""
-    n = max(len(a), len(b))
-    pa, pb = a + (0,) * (n - len(a)), b + (0,) * (n - len(b))
-    return (pa > pb) - (pa < pb)
+    """Compare CUDA or driver release numbers as PEP 440 releases (packaging.version): missing
+    parts count as 0, as libnvidia-container's dsl_compare_version counts them."""
+    from packaging.version import Version
+
+    va, vb = (Version(".".join(str(x) for x in t) or "0") for t in (a, b))
+    return (va > vb) - (va < vb)
 
 
 def tag(version: str) -> Optional[CudaTag]:

@@ -61,8 +61,11 @@ class Report:
         return 1 if any(f.status == FAIL for f in self.findings) else 0
 
     def to_json(self) -> Dict[str, object]:
+        from dldoctor import __version__
+
         return {
             "schema": SCHEMA,
+            "dldoctor_version": __version__,  # which release judged (bug reports, fleets)
             "findings": [f.to_json() for f in self.findings],
             "root_causes": list(self.root_causes),
             "summary": self.summary,

@@ -68,8 +68,43 @@ def test_plain_output_when_not_a_terminal():
     res = run("check", "--snapshot", str(CASE), env={"NO_COLOR": "1"})
     assert "\x1b[" not in res.stdout
     assert "✗" in res.stdout and "toolkit.daemon-not-restarted" in res.stdout
-    last = [l for l in res.stdout.splitlines() if l.strip()][-1]
-    assert "failed" in last and "fix first" in last
+    lines = [l for l in res.stdout.splitlines() if l.strip()]
+    # the summary: counts, the first causes by title (with their IDs), the next command to run
+    assert "failed" in lines[-3]
+    assert lines[-2] == ("Fix first: The toolkit is installed but dockerd has not been restarted since "
+                         "[toolkit.daemon-not-restarted]")
+    assert lines[-1] == "Next: sudo systemctl restart docker"
+
+
+def test_summary_on_a_clean_report_points_at_verify(tmp_path):
+    from dldoctor.model import OK, Finding, Report
+    from dldoctor.render.human import next_command, summary_line
+
+    report = Report((Finding("os", OK, None, "Ubuntu 22.04"),), ())
+    assert summary_line(report).endswith("no problems found")
+    assert next_command(report).startswith("dldoctor verify")
+    assert next_command(report, explained=False).startswith("dldoctor check -v")
+
+
+def test_check_list_and_only():
+    res = run("check", "--list")
+    assert res.returncode == 0
+    names = [l.split()[0] for l in res.stdout.splitlines()]
+    assert "docker-daemon" in names and "daemon-json" in names and len(names) >= 18
+    assert all(len(l.split(None, 1)) == 2 for l in res.stdout.splitlines())  # name and one line
+    res = run("check", "--snapshot", str(CASE), "--json", "--only", "docker-daemon", "--only", "os")
+    data = json.loads(res.stdout)
+    # the checks asked for, beside the reading of the case's reported error
+    assert {f["check"] for f in data["findings"]} - {"reported-error"} == {"docker-daemon", "os"}
+    res = run("check", "--only", "no-such-check")
+    assert res.returncode == 2 and "check --list" in res.stderr
+
+
+def test_json_report_names_the_dldoctor_version():
+    from dldoctor import __version__
+
+    data = json.loads(run("check", "--snapshot", str(CASE), "--json").stdout)
+    assert data["dldoctor_version"] == __version__
 
 
 def test_verbose_shows_evidence_of_ok_findings():
@@ -132,3 +167,32 @@ def test_snapshot_tarball(tmp_path):
 def test_root_must_be_a_directory(tmp_path):
     res = run("check", "--root", str(tmp_path / "nope"))
     assert res.returncode == 2 and "--root" in res.stderr
+
+
+def test_snapshot_keeps_only_the_docker_group_and_its_check_still_works(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/group").write_text("root:x:0:\nsudo:x:27:alice,bob\nwheel:x:10:carol\n"
+                                    "docker:x:998:alice\nalice:x:1000:\n")
+    out = tmp_path / "snap"
+    res = run("snapshot", str(out), "--root", str(root), "--no-probe")
+    assert res.returncode == 0, res.stderr
+    assert (out / "group").read_text() == "docker:x:998:alice\n"
+    # alice is listed in the docker group but her session predates it: the check says so from
+    # the one line the snapshot kept
+    (out / "id").write_text("uid=1000(alice) gid=1000(alice) groups=1000(alice),27(sudo)\n")
+    (out / "error").write_text("permission denied while trying to connect to the Docker daemon socket "
+                               "at unix:///var/run/docker.sock: connect: permission denied\n")
+    data = json.loads(run("check", "--snapshot", str(out), "--json").stdout)
+    group = [f for f in data["findings"] if f["check"] == "docker-group"][0]
+    assert group["problem"] == "docker.group-not-active", group
+    assert "docker:x:998:alice" in group["evidence"]
+
+
+def test_snapshot_of_a_host_without_a_docker_group_records_an_empty_group(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/group").write_text("root:x:0:\nsudo:x:27:alice\n")
+    out = tmp_path / "snap"
+    assert run("snapshot", str(out), "--root", str(root), "--no-probe").returncode == 0
+    assert (out / "group").read_text() == ""

@@ -34,10 +34,11 @@ COMMANDS = [["check", "--snapshot", CASE], ["check", "--json", "--snapshot", CAS
 @pytest.mark.parametrize("command, value", [(COMMANDS[0], v) for v in BAD] +
                          [(c, v) for c in COMMANDS[1:] for v in ("nan", "1e300", "0")])
 def test_bad_timeout_is_exit_2_with_a_clear_message(command, value):
-    res = run(command + ["--timeout", value])
+    option = "--probe-timeout" if command[0] == "mirrors" else "--timeout"  # one meaning per name
+    res = run(command + [option, value])
     err = res.stderr.decode()
     assert res.returncode == 2, err
-    assert "Traceback" not in err and "--timeout" in err
+    assert "Traceback" not in err and option in err
     assert "3600" in err or value == "abc"  # click's own "not a valid float" for words
 
 

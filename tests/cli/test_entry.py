@@ -16,6 +16,8 @@ TYPER = "import sys; from dldoctor.cli import app; app(args=sys.argv[1:], prog_n
 def run(prefix, args):
     env = dict(os.environ, NO_COLOR="1")
     env.pop("DOCKER_HOST", None)
+    for var in ("DLDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        env.pop(var, None)
     return subprocess.run([sys.executable, *prefix, *args], capture_output=True, text=True, env=env,
                           timeout=60)
 
@@ -27,6 +29,12 @@ def run(prefix, args):
     ["check", "--snapshot", "/nonexistent/snap"],
     ["check", "--root", "/nonexistent", "--json"],
     ["check", "--snapshot", CASE, "--timeout", "0.5"],
+    ["check", "--snapshot", CASE, "--only", "os", "--only=docker-daemon", "--json"],
+    ["check", "--snapshot", CASE, "--only", "no-such-check"],
+    ["check", "--list"],
+    ["check", "--list", "--json"],
+    ["check", "--snapshot", CASE, "--lang", "zh_CN"],
+    ["check", "--snapshot", CASE, "--lang=en", "-v"],
 ])
 def test_fast_path_and_typer_agree(args):
     assert quick_check_args(args) is not None
@@ -37,7 +45,8 @@ def test_fast_path_and_typer_agree(args):
 
 @pytest.mark.parametrize("args", [
     ["check", "--help"], ["check", "--timeout", "soon"], ["check", "--bogus"], ["check", "--root"],
-    ["verify"], [], ["check", "extra-arg"],
+    ["verify"], [], ["check", "extra-arg"], ["check", "-h"], ["check", "--only"],
+    ["check", "--lang", "fr"],
 ])
 def test_anything_else_goes_to_typer(args):
     assert quick_check_args(args) is None
@@ -55,4 +64,15 @@ def test_fast_path_knows_exactly_the_typer_options():
 
     cmd = typer.main.get_command(app).commands["check"]
     typer_opts = {o for p in cmd.params for o in list(p.opts) + list(p.secondary_opts)}
-    assert typer_opts - {"--help"} == set(FLAGS) | set(VALUES)
+    assert typer_opts - {"--help", "-h"} == set(FLAGS) | set(VALUES)
+
+
+def test_plain_check_imports_neither_typer_nor_distro():
+    """Start-up cost: the fast path stays free of the CLI framework (and of distro)."""
+    code = ("import sys, runpy; sys.argv = ['dldoctor', 'check', '--snapshot', %r, '--json', "
+            "'--lang', 'zh_CN']\ntry:\n    runpy.run_module('dldoctor', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('typer', 'click', 'rich', 'distro') if m in sys.modules), "
+            "file=sys.stderr)" % CASE)
+    res = run(["-c", code], [])
+    assert res.stderr.strip().splitlines()[-1] == "[]", res.stderr

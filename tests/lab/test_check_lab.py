@@ -121,6 +121,7 @@ def test_hung_socket_finishes_within_the_timeout(fresh_lab):
     daemon = by_check(report, "docker-daemon")[0]
     assert daemon["status"] == "fail" and daemon["problem"] == "docker.daemon-down"
     assert "does not respond" in daemon["detail"]
+    assert daemon["fix"].startswith("sudo systemctl restart docker")  # running, so not "start"
     assert res.returncode == 1
 
 

@@ -417,3 +417,12 @@ def test_cli_undo_list_json(root):
     fixes = json.loads(r.stdout)["fixes"]
     assert [(f["status"], f["files"], f["steps"]) for f in fixes] == [
         ("applied", [PATH], ["daemon-json"])]
+
+
+def test_cli_undo_list_states_in_zh_cn(root):
+    put(root)
+    run_apply(root, [plan()], None)
+    r = cli("undo", "--root", root, "--list", env={"DLDOCTOR_LANG": "zh_CN"})
+    assert r.returncode == 0
+    line = r.stdout.splitlines()[0]
+    assert "已应用" in line and "applied" not in line and "daemon-json" in line

@@ -341,7 +341,7 @@ def test_mirrors_command_json():
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["probed"] is False and len(data["presets"]) == 6
-    res = CliRunner().invoke(app, ["mirrors", "--timeout", "0"])
+    res = CliRunner().invoke(app, ["mirrors", "--probe-timeout", "0"])
     assert res.exit_code == 2
 
 
@@ -357,3 +357,21 @@ def test_what_a_server_says_reaches_the_reason_without_control_characters():
     assert all(c.isprintable() for c in p.reason)
     r = m.classify(u, http(u + "/v2/", 302, headers={"Location": "https://y/\x1b[2J"}))
     assert all(c.isprintable() for c in r.reason)
+
+
+def test_mirror_operators_in_zh_cn(monkeypatch):
+    from rich.console import Console
+
+    from dldoctor import i18n
+    from dldoctor import cli_mirrors
+
+    monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
+    i18n.reset()
+    try:
+        out = io.StringIO()
+        cli_mirrors.render_human(cli_mirrors.collect(None), Console(file=out, width=200, color_system=None))
+        text = out.getvalue()
+        assert "南京大学" in text and "腾讯云" in text and "Nanjing University" not in text
+    finally:
+        monkeypatch.delenv("DLDOCTOR_LANG")
+        i18n.reset()

@@ -41,6 +41,12 @@ def redact(name: str, text: str) -> str:
     return masked
 
 
+def docker_group_only(text: str) -> str:
+    """The `docker:` line of /etc/group: the one group the checks read. The other lines name the
+    host's users and who may sudo, which a bug report has no need to carry."""
+    return "".join(line + "\n" for line in text.splitlines() if line.startswith("docker:"))
+
+
 def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
     from dldoctor import gather
 
@@ -51,7 +57,8 @@ def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
     for name, ev in evidence.items():
         if ev.text is None:
             continue
-        files[name] = redact(name, ev.text).encode("utf-8", "surrogateescape")
+        text = docker_group_only(ev.text) if name == "group" else ev.text
+        files[name] = redact(name, text).encode("utf-8", "surrogateescape")
         if ev.exit not in (None, 0):
             files[name + ".exit"] = b"%d\n" % ev.exit
         sources[name] = ev.source

@@ -1,5 +1,10 @@
 """Version strings as tuples that compare: '20.10.8+dfsg1', '17.12.0-ce', '5:24.0.7-1~ubuntu',
-'1.17.8-1', '550.127.05', '22.04' -> their leading numeric part (packaging.version refuses most)."""
+'1.17.8-1', '550.127.05', '22.04' -> their leading numeric part.
+
+Docker's and dpkg's versions are not PEP 440: packaging.version refuses '17.12.0-ce',
+'18.09.1-ol' and every Debian version with an epoch or a '~' ('5:24.0.7-1~ubuntu.22.04~jammy'),
+so the checks compare the leading release numbers here. CUDA and driver releases, which are plain
+dotted numbers, are compared with packaging (cuda_images)."""
 from __future__ import annotations
 
 import re

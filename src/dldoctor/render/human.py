@@ -35,11 +35,17 @@ def console(out: Optional[TextIO] = None):
                    force_terminal=False if plain else None)
 
 
-def summary_line(report: Report) -> str:
+FIRST_CAUSES = 3
+
+
+def summary_line(report: Report, explained: Optional[bool] = None) -> str:
+    """The counts, and the verdict when there is nothing to fix."""
     s = report.summary
     head = _("{fail} failed, {warn} warnings, {ok} ok, {skip} skipped").format(**s)
+    if explained is False:
+        return head + " — " + _("no known cause found in this text")
     if report.root_causes:
-        return head + " — " + _("fix first: {ids}").format(ids=", ".join(report.root_causes))
+        return head
     return head + (" — " + _("no problems found") if not s["fail"] and not s["warn"] else "")
 
 
@@ -64,8 +70,36 @@ def _fit(text: str, enc: str) -> str:
     return text
 
 
+def causes_line(report: Report) -> Optional[str]:
+    """The first root causes by title (with their IDs), the ones to fix first."""
+    if not report.root_causes:
+        return None
+    shown = ["%s [%s]" % (catalog.title(pid), pid) for pid in report.root_causes[:FIRST_CAUSES]]
+    more = len(report.root_causes) - FIRST_CAUSES
+    text = _("Fix first: {causes}").format(causes="; ".join(shown))
+    if more > 0:
+        text += " " + _("(and {n} more: dldoctor check -v)").format(n=more)
+    return text
+
+
+def next_command(report: Report, explained: Optional[bool] = None) -> Optional[str]:
+    """The one command to run next: the first cause's fix, else a closer look or the proof."""
+    if explained is False:
+        return "dldoctor check -v  " + _("(what this host shows; add the whole error text to explain)")
+    if report.root_causes:
+        pid = report.root_causes[0]
+        fix = next((f.fix for f in report.findings if f.problem == pid and f.fix), None)
+        return (fix or catalog.fix(pid)).splitlines()[0]
+    if report.summary["warn"]:
+        return "dldoctor check -v  " + _("(the warnings in detail)")
+    if any(f.area == "smoke-test" for f in report.findings):
+        return None  # verify already proved it
+    return "dldoctor verify  " + _("(prove it: a GPU container runs nvidia-smi)")
+
+
 def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
-           heading: Optional[str] = None) -> None:
+           heading: Optional[str] = None, explained: Optional[bool] = None) -> None:
+    """explained: None for a host report; for `explain`, whether the text matched a known cause."""
     from rich.markup import escape as markup_escape
 
     stream = out or sys.stdout
@@ -98,7 +132,13 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
                 con.print(escape("      " + _("fix: ") + f.fix), style="cyan")
     con.print()
     style = "bold red" if report.exit_code else "bold green"
-    con.print(escape(summary_line(report)), style=style)
+    con.print(escape(summary_line(report, explained)), style=style)
+    causes = causes_line(report)
+    if causes:
+        con.print(escape(causes), style=style)
     if report.root_causes and verbose:
         for pid in report.root_causes:
             con.print(escape("  %s: %s (docs/findings/%s.md)" % (pid, catalog.title(pid), pid)))
+    nxt = next_command(report, explained)
+    if nxt:
+        con.print(escape(_("Next: {command}").format(command=nxt)), style="bold")
