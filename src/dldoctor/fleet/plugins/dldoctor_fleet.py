@@ -40,7 +40,8 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         try:
             inventory = play.get_variable_manager()._inventory
-            for host in inventory.get_hosts(play.hosts):
+            # every host of the play (serial batches restrict the inventory), --limit applied
+            for host in inventory.get_hosts(play.hosts, ignore_restrictions=True):
                 self._host(host.get_name())
         except Exception:  # the listing is a courtesy: hosts still appear as they report
             pass
