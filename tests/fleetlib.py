@@ -96,7 +96,36 @@ class Sshd:
         v.update(extra)
         return v
 
+    def _ours(self) -> List[int]:
+        """Processes of this server: its per-connection sshd children and grandchildren, and the
+        ssh control masters Ansible left for it (their control sockets live in self.dir)."""
+        parents: Dict[int, int] = {}
+        mine: List[int] = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as fh:
+                    parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+                with open("/proc/%s/cmdline" % entry, "rb") as fh:
+                    if str(self.dir).encode() in fh.read() and int(entry) != os.getpid():
+                        mine.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+        if self.proc is not None:
+            frontier = [self.proc.pid]
+            while frontier:
+                kids = [p for p, pp in parents.items() if pp in frontier]
+                mine.extend(kids)
+                frontier = kids
+        return sorted(set(mine) - {self.proc.pid if self.proc else -1})
+
     def stop(self) -> None:
+        for pid in self._ours():
+            try:
+                os.kill(pid, 15)
+            except OSError:
+                pass
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -115,12 +144,14 @@ def write_inventory(path: Path, hosts: Dict[str, Dict[str, Any]]) -> Path:
     return path
 
 
-def fleet_env(base: Path, **extra: str) -> Dict[str, str]:
+def fleet_env(base: Path, sshd: Optional[Sshd] = None, **extra: str) -> Dict[str, str]:
+    """Ansible's state in the test's directory; ssh control sockets in the server's (short paths,
+    and stop() finds the control masters by them)."""
     env = dict(os.environ)
     for k in ("DOCKER_HOST", "PYTHONPATH"):
         env.pop(k, None)
     env.update({"ANSIBLE_LOCAL_TEMP": str(base / "ansible-tmp"),
-                "ANSIBLE_SSH_CONTROL_PATH_DIR": str(base / "cp"),
+                "ANSIBLE_SSH_CONTROL_PATH_DIR": str((sshd.dir if sshd else base) / "cp"),
                 "ANSIBLE_REMOTE_TEMP": "/tmp/.dldoctor-fleet-ansible",
                 "ANSIBLE_HOST_KEY_CHECKING": "False",
                 "ANSIBLE_CONFIG": str(base / "no-ansible.cfg"),

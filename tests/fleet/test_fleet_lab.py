@@ -96,7 +96,7 @@ def inventory(tmp_path, sshd, labs, hung_socket=None, with_down=True):
 
 def test_fleet_check_merges_four_hosts(tmp_path, sshd, labs, pyz):
     healthy, late = labs
-    env = fleet_env(tmp_path, DLDOCTOR_PYZ=str(pyz))
+    env = fleet_env(tmp_path, sshd, DLDOCTOR_PYZ=str(pyz))
     base = inventory(tmp_path, sshd, labs)
     start = time.monotonic()
     r0 = run_fleet(["check", "-i", base, "--json"], env)
@@ -148,7 +148,7 @@ def test_fleet_check_merges_four_hosts(tmp_path, sshd, labs, pyz):
 
 
 def test_fleet_check_human_output(tmp_path, sshd, labs, pyz):
-    env = fleet_env(tmp_path, DLDOCTOR_PYZ=str(pyz))
+    env = fleet_env(tmp_path, sshd, DLDOCTOR_PYZ=str(pyz))
     res = run_fleet(["check", "-i", inventory(tmp_path, sshd, labs)], env)
     assert res.returncode == 1, res.stderr
     lines = res.stdout.splitlines()
@@ -180,7 +180,7 @@ def test_rolling_fix_stops_at_the_first_failure_and_rolls_it_back(tmp_path, sshd
             name: sshd.host_vars(ansible_python_interpreter=TARGET_PY,
                                  dldoctor_args=["--root", str(the_lab.root)], dldoctor_env=lab_env(the_lab))
             for name, the_lab in (("first", first), ("second", second))})
-        env = fleet_env(tmp_path, DLDOCTOR_PYZ=str(pyz))
+        env = fleet_env(tmp_path, sshd, DLDOCTOR_PYZ=str(pyz))
         fix_args = ["-i", inv, "--only", "daemon-json", "--restart", "--registry-mirror", url]
 
         plan = run_fleet(["fix", "--dry-run", "--json"] + fix_args, env)
