@@ -10,6 +10,7 @@ import json
 import os
 from typing import Any, List, Optional
 
+from dldoctor import __version__
 from dldoctor.i18n import _
 
 INVENTORY_HELP = _("Ansible inventory (a file, a directory, or host1,host2,).")
@@ -130,28 +131,30 @@ def register(app: Any) -> None:
         argv += ["--force"] if force else []
         path = runner.check_inputs(inventory, pyz)
         if dry_run:
-            hosts = runner.run(inventory, path, "plan", limit=limit, forks=forks,
-                               fix_argv=argv + ["--dry-run", "--json"], task_timeout=task_timeout)
+            hosts = runner.run(inventory, path, "plan", limit=limit, forks=forks, task_timeout=task_timeout,
+                               fix_argv=argv + ["--dry-run"] + (["--json"] if json_out else []))
             plans = {}
             for h in hosts:
                 fx = (h.get("tasks") or {}).get("fix")
                 if h.get("unreachable"):
                     plans[h["name"]] = {"status": "unreachable", "plan": None, "error": h["unreachable"]}
-                elif fx is None:
-                    err = (h.get("failed") or {}).get("msg") or _("not run")
+                elif fx is None or fx.get("rc") not in (0, 1):
+                    err = (report.remote_text(fx.get("stdout") or "", fx.get("stderr") or "") if fx
+                           else (h.get("failed") or {}).get("msg")) or _("not run")
                     plans[h["name"]] = {"status": "error", "plan": None, "error": err}
                 else:
-                    try:
-                        plan = json.loads(fx.get("stdout") or "")
-                    except ValueError:
-                        plan = None
-                    status = "ok" if fx.get("rc") == 0 else ("failing" if plan is not None else "error")
-                    plans[h["name"]] = {"status": status, "plan": plan,
-                                        "error": None if plan is not None else (fx.get("stderr") or "").strip()}
-            data = {"schema": "dldoctor.fleet-plan/1", "hosts": plans}
+                    plan: Any = fx.get("stdout") or ""
+                    if json_out:
+                        try:
+                            plan = json.loads(plan)
+                        except ValueError:
+                            plan = None
+                    plans[h["name"]] = {"status": "ok" if fx.get("rc") == 0 else "failing", "plan": plan,
+                                        "error": report.remote_text("", fx.get("stderr") or "") or None}
             if json_out:
                 import sys
 
+                data = {"schema": "dldoctor.fleet-plan/1", "dldoctor_version": __version__, "hosts": plans}
                 sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             else:
                 _render_plans(plans)
@@ -164,6 +167,7 @@ def register(app: Any) -> None:
 
 
 def _render_plans(plans: Any) -> None:
+    """Each host's `fix --dry-run` output under its name (escape sequences made visible)."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -175,11 +179,7 @@ def _render_plans(plans: Any) -> None:
         if p["plan"] is None:
             con.print(escape(clean(_("error: {err}").format(err=p["error"] or "-"))), style="red")
             continue
-        for step in p["plan"].get("steps") or []:
-            if isinstance(step, dict):
-                line = "  %s: %s" % (step.get("name") or step.get("step") or "?",
-                                     step.get("status") or step.get("summary") or "")
-                con.print(escape(clean(line)))
-        for key in ("daemon_action", "action"):
-            if p["plan"].get(key):
-                con.print(escape(clean("  %s: %s" % (key, p["plan"][key]))))
+        for line in str(p["plan"]).replace("\r\n", "\n").rstrip("\n").split("\n"):
+            con.print(escape(clean(line)))
+        if p.get("error"):
+            con.print(escape(clean(p["error"])), style="red")
