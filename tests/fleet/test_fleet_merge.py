@@ -132,3 +132,23 @@ def test_remote_text_is_made_safe_for_a_terminal():
     lines = [t for _s, t in report.render_lines(fleet)]
     assert lines[0] == "✗ gpu01: error: dldoctor: bad \\x1b[31mthing\\x1b[0m"
     assert report.exit_code(fleet) == 1
+
+
+ANSIBLE = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+
+@pytest.mark.skipif(not os.access(ANSIBLE, os.X_OK), reason="no ansible-playbook in this venv")
+def test_unparsable_inventory_or_no_matching_host_is_exit_2(tmp_path):
+    """ansible-playbook itself refuses: its error, in one or two lines, and exit 2."""
+    pyz = tmp_path / "dldoctor.pyz"
+    pyz.write_bytes(b"PK")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("all:\n  hosts: [unclosed\n")
+    one = tmp_path / "one.yml"
+    one.write_text("all:\n  hosts:\n    gpu01:\n")
+    env = {"ANSIBLE_LOCAL_TEMP": str(tmp_path / "a"), "ANSIBLE_CONFIG": str(tmp_path / "none.cfg")}
+    res = dldoctor("fleet", "check", "-i", bad, "--pyz", pyz, env=env)
+    assert res.returncode == 2 and "No inventory was parsed" in res.stderr, res.stderr
+    assert "YAML parsing failed" in res.stderr and len(res.stderr.splitlines()) <= 3
+    res = dldoctor("fleet", "check", "-i", one, "--pyz", pyz, "--limit", "gpu99", env=env)
+    assert res.returncode == 2 and "no hosts to target" in res.stderr, res.stderr

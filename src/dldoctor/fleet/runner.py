@@ -109,6 +109,11 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
                 hosts = json.load(fh)["hosts"]
         except (OSError, ValueError, KeyError):
             text = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+            lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+            errors = [ln for ln in lines if ln.startswith("[ERROR]")]
+            if errors:  # ansible's verdict first, then the first reason it gave (parse errors)
+                why = [ln for ln in lines if ln.startswith("[WARNING]: Failed to parse")][:1]
+                text = "\n".join(errors + why)
             raise UsageError(_("ansible-playbook could not run the fleet (exit {rc}): {err}")
                              .format(rc=proc.returncode, err=report.clean(text[-1500:]) or "-"))
         if not hosts:
