@@ -183,7 +183,7 @@ def verify(
 
 
 def _register_optional() -> None:
-    for mod in ("dldoctor.cli_fix", "dldoctor.cli_mirrors"):
+    for mod in ("dldoctor.cli_fix", "dldoctor.cli_mirrors", "dldoctor.cli_docs", "dldoctor.cli_fleet"):
         try:
             module = __import__(mod, fromlist=["register"])
         except ImportError:

@@ -2,13 +2,15 @@
 the English text is the message id), so zh_CN output needs only a catalog, not code changes.
 
 Catalogs are JSON files `locale/<lang>.json` mapping English -> translation (shipped as package
-data, no compile step, no gettext tooling on the host). The language comes from DLDOCTOR_LANG,
+data, no compile step, no gettext tooling on the host), read through the package's loader
+(pkgutil.get_data), never a path built from `__file__`: from a wheel, an egg or dldoctor.pyz alike. The language comes from DLDOCTOR_LANG,
 then LANGUAGE / LC_ALL / LC_MESSAGES / LANG, as gettext does.
 """
 from __future__ import annotations
 
 import json
 import os
+import pkgutil
 from typing import Dict, Optional
 
 _catalog: Optional[Dict[str, str]] = None
@@ -24,15 +26,17 @@ def language() -> str:
 
 def _load() -> Dict[str, str]:
     lang = language()
-    here = os.path.join(os.path.dirname(__file__), "locale")
     for name in (lang, lang.split("_")[0]):
-        path = os.path.join(here, name + ".json")
+        if not name or "/" in name or name.startswith("."):
+            continue
         try:
-            with open(path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            catalog = {k: v for k, v in data.items() if isinstance(v, str) and v}
+            raw = pkgutil.get_data("dldoctor", "locale/%s.json" % name)
+            data = json.loads((raw or b"").decode("utf-8"))
         except (OSError, ValueError):
             continue
+        if not isinstance(data, dict):
+            continue
+        catalog = {k: v for k, v in data.items() if isinstance(v, str) and v}
         return catalog if _shows(catalog) else {}
     return {}
 

@@ -138,7 +138,7 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
         con.print(escape(causes), style=style)
     if report.root_causes and verbose:
         for pid in report.root_causes:
-            con.print(escape("  %s: %s (docs/findings/%s.md)" % (pid, catalog.title(pid), pid)))
+            con.print(escape("  %s: %s (dldoctor docs %s)" % (pid, catalog.title(pid), pid)))
     nxt = next_command(report, explained)
     if nxt:
         con.print(escape(_("Next: {command}").format(command=nxt)), style="bold")

@@ -1,0 +1,160 @@
+"""The merged fleet report: per-host status, causes ranked by how many hosts share them.
+
+Shape (`dldoctor.fleet/1`): {"schema", "dldoctor_version", "hosts": {NAME: {"status": ok |
+failing | unreachable | error, "report": <dldoctor.report/1 or null>, "error": <text or null>}},
+"summary": {"hosts", "failing", "unreachable", "causes": {ID: [hosts]}}}. Exit code: 0 when every
+host is ok, 1 otherwise (a failing, unreachable or error host).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from dldoctor import __version__
+from dldoctor.i18n import _
+
+SCHEMA = "dldoctor.fleet/1"
+REPORT_SCHEMA = "dldoctor.report/1"
+STATUSES = ("ok", "failing", "unreachable", "error")
+MAX_ERROR = 2000  # characters of an error kept per host: a wall of stderr is not a report
+
+
+def host_entry(status: str, report: Optional[Dict[str, Any]] = None,
+               error: Optional[str] = None) -> Dict[str, Any]:
+    assert status in STATUSES
+    if error is not None:
+        error = error.strip()[-MAX_ERROR:] or None
+    return {"status": status, "report": report, "error": error}
+
+
+def parse_report(text: str) -> Optional[Dict[str, Any]]:
+    """A dldoctor.report/1 object from `check --json` output, or None when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
+        return None
+    if not isinstance(data.get("findings"), list) or not isinstance(data.get("root_causes", []), list):
+        return None
+    return data
+
+
+def failing(report: Dict[str, Any]) -> bool:
+    return any(isinstance(f, dict) and f.get("status") == "fail" for f in report.get("findings", ()))
+
+
+_SSH_NOISE = re.compile(r"^(Shared connection to \S+ closed\.|Connection to \S+ closed\.)\s*$", re.M)
+
+
+def remote_text(stdout: str, stderr: str) -> str:
+    """What a failed run said: over ssh with a tty, stderr arrives in stdout and ssh adds its own
+    closing line to stderr, which says nothing about the host."""
+    err = _SSH_NOISE.sub("", stderr.replace("\r\n", "\n")).strip()
+    out = stdout.replace("\r\n", "\n").strip()
+    return "\n".join(t for t in (out[-MAX_ERROR:], err) if t)
+
+
+def from_check(rc: Optional[int], stdout: str, stderr: str) -> Dict[str, Any]:
+    """One host's entry from the exit code and output of `dldoctor check --json` there."""
+    report = parse_report(stdout)
+    if report is None or rc not in (0, 1):
+        err = (remote_text("" if report is not None else stdout, stderr)
+               or _("dldoctor exited with {rc} and printed no report").format(rc=rc))
+        return host_entry("error", report, err)
+    return host_entry("failing" if (rc == 1 or failing(report)) else "ok", report)
+
+
+def merge(hosts: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """The fleet report from per-host entries (host_entry), hosts kept in the order given."""
+    causes: Dict[str, List[str]] = {}
+    for name, entry in hosts.items():
+        rep = entry.get("report")
+        if entry["status"] == "failing" and rep:
+            for pid in rep.get("root_causes") or ():
+                if isinstance(pid, str):
+                    causes.setdefault(pid, []).append(name)
+    ranked = dict(sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+    return {
+        "schema": SCHEMA,
+        "dldoctor_version": __version__,
+        "hosts": hosts,
+        "summary": {
+            "hosts": len(hosts),
+            "failing": sum(1 for e in hosts.values() if e["status"] in ("failing", "error")),
+            "unreachable": sum(1 for e in hosts.values() if e["status"] == "unreachable"),
+            "causes": ranked,
+        },
+    }
+
+
+def exit_code(fleet: Dict[str, Any]) -> int:
+    return 0 if all(e["status"] == "ok" for e in fleet["hosts"].values()) else 1
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean(text: str) -> str:
+    """Text from a remote host, safe for a terminal: control characters shown as \\xNN."""
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 256
+                        else "\\u%04x" % ord(m.group()), text)
+
+
+def _host_names(names: List[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (", …" if len(names) > limit else "")
+
+
+def render_lines(fleet: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """(style, text) lines: one per host, then the causes ranked by host count with their fix."""
+    from dldoctor import catalog
+
+    out: List[Tuple[str, str]] = []
+    marks = {"ok": ("green", "✓"), "failing": ("red", "!"), "unreachable": ("red", "✗"), "error": ("red", "✗")}
+    for name, entry in fleet["hosts"].items():
+        style, mark = marks[entry["status"]]
+        if entry["status"] == "ok":
+            text = _("{mark} {host}: all checks pass").format(mark=mark, host=name)
+        elif entry["status"] == "failing":
+            roots = (entry.get("report") or {}).get("root_causes") or []
+            text = _("{mark} {host}: {causes}").format(
+                mark=mark, host=name, causes=", ".join(roots[:3]) or _("a check fails"))
+        elif entry["status"] == "unreachable":
+            text = _("{mark} {host}: unreachable: {error}").format(mark=mark, host=name, error=entry.get("error") or "")
+        else:
+            text = _("{mark} {host}: error: {error}").format(mark=mark, host=name, error=entry.get("error") or "")
+        out.append((style, clean(text.splitlines()[0] if text else text)))
+    summary = fleet["summary"]
+    total = summary["hosts"]
+    if summary["causes"]:
+        out.append(("", ""))
+    for pid, names in summary["causes"].items():
+        title = catalog.title(pid) if pid in catalog.PROBLEMS else pid
+        out.append(("bold", clean(_("{id} on {n} of {total} hosts: {hosts}").format(
+            id=pid, n=len(names), total=total, hosts=_host_names(names)))))
+        out.append(("", clean("    " + title)))
+        if pid in catalog.PROBLEMS:
+            out.append(("cyan", clean("    " + _("fix: ") + catalog.fix(pid))))
+    out.append(("", ""))
+    ok = sum(1 for e in fleet["hosts"].values() if e["status"] == "ok")
+    out.append(("bold green" if ok == total else "bold red", _(
+        "{ok} of {total} hosts pass, {failing} failing, {unreachable} unreachable").format(
+        ok=ok, total=total, failing=summary["failing"], unreachable=summary["unreachable"])))
+    return out
+
+
+def render_human(fleet: Dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    con = Console(highlight=False)
+    for style, text in render_lines(fleet):
+        con.print(escape(text), style=style or None)
+
+
+def render_json(fleet: Dict[str, Any]) -> None:
+    import sys
+
+    sys.stdout.write(json.dumps(fleet, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,161 @@
+"""Run the shipped playbook with `ansible-playbook` and turn its per-host results into entries.
+
+ansible is a subprocess, never an import: `dldoctor check` and the targets do not need it, and
+the control machine gets it as the optional extra `dldoctor[fleet]`. The playbook and its stdout
+callback are package data, read through pkgutil and written to a private temporary directory
+for the run (they work from a wheel or a zip, where no path on disk exists).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from typing import Any, Dict, List, Optional
+
+from dldoctor.errors import UsageError
+from dldoctor.fleet import report
+from dldoctor.i18n import _
+
+INSTALL_HINT = "pip install 'dldoctor[fleet]'"
+DEFAULT_FORKS = 20
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def file_name(host: str) -> str:
+    """A host's name as a file name inside --out (the playbook applies the same rule)."""
+    name = SAFE_NAME.sub("_", host)
+    return name if name.strip(".") else "_" + name
+
+
+def find_ansible_playbook() -> str:
+    """ansible-playbook beside this Python (a venv's bin/), else on PATH; UsageError if none."""
+    beside = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    if os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("ansible-playbook")
+    if found:
+        return found
+    raise UsageError(_("ansible-playbook not found: `dldoctor fleet` runs on Ansible; install it on this machine with: {cmd}")
+                     .format(cmd=INSTALL_HINT))
+
+
+def check_inputs(inventory: str, pyz: Optional[str]) -> str:
+    """Validate the inventory and the single file before starting ansible; returns the pyz path."""
+    is_list = "," in inventory and not os.path.exists(inventory)  # ansible's "host1,host2," form
+    if not is_list:
+        if not os.path.isfile(inventory) and not os.path.isdir(inventory):
+            raise UsageError(_("cannot read the inventory {path}: no such file").format(path=inventory))
+        if not os.access(inventory, os.R_OK):
+            raise UsageError(_("cannot read the inventory {path}: permission denied").format(path=inventory))
+    pyz = pyz or os.environ.get("DLDOCTOR_PYZ")
+    if not pyz:
+        raise UsageError(_("no dldoctor.pyz to copy to the hosts: build it with scripts/zipapp and pass --pyz dist/dldoctor.pyz (or set DLDOCTOR_PYZ)"))
+    if not os.path.isfile(pyz):
+        raise UsageError(_("cannot read {path}: build it with scripts/zipapp").format(path=pyz))
+    return os.path.abspath(pyz)
+
+
+def _write_assets(work: str) -> str:
+    os.makedirs(os.path.join(work, "plugins"))
+    for rel in ("playbook.yml", "plugins/dldoctor_fleet.py"):
+        data = pkgutil.get_data("dldoctor.fleet", rel)
+        if data is None:
+            raise UsageError(_("this dldoctor lacks its fleet playbook ({name}); reinstall it").format(name=rel))
+        with open(os.path.join(work, rel), "wb") as fh:
+            fh.write(data)
+    return os.path.join(work, "playbook.yml")
+
+
+def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks: int = DEFAULT_FORKS,
+        out_dir: Optional[str] = None, snapshot: bool = False, fix_argv: Optional[List[str]] = None,
+        serial: Optional[int] = None, task_timeout: int = 900) -> List[Dict[str, Any]]:
+    """Run the playbook; the callback's per-host records (name, tasks, unreachable, failed)."""
+    exe = find_ansible_playbook()
+    work = tempfile.mkdtemp(prefix="dldoctor-fleet.")
+    try:
+        playbook = _write_assets(work)
+        extra = {"dldoctor_pyz": pyz, "dldoctor_mode": mode, "dldoctor_snapshot": bool(snapshot),
+                 "dldoctor_out": os.path.abspath(out_dir) if out_dir else work,
+                 "dldoctor_fix_argv": list(fix_argv or []), "dldoctor_task_timeout": int(task_timeout)}
+        if serial:
+            extra["dldoctor_serial"] = int(serial)
+            extra["dldoctor_max_fail_percentage"] = 0  # the first failing host stops the rollout
+        vars_file = os.path.join(work, "vars.json")
+        with open(vars_file, "w") as fh:
+            json.dump(extra, fh)
+        results = os.path.join(work, "results.json")
+        argv = [exe, "-i", inventory, "--forks", str(int(forks)), "-e", "@" + vars_file, playbook]
+        if limit:
+            argv[3:3] = ["--limit", limit]
+        env = dict(os.environ)
+        env.update({"ANSIBLE_STDOUT_CALLBACK": "dldoctor_fleet",
+                    "ANSIBLE_CALLBACK_PLUGINS": os.path.join(work, "plugins"),
+                    "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True",
+                    "ANSIBLE_RETRY_FILES_ENABLED": "False",
+                    "ANSIBLE_NOCOLOR": "True",
+                    "DLDOCTOR_FLEET_RESULTS": results})
+        env.setdefault("ANSIBLE_PIPELINING", "True")             # one ssh round trip per task
+        env.setdefault("ANSIBLE_SSH_USETTY", "False")            # stdout is the report, stderr apart
+        env.setdefault("ANSIBLE_PYTHON_INTERPRETER", "auto_silent")
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, cwd=work)
+        try:
+            with open(results, encoding="utf-8") as fh:
+                hosts = json.load(fh)["hosts"]
+        except (OSError, ValueError, KeyError):
+            text = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+            lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+            errors = [ln for ln in lines if ln.startswith("[ERROR]")]
+            if errors:  # ansible's verdict first, then the first reason it gave (parse errors)
+                why = [ln for ln in lines if ln.startswith("[WARNING]: Failed to parse")][:1]
+                text = "\n".join(errors + why)
+            raise UsageError(_("ansible-playbook could not run the fleet (exit {rc}): {err}")
+                             .format(rc=proc.returncode, err=report.clean(text[-1500:]) or "-"))
+        if not hosts:
+            raise UsageError(_("no host in the inventory {path} matches{limit}")
+                             .format(path=inventory, limit=(" --limit " + limit) if limit else ""))
+        return hosts
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def entries(hosts: List[Dict[str, Any]], mode: str) -> Dict[str, Dict[str, Any]]:
+    """Per-host entries of the merged report from the callback's records."""
+    out: Dict[str, Dict[str, Any]] = {}
+    stopped_at = next((h["name"] for h in hosts if h.get("failed") and not h.get("unreachable")), None)
+    for h in hosts:
+        name, tasks = h["name"], h.get("tasks") or {}
+        if h.get("unreachable"):
+            out[name] = report.host_entry("unreachable", None, h["unreachable"])
+        elif mode == "fix" and "fix" in tasks and tasks["fix"].get("rc") != 0:
+            fx = tasks["fix"]
+            out[name] = report.host_entry("error", None, _("fix failed (exit {rc}): {err}").format(
+                rc=fx.get("rc"), err=report.remote_text(fx.get("stdout") or "", fx.get("stderr") or "")))
+        elif "check" in tasks:
+            c = tasks["check"]
+            out[name] = report.from_check(c.get("rc"), c.get("stdout") or "", c.get("stderr") or "")
+        elif h.get("failed"):
+            f = h["failed"]
+            out[name] = report.host_entry("error", None, "%s: %s" % (f.get("task"), f.get("msg")))
+        elif mode == "fix" and stopped_at:
+            out[name] = report.host_entry("error", None, _("not run: the rolling fix stopped at {host}").format(host=stopped_at))
+        else:
+            out[name] = report.host_entry("error", None, _("not run"))
+    return out
+
+
+def save_reports(fleet: Dict[str, Any], out_dir: str) -> None:
+    """DIR/<host>.json: each host's check report, for `fleet merge` later."""
+    os.makedirs(out_dir, exist_ok=True)
+    for name, entry in fleet["hosts"].items():
+        if entry.get("report") is not None:
+            path = os.path.join(out_dir, file_name(name) + ".json")
+            with open(path + ".tmp", "w", encoding="utf-8") as fh:
+                json.dump(entry["report"], fh, indent=2, ensure_ascii=False)
+                fh.write("\n")
+            os.replace(path + ".tmp", path)

@@ -1,0 +1,154 @@
+"""`dldoctor fleet merge` of saved `check --json` reports, the shape of `dldoctor.fleet/1`, and the
+usage errors of the fleet commands (no ansible, no inventory, no single file): exit 2 with a
+sentence that says what to do."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CASES = REPO / "tests" / "data" / "cases"
+
+
+def dldoctor(*args, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "dldoctor", *map(str, args)], capture_output=True,
+                          text=True, env=e, timeout=120, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """Reports as a cron job would save them: gpu01/gpu02/gpu03 share a cause, gpu04 passes."""
+    d = tmp_path_factory.mktemp("reports")
+    for host, case in (("gpu01", "dev-018"), ("gpu02", "dev-011"), ("gpu03", "dev-018"), ("gpu05", "dev-018")):
+        res = dldoctor("check", "--snapshot", CASES / case, "--json")
+        assert res.returncode == 1, res.stderr
+        (d / ("%s.json" % host)).write_text(res.stdout)
+    passing = json.loads((d / "gpu02.json").read_text())
+    for f in passing["findings"]:
+        if f["status"] in ("fail", "warn"):
+            f.update(status="ok", problem=None, fix=None)
+    passing["root_causes"] = []
+    (d / "gpu04.json").write_text(json.dumps(passing))
+    return d
+
+
+def test_merge_ranks_causes_by_host_count(saved):
+    res = dldoctor("fleet", "merge", "--json", *sorted(saved.glob("*.json")))
+    assert res.returncode == 1, res.stderr
+    fleet = json.loads(res.stdout)
+    assert fleet["schema"] == "dldoctor.fleet/1" and fleet["dldoctor_version"]
+    assert list(fleet["hosts"]) == ["gpu01", "gpu02", "gpu03", "gpu04", "gpu05"]
+    assert {n: e["status"] for n, e in fleet["hosts"].items()} == {
+        "gpu01": "failing", "gpu02": "failing", "gpu03": "failing", "gpu04": "ok", "gpu05": "failing"}
+    assert all(e["error"] is None and e["report"]["schema"] == "dldoctor.report/1" for e in fleet["hosts"].values())
+    s = fleet["summary"]
+    assert (s["hosts"], s["failing"], s["unreachable"]) == (5, 4, 0)
+    causes = list(s["causes"].items())
+    assert causes[0] == ("toolkit.daemon-not-restarted", ["gpu01", "gpu03", "gpu05"])
+    assert causes[1][1] == ["gpu02"] and causes[1][0] == "mirror.dead"
+
+
+def test_merge_human_output(saved):
+    res = dldoctor("fleet", "merge", *sorted(saved.glob("*.json")))
+    assert res.returncode == 1
+    lines = res.stdout.splitlines()
+    assert lines[:5] == ["! gpu01: toolkit.daemon-not-restarted", "! gpu02: mirror.dead",
+                         "! gpu03: toolkit.daemon-not-restarted", "✓ gpu04: all checks pass",
+                         "! gpu05: toolkit.daemon-not-restarted"]
+    i = lines.index("toolkit.daemon-not-restarted on 3 of 5 hosts: gpu01, gpu03, gpu05")
+    assert lines[i + 2] == "    fix: sudo systemctl restart docker"
+    assert lines.index("mirror.dead on 1 of 5 hosts: gpu02") > i
+    assert lines[-1] == "1 of 5 hosts pass, 4 failing, 0 unreachable"
+    zh = dldoctor("fleet", "merge", *sorted(saved.glob("*.json")), env={"DLDOCTOR_LANG": "zh_CN"})
+    assert "toolkit.daemon-not-restarted 出现在 5 台主机中的 3 台：gpu01, gpu03, gpu05" in zh.stdout
+
+
+def test_merge_of_passing_hosts_is_exit_0(saved):
+    res = dldoctor("fleet", "merge", saved / "gpu04.json")
+    assert res.returncode == 0 and res.stdout.splitlines()[-1] == "1 of 1 hosts pass, 0 failing, 0 unreachable"
+
+
+def test_merge_bad_inputs_are_exit_2(saved, tmp_path):
+    garbage = tmp_path / "gpu09.json"
+    garbage.write_text("not json at all")
+    other = tmp_path / "gpu01.json"
+    other.write_text((saved / "gpu01.json").read_text())
+    for args, words in (([tmp_path / "nope.json"], "cannot read"),
+                        ([garbage], "is not a dldoctor report"),
+                        ([saved / "gpu01.json", other], "two reports for the host gpu01"),
+                        ([], "Missing argument")):
+        res = dldoctor("fleet", "merge", *args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert words in res.stderr and "Traceback" not in res.stderr
+
+
+def test_check_usage_errors_are_exit_2(tmp_path):
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("gpu01 ansible_host=127.0.0.1\n")
+    pyz = tmp_path / "dldoctor.pyz"
+    pyz.write_bytes(b"PK")
+    cases = [
+        (["fleet", "check", "-i", tmp_path / "missing.ini", "--pyz", pyz], {}, "cannot read the inventory"),
+        (["fleet", "check", "-i", inv], {"DLDOCTOR_PYZ": ""}, "build it with scripts/zipapp"),
+        (["fleet", "check", "-i", inv, "--pyz", tmp_path / "none.pyz"], {}, "build it with scripts/zipapp"),
+        (["fleet", "check", "-i", inv, "--pyz", pyz, "--snapshot"], {}, "--snapshot needs --out"),
+        (["fleet", "check", "-i", inv, "--pyz", pyz, "--forks", "0"], {}, "--forks must be"),
+        (["fleet", "fix", "-i", inv, "--pyz", pyz], {}, "give --dry-run"),
+    ]
+    for args, env, words in cases:
+        res = dldoctor(*args, env=env)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert words in res.stderr and "Traceback" not in res.stderr, res.stderr
+
+
+def test_no_ansible_names_the_install_command(tmp_path):
+    """A control machine without ansible-playbook (none beside this Python, none on PATH)."""
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("gpu01\n")
+    pyz = tmp_path / "dldoctor.pyz"
+    pyz.write_bytes(b"PK")
+    code = ("import sys; sys.executable = '/nonexistent/bin/python'; "
+            "from dldoctor.main import main; main(sys.argv[1:])")
+    res = subprocess.run([sys.executable, "-c", code, "fleet", "check", "-i", str(inv), "--pyz", str(pyz)],
+                         capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, PATH="/nonexistent", DLDOCTOR_LANG="C"))
+    assert res.returncode == 2, res.stderr
+    assert "ansible-playbook not found" in res.stderr
+    assert "pip install 'dldoctor[fleet]'" in res.stderr
+
+
+def test_remote_text_is_made_safe_for_a_terminal():
+    from dldoctor.fleet import report
+
+    entry = report.from_check(2, "", "dldoctor: bad \x1b[31mthing\x1b[0m\nShared connection to 127.0.0.1 closed.\r\n")
+    assert entry["status"] == "error" and entry["report"] is None
+    assert "Shared connection" not in entry["error"]
+    fleet = report.merge({"gpu01": entry})
+    lines = [t for _s, t in report.render_lines(fleet)]
+    assert lines[0] == "✗ gpu01: error: dldoctor: bad \\x1b[31mthing\\x1b[0m"
+    assert report.exit_code(fleet) == 1
+
+
+ANSIBLE = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+
+@pytest.mark.skipif(not os.access(ANSIBLE, os.X_OK), reason="no ansible-playbook in this venv")
+def test_unparsable_inventory_or_no_matching_host_is_exit_2(tmp_path):
+    """ansible-playbook itself refuses: its error, in one or two lines, and exit 2."""
+    pyz = tmp_path / "dldoctor.pyz"
+    pyz.write_bytes(b"PK")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("all:\n  hosts: [unclosed\n")
+    one = tmp_path / "one.yml"
+    one.write_text("all:\n  hosts:\n    gpu01:\n")
+    env = {"ANSIBLE_LOCAL_TEMP": str(tmp_path / "a"), "ANSIBLE_CONFIG": str(tmp_path / "none.cfg")}
+    res = dldoctor("fleet", "check", "-i", bad, "--pyz", pyz, env=env)
+    assert res.returncode == 2 and "No inventory was parsed" in res.stderr, res.stderr
+    assert "YAML parsing failed" in res.stderr and len(res.stderr.splitlines()) <= 3
+    res = dldoctor("fleet", "check", "-i", one, "--pyz", pyz, "--limit", "gpu99", env=env)
+    assert res.returncode == 2 and "no hosts to target" in res.stderr, res.stderr

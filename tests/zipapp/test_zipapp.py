@@ -1,0 +1,85 @@
+"""dist/dldoctor.pyz on a bare host: the same report as the installed package, on Python 3.8 and
+3.13 in isolated mode (no venv, no site-packages), in English and Chinese, with the findings pages
+inside; Python < 3.8 gets one sentence and exit 2."""
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pyzlib import REPO, clean_env, find_python, pyz  # noqa: F401  (pyz is a fixture)
+
+CASES = REPO / "tests" / "data" / "cases"
+# A flag conflict, a TOML toolkit config, a dead mirror, a hook installed after dockerd started.
+SOME_CASES = ["dev-005", "dev-004", "dev-011", "dev-018"]
+PYTHONS = [8, 13]
+
+
+def run_pyz(python, pyz_path, *args, env=None):
+    return subprocess.run([python, "-I", str(pyz_path), *args], capture_output=True, text=True,
+                          env=env or clean_env(), timeout=120)
+
+
+def run_venv(*args):
+    return subprocess.run([sys.executable, "-m", "dldoctor", *args], capture_output=True, text=True,
+                          env=clean_env(), timeout=120)
+
+
+def python_or_skip(minor):
+    py = find_python(minor)
+    if py is None:
+        pytest.skip("no Python 3.%d on this machine" % minor)
+    return py
+
+
+@pytest.mark.parametrize("minor", PYTHONS)
+def test_same_report_as_the_installed_package(pyz, minor):
+    py = python_or_skip(minor)
+    for case in SOME_CASES:
+        args = ("check", "--snapshot", str(CASES / case), "--json")
+        want = run_venv(*args)
+        got = run_pyz(py, pyz, *args)
+        assert got.returncode == want.returncode, (case, got.stderr)
+        assert want.returncode == 1  # every one of these cases has a failing finding
+        assert json.loads(got.stdout) == json.loads(want.stdout), case
+        assert got.stderr == ""
+
+
+@pytest.mark.parametrize("minor", PYTHONS)
+def test_chinese_from_the_zip(pyz, minor):
+    py = python_or_skip(minor)
+    case = str(CASES / "dev-018")
+    zh = run_pyz(py, pyz, "check", "--snapshot", case, env=clean_env(DLDOCTOR_LANG="zh_CN"))
+    en = run_pyz(py, pyz, "check", "--snapshot", case)
+    assert zh.returncode == en.returncode == 1
+    assert "GPU 与驱动" in zh.stdout and "GPU and driver" in en.stdout
+    assert zh.stdout != en.stdout
+
+
+def test_docs_page_from_the_zip(pyz):
+    py = python_or_skip(8)
+    res = run_pyz(py, pyz, "docs", "toolkit.daemon-not-restarted")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == (REPO / "docs" / "findings" / "toolkit.daemon-not-restarted.md").read_text()
+
+
+def test_zip_holds_every_page_and_pure_python_only(pyz):
+    names = zipfile.ZipFile(str(pyz)).namelist()
+    pages = {Path(p).name for p in (REPO / "docs" / "findings").glob("*.md")}
+    shipped = {n.split("/")[-1] for n in names if n.startswith("dldoctor/findings/")}
+    assert pages <= shipped
+    assert "dldoctor/locale/zh_CN.json" in names
+    assert "tomli/__init__.py" in names  # 3.8 .. 3.10 have no tomllib
+    assert not [n for n in names if n.endswith((".so", ".pyd"))]
+    assert "__main__.py" in names
+
+
+@pytest.mark.parametrize("minor", [6, 7])
+def test_old_python_gets_one_sentence(pyz, minor):
+    py = python_or_skip(minor)
+    res = run_pyz(py, pyz, "check")
+    assert res.returncode == 2
+    assert res.stderr.startswith("dldoctor: dldoctor needs Python 3.8 or newer")
+    assert "Traceback" not in res.stderr and res.stdout == ""
