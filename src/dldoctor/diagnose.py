@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Sequence, Tuple
 
-from dldoctor import catalog, signatures
+from dldoctor import catalog, prose, readers, signatures
 from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.checks.daemon_json import runtime_entries
+from dldoctor.checks.mirrors import configured_mirrors
 from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.cuda_images import driver_max_cuda
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN, Finding, Report
@@ -31,6 +33,8 @@ PROMOTED_CONFIDENCE = 0.75
 # Warnings that describe how the host is set up (not a fault by themselves).
 PROMOTABLE = frozenset({"os.unsupported", "os.wsl", "docker.rootless", "toolkit.legacy"})
 WEAK = 0.5
+# A reading this sure names the fault itself (an error's own wording), not just how the host is set up.
+SPECIFIC = 0.8
 
 
 def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
@@ -106,6 +110,9 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tup
         need = signatures.required_cuda(matched[pid].line + "\n" + (facts.error or ""))
         have = facts.nvidia_smi.cuda_version if known(facts.nvidia_smi) else None
         drv = facts.nvidia_smi.driver_version if known(facts.nvidia_smi) else None
+        # Drivers before 410 print no "CUDA Version" header: their branch says which CUDA they
+        # support (facts.md table); nvidia-docker 1 printed it in its own error ("driver 8.0 < image 9.0").
+        have = have or driver_max_cuda(drv) or signatures.driver_cuda(facts.error or "")
         if need and drv:
             return pid, _("The image requires CUDA {need}; driver {drv} supports CUDA up to {have}.").format(
                 need=need, drv=drv, have=have or _("an older version"))
@@ -121,7 +128,9 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
     if not any(texts.values()):
         return []
-    matches = signatures.match(texts)
+    # What tools printed (signatures), what people wrote (phrase families), and what pasted
+    # configuration and command lines say once parsed (readers).
+    matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts))
     best: Dict[str, signatures.Match] = {}
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:
@@ -150,6 +159,11 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     """
     conf: Dict[str, float] = {}
     focus_set = set(focus)
+    # How surely the reported text itself names each problem (symptom findings only).
+    said: Dict[str, float] = {}
+    for f in findings:
+        if f.check == SYMPTOM_CHECK and f.problem and f.confidence is not None:
+            said[f.problem] = max(said.get(f.problem, 0.0), f.confidence)
     for f in findings:
         if f.status == FAIL and f.problem:
             c = f.confidence if f.confidence is not None else CHECK_CONFIDENCE
@@ -177,9 +191,20 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     def about_symptom(p: str) -> bool:
         return p in focus_set or any(explains(p, f) for f in focus_set)
 
-    # The symptom's causes first; then confidence (a definite reading beats a hint); then the
-    # lower layer of the stack.
-    roots.sort(key=lambda p: (0 if about_symptom(p) else 1, -round(conf[p], 1), catalog.layer(p), p))
+    # Host-setup context (a legacy toolkit, an end-of-life release, WSL, rootless) never outranks
+    # a specific reading of the fault, unless the context is the catalog cause of that fault or
+    # the report's own wording names the context as the failure.
+    specific = [p for p in roots if p not in PROMOTABLE and about_symptom(p) and conf[p] >= WEAK]
+
+    def context_after(p: str) -> int:
+        if p not in PROMOTABLE or said.get(p, 0.0) >= SPECIFIC or not specific:
+            return 0
+        return 0 if any(explains(p, q) for q in specific) else 1
+
+    # The symptom's causes first; then the fault before the setting; then confidence (a definite
+    # reading beats a hint); then the lower layer of the stack.
+    roots.sort(key=lambda p: (0 if about_symptom(p) else 1, context_after(p), -round(conf[p], 1),
+                              catalog.layer(p), p))
     return tuple(roots)
 
 
