@@ -31,11 +31,12 @@ class Family:
     phrases: Tuple[str, ...]   # every phrase must match (each an alternation of wordings)
     scope: str = SENTENCE
     where: Tuple[str, ...] = ("notes", "error", "command")
+    unless: str = ""           # a wording that says the family does not apply here
 
 
 def _f(problem: str, strength: float, *phrases: str, scope: str = SENTENCE,
-       where: Tuple[str, ...] = ("notes", "error", "command")) -> Family:
-    return Family(problem, strength, tuple(phrases), scope, where)
+       where: Tuple[str, ...] = ("notes", "error", "command"), unless: str = "") -> Family:
+    return Family(problem, strength, tuple(phrases), scope, where, unless)
 
 
 # Recurring word groups, named so the rows below read as sentences.
@@ -75,7 +76,8 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
        r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial"),
-    _f("toolkit.ldconfig", 0.7, r"ldconfig", r"(fix|correct|solv|resolv|work)(es|ed|s)?\b|temporar|修复|解决|就好", scope=TEXT),
+    _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
+       scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
@@ -89,11 +91,23 @@ FAMILIES: Tuple[Family, ...] = (
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
        r"can'?t load|cannot load|won'?t load|not load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
+    # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
+    _f("os.wsl", 0.75, r"\bwsl ?2?\b|windows subsystem|windows (preview|insider)",
+       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT),
+    _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
+       r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
+    _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|https?://|协议|前缀",
+       r"(add|forgot|without|missing|made up|lack)(ed|ing)?|没加|缺少|补上", scope=TEXT, where=("notes",)),
+    _f("mirror.invalid", 0.75, r"mirrors?|加速", r",\s*,|\[\s*,|,\s*\]|\[\s*\"\"\s*\]"),
+    _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
+       r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
     # --- Docker flavours ---------------------------------------------------------------------------
     _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4] (pro|max|chip|mac)|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
-       r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT),
+       r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
+       # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
+       unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}"),
     _f("toolkit.daemon-not-restarted", 0.7, r"(forgot|forget|did ?n'?t|did not|never|had to|needed to|need to) "
        r"(to )?(run)?[\s:`\"']*(sudo )?(systemctl restart docker|service docker restart|restart (the )?docker)|"
        r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)", scope=TEXT),
@@ -149,6 +163,8 @@ def match(texts: Dict[str, Optional[str]]) -> List[Match]:
                 continue
             for unit in _units(text, fam.scope):
                 pos = _first(unit, fam.phrases)
+                if pos is not None and fam.unless and _compiled(fam.unless).search(unit):
+                    pos = None
                 if pos is not None:
                     quoted = _quote(unit) if fam.scope == SENTENCE else _quote(_line_at(unit, pos))
                     hit = Match(fam.problem, fam.strength, where, quoted)

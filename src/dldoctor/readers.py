@@ -187,11 +187,21 @@ _WIN_BUILD = re.compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwindo
                         re.I)
 
 
+_WINDOWS = re.compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
+_DXCORE_FAILED = re.compile(r"initialization error: driver error: failed to process request", re.I)
+
+
 def windows_build(texts: Texts) -> List[Match]:
     """A Windows 10 build older than 21H2 (19044) named in a report about WSL or Docker Desktop:
-    WSL gives such a Linux no GPU."""
+    WSL gives such a Linux no GPU. On Windows, the toolkit's WSL path failing outright ("driver
+    error: failed to process request") says the same; on a Linux host that error means other things."""
+    report = "\n".join(t for _n, t in _texts(texts))
+    if _WINDOWS.search(report):
+        m = _DXCORE_FAILED.search(report)
+        if m:
+            return [Match("os.wsl-gpu-unsupported", 0.75, "error", _line(report, m.start()))]
     for where, text in _texts(texts, ("notes", "error", "command")):
-        if not re.search(r"windows|win ?10|wsl|docker desktop|docker-desktop", text, re.I):
+        if not _WINDOWS.search(text):
             continue
         for m in _WIN_BUILD.finditer(text):
             build = int(m.group(1))

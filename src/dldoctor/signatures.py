@@ -72,13 +72,15 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
     _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
-    _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]*(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
+    _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
     _s("toolkit.legacy", r"nvidia-docker2|nvidia-docker( |\| |: )|nvidia-docker-plugin|nvidia-docker\.list|nvidia-container-runtime\.list|libnvidia-container\.list", 0.55),
     _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
     _s("toolkit.legacy", r"nvidia-docker: (command )?not found|command 'nvidia-docker' not found", 0.85),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
+    # Any driver file the toolkit injects that the image already has (nvidia-smi, a library).
+    _s("image.bundles-driver-libs", r"file creation failed: [^\n]*/(usr|lib|lib64|bin)/[^\n:]*: file exists", 0.85),
     _s("cgroup.nvml-unknown-error", r"failed to initialize nvml: unknown error", 0.7),
     _s("cgroup.nvml-unknown-error", r"systemctl daemon-reload|lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
@@ -94,6 +96,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.uvm-missing", r"could not load uvm kernel module|module nvidia_uvm not found", 0.85),
     _s("driver.not-loaded", r"unable to load the kernel module 'nvidia\.ko'|modprobe: fatal: module nvidia not found", 0.86),
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
+    _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
@@ -101,8 +104,6 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),
     _s("os.wsl-gpu-unsupported", r"WSL environment detected but no adapters were found|dxg[^\n]*(not found|failed)", 0.85),
     _s("os.wsl-gpu-unsupported", r"GPU access blocked by the operating system", 0.85),
-    # The toolkit's WSL path (dxcore) failing; seen from Docker Desktop and WSL 2 on Windows builds without GPU support.
-    _s("os.wsl-gpu-unsupported", r"nvidia-container-cli: initialization error: driver error: failed to process request", 0.6),
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|\bWSL ?1\b|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     _s("os.selinux", r"avc: +denied|avc:\s+denied|selinux", 0.9),
