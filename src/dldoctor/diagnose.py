@@ -6,9 +6,9 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from dldoctor import catalog, prose, readers, signatures
+from dldoctor import catalog, prose, readers, signatures, wordmodel
 from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.checks.daemon_json import runtime_entries
 from dldoctor.checks.mirrors import configured_mirrors
@@ -35,6 +35,9 @@ PROMOTABLE = frozenset({"os.unsupported", "os.wsl", "docker.rootless", "toolkit.
 WEAK = 0.5
 # A reading this sure names the fault itself (an error's own wording), not just how the host is set up.
 SPECIFIC = 0.8
+# The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
+FALLBACK: object = "auto"
+GUESS_CONFIDENCE = 0.3
 
 
 def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
@@ -149,6 +152,35 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     return list(out.values())
 
 
+def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
+    """Nothing recognised the report and no check failed: the learned word weights may still
+    point at a cause. Only then, so a guess never displaces an answer the rules gave."""
+    if any(f.status == FAIL for f in findings):
+        return []
+    texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
+    if not any(texts.values()):
+        return []
+    g = _guess(texts)
+    return [g] if g else []
+
+
+def _guess(texts: Dict[str, object]) -> Optional[Finding]:
+    global FALLBACK
+    if FALLBACK == "auto":
+        FALLBACK = wordmodel.load()
+    if FALLBACK is None:
+        return None
+    text = "\n".join(str(t) for t in texts.values() if t)
+    best = FALLBACK.best(text)
+    if not best or best[0] not in catalog.PROBLEMS:
+        return None
+    pid, _p = best
+    return problem(SYMPTOM_CHECK, "symptom", pid,
+                   _("No known message matched; the words of the report point at this cause (a guess "
+                     "learned from labelled reports, not a match)."),
+                   [text.strip().splitlines()[0][:200]], confidence=GUESS_CONFIDENCE)
+
+
 # --- ranking -------------------------------------------------------------------------------------
 
 def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, ...]:
@@ -212,4 +244,7 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
     findings.extend(symptom)
+    if not symptom and not only:
+        symptom = guess_symptom(facts, findings)
+        findings.extend(symptom)
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))

@@ -172,3 +172,32 @@ def test_pre_410_driver_gets_its_cuda_version_from_the_branch_table(tmp_path):
     assert report.root_causes[0] == "driver.too-old-for-image"
     detail = next(f.detail for f in report.findings if f.problem == "driver.too-old-for-image")
     assert "9.1" in detail and "?" not in detail
+
+
+# --- the learned fallback -------------------------------------------------------------------------
+
+def test_word_model_trains_and_ranks_by_the_words():
+    from dldoctor import wordmodel
+
+    m = wordmodel.train([("my macbook m1 docker desktop", "docker.desktop"),
+                         ("apple silicon macbook pro", "docker.desktop"),
+                         ("apt could not resolve nvidia.github.io", "apt.repo-unreachable"),
+                         ("dns nvidia.github.io resolve failure", "apt.repo-unreachable")])
+    assert m.best("running on a macbook")[0] == "docker.desktop"
+    assert m.best("cannot resolve nvidia.github.io")[0] == "apt.repo-unreachable"
+    assert m.best("zzz qqq") is None
+
+
+def test_a_guess_only_when_nothing_else_answers(tmp_path):
+    from dldoctor import diagnose as dg
+
+    # No signature, family or reader knows this wording; the shipped word weights still guess.
+    rep = explain("the dataloader workers keep dying in my training container, shm is full")
+    assert rep.root_causes and rep.root_causes[0] == "container.shm-too-small"
+    assert rep.findings[0].confidence == dg.GUESS_CONFIDENCE
+    # A failing host check is an answer: no guess is added next to it.
+    (tmp_path / "nvidia-smi").write_text("NVIDIA-SMI has failed because it couldn't communicate with the "
+                                         "NVIDIA driver.\n")
+    (tmp_path / "notes").write_text("words that match no rule at all, banana\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert all(f.confidence != dg.GUESS_CONFIDENCE for f in report.findings if f.check == "reported-error")
