@@ -17,7 +17,11 @@ _WORD = re.compile(r"[a-z][a-z0-9_+-]*(?:\.[a-z0-9_+-]+)*|\d+\.\d+(?:\.\d+)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Words every report has: they say nothing about the cause.
 _STOP = frozenset("""a an and are as at be but by can do docker error for from has have i if in is it me my
-no not of on or so that the this to was with you your run sudo use using when get got after""".split())
+no not of on or so that the this to was with you your run sudo use using when get got after thanks thank
+please help hi hello fine everything anything something works working work issue problem same any all""".split())
+# A guess needs this many known words and this posterior, or it is no guess.
+MIN_WORDS = 2
+MIN_POSTERIOR = 0.45
 
 
 def tokens(text: str) -> List[str]:
@@ -40,7 +44,7 @@ class Model:
 
     def scores(self, text: str) -> List[Tuple[str, float]]:
         words = [w for w in set(tokens(text)) if any(w in ws for ws in self.weights.values())]
-        if not words:
+        if len(words) < MIN_WORDS:
             return []
         out = []
         for pid, prior in self.priors.items():
@@ -55,8 +59,8 @@ class Model:
         if not sc:
             return None
         top = sc[0][1]
-        total = sum(math.exp(s - top) for _p, s in sc)
-        return sc[0][0], 1.0 / total
+        p = 1.0 / sum(math.exp(s - top) for _p, s in sc)
+        return (sc[0][0], p) if p >= MIN_POSTERIOR else None
 
 
 def train(samples: Iterable[Tuple[str, str]], keep: int = 80, alpha: float = 0.5) -> Model:
