@@ -96,7 +96,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
-    _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|https?://|协议|前缀",
+    _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
        r"(add|forgot|without|missing|made up|lack)(ed|ing)?|没加|缺少|补上", scope=TEXT, where=("notes",)),
     _f("mirror.invalid", 0.75, r"mirrors?|加速", r",\s*,|\[\s*,|,\s*\]|\[\s*\"\"\s*\]"),
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
@@ -117,6 +117,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"容器(里|内|中)?(创建|生成|写入)的文件", r"root|permission|权限"),
     _f("container.root-owned-files", 0.65, r"(files?|folders?|directories) (are|were|is|get|gets)( being)? "
        r"(created|written|owned|made)( as| by)? root|files? (are|were) root\b", CONTAINER, scope=TEXT),
+    # CUDA invisible inside a container while the host has a GPU: usually no GPU was requested.
+    _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
+       r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
+       scope=REPORT),
     _f("container.no-gpu-request", 0.6, r"(run|ran|start(ed)?) (it )?with (simply |just |plain )?`?docker`?|without --gpus|"
        r"(forgot|forget|without|missing|add(ed|ing)?) (the )?`?--gpus", r"gpu|nvidia"),
     # --- daemon.json ---------------------------------------------------------------------------------

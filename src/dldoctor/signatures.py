@@ -119,6 +119,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|docker|nvidia))", 0.85),
+    # An HTTP proxy between apt and the repository refused the tunnel.
+    _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
     _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
@@ -135,6 +137,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
     _s("registry.unreachable", r"x509: certificate signed by unknown authority|toomanyrequests: you have reached your (unauthenticated )?pull rate limit", 0.6),
+    # Someone else answered for Docker Hub (a hijacking DNS, a captive portal, an intercepting box).
+    _s("registry.unreachable", r"x509: certificate is (valid for [^\n]*, not |not valid for any names)|remote error: tls: handshake failure", 0.7),
     _s("registry.unreachable", r"registry-1\.docker\.io|index\.docker\.io|production\.cloudflare\.docker\.com|cloudfront\.net", 0.4),
     # --- containers ------------------------------------------------------------------------
     _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
