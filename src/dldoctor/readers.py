@@ -251,9 +251,31 @@ def groups_output(texts: Texts) -> List[Match]:
     return []
 
 
+# --- pulls through a third-party mirror host --------------------------------------------------------
+
+_OFFICIAL = ("docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "nvcr.io", "quay.io", "gcr.io",
+             "registry.k8s.io", "k8s.gcr.io", "mcr.microsoft.com", "public.ecr.aws", "registry.gitlab.com")
+_PULL_HOST = re.compile(r"docker\s+(?:image\s+)?pull\s+(?:--\S+\s+)*([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?/", re.I)
+_LIMITED = re.compile(r"toomanyrequests|too many requests|\b429\b|rate limit|限流|请求受限", re.I)
+
+
+def mirror_host_limits(texts: Texts) -> List[Match]:
+    """`docker pull some.mirror.host/...` (a mirror used as a prefix) refused with a rate limit:
+    that mirror throttles this client (mirror.restricted), whatever Docker Hub would allow."""
+    cmd = "\n".join(t for _n, t in _texts(texts, ("command", "notes")))
+    err = texts.get("error") or ""
+    m = _PULL_HOST.search(cmd) or _PULL_HOST.search(err)
+    if not m or not _LIMITED.search(err or cmd):
+        return []
+    host = m.group(1).lower()
+    if any(host == o or host.endswith("." + o) for o in _OFFICIAL) or "." not in host:
+        return []
+    return [Match("mirror.restricted", 0.75, "command", _line(cmd or err, m.start()))]
+
+
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
     mirror_flags, proxy_settings, closed_mirrors, limited_mirrors, windows_build, echoed_daemon_json,
-    groups_output)
+    groups_output, mirror_host_limits)
 
 
 def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:

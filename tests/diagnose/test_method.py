@@ -202,3 +202,12 @@ def test_a_guess_only_when_nothing_else_answers(tmp_path):
     (tmp_path / "notes").write_text("words that match no rule at all, banana\n")
     report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
     assert all(f.confidence != dg.GUESS_CONFIDENCE for f in report.findings if f.check == "reported-error")
+
+
+def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
+    causes = top(command="docker pull docker.example-mirror.cn/nvidia/cuda:12.4.1-base-ubuntu22.04",
+                 error="Error response from daemon: toomanyrequests: This website has been temporarily rate limited")
+    assert causes[0] == "mirror.restricted"
+    # the same refusal from Docker Hub itself is the network's (or account's) limit, not a mirror's
+    assert readers.mirror_host_limits({"command": "docker pull nvidia/cuda:12.4.1-base-ubuntu22.04",
+                                       "error": "toomanyrequests: You have reached your pull rate limit."}) == []
