@@ -6,9 +6,9 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor import catalog, prose, readers, signatures, wordmodel
+from dldoctor import catalog, signatures
 from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.checks.daemon_json import runtime_entries
 from dldoctor.checks.mirrors import configured_mirrors
@@ -36,7 +36,7 @@ WEAK = 0.5
 # A reading this sure names the fault itself (an error's own wording), not just how the host is set up.
 SPECIFIC = 0.8
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
-FALLBACK: object = "auto"
+FALLBACK: Any = "auto"
 GUESS_CONFIDENCE = 0.3
 
 
@@ -132,7 +132,10 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     if not any(texts.values()):
         return []
     # What tools printed (signatures), what people wrote (phrase families), and what pasted
-    # configuration and command lines say once parsed (readers).
+    # configuration and command lines say once parsed (readers). Imported here: a plain `check`
+    # of a live host has no report text and should not pay for them.
+    from dldoctor import prose, readers
+
     matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts))
     best: Dict[str, signatures.Match] = {}
     for m in matches:
@@ -167,6 +170,8 @@ def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
 def _guess(texts: Dict[str, object]) -> Optional[Finding]:
     global FALLBACK
     if FALLBACK == "auto":
+        from dldoctor import wordmodel
+
         FALLBACK = wordmodel.load()
     if FALLBACK is None:
         return None

@@ -102,7 +102,7 @@ def _bad_environment(value: str) -> bool:
 
 _HOST = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.I)
 _FAILED = re.compile(r"403|forbidden|401|404|5\d\d|manifest unknown|not found|tls|x509|handshake|timeout|timed out|"
-                     r"EOF|refused|reset|no such host|denied|不能用|不可用|失效|用不了|无法|forbidden|关闭|停止|"
+                     r"EOF|refused|reset|no such host|denied|不能用|不可用|失效|用不了|无法|关闭|停止|"
                      r"available\?|still (work|alive|available)|no longer|closed|dead|down", re.I)
 
 
