@@ -24,7 +24,9 @@ LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,
 
 # apt's own wording (English and zh_CN) for a host it could not resolve or connect to.
 _UNREACHABLE = re.compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
-                          r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to", re.I)
+                          r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to|"
+                          r"operation timed out|could not handshake|network is unreachable|no route to host|"
+                          r"connection failed|连接失败", re.I)
 
 
 def _is_docker(uri: str) -> bool:

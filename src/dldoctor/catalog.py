@@ -166,7 +166,7 @@ CAUSES: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in {
     "toolkit.daemon-not-restarted": ["runtime.not-registered"],
     "driver.too-old-for-toolkit": ["toolkit.libs-not-found"],
     "docker.proxy-misconfigured": ["registry.unreachable", "mirror.dead"],
-    "mirror.dead": ["registry.unreachable"],
+    "mirror.dead": ["registry.unreachable", "image.tag-missing"],
     "apt.broken-source": ["toolkit.missing", "docker.missing", "apt.nvidia-repo-missing", "apt.docker-repo-missing"],
     "apt.no-pubkey": ["toolkit.missing", "docker.missing"],
     "apt.signed-by-conflict": ["toolkit.missing", "docker.missing"],

@@ -6,12 +6,14 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog, signatures
 from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.checks.daemon_json import runtime_entries
+from dldoctor.checks.mirrors import configured_mirrors
 from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.cuda_images import driver_max_cuda
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN, Finding, Report
@@ -31,6 +33,11 @@ PROMOTED_CONFIDENCE = 0.75
 # Warnings that describe how the host is set up (not a fault by themselves).
 PROMOTABLE = frozenset({"os.unsupported", "os.wsl", "docker.rootless", "toolkit.legacy"})
 WEAK = 0.5
+# A reading this sure names the fault itself (an error's own wording), not just how the host is set up.
+SPECIFIC = 0.8
+# The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
+FALLBACK: Any = "auto"
+GUESS_CONFIDENCE = 0.3
 
 
 def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
@@ -106,6 +113,9 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tup
         need = signatures.required_cuda(matched[pid].line + "\n" + (facts.error or ""))
         have = facts.nvidia_smi.cuda_version if known(facts.nvidia_smi) else None
         drv = facts.nvidia_smi.driver_version if known(facts.nvidia_smi) else None
+        # Drivers before 410 print no "CUDA Version" header: their branch says which CUDA they
+        # support (facts.md table); nvidia-docker 1 printed it in its own error ("driver 8.0 < image 9.0").
+        have = have or driver_max_cuda(drv) or signatures.driver_cuda(facts.error or "")
         if need and drv:
             return pid, _("The image requires CUDA {need}; driver {drv} supports CUDA up to {have}.").format(
                 need=need, drv=drv, have=have or _("an older version"))
@@ -121,7 +131,12 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
     if not any(texts.values()):
         return []
-    matches = signatures.match(texts)
+    # What tools printed (signatures), what people wrote (phrase families), and what pasted
+    # configuration and command lines say once parsed (readers). Imported here: a plain `check`
+    # of a live host has no report text and should not pay for them.
+    from dldoctor import prose, readers
+
+    matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts))
     best: Dict[str, signatures.Match] = {}
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:
@@ -140,6 +155,37 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     return list(out.values())
 
 
+def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
+    """Nothing recognised the report and no check failed: the learned word weights may still
+    point at a cause. Only then, so a guess never displaces an answer the rules gave."""
+    if any(f.status == FAIL for f in findings):
+        return []
+    texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
+    if not any(texts.values()):
+        return []
+    g = _guess(texts)
+    return [g] if g else []
+
+
+def _guess(texts: Dict[str, object]) -> Optional[Finding]:
+    global FALLBACK
+    if FALLBACK == "auto":
+        from dldoctor import wordmodel
+
+        FALLBACK = wordmodel.load()
+    if FALLBACK is None:
+        return None
+    text = "\n".join(str(t) for t in texts.values() if t)
+    best = FALLBACK.best(text)
+    if not best or best[0] not in catalog.PROBLEMS:
+        return None
+    pid, _p = best
+    return problem(SYMPTOM_CHECK, "symptom", pid,
+                   _("No known message matched; the words of the report point at this cause (a guess "
+                     "learned from labelled reports, not a match)."),
+                   [text.strip().splitlines()[0][:200]], confidence=GUESS_CONFIDENCE)
+
+
 # --- ranking -------------------------------------------------------------------------------------
 
 def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, ...]:
@@ -150,6 +196,11 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     """
     conf: Dict[str, float] = {}
     focus_set = set(focus)
+    # How surely the reported text itself names each problem (symptom findings only).
+    said: Dict[str, float] = {}
+    for f in findings:
+        if f.check == SYMPTOM_CHECK and f.problem and f.confidence is not None:
+            said[f.problem] = max(said.get(f.problem, 0.0), f.confidence)
     for f in findings:
         if f.status == FAIL and f.problem:
             c = f.confidence if f.confidence is not None else CHECK_CONFIDENCE
@@ -177,9 +228,20 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     def about_symptom(p: str) -> bool:
         return p in focus_set or any(explains(p, f) for f in focus_set)
 
-    # The symptom's causes first; then confidence (a definite reading beats a hint); then the
-    # lower layer of the stack.
-    roots.sort(key=lambda p: (0 if about_symptom(p) else 1, -round(conf[p], 1), catalog.layer(p), p))
+    # Host-setup context (a legacy toolkit, an end-of-life release, WSL, rootless) never outranks
+    # a specific reading of the fault, unless the context is the catalog cause of that fault or
+    # the report's own wording names the context as the failure.
+    specific = [p for p in roots if p not in PROMOTABLE and about_symptom(p) and conf[p] >= WEAK]
+
+    def context_after(p: str) -> int:
+        if p not in PROMOTABLE or said.get(p, 0.0) >= SPECIFIC or not specific:
+            return 0
+        return 0 if any(explains(p, q) for q in specific) else 1
+
+    # The symptom's causes first; then the fault before the setting; then confidence (a definite
+    # reading beats a hint); then the lower layer of the stack.
+    roots.sort(key=lambda p: (0 if about_symptom(p) else 1, context_after(p), -round(conf[p], 1),
+                              catalog.layer(p), p))
     return tuple(roots)
 
 
@@ -187,4 +249,7 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
     findings.extend(symptom)
+    if not symptom and not only:
+        symptom = guess_symptom(facts, findings)
+        findings.extend(symptom)
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))

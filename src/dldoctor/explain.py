@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dldoctor.diagnose import diagnose_symptom, rank, run_checks
+from dldoctor.diagnose import diagnose_symptom, guess_symptom, rank, run_checks
 from dldoctor.facts import Facts
 from dldoctor.model import FAIL, Report
 
@@ -20,6 +20,6 @@ def explain(text: str, host=None, command: Optional[str] = None) -> Report:
     else:
         facts = Facts(error=text, command=command)
         host_findings = []
-    symptom = diagnose_symptom(facts)
+    symptom = diagnose_symptom(facts) or guess_symptom(facts, host_findings)
     findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + host_findings
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))

@@ -89,7 +89,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- daemon.json and dockerd start-up --------------------------------------------------
     _s("daemon-json.flag-conflict", r"specified both as a flag and in the conf", 0.97),
     _s("daemon-json.unknown-key", r"directives don'?t match any configuration option", 0.95),
+    _s("daemon-json.unknown-key", r"the following directives don'?t", 0.9),
     _s("mirror.invalid", r"invalid mirror|registry-mirror.*(invalid|not valid)|mirror.*path, query, or fragment", 0.95),
+    _s("mirror.invalid", r"unsupported scheme \"|no scheme specified for", 0.9),
     _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: |EOF)", 0.95),
     _s("daemon-json.invalid", r"daemon\.json[^\n]*(invalid character|unexpected end|syntax error|parse error|not valid json)", 0.85),
     _s("daemon-json.invalid", r"invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
@@ -100,14 +102,17 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Reports from China are often written in Chinese: the same hints in the words people use.
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
+    _s("docker.daemon-down", r"dial unix [^\s]*docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
     _s("docker.daemon-down", r"failed to start docker|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
-    _s("docker.desktop", r"desktop-linux|docker desktop|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
+    _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless|dockerd-rootless|\.local/share/docker", 0.6),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
+    # Any failure dockerd reports while talking to its proxy: the proxy setting is what to look at.
+    _s("docker.proxy-misconfigured", r"proxyconnect tcp:", 0.82),
     # --- toolkit / runtime -----------------------------------------------------------------
     _s("toolkit.missing", r"could not select device driver( \"[^\"]*\")? with capabilities: \[\[gpu\]\]", 0.75),
     _s("toolkit.missing", r"nvidia-container-runtime-hook[^\n]*(executable file not found|no such file or directory)", 0.8),
@@ -117,13 +122,15 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
     _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
-    _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]*(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
+    _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
     _s("toolkit.legacy", r"nvidia-docker2|nvidia-docker( |\| |: )|nvidia-docker-plugin|nvidia-docker\.list|nvidia-container-runtime\.list|libnvidia-container\.list", 0.55),
     _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
     _s("toolkit.legacy", r"nvidia-docker: (command )?not found|command 'nvidia-docker' not found", 0.85),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
+    # Any driver file the toolkit injects that the image already has (nvidia-smi, a library).
+    _s("image.bundles-driver-libs", r"file creation failed: [^\n]*/(usr|lib|lib64|bin)/[^\n:]*: file exists", 0.85),
     _s("cgroup.nvml-unknown-error", r"failed to initialize nvml: unknown error", 0.7),
     _s("cgroup.nvml-unknown-error", r"systemctl daemon-reload|lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
@@ -131,20 +138,27 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module|nvml error: driver not loaded|module nvidia not found in directory /lib/modules", 0.85),
     _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
     _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau[^\n]*(is loaded|in use|holds)", 0.8),
+    _s("driver.nouveau", r"probe routine was not called|already bound to (novacore|nova)|nouveau [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d", 0.85),
+    _s("driver.nouveau", r"NVRM: No NVIDIA devices probed", 0.6),
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
     _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
     _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia_uvm[^\n]*(not loaded|missing)", 0.85),
+    _s("driver.uvm-missing", r"could not load uvm kernel module|module nvidia_uvm not found", 0.85),
+    _s("driver.not-loaded", r"unable to load the kernel module 'nvidia\.ko'|modprobe: fatal: module nvidia not found", 0.86),
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
+    _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
     _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),
     _s("os.wsl-gpu-unsupported", r"WSL environment detected but no adapters were found|dxg[^\n]*(not found|failed)", 0.85),
+    _s("os.wsl-gpu-unsupported", r"GPU access blocked by the operating system", 0.85),
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|\bWSL ?1\b|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     _s("os.selinux", r"avc: +denied|avc:\s+denied|selinux", 0.9),
     _s("os.selinux", r"capability change failed: operation not permitted", 0.5),
+    _s("os.selinux", r"failed to initialize nvml: insufficient permissions", 0.6),
     _s("os.reboot-required", r"reboot required|\*\*\* System restart required \*\*\*", 0.6),
     # --- apt -------------------------------------------------------------------------------
     _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|is not signed", 0.95),
@@ -155,19 +169,31 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|docker|nvidia))", 0.85),
+    # An HTTP proxy between apt and the repository refused the tunnel.
+    _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
+    # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
+    _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
+    # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
+    _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
     _s("apt.broken-source", r"(the repository '[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
+    # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
+    _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
+    _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
     _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (403|404|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
     _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
     _s("registry.unreachable", r"x509: certificate signed by unknown authority|toomanyrequests: you have reached your (unauthenticated )?pull rate limit", 0.6),
+    # Someone else answered for Docker Hub (a hijacking DNS, a captive portal, an intercepting box).
+    _s("registry.unreachable", r"x509: certificate is (valid for [^\n]*, not |not valid for any names)|remote error: tls: handshake failure", 0.7),
     _s("registry.unreachable", r"registry-1\.docker\.io|index\.docker\.io|production\.cloudflare\.docker\.com|cloudfront\.net", 0.4),
     # --- containers ------------------------------------------------------------------------
     _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
+    _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
     _s("container.no-gpu-request", r"the nvidia driver was not detected\.\s+gpu functionality will not be available", 0.85),
     _s("container.root-owned-files", r"owned by root[^\n]*(bind|mount|volume|container)|permission denied[^\n]*(files|written) (created|by) (the )?container", 0.6),
 )
@@ -217,6 +243,12 @@ def _line_of(text: str, pos: int) -> str:
     end = text.find("\n", pos)
     line = text[start:end if end >= 0 else len(text)].strip()
     return line if len(line) <= 400 else line[:397] + "..."
+
+
+def driver_cuda(text: str) -> Optional[str]:
+    """The CUDA version nvidia-docker 1 said the driver supports ("driver 8.0 < image 9.0")."""
+    m = re.search(r"unsupported cuda version: driver (\d+\.\d+)", text, re.I)
+    return m.group(1) if m else None
 
 
 def required_cuda(text: str) -> Optional[str]:

@@ -1,0 +1,192 @@
+"""Phrase families: what reporters *say* instead of pasting output, read as causes.
+
+People describe their hosts in words ("my laptop has Intel graphics only", "re-login fixed it",
+"files created in the container are owned by root", "我在校园网"). A family is a row of this table:
+a problem ID, a strength, and the phrases that must all occur together, each phrase an
+alternation of wordings in English and Chinese. `scope` says how close together: in one
+sentence (or line), or anywhere in one text. Each phrase is searched on its own, so matching
+stays linear in the text; no row needs a regex that spans both phrases.
+
+The signatures table (dldoctor.signatures) holds what tools print; this one holds what people
+write. Diagnosis reads both.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
+
+from dldoctor.signatures import Match
+
+SENTENCE = "sentence"
+TEXT = "text"
+REPORT = "report"   # anywhere in the report: error, notes and command read as one text
+
+
+@dataclass(frozen=True)
+class Family:
+    problem: str
+    strength: float
+    phrases: Tuple[str, ...]   # every phrase must match (each an alternation of wordings)
+    scope: str = SENTENCE
+    where: Tuple[str, ...] = ("notes", "error", "command")
+    unless: str = ""           # a wording that says the family does not apply here
+
+
+def _f(problem: str, strength: float, *phrases: str, scope: str = SENTENCE,
+       where: Tuple[str, ...] = ("notes", "error", "command"), unless: str = "") -> Family:
+    return Family(problem, strength, tuple(phrases), scope, where, unless)
+
+
+# Recurring word groups, named so the rows below read as sentences.
+DOCKER_GROUP = r"docker (user )?group|group docker|usermod -a?G docker|gpasswd -a \S+ docker|docker\s*(用户)?组"
+RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?in again|new (login|session|shell)|"
+           r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
+           r"(full |a )?reboot(ed|ing)?|重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)")
+NVIDIA_REPO = r"nvidia\.github\.io|download\.docker\.com|developer\.download\.nvidia\.com|apt\.dockerproject\.org"
+CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
+              r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
+              r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙")
+SECURE_BOOT = r"secure ?boot|安全启动|mokutil|\bMOK\b"
+FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
+CONTAINER = r"containers?\b|docker\b|容器"
+ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|"
+              r"(lo+ses|lose|no|without) (write )?permissions?|cannot be edited|can'?t (edit|delete|modify|remove)|"
+              r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限")
+CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|生成|创建|写入"
+CHINA_NET = r"国内|in china|mainland|大陆|校园网|campus network|gfw|被墙|墙内"
+PULL = r"\bpull(ing|ed)?\b|拉取|拉镜像|下载镜像|docker\s*镜像"
+SLOW = r"time ?out|timed out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
+
+
+FAMILIES: Tuple[Family, ...] = (
+    # --- the docker group and login sessions ----------------------------------------------------
+    _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
+    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT),
+    # --- proxies configured where dockerd under systemd never reads them -------------------------
+    _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
+       r"proxy|代理", scope=TEXT),
+    _f("docker.proxy-misconfigured", 0.6, r"proxy|代理", r"not (used|respected|working|honou?red|picked up|read)|"
+       r"ignor(es|ed|ing)|doesn'?t (use|work|respect)|won'?t (use|respect)|不生效|没有生效|无效", r"docker|dockerd"),
+    # --- registry and network -------------------------------------------------------------------
+    _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
+    _f("registry.unreachable", 0.55, PULL, r"time ?out|timed out|超时", r"docker ?hub|registry-1\.docker\.io|镜像"),
+    _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
+    _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
+       r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
+       r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial"),
+    _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
+       scope=TEXT, where=("notes",)),
+    _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
+    # --- driver, hardware, boot ------------------------------------------------------------------
+    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
+       r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
+       r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显"),
+    _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
+       r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
+    _f("driver.not-loaded", 0.6, r"(load|loading) the nvidia (kernel )?modules?|nvidia (kernel )?modules? "
+       r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'"),
+    _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
+       r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
+    _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
+       r"can'?t load|cannot load|won'?t load|not load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
+    # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
+    _f("os.wsl", 0.75, r"\bwsl ?2?\b|windows subsystem|windows (preview|insider)",
+       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT),
+    _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
+       r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
+    _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
+       r"(add|forgot|without|missing|made up|lack)(ed|ing)?|没加|缺少|补上", scope=TEXT, where=("notes",)),
+    _f("mirror.invalid", 0.75, r"mirrors?|加速", r",\s*,|\[\s*,|,\s*\]|\[\s*\"\"\s*\]"),
+    _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
+       r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
+    _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
+    # --- Docker flavours ---------------------------------------------------------------------------
+    _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4] (pro|max|chip|mac)|"
+       r"docker (desktop|for (mac|windows))|docker-desktop",
+       r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
+       # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
+       unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}"),
+    _f("toolkit.daemon-not-restarted", 0.7, r"(forgot|forget|did ?n'?t|did not|never|had to|needed to|need to) "
+       r"(to )?(run)?[\s:`\"']*(sudo )?(systemctl restart docker|service docker restart|restart (the )?docker)|"
+       r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)", scope=TEXT),
+    # --- inside containers ---------------------------------------------------------------------------
+    _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
+    _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"
+       r"容器(里|内|中)?(创建|生成|写入)的文件", r"root|permission|权限"),
+    _f("container.root-owned-files", 0.65, r"(files?|folders?|directories) (are|were|is|get|gets)( being)? "
+       r"(created|written|owned|made)( as| by)? root|files? (are|were) root\b", CONTAINER, scope=TEXT),
+    # CUDA invisible inside a container while the host has a GPU: usually no GPU was requested.
+    _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
+       r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
+       scope=REPORT),
+    _f("container.no-gpu-request", 0.6, r"(run|ran|start(ed)?) (it )?with (simply |just |plain )?`?docker`?|without --gpus|"
+       r"(forgot|forget|without|missing|add(ed|ing)?) (the )?`?--gpus", r"gpu|nvidia"),
+    # --- daemon.json ---------------------------------------------------------------------------------
+    _f("daemon-json.invalid", 0.7, r"daemon\.json|settings\.json", r"\bempty\b|空文件|为空|is blank",
+       r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),
+)
+
+
+@lru_cache(maxsize=None)
+def _compiled(regex: str) -> Pattern[str]:
+    return re.compile(regex, re.I)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n")
+
+
+def _units(text: str, scope: str) -> Iterable[str]:
+    if scope in (TEXT, REPORT):
+        return (text,)
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def _first(unit: str, phrases: Sequence[str]) -> Optional[int]:
+    """Position of the first phrase when every phrase occurs in `unit`, else None."""
+    pos = None
+    for ph in phrases:
+        m = _compiled(ph).search(unit)
+        if not m:
+            return None
+        if pos is None:
+            pos = m.start()
+    return pos
+
+
+def match(texts: Dict[str, Optional[str]]) -> List[Match]:
+    """Every family that holds in some text, strongest first (one match per family)."""
+    found: List[Match] = []
+    report = "\n".join(t for t in (texts.get(w) for w in ("error", "notes", "command")) if t)
+    for fam in FAMILIES:
+        hit = None
+        for where in (fam.where if fam.scope != REPORT else ("report",)):
+            text = report if fam.scope == REPORT else texts.get(where)
+            if not text:
+                continue
+            for unit in _units(text, fam.scope):
+                pos = _first(unit, fam.phrases)
+                if pos is not None and fam.unless and _compiled(fam.unless).search(unit):
+                    pos = None
+                if pos is not None:
+                    quoted = _quote(unit) if fam.scope == SENTENCE else _quote(_line_at(unit, pos))
+                    hit = Match(fam.problem, fam.strength, where, quoted)
+                    break
+            if hit:
+                break
+        if hit:
+            found.append(hit)
+    found.sort(key=lambda m: -m.strength)
+    return found
+
+
+def _line_at(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def _quote(unit: str) -> str:
+    line = " ".join(unit.split())
+    return line if len(line) <= 400 else line[:397] + "..."

@@ -1,0 +1,289 @@
+"""Structure readers: what the configuration and command lines pasted into a report say.
+
+A reporter pastes `systemctl status docker` (with dockerd's command line), a proxy drop-in, the
+`echo ... > /etc/docker/daemon.json` they ran, `groups` output, or names the mirror that failed.
+Text signatures see words; these readers parse the structure and apply what dldoctor knows
+(moby's mirror validation, systemd's quoting, the closed-mirror list, Windows builds with GPU
+support in WSL) to it. Each reader returns signature-style Matches, so diagnosis ranks them
+with everything else.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from dldoctor.signatures import Match
+
+Texts = Dict[str, Optional[str]]
+
+# Windows 10 builds before 21H2 (19044) cannot hand the GPU to WSL 2; Insider builds from 20150 can.
+WSL_GPU_MIN_BUILD = 19044
+WSL_GPU_INSIDER_BUILD = 20150
+
+
+def _texts(texts: Texts, names: Iterable[str] = ("error", "notes", "command")) -> Iterable[Tuple[str, str]]:
+    for n in names:
+        t = texts.get(n)
+        if t:
+            yield n, t
+
+
+def _line(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    return line if len(line) <= 400 else line[:397] + "..."
+
+
+# --- registry mirrors given on dockerd's command line ------------------------------------------
+
+_MIRROR_FLAG = re.compile(r"--registry-mirror(?:=|\s+)([\"']?)([^\s\"')]+)")
+
+
+def mirror_flags(texts: Texts) -> List[Match]:
+    """A `--registry-mirror` value dockerd rejects (no scheme, a path) -> mirror.invalid."""
+    from dldoctor.provision.mirrors import validate_mirror_url
+
+    out: List[Match] = []
+    for where, text in _texts(texts):
+        for m in _MIRROR_FLAG.finditer(text):
+            value = m.group(2).rstrip(".,;")
+            if value.startswith("$") or not value:
+                continue
+            if validate_mirror_url(value):
+                out.append(Match("mirror.invalid", 0.9, where, _line(text, m.start())))
+                return out
+    return out
+
+
+# --- proxies -------------------------------------------------------------------------------------
+
+_ENV_LINE = re.compile(r"^\s*Environment\s*=(.*)$", re.M)
+_PROXY_VAR = re.compile(r"(https?|no|all)_proxy\s*=", re.I)
+_HTTPS_PROXY_TLS = re.compile(r"https_proxy\s*=\s*[\"']?https://", re.I)
+_CURLY = "\u201c\u201d\u2018\u2019"
+
+
+def proxy_settings(texts: Texts) -> List[Match]:
+    """Proxy settings dockerd will not use as written: a systemd Environment= line whose quoting
+    breaks the variable (curly quotes, quotes inside the value, several variables in one quoted
+    string), or an https:// URL for the HTTPS proxy (almost always a plain HTTP proxy)."""
+    out: List[Match] = []
+    for where, text in _texts(texts, ("notes", "error", "command")):
+        for m in _ENV_LINE.finditer(text):
+            value = m.group(1).strip()
+            if not _PROXY_VAR.search(value):
+                continue
+            if _bad_environment(value):
+                out.append(Match("docker.proxy-misconfigured", 0.85, where, _line(text, m.start(1))))
+                return out
+        m = _HTTPS_PROXY_TLS.search(text)
+        if m:
+            out.append(Match("docker.proxy-misconfigured", 0.8, where, _line(text, m.start())))
+            return out
+    return out
+
+
+def _bad_environment(value: str) -> bool:
+    if any(c in value for c in _CURLY):
+        return True
+    for quoted in re.findall(r"\"([^\"]*)\"", value):
+        # Environment="HTTP_PROXY=... HTTPS_PROXY=..." : one variable whose value has a space.
+        if len(_PROXY_VAR.findall(quoted)) > 1:
+            return True
+        name, _eq, val = quoted.partition("=")
+        if val[:1] in ("'", "\"") or val[-1:] in ("'", "\""):
+            return True
+    return False
+
+
+# --- mirrors dldoctor knows are closed ------------------------------------------------------------
+
+_HOST = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.I)
+_FAILED = re.compile(r"403|forbidden|401|404|5\d\d|manifest unknown|not found|tls|x509|handshake|timeout|timed out|"
+                     r"EOF|refused|reset|no such host|denied|不能用|不可用|失效|用不了|无法|关闭|停止|"
+                     r"available\?|still (work|alive|available)|no longer|closed|dead|down", re.I)
+
+
+def _known_hosts(statuses: Tuple[str, ...]) -> Dict[str, str]:
+    """Host -> URL of the mirrors dldoctor lists with one of `statuses` (provision/mirrors.py);
+    a per-account host pattern (<your-id>.mirror.aliyuncs.com) keys on its fixed suffix."""
+    from urllib.parse import urlsplit
+
+    from dldoctor.provision.mirrors import KNOWN_REGISTRY_MIRRORS
+
+    out: Dict[str, str] = {}
+    for k in KNOWN_REGISTRY_MIRRORS:
+        if k.status in statuses:
+            host = (urlsplit(k.url.replace("<your-id>", "x")).hostname or "").lower()
+            out[host[2:] if host.startswith("x.") else host] = k.url
+    return out
+
+
+def _dead_hosts() -> Dict[str, str]:
+    return _known_hosts(("dead",))
+
+
+def _same_service(host: str, dead: str) -> bool:
+    """`host` is the closed mirror or a sibling on the same service (gcr.mirrors.ustc.edu.cn next
+    to docker.mirrors.ustc.edu.cn; docker-cn.com for registry.docker-cn.com)."""
+    if host == dead:
+        return True
+    if host.count(".") == 1 and dead.endswith("." + host):   # the registrable domain alone
+        return True
+    parent = dead.split(".", 1)[1] if dead.count(".") >= 2 else dead
+    return parent.count(".") >= 2 and host.endswith("." + parent)
+
+
+def closed_mirrors(texts: Texts) -> List[Match]:
+    """A closed mirror (provision/mirrors.py, `dldoctor mirrors`) named in the report next to a
+    failure -> mirror.dead, whatever the error says about the image."""
+    dead = _dead_hosts()
+    for where, text in _texts(texts, ("error", "notes", "command")):
+        if not _FAILED.search(text) and where != "error":
+            continue
+        for m in _HOST.finditer(text):
+            host = m.group(1).lower()
+            if any(_same_service(host, d) for d in dead):
+                return [Match("mirror.dead", 0.9, where, _line(text, m.start()))]
+    return []
+
+
+def limited_mirrors(texts: Texts) -> List[Match]:
+    """A mirror dldoctor lists as restricted (cloud-internal, per-account) failing in the error:
+    it serves only its own network or account -> mirror.restricted."""
+    limited = _known_hosts(("restricted", "per-account"))
+    err = texts.get("error") or ""
+    if not err or not _FAILED.search(err):
+        return []
+    for m in _HOST.finditer(err):
+        host = m.group(1).lower()
+        if any(host == h or host.endswith("." + h) for h in limited):
+            return [Match("mirror.restricted", 0.8, "error", _line(err, m.start()))]
+    return []
+
+
+def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Match]:
+    """The error names a mirror from daemon.json with a refusal or transport failure: that mirror
+    is the problem (mirror.dead), not the image; an allowlist refusal is handled by signatures."""
+    from urllib.parse import urlsplit
+
+    hosts = {(urlsplit(u if "://" in u else "https://" + u).hostname or "").lower() for u in mirrors}
+    hosts.discard("")
+    err = texts.get("error") or ""
+    if not hosts or not err:
+        return []
+    for line in err.splitlines():
+        low = line.lower()
+        if any(h in low for h in hosts) and re.search(r"\b(401|403|5\d\d)\b|forbidden|tls:|x509|handshake|EOF", line):
+            return [Match("mirror.dead", 0.85, "error", line.strip()[:400])]
+    return []
+
+
+# --- Windows builds behind WSL --------------------------------------------------------------------
+
+_WIN_BUILD = re.compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwindows(?: 10)?[^\n]{0,40}?\b)(1\d{4}|2\d{4})\b",
+                        re.I)
+
+
+_WINDOWS = re.compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
+_DXCORE_FAILED = re.compile(r"initialization error: driver error: failed to process request", re.I)
+
+
+def windows_build(texts: Texts) -> List[Match]:
+    """A Windows 10 build older than 21H2 (19044) named in a report about WSL or Docker Desktop:
+    WSL gives such a Linux no GPU. On Windows, the toolkit's WSL path failing outright ("driver
+    error: failed to process request") says the same; on a Linux host that error means other things."""
+    report = "\n".join(t for _n, t in _texts(texts))
+    if _WINDOWS.search(report):
+        m = _DXCORE_FAILED.search(report)
+        if m:
+            return [Match("os.wsl-gpu-unsupported", 0.75, "error", _line(report, m.start()))]
+    for where, text in _texts(texts, ("notes", "error", "command")):
+        if not _WINDOWS.search(text):
+            continue
+        for m in _WIN_BUILD.finditer(text):
+            build = int(m.group(1))
+            if 17000 <= build < WSL_GPU_MIN_BUILD:
+                return [Match("os.wsl-gpu-unsupported", 0.9, where, _line(text, m.start()))]
+            if build >= WSL_GPU_INSIDER_BUILD:
+                return []
+    return []
+
+
+# --- daemon.json written from a command line -----------------------------------------------------
+
+_ECHO_JSON = re.compile(r"echo\s+'([^']*)'\s*>>?\s*/etc/docker/daemon\.json|"
+                        r"echo\s+\"((?:[^\"\\]|\\.)*)\"\s*>>?\s*/etc/docker/daemon\.json")
+
+
+def echoed_daemon_json(texts: Texts) -> List[Match]:
+    """`echo '...' > /etc/docker/daemon.json` with text that is not one JSON object (or `>>`,
+    which appends a second object) -> daemon-json.invalid."""
+    for where, text in _texts(texts, ("command", "notes", "error")):
+        for m in _ECHO_JSON.finditer(text):
+            body = m.group(1) if m.group(1) is not None else m.group(2)
+            appended = ">>" in m.group(0)
+            try:
+                ok = isinstance(json.loads(body), dict) and not appended
+            except ValueError:
+                ok = False
+            if not ok:
+                return [Match("daemon-json.invalid", 0.85, where, _line(text, m.start()))]
+    return []
+
+
+# --- `groups` output that disagrees with /etc/group ----------------------------------------------
+
+_GROUPS_USER = re.compile(r"^\S*\$?\s*groups\s+(\S+)\s*\n\s*\1\s*:\s*([^\n]*)$", re.M)
+_GROUPS_BARE = re.compile(r"^\S*\$?\s*groups\s*\n([^\n]*)$", re.M)
+
+
+def groups_output(texts: Texts) -> List[Match]:
+    """`groups USER` (read from /etc/group) lists docker but plain `groups` (this session) does
+    not -> the session predates the group change."""
+    for where, text in _texts(texts, ("notes", "error")):
+        named = _GROUPS_USER.search(text)
+        bare = _GROUPS_BARE.search(text)
+        if named and bare and "docker" in named.group(2).split() and "docker" not in bare.group(1).split():
+            return [Match("docker.group-not-active", 0.9, where, _line(text, bare.start()))]
+    return []
+
+
+# --- pulls through a third-party mirror host --------------------------------------------------------
+
+_OFFICIAL = ("docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "nvcr.io", "quay.io", "gcr.io",
+             "registry.k8s.io", "k8s.gcr.io", "mcr.microsoft.com", "public.ecr.aws", "registry.gitlab.com")
+_PULL_HOST = re.compile(r"docker\s+(?:image\s+)?pull\s+(?:--\S+\s+)*([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?/", re.I)
+_LIMITED = re.compile(r"toomanyrequests|too many requests|\b429\b|rate limit|限流|请求受限", re.I)
+
+
+def mirror_host_limits(texts: Texts) -> List[Match]:
+    """`docker pull some.mirror.host/...` (a mirror used as a prefix) refused with a rate limit:
+    that mirror throttles this client (mirror.restricted), whatever Docker Hub would allow."""
+    cmd = "\n".join(t for _n, t in _texts(texts, ("command", "notes")))
+    err = texts.get("error") or ""
+    m = _PULL_HOST.search(cmd) or _PULL_HOST.search(err)
+    if not m or not _LIMITED.search(err or cmd):
+        return []
+    host = m.group(1).lower()
+    if any(host == o or host.endswith("." + o) for o in _OFFICIAL) or "." not in host:
+        return []
+    return [Match("mirror.restricted", 0.75, "command", _line(cmd or err, m.start()))]
+
+
+READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
+    mirror_flags, proxy_settings, closed_mirrors, limited_mirrors, windows_build, echoed_daemon_json,
+    groups_output, mirror_host_limits)
+
+
+def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:
+    out: List[Match] = []
+    for reader in READERS:
+        try:
+            out.extend(reader(texts))
+        except Exception:  # a reader that trips on odd text reads nothing; the others still count
+            continue
+    out.extend(configured_mirror_failures(texts, mirrors))
+    return out

@@ -1,0 +1,49 @@
+"""The corpus scores, printed at the end of every run (`scripts/test`):
+
+- tests/data/cases (the 33 dev cases): every one right at top-1;
+- tests/corpus/train: must not drop below the figure recorded in train-score.json (raise the
+  record when the score rises: `python tests/corpus/score.py tests/corpus/train --record`);
+- tests/corpus/validation: reported only, never tuned on; it must not crash. Absent -> skipped.
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+import score as scorer  # tests/corpus/score.py (this directory is on sys.path)
+
+HERE = Path(__file__).resolve().parent
+DATA_CASES = HERE.parent / "data" / "cases"
+RECORD = HERE / "train-score.json"
+
+SUMMARY = scorer.SUMMARY  # printed by conftest.py in the terminal summary
+
+
+def _run(directory: Path, label: str) -> scorer.Score:
+    s = scorer.score(scorer.cases(directory))
+    SUMMARY.append(s.line(label))
+    SUMMARY.extend("    miss " + m for m in s.misses())
+    return s
+
+
+def test_dev_cases_all_right():
+    s = _run(DATA_CASES, "corpus dev (tests/data/cases)")
+    assert s.n >= 33
+    assert s.top1 == s.n, s.misses()
+
+
+def test_train_not_below_record():
+    record = json.loads(RECORD.read_text(encoding="utf-8"))
+    s = _run(HERE / "train", "corpus train")
+    assert not s.crashes, [c.name for c in s.crashes]
+    assert s.n >= record["cases"]
+    assert s.top1 / s.n >= record["top1"] - 1e-9, (s.line("train"), record)
+    assert s.top3 / s.n >= record["recall3"] - 1e-9, (s.line("train"), record)
+
+
+def test_validation_scored_without_crash():
+    paths = scorer.cases(HERE / "validation")
+    if not paths:
+        pytest.skip("no validation cases in this tree")
+    s = _run(HERE / "validation", "corpus validation (never tuned on)")
+    assert not s.crashes, [(c.name, c.error) for c in s.crashes]

@@ -1,0 +1,213 @@
+"""The diagnosis method on the kinds of report the rules used to miss: structure read from pasted
+configuration and command lines, what people write instead of output, known facts applied, and a
+specific fault ranked above how the host is set up. Texts are shortened from real reports."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dldoctor import gather, prose, readers
+from dldoctor.diagnose import diagnose
+from dldoctor.explain import explain
+from dldoctor.facts import Facts
+from dldoctor.host.snapshot import SnapshotHost
+
+
+def top(error=None, notes=None, command=None):
+    rep = explain(error or "", command=command) if notes is None else None
+    if rep is None:
+        from dldoctor.diagnose import diagnose_symptom, rank
+
+        facts = Facts(error=error, notes=notes, command=command)
+        sym = diagnose_symptom(facts)
+        return rank(sym, focus=[f.problem for f in sym if f.problem])
+    return rep.root_causes
+
+
+def snapshot_causes(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
+
+
+# --- new catalog IDs ------------------------------------------------------------------------------
+
+CHINESE_APT = ("错误:5 https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease\n"
+               "  暂时不能解析域名“nvidia.github.io”\n"
+               "W: 无法下载 https://nvidia.github.io/libnvidia-container/stable/deb/amd64/InRelease  "
+               "暂时不能解析域名“nvidia.github.io”\n")
+
+
+def test_explain_no_host_names_apt_repo_unreachable_for_chinese_apt_output():
+    env = dict(os.environ, DLDOCTOR_LANG="C")
+    env.pop("DOCKER_HOST", None)
+    res = subprocess.run([sys.executable, "-m", "dldoctor", "explain", "-", "--no-host", "--json"],
+                         input=CHINESE_APT, capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode in (0, 1), res.stderr
+    assert json.loads(res.stdout)["root_causes"][0] == "apt.repo-unreachable"
+
+
+def test_wsl1_kernel_release_is_wsl_gpu_unsupported(tmp_path):
+    causes = snapshot_causes(tmp_path, {
+        "proc-version": "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) ) "
+                        "#488-Microsoft Mon Sep 01 13:43:00 PST 2020\n",
+        "error": "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n"})
+    assert causes[0] == "os.wsl-gpu-unsupported"
+
+
+def test_wsl2_kernel_is_not_reported_as_unsupported(tmp_path):
+    causes = snapshot_causes(tmp_path, {
+        "proc-version": "Linux version 5.15.153.1-microsoft-standard-WSL2 (root@941d701f84f1) #1 SMP\n"})
+    assert "os.wsl-gpu-unsupported" not in causes
+
+
+# --- structure readers ----------------------------------------------------------------------------
+
+def test_scheme_less_registry_mirror_on_a_dockerd_command_line_is_invalid():
+    status = ("Process: 2348 ExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2376 --registry-mirror "
+              "registry.cn-hangzhou.aliyuncs.com/google_containers (code=exited, status=1/FAILURE)\n"
+              "May 16 19:15:28 minikube systemd[1]: Failed to start Docker Application Container Engine.\n")
+    assert top(notes=status)[0] == "mirror.invalid"
+    good = "ExecStart=/usr/bin/dockerd --registry-mirror=https://docker.m.daocloud.io\n"
+    assert not readers.mirror_flags({"notes": good})
+
+
+@pytest.mark.parametrize("dropin", [
+    '[Service]\nEnvironment="http_proxy=http://10.0.0.1:3128 https_proxy=http://10.0.0.1:3128"\n',
+    '[Service]\nEnvironment=\u201cHTTP_PROXY=http://10.0.0.1:3128\u201d\n',
+    '[Service]\nEnvironment="HTTP_PROXY=\'http://10.0.0.1:3128\'"\n',
+    '[Service]\nEnvironment="HTTPS_PROXY=https://192.168.42.174:1235/"\n',
+])
+def test_proxy_drop_ins_dockerd_cannot_use(dropin):
+    assert [m.problem for m in readers.proxy_settings({"notes": dropin})] == ["docker.proxy-misconfigured"]
+
+
+def test_a_well_quoted_proxy_drop_in_is_fine():
+    ok = '[Service]\nEnvironment="HTTP_PROXY=http://10.0.0.1:3128"\nEnvironment="NO_PROXY=localhost"\n'
+    assert readers.proxy_settings({"notes": ok}) == []
+
+
+def test_proxy_in_etc_default_docker_is_ignored_under_systemd():
+    notes = ("Docker won't respect the proxy settings I have set in `/etc/default/docker`.\n"
+             'export http_proxy="http://proxy.example:8080/"\n')
+    assert top(notes=notes)[0] == "docker.proxy-misconfigured"
+
+
+def test_closed_mirror_named_in_the_error_is_dead_not_a_missing_tag():
+    err = ("Error response from daemon: manifest for docker.mirrors.ustc.edu.cn/library/nginx:latest not "
+           "found: manifest unknown: manifest unknown\n")
+    assert top(error=err)[0] == "mirror.dead"
+    # a live university apt mirror on the same domain is not the closed registry mirror
+    assert not readers.closed_mirrors({"notes": "Get:1 https://mirrors.ustc.edu.cn/ubuntu jammy InRelease failed"})
+
+
+def test_groups_output_that_lacks_docker_in_this_session():
+    notes = "me@vps:~$ groups\nme sudo\nme@vps:~$ groups me\nme : me sudo docker\n"
+    assert top(notes=notes)[0] == "docker.group-not-active"
+
+
+def test_echoed_daemon_json_that_is_not_json():
+    cmd = "echo '{ \"insecure-registries\":\"10.0.0.5:5000\"] }' >> /etc/docker/daemon.json"
+    assert top(command=cmd, error="Job for docker.service failed because the control process exited "
+                                  "with error code.")[0] == "daemon-json.invalid"
+
+
+@pytest.mark.parametrize("build,unsupported", [("19042.928", True), ("17763.292", True),
+                                               ("19045.3803", False), ("22631.2861", False)])
+def test_windows_builds_before_21h2_have_no_gpu_in_wsl(build, unsupported):
+    notes = "I installed docker-desktop 4.24 in Windows 10 %s, driver 537.42" % build
+    got = [m.problem for m in readers.windows_build({"notes": notes})]
+    assert got == (["os.wsl-gpu-unsupported"] if unsupported else [])
+
+
+# --- prose ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("notes,expected", [
+    ("I added my user to the docker group but still get permission denied; logging out and back in "
+     "was not enough, I had to reboot.", "docker.group-not-active"),
+    ("用户已经加入 docker 组了，重新登录以后就好了", "docker.group-not-active"),
+    ("Files created inside the container are owned by root on the host.", "container.root-owned-files"),
+    ("My laptop has Intel graphics only, no NVIDIA card.", "gpu.absent"),
+    ("国内拉取镜像超时，怎么解决", "registry.unreachable"),
+    ("I can't access https://nvidia.github.io/libnvidia-container/gpgkey from our network", "apt.repo-unreachable"),
+    ("My nvidia driver can't load because of Secure Boot.", "driver.secure-boot"),
+    ("I'm on WSL 1, nvidia-smi does nothing", "os.wsl-gpu-unsupported"),
+])
+def test_what_people_write(notes, expected):
+    assert prose.match({"notes": notes})[0].problem == expected
+    assert top(notes=notes)[0] == expected
+
+
+def test_mac_with_a_gpu_request_is_docker_desktop():
+    causes = top(error='docker: Error response from daemon: could not select device driver "" with '
+                       'capabilities: [[gpu]].', notes="Docker on my MacBook Pro (M1 chip).")
+    assert causes[0] == "docker.desktop"
+
+
+# --- ranking and known facts ----------------------------------------------------------------------
+
+def test_specific_error_outranks_legacy_toolkit_context():
+    causes = top(command="nvidia-docker run --rm nvidia/cuda nvidia-smi",
+                 error="nvidia-docker | 2017/01/16 Error: Could not load UVM kernel module\n"
+                       "modprobe: FATAL: Module nvidia not found.\n",
+                 notes="nvidia-docker2 is installed")
+    assert causes[0] in ("driver.not-loaded", "driver.uvm-missing")
+
+
+def test_legacy_toolkit_stays_first_when_it_is_the_fault():
+    err = ("The following packages have unmet dependencies:\n nvidia-docker2 : Depends: docker-ce "
+           "(= 17.09.0~ce-0~ubuntu) but it is not installable\n")
+    assert top(error=err)[0] == "toolkit.legacy"
+
+
+def test_pre_410_driver_gets_its_cuda_version_from_the_branch_table(tmp_path):
+    (tmp_path / "nvidia-smi").write_text(
+        "+------------------------------------------------------+\n"
+        "| NVIDIA-SMI 390.116                Driver Version: 390.116                   |\n")
+    (tmp_path / "error").write_text(
+        "nvidia-container-cli: requirement error: unsatisfied condition: cuda>=10.0\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert report.root_causes[0] == "driver.too-old-for-image"
+    detail = next(f.detail for f in report.findings if f.problem == "driver.too-old-for-image")
+    assert "9.1" in detail and "?" not in detail
+
+
+# --- the learned fallback -------------------------------------------------------------------------
+
+def test_word_model_trains_and_ranks_by_the_words():
+    from dldoctor import wordmodel
+
+    m = wordmodel.train([("my macbook m1 docker desktop", "docker.desktop"),
+                         ("apple silicon macbook pro", "docker.desktop"),
+                         ("apt could not resolve nvidia.github.io", "apt.repo-unreachable"),
+                         ("dns nvidia.github.io resolve failure", "apt.repo-unreachable")])
+    assert m.best("running desktop on a macbook")[0] == "docker.desktop"
+    assert m.best("cannot resolve nvidia.github.io, dns")[0] == "apt.repo-unreachable"
+    assert m.best("zzz qqq") is None
+    assert m.best("macbook") is None  # one known word is not enough to guess
+
+
+def test_a_guess_only_when_nothing_else_answers(tmp_path):
+    from dldoctor import diagnose as dg
+
+    # No signature, family or reader knows this wording; the shipped word weights still guess.
+    rep = explain("the dataloader workers keep dying in my training container, shm is full")
+    assert rep.root_causes and rep.root_causes[0] == "container.shm-too-small"
+    assert rep.findings[0].confidence == dg.GUESS_CONFIDENCE
+    # A failing host check is an answer: no guess is added next to it.
+    (tmp_path / "nvidia-smi").write_text("NVIDIA-SMI has failed because it couldn't communicate with the "
+                                         "NVIDIA driver.\n")
+    (tmp_path / "notes").write_text("words that match no rule at all, banana\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert all(f.confidence != dg.GUESS_CONFIDENCE for f in report.findings if f.check == "reported-error")
+
+
+def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
+    causes = top(command="docker pull docker.example-mirror.cn/nvidia/cuda:12.4.1-base-ubuntu22.04",
+                 error="Error response from daemon: toomanyrequests: This website has been temporarily rate limited")
+    assert causes[0] == "mirror.restricted"
+    # the same refusal from Docker Hub itself is the network's (or account's) limit, not a mirror's
+    assert readers.mirror_host_limits({"command": "docker pull nvidia/cuda:12.4.1-base-ubuntu22.04",
+                                       "error": "toomanyrequests: You have reached your pull rate limit."}) == []
