@@ -30,7 +30,7 @@ def english_sentences(text):
     """Runs of three or more English words, outside commands, options, metavars and code."""
     found = []
     for line in BOX.sub(" ", text).splitlines():
-        body = line.strip()
+        body = re.sub(r"^(Usage:|用法：)\s*", "", line.strip())  # the usage line is a command
         if re.match(r"(sudo )?dldoctor\b|docker run\b|\S*\[\[gpu\]\]", body):
             body = body.split("#", 1)[1] if "#" in body else ""  # an example: its comment only
         body = CODE.sub(" ", KEEP.sub(" ", body))
