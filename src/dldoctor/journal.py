@@ -24,9 +24,9 @@ which by hashing it. That is how an interrupted fix is undone.
 
 Nothing here follows a link: /var/lib is resolved inside the root like any target path, and from
 there every directory and file of dldoctor's own (dldoctor/, lock, journal/, each fix, files/) is
-opened openat-style with O_NOFOLLOW (host.fsops/host.paths with root=...). A link planted at any of them
-is refused (paths.UnsafePath, exit 2) before a byte is written, so a hostile --root cannot make
-fix or undo truncate, write or back up a file outside it.
+opened openat-style with O_NOFOLLOW (host.fsops/host.paths with root=...). A link planted at any
+of them is refused (paths.UnsafePath, exit 2) before a byte is written, so a hostile --root cannot
+make fix or undo truncate, write or back up a file outside it.
 """
 from __future__ import annotations
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from dldoctor.host import devnull
-
 EPIPE_EXIT = 1
 
 
@@ -18,6 +16,8 @@ def prepare() -> None:
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:
+            from dldoctor.host import devnull
+
             setattr(sys, name, devnull.text_sink())
             continue
         try:
@@ -28,6 +28,8 @@ def prepare() -> None:
 
 def silence_stdout() -> None:
     """After EPIPE: later writes and the interpreter's last flush go to /dev/null, not to stderr."""
+    from dldoctor.host import devnull
+
     try:
         devnull.silence_fd(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):

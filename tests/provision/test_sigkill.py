@@ -4,9 +4,9 @@ old one byte for byte.
 
 The real CLI runs (`python -m dldoctor fix --root R --yes --only daemon-json --registry-mirror URL`)
 against a tiny registry on loopback (the mirror probe must pass) with no Docker daemon, so a run is
-short. The runs go through slow_writes.py (beside this file), which pauses after each of the journal's
-steps so that a fair share of the kills land inside the write window; the delays are drawn from a
-seeded generator (DLDOCTOR_SIGKILL_SEED, default below) and each run is logged.
+short. The runs go through slow_writes.py (beside this file), which pauses after each of the
+journal's steps so that a fair share of the kills land inside the write window; the delays are
+drawn from a seeded generator (DLDOCTOR_SIGKILL_SEED, default below) and each run is logged.
 """
 from __future__ import annotations
 
@@ -152,8 +152,8 @@ def test_sigterm_mid_write_rolls_back(root, registry):
     path = os.path.join(root, "etc", "docker", "daemon.json")
     Path(path).write_bytes(OLD)
     env = _env()
-    proc = subprocess.Popen(_dldoctor(0.6) + ["fix", "--root", root, "--yes",
-                                              "--only", "daemon-json", "--registry-mirror", registry],
+    proc = subprocess.Popen(_dldoctor(0.6) + ["fix", "--root", root, "--yes", "--only",
+                                              "daemon-json", "--registry-mirror", registry],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=str(REPO))
     journal = os.path.join(root, "var", "lib", "dldoctor", "journal")

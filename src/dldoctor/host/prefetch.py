@@ -1,7 +1,7 @@
 """Start the slowest probe (the docker CLI) before the rest of dldoctor is even imported.
 
 `docker info` takes about as long as importing dldoctor does; started first, the two overlap. The
-process is handed to LiveHost.run, which treats it as if it had started it (same argv, same
+process is handed to host.process.run, which treats it as if it had started it (same argv, same
 environment, same time limit counted from the real start). Only os and subprocess are imported here.
 """
 from __future__ import annotations

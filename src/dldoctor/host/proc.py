@@ -1,4 +1,4 @@
-"""What /proc says about a process, and the signals dldoctor sends one: the only place either is done.
+"""What /proc says about a process, and the signals dldoctor sends: the one place for either.
 
 Every read is bounded (paths.read_file) and every failure is an absent answer (None), never an
 exception: a process may end between two reads.
@@ -21,10 +21,6 @@ def _read_file(path: str) -> Optional[bytes]:
         return paths.read_file(path)[0]
     except (OSError, paths.UnsafePath):
         return None
-
-
-def exists(pid: int) -> bool:
-    return os.path.exists("/proc/%d/cmdline" % pid)
 
 
 def pids() -> List[int]:
