@@ -71,7 +71,7 @@ def test_stream_hands_over_each_line_as_it_comes():
 
     res = process.stream((PY, "-c", code), on_line, timeout=10)
     assert res.rc == 0
-    assert [l for l in seen if l.startswith("line")] == ["line 0\n", "line 1\n", "line 2\n"]
+    assert [x for x in seen if x.startswith("line")] == ["line 0\n", "line 1\n", "line 2\n"]
     assert seen[-1] == "tail" and res.stdout == "".join(seen)
     assert stamps[-1] - stamps[0] > 0.3          # delivered while it ran, not at the end
 

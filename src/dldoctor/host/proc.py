@@ -82,8 +82,8 @@ def start_time(pid: int) -> Optional[float]:
         return None
     try:
         fields = raw.decode("ascii", "replace").rsplit(")", 1)[1].split()
-        btime = next(int(l.split()[1]) for l in boot.decode("ascii", "replace").splitlines()
-                     if l.startswith("btime "))
+        btime = next(int(line.split()[1]) for line in boot.decode("ascii", "replace").splitlines()
+                     if line.startswith("btime "))
         return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (IndexError, ValueError, StopIteration):
         return None

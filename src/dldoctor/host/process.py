@@ -180,6 +180,16 @@ def _kill_group(proc: "subprocess.Popen[bytes]") -> None:
         pass
 
 
+def _write_some(fd: int, pending: memoryview) -> memoryview:
+    """What is left of `pending` after one non-blocking write (nothing once the reader is gone)."""
+    try:
+        return pending[os.write(fd, pending[:65536]):]
+    except BlockingIOError:
+        return pending
+    except OSError:            # BrokenPipeError included: the rest cannot be delivered
+        return pending[len(pending):]
+
+
 def _communicate(proc: "subprocess.Popen[bytes]", input: Optional[bytes], wait: float,
                  limit: int, on_chunk: Optional[Callable[[bytes], None]] = None
                  ) -> Tuple[bytes, bytes, str]:
@@ -218,13 +228,7 @@ def _communicate(proc: "subprocess.Popen[bytes]", input: Optional[bytes], wait: 
             for key, _ev in sel.select(min(left, 1.0)):
                 fd = key.fd
                 if fd == stdin_fd:
-                    try:
-                        n = os.write(fd, pending[:65536])
-                    except (BrokenPipeError, BlockingIOError, OSError) as exc:
-                        if isinstance(exc, BlockingIOError):
-                            continue
-                        n = len(pending)
-                    pending = pending[n:]
+                    pending = _write_some(fd, pending)
                     if not pending:
                         sel.unregister(fd)
                         proc.stdin.close()      # type: ignore[union-attr]
