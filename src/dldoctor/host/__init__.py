@@ -1,7 +1,13 @@
 """The one door to the machine: every file read, command and HTTP request goes through a Host.
 
-Three faces share this contract: LiveHost (the machine, under a root prefix), SnapshotHost (a
-recorded evidence directory or tarball) and RecordingHost (live, writing a snapshot as it goes).
+Two faces share this contract: LiveHost (the machine, under a root prefix) and SnapshotHost (a
+recorded evidence directory or tarball); recorder writes what a LiveHost collected as a snapshot.
+
+Nothing outside this package opens a file, starts or signals a process or reads /proc
+(tests/test_one_door.py). The building blocks: process (the one runner: timeout, output cap,
+process-group kill; stream, spawn), paths (a root's paths, bounded no-follow reads), proc (/proc
+and signals), dockerd (dockerd's pid), fsops (crash-safe writes), devnull. Two writers change the
+machine: HostWriter (files, commands) and daemon_control (the running dockerd).
 """
 from __future__ import annotations
 

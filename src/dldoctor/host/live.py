@@ -8,24 +8,21 @@ from __future__ import annotations
 import os
 import pwd
 import shlex
-import signal
-import subprocess
 import threading
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
-from urllib.parse import urlparse
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
-from dldoctor import prefetch
-from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, paths, warn
+from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, warn
+from dldoctor.host import dockerd, paths, proc, process
+from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
                  "/snap/bin")
 DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
                  "libnvidia*", "cuda-drivers*")
-# Bounds (docs/security-paths.md): what one command may print, what one HTTP answer may hold.
-OUTPUT_LIMIT = 1024 * 1024           # real outputs are < 100 KB; parsing 1 MiB costs < 1 s
+# Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
 
 
@@ -50,9 +47,7 @@ class LiveHost(Host):
     def path(self, target: str) -> str:
         """The live path of a target path: under a root, symlinks are resolved inside it (absolute
         targets re-rooted, a `..` above it refused with paths.UnsafePath)."""
-        if self.root == "/":
-            return os.path.normpath("/" + target.lstrip("/"))
-        return paths.resolve(self.root, target)
+        return paths.under(self.root, target)
 
     def _safe_path(self, target: str) -> Optional[str]:
         """path(), or None (with a warning) when it would lead outside the root."""
@@ -64,9 +59,7 @@ class LiveHost(Host):
 
     def target_path(self, live: str) -> str:
         """A live absolute path as the target sees it (strips the root prefix when inside it)."""
-        if self.root != "/" and (live == self.root or live.startswith(self.root + "/")):
-            return live[len(self.root):] or "/"
-        return live
+        return paths.target_of(self.root, live)
 
     def read(self, path: str) -> Optional[bytes]:
         """A regular file's bytes under the root (at most paths.READ_LIMIT), never following a
@@ -134,31 +127,8 @@ class LiveHost(Host):
     # --- commands ------------------------------------------------------------------------------
     def run(self, argv: Sequence[str], timeout: Optional[float] = None,
             input: Optional[bytes] = None, env: Optional[Dict[str, str]] = None) -> CommandResult:
-        argv = tuple(argv)
-        limit = self.timeout if timeout is None else timeout
-        early = prefetch.take(argv, env or self.env) if input is None else None
-        if early is not None:
-            proc, started = early
-            wait = max(0.0, limit - (time.monotonic() - started))
-        else:
-            try:
-                proc = subprocess.Popen(
-                    argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
-                    start_new_session=True)
-            except FileNotFoundError:
-                return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % argv[0])
-            except OSError as exc:
-                return CommandResult(argv, None, "", "", error=str(exc))
-            wait = limit
-        out, err, state = _communicate(proc, input, wait, OUTPUT_LIMIT)
-        if state == "timeout":
-            return CommandResult(argv, None, _dec(out), _dec(err), timed_out=True,
-                                 error="no answer within %.1f s" % limit)
-        if state == "limit":
-            return CommandResult(argv, None, _dec(out), _dec(err), truncated=True,
-                                 error="output over %d bytes: stopped" % OUTPUT_LIMIT)
-        return CommandResult(argv, proc.returncode, _dec(out), _dec(err))
+        return process.run(argv, timeout=self.timeout if timeout is None else timeout,
+                           env=env or self.env, input=input)
 
     def run_host_cmd(self, argv: Sequence[str], timeout: Optional[float] = None) -> CommandResult:
         """A program reporting on the machine: chrooted under a root prefix, or not run at all."""
@@ -293,7 +263,7 @@ class LiveHost(Host):
         package's mtime): dockerd registers the --gpus driver only if the hook was there at start."""
         lines = []
         pid = self._dockerd_pid()
-        started = _process_start(pid) if pid is not None else None
+        started = proc.start_time(pid) if pid is not None else None
         if started is not None:
             lines.append("dockerd-started: %d" % started)
         hook = self.which("nvidia-container-runtime-hook")
@@ -335,36 +305,14 @@ class LiveHost(Host):
         return Evidence(name, text, source="id")
 
     def _dockerd_pid(self) -> Optional[int]:
-        for pidfile in ("/var/run/docker.pid", "/run/docker.pid"):
-            data = self.read(pidfile)
-            if data and data.strip().isdigit():
-                pid = int(data.strip())
-                if os.path.exists("/proc/%d/cmdline" % pid):
-                    return pid
-        if self.root != "/":
-            return None
-        # No pidfile: look for a dockerd, preferring the one serving DOCKER_HOST.
-        want = _socket_path(self.env.get("DOCKER_HOST"))
-        first = None
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            raw = self.read_kernel("/proc/%s/cmdline" % entry)
-            if not raw:
-                continue
-            argv = raw.split(b"\0")
-            if os.path.basename(argv[0]) != b"dockerd":
-                continue
-            if first is None:
-                first = int(entry)
-            if want and want.encode() in raw:
-                return int(entry)
-        return first
+        # No pidfile: on the machine itself, look for a dockerd (DOCKER_HOST's one first).
+        return dockerd.find_pid(("/var/run/docker.pid", "/run/docker.pid"), self.read,
+                                scan=self.root == "/", docker_host=self.env.get("DOCKER_HOST"))
 
     def _ev_dockerd_cmdline(self, name: str) -> Evidence:
         pid = self._dockerd_pid()
         if pid is not None:
-            raw = self.read_kernel("/proc/%d/cmdline" % pid)
+            raw = proc.read(pid, "cmdline")
             if raw:
                 argv = [a.decode("utf-8", "replace") for a in raw.rstrip(b"\0").split(b"\0")]
                 return Evidence(name, " ".join(shlex.quote(a) for a in argv) + "\n",
@@ -377,18 +325,9 @@ class LiveHost(Host):
 
     def daemon_json_location(self) -> str:
         """--config-file of the running dockerd when given, else the default path."""
-        from dldoctor.parse.dockerd_cmdline import parse_dockerd_cmdline
-        from dldoctor.errors import ParseError
-
         ev = self.evidence("dockerd-cmdline")
-        if ev.text:
-            try:
-                flags = parse_dockerd_cmdline(ev.text)
-                if flags.config_file:
-                    return self.target_path(flags.config_file)
-            except ParseError:
-                pass
-        return "/etc/docker/daemon.json"
+        found = EVIDENCE["dockerd-cmdline"].config_file(ev.text) if ev.text else None
+        return self.target_path(found) if found else "/etc/docker/daemon.json"
 
     def _ev_daemon_json(self, name: str) -> Evidence:
         path = self.daemon_json_location()
@@ -398,9 +337,7 @@ class LiveHost(Host):
             exists = live is None or os.path.lexists(live)
             # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
             return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
-        from dldoctor.parse.daemon_json import decode_daemon_json
-
-        return Evidence(name, decode_daemon_json(data), source=path)
+        return Evidence(name, EVIDENCE[name].decode(data), source=path)
 
     def _ev_packages(self, name: str) -> Evidence:
         admindir = self._safe_path("/var/lib/dpkg")
@@ -418,106 +355,6 @@ class LiveHost(Host):
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
-
-
-def _process_start(pid: int) -> Optional[float]:
-    """Epoch seconds when process `pid` started (/proc/PID/stat starttime + the boot time)."""
-    try:
-        with open("/proc/%d/stat" % pid) as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        with open("/proc/stat") as fh:
-            btime = next(int(l.split()[1]) for l in fh if l.startswith("btime "))
-        return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError, StopIteration):
-        return None
-
-
-def _communicate(proc: "subprocess.Popen[bytes]", input: Optional[bytes], wait: float,
-                 limit: int) -> Tuple[bytes, bytes, str]:
-    """(stdout, stderr, "done" | "timeout" | "limit"): like communicate(), but the process group
-    is killed at the deadline or once either stream passes `limit` bytes (kept: the first limit)."""
-    import selectors
-
-    deadline = time.monotonic() + max(0.0, wait)
-    bufs: Dict[int, List[bytes]] = {}
-    sizes: Dict[int, int] = {}
-    sel = selectors.DefaultSelector()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            fd = stream.fileno()
-            os.set_blocking(fd, False)
-            sel.register(fd, selectors.EVENT_READ)
-            bufs[fd], sizes[fd] = [], 0
-    pending = memoryview(input or b"")
-    stdin_fd = -1
-    if proc.stdin is not None:
-        if input:
-            stdin_fd = proc.stdin.fileno()
-            os.set_blocking(stdin_fd, False)
-            sel.register(stdin_fd, selectors.EVENT_WRITE)
-        else:
-            proc.stdin.close()
-    state = "done"
-    try:
-        while sel.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                state = "timeout"
-                break
-            for key, _ev in sel.select(min(left, 1.0)):
-                fd = key.fd
-                if fd == stdin_fd:
-                    try:
-                        n = os.write(fd, pending[:65536])
-                    except (BrokenPipeError, BlockingIOError, OSError) as exc:
-                        if isinstance(exc, BlockingIOError):
-                            continue
-                        n = len(pending)
-                    pending = pending[n:]
-                    if not pending:
-                        sel.unregister(fd)
-                        proc.stdin.close()
-                    continue
-                try:
-                    chunk = os.read(fd, 65536)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    sel.unregister(fd)
-                    continue
-                bufs[fd].append(chunk)
-                sizes[fd] += len(chunk)
-                if sizes[fd] > limit:
-                    state = "limit"
-            if state == "limit":
-                break
-        if state == "done":
-            try:
-                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                state = "timeout"
-    finally:
-        sel.close()
-    if state != "done":
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            pass
-    fds = [s.fileno() if s is not None else -1 for s in (proc.stdout, proc.stderr)]
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        if stream is not None:
-            try:
-                stream.close()
-            except OSError:
-                pass
-    out, err = (b"".join(bufs.get(fd, []))[:limit] for fd in fds)
-    return out, err, state
 
 
 def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]] = None,
@@ -579,12 +416,6 @@ def _name_table(data: Optional[bytes], idx: int) -> Dict[int, str]:
         if len(parts) > idx and parts[idx].isdigit():
             table.setdefault(int(parts[idx]), parts[0])
     return table
-
-
-def _socket_path(docker_host: Optional[str]) -> Optional[str]:
-    if docker_host and docker_host.startswith("unix://"):
-        return urlparse(docker_host).path or docker_host[len("unix://"):]
-    return None
 
 
 def _short_error(exc: Exception) -> str:
