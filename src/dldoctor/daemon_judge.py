@@ -17,10 +17,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import ParseError
+from dldoctor.parse.dockerd_cmdline import SHORT_FLAGS
 
 Version = Tuple[int, int]
 
@@ -86,8 +87,6 @@ _NAMED: Dict[str, Tuple[str, Optional[Version], Optional[Version]]] = {
     "nri-opts": ("nri-opts", (29, 2), None),
     "registry-mirror": ("registry-mirrors", None, None), "storage-opt": ("storage-opts", None, None),
 }
-_SHORT = {"D": "debug", "H": "host", "G": "group", "b": "bridge", "l": "log-level", "p": "pidfile",
-          "s": "storage-driver", "r": "restart", "v": "version", "h": "help", "g": "graph"}
 
 # daemon/config/config.go flatOptions: map values NOT flattened into their keys.
 def _flat_options(v: Version) -> frozenset:
@@ -305,7 +304,7 @@ def _unknown_flags(flags: Mapping[str, Sequence[str]], v: Version) -> None:
     ("unknown flag: --feature")."""
     names = flag_names(v) | {"validate", "version", "help", "config-file"}
     for flag in flags:
-        if flag not in names and flag not in _SHORT:
+        if flag not in names and flag not in SHORT_FLAGS:
             raise _Refused(Verdict("unknown-flag", "daemon-json.flag-conflict", flag,
                                    "unknown flag: --%s" % flag))
 
@@ -377,7 +376,7 @@ def conflicts(data: Mapping[str, Any], flags: Mapping[str, Sequence[str]],
         elif flag in flat:
             out.append((flag, tuple(values), flat[flag]))
         else:
-            short = [s for s, long_ in _SHORT.items() if long_ == flag and s in flat]
+            short = [s for s, long_ in SHORT_FLAGS.items() if long_ == flag and s in flat]
             if short:
                 out.append((short[0], tuple(values), flat[short[0]]))
     if v >= (28, 0) and "host-gateway-ip" in flat and "host-gateway-ip" in flags:
@@ -864,35 +863,3 @@ def verdict_releases(verdict: Verdict) -> str:
     return ", ".join(verdict.releases)
 
 
-def flags_by_name(argv: Iterable[str]) -> Dict[str, Tuple[str, ...]]:
-    """Long flag name -> values, from a dockerd argv (the flags after the program)."""
-    out: Dict[str, List[str]] = {}
-    words = list(argv)
-    i = 0
-    bools = {"debug", "live-restore", "experimental", "iptables", "ip6tables", "ip-forward",
-             "ip-forward-no-drop", "ip-masq", "icc", "ipv6", "selinux-enabled", "userland-proxy",
-             "no-new-privileges", "init", "raw-logs", "rootless", "tls", "tlsverify", "validate",
-             "version", "help", "cri-containerd", "allow-direct-routing", "restart"}
-    while i < len(words):
-        w = words[i]
-        i += 1
-        if w == "--":
-            break
-        if w.startswith("--") and len(w) > 2:
-            name, eq, val = w[2:].partition("=")
-        elif w.startswith("-") and len(w) > 1:
-            name, val, eq = _SHORT.get(w[1], w[1]), w[2:], ""
-            if val.startswith("="):
-                val, eq = val[1:], "="
-            elif val:
-                eq = "="
-        else:
-            continue
-        if not eq:
-            if name in bools:
-                val = "true"
-            elif i < len(words):
-                val = words[i]
-                i += 1
-        out.setdefault(name, []).append(val)
-    return {k: tuple(vals) for k, vals in out.items()}

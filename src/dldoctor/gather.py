@@ -155,7 +155,7 @@ def _read_paths(facts: Facts) -> None:
 
 def _probe_mirrors(host: Host, facts: Facts) -> None:
     """GET /v2/ of each configured mirror (and Docker Hub beside them), concurrently, bounded."""
-    from dldoctor.provision.mirrors import probe
+    from dldoctor.mirror_probe import probe
 
     mirrors = [m for m in configured_mirrors(facts)]
     if not mirrors:

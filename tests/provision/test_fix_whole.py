@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dldoctor import mirror_urls
+from dldoctor import mirror_probe as mp
 from dldoctor.provision import mirrors as m
 from dldoctor.provision.daemon_json import DaemonJsonStep
 from dldoctor.provision.options import FixOptions
@@ -182,7 +183,7 @@ def test_check_reports_a_restricted_mirror_from_the_live_probe(root):
 
 def _hub_host(answers):
     """MemoryHost where each URL in `answers` is live / restricted / dead with a latency."""
-    man = m.MANIFEST_PATH
+    man = mp.MANIFEST_PATH
     urls = {}
     for url, (state, latency) in answers.items():
         if state == "dead":

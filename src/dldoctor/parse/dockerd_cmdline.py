@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 
@@ -32,8 +32,6 @@ class DockerdFlags:
     def names(self) -> Dict[str, Tuple[str, ...]]:
         """The flags by their own long name (`--label`, not `labels`): what dockerd's flag-set
         compares with daemon.json (daemon_judge)."""
-        from dldoctor.daemon_judge import flags_by_name
-
         argv = list(self.argv[1:])
         if argv and argv[0] == "daemon" and not _is_dockerd(self.argv[0]):
             argv = argv[1:]
@@ -341,3 +339,43 @@ def parse_dockerd_journal(text: str) -> DockerdJournal:
         unknown_directives=tuple(unknown),
         warnings=tuple(warnings),
     )
+
+
+# dockerd's one-letter flags -> their long names.
+SHORT_FLAGS = {"D": "debug", "H": "host", "G": "group", "b": "bridge", "l": "log-level",
+               "p": "pidfile", "s": "storage-driver", "r": "restart", "v": "version", "h": "help",
+               "g": "graph"}
+
+
+def flags_by_name(argv: Iterable[str]) -> Dict[str, Tuple[str, ...]]:
+    """Long flag name -> values, from a dockerd argv (the flags after the program)."""
+    out: Dict[str, List[str]] = {}
+    words = list(argv)
+    i = 0
+    bools = {"debug", "live-restore", "experimental", "iptables", "ip6tables", "ip-forward",
+             "ip-forward-no-drop", "ip-masq", "icc", "ipv6", "selinux-enabled", "userland-proxy",
+             "no-new-privileges", "init", "raw-logs", "rootless", "tls", "tlsverify", "validate",
+             "version", "help", "cri-containerd", "allow-direct-routing", "restart"}
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if w == "--":
+            break
+        if w.startswith("--") and len(w) > 2:
+            name, eq, val = w[2:].partition("=")
+        elif w.startswith("-") and len(w) > 1:
+            name, val, eq = SHORT_FLAGS.get(w[1], w[1]), w[2:], ""
+            if val.startswith("="):
+                val, eq = val[1:], "="
+            elif val:
+                eq = "="
+        else:
+            continue
+        if not eq:
+            if name in bools:
+                val = "true"
+            elif i < len(words):
+                val = words[i]
+                i += 1
+        out.setdefault(name, []).append(val)
+    return {k: tuple(vals) for k, vals in out.items()}
