@@ -20,13 +20,11 @@ def _line_at(text: str, line: int) -> str:
 
 
 def _invalid_syntax(facts: Facts, path: str, dj: Unknown) -> List[Finding]:
-    err = facts.raw.get("daemon.json:error")
-    pos = facts.raw.get("daemon.json:error-pos")
-    line_no, col = ((pos.text or ":").split(":") + [""])[:2] if pos else ("", "")
-    ev = ["%s: %s" % (path, err.text if err else dj.reason)]
-    if line_no.isdigit():
-        bad = _line_at(facts.text("daemon.json") or "", int(line_no))
-        ev.append(_("line {l}, column {c}: {text}").format(l=line_no, c=col or "?", text=bad.rstrip()))
+    ev = ["%s: %s" % (path, dj.message if dj.message is not None else dj.reason)]
+    if dj.line:
+        bad = _line_at(facts.text("daemon.json") or "", dj.line)
+        ev.append(_("line {l}, column {c}: {text}").format(l=dj.line, c=dj.column or "?",
+                                                            text=bad.rstrip()))
     verdict = judge_facts(facts)
     if verdict.refuses:
         return [problem("daemon-json", AREA, "daemon-json.invalid",

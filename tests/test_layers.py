@@ -1,7 +1,7 @@
 """The layers import downward only, and the import graph has no cycle.
 
 Read from the source (an AST walk, so an import inside a function counts as much as one at the
-top): checks are pure functions of Facts and import neither the host layer, provision nor the
+top; one under `if TYPE_CHECKING:` is never run and does not count): checks are pure functions of Facts and import neither the host layer, provision nor the
 CLI; provision imports no check; gather imports no check and no provision step; the host layer
 imports no parser and not gather. Between modules, and between packages (host/, parse/,
 checks/, provision/, render/, fleet/ each taken as one), no import leads back to where it started.
@@ -49,10 +49,23 @@ def _modules() -> Dict[str, Path]:
     return out
 
 
+def _nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of `tree` except what stands under `if TYPE_CHECKING:` (never imported)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test):
+            for other in node.orelse:
+                yield other
+                yield from _nodes(other)
+            continue
+        yield node
+        yield from _nodes(node)
+
+
 def _imports(name: str, path: Path, known: Set[str]) -> Iterator[str]:
-    """The project modules `name` imports, wherever the import statement stands."""
+    """The project modules `name` imports, wherever the import statement stands (a function
+    body included), except for type checkers only."""
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name
@@ -169,6 +182,7 @@ def test_allow_list_is_current():
 def test_the_walk_sees_imports_inside_functions_and_finds_cycles():
     assert "dldoctor.mirror_probe" in MODULES["dldoctor.gather"]     # imported inside a function
     assert "dldoctor.checks" in MODULES["dldoctor.diagnose"]
+    assert "dldoctor.parse.dpkg" not in MODULES["dldoctor.facts"]      # if TYPE_CHECKING: only
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
     assert collapse({"dldoctor.host.live": {"dldoctor.parse.lsmod"}}) == {

@@ -56,11 +56,16 @@ def _parser(spec: str) -> Callable[[str], object]:
     return getattr(importlib.import_module("dldoctor.parse." + mod), fn)
 
 
+def _unparsed(ev: Evidence, exc: ParseError) -> Unknown:
+    return Unknown(_("could not parse {name}: {err}").format(name=ev.name, err=exc), ev.name,
+                   exc.message, exc.line, exc.col)
+
+
 def _parse(spec: str, ev: Evidence) -> object:
     try:
         return _parser(spec)(ev.text or "")
     except ParseError as exc:
-        return Unknown(_("could not parse {name}: {err}").format(name=ev.name, err=exc), ev.name)
+        return _unparsed(ev, exc)
     except Exception as exc:  # a parser bug must not hide every other fact
         return Unknown(_("could not parse {name}: internal error {err!r}").format(
             name=ev.name, err=exc), ev.name)
@@ -225,7 +230,7 @@ def _parse_os(ev: Evidence) -> object:
                 return os_release.parse_lsb_release(ev.text or "")
             except ParseError:
                 pass
-        return Unknown(_("could not parse {name}: {err}").format(name=ev.name, err=exc), ev.name)
+        return _unparsed(ev, exc)
 
 
 def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
@@ -243,10 +248,7 @@ def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
     try:
         facts.daemon_json = parse_daemon_json(ev.text or "")
     except ParseError as exc:
-        facts.daemon_json = Unknown(str(exc), "daemon.json")
-        facts.raw["daemon.json:error"] = Evidence("daemon.json:error", exc.message, source=str(exc.line))
-        facts.raw["daemon.json:error-pos"] = Evidence(
-            "daemon.json:error-pos", "%s:%s" % (exc.line or "", exc.col or ""))
+        facts.daemon_json = Unknown(str(exc), "daemon.json", exc.message, exc.line, exc.col)
 
 
 def _apt_sources(facts: Facts, raw: Dict[str, Evidence]) -> None:
