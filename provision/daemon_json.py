@@ -282,55 +282,9 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
     new_top: Dict[str, Any] = {}
 
     if mirrors or drop_mirrors:
-        m = root.member("registry-mirrors")
-        drop = {mirror_key(u) for u in drop_mirrors}
-        items = (m.value.items or []) if m is not None and m.value.kind == "array" else []
-        if m is None:
-            if mirrors:
-                new_top["registry-mirrors"] = _unique(mirrors)
-        elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items):
-            kept = [i.value for i in items if i.kind == "string" and mirror_key(i.value) not in drop]
-            ed.set_value(m, _unique(kept + list(mirrors)))
-        elif m.value.kind == "array":
-            have = {mirror_key(i.value) for i in m.value.items or () if i.kind == "string"}
-            ed.append_items(m.value, [u for u in _unique(mirrors) if mirror_key(u) not in have])
-        elif mirrors:   # not a list (dockerd would not start with it): replace, keeping a string
-            old = [m.value.value] if m.value.kind == "string" else []
-            ed.set_value(m, _unique(list(old) + list(mirrors)))
+        _merge_mirrors(ed, root, mirrors, drop_mirrors, new_top)
 
-    runtimes = root.member("runtimes")
-    if runtimes is not None and runtimes.value.kind != "object":
-        raise Refused(_('"runtimes" in daemon.json is not a JSON object; dockerd cannot use it '
-                        "and dldoctor will not guess what was meant"))
-    if runtime_path:
-        if runtimes is None:
-            new_top["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
-        else:
-            nv = runtimes.value.member(RUNTIME)
-            if nv is None:
-                ed.append_members(runtimes.value,
-                                  {RUNTIME: {"path": runtime_path, "runtimeArgs": []}})
-            elif nv.value.kind != "object":
-                ed.set_value(nv, {"path": runtime_path, "runtimeArgs": []})
-            elif nv.value.member("runtimeType") is None:
-                # Written as dockerd reads it: `args` (what nvidia-ctk writes; dockerd ignores
-                # it) becomes `runtimeArgs`, or goes when `runtimeArgs` is there already.
-                args = nv.value.member("args")
-                if args is not None:
-                    if nv.value.member("runtimeArgs") is None:
-                        ed.rename_key(args, "runtimeArgs")
-                    else:
-                        ed.remove_member(nv.value, args)
-                add: Dict[str, Any] = {}
-                path = nv.value.member("path")
-                if path is None:
-                    add["path"] = runtime_path
-                elif path.value.value != runtime_path:
-                    ed.set_value(path, runtime_path)
-                if nv.value.member("runtimeArgs") is None and nv.value.member("args") is None:
-                    add["runtimeArgs"] = []
-                ed.append_members(nv.value, add)
-            # A shim runtime (runtimeType + options) is left as it is: path would conflict.
+    _merge_runtime(ed, root, runtime_path, new_top)
 
     if default_runtime:
         d = root.member("default-runtime")
@@ -341,6 +295,65 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
 
     ed.append_members(root, new_top)
     return bom + ed.result()
+
+
+def _merge_mirrors(ed: _Editor, root: _Node, mirrors: Sequence[str], drop_mirrors: Sequence[str],
+                   new_top: Dict[str, Any]) -> None:
+    """registry-mirrors: `drop_mirrors` out, missing `mirrors` in (see merge)."""
+    m = root.member("registry-mirrors")
+    drop = {mirror_key(u) for u in drop_mirrors}
+    items = (m.value.items or []) if m is not None and m.value.kind == "array" else []
+    if m is None:
+        if mirrors:
+            new_top["registry-mirrors"] = _unique(mirrors)
+    elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items):
+        kept = [i.value for i in items if i.kind == "string" and mirror_key(i.value) not in drop]
+        ed.set_value(m, _unique(kept + list(mirrors)))
+    elif m.value.kind == "array":
+        have = {mirror_key(i.value) for i in m.value.items or () if i.kind == "string"}
+        ed.append_items(m.value, [u for u in _unique(mirrors) if mirror_key(u) not in have])
+    elif mirrors:   # not a list (dockerd would not start with it): replace, keeping a string
+        old = [m.value.value] if m.value.kind == "string" else []
+        ed.set_value(m, _unique(list(old) + list(mirrors)))
+
+
+def _merge_runtime(ed: _Editor, root: _Node, runtime_path: Optional[str],
+                   new_top: Dict[str, Any]) -> None:
+    """runtimes.nvidia with `runtime_path` (see merge); Refused for `runtimes` not an object."""
+    runtimes = root.member("runtimes")
+    if runtimes is not None and runtimes.value.kind != "object":
+        raise Refused(_('"runtimes" in daemon.json is not a JSON object; dockerd cannot use it '
+                        "and dldoctor will not guess what was meant"))
+    if not runtime_path:
+        return
+    if runtimes is None:
+        new_top["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
+    else:
+        nv = runtimes.value.member(RUNTIME)
+        if nv is None:
+            ed.append_members(runtimes.value,
+                              {RUNTIME: {"path": runtime_path, "runtimeArgs": []}})
+        elif nv.value.kind != "object":
+            ed.set_value(nv, {"path": runtime_path, "runtimeArgs": []})
+        elif nv.value.member("runtimeType") is None:
+            # Written as dockerd reads it: `args` (what nvidia-ctk writes; dockerd ignores
+            # it) becomes `runtimeArgs`, or goes when `runtimeArgs` is there already.
+            args = nv.value.member("args")
+            if args is not None:
+                if nv.value.member("runtimeArgs") is None:
+                    ed.rename_key(args, "runtimeArgs")
+                else:
+                    ed.remove_member(nv.value, args)
+            add: Dict[str, Any] = {}
+            path = nv.value.member("path")
+            if path is None:
+                add["path"] = runtime_path
+            elif path.value.value != runtime_path:
+                ed.set_value(path, runtime_path)
+            if nv.value.member("runtimeArgs") is None and nv.value.member("args") is None:
+                add["runtimeArgs"] = []
+            ed.append_members(nv.value, add)
+        # A shim runtime (runtimeType + options) is left as it is: path would conflict.
 
 
 def _unique(urls: Iterable[str]) -> List[str]:

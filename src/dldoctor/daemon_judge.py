@@ -553,8 +553,25 @@ _EXEC_OPTS = ("native.cgroupdriver",)
 _BUILTIN_RUNTIMES = ("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux")
 
 
-def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
-                  flags: Mapping[str, Sequence[str]]) -> None:
+_Flags = Mapping[str, Sequence[str]]
+
+
+def _check_values(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
+    """dockerd's checks of the values, in the order it makes them (one section each)."""
+    _values_daemon(j, data, v, flags)
+    _values_dns(j, data, v, flags)
+    _values_host_gateway(j, data, v, flags)
+    _values_labels(j, data, v, flags)
+    _values_limits(j, data, v, flags)
+    _values_generic_resources(j, data, v, flags)
+    _values_hosts(j, data, v, flags)
+    _values_cgroups(j, data, v, flags)
+    _values_firewall(j, data, v, flags)
+    _values_registries(j, data, v, flags)
+    _runtimes(j, data, v)
+
+
+def _values_daemon(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # "graph" (config.go Validate, 23.0: "deprecated; use data-root"; 24.0+: no such flag)
     if v >= (23, 0) and "graph" in data:
         _bad(j, "graph", "graph", 'the "graph" config file option is deprecated; use "data-root" instead')
@@ -577,6 +594,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if v >= (29, 7) and isinstance(feats, dict) and feats.get("embedded-containerd") and data.get("cri-containerd"):
         _bad(j, "features", "features", 'conflicting options: cannot use the "embedded-containerd" '
              'feature and CRI support (--cri-containerd) at the same time')
+
+def _values_dns(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # DNS (opts.ValidateIPAddress before 29; netip since, checked while decoding)
     if v < (29, 0):
         for addr in _merged_list(data, "dns", flags, "dns"):
@@ -588,6 +607,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                                                     len(dom) > 255 or dom.replace(".", "").isdigit()):
             _bad(j, "dns-search", "dns-search", "%s is not a valid domain" % dom)
             break
+
+def _values_host_gateway(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # host gateway IPs (28.0+: at most one IPv4 and one IPv6; opts.ValidateHostGatewayIPs)
     if v >= (28, 0):
         ips = data.get("host-gateway-ips") if isinstance(data.get("host-gateway-ips"), list) else []
@@ -600,6 +621,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                 if len({p for p in parsed if p.version == fam}) > 1:
                     _bad(j, "host-gateway-ips", "host-gateway-ips", "only one IPv%d host gateway IP "
                          "address can be specified" % fam)
+
+def _values_labels(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # labels (opts.ValidateLabel; daemon/command GetConflictFreeLabels)
     labels = _merged_list(data, "labels", flags, "label")
     seen: Dict[str, str] = {}
@@ -619,6 +642,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
             _bad(j, "labels", "labels", "conflict labels for %s and %s=%s" % (lab, k, seen[k]))
             break
         seen[k] = val
+
+def _values_limits(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # negative numbers (config.Validate)
     for key, since, word in (("mtu", (23, 0), "invalid default MTU: %d"),
                              ("max-concurrent-downloads", None, "invalid max concurrent downloads: %d"),
@@ -634,6 +659,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if v >= (28, 0) and isinstance(ndp, int) and not isinstance(ndp, bool) and not 0 <= ndp <= 65535:
         _bad(j, "limits", "network-diagnostic-port", "invalid network-diagnostic-port (%d): value "
              "must be between 0 and 65535" % ndp)
+
+def _values_generic_resources(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # generic resources (config.ParseGenericResources)
     res = _merged_list(data, "node-generic-resources", flags, "node-generic-resource")
     kinds: Dict[str, set] = {}
@@ -649,6 +676,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if any(len(k) > 1 for k in kinds.values()):
         _bad(j, "generic-resources", "node-generic-resources",
              "could not parse GenericResource: mixed discrete and named resources")
+
+def _values_hosts(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # hosts (opts.ValidateHost)
     for h in data.get("hosts") or ():
         why = _host_error(h) if isinstance(h, str) else None
@@ -670,6 +699,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                        else "unknown option: '%s'" % k)
                 _bad(j, "exec-opts", "exec-opts", "invalid exec-opt (%s): %s" % (opt, why))
                 break
+
+def _values_cgroups(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # cgroup parent with the systemd driver (daemon/daemon_unix.go verifyDaemonSettings)
     parent = data.get("cgroup-parent")
     driver = [o.split("=", 1)[1].strip() for o in data.get("exec-opts") or ()
@@ -687,6 +718,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if isinstance(cgns, str) and cgns not in ("", "host", "private"):
         _bad(j, "cgroupns-mode", "default-cgroupns-mode",
              "default cgroup namespace mode (%s) is invalid" % cgns)
+
+def _values_firewall(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # firewall (29.0, config_linux.go)
     if v >= (29, 0):
         fw = data.get("firewall-backend")
@@ -702,6 +735,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
         _bad(j, "shm-size", "default-shm-size", "invalid size: %s" % shm)
     elif isinstance(shm, str) and not re.match(r"^\s*\d+(\.\d+)?\s*([kmgtpKMGTP]?[iI]?[bB]?)\s*$", shm):
         _bad(j, "shm-size", "default-shm-size", "invalid size: '%s'" % shm)
+
+def _values_registries(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # registries (daemon/pkg/registry/config.go, registry/config.go before 28)
     for m in data.get("registry-mirrors") or ():
         if isinstance(m, str):
@@ -715,8 +750,6 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
             if why:
                 _bad(j, "insecure-registries", "insecure-registries", why)
                 break
-    _runtimes(j, data, v)
-
 
 def json_quote(s: str) -> str:
     import json as _json

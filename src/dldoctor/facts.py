@@ -6,7 +6,7 @@ parser's position). A check that needs an Unknown fact returns `skip`, never a f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
 
 if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
     from dldoctor.host import Evidence
