@@ -9,6 +9,7 @@ from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.derived import docker_absent, engine, has_server, server_error
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
 from dldoctor.parse.version import version_tuple
 
@@ -76,7 +77,7 @@ def check_engine(facts: Facts) -> List[Finding]:
     return out
 
 
-_SOCKET_DENIED = re.compile(r"permission denied while trying to connect to the docker|"
+_SOCKET_DENIED = lazy_compile(r"permission denied while trying to connect to the docker|"
                             r"docker\.sock: connect: permission denied", re.I)
 
 

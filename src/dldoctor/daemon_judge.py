@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.dockerd_cmdline import SHORT_FLAGS
 
 Version = Tuple[int, int]
@@ -546,7 +547,7 @@ def _bad(j: Judgement, rule: str, key: str, message: str) -> None:
     j.verdicts.append(Verdict(rule, "daemon-json.invalid", key, message))
 
 
-_DOMAIN = re.compile(r"^(:?(?:[a-zA-Z0-9]|(?:[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(?:[a-zA-Z0-9]|"
+_DOMAIN = lazy_compile(r"^(:?(?:[a-zA-Z0-9]|(?:[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(?:[a-zA-Z0-9]|"
                      r"(?:[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?\s*$")
 _LOG_LEVELS_29 = ("panic", "fatal", "error", "warn", "info", "debug", "trace")
 _EXEC_OPTS = ("native.cgroupdriver",)
@@ -814,7 +815,7 @@ def mirror_error(url: str, v: Version = NEWEST[:2]) -> Optional[str]:
     return None
 
 
-_HOST_LABEL = re.compile(r"^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$")
+_HOST_LABEL = lazy_compile(r"^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$")
 
 
 def insecure_registry_error(reg: str) -> Optional[str]:

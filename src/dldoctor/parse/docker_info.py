@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.docker_version import first_json_object, is_connect_error, is_prompt_line
 
 
@@ -137,8 +138,8 @@ _OLD_VERSION_KEYS = frozenset(["Client version", "Server version", "Client API v
 
 _LIST_KEYS = frozenset(["security options", "insecure registries", "registry mirrors", "discovered devices"])
 
-_SECTION_RE = re.compile(r"^\S*?(Client|Server)\s*:(?:\s+(.*?))?\s*$")
-_KV_RE = re.compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
+_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:(?:\s+(.*?))?\s*$")
+_KV_RE = lazy_compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
 
 
 def _security_name(item: str) -> Optional[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -275,10 +276,10 @@ class DockerdJournal:
     warnings: Tuple[str, ...] = ()
 
 
-_JOURNAL_PREFIX_RE = re.compile(
+_JOURNAL_PREFIX_RE = lazy_compile(
     r"^(?:[A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[\d:.+-]+Z?) +\S+ +([\w.@/-]+?)(?:\[\d+\])?: (.*)$"
 )
-_LOGRUS_RE = re.compile(r'level=(\w+)\s+msg="((?:[^"\\]|\\.)*)"')
+_LOGRUS_RE = lazy_compile(r'level=(\w+)\s+msg="((?:[^"\\]|\\.)*)"')
 _ERROR_MARKERS = (
     "unable to configure the Docker daemon",
     "failed to start daemon",
