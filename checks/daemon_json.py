@@ -4,14 +4,16 @@ runtimes. A key dockerd accepts but never reads (`registry-mirror`) is a warning
 would have read."""
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 from dldoctor.checks import ok, problem, skip
-from dldoctor.daemon_judge import IGNORED, REFUSE, WARN, Judgement
 from dldoctor.derived import dockerd_version, judge_facts, runtime_entries
 from dldoctor.facts import Facts, Unknown
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN as WARN_STATUS, Finding
+
+if TYPE_CHECKING:
+    from dldoctor.daemon_judge import Judgement
 
 AREA = "daemon-json"
 def _line_at(text: str, line: int) -> str:
@@ -58,6 +60,7 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
         if dj.evidence != "daemon.json":
             return [skip("daemon-json", AREA, _("daemon.json not collected"))]
         return _invalid_syntax(facts, path, dj)
+    from dldoctor.daemon_judge import IGNORED, REFUSE, WARN
 
     version, where = dockerd_version(facts)
     verdict = judge_facts(facts)
@@ -140,4 +143,4 @@ def known_key(verdict: Judgement, key: str) -> bool:
     return isinstance(verdict.data, dict) and key in verdict.data
 
 
-__all__ = ["check_daemon_json", "dockerd_version", "judge_facts", "runtime_entries", "REFUSE"]
+__all__ = ["check_daemon_json", "dockerd_version", "judge_facts", "runtime_entries"]

@@ -33,7 +33,7 @@ from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import Unknown, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
-from dldoctor.model import DaemonAction, FileWrite, Plan
+from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree

@@ -22,7 +22,7 @@ from typing import List, Optional
 from dldoctor.errors import Refused
 from dldoctor.facts import known
 from dldoctor.i18n import _
-from dldoctor.model import Plan, Run
+from dldoctor.plans import Plan, Run
 
 name = "docker-group"
 GROUP = "docker"

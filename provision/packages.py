@@ -27,7 +27,7 @@ from dldoctor.derived import Engine, engine, installed_state, state_version
 from dldoctor.errors import Refused
 from dldoctor.facts import known
 from dldoctor.i18n import _
-from dldoctor.model import Plan, Run
+from dldoctor.plans import Plan, Run
 
 name = "packages"
 

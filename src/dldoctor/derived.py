@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor.daemon_judge import Judgement, judge
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
 from dldoctor.parse.version import version_tuple
+
+if TYPE_CHECKING:
+    from dldoctor.daemon_judge import Judgement
 
 # --- system ----------------------------------------------------------------------------------------
 
@@ -121,6 +123,8 @@ def dockerd_version(facts: Any) -> Tuple[Tuple[int, ...], str]:
 def judge_facts(facts: Any, text: Optional[str] = None) -> Judgement:
     """dockerd's verdict on daemon.json `text` (default: the host's) for the host's release and
     command line."""
+    from dldoctor.daemon_judge import judge
+
     if text is None:
         text = facts.text("daemon.json") or ""
     version, _where = dockerd_version(facts)
