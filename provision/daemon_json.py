@@ -24,13 +24,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from dldoctor.daemon_judge import REFUSE
 from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
 from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts
 from dldoctor.errors import ParseError, Refused, UsageError
-from dldoctor.facts import Unknown, known
+from dldoctor.facts import Fact, Facts, Unknown, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
@@ -39,6 +39,10 @@ from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, pa
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
 from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors
+
+if TYPE_CHECKING:
+    from dldoctor.parse.docker_info import DockerInfo
+    from dldoctor.provision.options import FixOptions
 
 NAME = "daemon-json"
 RUNTIME = "nvidia"
@@ -393,7 +397,7 @@ def flag_conflicts(data: Dict[str, Any], flags: Dict[str, Sequence[str]],
     return conflicts(data, flags, version)
 
 
-def verify(docker_info: Any, after_text: str) -> List[str]:
+def verify(docker_info: Fact[DockerInfo], after_text: str) -> List[str]:
     """What `docker info` does not yet show of daemon.json `after_text` (empty: all live)."""
     problems: List[str] = []
     if not known(docker_info) or not getattr(docker_info, "has_server", False):
@@ -422,14 +426,14 @@ def verify(docker_info: Any, after_text: str) -> List[str]:
 # =============================================================================================
 
 
-def _server_version(facts: Any) -> Optional[str]:
+def _server_version(facts: Facts) -> Optional[str]:
     for fact in (facts.docker_version, facts.docker_info):
         if known(fact) and getattr(fact, "server_version", None):
             return fact.server_version
     return None
 
 
-def _raw_json(facts: Any, name: str) -> Dict[str, Any]:
+def _raw_json(facts: Facts, name: str) -> Dict[str, Any]:
     """The JSON object of evidence `name` (`docker info --format '{{json .}}'`), {} if none."""
     try:
         found = first_json_object(facts.text(name) or "")
@@ -438,7 +442,7 @@ def _raw_json(facts: Any, name: str) -> Dict[str, Any]:
     return found[0] if found else {}
 
 
-def _current_text(facts: Any) -> Tuple[bool, Optional[str]]:
+def _current_text(facts: Facts) -> Tuple[bool, Optional[str]]:
     """(exists, text) of daemon.json, or Refused when it could not be read."""
     ev = facts.raw.get("daemon.json")
     if facts.daemon_json is None and (ev is None or not ev.text):
@@ -507,7 +511,7 @@ class DaemonJsonStep:
                 raise UsageError("--registry-mirror: " + why + (
                     "\n" + _("did you mean {url}?").format(url=hint) if hint else ""))
 
-    def _mirrors(self, options: Any, notes: List[str], warnings: List[str],
+    def _mirrors(self, options: FixOptions, notes: List[str], warnings: List[str],
                  configured: Sequence[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
         """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
@@ -600,7 +604,7 @@ class DaemonJsonStep:
                     warnings=tuple(warnings))
 
     @staticmethod
-    def _judge(facts: Any, after_text: str, path: str, warnings: List[str]) -> None:
+    def _judge(facts: Facts, after_text: str, path: str, warnings: List[str]) -> None:
         """What dockerd would still refuse in the file fix writes (parts fix does not own)."""
         for v in judge_facts(facts, after_text).verdicts:
             if v.severity != REFUSE or v.rule in ("flag-conflict", "unknown-flag"):
@@ -616,7 +620,7 @@ class DaemonJsonStep:
                 warnings.append(_("dockerd will still refuse {path}, for a setting fix does not "
                                   "manage: {message}").format(path=path, message=v.message))
 
-    def _daemon_action(self, facts: Any, options: Any, before: Optional[Dict[str, Any]],
+    def _daemon_action(self, facts: Facts, options: FixOptions, before: Optional[Dict[str, Any]],
                        after: Dict[str, Any], after_text: str, file_changes: bool, forced: bool,
                        running: bool, warnings: List[str]) -> Optional[DaemonAction]:
         if not running:
@@ -660,7 +664,7 @@ class DaemonJsonStep:
         return None
 
     @staticmethod
-    def _pending_restart(facts: Any, after: Dict[str, Any]) -> List[Tuple[str, Any, Any]]:
+    def _pending_restart(facts: Facts, after: Dict[str, Any]) -> List[Tuple[str, Any, Any]]:
         """Non-reloadable settings in daemon.json that the running dockerd does not have."""
         info = _raw_json(facts, "docker-info.json")
         out = []

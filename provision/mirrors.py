@@ -27,7 +27,7 @@ Public API:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import UsageError
@@ -35,6 +35,9 @@ from dldoctor.i18n import _
 from dldoctor.mirror_probe import Probe, probe
 from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
                                   validate_mirror_url)
+
+if TYPE_CHECKING:
+    from dldoctor.host import Host
 
 DOCKER_APT_VENDOR = "https://download.docker.com"
 NVIDIA_APT_VENDOR = "https://nvidia.github.io/libnvidia-container"
@@ -228,7 +231,7 @@ def auto_wanted(presets: Sequence[str]) -> bool:
     return any(isinstance(n, str) and n.strip() for n in presets)
 
 
-def choose_registry_mirrors(host: "object", presets: Sequence[str],
+def choose_registry_mirrors(host: Host, presets: Sequence[str],
                             registry_mirrors: Sequence[str], timeout: float = 5.0,
                             configured: Sequence[str] = (), keep: bool = False) -> MirrorChoice:
     """Probe the candidates and the mirrors already `configured` in daemon.json, all at once.

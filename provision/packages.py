@@ -21,13 +21,17 @@ Pure: `plan(facts, options)` reads `facts.packages` (`.installed(name)` -> state
 """
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
 from dldoctor.derived import Engine, engine, installed_state, state_version
 from dldoctor.errors import Refused
-from dldoctor.facts import known
+from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.plans import Plan, Run
+
+if TYPE_CHECKING:
+    from dldoctor.parse.dpkg import Packages
+    from dldoctor.provision.options import FixOptions
 
 name = "packages"
 
@@ -61,7 +65,7 @@ class _NoneInstalled:
         return None
 
 
-def installed_packages(facts: object) -> object:
+def installed_packages(facts: Facts) -> Union[Packages, _NoneInstalled]:
     """facts.packages, or "none installed" when dpkg-query was run and printed no line at all.
 
     (dpkg-query -W prints nothing on stdout when no pattern matches, which the dpkg parser cannot
@@ -79,7 +83,7 @@ def installed_packages(facts: object) -> object:
                     "run apt without knowing what it would remove").format(reason=reason))
 
 
-def keeps_distro_engine(facts: object, options: object) -> Optional[Engine]:
+def keeps_distro_engine(facts: Facts, options: Optional[FixOptions]) -> Optional[Engine]:
     """The working distribution Docker fix keeps (None: Docker CE is installed or wanted)."""
     if getattr(options, "engine", None) == "docker-ce":
         return None
@@ -87,7 +91,7 @@ def keeps_distro_engine(facts: object, options: object) -> Optional[Engine]:
     return found if found is not None and found.distro and found.supported else None
 
 
-def plan(facts: object, options: object = None) -> Plan:
+def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     pkgs = installed_packages(facts)
     kept = keeps_distro_engine(facts, options)
     wanted = TOOLKIT_PACKAGES if kept else WANTED

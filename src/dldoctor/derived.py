@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -17,6 +17,7 @@ from dldoctor.parse.version import version_tuple
 
 if TYPE_CHECKING:
     from dldoctor.daemon_judge import Judgement
+    from dldoctor.parse.dpkg import PackageState, Packages
 
 # --- system ----------------------------------------------------------------------------------------
 
@@ -99,7 +100,7 @@ def runtime_entries(facts: Facts) -> Dict[str, dict]:
     return {k: v for k, v in rts.items() if isinstance(v, dict)} if isinstance(rts, dict) else {}
 
 
-def dockerd_version(facts: Any) -> Tuple[Tuple[int, ...], str]:
+def dockerd_version(facts: Facts) -> Tuple[Tuple[int, ...], str]:
     """The host's dockerd version and where it came from: `docker version`, `docker info`,
     `dockerd --version` (under the root), else the package database. ((), "") when none says."""
     for fact, where in ((getattr(facts, "docker_version", None), "docker version"),
@@ -120,7 +121,7 @@ def dockerd_version(facts: Any) -> Tuple[Tuple[int, ...], str]:
     return (), ""
 
 
-def judge_facts(facts: Any, text: Optional[str] = None) -> Judgement:
+def judge_facts(facts: Facts, text: Optional[str] = None) -> Judgement:
     """dockerd's verdict on daemon.json `text` (default: the host's) for the host's release and
     command line."""
     from dldoctor.daemon_judge import judge
@@ -145,7 +146,7 @@ def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
     return tuple(out)
 
 
-def daemon_json_mirrors(facts: object) -> Tuple[str, ...]:
+def daemon_json_mirrors(facts: Facts) -> Tuple[str, ...]:
     """The registry-mirrors strings of daemon.json as read (none when it is unreadable)."""
     dj = getattr(facts, "daemon_json", None)
     data = getattr(dj, "data", None) if known(dj) else None
@@ -240,12 +241,12 @@ def hook_newer_than_daemon(facts: Facts) -> Optional[bool]:
 # --- the Docker engine package --------------------------------------------------------------------
 
 
-def installed_state(pkgs: Any, pkg: str) -> Optional[Any]:
+def installed_state(pkgs: Packages, pkg: str) -> Optional[PackageState]:
     state = pkgs.installed(pkg)
     return state or None
 
 
-def state_version(state: object) -> Optional[str]:
+def state_version(state: Optional[PackageState]) -> Optional[str]:
     v = getattr(state, "version", None)
     return v if isinstance(v, str) and v else None
 
@@ -267,7 +268,7 @@ class Engine:
     why: str                     # a sentence: why it is (not) supported
 
 
-def engine(facts: object) -> Optional[Engine]:
+def engine(facts: Facts) -> Optional[Engine]:
     """The installed engine from the package list (None: no engine package, or unknown)."""
     pkgs = getattr(facts, "packages", None)
     if not known(pkgs):

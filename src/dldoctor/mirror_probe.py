@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url, validate_mirror_url
+
+if TYPE_CHECKING:
+    from dldoctor.host import Host, HttpResponse
 
 MAX_CONCURRENT_PROBES = 8
 REGISTRY_API_HEADER = "Docker-Distribution-Api-Version"
@@ -59,7 +62,7 @@ class Probe:
         }
 
 
-def classify(url: str, resp: "object") -> Probe:
+def classify(url: str, resp: HttpResponse) -> Probe:
     """Turn one HttpResponse for `<url>/v2/` into a Probe (pure; see the module doc for the rule)."""
     status = getattr(resp, "status", None)
     elapsed = getattr(resp, "elapsed", None)
@@ -127,7 +130,7 @@ def _refusal_text(body: bytes) -> str:
     return _printable("; ".join(m for m in msgs if m) or text)
 
 
-def classify_manifest(v2: Probe, resp: "object") -> Probe:
+def classify_manifest(v2: Probe, resp: Optional[HttpResponse]) -> Probe:
     """A live /v2/ probe, refined by the answer for library/hello-world's manifest (pure).
 
     401/403 for it (after the anonymous token its challenge offers) means the mirror refuses this
@@ -149,7 +152,7 @@ def classify_manifest(v2: Probe, resp: "object") -> Probe:
     return replace(v2, manifest_status=status, manifest_latency=elapsed)
 
 
-def probe(host: "object", urls: Sequence[str], timeout: float = 5.0,
+def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
           manifest: bool = True) -> List[Probe]:
     """Probe every mirror concurrently (bounded): `GET /v2/` and, at the same time, the manifest
     of library/hello-world (`manifest` False: /v2/ only). Live ones first, fastest first, then
