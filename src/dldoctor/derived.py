@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor.facts import Facts, known
+from dldoctor.facts import Fact, Facts, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
 from dldoctor.parse.version import version_tuple
@@ -18,11 +18,12 @@ from dldoctor.parse.version import version_tuple
 if TYPE_CHECKING:
     from dldoctor.daemon_judge import Judgement
     from dldoctor.parse.dpkg import PackageState, Packages
+    from dldoctor.parse.os_release import OsRelease
 
 # --- system ----------------------------------------------------------------------------------------
 
 
-def family(os_rel) -> Optional[str]:
+def family(os_rel: Optional[Fact[OsRelease]]) -> Optional[str]:
     """'ubuntu', 'debian' (apt families, derivatives mapped through ID_LIKE) or the plain id."""
     if not known(os_rel):
         return None
@@ -57,7 +58,7 @@ def server_error(facts: Facts) -> Tuple[Optional[str], bool]:
     for fact in (facts.docker_info, facts.docker_version):
         if known(fact):
             errs = getattr(fact, "server_errors", None) or (
-                (fact.server_error,) if getattr(fact, "server_error", None) else ())
+                (getattr(fact, "server_error"),) if getattr(fact, "server_error", None) else ())
             if errs:
                 return errs[0], timed_out
     if timed_out:
@@ -92,7 +93,7 @@ def docker_absent(facts: Facts) -> bool:
 _ENGINE_PACKAGES = ("docker-ce", "docker.io", "moby-engine", "docker-engine", "docker")
 
 
-def runtime_entries(facts: Facts) -> Dict[str, dict]:
+def runtime_entries(facts: Facts) -> Dict[str, Dict[str, Any]]:
     dj = facts.daemon_json
     if not known(dj):
         return {}
@@ -138,8 +139,9 @@ def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
     """daemon.json's registry-mirrors, then the ones `docker info` reports that it lacks."""
     out: List[str] = []
     dj = facts.daemon_json
-    if known(dj) and isinstance(dj.data.get("registry-mirrors"), list):
-        out.extend(str(m) for m in dj.data["registry-mirrors"])
+    found = dj.data.get("registry-mirrors") if known(dj) else None
+    if isinstance(found, list):
+        out.extend(str(m) for m in found)
     if known(facts.docker_info):
         out.extend(m for m in facts.docker_info.registry_mirrors if normalize_mirror_url(m) not in
                    {normalize_mirror_url(o) for o in out})

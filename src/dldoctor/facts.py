@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
 
 if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
+    from typing import TypeGuard
+
     from dldoctor.host import Evidence
     from dldoctor.parse.apt_sources import AptSources, AptUpdate
     from dldoctor.parse.cgroup import CgroupInfo
@@ -51,7 +53,8 @@ T = TypeVar("T")
 Fact = Union[T, Unknown]
 
 
-def known(value: object) -> bool:
+def known(value: Optional[Fact[T]]) -> TypeGuard[T]:
+    """The fact was established (neither Unknown nor None); type checkers narrow on it."""
     return value is not None and not isinstance(value, Unknown)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, cast
 
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url, validate_mirror_url
@@ -70,10 +70,10 @@ def classify(url: str, resp: HttpResponse) -> Probe:
     if status is None:
         return Probe(url, False, None, None, _("no answer: {error}").format(
             error=_printable(error or "") or _("request failed")))
-    header = resp.header(REGISTRY_API_HEADER)  # type: ignore[attr-defined]
+    header = resp.header(REGISTRY_API_HEADER)
     header = _printable(header, 80) if header is not None else None
     body = getattr(resp, "body", b"") or b""
-    ctype = (resp.header("Content-Type") or "").lower()  # type: ignore[attr-defined]
+    ctype = (resp.header("Content-Type") or "").lower()
     if status in (200, 401):
         if header and header.strip().lower() == REGISTRY_API_VALUE:
             return Probe(url, True, status, elapsed, "", header.strip())
@@ -97,7 +97,7 @@ def classify(url: str, resp: HttpResponse) -> Probe:
     if status >= 500:
         why = _("answered HTTP {status}: server error").format(status=status)
     if 300 <= status < 400:
-        loc = _printable(resp.header("Location") or "")  # type: ignore[attr-defined]
+        loc = _printable(resp.header("Location") or "")
         why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
                 "elsewhere").format(status=status, to=" to " + loc if loc else "")
     return Probe(url, False, status, elapsed, why, header)
@@ -176,16 +176,17 @@ def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
 
     def v2(u: str) -> Probe:
         try:
-            resp = host.http_get(u + "/v2/", timeout=timeout)  # type: ignore[attr-defined]
+            resp = host.http_get(u + "/v2/", timeout=timeout)
         except Exception as exc:  # a Host must not raise, but a probe never takes the run down
             return Probe(u, False, reason=_("no answer: {error}").format(error=exc))
         return classify(u, resp)
 
-    def man(u: str) -> "object":
+    def man(u: str) -> Optional[HttpResponse]:
         from dldoctor.registry import ACCEPT, _Client
 
         try:
-            return _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
+            resp: HttpResponse = _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
+            return resp
         except Exception:
             return None
 
@@ -195,9 +196,9 @@ def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
             answers = list(pool.map(lambda j: v2(j[0]) if j[1] == "v2" else man(j[0]), jobs))
         got = {j: a for j, a in zip(jobs, answers)}
         for u in to_fetch:
-            p = got[(u, "v2")]
+            p = cast(Probe, got[(u, "v2")])
             if manifest:
-                p = classify_manifest(p, got[(u, "manifest")])
+                p = classify_manifest(p, cast("Optional[HttpResponse]", got[(u, "manifest")]))
             results[u] = p
     ordered = [results[u] for u in unique]
     rank = {"live": 0, "restricted": 1, "dead": 2}
