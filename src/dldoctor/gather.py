@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.derived import configured_mirrors, runtime_entries
@@ -165,6 +164,8 @@ def _probe_mirrors(host: Host, facts: Facts) -> None:
     mirrors = [m for m in configured_mirrors(facts)]
     if not mirrors:
         return
+    import threading
+
     timeout = min(5.0, getattr(host, "timeout", 5.0))
     hub = normalize_mirror_url(host.getenv(HUB_ENV) or HUB)
     # Docker Hub: /v2/ only (its manifests need a token); the mirrors: /v2/ and a manifest.

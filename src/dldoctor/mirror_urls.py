@@ -2,13 +2,13 @@
 the catalog of known mirrors (the closed ones among them).
 
 One place for the URL rules every layer applies: the checks (mirror.invalid, mirror.dead), the
-readers of error texts, the gatherer's probe and the fix that writes daemon.json.
+readers of error texts, the gatherer's probe and the fix that writes daemon.json. urllib.parse is
+imported where a URL is taken apart, so a check of a host without mirrors never loads it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional, Tuple
-from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
 
 
 def known_dead(url: str) -> Optional[KnownRegistryMirror]:
+    from urllib.parse import urlsplit
+
     host = (urlsplit(url).hostname or "").lower()
     for k in KNOWN_REGISTRY_MIRRORS:
         if k.status == "dead" and (urlsplit(k.url).hostname or "") == host:
@@ -86,6 +88,8 @@ def validate_mirror_url(url: str) -> Optional[str]:
     ("path, query, or fragment at end of the URI"), and a bad entry stops the daemon from loading
     its configuration at all.
     """
+    from urllib.parse import urlsplit
+
     if not isinstance(url, str) or not url.strip():
         return "invalid mirror: empty URL"
     if url != url.strip() or any(c.isspace() for c in url):
@@ -135,6 +139,8 @@ def normalize_mirror_url(url: str) -> str:
 def mirror_key(url: str) -> str:
     """Mirrors compare as dockerd normalises them (it adds a trailing slash; scheme/host are
     case-insensitive)."""
+    from urllib.parse import urlsplit
+
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
     return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), path)
