@@ -6,24 +6,23 @@ import re
 from typing import Dict, List, Set, Tuple
 
 from dldoctor.checks import ok, problem
-from dldoctor.checks.docker import docker_absent
-from dldoctor.checks.system import family
-from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.derived import docker_absent, family, toolkit_state
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
 from dldoctor.parse.version import version_tuple
 
 AREA = "apt"
 # Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).
-LEGACY_NVIDIA = re.compile(r"(nvidia\.github\.io|/)(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
+LEGACY_NVIDIA = lazy_compile(r"(nvidia\.github\.io|/)(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
                            r"((stable|experimental)/)?(?P<distro>[a-z]+)(?P<ver>[\d.]+)/", re.I)
 # The last releases the per-distribution layout ever published (facts.md §4; dev reports).
 LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,)}
 
 
 # apt's own wording (English and zh_CN) for a host it could not resolve or connect to.
-_UNREACHABLE = re.compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
+_UNREACHABLE = lazy_compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
                           r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to|"
                           r"operation timed out|could not handshake|network is unreachable|no route to host|"
                           r"connection failed|连接失败", re.I)

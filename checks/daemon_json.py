@@ -4,74 +4,29 @@ runtimes. A key dockerd accepts but never reads (`registry-mirror`) is a warning
 would have read."""
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 from dldoctor.checks import ok, problem, skip
-from dldoctor.daemon_judge import IGNORED, REFUSE, WARN, Judgement, judge, release_of
-from dldoctor.facts import Facts, Unknown, known
+from dldoctor.derived import dockerd_version, judge_facts, runtime_entries
+from dldoctor.facts import Facts, Unknown
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN as WARN_STATUS, Finding
-from dldoctor.parse.version import version_tuple
+
+if TYPE_CHECKING:
+    from dldoctor.daemon_judge import Judgement
 
 AREA = "daemon-json"
-# Packages that install dockerd (Debian/Ubuntu's and Docker's own, Fedora's).
-_ENGINE_PACKAGES = ("docker-ce", "docker.io", "moby-engine", "docker-engine", "docker")
-
-
-def runtime_entries(facts: Facts) -> Dict[str, dict]:
-    dj = facts.daemon_json
-    if not known(dj):
-        return {}
-    rts = dj.data.get("runtimes")
-    return {k: v for k, v in rts.items() if isinstance(v, dict)} if isinstance(rts, dict) else {}
-
-
-def dockerd_version(facts: Any) -> Tuple[Tuple[int, ...], str]:
-    """The host's dockerd version and where it came from: `docker version`, `docker info`,
-    `dockerd --version` (under the root), else the package database. ((), "") when none says."""
-    for fact, where in ((getattr(facts, "docker_version", None), "docker version"),
-                        (getattr(facts, "docker_info", None), "docker info")):
-        v = getattr(fact, "server_version", None) if known(fact) else None
-        if v and version_tuple(v)[:1]:
-            return version_tuple(v), where
-    text = facts.text("dockerd-version") if hasattr(facts, "text") else None
-    m = re.search(r"version v?(\d+\.\d+(?:\.\d+)?)", text or "")
-    if m:
-        return version_tuple(m.group(1)), "dockerd --version"
-    pkgs = getattr(facts, "packages", None)
-    if known(pkgs) and hasattr(pkgs, "installed"):
-        for name in _ENGINE_PACKAGES:
-            state = pkgs.installed(name)
-            if state is not None and state.version and version_tuple(state.version)[:1]:
-                return version_tuple(state.version), name
-    return (), ""
-
-
-def judge_facts(facts: Any, text: Optional[str] = None) -> Judgement:
-    """dockerd's verdict on daemon.json `text` (default: the host's) for the host's release and
-    command line."""
-    if text is None:
-        text = facts.text("daemon.json") or ""
-    version, _where = dockerd_version(facts)
-    flags = facts.dockerd_flags
-    names = flags.names if known(flags) and hasattr(flags, "names") else {}
-    return judge(text, version or None, names)
-
-
 def _line_at(text: str, line: int) -> str:
     lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _invalid_syntax(facts: Facts, path: str, dj: Unknown) -> List[Finding]:
-    err = facts.raw.get("daemon.json:error")
-    pos = facts.raw.get("daemon.json:error-pos")
-    line_no, col = ((pos.text or ":").split(":") + [""])[:2] if pos else ("", "")
-    ev = ["%s: %s" % (path, err.text if err else dj.reason)]
-    if line_no.isdigit():
-        bad = _line_at(facts.text("daemon.json") or "", int(line_no))
-        ev.append(_("line {l}, column {c}: {text}").format(l=line_no, c=col or "?", text=bad.rstrip()))
+    ev = ["%s: %s" % (path, dj.message if dj.message is not None else dj.reason)]
+    if dj.line:
+        bad = _line_at(facts.text("daemon.json") or "", dj.line)
+        ev.append(_("line {l}, column {c}: {text}").format(l=dj.line, c=dj.column or "?",
+                                                            text=bad.rstrip()))
     verdict = judge_facts(facts)
     if verdict.refuses:
         return [problem("daemon-json", AREA, "daemon-json.invalid",
@@ -105,6 +60,7 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
         if dj.evidence != "daemon.json":
             return [skip("daemon-json", AREA, _("daemon.json not collected"))]
         return _invalid_syntax(facts, path, dj)
+    from dldoctor.daemon_judge import IGNORED, REFUSE, WARN
 
     version, where = dockerd_version(facts)
     verdict = judge_facts(facts)
@@ -187,4 +143,4 @@ def known_key(verdict: Judgement, key: str) -> bool:
     return isinstance(verdict.data, dict) and key in verdict.data
 
 
-__all__ = ["check_daemon_json", "dockerd_version", "judge_facts", "runtime_entries", "REFUSE"]
+__all__ = ["check_daemon_json", "dockerd_version", "judge_facts", "runtime_entries"]

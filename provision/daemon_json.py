@@ -24,23 +24,25 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from dldoctor.checks.daemon_json import dockerd_version, judge_facts
-from dldoctor.checks.toolkit import hook_newer_than_daemon
 from dldoctor.daemon_judge import REFUSE
+from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
+from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts
 from dldoctor.errors import ParseError, Refused, UsageError
-from dldoctor.facts import Unknown, known
+from dldoctor.facts import Fact, Facts, Unknown, known
 from dldoctor.i18n import _
-from dldoctor.model import DaemonAction, FileWrite, Plan
+from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
+from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
-from dldoctor.provision.mirrors import (MirrorChoice, choose_registry_mirrors, plan_mirrors,
-                                       scheme_hint, validate_mirror_url)
-from dldoctor.provision.mirrors import configured_in as _configured_mirrors
+from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors
+
+if TYPE_CHECKING:
+    from dldoctor.parse.docker_info import DockerInfo
+    from dldoctor.provision.options import FixOptions
 
 NAME = "daemon-json"
 RUNTIME = "nvidia"
@@ -247,14 +249,6 @@ class _Editor:
 # =============================================================================================
 
 
-def mirror_key(url: str) -> str:
-    """Mirrors compare as dockerd normalises them (it adds a trailing slash; scheme/host are
-    case-insensitive)."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/")
-    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), path)
-
-
 def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Optional[str] = None,
           default_runtime: Optional[str] = None, *, drop_mirrors: Sequence[str] = ()) -> str:
     """Return daemon.json `text` with `mirrors`, the nvidia runtime and `default_runtime` merged in.
@@ -292,55 +286,9 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
     new_top: Dict[str, Any] = {}
 
     if mirrors or drop_mirrors:
-        m = root.member("registry-mirrors")
-        drop = {mirror_key(u) for u in drop_mirrors}
-        items = (m.value.items or []) if m is not None and m.value.kind == "array" else []
-        if m is None:
-            if mirrors:
-                new_top["registry-mirrors"] = _unique(mirrors)
-        elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items):
-            kept = [i.value for i in items if i.kind == "string" and mirror_key(i.value) not in drop]
-            ed.set_value(m, _unique(kept + list(mirrors)))
-        elif m.value.kind == "array":
-            have = {mirror_key(i.value) for i in m.value.items or () if i.kind == "string"}
-            ed.append_items(m.value, [u for u in _unique(mirrors) if mirror_key(u) not in have])
-        elif mirrors:   # not a list (dockerd would not start with it): replace, keeping a string
-            old = [m.value.value] if m.value.kind == "string" else []
-            ed.set_value(m, _unique(list(old) + list(mirrors)))
+        _merge_mirrors(ed, root, mirrors, drop_mirrors, new_top)
 
-    runtimes = root.member("runtimes")
-    if runtimes is not None and runtimes.value.kind != "object":
-        raise Refused(_('"runtimes" in daemon.json is not a JSON object; dockerd cannot use it '
-                        "and dldoctor will not guess what was meant"))
-    if runtime_path:
-        if runtimes is None:
-            new_top["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
-        else:
-            nv = runtimes.value.member(RUNTIME)
-            if nv is None:
-                ed.append_members(runtimes.value,
-                                  {RUNTIME: {"path": runtime_path, "runtimeArgs": []}})
-            elif nv.value.kind != "object":
-                ed.set_value(nv, {"path": runtime_path, "runtimeArgs": []})
-            elif nv.value.member("runtimeType") is None:
-                # Written as dockerd reads it: `args` (what nvidia-ctk writes; dockerd ignores
-                # it) becomes `runtimeArgs`, or goes when `runtimeArgs` is there already.
-                args = nv.value.member("args")
-                if args is not None:
-                    if nv.value.member("runtimeArgs") is None:
-                        ed.rename_key(args, "runtimeArgs")
-                    else:
-                        ed.remove_member(nv.value, args)
-                add: Dict[str, Any] = {}
-                path = nv.value.member("path")
-                if path is None:
-                    add["path"] = runtime_path
-                elif path.value.value != runtime_path:
-                    ed.set_value(path, runtime_path)
-                if nv.value.member("runtimeArgs") is None and nv.value.member("args") is None:
-                    add["runtimeArgs"] = []
-                ed.append_members(nv.value, add)
-            # A shim runtime (runtimeType + options) is left as it is: path would conflict.
+    _merge_runtime(ed, root, runtime_path, new_top)
 
     if default_runtime:
         d = root.member("default-runtime")
@@ -351,6 +299,65 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
 
     ed.append_members(root, new_top)
     return bom + ed.result()
+
+
+def _merge_mirrors(ed: _Editor, root: _Node, mirrors: Sequence[str], drop_mirrors: Sequence[str],
+                   new_top: Dict[str, Any]) -> None:
+    """registry-mirrors: `drop_mirrors` out, missing `mirrors` in (see merge)."""
+    m = root.member("registry-mirrors")
+    drop = {mirror_key(u) for u in drop_mirrors}
+    items = (m.value.items or []) if m is not None and m.value.kind == "array" else []
+    if m is None:
+        if mirrors:
+            new_top["registry-mirrors"] = _unique(mirrors)
+    elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items):
+        kept = [i.value for i in items if i.kind == "string" and mirror_key(i.value) not in drop]
+        ed.set_value(m, _unique(kept + list(mirrors)))
+    elif m.value.kind == "array":
+        have = {mirror_key(i.value) for i in m.value.items or () if i.kind == "string"}
+        ed.append_items(m.value, [u for u in _unique(mirrors) if mirror_key(u) not in have])
+    elif mirrors:   # not a list (dockerd would not start with it): replace, keeping a string
+        old = [m.value.value] if m.value.kind == "string" else []
+        ed.set_value(m, _unique(list(old) + list(mirrors)))
+
+
+def _merge_runtime(ed: _Editor, root: _Node, runtime_path: Optional[str],
+                   new_top: Dict[str, Any]) -> None:
+    """runtimes.nvidia with `runtime_path` (see merge); Refused for `runtimes` not an object."""
+    runtimes = root.member("runtimes")
+    if runtimes is not None and runtimes.value.kind != "object":
+        raise Refused(_('"runtimes" in daemon.json is not a JSON object; dockerd cannot use it '
+                        "and dldoctor will not guess what was meant"))
+    if not runtime_path:
+        return
+    if runtimes is None:
+        new_top["runtimes"] = {RUNTIME: {"path": runtime_path, "runtimeArgs": []}}
+    else:
+        nv = runtimes.value.member(RUNTIME)
+        if nv is None:
+            ed.append_members(runtimes.value,
+                              {RUNTIME: {"path": runtime_path, "runtimeArgs": []}})
+        elif nv.value.kind != "object":
+            ed.set_value(nv, {"path": runtime_path, "runtimeArgs": []})
+        elif nv.value.member("runtimeType") is None:
+            # Written as dockerd reads it: `args` (what nvidia-ctk writes; dockerd ignores
+            # it) becomes `runtimeArgs`, or goes when `runtimeArgs` is there already.
+            args = nv.value.member("args")
+            if args is not None:
+                if nv.value.member("runtimeArgs") is None:
+                    ed.rename_key(args, "runtimeArgs")
+                else:
+                    ed.remove_member(nv.value, args)
+            add: Dict[str, Any] = {}
+            path = nv.value.member("path")
+            if path is None:
+                add["path"] = runtime_path
+            elif path.value.value != runtime_path:
+                ed.set_value(path, runtime_path)
+            if nv.value.member("runtimeArgs") is None and nv.value.member("args") is None:
+                add["runtimeArgs"] = []
+            ed.append_members(nv.value, add)
+        # A shim runtime (runtimeType + options) is left as it is: path would conflict.
 
 
 def _unique(urls: Iterable[str]) -> List[str]:
@@ -390,7 +397,7 @@ def flag_conflicts(data: Dict[str, Any], flags: Dict[str, Sequence[str]],
     return conflicts(data, flags, version)
 
 
-def verify(docker_info: Any, after_text: str) -> List[str]:
+def verify(docker_info: Fact[DockerInfo], after_text: str) -> List[str]:
     """What `docker info` does not yet show of daemon.json `after_text` (empty: all live)."""
     problems: List[str] = []
     if not known(docker_info) or not getattr(docker_info, "has_server", False):
@@ -419,14 +426,14 @@ def verify(docker_info: Any, after_text: str) -> List[str]:
 # =============================================================================================
 
 
-def _server_version(facts: Any) -> Optional[str]:
+def _server_version(facts: Facts) -> Optional[str]:
     for fact in (facts.docker_version, facts.docker_info):
         if known(fact) and getattr(fact, "server_version", None):
             return fact.server_version
     return None
 
 
-def _raw_json(facts: Any, name: str) -> Dict[str, Any]:
+def _raw_json(facts: Facts, name: str) -> Dict[str, Any]:
     """The JSON object of evidence `name` (`docker info --format '{{json .}}'`), {} if none."""
     try:
         found = first_json_object(facts.text(name) or "")
@@ -435,7 +442,7 @@ def _raw_json(facts: Any, name: str) -> Dict[str, Any]:
     return found[0] if found else {}
 
 
-def _current_text(facts: Any) -> Tuple[bool, Optional[str]]:
+def _current_text(facts: Facts) -> Tuple[bool, Optional[str]]:
     """(exists, text) of daemon.json, or Refused when it could not be read."""
     ev = facts.raw.get("daemon.json")
     if facts.daemon_json is None and (ev is None or not ev.text):
@@ -504,7 +511,7 @@ class DaemonJsonStep:
                 raise UsageError("--registry-mirror: " + why + (
                     "\n" + _("did you mean {url}?").format(url=hint) if hint else ""))
 
-    def _mirrors(self, options: Any, notes: List[str], warnings: List[str],
+    def _mirrors(self, options: FixOptions, notes: List[str], warnings: List[str],
                  configured: Sequence[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
         """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
@@ -597,7 +604,7 @@ class DaemonJsonStep:
                     warnings=tuple(warnings))
 
     @staticmethod
-    def _judge(facts: Any, after_text: str, path: str, warnings: List[str]) -> None:
+    def _judge(facts: Facts, after_text: str, path: str, warnings: List[str]) -> None:
         """What dockerd would still refuse in the file fix writes (parts fix does not own)."""
         for v in judge_facts(facts, after_text).verdicts:
             if v.severity != REFUSE or v.rule in ("flag-conflict", "unknown-flag"):
@@ -613,7 +620,7 @@ class DaemonJsonStep:
                 warnings.append(_("dockerd will still refuse {path}, for a setting fix does not "
                                   "manage: {message}").format(path=path, message=v.message))
 
-    def _daemon_action(self, facts: Any, options: Any, before: Optional[Dict[str, Any]],
+    def _daemon_action(self, facts: Facts, options: FixOptions, before: Optional[Dict[str, Any]],
                        after: Dict[str, Any], after_text: str, file_changes: bool, forced: bool,
                        running: bool, warnings: List[str]) -> Optional[DaemonAction]:
         if not running:
@@ -657,7 +664,7 @@ class DaemonJsonStep:
         return None
 
     @staticmethod
-    def _pending_restart(facts: Any, after: Dict[str, Any]) -> List[Tuple[str, Any, Any]]:
+    def _pending_restart(facts: Facts, after: Dict[str, Any]) -> List[Tuple[str, Any, Any]]:
         """Non-reloadable settings in daemon.json that the running dockerd does not have."""
         info = _raw_json(facts, "docker-info.json")
         out = []

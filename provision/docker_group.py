@@ -17,12 +17,15 @@ facts.sudo_user and facts.identity.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from dldoctor.errors import Refused
-from dldoctor.facts import known
+from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
-from dldoctor.model import Plan, Run
+from dldoctor.plans import Plan, Run
+
+if TYPE_CHECKING:
+    from dldoctor.provision.options import FixOptions
 
 name = "docker-group"
 GROUP = "docker"
@@ -44,12 +47,12 @@ class DockerGroup:
         return plan(facts, options)
 
 
-def _runs_as_root(facts: object) -> bool:
+def _runs_as_root(facts: Facts) -> bool:
     ident = getattr(facts, "identity", None)
     return known(ident) and getattr(ident, "uid", None) == 0
 
 
-def target_user(facts: object, options: object) -> Optional[str]:
+def target_user(facts: Facts, options: Optional[FixOptions]) -> Optional[str]:
     """--user, else SUDO_USER, else the invoking user when that is not root; None: running as root
     with nobody named (then there is no one to add, which is not a problem)."""
     user: Optional[str] = getattr(options, "user", None) or getattr(facts, "sudo_user", None)
@@ -70,7 +73,7 @@ def target_user(facts: object, options: object) -> Optional[str]:
     return user
 
 
-def plan(facts: object, options: object = None) -> Plan:
+def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     user = target_user(facts, options)
     if user is None:
         return Plan(step=name, not_needed=_(

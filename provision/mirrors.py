@@ -1,4 +1,4 @@
-"""Mirror presets (China), the Docker Hub registry-mirror candidates, and the probe.
+"""Mirror presets (China), the Docker Hub registry-mirror candidates, and what fix writes.
 
 A preset (`--mirror NAME`) names one provider and sets, from the reference catalog (facts.md §5):
 - the docker-ce apt base (replaces https://download.docker.com);
@@ -8,46 +8,39 @@ A preset (`--mirror NAME`) names one provider and sets, from the reference catal
   provider offers everyone one, the public candidates that answer (as `--mirror auto`: the live
   ones of KNOWN_REGISTRY_MIRRORS, fastest first, at most AUTO_MAX).
 
-Registry mirrors are probed before anything writes them, and so are the ones daemon.json already
-names: `GET <mirror>/v2/` and, at the same time, the manifest of library/hello-world. Dead when
-/v2/ does not answer 200 or 401 *with* `Docker-Distribution-Api-Version: registry/2.0` (403/404/5xx,
-an HTML page, a missing header, a timeout, a connection error), with the reason; restricted when
-/v2/ answers but the manifest is refused with 401/403 (an allowlist, a campus or cloud-only mirror):
-alive, kept by fix; live otherwise. Probes run concurrently (at most MAX_CONCURRENT_PROBES at a
-time); live ones are ranked fastest first, then restricted ones. `registry-mirrors` only ever
+Registry mirrors are probed (dldoctor.mirror_probe: `GET <mirror>/v2/` and the manifest of
+library/hello-world) before anything writes them, and so are the ones daemon.json already names:
+dead ones are dropped with the reason, restricted ones (an allowlist, a campus or cloud-only
+mirror) are alive and kept, live ones are ranked fastest first, then restricted ones. `registry-mirrors` only ever
 applies to Docker Hub: pulls from nvcr.io, ghcr.io, quay.io... never go through it (Docker docs:
 "Only the central Hub can be mirrored").
 
 Public API:
 - PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name; `auto` skipped)
-- KNOWN_REGISTRY_MIRRORS: the candidates as data, each with status, source and date (DaoCloud,
-  NJU, Tencent, per-account Aliyun/Huawei, and the dead USTC, SJTU, docker-cn, azk8s, 163, qiniu);
-  auto_candidates()
-- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules); scheme_hint(url)
-- normalize_mirror_url(url) -> url without the trailing "/"
-- classify(url, response), classify_manifest(probe, response) -> Probe;
-  probe(host, urls, timeout, manifest=True) -> List[Probe], ranked
+- auto_candidates(): the probeable ones of KNOWN_REGISTRY_MIRRORS (dldoctor.mirror_urls, with the
+  URL validation and identity this module uses)
 - registry_mirror_candidates(presets, urls) -> (urls, notes): pure, what would be probed
 - choose_registry_mirrors(host, presets, urls, timeout, configured, keep) -> MirrorChoice
 - plan_mirrors(choice, configured, keep, notes, warnings) -> (mirrors, drop_mirrors) for
-  provision.daemon_json.merge; configured_in(facts)
+  provision.daemon_json.merge
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
+from dldoctor.mirror_probe import Probe, probe
+from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
+                                  validate_mirror_url)
+
+if TYPE_CHECKING:
+    from dldoctor.host import Host
 
 DOCKER_APT_VENDOR = "https://download.docker.com"
 NVIDIA_APT_VENDOR = "https://nvidia.github.io/libnvidia-container"
-
-MAX_CONCURRENT_PROBES = 8
-REGISTRY_API_HEADER = "Docker-Distribution-Api-Version"
-REGISTRY_API_VALUE = "registry/2.0"
 
 NOTE_DOCKER_HUB_ONLY = (
     "Registry mirrors only ever apply to Docker Hub (docker.io): pulls from nvcr.io, ghcr.io or "
@@ -136,61 +129,6 @@ PRESETS: Tuple[Preset, ...] = (
 PRESET_NAMES: Tuple[str, ...] = tuple(p.name for p in PRESETS)
 
 
-@dataclass(frozen=True)
-class KnownRegistryMirror:
-    """A Docker Hub mirror people use or still paste into daemon.json, and what is known about it:
-    data with its source and the date of that source; `verified` when a primary source (the
-    operator's own page or tracker) says it, False when only secondary sources do."""
-
-    url: str
-    operator: str
-    status: str      # public | restricted | per-account | unverified | dead
-    note: str
-    verified: bool = False
-    source: str = ""
-    as_of: str = ""  # date of the source (YYYY-MM or YYYY-MM-DD)
-
-    @property
-    def probeable(self) -> bool:
-        return self.status in ("public", "restricted", "unverified") and "<" not in self.url
-
-
-# Public Docker Hub mirror candidates for hosts in China, and the closed ones (reference facts
-# section 5b). `fix --mirror auto` and `dldoctor mirrors` probe the probeable ones.
-KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
-    KnownRegistryMirror("https://docker.m.daocloud.io", "DaoCloud", "public",
-                        "allow-list and rate limits since 2024; docker.io/nvidia/*, pytorch/*, "
-                        "tensorflow/* are on the list",
-                        True, "DaoCloud/public-image-mirror README, allows.txt, issue #3698",
-                        "2026-08-21"),
-    KnownRegistryMirror("https://docker.nju.edu.cn", "Nanjing University", "unverified",
-                        "status after 2024-06 unknown",
-                        False, "NJU news via ustclug/mirrorrequest #361 (set up 2023)", "2023"),
-    KnownRegistryMirror("https://mirror.ccs.tencentyun.com", "Tencent Cloud", "restricted",
-                        "Tencent Cloud hosts only",
-                        False, "user guides (the vendor page was not retrieved)", "2026-08"),
-    KnownRegistryMirror("https://<your-id>.mirror.aliyuncs.com", "Alibaba Cloud", "per-account",
-                        "from the ACR console (镜像加速器); pass it with --registry-mirror",
-                        False, "user guides; ACR console", "2026-08"),
-    KnownRegistryMirror("https://<your-id>.mirror.swr.myhuaweicloud.com", "Huawei Cloud",
-                        "per-account", "Huawei Cloud users only; not for containerd",
-                        True, "Huawei Cloud SWR user manual swr_01_0045", "2026-08"),
-    KnownRegistryMirror("https://docker.mirrors.ustc.edu.cn", "USTC", "dead",
-                        "Docker Hub cache closed 2024-06-06",
-                        True, "ustclug/mirrorhelp docs/dockerhub.md", "2024-06-06"),
-    KnownRegistryMirror("https://docker.mirrors.sjtug.sjtu.edu.cn", "SJTU", "dead",
-                        "Docker Hub mirror discontinued 2024-06-06",
-                        True, "sjtug/mirror-requests #369", "2024-07-09"),
-    KnownRegistryMirror("https://registry.docker-cn.com", "Docker China", "dead", "closed",
-                        False, "user guides", "2026-08"),
-    KnownRegistryMirror("https://dockerhub.azk8s.cn", "Azure China", "dead",
-                        "Azure-internal only since 2020", False, "user guides", "2026-08"),
-    KnownRegistryMirror("https://hub-mirror.c.163.com", "NetEase", "dead", "stopped",
-                        False, "user guides", "2026-08"),
-    KnownRegistryMirror("https://reg-mirror.qiniu.com", "Qiniu", "dead", "stopped 2020-05-30",
-                        False, "user guides", "2026-08"),
-)
-
 AUTO = "auto"            # --mirror auto: the live public candidates, fastest first
 AUTO_MAX = 3             # at most this many are written
 
@@ -220,255 +158,6 @@ def resolve_presets(names: Iterable[str]) -> Tuple[Preset, ...]:
         if p not in out:
             out.append(p)
     return tuple(out)
-
-
-def known_dead(url: str) -> Optional[KnownRegistryMirror]:
-    host = (urlsplit(url).hostname or "").lower()
-    for k in KNOWN_REGISTRY_MIRRORS:
-        if k.status == "dead" and (urlsplit(k.url).hostname or "") == host:
-            return k
-    return None
-
-
-# --- validation -----------------------------------------------------------------------------------
-
-
-def validate_mirror_url(url: str) -> Optional[str]:
-    """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording).
-
-    Follows moby's ValidateMirror: an http:// or https:// scheme is required, no query or fragment,
-    no user:password. A path beyond "/" is refused too: dockerd before 28.x rejects it at start-up
-    ("path, query, or fragment at end of the URI"), and a bad entry stops the daemon from loading
-    its configuration at all.
-    """
-    if not isinstance(url, str) or not url.strip():
-        return "invalid mirror: empty URL"
-    if url != url.strip() or any(c.isspace() for c in url):
-        return "invalid mirror: %r contains whitespace" % url
-    scheme, sep, _ = url.partition("://")
-    if not sep or not scheme:
-        return ("invalid mirror: no scheme specified for %r: must use either 'https://' or "
-                "'http://'" % url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # raises ValueError on a bad port
-    except ValueError as exc:
-        return "invalid mirror: %r is not a valid URI (%s)" % (url, exc)
-    del port
-    if parts.scheme not in ("http", "https"):
-        return ("invalid mirror: unsupported scheme %r in %r: must use either 'https://' or "
-                "'http://'" % (parts.scheme, url))
-    if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
-        return "invalid mirror: query or fragment at end of the URI %r" % url
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        shown = "%s://%s:xxxxx@%s" % (parts.scheme, parts.username or "", parts.hostname or "")
-        return "invalid mirror: username/password not allowed in URI %r" % shown
-    if not parts.hostname:
-        return "invalid mirror: no host in %r" % url
-    if parts.path not in ("", "/"):
-        return ("invalid mirror: path %r at end of the URI %r: a Docker Hub mirror is a host "
-                "(older dockerd refuses to start with a path here)" % (parts.path, url))
-    return None
-
-
-def scheme_hint(url: str) -> Optional[str]:
-    """`https://<url>` when `url` lacks only its scheme (docker.m.daocloud.io), else None."""
-    if not isinstance(url, str) or "://" in url or not url.strip():
-        return None
-    guess = "https://" + url.strip().rstrip("/")
-    return guess if validate_mirror_url(guess) is None else None
-
-
-def normalize_mirror_url(url: str) -> str:
-    """The form dldoctor writes into daemon.json: scheme://host[:port], no trailing slash."""
-    return url.rstrip("/")
-
-
-# --- probing --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What `GET <url>/v2/` (and the manifest of library/hello-world) said. `alive` False always
-    comes with a `reason`; a restricted mirror is alive, and `reason` says what it refused."""
-
-    url: str
-    alive: bool
-    status: Optional[int] = None
-    latency: Optional[float] = None
-    reason: str = ""
-    api_version: Optional[str] = None
-    restricted: bool = False
-    manifest_status: Optional[int] = None
-    manifest_latency: Optional[float] = None
-
-    @property
-    def state(self) -> str:
-        """live | restricted | dead"""
-        return "dead" if not self.alive else ("restricted" if self.restricted else "live")
-
-    @property
-    def speed(self) -> float:
-        """Seconds until both answers were in (the two requests run at once): the ranking key."""
-        return max(self.latency or 0.0, self.manifest_latency or 0.0)
-
-    def to_json(self) -> Dict[str, object]:
-        return {
-            "url": self.url,
-            "alive": self.alive,
-            "state": self.state,
-            "status": self.status,
-            "latency_ms": None if self.latency is None else int(round(self.latency * 1000)),
-            "manifest_status": self.manifest_status,
-            "reason": self.reason,
-        }
-
-
-def classify(url: str, resp: "object") -> Probe:
-    """Turn one HttpResponse for `<url>/v2/` into a Probe (pure; see the module doc for the rule)."""
-    status = getattr(resp, "status", None)
-    elapsed = getattr(resp, "elapsed", None)
-    error = getattr(resp, "error", None)
-    if status is None:
-        return Probe(url, False, None, None, _("no answer: {error}").format(
-            error=_printable(error or "") or _("request failed")))
-    header = resp.header(REGISTRY_API_HEADER)  # type: ignore[attr-defined]
-    header = _printable(header, 80) if header is not None else None
-    body = getattr(resp, "body", b"") or b""
-    ctype = (resp.header("Content-Type") or "").lower()  # type: ignore[attr-defined]
-    if status in (200, 401):
-        if header and header.strip().lower() == REGISTRY_API_VALUE:
-            return Probe(url, True, status, elapsed, "", header.strip())
-        if "html" in ctype or body.lstrip()[:1] == b"<":
-            why = _("answered {status} with an HTML page: a web site, not a registry").format(
-                status=status)
-        elif header:
-            why = _("answered {status} with {name}: {value} (expected {expected})").format(
-                status=status, name=REGISTRY_API_HEADER, value=header, expected=REGISTRY_API_VALUE)
-        else:
-            why = _("answered {status} without the {name}: {value} header: not a Docker "
-                    "registry").format(status=status, name=REGISTRY_API_HEADER,
-                                       value=REGISTRY_API_VALUE)
-        return Probe(url, False, status, elapsed, why, header)
-    reasons = {
-        403: _("403 Forbidden: the mirror refuses this client (closed, or for its own cloud only)"),
-        404: _("404 Not Found: no registry API at /v2/"),
-        429: _("429 Too Many Requests: rate limited"),
-    }
-    why = reasons.get(status) or _("answered HTTP {status}").format(status=status)
-    if status >= 500:
-        why = _("answered HTTP {status}: server error").format(status=status)
-    if 300 <= status < 400:
-        loc = _printable(resp.header("Location") or "")  # type: ignore[attr-defined]
-        why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
-                "elsewhere").format(status=status, to=" to " + loc if loc else "")
-    return Probe(url, False, status, elapsed, why, header)
-
-
-MANIFEST_REPO = "library/hello-world"
-MANIFEST_PATH = "/v2/%s/manifests/latest" % MANIFEST_REPO
-
-
-def _printable(text: str, limit: int = 160) -> str:
-    """A remote server's words, safe to show: printable characters only, one line, bounded."""
-    clean = "".join(c if c.isprintable() else " " for c in text)
-    clean = " ".join(clean.split())
-    return clean if len(clean) <= limit else clean[:limit - 1] + "\u2026"
-
-
-def _refusal_text(body: bytes) -> str:
-    """The message of a registry error body ({"errors": [{"message": ...}]}, {"message": ...}),
-    else the body's first words."""
-    import json as _json
-
-    text = (body or b"")[:4096].decode("utf-8", "replace")
-    try:
-        data = _json.loads(text)
-    except ValueError:
-        return _printable(text)
-    msgs: List[str] = []
-    if isinstance(data, dict):
-        for e in data.get("errors") or ():
-            if isinstance(e, dict):
-                msgs.append(" ".join(str(e.get(k)) for k in ("code", "message") if e.get(k)))
-        if isinstance(data.get("message"), str):
-            msgs.append(data["message"])
-    return _printable("; ".join(m for m in msgs if m) or text)
-
-
-def classify_manifest(v2: Probe, resp: "object") -> Probe:
-    """A live /v2/ probe, refined by the answer for library/hello-world's manifest (pure).
-
-    401/403 for it (after the anonymous token its challenge offers) means the mirror refuses this
-    image or this client: restricted, kept by fix. Any other answer leaves the mirror live (a
-    private registry used as a mirror need not hold hello-world)."""
-    from dataclasses import replace
-
-    if not v2.alive:
-        return v2
-    status = getattr(resp, "status", None)
-    elapsed = getattr(resp, "elapsed", None)
-    if status in (401, 403):
-        said = _refusal_text(getattr(resp, "body", b"") or b"")
-        why = _("refuses {image} with HTTP {status}{said} (an allowlist, or for its own network or "
-                "customers only)").format(image=MANIFEST_REPO, status=status,
-                                          said=": " + said if said else "")
-        return replace(v2, restricted=True, reason=why, manifest_status=status,
-                       manifest_latency=elapsed)
-    return replace(v2, manifest_status=status, manifest_latency=elapsed)
-
-
-def probe(host: "object", urls: Sequence[str], timeout: float = 5.0,
-          manifest: bool = True) -> List[Probe]:
-    """Probe every mirror concurrently (bounded): `GET /v2/` and, at the same time, the manifest
-    of library/hello-world (`manifest` False: /v2/ only). Live ones first, fastest first, then
-    the restricted ones (fastest first), then the dead.
-
-    Invalid URLs are dead without a request. Each URL appears once (normalized).
-    """
-    unique: List[str] = []
-    for u in urls:
-        n = normalize_mirror_url(u) if isinstance(u, str) else u
-        if n not in unique:
-            unique.append(n)
-    results: Dict[str, Probe] = {}
-    to_fetch: List[str] = []
-    for u in unique:
-        err = validate_mirror_url(u)
-        if err:
-            results[u] = Probe(u, False, reason=err)
-        else:
-            to_fetch.append(u)
-
-    def v2(u: str) -> Probe:
-        try:
-            resp = host.http_get(u + "/v2/", timeout=timeout)  # type: ignore[attr-defined]
-        except Exception as exc:  # a Host must not raise, but a probe never takes the run down
-            return Probe(u, False, reason=_("no answer: {error}").format(error=exc))
-        return classify(u, resp)
-
-    def man(u: str) -> "object":
-        from dldoctor.registry import ACCEPT, _Client
-
-        try:
-            return _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
-        except Exception:
-            return None
-
-    jobs = [(u, "v2") for u in to_fetch] + ([(u, "manifest") for u in to_fetch] if manifest else [])
-    if jobs:
-        with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_PROBES, len(jobs))) as pool:
-            answers = list(pool.map(lambda j: v2(j[0]) if j[1] == "v2" else man(j[0]), jobs))
-        got = {j: a for j, a in zip(jobs, answers)}
-        for u in to_fetch:
-            p = got[(u, "v2")]
-            if manifest:
-                p = classify_manifest(p, got[(u, "manifest")])
-            results[u] = p
-    ordered = [results[u] for u in unique]
-    rank = {"live": 0, "restricted": 1, "dead": 2}
-    alive = sorted((p for p in ordered if p.alive), key=lambda p: (rank[p.state], p.speed))
-    return alive + [p for p in ordered if not p.alive]
 
 
 # --- what fix does with them ----------------------------------------------------------------------
@@ -542,7 +231,7 @@ def auto_wanted(presets: Sequence[str]) -> bool:
     return any(isinstance(n, str) and n.strip() for n in presets)
 
 
-def choose_registry_mirrors(host: "object", presets: Sequence[str],
+def choose_registry_mirrors(host: Host, presets: Sequence[str],
                             registry_mirrors: Sequence[str], timeout: float = 5.0,
                             configured: Sequence[str] = (), keep: bool = False) -> MirrorChoice:
     """Probe the candidates and the mirrors already `configured` in daemon.json, all at once.
@@ -606,22 +295,6 @@ def choose_registry_mirrors(host: "object", presets: Sequence[str],
                         none_works)
 
 
-def configured_in(facts: "object") -> Tuple[str, ...]:
-    """The registry-mirrors strings of daemon.json as read (none when it is unreadable)."""
-    from dldoctor.facts import known
-
-    dj = getattr(facts, "daemon_json", None)
-    data = getattr(dj, "data", None) if known(dj) else None
-    found = data.get("registry-mirrors") if isinstance(data, dict) else None
-    return tuple(u for u in found if isinstance(u, str)) if isinstance(found, list) else ()
-
-
-def _key(url: str) -> str:
-    """Mirrors compare as dockerd normalises them (scheme and host case-insensitive, no final /)."""
-    parts = urlsplit(url.strip())
-    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"))
-
-
 def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
                  notes: List[str], warnings: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """(mirrors, drop_mirrors) for the daemon-json merge, from the probe's `choice` and the
@@ -636,8 +309,8 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
     for url, why in choice.refused:
         warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
     if choice.none_works:
-        mine = {_key(u) for u in configured}
-        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and _key(p.url) not in mine]
+        mine = {mirror_key(u) for u in configured}
+        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and mirror_key(p.url) not in mine]
         raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
                       .format(lines="\n".join("  %s: %s" % r for r in tried) or
                               "  " + _("no public candidate answers")),
@@ -648,10 +321,10 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
     if keep:
         return choice.live, ()
     dead = tuple(u for u, _why in choice.drop)
-    wanted = [_key(u) for u in choice.order]
-    have = {_key(u) for u in configured}
-    kept = [u for u in configured if _key(u) in set(wanted)]
-    added = [u for u in choice.order if _key(u) not in have]
-    if [_key(u) for u in kept + added] == wanted:
+    wanted = [mirror_key(u) for u in choice.order]
+    have = {mirror_key(u) for u in configured}
+    kept = [u for u in configured if mirror_key(u) in set(wanted)]
+    added = [u for u in choice.order if mirror_key(u) not in have]
+    if [mirror_key(u) for u in kept + added] == wanted:
         return tuple(added), dead               # the file's order is already right
     return tuple(choice.order), tuple(configured)   # written again, fastest first

@@ -17,10 +17,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
+from dldoctor.parse.dockerd_cmdline import SHORT_FLAGS
 
 Version = Tuple[int, int]
 
@@ -86,8 +88,6 @@ _NAMED: Dict[str, Tuple[str, Optional[Version], Optional[Version]]] = {
     "nri-opts": ("nri-opts", (29, 2), None),
     "registry-mirror": ("registry-mirrors", None, None), "storage-opt": ("storage-opts", None, None),
 }
-_SHORT = {"D": "debug", "H": "host", "G": "group", "b": "bridge", "l": "log-level", "p": "pidfile",
-          "s": "storage-driver", "r": "restart", "v": "version", "h": "help", "g": "graph"}
 
 # daemon/config/config.go flatOptions: map values NOT flattened into their keys.
 def _flat_options(v: Version) -> frozenset:
@@ -305,7 +305,7 @@ def _unknown_flags(flags: Mapping[str, Sequence[str]], v: Version) -> None:
     ("unknown flag: --feature")."""
     names = flag_names(v) | {"validate", "version", "help", "config-file"}
     for flag in flags:
-        if flag not in names and flag not in _SHORT:
+        if flag not in names and flag not in SHORT_FLAGS:
             raise _Refused(Verdict("unknown-flag", "daemon-json.flag-conflict", flag,
                                    "unknown flag: --%s" % flag))
 
@@ -377,7 +377,7 @@ def conflicts(data: Mapping[str, Any], flags: Mapping[str, Sequence[str]],
         elif flag in flat:
             out.append((flag, tuple(values), flat[flag]))
         else:
-            short = [s for s, long_ in _SHORT.items() if long_ == flag and s in flat]
+            short = [s for s, long_ in SHORT_FLAGS.items() if long_ == flag and s in flat]
             if short:
                 out.append((short[0], tuple(values), flat[short[0]]))
     if v >= (28, 0) and "host-gateway-ip" in flat and "host-gateway-ip" in flags:
@@ -547,15 +547,32 @@ def _bad(j: Judgement, rule: str, key: str, message: str) -> None:
     j.verdicts.append(Verdict(rule, "daemon-json.invalid", key, message))
 
 
-_DOMAIN = re.compile(r"^(:?(?:[a-zA-Z0-9]|(?:[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(?:[a-zA-Z0-9]|"
+_DOMAIN = lazy_compile(r"^(:?(?:[a-zA-Z0-9]|(?:[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(?:[a-zA-Z0-9]|"
                      r"(?:[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?\s*$")
 _LOG_LEVELS_29 = ("panic", "fatal", "error", "warn", "info", "debug", "trace")
 _EXEC_OPTS = ("native.cgroupdriver",)
 _BUILTIN_RUNTIMES = ("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux")
 
 
-def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
-                  flags: Mapping[str, Sequence[str]]) -> None:
+_Flags = Mapping[str, Sequence[str]]
+
+
+def _check_values(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
+    """dockerd's checks of the values, in the order it makes them (one section each)."""
+    _values_daemon(j, data, v, flags)
+    _values_dns(j, data, v, flags)
+    _values_host_gateway(j, data, v, flags)
+    _values_labels(j, data, v, flags)
+    _values_limits(j, data, v, flags)
+    _values_generic_resources(j, data, v, flags)
+    _values_hosts(j, data, v, flags)
+    _values_cgroups(j, data, v, flags)
+    _values_firewall(j, data, v, flags)
+    _values_registries(j, data, v, flags)
+    _runtimes(j, data, v)
+
+
+def _values_daemon(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # "graph" (config.go Validate, 23.0: "deprecated; use data-root"; 24.0+: no such flag)
     if v >= (23, 0) and "graph" in data:
         _bad(j, "graph", "graph", 'the "graph" config file option is deprecated; use "data-root" instead')
@@ -578,6 +595,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if v >= (29, 7) and isinstance(feats, dict) and feats.get("embedded-containerd") and data.get("cri-containerd"):
         _bad(j, "features", "features", 'conflicting options: cannot use the "embedded-containerd" '
              'feature and CRI support (--cri-containerd) at the same time')
+
+def _values_dns(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # DNS (opts.ValidateIPAddress before 29; netip since, checked while decoding)
     if v < (29, 0):
         for addr in _merged_list(data, "dns", flags, "dns"):
@@ -589,6 +608,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                                                     len(dom) > 255 or dom.replace(".", "").isdigit()):
             _bad(j, "dns-search", "dns-search", "%s is not a valid domain" % dom)
             break
+
+def _values_host_gateway(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # host gateway IPs (28.0+: at most one IPv4 and one IPv6; opts.ValidateHostGatewayIPs)
     if v >= (28, 0):
         ips = data.get("host-gateway-ips") if isinstance(data.get("host-gateway-ips"), list) else []
@@ -601,6 +622,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                 if len({p for p in parsed if p.version == fam}) > 1:
                     _bad(j, "host-gateway-ips", "host-gateway-ips", "only one IPv%d host gateway IP "
                          "address can be specified" % fam)
+
+def _values_labels(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # labels (opts.ValidateLabel; daemon/command GetConflictFreeLabels)
     labels = _merged_list(data, "labels", flags, "label")
     seen: Dict[str, str] = {}
@@ -620,6 +643,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
             _bad(j, "labels", "labels", "conflict labels for %s and %s=%s" % (lab, k, seen[k]))
             break
         seen[k] = val
+
+def _values_limits(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # negative numbers (config.Validate)
     for key, since, word in (("mtu", (23, 0), "invalid default MTU: %d"),
                              ("max-concurrent-downloads", None, "invalid max concurrent downloads: %d"),
@@ -635,6 +660,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if v >= (28, 0) and isinstance(ndp, int) and not isinstance(ndp, bool) and not 0 <= ndp <= 65535:
         _bad(j, "limits", "network-diagnostic-port", "invalid network-diagnostic-port (%d): value "
              "must be between 0 and 65535" % ndp)
+
+def _values_generic_resources(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # generic resources (config.ParseGenericResources)
     res = _merged_list(data, "node-generic-resources", flags, "node-generic-resource")
     kinds: Dict[str, set] = {}
@@ -650,6 +677,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if any(len(k) > 1 for k in kinds.values()):
         _bad(j, "generic-resources", "node-generic-resources",
              "could not parse GenericResource: mixed discrete and named resources")
+
+def _values_hosts(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # hosts (opts.ValidateHost)
     for h in data.get("hosts") or ():
         why = _host_error(h) if isinstance(h, str) else None
@@ -671,6 +700,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
                        else "unknown option: '%s'" % k)
                 _bad(j, "exec-opts", "exec-opts", "invalid exec-opt (%s): %s" % (opt, why))
                 break
+
+def _values_cgroups(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # cgroup parent with the systemd driver (daemon/daemon_unix.go verifyDaemonSettings)
     parent = data.get("cgroup-parent")
     driver = [o.split("=", 1)[1].strip() for o in data.get("exec-opts") or ()
@@ -688,6 +719,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
     if isinstance(cgns, str) and cgns not in ("", "host", "private"):
         _bad(j, "cgroupns-mode", "default-cgroupns-mode",
              "default cgroup namespace mode (%s) is invalid" % cgns)
+
+def _values_firewall(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # firewall (29.0, config_linux.go)
     if v >= (29, 0):
         fw = data.get("firewall-backend")
@@ -703,6 +736,8 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
         _bad(j, "shm-size", "default-shm-size", "invalid size: %s" % shm)
     elif isinstance(shm, str) and not re.match(r"^\s*\d+(\.\d+)?\s*([kmgtpKMGTP]?[iI]?[bB]?)\s*$", shm):
         _bad(j, "shm-size", "default-shm-size", "invalid size: '%s'" % shm)
+
+def _values_registries(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
     # registries (daemon/pkg/registry/config.go, registry/config.go before 28)
     for m in data.get("registry-mirrors") or ():
         if isinstance(m, str):
@@ -716,8 +751,6 @@ def _check_values(j: Judgement, data: Dict[str, Any], v: Version,
             if why:
                 _bad(j, "insecure-registries", "insecure-registries", why)
                 break
-    _runtimes(j, data, v)
-
 
 def json_quote(s: str) -> str:
     import json as _json
@@ -782,7 +815,7 @@ def mirror_error(url: str, v: Version = NEWEST[:2]) -> Optional[str]:
     return None
 
 
-_HOST_LABEL = re.compile(r"^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$")
+_HOST_LABEL = lazy_compile(r"^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$")
 
 
 def insecure_registry_error(reg: str) -> Optional[str]:
@@ -864,35 +897,3 @@ def verdict_releases(verdict: Verdict) -> str:
     return ", ".join(verdict.releases)
 
 
-def flags_by_name(argv: Iterable[str]) -> Dict[str, Tuple[str, ...]]:
-    """Long flag name -> values, from a dockerd argv (the flags after the program)."""
-    out: Dict[str, List[str]] = {}
-    words = list(argv)
-    i = 0
-    bools = {"debug", "live-restore", "experimental", "iptables", "ip6tables", "ip-forward",
-             "ip-forward-no-drop", "ip-masq", "icc", "ipv6", "selinux-enabled", "userland-proxy",
-             "no-new-privileges", "init", "raw-logs", "rootless", "tls", "tlsverify", "validate",
-             "version", "help", "cri-containerd", "allow-direct-routing", "restart"}
-    while i < len(words):
-        w = words[i]
-        i += 1
-        if w == "--":
-            break
-        if w.startswith("--") and len(w) > 2:
-            name, eq, val = w[2:].partition("=")
-        elif w.startswith("-") and len(w) > 1:
-            name, val, eq = _SHORT.get(w[1], w[1]), w[2:], ""
-            if val.startswith("="):
-                val, eq = val[1:], "="
-            elif val:
-                eq = "="
-        else:
-            continue
-        if not eq:
-            if name in bools:
-                val = "true"
-            elif i < len(words):
-                val = words[i]
-                i += 1
-        out.setdefault(name, []).append(val)
-    return {k: tuple(vals) for k, vals in out.items()}

@@ -6,17 +6,18 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor import catalog, signatures
+from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
-from dldoctor.checks.daemon_json import runtime_entries
-from dldoctor.checks.mirrors import configured_mirrors
-from dldoctor.checks.toolkit import toolkit_state
-from dldoctor.cuda_images import driver_max_cuda
+from dldoctor.derived import configured_mirrors, runtime_entries, toolkit_state
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import FAIL, WARN, Finding, Report
+
+if TYPE_CHECKING:
+    from dldoctor.signatures import Match
 
 SYMPTOM_CHECK = "reported-error"
 # Errors that only a running daemon prints ("Error response from daemon: ..."), and the states in
@@ -55,76 +56,108 @@ def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
 
 # --- the symptom ---------------------------------------------------------------------------------
 
-_SAYS_TOOLKIT_INSTALLED = re.compile(
+_SAYS_TOOLKIT_INSTALLED = lazy_compile(
     r"((apt(-get)?|yum|dnf|zypper) (-y )?install|installed)[^\n]*(nvidia-container-toolkit|nvidia-docker2|"
     r"nvidia-container-runtime)|nvidia-ctk runtime configure|cli-version:\s*\d|"
     r"(已经?|装了|安装了)[^\n]{0,12}(nvidia-container-toolkit|nvidia-docker2)", re.I)
 
 
-def _refine(pid: str, facts: Facts, matched: Dict[str, signatures.Match]) -> Tuple[str, str]:
+def _refine(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     """Turn a text-level diagnosis into the cause the host's evidence points at, with the reason."""
+    refine = _REFINE.get(pid)
+    return refine(pid, facts, matched) if refine is not None else (pid, "")
+
+
+def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     installed, _ev = toolkit_state(facts)
-    if pid == "toolkit.missing":
-        if "docker.snap" in matched:
-            return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
-        said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
-        # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
-        # unless the package database says plainly that it is not installed.
-        in_daemon = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes
-        hinted = installed is None and (runtime_entries(facts).get("nvidia") is not None or in_daemon)
-        if installed or facts.binaries.get("nvidia-container-runtime-hook") or said or hinted:
-            return "toolkit.daemon-not-restarted", _(
-                "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "
-                "after the toolkit was installed.")
-        return pid, _("dockerd has no NVIDIA device driver registered: the NVIDIA Container Toolkit is "
-                      "not installed (or dockerd predates it).")
-    if pid == "runtime.not-registered":
-        if runtime_entries(facts).get("nvidia") is not None:
-            return "toolkit.daemon-not-restarted", _(
-                "daemon.json registers the nvidia runtime, but the running daemon does not know it: "
-                "dockerd was not restarted or reloaded after the change.")
-        if installed is False:
-            return "toolkit.missing", _("No nvidia runtime is registered, and the toolkit that provides "
-                                        "it is not installed.")
-        return pid, _("The container asks for the nvidia runtime, which dockerd does not have registered.")
-    if pid == "docker.permission-denied":
-        ident, gdb = facts.identity, facts.group_db
-        listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
-        if listed or "docker.group-not-active" in matched:
-            return "docker.group-not-active", _(
-                "The user was added to the docker group, but the session that runs docker started before "
-                "that: group membership is read at login.")
-        return pid, _("The user is not allowed to use the Docker socket.")
-    if pid == "cgroup.nvml-unknown-error":
-        cfg = facts.toolkit_config
-        pasted = re.search(r"^[ \t]*no-cgroups[ \t]*=[ \t]*true", "\n".join(t for t in (facts.notes, facts.error) if t),
-                           re.M)
-        no_cgroups = (known(cfg) and cfg.no_cgroups is True) or bool(pasted)
-        if no_cgroups and not (known(facts.docker_info) and facts.docker_info.is_rootless):
-            return "toolkit.no-cgroups-rootful", _("no-cgroups = true keeps the GPUs out of the container's "
-                                                   "device cgroup on this rootful daemon.")
-        return pid, _("NVML lost the GPUs inside a running container: systemd re-applied the container's "
-                      "device cgroup (systemctl daemon-reload) under the systemd cgroup driver.")
-    if pid == "toolkit.libs-not-found":
-        if "docker.desktop" in matched:
-            return "docker.desktop", _("Docker Desktop runs containers in a VM that has no host driver libraries.")
-        return pid, _("The toolkit could not load libnvidia-ml.so.1 from the host driver.")
-    if pid == "driver.too-old-for-image":
-        need = signatures.required_cuda(matched[pid].line + "\n" + (facts.error or ""))
-        have = facts.nvidia_smi.cuda_version if known(facts.nvidia_smi) else None
-        drv = facts.nvidia_smi.driver_version if known(facts.nvidia_smi) else None
-        # Drivers before 410 print no "CUDA Version" header: their branch says which CUDA they
-        # support (facts.md table); nvidia-docker 1 printed it in its own error ("driver 8.0 < image 9.0").
-        have = have or driver_max_cuda(drv) or signatures.driver_cuda(facts.error or "")
-        if need and drv:
-            return pid, _("The image requires CUDA {need}; driver {drv} supports CUDA up to {have}.").format(
-                need=need, drv=drv, have=have or _("an older version"))
-        if need:
-            return pid, _("The image requires CUDA {need}, newer than the driver supports.").format(need=need)
-        return pid, _("The image needs a newer CUDA than the installed driver supports.")
-    if pid == "docker.rootless" and "toolkit.rootless-cgroups" in matched:
+    if "docker.snap" in matched:
+        return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
+    said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
+    # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
+    # unless the package database says plainly that it is not installed.
+    in_daemon = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes
+    hinted = installed is None and (runtime_entries(facts).get("nvidia") is not None or in_daemon)
+    if installed or facts.binaries.get("nvidia-container-runtime-hook") or said or hinted:
+        return "toolkit.daemon-not-restarted", _(
+            "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "
+            "after the toolkit was installed.")
+    return pid, _("dockerd has no NVIDIA device driver registered: the NVIDIA Container Toolkit is "
+                  "not installed (or dockerd predates it).")
+
+
+def _refine_runtime_not_registered(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    installed, _ev = toolkit_state(facts)
+    if runtime_entries(facts).get("nvidia") is not None:
+        return "toolkit.daemon-not-restarted", _(
+            "daemon.json registers the nvidia runtime, but the running daemon does not know it: "
+            "dockerd was not restarted or reloaded after the change.")
+    if installed is False:
+        return "toolkit.missing", _("No nvidia runtime is registered, and the toolkit that provides "
+                                    "it is not installed.")
+    return pid, _("The container asks for the nvidia runtime, which dockerd does not have registered.")
+
+
+def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    ident, gdb = facts.identity, facts.group_db
+    listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
+    if listed or "docker.group-not-active" in matched:
+        return "docker.group-not-active", _(
+            "The user was added to the docker group, but the session that runs docker started before "
+            "that: group membership is read at login.")
+    return pid, _("The user is not allowed to use the Docker socket.")
+
+
+def _refine_nvml_unknown_error(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    cfg = facts.toolkit_config
+    pasted = re.search(r"^[ \t]*no-cgroups[ \t]*=[ \t]*true", "\n".join(t for t in (facts.notes, facts.error) if t),
+                       re.M)
+    no_cgroups = (known(cfg) and cfg.no_cgroups is True) or bool(pasted)
+    if no_cgroups and not (known(facts.docker_info) and facts.docker_info.is_rootless):
+        return "toolkit.no-cgroups-rootful", _("no-cgroups = true keeps the GPUs out of the container's "
+                                               "device cgroup on this rootful daemon.")
+    return pid, _("NVML lost the GPUs inside a running container: systemd re-applied the container's "
+                  "device cgroup (systemctl daemon-reload) under the systemd cgroup driver.")
+
+
+def _refine_libs_not_found(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    if "docker.desktop" in matched:
+        return "docker.desktop", _("Docker Desktop runs containers in a VM that has no host driver libraries.")
+    return pid, _("The toolkit could not load libnvidia-ml.so.1 from the host driver.")
+
+
+def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    from dldoctor import signatures
+    from dldoctor.cuda_images import driver_max_cuda
+
+    need = signatures.required_cuda(matched[pid].line + "\n" + (facts.error or ""))
+    have = facts.nvidia_smi.cuda_version if known(facts.nvidia_smi) else None
+    drv = facts.nvidia_smi.driver_version if known(facts.nvidia_smi) else None
+    # Drivers before 410 print no "CUDA Version" header: their branch says which CUDA they
+    # support (facts.md table); nvidia-docker 1 printed it in its own error ("driver 8.0 < image 9.0").
+    have = have or driver_max_cuda(drv) or signatures.driver_cuda(facts.error or "")
+    if need and drv:
+        return pid, _("The image requires CUDA {need}; driver {drv} supports CUDA up to {have}.").format(
+            need=need, drv=drv, have=have or _("an older version"))
+    if need:
+        return pid, _("The image requires CUDA {need}, newer than the driver supports.").format(need=need)
+    return pid, _("The image needs a newer CUDA than the installed driver supports.")
+
+
+def _refine_rootless(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    if "toolkit.rootless-cgroups" in matched:
         return "toolkit.rootless-cgroups", _("Rootless Docker: the toolkit tried to change cgroups it may not touch.")
     return pid, ""
+
+
+_REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = {
+    "toolkit.missing": _refine_toolkit_missing,
+    "runtime.not-registered": _refine_runtime_not_registered,
+    "docker.permission-denied": _refine_permission_denied,
+    "cgroup.nvml-unknown-error": _refine_nvml_unknown_error,
+    "toolkit.libs-not-found": _refine_libs_not_found,
+    "driver.too-old-for-image": _refine_too_old_for_image,
+    "docker.rootless": _refine_rootless,
+}
 
 
 def diagnose_symptom(facts: Facts) -> List[Finding]:
@@ -134,10 +167,10 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     # What tools printed (signatures), what people wrote (phrase families), and what pasted
     # configuration and command lines say once parsed (readers). Imported here: a plain `check`
     # of a live host has no report text and should not pay for them.
-    from dldoctor import prose, readers
+    from dldoctor import prose, readers, signatures
 
     matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts))
-    best: Dict[str, signatures.Match] = {}
+    best: Dict[str, Match] = {}
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:
             best[m.problem] = m

@@ -6,21 +6,55 @@ parser's position). A check that needs an Unknown fact returns `skip`, never a f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
+
+if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
+    from typing import TypeGuard
+
+    from dldoctor.host import Evidence
+    from dldoctor.parse.apt_sources import AptSources, AptUpdate
+    from dldoctor.parse.cgroup import CgroupInfo
+    from dldoctor.parse.daemon_json import DaemonJson
+    from dldoctor.parse.docker_info import DockerInfo
+    from dldoctor.parse.docker_version import DockerVersion
+    from dldoctor.parse.dockerd_cmdline import DockerdFlags
+    from dldoctor.parse.dpkg import Packages
+    from dldoctor.parse.id_group import GroupDb, Identity
+    from dldoctor.parse.lsmod import Modules
+    from dldoctor.parse.lspci import PciScan
+    from dldoctor.parse.nvidia_container_cli import NvccliInfo
+    from dldoctor.parse.nvidia_smi import NvidiaSmi
+    from dldoctor.parse.os_release import OsRelease
+    from dldoctor.parse.proc_driver_nvidia_version import KernelModule
+    from dldoctor.parse.proc_version import KernelVersion
+    from dldoctor.parse.toolkit_config import ToolkitConfig
+    from dldoctor.parse.toolkit_version import ToolVersion
 
 
 @dataclass(frozen=True)
 class Unknown:
-    """A fact we could not establish; falsy so `if facts.docker_info:` reads naturally."""
+    """A fact we could not establish; falsy so `if facts.docker_info:` reads naturally.
+
+    `evidence` names the evidence it comes from; for an unparseable one, `message` is the parser's
+    own words and `line`/`column` (1-based) where it stopped, when it says."""
 
     reason: str
     evidence: str = ""
+    message: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
 
     def __bool__(self) -> bool:
         return False
 
 
-def known(value: Any) -> bool:
+T = TypeVar("T")
+# A fact: the parser's value, or why it is not known.
+Fact = Union[T, Unknown]
+
+
+def known(value: Optional[Fact[T]]) -> TypeGuard[T]:
+    """The fact was established (neither Unknown nor None); type checkers narrow on it."""
     return value is not None and not isinstance(value, Unknown)
 
 
@@ -28,25 +62,25 @@ def known(value: Any) -> bool:
 class Facts:
     """Parsed evidence. Field names follow the parsers; raw texts are kept for quoting."""
 
-    os: Any = Unknown("not collected")                 # parse.os_release.OsRelease
-    kernel: Any = Unknown("not collected")             # parse.proc_version.KernelVersion
-    pci: Any = Unknown("not collected")                # parse.lspci.PciScan
-    modules: Any = Unknown("not collected")            # parse.lsmod.Modules
-    nvidia_smi: Any = Unknown("not collected")         # parse.nvidia_smi.NvidiaSmi
-    kernel_module: Any = Unknown("not collected")      # parse.proc_driver_nvidia_version.KernelModule
-    docker_version: Any = Unknown("not collected")     # parse.docker_version.DockerVersion
-    docker_info: Any = Unknown("not collected")        # parse.docker_info.DockerInfo
-    daemon_json: Any = Unknown("not collected")        # parse.daemon_json.DaemonJson (None: no file)
-    dockerd_flags: Any = Unknown("not collected")      # parse.dockerd_cmdline.DockerdFlags
-    identity: Any = Unknown("not collected")           # parse.id_group.Identity
-    group_db: Any = Unknown("not collected")           # parse.id_group.GroupDb
-    apt_sources: Any = Unknown("not collected")        # parse.apt_sources.AptSources
-    apt_update: Any = Unknown("not collected")         # parse.apt_sources.AptUpdate
-    packages: Any = Unknown("not collected")           # parse.dpkg.Packages
-    nvccli: Any = Unknown("not collected")             # parse.nvidia_container_cli.NvccliInfo
-    ctk_version: Any = Unknown("not collected")        # parse.toolkit_version.ToolVersion
-    toolkit_config: Any = Unknown("not collected")     # parse.toolkit_config.ToolkitConfig
-    cgroup: Any = Unknown("not collected")             # parse.cgroup.CgroupInfo
+    os: Fact[OsRelease] = Unknown("not collected")
+    kernel: Fact[KernelVersion] = Unknown("not collected")
+    pci: Fact[PciScan] = Unknown("not collected")
+    modules: Fact[Modules] = Unknown("not collected")
+    nvidia_smi: Fact[NvidiaSmi] = Unknown("not collected")
+    kernel_module: Fact[KernelModule] = Unknown("not collected")
+    docker_version: Fact[DockerVersion] = Unknown("not collected")
+    docker_info: Fact[DockerInfo] = Unknown("not collected")
+    daemon_json: Optional[Fact[DaemonJson]] = Unknown("not collected")   # None: no file
+    dockerd_flags: Fact[DockerdFlags] = Unknown("not collected")
+    identity: Fact[Identity] = Unknown("not collected")
+    group_db: Fact[GroupDb] = Unknown("not collected")
+    apt_sources: Fact[AptSources] = Unknown("not collected")
+    apt_update: Fact[AptUpdate] = Unknown("not collected")
+    packages: Fact[Packages] = Unknown("not collected")
+    nvccli: Fact[NvccliInfo] = Unknown("not collected")
+    ctk_version: Fact[ToolVersion] = Unknown("not collected")
+    toolkit_config: Fact[ToolkitConfig] = Unknown("not collected")
+    cgroup: Fact[CgroupInfo] = Unknown("not collected")
     # Where things are on the target: program name -> absolute path, None when looked for and
     # absent; a name missing from the dict was not looked for.
     binaries: Dict[str, Optional[str]] = field(default_factory=dict)
@@ -64,8 +98,8 @@ class Facts:
     command: Optional[str] = None
     error: Optional[str] = None
     notes: Optional[str] = None
-    # name -> raw Evidence (dldoctor.host.Evidence) for quoting lines in findings.
-    raw: Dict[str, Any] = field(default_factory=dict)
+    # name -> raw Evidence for quoting lines in findings.
+    raw: Dict[str, Evidence] = field(default_factory=dict)
 
     def text(self, name: str) -> Optional[str]:
         ev = self.raw.get(name)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.signatures import Match
 
 SENTENCE = "sentence"
@@ -134,7 +135,7 @@ def _compiled(regex: str) -> Pattern[str]:
     return re.compile(regex, re.I)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n")
+_SENTENCE_END = lazy_compile(r"(?<=[.!?。！？])\s+|\n")
 
 
 def _units(text: str, scope: str) -> Iterable[str]:

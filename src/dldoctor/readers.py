@@ -13,6 +13,7 @@ import json
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.signatures import Match
 
 Texts = Dict[str, Optional[str]]
@@ -38,12 +39,12 @@ def _line(text: str, pos: int) -> str:
 
 # --- registry mirrors given on dockerd's command line ------------------------------------------
 
-_MIRROR_FLAG = re.compile(r"--registry-mirror(?:=|\s+)([\"']?)([^\s\"')]+)")
+_MIRROR_FLAG = lazy_compile(r"--registry-mirror(?:=|\s+)([\"']?)([^\s\"')]+)")
 
 
 def mirror_flags(texts: Texts) -> List[Match]:
     """A `--registry-mirror` value dockerd rejects (no scheme, a path) -> mirror.invalid."""
-    from dldoctor.provision.mirrors import validate_mirror_url
+    from dldoctor.mirror_urls import validate_mirror_url
 
     out: List[Match] = []
     for where, text in _texts(texts):
@@ -59,9 +60,9 @@ def mirror_flags(texts: Texts) -> List[Match]:
 
 # --- proxies -------------------------------------------------------------------------------------
 
-_ENV_LINE = re.compile(r"^\s*Environment\s*=(.*)$", re.M)
-_PROXY_VAR = re.compile(r"(https?|no|all)_proxy\s*=", re.I)
-_HTTPS_PROXY_TLS = re.compile(r"https_proxy\s*=\s*[\"']?https://", re.I)
+_ENV_LINE = lazy_compile(r"^\s*Environment\s*=(.*)$", re.M)
+_PROXY_VAR = lazy_compile(r"(https?|no|all)_proxy\s*=", re.I)
+_HTTPS_PROXY_TLS = lazy_compile(r"https_proxy\s*=\s*[\"']?https://", re.I)
 _CURLY = "\u201c\u201d\u2018\u2019"
 
 
@@ -100,18 +101,18 @@ def _bad_environment(value: str) -> bool:
 
 # --- mirrors dldoctor knows are closed ------------------------------------------------------------
 
-_HOST = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.I)
-_FAILED = re.compile(r"403|forbidden|401|404|5\d\d|manifest unknown|not found|tls|x509|handshake|timeout|timed out|"
+_HOST = lazy_compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.I)
+_FAILED = lazy_compile(r"403|forbidden|401|404|5\d\d|manifest unknown|not found|tls|x509|handshake|timeout|timed out|"
                      r"EOF|refused|reset|no such host|denied|不能用|不可用|失效|用不了|无法|关闭|停止|"
                      r"available\?|still (work|alive|available)|no longer|closed|dead|down", re.I)
 
 
 def _known_hosts(statuses: Tuple[str, ...]) -> Dict[str, str]:
-    """Host -> URL of the mirrors dldoctor lists with one of `statuses` (provision/mirrors.py);
+    """Host -> URL of the mirrors dldoctor lists with one of `statuses` (mirror_urls.py);
     a per-account host pattern (<your-id>.mirror.aliyuncs.com) keys on its fixed suffix."""
     from urllib.parse import urlsplit
 
-    from dldoctor.provision.mirrors import KNOWN_REGISTRY_MIRRORS
+    from dldoctor.mirror_urls import KNOWN_REGISTRY_MIRRORS
 
     out: Dict[str, str] = {}
     for k in KNOWN_REGISTRY_MIRRORS:
@@ -183,12 +184,12 @@ def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Mat
 
 # --- Windows builds behind WSL --------------------------------------------------------------------
 
-_WIN_BUILD = re.compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwindows(?: 10)?[^\n]{0,40}?\b)(1\d{4}|2\d{4})\b",
+_WIN_BUILD = lazy_compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwindows(?: 10)?[^\n]{0,40}?\b)(1\d{4}|2\d{4})\b",
                         re.I)
 
 
-_WINDOWS = re.compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
-_DXCORE_FAILED = re.compile(r"initialization error: driver error: failed to process request", re.I)
+_WINDOWS = lazy_compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
+_DXCORE_FAILED = lazy_compile(r"initialization error: driver error: failed to process request", re.I)
 
 
 def windows_build(texts: Texts) -> List[Match]:
@@ -214,7 +215,7 @@ def windows_build(texts: Texts) -> List[Match]:
 
 # --- daemon.json written from a command line -----------------------------------------------------
 
-_ECHO_JSON = re.compile(r"echo\s+'([^']*)'\s*>>?\s*/etc/docker/daemon\.json|"
+_ECHO_JSON = lazy_compile(r"echo\s+'([^']*)'\s*>>?\s*/etc/docker/daemon\.json|"
                         r"echo\s+\"((?:[^\"\\]|\\.)*)\"\s*>>?\s*/etc/docker/daemon\.json")
 
 
@@ -236,8 +237,8 @@ def echoed_daemon_json(texts: Texts) -> List[Match]:
 
 # --- `groups` output that disagrees with /etc/group ----------------------------------------------
 
-_GROUPS_USER = re.compile(r"^\S*\$?\s*groups\s+(\S+)\s*\n\s*\1\s*:\s*([^\n]*)$", re.M)
-_GROUPS_BARE = re.compile(r"^\S*\$?\s*groups\s*\n([^\n]*)$", re.M)
+_GROUPS_USER = lazy_compile(r"^\S*\$?\s*groups\s+(\S+)\s*\n\s*\1\s*:\s*([^\n]*)$", re.M)
+_GROUPS_BARE = lazy_compile(r"^\S*\$?\s*groups\s*\n([^\n]*)$", re.M)
 
 
 def groups_output(texts: Texts) -> List[Match]:
@@ -255,8 +256,8 @@ def groups_output(texts: Texts) -> List[Match]:
 
 _OFFICIAL = ("docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "nvcr.io", "quay.io", "gcr.io",
              "registry.k8s.io", "k8s.gcr.io", "mcr.microsoft.com", "public.ecr.aws", "registry.gitlab.com")
-_PULL_HOST = re.compile(r"docker\s+(?:image\s+)?pull\s+(?:--\S+\s+)*([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?/", re.I)
-_LIMITED = re.compile(r"toomanyrequests|too many requests|\b429\b|rate limit|限流|请求受限", re.I)
+_PULL_HOST = lazy_compile(r"docker\s+(?:image\s+)?pull\s+(?:--\S+\s+)*([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?/", re.I)
+_LIMITED = lazy_compile(r"toomanyrequests|too many requests|\b429\b|rate limit|限流|请求受限", re.I)
 
 
 def mirror_host_limits(texts: Texts) -> List[Match]:

@@ -16,21 +16,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dldoctor.lazy_regex import lazy_compile
+
 MASK = "***"
 
 # A run of characters that may hold a URL: quotes and whitespace end it.
-_TOKEN = re.compile(r"[^\s\"'`<>]+")
-_DIGEST = re.compile(r"sha(256|384|512):", re.I)
-_VAR_PREFIX = re.compile(r"[-\w.]{1,64}=")
-_HOSTLIKE = re.compile(r"[A-Za-z0-9\[]")
+_TOKEN = lazy_compile(r"[^\s\"'`<>]+")
+_DIGEST = lazy_compile(r"sha(256|384|512):", re.I)
+_VAR_PREFIX = lazy_compile(r"[-\w.]{1,64}=")
+_HOSTLIKE = lazy_compile(r"[A-Za-z0-9\[]")
 
-_HEADER = re.compile(
+_HEADER = lazy_compile(
     r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
     r"([\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
     r"(?![\[{])([^\s\"',;}\]]{1,8192})", re.I)
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
-_KEY_VALUE = re.compile(
+_KEY_VALUE = lazy_compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
     r"([\w-]{0,32}[\"']?[ \t]{0,16}[:=][ \t]{0,16})"
     r"(\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|[^\s\"',;&{}\[\]]{1,8192})", re.I)
@@ -111,7 +113,7 @@ def mask_obj(obj: Any) -> Any:
     return obj
 
 
-_SECRET_KEY = re.compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
+_SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
                          r"credhelpers|^authorization$", re.I)
 
 
@@ -131,7 +133,7 @@ def _masked_whole(value: Any) -> Any:
 
 # C0 controls but tab and newline, DEL, C1 controls, BiDi embeddings/overrides/isolates and marks,
 # line/paragraph separators, and lone surrogates (undecodable bytes read with surrogateescape).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+_UNSAFE = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                      "\u2066-\u2069\ud800-\udfff]")
 
 
@@ -154,7 +156,7 @@ def safe(text: str) -> str:
     return terminal(mask(text))
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_JSON_UNSAFE = lazy_compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                           "\ud800-\udfff]")
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dldoctor.daemon_judge import REFUSE, WARN, flags_by_name, judge
+from dldoctor.daemon_judge import REFUSE, WARN, judge
+from dldoctor.parse.dockerd_cmdline import flags_by_name
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CASES = json.loads((DATA / "moby_daemon_json_cases.json").read_text())

@@ -11,7 +11,8 @@ import lab as lablib
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "conformance"))
 import oracle  # noqa: E402  (tests/conformance/oracle.py)
 
-from dldoctor.daemon_judge import flags_by_name, judge  # noqa: E402
+from dldoctor.daemon_judge import judge  # noqa: E402
+from dldoctor.parse.dockerd_cmdline import flags_by_name  # noqa: E402
 
 pytestmark = pytest.mark.lab
 

@@ -13,7 +13,8 @@ from dldoctor.parse.cgroup import parse_cgroup
 from dldoctor.parse.daemon_json import KNOWN_KEYS, RUNTIME_KEYS, parse_daemon_json
 from dldoctor.parse.docker_info import DockerInfo, parse_docker_info
 from dldoctor.parse.docker_version import parse_docker_version
-from dldoctor.parse.dockerd_cmdline import parse_dockerd_cmdline, parse_dockerd_journal
+from dldoctor.parse.dockerd_cmdline import parse_dockerd_cmdline
+from dldoctor.parse.dockerd_journal import parse_dockerd_journal
 from dldoctor.parse.dpkg import parse_dpkg
 from dldoctor.parse.id_group import parse_group, parse_id
 from dldoctor.parse.os_release import parse_lsb_release, parse_os_release

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dldoctor import mirror_urls
+from dldoctor import mirror_probe as mp
 from dldoctor.provision import mirrors as m
 from dldoctor.provision.daemon_json import DaemonJsonStep
 from dldoctor.provision.options import FixOptions
@@ -130,8 +132,8 @@ def test_scheme_less_mirror_gets_a_suggestion(root):
     assert r.returncode == 2
     assert "no scheme specified" in r.stderr
     assert "did you mean https://docker.m.daocloud.io?" in r.stderr
-    assert m.scheme_hint("docker.m.daocloud.io/") == "https://docker.m.daocloud.io"
-    assert m.scheme_hint("https://x.example") is None and m.scheme_hint("a b") is None
+    assert mirror_urls.scheme_hint("docker.m.daocloud.io/") == "https://docker.m.daocloud.io"
+    assert mirror_urls.scheme_hint("https://x.example") is None and mirror_urls.scheme_hint("a b") is None
 
 
 # --- mirrors that work ----------------------------------------------------------------------------
@@ -181,7 +183,7 @@ def test_check_reports_a_restricted_mirror_from_the_live_probe(root):
 
 def _hub_host(answers):
     """MemoryHost where each URL in `answers` is live / restricted / dead with a latency."""
-    man = m.MANIFEST_PATH
+    man = mp.MANIFEST_PATH
     urls = {}
     for url, (state, latency) in answers.items():
         if state == "dead":

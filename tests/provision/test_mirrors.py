@@ -12,6 +12,7 @@ import pytest
 
 from dldoctor.errors import UsageError
 from dldoctor.host.live import LiveHost
+from dldoctor import mirror_probe as mp
 from dldoctor.provision import mirrors as m
 
 from provision_fakes import MemoryHost, http
@@ -154,7 +155,7 @@ def test_probe_classifies_every_behaviour(registries, live):
     names = ["html", "ok401", "notfound", "ok200", "noheader", "forbidden", "wrongheader", "slow",
              "closed"]
     start = time.monotonic()
-    probes = m.probe(live, [registries[n] for n in names], timeout=1.0)
+    probes = mp.probe(live, [registries[n] for n in names], timeout=1.0)
     wall = time.monotonic() - start
     by_url = {p.url: p for p in probes}
     got = {n: by_url[registries[n]] for n in names}
@@ -199,11 +200,11 @@ class _CountingHost(MemoryHost):
 
 @pytest.mark.parametrize("bound, expected_peak", [(2, 2), (8, 8)])
 def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
-    monkeypatch.setattr(m, "MAX_CONCURRENT_PROBES", bound)
+    monkeypatch.setattr(mp, "MAX_CONCURRENT_PROBES", bound)
     host = _CountingHost(0.2)
     urls = ["https://m%d.example" % i for i in range(6)]
     start = time.monotonic()
-    probes = m.probe(host, urls, timeout=1.0)
+    probes = mp.probe(host, urls, timeout=1.0)
     wall = time.monotonic() - start
     assert all(p.alive for p in probes) and len(probes) == 6
     assert host.peak == expected_peak
@@ -213,7 +214,7 @@ def test_probe_is_concurrent_and_bounded(monkeypatch, bound, expected_peak):
 
 def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
     host = MemoryHost(urls={"https://a.example/v2/": http("https://a.example/v2/", 200, headers=REG)})
-    probes = m.probe(host, ["https://a.example/", "https://a.example", "a.example", "https://b.example/x"])
+    probes = mp.probe(host, ["https://a.example/", "https://a.example", "a.example", "https://b.example/x"])
     assert [(p.url, p.alive) for p in probes] == [
         ("https://a.example", True), ("a.example", False), ("https://b.example/x", False)]
     assert "no scheme" in probes[1].reason and "path" in probes[2].reason
@@ -222,10 +223,10 @@ def test_probe_dedupes_and_refuses_invalid_urls_without_a_request():
 
 
 def test_classify_redirect_and_server_error():
-    r = m.classify("https://x", http("https://x/v2/", 302, headers={"Location": "https://y/v2/"}))
+    r = mp.classify("https://x", http("https://x/v2/", 302, headers={"Location": "https://y/v2/"}))
     assert not r.alive and "redirect to https://y/v2/" in r.reason
-    assert "server error" in m.classify("https://x", http("https://x/v2/", 502)).reason
-    assert "rate limited" in m.classify("https://x", http("https://x/v2/", 429)).reason
+    assert "server error" in mp.classify("https://x", http("https://x/v2/", 502)).reason
+    assert "rate limited" in mp.classify("https://x", http("https://x/v2/", 429)).reason
 
 
 # --- candidates for fix ---------------------------------------------------------------------------
@@ -346,16 +347,16 @@ def test_mirrors_command_json():
 
 
 def test_what_a_server_says_reaches_the_reason_without_control_characters():
-    man = m.MANIFEST_PATH
+    man = mp.MANIFEST_PATH
     u = "https://x.example"
     host = MemoryHost(urls={
         u + "/v2/": http(u + "/v2/", 200, b"{}", REG),
         u + man: http(u + man, 403, b'{"message":"denied\x1b[31m red\\u0007"}', REG),
     })
-    [p] = m.probe(host, [u])
+    [p] = mp.probe(host, [u])
     assert p.state == "restricted" and "denied" in p.reason
     assert all(c.isprintable() for c in p.reason)
-    r = m.classify(u, http(u + "/v2/", 302, headers={"Location": "https://y/\x1b[2J"}))
+    r = mp.classify(u, http(u + "/v2/", 302, headers={"Location": "https://y/\x1b[2J"}))
     assert all(c.isprintable() for c in r.reason)
 
 

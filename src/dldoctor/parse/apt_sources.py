@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class AptSources:
 
 
 _TYPES = ("deb", "deb-src")
-_DEB822_FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):(?:\s+(.*?))?\s*$")
+_DEB822_FIELD_RE = lazy_compile(r"^([A-Za-z][A-Za-z0-9-]*):(?:\s+(.*?))?\s*$")
 _DEB822_KNOWN = ("types", "uris", "suites", "components")
 
 
@@ -248,7 +249,7 @@ class AptUpdate:
     unsupported_architectures: Tuple[str, ...] = ()
 
 
-_APT_LINE_RE = re.compile(
+_APT_LINE_RE = lazy_compile(
     r"^(?:Hit|Get|Ign|Err):\d+\s|^(?:E|W|N): |^Reading package lists|^Building dependency tree"
     r"|^Fetched \d|^All packages are up to date|^\d+ packages? can be upgraded"
 )

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class CgroupInfo:
     version: int
 
 
-_MOUNT_RE = re.compile(r"^\S+\s+(?:on\s+)?(/\S*)\s+(?:type\s+)?(cgroup2?|tmpfs)\b")
+_MOUNT_RE = lazy_compile(r"^\S+\s+(?:on\s+)?(/\S*)\s+(?:type\s+)?(cgroup2?|tmpfs)\b")
 
 
 def parse_cgroup(text: str) -> CgroupInfo:

@@ -6,10 +6,11 @@ import re
 from typing import Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["parse_dmesg"]
 
-_RELEVANT_RE = re.compile(
+_RELEVANT_RE = lazy_compile(
     r"nvidia|NVRM|nouveau|\bnvlink\b|\bXid\b|Lockdown:.*unsigned module|module verification failed",
     re.I,
 )

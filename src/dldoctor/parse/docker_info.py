@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.docker_version import first_json_object, is_connect_error, is_prompt_line
 
 
@@ -137,8 +138,8 @@ _OLD_VERSION_KEYS = frozenset(["Client version", "Server version", "Client API v
 
 _LIST_KEYS = frozenset(["security options", "insecure registries", "registry mirrors", "discovered devices"])
 
-_SECTION_RE = re.compile(r"^\S*?(Client|Server)\s*:(?:\s+(.*?))?\s*$")
-_KV_RE = re.compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
+_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:(?:\s+(.*?))?\s*$")
+_KV_RE = lazy_compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
 
 
 def _security_name(item: str) -> Optional[str]:
@@ -159,106 +160,133 @@ def _add(items: List[str], value: Optional[str]) -> None:
         items.append(value)
 
 
-def _from_text(text: str) -> DockerInfo:
-    values: Dict[str, str] = {}
-    lists: Dict[str, List[str]] = {k: [] for k in _LIST_KEYS}
-    warnings: List[str] = []
-    errors: List[str] = []
-    recognised = False
-    distinctive = False
-    version_markers = False
-    list_key: Optional[str] = None
-    list_indent = 0
-    list_mode: Optional[str] = None  # "indented" | "flat"
-    last_was_warning = False
+class _TextScan:
+    """What `docker info` text has said so far, read line by line."""
 
-    for raw in text.splitlines():
+    def __init__(self) -> None:
+        self.values: Dict[str, str] = {}
+        self.lists: Dict[str, List[str]] = {k: [] for k in _LIST_KEYS}
+        self.warnings: List[str] = []
+        self.errors: List[str] = []
+        self.recognised = False
+        self.distinctive = False
+        self.version_markers = False
+        self.list_key: Optional[str] = None
+        self.list_indent = 0
+        self.list_mode: Optional[str] = None  # "indented" | "flat"
+        self.last_was_warning = False
+
+    def feed(self, raw: str) -> None:
         line = raw.rstrip()
         stripped = line.strip()
         if not stripped:
-            list_key = None
-            last_was_warning = False
-            continue
+            self.list_key = None
+            self.last_was_warning = False
+            return
         if is_prompt_line(line):
-            continue
+            return
         indent = len(line) - len(line.lstrip())
-        if stripped.startswith("WARNING:"):
-            warnings.append(stripped)
-            recognised = True
-            last_was_warning = True
-            list_key = None
-            continue
-        if last_was_warning and indent >= 4:
-            warnings[-1] = warnings[-1] + " " + stripped
-            continue
-        last_was_warning = False
-        if stripped.startswith("ERROR:"):
-            _add(errors, stripped[len("ERROR:"):].strip())
-            recognised = True
-            list_key = None
-            continue
-        if stripped == "errors pretty printing info":
-            recognised = True
-            continue
-        if is_connect_error(stripped):
-            _add(errors, stripped)
-            recognised = True
-            list_key = None
-            continue
+        if self._message(stripped, indent):
+            return
         kv = _KV_RE.match(line)
         key = kv.group(2).strip().lower() if kv else None
         value = kv.group(3) if kv else None
+        if self.list_key is not None:
+            if self._list_item(line, stripped, indent, kv, key, value):
+                return
+            self.list_key = None
+        self._entry(line, indent, kv, key, value)
 
-        if list_key is not None:
-            if list_mode is None:
-                if indent > list_indent:
-                    list_mode = "indented"
-                elif key not in _TOP_KEYS and not _SECTION_RE.match(line):
-                    list_mode = "flat"
-            if list_mode == "indented":
-                in_list = indent > list_indent
-            elif list_mode == "flat":
-                in_list = key not in _TOP_KEYS and not _SECTION_RE.match(line)
-            else:
-                in_list = False
-            if in_list:
-                bucket = lists.get(list_key)
-                if bucket is not None:
-                    if list_key == "security options":
-                        if kv is None:
-                            _add(bucket, _security_name(stripped))
-                    elif list_key == "discovered devices":
-                        if kv is not None and key == "cdi" and value:
-                            _add(bucket, value)
-                    elif kv is None:
-                        _add(bucket, stripped)
-                continue
-            list_key = None
+    def _message(self, stripped: str, indent: int) -> bool:
+        """WARNING and ERROR lines (a warning's indented continuation too) and daemon errors."""
+        if stripped.startswith("WARNING:"):
+            self.warnings.append(stripped)
+            self.recognised = True
+            self.last_was_warning = True
+            self.list_key = None
+            return True
+        if self.last_was_warning and indent >= 4:
+            self.warnings[-1] = self.warnings[-1] + " " + stripped
+            return True
+        self.last_was_warning = False
+        if stripped.startswith("ERROR:"):
+            _add(self.errors, stripped[len("ERROR:"):].strip())
+            self.recognised = True
+            self.list_key = None
+            return True
+        if stripped == "errors pretty printing info":
+            self.recognised = True
+            return True
+        if is_connect_error(stripped):
+            _add(self.errors, stripped)
+            self.recognised = True
+            self.list_key = None
+            return True
+        return False
 
+    def _in_list(self, line: str, indent: int, key: Optional[str]) -> bool:
+        """Whether `line` continues the open list (indented under its header, or flat)."""
+        if self.list_mode is None:
+            if indent > self.list_indent:
+                self.list_mode = "indented"
+            elif key not in _TOP_KEYS and not _SECTION_RE.match(line):
+                self.list_mode = "flat"
+        if self.list_mode == "indented":
+            return indent > self.list_indent
+        if self.list_mode == "flat":
+            return key not in _TOP_KEYS and not _SECTION_RE.match(line)
+        return False
+
+    def _list_item(self, line: str, stripped: str, indent: int, kv: Optional[re.Match[str]],
+                   key: Optional[str], value: Optional[str]) -> bool:
+        if not self._in_list(line, indent, key):
+            return False
+        bucket = self.lists.get(self.list_key or "")
+        if bucket is not None:
+            if self.list_key == "security options":
+                if kv is None:
+                    _add(bucket, _security_name(stripped))
+            elif self.list_key == "discovered devices":
+                if kv is not None and key == "cdi" and value:
+                    _add(bucket, value)
+            elif kv is None:
+                _add(bucket, stripped)
+        return True
+
+    def _entry(self, line: str, indent: int, kv: Optional[re.Match[str]], key: Optional[str],
+               value: Optional[str]) -> None:
         if indent == 0 and _SECTION_RE.match(line):
-            recognised = True
-            continue
-        if kv is None:
-            continue
+            self.recognised = True
+            return
+        if kv is None or key is None:
+            return
         if kv.group(2).strip() in _OLD_VERSION_KEYS:
-            version_markers = True
-            continue
+            self.version_markers = True
+            return
         if key in _DISTINCTIVE:
-            recognised = True
-            distinctive = True
+            self.recognised = True
+            self.distinctive = True
         elif key in _VERSION_KEYS:
-            version_markers = True
+            self.version_markers = True
         if not value:
             # A header: its indented children are a list (or a sub-block we skip).
-            list_key = key
-            list_indent = indent
-            list_mode = None
-            continue
+            self.list_key = key
+            self.list_indent = indent
+            self.list_mode = None
+            return
         if key == "security options":
             for word in value.split():
-                _add(lists["security options"], _security_name(word))
-            continue
-        values.setdefault(key, value)
+                _add(self.lists["security options"], _security_name(word))
+            return
+        self.values.setdefault(key, value)
+
+
+def _from_text(text: str) -> DockerInfo:
+    scan = _TextScan()
+    for raw in text.splitlines():
+        scan.feed(raw)
+    values, lists, warnings, errors = scan.values, scan.lists, scan.warnings, scan.errors
+    recognised, distinctive, version_markers = scan.recognised, scan.distinctive, scan.version_markers
 
     if version_markers and not distinctive:
         raise ParseError("this is docker version output, not docker info")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class DockerVersion:
 
 # A prompt line is short: longer lines are never tried (the pattern backtracks on long ones).
 PROMPT_MAX = 512
-_PROMPT_RE = re.compile(
+_PROMPT_RE = lazy_compile(
     r"^\s*(?:"
     r"(?:\([^)]*\)\s*)?(?:\[[^\]]*\]\s*)?[\w.-]+@[\w.-]+(?::\S*)?\s*[$#%>]\s"  # bob@host:~$ cmd
     r"|[$#]\s+(?:sudo\s+)?(?:docker|dockerd|cat|sudo|systemctl|journalctl|dpkg|apt|id|groups)\b"  # $ docker info
@@ -51,7 +52,7 @@ def is_prompt_line(line: str) -> bool:
 
 
 # Connection-level failures: the client printed these because it could not talk to the daemon.
-_CONNECT_ERROR_RE = re.compile(
+_CONNECT_ERROR_RE = lazy_compile(
     r"Cannot connect to the Docker daemon"
     r"|permission denied while trying to connect to the Docker daemon"
     r"|error during connect"
@@ -60,7 +61,7 @@ _CONNECT_ERROR_RE = re.compile(
     r"|failed to connect to the docker API",
     re.IGNORECASE,
 )
-_DAEMON_ERROR_RE = re.compile(r"Error response from daemon", re.IGNORECASE)
+_DAEMON_ERROR_RE = lazy_compile(r"Error response from daemon", re.IGNORECASE)
 
 
 def is_connect_error(line: str) -> bool:
@@ -160,11 +161,11 @@ def _from_json(data: Dict[str, object], rest: str) -> DockerVersion:
 
 # --- text form --------------------------------------------------------------------------------
 
-_SECTION_RE = re.compile(r"^\S*?(Client|Server)\s*:\s*(.*?)\s*$")
-_KV_RE = re.compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
-_OLD_RE = re.compile(r"^\s*(Client|Server) (version|API version)\s*:\s*(\S+)")
+_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:\s*(.*?)\s*$")
+_KV_RE = lazy_compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
+_OLD_RE = lazy_compile(r"^\s*(Client|Server) (version|API version)\s*:\s*(\S+)")
 # Lines only `docker info` prints: text holding them is not `docker version` output.
-_INFO_MARKER_RE = re.compile(
+_INFO_MARKER_RE = lazy_compile(
     r"^\s*(?:Server Version|Storage Driver|Runtimes|Default Runtime|Docker Root Dir|Containers|Debug Mode"
     r"|Security Options|Cgroup Driver|Kernel Version|Operating System|Plugins|Insecure Registries)\s*:"
     r"|^\s*ERROR: |^errors pretty printing info"

@@ -1,12 +1,13 @@
 """How dockerd was started: its argv from /proc/PID/cmdline, a command line, `ps` output or a systemd
-unit (`systemctl cat docker`), mapped to daemon.json keys; and dockerd's own errors from the journal.
+unit (`systemctl cat docker`), mapped to daemon.json keys (dockerd's own errors from the journal:
+parse/dockerd_journal.py).
 """
 from __future__ import annotations
 
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 
@@ -32,8 +33,6 @@ class DockerdFlags:
     def names(self) -> Dict[str, Tuple[str, ...]]:
         """The flags by their own long name (`--label`, not `labels`): what dockerd's flag-set
         compares with daemon.json (daemon_judge)."""
-        from dldoctor.daemon_judge import flags_by_name
-
         argv = list(self.argv[1:])
         if argv and argv[0] == "daemon" and not _is_dockerd(self.argv[0]):
             argv = argv[1:]
@@ -259,85 +258,41 @@ def parse_dockerd_cmdline(text: str) -> DockerdFlags:
     raise ParseError("no dockerd command line found")
 
 
-# --- journal ----------------------------------------------------------------------------------
+# dockerd's one-letter flags -> their long names.
+SHORT_FLAGS = {"D": "debug", "H": "host", "G": "group", "b": "bridge", "l": "log-level",
+               "p": "pidfile", "s": "storage-driver", "r": "restart", "v": "version", "h": "help",
+               "g": "graph"}
 
 
-@dataclass(frozen=True)
-class DockerdJournal:
-    """dockerd's errors from journal/stderr text: messages with the journal prefix removed.
-
-    conflicting_directives: names from "specified both as a flag and in the configuration file";
-    unknown_directives: names from "the following directives don't match any configuration option";
-    warnings: level=warning messages.
-    """
-
-    errors: Tuple[str, ...]
-    conflicting_directives: Tuple[str, ...]
-    unknown_directives: Tuple[str, ...]
-    warnings: Tuple[str, ...] = ()
-
-
-_JOURNAL_PREFIX_RE = re.compile(
-    r"^(?:[A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT[\d:.+-]+Z?) +\S+ +([\w.@/-]+?)(?:\[\d+\])?: (.*)$"
-)
-_LOGRUS_RE = re.compile(r'level=(\w+)\s+msg="((?:[^"\\]|\\.)*)"')
-_ERROR_MARKERS = (
-    "unable to configure the Docker daemon",
-    "failed to start daemon",
-    "Error starting daemon",
-    "failed to load listeners",
-    "invalid daemon configuration",
-    "the following directives",
-)
-
-
-def _add(items: List[str], value: str) -> None:
-    if value and value not in items:
-        items.append(value)
-
-
-def parse_dockerd_journal(text: str) -> DockerdJournal:
-    """dockerd's errors/warnings from journal or stderr text; accepts any text (never ParseError)."""
-    if not isinstance(text, str):
-        raise ParseError("dockerd journal: expected text")
-    errors: List[str] = []
-    warnings: List[str] = []
-    conflicts: List[str] = []
-    unknown: List[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        m = _JOURNAL_PREFIX_RE.match(line)
-        if m:
-            unit, message = m.group(1), m.group(2)
-            if not (unit.startswith("dockerd") or unit.startswith("docker")):
-                continue
-        else:
-            message = line
-        lm = _LOGRUS_RE.search(message)
-        if lm:
-            level, msg = lm.group(1).lower(), lm.group(2).replace('\\"', '"')
-            if level in ("error", "fatal", "panic"):
-                _add(errors, msg)
-            elif level in ("warning", "warn"):
-                _add(warnings, msg)
-            message = msg
-        elif any(marker in message for marker in _ERROR_MARKERS):
-            _add(errors, message)
+def flags_by_name(argv: Iterable[str]) -> Dict[str, Tuple[str, ...]]:
+    """Long flag name -> values, from a dockerd argv (the flags after the program)."""
+    out: Dict[str, List[str]] = {}
+    words = list(argv)
+    i = 0
+    bools = {"debug", "live-restore", "experimental", "iptables", "ip6tables", "ip-forward",
+             "ip-forward-no-drop", "ip-masq", "icc", "ipv6", "selinux-enabled", "userland-proxy",
+             "no-new-privileges", "init", "raw-logs", "rootless", "tls", "tlsverify", "validate",
+             "version", "help", "cri-containerd", "allow-direct-routing", "restart"}
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if w == "--":
+            break
+        if w.startswith("--") and len(w) > 2:
+            name, eq, val = w[2:].partition("=")
+        elif w.startswith("-") and len(w) > 1:
+            name, val, eq = SHORT_FLAGS.get(w[1], w[1]), w[2:], ""
+            if val.startswith("="):
+                val, eq = val[1:], "="
+            elif val:
+                eq = "="
         else:
             continue
-        if "specified both as a flag and in the configuration file" in message:
-            tail = message.split("specified both as a flag and in the configuration file", 1)[1]
-            for name in re.findall(r"([A-Za-z0-9][A-Za-z0-9._-]*): \(from flag:", tail):
-                _add(conflicts, name)
-        um = re.search(r"the following directives don't match any configuration option: (.*)$", message)
-        if um:
-            for name in um.group(1).split(","):
-                _add(unknown, name.strip())
-    return DockerdJournal(
-        errors=tuple(errors),
-        conflicting_directives=tuple(conflicts),
-        unknown_directives=tuple(unknown),
-        warnings=tuple(warnings),
-    )
+        if not eq:
+            if name in bools:
+                val = "true"
+            elif i < len(words):
+                val = words[i]
+                i += 1
+        out.setdefault(name, []).append(val)
+    return {k: tuple(vals) for k, vals in out.items()}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -45,22 +46,22 @@ class Packages:
         return tuple(self.packages[n] for n in sorted(self.packages) if n.startswith(prefix))
 
 
-_DPKG_L_RE = re.compile(r"^([uihrp][ncHUFWti][ R]?)\s+(\S+)\s+(\S+)(?:\s+(\S+))?(?:\s+(.*))?$")
-_QUERY_STATUS_RE = re.compile(
+_DPKG_L_RE = lazy_compile(r"^([uihrp][ncHUFWti][ R]?)\s+(\S+)\s+(\S+)(?:\s+(\S+))?(?:\s+(.*))?$")
+_QUERY_STATUS_RE = lazy_compile(
     r"^(\S+)\s+(\S+)?\s*(unknown|install|hold|deinstall|purge)\s+(ok|reinstreq)\s+"
     r"(not-installed|config-files|half-installed|unpacked|half-configured|triggers-awaited|triggers-pending"
     r"|installed)\s*$"
 )
-_APT_LIST_RE = re.compile(r"^([a-z0-9][a-z0-9+.-]*)/(\S+)\s+(\S+)\s+(\S+)(?:\s+\[([^\]]*)\])?\s*$")
+_APT_LIST_RE = lazy_compile(r"^([a-z0-9][a-z0-9+.-]*)/(\S+)\s+(\S+)\s+(\S+)(?:\s+\[([^\]]*)\])?\s*$")
 _RPM_ARCHES = ("x86_64", "noarch", "aarch64", "i686", "i386", "ppc64le", "s390x", "armv7hl", "ppc64", "src")
-_RPM_RE = re.compile(
+_RPM_RE = lazy_compile(
     r"^([A-Za-z0-9][A-Za-z0-9._+-]*?)-((?:\d+:)?[0-9][A-Za-z0-9._+~^]*)-([A-Za-z0-9._+~^]+)"
     r"\.(" + "|".join(_RPM_ARCHES) + r")$"
 )
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
-_NOT_FOUND_RE = re.compile(r"no packages found matching (\S+)|package '([^']+)' is not installed")
+_NAME_RE = lazy_compile(r"^[a-z0-9][a-z0-9+.-]+$")
+_NOT_FOUND_RE = lazy_compile(r"no packages found matching (\S+)|package '([^']+)' is not installed")
 PROMPT_MAX = 512  # a prompt line is short; longer lines are never tried (the pattern backtracks)
-_PROMPT_RE = re.compile(r"^\s*(?:\S+@\S+[:~]\S*\s*[$#]|[$#])\s")
+_PROMPT_RE = lazy_compile(r"^\s*(?:\S+@\S+[:~]\S*\s*[$#]|[$#])\s")
 
 
 def _strip_arch(name: str) -> str:

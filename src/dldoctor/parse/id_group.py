@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,11 @@ class Identity:
         return self.gid == gid or any(g == gid for g, _ in self.groups)
 
 
-_ID_LINE_RE = re.compile(r"^\s*uid=\d+")
-_GROUP_ENTRY_RE = re.compile(r"(\d+)(?:\(([^)]*)\))?")
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]*\$?$")
+_ID_LINE_RE = lazy_compile(r"^\s*uid=\d+")
+_GROUP_ENTRY_RE = lazy_compile(r"(\d+)(?:\(([^)]*)\))?")
+_NAME_RE = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_.@-]*\$?$")
 PROMPT_MAX = 512  # a prompt line is short; longer lines are never tried (the pattern backtracks)
-_PROMPT_RE = re.compile(r"^\s*(?:\S+@\S+[:~]\S*\s*[$#]|[$#])\s")
+_PROMPT_RE = lazy_compile(r"^\s*(?:\S+@\S+[:~]\S*\s*[$#]|[$#])\s")
 
 
 def _from_id_line(line: str) -> Identity:
@@ -113,7 +114,7 @@ class GroupDb:
         return entry[0] if entry else None
 
 
-_GROUP_LINE_RE = re.compile(r"^([^:\s]+):([^:]*):(\d+):([^:]*)$")
+_GROUP_LINE_RE = lazy_compile(r"^([^:\s]+):([^:]*):(\d+):([^:]*)$")
 
 
 def parse_group(text: str) -> GroupDb:

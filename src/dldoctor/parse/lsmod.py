@@ -1,11 +1,11 @@
 """Loaded kernel modules from `lsmod`, /proc/modules, or a grep excerpt of either."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import FrozenSet
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["Modules", "parse_lsmod"]
 
@@ -28,8 +28,8 @@ class Modules:
 
 # lsmod:        "nvidia_uvm           1982464  0"  /  "nvidia_drm   122880  3 nvidia_modeset"
 # /proc/modules: "nvidia_uvm 1982464 0 - Live 0x0000000000000000 (POE)"
-_LINE_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s+(\d+)\s+(\d+|-)(?:\s+\S.*)?$")
-_HEADER_RE = re.compile(r"^\s*Module\s+Size\s+Used by\s*$")
+_LINE_RE = lazy_compile(r"^\s*([A-Za-z0-9_-]+)\s+(\d+)\s+(\d+|-)(?:\s+\S.*)?$")
+_HEADER_RE = lazy_compile(r"^\s*Module\s+Size\s+Used by\s*$")
 
 
 def parse_lsmod(text: str) -> Modules:

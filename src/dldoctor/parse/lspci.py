@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["PciDevice", "PciScan", "parse_lspci", "NVIDIA_VENDOR_ID"]
 
@@ -52,16 +53,16 @@ class PciScan:
 
 _SLOT = r"(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]"
 # `lspci` / `lspci -nn`: "05:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA102 [...] [10de:2204] (rev a1)"
-_NAMED_RE = re.compile(
+_NAMED_RE = lazy_compile(
     r"^(?P<slot>" + _SLOT + r")\s+(?P<cls>[A-Za-z0-9][^:\[]*?)(?:\s+\[(?P<code>[0-9a-fA-F]{4})\])?:\s+(?P<desc>\S.*?)\s*$"
 )
 # `lspci -n`: "01:00.0 0300: 10de:2204 (rev a1)"
-_NUMERIC_RE = re.compile(
+_NUMERIC_RE = lazy_compile(
     r"^(?P<slot>" + _SLOT + r")\s+(?P<code>[0-9a-fA-F]{4}):\s+(?P<ven>[0-9a-fA-F]{4}):(?P<dev>[0-9a-fA-F]{4})\b(?P<rest>.*)$"
 )
-_IDS_RE = re.compile(r"\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\]")
-_DRIVER_RE = re.compile(r"^\s+Kernel driver in use:\s*(\S+)")
-_NVIDIA_NAME_RE = re.compile(r"^\s*nvidia\b", re.I)
+_IDS_RE = lazy_compile(r"\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\]")
+_DRIVER_RE = lazy_compile(r"^\s+Kernel driver in use:\s*(\S+)")
+_NVIDIA_NAME_RE = lazy_compile(r"^\s*nvidia\b", re.I)
 
 
 def parse_lspci(text: str) -> PciScan:

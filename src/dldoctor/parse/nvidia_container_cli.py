@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["NvccliInfo", "parse_nvidia_container_cli_info"]
 
@@ -29,10 +30,10 @@ class NvccliInfo:
     error: Optional[str]
 
 
-_LOG_RE = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.-]+:\d+\]")
-_CONTEXT_RE = re.compile(r"initializing library context \(version=([^,)\s]+)")
-_KV_RE = re.compile(r"^\s*(NVRM version|CUDA version|Device Index|Model|cli-version|lib-version):\s*(.*?)\s*$")
-_ERROR_RE = re.compile(r"(nvidia-container-cli: .*?error.*?)\s*$", re.I)
+_LOG_RE = lazy_compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.-]+:\d+\]")
+_CONTEXT_RE = lazy_compile(r"initializing library context \(version=([^,)\s]+)")
+_KV_RE = lazy_compile(r"^\s*(NVRM version|CUDA version|Device Index|Model|cli-version|lib-version):\s*(.*?)\s*$")
+_ERROR_RE = lazy_compile(r"(nvidia-container-cli: .*?error.*?)\s*$", re.I)
 _NULL = ("", "(null)", "N/A")
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
-_LOG = re.compile(r"^(INFO|WARN|WARNING|ERRO|ERROR|DEBU)\[\d+\]\s*(?P<msg>.*?)\s*$")
-_DEVICE = re.compile(r"^(?P<dev>[a-z0-9.-]+\.[a-z]+/[a-z0-9-]+=\S+)\s*$", re.I)
+_LOG = lazy_compile(r"^(INFO|WARN|WARNING|ERRO|ERROR|DEBU)\[\d+\]\s*(?P<msg>.*?)\s*$")
+_DEVICE = lazy_compile(r"^(?P<dev>[a-z0-9.-]+\.[a-z]+/[a-z0-9-]+=\S+)\s*$", re.I)
 
 
 @dataclass(frozen=True)

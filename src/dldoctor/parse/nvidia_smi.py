@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -71,13 +72,13 @@ class NvidiaSmi:
 # shared patterns and helpers
 
 _BUS = r"[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]"
-_BUS_RE = re.compile(r"^" + _BUS + r"$")
-_VERSION_RE = re.compile(r"^(\d+(?:\.\d+)+)")
-_UUID_RE = re.compile(r"^GPU-[0-9A-Za-z-]+$")
-_MIB_RE = re.compile(r"^(\d+)(?:\s*MiB)?$")
+_BUS_RE = lazy_compile(r"^" + _BUS + r"$")
+_VERSION_RE = lazy_compile(r"^(\d+(?:\.\d+)+)")
+_UUID_RE = lazy_compile(r"^GPU-[0-9A-Za-z-]+$")
+_MIB_RE = lazy_compile(r"^(\d+)(?:\s*MiB)?$")
 PROMPT_MAX = 512  # a prompt line is short; longer lines are never tried (the pattern backtracks)
 # a shell-prompt line that runs nvidia-smi ("user@host:~$ nvidia-smi -L", "PS C:\\> nvidia-smi", bare "nvidia-smi")
-_PROMPT_RE = re.compile(
+_PROMPT_RE = lazy_compile(
     r"^\s*(?:.*?[$#%>]\s*)?(?:sudo\s+(?:-\S+\s+)*)?(?:\S*[/\\])?nvidia-smi(?:\.exe)?(?:\s+[-|>].*)?\s*$"
 )
 _NA = ("", "N/A", "[N/A]", "n/a", "Unknown", "(null)")
@@ -155,23 +156,23 @@ def _mig_flag(values: List[Optional[str]]) -> Optional[bool]:
 # failures
 
 _ERROR_PATTERNS = (
-    ("version-mismatch", re.compile(r"Driver/library version mismatch", re.I)),
-    ("nvml-unknown", re.compile(r"Failed to initialize NVML:\s*Unknown Error", re.I)),
-    ("insufficient-permissions", re.compile(r"Insufficient Permissions", re.I)),
-    ("function-not-found", re.compile(r"Function Not Found", re.I)),
+    ("version-mismatch", lazy_compile(r"Driver/library version mismatch", re.I)),
+    ("nvml-unknown", lazy_compile(r"Failed to initialize NVML:\s*Unknown Error", re.I)),
+    ("insufficient-permissions", lazy_compile(r"Insufficient Permissions", re.I)),
+    ("function-not-found", lazy_compile(r"Function Not Found", re.I)),
     (
         "lib-not-found",
-        re.compile(
+        lazy_compile(
             r"NVML Shared Library Not Found|libnvidia-ml\.so\S*\s*:\s*cannot open|"
             r"couldn\W{0,3}t find libnvidia-ml|libnvidia-ml\.so\S* not found",
             re.I,
         ),
     ),
-    ("no-driver", re.compile(r"couldn\W{0,3}t communicate with the NVIDIA driver", re.I)),
-    ("no-devices", re.compile(r"^\s*No devices were found", re.I)),
+    ("no-driver", lazy_compile(r"couldn\W{0,3}t communicate with the NVIDIA driver", re.I)),
+    ("no-devices", lazy_compile(r"^\s*No devices were found", re.I)),
     (
         "not-found",
-        re.compile(
+        lazy_compile(
             r"nvidia-smi(?:\.exe)?\W{0,2}:\s*(?:command )?not found|"
             r"nvidia-smi(?:\.exe)?\W{0,2}:\s*No such file or directory|"
             r"nvidia-smi\W{0,3}is not recognized as (?:an internal or external command|the name of a cmdlet)|"
@@ -182,7 +183,7 @@ _ERROR_PATTERNS = (
     ),
     (
         "other",
-        re.compile(
+        lazy_compile(
             r"Failed to initialize NVML|NVIDIA-SMI has failed|Unable to determine the device handle|"
             r"GPU is lost|Unable to load the NVIDIA kernel module",
             re.I,
@@ -203,17 +204,17 @@ def _detect_error(lines: List[str]) -> Optional[Tuple[str, str]]:
 # --------------------------------------------------------------------------------------------------
 # default table
 
-_TABLE_HEADER_RE = re.compile(r"NVIDIA-SMI\s+(?P<smi>\d[\w.-]*)\s.*?\b(?:Driver|KMD)\s+Version:", re.I)
-_SMI_RE = re.compile(r"NVIDIA-SMI\s+(\d[\w.-]*)")
-_DRIVER_RE = re.compile(r"\b(KMD|Driver)\s+Version:\s*([^\s|]+)")
-_CUDA_RE = re.compile(r"\bCUDA\s+(UMD\s+)?Version:\s*([^\s|]+)")
-_GPU_ROW_RE = re.compile(
+_TABLE_HEADER_RE = lazy_compile(r"NVIDIA-SMI\s+(?P<smi>\d[\w.-]*)\s.*?\b(?:Driver|KMD)\s+Version:", re.I)
+_SMI_RE = lazy_compile(r"NVIDIA-SMI\s+(\d[\w.-]*)")
+_DRIVER_RE = lazy_compile(r"\b(KMD|Driver)\s+Version:\s*([^\s|]+)")
+_CUDA_RE = lazy_compile(r"\bCUDA\s+(UMD\s+)?Version:\s*([^\s|]+)")
+_GPU_ROW_RE = lazy_compile(
     r"^\|\s*(?P<idx>\d+)\s+(?P<name>\S.*?)\s+(?P<pm>\S+)\s*\|\s*(?P<bus>" + _BUS + r")\s+(?P<disp>\S+)\s*\|"
 )
-_MEM_RE = re.compile(r"(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
-_LAST_CELL_RE = re.compile(r"\|\s*([^|]*?)\s*\|\s*$")
-_MIG_ROW_RE = re.compile(r"^\|\s*(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+|N/A)\s*\|")
-_WIN_PATH_RE = re.compile(r"\b[A-Za-z]:\\|\.exe\b", re.I)
+_MEM_RE = lazy_compile(r"(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
+_LAST_CELL_RE = lazy_compile(r"\|\s*([^|]*?)\s*\|\s*$")
+_MIG_ROW_RE = lazy_compile(r"^\|\s*(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+|N/A)\s*\|")
+_WIN_PATH_RE = lazy_compile(r"\b[A-Za-z]:\\|\.exe\b", re.I)
 
 
 def _pick_driver_cuda(line_matches_driver, line_matches_cuda) -> Tuple[Optional[str], Optional[str]]:
@@ -338,9 +339,9 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # -q / -a text
 
-_Q_KV_RE = re.compile(r"^(?P<indent>\s*)(?P<key>[^:\s][^:]*?)\s*:\s?(?P<value>.*?)\s*$")
-_Q_GPU_RE = re.compile(r"^GPU\s+(" + _BUS + r")\s*$")
-_Q_SECTION_RE = re.compile(r"^(?P<indent>\s*)(?P<name>\S.*?)\s*$")
+_Q_KV_RE = lazy_compile(r"^(?P<indent>\s*)(?P<key>[^:\s][^:]*?)\s*:\s?(?P<value>.*?)\s*$")
+_Q_GPU_RE = lazy_compile(r"^GPU\s+(" + _BUS + r")\s*$")
+_Q_SECTION_RE = lazy_compile(r"^(?P<indent>\s*)(?P<name>\S.*?)\s*$")
 
 
 def _looks_like_query(lines: List[str]) -> bool:
@@ -535,7 +536,7 @@ def _parse_xml(text: str) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # --version
 
-_VER_LINE_RE = re.compile(r"^\s*(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA UMD|CUDA)\s+version\s*:\s*(?P<v>.*?)\s*$", re.I)
+_VER_LINE_RE = lazy_compile(r"^\s*(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA UMD|CUDA)\s+version\s*:\s*(?P<v>.*?)\s*$", re.I)
 
 
 def _parse_version(lines: List[str]) -> NvidiaSmi:
@@ -563,8 +564,8 @@ def _parse_version(lines: List[str]) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # -L
 
-_L_GPU_RE = re.compile(r"^\s*GPU\s+(\d+):\s+(.+?)\s+\(UUID:\s*(GPU-[^)\s]+)\s*\)\s*$")
-_L_MIG_RE = re.compile(r"^\s+MIG\b.*\(UUID:\s*(MIG-[^)\s]+)\s*\)\s*$")
+_L_GPU_RE = lazy_compile(r"^\s*GPU\s+(\d+):\s+(.+?)\s+\(UUID:\s*(GPU-[^)\s]+)\s*\)\s*$")
+_L_MIG_RE = lazy_compile(r"^\s+MIG\b.*\(UUID:\s*(MIG-[^)\s]+)\s*\)\s*$")
 
 
 def _parse_list(lines: List[str]) -> NvidiaSmi:
@@ -598,7 +599,7 @@ def _parse_list(lines: List[str]) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # --query-gpu / --query-compute-apps CSV
 
-_CSV_FIELD_RE = re.compile(r"^[a-z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*(?: \[[^\]]+\])?$")
+_CSV_FIELD_RE = lazy_compile(r"^[a-z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*(?: \[[^\]]+\])?$")
 _CSV_KNOWN = frozenset(
     """timestamp driver_version kmd_version count name gpu_name serial gpu_serial uuid gpu_uuid pci.bus_id
     gpu_bus_id index memory.total memory.used memory.free memory.reserved pid process_name used_gpu_memory
@@ -610,11 +611,11 @@ _CSV_KNOWN = frozenset(
     power.min_limit power.max_limit enforced.power.limit minor_number""".split()
 )
 _COMPUTE_APPS_FIELDS = frozenset(["pid", "process_name", "used_gpu_memory", "used_memory"])
-_BRAND_RE = re.compile(
+_BRAND_RE = lazy_compile(
     r"^(?:NVIDIA|GeForce|Tesla|Quadro|TITAN|GRID|RTX|GTX|Graphics Device|Jetson|Orin|Xavier|"
     r"[ABHLT]\d{1,3}[A-Za-z]?\b|[ABHLV]\d{2,3}-)",
 )
-_CSV_DRIVER_RE = re.compile(r"^\d{3}\.\d{1,3}(?:\.\d{1,3})?$")
+_CSV_DRIVER_RE = lazy_compile(r"^\d{3}\.\d{1,3}(?:\.\d{1,3})?$")
 
 
 def _split_csv(line: str) -> List[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 UBUNTU_CODENAMES: Dict[str, str] = {
     "12.04": "precise",
@@ -89,8 +90,8 @@ class OsRelease:
     ubuntu_codename: Optional[str] = None
 
 
-_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_WSL_RE = re.compile(r"wsl\d?\b|windows subsystem for linux", re.IGNORECASE)
+_KEY_RE = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_WSL_RE = lazy_compile(r"wsl\d?\b|windows subsystem for linux", re.IGNORECASE)
 
 
 def _mentions_wsl(text: str) -> bool:
@@ -344,7 +345,7 @@ def _from_lsb_props(props: Dict[str, str], text: str) -> OsRelease:
     )
 
 
-_LSB_A_RE = re.compile(r"^\s*(Distributor ID|Description|Release|Codename|LSB Version)\s*:\s*(.*?)\s*$")
+_LSB_A_RE = lazy_compile(r"^\s*(Distributor ID|Description|Release|Codename|LSB Version)\s*:\s*(.*?)\s*$")
 
 
 def _from_lsb_a(text: str) -> Optional[OsRelease]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["KernelModule", "parse_proc_driver_nvidia_version"]
 
@@ -25,10 +26,10 @@ class KernelModule:
     gcc: Optional[str]
 
 
-_OPEN_RE = re.compile(r"NVRM version:\s*NVIDIA UNIX\s+Open\s+Kernel\s+Module\b.*?\s(\d+(?:\.\d+)+)(?:\s|$)")
-_PROPRIETARY_RE = re.compile(r"NVRM version:\s*NVIDIA UNIX\s+(?!Open\b)\S+\s+Kernel\s+Module\s+(\d+(?:\.\d+)+)(?:\s|$)")
-_GENERIC_RE = re.compile(r"NVRM version:.*?Kernel\s+Module\b.*?\s(\d+\.\d+(?:\.\d+)*)(?:\s|$)")
-_GCC_RE = re.compile(r"^\s*GCC version:\s*(.*?)\s*$")
+_OPEN_RE = lazy_compile(r"NVRM version:\s*NVIDIA UNIX\s+Open\s+Kernel\s+Module\b.*?\s(\d+(?:\.\d+)+)(?:\s|$)")
+_PROPRIETARY_RE = lazy_compile(r"NVRM version:\s*NVIDIA UNIX\s+(?!Open\b)\S+\s+Kernel\s+Module\s+(\d+(?:\.\d+)+)(?:\s|$)")
+_GENERIC_RE = lazy_compile(r"NVRM version:.*?Kernel\s+Module\b.*?\s(\d+\.\d+(?:\.\d+)*)(?:\s|$)")
+_GCC_RE = lazy_compile(r"^\s*GCC version:\s*(.*?)\s*$")
 
 
 def parse_proc_driver_nvidia_version(text: str) -> KernelModule:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,9 @@ class KernelVersion:
     raw: str
 
 
-_PROC_RE = re.compile(r"Linux version (\S+)")
-_RELEASE_RE = re.compile(r"^\d+\.\d+[\w.+~-]*$")
-_UNAME_A_RE = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+[\w.+~-]*)\s")
+_PROC_RE = lazy_compile(r"Linux version (\S+)")
+_RELEASE_RE = lazy_compile(r"^\d+\.\d+[\w.+~-]*$")
+_UNAME_A_RE = lazy_compile(r"^Linux\s+\S+\s+(\d+\.\d+[\w.+~-]*)\s")
 
 
 def _find_release(text: str) -> Optional[str]:

@@ -2,11 +2,11 @@
 3.11+, tomli below: the same parser) and flattened to dotted keys for the checks."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["ToolkitConfig", "parse_toolkit_config"]
 
@@ -41,8 +41,8 @@ class ToolkitConfig:
         return v if isinstance(v, str) else None
 
 
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_AT_END = re.compile(r"\s*\(at end of document\)$")
+_AT = lazy_compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = lazy_compile(r"\s*\(at end of document\)$")
 
 
 def _array(v: Any) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from dldoctor.errors import ParseError
+from dldoctor.lazy_regex import lazy_compile
 
 __all__ = ["ToolVersion", "parse_tool_version", "TOOLS"]
 
@@ -25,12 +26,12 @@ class ToolVersion:
 
 
 _BANNERS = (
-    ("nvidia-ctk", re.compile(r"^\s*NVIDIA Container Toolkit CLI version\s+(\S+)")),
-    ("nvidia-container-runtime-hook", re.compile(r"^\s*NVIDIA Container Runtime Hook version\s+(\S+)")),
-    ("nvidia-container-runtime", re.compile(r"^\s*NVIDIA Container Runtime version\s+(\S+)")),
+    ("nvidia-ctk", lazy_compile(r"^\s*NVIDIA Container Toolkit CLI version\s+(\S+)")),
+    ("nvidia-container-runtime-hook", lazy_compile(r"^\s*NVIDIA Container Runtime Hook version\s+(\S+)")),
+    ("nvidia-container-runtime", lazy_compile(r"^\s*NVIDIA Container Runtime version\s+(\S+)")),
 )
-_KV_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*?)\s*$")
-_RUNC_RE = re.compile(r"^\s*runc version\s+(\S+)")
+_KV_RE = lazy_compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*?)\s*$")
+_RUNC_RE = lazy_compile(r"^\s*runc version\s+(\S+)")
 
 
 def _lines(text: object) -> List[str]:

@@ -7,10 +7,11 @@ so the checks compare the leading release numbers here. CUDA and driver releases
 dotted numbers, are compared with packaging (cuda_images)."""
 from __future__ import annotations
 
-import re
 from typing import Optional, Tuple
 
-_LEADING = re.compile(r"\s*(?:\d+:)?(\d+(?:\.\d+)*)")
+from dldoctor.lazy_regex import lazy_compile
+
+_LEADING = lazy_compile(r"\s*(?:\d+:)?(\d+(?:\.\d+)*)")
 
 
 def version_tuple(v: Optional[str]) -> Tuple[int, ...]:

@@ -1,0 +1,206 @@
+"""The registry-mirror probe: `GET <mirror>/v2/` and, at the same time, the manifest of
+library/hello-world, each answer classified live, restricted or dead with the reason.
+
+Dead when /v2/ does not answer 200 or 401 *with* `Docker-Distribution-Api-Version: registry/2.0`
+(403/404/5xx, an HTML page, a missing header, a timeout, a connection error); restricted when /v2/
+answers but the manifest is refused with 401/403. The gatherer records it as evidence for the
+checks; `dldoctor mirrors` and `fix` rank candidates with it. Requests go through the host.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, cast
+
+from dldoctor.i18n import _
+from dldoctor.mirror_urls import normalize_mirror_url, validate_mirror_url
+
+if TYPE_CHECKING:
+    from dldoctor.host import Host, HttpResponse
+
+MAX_CONCURRENT_PROBES = 8
+REGISTRY_API_HEADER = "Docker-Distribution-Api-Version"
+REGISTRY_API_VALUE = "registry/2.0"
+MANIFEST_REPO = "library/hello-world"
+MANIFEST_PATH = "/v2/%s/manifests/latest" % MANIFEST_REPO
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What `GET <url>/v2/` (and the manifest of library/hello-world) said. `alive` False always
+    comes with a `reason`; a restricted mirror is alive, and `reason` says what it refused."""
+
+    url: str
+    alive: bool
+    status: Optional[int] = None
+    latency: Optional[float] = None
+    reason: str = ""
+    api_version: Optional[str] = None
+    restricted: bool = False
+    manifest_status: Optional[int] = None
+    manifest_latency: Optional[float] = None
+
+    @property
+    def state(self) -> str:
+        """live | restricted | dead"""
+        return "dead" if not self.alive else ("restricted" if self.restricted else "live")
+
+    @property
+    def speed(self) -> float:
+        """Seconds until both answers were in (the two requests run at once): the ranking key."""
+        return max(self.latency or 0.0, self.manifest_latency or 0.0)
+
+    def to_json(self) -> Dict[str, object]:
+        return {
+            "url": self.url,
+            "alive": self.alive,
+            "state": self.state,
+            "status": self.status,
+            "latency_ms": None if self.latency is None else int(round(self.latency * 1000)),
+            "manifest_status": self.manifest_status,
+            "reason": self.reason,
+        }
+
+
+def classify(url: str, resp: HttpResponse) -> Probe:
+    """Turn one HttpResponse for `<url>/v2/` into a Probe (pure; see the module doc for the rule)."""
+    status = getattr(resp, "status", None)
+    elapsed = getattr(resp, "elapsed", None)
+    error = getattr(resp, "error", None)
+    if status is None:
+        return Probe(url, False, None, None, _("no answer: {error}").format(
+            error=_printable(error or "") or _("request failed")))
+    header = resp.header(REGISTRY_API_HEADER)
+    header = _printable(header, 80) if header is not None else None
+    body = getattr(resp, "body", b"") or b""
+    ctype = (resp.header("Content-Type") or "").lower()
+    if status in (200, 401):
+        if header and header.strip().lower() == REGISTRY_API_VALUE:
+            return Probe(url, True, status, elapsed, "", header.strip())
+        if "html" in ctype or body.lstrip()[:1] == b"<":
+            why = _("answered {status} with an HTML page: a web site, not a registry").format(
+                status=status)
+        elif header:
+            why = _("answered {status} with {name}: {value} (expected {expected})").format(
+                status=status, name=REGISTRY_API_HEADER, value=header, expected=REGISTRY_API_VALUE)
+        else:
+            why = _("answered {status} without the {name}: {value} header: not a Docker "
+                    "registry").format(status=status, name=REGISTRY_API_HEADER,
+                                       value=REGISTRY_API_VALUE)
+        return Probe(url, False, status, elapsed, why, header)
+    reasons = {
+        403: _("403 Forbidden: the mirror refuses this client (closed, or for its own cloud only)"),
+        404: _("404 Not Found: no registry API at /v2/"),
+        429: _("429 Too Many Requests: rate limited"),
+    }
+    why = reasons.get(status) or _("answered HTTP {status}").format(status=status)
+    if status >= 500:
+        why = _("answered HTTP {status}: server error").format(status=status)
+    if 300 <= status < 400:
+        loc = _printable(resp.header("Location") or "")
+        why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
+                "elsewhere").format(status=status, to=" to " + loc if loc else "")
+    return Probe(url, False, status, elapsed, why, header)
+
+
+def _printable(text: str, limit: int = 160) -> str:
+    """A remote server's words, safe to show: printable characters only, one line, bounded."""
+    clean = "".join(c if c.isprintable() else " " for c in text)
+    clean = " ".join(clean.split())
+    return clean if len(clean) <= limit else clean[:limit - 1] + "\u2026"
+
+
+def _refusal_text(body: bytes) -> str:
+    """The message of a registry error body ({"errors": [{"message": ...}]}, {"message": ...}),
+    else the body's first words."""
+    import json as _json
+
+    text = (body or b"")[:4096].decode("utf-8", "replace")
+    try:
+        data = _json.loads(text)
+    except ValueError:
+        return _printable(text)
+    msgs: List[str] = []
+    if isinstance(data, dict):
+        for e in data.get("errors") or ():
+            if isinstance(e, dict):
+                msgs.append(" ".join(str(e.get(k)) for k in ("code", "message") if e.get(k)))
+        if isinstance(data.get("message"), str):
+            msgs.append(data["message"])
+    return _printable("; ".join(m for m in msgs if m) or text)
+
+
+def classify_manifest(v2: Probe, resp: Optional[HttpResponse]) -> Probe:
+    """A live /v2/ probe, refined by the answer for library/hello-world's manifest (pure).
+
+    401/403 for it (after the anonymous token its challenge offers) means the mirror refuses this
+    image or this client: restricted, kept by fix. Any other answer leaves the mirror live (a
+    private registry used as a mirror need not hold hello-world)."""
+    from dataclasses import replace
+
+    if not v2.alive:
+        return v2
+    status = getattr(resp, "status", None)
+    elapsed = getattr(resp, "elapsed", None)
+    if status in (401, 403):
+        said = _refusal_text(getattr(resp, "body", b"") or b"")
+        why = _("refuses {image} with HTTP {status}{said} (an allowlist, or for its own network or "
+                "customers only)").format(image=MANIFEST_REPO, status=status,
+                                          said=": " + said if said else "")
+        return replace(v2, restricted=True, reason=why, manifest_status=status,
+                       manifest_latency=elapsed)
+    return replace(v2, manifest_status=status, manifest_latency=elapsed)
+
+
+def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
+          manifest: bool = True) -> List[Probe]:
+    """Probe every mirror concurrently (bounded): `GET /v2/` and, at the same time, the manifest
+    of library/hello-world (`manifest` False: /v2/ only). Live ones first, fastest first, then
+    the restricted ones (fastest first), then the dead.
+
+    Invalid URLs are dead without a request. Each URL appears once (normalized).
+    """
+    unique: List[str] = []
+    for u in urls:
+        n = normalize_mirror_url(u) if isinstance(u, str) else u
+        if n not in unique:
+            unique.append(n)
+    results: Dict[str, Probe] = {}
+    to_fetch: List[str] = []
+    for u in unique:
+        err = validate_mirror_url(u)
+        if err:
+            results[u] = Probe(u, False, reason=err)
+        else:
+            to_fetch.append(u)
+
+    def v2(u: str) -> Probe:
+        try:
+            resp = host.http_get(u + "/v2/", timeout=timeout)
+        except Exception as exc:  # a Host must not raise, but a probe never takes the run down
+            return Probe(u, False, reason=_("no answer: {error}").format(error=exc))
+        return classify(u, resp)
+
+    def man(u: str) -> Optional[HttpResponse]:
+        from dldoctor.registry import ACCEPT, _Client
+
+        try:
+            resp: HttpResponse = _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
+            return resp
+        except Exception:
+            return None
+
+    jobs = [(u, "v2") for u in to_fetch] + ([(u, "manifest") for u in to_fetch] if manifest else [])
+    if jobs:
+        with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_PROBES, len(jobs))) as pool:
+            answers = list(pool.map(lambda j: v2(j[0]) if j[1] == "v2" else man(j[0]), jobs))
+        got = {j: a for j, a in zip(jobs, answers)}
+        for u in to_fetch:
+            p = cast(Probe, got[(u, "v2")])
+            if manifest:
+                p = classify_manifest(p, cast("Optional[HttpResponse]", got[(u, "manifest")]))
+            results[u] = p
+    ordered = [results[u] for u in unique]
+    rank = {"live": 0, "restricted": 1, "dead": 2}
+    alive = sorted((p for p in ordered if p.alive), key=lambda p: (rank[p.state], p.speed))
+    return alive + [p for p in ordered if not p.alive]

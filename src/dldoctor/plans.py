@@ -1,0 +1,107 @@
+"""Plans: what a provision step would change (file writes and removals, commands, a daemon
+reload), computed before anything is done; only the executor turns a Plan into writes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+
+@dataclass(frozen=True)
+class FileWrite:
+    """Write `after` to `path` (a path on the target host, relative to --root). `before` None = new file."""
+
+    path: str
+    before: Optional[bytes]
+    after: bytes
+    mode: Optional[int] = None
+    # Checked on the temp file before the rename (argv, "{path}" = the temp file), as ansible's
+    # `validate: dockerd --validate --config-file %s`.
+    validate: Optional[Tuple[str, ...]] = None
+
+    def diff(self) -> str:
+        import difflib
+
+        if _binary(self.before) or _binary(self.after):
+            return _binary_note(self.path, self.before, self.after)
+        a = (self.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        b = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        src = self.path if self.before is not None else "/dev/null"
+        lines = difflib.unified_diff(a, b, fromfile=src, tofile=self.path)
+        return "".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n" for l in lines)
+
+
+@dataclass(frozen=True)
+class FileRemove:
+    path: str
+    before: bytes
+
+    def diff(self) -> str:
+        import difflib
+
+        if _binary(self.before):
+            return _binary_note(self.path, self.before, None)
+        a = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(a, [], fromfile=self.path, tofile="/dev/null"))
+
+
+def _binary(data: Optional[bytes]) -> bool:
+    if not data:
+        return False
+    if b"\0" in data:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _binary_note(path: str, before: Optional[bytes], after: Optional[bytes]) -> str:
+    """A binary file (a dearmored keyring) shown as sizes and hashes, not as bytes."""
+    import hashlib
+
+    def one(data: Optional[bytes]) -> str:
+        if data is None:
+            return "(none)"
+        return "%d bytes, sha256 %s" % (len(data), hashlib.sha256(data).hexdigest()[:16])
+
+    return "Binary file %s: %s -> %s\n" % (path, one(before), one(after))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A command to run on the target (chrooted under --root). `undo` is the command that reverses it."""
+
+    argv: Tuple[str, ...]
+    why: str
+    undo: Optional[Tuple[str, ...]] = None
+    env: Tuple[Tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class DaemonAction:
+    """Make dockerd take new configuration: "reload" (SIGHUP, containers keep running) or "restart"."""
+
+    action: str
+    why: str
+
+
+Change = Union[FileWrite, FileRemove, Run, DaemonAction]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one provision step would do. An empty `changes` means nothing to do."""
+
+    step: str
+    changes: Tuple[Change, ...] = ()
+    notes: Tuple[str, ...] = ()
+    warnings: Tuple[str, ...] = ()
+    blocked: str = ""        # why the step could not be planned ("": it was)
+    unblock: str = ""        # how to get past that (an option, a file to correct)
+    not_needed: str = ""     # why there is nothing for this step to do, when that needs saying
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to do: no change, and not blocked."""
+        return not self.changes and not self.blocked
