@@ -23,6 +23,7 @@ from dldoctor.errors import Refused
 from dldoctor.facts import known
 from dldoctor.i18n import _
 from dldoctor.model import Plan, Run
+from dldoctor.provision.step import PureStep
 
 name = "docker-group"
 GROUP = "docker"
@@ -37,7 +38,7 @@ WARN_ROOT_EQUIVALENT = (
     "/ directory on your host, and change anything. Add only trusted users.")
 
 
-class DockerGroup:
+class DockerGroup(PureStep):
     name = name
 
     def plan(self, facts: object, options: object) -> Plan:

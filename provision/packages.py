@@ -28,6 +28,7 @@ from dldoctor.errors import Refused
 from dldoctor.facts import known
 from dldoctor.i18n import _
 from dldoctor.model import Plan, Run
+from dldoctor.provision.step import PureStep
 from dldoctor.parse.version import version_tuple
 
 name = "packages"
@@ -47,7 +48,7 @@ APT_OPTS: Tuple[str, ...] = ("-o", "Dpkg::Options::=--force-confdef",
                              "-o", "Dpkg::Options::=--force-confold")
 
 
-class Packages:
+class Packages(PureStep):
     name = name
 
     def plan(self, facts: object, options: object) -> Plan:
