@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
-from dldoctor.prefetch import DOCKER_INFO
+from dldoctor.host.prefetch import DOCKER_INFO
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ def _main(argv: Optional[List[str]] = None) -> None:
     quick = quick_check_args(args)
     if quick is not None:
         if quick["snapshot"] is None:
-            from dldoctor import prefetch
+            from dldoctor.host import prefetch
 
             prefetch.start(prefetch.DOCKER_INFO)  # overlaps the slowest probe with the imports below
         from dldoctor.errors import DldoctorError

@@ -1,45 +1,7 @@
-"""Start the slowest probe (the docker CLI) before the rest of dldoctor is even imported.
+"""Moved to dldoctor.host.prefetch (the host layer is the one door to the machine); this name stays
+for code that still imports it from here."""
+import sys
 
-`docker info` takes about as long as importing dldoctor does; started first, the two overlap. The
-process is handed to LiveHost.run, which treats it as if it had started it (same argv, same
-environment, same time limit counted from the real start). Only os and subprocess are imported here.
-"""
-from __future__ import annotations
+from dldoctor.host import prefetch as _moved
 
-import os
-import subprocess
-import time
-from typing import Dict, Optional, Sequence, Tuple
-
-# The docker-info.json evidence (dldoctor.evidence uses this very tuple).
-DOCKER_INFO = ("docker", "info", "--format", "{{json .}}")
-
-_started: Dict[Tuple[str, ...], Tuple["subprocess.Popen[bytes]", float]] = {}
-
-
-def start(argv: Sequence[str]) -> None:
-    """Start `argv` now, with this process's environment; quietly nothing if it cannot start."""
-    key = tuple(argv)
-    try:
-        proc = subprocess.Popen(key, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=dict(os.environ), start_new_session=True)
-    except OSError:
-        return
-    _started[key] = (proc, time.monotonic())
-
-
-def take(argv: Sequence[str], env: Dict[str, str]) -> Optional[Tuple["subprocess.Popen[bytes]", float]]:
-    """The process started for `argv` (and when), if it ran with `env`; each is taken once."""
-    found = _started.pop(tuple(argv), None)
-    if found is not None and env != dict(os.environ):
-        _discard(found[0])
-        return None
-    return found
-
-
-def _discard(proc: "subprocess.Popen[bytes]") -> None:
-    try:
-        proc.kill()
-        proc.communicate(timeout=1)
-    except (OSError, subprocess.TimeoutExpired):
-        pass
+sys.modules[__name__] = _moved

@@ -8,24 +8,21 @@ from __future__ import annotations
 import os
 import pwd
 import shlex
-import signal
-import subprocess
 import threading
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
-from dldoctor import prefetch
-from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, paths, warn
+from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, paths, process, warn
+from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
                  "/snap/bin")
 DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
                  "libnvidia*", "cuda-drivers*")
-# Bounds (docs/security-paths.md): what one command may print, what one HTTP answer may hold.
-OUTPUT_LIMIT = 1024 * 1024           # real outputs are < 100 KB; parsing 1 MiB costs < 1 s
+# Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
 
 
@@ -134,31 +131,8 @@ class LiveHost(Host):
     # --- commands ------------------------------------------------------------------------------
     def run(self, argv: Sequence[str], timeout: Optional[float] = None,
             input: Optional[bytes] = None, env: Optional[Dict[str, str]] = None) -> CommandResult:
-        argv = tuple(argv)
-        limit = self.timeout if timeout is None else timeout
-        early = prefetch.take(argv, env or self.env) if input is None else None
-        if early is not None:
-            proc, started = early
-            wait = max(0.0, limit - (time.monotonic() - started))
-        else:
-            try:
-                proc = subprocess.Popen(
-                    argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or self.env,
-                    start_new_session=True)
-            except FileNotFoundError:
-                return CommandResult(argv, NOT_FOUND, "", "%s: command not found\n" % argv[0])
-            except OSError as exc:
-                return CommandResult(argv, None, "", "", error=str(exc))
-            wait = limit
-        out, err, state = _communicate(proc, input, wait, OUTPUT_LIMIT)
-        if state == "timeout":
-            return CommandResult(argv, None, _dec(out), _dec(err), timed_out=True,
-                                 error="no answer within %.1f s" % limit)
-        if state == "limit":
-            return CommandResult(argv, None, _dec(out), _dec(err), truncated=True,
-                                 error="output over %d bytes: stopped" % OUTPUT_LIMIT)
-        return CommandResult(argv, proc.returncode, _dec(out), _dec(err))
+        return process.run(argv, timeout=self.timeout if timeout is None else timeout,
+                           env=env or self.env, input=input)
 
     def run_host_cmd(self, argv: Sequence[str], timeout: Optional[float] = None) -> CommandResult:
         """A program reporting on the machine: chrooted under a root prefix, or not run at all."""
@@ -430,94 +404,6 @@ def _process_start(pid: int) -> Optional[float]:
         return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError, StopIteration):
         return None
-
-
-def _communicate(proc: "subprocess.Popen[bytes]", input: Optional[bytes], wait: float,
-                 limit: int) -> Tuple[bytes, bytes, str]:
-    """(stdout, stderr, "done" | "timeout" | "limit"): like communicate(), but the process group
-    is killed at the deadline or once either stream passes `limit` bytes (kept: the first limit)."""
-    import selectors
-
-    deadline = time.monotonic() + max(0.0, wait)
-    bufs: Dict[int, List[bytes]] = {}
-    sizes: Dict[int, int] = {}
-    sel = selectors.DefaultSelector()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            fd = stream.fileno()
-            os.set_blocking(fd, False)
-            sel.register(fd, selectors.EVENT_READ)
-            bufs[fd], sizes[fd] = [], 0
-    pending = memoryview(input or b"")
-    stdin_fd = -1
-    if proc.stdin is not None:
-        if input:
-            stdin_fd = proc.stdin.fileno()
-            os.set_blocking(stdin_fd, False)
-            sel.register(stdin_fd, selectors.EVENT_WRITE)
-        else:
-            proc.stdin.close()
-    state = "done"
-    try:
-        while sel.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                state = "timeout"
-                break
-            for key, _ev in sel.select(min(left, 1.0)):
-                fd = key.fd
-                if fd == stdin_fd:
-                    try:
-                        n = os.write(fd, pending[:65536])
-                    except (BrokenPipeError, BlockingIOError, OSError) as exc:
-                        if isinstance(exc, BlockingIOError):
-                            continue
-                        n = len(pending)
-                    pending = pending[n:]
-                    if not pending:
-                        sel.unregister(fd)
-                        proc.stdin.close()
-                    continue
-                try:
-                    chunk = os.read(fd, 65536)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    sel.unregister(fd)
-                    continue
-                bufs[fd].append(chunk)
-                sizes[fd] += len(chunk)
-                if sizes[fd] > limit:
-                    state = "limit"
-            if state == "limit":
-                break
-        if state == "done":
-            try:
-                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                state = "timeout"
-    finally:
-        sel.close()
-    if state != "done":
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            pass
-    fds = [s.fileno() if s is not None else -1 for s in (proc.stdout, proc.stderr)]
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        if stream is not None:
-            try:
-                stream.close()
-            except OSError:
-                pass
-    out, err = (b"".join(bufs.get(fd, []))[:limit] for fd in fds)
-    return out, err, state
 
 
 def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]] = None,
