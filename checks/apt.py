@@ -6,9 +6,7 @@ import re
 from typing import Dict, List, Set, Tuple
 
 from dldoctor.checks import ok, problem
-from dldoctor.checks.docker import docker_absent
-from dldoctor.checks.system import family
-from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.derived import docker_absent, family, toolkit_state
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding

@@ -4,61 +4,16 @@ runtimes. A key dockerd accepts but never reads (`registry-mirror`) is a warning
 would have read."""
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import List, Tuple
 
 from dldoctor.checks import ok, problem, skip
-from dldoctor.daemon_judge import IGNORED, REFUSE, WARN, Judgement, judge, release_of
-from dldoctor.facts import Facts, Unknown, known
+from dldoctor.daemon_judge import IGNORED, REFUSE, WARN, Judgement
+from dldoctor.derived import dockerd_version, judge_facts, runtime_entries
+from dldoctor.facts import Facts, Unknown
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN as WARN_STATUS, Finding
-from dldoctor.parse.version import version_tuple
 
 AREA = "daemon-json"
-# Packages that install dockerd (Debian/Ubuntu's and Docker's own, Fedora's).
-_ENGINE_PACKAGES = ("docker-ce", "docker.io", "moby-engine", "docker-engine", "docker")
-
-
-def runtime_entries(facts: Facts) -> Dict[str, dict]:
-    dj = facts.daemon_json
-    if not known(dj):
-        return {}
-    rts = dj.data.get("runtimes")
-    return {k: v for k, v in rts.items() if isinstance(v, dict)} if isinstance(rts, dict) else {}
-
-
-def dockerd_version(facts: Any) -> Tuple[Tuple[int, ...], str]:
-    """The host's dockerd version and where it came from: `docker version`, `docker info`,
-    `dockerd --version` (under the root), else the package database. ((), "") when none says."""
-    for fact, where in ((getattr(facts, "docker_version", None), "docker version"),
-                        (getattr(facts, "docker_info", None), "docker info")):
-        v = getattr(fact, "server_version", None) if known(fact) else None
-        if v and version_tuple(v)[:1]:
-            return version_tuple(v), where
-    text = facts.text("dockerd-version") if hasattr(facts, "text") else None
-    m = re.search(r"version v?(\d+\.\d+(?:\.\d+)?)", text or "")
-    if m:
-        return version_tuple(m.group(1)), "dockerd --version"
-    pkgs = getattr(facts, "packages", None)
-    if known(pkgs) and hasattr(pkgs, "installed"):
-        for name in _ENGINE_PACKAGES:
-            state = pkgs.installed(name)
-            if state is not None and state.version and version_tuple(state.version)[:1]:
-                return version_tuple(state.version), name
-    return (), ""
-
-
-def judge_facts(facts: Any, text: Optional[str] = None) -> Judgement:
-    """dockerd's verdict on daemon.json `text` (default: the host's) for the host's release and
-    command line."""
-    if text is None:
-        text = facts.text("daemon.json") or ""
-    version, _where = dockerd_version(facts)
-    flags = facts.dockerd_flags
-    names = flags.names if known(flags) and hasattr(flags, "names") else {}
-    return judge(text, version or None, names)
-
-
 def _line_at(text: str, line: int) -> str:
     lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else ""

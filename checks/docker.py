@@ -3,9 +3,10 @@ and whether this user may use its socket."""
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
+from dldoctor.derived import docker_absent, engine, has_server, server_error
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
@@ -13,45 +14,6 @@ from dldoctor.parse.version import version_tuple
 
 AREA = "docker"
 GPUS_FLAG_SINCE = (19, 3)
-
-
-def server_error(facts: Facts) -> Tuple[Optional[str], bool]:
-    """The daemon error docker printed (and whether it was a time-out), from info or version."""
-    timed_out = False
-    for name in ("docker-info.json", "docker-info", "docker-version.json", "docker-version"):
-        ev = facts.raw.get(name)
-        if ev is not None and ev.timed_out:
-            timed_out = True
-    for fact in (facts.docker_info, facts.docker_version):
-        if known(fact):
-            errs = getattr(fact, "server_errors", None) or (
-                (fact.server_error,) if getattr(fact, "server_error", None) else ())
-            if errs:
-                return errs[0], timed_out
-    if timed_out:
-        return None, True
-    return None, False
-
-
-def has_server(facts: Facts) -> Optional[bool]:
-    if known(facts.docker_info) and facts.docker_info.has_server:
-        return True
-    if known(facts.docker_version) and facts.docker_version.server_version:
-        return True
-    err, timed_out = server_error(facts)
-    if err or timed_out:
-        return False
-    return None
-
-
-def docker_absent(facts: Facts) -> bool:
-    """The docker CLI is not installed: its run said so, or (not run) neither program is on PATH."""
-    evs = [facts.raw.get(n) for n in ("docker-version.json", "docker-info.json", "docker-version", "docker-info")]
-    if any(ev is not None and ev.not_found for ev in evs):
-        return True
-    if any(ev is not None and ev.collected for ev in evs):
-        return False
-    return facts.binaries.get("docker", "x") is None and facts.binaries.get("dockerd", "x") is None
 
 
 def check_engine(facts: Facts) -> List[Finding]:
@@ -86,8 +48,6 @@ def check_engine(facts: Facts) -> List[Finding]:
                            _("Docker {v} predates 19.03, which introduced --gpus.").format(v=version),
                            ["Server Version: %s" % version]))
     if not out:
-        from dldoctor.provision.packages import engine
-
         eng = engine(facts)
         if eng is not None:
             kind = _("the distribution's package") if eng.distro else _("Docker's own package")

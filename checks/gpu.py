@@ -5,17 +5,12 @@ import re
 from typing import List, Optional
 
 from dldoctor.checks import ok, problem, quote, skip, unknown_reason
-from dldoctor.checks.system import is_wsl
+from dldoctor.derived import is_wsl, smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
 
 AREA = "gpu"
-
-
-def smi_ok(facts: Facts) -> bool:
-    smi = facts.nvidia_smi
-    return known(smi) and not smi.error and bool(smi.driver_version or smi.gpus)
 
 
 def check_gpu(facts: Facts) -> List[Finding]:

@@ -5,28 +5,13 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, skip
+from dldoctor.derived import configured_mirrors, dockerd_version
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.mirror_urls import known_dead, normalize_mirror_url, validate_mirror_url
 from dldoctor.model import WARN, Finding
 
 AREA = "registry"
-
-def validate_mirror(url: str) -> Optional[str]:
-    """Why dockerd would reject `url` in registry-mirrors (moby's ValidateMirror), or None."""
-    from dldoctor.provision.mirrors import validate_mirror_url
-
-    return validate_mirror_url(url)
-
-
-def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
-    out: List[str] = []
-    dj = facts.daemon_json
-    if known(dj) and isinstance(dj.data.get("registry-mirrors"), list):
-        out.extend(str(m) for m in dj.data["registry-mirrors"])
-    if known(facts.docker_info):
-        out.extend(m for m in facts.docker_info.registry_mirrors if m.rstrip("/") not in
-                   {o.rstrip("/") for o in out})
-    return tuple(out)
 
 
 def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
@@ -38,7 +23,7 @@ def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
         parts = line.split("\t")
         if len(parts) < 3:
             continue
-        url, state, why = parts[0].rstrip("/"), parts[1], parts[2]
+        url, state, why = normalize_mirror_url(parts[0]), parts[1], parts[2]
         alive = state in ("alive", "restricted")
         if len(parts) > 3 and parts[3] == "hub":
             hub = (url, alive, why)
@@ -53,17 +38,14 @@ def check_mirrors(facts: Facts) -> List[Finding]:
         if known(facts.daemon_json) or facts.daemon_json is None:
             return [ok("registry-mirrors", AREA, _("No registry mirror configured (pulls go to Docker Hub)"))]
         return [skip("registry-mirrors", AREA, _("Registry mirrors not known"))]
-    from dldoctor.provision.mirrors import known_dead
-
     out: List[Finding] = []
     probes, hub = _probes(facts)
     alive = []
-    from dldoctor.checks.daemon_json import dockerd_version
     from dldoctor.daemon_judge import NEWEST, mirror_error
 
     version = dockerd_version(facts)[0] or NEWEST
     for url in mirrors:
-        why = validate_mirror(url)
+        why = validate_mirror_url(url)
         if why and mirror_error(url, tuple(version[:2])) is None:
             why = None      # e.g. a path, which dockerd allows since 24.0 (daemon_judge)
         if why:
@@ -72,26 +54,26 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
         dead = known_dead(url)
-        if dead is not None and url.rstrip("/") not in probes:
+        if dead is not None and normalize_mirror_url(url) not in probes:
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url}: {who} mirror, {why}.").format(url=url, who=dead.operator,
                                                                      why=_(dead.note)),
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
-        probe = probes.get(url.rstrip("/"))
+        probe = probes.get(normalize_mirror_url(url))
         if probe is not None and probe[2]:
             out.append(problem("registry-mirrors", AREA, "mirror.restricted",
                                _("{url} answers the registry API but {why}. Keep it for the "
                                  "images it allows.").format(url=url, why=probe[1]),
                                ["GET %s/v2/ -> 200; GET %s/v2/library/hello-world/manifests/latest"
-                                " -> %s" % (url.rstrip("/"), url.rstrip("/"), probe[1])],
+                                " -> %s" % (normalize_mirror_url(url), normalize_mirror_url(url), probe[1])],
                                status=WARN))
             alive.append((url, probe))
             continue
         if probe is not None and not probe[0]:
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url} does not serve the registry API: {why}.").format(url=url, why=probe[1]),
-                               ["GET %s/v2/ -> %s" % (url.rstrip("/"), probe[1])]))
+                               ["GET %s/v2/ -> %s" % (normalize_mirror_url(url), probe[1])]))
             continue
         alive.append((url, probe))
     if probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:

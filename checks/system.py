@@ -1,9 +1,10 @@
 """OS and host: supported release, WSL, pending reboot."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
+from dldoctor.derived import family, is_wsl
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
@@ -14,17 +15,6 @@ AREA = "system"
 MIN_RELEASE = {"ubuntu": (20, 4), "debian": (11,)}
 APT_FAMILY = ("debian", "ubuntu")
 EOL_RPM = {"centos": (8, 99), "rhel": (7, 99)}  # CentOS Linux 7/8 and RHEL 7 are end of life
-
-
-def family(os_rel) -> Optional[str]:
-    """'ubuntu', 'debian' (apt families, derivatives mapped through ID_LIKE) or the plain id."""
-    if not known(os_rel):
-        return None
-    ids = [os_rel.id or ""] + list(os_rel.id_like or ())
-    for fam in ("ubuntu", "debian"):
-        if fam in ids:
-            return fam
-    return os_rel.id
 
 
 def check_os(facts: Facts) -> List[Finding]:
@@ -49,12 +39,6 @@ def check_os(facts: Facts) -> List[Finding]:
         return [ok("os", AREA, _("{name} (not an apt distribution: `fix` apt steps do not apply)")
                    .format(name=name), evidence=ev)]
     return [ok("os", AREA, name, evidence=ev)]
-
-
-def is_wsl(facts: Facts) -> bool:
-    """WSL, from the kernel (/proc/version) or from how the reporter described the OS."""
-    return (known(facts.kernel) and facts.kernel.is_wsl) or (
-        known(facts.os) and getattr(facts.os, "mentions_wsl", False))
 
 
 def check_wsl(facts: Facts) -> List[Finding]:

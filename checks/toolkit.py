@@ -3,83 +3,24 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from dldoctor.checks import ok, problem, skip
-from dldoctor.checks.daemon_json import runtime_entries
-from dldoctor.checks.docker import has_server
-from dldoctor.checks.gpu import smi_ok
+from dldoctor.derived import (cgroup_v2, has_server, hook_newer_than_daemon, installed_versions,
+                              registered_in_daemon, runtime_entries, runtime_path, smi_ok,
+                              toolkit_state, toolkit_version)
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
-from dldoctor.parse.version import version_tuple
 
 AREA = "toolkit"
-TOOLKIT_PACKAGES = ("nvidia-container-toolkit", "nvidia-container-toolkit-base",
-                    "libnvidia-container-tools", "libnvidia-container1")
 LEGACY_PACKAGES = ("nvidia-docker2", "nvidia-docker", "nvidia-container-runtime")
-TOOLKIT_PROGRAMS = ("nvidia-container-runtime-hook", "nvidia-container-toolkit", "nvidia-ctk",
-                    "nvidia-container-cli")
 CGROUP_V2_SINCE = (1, 8)
-
-
-def _installed(facts: Facts, names) -> List[str]:
-    if not known(facts.packages):
-        return []
-    out = []
-    for n in names:
-        st = facts.packages.installed(n)
-        if st:
-            out.append("%s %s" % (n, st.version or ""))
-    return out
-
-
-def toolkit_state(facts: Facts) -> Tuple[Optional[bool], List[str]]:
-    """(installed?, evidence). None when nothing that would tell was collected."""
-    ev = _installed(facts, TOOLKIT_PACKAGES)
-    ev += ["%s: %s" % (p, facts.binaries[p]) for p in TOOLKIT_PROGRAMS if facts.binaries.get(p)]
-    if known(facts.nvccli) and (facts.nvccli.cli_version or facts.nvccli.driver_version):
-        ev.append("nvidia-container-cli info: %s" % (facts.nvccli.cli_version or "ok"))
-    if known(facts.ctk_version):
-        ev.append("nvidia-ctk %s" % facts.ctk_version.version)
-    if ev:
-        return True, ev
-    looked = known(facts.packages) or any(p in facts.binaries for p in TOOLKIT_PROGRAMS)
-    return (False, []) if looked else (None, [])
-
-
-def toolkit_version(facts: Facts) -> Optional[Tuple[int, ...]]:
-    cands = []
-    if known(facts.nvccli):
-        cands += [facts.nvccli.cli_version, facts.nvccli.lib_version]
-    if known(facts.ctk_version):
-        cands.append(facts.ctk_version.version)
-    if known(facts.packages):
-        for n in TOOLKIT_PACKAGES + ("libnvidia-container0",):
-            st = facts.packages.installed(n)
-            if st and st.version:
-                cands.append(st.version)
-    m = re.search(r"cli-version:\s*([\d.]+)", facts.notes or "")
-    if m:
-        cands.append(m.group(1))
-    for c in cands:
-        parsed = version_tuple(c)
-        if parsed and len(parsed) >= 2:
-            return parsed
-    return None
-
-
-def cgroup_v2(facts: Facts) -> Optional[bool]:
-    if known(facts.cgroup):
-        return facts.cgroup.version == 2
-    if known(facts.docker_info) and facts.docker_info.cgroup_version:
-        return str(facts.docker_info.cgroup_version) == "2"
-    return None
 
 
 def check_toolkit(facts: Facts) -> List[Finding]:
     out: List[Finding] = []
-    legacy = _installed(facts, LEGACY_PACKAGES[:2])
+    legacy = installed_versions(facts, LEGACY_PACKAGES[:2])
     if facts.binaries.get("nvidia-docker"):
         legacy.append("nvidia-docker: %s" % facts.binaries["nvidia-docker"])
     installed, ev = toolkit_state(facts)
@@ -141,23 +82,9 @@ def check_toolkit_config(facts: Facts) -> List[Finding]:
     return out
 
 
-def _registered_in_daemon(facts: Facts) -> Optional[bool]:
-    info = facts.docker_info
-    if known(info) and info.has_server:
-        return "nvidia" in info.runtimes
-    return None
-
-
-def runtime_path(facts: Facts) -> Optional[str]:
-    entry = runtime_entries(facts).get("nvidia")
-    if entry is not None:
-        return str(entry.get("path") or "")
-    return None
-
-
 def check_runtime(facts: Facts) -> List[Finding]:
     entry = runtime_entries(facts).get("nvidia")
-    in_daemon = _registered_in_daemon(facts)
+    in_daemon = registered_in_daemon(facts)
     dj = facts.daemon_json
     default_rt = dj.data.get("default-runtime") if known(dj) else None
     out: List[Finding] = []
@@ -187,13 +114,6 @@ def check_runtime(facts: Facts) -> List[Finding]:
         return [ok("nvidia-runtime", AREA,
                    _("No nvidia runtime registered (not needed for --gpus; `fix` registers it)"))]
     return []
-
-
-def hook_newer_than_daemon(facts: Facts) -> Optional[bool]:
-    """The NVIDIA hook arrived after the running dockerd started (so --gpus is not registered)."""
-    if facts.dockerd_started is None or facts.hook_installed is None:
-        return None
-    return facts.hook_installed > facts.dockerd_started + 1
 
 
 def check_gpu_hook(facts: Facts) -> List[Finding]:

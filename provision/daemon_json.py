@@ -25,22 +25,20 @@ import json
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
-from urllib.parse import urlsplit
 
-from dldoctor.checks.daemon_json import dockerd_version, judge_facts
-from dldoctor.checks.toolkit import hook_newer_than_daemon
 from dldoctor.daemon_judge import REFUSE
+from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
+from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import Unknown, known
 from dldoctor.i18n import _
+from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
 from dldoctor.model import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
-from dldoctor.provision.mirrors import (MirrorChoice, choose_registry_mirrors, plan_mirrors,
-                                       scheme_hint, validate_mirror_url)
-from dldoctor.provision.mirrors import configured_in as _configured_mirrors
+from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors
 
 NAME = "daemon-json"
 RUNTIME = "nvidia"
@@ -245,14 +243,6 @@ class _Editor:
 # =============================================================================================
 # The merge
 # =============================================================================================
-
-
-def mirror_key(url: str) -> str:
-    """Mirrors compare as dockerd normalises them (it adds a trailing slash; scheme/host are
-    case-insensitive)."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/")
-    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), path)
 
 
 def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Optional[str] = None,

@@ -20,17 +20,14 @@ applies to Docker Hub: pulls from nvcr.io, ghcr.io, quay.io... never go through 
 
 Public API:
 - PRESETS, preset(name), resolve_presets(names) (UsageError for an unknown name; `auto` skipped)
-- KNOWN_REGISTRY_MIRRORS: the candidates as data, each with status, source and date (DaoCloud,
-  NJU, Tencent, per-account Aliyun/Huawei, and the dead USTC, SJTU, docker-cn, azk8s, 163, qiniu);
-  auto_candidates()
-- validate_mirror_url(url) -> error text or None (moby ValidateMirror's rules); scheme_hint(url)
-- normalize_mirror_url(url) -> url without the trailing "/"
+- auto_candidates(): the probeable ones of KNOWN_REGISTRY_MIRRORS (dldoctor.mirror_urls, with the
+  URL validation and identity this module uses)
 - classify(url, response), classify_manifest(probe, response) -> Probe;
   probe(host, urls, timeout, manifest=True) -> List[Probe], ranked
 - registry_mirror_candidates(presets, urls) -> (urls, notes): pure, what would be probed
 - choose_registry_mirrors(host, presets, urls, timeout, configured, keep) -> MirrorChoice
 - plan_mirrors(choice, configured, keep, notes, warnings) -> (mirrors, drop_mirrors) for
-  provision.daemon_json.merge; configured_in(facts)
+  provision.daemon_json.merge
 """
 from __future__ import annotations
 
@@ -41,6 +38,8 @@ from urllib.parse import urlsplit
 
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
+from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
+                                  validate_mirror_url)
 
 DOCKER_APT_VENDOR = "https://download.docker.com"
 NVIDIA_APT_VENDOR = "https://nvidia.github.io/libnvidia-container"
@@ -136,61 +135,6 @@ PRESETS: Tuple[Preset, ...] = (
 PRESET_NAMES: Tuple[str, ...] = tuple(p.name for p in PRESETS)
 
 
-@dataclass(frozen=True)
-class KnownRegistryMirror:
-    """A Docker Hub mirror people use or still paste into daemon.json, and what is known about it:
-    data with its source and the date of that source; `verified` when a primary source (the
-    operator's own page or tracker) says it, False when only secondary sources do."""
-
-    url: str
-    operator: str
-    status: str      # public | restricted | per-account | unverified | dead
-    note: str
-    verified: bool = False
-    source: str = ""
-    as_of: str = ""  # date of the source (YYYY-MM or YYYY-MM-DD)
-
-    @property
-    def probeable(self) -> bool:
-        return self.status in ("public", "restricted", "unverified") and "<" not in self.url
-
-
-# Public Docker Hub mirror candidates for hosts in China, and the closed ones (reference facts
-# section 5b). `fix --mirror auto` and `dldoctor mirrors` probe the probeable ones.
-KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
-    KnownRegistryMirror("https://docker.m.daocloud.io", "DaoCloud", "public",
-                        "allow-list and rate limits since 2024; docker.io/nvidia/*, pytorch/*, "
-                        "tensorflow/* are on the list",
-                        True, "DaoCloud/public-image-mirror README, allows.txt, issue #3698",
-                        "2026-08-21"),
-    KnownRegistryMirror("https://docker.nju.edu.cn", "Nanjing University", "unverified",
-                        "status after 2024-06 unknown",
-                        False, "NJU news via ustclug/mirrorrequest #361 (set up 2023)", "2023"),
-    KnownRegistryMirror("https://mirror.ccs.tencentyun.com", "Tencent Cloud", "restricted",
-                        "Tencent Cloud hosts only",
-                        False, "user guides (the vendor page was not retrieved)", "2026-08"),
-    KnownRegistryMirror("https://<your-id>.mirror.aliyuncs.com", "Alibaba Cloud", "per-account",
-                        "from the ACR console (镜像加速器); pass it with --registry-mirror",
-                        False, "user guides; ACR console", "2026-08"),
-    KnownRegistryMirror("https://<your-id>.mirror.swr.myhuaweicloud.com", "Huawei Cloud",
-                        "per-account", "Huawei Cloud users only; not for containerd",
-                        True, "Huawei Cloud SWR user manual swr_01_0045", "2026-08"),
-    KnownRegistryMirror("https://docker.mirrors.ustc.edu.cn", "USTC", "dead",
-                        "Docker Hub cache closed 2024-06-06",
-                        True, "ustclug/mirrorhelp docs/dockerhub.md", "2024-06-06"),
-    KnownRegistryMirror("https://docker.mirrors.sjtug.sjtu.edu.cn", "SJTU", "dead",
-                        "Docker Hub mirror discontinued 2024-06-06",
-                        True, "sjtug/mirror-requests #369", "2024-07-09"),
-    KnownRegistryMirror("https://registry.docker-cn.com", "Docker China", "dead", "closed",
-                        False, "user guides", "2026-08"),
-    KnownRegistryMirror("https://dockerhub.azk8s.cn", "Azure China", "dead",
-                        "Azure-internal only since 2020", False, "user guides", "2026-08"),
-    KnownRegistryMirror("https://hub-mirror.c.163.com", "NetEase", "dead", "stopped",
-                        False, "user guides", "2026-08"),
-    KnownRegistryMirror("https://reg-mirror.qiniu.com", "Qiniu", "dead", "stopped 2020-05-30",
-                        False, "user guides", "2026-08"),
-)
-
 AUTO = "auto"            # --mirror auto: the live public candidates, fastest first
 AUTO_MAX = 3             # at most this many are written
 
@@ -220,68 +164,6 @@ def resolve_presets(names: Iterable[str]) -> Tuple[Preset, ...]:
         if p not in out:
             out.append(p)
     return tuple(out)
-
-
-def known_dead(url: str) -> Optional[KnownRegistryMirror]:
-    host = (urlsplit(url).hostname or "").lower()
-    for k in KNOWN_REGISTRY_MIRRORS:
-        if k.status == "dead" and (urlsplit(k.url).hostname or "") == host:
-            return k
-    return None
-
-
-# --- validation -----------------------------------------------------------------------------------
-
-
-def validate_mirror_url(url: str) -> Optional[str]:
-    """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording).
-
-    Follows moby's ValidateMirror: an http:// or https:// scheme is required, no query or fragment,
-    no user:password. A path beyond "/" is refused too: dockerd before 28.x rejects it at start-up
-    ("path, query, or fragment at end of the URI"), and a bad entry stops the daemon from loading
-    its configuration at all.
-    """
-    if not isinstance(url, str) or not url.strip():
-        return "invalid mirror: empty URL"
-    if url != url.strip() or any(c.isspace() for c in url):
-        return "invalid mirror: %r contains whitespace" % url
-    scheme, sep, _ = url.partition("://")
-    if not sep or not scheme:
-        return ("invalid mirror: no scheme specified for %r: must use either 'https://' or "
-                "'http://'" % url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # raises ValueError on a bad port
-    except ValueError as exc:
-        return "invalid mirror: %r is not a valid URI (%s)" % (url, exc)
-    del port
-    if parts.scheme not in ("http", "https"):
-        return ("invalid mirror: unsupported scheme %r in %r: must use either 'https://' or "
-                "'http://'" % (parts.scheme, url))
-    if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
-        return "invalid mirror: query or fragment at end of the URI %r" % url
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        shown = "%s://%s:xxxxx@%s" % (parts.scheme, parts.username or "", parts.hostname or "")
-        return "invalid mirror: username/password not allowed in URI %r" % shown
-    if not parts.hostname:
-        return "invalid mirror: no host in %r" % url
-    if parts.path not in ("", "/"):
-        return ("invalid mirror: path %r at end of the URI %r: a Docker Hub mirror is a host "
-                "(older dockerd refuses to start with a path here)" % (parts.path, url))
-    return None
-
-
-def scheme_hint(url: str) -> Optional[str]:
-    """`https://<url>` when `url` lacks only its scheme (docker.m.daocloud.io), else None."""
-    if not isinstance(url, str) or "://" in url or not url.strip():
-        return None
-    guess = "https://" + url.strip().rstrip("/")
-    return guess if validate_mirror_url(guess) is None else None
-
-
-def normalize_mirror_url(url: str) -> str:
-    """The form dldoctor writes into daemon.json: scheme://host[:port], no trailing slash."""
-    return url.rstrip("/")
 
 
 # --- probing --------------------------------------------------------------------------------------
@@ -606,22 +488,6 @@ def choose_registry_mirrors(host: "object", presets: Sequence[str],
                         none_works)
 
 
-def configured_in(facts: "object") -> Tuple[str, ...]:
-    """The registry-mirrors strings of daemon.json as read (none when it is unreadable)."""
-    from dldoctor.facts import known
-
-    dj = getattr(facts, "daemon_json", None)
-    data = getattr(dj, "data", None) if known(dj) else None
-    found = data.get("registry-mirrors") if isinstance(data, dict) else None
-    return tuple(u for u in found if isinstance(u, str)) if isinstance(found, list) else ()
-
-
-def _key(url: str) -> str:
-    """Mirrors compare as dockerd normalises them (scheme and host case-insensitive, no final /)."""
-    parts = urlsplit(url.strip())
-    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"))
-
-
 def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
                  notes: List[str], warnings: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """(mirrors, drop_mirrors) for the daemon-json merge, from the probe's `choice` and the
@@ -636,8 +502,8 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
     for url, why in choice.refused:
         warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
     if choice.none_works:
-        mine = {_key(u) for u in configured}
-        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and _key(p.url) not in mine]
+        mine = {mirror_key(u) for u in configured}
+        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and mirror_key(p.url) not in mine]
         raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
                       .format(lines="\n".join("  %s: %s" % r for r in tried) or
                               "  " + _("no public candidate answers")),
@@ -648,10 +514,10 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
     if keep:
         return choice.live, ()
     dead = tuple(u for u, _why in choice.drop)
-    wanted = [_key(u) for u in choice.order]
-    have = {_key(u) for u in configured}
-    kept = [u for u in configured if _key(u) in set(wanted)]
-    added = [u for u in choice.order if _key(u) not in have]
-    if [_key(u) for u in kept + added] == wanted:
+    wanted = [mirror_key(u) for u in choice.order]
+    have = {mirror_key(u) for u in configured}
+    kept = [u for u in configured if mirror_key(u) in set(wanted)]
+    added = [u for u in choice.order if mirror_key(u) not in have]
+    if [mirror_key(u) for u in kept + added] == wanted:
         return tuple(added), dead               # the file's order is already right
     return tuple(choice.order), tuple(configured)   # written again, fastest first

@@ -21,15 +21,14 @@ Pure: `plan(facts, options)` reads `facts.packages` (`.installed(name)` -> state
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from dldoctor.derived import Engine, engine, installed_state, state_version
 from dldoctor.errors import Refused
 from dldoctor.facts import known
 from dldoctor.i18n import _
 from dldoctor.model import Plan, Run
 from dldoctor.provision.step import PureStep
-from dldoctor.parse.version import version_tuple
 
 name = "packages"
 
@@ -53,16 +52,6 @@ class Packages(PureStep):
 
     def plan(self, facts: object, options: object) -> Plan:
         return plan(facts, options)
-
-
-def _installed(pkgs: object, pkg: str) -> Optional[object]:
-    state = pkgs.installed(pkg)  # type: ignore[attr-defined]
-    return state or None
-
-
-def _version(state: object) -> Optional[str]:
-    v = getattr(state, "version", None)
-    return v if isinstance(v, str) and v else None
 
 
 class _NoneInstalled:
@@ -91,51 +80,6 @@ def installed_packages(facts: object) -> object:
                     "run apt without knowing what it would remove").format(reason=reason))
 
 
-# The toolkit's needs of the engine (reference facts 3.1): `docker run --gpus` since 19.03; on a
-# cgroup v2 host, Docker 20.10 (the first release that supports cgroup v2).
-GPUS_SINCE = (19, 3)
-CGROUP_V2_SINCE = (20, 10)
-
-
-@dataclass(frozen=True)
-class Engine:
-    """The Docker engine package installed, and whether the NVIDIA Container Toolkit can use it."""
-
-    package: str                 # docker-ce | docker.io | moby-engine | ...
-    version: Optional[str]
-    distro: bool                 # the distribution's package, not Docker CE
-    supported: bool
-    why: str                     # a sentence: why it is (not) supported
-
-
-def engine(facts: object) -> Optional[Engine]:
-    """The installed engine from the package list (None: no engine package, or unknown)."""
-    pkgs = getattr(facts, "packages", None)
-    if not known(pkgs):
-        return None
-    for pkg, distro in (("docker-ce", False), ("docker.io", True), ("moby-engine", True)):
-        state = _installed(pkgs, pkg)
-        if state is None:
-            continue
-        version = _version(state)
-        have = version_tuple(version)
-        cgroup = getattr(facts, "cgroup", None)
-        v2 = known(cgroup) and getattr(cgroup, "version", None) == 2
-        if have and have < GPUS_SINCE:
-            why = _("{pkg} {v} predates Docker 19.03, which introduced --gpus").format(
-                pkg=pkg, v=version)
-            return Engine(pkg, version, distro, False, why)
-        if have and v2 and have < CGROUP_V2_SINCE:
-            why = _("{pkg} {v} predates Docker 20.10, the first release that supports this "
-                    "host's cgroup v2").format(pkg=pkg, v=version)
-            return Engine(pkg, version, distro, False, why)
-        why = _("{pkg} {v} meets the NVIDIA Container Toolkit's needs (--gpus since 19.03{v2})"
-                ).format(pkg=pkg, v=version or "?",
-                         v2=_(", cgroup v2 since 20.10") if v2 else "")
-        return Engine(pkg, version, distro, bool(have), why)
-    return None
-
-
 def keeps_distro_engine(facts: object, options: object) -> Optional[Engine]:
     """The working distribution Docker fix keeps (None: Docker CE is installed or wanted)."""
     if getattr(options, "engine", None) == "docker-ce":
@@ -148,12 +92,12 @@ def plan(facts: object, options: object = None) -> Plan:
     pkgs = installed_packages(facts)
     kept = keeps_distro_engine(facts, options)
     wanted = TOOLKIT_PACKAGES if kept else WANTED
-    missing = [p for p in wanted if _installed(pkgs, p) is None]
+    missing = [p for p in wanted if installed_state(pkgs, p) is None]
     conflicts: List[Tuple[str, Optional[str]]] = []
     for p in (() if kept else DISTRO_CONFLICTS) + NVIDIA_DEPRECATED:
-        state = _installed(pkgs, p)
+        state = installed_state(pkgs, p)
         if state is not None:
-            conflicts.append((p, _version(state)))
+            conflicts.append((p, state_version(state)))
     keep_note = ()
     if kept:
         keep_note = (_("keeps {pkg} {v}: {why}; only the toolkit is added (--engine docker-ce "

@@ -182,9 +182,10 @@ def run_argv(image: str, nvidia_runtime: bool, name: Optional[str] = None) -> Li
 
 
 def _mirrors(facts: Facts) -> Tuple[str, ...]:
-    from dldoctor.checks.mirrors import configured_mirrors
+    from dldoctor.derived import configured_mirrors
+    from dldoctor.mirror_urls import normalize_mirror_url
 
-    return tuple(m.rstrip("/") for m in configured_mirrors(facts))
+    return tuple(normalize_mirror_url(m) for m in configured_mirrors(facts))
 
 
 def _insecure(facts: Facts) -> Tuple[str, ...]:

@@ -10,9 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog, signatures
 from dldoctor.checks import CHECKS, problem, skip
-from dldoctor.checks.daemon_json import runtime_entries
-from dldoctor.checks.mirrors import configured_mirrors
-from dldoctor.checks.toolkit import toolkit_state
+from dldoctor.derived import configured_mirrors, runtime_entries, toolkit_state
 from dldoctor.cuda_images import driver_max_cuda
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _

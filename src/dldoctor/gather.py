@@ -11,11 +11,13 @@ import re
 import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from dldoctor.derived import configured_mirrors, runtime_entries
 from dldoctor.errors import ParseError
 from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
 from dldoctor.facts import Facts, Unknown, known
 from dldoctor.host import Evidence, Host
 from dldoctor.i18n import _
+from dldoctor.mirror_urls import normalize_mirror_url
 
 # Snapshot-only names (pasted by people, or recorded by other tools).
 EXTRA_NAMES = ("docker-info", "docker-version", "lsb-release", "apt-update", "command", "error",
@@ -122,8 +124,6 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
 
 def _wanted_paths(facts: Facts) -> Tuple[str, ...]:
     """Target paths whose existence the checks weigh: runtime programs, apt keys, ldconfig."""
-    from dldoctor.checks.daemon_json import runtime_entries
-
     out = []
     for entry in runtime_entries(facts).values():
         path = entry.get("path")
@@ -155,27 +155,26 @@ def _read_paths(facts: Facts) -> None:
 
 def _probe_mirrors(host: Host, facts: Facts) -> None:
     """GET /v2/ of each configured mirror (and Docker Hub beside them), concurrently, bounded."""
-    from dldoctor.checks.mirrors import configured_mirrors
     from dldoctor.provision.mirrors import probe
 
     mirrors = [m for m in configured_mirrors(facts)]
     if not mirrors:
         return
     timeout = min(5.0, getattr(host, "timeout", 5.0))
-    hub = (host.getenv(HUB_ENV) or HUB).rstrip("/")
+    hub = normalize_mirror_url(host.getenv(HUB_ENV) or HUB)
     # Docker Hub: /v2/ only (its manifests need a token); the mirrors: /v2/ and a manifest.
     hub_result: List[Any] = []
     hub_thread = threading.Thread(target=lambda: hub_result.extend(
         probe(host, [hub], timeout=timeout, manifest=False)), daemon=True)
     hub_thread.start()
-    results = probe(host, [m for m in mirrors if m.rstrip("/") != hub], timeout=timeout)
+    results = probe(host, [m for m in mirrors if normalize_mirror_url(m) != hub], timeout=timeout)
     hub_thread.join()
     lines = []
     for p in results + hub_result:
         state = {"live": "alive"}.get(p.state, p.state)      # alive | restricted | dead
         ms = " (%d ms)" % int(p.latency * 1000) if p.latency is not None else ""
         why = ("HTTP %s%s" % (p.status, ms)) if p.state == "live" else p.reason + ms
-        role = "hub" if p.url.rstrip("/") == hub else "mirror"
+        role = "hub" if normalize_mirror_url(p.url) == hub else "mirror"
         lines.append("%s\t%s\t%s\t%s" % (p.url, state, why, role))
     facts.raw["mirror-probe"] = Evidence("mirror-probe", "".join(l + "\n" for l in lines),
                                          source="GET <mirror>/v2/ and a manifest")

@@ -43,7 +43,7 @@ _MIRROR_FLAG = re.compile(r"--registry-mirror(?:=|\s+)([\"']?)([^\s\"')]+)")
 
 def mirror_flags(texts: Texts) -> List[Match]:
     """A `--registry-mirror` value dockerd rejects (no scheme, a path) -> mirror.invalid."""
-    from dldoctor.provision.mirrors import validate_mirror_url
+    from dldoctor.mirror_urls import validate_mirror_url
 
     out: List[Match] = []
     for where, text in _texts(texts):
@@ -107,11 +107,11 @@ _FAILED = re.compile(r"403|forbidden|401|404|5\d\d|manifest unknown|not found|tl
 
 
 def _known_hosts(statuses: Tuple[str, ...]) -> Dict[str, str]:
-    """Host -> URL of the mirrors dldoctor lists with one of `statuses` (provision/mirrors.py);
+    """Host -> URL of the mirrors dldoctor lists with one of `statuses` (mirror_urls.py);
     a per-account host pattern (<your-id>.mirror.aliyuncs.com) keys on its fixed suffix."""
     from urllib.parse import urlsplit
 
-    from dldoctor.provision.mirrors import KNOWN_REGISTRY_MIRRORS
+    from dldoctor.mirror_urls import KNOWN_REGISTRY_MIRRORS
 
     out: Dict[str, str] = {}
     for k in KNOWN_REGISTRY_MIRRORS:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dldoctor import mirror_urls
 from dldoctor.provision import mirrors as m
 from dldoctor.provision.daemon_json import DaemonJsonStep
 from dldoctor.provision.options import FixOptions
@@ -130,8 +131,8 @@ def test_scheme_less_mirror_gets_a_suggestion(root):
     assert r.returncode == 2
     assert "no scheme specified" in r.stderr
     assert "did you mean https://docker.m.daocloud.io?" in r.stderr
-    assert m.scheme_hint("docker.m.daocloud.io/") == "https://docker.m.daocloud.io"
-    assert m.scheme_hint("https://x.example") is None and m.scheme_hint("a b") is None
+    assert mirror_urls.scheme_hint("docker.m.daocloud.io/") == "https://docker.m.daocloud.io"
+    assert mirror_urls.scheme_hint("https://x.example") is None and mirror_urls.scheme_hint("a b") is None
 
 
 # --- mirrors that work ----------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""Docker Hub registry mirror URLs: which ones dockerd accepts, when two name the same mirror, and
+the catalog of known mirrors (the closed ones among them).
+
+One place for the URL rules every layer applies: the checks (mirror.invalid, mirror.dead), the
+readers of error texts, the gatherer's probe and the fix that writes daemon.json.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class KnownRegistryMirror:
+    """A Docker Hub mirror people use or still paste into daemon.json, and what is known about it:
+    data with its source and the date of that source; `verified` when a primary source (the
+    operator's own page or tracker) says it, False when only secondary sources do."""
+
+    url: str
+    operator: str
+    status: str      # public | restricted | per-account | unverified | dead
+    note: str
+    verified: bool = False
+    source: str = ""
+    as_of: str = ""  # date of the source (YYYY-MM or YYYY-MM-DD)
+
+    @property
+    def probeable(self) -> bool:
+        return self.status in ("public", "restricted", "unverified") and "<" not in self.url
+
+
+# Public Docker Hub mirror candidates for hosts in China, and the closed ones (reference facts
+# section 5b). `fix --mirror auto` and `dldoctor mirrors` probe the probeable ones.
+KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
+    KnownRegistryMirror("https://docker.m.daocloud.io", "DaoCloud", "public",
+                        "allow-list and rate limits since 2024; docker.io/nvidia/*, pytorch/*, "
+                        "tensorflow/* are on the list",
+                        True, "DaoCloud/public-image-mirror README, allows.txt, issue #3698",
+                        "2026-08-21"),
+    KnownRegistryMirror("https://docker.nju.edu.cn", "Nanjing University", "unverified",
+                        "status after 2024-06 unknown",
+                        False, "NJU news via ustclug/mirrorrequest #361 (set up 2023)", "2023"),
+    KnownRegistryMirror("https://mirror.ccs.tencentyun.com", "Tencent Cloud", "restricted",
+                        "Tencent Cloud hosts only",
+                        False, "user guides (the vendor page was not retrieved)", "2026-08"),
+    KnownRegistryMirror("https://<your-id>.mirror.aliyuncs.com", "Alibaba Cloud", "per-account",
+                        "from the ACR console (镜像加速器); pass it with --registry-mirror",
+                        False, "user guides; ACR console", "2026-08"),
+    KnownRegistryMirror("https://<your-id>.mirror.swr.myhuaweicloud.com", "Huawei Cloud",
+                        "per-account", "Huawei Cloud users only; not for containerd",
+                        True, "Huawei Cloud SWR user manual swr_01_0045", "2026-08"),
+    KnownRegistryMirror("https://docker.mirrors.ustc.edu.cn", "USTC", "dead",
+                        "Docker Hub cache closed 2024-06-06",
+                        True, "ustclug/mirrorhelp docs/dockerhub.md", "2024-06-06"),
+    KnownRegistryMirror("https://docker.mirrors.sjtug.sjtu.edu.cn", "SJTU", "dead",
+                        "Docker Hub mirror discontinued 2024-06-06",
+                        True, "sjtug/mirror-requests #369", "2024-07-09"),
+    KnownRegistryMirror("https://registry.docker-cn.com", "Docker China", "dead", "closed",
+                        False, "user guides", "2026-08"),
+    KnownRegistryMirror("https://dockerhub.azk8s.cn", "Azure China", "dead",
+                        "Azure-internal only since 2020", False, "user guides", "2026-08"),
+    KnownRegistryMirror("https://hub-mirror.c.163.com", "NetEase", "dead", "stopped",
+                        False, "user guides", "2026-08"),
+    KnownRegistryMirror("https://reg-mirror.qiniu.com", "Qiniu", "dead", "stopped 2020-05-30",
+                        False, "user guides", "2026-08"),
+)
+
+
+def known_dead(url: str) -> Optional[KnownRegistryMirror]:
+    host = (urlsplit(url).hostname or "").lower()
+    for k in KNOWN_REGISTRY_MIRRORS:
+        if k.status == "dead" and (urlsplit(k.url).hostname or "") == host:
+            return k
+    return None
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def validate_mirror_url(url: str) -> Optional[str]:
+    """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording).
+
+    Follows moby's ValidateMirror: an http:// or https:// scheme is required, no query or fragment,
+    no user:password. A path beyond "/" is refused too: dockerd before 28.x rejects it at start-up
+    ("path, query, or fragment at end of the URI"), and a bad entry stops the daemon from loading
+    its configuration at all.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return "invalid mirror: empty URL"
+    if url != url.strip() or any(c.isspace() for c in url):
+        return "invalid mirror: %r contains whitespace" % url
+    scheme, sep, _ = url.partition("://")
+    if not sep or not scheme:
+        return ("invalid mirror: no scheme specified for %r: must use either 'https://' or "
+                "'http://'" % url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError on a bad port
+    except ValueError as exc:
+        return "invalid mirror: %r is not a valid URI (%s)" % (url, exc)
+    del port
+    if parts.scheme not in ("http", "https"):
+        return ("invalid mirror: unsupported scheme %r in %r: must use either 'https://' or "
+                "'http://'" % (parts.scheme, url))
+    if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
+        return "invalid mirror: query or fragment at end of the URI %r" % url
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        shown = "%s://%s:xxxxx@%s" % (parts.scheme, parts.username or "", parts.hostname or "")
+        return "invalid mirror: username/password not allowed in URI %r" % shown
+    if not parts.hostname:
+        return "invalid mirror: no host in %r" % url
+    if parts.path not in ("", "/"):
+        return ("invalid mirror: path %r at end of the URI %r: a Docker Hub mirror is a host "
+                "(older dockerd refuses to start with a path here)" % (parts.path, url))
+    return None
+
+
+def scheme_hint(url: str) -> Optional[str]:
+    """`https://<url>` when `url` lacks only its scheme (docker.m.daocloud.io), else None."""
+    if not isinstance(url, str) or "://" in url or not url.strip():
+        return None
+    guess = "https://" + url.strip().rstrip("/")
+    return guess if validate_mirror_url(guess) is None else None
+
+
+# --- identity -------------------------------------------------------------------------------------
+
+
+def normalize_mirror_url(url: str) -> str:
+    """The form dldoctor writes into daemon.json: scheme://host[:port], no trailing slash."""
+    return url.rstrip("/")
+
+
+def mirror_key(url: str) -> str:
+    """Mirrors compare as dockerd normalises them (it adds a trailing slash; scheme/host are
+    case-insensitive)."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), path)
