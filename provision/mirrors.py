@@ -330,7 +330,7 @@ def probe(host: "object", urls: Sequence[str], timeout: float = 5.0,
         return classify(u, resp)
 
     def man(u: str) -> "object":
-        from dldoctor.registry import ACCEPT, _Client
+        from dldoctor.provision.registry import ACCEPT, _Client
 
         try:
             return _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)

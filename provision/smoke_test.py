@@ -3,11 +3,11 @@
     image choice -> preflight -> pull -> docker run --gpus all IMAGE nvidia-smi -> compare
 
 1. Image: `--image` as given, else the newest maintained `nvidia/cuda` base tag the driver can
-   run (dldoctor.cuda_images.choose_image), from the driver's maximum CUDA: the nvidia-smi header,
+   run (dldoctor.provision.cuda_images.choose_image), from the driver's maximum CUDA: the nvidia-smi header,
    else NVML (live host at /), else the driver branch.
 2. Preflight, before any download: the image's NVIDIA_REQUIRE_CUDA from the local image or the
-   registry API (through the configured mirrors for Docker Hub images; dldoctor.registry), weighed
-   as the toolkit weighs it (dldoctor.cuda_images). A mismatch is `driver.too-old-for-image`,
+   registry API (through the configured mirrors for Docker Hub images; dldoctor.provision.registry), weighed
+   as the toolkit weighs it (dldoctor.provision.cuda_images). A mismatch is `driver.too-old-for-image`,
    with both versions and an image that would run.
 3. Pull (unless the image is local), through dockerd and so through its mirrors; a progress bar
    when asked for and stderr is a terminal. Failures: a missing tag is `image.tag-missing`;
@@ -35,7 +35,8 @@ import time
 import uuid
 from typing import List, Optional, Sequence, Tuple
 
-from dldoctor import catalog, cuda_images, registry
+from dldoctor import catalog
+from dldoctor.provision import cuda_images, registry
 from dldoctor.checks import problem, skip
 from dldoctor.facts import Facts, known
 from dldoctor.host import CommandResult

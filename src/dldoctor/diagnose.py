@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from dldoctor import catalog, signatures
 from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.derived import configured_mirrors, runtime_entries, toolkit_state
-from dldoctor.cuda_images import driver_max_cuda
+from dldoctor.driver_cuda import driver_max_cuda
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN, Finding, Report

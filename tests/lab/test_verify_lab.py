@@ -34,7 +34,7 @@ MISSING_TAG = "nvidia/cuda:0.0.0-base-dldoctor-lab"
 
 def real_require(version: str) -> str:
     """The NVIDIA_REQUIRE_CUDA of the real nvidia/cuda:<version>-base image (facts.md §2.3)."""
-    from dldoctor import cuda_images
+    from dldoctor.provision import cuda_images
 
     return cuda_images.require_cuda(cuda_images.tag(version))
 

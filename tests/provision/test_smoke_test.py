@@ -146,7 +146,7 @@ def test_preflight_refuses_an_image_the_driver_cannot_run_before_any_pull():
 
 
 def test_preflight_weighs_the_gpu_brand_from_nvidia_smi_q():
-    from dldoctor import cuda_images
+    from dldoctor.provision import cuda_images
 
     req = cuda_images.require_cuda(cuda_images.tag("12.6.3"))
     q = "==============NVSMI LOG==============\nDriver Version : 550.127.05\n" \
