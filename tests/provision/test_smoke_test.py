@@ -12,6 +12,7 @@ from dldoctor.model import FAIL, OK, Finding
 from dldoctor.parse.docker_info import DockerInfo
 from dldoctor.parse.nvidia_smi import parse_nvidia_smi
 from dldoctor.provision import smoke_test
+from dldoctor.verify import run_smoke_test
 
 from lab import CUDA_12_4_REQUIRE
 
@@ -103,7 +104,7 @@ def make_facts(smi: str = A10, runtimes: Sequence[str] = ("io.containerd.runc.v2
 
 
 def smoke(host: Host, facts: Facts, image: Optional[str] = None, checks: Sequence[Finding] = ()) -> Finding:
-    f = smoke_test.run_smoke_test(host, facts, image=image, run_timeout=30, pull_timeout=60,
+    f = run_smoke_test(host, facts, image=image, run_timeout=30, pull_timeout=60,
                                   checks=checks)
     assert (f.check, f.area) == ("smoke-test", "smoke-test")
     return f
