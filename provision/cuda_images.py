@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple,
+from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple,
                     Union)
 
 from dldoctor.driver_cuda import BRANCH_CUDA, driver_max_cuda  # noqa: F401 (part of this API)
@@ -181,7 +181,7 @@ def brands_from_names(names: Iterable[Optional[str]]) -> Optional[FrozenSet[str]
     Only names that pin the family: GeForce, TITAN, Quadro, Tesla. ("NVIDIA A10" could be any of
     nvidia, tesla...; such a name tells nothing.) The union over all GPUs.
     """
-    out: set = set()
+    out: Set[str] = set()
     for name in names:
         low = (name or "").lower()
         if "geforce" in low:
@@ -239,6 +239,9 @@ class Requirement:
                         if best is None or _cmp(version_tuple(c.value), version_tuple(best)) > 0:
                             best = c.value
         return best
+
+
+_Expr = Tuple[Tuple[Condition, ...], ...]
 
 
 def _parse_expr(value: str) -> Tuple[Tuple[Condition, ...], ...]:
@@ -454,8 +457,8 @@ def _window_of(term: Tuple[Condition, ...]) -> Optional[str]:
     return lo[0] if lo else None
 
 
-def _matching_windows(expr, cuda, driver) -> List[str]:
-    out = []
+def _matching_windows(expr: _Expr, cuda: Tuple[int, ...], driver: Tuple[int, ...]) -> List[str]:
+    out: List[str] = []
     for term in expr:
         if any(c.key == "brand" for c in term):
             nonbrand = [c for c in term if c.key != "brand"]
@@ -466,15 +469,16 @@ def _matching_windows(expr, cuda, driver) -> List[str]:
     return out
 
 
-def _window_brands(expr, window: str) -> List[str]:
-    out = []
+def _window_brands(expr: _Expr, window: str) -> List[str]:
+    out: List[str] = []
     for term in expr:
         if _window_of(term) == window:
             out.extend(c.value for c in term if c.key == "brand" and c.op in ("==", "="))
     return out
 
 
-def _explain_false(expr, first: str, have: str, brands, cuda, driver) -> str:
+def _explain_false(expr: _Expr, first: str, have: str, brands: Optional[FrozenSet[str]],
+                   cuda: Tuple[int, ...], driver: Tuple[int, ...]) -> str:
     windows = _matching_windows(expr, cuda, driver)
     if windows and brands is not None:
         allowed = sorted(set(_window_brands(expr, windows[0])))

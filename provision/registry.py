@@ -26,9 +26,10 @@ import json
 import platform
 import re
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 from urllib.parse import quote, urlencode, urlsplit
 
+from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
 
 LOCAL = "local image"
@@ -158,7 +159,8 @@ def _env_from_list(items: object) -> Dict[str, str]:
 
 def _json(body: bytes) -> Optional[object]:
     try:
-        return json.loads(body.decode("utf-8", "replace"))
+        found: object = json.loads(body.decode("utf-8", "replace"))
+        return found
     except ValueError:
         return None
 
@@ -170,7 +172,7 @@ def _error_codes(body: bytes) -> Tuple[str, ...]:
     return ()
 
 
-def _looks_html(resp) -> bool:
+def _looks_html(resp: HttpResponse) -> bool:
     ctype = (resp.header("Content-Type") or "").lower()
     return "html" in ctype or (resp.body or b"").lstrip()[:1] == b"<"
 
@@ -181,7 +183,7 @@ def _platform_arch() -> str:
             "ppc64le": "ppc64le", "s390x": "s390x"}.get(m, "amd64")
 
 
-def _pick_platform(manifests: List[dict]) -> Optional[dict]:
+def _pick_platform(manifests: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     arch = _platform_arch()
     linux = [m for m in manifests if isinstance(m, dict) and
              (m.get("platform") or {}).get("os", "linux") == "linux"]
@@ -201,7 +203,7 @@ def _parse_challenge(value: str) -> Tuple[str, Dict[str, str]]:
     return scheme.lower(), params
 
 
-def _describe(resp) -> str:
+def _describe(resp: HttpResponse) -> str:
     if resp.status is None:
         return _("no answer ({err})").format(err=resp.error or _("request failed"))
     codes = _error_codes(resp.body or b"")
@@ -215,7 +217,7 @@ def _describe(resp) -> str:
 class _Client:
     """One registry base URL: GETs with the anonymous Bearer token its challenge offers."""
 
-    def __init__(self, host, base: str, repo: str, timeout: float, hub: bool = False):
+    def __init__(self, host: Host, base: str, repo: str, timeout: float, hub: bool = False):
         self.host = host
         self.base = base.rstrip("/")
         self.repo = repo
@@ -251,7 +253,7 @@ class _Client:
         self.token = tok
         return tok is not None
 
-    def get(self, path: str, accept: Optional[str] = None):
+    def get(self, path: str, accept: Optional[str] = None) -> HttpResponse:
         url = self.base + path
         resp = self.host.http_get(url, timeout=self.timeout, headers=self._headers(accept))
         if resp.status == 401 and not self.token:
@@ -267,7 +269,7 @@ class _Client:
         return resp
 
 
-def _classify(resp, what: str, source: str) -> Tuple[str, str]:
+def _classify(resp: HttpResponse, what: str, source: str) -> Tuple[str, str]:
     """A failed answer -> (kind, message)."""
     if resp.status is None:
         return UNREACHABLE, _("{src}: no answer ({err})").format(src=source, err=resp.error or "")
@@ -347,7 +349,7 @@ def _is_loopback(domain: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
-def local_env(host, image: str, timeout: float) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+def local_env(host: Host, image: str, timeout: float) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     """The local image's Env, or (None, why not) — "No such image" when it is not there."""
     res = host.run(("docker", "image", "inspect", "--format", "{{json .Config.Env}}", image),
                    timeout=timeout)
@@ -358,7 +360,7 @@ def local_env(host, image: str, timeout: float) -> Tuple[Optional[Dict[str, str]
     return None, (res.output.strip() or res.error or "docker image inspect failed")
 
 
-def image_env(host, image: str, mirrors: Sequence[str] = (), timeout: float = 10.0,
+def image_env(host: Host, image: str, mirrors: Sequence[str] = (), timeout: float = 10.0,
               insecure: Sequence[str] = ()) -> ImageEnv:
     """The image's environment without pulling it: (env | None, where, error).
 

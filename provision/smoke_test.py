@@ -38,7 +38,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from dldoctor import catalog
 from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
-from dldoctor.host import CommandResult
+from dldoctor.host import CommandResult, Host
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, OK, SKIP, Finding, Plan, Run
 from dldoctor.provision import cuda_images, registry
@@ -83,7 +83,7 @@ def _nvml_cuda() -> Optional[str]:
         return None
 
 
-def driver_info(host, facts: Facts) -> DriverInfo:
+def driver_info(host: Host, facts: Facts) -> DriverInfo:
     smi = facts.nvidia_smi
     version = cuda = header = None
     names: Tuple[Optional[str], ...] = ()
@@ -107,7 +107,7 @@ def driver_info(host, facts: Facts) -> DriverInfo:
     return DriverInfo(version, cuda, source, names, count, header)
 
 
-def _brands(host, drv: DriverInfo) -> cuda_images.BrandArg:
+def _brands(host: Host, drv: DriverInfo) -> cuda_images.BrandArg:
     """Each GPU's brand from `nvidia-smi -q` (live hosts), else what the names tell, else None."""
     runner = getattr(host, "run_host_cmd", None)
     if runner is not None:
@@ -217,7 +217,7 @@ class Preflight:
                                                         note=self.note)
 
 
-def _preflight(host, facts: Facts, image: str, drv: DriverInfo, timeout: float) -> Preflight:
+def _preflight(host: Host, facts: Facts, image: str, drv: DriverInfo, timeout: float) -> Preflight:
     found = registry.image_env(host, image, _mirrors(facts), timeout=timeout,
                                insecure=_insecure(facts))
     if found.env is None:
@@ -254,7 +254,7 @@ def _preflight(host, facts: Facts, image: str, drv: DriverInfo, timeout: float) 
                      _fail("driver.too-old-for-image", detail, evidence, fix=fix))
 
 
-def _pull_failed(host, facts: Facts, image: str, res: CommandResult, pre: registry.ImageEnv,
+def _pull_failed(host: Host, facts: Facts, image: str, res: CommandResult, pre: registry.ImageEnv,
                  drv: DriverInfo, checks: Sequence[Finding]) -> Finding:
     argv = pull_argv(image)
     text = res.output
@@ -318,7 +318,7 @@ def _unrecognised(image: str, what: str, evidence: List[str], checks: Sequence[F
                  evidence, confidence=GUESS)
 
 
-def _run_failed(host, facts: Facts, image: str, argv: Sequence[str], res: CommandResult,
+def _run_failed(host: Host, facts: Facts, image: str, argv: Sequence[str], res: CommandResult,
                 checks: Sequence[Finding]) -> Finding:
     evidence = ["$ " + _cmdline(argv)] + _error_lines(res.output)
     if res.timed_out:
@@ -412,7 +412,7 @@ class SmokeTest:
         self.inputs = inputs
 
     # I/O phase -------------------------------------------------------------------------------
-    def prepare(self, host, facts: Facts, options: SmokeOptions) -> "SmokeTest":
+    def prepare(self, host: Host, facts: Facts, options: SmokeOptions) -> "SmokeTest":
         drv = driver_info(host, facts)
         image, why = options.image, _("given with --image")
         if image is None:
@@ -445,7 +445,7 @@ class SmokeTest:
         return Plan(step=CHECK, changes=tuple(changes), notes=notes)
 
     # after the run ---------------------------------------------------------------------------
-    def judge(self, host, facts: Facts, results: Dict[str, CommandResult],
+    def judge(self, host: Host, facts: Facts, results: Dict[str, CommandResult],
               checks: Sequence[Finding] = ()) -> Finding:
         """The finding from what the planned commands printed (`results` by verb: "pull", "run";
         a command not run is absent). checks: the findings of the checks already run (used only

@@ -44,7 +44,8 @@ def _pull(host: Any, argv: Sequence[str], timeout: float, progress: bool) -> Com
     tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
     if progress and tty and getattr(host, "is_live", False):
         return _pull_with_progress(host, argv, timeout)
-    return host.run(argv, timeout=timeout)
+    res: CommandResult = host.run(argv, timeout=timeout)
+    return res
 
 
 def _pull_with_progress(host: Any, argv: Sequence[str], timeout: float) -> CommandResult:

@@ -46,7 +46,7 @@ def _usable(host: Any, run_timeout: float, pull_timeout: float) -> None:
         raise UsageError(_("--run-timeout and --pull-timeout must be positive"))
 
 
-def verify(host, image: Optional[str] = None, run_timeout: float = 120.0,
+def verify(host: Any, image: Optional[str] = None, run_timeout: float = 120.0,
            pull_timeout: float = 900.0, progress: bool = True) -> Report:
     """Checks + smoke test as one Report. A snapshot cannot run containers: UsageError."""
     _usable(host, run_timeout, pull_timeout)
@@ -77,7 +77,8 @@ def run_smoke_test(host: Any, facts: Any, image: Optional[str] = None,
     plan = bound.plan(facts, options)
     results = {} if plan.blocked else run_plan(plan, host, pull_timeout=pull_timeout,
                                                run_timeout=run_timeout, progress=progress)
-    return bound.judge(host, facts, results, checks)
+    found: Finding = bound.judge(host, facts, results, checks)
+    return found
 
 
 def dry_run(host: Any, image: Optional[str] = None, json_out: bool = False) -> Tuple[str, int]:
