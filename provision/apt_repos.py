@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 from dldoctor import openpgp
 from dldoctor.errors import Refused, UsageError
 from dldoctor.facts import Unknown, known
+from dldoctor.host import paths
 from dldoctor.i18n import _
 from dldoctor.model import FileRemove, FileWrite, Plan, Run
 from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
@@ -617,9 +618,8 @@ def _keyring(path: str, key: Any, pin: str, inp: AptInputs, armored: bool, who: 
 def _obtain_key(host: object, path: Optional[str], flag: str, installed: Optional[bytes],
                 installed_at: str, pin: str, urls: Sequence[str]) -> KeyMaterial:
     if path:
-        try:
-            with open(path, "rb") as fh:
-                return KeyMaterial(fh.read(), "%s %s" % (flag, path))
+        try:       # bounded, and a FIFO is refused rather than waited on
+            return KeyMaterial(paths.read_file(path)[0], "%s %s" % (flag, path))
         except OSError as exc:
             raise UsageError(_("%s %s: %s") % (flag, path, exc.strerror or exc)) from None
     if installed is not None and _key_ok(installed, pin):

@@ -4,7 +4,7 @@ import os
 import sys
 import time
 
-from dldoctor import prefetch
+from dldoctor.host import prefetch
 from dldoctor.host.live import LiveHost
 
 SLEEP = (sys.executable, "-c", "import time; time.sleep(5)")

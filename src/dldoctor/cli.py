@@ -129,7 +129,7 @@ def snapshot_cmd(
     timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help=TIMEOUT_HELP, callback=check_timeout),
     probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors and record the result.")),
 ) -> None:
-    from dldoctor.host.recorder import write_snapshot
+    from dldoctor.record import write_snapshot
 
     path = write_snapshot(make_host(root, timeout), out, probe)
     typer.echo(_("snapshot written to {path}").format(path=path))

@@ -232,7 +232,8 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
             dry_run: bool = False, yes: bool = False, json_out: bool = False,
             timeout: float = 60.0, command_timeout: float = 10.0) -> Any:
     """timeout: the wait for Docker after a reload or restart; command_timeout: each command."""
-    from dldoctor import daemon_control, gather
+    from dldoctor import gather
+    from dldoctor.host import daemon_control
     from dldoctor.executor import Outcome, apply, blocked_message, daemon_action, render_plans
     from dldoctor.host.live import LiveHost
     from dldoctor.host.writer import HostWriter
@@ -359,7 +360,8 @@ def undo(
 
 def run_undo(journal: Any, *, root: str, yes: bool, json_out: bool, force: bool,
              timeout: float, command_timeout: float = 10.0) -> Any:
-    from dldoctor import daemon_control, gather
+    from dldoctor import gather
+    from dldoctor.host import daemon_control
     from dldoctor.executor import undo as run
     from dldoctor.host.live import LiveHost
 

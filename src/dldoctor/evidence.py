@@ -9,19 +9,50 @@ Each entry says where the live host finds it. Kinds:
 - docker-cmd: the docker CLI, which talks to the daemon named by DOCKER_HOST / the context, as the
   user's own `docker` does;
 - internal: computed in-process by the live host (id, which, cgroup, dockerd-cmdline...).
+
+The host collects evidence and does not interpret it; where reading it needs knowledge of its
+format (daemon.json's byte order mark, the --config-file of dockerd's command line) the entry
+carries that knowledge as a function (`decode`, `config_file`), which the host calls.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Callable, Optional, Tuple
 
 from dldoctor.host.prefetch import DOCKER_INFO
+
+
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _daemon_json_text(data: bytes) -> str:
+    from dldoctor.parse.daemon_json import decode_daemon_json
+
+    return decode_daemon_json(data)      # UTF-16 with a BOM, as dockerd 23.0+ reads it
+
+
+def _no_config_file(text: str) -> Optional[str]:
+    return None
+
+
+def _dockerd_config_file(cmdline: str) -> Optional[str]:
+    """The --config-file a dockerd command line names (as dockerd sees it), None when none."""
+    from dldoctor.errors import ParseError
+    from dldoctor.parse.dockerd_cmdline import parse_dockerd_cmdline
+
+    try:
+        return parse_dockerd_cmdline(cmdline).config_file or None
+    except ParseError:
+        return None
 
 
 @dataclass(frozen=True)
 class Source:
     kind: str
     what: Tuple[str, ...]
+    decode: Callable[[bytes], str] = _utf8                    # the file's bytes as evidence text
+    config_file: Callable[[str], Optional[str]] = _no_config_file
 
 
 def _file(*paths: str) -> Source:
@@ -38,8 +69,8 @@ EVIDENCE = {
     "nvidia-smi": Source("host-cmd", ("nvidia-smi",)),
     "docker-version.json": Source("docker-cmd", ("docker", "version", "--format", "{{json .}}")),
     "docker-info.json": Source("docker-cmd", DOCKER_INFO),
-    "daemon.json": Source("internal", ("daemon.json",)),
-    "dockerd-cmdline": Source("internal", ("dockerd-cmdline",)),
+    "daemon.json": Source("internal", ("daemon.json",), decode=_daemon_json_text),
+    "dockerd-cmdline": Source("internal", ("dockerd-cmdline",), config_file=_dockerd_config_file),
     "id": Source("internal", ("id",)),
     "group": _file("/etc/group"),
     "packages": Source("internal", ("dpkg-query",)),

@@ -24,12 +24,9 @@ which by hashing it. That is how an interrupted fix is undone.
 
 Nothing here follows a link: /var/lib is resolved inside the root like any target path, and from
 there every directory and file of dldoctor's own (dldoctor/, lock, journal/, each fix, files/) is
-opened openat-style with O_NOFOLLOW (fsops/host.paths with root=...). A link planted at any of them
+opened openat-style with O_NOFOLLOW (host.fsops/host.paths with root=...). A link planted at any of them
 is refused (paths.UnsafePath, exit 2) before a byte is written, so a hostile --root cannot make
 fix or undo truncate, write or back up a file outside it.
-
-Test hook: DLDOCTOR_TEST_SLOW_WRITES=<seconds> sleeps that long between the journal's steps (after
-the backup, after the entry, after the write), so a test's SIGKILL lands inside the write window.
 """
 from __future__ import annotations
 
@@ -40,14 +37,12 @@ import fcntl
 import json
 import os
 import stat
-import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from dldoctor import fsops
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
 from dldoctor.errors import UsageError
-from dldoctor.host import paths
+from dldoctor.host import fsops, paths
 from dldoctor.host.writer import HostWriter
 from dldoctor.i18n import _
 
@@ -55,15 +50,6 @@ BASE = "/var/lib/dldoctor"
 COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"
 FILES_RESTORED = "FILES_RESTORED"
 FILE_OPS = ("write", "create", "remove")
-
-
-def _slow() -> None:
-    delay = os.environ.get("DLDOCTOR_TEST_SLOW_WRITES")
-    if delay:
-        try:
-            time.sleep(float(delay))
-        except ValueError:
-            pass
 
 
 def _write_marker(directory: str, name: str, text: str = "", root: str = "/") -> None:
@@ -77,23 +63,6 @@ def _exists(path: str) -> bool:
     except OSError:
         return False
     return True
-
-
-def _open_text(root: str, path: str, flags: int = os.O_RDONLY, mode: str = "r"):
-    """A text file of the journal, opened beneath `root` without following links."""
-    fd = paths.open_beneath(root, path, flags | getattr(os, "O_NONBLOCK", 0), 0o600)
-    try:
-        if not stat_is_reg(fd):
-            raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it").format(
-                path=path))
-        return os.fdopen(fd, mode, encoding="utf-8")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def stat_is_reg(fd: int) -> bool:
-    return stat.S_ISREG(os.fstat(fd).st_mode)
 
 
 @dataclass
@@ -160,7 +129,7 @@ class Journal:
         fd = paths.open_beneath(self.root, path, os.O_RDWR | os.O_CREAT |
                                 getattr(os, "O_NONBLOCK", 0), 0o644)
         try:
-            if not stat_is_reg(fd):
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it as "
                                          "dldoctor's lock").format(path=path))
             try:
@@ -227,7 +196,7 @@ class Journal:
         except OSError:
             return None
         try:
-            with _open_text(self.root, os.path.join(path, "plan.json")) as f:
+            with fsops.open_text(self.root, os.path.join(path, "plan.json")) as f:
                 summary = json.loads(f.read(paths.READ_LIMIT))
         except (OSError, ValueError, paths.UnsafePath):
             summary = {}
@@ -327,7 +296,7 @@ def _read_entries(path: str, root: str = "/") -> List[Dict[str, Any]]:
     """The journal's entries; a torn last line (killed mid-append) is ignored."""
     out = []
     try:
-        with _open_text(root, os.path.join(path, "journal.jsonl")) as f:
+        with fsops.open_text(root, os.path.join(path, "journal.jsonl")) as f:
             for line in f:
                 if not line.endswith("\n"):
                     break
@@ -349,7 +318,7 @@ class Transaction:
         self.name = name
         self.path = path
         self.entries: List[Dict[str, Any]] = []
-        self._log = _open_text(journal.root, os.path.join(path, "journal.jsonl"),
+        self._log = fsops.open_text(journal.root, os.path.join(path, "journal.jsonl"),
                                os.O_WRONLY | os.O_APPEND | os.O_CREAT, "a")
         fsops.fsync_dir(path, root=journal.root)
 
@@ -358,7 +327,6 @@ class Transaction:
         self._log.flush()
         os.fsync(self._log.fileno())
         self.entries.append(entry)
-        _slow()
 
     def write(self, path: str, data: bytes, mode: Optional[int] = None, step: str = "",
               validate: Optional[Sequence[str]] = None) -> Dict[str, Any]:
@@ -373,7 +341,6 @@ class Transaction:
             fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup),
                               root=self.journal.root, dest_root=self.journal.root)
             fsops.fsync_dir(os.path.join(self.path, "files"), root=self.journal.root)
-            _slow()
         entry = {"op": "write" if current is not None else "create", "path": path,
                  "backup": backup, "sha256_before": fsops.sha256(current),
                  "sha256_after": fsops.sha256(data), "step": step,
@@ -381,7 +348,6 @@ class Transaction:
                  "uid": st.st_uid if st else None, "gid": st.st_gid if st else None}
         self._append(entry)
         self.writer.write_atomic(path, data, mode=mode, validate=validate)
-        _slow()
         return entry
 
     def remove(self, path: str, step: str = "") -> Dict[str, Any]:
@@ -393,14 +359,12 @@ class Transaction:
             backup = "files/%d" % idx
             fsops.backup_copy(self.writer.live_path(path), os.path.join(self.path, backup),
                               root=self.journal.root, dest_root=self.journal.root)
-            _slow()
         entry = {"op": "remove", "path": path, "backup": backup,
                  "sha256_before": fsops.sha256(current), "sha256_after": None, "step": step,
                  "mode": (st.st_mode & 0o7777) if st else None,
                  "uid": st.st_uid if st else None, "gid": st.st_gid if st else None}
         self._append(entry)
         self.writer.remove(path)
-        _slow()
         return entry
 
     def run(self, argv: Sequence[str], undo: Optional[Sequence[str]], step: str = "") -> None:

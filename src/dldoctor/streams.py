@@ -6,8 +6,9 @@ encoding cannot carry is written as backslash escapes (i18n falls back to Englis
 """
 from __future__ import annotations
 
-import os
 import sys
+
+from dldoctor.host import devnull
 
 EPIPE_EXIT = 1
 
@@ -17,7 +18,7 @@ def prepare() -> None:
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+            setattr(sys, name, devnull.text_sink())
             continue
         try:
             stream.reconfigure(errors="backslashreplace")
@@ -28,8 +29,6 @@ def prepare() -> None:
 def silence_stdout() -> None:
     """After EPIPE: later writes and the interpreter's last flush go to /dev/null, not to stderr."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        devnull.silence_fd(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+        sys.stdout = devnull.text_sink()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from dldoctor import fsops
-from dldoctor.daemon_control import DaemonControl, LiveInfo, extract_error
+from dldoctor.host import fsops
+from dldoctor.host.daemon_control import DaemonControl, LiveInfo, extract_error
 from dldoctor.errors import ApplyFailed, Refused
 from dldoctor.executor import apply, undo
 from dldoctor.host.writer import HostWriter

@@ -4,7 +4,7 @@ old one byte for byte.
 
 The real CLI runs (`python -m dldoctor fix --root R --yes --only daemon-json --registry-mirror URL`)
 against a tiny registry on loopback (the mirror probe must pass) with no Docker daemon, so a run is
-short. DLDOCTOR_TEST_SLOW_WRITES (a test hook in dldoctor.journal) sleeps between the journal's
+short. The runs go through slow_writes.py (beside this file), which pauses after each of the journal's
 steps so that a fair share of the kills land inside the write window; the delays are drawn from a
 seeded generator (DLDOCTOR_SIGKILL_SEED, default below) and each run is logged.
 """
@@ -65,8 +65,12 @@ def root():
 
 def _env():
     """The caller's environment (dldoctor importable as installed), no Docker daemon reachable."""
-    return dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock",
-                DLDOCTOR_TEST_SLOW_WRITES=str(SLOW))
+    return dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+
+
+def _dldoctor(slow=SLOW):
+    """The command that runs dldoctor, its journal's steps slowed by `slow` seconds each."""
+    return [sys.executable, str(Path(__file__).with_name("slow_writes.py")), str(slow)]
 
 
 def _journals(root):
@@ -84,9 +88,9 @@ def test_sigkill_at_random_moments(root, registry):
     env = _env()
     # --keep-mirrors: the configured (public) mirror is not probed, so a run's length does not
     # depend on how long a name lookup takes here and the kills land around the write.
-    fix = [sys.executable, "-m", "dldoctor", "fix", "--root", root, "--yes", "--only",
-           "daemon-json", "--keep-mirrors", "--registry-mirror", registry]
-    undo = [sys.executable, "-m", "dldoctor", "undo", "--root", root, "--yes"]
+    fix = _dldoctor() + ["fix", "--root", root, "--yes", "--only",
+                         "daemon-json", "--keep-mirrors", "--registry-mirror", registry]
+    undo = _dldoctor() + ["undo", "--root", root, "--yes"]
 
     # calibrate: one whole run gives the new version and the time a run takes
     t0 = time.monotonic()
@@ -147,9 +151,9 @@ def test_sigterm_mid_write_rolls_back(root, registry):
     """SIGTERM (unlike SIGKILL) can be caught: fix puts the old file back itself and says so."""
     path = os.path.join(root, "etc", "docker", "daemon.json")
     Path(path).write_bytes(OLD)
-    env = dict(_env(), DLDOCTOR_TEST_SLOW_WRITES="0.6")
-    proc = subprocess.Popen([sys.executable, "-m", "dldoctor", "fix", "--root", root, "--yes",
-                             "--only", "daemon-json", "--registry-mirror", registry],
+    env = _env()
+    proc = subprocess.Popen(_dldoctor(0.6) + ["fix", "--root", root, "--yes",
+                                              "--only", "daemon-json", "--registry-mirror", registry],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=str(REPO))
     journal = os.path.join(root, "var", "lib", "dldoctor", "journal")

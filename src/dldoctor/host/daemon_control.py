@@ -1,5 +1,9 @@
 """How to make dockerd take a new daemon.json: reload, restart, wait, and say why it failed.
 
+The host layer's second writer beside HostWriter: HostWriter changes files, this changes the
+running daemon. It reads /proc and signals through host.proc, finds dockerd through host.dockerd,
+runs and spawns through host.process and maps paths under the root with host.paths.
+
 Two implementations, chosen from the facts:
 - SystemdControl: PID 1 is systemd, the root is "/" and docker.service runs dockerd.
   `systemctl reload docker` (the unit's ExecReload is `kill -s HUP $MAINPID`), `systemctl restart
@@ -16,46 +20,27 @@ Ready means `docker info` (the docker CLI with the caller's DOCKER_HOST) answers
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 import shutil
 import signal
-import subprocess
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed
-from dldoctor.host import CommandResult, paths
-from dldoctor.host.live import LiveHost
+from dldoctor.host import CommandResult, dockerd, paths, proc, process
 from dldoctor.i18n import _
 
 CONFIG_ERROR = "unable to configure the Docker daemon with file"
 LOG_FILE = "/var/log/dldoctor-dockerd.log"
-_CLONE_NEWNS = 0x00020000
+TAIL = 8192          # bytes read of a foreign dockerd's stderr file
 
 
-def _pid_alive(pid: int) -> bool:
-    """Alive and not a zombie (a zombie dockerd has exited; its parent just has not reaped it)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-def _read_proc(pid: int, name: str) -> Optional[bytes]:
-    try:
-        with open("/proc/%d/%s" % (pid, name), "rb") as f:
-            return f.read()
-    except OSError:
+def _pidfile(path: str) -> Optional[bytes]:
+    try:       # bounded, and never blocking on a FIFO planted as a pidfile
+        return paths.read_file(path, limit=4096)[0]
+    except (OSError, paths.UnsafePath):
         return None
-
-
-def _under(root: str, target: str) -> str:
-    return LiveHost(root).path(target)
 
 
 def extract_error(text: str) -> Optional[str]:
@@ -97,11 +82,14 @@ class DaemonControl:
     def __init__(self, env: Optional[Dict[str, str]] = None, timeout: float = 60.0):
         self.env = dict(os.environ if env is None else env)
         self.timeout = timeout
-        self._runner = LiveHost("/", timeout, self.env)     # commands with a timeout, never a hang
+
+    def _run(self, argv: Sequence[str], timeout: float) -> CommandResult:
+        """A command with a timeout, never a hang (host.process)."""
+        return process.run(argv, timeout=timeout, env=self.env)
 
     def _docker(self, *args: str, timeout: float = 10.0) -> CommandResult:
         docker = shutil.which("docker", path=self.env.get("PATH")) or "docker"
-        return self._runner.run((docker,) + args, timeout=timeout)
+        return self._run((docker,) + args, timeout=timeout)
 
     def info(self) -> Optional[LiveInfo]:
         """`docker info` now; None when no daemon answers."""
@@ -155,7 +143,7 @@ class SystemdControl(DaemonControl):
     kind = "systemd"
 
     def _systemctl(self, *args: str, timeout: Optional[float] = None) -> CommandResult:
-        return self._runner.run(("systemctl",) + args, timeout=timeout or self.timeout)
+        return self._run(("systemctl",) + args, timeout=timeout or self.timeout)
 
     def is_running(self) -> bool:
         return self._systemctl("is-active", "docker", timeout=10).stdout.strip() == "active"
@@ -176,8 +164,8 @@ class SystemdControl(DaemonControl):
         return state in ("failed", "inactive")
 
     def last_error(self) -> Optional[str]:
-        res = self._runner.run(("journalctl", "-u", "docker", "-n", "20", "--no-pager", "-o",
-                                "cat"), timeout=10)
+        res = self._run(("journalctl", "-u", "docker", "-n", "20", "--no-pager", "-o", "cat"),
+                        timeout=10)
         if not res.ok:
             res = self._systemctl("status", "docker", "--no-pager", "-l", timeout=10)
         return extract_error(res.output)
@@ -193,10 +181,10 @@ class ProcessControl(DaemonControl):
                  env: Optional[Dict[str, str]] = None, timeout: float = 60.0):
         super().__init__(env, timeout)
         self.root = os.path.abspath(root or "/")
-        self.pidfiles = list(pidfiles) or [_under(self.root, "/var/run/docker.pid"),
-                                           _under(self.root, "/run/docker.pid")]
-        self.log_path = _under(self.root, LOG_FILE)
-        self._proc: Optional[subprocess.Popen] = None
+        self.pidfiles = list(pidfiles) or [paths.under(self.root, "/var/run/docker.pid"),
+                                           paths.under(self.root, "/run/docker.pid")]
+        self.log_path = paths.under(self.root, LOG_FILE)
+        self._proc: Optional[process.Spawned] = None
         self._saved: Optional[Tuple[List[str], Dict[str, str], str, Optional[int]]] = None
         self._log_offset = 0
         self._old_pid: Optional[int] = None
@@ -204,15 +192,7 @@ class ProcessControl(DaemonControl):
     def pid(self) -> Optional[int]:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc.pid
-        for path in self.pidfiles:
-            try:       # bounded, and never blocking on a FIFO planted as a pidfile
-                pid = int(paths.read_file(path, limit=4096)[0].decode("ascii").strip())
-            except (OSError, ValueError, paths.UnsafePath):
-                continue
-            cmd = _read_proc(pid, "cmdline") or b""
-            if _pid_alive(pid) and b"dockerd" in cmd.split(b"\0")[0]:
-                return pid
-        return None
+        return dockerd.find_pid(self.pidfiles, _pidfile)
 
     def is_running(self) -> bool:
         return self.pid() is not None
@@ -222,29 +202,17 @@ class ProcessControl(DaemonControl):
         if pid is None:
             raise ApplyFailed(_("dockerd is not running"))
         self._old_pid = pid
-        os.kill(pid, signal.SIGHUP)
+        proc.send(pid, signal.SIGHUP)
 
     def _snapshot(self, pid: int) -> None:
         """Remember how `pid` was started, to start it again the same way."""
-        raw = _read_proc(pid, "cmdline")
+        raw = proc.argv(pid)
         if not raw:
             raise ApplyFailed(_("cannot read /proc/{pid}/cmdline").format(pid=pid))
-        argv = [a.decode("utf-8", "surrogateescape") for a in raw.rstrip(b"\0").split(b"\0")]
-        env: Dict[str, str] = {}
-        for item in (_read_proc(pid, "environ") or b"").split(b"\0"):
-            if b"=" in item:
-                k, v = item.split(b"=", 1)
-                env[k.decode("utf-8", "surrogateescape")] = v.decode("utf-8", "surrogateescape")
-        try:
-            cwd = os.readlink("/proc/%d/cwd" % pid)
-        except OSError:
-            cwd = "/"
-        ns_fd = None
-        try:
-            if os.readlink("/proc/%d/ns/mnt" % pid) != os.readlink("/proc/self/ns/mnt"):
-                ns_fd = os.open("/proc/%d/ns/mnt" % pid, os.O_RDONLY)
-        except OSError:
-            ns_fd = None
+        argv = [a.decode("utf-8", "surrogateescape") for a in raw]
+        env = proc.environ(pid)
+        cwd = proc.link(pid, "cwd") or "/"
+        ns_fd = proc.foreign_mount_ns(pid)
         if "/" not in argv[0]:
             found = shutil.which(argv[0], path=env.get("PATH", os.defpath))
             if found:
@@ -253,12 +221,12 @@ class ProcessControl(DaemonControl):
 
     def _stop(self, pid: int) -> None:
         try:
-            os.kill(pid, signal.SIGTERM)
+            proc.send(pid, signal.SIGTERM)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + self.timeout
         killed = False
-        while _pid_alive(pid):
+        while proc.alive(pid):
             if self._proc is not None and self._proc.pid == pid:
                 self._proc.poll()
             if time.monotonic() >= deadline:
@@ -266,7 +234,7 @@ class ProcessControl(DaemonControl):
                     raise ApplyFailed(_("dockerd (pid {pid}) did not stop, even after SIGKILL")
                                       .format(pid=pid))
                 try:
-                    os.kill(pid, signal.SIGKILL)      # it had `timeout` seconds to stop cleanly
+                    proc.send(pid, signal.SIGKILL)    # it had `timeout` seconds to stop cleanly
                 except ProcessLookupError:
                     pass
                 killed = True
@@ -286,27 +254,13 @@ class ProcessControl(DaemonControl):
             raise ApplyFailed(_("dockerd is not running and dldoctor does not know how it was "
                                 "started; start Docker by hand"))
         argv, env, cwd, ns_fd = self._saved
-        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        log = open(self.log_path, "ab")
-        self._log_offset = log.seek(0, os.SEEK_END)
-        log.write(("--- dldoctor: starting %s\n" % " ".join(argv)).encode("utf-8", "replace"))
-        log.flush()
-
-        def enter() -> None:
-            if ns_fd is not None:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-                if libc.setns(ns_fd, _CLONE_NEWNS) != 0:
-                    raise OSError(ctypes.get_errno(), "setns")
-            os.chdir(cwd)
-
+        header = ("--- dldoctor: starting %s\n" % " ".join(argv)).encode("utf-8", "replace")
         try:
-            self._proc = subprocess.Popen(
-                argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, close_fds=True, preexec_fn=enter)
+            self._proc = process.spawn(argv, env=env, cwd=cwd, log=self.log_path,
+                                       log_header=header, mount_ns=ns_fd)
         except OSError as exc:
             raise ApplyFailed(_("cannot start {argv0}: {err}").format(argv0=argv[0], err=exc))
-        finally:
-            log.close()
+        self._log_offset = self._proc.log_offset
 
     def exited(self) -> bool:
         return self._proc is not None and self._proc.poll() is not None
@@ -314,24 +268,16 @@ class ProcessControl(DaemonControl):
     def last_error(self) -> Optional[str]:
         text = ""
         if self._proc is not None:
-            try:
-                with open(self.log_path, "rb") as f:
-                    f.seek(self._log_offset)
-                    text = f.read(paths.READ_LIMIT).decode("utf-8", "replace")
-            except OSError:
-                text = ""
+            data = paths.read_tail(self.log_path, offset=self._log_offset)
+            text = "" if data is None else data.decode("utf-8", "replace")
             if self._proc.poll() is not None and not extract_error(text):
                 text += "\ndockerd exited with status %s" % self._proc.returncode
         elif self._old_pid is not None:
             # A dockerd we did not start: its stderr, when it goes to a file, has the reload error.
-            try:
-                target = os.readlink("/proc/%d/fd/2" % self._old_pid)
-                if os.path.isfile(target):
-                    with open(target, "rb") as f:
-                        f.seek(max(0, os.path.getsize(target) - 8192))
-                        text = f.read().decode("utf-8", "replace")
-            except OSError:
-                text = ""
+            target = proc.link(self._old_pid, "fd/2")
+            data = paths.read_tail(target, last=TAIL) if target and os.path.isfile(target) \
+                else None
+            text = "" if data is None else data.decode("utf-8", "replace")
         return extract_error(text) if text else None
 
     def describe(self) -> str:
@@ -347,8 +293,8 @@ def choose(facts: Any, root: str = "/", env: Optional[Dict[str, str]] = None,
     flagged = (getattr(flags, "flags", None) or {}).get("pidfile") if flags else None
     for p in (flagged or ())[-1:]:
         pidfiles.append(p)                  # as dockerd itself sees it (a lab's dockerd is not
-        pidfiles.append(_under(root, p))    # chrooted), and as a path on the target
-    pidfiles += [_under(root, "/var/run/docker.pid"), _under(root, "/run/docker.pid")]
+        pidfiles.append(paths.under(root, p))    # chrooted), and as a path on the target
+    pidfiles += [paths.under(root, "/var/run/docker.pid"), paths.under(root, "/run/docker.pid")]
     proc = ProcessControl(root, pidfiles, env, timeout)
     if root == "/" and getattr(facts, "systemd", None):
         sd = SystemdControl(env, timeout)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat as _stat
-from typing import Callable, List, Optional, Tuple
+from typing import IO, Callable, List, Optional, Tuple
 
 from dldoctor.host import paths
 from dldoctor.i18n import _
@@ -53,6 +53,20 @@ def read_bytes(path: str, root: Optional[str] = None,
     if cut:
         raise OSError(27, os.strerror(27), path)
     return data
+
+
+def open_text(root: str, path: str, flags: int = os.O_RDONLY, mode: str = "r") -> IO[str]:
+    """A text file of dldoctor's own (the journal), opened beneath `root` without following links;
+    anything but a regular file is refused (paths.UnsafePath)."""
+    fd = paths.open_beneath(root, path, flags | getattr(os, "O_NONBLOCK", 0), 0o600)
+    try:
+        if not _stat.S_ISREG(os.fstat(fd).st_mode):
+            raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it").format(
+                path=path))
+        return os.fdopen(fd, mode, encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def fsync_dir(path: str, root: Optional[str] = None) -> None:

@@ -11,10 +11,10 @@ import shlex
 import threading
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
-from urllib.parse import urlparse
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
-from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, paths, process, warn
+from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, warn
+from dldoctor.host import dockerd, paths, proc, process
 from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
 
@@ -47,9 +47,7 @@ class LiveHost(Host):
     def path(self, target: str) -> str:
         """The live path of a target path: under a root, symlinks are resolved inside it (absolute
         targets re-rooted, a `..` above it refused with paths.UnsafePath)."""
-        if self.root == "/":
-            return os.path.normpath("/" + target.lstrip("/"))
-        return paths.resolve(self.root, target)
+        return paths.under(self.root, target)
 
     def _safe_path(self, target: str) -> Optional[str]:
         """path(), or None (with a warning) when it would lead outside the root."""
@@ -61,9 +59,7 @@ class LiveHost(Host):
 
     def target_path(self, live: str) -> str:
         """A live absolute path as the target sees it (strips the root prefix when inside it)."""
-        if self.root != "/" and (live == self.root or live.startswith(self.root + "/")):
-            return live[len(self.root):] or "/"
-        return live
+        return paths.target_of(self.root, live)
 
     def read(self, path: str) -> Optional[bytes]:
         """A regular file's bytes under the root (at most paths.READ_LIMIT), never following a
@@ -267,7 +263,7 @@ class LiveHost(Host):
         package's mtime): dockerd registers the --gpus driver only if the hook was there at start."""
         lines = []
         pid = self._dockerd_pid()
-        started = _process_start(pid) if pid is not None else None
+        started = proc.start_time(pid) if pid is not None else None
         if started is not None:
             lines.append("dockerd-started: %d" % started)
         hook = self.which("nvidia-container-runtime-hook")
@@ -309,36 +305,14 @@ class LiveHost(Host):
         return Evidence(name, text, source="id")
 
     def _dockerd_pid(self) -> Optional[int]:
-        for pidfile in ("/var/run/docker.pid", "/run/docker.pid"):
-            data = self.read(pidfile)
-            if data and data.strip().isdigit():
-                pid = int(data.strip())
-                if os.path.exists("/proc/%d/cmdline" % pid):
-                    return pid
-        if self.root != "/":
-            return None
-        # No pidfile: look for a dockerd, preferring the one serving DOCKER_HOST.
-        want = _socket_path(self.env.get("DOCKER_HOST"))
-        first = None
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            raw = self.read_kernel("/proc/%s/cmdline" % entry)
-            if not raw:
-                continue
-            argv = raw.split(b"\0")
-            if os.path.basename(argv[0]) != b"dockerd":
-                continue
-            if first is None:
-                first = int(entry)
-            if want and want.encode() in raw:
-                return int(entry)
-        return first
+        # No pidfile: on the machine itself, look for a dockerd (DOCKER_HOST's one first).
+        return dockerd.find_pid(("/var/run/docker.pid", "/run/docker.pid"), self.read,
+                                scan=self.root == "/", docker_host=self.env.get("DOCKER_HOST"))
 
     def _ev_dockerd_cmdline(self, name: str) -> Evidence:
         pid = self._dockerd_pid()
         if pid is not None:
-            raw = self.read_kernel("/proc/%d/cmdline" % pid)
+            raw = proc.read(pid, "cmdline")
             if raw:
                 argv = [a.decode("utf-8", "replace") for a in raw.rstrip(b"\0").split(b"\0")]
                 return Evidence(name, " ".join(shlex.quote(a) for a in argv) + "\n",
@@ -351,18 +325,9 @@ class LiveHost(Host):
 
     def daemon_json_location(self) -> str:
         """--config-file of the running dockerd when given, else the default path."""
-        from dldoctor.parse.dockerd_cmdline import parse_dockerd_cmdline
-        from dldoctor.errors import ParseError
-
         ev = self.evidence("dockerd-cmdline")
-        if ev.text:
-            try:
-                flags = parse_dockerd_cmdline(ev.text)
-                if flags.config_file:
-                    return self.target_path(flags.config_file)
-            except ParseError:
-                pass
-        return "/etc/docker/daemon.json"
+        found = EVIDENCE["dockerd-cmdline"].config_file(ev.text) if ev.text else None
+        return self.target_path(found) if found else "/etc/docker/daemon.json"
 
     def _ev_daemon_json(self, name: str) -> Evidence:
         path = self.daemon_json_location()
@@ -372,9 +337,7 @@ class LiveHost(Host):
             exists = live is None or os.path.lexists(live)
             # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
             return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
-        from dldoctor.parse.daemon_json import decode_daemon_json
-
-        return Evidence(name, decode_daemon_json(data), source=path)
+        return Evidence(name, EVIDENCE[name].decode(data), source=path)
 
     def _ev_packages(self, name: str) -> Evidence:
         admindir = self._safe_path("/var/lib/dpkg")
@@ -392,18 +355,6 @@ class LiveHost(Host):
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
-
-
-def _process_start(pid: int) -> Optional[float]:
-    """Epoch seconds when process `pid` started (/proc/PID/stat starttime + the boot time)."""
-    try:
-        with open("/proc/%d/stat" % pid) as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        with open("/proc/stat") as fh:
-            btime = next(int(l.split()[1]) for l in fh if l.startswith("btime "))
-        return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError, StopIteration):
-        return None
 
 
 def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]] = None,
@@ -465,12 +416,6 @@ def _name_table(data: Optional[bytes], idx: int) -> Dict[int, str]:
         if len(parts) > idx and parts[idx].isdigit():
             table.setdefault(int(parts[idx]), parts[0])
     return table
-
-
-def _socket_path(docker_host: Optional[str]) -> Optional[str]:
-    if docker_host and docker_host.startswith("unix://"):
-        return urlparse(docker_host).path or docker_host[len("unix://"):]
-    return None
 
 
 def _short_error(exc: Exception) -> str:

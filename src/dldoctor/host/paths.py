@@ -47,6 +47,19 @@ def join(root: str, target: str) -> str:
     return norm if root == "/" else root + norm
 
 
+def under(root: str, target: str) -> str:
+    """The live path of target path `target`: under a root, symlinks resolved inside it (see
+    resolve); with root "/" just normalised (the machine's own links are its own business)."""
+    return _norm(target) if root == "/" else resolve(root, target)
+
+
+def target_of(root: str, live: str) -> str:
+    """A live absolute path as the target sees it (the root prefix stripped when inside it)."""
+    if root != "/" and (live == root or live.startswith(root + "/")):
+        return live[len(root):] or "/"
+    return live
+
+
 def resolve(root: str, target: str) -> str:
     """The live path that target path `target` names, symlinks resolved inside `root`.
 
@@ -185,5 +198,24 @@ def read_file(path: str, limit: int = READ_LIMIT, root: Optional[str] = None
     fd = open_beneath(root, path, flags) if root else os.open(path, flags)
     try:
         return read_fd(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def read_tail(path: str, offset: int = 0, last: Optional[int] = None,
+              limit: int = READ_LIMIT) -> Optional[bytes]:
+    """A log file's bytes from `offset` (or its `last` bytes), at most `limit`; None when it
+    cannot be read. For dldoctor's own dockerd log and a dockerd's stderr file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if last is not None:
+            offset = max(0, os.fstat(fd).st_size - last)
+        os.lseek(fd, offset, os.SEEK_SET)
+        return read_fd(fd, limit)[0]
+    except OSError:
+        return None
     finally:
         os.close(fd)

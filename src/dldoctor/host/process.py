@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import time
-from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from dldoctor.host import NOT_FOUND, CommandResult
 from dldoctor.host import prefetch
@@ -142,7 +142,7 @@ def spawn(argv: Sequence[str], *, env: Optional[Mapping[str, str]] = None,
 
 
 def _start(argv: Tuple[str, ...], env: Dict[str, str], cwd: Optional[str], stdin: int,
-           stderr: int) -> "subprocess.Popen[bytes] | CommandResult":
+           stderr: int) -> Union["subprocess.Popen[bytes]", CommandResult]:
     try:
         return subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr, env=env,
                                 cwd=cwd, start_new_session=True)

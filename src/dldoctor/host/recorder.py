@@ -1,4 +1,5 @@
-"""`dldoctor snapshot OUT`: write the live host's evidence in the snapshot format.
+"""`dldoctor snapshot OUT`: write evidence in the snapshot format (what to collect is decided
+above the host layer, in dldoctor.record).
 
 Secrets never leave the host: every file goes through dldoctor.scrub.mask (URL passwords,
 proxy credentials, `auths`, tokens, Authorization headers), with no exception for any content. The snapshot appears whole or not at all (written to a
@@ -18,9 +19,7 @@ from typing import Dict
 
 from dldoctor import __version__
 from dldoctor.errors import UsageError, os_error_reason
-from dldoctor.evidence import RECORD_NAMES
 from dldoctor.host import Evidence
-from dldoctor.host.live import LiveHost
 from dldoctor.i18n import _
 from dldoctor.scrub import mask, mask_obj
 
@@ -47,11 +46,8 @@ def docker_group_only(text: str) -> str:
     return "".join(line + "\n" for line in text.splitlines() if line.startswith("docker:"))
 
 
-def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
-    from dldoctor import gather
-
-    facts = gather.collect(host, probe_mirrors=probe, names=RECORD_NAMES)
-    evidence: Dict[str, Evidence] = {n: ev for n, ev in facts.raw.items() if ":" not in n}
+def snapshot_files(root: str, evidence: Dict[str, Evidence]) -> Dict[str, bytes]:
+    """The snapshot's files (name -> bytes): each piece of evidence masked, plus meta.json."""
     files: Dict[str, bytes] = {}
     sources = {}
     for name, ev in evidence.items():
@@ -63,13 +59,14 @@ def collect_files(host: LiveHost, probe: bool = True) -> Dict[str, bytes]:
             files[name + ".exit"] = b"%d\n" % ev.exit
         sources[name] = ev.source
     meta = {"dldoctor": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "root": host.root, "sources": sources}
+            "root": root, "sources": sources}
     files["meta.json"] = (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()
     return files
 
 
-def write_snapshot(host: LiveHost, out: str, probe: bool = True) -> str:
-    files = collect_files(host, probe)
+def write_evidence(root: str, out: str, evidence: Dict[str, Evidence]) -> str:
+    """Write `evidence` (collected from `root`) as snapshot `out`, whole or not at all."""
+    files = snapshot_files(root, evidence)
     out = os.path.abspath(out)
     parent = os.path.dirname(out)
     if not os.path.isdir(parent):

@@ -37,11 +37,9 @@ class SnapshotHost(Host):
 
     def read_snapshot_file(self, name: str) -> Optional[str]:
         data = self.files.get(name)
-        if data is not None and name == "daemon.json":
-            from dldoctor.parse.daemon_json import decode_daemon_json
-
-            return decode_daemon_json(data)      # UTF-16 with a BOM, as dockerd 23.0+ reads it
-        return None if data is None else data.decode("utf-8", "replace")
+        if data is None:
+            return None
+        return EVIDENCE[name].decode(data) if name in EVIDENCE else data.decode("utf-8", "replace")
 
     def evidence(self, name: str) -> Evidence:
         text = self.read_snapshot_file(name)

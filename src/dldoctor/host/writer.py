@@ -11,11 +11,8 @@ from __future__ import annotations
 import os
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
-from dldoctor import fsops
 from dldoctor.errors import ApplyFailed
-from dldoctor.host import CommandResult
-from dldoctor.host import paths
-from dldoctor.host.live import LiveHost
+from dldoctor.host import CommandResult, fsops, paths, process
 from dldoctor.i18n import _
 
 
@@ -25,13 +22,8 @@ class HostWriter:
         self.root = os.path.abspath(root or "/")
         self.env = dict(os.environ if env is None else env)
         self.timeout = timeout
-        # Reading hosts join paths and run commands the same way: reuse theirs (no chroot there).
-        self._paths = LiveHost(self.root, timeout, self.env)
-        self._runner = LiveHost("/", timeout, self.env)
 
     # --- paths -----------------------------------------------------------------------------------
-    def _join(self, target: str) -> str:
-        return self._paths.path(target)
 
     def live_path(self, target: str) -> str:
         """The path on this machine that `target` names on the target, symlinks resolved in root
@@ -40,7 +32,7 @@ class HostWriter:
 
     def target_path(self, live: str) -> str:
         """A live path as the target sees it (the root prefix stripped)."""
-        return self._paths.target_path(live)
+        return paths.target_of(self.root, live)
 
     # --- files -----------------------------------------------------------------------------------
     def read(self, path: str) -> Optional[bytes]:
@@ -83,5 +75,5 @@ class HostWriter:
             env: Optional[Dict[str, str]] = None, input: Optional[bytes] = None) -> CommandResult:
         """Run `argv` on the target (chrooted when root is not "/"); never hangs past `timeout`."""
         real = tuple(argv) if self.root == "/" else ("chroot", self.root) + tuple(argv)
-        return self._runner.run(real, timeout=self.timeout if timeout is None else timeout,
-                                input=input, env=env)
+        return process.run(real, timeout=self.timeout if timeout is None else timeout,
+                           input=input, env=env or self.env)
