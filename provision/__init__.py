@@ -1,24 +1,27 @@
-"""Remediation steps. Each step plans (pure: facts + options -> Plan); only the executor writes.
+"""Remediation steps. Each step plans (pure: facts + options -> Plan); only the executor acts.
 
-Step names are the values of --only/--skip and equal the module names with '_' -> '-'.
+Every step has the shape of `dldoctor.provision.step.Step`. Fix step names are the values of
+--only/--skip and equal the module names with '_' -> '-'.
 """
+from __future__ import annotations
+
+from typing import Tuple
+
+from dldoctor.provision.step import Step
 
 
-def steps() -> tuple:
-    """The step objects in the order they are applied (each with `name` and `plan(facts, options)`,
-    some with `prepare(host, facts, options)`): the repositories before the packages they serve,
-    the docker group once the docker package made it, daemon.json last (it points at the runtime
-    the packages installed, and ends with a reload of dockerd). Imported lazily, so `dldoctor check`
-    never pays for them; a module not written yet is skipped."""
-    import importlib
+def steps() -> Tuple[Step, ...]:
+    """The fix steps in the order they are applied: the repositories before the packages they
+    serve, the docker group once the docker package made it, daemon.json last (it points at the
+    runtime the packages installed, and ends with a reload of dockerd). Imported here rather than
+    at the top, so `dldoctor check` never pays for them; a step that fails to import is an error."""
+    from dldoctor.provision import apt_repos, daemon_json, docker_group, packages
 
-    out = []
-    for mod in ("apt_repos", "packages", "docker_group", "daemon_json"):
-        try:
-            module = importlib.import_module("dldoctor.provision." + mod)
-        except ImportError as exc:
-            if getattr(exc, "name", None) != "dldoctor.provision." + mod:
-                raise
-            continue
-        out.append(module.step)
-    return tuple(out)
+    return (apt_repos.step, packages.step, docker_group.step, daemon_json.step)
+
+
+def smoke_test_step() -> Step:
+    """`verify`'s step: the GPU smoke test, planned like the fix steps and run by the executor."""
+    from dldoctor.provision import smoke_test
+
+    return smoke_test.step

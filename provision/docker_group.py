@@ -23,6 +23,7 @@ from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.plans import Plan, Run
+from dldoctor.provision.step import PureStep
 
 if TYPE_CHECKING:
     from dldoctor.provision.options import FixOptions
@@ -40,7 +41,7 @@ WARN_ROOT_EQUIVALENT = (
     "/ directory on your host, and change anything. Add only trusted users.")
 
 
-class DockerGroup:
+class DockerGroup(PureStep):
     name = name
 
     def plan(self, facts: object, options: object) -> Plan:

@@ -28,6 +28,7 @@ from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.plans import Plan, Run
+from dldoctor.provision.step import PureStep
 
 if TYPE_CHECKING:
     from dldoctor.parse.dpkg import Packages
@@ -50,7 +51,7 @@ APT_OPTS: Tuple[str, ...] = ("-o", "Dpkg::Options::=--force-confdef",
                              "-o", "Dpkg::Options::=--force-confold")
 
 
-class Packages:
+class Packages(PureStep):
     name = name
 
     def plan(self, facts: object, options: object) -> Plan:

@@ -2,13 +2,17 @@
 
     image choice -> preflight -> pull -> docker run --gpus all IMAGE nvidia-smi -> compare
 
+A step like the fix steps (dldoctor.provision.step.Step): `prepare` reads (the driver, the image's
+requirement), `plan` says what will run, the smoke runner (dldoctor.smoke_runner) runs it through
+the host's process runner, and `judge` turns what docker printed into the finding.
+
 1. Image: `--image` as given, else the newest maintained `nvidia/cuda` base tag the driver can
-   run (dldoctor.cuda_images.choose_image), from the driver's maximum CUDA: the nvidia-smi header,
-   else NVML (live host at /), else the driver branch.
+   run (provision.cuda_images.choose_image), from the driver's maximum CUDA: the nvidia-smi
+   header, else NVML (live host at /), else the driver branch.
 2. Preflight, before any download: the image's NVIDIA_REQUIRE_CUDA from the local image or the
-   registry API (through the configured mirrors for Docker Hub images; dldoctor.registry), weighed
-   as the toolkit weighs it (dldoctor.cuda_images). A mismatch is `driver.too-old-for-image`,
-   with both versions and an image that would run.
+   registry API (through the configured mirrors for Docker Hub images; provision.registry), weighed
+   as the toolkit weighs it (provision.cuda_images). A mismatch is `driver.too-old-for-image`,
+   with both versions and an image that would run: the plan is blocked, nothing is pulled.
 3. Pull (unless the image is local), through dockerd and so through its mirrors; a progress bar
    when asked for and stderr is a terminal. Failures: a missing tag is `image.tag-missing`;
    network failures are `mirror.dead` when a configured mirror fails its probe, else what the
@@ -20,27 +24,24 @@
    dldoctor.diagnose.diagnose_symptom reads against the host's facts to name the root cause from
    the catalog; the finding quotes the error and carries the catalog's fix.
 
-Public API: CHECK, AREA, DriverInfo, driver_info(host, facts), run_smoke_test(host, facts, ...),
+Public API: CHECK, AREA, SmokeOptions, SmokeTest, step, DriverInfo, driver_info(host, facts),
 skipped(reason), run_argv(image, nvidia_runtime, name).
 """
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shlex
-import subprocess
-import sys
-import time
 import uuid
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from dldoctor import catalog, cuda_images, registry
-from dldoctor.checks import problem, skip
+from dldoctor import catalog
+from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
-from dldoctor.host import CommandResult
+from dldoctor.host import CommandResult, Host
 from dldoctor.i18n import _
-from dldoctor.model import FAIL, OK, Finding
+from dldoctor.model import FAIL, OK, SKIP, Finding, Plan, Run
+from dldoctor.provision import cuda_images, registry
 
 CHECK = "smoke-test"
 AREA = "smoke-test"
@@ -82,7 +83,7 @@ def _nvml_cuda() -> Optional[str]:
         return None
 
 
-def driver_info(host, facts: Facts) -> DriverInfo:
+def driver_info(host: Host, facts: Facts) -> DriverInfo:
     smi = facts.nvidia_smi
     version = cuda = header = None
     names: Tuple[Optional[str], ...] = ()
@@ -106,7 +107,7 @@ def driver_info(host, facts: Facts) -> DriverInfo:
     return DriverInfo(version, cuda, source, names, count, header)
 
 
-def _brands(host, drv: DriverInfo) -> cuda_images.BrandArg:
+def _brands(host: Host, drv: DriverInfo) -> cuda_images.BrandArg:
     """Each GPU's brand from `nvidia-smi -q` (live hosts), else what the names tell, else None."""
     runner = getattr(host, "run_host_cmd", None)
     if runner is not None:
@@ -121,13 +122,16 @@ def _brands(host, drv: DriverInfo) -> cuda_images.BrandArg:
 
 
 def skipped(reason: str) -> Finding:
-    return skip(CHECK, AREA, _("GPU smoke test not run"), reason)
+    return Finding(CHECK, SKIP, None, _("GPU smoke test not run"), reason, (), None, AREA)
 
 
-def _fail(pid: str, detail: str, evidence: Sequence[str], fix: Optional[str] = None,
+def _fail(pid: str, detail: str, evidence: Iterable[Optional[str]], fix: Optional[str] = None,
           confidence: Optional[float] = None) -> Finding:
-    return problem(CHECK, AREA, pid, detail, evidence, fix=fix, confidence=confidence,
-                   title=_("GPU smoke test failed: {title}").format(title=catalog.title(pid)))
+    """A failed smoke test naming catalog problem `pid` (its fix unless `fix` is given)."""
+    assert pid in catalog.PROBLEMS, pid
+    return Finding(CHECK, FAIL, pid, _("GPU smoke test failed: {title}").format(
+        title=catalog.title(pid)), detail, tuple(l.rstrip() for l in evidence if l and l.strip()),
+        fix if fix is not None else catalog.fix(pid), AREA, confidence)
 
 
 def _error_lines(text: str, limit: int = 3) -> List[str]:
@@ -198,22 +202,35 @@ def _insecure(facts: Facts) -> Tuple[str, ...]:
     return tuple(out)
 
 
-def _preflight(host, facts: Facts, image: str, drv: DriverInfo, timeout: float
-               ) -> Tuple[Optional[Finding], registry.ImageEnv, str]:
-    """(a driver.too-old-for-image finding or None, what the registry said, a note on the check)."""
+@dataclasses.dataclass(frozen=True)
+class Preflight:
+    """What the image's NVIDIA_REQUIRE_CUDA says about this driver, read before any download."""
+
+    env: registry.ImageEnv             # where the image's config was read (or why it was not)
+    verdict: str                       # cuda_images.TRUE / FALSE / "" (not weighed), ...
+    note: str                          # the verdict as a sentence
+    refusal: Optional[Finding] = None  # driver.too-old-for-image: the image would not start
+
+    @property
+    def line(self) -> str:
+        return _("preflight ({where}): {note}").format(where=self.env.where or _("registry"),
+                                                        note=self.note)
+
+
+def _preflight(host: Host, facts: Facts, image: str, drv: DriverInfo, timeout: float) -> Preflight:
     found = registry.image_env(host, image, _mirrors(facts), timeout=timeout,
                                insecure=_insecure(facts))
     if found.env is None:
-        return None, found, _("requirement not read: {why}").format(why=found.error)
+        return Preflight(found, "", _("requirement not read: {why}").format(why=found.error))
     req = cuda_images.requirement_from_env(found.env)
     if req.empty:
         why = _("NVIDIA_DISABLE_REQUIRE is set") if req.disabled else _("the image states no CUDA requirement")
-        return None, found, why
+        return Preflight(found, "", why)
     verdict, reason = cuda_images.evaluate(req, drv.cuda, drv.version)
     if verdict != cuda_images.TRUE and drv.version:
         verdict, reason = cuda_images.evaluate(req, drv.cuda, drv.version, _brands(host, drv))
     if verdict != cuda_images.FALSE:
-        return None, found, reason
+        return Preflight(found, verdict, reason)
     need = req.min_cuda() or "?"
     suggestion = cuda_images.choose_image(drv.cuda, drv.version)
     detail = _("{image} requires CUDA {need} (NVIDIA_REQUIRE_CUDA); the driver {drv} supports CUDA up "
@@ -233,79 +250,13 @@ def _preflight(host, facts: Facts, image: str, drv: DriverInfo, timeout: float
             img=suggestion, need=need)
     else:
         fix = _("Upgrade the NVIDIA driver to a branch that supports CUDA {need}.").format(need=need)
-    return _fail("driver.too-old-for-image", detail, evidence, fix=fix), found, reason
+    return Preflight(found, verdict, reason,
+                     _fail("driver.too-old-for-image", detail, evidence, fix=fix))
 
 
-_PULL_LINE = re.compile(r"^([0-9a-f]{12}): (.+?)\s*$")
-
-
-def _pull_with_progress(host, argv: Sequence[str], timeout: float, image: str) -> CommandResult:
-    """`docker pull`, its layer lines drawn as a rich progress bar on stderr."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    env = getattr(host, "env", None) or dict(os.environ)
-    try:
-        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    except FileNotFoundError:
-        return CommandResult(tuple(argv), 127, "", "%s: command not found\n" % argv[0])
-    except OSError as exc:
-        return CommandResult(tuple(argv), None, error=str(exc))
-    out: List[str] = []
-    layers = {}
-    done = set()
-    deadline = time.monotonic() + timeout
-    timed_out = False
-    import threading
-
-    def reader() -> None:
-        assert proc.stdout is not None
-        for raw in iter(proc.stdout.readline, b""):
-            out.append(raw.decode("utf-8", "replace"))
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
-        task = bar.add_task(_("pulling {image}").format(image=image), total=None)
-        seen = 0
-        while proc.poll() is None or t.is_alive():
-            for line in out[seen:]:
-                m = _PULL_LINE.match(line.strip())
-                if m:
-                    layers.setdefault(m.group(1), True)
-                    if m.group(2) in ("Pull complete", "Already exists"):
-                        done.add(m.group(1))
-            seen = len(out)
-            bar.update(task, total=len(layers) or None, completed=len(done),
-                       description=_("pulling {image} ({done}/{n} layers)").format(
-                           image=image, done=len(done), n=len(layers) or "?"))
-            if time.monotonic() > deadline and proc.poll() is None:
-                timed_out = True
-                try:
-                    os.killpg(proc.pid, 9)
-                except OSError:
-                    pass
-            t.join(0.1)
-    text = "".join(out)
-    if timed_out:
-        return CommandResult(tuple(argv), None, text, "", timed_out=True,
-                             error="no answer within %.1f s" % timeout)
-    return CommandResult(tuple(argv), proc.returncode, text, "")
-
-
-def _pull(host, image: str, timeout: float, progress: bool) -> CommandResult:
-    argv = ("docker", "pull", image)
-    tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    if progress and tty and getattr(host, "is_live", False):
-        return _pull_with_progress(host, argv, timeout, image)
-    return host.run(argv, timeout=timeout)
-
-
-def _pull_failed(host, facts: Facts, image: str, res: CommandResult, pre: registry.ImageEnv,
-                 checks: Sequence[Finding]) -> Finding:
-    argv = ("docker", "pull", image)
+def _pull_failed(host: Host, facts: Facts, image: str, res: CommandResult, pre: registry.ImageEnv,
+                 drv: DriverInfo, checks: Sequence[Finding]) -> Finding:
+    argv = pull_argv(image)
     text = res.output
     evidence = ["$ " + _cmdline(argv)] + _error_lines(text)
     if res.timed_out:
@@ -319,7 +270,6 @@ def _pull_failed(host, facts: Facts, image: str, res: CommandResult, pre: regist
             detail += " " + _("Preflight: {why}.").format(why=pre.error)
             evidence += [a for a in pre.error.attempts
                          if "/manifests/" in a and re.search(r"-> (404|401|403)", a)][:2]
-        drv = driver_info(host, facts)
         suggestion = cuda_images.choose_image(drv.cuda, drv.version)
         fix = None
         if suggestion != image:
@@ -368,7 +318,7 @@ def _unrecognised(image: str, what: str, evidence: List[str], checks: Sequence[F
                  evidence, confidence=GUESS)
 
 
-def _run_failed(host, facts: Facts, image: str, argv: Sequence[str], res: CommandResult,
+def _run_failed(host: Host, facts: Facts, image: str, argv: Sequence[str], res: CommandResult,
                 checks: Sequence[Finding]) -> Finding:
     evidence = ["$ " + _cmdline(argv)] + _error_lines(res.output)
     if res.timed_out:
@@ -428,38 +378,121 @@ def _compare(image: str, argv: Sequence[str], res: CommandResult, drv: DriverInf
     return Finding(CHECK, OK, None, title, detail, tuple(evidence), None, AREA)
 
 
-def run_smoke_test(host, facts: Facts, image: Optional[str] = None, run_timeout: float = 120.0,
-                   pull_timeout: float = 900.0, progress: bool = False,
-                   checks: Sequence[Finding] = ()) -> Finding:
-    """The smoke-test Finding (check `smoke-test`, area `smoke-test`); see the module doc.
+# --- the step ----------------------------------------------------------------------------------------
 
-    checks: the findings of the checks already run (used only to name a cause for an error no
-    signature recognises).
-    """
-    drv = driver_info(host, facts)
-    if image is None:
-        image = cuda_images.choose_image(drv.cuda, drv.version)
-    assert image is not None
-    timeout = min(PREFLIGHT_TIMEOUT, max(1.0, float(getattr(host, "timeout", PREFLIGHT_TIMEOUT))))
-    too_old, pre, note = _preflight(host, facts, image, drv, timeout)
-    if too_old is not None:
-        return too_old
-    preflight = _("preflight ({where}): {note}").format(where=pre.where or _("registry"), note=note)
-    if pre.where != registry.LOCAL:
-        res = _pull(host, image, pull_timeout, progress)
+
+@dataclasses.dataclass(frozen=True)
+class SmokeOptions:
+    """What `verify` asked the smoke test for."""
+
+    image: Optional[str] = None        # --image; None: the newest nvidia/cuda tag the driver runs
+    run_timeout: float = 120.0         # --run-timeout: the container's run
+    pull_timeout: float = 900.0        # --pull-timeout: the image's download
+    progress: bool = False             # a progress bar for the pull (on a terminal)
+
+
+@dataclasses.dataclass(frozen=True)
+class SmokeInputs:
+    """What prepare read: the driver, the image and why, the preflight, how to run the container."""
+
+    driver: DriverInfo
+    image: str
+    image_why: str
+    preflight: Preflight
+    nvidia_runtime: bool
+    name: str                          # the container's --name (removed if the run hangs)
+
+
+class SmokeTest:
+    """The smoke-test step. Unprepared (`SmokeTest()`) it can only prepare; see the module doc."""
+
+    name = CHECK
+
+    def __init__(self, inputs: Optional[SmokeInputs] = None):
+        self.inputs = inputs
+
+    # I/O phase -------------------------------------------------------------------------------
+    def prepare(self, host: Host, facts: Facts, options: SmokeOptions) -> "SmokeTest":
+        drv = driver_info(host, facts)
+        image, why = options.image, _("given with --image")
+        if image is None:
+            image = cuda_images.choose_image(drv.cuda, drv.version)
+            why = _image_why(image, drv)
+        timeout = min(PREFLIGHT_TIMEOUT, max(1.0, float(getattr(host, "timeout", PREFLIGHT_TIMEOUT))))
+        pre = _preflight(host, facts, image, drv, timeout)
+        nvidia_runtime = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes
+        return SmokeTest(SmokeInputs(drv, image, why, pre, bool(nvidia_runtime),
+                                     "dldoctor-smoke-" + uuid.uuid4().hex[:12]))
+
+    # pure phase ------------------------------------------------------------------------------
+    def plan(self, facts: Facts, options: SmokeOptions) -> Plan:
+        inp = self.inputs
+        if inp is None:
+            raise Refused(_("smoke-test: the image was not chosen (the step's prepare phase did "
+                            "not run)"))
+        notes = (_("image: {image} ({why})").format(image=inp.image, why=inp.image_why),
+                 inp.preflight.line)
+        refusal = inp.preflight.refusal
+        if refusal is not None:
+            return Plan(step=CHECK, notes=notes, blocked=refusal.detail, unblock=refusal.fix or "")
+        changes: List[Run] = []
+        if inp.preflight.env.where != registry.LOCAL:
+            changes.append(Run(pull_argv(inp.image), _(
+                "download the image through dockerd, and so through its registry mirrors")))
+        changes.append(Run(tuple(run_argv(inp.image, inp.nvidia_runtime, inp.name)), _(
+            "a container with every GPU runs nvidia-smi; its GPUs and driver are compared with "
+            "the host's"), ("docker", "rm", "-f", inp.name)))
+        return Plan(step=CHECK, changes=tuple(changes), notes=notes)
+
+    # after the run ---------------------------------------------------------------------------
+    def judge(self, host: Host, facts: Facts, results: Dict[str, CommandResult],
+              checks: Sequence[Finding] = ()) -> Finding:
+        """The finding from what the planned commands printed (`results` by verb: "pull", "run";
+        a command not run is absent). checks: the findings of the checks already run (used only
+        to name a cause for an error no signature recognises)."""
+        inp = self.inputs
+        assert inp is not None
+        pre = inp.preflight
+        if pre.refusal is not None:
+            return pre.refusal
+        pulled = results.get("pull")
+        if pulled is not None and not pulled.ok:
+            failed = _pull_failed(host, facts, inp.image, pulled, pre.env, inp.driver, checks)
+            return failed if pre.env.error is not None else _with_evidence(failed, pre.line)
+        res = results["run"]
+        shown = run_argv(inp.image, inp.nvidia_runtime)
         if not res.ok:
-            failed = _pull_failed(host, facts, image, res, pre, checks)
-            return failed if pre.error is not None else _with_evidence(failed, preflight)
-    nvidia_runtime = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes
-    name = "dldoctor-smoke-" + uuid.uuid4().hex[:12]
-    argv = run_argv(image, nvidia_runtime, name)
-    res = host.run(argv, timeout=run_timeout)
-    if res.timed_out:
-        host.run(("docker", "rm", "-f", name), timeout=30)
-    shown = run_argv(image, nvidia_runtime)
-    if not res.ok:
-        return _with_evidence(_run_failed(host, facts, image, shown, res, checks), preflight)
-    return _with_evidence(_compare(image, shown, res, drv, facts), preflight)
+            return _with_evidence(_run_failed(host, facts, inp.image, shown, res, checks), pre.line)
+        return _with_evidence(_compare(inp.image, shown, res, inp.driver, facts), pre.line)
+
+    def to_json(self) -> Dict[str, object]:
+        """What was chosen and why, for `verify --dry-run --json` beside the plan."""
+        inp = self.inputs
+        assert inp is not None
+        drv, pre = inp.driver, inp.preflight
+        return {"image": inp.image, "image_why": inp.image_why,
+                "driver": {"version": drv.version, "cuda": drv.cuda, "cuda_source": drv.cuda_source,
+                           "gpus": drv.gpu_count},
+                "preflight": {"where": pre.env.where or None, "verdict": pre.verdict or None,
+                              "note": pre.note, "refused": pre.refusal is not None}}
+
+
+def _image_why(image: str, drv: DriverInfo) -> str:
+    if image != cuda_images.WIRING_IMAGE:
+        return _("the newest maintained nvidia/cuda base tag the driver runs: CUDA {cuda}, read "
+                 "from {source}").format(cuda=drv.cuda or "?", source=drv.cuda_source or "?")
+    if drv.cuda:
+        return _("no nvidia/cuda tag runs on CUDA {cuda}: a plain image tests the driver, the "
+                 "toolkit and Docker's wiring alone").format(cuda=drv.cuda)
+    return _("the driver's CUDA version is unknown: a plain image tests the driver, the toolkit "
+             "and Docker's wiring alone")
+
+
+def pull_argv(image: str) -> Tuple[str, ...]:
+    return ("docker", "pull", image)
+
+
+step = SmokeTest()
 
 
 def _with_evidence(finding: Finding, line: str) -> Finding:

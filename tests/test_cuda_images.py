@@ -1,10 +1,10 @@
-"""dldoctor.cuda_images: the maintained nvidia/cuda tags, image choice, and NVIDIA_REQUIRE_CUDA as
+"""dldoctor.provision.cuda_images: the maintained nvidia/cuda tags, image choice, and NVIDIA_REQUIRE_CUDA as
 the toolkit reads it, with the real values of shared/reference/facts.md §2."""
 from pathlib import Path
 
 import pytest
 
-from dldoctor import cuda_images as ci
+from dldoctor.provision import cuda_images as ci
 from dldoctor.parse.nvidia_smi import parse_nvidia_smi
 
 from lab import CUDA_12_4_REQUIRE

@@ -26,7 +26,6 @@ EXEMPT = {
 }
 # Temporary: being moved onto host.process by other branches of issues 10 and 11.
 PENDING = {
-    "provision/smoke_test.py": "removed when i11b lands (the smoke test runs through host.process)",
     "src/dldoctor/fleet/runner.py": "removed when i10b lands (fleet goes through the host layer)",
     "src/dldoctor/cli_fleet.py": "removed when i10b lands (fleet goes through the host layer)",
 }

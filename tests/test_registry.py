@@ -1,4 +1,4 @@
-"""dldoctor.registry: an image's Env without pulling, against a real registry (docker-registry on
+"""dldoctor.provision.registry: an image's Env without pulling, against a real registry (docker-registry on
 loopback, filled through the registry API) and a small local server for the Bearer-token paths."""
 import hashlib
 import http.server
@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from dldoctor import registry
+from dldoctor.provision import registry
 from dldoctor.host import CommandResult
 from dldoctor.host.live import LiveHost
 

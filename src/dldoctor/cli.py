@@ -172,10 +172,18 @@ def verify(
     timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help=TIMEOUT_HELP, callback=check_timeout),
     run_timeout: float = typer.Option(120.0, "--run-timeout", metavar="SECONDS", help=_("Seconds to allow the container run.")),
     pull_timeout: float = typer.Option(900.0, "--pull-timeout", metavar="SECONDS", help=_("Seconds to allow the image pull.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Print the smoke test's plan (the image and why, the preflight verdict, the pull and the docker run) and pull or run nothing.")),
 ) -> None:
     from dldoctor.verify import verify as run_verify
 
     host = make_host(root, timeout)
+    if dry_run:
+        from dldoctor.scrub import safe
+        from dldoctor.verify import dry_run as plan_only
+
+        text, code = plan_only(host, image=image, json_out=json_out)
+        typer.echo(safe(text))
+        raise typer.Exit(code)
     report = run_verify(host, image=image, run_timeout=run_timeout, pull_timeout=pull_timeout,
                         progress=not json_out)
     _emit(report, json_out, verbose)

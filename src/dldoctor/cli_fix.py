@@ -296,7 +296,7 @@ def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tup
     prepared, plans = [], []
     for s in chosen:
         try:
-            bound = s.prepare(host, facts, options) if hasattr(s, "prepare") else s
+            bound = s.prepare(host, facts, options)
             plans.append(bound.plan(facts, options))
             prepared.append(bound)
         except UsageError:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
 from dldoctor.derived import configured_mirrors, runtime_entries, toolkit_state
+from dldoctor.driver_cuda import driver_max_cuda
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
@@ -127,7 +128,6 @@ def _refine_libs_not_found(pid: str, facts: Facts, matched: Dict[str, Match]) ->
 
 def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     from dldoctor import signatures
-    from dldoctor.cuda_images import driver_max_cuda
 
     need = signatures.required_cuda(matched[pid].line + "\n" + (facts.error or ""))
     have = facts.nvidia_smi.cuda_version if known(facts.nvidia_smi) else None

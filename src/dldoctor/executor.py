@@ -167,21 +167,9 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
     """
     plans = tuple(plans)
     out(render_plans(plans))
-    if all(p.empty for p in plans):
-        out(_("Nothing to do."))
-        return Outcome("nothing-to-do", plans)
-    blocked = blocked_message(plans)
-    if blocked:
-        return Outcome("refused", plans, error=blocked, exit_code=1)
-
-    action = daemon_action(plans)
-    running = bool(control is not None and control.is_running())
-    if action is not None and action.action == "restart" and running and not allow_restart:
-        msg = _("This fix needs a Docker restart, and a restart stops every running container "
-                "({why}). Nothing was changed. Run again with --restart to allow it.").format(
-                    why=action.why)
-        return Outcome("refused", plans, error=msg, exit_code=1)
-
+    refused = _refusal(plans, control, allow_restart, out)
+    if refused is not None:
+        return refused
     if not confirm(plans):
         return Outcome("declined", plans, messages=[_("Nothing was changed.")], exit_code=1)
 
@@ -189,73 +177,122 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
         txn = journal.begin(dict(summary or {}, steps=[p.step for p in plans],
                                  plan=[plan_to_json(p) for p in plans]))
         outcome = Outcome("applied", plans, journal=txn.path)
-        acted = None
+        daemon = _Daemon(control, txn, verifiers, timeout, out)
         try:
-            ran_commands = False
-            final: List[Plan] = []
-            for plan in plans:
-                # After commands ran (packages installed the toolkit, say), a later step is
-                # planned again from the host as it is now, even one that had nothing to do.
-                if ran_commands and replan is not None:
-                    fresh = replan(plan.step)
-                    if fresh != plan:
-                        out(_("{step} planned again after the commands above:").format(
-                            step=plan.step))
-                        out(render_plans([fresh]))
-                        plan = fresh
-                for change in plan.changes:
-                    if isinstance(change, FileWrite):
-                        _check_unchanged(writer, change)
-                        txn.write(change.path, change.after, mode=change.mode, step=plan.step,
-                                  validate=change.validate)
-                        outcome.applied.append({"step": plan.step, "op": "write",
-                                                "path": change.path})
-                    elif isinstance(change, FileRemove):
-                        _check_unchanged(writer, change)
-                        txn.remove(change.path, step=plan.step)
-                        outcome.applied.append({"step": plan.step, "op": "remove",
-                                                "path": change.path})
-                    elif isinstance(change, Run):
-                        txn.run(change.argv, change.undo, step=plan.step)
-                        res = writer.run(change.argv, env=_env(writer, change))
-                        outcome.applied.append({"step": plan.step, "op": "run",
-                                                "argv": list(change.argv), "rc": res.rc})
-                        ran_commands = True
-                        if not res.ok:
-                            raise ApplyFailed(_("{argv} failed: {out}").format(
-                                argv=" ".join(change.argv),
-                                out=(res.output or res.error or "").strip()[-2000:]))
-                final.append(plan)
-            action = _settle_action(daemon_action(final), allow_restart, outcome)
-            if action is not None:
-                running = bool(control is not None and control.is_running())
-                if not running and control is not None and control.info() is not None:
-                    outcome.daemon = {"action": action.action, "result": "not-found"}
-                    outcome.messages.append(_(
-                        "Docker answers, but dldoctor found no dockerd process it can signal "
-                        "({how}); the new configuration takes effect when Docker is reloaded "
-                        "(systemctl reload docker, or kill -HUP <dockerd pid>) or "
-                        "restarted.").format(how=control.describe()))
-                elif not running:
-                    outcome.daemon = {"action": action.action, "result": "not-running"}
-                    outcome.messages.append(_("Docker is not running: the new configuration "
-                                              "takes effect when Docker starts."))
-                else:
-                    txn.daemon(action.action)
-                    acted = action.action
-                    outcome.daemon = {"action": action.action, "why": action.why}
-                    _make_daemon_take_it(control, action.action, verifiers, timeout, out, outcome)
-                    outcome.daemon["result"] = "ok"
+            final = _apply_plans(plans, writer, txn, replan, out, outcome)
+            daemon.settle(_settle_action(daemon_action(final), allow_restart, outcome), outcome)
             txn.commit()
             outcome.messages.append(_("Done. `dldoctor undo` puts the files back "
                                       "(journal {path}).").format(path=txn.path))
             return outcome
         except BaseException as exc:       # KeyboardInterrupt/SIGTERM roll back too
             outcome.error = describe_error(exc)
-            _roll_back(txn, control, acted, timeout, out, outcome)
+            _roll_back(txn, control, daemon.acted, timeout, out, outcome)
             if not isinstance(exc, (Exception, KeyboardInterrupt)):
                 raise
             return outcome
+
+
+def _refusal(plans: Tuple[Plan, ...], control: Any, allow_restart: bool,
+             out: Out) -> Optional[Outcome]:
+    """The outcome when nothing may be applied (nothing to do, a blocked step, a restart that
+    --restart did not allow); None when the plans may go ahead."""
+    if all(p.empty for p in plans):
+        out(_("Nothing to do."))
+        return Outcome("nothing-to-do", plans)
+    blocked = blocked_message(plans)
+    if blocked:
+        return Outcome("refused", plans, error=blocked, exit_code=1)
+    action = daemon_action(plans)
+    running = bool(control is not None and control.is_running())
+    if action is not None and action.action == "restart" and running and not allow_restart:
+        msg = _("This fix needs a Docker restart, and a restart stops every running container "
+                "({why}). Nothing was changed. Run again with --restart to allow it.").format(
+                    why=action.why)
+        return Outcome("refused", plans, error=msg, exit_code=1)
+    return None
+
+
+def _apply_plans(plans: Sequence[Plan], writer: Any, txn: Transaction,
+                 replan: Optional[Callable[[str], Plan]], out: Out,
+                 outcome: Outcome) -> List[Plan]:
+    """Every change of every plan, in order, journaled; the plans as finally applied."""
+    ran_commands = False
+    final: List[Plan] = []
+    for plan in plans:
+        # After commands ran (packages installed the toolkit, say), a later step is
+        # planned again from the host as it is now, even one that had nothing to do.
+        if ran_commands and replan is not None:
+            fresh = replan(plan.step)
+            if fresh != plan:
+                out(_("{step} planned again after the commands above:").format(step=plan.step))
+                out(render_plans([fresh]))
+                plan = fresh
+        for change in plan.changes:
+            ran_commands = _apply_change(change, plan.step, writer, txn, outcome) or ran_commands
+        final.append(plan)
+    return final
+
+
+def _apply_change(change: Any, step: str, writer: Any, txn: Transaction,
+                  outcome: Outcome) -> bool:
+    """One change through the journal; True when it ran a command (ApplyFailed when it failed).
+    A daemon action is not applied here: it is settled once, after every step."""
+    if isinstance(change, FileWrite):
+        _check_unchanged(writer, change)
+        txn.write(change.path, change.after, mode=change.mode, step=step,
+                  validate=change.validate)
+        outcome.applied.append({"step": step, "op": "write", "path": change.path})
+    elif isinstance(change, FileRemove):
+        _check_unchanged(writer, change)
+        txn.remove(change.path, step=step)
+        outcome.applied.append({"step": step, "op": "remove", "path": change.path})
+    elif isinstance(change, Run):
+        txn.run(change.argv, change.undo, step=step)
+        res = writer.run(change.argv, env=_env(writer, change))
+        outcome.applied.append({"step": step, "op": "run", "argv": list(change.argv),
+                                "rc": res.rc})
+        if not res.ok:
+            raise ApplyFailed(_("{argv} failed: {out}").format(
+                argv=" ".join(change.argv),
+                out=(res.output or res.error or "").strip()[-2000:]))
+        return True
+    return False
+
+
+class _Daemon:
+    """The daemon action of one apply, and whether it was taken (what a rollback must undo)."""
+
+    def __init__(self, control: Any, txn: Transaction, verifiers: Sequence[Verifier],
+                 timeout: float, out: Out) -> None:
+        self.control, self.txn, self.verifiers = control, txn, verifiers
+        self.timeout, self.out = timeout, out
+        self.acted: Optional[str] = None
+
+    def settle(self, action: Optional[DaemonAction], outcome: Outcome) -> None:
+        """Reload or restart dockerd and verify it took the new configuration; or say why not."""
+        if action is None:
+            return
+        control = self.control
+        running = bool(control is not None and control.is_running())
+        if not running and control is not None and control.info() is not None:
+            outcome.daemon = {"action": action.action, "result": "not-found"}
+            outcome.messages.append(_(
+                "Docker answers, but dldoctor found no dockerd process it can signal "
+                "({how}); the new configuration takes effect when Docker is reloaded "
+                "(systemctl reload docker, or kill -HUP <dockerd pid>) or "
+                "restarted.").format(how=control.describe()))
+        elif not running:
+            outcome.daemon = {"action": action.action, "result": "not-running"}
+            outcome.messages.append(_("Docker is not running: the new configuration "
+                                      "takes effect when Docker starts."))
+        else:
+            self.txn.daemon(action.action)
+            self.acted = action.action
+            outcome.daemon = {"action": action.action, "why": action.why}
+            _make_daemon_take_it(control, action.action, self.verifiers, self.timeout, self.out,
+                                 outcome)
+            outcome.daemon["result"] = "ok"
 
 
 def _settle_action(action: Optional[DaemonAction], allow_restart: bool,

@@ -182,10 +182,10 @@ def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
         return classify(u, resp)
 
     def man(u: str) -> Optional[HttpResponse]:
-        from dldoctor.registry import ACCEPT, _Client
+        from dldoctor.registry_http import ACCEPT, TokenClient
 
         try:
-            resp: HttpResponse = _Client(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
+            resp: HttpResponse = TokenClient(host, u, MANIFEST_REPO, timeout).get(MANIFEST_PATH, ACCEPT)
             return resp
         except Exception:
             return None

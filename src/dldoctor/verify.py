@@ -6,16 +6,23 @@ check already fails at a layer that makes the smoke test pointless (no docker, t
 the socket refused), the smoke test is `skip` with that reason instead (the report fails anyway).
 Root causes are ranked over all findings, so a failing smoke test caused by a failing check names
 that check's problem. A smoke test that crashes is an internal error (exit 1), never a pass.
+
+The smoke test is planned like a fix step (prepare, plan) and its plan run by the smoke runner;
+dry_run(host) stops after the plan: the image and why, the preflight verdict, the pull and the
+`docker run` it would do, and nothing pulled or run.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+import json
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor import gather
 from dldoctor.diagnose import rank, run_checks
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
-from dldoctor.model import FAIL, Finding, Report
+from dldoctor.model import FAIL, Finding, Plan, Report
+
+DRY_RUN_SCHEMA = "dldoctor.verify-plan/1"
 
 # A failing check on one of these makes `docker run` pointless: say why instead of running it.
 BLOCKING = ("docker.missing", "docker.daemon-down", "docker.permission-denied",
@@ -31,23 +38,72 @@ def blocking_reason(findings: List[Finding]) -> Optional[str]:
     return None
 
 
-def verify(host, image: Optional[str] = None, run_timeout: float = 120.0,
-           pull_timeout: float = 900.0, progress: bool = True) -> Report:
-    """Checks + smoke test as one Report. A snapshot cannot run containers: UsageError."""
+def _usable(host: Any, run_timeout: float, pull_timeout: float) -> None:
     if not getattr(host, "is_live", False):
         raise UsageError(_("verify runs a container on this host; a snapshot cannot be verified "
                            "(use `dldoctor check --snapshot` instead)"))
     if run_timeout <= 0 or pull_timeout <= 0:
         raise UsageError(_("--run-timeout and --pull-timeout must be positive"))
-    from dldoctor.provision import smoke_test
 
+
+def verify(host: Any, image: Optional[str] = None, run_timeout: float = 120.0,
+           pull_timeout: float = 900.0, progress: bool = True) -> Report:
+    """Checks + smoke test as one Report. A snapshot cannot run containers: UsageError."""
+    _usable(host, run_timeout, pull_timeout)
     facts = gather.collect(host, probe_mirrors=True)
     findings = run_checks(facts)
     reason = blocking_reason(findings)
     if reason is not None:
+        from dldoctor.provision import smoke_test
+
         findings.append(smoke_test.skipped(reason))
     else:
-        findings.append(smoke_test.run_smoke_test(host, facts, image=image, run_timeout=run_timeout,
-                                                  pull_timeout=pull_timeout, progress=progress,
-                                                  checks=tuple(findings)))
+        findings.append(run_smoke_test(host, facts, image=image, run_timeout=run_timeout,
+                                       pull_timeout=pull_timeout, progress=progress,
+                                       checks=tuple(findings)))
     return Report(tuple(findings), rank(findings))
+
+
+def run_smoke_test(host: Any, facts: Any, image: Optional[str] = None,
+                   run_timeout: float = 120.0, pull_timeout: float = 900.0,
+                   progress: bool = False, checks: Sequence[Finding] = ()) -> Finding:
+    """The smoke-test finding: the step planned, its plan run by the smoke runner, judged."""
+    from dldoctor.provision import smoke_test_step
+    from dldoctor.provision.smoke_test import SmokeOptions
+    from dldoctor.smoke_runner import run_plan
+
+    options = SmokeOptions(image, run_timeout, pull_timeout, progress)
+    bound = smoke_test_step().prepare(host, facts, options)
+    plan = bound.plan(facts, options)
+    results = {} if plan.blocked else run_plan(plan, host, pull_timeout=pull_timeout,
+                                               run_timeout=run_timeout, progress=progress)
+    found: Finding = bound.judge(host, facts, results, checks)
+    return found
+
+
+def dry_run(host: Any, image: Optional[str] = None, json_out: bool = False) -> Tuple[str, int]:
+    """The smoke test's plan as text (or JSON) and the exit code: 0, or 1 when it is blocked
+    (a check that makes it pointless, or an image the driver cannot run). Nothing is pulled or
+    run; the image's configuration is read, as the real run reads it before pulling."""
+    _usable(host, 1.0, 1.0)
+    from dldoctor.executor import plan_to_json, render_plans
+    from dldoctor.provision import smoke_test_step
+    from dldoctor.provision.smoke_test import CHECK, SmokeOptions
+
+    facts = gather.collect(host, probe_mirrors=True)
+    reason = blocking_reason(run_checks(facts))
+    options = SmokeOptions(image)
+    about: Dict[str, Any] = {}
+    if reason is not None:
+        plan = Plan(step=CHECK, blocked=reason, unblock=_("dldoctor check names what to fix"))
+    else:
+        bound = smoke_test_step().prepare(host, facts, options)
+        plan = bound.plan(facts, options)
+        about = bound.to_json()
+    code = 1 if plan.blocked else 0
+    if json_out:
+        doc = dict({"schema": DRY_RUN_SCHEMA, "status": "blocked" if plan.blocked else "dry-run",
+                    "exit_code": code}, **about)
+        doc["plan"] = [plan_to_json(plan)]
+        return json.dumps(doc, indent=2), code
+    return render_plans([plan]) + "\n" + _("Dry run: nothing was pulled or run."), code

@@ -34,7 +34,7 @@ MISSING_TAG = "nvidia/cuda:0.0.0-base-dldoctor-lab"
 
 def real_require(version: str) -> str:
     """The NVIDIA_REQUIRE_CUDA of the real nvidia/cuda:<version>-base image (facts.md §2.3)."""
-    from dldoctor import cuda_images
+    from dldoctor.provision import cuda_images
 
     return cuda_images.require_cuda(cuda_images.tag(version))
 
@@ -206,6 +206,72 @@ def test_verify_passes_when_a_container_sees_the_gpus_through_the_mirror(gpu_lab
     r = run_dldoctor(["verify", "--root", str(lab.root)], env=lab.env(), timeout=90)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "GPU smoke test" in r.stdout and "A container sees the GPUs" in r.stdout
+
+
+def containers(lab: Lab) -> List[str]:
+    out = lab.docker("ps", "-a", "--format", "{{.Names}}").stdout
+    return [n for n in out.split() if n]
+
+
+def test_dry_run_prints_the_plan_and_pulls_and_runs_nothing(gpu_lab):
+    lab = gpu_lab.lab
+    if image_present(lab, CUDA_IMAGE):
+        lab.docker("rmi", CUDA_IMAGE)
+    before = len(gpu_lab.mirror.requests)
+    had = containers(lab)
+    r = run_dldoctor(["verify", "--dry-run", "--json", "--root", str(lab.root)], env=lab.env(),
+                     timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["schema"], doc["status"], doc["exit_code"]) == ("dldoctor.verify-plan/1", "dry-run", 0)
+    assert doc["image"] == CUDA_IMAGE
+    assert doc["image_why"] == ("the newest maintained nvidia/cuda base tag the driver runs: "
+                                "CUDA 12.4, read from nvidia-smi")
+    assert doc["preflight"]["where"] == gpu_lab.mirror.url and doc["preflight"]["refused"] is False
+    assert doc["preflight"]["note"].startswith("driver 550.127.05 (CUDA 12.4) meets cuda>=12.4")
+    (plan,) = doc["plan"]
+    assert plan["step"] == "smoke-test" and plan["blocked"] is None
+    pull, run = plan["changes"]
+    assert pull["argv"] == ["docker", "pull", CUDA_IMAGE]
+    assert run["argv"][:4] == ["docker", "run", "--rm", "--name"]
+    assert run["argv"][5:] == ["--network", "none", "--gpus", "all", "--runtime", "nvidia",
+                               CUDA_IMAGE, "nvidia-smi"]
+    assert run["undo"] == ["docker", "rm", "-f", run["argv"][4]]
+    # Nothing pulled or run: no image, no container, and no layer left the mirror (the image's
+    # config was read, as the real run reads it before pulling).
+    assert not image_present(lab, CUDA_IMAGE)
+    assert containers(lab) == had
+    fetched = gpu_lab.mirror.blob_gets(since=before)
+    assert len(fetched) == 1 and not set(fetched) & set(layer_digests(gpu_lab.registry, CUDA_IMAGE))
+    # The same, for people.
+    r = run_dldoctor(["verify", "--dry-run", "--root", str(lab.root)], env=lab.env(), timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "== smoke-test"
+    assert "   run: docker pull %s" % CUDA_IMAGE in lines
+    assert any(l.startswith("   run: docker run --rm --name dldoctor-smoke-") and
+               l.endswith(" --network none --gpus all --runtime nvidia %s nvidia-smi" % CUDA_IMAGE)
+               for l in lines)
+    assert "   note: image: %s (%s)" % (CUDA_IMAGE, doc["image_why"]) in lines
+    assert any(l.startswith("   note: preflight (%s): driver 550.127.05" % gpu_lab.mirror.url)
+               for l in lines)
+    assert lines[-1] == "Dry run: nothing was pulled or run."
+    assert not image_present(lab, CUDA_IMAGE) and containers(lab) == had
+
+
+def test_dry_run_of_an_image_the_driver_cannot_run_is_blocked(gpu_lab):
+    image = "nvidia/cuda:12.6.3-base-ubuntu24.04"
+    gpu_lab.lab.nvidia_smi_fixture = "550.40.07-RTX4070.txt"
+    try:
+        r = run_dldoctor(["verify", "--dry-run", "--root", str(gpu_lab.lab.root), "--image", image],
+                         env=gpu_lab.lab.env(), timeout=90)
+    finally:
+        gpu_lab.lab.nvidia_smi_fixture = "550.127.05-A10.txt"
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "   blocked: %s requires CUDA 12.6" % image in r.stdout
+    assert "dldoctor verify --image nvidia/cuda:" in r.stdout
+    assert "run: docker" not in r.stdout
+    assert not image_present(gpu_lab.lab, image)
 
 
 @pytest.mark.parametrize("fixture,version", [

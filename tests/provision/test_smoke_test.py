@@ -12,6 +12,7 @@ from dldoctor.model import FAIL, OK, Finding
 from dldoctor.parse.docker_info import DockerInfo
 from dldoctor.parse.nvidia_smi import parse_nvidia_smi
 from dldoctor.provision import smoke_test
+from dldoctor.verify import run_smoke_test
 
 from lab import CUDA_12_4_REQUIRE
 
@@ -103,7 +104,7 @@ def make_facts(smi: str = A10, runtimes: Sequence[str] = ("io.containerd.runc.v2
 
 
 def smoke(host: Host, facts: Facts, image: Optional[str] = None, checks: Sequence[Finding] = ()) -> Finding:
-    f = smoke_test.run_smoke_test(host, facts, image=image, run_timeout=30, pull_timeout=60,
+    f = run_smoke_test(host, facts, image=image, run_timeout=30, pull_timeout=60,
                                   checks=checks)
     assert (f.check, f.area) == ("smoke-test", "smoke-test")
     return f
@@ -146,7 +147,7 @@ def test_preflight_refuses_an_image_the_driver_cannot_run_before_any_pull():
 
 
 def test_preflight_weighs_the_gpu_brand_from_nvidia_smi_q():
-    from dldoctor import cuda_images
+    from dldoctor.provision import cuda_images
 
     req = cuda_images.require_cuda(cuda_images.tag("12.6.3"))
     q = "==============NVSMI LOG==============\nDriver Version : 550.127.05\n" \
@@ -262,3 +263,49 @@ def test_an_unknown_error_falls_back_on_the_checks_root_cause():
 def test_skipped():
     f = smoke_test.skipped("docker-daemon failed")
     assert (f.check, f.status, f.problem, f.detail) == ("smoke-test", "skip", None, "docker-daemon failed")
+
+
+# --- the plan (verify --dry-run shows it; prepare reads, plan and judge never run docker) ----------
+
+
+def plan_of(host: Host, facts: Facts, image: Optional[str] = None):
+    opts = smoke_test.SmokeOptions(image=image)
+    bound = smoke_test.step.prepare(host, facts, opts)
+    return bound, bound.plan(facts, opts)
+
+
+def test_the_plan_of_a_local_image_is_the_run_alone_and_nothing_runs_while_planning():
+    host = ScriptedHost([local(["NVIDIA_REQUIRE_CUDA=" + CUDA_12_4_REQUIRE])])
+    bound, plan = plan_of(host, make_facts())
+    assert host.commands("docker", "pull") == [] and host.commands("docker", "run") == []
+    (run,) = plan.changes
+    assert run.argv[:4] == ("docker", "run", "--rm", "--name") and run.argv[-2:] == (CUDA_IMAGE, "nvidia-smi")
+    assert run.undo == ("docker", "rm", "-f", run.argv[4])
+    assert plan.notes[0] == ("image: %s (the newest maintained nvidia/cuda base tag the driver runs: "
+                             "CUDA 12.4, read from nvidia-smi)" % CUDA_IMAGE)
+    assert plan.notes[1].startswith("preflight (local image): driver 550.127.05 (CUDA 12.4) meets")
+    assert bound.to_json()["preflight"]["where"] == "local image"
+
+
+def test_the_plan_of_a_remote_image_pulls_first():
+    h200 = (SMI / "580.173.02-h200.txt").read_text()
+    _bound, plan = plan_of(ScriptedHost(), make_facts(h200, runtimes=("runc",)),
+                           image="nvidia/cuda:13.0.2-base-ubuntu24.04")
+    pull, run = plan.changes
+    assert pull.argv == ("docker", "pull", "nvidia/cuda:13.0.2-base-ubuntu24.04")
+    assert "--runtime" not in run.argv
+    assert plan.notes[0] == "image: nvidia/cuda:13.0.2-base-ubuntu24.04 (given with --image)"
+
+
+def test_an_image_the_driver_cannot_run_is_a_blocked_plan_with_the_image_that_would():
+    host = ScriptedHost([local(["NVIDIA_REQUIRE_CUDA=cuda>=12.6", "CUDA_VERSION=12.6.3"])])
+    _bound, plan = plan_of(host, make_facts(), image="nvidia/cuda:12.6.3-base-ubuntu24.04")
+    assert plan.changes == () and "requires CUDA 12.6" in plan.blocked
+    assert "dldoctor verify --image nvidia/cuda:12.4.1-base-ubuntu22.04" in plan.unblock
+
+
+def test_an_unprepared_smoke_step_refuses_to_plan():
+    from dldoctor.errors import Refused
+
+    with pytest.raises(Refused, match="prepare phase did not run"):
+        smoke_test.step.plan(make_facts(), smoke_test.SmokeOptions())

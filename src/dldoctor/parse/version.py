@@ -4,7 +4,7 @@
 Docker's and dpkg's versions are not PEP 440: packaging.version refuses '17.12.0-ce',
 '18.09.1-ol' and every Debian version with an epoch or a '~' ('5:24.0.7-1~ubuntu.22.04~jammy'),
 so the checks compare the leading release numbers here. CUDA and driver releases, which are plain
-dotted numbers, are compared with packaging (cuda_images)."""
+dotted numbers, are compared with packaging (provision/cuda_images.py)."""
 from __future__ import annotations
 
 from typing import Optional, Tuple

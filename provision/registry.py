@@ -26,10 +26,15 @@ import json
 import platform
 import re
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
-from urllib.parse import quote, urlencode, urlsplit
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from urllib.parse import quote, urlsplit
 
+from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
+from dldoctor.registry_http import (  # noqa: F401  (the media types are part of this API)
+    ACCEPT, API_HEADER, MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_DOCKER_V1, MT_OCI_INDEX,
+    MT_OCI_MANIFEST, TokenClient, describe as _describe, error_codes as _error_codes,
+    json_body as _json, looks_html as _looks_html)
 
 LOCAL = "local image"
 HUB_DOMAIN = "docker.io"
@@ -40,13 +45,6 @@ HUB_SERVICE = "registry.docker.io"
 MISSING, DENIED, NOT_REGISTRY, UNREACHABLE = "missing", "denied", "not-registry", "unreachable"
 KIND_ORDER = (MISSING, DENIED, NOT_REGISTRY, UNREACHABLE)
 
-MT_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-MT_DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-MT_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-MT_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-MT_DOCKER_V1 = "application/vnd.docker.distribution.manifest.v1+prettyjws"
-ACCEPT = ", ".join((MT_DOCKER_MANIFEST, MT_DOCKER_LIST, MT_OCI_INDEX, MT_OCI_MANIFEST, MT_DOCKER_V1))
-API_HEADER = "Docker-Distribution-Api-Version"
 
 
 @dataclass(frozen=True)
@@ -156,32 +154,13 @@ def _env_from_list(items: object) -> Dict[str, str]:
     return out
 
 
-def _json(body: bytes) -> Optional[object]:
-    try:
-        return json.loads(body.decode("utf-8", "replace"))
-    except ValueError:
-        return None
-
-
-def _error_codes(body: bytes) -> Tuple[str, ...]:
-    data = _json(body)
-    if isinstance(data, dict) and isinstance(data.get("errors"), list):
-        return tuple(str(e.get("code", "")) for e in data["errors"] if isinstance(e, dict))
-    return ()
-
-
-def _looks_html(resp) -> bool:
-    ctype = (resp.header("Content-Type") or "").lower()
-    return "html" in ctype or (resp.body or b"").lstrip()[:1] == b"<"
-
-
 def _platform_arch() -> str:
     m = platform.machine().lower()
     return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
             "ppc64le": "ppc64le", "s390x": "s390x"}.get(m, "amd64")
 
 
-def _pick_platform(manifests: List[dict]) -> Optional[dict]:
+def _pick_platform(manifests: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     arch = _platform_arch()
     linux = [m for m in manifests if isinstance(m, dict) and
              (m.get("platform") or {}).get("os", "linux") == "linux"]
@@ -192,82 +171,17 @@ def _pick_platform(manifests: List[dict]) -> Optional[dict]:
     return linux[0] if linux else None
 
 
-def _parse_challenge(value: str) -> Tuple[str, Dict[str, str]]:
-    """'Bearer realm="https://x/token",service="reg",scope="repository:a/b:pull"' -> (scheme, params)."""
-    scheme, _sp, rest = value.strip().partition(" ")
-    params = {k.lower(): v for k, v in re.findall(r'(\w+)\s*=\s*"([^"]*)"', rest)}
-    for k, v in re.findall(r'(\w+)\s*=\s*([^",\s]+)', rest):
-        params.setdefault(k.lower(), v)
-    return scheme.lower(), params
-
-
-def _describe(resp) -> str:
-    if resp.status is None:
-        return _("no answer ({err})").format(err=resp.error or _("request failed"))
-    codes = _error_codes(resp.body or b"")
-    if codes:
-        return "%d %s" % (resp.status, ",".join(codes))
-    if _looks_html(resp):
-        return _("{status} with an HTML page").format(status=resp.status)
-    return str(resp.status)
-
-
-class _Client:
-    """One registry base URL: GETs with the anonymous Bearer token its challenge offers."""
-
-    def __init__(self, host, base: str, repo: str, timeout: float, hub: bool = False):
-        self.host = host
-        self.base = base.rstrip("/")
-        self.repo = repo
-        self.timeout = timeout
-        self.hub = hub
-        self.token: Optional[str] = None
-        self.attempts: List[str] = []
-
-    def _headers(self, accept: Optional[str]) -> Dict[str, str]:
-        h: Dict[str, str] = {}
-        if accept:
-            h["Accept"] = accept
-        if self.token:
-            h["Authorization"] = "Bearer " + self.token
-        return h
-
-    def _fetch_token(self, realm: str, params: Dict[str, str]) -> Optional[str]:
-        query = {k: v for k, v in params.items() if k in ("service", "scope") and v}
-        query.setdefault("scope", "repository:%s:pull" % self.repo)
-        url = realm + ("&" if "?" in realm else "?") + urlencode(query)
-        resp = self.host.http_get(url, timeout=self.timeout)
-        self.attempts.append("GET %s -> %s" % (realm, _describe(resp)))
-        data = _json(resp.body or b"") if resp.status == 200 else None
-        if isinstance(data, dict):
-            tok = data.get("token") or data.get("access_token")
-            if isinstance(tok, str) and tok:
-                return tok
-        return None
+class _Client(TokenClient):
+    """A TokenClient that can log in to Docker Hub first."""
 
     def hub_login(self) -> bool:
         """Docker Hub: the anonymous pull token, before the first request."""
-        tok = self._fetch_token(HUB_AUTH, {"service": HUB_SERVICE})
+        tok = self.fetch_token(HUB_AUTH, {"service": HUB_SERVICE})
         self.token = tok
         return tok is not None
 
-    def get(self, path: str, accept: Optional[str] = None):
-        url = self.base + path
-        resp = self.host.http_get(url, timeout=self.timeout, headers=self._headers(accept))
-        if resp.status == 401 and not self.token:
-            scheme, params = _parse_challenge(resp.header("WWW-Authenticate") or "")
-            if scheme == "bearer" and params.get("realm"):
-                self.attempts.append("GET %s -> 401 (token required)" % url)
-                tok = self._fetch_token(params["realm"], params)
-                if tok:
-                    self.token = tok
-                    resp = self.host.http_get(url, timeout=self.timeout,
-                                              headers=self._headers(accept))
-        self.attempts.append("GET %s -> %s" % (url, _describe(resp)))
-        return resp
 
-
-def _classify(resp, what: str, source: str) -> Tuple[str, str]:
+def _classify(resp: HttpResponse, what: str, source: str) -> Tuple[str, str]:
     """A failed answer -> (kind, message)."""
     if resp.status is None:
         return UNREACHABLE, _("{src}: no answer ({err})").format(src=source, err=resp.error or "")
@@ -347,7 +261,7 @@ def _is_loopback(domain: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
-def local_env(host, image: str, timeout: float) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+def local_env(host: Host, image: str, timeout: float) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
     """The local image's Env, or (None, why not) — "No such image" when it is not there."""
     res = host.run(("docker", "image", "inspect", "--format", "{{json .Config.Env}}", image),
                    timeout=timeout)
@@ -358,7 +272,7 @@ def local_env(host, image: str, timeout: float) -> Tuple[Optional[Dict[str, str]
     return None, (res.output.strip() or res.error or "docker image inspect failed")
 
 
-def image_env(host, image: str, mirrors: Sequence[str] = (), timeout: float = 10.0,
+def image_env(host: Host, image: str, mirrors: Sequence[str] = (), timeout: float = 10.0,
               insecure: Sequence[str] = ()) -> ImageEnv:
     """The image's environment without pulling it: (env | None, where, error).
 

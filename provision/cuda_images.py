@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple,
+from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple,
                     Union)
 
+from dldoctor.driver_cuda import BRANCH_CUDA, driver_max_cuda  # noqa: F401 (part of this API)
 from dldoctor.i18n import _
 from dldoctor.parse.version import version_tuple
 
@@ -91,16 +92,6 @@ EOL_FALLBACKS: Tuple[CudaTag, ...] = (
 # requirement, so it tests the driver + toolkit + Docker wiring alone (NVIDIA's sample workload).
 WIRING_IMAGE = "ubuntu:22.04"
 
-# Driver branch -> the CUDA version its nvidia-smi header shows (facts.md §1.3).
-BRANCH_CUDA: Tuple[Tuple[int, str], ...] = (
-    (384, "9.0"), (390, "9.1"), (396, "9.2"), (410, "10.0"), (418, "10.1"), (440, "10.2"),
-    (450, "11.0"), (455, "11.1"), (460, "11.2"), (465, "11.3"), (470, "11.4"), (495, "11.5"),
-    (510, "11.6"), (515, "11.7"), (520, "11.8"), (525, "12.0"), (530, "12.1"), (535, "12.2"),
-    (545, "12.3"), (550, "12.4"), (555, "12.5"), (560, "12.6"), (565, "12.7"), (570, "12.8"),
-    (575, "12.9"), (580, "13.0"), (590, "13.1"), (595, "13.2"), (610, "13.3"), (615, "13.4"),
-)
-
-
 def _cmp(a: Tuple[int, ...], b: Tuple[int, ...]) -> int:
     """Compare CUDA or driver release numbers as PEP 440 releases (packaging.version): missing
     parts count as 0, as libnvidia-container's dsl_compare_version counts them."""
@@ -129,18 +120,6 @@ def require_cuda(t: CudaTag) -> str:
         for b in t.brands:
             terms.append("brand=%s,driver>=%d,driver<%d" % (b, branch, branch + 1))
     return " ".join(terms)
-
-
-def driver_max_cuda(driver_version: Optional[str]) -> Optional[str]:
-    """The CUDA version a driver's nvidia-smi header shows, from its branch (None if unknown)."""
-    nums = version_tuple(driver_version)
-    if not nums:
-        return None
-    best = None
-    for branch, cuda in BRANCH_CUDA:
-        if nums[0] >= branch:
-            best = cuda
-    return best
 
 
 def choose_image(cuda_version: Optional[str], driver_version: Optional[str]) -> str:
@@ -202,7 +181,7 @@ def brands_from_names(names: Iterable[Optional[str]]) -> Optional[FrozenSet[str]
     Only names that pin the family: GeForce, TITAN, Quadro, Tesla. ("NVIDIA A10" could be any of
     nvidia, tesla...; such a name tells nothing.) The union over all GPUs.
     """
-    out: set = set()
+    out: Set[str] = set()
     for name in names:
         low = (name or "").lower()
         if "geforce" in low:
@@ -260,6 +239,9 @@ class Requirement:
                         if best is None or _cmp(version_tuple(c.value), version_tuple(best)) > 0:
                             best = c.value
         return best
+
+
+_Expr = Tuple[Tuple[Condition, ...], ...]
 
 
 def _parse_expr(value: str) -> Tuple[Tuple[Condition, ...], ...]:
@@ -475,8 +457,8 @@ def _window_of(term: Tuple[Condition, ...]) -> Optional[str]:
     return lo[0] if lo else None
 
 
-def _matching_windows(expr, cuda, driver) -> List[str]:
-    out = []
+def _matching_windows(expr: _Expr, cuda: Tuple[int, ...], driver: Tuple[int, ...]) -> List[str]:
+    out: List[str] = []
     for term in expr:
         if any(c.key == "brand" for c in term):
             nonbrand = [c for c in term if c.key != "brand"]
@@ -487,15 +469,16 @@ def _matching_windows(expr, cuda, driver) -> List[str]:
     return out
 
 
-def _window_brands(expr, window: str) -> List[str]:
-    out = []
+def _window_brands(expr: _Expr, window: str) -> List[str]:
+    out: List[str] = []
     for term in expr:
         if _window_of(term) == window:
             out.extend(c.value for c in term if c.key == "brand" and c.op in ("==", "="))
     return out
 
 
-def _explain_false(expr, first: str, have: str, brands, cuda, driver) -> str:
+def _explain_false(expr: _Expr, first: str, have: str, brands: Optional[FrozenSet[str]],
+                   cuda: Tuple[int, ...], driver: Tuple[int, ...]) -> str:
     windows = _matching_windows(expr, cuda, driver)
     if windows and brands is not None:
         allowed = sorted(set(_window_brands(expr, windows[0])))
