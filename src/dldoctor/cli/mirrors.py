@@ -186,8 +186,7 @@ def register(app: Any) -> None:
     """Add `dldoctor mirrors` to the typer app."""
     import typer
 
-    from dldoctor.cli import guarded
-    from dldoctor.errors import UsageError
+    from dldoctor.cli.errors import guarded
 
     @app.command("mirrors", help=_('List the mirror presets for `fix --mirror` and the Docker Hub mirror candidates, probed and ranked.'))
     @guarded
@@ -198,11 +197,9 @@ def register(app: Any) -> None:
         timeout: float = typer.Option(5.0, "--probe-timeout", metavar="SECONDS",
                                       help=_("Seconds to wait for each mirror's answer.")),
     ) -> None:
-        from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
+        from dldoctor.cli.options import require_seconds
 
-        if not valid_timeout(timeout):
-            raise UsageError(_("--probe-timeout: {value} is not a number of seconds from {low} to {high}").format(
-                value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+        require_seconds("--probe-timeout", timeout)
         host = None
         if probe:
             from dldoctor.host.live import LiveHost

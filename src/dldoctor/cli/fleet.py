@@ -20,7 +20,7 @@ def register(app: Any) -> None:
     """Add the `fleet` command group to the typer app."""
     import typer
 
-    from dldoctor.cli import guarded
+    from dldoctor.cli.errors import guarded
     from dldoctor.errors import UsageError
 
     fleet = typer.Typer(no_args_is_help=True, help=_("Check, snapshot and fix many hosts through Ansible; one merged report."))

@@ -25,11 +25,12 @@ def translating() -> bool:
 
 
 def _click_module() -> Any:
-    try:
-        from typer import _click as click_mod  # type: ignore[attr-defined]  # Typer >= 0.2x
-    except ImportError:
-        import click as click_mod
-    return click_mod
+    """The click Typer uses: its own vendored copy (typer._click) where it has one."""
+    import importlib
+    import importlib.util
+
+    vendored = importlib.util.find_spec("typer._click") is not None
+    return importlib.import_module("typer._click" if vendored else "click")
 
 
 def _colon(label: str) -> str:
@@ -156,10 +157,7 @@ def _fold_help_text(make: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _patch_rich_utils() -> None:
-    try:
-        from typer import rich_utils
-    except ImportError:  # Typer without rich: click's plain formatter, which wraps anything
-        return
+    from typer import rich_utils
     fixed = _fixed()
     for name in ("DEPRECATED_STRING", "DEFAULT_STRING", "ENVVAR_STRING", "REQUIRED_LONG_STRING",
                  "ARGUMENTS_PANEL_TITLE", "OPTIONS_PANEL_TITLE", "COMMANDS_PANEL_TITLE",

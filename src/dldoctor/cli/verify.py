@@ -1,0 +1,38 @@
+"""`dldoctor verify`: the checks, then the proof (a GPU container that runs nvidia-smi)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from dldoctor.i18n import _
+
+
+def register(app: Any) -> None:
+    """Add `dldoctor verify` to the Typer app."""
+    import typer
+
+    from dldoctor.cli.errors import guarded
+    from dldoctor.cli.options import root_option, timeout_option
+
+    @app.command(help=_('Run the checks, then prove it: docker run --gpus all <cuda image> nvidia-smi.'))
+    @guarded
+    def verify(
+        json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1).")),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding.")),
+        image: Optional[str] = typer.Option(None, "--image", metavar="IMAGE", help=_("Image for the smoke test (default: an nvidia/cuda base tag the driver can run).")),
+        root: str = root_option(),
+        timeout: float = timeout_option(),
+        run_timeout: float = typer.Option(120.0, "--run-timeout", metavar="SECONDS", help=_("Seconds to allow the container run.")),
+        pull_timeout: float = typer.Option(900.0, "--pull-timeout", metavar="SECONDS", help=_("Seconds to allow the image pull.")),
+    ) -> None:
+        from dldoctor.cli.check import emit
+        from dldoctor.cli.options import require_seconds
+        from dldoctor.host.factory import make_host
+        from dldoctor.verify import verify as run_verify
+
+        require_seconds("--run-timeout", run_timeout)
+        require_seconds("--pull-timeout", pull_timeout)
+        host = make_host(root, timeout)
+        report = run_verify(host, image=image, run_timeout=run_timeout, pull_timeout=pull_timeout,
+                            progress=not json_out)
+        emit(report, json_out, verbose)
+        raise typer.Exit(report.exit_code)
