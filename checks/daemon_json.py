@@ -8,7 +8,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, skip
-from dldoctor.daemon_judge import IGNORED, REFUSE, WARN, Judgement, judge, release_of
+from dldoctor.daemon_judge import IGNORED, REFUSE, WARN, Judgement, judge
 from dldoctor.facts import Facts, Unknown, known
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN as WARN_STATUS, Finding

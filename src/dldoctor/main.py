@@ -9,7 +9,6 @@ failure for both. tests/cli/test_entry.py holds the two paths to the same output
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 

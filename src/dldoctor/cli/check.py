@@ -7,9 +7,12 @@ a `check` never loads fix, fleet or mirrors code.
 from __future__ import annotations
 
 import sys
-from typing import Any, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence
 
 from dldoctor.i18n import _
+
+if TYPE_CHECKING:
+    import typer
 
 
 def run_check(json_out: bool = False, verbose: bool = False, snapshot: Optional[str] = None,
@@ -69,7 +72,7 @@ def emit(report: Any, json_out: bool, verbose: bool, heading: Optional[str] = No
         human.render(report, verbose=verbose, heading=heading, explained=explained)
 
 
-def register(app: Any) -> None:
+def register(app: "typer.Typer") -> None:
     """Add `dldoctor check` to the Typer app."""
     import typer
 

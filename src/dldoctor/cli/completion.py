@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dldoctor.i18n import _
+
+if TYPE_CHECKING:
+    import typer
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_DLDOCTOR_COMPLETE"
@@ -18,7 +21,7 @@ def completion_script(shell: str, prog_name: str = "dldoctor") -> str:
     return str(get_completion_script(prog_name=prog_name, complete_var=COMPLETE_VAR, shell=shell))
 
 
-def register(app: Any) -> None:
+def register(app: "typer.Typer") -> None:
     """Add `completion` to the typer app (and answer the shell when it asks for completions)."""
     import typer
 

@@ -10,9 +10,12 @@ import difflib
 import pkgutil
 import re
 import sys
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from dldoctor.i18n import _
+
+if TYPE_CHECKING:
+    import typer
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
 
@@ -34,7 +37,7 @@ def known_ids() -> List[str]:
     return sorted(catalog.PROBLEMS)
 
 
-def register(app: Any) -> None:
+def register(app: "typer.Typer") -> None:
     """Add `docs` to the typer app."""
     import typer
 

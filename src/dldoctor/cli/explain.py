@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from dldoctor.i18n import _
 
+if TYPE_CHECKING:
+    import typer
 
-def register(app: Any) -> None:
+
+def register(app: "typer.Typer") -> None:
     """Add `dldoctor explain` to the Typer app."""
     import typer
 

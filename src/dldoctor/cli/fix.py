@@ -243,7 +243,7 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
                      verifiers=verifiers, replan=replan, summary=summary)
 
 
-def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[list, tuple]:
+def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[List[Any], Tuple[Any, ...]]:
     """Every chosen step planned; one that refuses is a blocked plan, and the others still plan.
     A usage error (a bad option value) is not a blocked step: it ends the run with exit 2."""
     from dldoctor.executor import blocked_plan

@@ -201,14 +201,20 @@ def _patch_click(click_mod: Any) -> None:
         if not (isinstance(cls, type) and issubclass(cls, base)):
             continue
         # ClickException itself may inherit format_message (Typer's vendored click): wrap it there.
-        orig_fm = cls.__dict__.get("format_message") or (cls.format_message if cls is base else None)
+        orig_fm: Optional[Callable[[Any], str]] = (
+            cls.__dict__.get("format_message") or (getattr(cls, "format_message") if cls is base else None))
         if orig_fm is None or getattr(orig_fm, "_dldoctor", False):
             continue
 
-        def format_message(self: Any, _orig: Callable[[Any], str] = orig_fm) -> str:
-            return translate(_orig(self))
-        format_message._dldoctor = True  # type: ignore[attr-defined]
-        cls.format_message = format_message
+        setattr(cls, "format_message", _translated(orig_fm))
+
+
+def _translated(orig: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ClickException.format_message whose text goes through translate()."""
+    def format_message(self: Any) -> str:
+        return translate(orig(self))
+    format_message._dldoctor = True  # type: ignore[attr-defined]
+    return format_message
 
 
 def install() -> None:

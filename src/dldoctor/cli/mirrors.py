@@ -7,12 +7,14 @@ deferred so `dldoctor --help` does not pay for them.
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from dldoctor.i18n import _
+
+if TYPE_CHECKING:
+    import typer
 
 SCHEMA = "dldoctor.mirrors/1"
 
@@ -182,7 +184,7 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
         con.print(line, markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
 
 
-def register(app: Any) -> None:
+def register(app: "typer.Typer") -> None:
     """Add `dldoctor mirrors` to the typer app."""
     import typer
 

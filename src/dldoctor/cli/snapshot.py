@@ -1,12 +1,15 @@
 """`dldoctor snapshot OUT`: record this host's evidence for a bug report (secrets dropped)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dldoctor.i18n import _
 
+if TYPE_CHECKING:
+    import typer
 
-def register(app: Any) -> None:
+
+def register(app: "typer.Typer") -> None:
     """Add `dldoctor snapshot` to the Typer app."""
     import typer
 

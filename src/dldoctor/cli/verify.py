@@ -1,12 +1,15 @@
 """`dldoctor verify`: the checks, then the proof (a GPU container that runs nvidia-smi)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from dldoctor.i18n import _
 
+if TYPE_CHECKING:
+    import typer
 
-def register(app: Any) -> None:
+
+def register(app: "typer.Typer") -> None:
     """Add `dldoctor verify` to the Typer app."""
     import typer
 
