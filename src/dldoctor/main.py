@@ -120,13 +120,14 @@ def _main(argv: Optional[List[str]] = None) -> None:
 
             prefetch.start(prefetch.DOCKER_INFO)  # overlaps the slowest probe with the imports below
         from dldoctor.cli.check import run_check
-        from dldoctor.cli.errors import report
 
         try:
             code = run_check(**quick)  # type: ignore[arg-type]
         except OSError:
             raise  # main() quiets stdout first: the error may be stdout's own
         except (Exception, KeyboardInterrupt) as exc:
+            from dldoctor.cli.errors import report
+
             code = report(exc)
         sys.stdout.flush()
         raise SystemExit(code)
