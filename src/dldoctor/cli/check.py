@@ -77,13 +77,14 @@ def register(app: "typer.Typer") -> None:
     import typer
 
     from dldoctor.cli.errors import guarded
-    from dldoctor.cli.options import lang_option, root_option, timeout_option
+    from dldoctor.cli.options import (lang_option, report_json_option, root_option, timeout_option,
+                                      verbose_option)
 
     @app.command(help=_('Diagnose this host (or a snapshot): driver, Docker, daemon.json, toolkit, runtime, mirrors.'))
     @guarded
     def check(
-        json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1).")),
-        verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding.")),
+        json_out: bool = report_json_option(),
+        verbose: bool = verbose_option(),
         snapshot: Optional[str] = typer.Option(None, "--snapshot", metavar="PATH", help=_("Diagnose a snapshot (directory or .tar.gz) instead of this host.")),
         root: str = root_option(),
         timeout: float = timeout_option(),

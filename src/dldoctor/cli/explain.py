@@ -15,7 +15,8 @@ def register(app: "typer.Typer") -> None:
     import typer
 
     from dldoctor.cli.errors import guarded
-    from dldoctor.cli.options import root_option, timeout_option
+    from dldoctor.cli.options import (root_option, timeout_option,
+                                      verbose_option)
 
     @app.command(help=_('Name the likely root causes of an error message, ranked, each with why and the fix.'))
     @guarded
@@ -26,7 +27,7 @@ def register(app: "typer.Typer") -> None:
         command: Optional[str] = typer.Option(None, "--command", metavar="COMMAND", help=_("The command that printed the error.")),
         root: str = root_option(),
         timeout: float = timeout_option(),
-        verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding.")),
+        verbose: bool = verbose_option(),
     ) -> None:
         from dldoctor.cli.check import emit
         from dldoctor.diagnose import SYMPTOM_CHECK

@@ -81,6 +81,19 @@ def root_option(help_text: Optional[str] = None) -> Any:
     return typer.Option("/", "--root", metavar="DIR", help=help_text or root_help())
 
 
+def verbose_option() -> Any:
+    import typer
+
+    return typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding."))
+
+
+def report_json_option() -> Any:
+    """--json for the commands that print a host report (dldoctor.report/1)."""
+    import typer
+
+    return typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1)."))
+
+
 def _lang_cb(value: Optional[str]) -> Optional[str]:
     """--lang on the app itself or on a command (the entry point takes it off the command line
     before Typer starts; this serves callers that run the app directly)."""

@@ -14,13 +14,14 @@ def register(app: "typer.Typer") -> None:
     import typer
 
     from dldoctor.cli.errors import guarded
-    from dldoctor.cli.options import root_option, timeout_option
+    from dldoctor.cli.options import (report_json_option, root_option, timeout_option,
+                                      verbose_option)
 
     @app.command(help=_('Run the checks, then prove it: docker run --gpus all <cuda image> nvidia-smi.'))
     @guarded
     def verify(
-        json_out: bool = typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1).")),
-        verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding.")),
+        json_out: bool = report_json_option(),
+        verbose: bool = verbose_option(),
         image: Optional[str] = typer.Option(None, "--image", metavar="IMAGE", help=_("Image for the smoke test (default: an nvidia/cuda base tag the driver can run).")),
         root: str = root_option(),
         timeout: float = timeout_option(),
