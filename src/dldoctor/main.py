@@ -3,30 +3,21 @@
 `dldoctor check` is what scripts and monitoring run again and again, and the issue sets its cost
 next to the raw probes an expert would type (ratio <= 2). Typer and click cost ~35 ms per start,
 so a plain `check` whose arguments are all simple is parsed here and runs the same `run_check`
-the Typer command runs; anything else (help, errors, other commands) goes to the Typer app, which
-owns every message about usage. tests/cli/test_entry.py holds the two paths to the same output.
+the Typer command runs (cli/check.py); anything else (help, errors, other commands) goes to the
+Typer app (cli/commands.py), which owns every message about usage; cli/errors.py words every
+failure for both. tests/cli/test_entry.py holds the two paths to the same output.
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
+
+from dldoctor.cli.options import LANGS, use_language
 
 FLAGS = {"--json": ("json_out", True), "--verbose": ("verbose", True), "-v": ("verbose", True),
          "--probe": ("probe", True), "--no-probe": ("probe", False), "--list": ("list_checks", True)}
 VALUES = {"--snapshot": "snapshot", "--root": "root", "--timeout": "timeout", "--only": "only",
           "--lang": "lang"}
-LANGS = ("en", "zh_CN")
-
-
-def use_language(lang: str) -> None:
-    """Speak `lang` from now on (--lang outranks DLDOCTOR_LANG and the locale variables)."""
-    os.environ["DLDOCTOR_LANG"] = lang
-    from dldoctor import i18n
-
-    i18n.reset()
-
-
 def take_lang(argv: Sequence[str]) -> Tuple[List[str], Optional[str], bool]:
     """(argv without --lang LANG, LANG, whether LANG is one dldoctor speaks). --lang is taken
     wherever it stands before `--`, so it works the same for every command, and before Typer
@@ -96,78 +87,6 @@ def quick_check_args(argv: List[str]) -> Optional[Dict[str, object]]:
     return out
 
 
-def run_check(json_out: bool = False, verbose: bool = False, snapshot: Optional[str] = None,
-              root: str = "/", timeout: float = 10.0, probe: bool = True,
-              only: Sequence[str] = (), list_checks: bool = False, lang: Optional[str] = None) -> int:
-    """Diagnose (host or snapshot), render, return the exit code."""
-    from dldoctor import gather
-    from dldoctor.checks import CHECKS
-    from dldoctor.diagnose import diagnose
-    from dldoctor.host.factory import make_host
-
-    if lang:
-        use_language(lang)
-    if list_checks:
-        list_check_names(json_out)
-        return 0
-    names = [c.name for c in CHECKS]
-    for name in only:
-        if name not in names:
-            from dldoctor.errors import UsageError
-            from dldoctor.i18n import _
-
-            raise UsageError(_("unknown check {name!r}: dldoctor check --list names them").format(
-                name=name))
-    host = make_host(root, timeout, snapshot)
-    report = diagnose(gather.collect(host, probe_mirrors=probe), only=tuple(only))
-    emit(report, json_out, verbose)
-    return report.exit_code
-
-
-def list_check_names(json_out: bool) -> None:
-    """`check --list`: every check's name and what it looks at, one line each."""
-    from dldoctor.checks import CHECKS
-    from dldoctor.i18n import _
-
-    if json_out:
-        import json
-
-        sys.stdout.write(json.dumps([{"check": c.name, "area": c.area, "about": _(c.about)}
-                                     for c in CHECKS], indent=2, ensure_ascii=False) + "\n")
-        return
-    width = max(len(c.name) for c in CHECKS)
-    for c in CHECKS:
-        sys.stdout.write("%-*s  %s\n" % (width, c.name, _(c.about)))
-
-
-def emit(report, json_out: bool, verbose: bool, heading: Optional[str] = None,
-         explained: Optional[bool] = None) -> None:
-    """explained: None for a host report; for `explain`, whether the text matched a known cause."""
-    if json_out:
-        from dldoctor.render import json as render_json
-
-        render_json.render(report)
-    else:
-        from dldoctor.render import human
-
-        human.render(report, verbose=verbose, heading=heading, explained=explained)
-
-
-def internal_error(exc: Exception) -> int:
-    """A bug, not a user error: one line (the traceback only with DLDOCTOR_DEBUG=1); exit 1."""
-    import os
-
-    if os.environ.get("DLDOCTOR_DEBUG"):
-        raise exc
-    from dldoctor.i18n import _
-
-    from dldoctor.scrub import safe
-
-    sys.stderr.write("dldoctor: %s\n" % safe(_("internal error: {err!r} (set DLDOCTOR_DEBUG=1 for details)")
-                                             .format(err=exc)))
-    return 1
-
-
 def main(argv: Optional[List[str]] = None) -> None:
     """Run one command; whatever happens to stdout on the way, end with an exit code, not a traceback."""
     from dldoctor import streams
@@ -178,25 +97,20 @@ def main(argv: Optional[List[str]] = None) -> None:
             _main(argv)
         finally:
             sys.stdout.flush()
-    except BrokenPipeError:
-        streams.silence_stdout()
-        raise SystemExit(streams.EPIPE_EXIT)
-    except OSError as exc:  # stdout on a full disk (> /dev/full) fails at the last flush
-        from dldoctor.errors import os_error_exit, os_error_message
+    except OSError as exc:  # stdout on a full disk (> /dev/full) or a closed pipe, at the last flush
+        from dldoctor.cli.errors import at_exit
 
-        streams.silence_stdout()
-        sys.stderr.write("dldoctor: %s\n" % os_error_message(exc))
-        raise SystemExit(os_error_exit(exc))
+        raise SystemExit(at_exit(exc))
 
 
 def _main(argv: Optional[List[str]] = None) -> None:
     args, lang, lang_ok = take_lang(list(sys.argv[1:] if argv is None else argv))
     if lang is not None:
         if not lang_ok:
+            from dldoctor.cli.errors import say
             from dldoctor.i18n import _
 
-            sys.stderr.write("dldoctor: %s\n" % _("--lang {lang!r}: choose one of: {langs}").format(
-                lang=lang, langs=", ".join(LANGS)))
+            say(_("--lang {lang!r}: choose one of: {langs}").format(lang=lang, langs=", ".join(LANGS)))
             raise SystemExit(2)
         use_language(lang)
     quick = quick_check_args(args)
@@ -205,23 +119,18 @@ def _main(argv: Optional[List[str]] = None) -> None:
             from dldoctor.host import prefetch
 
             prefetch.start(prefetch.DOCKER_INFO)  # overlaps the slowest probe with the imports below
-        from dldoctor.errors import DldoctorError
+        from dldoctor.cli.check import run_check
 
         try:
             code = run_check(**quick)  # type: ignore[arg-type]
-        except DldoctorError as exc:
-            from dldoctor.scrub import safe
-
-            sys.stderr.write("dldoctor: %s\n" % safe(str(exc)))
-            code = exc.exit_code
-        except KeyboardInterrupt:
-            code = 130
         except OSError:
-            raise  # main() names the file and the way out
-        except Exception as exc:
-            code = internal_error(exc)
+            raise  # main() quiets stdout first: the error may be stdout's own
+        except (Exception, KeyboardInterrupt) as exc:
+            from dldoctor.cli.errors import report
+
+            code = report(exc)
         sys.stdout.flush()
         raise SystemExit(code)
-    from dldoctor.cli import app
+    from dldoctor.cli.commands import app
 
     app(args=args, prog_name="dldoctor")

@@ -1,7 +1,6 @@
 """`dldoctor check` and `dldoctor snapshot` as a user runs them: real processes, real files."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile

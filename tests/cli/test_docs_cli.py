@@ -20,7 +20,7 @@ def run(*args, env=None, **kw):
 
 def test_every_catalog_id_has_its_page_installed():
     from dldoctor import catalog
-    from dldoctor.cli_docs import page
+    from dldoctor.cli.docs import page
 
     for pid in catalog.PROBLEMS:
         assert page(pid) == (REPO / "docs" / "findings" / ("%s.md" % pid)).read_text(), pid

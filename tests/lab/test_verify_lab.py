@@ -13,13 +13,12 @@ behind a small logging proxy, so the tests can see which blobs dockerd and dldoc
 import http.client
 import http.server
 import json
-import os
 import shutil
 import socket
 import threading
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 

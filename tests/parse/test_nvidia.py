@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List  # noqa: F401 (type comments)
 
 import pytest
 

@@ -265,7 +265,7 @@ def test_choose_registry_mirrors_against_real_servers(registries, live):
 
 
 def test_mirrors_listing_without_probe():
-    from dldoctor import cli_mirrors
+    from dldoctor.cli import mirrors as cli_mirrors
 
     data = cli_mirrors.collect(None)
     assert data["schema"] == "dldoctor.mirrors/1" and data["probed"] is False
@@ -279,7 +279,7 @@ def test_mirrors_listing_probes_ranks_and_never_breaks_a_url():
     from rich.cells import cell_len
     from rich.console import Console
 
-    from dldoctor import cli_mirrors
+    from dldoctor.cli import mirrors as cli_mirrors
 
     dao, nju = "https://docker.m.daocloud.io", "https://docker.nju.edu.cn"
     man = "/v2/library/hello-world/manifests/latest"
@@ -322,7 +322,7 @@ def test_mirrors_listing_probes_ranks_and_never_breaks_a_url():
 def test_wrap_breaks_chinese_between_characters_and_never_inside_a_url():
     from rich.cells import cell_len
 
-    from dldoctor.cli_mirrors import wrap
+    from dldoctor.cli.mirrors import wrap
 
     text = "请从阿里云控制台复制您的镜像加速器地址并传入 https://abc.mirror.aliyuncs.com 使用"
     lines = wrap(text, 34)
@@ -364,7 +364,7 @@ def test_mirror_operators_in_zh_cn(monkeypatch):
     from rich.console import Console
 
     from dldoctor import i18n
-    from dldoctor import cli_mirrors
+    from dldoctor.cli import mirrors as cli_mirrors
 
     monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
     i18n.reset()

@@ -1,6 +1,5 @@
 """provision/smoke_test.py: each stage's outcome from what docker and the registry really print,
 through a scripted Host (the lab tests run the same paths against a real dockerd)."""
-import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 

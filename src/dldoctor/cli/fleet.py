@@ -20,7 +20,7 @@ def register(app: Any) -> None:
     """Add the `fleet` command group to the typer app."""
     import typer
 
-    from dldoctor.cli import guarded
+    from dldoctor.cli.errors import guarded
     from dldoctor.errors import UsageError
 
     fleet = typer.Typer(no_args_is_help=True, help=_("Check, snapshot and fix many hosts through Ansible; one merged report."))
@@ -133,24 +133,7 @@ def register(app: Any) -> None:
         if dry_run:
             hosts = runner.run(inventory, path, "plan", limit=limit, forks=forks, task_timeout=task_timeout,
                                fix_argv=argv + ["--dry-run"] + (["--json"] if json_out else []))
-            plans = {}
-            for h in hosts:
-                fx = (h.get("tasks") or {}).get("fix")
-                if h.get("unreachable"):
-                    plans[h["name"]] = {"status": "unreachable", "plan": None, "error": h["unreachable"]}
-                elif fx is None or fx.get("rc") not in (0, 1):
-                    err = (report.remote_text(fx.get("stdout") or "", fx.get("stderr") or "") if fx
-                           else (h.get("failed") or {}).get("msg")) or _("not run")
-                    plans[h["name"]] = {"status": "error", "plan": None, "error": err}
-                else:
-                    plan: Any = fx.get("stdout") or ""
-                    if json_out:
-                        try:
-                            plan = json.loads(plan)
-                        except ValueError:
-                            plan = None
-                    plans[h["name"]] = {"status": "ok" if fx.get("rc") == 0 else "failing", "plan": plan,
-                                        "error": report.remote_text("", fx.get("stderr") or "") or None}
+            plans = {h["name"]: _plan_of(h, json_out) for h in hosts}
             if json_out:
                 import sys
 
@@ -164,6 +147,27 @@ def register(app: Any) -> None:
         merged = report.merge(runner.entries(hosts, "fix"))
         emit(merged, json_out)
         raise typer.Exit(report.exit_code(merged))
+
+
+def _plan_of(h: Any, json_out: bool) -> Any:
+    """One host's `fix --dry-run` result as the plan report holds it."""
+    from dldoctor.fleet import report
+
+    fx = (h.get("tasks") or {}).get("fix")
+    if h.get("unreachable"):
+        return {"status": "unreachable", "plan": None, "error": h["unreachable"]}
+    if fx is None or fx.get("rc") not in (0, 1):
+        err = (report.remote_text(fx.get("stdout") or "", fx.get("stderr") or "") if fx
+               else (h.get("failed") or {}).get("msg")) or _("not run")
+        return {"status": "error", "plan": None, "error": err}
+    plan: Any = fx.get("stdout") or ""
+    if json_out:
+        try:
+            plan = json.loads(plan)
+        except ValueError:
+            plan = None
+    return {"status": "ok" if fx.get("rc") == 0 else "failing", "plan": plan,
+            "error": report.remote_text("", fx.get("stderr") or "") or None}
 
 
 def _render_plans(plans: Any) -> None:

@@ -7,12 +7,14 @@ deferred so `dldoctor --help` does not pay for them.
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from dldoctor.i18n import _
+
+if TYPE_CHECKING:
+    import typer
 
 SCHEMA = "dldoctor.mirrors/1"
 
@@ -182,12 +184,11 @@ def render_human(data: Dict[str, Any], console: Optional[object] = None) -> None
         con.print(line, markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
 
 
-def register(app: Any) -> None:
+def register(app: "typer.Typer") -> None:
     """Add `dldoctor mirrors` to the typer app."""
     import typer
 
-    from dldoctor.cli import guarded
-    from dldoctor.errors import UsageError
+    from dldoctor.cli.errors import guarded
 
     @app.command("mirrors", help=_('List the mirror presets for `fix --mirror` and the Docker Hub mirror candidates, probed and ranked.'))
     @guarded
@@ -198,11 +199,9 @@ def register(app: Any) -> None:
         timeout: float = typer.Option(5.0, "--probe-timeout", metavar="SECONDS",
                                       help=_("Seconds to wait for each mirror's answer.")),
     ) -> None:
-        from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
+        from dldoctor.cli.options import require_seconds
 
-        if not valid_timeout(timeout):
-            raise UsageError(_("--probe-timeout: {value} is not a number of seconds from {low} to {high}").format(
-                value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+        require_seconds("--probe-timeout", timeout)
         host = None
         if probe:
             from dldoctor.host.live import LiveHost

@@ -12,14 +12,14 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import typer
 
-from dldoctor.errors import (TIMEOUT_MAX, TIMEOUT_MIN, DldoctorError, Refused, UsageError,
-                             os_error_exit, os_error_message, valid_timeout)
+from dldoctor.cli.errors import boundary, say
+from dldoctor.cli.options import require_seconds, timeout_option
+from dldoctor.errors import Refused, UsageError
 from dldoctor.i18n import _
 from dldoctor.scrub import safe
 
 ROOT_HELP = _("Filesystem root of the host to fix (files are written under it; commands run "
               "chrooted there).")
-TIMEOUT_HELP = _("Seconds to wait for each command dldoctor runs (docker, nvidia-smi...).")
 
 
 # --- output --------------------------------------------------------------------------------------
@@ -48,46 +48,6 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
                 fg = typer.colors.RED
             typer.secho(safe(line), fg=fg, err=json_out)
     return out
-
-
-def _fail(exc: DldoctorError, json_out: bool, schema: str) -> None:
-    if json_out:
-        _echo(json.dumps({"schema": schema, "status": "refused" if isinstance(exc, Refused)
-                               else "error", "exit_code": exc.exit_code, "error": str(exc)},
-                              indent=2))
-    else:
-        for i, line in enumerate(str(exc).splitlines() or [""]):
-            sys.stderr.write(("dldoctor: " if i == 0 else "  ") + safe(line) + "\n")
-    raise typer.Exit(exc.exit_code)
-
-
-@contextlib.contextmanager
-def _errors(json_out: bool, schema: str) -> Iterator[None]:
-    """Domain errors -> one clear message and exit code; never a traceback (DLDOCTOR_DEBUG=1 shows
-    internal ones)."""
-    try:
-        yield
-    except (typer.Exit, typer.Abort, SystemExit):
-        raise
-    except DldoctorError as exc:
-        _fail(exc, json_out, schema)
-    except KeyboardInterrupt:
-        sys.stderr.write("dldoctor: %s\n" % _("interrupted"))
-        raise typer.Exit(130)
-    except BrokenPipeError:
-        from dldoctor import streams
-
-        streams.silence_stdout()  # the reader went away (| head): nothing more to say
-        raise typer.Exit(streams.EPIPE_EXIT)
-    except OSError as exc:
-        err = DldoctorError(os_error_message(exc))
-        err.exit_code = os_error_exit(exc)
-        _fail(err, json_out, schema)
-    except Exception as exc:
-        if os.environ.get("DLDOCTOR_DEBUG"):
-            raise
-        _fail(DldoctorError(_("internal error: {err!r} (set DLDOCTOR_DEBUG=1 for details)").format(
-            err=exc)), json_out, schema)
 
 
 @contextlib.contextmanager
@@ -195,21 +155,17 @@ def fix(
     docker_apt_base: Optional[str] = typer.Option(None, "--docker-apt-base", metavar="URL", help=_("Base URL of the docker-ce apt repository.")),
     nvidia_apt_base: Optional[str] = typer.Option(None, "--nvidia-apt-base", metavar="URL", help=_("Base URL of the NVIDIA Container Toolkit apt repository.")),
     root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help=TIMEOUT_HELP),
+    timeout: float = timeout_option(checked=False),
     daemon_timeout: float = typer.Option(60.0, "--daemon-timeout", metavar="SECONDS", help=_("Seconds to wait for Docker to come back after a reload or restart.")),
 ) -> None:
-    with _errors(json_out, "dldoctor.fix/1"):
+    with boundary("dldoctor.fix/1" if json_out else None):
         from dldoctor.provision.options import FixOptions
 
-        if not valid_timeout(timeout):
-            raise UsageError(_("--timeout: {value} is not a number of seconds from {low} to {high}").format(
-                value=timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+        require_seconds("--timeout", timeout)
         if engine is not None and engine != "docker-ce":
             raise UsageError(_("--engine {name!r}: the one engine fix installs is docker-ce").format(
                 name=engine))
-        if not valid_timeout(daemon_timeout):
-            raise UsageError(_("--daemon-timeout: {value} is not a number of seconds from {low} to {high}").format(
-                value=daemon_timeout, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+        require_seconds("--daemon-timeout", daemon_timeout)
         root = _check_root_dir(root)
         if not dry_run:
             _need_root("fix")
@@ -288,7 +244,7 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
                      verifiers=verifiers, replan=replan, summary=summary)
 
 
-def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[list, tuple]:
+def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[List[Any], Tuple[Any, ...]]:
     """Every chosen step planned; one that refuses is a blocked plan, and the others still plan.
     A usage error (a bad option value) is not a blocked step: it ends the run with exit 2."""
     from dldoctor.executor import blocked_plan
@@ -314,10 +270,7 @@ def _render_outcome(outcome: Any) -> None:
         if r.action in ("restored", "removed"):
             _echo("  " + _("{action}: {path}").format(action=r.action, path=r.path))
     if outcome.error:
-        lines = outcome.error.splitlines() or [""]
-        sys.stderr.write("dldoctor: %s\n" % safe(lines[0]))
-        for line in lines[1:]:
-            sys.stderr.write("  %s\n" % safe(line))
+        say(outcome.error)
 
 
 # --- undo ----------------------------------------------------------------------------------------
@@ -329,13 +282,15 @@ def undo(
     json_out: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
     root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
     force: bool = typer.Option(False, "--force", help=_("Restore even files changed after the fix.")),
-    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help=TIMEOUT_HELP),
+    timeout: float = timeout_option(checked=False),
     daemon_timeout: float = typer.Option(60.0, "--daemon-timeout", metavar="SECONDS", help=_("Seconds to wait for Docker after the reload.")),
 ) -> None:
-    with _errors(json_out, "dldoctor.undo/1"):
+    with boundary("dldoctor.undo/1" if json_out else None):
         from dldoctor.host.writer import HostWriter
         from dldoctor.journal import Journal
 
+        require_seconds("--timeout", timeout)
+        require_seconds("--daemon-timeout", daemon_timeout)
         root = _check_root_dir(root)
         journal = Journal(HostWriter(root))
         if list_:
@@ -353,8 +308,7 @@ def undo(
             for msg in outcome.messages:
                 _echo(msg)
             if outcome.error:
-                for i, line in enumerate(outcome.error.splitlines() or [""]):
-                    sys.stderr.write(("dldoctor: " if i == 0 else "  ") + safe(line) + "\n")
+                say(outcome.error)
         raise typer.Exit(outcome.exit_code)
 
 

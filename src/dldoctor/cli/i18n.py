@@ -25,11 +25,12 @@ def translating() -> bool:
 
 
 def _click_module() -> Any:
-    try:
-        from typer import _click as click_mod  # type: ignore[attr-defined]  # Typer >= 0.2x
-    except ImportError:
-        import click as click_mod
-    return click_mod
+    """The click Typer uses: its own vendored copy (typer._click) where it has one."""
+    import importlib
+    import importlib.util
+
+    vendored = importlib.util.find_spec("typer._click") is not None
+    return importlib.import_module("typer._click" if vendored else "click")
 
 
 def _colon(label: str) -> str:
@@ -156,10 +157,7 @@ def _fold_help_text(make: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _patch_rich_utils() -> None:
-    try:
-        from typer import rich_utils
-    except ImportError:  # Typer without rich: click's plain formatter, which wraps anything
-        return
+    from typer import rich_utils
     fixed = _fixed()
     for name in ("DEPRECATED_STRING", "DEFAULT_STRING", "ENVVAR_STRING", "REQUIRED_LONG_STRING",
                  "ARGUMENTS_PANEL_TITLE", "OPTIONS_PANEL_TITLE", "COMMANDS_PANEL_TITLE",
@@ -203,14 +201,20 @@ def _patch_click(click_mod: Any) -> None:
         if not (isinstance(cls, type) and issubclass(cls, base)):
             continue
         # ClickException itself may inherit format_message (Typer's vendored click): wrap it there.
-        orig_fm = cls.__dict__.get("format_message") or (cls.format_message if cls is base else None)
+        orig_fm: Optional[Callable[[Any], str]] = (
+            cls.__dict__.get("format_message") or (getattr(cls, "format_message") if cls is base else None))
         if orig_fm is None or getattr(orig_fm, "_dldoctor", False):
             continue
 
-        def format_message(self: Any, _orig: Callable[[Any], str] = orig_fm) -> str:
-            return translate(_orig(self))
-        format_message._dldoctor = True  # type: ignore[attr-defined]
-        cls.format_message = format_message
+        setattr(cls, "format_message", _translated(orig_fm))
+
+
+def _translated(orig: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ClickException.format_message whose text goes through translate()."""
+    def format_message(self: Any) -> str:
+        return translate(orig(self))
+    format_message._dldoctor = True  # type: ignore[attr-defined]
+    return format_message
 
 
 def install() -> None:

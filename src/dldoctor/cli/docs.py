@@ -1,23 +1,22 @@
-"""`dldoctor docs ID` and `dldoctor completion SHELL`: help that travels with the program.
+"""`dldoctor docs ID`: the page of a finding, help that travels with the program.
 
 The findings pages (docs/findings/<id>.md in the repository) ship as package data
 `dldoctor/findings/<id>.md` and are read through pkgutil, so `docs` works the same from a
-checkout, a wheel and dldoctor.pyz on a host with no network. Completion is Typer's own
-(`_DLDOCTOR_COMPLETE`), printed for the user to source; nothing is written into rc files.
+checkout, a wheel and dldoctor.pyz on a host with no network.
 """
 from __future__ import annotations
 
 import difflib
-import os
 import pkgutil
 import re
 import sys
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from dldoctor.i18n import _
 
-SHELLS = ("bash", "zsh", "fish")
-COMPLETE_VAR = "_DLDOCTOR_COMPLETE"
+if TYPE_CHECKING:
+    import typer
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
 
 
@@ -38,26 +37,12 @@ def known_ids() -> List[str]:
     return sorted(catalog.PROBLEMS)
 
 
-def completion_script(shell: str, prog_name: str = "dldoctor") -> str:
-    from typer._completion_shared import get_completion_script
-
-    return get_completion_script(prog_name=prog_name, complete_var=COMPLETE_VAR,
-                                 shell=shell)
-
-
-def register(app: Any) -> None:
-    """Add `docs` and `completion` to the typer app."""
+def register(app: "typer.Typer") -> None:
+    """Add `docs` to the typer app."""
     import typer
 
-    from dldoctor.cli import guarded
+    from dldoctor.cli.errors import guarded
     from dldoctor.errors import UsageError
-
-    if os.environ.get(COMPLETE_VAR):
-        # The shell is asking for completions: Typer answers them in app() once its completion
-        # classes are registered (add_completion=False skips that, and its --install-completion).
-        from typer._completion_classes import completion_init
-
-        completion_init()
 
     @app.command("docs", help=_("Print the page of a finding (what it means, how to fix it); without an ID, list them."))
     @guarded
@@ -86,17 +71,3 @@ def register(app: Any) -> None:
             Console().print(Markdown(text))
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-    @app.command("completion", help=_("Print the shell completion script for bash, zsh or fish (nothing is installed)."))
-    @guarded
-    def completion(
-        shell: str = typer.Argument(..., metavar="SHELL", help=_("bash, zsh or fish.")),
-    ) -> None:
-        if shell not in SHELLS:
-            raise UsageError(_("unknown shell {shell!r}: choose bash, zsh or fish").format(shell=shell))
-        typer.echo(completion_script(shell))
-        if sys.stdout.isatty():
-            hints = {"bash": "eval \"$(dldoctor completion bash)\"  # ~/.bashrc",
-                     "zsh": "eval \"$(dldoctor completion zsh)\"  # ~/.zshrc",
-                     "fish": "dldoctor completion fish | source  # ~/.config/fish/config.fish"}
-            sys.stderr.write(_("To enable it, add to your shell's start-up file: {line}").format(line=hints[shell]) + "\n")

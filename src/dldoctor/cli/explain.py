@@ -1,0 +1,48 @@
+"""`dldoctor explain TEXT`: the likely root causes of an error message, ranked."""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Optional
+
+from dldoctor.i18n import _
+
+if TYPE_CHECKING:
+    import typer
+
+
+def register(app: "typer.Typer") -> None:
+    """Add `dldoctor explain` to the Typer app."""
+    import typer
+
+    from dldoctor.cli.errors import guarded
+    from dldoctor.cli.options import (root_option, timeout_option,
+                                      verbose_option)
+
+    @app.command(help=_('Name the likely root causes of an error message, ranked, each with why and the fix.'))
+    @guarded
+    def explain(
+        text: Optional[str] = typer.Argument(None, metavar="TEXT", help=_("The error text, or - to read it from stdin.")),
+        json_out: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
+        no_host: bool = typer.Option(False, "--no-host", help=_("Use the text alone, not this host's evidence.")),
+        command: Optional[str] = typer.Option(None, "--command", metavar="COMMAND", help=_("The command that printed the error.")),
+        root: str = root_option(),
+        timeout: float = timeout_option(),
+        verbose: bool = verbose_option(),
+    ) -> None:
+        from dldoctor.cli.check import emit
+        from dldoctor.diagnose import SYMPTOM_CHECK
+        from dldoctor.errors import UsageError
+        from dldoctor.explain import explain as run_explain
+        from dldoctor.host.factory import make_host
+
+        if text is None:
+            raise UsageError(_("give the error text as an argument, or - to read it from stdin"))
+        if text == "-":
+            text = sys.stdin.read()
+        if not text.strip():
+            raise UsageError(_("the error text is empty"))
+        host = None if no_host else make_host(root, timeout)
+        report = run_explain(text, host, command=command)
+        matched = any(f.check == SYMPTOM_CHECK for f in report.findings)
+        emit(report, json_out, verbose, explained=matched)
+        raise typer.Exit(0 if matched and report.root_causes else 1)

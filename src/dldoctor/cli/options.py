@@ -1,0 +1,113 @@
+"""Options several commands share, defined once so that a name means one thing everywhere.
+
+`--timeout` is always the wait for each command dldoctor runs (docker, nvidia-smi...); every
+other wait has its own name and its own help: `--daemon-timeout` (Docker coming back after a
+reload or restart), `--probe-timeout` (each mirror's answer), `--run-timeout`/`--pull-timeout`
+(the smoke test's container and image pull), `fleet --task-timeout` (one run on a remote host).
+Every one of them is a finite 0.1..3600 seconds or bad usage (exit 2).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from dldoctor.i18n import _
+
+LANGS = ("en", "zh_CN")
+DEFAULT_TIMEOUT = 10.0
+
+
+def root_help() -> str:
+    return _("Filesystem root of the host to examine (files are read under it).")
+
+
+def timeout_help() -> str:
+    return _("Seconds to wait for each command dldoctor runs (docker, nvidia-smi...).")
+
+
+def use_language(lang: str) -> None:
+    """Speak `lang` from now on (--lang outranks DLDOCTOR_LANG and the locale variables)."""
+    import os
+
+    from dldoctor import i18n
+
+    os.environ["DLDOCTOR_LANG"] = lang
+    i18n.reset()
+
+
+def seconds_error(option: str, value: float) -> Optional[str]:
+    """Why `value` is no wait for `option` (None when it is one)."""
+    from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
+
+    if valid_timeout(value):
+        return None
+    return _("{option}: {value} is not a number of seconds from {low} to {high}").format(
+        option=option, value=value, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX))
+
+
+def require_seconds(option: str, value: float) -> None:
+    """Inside a command body (its --json error form applies): a bad wait is a UsageError."""
+    from dldoctor.errors import UsageError
+
+    why = seconds_error(option, value)
+    if why:
+        raise UsageError(why)
+
+
+def check_timeout(value: Optional[float]) -> Optional[float]:
+    """Option callback: a --timeout that is not a finite 0.1..3600 seconds is bad usage (exit 2)."""
+    from dldoctor.errors import TIMEOUT_MAX, TIMEOUT_MIN, valid_timeout
+
+    if value is not None and not valid_timeout(value):
+        import typer
+
+        raise typer.BadParameter(_("{value} is not a number of seconds from {low} to {high}").format(
+            value=value, low=TIMEOUT_MIN, high=int(TIMEOUT_MAX)))
+    return value
+
+
+def timeout_option(help_text: Optional[str] = None, checked: bool = True) -> Any:
+    """--timeout SECONDS: the wait for each command dldoctor runs. checked=False leaves the check
+    to the command body (fix, undo: their --json error form)."""
+    import typer
+
+    return typer.Option(DEFAULT_TIMEOUT, "--timeout", metavar="SECONDS",
+                        help=help_text or timeout_help(),
+                        callback=check_timeout if checked else None)
+
+
+def root_option(help_text: Optional[str] = None) -> Any:
+    import typer
+
+    return typer.Option("/", "--root", metavar="DIR", help=help_text or root_help())
+
+
+def verbose_option() -> Any:
+    import typer
+
+    return typer.Option(False, "--verbose", "-v", help=_("Show details, evidence and fixes for every finding."))
+
+
+def report_json_option() -> Any:
+    """--json for the commands that print a host report (dldoctor.report/1)."""
+    import typer
+
+    return typer.Option(False, "--json", help=_("Print the report as JSON (dldoctor.report/1)."))
+
+
+def _lang_cb(value: Optional[str]) -> Optional[str]:
+    """--lang on the app itself or on a command (the entry point takes it off the command line
+    before Typer starts; this serves callers that run the app directly)."""
+    if value is not None:
+        if value not in LANGS:
+            import typer
+
+            raise typer.BadParameter(_("choose one of: {langs}").format(langs=", ".join(LANGS)))
+        use_language(value)
+    return value
+
+
+def lang_option() -> Any:
+    import typer
+
+    return typer.Option(None, "--lang", metavar="LANG", callback=_lang_cb, is_eager=True,
+                        help=_("Language of the output: en or zh_CN (default: DLDOCTOR_LANG, then LANG)."))
