@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -252,13 +253,25 @@ class TmpWatch:
         self.thread.join(5)
 
 
-def test_become_with_an_unprivileged_ssh_user(tmp_path, sshd, labs, pyz):
+@pytest.fixture
+def open_tmp():
+    """A TMPDIR every user can reach (pytest's tmp_path is root's alone, and tempfile would
+    quietly fall back to /tmp)."""
+    path = Path(tempfile.mkdtemp(prefix="dlfleet-tmp."))
+    path.chmod(0o1777)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(str(path), ignore_errors=True)
+
+
+def test_become_with_an_unprivileged_ssh_user(tmp_path, sshd, labs, pyz, open_tmp):
     """ansible_become with a login user that is not root: dldoctor runs as root (sudo) and its
     files are gone after; the same user without become is refused Docker's socket."""
     if sshd.become_user is None:
         pytest.skip("needs sudo and a private mount namespace for the test's sshd")
     healthy, _late = labs
-    tmpdir = target_tmp(tmp_path)
+    tmpdir = open_tmp
     common = dict(ansible_python_interpreter=TARGET_PY, ansible_user=sshd.become_user,
                   dldoctor_args="--no-probe --root %s" % healthy.root,
                   dldoctor_env=lab_env(healthy, TMPDIR=str(tmpdir)))
