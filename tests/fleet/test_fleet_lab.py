@@ -289,3 +289,13 @@ def test_become_with_an_unprivileged_ssh_user(tmp_path, sshd, labs, pyz, open_tm
     owners = sorted(uid for uid, has_pyz in watch.seen.values() if has_pyz)
     assert owners == [0, BECOME_UID], watch.seen       # one pyz per host, root's and the user's
     assert not list(tmpdir.iterdir())                  # and both removed
+
+
+def test_a_host_without_the_python_is_an_error_with_the_reason(tmp_path, sshd, pyz):
+    inv = write_inventory(tmp_path / "hosts.yml", {
+        "nopy": sshd.host_vars(dldoctor_python="/nonexistent/python3")})
+    res = run_fleet(["check", "-i", inv, "--json"], fleet_env(tmp_path, sshd, DLDOCTOR_PYZ=str(pyz)))
+    assert res.returncode == 1, res.stdout + res.stderr
+    entry = json.loads(res.stdout)["hosts"]["nopy"]
+    assert entry["status"] == "error" and entry["report"] is None
+    assert "/nonexistent/python3" in entry["error"] and "not found" in entry["error"], entry
