@@ -11,7 +11,8 @@ bound for a controller that is also every target. Everything started is stopped 
 Wall time on a shared machine says as much about the other jobs as about the fleet, so the
 bench also measures CPU time: each run once more inside a cgroup of its own (cgroup v1 cpuacct,
 or v2) holding ansible-playbook with everything it starts and the sshd with every session it
-serves, i.e. the controller and all the targets' commands (not the lab's dockerd). The CPU time a
+serves and the ssh control masters Ansible keeps for it, i.e. the controller and all the
+targets' commands (not the lab's dockerd). The CPU time a
 host adds, (CPU of 20 hosts - CPU of 1) / 19, is what bounds the ratio when the targets share the
 controller's CPUs.
 
@@ -60,15 +61,16 @@ def _usage(group: Path, name: str, unit: float) -> float:
     return int(text) * unit
 
 
-def cpu_seconds(argv: list, env: dict, sshd_pid: int) -> "float | None":
-    """CPU seconds of one run of argv and of the sshd's sessions meanwhile; None without cgroups."""
+def cpu_seconds(argv: list, env: dict, sshd) -> "float | None":
+    """CPU seconds of one run of argv and of the sshd's sessions meanwhile, ssh control masters
+    left by earlier runs included; None without cgroups."""
     for base, name, unit in CGROUPS:
         if not os.path.exists(os.path.join(base, name if name != "cpu.stat" else "cgroup.controllers")):
             continue
         group = Path(base) / ("dldoctor-bench-%d" % os.getpid())
         try:
             group.mkdir(exist_ok=True)
-            for pid in _descendants(sshd_pid):
+            for pid in set(_descendants(sshd.proc.pid) + sshd._ours()):
                 (group / "cgroup.procs").write_text(str(pid))
             before = _usage(group, name, unit)
             proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -136,7 +138,7 @@ def main() -> int:
               % (one, args.hosts, many, ratio, TARGET, "ok" if ratio < TARGET else "MISSED"))
         cpu = {}
         for n, inv in invs.items():
-            got = [cpu_seconds((cmd % inv).split(), env, sshd.proc.pid) for _ in range(3)]
+            got = [cpu_seconds((cmd % inv).split(), env, sshd) for _ in range(3)]
             if None not in got:
                 cpu[n] = sorted(got)[1]
         if len(cpu) == 2:

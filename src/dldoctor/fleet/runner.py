@@ -8,6 +8,7 @@ zip, where no path on disk exists).
 """
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import pkgutil
@@ -32,6 +33,9 @@ RESULTS_LIMIT = 1 << 30   # the callback keeps at most 4 MiB of output per comma
 # long, hence a day. Its stdout is empty (the callback writes a file): the cap is for warnings.
 ANSIBLE_DEADLINE = 24 * 3600.0
 ANSIBLE_OUTPUT_CAP = 16 * 1024 * 1024
+# Ansible's default ssh_args without -C: the pyz is a compressed zip, and compressing its 3.4 MB
+# again cost the controller's ssh 0.17 CPU-s per host (half of a host's cost, measured).
+SSH_ARGS = "-o ControlMaster=auto -o ControlPersist=60s"
 
 
 def file_name(host: str) -> str:
@@ -79,6 +83,43 @@ def _write_assets(work: str) -> str:
     return os.path.join(work, "playbook.yml")
 
 
+def ansible_cfg(environ: Dict[str, str], cwd: str) -> Optional[str]:
+    """The ansible.cfg ansible-playbook would read if started in `cwd` (its search order:
+    $ANSIBLE_CONFIG, ./ansible.cfg unless the directory is world-writable, ~/.ansible.cfg,
+    /etc/ansible/ansible.cfg)."""
+    cands = []
+    if environ.get("ANSIBLE_CONFIG"):
+        path = os.path.expanduser(environ["ANSIBLE_CONFIG"])
+        cands.append(os.path.join(path, "ansible.cfg") if os.path.isdir(path) else path)
+    try:
+        if not os.stat(cwd).st_mode & 0o002:
+            cands.append(os.path.join(cwd, "ansible.cfg"))
+    except OSError:
+        pass
+    home = environ.get("HOME") or os.path.expanduser("~")
+    cands += [os.path.join(home, ".ansible.cfg"), "/etc/ansible/ansible.cfg"]
+    return next((os.path.abspath(c) for c in cands if os.path.isfile(c)), None)
+
+
+def ansible_env(environ: Dict[str, str], cwd: str) -> Dict[str, str]:
+    """Settings for the run that keep the user's own: ansible runs in a temporary directory, so
+    the ansible.cfg found from `cwd` is named; ssh_args loses -C unless the user set ssh_args."""
+    env: Dict[str, str] = {}
+    cfg = ansible_cfg(environ, cwd)
+    if cfg and not environ.get("ANSIBLE_CONFIG"):
+        env["ANSIBLE_CONFIG"] = cfg
+    if "ANSIBLE_SSH_ARGS" not in environ:
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            if cfg:
+                parser.read_string((fsops.read_bytes(cfg, limit=1 << 20) or b"").decode("utf-8", "replace"), cfg)
+            if not parser.has_option("ssh_connection", "ssh_args"):
+                env["ANSIBLE_SSH_ARGS"] = SSH_ARGS
+        except (OSError, configparser.Error):
+            pass  # ansible will say what is wrong with it; its settings are left alone
+    return env
+
+
 def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks: int = DEFAULT_FORKS,
         out_dir: Optional[str] = None, snapshot: bool = False, fix_argv: Optional[List[str]] = None,
         serial: Optional[int] = None, task_timeout: int = 900) -> List[Dict[str, Any]]:
@@ -100,6 +141,7 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
         if limit:
             argv[3:3] = ["--limit", limit]
         env = dict(os.environ)
+        env.update(ansible_env(env, os.getcwd()))
         env.update({"ANSIBLE_STDOUT_CALLBACK": "dldoctor_fleet",
                     "ANSIBLE_CALLBACK_PLUGINS": os.path.join(work, "plugins"),
                     "ANSIBLE_ACTION_PLUGINS": os.path.join(work, "plugins", "action"),
