@@ -38,22 +38,6 @@ from pyzlib import build  # noqa: E402
 CGROUPS = (("/sys/fs/cgroup/cpuacct", "cpuacct.usage", 1e-9), ("/sys/fs/cgroup", "cpu.stat", 1e-6))
 
 
-def _descendants(pid: int) -> list:
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry) as fh:
-                    parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                pass
-    found, frontier = [pid], [pid]
-    while frontier:
-        frontier = [p for p, pp in parents.items() if pp in frontier]
-        found += frontier
-    return found
-
-
 def _usage(group: Path, name: str, unit: float) -> float:
     text = (group / name).read_text()
     if name == "cpu.stat":
@@ -70,8 +54,11 @@ def cpu_seconds(argv: list, env: dict, sshd) -> "float | None":
         group = Path(base) / ("dldoctor-bench-%d" % os.getpid())
         try:
             group.mkdir(exist_ok=True)
-            for pid in set(_descendants(sshd.proc.pid) + sshd._ours()):
-                (group / "cgroup.procs").write_text(str(pid))
+            for pid in [sshd.proc.pid] + sshd._ours():  # its sessions and the control masters
+                try:
+                    (group / "cgroup.procs").write_text(str(pid))
+                except ProcessLookupError:
+                    pass  # ended meanwhile
             before = _usage(group, name, unit)
             proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     preexec_fn=lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
