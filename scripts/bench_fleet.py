@@ -8,6 +8,14 @@ host's work is a real `check` (docker info, nvidia-smi, files under --root) thro
 host; here all of them share this machine's CPUs with the control machine, so the figure is a
 bound for a controller that is also every target. Everything started is stopped at exit.
 
+Wall time on a shared machine says as much about the other jobs as about the fleet, so the
+bench also measures CPU time: each run once more inside a cgroup of its own (cgroup v1 cpuacct,
+or v2) holding ansible-playbook with everything it starts and the sshd with every session it
+serves and the ssh control masters Ansible keeps for it, i.e. the controller and all the
+targets' commands (not the lab's dockerd). The CPU time a
+host adds, (CPU of 20 hosts - CPU of 1) / 19, is what bounds the ratio when the targets share the
+controller's CPUs.
+
 Usage: scripts/bench --fleet [--runs N] [--out DIR]
 """
 import argparse
@@ -25,6 +33,40 @@ sys.path.insert(0, str(REPO / "tests"))
 import lab as lablib  # noqa: E402
 from fleetlib import Sshd, fleet_env, missing, write_inventory  # noqa: E402
 from pyzlib import build  # noqa: E402
+
+CGROUPS = (("/sys/fs/cgroup/cpuacct", "cpuacct.usage", 1e-9), ("/sys/fs/cgroup", "cpu.stat", 1e-6))
+
+
+def _usage(group: Path, name: str, unit: float) -> float:
+    text = (group / name).read_text()
+    if name == "cpu.stat":
+        text = dict(line.split() for line in text.splitlines())["usage_usec"]
+    return int(text) * unit
+
+
+def cpu_seconds(argv: list, env: dict, sshd) -> "float | None":
+    """CPU seconds of one run of argv and of the sshd's sessions meanwhile, ssh control masters
+    left by earlier runs included; None without cgroups."""
+    for base, name, unit in CGROUPS:
+        if not os.path.exists(os.path.join(base, name if name != "cpu.stat" else "cgroup.controllers")):
+            continue
+        group = Path(base) / ("dldoctor-bench-%d" % os.getpid())
+        try:
+            group.mkdir(exist_ok=True)
+            for pid in [sshd.proc.pid] + sshd._ours():  # its sessions and the control masters
+                try:
+                    (group / "cgroup.procs").write_text(str(pid))
+                except ProcessLookupError:
+                    pass  # ended meanwhile
+            before = _usage(group, name, unit)
+            proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    preexec_fn=lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+            proc.wait()
+            return _usage(group, name, unit) - before
+        except (OSError, KeyError, ValueError):
+            continue
+    return None
+
 
 RUNTIME = {"runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime", "runtimeArgs": []}}}
 TARGET = 2.0
@@ -80,6 +122,17 @@ def main() -> int:
         ratio = many / one
         print("\nfleet check: 1 host %.2f s, %d hosts %.2f s (medians), ratio %.2f (target < %.1f): %s"
               % (one, args.hosts, many, ratio, TARGET, "ok" if ratio < TARGET else "MISSED"))
+        cpu = {}
+        for n, inv in invs.items():
+            got = [cpu_seconds((cmd % inv).split(), env, sshd) for _ in range(3)]
+            if None not in got:
+                cpu[n] = sorted(got)[1]
+        if len(cpu) == 2:
+            per_host = (cpu[args.hosts] - cpu[1]) / (args.hosts - 1)
+            print("CPU time (controller and targets, median of 3): 1 host %.2f s, %d hosts %.2f s; "
+                  "each host adds %.2f s" % (cpu[1], args.hosts, cpu[args.hosts], per_host))
+        else:
+            print("CPU time: not measured (no writable cgroup here)")
         print("load average after: %.1f %.1f %.1f" % os.getloadavg())
         if args.out:
             os.makedirs(args.out, exist_ok=True)
@@ -88,6 +141,11 @@ def main() -> int:
     finally:
         if sshd is not None:
             sshd.stop()
+        for base, _name, _unit in CGROUPS:  # empty once sshd and its sessions are gone
+            try:
+                os.rmdir(os.path.join(base, "dldoctor-bench-%d" % os.getpid()))
+            except OSError:
+                pass
         if the_lab is not None:
             the_lab.cleanup()
         shutil.rmtree(str(work), ignore_errors=True)

@@ -1,7 +1,13 @@
 """A real ssh target for `dldoctor fleet` tests: Debian's openssh-server on 127.0.0.1.
 
 ``Sshd`` runs /usr/sbin/sshd in the foreground on a free port (never 22) with a host key and a
-client key generated for it, accepting only that key for root; ``stop()`` ends it by pid. Every
+client key generated for it, accepting only that key; ``stop()`` ends it by pid. Where it can, it
+runs in a private mount namespace whose /etc/passwd, /etc/group and /etc/sudoers are the server's
+own copies (bind mounts seen by sshd and its sessions only; this machine's /etc is never written):
+root's home there is an empty directory, /etc/shadow holds no password (a target's shell reads no dotfiles of this machine's
+root, whose start-up scripts would dominate the cost of a command), and an unprivileged login
+user ``BECOME_USER`` may `sudo` without a password (``become_user`` is None where that cannot be
+set up: no sudo, or no mount namespace). Every
 inventory host is an alias of 127.0.0.1 with its own dldoctor_args/dldoctor_env (a lab's --root,
 DOCKER_HOST, PATH). ``fleet_env()`` keeps Ansible's local state (temp files, control sockets) in
 the test's directory, so parallel runs never share them.
@@ -20,6 +26,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 SSHD = "/usr/sbin/sshd"
+BECOME_USER = "dlfleet"
+BECOME_UID = 61234
 
 
 def free_port() -> int:
@@ -47,11 +55,13 @@ class Sshd:
         self.port = free_port()
         self.key = self.dir / "id_ed25519"
         self.proc: Optional[subprocess.Popen] = None
+        self.become_user: Optional[str] = None
+        os.chmod(str(self.dir), 0o711)  # the unprivileged user's sshd reads authorized_keys here
         for name in ("host_ed25519", "id_ed25519"):
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.dir / name)],
                            check=True, stdin=subprocess.DEVNULL, capture_output=True)
         (self.dir / "authorized_keys").write_text((self.dir / "id_ed25519.pub").read_text())
-        os.chmod(str(self.dir / "authorized_keys"), 0o600)
+        os.chmod(str(self.dir / "authorized_keys"), 0o644)
         config = self.dir / "sshd_config"
         config.write_text("\n".join([
             "Port %d" % self.port,
@@ -73,7 +83,7 @@ class Sshd:
         # sshd insists on its privilege separation directory (Debian's service makes it at boot).
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
         self.log = open(str(self.dir / "sshd.log"), "wb")
-        self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=self.log,
+        self.proc = subprocess.Popen(self._argv([SSHD, "-D", "-e", "-f", str(config)]), stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -86,6 +96,41 @@ class Sshd:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("sshd did not listen on 127.0.0.1:%d" % self.port)
+
+    def _argv(self, sshd: List[str]) -> List[str]:
+        """sshd's command line: inside a private mount namespace with this server's /etc/passwd,
+        /etc/group and /etc/sudoers bound over the machine's, when unshare can make one."""
+        unshare = shutil.which("unshare")
+        if not unshare or subprocess.run([unshare, "-m", "--propagation", "private", "true"],
+                                         capture_output=True).returncode != 0:
+            return sshd
+        home = self.dir / "home"
+        for name in ("root", BECOME_USER):
+            (home / name).mkdir(parents=True)
+        os.chown(str(home / BECOME_USER), BECOME_UID, BECOME_UID)
+        passwd = []
+        for line in Path("/etc/passwd").read_text().splitlines():
+            f = line.split(":")
+            if len(f) == 7 and f[0] == "root":
+                f[5] = str(home / "root")
+            passwd.append(":".join(f))
+        passwd.append("%s:x:%d:%d::%s:/bin/sh" % (BECOME_USER, BECOME_UID, BECOME_UID, home / BECOME_USER))
+        group = Path("/etc/group").read_text().splitlines() + ["%s:x:%d:" % (BECOME_USER, BECOME_UID)]
+        binds = {"passwd": "\n".join(passwd) + "\n", "group": "\n".join(group) + "\n"}
+        sudo = shutil.which("sudo")
+        if sudo and os.path.isfile("/etc/sudoers") and os.stat(sudo).st_mode & 0o4000:
+            binds["sudoers"] = "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%s ALL=(ALL:ALL) NOPASSWD: ALL\n" % BECOME_USER
+            # sudo's PAM account check wants the user in shadow; no password hash is copied
+            binds["shadow"] = "root:*:19000:0:99999:7:::\n%s:*:19000:0:99999:7:::\n" % BECOME_USER
+            self.become_user = BECOME_USER
+        script = []
+        for name, text in binds.items():
+            path = self.dir / ("etc-" + name)
+            path.write_text(text)
+            os.chmod(str(path), {"sudoers": 0o440, "shadow": 0o640}.get(name, 0o644))
+            script.append("mount --bind %s /etc/%s" % (path, name))
+        script.append('exec "$@"')
+        return [unshare, "-m", "--propagation", "private", "sh", "-c", " && ".join(script), "sh"] + sshd
 
     def host_vars(self, **extra: Any) -> Dict[str, Any]:
         v = {"ansible_host": "127.0.0.1", "ansible_port": self.port, "ansible_user": "root",

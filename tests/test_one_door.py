@@ -23,11 +23,7 @@ HOST = REPO / "src" / "dldoctor" / "host"
 # dldoctor (the control machine need not have it installed for ansible's own python).
 EXEMPT = {
     "src/dldoctor/fleet/plugins/dldoctor_fleet.py": "an Ansible callback plugin run by ansible",
-}
-# Temporary: being moved onto host.process by other branches of issues 10 and 11.
-PENDING = {
-    "src/dldoctor/fleet/runner.py": "removed when i10b lands (fleet goes through the host layer)",
-    "src/dldoctor/cli_fleet.py": "removed when i10b lands (fleet goes through the host layer)",
+    "src/dldoctor/fleet/plugins/action/dldoctor_run.py": "an Ansible action plugin run by ansible",
 }
 
 _OS_CALLS = {"open", "fdopen", "kill", "killpg", "system", "popen", "fork", "forkpty",
@@ -119,17 +115,15 @@ def test_nothing_outside_host_opens_spawns_signals_or_reads_proc():
     bad = []
     for path in _modules():
         rel = path.relative_to(REPO).as_posix()
-        if rel in EXEMPT or rel in PENDING:
+        if rel in EXEMPT:
             continue
         bad += ["%s:%s" % (rel, d) for d in doors(path.read_text(encoding="utf-8"), rel)]
     assert not bad, "outside src/dldoctor/host/ (go through the host layer):\n" + "\n".join(bad)
 
 
 def test_the_lists_name_files_that_exist_and_still_need_it():
-    for rel in list(EXEMPT) + list(PENDING):
+    for rel in EXEMPT:
         path = REPO / rel
-        if rel in PENDING and not path.exists():
-            continue          # moved by its branch: the entry is dead, delete it
         assert path.exists(), rel
         assert doors(path.read_text(encoding="utf-8"), rel), \
             "%s no longer needs its place on the list: remove it" % rel

@@ -15,13 +15,15 @@ import json
 import os
 import shutil
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 import lab as lablib
-from fleetlib import fleet_env, free_port, run_fleet, sshd, write_inventory  # noqa: F401 (fixture)
+from fleetlib import BECOME_UID, fleet_env, free_port, run_fleet, sshd, write_inventory  # noqa: F401 (fixture)
 from pyzlib import find_python, pyz  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.lab
@@ -76,20 +78,29 @@ def labs():
             the_lab.cleanup()
 
 
+def target_tmp(tmp_path):
+    """The targets' TMPDIR (through dldoctor_env): where the pyz lands and must be gone from."""
+    path = tmp_path / "target-tmp"
+    path.mkdir(exist_ok=True)
+    path.chmod(0o1777)
+    return path
+
+
 def inventory(tmp_path, sshd, labs, hung_socket=None, with_down=True):
     healthy, late = labs
+    tmpdir = str(target_tmp(tmp_path))
     hosts = {
         "healthy": sshd.host_vars(ansible_python_interpreter=TARGET_PY,
                                   dldoctor_args="--no-probe --root %s" % healthy.root,
-                                  dldoctor_env=lab_env(healthy)),
+                                  dldoctor_env=lab_env(healthy, TMPDIR=tmpdir)),
         "late": sshd.host_vars(ansible_python_interpreter=find_python(8) or TARGET_PY,
                                dldoctor_args=["--no-probe", "--root", str(late.root)],
-                               dldoctor_env=lab_env(late)),
+                               dldoctor_env=lab_env(late, TMPDIR=tmpdir)),
     }
     if hung_socket:
         hosts["hung"] = sshd.host_vars(ansible_python_interpreter=TARGET_PY,
                                        dldoctor_args="--no-probe --timeout 3 --root %s" % healthy.root,
-                                       dldoctor_env=lab_env(healthy, DOCKER_HOST="unix://" + hung_socket))
+                                       dldoctor_env=lab_env(healthy, DOCKER_HOST="unix://" + hung_socket, TMPDIR=tmpdir))
     if with_down:
         hosts["down"] = dict(sshd.host_vars(), ansible_port=free_port())
     return write_inventory(tmp_path / "hosts.yml", hosts)
@@ -138,7 +149,8 @@ def test_fleet_check_merges_four_hosts(tmp_path, sshd, labs, pyz):
     assert summary["causes"]["toolkit.daemon-not-restarted"] == ["late"]
     assert summary["causes"]["docker.daemon-down"] == ["hung"]
 
-    # nothing left on the targets: Ansible's temporary directories (with the pyz) are gone
+    # nothing left on the targets: the private directories with the pyz are gone
+    assert not list(target_tmp(tmp_path).iterdir())
     assert not list(Path("/tmp/.dldoctor-fleet-ansible").glob("ansible-tmp-*/*"))
     # saved reports and snapshots, one per reachable host
     assert sorted(p.name for p in out.iterdir()) == [
@@ -211,3 +223,79 @@ def test_rolling_fix_stops_at_the_first_failure_and_rolls_it_back(tmp_path, sshd
         assert first.dockerd_pid() not in (None, pid1)         # and running again (restarted)
         assert second.read_daemon_json() == b"{}\n"            # never touched
         assert second.dockerd_pid() == pid2
+
+
+class TmpWatch:
+    """Polls a directory while a fleet run works: the private directories the targets made there
+    (name -> owner uid, whether a dldoctor.pyz was seen inside)."""
+
+    def __init__(self, path):
+        self.path, self.seen, self._stop = path, {}, threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self):
+        while not self._stop.is_set():
+            for d in list(self.path.iterdir()) if self.path.is_dir() else []:
+                try:
+                    has = (d / "dldoctor.pyz").exists()
+                    uid = d.stat().st_uid
+                except OSError:
+                    continue
+                self.seen[d.name] = (uid, has or self.seen.get(d.name, (0, False))[1])
+            time.sleep(0.005)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def open_tmp():
+    """A TMPDIR every user can reach (pytest's tmp_path is root's alone, and tempfile would
+    quietly fall back to /tmp)."""
+    path = Path(tempfile.mkdtemp(prefix="dlfleet-tmp."))
+    path.chmod(0o1777)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(str(path), ignore_errors=True)
+
+
+def test_become_with_an_unprivileged_ssh_user(tmp_path, sshd, labs, pyz, open_tmp):
+    """ansible_become with a login user that is not root: dldoctor runs as root (sudo) and its
+    files are gone after; the same user without become is refused Docker's socket."""
+    if sshd.become_user is None:
+        pytest.skip("needs sudo and a private mount namespace for the test's sshd")
+    healthy, _late = labs
+    tmpdir = open_tmp
+    common = dict(ansible_python_interpreter=TARGET_PY, ansible_user=sshd.become_user,
+                  dldoctor_args="--no-probe --root %s" % healthy.root,
+                  dldoctor_env=lab_env(healthy, TMPDIR=str(tmpdir)))
+    inv = write_inventory(tmp_path / "hosts.yml", {
+        "as-root": dict(sshd.host_vars(**common), ansible_become=True),
+        "as-user": sshd.host_vars(**common)})
+    env = fleet_env(tmp_path, sshd, DLDOCTOR_PYZ=str(pyz))
+    with TmpWatch(tmpdir) as watch:
+        res = run_fleet(["check", "-i", inv, "--json"], env)
+    assert res.returncode == 1, res.stdout + res.stderr
+    hosts = json.loads(res.stdout)["hosts"]
+    # the socket is root:docker 0660: only a dldoctor running as root sees a healthy Docker
+    assert hosts["as-root"]["status"] == "ok", hosts["as-root"]
+    assert hosts["as-user"]["report"]["root_causes"][0] == "docker.permission-denied"
+    owners = sorted(uid for uid, has_pyz in watch.seen.values() if has_pyz)
+    assert owners == [0, BECOME_UID], watch.seen       # one pyz per host, root's and the user's
+    assert not list(tmpdir.iterdir())                  # and both removed
+
+
+def test_a_host_without_the_python_is_an_error_with_the_reason(tmp_path, sshd, pyz):
+    inv = write_inventory(tmp_path / "hosts.yml", {
+        "nopy": sshd.host_vars(dldoctor_python="/nonexistent/python3")})
+    res = run_fleet(["check", "-i", inv, "--json"], fleet_env(tmp_path, sshd, DLDOCTOR_PYZ=str(pyz)))
+    assert res.returncode == 1, res.stdout + res.stderr
+    entry = json.loads(res.stdout)["hosts"]["nopy"]
+    assert entry["status"] == "error" and entry["report"] is None
+    assert "/nonexistent/python3" in entry["error"] and "not found" in entry["error"], entry

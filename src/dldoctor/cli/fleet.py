@@ -6,6 +6,7 @@ Wiring only (see dldoctor.fleet): options in, the playbook run or the saved repo
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 from typing import Any, List, Optional
@@ -57,7 +58,9 @@ def register(app: Any) -> None:
             raise UsageError(_("--snapshot needs --out DIR for the snapshots"))
         path = runner.check_inputs(inventory, pyz)
         if out:
-            os.makedirs(out, exist_ok=True)
+            from dldoctor.host import fsops
+
+            fsops.makedirs(out)
         hosts = runner.run(inventory, path, "check", limit=limit, forks=forks, out_dir=out,
                            snapshot=snapshot, task_timeout=task_timeout)
         merged = report.merge(runner.entries(hosts, "check"))
@@ -73,6 +76,7 @@ def register(app: Any) -> None:
         json_out: bool = typer.Option(False, "--json", help=_("Print the merged report as JSON (dldoctor.fleet/1).")),
     ) -> None:
         from dldoctor.fleet import report
+        from dldoctor.host import fsops
 
         hosts = {}
         for path in reports:
@@ -81,11 +85,14 @@ def register(app: Any) -> None:
             if name in hosts:
                 raise UsageError(_("two reports for the host {host}: {path}").format(host=name, path=path))
             try:
-                with open(path, "rb") as fh:
-                    raw = fh.read(64 * 1024 * 1024 + 1)
+                raw = fsops.read_bytes(path, limit=64 * 1024 * 1024)
             except OSError as exc:
-                raise UsageError(_("cannot read {path}: {err}").format(path=path, err=exc.strerror or exc))
-            parsed = report.parse_report(raw.decode("utf-8", "replace")) if len(raw) <= 64 * 1024 * 1024 else None
+                if exc.errno != errno.EFBIG:
+                    raise UsageError(_("cannot read {path}: {err}").format(path=path, err=exc.strerror or exc))
+                raw = b""  # larger than any report
+            if raw is None:
+                raise UsageError(_("cannot read {path}: {err}").format(path=path, err=os.strerror(errno.ENOENT)))
+            parsed = report.parse_report(raw.decode("utf-8", "replace"))
             if parsed is None:
                 raise UsageError(_("{path} is not a dldoctor report (dldoctor check --json)").format(path=path))
             hosts[name] = report.host_entry("failing" if report.failing(parsed) else "ok", parsed)

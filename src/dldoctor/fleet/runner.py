@@ -1,29 +1,41 @@
 """Run the shipped playbook with `ansible-playbook` and turn its per-host results into entries.
 
-ansible is a subprocess, never an import: `dldoctor check` and the targets do not need it, and
-the control machine gets it as the optional extra `dldoctor[fleet]`. The playbook and its stdout
-callback are package data, read through pkgutil and written to a private temporary directory
-for the run (they work from a wheel or a zip, where no path on disk exists).
+ansible is a subprocess (through the host layer's process runner), never an import: `dldoctor
+check` and the targets do not need it, and the control machine gets it as the optional extra
+`dldoctor[fleet]`. The playbook, its action and its stdout callback are package data, read through
+pkgutil and written to a private temporary directory for the run (they work from a wheel or a
+zip, where no path on disk exists).
 """
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import pkgutil
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from typing import Any, Dict, List, Optional
 
 from dldoctor.errors import UsageError
 from dldoctor.fleet import report
+from dldoctor.host import fsops, process
 from dldoctor.i18n import _
 
 INSTALL_HINT = "pip install 'dldoctor[fleet]'"
 DEFAULT_FORKS = 20
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+ASSETS = ("playbook.yml", "plugins/dldoctor_fleet.py", "plugins/action/dldoctor_run.py")
+RESULTS_LIMIT = 1 << 30   # the callback keeps at most 4 MiB of output per command and host
+# ansible-playbook's own bounds: each host's commands stop at --task-timeout (the action's and the
+# task's timeout), so this only catches ansible itself hanging; a rolling fix of many batches is
+# long, hence a day. Its stdout is empty (the callback writes a file): the cap is for warnings.
+ANSIBLE_DEADLINE = 24 * 3600.0
+ANSIBLE_OUTPUT_CAP = 16 * 1024 * 1024
+# Ansible's default ssh_args without -C: the pyz is a compressed zip, and compressing its 3.4 MB
+# again cost the controller's ssh 0.17 CPU-s per host (measured).
+SSH_ARGS = "-o ControlMaster=auto -o ControlPersist=60s"
 
 
 def file_name(host: str) -> str:
@@ -61,14 +73,51 @@ def check_inputs(inventory: str, pyz: Optional[str]) -> str:
 
 
 def _write_assets(work: str) -> str:
-    os.makedirs(os.path.join(work, "plugins"))
-    for rel in ("playbook.yml", "plugins/dldoctor_fleet.py"):
+    for rel in ASSETS:
         data = pkgutil.get_data("dldoctor.fleet", rel)
         if data is None:
             raise UsageError(_("this dldoctor lacks its fleet playbook ({name}); reinstall it").format(name=rel))
-        with open(os.path.join(work, rel), "wb") as fh:
-            fh.write(data)
+        path = os.path.join(work, rel)
+        fsops.makedirs(os.path.dirname(path), mode=0o700)
+        fsops.atomic_write(path, data, mode=0o600)
     return os.path.join(work, "playbook.yml")
+
+
+def ansible_cfg(environ: Dict[str, str], cwd: str) -> Optional[str]:
+    """The ansible.cfg ansible-playbook would read if started in `cwd` (its search order:
+    $ANSIBLE_CONFIG, ./ansible.cfg unless the directory is world-writable, ~/.ansible.cfg,
+    /etc/ansible/ansible.cfg)."""
+    cands = []
+    if environ.get("ANSIBLE_CONFIG"):
+        path = os.path.expanduser(environ["ANSIBLE_CONFIG"])
+        cands.append(os.path.join(path, "ansible.cfg") if os.path.isdir(path) else path)
+    try:
+        if not os.stat(cwd).st_mode & 0o002:
+            cands.append(os.path.join(cwd, "ansible.cfg"))
+    except OSError:
+        pass
+    home = environ.get("HOME") or os.path.expanduser("~")
+    cands += [os.path.join(home, ".ansible.cfg"), "/etc/ansible/ansible.cfg"]
+    return next((os.path.abspath(c) for c in cands if os.path.isfile(c)), None)
+
+
+def ansible_env(environ: Dict[str, str], cwd: str) -> Dict[str, str]:
+    """Settings for the run that keep the user's own: ansible runs in a temporary directory, so
+    the ansible.cfg found from `cwd` is named; ssh_args loses -C unless the user set ssh_args."""
+    env: Dict[str, str] = {}
+    cfg = ansible_cfg(environ, cwd)
+    if cfg and not environ.get("ANSIBLE_CONFIG"):
+        env["ANSIBLE_CONFIG"] = cfg
+    if "ANSIBLE_SSH_ARGS" not in environ:
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            if cfg:
+                parser.read_string((fsops.read_bytes(cfg, limit=1 << 20) or b"").decode("utf-8", "replace"), cfg)
+            if not parser.has_option("ssh_connection", "ssh_args"):
+                env["ANSIBLE_SSH_ARGS"] = SSH_ARGS
+        except (OSError, configparser.Error):
+            pass  # ansible will say what is wrong with it; its settings are left alone
+    return env
 
 
 def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks: int = DEFAULT_FORKS,
@@ -86,36 +135,34 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
             extra["dldoctor_serial"] = int(serial)
             extra["dldoctor_max_fail_percentage"] = 0  # the first failing host stops the rollout
         vars_file = os.path.join(work, "vars.json")
-        with open(vars_file, "w") as fh:
-            json.dump(extra, fh)
+        fsops.atomic_write(vars_file, json.dumps(extra).encode("utf-8"), mode=0o600)
         results = os.path.join(work, "results.json")
         argv = [exe, "-i", inventory, "--forks", str(int(forks)), "-e", "@" + vars_file, playbook]
         if limit:
             argv[3:3] = ["--limit", limit]
         env = dict(os.environ)
+        env.update(ansible_env(env, os.getcwd()))
         env.update({"ANSIBLE_STDOUT_CALLBACK": "dldoctor_fleet",
                     "ANSIBLE_CALLBACK_PLUGINS": os.path.join(work, "plugins"),
+                    "ANSIBLE_ACTION_PLUGINS": os.path.join(work, "plugins", "action"),
                     "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True",
                     "ANSIBLE_RETRY_FILES_ENABLED": "False",
                     "ANSIBLE_NOCOLOR": "True",
                     "DLDOCTOR_FLEET_RESULTS": results})
-        env.setdefault("ANSIBLE_PIPELINING", "True")             # one ssh round trip per task
-        env.setdefault("ANSIBLE_SSH_USETTY", "False")            # stdout is the report, stderr apart
-        env.setdefault("ANSIBLE_PYTHON_INTERPRETER", "auto_silent")
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env, cwd=work)
+        proc = process.run(argv, timeout=ANSIBLE_DEADLINE, env=env, cwd=work,
+                           cap=ANSIBLE_OUTPUT_CAP)
         try:
-            with open(results, encoding="utf-8") as fh:
-                hosts = json.load(fh)["hosts"]
+            raw = fsops.read_bytes(results, limit=RESULTS_LIMIT)
+            hosts = json.loads((raw or b"").decode("utf-8"))["hosts"]
         except (OSError, ValueError, KeyError):
-            text = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+            text = (proc.stderr or proc.stdout or proc.error or "").strip()
             lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
             errors = [ln for ln in lines if ln.startswith("[ERROR]")]
             if errors:  # ansible's verdict first, then the first reason it gave (parse errors)
                 why = [ln for ln in lines if ln.startswith("[WARNING]: Failed to parse")][:1]
                 text = "\n".join(errors + why)
             raise UsageError(_("ansible-playbook could not run the fleet (exit {rc}): {err}")
-                             .format(rc=proc.returncode, err=report.clean(text[-1500:]) or "-"))
+                             .format(rc=proc.rc, err=report.clean(text[-1500:]) or "-"))
         if not hosts:
             raise UsageError(_("no host in the inventory {path} matches{limit}")
                              .format(path=inventory, limit=(" --limit " + limit) if limit else ""))
@@ -151,11 +198,9 @@ def entries(hosts: List[Dict[str, Any]], mode: str) -> Dict[str, Dict[str, Any]]
 
 def save_reports(fleet: Dict[str, Any], out_dir: str) -> None:
     """DIR/<host>.json: each host's check report, for `fleet merge` later."""
-    os.makedirs(out_dir, exist_ok=True)
+    fsops.makedirs(out_dir)
     for name, entry in fleet["hosts"].items():
         if entry.get("report") is not None:
             path = os.path.join(out_dir, file_name(name) + ".json")
-            with open(path + ".tmp", "w", encoding="utf-8") as fh:
-                json.dump(entry["report"], fh, indent=2, ensure_ascii=False)
-                fh.write("\n")
-            os.replace(path + ".tmp", path)
+            text = json.dumps(entry["report"], indent=2, ensure_ascii=False) + "\n"
+            fsops.atomic_write(path, text.encode("utf-8"))

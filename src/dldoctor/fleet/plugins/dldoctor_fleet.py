@@ -56,17 +56,26 @@ class CallbackModule(CallbackBase):
         return {"rc": res.get("rc"), "stdout": (res.get("stdout") or "")[:KEEP],
                 "stderr": (res.get("stderr") or "")[-KEEP:]}
 
-    def v2_runner_on_ok(self, result):
+    def _record(self, result):
+        """Each dldoctor command's output: from the dldoctor_run action (one entry per command it
+        ran), or from a task that ran one command itself."""
         res = result._result
-        if "rc" in res:
-            self._host(result._host.get_name())["tasks"][self._task(result)] = self._out(res)
+        host = self._host(result._host.get_name())
+        runs = res.get("dldoctor_runs")
+        if isinstance(runs, dict):
+            for name, run in runs.items():
+                host["tasks"][name] = self._out(run)
+        elif "rc" in res:
+            host["tasks"][self._task(result)] = self._out(res)
+        return host
+
+    def v2_runner_on_ok(self, result):
+        self._record(result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         res = result._result
-        host = self._host(result._host.get_name())
+        host = self._record(result)
         task = self._task(result)
-        if "rc" in res:
-            host["tasks"][task] = self._out(res)
         if not ignore_errors and host["failed"] is None:
             msg = res.get("msg") or ""
             if res.get("stderr"):

@@ -1,0 +1,33 @@
+"""The settings `dldoctor fleet` gives ansible-playbook keep the user's own: the ansible.cfg that
+ansible would find from where dldoctor was started, and their ssh_args; only Ansible's default
+ssh_args lose -C (the pyz is compressed already)."""
+import os
+
+from dldoctor.fleet.runner import SSH_ARGS, ansible_env
+
+
+def test_default_ssh_args_without_compression(tmp_path):
+    env = ansible_env({"ANSIBLE_CONFIG": str(tmp_path / "none.cfg"), "HOME": str(tmp_path)}, str(tmp_path))
+    if os.path.isfile("/etc/ansible/ansible.cfg"):
+        return  # this machine's own ansible.cfg decides
+    assert env == {"ANSIBLE_SSH_ARGS": SSH_ARGS}
+    assert "-C" not in SSH_ARGS.split() and "ControlPersist=60s" in SSH_ARGS
+
+
+def test_the_users_ssh_args_and_ansible_cfg_are_kept(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "ansible.cfg").write_text("[ssh_connection]\nssh_args = -C -o ControlPersist=10m\n")
+    env = ansible_env({"HOME": str(tmp_path)}, str(project))
+    # ansible runs in a temporary directory: the project's ansible.cfg is named, its ssh_args kept
+    assert env == {"ANSIBLE_CONFIG": str(project / "ansible.cfg")}
+    assert ansible_env({"ANSIBLE_SSH_ARGS": "-C", "HOME": str(tmp_path)}, str(project)) == {
+        "ANSIBLE_CONFIG": str(project / "ansible.cfg")}
+    (project / "ansible.cfg").write_text("[defaults]\nforks = 50\n")
+    assert ansible_env({"HOME": str(tmp_path)}, str(project)) == {
+        "ANSIBLE_CONFIG": str(project / "ansible.cfg"), "ANSIBLE_SSH_ARGS": SSH_ARGS}
+    os.chmod(str(project), 0o777)  # ansible ignores ./ansible.cfg in a world-writable directory
+    try:
+        assert "ANSIBLE_CONFIG" not in ansible_env({"HOME": str(tmp_path)}, str(project))
+    finally:
+        os.chmod(str(project), 0o755)
