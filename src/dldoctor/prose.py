@@ -47,7 +47,8 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
 NVIDIA_REPO = r"nvidia\.github\.io|download\.docker\.com|developer\.download\.nvidia\.com|apt\.dockerproject\.org"
 CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
               r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
-              r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙")
+              r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙|"
+              r"connection (failed|reset|refused|timed out)|连接(失败|超时|被重置)")
 SECURE_BOOT = r"secure ?boot|安全启动|mokutil|\bMOK\b"
 FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
 CONTAINER = r"containers?\b|docker\b|容器"
@@ -58,6 +59,10 @@ CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|e
 CHINA_NET = r"国内|in china|mainland|大陆|校园网|campus network|gfw|被墙|墙内"
 PULL = r"\bpull(ing|ed)?\b|拉取|拉镜像|下载镜像|docker\s*镜像"
 SLOW = r"time ?out|timed out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
+NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
+               r"还有一?(块|张)|另有一?(块|张)")
+EVERY = r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何"
+FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了"
 
 
 FAMILIES: Tuple[Family, ...] = (
@@ -72,6 +77,8 @@ FAMILIES: Tuple[Family, ...] = (
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     _f("registry.unreachable", 0.55, PULL, r"time ?out|timed out|超时", r"docker ?hub|registry-1\.docker\.io|镜像"),
+    # Every pull failing at once is the network to the registry, not one image.
+    _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
@@ -82,7 +89,9 @@ FAMILIES: Tuple[Family, ...] = (
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
-       r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显"),
+       r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
+       # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there.
+       unless=NVIDIA_CARD),
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
        r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
     _f("driver.not-loaded", 0.6, r"(load|loading) the nvidia (kernel )?modules?|nvidia (kernel )?modules? "
@@ -102,6 +111,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
+    # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
+    _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
+       r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|不支持|识别不到"),
     # --- Docker flavours ---------------------------------------------------------------------------
     _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4] (pro|max|chip|mac)|"
        r"docker (desktop|for (mac|windows))|docker-desktop",

@@ -175,11 +175,18 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
     _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
+    # apt's own words for a transport failure (en and zh_CN): the host never answered, so a "no
+    # Release file" printed after it for the same repository is a consequence, not the cause.
+    _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
+    _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
     _s("apt.broken-source", r"(the repository '[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
+    # A registry that answers with a bare "denied" refused this client or this name (an allowlist, a
+    # prefix it requires), as opposed to a tag it looked up and did not find.
+    _s("mirror.restricted", r"error response from daemon: denied[ \t.]*(\n|$)", 0.6),
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
