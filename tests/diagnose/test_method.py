@@ -211,3 +211,87 @@ def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
     # the same refusal from Docker Hub itself is the network's (or account's) limit, not a mirror's
     assert readers.mirror_host_limits({"command": "docker pull nvidia/cuda:12.4.1-base-ubuntu22.04",
                                        "error": "toomanyrequests: You have reached your pull rate limit."}) == []
+
+
+# --- generalisation round 3 (train t-205 ...): wordings and structure the rules used to miss ---------
+
+def test_apt_transport_failure_outranks_the_missing_release_file_it_causes():
+    err = ("Err:5 https://nvidia.github.io/libnvidia-container/ubuntu16.04/amd64  Packages\n"
+           "  Recv failure: Connection reset by peer\n"
+           "W: The repository 'https://nvidia.github.io/libnvidia-container/ubuntu16.04/amd64  Release' "
+           "does not have a Release file.\n")
+    assert top(err, notes="Unable to install nvidia-docker in Ubuntu 16.04")[0] == "apt.repo-unreachable"
+
+
+def test_chinese_apt_connection_failure_is_unreachable():
+    err = "错误:3 https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease\n  连接失败 [IP: 185.199.109.153 443]\n"
+    assert top(err, notes="")[0] == "apt.repo-unreachable"
+
+
+def test_a_registry_access_log_with_manifests_refused_is_restricted():
+    notes = ('172.18.0.2 - - [13/Jun/2024:07:28:46 +0000] "GET /v2/ HTTP/1.0" 200 2\n'
+             '172.18.0.2 - - [13/Jun/2024:07:28:46 +0000] "HEAD /v2/coredns/coredns/manifests/latest HTTP/1.0" 403 86\n')
+    assert top("Error response from daemon: denied", notes=notes)[0] == "mirror.restricted"
+
+
+def test_nvidia_smi_missing_at_a_container_prompt_is_no_gpu_request():
+    notes = ("root@00921839c781:/anomalib# nvidia-smi\nbash: nvidia-smi: command not found\n"
+             ">>> torch.cuda.is_available()\nFalse\n")
+    assert top(notes=notes, command="docker run -it test")[0] == "container.no-gpu-request"
+
+
+def test_docker_run_with_gpus_is_not_read_as_no_gpu_request():
+    matches = readers.container_without_gpu({"notes": "CUDA not found", "command": "docker run --gpus all -it img"})
+    assert matches == []
+
+
+@pytest.mark.parametrize("text", [
+    'sudo ros config set rancher.docker.registry_mirror "http://127.0.0.1>53"',
+    '{"registry-mirrors": ["https://docker.m.daocloud.io", ""]}',
+    '"registry-mirrors": ["hub-mirror.c.163.com"]',
+])
+def test_mirror_settings_dockerd_rejects(text):
+    assert [m.problem for m in readers.mirror_settings({"notes": text})] == ["mirror.invalid"]
+
+
+def test_good_mirror_settings_and_placeholders_are_fine():
+    assert readers.mirror_settings({"notes": '{"registry-mirrors": ["https://docker.m.daocloud.io"]}'}) == []
+    assert readers.mirror_settings({"notes": '"registry-mirrors": ["https://<your-id>.mirror.aliyuncs.com"]'}) == []
+
+
+def test_docker_desktop_in_the_description_does_not_outrank_the_error_it_does_not_cause():
+    notes = "I am behind a company proxy with Zscaler.\n- Docker Desktop Version: Docker version 19.03.12"
+    err = "Error response from daemon: Get https://registry-1.docker.io/v2/: x509: certificate signed by unknown authority"
+    assert top(err, notes=notes)[0] == "registry.unreachable"
+
+
+def test_docker_desktop_stays_first_for_a_fault_it_causes():
+    notes = "Docker Desktop on my MacBook Pro"
+    err = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
+    assert top(err, notes=notes)[0] == "docker.desktop"
+
+
+def test_an_nvidia_card_named_beside_integrated_graphics_is_not_gpu_absent():
+    notes = "My monitor is running on an integrated gpu but I have a 4080 super as well that is just used for inference."
+    assert "gpu.absent" not in [m.problem for m in prose.match({"notes": notes})]
+
+
+def test_closed_mirror_in_the_command_with_the_failure_in_the_error_is_dead():
+    assert top("unexpected EOF", notes="quay.mirrors.ustc.edu.cn 错误",
+               command="sudo docker pull quay.mirrors.ustc.edu.cn/coreos/etcd:v3.2.24")[0] == "mirror.dead"
+
+
+def test_a_closed_mirror_did_not_stop_dockerd_from_starting():
+    got = readers.closed_mirrors({"error": "Job for docker.service failed because the control process exited",
+                                  "notes": '"registry-mirrors": ["https://hub-mirror.c.163.com"]'})
+    assert got == []
+
+
+@pytest.mark.parametrize("notes,expected", [
+    ("WSL/CUDA unsupported on H100: the GPUs are not recognized by WSL (TCC mode only)", "os.wsl-gpu-unsupported"),
+    ("你好，最近这几天所有的容器都是拉取镜像失败，请问是什么原因", "registry.unreachable"),
+    ("when trying to fetch https://nvidia.github.io/libnvidia-container/ubuntu18.04/amd64/InRelease I get a "
+     "connection failed.", "apt.repo-unreachable"),
+])
+def test_more_of_what_people_write(notes, expected):
+    assert top(notes=notes)[0] == expected
