@@ -99,10 +99,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
-       r"can'?t load|cannot load|won'?t load|not load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
+       r"can'?t load|cannot load|won'?t load|not load|unable to load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
     # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
     _f("os.wsl", 0.75, r"\bwsl ?2?\b|windows subsystem|windows (preview|insider)",
-       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT),
+       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT,
+       # the driver installed on the Windows side is the right one
+       unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
@@ -113,7 +115,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
-       r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|不支持|识别不到"),
+       r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
     # --- Docker flavours ---------------------------------------------------------------------------
     _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4] (pro|max|chip|mac)|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
@@ -122,7 +124,9 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}"),
     _f("toolkit.daemon-not-restarted", 0.7, r"(forgot|forget|did ?n'?t|did not|never|had to|needed to|need to) "
        r"(to )?(run)?[\s:`\"']*(sudo )?(systemctl restart docker|service docker restart|restart (the )?docker)|"
-       r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)", scope=TEXT),
+       r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"
+       r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?",
+       scope=TEXT),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"

@@ -295,3 +295,26 @@ def test_a_closed_mirror_did_not_stop_dockerd_from_starting():
 ])
 def test_more_of_what_people_write(notes, expected):
     assert top(notes=notes)[0] == expected
+
+
+def test_secure_boot_named_beside_a_module_that_will_not_load_outranks_not_loaded():
+    notes = "Secure boot - Unable to load the kernel module 'nvidia.ko', ubuntu24.04 DRIVER_VERSION=535.161.07"
+    assert top(notes=notes)[0] == "driver.secure-boot"
+
+
+def test_a_mirror_answering_a_pull_with_an_xml_400_is_not_a_broken_daemon_json():
+    err = ("Failed to pull image [error pulling image configuration: download failed after attempts=1: error parsing "
+           "HTTP 400 response body: invalid character '<' looking for beginning of value: \"<?xml version=\\\"1.0\\\"?>"
+           "<Error><Code>InvalidRequest</Code></Error>\"].")
+    assert top(err, notes="DSM 7.2 pulling through our own mirror")[0] == "mirror.dead"
+
+
+def test_working_after_a_docker_restart_is_daemon_not_restarted():
+    matches = prose.match({"notes": "Unknown runtime specified nvidia after system reboot. Working after restart docker daemon."})
+    assert "toolkit.daemon-not-restarted" in [m.problem for m in matches]
+
+
+def test_installing_the_driver_on_windows_is_not_a_linux_driver_inside_wsl():
+    notes = ("GPU access blocked in WSL hosted in windows server 2022 with GPU L40s\n"
+             "1. install nvidia driver for GPU L40s, windows server 2022\n2. install ubuntu\n3. run nvidia-smi")
+    assert top(notes=notes)[0] == "os.wsl-gpu-unsupported"
