@@ -335,7 +335,7 @@ def registry_access_log(texts: Texts) -> List[Match]:
 
 # --- GPU tools missing inside a container -----------------------------------------------------------
 
-_CONTAINER_PROMPT = re.compile(r"^[ \t]*\S*root@[0-9a-f]{12}:[^\n]{0,200}$", re.M)
+_CONTAINER_PROMPT = re.compile(r"^[ \t]*\S*@[0-9a-f]{12}:[^\n]{0,200}$", re.M)   # user@<container id>:
 _SMI_MISSING = re.compile(r"nvidia-smi: (command )?not found|\"nvidia-smi\": executable file not found", re.I)
 _DOCKER_RUN = re.compile(r"\bdocker(?:-compose| compose)? +(?:container +)?run\b[^\n]{0,400}", re.I)
 _GPU_FLAGS = re.compile(r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVICES|--device[= ]+/dev/nvidia", re.I)
@@ -343,7 +343,7 @@ _GPU_WANTED = re.compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
 
 
 def container_without_gpu(texts: Texts) -> List[Match]:
-    """`nvidia-smi: command not found` typed at a container's prompt (root@<12 hex>), or a report about
+    """`nvidia-smi: command not found` typed at a container's prompt (user@<12 hex>), or a report about
     GPUs whose every `docker run` lacks --gpus / the nvidia runtime: no GPU was requested."""
     report = "\n".join(t for _n, t in _texts(texts))
     if not _GPU_WANTED.search(report):
@@ -357,7 +357,8 @@ def container_without_gpu(texts: Texts) -> List[Match]:
     runs = [(n, t, m) for n, t in _texts(texts, ("command", "notes")) for m in _DOCKER_RUN.finditer(t)]
     if runs and not _GPU_FLAGS.search(report) and "nvidia-docker" not in report:
         n, t, m = runs[0]
-        return [Match("container.no-gpu-request", 0.65, n, _line(t, m.start()))]
+        # nvidia-smi missing next to such a run is missing inside that container, not on the host
+        return [Match("container.no-gpu-request", 0.8 if _SMI_MISSING.search(report) else 0.65, n, _line(t, m.start()))]
     return []
 
 

@@ -234,10 +234,15 @@ def test_a_registry_access_log_with_manifests_refused_is_restricted():
     assert top("Error response from daemon: denied", notes=notes)[0] == "mirror.restricted"
 
 
-def test_nvidia_smi_missing_at_a_container_prompt_is_no_gpu_request():
-    notes = ("root@00921839c781:/anomalib# nvidia-smi\nbash: nvidia-smi: command not found\n"
-             ">>> torch.cuda.is_available()\nFalse\n")
-    assert top(notes=notes, command="docker run -it test")[0] == "container.no-gpu-request"
+@pytest.mark.parametrize("prompt", ["root@00921839c781:/anomalib#", "coder@15a2d07c1ad2:~/project$"])
+def test_nvidia_smi_missing_at_a_container_prompt_is_no_gpu_request(prompt):
+    notes = prompt + " nvidia-smi\nbash: nvidia-smi: command not found\n>>> torch.cuda.is_available()\nFalse\n"
+    assert top(notes=notes)[0] == "container.no-gpu-request"
+
+
+def test_nvidia_smi_missing_beside_a_docker_run_without_gpus_is_inside_the_container():
+    notes = "After the build and run I'm getting\n$ nvidia-smi\nbash: nvidia-smi: command not found"
+    assert top(notes=notes, command="docker run --rm -it -p 3000:3000 myimage:1.0")[0] == "container.no-gpu-request"
 
 
 def test_docker_run_with_gpus_is_not_read_as_no_gpu_request():
