@@ -323,3 +323,14 @@ def test_installing_the_driver_on_windows_is_not_a_linux_driver_inside_wsl():
     notes = ("GPU access blocked in WSL hosted in windows server 2022 with GPU L40s\n"
              "1. install nvidia driver for GPU L40s, windows server 2022\n2. install ubuntu\n3. run nvidia-smi")
     assert top(notes=notes)[0] == "os.wsl-gpu-unsupported"
+
+
+@pytest.mark.parametrize("error,expected", [
+    ("W: GPG 错误：https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease: 由于没有公钥，无法验证下列签名： "
+     "NO_PUBKEY DDCAE044F796ECB0", "apt.no-pubkey"),
+    ("E: 仓库 “http://ppa.launchpad.net/old/ppa/ubuntu jammy Release” 没有 Release 文件。", "apt.broken-source"),
+    ("错误:2 https://download.docker.com/linux/ubuntu jammy InRelease\n  无法发起与 download.docker.com:443 (2a03::1) 的连接 - "
+     "connect (101: 网络不可达)", "apt.repo-unreachable"),
+])
+def test_apt_in_a_chinese_locale(error, expected):
+    assert top(error, notes="")[0] == expected
