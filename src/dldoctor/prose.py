@@ -137,6 +137,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
        r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
        scope=REPORT),
+    # The framework finds no driver inside a container or compose service: no GPU reached it.
+    _f("container.no-gpu-request", 0.6, r"found no nvidia driver on your system|no cuda gpus are available",
+       r"docker|container|compose|容器", scope=REPORT),
     _f("container.no-gpu-request", 0.6, r"(run|ran|start(ed)?) (it )?with (simply |just |plain )?`?docker`?|without --gpus|"
        r"(forgot|forget|without|missing|add(ed|ing)?) (the )?`?--gpus", r"gpu|nvidia"),
     # --- daemon.json ---------------------------------------------------------------------------------

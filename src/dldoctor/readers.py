@@ -151,12 +151,11 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
     failed = bool(texts.get("error")) or bool(_FAILED.search(report))
     for where, text in _texts(texts, ("error", "notes", "command")):
-        if not failed:
-            continue
         for m in _HOST.finditer(text):
             host = m.group(1).lower()
             if any(_same_service(host, d) for d in dead):
-                return [Match("mirror.dead", 0.9, where, _line(text, m.start()))]
+                # Named without a failure beside it: a hint, used only when nothing surer is found.
+                return [Match("mirror.dead", 0.9 if failed else 0.45, where, _line(text, m.start()))]
     return []
 
 

@@ -334,3 +334,14 @@ def test_installing_the_driver_on_windows_is_not_a_linux_driver_inside_wsl():
 ])
 def test_apt_in_a_chinese_locale(error, expected):
     assert top(error, notes="")[0] == expected
+
+
+def test_starting_a_compose_project_is_not_dockerd_failing_to_start():
+    notes = 'Failed to start docker compose --profile auto up --build get error " Found no NVIDIA driver on your system."'
+    assert top(notes=notes)[0] == "container.no-gpu-request"
+
+
+def test_a_closed_mirror_named_alone_is_a_weak_hint():
+    got = readers.closed_mirrors({"notes": "docker.mirrors.ustc.edu.cn"})
+    assert [(m.problem, m.strength) for m in got] == [("mirror.dead", 0.45)]
+    assert top(notes="docker.mirrors.ustc.edu.cn")[0] == "mirror.dead"
