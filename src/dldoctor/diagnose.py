@@ -5,8 +5,9 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
@@ -37,6 +38,10 @@ PROMOTABLE = frozenset({"os.unsupported", "os.wsl", "docker.rootless", "toolkit.
 WEAK = 0.5
 # A reading this sure names the fault itself (an error's own wording), not just how the host is set up.
 SPECIFIC = 0.8
+# Problems that say how the host is set up. Read from a report's description (not its error output)
+# they are context for the fault the error names, unless they cause that fault (catalog).
+CONTEXT = PROMOTABLE | frozenset({"docker.desktop", "docker.snap"})
+CONTEXT_CAP = 0.55
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
 FALLBACK: Any = "auto"
 GUESS_CONFIDENCE = 0.3
@@ -174,6 +179,7 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:
             best[m.problem] = m
+    best = {k: _as_context(m, best.values()) for k, m in best.items()}
     strong = [m for m in best.values() if m.strength >= WEAK]
     chosen = strong or list(best.values())
     out: Dict[str, Finding] = {}
@@ -186,6 +192,18 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
         out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, why or catalog.title(pid), [m.line],
                            confidence=m.strength)
     return list(out.values())
+
+
+def _as_context(m: Match, matches: Iterable[Match]) -> Match:
+    """A host-setup reading from the description, capped below SPECIFIC when the error output names a
+    fault it does not cause ("Docker Desktop" in the notes, x509 in the error: the x509 is the fault)."""
+    if m.problem not in CONTEXT or m.where == "error" or m.strength <= CONTEXT_CAP:
+        return m
+    causes = catalog.descendants(m.problem)
+    if any(f.where == "error" and f.problem not in CONTEXT and f.strength >= WEAK and f.problem not in causes
+           for f in matches):
+        return dataclasses.replace(m, strength=CONTEXT_CAP)
+    return m
 
 
 def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
@@ -264,10 +282,10 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     # Host-setup context (a legacy toolkit, an end-of-life release, WSL, rootless) never outranks
     # a specific reading of the fault, unless the context is the catalog cause of that fault or
     # the report's own wording names the context as the failure.
-    specific = [p for p in roots if p not in PROMOTABLE and about_symptom(p) and conf[p] >= WEAK]
+    specific = [p for p in roots if p not in CONTEXT and about_symptom(p) and conf[p] >= WEAK]
 
     def context_after(p: str) -> int:
-        if p not in PROMOTABLE or said.get(p, 0.0) >= SPECIFIC or not specific:
+        if p not in CONTEXT or said.get(p, 0.0) >= SPECIFIC or not specific:
             return 0
         return 0 if any(explains(p, q) for q in specific) else 1
 

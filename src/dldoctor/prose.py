@@ -48,7 +48,8 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
 NVIDIA_REPO = r"nvidia\.github\.io|download\.docker\.com|developer\.download\.nvidia\.com|apt\.dockerproject\.org"
 CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
               r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
-              r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙")
+              r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙|"
+              r"connection (failed|reset|refused|timed out)|连接(失败|超时|被重置)")
 SECURE_BOOT = r"secure ?boot|安全启动|mokutil|\bMOK\b"
 FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
 CONTAINER = r"containers?\b|docker\b|容器"
@@ -59,6 +60,10 @@ CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|e
 CHINA_NET = r"国内|in china|mainland|大陆|校园网|campus network|gfw|被墙|墙内"
 PULL = r"\bpull(ing|ed)?\b|拉取|拉镜像|下载镜像|docker\s*镜像"
 SLOW = r"time ?out|timed out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
+NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
+               r"还有一?(块|张)|另有一?(块|张)")
+EVERY = r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何"
+FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了"
 
 
 FAMILIES: Tuple[Family, ...] = (
@@ -73,6 +78,8 @@ FAMILIES: Tuple[Family, ...] = (
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     _f("registry.unreachable", 0.55, PULL, r"time ?out|timed out|超时", r"docker ?hub|registry-1\.docker\.io|镜像"),
+    # Every pull failing at once is the network to the registry, not one image.
+    _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
@@ -83,7 +90,9 @@ FAMILIES: Tuple[Family, ...] = (
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
-       r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显"),
+       r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
+       # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there.
+       unless=NVIDIA_CARD),
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
        r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
     _f("driver.not-loaded", 0.6, r"(load|loading) the nvidia (kernel )?modules?|nvidia (kernel )?modules? "
@@ -91,10 +100,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
-       r"can'?t load|cannot load|won'?t load|not load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
+       r"can'?t load|cannot load|won'?t load|not load|unable to load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
     # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
     _f("os.wsl", 0.75, r"\bwsl ?2?\b|windows subsystem|windows (preview|insider)",
-       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT),
+       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT,
+       # the driver installed on the Windows side is the right one
+       unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
@@ -103,6 +114,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
+    # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
+    _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
+       r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
     # --- Docker flavours ---------------------------------------------------------------------------
     _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4] (pro|max|chip|mac)|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
@@ -111,7 +125,9 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}"),
     _f("toolkit.daemon-not-restarted", 0.7, r"(forgot|forget|did ?n'?t|did not|never|had to|needed to|need to) "
        r"(to )?(run)?[\s:`\"']*(sudo )?(systemctl restart docker|service docker restart|restart (the )?docker)|"
-       r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)", scope=TEXT),
+       r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"
+       r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?",
+       scope=TEXT),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"
@@ -122,6 +138,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
        r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
        scope=REPORT),
+    # The framework finds no driver inside a container or compose service: no GPU reached it.
+    _f("container.no-gpu-request", 0.6, r"found no nvidia driver on your system|no cuda gpus are available",
+       r"docker|container|compose|容器", scope=REPORT),
     _f("container.no-gpu-request", 0.6, r"(run|ran|start(ed)?) (it )?with (simply |just |plain )?`?docker`?|without --gpus|"
        r"(forgot|forget|without|missing|add(ed|ing)?) (the )?`?--gpus", r"gpu|nvidia"),
     # --- daemon.json ---------------------------------------------------------------------------------

@@ -103,8 +103,13 @@ def _bad_environment(value: str) -> bool:
 
 _HOST = lazy_compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.I)
 _FAILED = lazy_compile(r"403|forbidden|401|404|5\d\d|manifest unknown|not found|tls|x509|handshake|timeout|timed out|"
-                     r"EOF|refused|reset|no such host|denied|不能用|不可用|失效|用不了|无法|关闭|停止|"
-                     r"available\?|still (work|alive|available)|no longer|closed|dead|down", re.I)
+                       r"EOF|refused|reset|no such host|denied|不能用|不可用|失效|用不了|无法|关闭|停止|错误|失败|"
+                       r"available\?|still (work|alive|available)|no longer|closed|dead|down", re.I)
+
+
+_DAEMON_NOT_STARTED = lazy_compile(r"docker\.service failed|failed to start docker|start request repeated too quickly|"
+                                   r"unable to configure the docker daemon|(重启|启动)\s*docker\s*(后)?(报错|失败)|"
+                                   r"docker\s*(服务)?(启动|重启)(失败|不了)", re.I)
 
 
 def _known_hosts(statuses: Tuple[str, ...]) -> Dict[str, str]:
@@ -141,13 +146,17 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     """A closed mirror (provision/mirrors.py, `dldoctor mirrors`) named in the report next to a
     failure -> mirror.dead, whatever the error says about the image."""
     dead = _dead_hosts()
+    report = "\n".join(t for _n, t in _texts(texts))
+    if _DAEMON_NOT_STARTED.search(report):
+        return []   # dockerd does not contact mirrors to start: a closed one cannot have stopped it
+    # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
+    failed = bool(texts.get("error")) or bool(_FAILED.search(report))
     for where, text in _texts(texts, ("error", "notes", "command")):
-        if not _FAILED.search(text) and where != "error":
-            continue
         for m in _HOST.finditer(text):
             host = m.group(1).lower()
             if any(_same_service(host, d) for d in dead):
-                return [Match("mirror.dead", 0.9, where, _line(text, m.start()))]
+                # Named without a failure beside it: a hint, used only when nothing surer is found.
+                return [Match("mirror.dead", 0.9 if failed else 0.45, where, _line(text, m.start()))]
     return []
 
 
@@ -274,9 +283,88 @@ def mirror_host_limits(texts: Texts) -> List[Match]:
     return [Match("mirror.restricted", 0.75, "command", _line(cmd or err, m.start()))]
 
 
+# --- registry mirrors written in configuration (daemon.json pasted, `ros config set`, YAML) ----------
+
+_MIRROR_CONF = lazy_compile(r"registry[-_.]mirrors?[\"']?[ \t]*(?::|=|[ \t])[ \t]*(\[[^\]]{0,2000}\]|[\"'][^\"'\n]*[\"'])",
+                            re.I)
+_QUOTED = lazy_compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]*)[\"\u201c\u201d]|'([^'\n]*)'")
+_URL_HOST = lazy_compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+
+
+def _mirror_rejected(value: str) -> bool:
+    """dockerd refuses this mirror value: moby's validation, or a host Go's URL parser rejects."""
+    from dldoctor.provision.mirrors import validate_mirror_url
+
+    return bool(validate_mirror_url(value)) or not _URL_HOST.match(value)
+
+
+def mirror_settings(texts: Texts) -> List[Match]:
+    """A registry-mirrors list or registry_mirror setting (pasted daemon.json, a distribution's own
+    config command) holding a value dockerd rejects: an empty string, no scheme, a malformed host."""
+    for where, text in _texts(texts, ("notes", "command", "error")):
+        for m in _MIRROR_CONF.finditer(text):
+            for q in _QUOTED.finditer(m.group(1)):
+                value = (q.group(1) if q.group(1) is not None else q.group(2)).strip()
+                if value.startswith(("$", "<", "{")) or "your" in value.lower():
+                    continue   # a placeholder in instructions, not a setting
+                if _mirror_rejected(value):
+                    return [Match("mirror.invalid", 0.85, where, _line(text, m.start()))]
+    return []
+
+
+# --- a registry's own access log -------------------------------------------------------------------
+
+_ACCESS = lazy_compile(r"\"(?:GET|HEAD) (/v2/[^\s\"]*) HTTP/[\d.]+\" (\d{3})")
+
+
+def registry_access_log(texts: Texts) -> List[Match]:
+    """Access-log lines of a registry or mirror that answered `/v2/` but refused manifests with 401/403:
+    alive, and refusing this name or client (the live probe's definition of mirror.restricted)."""
+    for where, text in _texts(texts, ("notes", "error")):
+        root_ok, refused = False, None
+        for m in _ACCESS.finditer(text):
+            path, status = m.group(1), m.group(2)
+            if path.rstrip("/") == "/v2" and status == "200":
+                root_ok = True
+            elif "/manifests/" in path and status in ("401", "403"):
+                refused = refused or m
+        if root_ok and refused:
+            return [Match("mirror.restricted", 0.8, where, _line(text, refused.start()))]
+    return []
+
+
+# --- GPU tools missing inside a container -----------------------------------------------------------
+
+_CONTAINER_PROMPT = lazy_compile(r"^[ \t]*\S*@[0-9a-f]{12}:[^\n]{0,200}$", re.M)   # user@<container id>:
+_SMI_MISSING = lazy_compile(r"nvidia-smi: (command )?not found|\"nvidia-smi\": executable file not found", re.I)
+_DOCKER_RUN = lazy_compile(r"\bdocker(?:-compose| compose)? +(?:container +)?run\b[^\n]{0,400}", re.I)
+_GPU_FLAGS = lazy_compile(r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVICES|--device[= ]+/dev/nvidia", re.I)
+_GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
+
+
+def container_without_gpu(texts: Texts) -> List[Match]:
+    """`nvidia-smi: command not found` typed at a container's prompt (user@<12 hex>), or a report about
+    GPUs whose every `docker run` lacks --gpus / the nvidia runtime: no GPU was requested."""
+    report = "\n".join(t for _n, t in _texts(texts))
+    if not _GPU_WANTED.search(report):
+        return []
+    for where, text in _texts(texts, ("notes", "error")):
+        for p in _CONTAINER_PROMPT.finditer(text):
+            tail = text[p.start():p.end() + 400]
+            smi = _SMI_MISSING.search(tail)
+            if smi:
+                return [Match("container.no-gpu-request", 0.8, where, _line(tail, smi.start()))]
+    runs = [(n, t, m) for n, t in _texts(texts, ("command", "notes")) for m in _DOCKER_RUN.finditer(t)]
+    if runs and not _GPU_FLAGS.search(report) and "nvidia-docker" not in report:
+        n, t, m = runs[0]
+        # nvidia-smi missing next to such a run is missing inside that container, not on the host
+        return [Match("container.no-gpu-request", 0.8 if _SMI_MISSING.search(report) else 0.65, n, _line(t, m.start()))]
+    return []
+
+
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
     mirror_flags, proxy_settings, closed_mirrors, limited_mirrors, windows_build, echoed_daemon_json,
-    groups_output, mirror_host_limits)
+    groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu)
 
 
 def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:

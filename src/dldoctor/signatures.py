@@ -103,7 +103,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
     _s("docker.daemon-down", r"dial unix [^\s]*docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
-    _s("docker.daemon-down", r"failed to start docker|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
+    _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
@@ -162,6 +162,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.reboot-required", r"reboot required|\*\*\* System restart required \*\*\*", 0.6),
     # --- apt -------------------------------------------------------------------------------
     _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|is not signed", 0.95),
+    # apt in a zh_CN locale: "由于没有公钥，无法验证下列签名", "仓库 … 没有数字签名".
+    _s("apt.no-pubkey", r"没有公钥|无法验证下列签名|没有数字签名|未经签名", 0.95),
     _s("apt.signed-by-conflict", r"conflicting values set for option signed-by", 0.97),
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
@@ -175,15 +177,23 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
     _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
+    # apt's own words for a transport failure (en and zh_CN): the host never answered, so a "no
+    # Release file" printed after it for the same repository is a consequence, not the cause.
+    _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
+    _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
     _s("apt.broken-source", r"(the repository '[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
+    _s("apt.broken-source", r"仓库\s*[“\"'][^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
+    # A registry that answers with a bare "denied" refused this client or this name (an allowlist, a
+    # prefix it requires), as opposed to a tag it looked up and did not find.
+    _s("mirror.restricted", r"error response from daemon: denied[ \t.]*(\n|$)", 0.6),
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
-    _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (403|404|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
+    _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40\d|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
     _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
     _s("registry.unreachable", r"x509: certificate signed by unknown authority|toomanyrequests: you have reached your (unauthenticated )?pull rate limit", 0.6),

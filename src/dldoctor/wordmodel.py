@@ -63,8 +63,12 @@ class Model:
         return (sc[0][0], p) if p >= MIN_POSTERIOR else None
 
 
-def train(samples: Iterable[Tuple[str, str]], keep: int = 80, alpha: float = 0.5) -> Model:
-    """Estimate word weights from (text, problem) pairs; keep each problem's `keep` most telling words."""
+def train(samples: Iterable[Tuple[str, str]], keep: int = 300, alpha: float = 0.1) -> Model:
+    """Estimate word weights from (text, problem) pairs; keep each problem's `keep` most telling words.
+
+    The defaults were chosen by 5-fold cross-validation on the train split (three shuffles): the model
+    alone named the labelled cause for ~61% of held-out folds with these, ~35% with keep=80, alpha=0.5;
+    rules + fallback scored the same either way (the fallback only answers what the rules do not)."""
     docs: Dict[str, List[Counter]] = {}
     for text, pid in samples:
         docs.setdefault(pid, []).append(Counter(set(tokens(text))))

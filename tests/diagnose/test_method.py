@@ -211,3 +211,137 @@ def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
     # the same refusal from Docker Hub itself is the network's (or account's) limit, not a mirror's
     assert readers.mirror_host_limits({"command": "docker pull nvidia/cuda:12.4.1-base-ubuntu22.04",
                                        "error": "toomanyrequests: You have reached your pull rate limit."}) == []
+
+
+# --- generalisation round 3 (train t-205 ...): wordings and structure the rules used to miss ---------
+
+def test_apt_transport_failure_outranks_the_missing_release_file_it_causes():
+    err = ("Err:5 https://nvidia.github.io/libnvidia-container/ubuntu16.04/amd64  Packages\n"
+           "  Recv failure: Connection reset by peer\n"
+           "W: The repository 'https://nvidia.github.io/libnvidia-container/ubuntu16.04/amd64  Release' "
+           "does not have a Release file.\n")
+    assert top(err, notes="Unable to install nvidia-docker in Ubuntu 16.04")[0] == "apt.repo-unreachable"
+
+
+def test_chinese_apt_connection_failure_is_unreachable():
+    err = "错误:3 https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease\n  连接失败 [IP: 185.199.109.153 443]\n"
+    assert top(err, notes="")[0] == "apt.repo-unreachable"
+
+
+def test_a_registry_access_log_with_manifests_refused_is_restricted():
+    notes = ('172.18.0.2 - - [13/Jun/2024:07:28:46 +0000] "GET /v2/ HTTP/1.0" 200 2\n'
+             '172.18.0.2 - - [13/Jun/2024:07:28:46 +0000] "HEAD /v2/coredns/coredns/manifests/latest HTTP/1.0" 403 86\n')
+    assert top("Error response from daemon: denied", notes=notes)[0] == "mirror.restricted"
+
+
+@pytest.mark.parametrize("prompt", ["root@00921839c781:/anomalib#", "coder@15a2d07c1ad2:~/project$"])
+def test_nvidia_smi_missing_at_a_container_prompt_is_no_gpu_request(prompt):
+    notes = prompt + " nvidia-smi\nbash: nvidia-smi: command not found\n>>> torch.cuda.is_available()\nFalse\n"
+    assert top(notes=notes)[0] == "container.no-gpu-request"
+
+
+def test_nvidia_smi_missing_beside_a_docker_run_without_gpus_is_inside_the_container():
+    notes = "After the build and run I'm getting\n$ nvidia-smi\nbash: nvidia-smi: command not found"
+    assert top(notes=notes, command="docker run --rm -it -p 3000:3000 myimage:1.0")[0] == "container.no-gpu-request"
+
+
+def test_docker_run_with_gpus_is_not_read_as_no_gpu_request():
+    matches = readers.container_without_gpu({"notes": "CUDA not found", "command": "docker run --gpus all -it img"})
+    assert matches == []
+
+
+@pytest.mark.parametrize("text", [
+    'sudo ros config set rancher.docker.registry_mirror "http://127.0.0.1>53"',
+    '{"registry-mirrors": ["https://docker.m.daocloud.io", ""]}',
+    '"registry-mirrors": ["hub-mirror.c.163.com"]',
+])
+def test_mirror_settings_dockerd_rejects(text):
+    assert [m.problem for m in readers.mirror_settings({"notes": text})] == ["mirror.invalid"]
+
+
+def test_good_mirror_settings_and_placeholders_are_fine():
+    assert readers.mirror_settings({"notes": '{"registry-mirrors": ["https://docker.m.daocloud.io"]}'}) == []
+    assert readers.mirror_settings({"notes": '"registry-mirrors": ["https://<your-id>.mirror.aliyuncs.com"]'}) == []
+
+
+def test_docker_desktop_in_the_description_does_not_outrank_the_error_it_does_not_cause():
+    notes = "I am behind a company proxy with Zscaler.\n- Docker Desktop Version: Docker version 19.03.12"
+    err = "Error response from daemon: Get https://registry-1.docker.io/v2/: x509: certificate signed by unknown authority"
+    assert top(err, notes=notes)[0] == "registry.unreachable"
+
+
+def test_docker_desktop_stays_first_for_a_fault_it_causes():
+    notes = "Docker Desktop on my MacBook Pro"
+    err = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
+    assert top(err, notes=notes)[0] == "docker.desktop"
+
+
+def test_an_nvidia_card_named_beside_integrated_graphics_is_not_gpu_absent():
+    notes = "My monitor is running on an integrated gpu but I have a 4080 super as well that is just used for inference."
+    assert "gpu.absent" not in [m.problem for m in prose.match({"notes": notes})]
+
+
+def test_closed_mirror_in_the_command_with_the_failure_in_the_error_is_dead():
+    assert top("unexpected EOF", notes="quay.mirrors.ustc.edu.cn 错误",
+               command="sudo docker pull quay.mirrors.ustc.edu.cn/coreos/etcd:v3.2.24")[0] == "mirror.dead"
+
+
+def test_a_closed_mirror_did_not_stop_dockerd_from_starting():
+    got = readers.closed_mirrors({"error": "Job for docker.service failed because the control process exited",
+                                  "notes": '"registry-mirrors": ["https://hub-mirror.c.163.com"]'})
+    assert got == []
+
+
+@pytest.mark.parametrize("notes,expected", [
+    ("WSL/CUDA unsupported on H100: the GPUs are not recognized by WSL (TCC mode only)", "os.wsl-gpu-unsupported"),
+    ("你好，最近这几天所有的容器都是拉取镜像失败，请问是什么原因", "registry.unreachable"),
+    ("when trying to fetch https://nvidia.github.io/libnvidia-container/ubuntu18.04/amd64/InRelease I get a "
+     "connection failed.", "apt.repo-unreachable"),
+])
+def test_more_of_what_people_write(notes, expected):
+    assert top(notes=notes)[0] == expected
+
+
+def test_secure_boot_named_beside_a_module_that_will_not_load_outranks_not_loaded():
+    notes = "Secure boot - Unable to load the kernel module 'nvidia.ko', ubuntu24.04 DRIVER_VERSION=535.161.07"
+    assert top(notes=notes)[0] == "driver.secure-boot"
+
+
+def test_a_mirror_answering_a_pull_with_an_xml_400_is_not_a_broken_daemon_json():
+    err = ("Failed to pull image [error pulling image configuration: download failed after attempts=1: error parsing "
+           "HTTP 400 response body: invalid character '<' looking for beginning of value: \"<?xml version=\\\"1.0\\\"?>"
+           "<Error><Code>InvalidRequest</Code></Error>\"].")
+    assert top(err, notes="DSM 7.2 pulling through our own mirror")[0] == "mirror.dead"
+
+
+def test_working_after_a_docker_restart_is_daemon_not_restarted():
+    matches = prose.match({"notes": "Unknown runtime specified nvidia after system reboot. Working after restart docker daemon."})
+    assert "toolkit.daemon-not-restarted" in [m.problem for m in matches]
+
+
+def test_installing_the_driver_on_windows_is_not_a_linux_driver_inside_wsl():
+    notes = ("GPU access blocked in WSL hosted in windows server 2022 with GPU L40s\n"
+             "1. install nvidia driver for GPU L40s, windows server 2022\n2. install ubuntu\n3. run nvidia-smi")
+    assert top(notes=notes)[0] == "os.wsl-gpu-unsupported"
+
+
+@pytest.mark.parametrize("error,expected", [
+    ("W: GPG 错误：https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease: 由于没有公钥，无法验证下列签名： "
+     "NO_PUBKEY DDCAE044F796ECB0", "apt.no-pubkey"),
+    ("E: 仓库 “http://ppa.launchpad.net/old/ppa/ubuntu jammy Release” 没有 Release 文件。", "apt.broken-source"),
+    ("错误:2 https://download.docker.com/linux/ubuntu jammy InRelease\n  无法发起与 download.docker.com:443 (2a03::1) 的连接 - "
+     "connect (101: 网络不可达)", "apt.repo-unreachable"),
+])
+def test_apt_in_a_chinese_locale(error, expected):
+    assert top(error, notes="")[0] == expected
+
+
+def test_starting_a_compose_project_is_not_dockerd_failing_to_start():
+    notes = 'Failed to start docker compose --profile auto up --build get error " Found no NVIDIA driver on your system."'
+    assert top(notes=notes)[0] == "container.no-gpu-request"
+
+
+def test_a_closed_mirror_named_alone_is_a_weak_hint():
+    got = readers.closed_mirrors({"notes": "docker.mirrors.ustc.edu.cn"})
+    assert [(m.problem, m.strength) for m in got] == [("mirror.dead", 0.45)]
+    assert top(notes="docker.mirrors.ustc.edu.cn")[0] == "mirror.dead"

@@ -18,6 +18,10 @@ ALLOWLIST_BODY = (b'{"errors":[{"code":"DENIED","message":"docker.io/library/hel
                   b'in the allowlist (https://github.com/DaoCloud/public-image-mirror)"}]}')
 
 
+FORBIDDEN_PAGE = (b"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
+                  b"<center><h1>403 Forbidden</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
 def _handler(kind: str, delay: float, hits: List[str]):
     class Handler(http.server.BaseHTTPRequestHandler):
         def _send(self, status: int, body: bytes, ctype: str = "application/json",
@@ -41,6 +45,8 @@ def _handler(kind: str, delay: float, hits: List[str]):
             if self.path.startswith("/v2/library/hello-world/manifests/"):
                 if kind == "restricted":
                     return self._send(403, ALLOWLIST_BODY)
+                if kind == "forbidden":   # a bare 403 from the proxy in front, no registry error body
+                    return self._send(403, FORBIDDEN_PAGE, "text/html", registry=False)
                 return self._send(200, MANIFEST,
                                   "application/vnd.docker.distribution.manifest.v2+json")
             return self._send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
@@ -53,7 +59,7 @@ def _handler(kind: str, delay: float, hits: List[str]):
 
 @contextlib.contextmanager
 def mirror(kind: str = "live", delay: float = 0.0) -> Iterator[str]:
-    """A mirror of `kind` (live | dead | restricted) on 127.0.0.1; yields its http:// URL.
+    """A mirror of `kind` (live | dead | restricted | forbidden) on 127.0.0.1; yields its http:// URL.
     `delay` seconds before each answer makes one mirror slower than another."""
     hits: List[str] = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(kind, delay, hits))

@@ -178,6 +178,16 @@ def test_check_reports_a_restricted_mirror_from_the_live_probe(root):
     assert dead in by["mirror.dead"]["detail"]
 
 
+def test_check_reports_a_mirror_that_refuses_manifests_with_a_bare_403_as_restricted(root):
+    # /v2/ answers, the manifest gets an nginx "403 Forbidden" page: alive and refusing, not dead.
+    with mirror("forbidden") as forbidden:
+        daemon_json(root, {"registry-mirrors": [forbidden]})
+        r = cli("check", "--root", root, "--json")
+    by = {f["problem"]: f for f in json.loads(r.stdout)["findings"] if f["check"] == "registry-mirrors"}
+    assert forbidden in by["mirror.restricted"]["detail"]
+    assert "mirror.dead" not in by
+
+
 # --- the choice, unit by unit (canned answers) ----------------------------------------------------
 
 
