@@ -4,6 +4,9 @@
 - tests/corpus/train: must not drop below the figure recorded in train-score.json (raise the
   record when the score rises: `python tests/corpus/score.py tests/corpus/train --record`);
 - tests/corpus/validation: reported only, never tuned on; it must not crash. Absent -> skipped.
+- tests/corpus/validation2: a second held-out split collected later by someone who never saw the
+  diagnosis code; reported exactly like validation (never tuned on, must not crash, skipped when
+  empty).
 """
 import json
 from pathlib import Path
@@ -46,4 +49,12 @@ def test_validation_scored_without_crash():
     if not paths:
         pytest.skip("no validation cases in this tree")
     s = _run(HERE / "validation", "corpus validation (never tuned on)")
+    assert not s.crashes, [(c.name, c.error) for c in s.crashes]
+
+
+def test_validation2_scored_without_crash():
+    paths = scorer.cases(HERE / "validation2")
+    if not paths:
+        pytest.skip("no validation2 cases in this tree")
+    s = _run(HERE / "validation2", "corpus validation2 (held out, never tuned on)")
     assert not s.crashes, [(c.name, c.error) for c in s.crashes]
