@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set
 
 import pytest
 
@@ -19,21 +19,6 @@ SOURCES = (("src/dldoctor", "dldoctor"), ("checks", "dldoctor.checks"),
            ("provision", "dldoctor.provision"))
 PACKAGES = ("dldoctor.host", "dldoctor.parse", "dldoctor.checks", "dldoctor.provision",
             "dldoctor.render", "dldoctor.fleet")
-
-# Imports that break a rule today and are being removed in parallel work: (importer, imported)
-# -> who removes it. Temporary: an entry whose import is gone fails test_allow_list_is_current.
-ALLOWED: Dict[Tuple[str, str], str] = {
-    ("dldoctor.cli", "dldoctor.main"): "i11d (cli <-> main cycle)",
-    ("dldoctor.main", "dldoctor.cli"): "i11d (cli <-> main cycle)",
-    ("dldoctor.host.recorder", "dldoctor.gather"): "i11a (host.recorder stops importing gather)",
-    ("dldoctor.host.live", "dldoctor.parse.daemon_json"): "i11a (host.live stops importing parsers)",
-    ("dldoctor.host.live", "dldoctor.parse.dockerd_cmdline"):
-        "i11a (host.live stops importing parsers)",
-    ("dldoctor.host.snapshot", "dldoctor.parse.daemon_json"): "i11a (host imports no parser)",
-    ("dldoctor.host.writer", "dldoctor.fsops"): "i11a (fsops moves into host/)",
-    ("dldoctor.fsops", "dldoctor.host.paths"): "i11a (fsops moves into host/)",
-    ("dldoctor.provision.smoke_test", "dldoctor.checks"): "i11b (the smoke test as a step)",
-}
 
 Graph = Dict[str, Set[str]]
 
@@ -85,10 +70,6 @@ def import_graph() -> Graph:
 
 
 MODULES = import_graph()
-
-
-def _without_allowed(graph: Graph) -> Graph:
-    return {m: {i for i in deps if (m, i) not in ALLOWED} for m, deps in graph.items()}
 
 
 def package_of(module: str) -> str:
@@ -158,25 +139,19 @@ RULES = (
 @pytest.mark.parametrize("rule", RULES, ids=[r[0] for r in RULES])
 def test_layer_rule(rule):
     what, importer, forbidden = rule
-    bad = sorted("%s imports %s" % (m, i) for m, deps in _without_allowed(MODULES).items()
+    bad = sorted("%s imports %s" % (m, i) for m, deps in MODULES.items()
                  if importer(m) for i in deps if forbidden(i))
     assert not bad, what + ":\n" + "\n".join(bad)
 
 
 def test_no_import_cycle_between_modules():
-    cycle = find_cycle(_without_allowed(MODULES))
+    cycle = find_cycle(MODULES)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or ())
 
 
 def test_no_import_cycle_between_packages():
-    cycle = find_cycle(collapse(_without_allowed(MODULES)))
+    cycle = find_cycle(collapse(MODULES))
     assert cycle is None, "import cycle between packages: " + " -> ".join(cycle or ())
-
-
-def test_allow_list_is_current():
-    gone = sorted("%s -> %s (%s)" % (m, i, who) for (m, i), who in ALLOWED.items()
-                  if i not in MODULES.get(m, ()))
-    assert not gone, "no longer imported; remove from ALLOWED:\n" + "\n".join(gone)
 
 
 def test_the_walk_sees_imports_inside_functions_and_finds_cycles():

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
-from dldoctor.host.prefetch import DOCKER_INFO
+from dldoctor.probe_argv import DOCKER_INFO
 
 
 def _utf8(data: bytes) -> str:

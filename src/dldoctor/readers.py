@@ -143,7 +143,7 @@ def _same_service(host: str, dead: str) -> bool:
 
 
 def closed_mirrors(texts: Texts) -> List[Match]:
-    """A closed mirror (provision/mirrors.py, `dldoctor mirrors`) named in the report next to a
+    """A closed mirror (mirror_urls.py, `dldoctor mirrors`) named in the report next to a
     failure -> mirror.dead, whatever the error says about the image."""
     dead = _dead_hosts()
     report = "\n".join(t for _n, t in _texts(texts))
@@ -293,7 +293,7 @@ _URL_HOST = lazy_compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
 
 def _mirror_rejected(value: str) -> bool:
     """dockerd refuses this mirror value: moby's validation, or a host Go's URL parser rejects."""
-    from dldoctor.provision.mirrors import validate_mirror_url
+    from dldoctor.mirror_urls import validate_mirror_url
 
     return bool(validate_mirror_url(value)) or not _URL_HOST.match(value)
 

@@ -2,7 +2,7 @@
 
 `docker info` takes about as long as importing dldoctor does; started first, the two overlap. The
 process is handed to host.process.run, which treats it as if it had started it (same argv, same
-environment, same time limit counted from the real start). Only os and subprocess are imported here.
+environment, same time limit counted from the real start). Only os, subprocess and dldoctor.probe_argv are imported here.
 """
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import subprocess
 import time
 from typing import Dict, Optional, Sequence, Tuple
 
-# The docker-info.json evidence (dldoctor.evidence uses this very tuple).
-DOCKER_INFO = ("docker", "info", "--format", "{{json .}}")
+from dldoctor.probe_argv import DOCKER_INFO  # noqa: F401  (main starts it: the docker-info.json evidence)
 
 _started: Dict[Tuple[str, ...], Tuple["subprocess.Popen[bytes]", float]] = {}
 
