@@ -30,7 +30,7 @@ _HEADER = lazy_compile(
     r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
     r"([\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
-    r"(?![\[{])([^\s\"',;}\]]{1,8192})", re.I)
+    r"(?![\[{])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)   # a JSON escape (\") is part of it
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = lazy_compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
