@@ -786,7 +786,7 @@ def _host_error(h: str) -> Optional[str]:
     return "invalid bind address (%s): unsupported proto '%s'" % (h, proto)
 
 
-def mirror_error(url: str, v: Version = NEWEST[:2]) -> Optional[str]:
+def mirror_error(url: str, v: Tuple[int, ...] = NEWEST[:2]) -> Optional[str]:
     """registry ValidateMirror: http(s) only, no credentials, no query or fragment; a path is
     allowed since 24.0 (before: "path, query, or fragment at end of the URI")."""
     try:
