@@ -4,7 +4,7 @@ runtimes. A key dockerd accepts but never reads (`registry-mirror`) is a warning
 would have read."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, skip
 from dldoctor.derived import dockerd_version, judge_facts, runtime_entries
@@ -99,7 +99,7 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
             else:
                 detail = _('dockerd accepts the key "{key}" (a command-line flag) but never reads '
                            'it from daemon.json.').format(key=v.key)
-            fix = _('Rename "{key}" to "{real}" in {path}, then sudo systemctl reload docker.').format(
+            fix: Optional[str] = _('Rename "{key}" to "{real}" in {path}, then sudo systemctl reload docker.').format(
                 key=v.key, real=v.read_as, path=path) if v.read_as else \
                 _('Remove "{key}" from {path}.').format(key=v.key, path=path)
             out.append(problem("daemon-json", AREA, "daemon-json.unknown-key", detail,

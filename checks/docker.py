@@ -83,7 +83,7 @@ _SOCKET_DENIED = lazy_compile(r"permission denied while trying to connect to the
 
 def _permission_denied(err: Optional[str]) -> bool:
     """The Docker socket refused this user (not any other 'permission denied')."""
-    return bool(err) and bool(_SOCKET_DENIED.search(err))
+    return bool(err) and bool(_SOCKET_DENIED.search(err or ""))
 
 
 def check_daemon(facts: Facts) -> List[Finding]:

@@ -15,7 +15,7 @@ AREA = "gpu"
 
 def check_gpu(facts: Facts) -> List[Finding]:
     pci, smi = facts.pci, facts.nvidia_smi
-    if smi_ok(facts) and smi.gpus:
+    if smi_ok(facts) and known(smi) and smi.gpus:   # smi_ok: known, and no error
         names = sorted({g.name for g in smi.gpus if g.name})
         return [ok("gpu", AREA, _("{n} NVIDIA GPU(s): {names}").format(
             n=len(smi.gpus), names=", ".join(names) or "?"))]
@@ -42,7 +42,7 @@ def _branch(version: Optional[str]) -> Optional[str]:
 
 def _package_driver_versions(facts: Facts) -> List[str]:
     """Driver versions the installed packages carry (nvidia-utils-525, nvidia-smi, libnvidia-compute...)."""
-    out = []
+    out: List[str] = []
     if not known(facts.packages):
         return out
     for name, st in facts.packages.packages.items():

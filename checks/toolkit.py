@@ -88,12 +88,13 @@ def check_runtime(facts: Facts) -> List[Finding]:
     dj = facts.daemon_json
     default_rt = dj.data.get("default-runtime") if known(dj) else None
     out: List[Finding] = []
-    if entry is not None and in_daemon is False:
+    info = facts.docker_info
+    if entry is not None and in_daemon is False and known(info):   # False: dockerd answered
         out.append(problem("nvidia-runtime", AREA, "toolkit.daemon-not-restarted",
                            _("daemon.json registers the nvidia runtime but the running dockerd does not "
                              "list it: dockerd has not been restarted or reloaded since."),
                            ['"runtimes": {"nvidia": ...} in %s' % facts.daemon_json_path,
-                            "Runtimes: %s" % " ".join(facts.docker_info.runtimes)]))
+                            "Runtimes: %s" % " ".join(info.runtimes)]))
     if entry is not None or in_daemon:
         path = runtime_path(facts) or "nvidia-container-runtime"
         exists = _program_exists(facts, path)
@@ -118,16 +119,17 @@ def check_runtime(facts: Facts) -> List[Finding]:
 
 def check_gpu_hook(facts: Facts) -> List[Finding]:
     newer = hook_newer_than_daemon(facts)
-    if newer is None or has_server(facts) is False:
-        return []
+    started, installed = facts.dockerd_started, facts.hook_installed
+    if newer is None or started is None or installed is None or has_server(facts) is False:
+        return []   # (newer is None exactly when either time is None)
     import time
 
     def when(t: float) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
 
-    ev = ["dockerd started %s" % when(facts.dockerd_started),
+    ev = ["dockerd started %s" % when(started),
           "%s installed %s" % (facts.binaries.get("nvidia-container-runtime-hook") or "hook",
-                               when(facts.hook_installed))]
+                               when(installed))]
     if newer:
         return [problem("gpu-hook", AREA, "toolkit.daemon-not-restarted",
                         _("The NVIDIA hook was installed after dockerd started; dockerd registers the "

@@ -5,12 +5,13 @@ Every step has the shape of `dldoctor.provision.step.Step`. Fix step names are t
 """
 from __future__ import annotations
 
-from typing import Tuple
+from typing import TYPE_CHECKING, Tuple
 
-from dldoctor.provision.step import Step
+if TYPE_CHECKING:
+    from dldoctor.provision.step import FixStep, SmokeStep
 
 
-def steps() -> Tuple[Step, ...]:
+def steps() -> Tuple[FixStep, ...]:
     """The fix steps in the order they are applied: the repositories before the packages they
     serve, the docker group once the docker package made it, daemon.json last (it points at the
     runtime the packages installed, and ends with a reload of dockerd). Imported here rather than
@@ -20,7 +21,7 @@ def steps() -> Tuple[Step, ...]:
     return (apt_repos.step, packages.step, docker_group.step, daemon_json.step)
 
 
-def smoke_test_step() -> Step:
+def smoke_test_step() -> SmokeStep:
     """`verify`'s step: the GPU smoke test, planned like the fix steps and run by the executor."""
     from dldoctor.provision import smoke_test
 

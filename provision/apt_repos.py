@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor import openpgp
@@ -49,6 +49,12 @@ from dldoctor.model import FileRemove, FileWrite, Plan, Run
 from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
                                         resolve_presets)
 from dldoctor.provision.packages import keeps_distro_engine
+
+if TYPE_CHECKING:
+    from dldoctor.facts import Facts
+    from dldoctor.host import Host
+    from dldoctor.plans import Change
+    from dldoctor.provision.options import FixOptions
 
 name = "apt-repos"
 
@@ -206,7 +212,7 @@ def _interim(version: str) -> bool:
     return minor != "04" or int(major) % 2 == 1
 
 
-def choose_bases(options: object) -> Bases:
+def choose_bases(options: Optional[FixOptions]) -> Bases:
     """The docker-ce and toolkit apt bases: explicit options, then the first preset that has one."""
     presets = resolve_presets(getattr(options, "presets", ()) or ())
     notes: List[str] = []
@@ -287,7 +293,7 @@ def nvidia_key_urls(base: str) -> Tuple[str, ...]:
     return tuple(urls)
 
 
-def pinned(options: object) -> Tuple[str, str]:
+def pinned(options: Optional[FixOptions]) -> Tuple[str, str]:
     d = getattr(options, "docker_fingerprint", None) or DOCKER_FINGERPRINT
     n = getattr(options, "nvidia_fingerprint", None) or NVIDIA_FINGERPRINT
     return openpgp.normalize_fingerprint(d), openpgp.normalize_fingerprint(n)
@@ -434,7 +440,8 @@ def _disable_lines(text: str, uris: Iterable[str]) -> Tuple[str, int]:
             if re.search(r"^Enabled:", st, re.MULTILINE | re.IGNORECASE):
                 st = re.sub(r"^Enabled:.*$", "Enabled: no", st, flags=re.MULTILINE | re.IGNORECASE)
             else:
-                lead = re.match(r"\s*", st).group(0)
+                space = re.match(r"\s*", st)   # always matches, perhaps empty
+                lead = space.group(0) if space else ""
                 st = lead + "Enabled: no\n" + st[len(lead):]
             stanzas[i] = st
             changed += 1
@@ -453,17 +460,17 @@ class AptRepos:
         self.inputs = inputs
 
     # I/O phase -------------------------------------------------------------------------------
-    def prepare(self, host: object, facts: object, options: object) -> "AptRepos":
+    def prepare(self, host: Host, facts: Facts, options: FixOptions) -> AptRepos:
         target = apt_target(getattr(facts, "os", Unknown("not collected")))
         bases = choose_bases(options)
         docker_pin, nvidia_pin = pinned(options)
         existing: Dict[str, Optional[bytes]] = {}
         for path in (DOCKER_SOURCES, DOCKER_KEYRING, NVIDIA_LIST, NVIDIA_KEYRING, SOURCES_LIST):
-            existing[path] = host.read(path)  # type: ignore[attr-defined]
-        for fname in host.listdir(SOURCES_DIR) or ():  # type: ignore[attr-defined]
+            existing[path] = host.read(path)
+        for fname in host.listdir(SOURCES_DIR) or ():
             path = "%s/%s" % (SOURCES_DIR, fname)
             if path not in existing:
-                existing[path] = host.read(path)  # type: ignore[attr-defined]
+                existing[path] = host.read(path)
         if keeps_distro_engine(facts, options) is not None:
             docker_key = KeyMaterial(None, "", _("not needed: the distribution's Docker is kept"))
         else:
@@ -474,11 +481,11 @@ class AptRepos:
                                  existing[NVIDIA_KEYRING], NVIDIA_KEYRING, nvidia_pin,
                                  nvidia_key_urls(bases.nvidia))
         absent = tuple(d for d in KEYRING_DIRS
-                       if host.listdir(d) is None)  # type: ignore[attr-defined]
+                       if host.listdir(d) is None)
         return AptRepos(AptInputs(docker_key, nvidia_key, existing, _dpkg_arch(host), absent))
 
     # pure phase ------------------------------------------------------------------------------
-    def plan(self, facts: object, options: object) -> Plan:
+    def plan(self, facts: Facts, options: FixOptions) -> Plan:
         if self.inputs is None:
             raise Refused(_("apt-repos: the signing keys were not obtained (the step's prepare "
                             "phase did not run)"))
@@ -503,7 +510,7 @@ class AptRepos:
         nvidia_gpg = _keyring(NVIDIA_KEYRING, inp.nvidia_key, nvidia_pin, inp, False, "NVIDIA",
                               "--nvidia-key")
 
-        changes: List[object] = []
+        changes: List[Change] = []
         raw = getattr(facts, "raw", {}) or {}
 
         def before(path: str, fname: Optional[str] = None) -> Optional[bytes]:
@@ -582,7 +589,7 @@ class AptRepos:
             notes.insert(0, _("%s: Docker repository %s/linux/%s, suite %s") % (
                 target.release, bases.docker, target.distro, target.codename))
         return Plan(step=name, changes=tuple(changes), notes=tuple(notes),
-                    warnings=tuple(warnings))  # type: ignore[arg-type]
+                    warnings=tuple(warnings))
 
 
 def _canonical_asc(data: bytes) -> bytes:
@@ -615,7 +622,7 @@ def _keyring(path: str, key: Any, pin: str, inp: AptInputs, armored: bool, who: 
 # --- prepare helpers (I/O) ------------------------------------------------------------------------
 
 
-def _obtain_key(host: object, path: Optional[str], flag: str, installed: Optional[bytes],
+def _obtain_key(host: Host, path: Optional[str], flag: str, installed: Optional[bytes],
                 installed_at: str, pin: str, urls: Sequence[str]) -> KeyMaterial:
     if path:
         try:       # bounded, and a FIFO is refused rather than waited on
@@ -627,13 +634,13 @@ def _obtain_key(host: object, path: Optional[str], flag: str, installed: Optiona
     errors: List[str] = []
     first: Optional[KeyMaterial] = None
     for url in urls:
-        resp = host.http_get(url, timeout=KEY_FETCH_TIMEOUT)  # type: ignore[attr-defined]
+        resp = host.http_get(url, timeout=KEY_FETCH_TIMEOUT)
         status = getattr(resp, "status", None)
         if status != 200 or not getattr(resp, "body", b""):
             errors.append("%s: %s" % (url, getattr(resp, "error", None) or "HTTP %s" % status))
             continue
-        got = KeyMaterial(resp.body, url)  # type: ignore[attr-defined]
-        if _key_ok(resp.body, pin):  # type: ignore[attr-defined]
+        got = KeyMaterial(resp.body, url)
+        if _key_ok(resp.body, pin):
             return got
         errors.append(_("%s: not the pinned key") % url)
         first = first or got
@@ -645,9 +652,9 @@ def _obtain_key(host: object, path: Optional[str], flag: str, installed: Optiona
 _ARCH_RE = re.compile(r"^Architecture:\s*(\S+)", re.MULTILINE)
 
 
-def _dpkg_arch(host: object) -> Optional[str]:
+def _dpkg_arch(host: Host) -> Optional[str]:
     """The target's native dpkg architecture: the Architecture of the installed `dpkg` package."""
-    data = host.read("/var/lib/dpkg/status")  # type: ignore[attr-defined]
+    data = host.read("/var/lib/dpkg/status")
     if not data:
         return None
     for stanza in data.decode("utf-8", "replace").split("\n\n"):
@@ -661,11 +668,11 @@ def _dpkg_arch(host: object) -> Optional[str]:
 step = AptRepos()
 
 
-def prepare(host: object, facts: object, options: object) -> AptRepos:
+def prepare(host: Host, facts: Facts, options: FixOptions) -> AptRepos:
     """Module-level door to AptRepos.prepare (a module can serve as the step object)."""
     return step.prepare(host, facts, options)
 
 
-def plan(facts: object, options: object, inputs: Optional[AptInputs] = None) -> Plan:
+def plan(facts: Facts, options: FixOptions, inputs: Optional[AptInputs] = None) -> Plan:
     """Pure planning from prepared inputs (see the module doc); Refused without them."""
     return AptRepos(inputs).plan(facts, options)

@@ -41,6 +41,7 @@ from dldoctor.parse.version import version_tuple
 from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors
 
 if TYPE_CHECKING:
+    from dldoctor.host import Host
     from dldoctor.parse.docker_info import DockerInfo
     from dldoctor.provision.options import FixOptions
 
@@ -281,6 +282,7 @@ def merge(text: Optional[str], mirrors: Sequence[str] = (), runtime_path: Option
             data["default-runtime"] = default_runtime
         return _render(data, _Style(), "") + "\n"
 
+    assert text is not None             # a root was parsed from it
     bom = BOM if text.startswith(BOM) else ""
     ed = _Editor(body, _detect_style(body, root))
     new_top: Dict[str, Any] = {}
@@ -427,9 +429,11 @@ def verify(docker_info: Fact[DockerInfo], after_text: str) -> List[str]:
 
 
 def _server_version(facts: Facts) -> Optional[str]:
-    for fact in (facts.docker_version, facts.docker_info):
-        if known(fact) and getattr(fact, "server_version", None):
-            return fact.server_version
+    version, info = facts.docker_version, facts.docker_info
+    if known(version) and version.server_version:
+        return version.server_version
+    if known(info) and info.server_version:
+        return info.server_version
     return None
 
 
@@ -491,7 +495,7 @@ class DaemonJsonStep:
     def __init__(self, choice: Optional[MirrorChoice] = None):
         self.choice = choice
 
-    def prepare(self, host: Any, facts: Any, options: Any) -> "DaemonJsonStep":
+    def prepare(self, host: Host, facts: Facts, options: FixOptions) -> DaemonJsonStep:
         self._validate(options.registry_mirrors)
         keep = bool(getattr(options, "keep_mirrors", False))
         configured = _configured_mirrors(facts)
@@ -520,7 +524,7 @@ class DaemonJsonStep:
         return plan_mirrors(self.choice, configured, bool(getattr(options, "keep_mirrors", False)),
                             notes, warnings)
 
-    def plan(self, facts: Any, options: Any) -> Plan:
+    def plan(self, facts: Facts, options: FixOptions) -> Plan:
         path = facts.daemon_json_path or "/etc/docker/daemon.json"
         notes: List[str] = []
         warnings: List[str] = []

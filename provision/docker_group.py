@@ -26,6 +26,8 @@ from dldoctor.plans import Plan, Run
 from dldoctor.provision.step import PureStep
 
 if TYPE_CHECKING:
+    from dldoctor.facts import Fact
+    from dldoctor.parse.id_group import Identity
     from dldoctor.provision.options import FixOptions
 
 name = "docker-group"
@@ -44,7 +46,7 @@ WARN_ROOT_EQUIVALENT = (
 class DockerGroup(PureStep):
     name = name
 
-    def plan(self, facts: object, options: object) -> Plan:
+    def plan(self, facts: Facts, options: Optional[FixOptions]) -> Plan:
         return plan(facts, options)
 
 
@@ -58,7 +60,7 @@ def target_user(facts: Facts, options: Optional[FixOptions]) -> Optional[str]:
     with nobody named (then there is no one to add, which is not a problem)."""
     user: Optional[str] = getattr(options, "user", None) or getattr(facts, "sudo_user", None)
     if not user:
-        ident = getattr(facts, "identity", None)
+        ident: Optional[Fact[Identity]] = getattr(facts, "identity", None)
         if known(ident) and getattr(ident, "uid", None) not in (0, None) and \
                 getattr(ident, "user", None):
             return ident.user
@@ -103,7 +105,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         return Plan(step=name, changes=tuple(changes), notes=tuple(notes),
                     warnings=(_(WARN_ROOT_EQUIVALENT),))
     # Already a member: nothing to change, but the session may still predate the membership.
-    ident = getattr(facts, "identity", None)
+    ident: Optional[Fact[Identity]] = getattr(facts, "identity", None)
     if known(ident) and getattr(ident, "user", None) == user and \
             hasattr(ident, "in_group") and not ident.in_group(GROUP):
         notes.append(_(NOTE_NEW_LOGIN).format(user=user))

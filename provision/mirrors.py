@@ -27,7 +27,7 @@ Public API:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import UsageError
@@ -244,7 +244,7 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     urls, notes = registry_mirror_candidates(presets, registry_mirrors)
     explicit_auto = any(isinstance(n, str) and n.strip().lower() == AUTO for n in presets)
     auto = [u for u in auto_candidates() if u not in urls] if auto_wanted(presets) else []
-    original = {}
+    original: Dict[str, str] = {}
     for u in configured:
         if isinstance(u, str):
             original.setdefault(normalize_mirror_url(u), u)

@@ -31,7 +31,7 @@ from dldoctor.plans import Plan, Run
 from dldoctor.provision.step import PureStep
 
 if TYPE_CHECKING:
-    from dldoctor.parse.dpkg import Packages
+    from dldoctor.parse.dpkg import Packages as DpkgPackages  # the class below is the step
     from dldoctor.provision.options import FixOptions
 
 name = "packages"
@@ -54,7 +54,7 @@ APT_OPTS: Tuple[str, ...] = ("-o", "Dpkg::Options::=--force-confdef",
 class Packages(PureStep):
     name = name
 
-    def plan(self, facts: object, options: object) -> Plan:
+    def plan(self, facts: Facts, options: Optional[FixOptions]) -> Plan:
         return plan(facts, options)
 
 
@@ -66,7 +66,7 @@ class _NoneInstalled:
         return None
 
 
-def installed_packages(facts: Facts) -> Union[Packages, _NoneInstalled]:
+def installed_packages(facts: Facts) -> Union[DpkgPackages, _NoneInstalled]:
     """facts.packages, or "none installed" when dpkg-query was run and printed no line at all.
 
     (dpkg-query -W prints nothing on stdout when no pattern matches, which the dpkg parser cannot
@@ -102,7 +102,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         state = installed_state(pkgs, p)
         if state is not None:
             conflicts.append((p, state_version(state)))
-    keep_note = ()
+    keep_note: Tuple[str, ...] = ()
     if kept:
         keep_note = (_("keeps {pkg} {v}: {why}; only the toolkit is added (--engine docker-ce "
                        "replaces it with Docker CE, and running containers stop)").format(

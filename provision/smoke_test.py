@@ -197,8 +197,10 @@ def _insecure(facts: Facts) -> Tuple[str, ...]:
     if known(facts.docker_info):
         out.extend(facts.docker_info.insecure_registries)
     dj = facts.daemon_json
-    if known(dj) and isinstance(dj.data.get("insecure-registries"), list):
-        out.extend(str(x) for x in dj.data["insecure-registries"])
+    if known(dj):
+        listed = dj.data.get("insecure-registries")
+        if isinstance(listed, list):
+            out.extend(str(x) for x in listed)
     return tuple(out)
 
 
@@ -263,12 +265,13 @@ def _pull_failed(host: Host, facts: Facts, image: str, res: CommandResult, pre: 
         evidence.append(_("docker pull did not finish within the time-out ({err})").format(err=res.error))
     missing_sig = re.search(r"manifest (for \S+ )?(not found|unknown)|manifest unknown|not found: manifest|"
                             r"repository does not exist|pull access denied", text, re.I)
-    pre_missing = pre.error is not None and pre.error.kind in (registry.MISSING, registry.DENIED)
-    if missing_sig or pre_missing:
+    pre_missing = pre.error if pre.error is not None and pre.error.kind in (
+        registry.MISSING, registry.DENIED) else None
+    if missing_sig or pre_missing is not None:
         detail = _("{image} does not exist in the registry.").format(image=image)
-        if pre_missing:
-            detail += " " + _("Preflight: {why}.").format(why=pre.error)
-            evidence += [a for a in pre.error.attempts
+        if pre_missing is not None:
+            detail += " " + _("Preflight: {why}.").format(why=pre_missing)
+            evidence += [a for a in pre_missing.attempts
                          if "/manifests/" in a and re.search(r"-> (404|401|403)", a)][:2]
         suggestion = cuda_images.choose_image(drv.cuda, drv.version)
         fix = None

@@ -244,7 +244,7 @@ def judge(raw: Any, version: Optional[Sequence[int]] = None,
     data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     if version:
         v = tuple(version) + (0,) * (3 - len(version))
-        return _judge_one(data, v[:3], flags or {})
+        return _judge_one(data, (v[0], v[1], v[2]), flags or {})
     per = [(name, _judge_one(data, full, flags or {})) for name, full in RELEASES]
     everywhere = len(per)
     seen: Dict[Tuple[str, str, str], Tuple[Verdict, List[str]]] = {}
@@ -618,8 +618,9 @@ def _values_host_gateway(j: Judgement, data: Dict[str, Any], v: Version, flags: 
         if any(p is None for p in parsed):
             _bad(j, "host-gateway-ips", "host-gateway-ips", "ParseAddr: unable to parse IP")
         else:
+            addrs = [p for p in parsed if p is not None]  # all of them: none is None here
             for fam in (4, 6):
-                if len({p for p in parsed if p.version == fam}) > 1:
+                if len({p for p in addrs if p.version == fam}) > 1:
                     _bad(j, "host-gateway-ips", "host-gateway-ips", "only one IPv%d host gateway IP "
                          "address can be specified" % fam)
 
@@ -785,7 +786,7 @@ def _host_error(h: str) -> Optional[str]:
     return "invalid bind address (%s): unsupported proto '%s'" % (h, proto)
 
 
-def mirror_error(url: str, v: Version = NEWEST[:2]) -> Optional[str]:
+def mirror_error(url: str, v: Tuple[int, ...] = NEWEST[:2]) -> Optional[str]:
     """registry ValidateMirror: http(s) only, no credentials, no query or fragment; a path is
     allowed since 24.0 (before: "path, query, or fragment at end of the URI")."""
     try:
@@ -858,7 +859,8 @@ def insecure_registry_error(reg: str) -> Optional[str]:
 
 def _runtimes(j: Judgement, data: Dict[str, Any], v: Version) -> None:
     """daemon/runtime_unix.go setupRuntimes (24.0+) and config.Validate before it."""
-    rts = data.get("runtimes") if isinstance(data.get("runtimes"), dict) else {}
+    found = data.get("runtimes")
+    rts: Dict[str, Any] = found if isinstance(found, dict) else {}
     for name, rt in rts.items():
         if name == "runc":
             _bad(j, "runtimes", "runtimes", "runtime name 'runc' is reserved")

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from dldoctor.daemon_judge import Judgement
     from dldoctor.parse.dpkg import PackageState, Packages
     from dldoctor.parse.os_release import OsRelease
+    from typing import Protocol
+
+    class InstalledPackages(Protocol):
+        """What installed_state asks of a package list: dpkg's Packages, or "none installed"."""
+
+        def installed(self, name: str) -> Optional[PackageState]:
+            ...
 
 # --- system ----------------------------------------------------------------------------------------
 
@@ -113,7 +120,7 @@ def dockerd_version(facts: Facts) -> Tuple[Tuple[int, ...], str]:
     m = re.search(r"version v?(\d+\.\d+(?:\.\d+)?)", text or "")
     if m:
         return version_tuple(m.group(1)), "dockerd --version"
-    pkgs = getattr(facts, "packages", None)
+    pkgs: Optional[Fact[Packages]] = getattr(facts, "packages", None)
     if known(pkgs) and hasattr(pkgs, "installed"):
         for name in _ENGINE_PACKAGES:
             state = pkgs.installed(name)
@@ -243,7 +250,7 @@ def hook_newer_than_daemon(facts: Facts) -> Optional[bool]:
 # --- the Docker engine package --------------------------------------------------------------------
 
 
-def installed_state(pkgs: Packages, pkg: str) -> Optional[PackageState]:
+def installed_state(pkgs: InstalledPackages, pkg: str) -> Optional[PackageState]:
     state = pkgs.installed(pkg)
     return state or None
 

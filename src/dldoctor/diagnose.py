@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
@@ -218,7 +218,7 @@ def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
     return [g] if g else []
 
 
-def _guess(texts: Dict[str, object]) -> Optional[Finding]:
+def _guess(texts: Mapping[str, object]) -> Optional[Finding]:
     global FALLBACK
     if FALLBACK == "auto":
         from dldoctor import wordmodel

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
 
 if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
-    from typing import TypeGuard
+    from typing_extensions import TypeGuard  # typing has it from 3.10; mypy ships the stub
 
     from dldoctor.host import Evidence
     from dldoctor.parse.apt_sources import AptSources, AptUpdate

@@ -6,7 +6,15 @@ that plan: a `check` builds none of them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
+
+if TYPE_CHECKING:  # the plan types, as the lazy __getattr__ below hands them out at run time
+    from dldoctor.plans import Change as Change
+    from dldoctor.plans import DaemonAction as DaemonAction
+    from dldoctor.plans import FileRemove as FileRemove
+    from dldoctor.plans import FileWrite as FileWrite
+    from dldoctor.plans import Plan as Plan
+    from dldoctor.plans import Run as Run
 
 SCHEMA = "dldoctor.report/1"
 

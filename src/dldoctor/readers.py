@@ -79,9 +79,9 @@ def proxy_settings(texts: Texts) -> List[Match]:
             if _bad_environment(value):
                 out.append(Match("docker.proxy-misconfigured", 0.85, where, _line(text, m.start(1))))
                 return out
-        m = _HTTPS_PROXY_TLS.search(text)
-        if m:
-            out.append(Match("docker.proxy-misconfigured", 0.8, where, _line(text, m.start())))
+        tls = _HTTPS_PROXY_TLS.search(text)
+        if tls:
+            out.append(Match("docker.proxy-misconfigured", 0.8, where, _line(text, tls.start())))
             return out
     return out
 

@@ -73,10 +73,10 @@ def train(samples: Iterable[Tuple[str, str]], keep: int = 300, alpha: float = 0.
     for text, pid in samples:
         docs.setdefault(pid, []).append(Counter(set(tokens(text))))
     n = sum(len(v) for v in docs.values())
-    vocab = Counter()
+    vocab: Counter[str] = Counter()
     per: Dict[str, Counter] = {}
     for pid, cs in docs.items():
-        c = Counter()
+        c: Counter[str] = Counter()
         for d in cs:
             c.update(d)
         per[pid] = c

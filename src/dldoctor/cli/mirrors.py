@@ -16,10 +16,12 @@ from dldoctor.i18n import _
 if TYPE_CHECKING:
     import typer
 
+    from dldoctor.host import Host
+
 SCHEMA = "dldoctor.mirrors/1"
 
 
-def collect(host: Optional[object], timeout: float = 5.0) -> Dict[str, Any]:
+def collect(host: Optional[Host], timeout: float = 5.0) -> Dict[str, Any]:
     """The listing as data (the --json output). host None: nothing is probed."""
     from dldoctor.provision import mirrors as m
 

@@ -111,6 +111,10 @@ class Host:
         """Collect several pieces of evidence (live hosts do this concurrently)."""
         return {n: self.evidence(n) for n in names}
 
+    def evidence_group(self, prefix: str) -> Dict[str, Evidence]:  # pragma: no cover - interface
+        """Every piece of evidence under `prefix` (apt-sources/), by snapshot name."""
+        raise NotImplementedError
+
     def read(self, path: str) -> Optional[bytes]:
         """A file's bytes under the root, None when absent or unreadable."""
         raise NotImplementedError

@@ -55,7 +55,7 @@ def snapshot_files(root: str, evidence: Dict[str, Evidence]) -> Dict[str, bytes]
             continue
         text = docker_group_only(ev.text) if name == "group" else ev.text
         files[name] = redact(name, text).encode("utf-8", "surrogateescape")
-        if ev.exit not in (None, 0):
+        if ev.exit is not None and ev.exit != 0:
             files[name + ".exit"] = b"%d\n" % ev.exit
         sources[name] = ev.source
     meta = {"dldoctor": __version__, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

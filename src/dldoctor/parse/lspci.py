@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
@@ -70,9 +70,9 @@ def parse_lspci(text: str) -> PciScan:
     if not isinstance(text, str):
         raise ParseError("expected text, got %s" % type(text).__name__)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    devices = []  # type: List[List[object]]
+    devices: List[List[Optional[str]]] = []
     seen_any = False
-    current = None  # type: Optional[List[object]]
+    current: Optional[List[Optional[str]]] = None
     for ln in lines:
         n = _NUMERIC_RE.match(ln)
         if n:
@@ -100,8 +100,8 @@ def parse_lspci(text: str) -> PciScan:
     if not seen_any:
         raise ParseError("no lspci device line (expected lines like '01:00.0 VGA compatible controller: ...')")
     nvidia = []
-    for slot, cls, ven, dev, desc, drv in devices:
-        is_nvidia = ven == NVIDIA_VENDOR_ID if ven is not None else bool(_NVIDIA_NAME_RE.match(str(desc)))
+    for slot, cls, ven, dev, description, drv in devices:
+        is_nvidia = ven == NVIDIA_VENDOR_ID if ven is not None else bool(_NVIDIA_NAME_RE.match(str(description)))
         if is_nvidia:
-            nvidia.append(PciDevice(str(slot), str(cls), ven, dev, str(desc), drv))  # type: ignore[arg-type]
+            nvidia.append(PciDevice(str(slot), str(cls), ven, dev, str(description), drv))
     return PciScan(nvidia_devices=tuple(nvidia))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
@@ -52,7 +52,7 @@ def parse_nvidia_container_cli_info(text: str) -> NvccliInfo:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     recognised = False
     cli = lib = driver = cuda = error = None  # type: Optional[str]
-    devices = []  # type: List[str]
+    devices: List[str] = []
     in_device = False
     for ln in lines:
         if _LOG_RE.match(ln):

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
+    from typing import TypedDict  # the parsers' scratch records, for the checker only
+
+    class _TableGpu(TypedDict):
+        index: int
+        name: Optional[str]
+        bus_id: str
+        mem: Optional[int]
+
+    class _QueryGpu(TypedDict):
+        bus_id: str
+        kv: Dict[Tuple[str, ...], str]   # section path + key -> value
+        migs: List[Dict[str, str]]
 
 __all__ = ["Gpu", "NvidiaSmi", "parse_nvidia_smi", "ERROR_KINDS", "FORMS"]
 
@@ -249,7 +261,7 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
     has_mig_row = any("MIG M." in ln for ln in lines)
     is_windows = any(("TCC/WDDM" in ln or "Driver-Model" in ln) for ln in lines[header_i:header_i + 8])
 
-    gpus = []  # type: List[Dict[str, object]]
+    gpus = []  # type: List[_TableGpu]
     mig_modes = []  # type: List[Optional[str]]
     i = header_i + 1
     n = len(lines)
@@ -283,14 +295,14 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
         pm = gm.group("pm")
         if pm.upper() in ("WDDM", "TCC", "MCDM"):
             is_windows = True
-        rec = {
+        rec: _TableGpu = {
             "index": int(gm.group("idx")),
             "name": _na(gm.group("name")),
             "bus_id": gm.group("bus"),
             "mem": None,
-        }  # type: Dict[str, object]
+        }
         # the GPU's block continues until the next border or GPU row
-        block = []
+        block = []  # type: List[str]
         j = i + 1
         while j < n and len(block) < 3:
             nxt = lines[j]
@@ -313,12 +325,12 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
         migs_by_gpu.setdefault(gidx, []).append("GI %s CI %s" % (gi, ci))
     result = tuple(
         Gpu(
-            index=g["index"],  # type: ignore[arg-type]
-            name=g["name"],  # type: ignore[arg-type]
-            bus_id=g["bus_id"],  # type: ignore[arg-type]
+            index=g["index"],
+            name=g["name"],
+            bus_id=g["bus_id"],
             uuid=None,
-            memory_total_mib=g["mem"],  # type: ignore[arg-type]
-            mig_devices=tuple(migs_by_gpu.get(g["index"], [])),  # type: ignore[arg-type]
+            memory_total_mib=g["mem"],
+            mig_devices=tuple(migs_by_gpu.get(g["index"], [])),
         )
         for g in gpus
     )
@@ -360,8 +372,8 @@ def _indent(raw: str) -> int:
 def _parse_query(lines: List[str]) -> NvidiaSmi:
     """`nvidia-smi -q` / `-a` text: header keys plus one block per 'GPU <bus id>' line."""
     top = {}  # type: Dict[str, str]
-    gpus = []  # type: List[Dict[str, object]]
-    cur = None  # type: Optional[Dict[str, object]]
+    gpus = []  # type: List[_QueryGpu]
+    cur = None  # type: Optional[_QueryGpu]
     stack = []  # type: List[Tuple[int, str]]
     for raw in lines:
         if not raw.strip() or "NVSMI LOG" in raw:
@@ -383,11 +395,11 @@ def _parse_query(lines: List[str]) -> NvidiaSmi:
             while stack and stack[-1][0] >= ind:
                 stack.pop()
             path = tuple(name for _, name in stack) + (key,)
-            kvmap = cur["kv"]  # type: ignore[assignment]
-            if path not in kvmap:  # type: ignore[operator]
-                kvmap[path] = value  # type: ignore[index]
+            kvmap = cur["kv"]
+            if path not in kvmap:
+                kvmap[path] = value
             if "MIG Device" in path[:-1] and cur["migs"]:
-                cur["migs"][-1].setdefault(key, value)  # type: ignore[index]
+                cur["migs"][-1].setdefault(key, value)
             continue
         sec = _Q_SECTION_RE.match(raw)
         if sec and cur is not None:
@@ -396,7 +408,7 @@ def _parse_query(lines: List[str]) -> NvidiaSmi:
             name = sec.group("name")
             stack.append((ind, name))
             if name == "MIG Device":
-                cur["migs"].append({})  # type: ignore[union-attr]
+                cur["migs"].append({})
 
     driver, cuda = _pick_driver_cuda(
         [(k.split()[0], v) for k, v in top.items() if k in ("Driver Version", "KMD Version")],
@@ -406,20 +418,20 @@ def _parse_query(lines: List[str]) -> NvidiaSmi:
     mig_modes = []  # type: List[Optional[str]]
     is_windows = False
     for g in gpus:
-        kvmap = g["kv"]  # type: ignore[assignment]
+        kvmap = g["kv"]
         dm = _na(kvmap.get(("Driver Model", "Current")))
         if dm and dm.upper() in ("WDDM", "TCC", "MCDM"):
             is_windows = True
         mig_modes.append(kvmap.get(("MIG Mode", "Current")))
         migs = tuple(
             "GI %s CI %s" % (m.get("GPU Instance ID", "?").strip(), m.get("Compute Instance ID", "?").strip())
-            for m in g["migs"]  # type: ignore[union-attr]
+            for m in g["migs"]
         )
         result.append(
             Gpu(
                 index=None,
                 name=_na(kvmap.get(("Product Name",))),
-                bus_id=g["bus_id"],  # type: ignore[arg-type]
+                bus_id=g["bus_id"],
                 uuid=_na(kvmap.get(("GPU UUID",))),
                 memory_total_mib=_mib(kvmap.get(("FB Memory Usage", "Total"))),
                 mig_devices=migs,
@@ -570,17 +582,17 @@ _L_MIG_RE = lazy_compile(r"^\s+MIG\b.*\(UUID:\s*(MIG-[^)\s]+)\s*\)\s*$")
 
 def _parse_list(lines: List[str]) -> NvidiaSmi:
     """`nvidia-smi -L`: 'GPU n: name (UUID: GPU-...)' lines, MIG device lines indented under their GPU."""
-    recs = []  # type: List[List[object]]
+    recs = []  # type: List[Tuple[int, str, str, List[str]]]
     for ln in lines:
         m = _L_GPU_RE.match(ln)
         if m:
-            recs.append([int(m.group(1)), m.group(2), m.group(3), []])
+            recs.append((int(m.group(1)), m.group(2), m.group(3), []))
             continue
         mm = _L_MIG_RE.match(ln)
         if mm and recs:
-            recs[-1][3].append(mm.group(1))  # type: ignore[union-attr]
+            recs[-1][3].append(mm.group(1))
     gpus = tuple(
-        Gpu(index=r[0], name=r[1], bus_id=None, uuid=r[2], mig_devices=tuple(r[3]))  # type: ignore[arg-type]
+        Gpu(index=r[0], name=r[1], bus_id=None, uuid=r[2], mig_devices=tuple(r[3]))
         for r in recs
     )
     return NvidiaSmi(

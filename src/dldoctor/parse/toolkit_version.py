@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
@@ -78,7 +78,7 @@ def _extra(lines: List[str]) -> Dict[str, str]:
 def _parse_cli(lines: List[str]) -> Optional[ToolVersion]:
     """`nvidia-container-cli --version`: 'cli-version: X' / 'lib-version: Y' (1.1+), or 'version: X' plus
     'build ...' lines (1.0.x)."""
-    pairs = []  # type: List[Tuple[str, str]]
+    pairs: List[Tuple[str, str]] = []
     for ln in lines:
         kv = _KV_RE.match(ln)
         if kv:
