@@ -152,6 +152,9 @@ def _main(argv: Optional[List[str]] = None) -> None:
             from dldoctor.cli.errors import report
 
             code = report(exc)
+        finally:
+            if early:
+                prefetch.discard_all()  # not taken (a bad --root, say): never left running
         sys.stdout.flush()
         raise SystemExit(code)
     from dldoctor.cli.commands import app
