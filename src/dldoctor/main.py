@@ -10,9 +10,10 @@ failure for both. tests/cli/test_entry.py holds the two paths to the same output
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
 
-from dldoctor.cli.options import LANGS, use_language
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing costs milliseconds that `docker info` could already be running in
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 FLAGS = {"--json": ("json_out", True), "--verbose": ("verbose", True), "-v": ("verbose", True),
          "--probe": ("probe", True), "--no-probe": ("probe", False), "--list": ("list_checks", True)}
@@ -22,6 +23,8 @@ def take_lang(argv: Sequence[str]) -> Tuple[List[str], Optional[str], bool]:
     """(argv without --lang LANG, LANG, whether LANG is one dldoctor speaks). --lang is taken
     wherever it stands before `--`, so it works the same for every command, and before Typer
     builds its help texts."""
+    from dldoctor.cli.options import LANGS
+
     out: List[str] = []
     lang: Optional[str] = None
     ok = True
@@ -47,6 +50,8 @@ def take_lang(argv: Sequence[str]) -> Tuple[List[str], Optional[str], bool]:
 
 def quick_check_args(argv: List[str]) -> Optional[Dict[str, object]]:
     """The keyword arguments of run_check for a simple `check` command line, else None."""
+    from dldoctor.cli.options import LANGS
+
     if not argv or argv[0] != "check":
         return None
     out: Dict[str, object] = {"json_out": False, "verbose": False, "snapshot": None, "root": "/",
@@ -103,22 +108,40 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit(at_exit(exc))
 
 
+def _wants_docker_info(argv: Sequence[str]) -> bool:
+    """A `check` of the live host (no --snapshot, no help or --list): it will run `docker info`."""
+    if not argv or argv[0] != "check":
+        return False
+    return not any(a in ("-h", "--help", "--list", "--") or a == "--snapshot" or
+                   a.startswith("--snapshot=") for a in argv[1:])
+
+
 def _main(argv: Optional[List[str]] = None) -> None:
-    args, lang, lang_ok = take_lang(list(sys.argv[1:] if argv is None else argv))
+    raw = list(sys.argv[1:] if argv is None else argv)
+    early = _wants_docker_info(raw)
+    if early:
+        from dldoctor.host import prefetch
+
+        # The slowest probe runs while the rest of dldoctor is imported (the host package imports
+        # nothing heavy until its contract is used).
+        prefetch.start(prefetch.DOCKER_INFO)
+    from dldoctor.cli.options import LANGS, use_language
+
+    args, lang, lang_ok = take_lang(raw)
     if lang is not None:
         if not lang_ok:
             from dldoctor.cli.errors import say
             from dldoctor.i18n import _
 
+            if early:
+                prefetch.discard_all()
             say(_("--lang {lang!r}: choose one of: {langs}").format(lang=lang, langs=", ".join(LANGS)))
             raise SystemExit(2)
         use_language(lang)
     quick = quick_check_args(args)
+    if quick is None and early:
+        prefetch.discard_all()   # Typer parses this one (an error, or an option it alone knows)
     if quick is not None:
-        if quick["snapshot"] is None:
-            from dldoctor.host import prefetch
-
-            prefetch.start(prefetch.DOCKER_INFO)  # overlaps the slowest probe with the imports below
         from dldoctor.cli.check import run_check
 
         try:
@@ -129,6 +152,9 @@ def _main(argv: Optional[List[str]] = None) -> None:
             from dldoctor.cli.errors import report
 
             code = report(exc)
+        finally:
+            if early:
+                prefetch.discard_all()  # not taken (a bad --root, say): never left running
         sys.stdout.flush()
         raise SystemExit(code)
     from dldoctor.cli.commands import app

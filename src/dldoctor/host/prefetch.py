@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from typing import Dict, Optional, Sequence, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Sequence, Tuple
 
 from dldoctor.probe_argv import DOCKER_INFO  # noqa: F401  (main starts it: the docker-info.json evidence)
 
@@ -34,6 +37,12 @@ def take(argv: Sequence[str], env: Dict[str, str]) -> Optional[Tuple["subprocess
         _discard(found[0])
         return None
     return found
+
+
+def discard_all() -> None:
+    """Stop and reap whatever was started and not taken (the command line went another way)."""
+    while _started:
+        _discard(_started.popitem()[1][0])
 
 
 def _discard(proc: "subprocess.Popen[bytes]") -> None:
