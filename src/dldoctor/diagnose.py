@@ -200,8 +200,10 @@ def _as_context(m: Match, matches: Iterable[Match]) -> Match:
     if m.problem not in CONTEXT or m.where == "error" or m.strength <= CONTEXT_CAP:
         return m
     causes = catalog.descendants(m.problem)
-    if any(f.where == "error" and f.problem not in CONTEXT and f.strength >= WEAK and f.problem not in causes
-           for f in matches):
+    # A fault read as surely from the description counts too ("I use Docker Desktop" next to a
+    # daemon.json whose mirror dockerd rejects).
+    if any((f.where == "error" or f.strength >= SPECIFIC) and f.problem not in CONTEXT and f.strength >= WEAK
+           and f.problem not in causes for f in matches):
         return dataclasses.replace(m, strength=CONTEXT_CAP)
     return m
 
@@ -275,8 +277,13 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
         return conf.get(q, 1.0) >= max(WEAK, conf.get(p, 0.0) - 0.25)
 
     roots = [p for p in present if not any(explains(q, p) for q in present)]
+    # The report named only how the host is set up ("nvidia-docker" in a title), no fault: a
+    # definite fault the checks found (daemon.json that does not parse) is what failed.
+    context_only = bool(focus_set) and all(p in CONTEXT and said.get(p, 0.0) < SPECIFIC for p in focus_set)
 
     def about_symptom(p: str) -> bool:
+        if context_only and p not in CONTEXT and conf[p] >= CHECK_CONFIDENCE and p not in said:
+            return True
         return p in focus_set or any(explains(p, f) for f in focus_set)
 
     # Host-setup context (a legacy toolkit, an end-of-life release, WSL, rootless) never outranks

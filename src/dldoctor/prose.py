@@ -84,6 +84,14 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
        r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial"),
+    # Asking for a release the repository does not serve yet ("Support for Ubuntu 24.04", "no
+    # matching apt sources for this distro"): a title may name the release, the body the failure.
+    _f("apt.repo-unsupported-distro", 0.6, r"\bsupport(ed)? for (ubuntu|debian|centos|rhel|rocky|fedora|pop!?_?os|mint)\s*\d|"
+       r"(ubuntu|debian|centos|rhel|rocky|fedora)\s*\d[\d.]*\s*(is )?(not )?(yet )?(supported|unsupported)\b|支持\s*(ubuntu|debian)\s*\d",
+       r"install|repositor(y|ies)|\brepos?\b|\bapt\b|sources?\b|packages?|toolkit|nvidia|安装|源", scope=TEXT),
+    _f("apt.repo-unsupported-distro", 0.65, r"no (matching |suitable |available )?(apt )?(sources?|repos?|repositor(y|ies)|packages?) "
+       r"for (this|my|the|your) (distro|distribution|release|os|version)|(distro|distribution|release|os) (version )?(is )?(not|un)supported|"
+       r"fails? (due to|because of) (an? )?unsupported (version|distro|distribution|release)|没有(对应|适配)?的?\s*(源|软件源|仓库)"),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
@@ -96,7 +104,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
        r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
     _f("driver.not-loaded", 0.6, r"(load|loading) the nvidia (kernel )?modules?|nvidia (kernel )?modules? "
-       r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'"),
+       r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'|"
+       r"nvidia (kernel )?modules? (is |are )?(missing|gone|not found)|missing nvidia (kernel )?modules?|"
+       r"(nvidia|英伟达)\s*(内核)?模块(没有|未|无法)\s*加载|(nvidia|英伟达)\s*(内核)?模块(丢失|找不到)"),
     _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",

@@ -106,6 +106,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
+    # A Compose release older than GPU requests rejects the keys that ask for one.
+    _s("docker.too-old", r"additional propert(y|ies) (is |are )?not allowed \(?'?(devices|gpus|device_requests|capabilities)'?|"
+       r"additional property (gpus|devices|device_requests) is not allowed|"
+       r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless|dockerd-rootless|\.local/share/docker", 0.6),

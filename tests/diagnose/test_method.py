@@ -345,3 +345,47 @@ def test_a_closed_mirror_named_alone_is_a_weak_hint():
     got = readers.closed_mirrors({"notes": "docker.mirrors.ustc.edu.cn"})
     assert [(m.problem, m.strength) for m in got] == [("mirror.dead", 0.45)]
     assert top(notes="docker.mirrors.ustc.edu.cn")[0] == "mirror.dead"
+
+
+# --- generalisation from t-275 … t-288 ------------------------------------------------------------
+
+def test_a_broken_daemon_json_outranks_a_legacy_toolkit_named_in_the_title(tmp_path):
+    causes = snapshot_causes(tmp_path, {
+        "notes": "After installing nvidia-docker2 the docker service will not come back.",
+        "daemon.json": '{\n  "log-level": "warn"\n  "runtimes": {}\n}\n'})
+    assert causes[0] == "daemon-json.invalid"
+    assert "toolkit.legacy" in causes
+
+
+@pytest.mark.parametrize("notes", [
+    "Support for Debian 13: the toolkit install stops, no packages for it yet.",
+    "There are no matching apt sources for my distro (Pop!_OS 22.10).",
+    "The installer fails due to an unsupported version of the release.",
+])
+def test_asking_for_a_release_the_repository_does_not_serve(notes):
+    assert top(notes=notes)[0] == "apt.repo-unsupported-distro"
+
+
+def test_support_for_a_release_without_any_install_word_is_not_read_as_a_repository():
+    assert "apt.repo-unsupported-distro" not in [m.problem for m in prose.match(
+        {"notes": "Thanks for adding support for Ubuntu 24.04 in the docs"})]
+
+
+@pytest.mark.parametrize("err", [
+    "services.app.deploy.resources.reservations value Additional properties are not allowed ('devices' was unexpected)",
+    "validating compose.yml: services.train Additional property gpus is not allowed",
+])
+def test_a_compose_too_old_for_gpu_requests_is_too_old(err):
+    assert top(error=err)[0] == "docker.too-old"
+
+
+@pytest.mark.parametrize("notes", ["The NVIDIA kernel module is missing after the update.",
+                                   "重启以后 nvidia 内核模块无法加载"])
+def test_a_missing_kernel_module_in_words_is_not_loaded(notes):
+    assert top(notes=notes)[0] == "driver.not-loaded"
+
+
+def test_docker_desktop_mentioned_beside_a_mirror_dockerd_rejects_is_context():
+    notes = ('I use Docker Desktop. With {"registry-mirrors": ["https://mirror.example.org/v2/hub"]} '
+             "the engine no longer starts.")
+    assert top(notes=notes)[0] == "mirror.invalid"
