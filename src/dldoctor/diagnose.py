@@ -148,6 +148,24 @@ def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match])
     return pid, _("The image needs a newer CUDA than the installed driver supports.")
 
 
+# An image's own registry (not a mirror or proxy in front of it).
+_UPSTREAM_REGISTRY = lazy_compile(
+    r"(?<![\w.-])(registry\.k8s\.io|k8s\.gcr\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|"
+    r"registry-1\.docker\.io|index\.docker\.io|mcr\.microsoft\.com|public\.ecr\.aws)/", re.I)
+_MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像站|daocloud|aliyuncs|azk8s|163\.com|nju\.edu|ustc|sjtu|tuna|1panel",
+                            re.I)
+
+
+def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    # A registry's HTML error page with no mirror anywhere in sight: the image's own registry
+    # refused or failed this network (a blocked region, an intercepting box), not a mirror.
+    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    if not configured_mirrors(facts) and _UPSTREAM_REGISTRY.search(said) and not _MIRROR_HOST.search(said):
+        return "registry.unreachable", _("The image's own registry answered this network with an error page; "
+                                         "no registry mirror is involved.")
+    return pid, ""
+
+
 def _refine_rootless(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     if "toolkit.rootless-cgroups" in matched:
         return "toolkit.rootless-cgroups", _("Rootless Docker: the toolkit tried to change cgroups it may not touch.")
@@ -162,6 +180,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
     "toolkit.libs-not-found": _refine_libs_not_found,
     "driver.too-old-for-image": _refine_too_old_for_image,
     "docker.rootless": _refine_rootless,
+    "mirror.dead": _refine_mirror_dead,
 }
 
 

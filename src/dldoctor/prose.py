@@ -41,10 +41,12 @@ def _f(problem: str, strength: float, *phrases: str, scope: str = SENTENCE,
 
 
 # Recurring word groups, named so the rows below read as sentences.
-DOCKER_GROUP = r"docker (user )?group|group docker|usermod -a?G docker|gpasswd -a \S+ docker|docker\s*(用户)?组"
+DOCKER_GROUP = (r"docker[`'\"]?\s+(user )?group|group\s+[`'\"]?docker|usermod -a?G docker|gpasswd -a \S+ docker|"
+                r"docker\s*(用户)?组")
 RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?in again|new (login|session|shell)|"
            r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
-           r"(full |a )?reboot(ed|ing)?|重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)")
+           r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
+           r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
 NVIDIA_REPO = r"nvidia\.github\.io|download\.docker\.com|developer\.download\.nvidia\.com|apt\.dockerproject\.org"
 CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
               r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
@@ -70,6 +72,13 @@ FAMILIES: Tuple[Family, ...] = (
     # --- the docker group and login sessions ----------------------------------------------------
     _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
     _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT),
+    # What `groups`/`id` print in this session against /etc/group, told in words.
+    _f("docker.group-not-active", 0.75, r"`?\b(groups|id)\b`?\s+(didn'?t|doesn'?t|does not|did not|won'?t|no longer)\s+"
+       r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
+       r"/etc/group|docker", scope=TEXT),
+    # Group permissions that a session only picks up when it starts.
+    _f("docker.group-not-active", 0.6, r"\bgroups?\b[^.\n]{0,40}(re-?evaluat|refresh|(not|n'?t) (yet )?(be )?(applied|active|"
+       r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
     # --- proxies configured where dockerd under systemd never reads them -------------------------
     _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
        r"proxy|代理", scope=TEXT),
@@ -138,6 +147,13 @@ FAMILIES: Tuple[Family, ...] = (
        r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"
        r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?",
        scope=TEXT),
+    # --- images ---------------------------------------------------------------------------------------
+    # A publisher withdrew the tag or the image ("NVIDIA removed the latest tag", "CUDA 10 images were
+    # removed"), told in words: the name asked for no longer exists.
+    _f("image.tag-missing", 0.65, r"\b(removed|deleted|deprecated|withdrawn|end-of-lifed|no longer (available|exists?|"
+       r"present|published)|(is|are|were|was) gone)\b|下架|删除了",
+       r"\b(images?|tags?)\b|镜像|标签",
+       unless=r"mirror|加速|镜像(源|站)|proxy|代理"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"

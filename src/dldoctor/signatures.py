@@ -94,7 +94,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("mirror.invalid", r"unsupported scheme \"|no scheme specified for", 0.9),
     _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: |EOF)", 0.95),
     _s("daemon-json.invalid", r"daemon\.json[^\n]*(invalid character|unexpected end|syntax error|parse error|not valid json)", 0.85),
-    _s("daemon-json.invalid", r"invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
+    # (not a registry's HTML error page that dockerd failed to parse as JSON)
+    _s("daemon-json.invalid", r"(?<!response body: )invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
     # --- docker engine and socket ----------------------------------------------------------
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),

@@ -389,3 +389,42 @@ def test_docker_desktop_mentioned_beside_a_mirror_dockerd_rejects_is_context():
     notes = ('I use Docker Desktop. With {"registry-mirrors": ["https://mirror.example.org/v2/hub"]} '
              "the engine no longer starts.")
     assert top(notes=notes)[0] == "mirror.invalid"
+
+
+# --- generalisation from t-289 … t-304 ------------------------------------------------------------
+
+def test_an_error_page_from_the_images_own_registry_without_a_mirror_is_unreachable():
+    err = ("Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for "
+           "beginning of value: \"<html><title>403 Forbidden</title></html>\"")
+    assert top(err, notes="works from my laptop", command="docker pull quay.io/prometheus/node-exporter")[0] == \
+        "registry.unreachable"
+    # the same page from a mirror is the mirror's fault
+    assert top(err, notes="using our company registry mirror",
+               command="docker pull quay.io/prometheus/node-exporter")[0] == "mirror.dead"
+
+
+def test_a_registry_error_page_is_not_read_as_a_broken_daemon_json():
+    from dldoctor import signatures
+
+    err = "error parsing HTTP 404 response body: invalid character '<' looking for beginning of value"
+    assert "daemon-json.invalid" not in [m.problem for m in signatures.match({"error": err})]
+
+
+@pytest.mark.parametrize("notes", [
+    "After adding me, `groups` doesn't list docker although /etc/group has my name.",
+    "I was added to the `docker` group; reconnecting my SSH session fixed it.",
+    "The docker group permissions aren't re-evaluated until the session restarts.",
+])
+def test_a_session_that_predates_the_group_in_words(notes):
+    assert top(notes=notes)[0] == "docker.group-not-active"
+
+
+@pytest.mark.parametrize("notes", ["NVIDIA deleted the 10.1 tags of nvidia/cuda last month.",
+                                   "官方把这个镜像的旧标签删除了"])
+def test_a_withdrawn_image_or_tag_in_words_is_tag_missing(notes):
+    assert top(notes=notes)[0] == "image.tag-missing"
+
+
+def test_a_mirror_that_withdrew_images_is_not_read_as_a_missing_tag():
+    got = [m.problem for m in prose.match({"notes": "the mirror removed most images from its cache"})]
+    assert "image.tag-missing" not in got
