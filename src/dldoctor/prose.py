@@ -90,17 +90,28 @@ FAMILIES: Tuple[Family, ...] = (
     # Every pull failing at once is the network to the registry, not one image.
     _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
-    _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
+    _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源|toolkit|nvidia-(docker|container)",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
-       r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial"),
+       r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial",
+       # a question ("is CentOS 8 no longer supported?") is a guess, not what failed
+       unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
     # Asking for a release the repository does not serve yet ("Support for Ubuntu 24.04", "no
     # matching apt sources for this distro"): a title may name the release, the body the failure.
     _f("apt.repo-unsupported-distro", 0.6, r"\bsupport(ed)? for (ubuntu|debian|centos|rhel|rocky|fedora|pop!?_?os|mint)\s*\d|"
        r"(ubuntu|debian|centos|rhel|rocky|fedora)\s*\d[\d.]*\s*(is )?(not )?(yet )?(supported|unsupported)\b|支持\s*(ubuntu|debian)\s*\d",
-       r"install|repositor(y|ies)|\brepos?\b|\bapt\b|sources?\b|packages?|toolkit|nvidia|安装|源", scope=TEXT),
+       r"install|repositor(y|ies)|\brepos?\b|\bapt\b|sources?\b|packages?|toolkit|nvidia|安装|源", scope=TEXT,
+       unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
     _f("apt.repo-unsupported-distro", 0.65, r"no (matching |suitable |available )?(apt )?(sources?|repos?|repositor(y|ies)|packages?) "
        r"for (this|my|the|your) (distro|distribution|release|os|version)|(distro|distribution|release|os) (version )?(is )?(not|un)supported|"
        r"fails? (due to|because of) (an? )?unsupported (version|distro|distribution|release)|没有(对应|适配)?的?\s*(源|软件源|仓库)"),
+    # A derivative or a release the repository's list leaves out ("Linux Mint is missing from supported
+    # distributions"), or no build published for it yet.
+    _f("apt.repo-unsupported-distro", 0.65, r"(missing from|not (listed|included) (in|on|among)|absent from|not (on|in)) "
+       r"(the |their )?(list of )?supported (distributions|distros|platforms|releases|operating systems|os)|"
+       r"不在支持(的)?(发行版|系统|列表)"),
+    _f("apt.repo-unsupported-distro", 0.6, r"no (appropriate|suitable|matching|compatible|official) [\w.-]+ ?(version|package|release|build)s? "
+       r"((released|available|published|built) )?(yet )?for",
+       r"(ubuntu|debian|centos|rhel|rocky|fedora|mint|pop!?_?os)\s*\d|\d\d\.\d\d", scope=TEXT),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
@@ -130,6 +141,13 @@ FAMILIES: Tuple[Family, ...] = (
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
        r"(add|forgot|without|missing|made up|lack)(ed|ing)?|没加|缺少|补上", scope=TEXT, where=("notes",)),
     _f("mirror.invalid", 0.75, r"mirrors?|加速", r",\s*,|\[\s*,|,\s*\]|\[\s*\"\"\s*\]"),
+    # A stray character typed into a mirror entry ("here the \" is redundant").
+    _f("mirror.invalid", 0.7, r"mirrors?|registry|加速|https?://", r"\b(redundant|extra|stray|superfluous|trailing)\b|多了|多余",
+       r"quote|\"|引号|slash|斜杠|spaces?\b|空格"),
+    # dockerd stopped starting once a mirror was added: the entry is what it rejects.
+    _f("mirror.invalid", 0.6, r"registry[- ]mirrors?|mirror (address|url|entry)|加速(地址|器)|镜像加速",
+       r"fail(s|ed)? to (start|restart)|won'?t (start|restart)|does(n'?t| not) (start|restart)|can'?t (start|restart)|"
+       r"cannot (start|restart)|启动失败|无法启动|起不来|重启失败", scope=TEXT),
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
@@ -147,6 +165,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"
        r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?",
        scope=TEXT),
+    # A mirror that closed or stopped syncing, told in words (Chinese reports name it by its operator).
+    _f("mirror.dead", 0.6, r"mirrors?\b|加速(器|地址)?|镜像(源|站)|(阿里云|网易|百度|中科大|科大|清华|腾讯|七牛|道客|daocloud|163)\s*的?\s*(docker\s*)?镜像",
+       r"\b(stopped|shut ?down|closed|discontinued|no longer (updat|sync|serv|work|available)|not (being )?updated)|"
+       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用", unless=r"白名单|allow ?list|white ?list"),
     # --- images ---------------------------------------------------------------------------------------
     # A publisher withdrew the tag or the image ("NVIDIA removed the latest tag", "CUDA 10 images were
     # removed"), told in words: the name asked for no longer exists.

@@ -180,6 +180,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
     _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
+    # dnf/yum print curl's failures in their own words ("Curl error (35): SSL connect error for https://...").
+    _s("apt.repo-unreachable", r"curl error \((6|7|28|35|56)\): [^\n]*(for|from) https?://", 0.85),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
     _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
     # apt's own words for a transport failure (en and zh_CN): the host never answered, so a "no

@@ -428,3 +428,40 @@ def test_a_withdrawn_image_or_tag_in_words_is_tag_missing(notes):
 def test_a_mirror_that_withdrew_images_is_not_read_as_a_missing_tag():
     got = [m.problem for m in prose.match({"notes": "the mirror removed most images from its cache"})]
     assert "image.tag-missing" not in got
+
+
+# --- generalisation from t-305 … t-320 ------------------------------------------------------------
+
+@pytest.mark.parametrize("notes", [
+    "Elementary OS is not listed among the supported distributions of the toolkit.",
+    "There is no official nvidia-container-toolkit package released yet for Ubuntu 25.10.",
+    "The toolkit does not support Debian 13 at the moment.",
+])
+def test_a_release_left_out_by_the_repository(notes):
+    assert top(notes=notes)[0] == "apt.repo-unsupported-distro"
+
+
+def test_asking_whether_a_release_is_supported_is_not_the_answer():
+    notes = "Install fails every time. Is CentOS 8 not supported by nvidia-container-toolkit any more?"
+    assert "apt.repo-unsupported-distro" not in [m.problem for m in prose.match({"notes": notes})]
+
+
+def test_dnf_curl_errors_reach_the_repository_host():
+    err = ("Curl error (35): SSL connect error for https://nvidia.github.io/libnvidia-container/stable/rpm/"
+           "x86_64/repodata/repomd.xml [OpenSSL SSL_connect: SSL_ERROR_SYSCALL]")
+    assert top(err)[0] == "apt.repo-unreachable"
+
+
+@pytest.mark.parametrize("notes,expected", [
+    ('In the settings I added https://mirror.example.org" and the trailing quote is redundant.', "mirror.invalid"),
+    ("dockerd fails to start after I configure a registry mirror address.", "mirror.invalid"),
+    ("网易的镜像已经停止服务了，拉取总是失败", "mirror.dead"),
+    ("The mirror we used was shut down last month, pulls fail since.", "mirror.dead"),
+])
+def test_mirror_trouble_in_words(notes, expected):
+    assert top(notes=notes)[0] == expected
+
+
+def test_a_mirror_refusing_an_image_not_in_its_allowlist_is_not_dead():
+    got = [m.problem for m in prose.match({"notes": "加速器找不到这个镜像，提示不在白名单"})]
+    assert "mirror.dead" not in got
