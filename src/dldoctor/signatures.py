@@ -131,6 +131,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.legacy", r"nvidia-docker2|nvidia-docker( |\| |: )|nvidia-docker-plugin|nvidia-docker\.list|nvidia-container-runtime\.list|libnvidia-container\.list", 0.55),
     _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
     _s("toolkit.legacy", r"nvidia-docker: (command )?not found|command 'nvidia-docker' not found", 0.85),
+    # nvidia-docker 1.0 kept the driver in a per-version volume served by its plugin.
+    _s("toolkit.legacy", r"(no such volume|create|get):? nvidia_driver_\d+\.\d+|VolumeDriver\.Create: internal error|nvidia-docker-plugin \|", 0.8),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
@@ -148,8 +150,12 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
     _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
     _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia_uvm[^\n]*(not loaded|missing)", 0.85),
+    # The GPU's own device nodes are absent: no NVIDIA driver is running on this host.
+    _s("driver.missing", r"(custom device|lstat|stat) \"?/dev/nvidia(\d+|ctl)\"?:?[^\n]*no such file", 0.7),
     _s("driver.uvm-missing", r"could not load uvm kernel module|module nvidia_uvm not found", 0.85),
     _s("driver.not-loaded", r"unable to load the kernel module 'nvidia\.ko'|modprobe: fatal: module nvidia not found", 0.86),
+    # nvidia-settings' and people's words for the same state.
+    _s("driver.not-loaded", r"nvidia driver (is )?not (loaded|running)|nvidia driver (isn'?t|is not) (loaded|running)", 0.8),
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
@@ -173,6 +179,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
+    # Docker's repository has no suite for this release (yet): `download.docker.com/linux/ubuntu focal Release`.
+    _s("apt.repo-unsupported-distro", r"download\.docker\.com/linux/\w+ \w+ Release'? (does not have|no longer has) a Release file", 0.8),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|docker|nvidia))", 0.85),

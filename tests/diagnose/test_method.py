@@ -465,3 +465,23 @@ def test_mirror_trouble_in_words(notes, expected):
 def test_a_mirror_refusing_an_image_not_in_its_allowlist_is_not_dead():
     got = [m.problem for m in prose.match({"notes": "加速器找不到这个镜像，提示不在白名单"})]
     assert "mirror.dead" not in got
+
+
+# --- generalisation from t-321 … t-339 ------------------------------------------------------------
+
+@pytest.mark.parametrize("err,expected", [
+    ("docker: Error response from daemon: create nvidia_driver_390.48: VolumeDriver.Create: internal error, "
+     "check logs for details.", "toolkit.legacy"),
+    ('docker: Error response from daemon: linux runtime spec devices: error gathering device information while '
+     'adding custom device "/dev/nvidiactl": lstat /dev/nvidiactl: no such file or directory.', "driver.missing"),
+    ("E: The repository 'https://download.docker.com/linux/ubuntu noble Release' does not have a Release file.",
+     "apt.repo-unsupported-distro"),
+    ("ERROR: NVIDIA driver is not loaded", "driver.not-loaded"),
+])
+def test_older_and_plainer_wordings(err, expected):
+    assert top(err)[0] == expected
+
+
+def test_an_apple_silicon_mac_named_in_words_is_docker_desktop():
+    err = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
+    assert top(err, notes="Running this on an M2 Max chip laptop.")[0] == "docker.desktop"
