@@ -136,6 +136,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT,
        # the driver installed on the Windows side is the right one
        unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
+    # A machine described as having no GPU at all.
+    _f("gpu.absent", 0.65, r"\b(machine|host|server|instance|ec2|vm|vps|laptop|computer|pc|node)\s+(without|with no|that has no|has no|lacking)"
+       r"\s+(an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?)\b|没有(独立)?显卡的(机器|服务器|电脑)"),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",

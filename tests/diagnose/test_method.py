@@ -485,3 +485,18 @@ def test_older_and_plainer_wordings(err, expected):
 def test_an_apple_silicon_mac_named_in_words_is_docker_desktop():
     err = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
     assert top(err, notes="Running this on an M2 Max chip laptop.")[0] == "docker.desktop"
+
+
+# --- generalisation from t-340 … t-350 ------------------------------------------------------------
+
+def test_an_old_windows_build_is_no_gpu_finding_in_a_report_without_a_gpu():
+    notes = "Docker for Windows on Windows 10 1803 17134.376 behind our proxy"
+    err = "Error response from daemon: Get https://registry-1.docker.io/v2/: proxyconnect tcp: dial tcp: lookup http: no such host"
+    assert readers.windows_build({"notes": notes, "error": err}) == []
+    assert top(err, notes=notes)[0] == "docker.proxy-misconfigured"
+
+
+@pytest.mark.parametrize("notes", ["I run the gpu image on a plain EC2 instance without GPU.",
+                                   "这是一台没有独立显卡的服务器"])
+def test_a_machine_without_a_gpu_in_words(notes):
+    assert top(notes=notes)[0] == "gpu.absent"
