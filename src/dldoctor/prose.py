@@ -47,7 +47,8 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
            r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
            r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
-NVIDIA_REPO = r"nvidia\.github\.io|download\.docker\.com|developer\.download\.nvidia\.com|apt\.dockerproject\.org"
+NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
+               r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名")
 CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
               r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
               r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙|"
@@ -97,6 +98,11 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
     # Asking for a release the repository does not serve yet ("Support for Ubuntu 24.04", "no
     # matching apt sources for this distro"): a title may name the release, the body the failure.
+    # The toolkit failing on a cgroup v2 host, told in words (releases before 1.8 had no cgroup v2).
+    _f("toolkit.too-old-for-cgroup-v2", 0.6, r"cgroups? ?v2|cgroupv2|unified cgroup",
+       r"nvidia-container-(toolkit|cli|runtime)|libnvidia-container|nvidia-docker",
+       r"\bbroken\b|\bfail|\berror|not work|doesn'?t work|\bissues?\b|不能用|报错|失败", scope=TEXT,
+       unless=r"failed to initialize nvml|daemon-reload"),
     _f("apt.repo-unsupported-distro", 0.6, r"\bsupport(ed)? for (ubuntu|debian|centos|rhel|rocky|fedora|pop!?_?os|mint)\s*\d|"
        r"(ubuntu|debian|centos|rhel|rocky|fedora)\s*\d[\d.]*\s*(is )?(not )?(yet )?(supported|unsupported)\b|支持\s*(ubuntu|debian)\s*\d",
        r"install|repositor(y|ies)|\brepos?\b|\bapt\b|sources?\b|packages?|toolkit|nvidia|安装|源", scope=TEXT,

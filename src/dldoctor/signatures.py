@@ -113,7 +113,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
-    _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless|dockerd-rootless|\.local/share/docker", 0.6),
+    # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
+    _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
     # Any failure dockerd reports while talking to its proxy: the proxy setting is what to look at.
@@ -188,6 +189,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
     _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
+    # yum/dnf when no mirror of a repository answered in time.
+    _s("apt.repo-unreachable", r"cannot download, all mirrors were already tried without success|"
+       r"failed to download metadata for repo|cannot download repomd\.xml", 0.75),
     # dnf/yum print curl's failures in their own words ("Curl error (35): SSL connect error for https://...").
     _s("apt.repo-unreachable", r"curl error \((6|7|28|35|56)\): [^\n]*(for|from) https?://", 0.85),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.

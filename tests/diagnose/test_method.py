@@ -500,3 +500,30 @@ def test_an_old_windows_build_is_no_gpu_finding_in_a_report_without_a_gpu():
                                    "这是一台没有独立显卡的服务器"])
 def test_a_machine_without_a_gpu_in_words(notes):
     assert top(notes=notes)[0] == "gpu.absent"
+
+
+# --- generalisation from t-351 … t-358 ------------------------------------------------------------
+
+def test_the_rootless_extras_package_is_not_a_rootless_daemon():
+    from dldoctor import signatures
+
+    err = "sh -c 'yum install -y -q docker-ce docker-ce-cli containerd.io docker-ce-rootless-extras'"
+    assert "docker.rootless" not in [m.problem for m in signatures.match({"error": err})]
+
+
+@pytest.mark.parametrize("err", [
+    "Error: Error downloading packages:\n  containerd.io-1.6.24-3.1.el9.x86_64: Cannot download, all mirrors were "
+    "already tried without success",
+    "Error: Failed to download metadata for repo 'docker-ce-stable': Cannot download repomd.xml",
+])
+def test_yum_and_dnf_that_reach_no_mirror_of_the_repository(err):
+    assert top(err)[0] == "apt.repo-unreachable"
+
+
+def test_get_docker_com_unreachable_in_words():
+    assert top(notes="公司网络里 get.docker.com 无法访问，安装脚本下载不下来")[0] == "apt.repo-unreachable"
+
+
+def test_the_toolkit_failing_on_cgroup_v2_in_words():
+    assert top(notes="nvidia-container-toolkit fails on my cgroup v2 host (Fedora 31).")[0] == \
+        "toolkit.too-old-for-cgroup-v2"
