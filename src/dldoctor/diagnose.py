@@ -148,6 +148,24 @@ def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match])
     return pid, _("The image needs a newer CUDA than the installed driver supports.")
 
 
+# An image's own registry (not a mirror or proxy in front of it).
+_UPSTREAM_REGISTRY = lazy_compile(
+    r"(?<![\w.-])(registry\.k8s\.io|k8s\.gcr\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|"
+    r"registry-1\.docker\.io|index\.docker\.io|mcr\.microsoft\.com|public\.ecr\.aws)/", re.I)
+_MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像站|daocloud|aliyuncs|azk8s|163\.com|nju\.edu|ustc|sjtu|tuna|1panel",
+                            re.I)
+
+
+def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    # A registry's HTML error page with no mirror anywhere in sight: the image's own registry
+    # refused or failed this network (a blocked region, an intercepting box), not a mirror.
+    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    if not configured_mirrors(facts) and _UPSTREAM_REGISTRY.search(said) and not _MIRROR_HOST.search(said):
+        return "registry.unreachable", _("The image's own registry answered this network with an error page; "
+                                         "no registry mirror is involved.")
+    return pid, ""
+
+
 def _refine_rootless(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     if "toolkit.rootless-cgroups" in matched:
         return "toolkit.rootless-cgroups", _("Rootless Docker: the toolkit tried to change cgroups it may not touch.")
@@ -162,6 +180,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
     "toolkit.libs-not-found": _refine_libs_not_found,
     "driver.too-old-for-image": _refine_too_old_for_image,
     "docker.rootless": _refine_rootless,
+    "mirror.dead": _refine_mirror_dead,
 }
 
 
@@ -200,8 +219,10 @@ def _as_context(m: Match, matches: Iterable[Match]) -> Match:
     if m.problem not in CONTEXT or m.where == "error" or m.strength <= CONTEXT_CAP:
         return m
     causes = catalog.descendants(m.problem)
-    if any(f.where == "error" and f.problem not in CONTEXT and f.strength >= WEAK and f.problem not in causes
-           for f in matches):
+    # A fault read as surely from the description counts too ("I use Docker Desktop" next to a
+    # daemon.json whose mirror dockerd rejects).
+    if any((f.where == "error" or f.strength >= SPECIFIC) and f.problem not in CONTEXT and f.strength >= WEAK
+           and f.problem not in causes for f in matches):
         return dataclasses.replace(m, strength=CONTEXT_CAP)
     return m
 
@@ -275,8 +296,13 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
         return conf.get(q, 1.0) >= max(WEAK, conf.get(p, 0.0) - 0.25)
 
     roots = [p for p in present if not any(explains(q, p) for q in present)]
+    # The report named only how the host is set up ("nvidia-docker" in a title), no fault: a
+    # definite fault the checks found (daemon.json that does not parse) is what failed.
+    context_only = bool(focus_set) and all(p in CONTEXT and said.get(p, 0.0) < SPECIFIC for p in focus_set)
 
     def about_symptom(p: str) -> bool:
+        if context_only and p not in CONTEXT and conf[p] >= CHECK_CONFIDENCE and p not in said:
+            return True
         return p in focus_set or any(explains(p, f) for f in focus_set)
 
     # Host-setup context (a legacy toolkit, an end-of-life release, WSL, rootless) never outranks

@@ -41,11 +41,14 @@ def _f(problem: str, strength: float, *phrases: str, scope: str = SENTENCE,
 
 
 # Recurring word groups, named so the rows below read as sentences.
-DOCKER_GROUP = r"docker (user )?group|group docker|usermod -a?G docker|gpasswd -a \S+ docker|docker\s*(用户)?组"
+DOCKER_GROUP = (r"docker[`'\"]?\s+(user )?group|group\s+[`'\"]?docker|usermod -a?G docker|gpasswd -a \S+ docker|"
+                r"docker\s*(用户)?组")
 RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?in again|new (login|session|shell)|"
            r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
-           r"(full |a )?reboot(ed|ing)?|重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)")
-NVIDIA_REPO = r"nvidia\.github\.io|download\.docker\.com|developer\.download\.nvidia\.com|apt\.dockerproject\.org"
+           r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
+           r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
+NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
+               r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名")
 CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
               r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
               r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙|"
@@ -70,6 +73,13 @@ FAMILIES: Tuple[Family, ...] = (
     # --- the docker group and login sessions ----------------------------------------------------
     _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
     _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT),
+    # What `groups`/`id` print in this session against /etc/group, told in words.
+    _f("docker.group-not-active", 0.75, r"`?\b(groups|id)\b`?\s+(didn'?t|doesn'?t|does not|did not|won'?t|no longer)\s+"
+       r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
+       r"/etc/group|docker", scope=TEXT),
+    # Group permissions that a session only picks up when it starts.
+    _f("docker.group-not-active", 0.6, r"\bgroups?\b[^.\n]{0,40}(re-?evaluat|refresh|(not|n'?t) (yet )?(be )?(applied|active|"
+       r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
     # --- proxies configured where dockerd under systemd never reads them -------------------------
     _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
        r"proxy|代理", scope=TEXT),
@@ -81,9 +91,33 @@ FAMILIES: Tuple[Family, ...] = (
     # Every pull failing at once is the network to the registry, not one image.
     _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
-    _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源",
+    _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源|toolkit|nvidia-(docker|container)",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
-       r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial"),
+       r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial",
+       # a question ("is CentOS 8 no longer supported?") is a guess, not what failed
+       unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
+    # Asking for a release the repository does not serve yet ("Support for Ubuntu 24.04", "no
+    # matching apt sources for this distro"): a title may name the release, the body the failure.
+    # The toolkit failing on a cgroup v2 host, told in words (releases before 1.8 had no cgroup v2).
+    _f("toolkit.too-old-for-cgroup-v2", 0.6, r"cgroups? ?v2|cgroupv2|unified cgroup",
+       r"nvidia-container-(toolkit|cli|runtime)|libnvidia-container|nvidia-docker",
+       r"\bbroken\b|\bfail|\berror|not work|doesn'?t work|\bissues?\b|不能用|报错|失败", scope=TEXT,
+       unless=r"failed to initialize nvml|daemon-reload"),
+    _f("apt.repo-unsupported-distro", 0.6, r"\bsupport(ed)? for (ubuntu|debian|centos|rhel|rocky|fedora|pop!?_?os|mint)\s*\d|"
+       r"(ubuntu|debian|centos|rhel|rocky|fedora)\s*\d[\d.]*\s*(is )?(not )?(yet )?(supported|unsupported)\b|支持\s*(ubuntu|debian)\s*\d",
+       r"install|repositor(y|ies)|\brepos?\b|\bapt\b|sources?\b|packages?|toolkit|nvidia|安装|源", scope=TEXT,
+       unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
+    _f("apt.repo-unsupported-distro", 0.65, r"no (matching |suitable |available )?(apt )?(sources?|repos?|repositor(y|ies)|packages?) "
+       r"for (this|my|the|your) (distro|distribution|release|os|version)|(distro|distribution|release|os) (version )?(is )?(not|un)supported|"
+       r"fails? (due to|because of) (an? )?unsupported (version|distro|distribution|release)|没有(对应|适配)?的?\s*(源|软件源|仓库)"),
+    # A derivative or a release the repository's list leaves out ("Linux Mint is missing from supported
+    # distributions"), or no build published for it yet.
+    _f("apt.repo-unsupported-distro", 0.65, r"(missing from|not (listed|included) (in|on|among)|absent from|not (on|in)) "
+       r"(the |their )?(list of )?supported (distributions|distros|platforms|releases|operating systems|os)|"
+       r"不在支持(的)?(发行版|系统|列表)"),
+    _f("apt.repo-unsupported-distro", 0.6, r"no (appropriate|suitable|matching|compatible|official) [\w.-]+ ?(version|package|release|build)s? "
+       r"((released|available|published|built) )?(yet )?for",
+       r"(ubuntu|debian|centos|rhel|rocky|fedora|mint|pop!?_?os)\s*\d|\d\d\.\d\d", scope=TEXT),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
@@ -96,7 +130,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
        r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
     _f("driver.not-loaded", 0.6, r"(load|loading) the nvidia (kernel )?modules?|nvidia (kernel )?modules? "
-       r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'"),
+       r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'|"
+       r"nvidia (kernel )?modules? (is |are )?(missing|gone|not found)|missing nvidia (kernel )?modules?|"
+       r"(nvidia|英伟达)\s*(内核)?模块(没有|未|无法)\s*加载|(nvidia|英伟达)\s*(内核)?模块(丢失|找不到)"),
     _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
@@ -106,11 +142,21 @@ FAMILIES: Tuple[Family, ...] = (
        r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT,
        # the driver installed on the Windows side is the right one
        unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
+    # A machine described as having no GPU at all.
+    _f("gpu.absent", 0.65, r"\b(machine|host|server|instance|ec2|vm|vps|laptop|computer|pc|node)\s+(without|with no|that has no|has no|lacking)"
+       r"\s+(an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?)\b|没有(独立)?显卡的(机器|服务器|电脑)"),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
        r"(add|forgot|without|missing|made up|lack)(ed|ing)?|没加|缺少|补上", scope=TEXT, where=("notes",)),
     _f("mirror.invalid", 0.75, r"mirrors?|加速", r",\s*,|\[\s*,|,\s*\]|\[\s*\"\"\s*\]"),
+    # A stray character typed into a mirror entry ("here the \" is redundant").
+    _f("mirror.invalid", 0.7, r"mirrors?|registry|加速|https?://", r"\b(redundant|extra|stray|superfluous|trailing)\b|多了|多余",
+       r"quote|\"|引号|slash|斜杠|spaces?\b|空格"),
+    # dockerd stopped starting once a mirror was added: the entry is what it rejects.
+    _f("mirror.invalid", 0.6, r"registry[- ]mirrors?|mirror (address|url|entry)|加速(地址|器)|镜像加速",
+       r"fail(s|ed)? to (start|restart)|won'?t (start|restart)|does(n'?t| not) (start|restart)|can'?t (start|restart)|"
+       r"cannot (start|restart)|启动失败|无法启动|起不来|重启失败", scope=TEXT),
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
@@ -118,7 +164,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
        r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
     # --- Docker flavours ---------------------------------------------------------------------------
-    _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4] (pro|max|chip|mac)|"
+    _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
@@ -128,6 +174,17 @@ FAMILIES: Tuple[Family, ...] = (
        r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"
        r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?",
        scope=TEXT),
+    # A mirror that closed or stopped syncing, told in words (Chinese reports name it by its operator).
+    _f("mirror.dead", 0.6, r"mirrors?\b|加速(器|地址)?|镜像(源|站)|(阿里云|网易|百度|中科大|科大|清华|腾讯|七牛|道客|daocloud|163)\s*的?\s*(docker\s*)?镜像",
+       r"\b(stopped|shut ?down|closed|discontinued|no longer (updat|sync|serv|work|available)|not (being )?updated)|"
+       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用", unless=r"白名单|allow ?list|white ?list"),
+    # --- images ---------------------------------------------------------------------------------------
+    # A publisher withdrew the tag or the image ("NVIDIA removed the latest tag", "CUDA 10 images were
+    # removed"), told in words: the name asked for no longer exists.
+    _f("image.tag-missing", 0.65, r"\b(removed|deleted|deprecated|withdrawn|end-of-lifed|no longer (available|exists?|"
+       r"present|published)|(is|are|were|was) gone)\b|下架|删除了",
+       r"\b(images?|tags?)\b|镜像|标签",
+       unless=r"mirror|加速|镜像(源|站)|proxy|代理"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"

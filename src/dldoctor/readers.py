@@ -199,6 +199,8 @@ _WIN_BUILD = lazy_compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwin
 
 _WINDOWS = lazy_compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
 _DXCORE_FAILED = lazy_compile(r"initialization error: driver error: failed to process request", re.I)
+# An old Windows build only matters to a report about the GPU (a proxy error on Windows is not one).
+_GPU_TALK = lazy_compile(r"\bgpus?\b|nvidia|cuda|\bnvml\b|显卡|\bdriver( version)?:? ?v?\d{3}\.\d+", re.I)
 
 
 def windows_build(texts: Texts) -> List[Match]:
@@ -210,6 +212,8 @@ def windows_build(texts: Texts) -> List[Match]:
         m = _DXCORE_FAILED.search(report)
         if m:
             return [Match("os.wsl-gpu-unsupported", 0.75, "error", _line(report, m.start()))]
+    if not _GPU_TALK.search(report):
+        return []
     for where, text in _texts(texts, ("notes", "error", "command")):
         if not _WINDOWS.search(text):
             continue

@@ -94,7 +94,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("mirror.invalid", r"unsupported scheme \"|no scheme specified for", 0.9),
     _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: |EOF)", 0.95),
     _s("daemon-json.invalid", r"daemon\.json[^\n]*(invalid character|unexpected end|syntax error|parse error|not valid json)", 0.85),
-    _s("daemon-json.invalid", r"invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
+    # (not a registry's HTML error page that dockerd failed to parse as JSON)
+    _s("daemon-json.invalid", r"(?<!response body: )invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
     # --- docker engine and socket ----------------------------------------------------------
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
@@ -106,9 +107,14 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
+    # A Compose release older than GPU requests rejects the keys that ask for one.
+    _s("docker.too-old", r"additional propert(y|ies) (is |are )?not allowed \(?'?(devices|gpus|device_requests|capabilities)'?|"
+       r"additional property (gpus|devices|device_requests) is not allowed|"
+       r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
-    _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless|dockerd-rootless|\.local/share/docker", 0.6),
+    # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
+    _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
     # Any failure dockerd reports while talking to its proxy: the proxy setting is what to look at.
@@ -126,6 +132,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.legacy", r"nvidia-docker2|nvidia-docker( |\| |: )|nvidia-docker-plugin|nvidia-docker\.list|nvidia-container-runtime\.list|libnvidia-container\.list", 0.55),
     _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
     _s("toolkit.legacy", r"nvidia-docker: (command )?not found|command 'nvidia-docker' not found", 0.85),
+    # nvidia-docker 1.0 kept the driver in a per-version volume served by its plugin.
+    _s("toolkit.legacy", r"(no such volume|create|get):? nvidia_driver_\d+\.\d+|VolumeDriver\.Create: internal error|nvidia-docker-plugin \|", 0.8),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
@@ -143,8 +151,12 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
     _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
     _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia_uvm[^\n]*(not loaded|missing)", 0.85),
+    # The GPU's own device nodes are absent: no NVIDIA driver is running on this host.
+    _s("driver.missing", r"(custom device|lstat|stat) \"?/dev/nvidia(\d+|ctl)\"?:?[^\n]*no such file", 0.7),
     _s("driver.uvm-missing", r"could not load uvm kernel module|module nvidia_uvm not found", 0.85),
     _s("driver.not-loaded", r"unable to load the kernel module 'nvidia\.ko'|modprobe: fatal: module nvidia not found", 0.86),
+    # nvidia-settings' and people's words for the same state.
+    _s("driver.not-loaded", r"nvidia driver (is )?not (loaded|running)|nvidia driver (isn'?t|is not) (loaded|running)", 0.8),
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
@@ -168,6 +180,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
+    # Docker's repository has no suite for this release (yet): `download.docker.com/linux/ubuntu focal Release`.
+    _s("apt.repo-unsupported-distro", r"download\.docker\.com/linux/\w+ \w+ Release'? (does not have|no longer has) a Release file", 0.8),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|docker|nvidia))", 0.85),
@@ -175,6 +189,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
     _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
+    # yum/dnf when no mirror of a repository answered in time.
+    _s("apt.repo-unreachable", r"cannot download, all mirrors were already tried without success|"
+       r"failed to download metadata for repo|cannot download repomd\.xml", 0.75),
+    # dnf/yum print curl's failures in their own words ("Curl error (35): SSL connect error for https://...").
+    _s("apt.repo-unreachable", r"curl error \((6|7|28|35|56)\): [^\n]*(for|from) https?://", 0.85),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
     _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
     # apt's own words for a transport failure (en and zh_CN): the host never answered, so a "no

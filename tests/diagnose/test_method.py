@@ -345,3 +345,185 @@ def test_a_closed_mirror_named_alone_is_a_weak_hint():
     got = readers.closed_mirrors({"notes": "docker.mirrors.ustc.edu.cn"})
     assert [(m.problem, m.strength) for m in got] == [("mirror.dead", 0.45)]
     assert top(notes="docker.mirrors.ustc.edu.cn")[0] == "mirror.dead"
+
+
+# --- generalisation from t-275 … t-288 ------------------------------------------------------------
+
+def test_a_broken_daemon_json_outranks_a_legacy_toolkit_named_in_the_title(tmp_path):
+    causes = snapshot_causes(tmp_path, {
+        "notes": "After installing nvidia-docker2 the docker service will not come back.",
+        "daemon.json": '{\n  "log-level": "warn"\n  "runtimes": {}\n}\n'})
+    assert causes[0] == "daemon-json.invalid"
+    assert "toolkit.legacy" in causes
+
+
+@pytest.mark.parametrize("notes", [
+    "Support for Debian 13: the toolkit install stops, no packages for it yet.",
+    "There are no matching apt sources for my distro (Pop!_OS 22.10).",
+    "The installer fails due to an unsupported version of the release.",
+])
+def test_asking_for_a_release_the_repository_does_not_serve(notes):
+    assert top(notes=notes)[0] == "apt.repo-unsupported-distro"
+
+
+def test_support_for_a_release_without_any_install_word_is_not_read_as_a_repository():
+    assert "apt.repo-unsupported-distro" not in [m.problem for m in prose.match(
+        {"notes": "Thanks for adding support for Ubuntu 24.04 in the docs"})]
+
+
+@pytest.mark.parametrize("err", [
+    "services.app.deploy.resources.reservations value Additional properties are not allowed ('devices' was unexpected)",
+    "validating compose.yml: services.train Additional property gpus is not allowed",
+])
+def test_a_compose_too_old_for_gpu_requests_is_too_old(err):
+    assert top(error=err)[0] == "docker.too-old"
+
+
+@pytest.mark.parametrize("notes", ["The NVIDIA kernel module is missing after the update.",
+                                   "重启以后 nvidia 内核模块无法加载"])
+def test_a_missing_kernel_module_in_words_is_not_loaded(notes):
+    assert top(notes=notes)[0] == "driver.not-loaded"
+
+
+def test_docker_desktop_mentioned_beside_a_mirror_dockerd_rejects_is_context():
+    notes = ('I use Docker Desktop. With {"registry-mirrors": ["https://mirror.example.org/v2/hub"]} '
+             "the engine no longer starts.")
+    assert top(notes=notes)[0] == "mirror.invalid"
+
+
+# --- generalisation from t-289 … t-304 ------------------------------------------------------------
+
+def test_an_error_page_from_the_images_own_registry_without_a_mirror_is_unreachable():
+    err = ("Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for "
+           "beginning of value: \"<html><title>403 Forbidden</title></html>\"")
+    assert top(err, notes="works from my laptop", command="docker pull quay.io/prometheus/node-exporter")[0] == \
+        "registry.unreachable"
+    # the same page from a mirror is the mirror's fault
+    assert top(err, notes="using our company registry mirror",
+               command="docker pull quay.io/prometheus/node-exporter")[0] == "mirror.dead"
+
+
+def test_a_registry_error_page_is_not_read_as_a_broken_daemon_json():
+    from dldoctor import signatures
+
+    err = "error parsing HTTP 404 response body: invalid character '<' looking for beginning of value"
+    assert "daemon-json.invalid" not in [m.problem for m in signatures.match({"error": err})]
+
+
+@pytest.mark.parametrize("notes", [
+    "After adding me, `groups` doesn't list docker although /etc/group has my name.",
+    "I was added to the `docker` group; reconnecting my SSH session fixed it.",
+    "The docker group permissions aren't re-evaluated until the session restarts.",
+])
+def test_a_session_that_predates_the_group_in_words(notes):
+    assert top(notes=notes)[0] == "docker.group-not-active"
+
+
+@pytest.mark.parametrize("notes", ["NVIDIA deleted the 10.1 tags of nvidia/cuda last month.",
+                                   "官方把这个镜像的旧标签删除了"])
+def test_a_withdrawn_image_or_tag_in_words_is_tag_missing(notes):
+    assert top(notes=notes)[0] == "image.tag-missing"
+
+
+def test_a_mirror_that_withdrew_images_is_not_read_as_a_missing_tag():
+    got = [m.problem for m in prose.match({"notes": "the mirror removed most images from its cache"})]
+    assert "image.tag-missing" not in got
+
+
+# --- generalisation from t-305 … t-320 ------------------------------------------------------------
+
+@pytest.mark.parametrize("notes", [
+    "Elementary OS is not listed among the supported distributions of the toolkit.",
+    "There is no official nvidia-container-toolkit package released yet for Ubuntu 25.10.",
+    "The toolkit does not support Debian 13 at the moment.",
+])
+def test_a_release_left_out_by_the_repository(notes):
+    assert top(notes=notes)[0] == "apt.repo-unsupported-distro"
+
+
+def test_asking_whether_a_release_is_supported_is_not_the_answer():
+    notes = "Install fails every time. Is CentOS 8 not supported by nvidia-container-toolkit any more?"
+    assert "apt.repo-unsupported-distro" not in [m.problem for m in prose.match({"notes": notes})]
+
+
+def test_dnf_curl_errors_reach_the_repository_host():
+    err = ("Curl error (35): SSL connect error for https://nvidia.github.io/libnvidia-container/stable/rpm/"
+           "x86_64/repodata/repomd.xml [OpenSSL SSL_connect: SSL_ERROR_SYSCALL]")
+    assert top(err)[0] == "apt.repo-unreachable"
+
+
+@pytest.mark.parametrize("notes,expected", [
+    ('In the settings I added https://mirror.example.org" and the trailing quote is redundant.', "mirror.invalid"),
+    ("dockerd fails to start after I configure a registry mirror address.", "mirror.invalid"),
+    ("网易的镜像已经停止服务了，拉取总是失败", "mirror.dead"),
+    ("The mirror we used was shut down last month, pulls fail since.", "mirror.dead"),
+])
+def test_mirror_trouble_in_words(notes, expected):
+    assert top(notes=notes)[0] == expected
+
+
+def test_a_mirror_refusing_an_image_not_in_its_allowlist_is_not_dead():
+    got = [m.problem for m in prose.match({"notes": "加速器找不到这个镜像，提示不在白名单"})]
+    assert "mirror.dead" not in got
+
+
+# --- generalisation from t-321 … t-339 ------------------------------------------------------------
+
+@pytest.mark.parametrize("err,expected", [
+    ("docker: Error response from daemon: create nvidia_driver_390.48: VolumeDriver.Create: internal error, "
+     "check logs for details.", "toolkit.legacy"),
+    ('docker: Error response from daemon: linux runtime spec devices: error gathering device information while '
+     'adding custom device "/dev/nvidiactl": lstat /dev/nvidiactl: no such file or directory.', "driver.missing"),
+    ("E: The repository 'https://download.docker.com/linux/ubuntu noble Release' does not have a Release file.",
+     "apt.repo-unsupported-distro"),
+    ("ERROR: NVIDIA driver is not loaded", "driver.not-loaded"),
+])
+def test_older_and_plainer_wordings(err, expected):
+    assert top(err)[0] == expected
+
+
+def test_an_apple_silicon_mac_named_in_words_is_docker_desktop():
+    err = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
+    assert top(err, notes="Running this on an M2 Max chip laptop.")[0] == "docker.desktop"
+
+
+# --- generalisation from t-340 … t-350 ------------------------------------------------------------
+
+def test_an_old_windows_build_is_no_gpu_finding_in_a_report_without_a_gpu():
+    notes = "Docker for Windows on Windows 10 1803 17134.376 behind our proxy"
+    err = "Error response from daemon: Get https://registry-1.docker.io/v2/: proxyconnect tcp: dial tcp: lookup http: no such host"
+    assert readers.windows_build({"notes": notes, "error": err}) == []
+    assert top(err, notes=notes)[0] == "docker.proxy-misconfigured"
+
+
+@pytest.mark.parametrize("notes", ["I run the gpu image on a plain EC2 instance without GPU.",
+                                   "这是一台没有独立显卡的服务器"])
+def test_a_machine_without_a_gpu_in_words(notes):
+    assert top(notes=notes)[0] == "gpu.absent"
+
+
+# --- generalisation from t-351 … t-358 ------------------------------------------------------------
+
+def test_the_rootless_extras_package_is_not_a_rootless_daemon():
+    from dldoctor import signatures
+
+    err = "sh -c 'yum install -y -q docker-ce docker-ce-cli containerd.io docker-ce-rootless-extras'"
+    assert "docker.rootless" not in [m.problem for m in signatures.match({"error": err})]
+
+
+@pytest.mark.parametrize("err", [
+    "Error: Error downloading packages:\n  containerd.io-1.6.24-3.1.el9.x86_64: Cannot download, all mirrors were "
+    "already tried without success",
+    "Error: Failed to download metadata for repo 'docker-ce-stable': Cannot download repomd.xml",
+])
+def test_yum_and_dnf_that_reach_no_mirror_of_the_repository(err):
+    assert top(err)[0] == "apt.repo-unreachable"
+
+
+def test_get_docker_com_unreachable_in_words():
+    assert top(notes="公司网络里 get.docker.com 无法访问，安装脚本下载不下来")[0] == "apt.repo-unreachable"
+
+
+def test_the_toolkit_failing_on_cgroup_v2_in_words():
+    assert top(notes="nvidia-container-toolkit fails on my cgroup v2 host (Fedora 31).")[0] == \
+        "toolkit.too-old-for-cgroup-v2"
