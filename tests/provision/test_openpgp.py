@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -77,11 +78,11 @@ def test_a_keyring_with_an_extra_key_is_refused_even_if_it_holds_the_pinned_one(
 
 
 @needs_gpg
-def test_dearmor_gives_exactly_what_gpg_dearmor_gives(tmp_path):
+def test_dearmor_gives_exactly_what_gpg_dearmor_gives(tmp_path, gpg_env):
     src = tmp_path / "gpgkey"
     src.write_bytes(NVIDIA_KEY)
     out = subprocess.run(["gpg", "--batch", "--dearmor"], input=NVIDIA_KEY, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=_gpg_env(tmp_path), check=True).stdout
+                         stderr=subprocess.PIPE, env=gpg_env, check=True).stdout
     assert openpgp.dearmor(NVIDIA_KEY) == out
     assert openpgp.dearmor(out) == out  # binary passes through
 
@@ -227,12 +228,17 @@ def test_old_format_indeterminate_length_runs_to_the_end():
 # --- throwaway keys made by gpg -------------------------------------------------------------------
 
 
-def _gpg_env(tmp_path: Path) -> dict:
+@pytest.fixture
+def gpg_env(tmp_path: Path) -> Iterator[dict]:
+    """A private GNUPGHOME; the gpg-agent that key generation starts is stopped afterwards (it
+    would outlive the test run)."""
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700, exist_ok=True)
     env = dict(os.environ)
     env["GNUPGHOME"] = str(home)
-    return env
+    yield env
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=30, check=False)
 
 
 def _gpg(env: dict, *args: str, input: bytes = b"") -> bytes:
@@ -261,8 +267,8 @@ def _gpg_fprs(env: dict, data: bytes, tmp_path: Path) -> list:
 
 @needs_gpg
 @pytest.mark.parametrize("algo", ["ed25519", "rsa2048"])
-def test_throwaway_gpg_key_matches_gpg_fingerprint(tmp_path, algo):
-    env = _gpg_env(tmp_path)
+def test_throwaway_gpg_key_matches_gpg_fingerprint(tmp_path, algo, gpg_env):
+    env = gpg_env
     uid = "dldoctor test %s <test@dldoctor.invalid>" % algo
     _gpg(env, "--passphrase", "", "--pinentry-mode", "loopback",
          "--quick-gen-key", uid, algo, "sign", "never")
