@@ -264,6 +264,10 @@ def apt_repo(tmp_path_factory) -> Iterator[AptRepo]:
     for f in ("Release", "InRelease", "Release.gpg"):
         shutil.move(str(staging / f), str(flat / f))
     (nbase / "gpgkey").write_bytes(keys[nvidia_fpr])
+    # Every key is made and every release signed: the gpg-agent that key generation started
+    # would outlive the test run.
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=dict(os.environ, GNUPGHOME=str(home)),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False)
 
     port = _free_port()
     log = open(work / "http.log", "wb")
