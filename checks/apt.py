@@ -32,6 +32,9 @@ def _is_docker(uri: str) -> bool:
     return "download.docker.com" in uri or "/docker-ce" in uri
 
 
+_NO_RELEASE = lazy_compile(r"(does not have|no longer has) a Release file|没有 ?Release ?文件", re.I)
+
+
 def _is_nvidia(uri: str) -> bool:
     return "libnvidia-container" in uri or "nvidia-docker" in uri or "nvidia-container-runtime" in uri
 
@@ -128,6 +131,13 @@ def check_apt_update(facts: Facts) -> List[Finding]:
             out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                                _("The NVIDIA repository URL does not exist for this release."), ["%s %s" % (u, s)]))
             break
+    # "The repository '…libnvidia-container/…/ubuntu18.04/amd64 Release' does not have a Release file":
+    # apt's wording of the 404 that a per-distribution NVIDIA URL gets for a release it never served
+    # (an unrelated source failing is apt.broken-source).
+    missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]
+    if not out and missing_release and all(_is_nvidia(line) for line in missing_release):
+        out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
+                           _("The NVIDIA repository URL does not exist for this release."), missing_release[:3]))
     if not out and upd.errors:
         out.append(problem("apt-update", AREA, "apt.broken-source", _("apt-get update reported errors."),
                            list(upd.errors[:3])))

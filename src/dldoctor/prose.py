@@ -165,6 +165,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
     # --- Docker flavours ---------------------------------------------------------------------------
     _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
+       r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.

@@ -200,7 +200,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Release file" printed after it for the same repository is a consequence, not the cause.
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
     _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
-    _s("apt.broken-source", r"(the repository '[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
+    _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
     _s("apt.broken-source", r"仓库\s*[“\"'][^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
