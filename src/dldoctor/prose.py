@@ -104,7 +104,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bbroken\b|\bfail|\berror|not work|doesn'?t work|\bissues?\b|不能用|报错|失败", scope=TEXT,
        unless=r"failed to initialize nvml|daemon-reload"),
     _f("apt.repo-unsupported-distro", 0.6, r"\bsupport(ed)? for (ubuntu|debian|centos|rhel|rocky|fedora|pop!?_?os|mint)\s*\d|"
-       r"(ubuntu|debian|centos|rhel|rocky|fedora)\s*\d[\d.]*\s*(is )?(not )?(yet )?(supported|unsupported)\b|支持\s*(ubuntu|debian)\s*\d",
+       r"(ubuntu|debian|centos|rhel|rocky|fedora)\s*\d[\d.]*\s*(is )?(not )?(yet )?(supported|unsupported)\b"
+       # asked on its own line ("Is Ubuntu 24.04 supported now?"), it is a guess, not what failed
+       r"(?![^\n]*[?？])|支持\s*(ubuntu|debian)\s*\d(?![^\n]*[?？吗])",
        r"install|repositor(y|ies)|\brepos?\b|\bapt\b|sources?\b|packages?|toolkit|nvidia|安装|源", scope=TEXT,
        unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
     _f("apt.repo-unsupported-distro", 0.65, r"no (matching |suitable |available )?(apt )?(sources?|repos?|repositor(y|ies)|packages?) "
@@ -201,6 +203,21 @@ FAMILIES: Tuple[Family, ...] = (
        r"docker|container|compose|容器", scope=REPORT),
     _f("container.no-gpu-request", 0.6, r"(run|ran|start(ed)?) (it )?with (simply |just |plain )?`?docker`?|without --gpus|"
        r"(forgot|forget|without|missing|add(ed|ing)?) (the )?`?--gpus", r"gpu|nvidia"),
+    # Advice or a fix that names the container's shared memory ("add shm size for docker run",
+    # "increase --shm-size", "use --ipc=host"): /dev/shm was what ran out.
+    _f("container.shm-too-small", 0.65, r"\bshm[-_ ]?size\b|shared memory|/dev/shm|--ipc[= ]host|\bipc: ?host\b|共享内存",
+       r"\b(add(ed|ing)?|set(ting)?|increas(e|ed|ing)|rais(e|ed|ing)|bigger|larger|specify|too small|not enough|"
+       r"insufficient|run(s|ning)? out|limit(ed)?)\b|加大|增大|调大|设置|不足|太小|不够", where=("notes",)),
+    # Several GPUs talking through NCCL (tensor parallelism) crash inside a container: the 64 MB
+    # default /dev/shm is the usual cause.
+    _f("container.shm-too-small", 0.55, r"--tensor[-_]parallel[-_]size|tensor[- ]parallel(ism)?|\bnccl\b|多卡|张量并行",
+       r"\bdocker\b|containers?\b|容器", r"crash|error|fail|abort|hang|stuck|bus error|killed|报错|崩溃|失败|卡住",
+       scope=TEXT),
+    # --- Docker packages ----------------------------------------------------------------------------
+    # No `dockerd` binary at all: the distribution's own (older) docker packaging, not docker-ce from
+    # Docker's repository.
+    _f("apt.docker-repo-missing", 0.6, r"\bdockerd\b[^.\n]{0,30}(doesn'?t|does not|did ?n'?t) exist|"
+       r"no (such )?`?dockerd`? (binary|command|executable)|`?dockerd`?:? (command )?not found|没有\s*dockerd|找不到\s*dockerd"),
     # --- daemon.json ---------------------------------------------------------------------------------
     _f("daemon-json.invalid", 0.7, r"daemon\.json|settings\.json", r"\bempty\b|空文件|为空|is blank",
        r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),

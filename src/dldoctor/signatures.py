@@ -143,6 +143,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("cgroup.nvml-unknown-error", r"systemctl daemon-reload|lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
     _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
+    # The kernel's own words for the same thing (dmesg/journal): user-space libraries of one
+    # version talking to a loaded module of another.
+    _s("driver.version-mismatch", r"NVRM: API mismatch|the client has the version [\d.]+, but[\s\S]{0,80}kernel module has the version", 0.9),
     _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module|nvml error: driver not loaded|module nvidia not found in directory /lib/modules", 0.85),
     _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
     _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau[^\n]*(is loaded|in use|holds)", 0.8),
@@ -220,6 +223,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("registry.unreachable", r"x509: certificate is (valid for [^\n]*, not |not valid for any names)|remote error: tls: handshake failure", 0.7),
     _s("registry.unreachable", r"registry-1\.docker\.io|index\.docker\.io|production\.cloudflare\.docker\.com|cloudfront\.net", 0.4),
     # --- containers ------------------------------------------------------------------------
+    # NCCL moves data between a node's GPUs through /dev/shm: a container's 64 MB default runs out
+    # with tensor parallelism, which NCCL reports as a "system error" or a failed shm segment.
+    _s("container.shm-too-small", r"NCCL WARN[^\n]*(shm|shared memory)|error while creating shared memory segment|"
+       r"NCCL error[^\n]*unhandled system error", 0.7),
     _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
