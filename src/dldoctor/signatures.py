@@ -124,6 +124,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.missing", r"nvidia-container-runtime-hook[^\n]*(executable file not found|no such file or directory)", 0.8),
     _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
     _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\"?: executable file not found", 0.9),
+    # The CLI the runtime's hook calls (libnvidia-container-tools) is gone: a named binary missing is
+    # the fault, whatever packaging (nvidia-docker2) installed the rest.
+    _s("runtime.binary-missing", r"nvidia-container-cli[`'\"]?:? (executable file not found|no such file or directory|command not found)|"
+       r"(can'?t|cannot|couldn'?t|could not|unable to) find (the )?(binary )?`?nvidia-container-cli|"
+       r"nvidia-container-cli`?( the)?( file| binary)? (is not|isn'?t|does not|doesn'?t|not) (exist|found|there)", 0.85),
     _s("toolkit.too-old-for-cgroup-v2", r"cgroup subsystem devices not found", 0.95),
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
