@@ -108,6 +108,10 @@ def check_apt_update(facts: Facts) -> List[Finding]:
         out.append(problem("apt-update", AREA, "apt.no-pubkey",
                            _("apt cannot verify a repository: key {k} is not available.").format(
                                k=", ".join(upd.no_pubkey)), ["NO_PUBKEY %s" % k for k in upd.no_pubkey]))
+    if upd.expired_keys:
+        out.append(problem("apt-update", AREA, "apt.no-pubkey",
+                           _("apt cannot verify a repository: its signing key {k} has expired.").format(
+                               k=", ".join(upd.expired_keys)), ["EXPKEYSIG %s" % k for k in upd.expired_keys]))
     if upd.signed_by_conflicts:
         out.append(problem("apt-update", AREA, "apt.signed-by-conflict",
                            _("apt reports conflicting Signed-By values."), list(upd.signed_by_conflicts)))

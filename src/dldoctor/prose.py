@@ -48,11 +48,14 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
            r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
-               r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名")
+               r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名|"
+               # the same repositories on a mirror (mirrors.<x>/docker-ce/linux/..., a .repo file)
+               r"/docker-ce/linux/|docker-ce\.repo\b|/libnvidia-container/")
 CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (visit|access|reach|open|connect|ping|resolve)|"
               r"unable to (visit|access|reach|connect|resolve)|not (reachable|accessible)|is not running|"
               r"hosts file|/etc/hosts|firewall|无法(访问|连接|解析)|访问不了|打不开|连不上|被墙|"
-              r"connection (failed|reset|refused|timed out)|连接(失败|超时|被重置)")
+              r"connection (failed|reset|refused|timed out)|连接(失败|超时|被重置)|"
+              r"\btim(es|ed)? ?out\b|\btimeouts?\b|(一直|总是|老是)?超时")
 SECURE_BOOT = r"secure ?boot|安全启动|mokutil|\bMOK\b"
 FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
 CONTAINER = r"containers?\b|docker\b|容器"
@@ -219,6 +222,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.docker-repo-missing", 0.6, r"\bdockerd\b[^.\n]{0,30}(doesn'?t|does not|did ?n'?t) exist|"
        r"no (such )?`?dockerd`? (binary|command|executable)|`?dockerd`?:? (command )?not found|没有\s*dockerd|找不到\s*dockerd"),
     # --- daemon.json ---------------------------------------------------------------------------------
+    # daemon.json was edited, then the daemon did not come up again: what it was given is what it rejects.
+    _f("daemon-json.invalid", 0.65, r"daemon\.json",
+       r"\b(modif(y|ied|ying)|edit(ed|ing)?|chang(e|ed|ing)|updat(e|ed|ing)|add(ed|ing)?|wr(ote|itten))\b|修改|改了|添加|加了|编辑|写入",
+       r"(can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b|"
+       r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动",
+       scope=TEXT, where=("notes",)),
     _f("daemon-json.invalid", 0.7, r"daemon\.json|settings\.json", r"\bempty\b|空文件|为空|is blank",
        r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),
 )

@@ -86,6 +86,20 @@ def proxy_settings(texts: Texts) -> List[Match]:
     return out
 
 
+# `http_proxy=... docker pull ...` (or exported in the same shell): only the docker CLI sees the
+# variable; the pull is done by dockerd, which reads its own proxy settings.
+_CLI_PROXY = lazy_compile(r"^[ \t$#>]*(?:sudo +)?(?:export +)?(?:(?:https?|all)_proxy=\S+ +)+(?:sudo +)?docker(?:-compose)? +"
+                          r"(?:image +)?(?:pull|run|compose +(?:up|pull)|build)\b", re.I | re.M)
+
+
+def cli_proxy(texts: Texts) -> List[Match]:
+    for where, text in _texts(texts, ("command", "notes", "error")):
+        m = _CLI_PROXY.search(text)
+        if m:
+            return [Match("docker.proxy-misconfigured", 0.8, where, _line(text, m.start()))]
+    return []
+
+
 def _bad_environment(value: str) -> bool:
     if any(c in value for c in _CURLY):
         return True
@@ -342,7 +356,13 @@ def registry_access_log(texts: Texts) -> List[Match]:
 _CONTAINER_PROMPT = lazy_compile(r"^[ \t]*\S*@[0-9a-f]{12}:[^\n]{0,200}$", re.M)   # user@<container id>:
 _SMI_MISSING = lazy_compile(r"nvidia-smi: (command )?not found|\"nvidia-smi\": executable file not found", re.I)
 _DOCKER_RUN = lazy_compile(r"\bdocker(?:-compose| compose)? +(?:container +)?run\b[^\n]{0,400}", re.I)
-_GPU_FLAGS = lazy_compile(r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVICES|--device[= ]+/dev/nvidia", re.I)
+_GPU_REQUEST = r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVICES"
+_GPU_FLAGS = lazy_compile(_GPU_REQUEST + r"|--device[= ]+/dev/nvidia", re.I)
+_ASKS_GPU = lazy_compile(_GPU_REQUEST + r"|nvidia-docker", re.I)
+_DEVICE_MOUNT = lazy_compile(r"--device[= ]+/dev/nvidia", re.I)
+# What CUDA says inside a container that has the device nodes but none of the driver's libraries.
+_NO_DRIVER_INSIDE = lazy_compile(r"cuda driver version is insufficient|no cuda-capable device|libcuda\.so|"
+                                 r"nvidia-smi: (command )?not found|couldn.?t find libnvidia-ml", re.I)
 _GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
 
 
@@ -359,6 +379,14 @@ def container_without_gpu(texts: Texts) -> List[Match]:
             if smi:
                 return [Match("container.no-gpu-request", 0.8, where, _line(tail, smi.start()))]
     runs = [(n, t, m) for n, t in _texts(texts, ("command", "notes")) for m in _DOCKER_RUN.finditer(t)]
+    # `docker run --device /dev/nvidia0 --device /dev/nvidiactl ...` by hand: the device nodes reach
+    # the container, the driver's user-space libraries do not (only the toolkit injects them).
+    handmade = [(n, t, m) for n, t in _texts(texts, ("command", "notes", "error")) for m in _DOCKER_RUN.finditer(t)
+                if _DEVICE_MOUNT.search(m.group(0))]
+    if handmade and not _ASKS_GPU.search(report):
+        n, t, m = handmade[0]
+        return [Match("container.no-gpu-request", 0.9 if _NO_DRIVER_INSIDE.search(report) else 0.7, n,
+                      _line(t, m.start()))]
     if runs and not _GPU_FLAGS.search(report) and "nvidia-docker" not in report:
         n, t, m = runs[0]
         # nvidia-smi missing next to such a run is missing inside that container, not on the host
@@ -367,7 +395,7 @@ def container_without_gpu(texts: Texts) -> List[Match]:
 
 
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
-    mirror_flags, proxy_settings, closed_mirrors, limited_mirrors, windows_build, echoed_daemon_json,
+    mirror_flags, proxy_settings, cli_proxy, closed_mirrors, limited_mirrors, windows_build, echoed_daemon_json,
     groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu)
 
 

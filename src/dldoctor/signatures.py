@@ -113,6 +113,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
+    # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
+    _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
     # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
@@ -192,7 +194,12 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unsupported-distro", r"download\.docker\.com/linux/\w+ \w+ Release'? (does not have|no longer has) a Release file", 0.8),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
-    _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|docker|nvidia))", 0.85),
+    _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|(?<!hub\.)docker(?!\.io)|nvidia))", 0.85),
+    # The same failures against an image registry (a script asking Docker Hub for tags, a health
+    # check): the network to the registry, not a package repository.
+    _s("registry.unreachable", r"(curl: \((6|7|28|35|56)\)|failed to connect to|could not resolve host:?)[^\n]*"
+       r"(?<![\w.-])(registry-1\.docker\.io|(registry\.)?hub\.docker\.com|index\.docker\.io|auth\.docker\.io|"
+       r"production\.cloudflare\.docker\.com|ghcr\.io|quay\.io|gcr\.io|nvcr\.io)\b", 0.9),
     # An HTTP proxy between apt and the repository refused the tunnel.
     _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.

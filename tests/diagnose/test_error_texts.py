@@ -127,6 +127,21 @@ VARIANTS = [
      "os.selinux"),
     ("nvidia-container-cli: ldcache error: open failed: /sbin/ldconfig.real: no such file or directory: unknown",
      "toolkit.ldconfig"),
+    # curl failing against an image registry is the registry's network, not a package repository
+    ("curl: (28) Failed to connect to registry-1.docker.io port 443: Connection timed out", "registry.unreachable"),
+    ("curl: (7) Failed to connect to ghcr.io port 443 after 21057 ms: Couldn't connect to server",
+     "registry.unreachable"),
+    ("curl: (35) Recv failure: Connection reset by peer in connection to get.docker.com:443", "apt.repo-unreachable"),
+    # a proxy given to the docker CLI only: dockerd does the pull and never sees it
+    ("$ https_proxy=http://127.0.0.1:7890 docker pull ubuntu:22.04\nError response from daemon: Get "
+     "\"https://registry-1.docker.io/v2/\": net/http: TLS handshake timeout", "docker.proxy-misconfigured"),
+    # GPU device nodes passed by hand: no driver libraries inside the container
+    ("$ docker run --device /dev/nvidia0 --device /dev/nvidiactl --device /dev/nvidia-uvm -it nvidia/cuda:12.2.0-base "
+     "./deviceQuery\ncudaGetDeviceCount returned 35\n-> CUDA driver version is insufficient for CUDA runtime version",
+     "container.no-gpu-request"),
+    # a package repository on a mirror timing out, in Chinese
+    ("添加了 https://mirrors.ustc.edu.cn/docker-ce/linux/centos/docker-ce.repo 之后安装 docker 一直超时",
+     "apt.repo-unreachable"),
 ]
 
 

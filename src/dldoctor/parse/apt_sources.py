@@ -247,6 +247,8 @@ class AptUpdate:
     unsupported_distribution: bool
     errors: Tuple[str, ...]
     unsupported_architectures: Tuple[str, ...] = ()
+    # Keys apt has but that expired (EXPKEYSIG): the repository's signature cannot be checked either.
+    expired_keys: Tuple[str, ...] = ()
 
 
 _APT_LINE_RE = lazy_compile(
@@ -278,6 +280,7 @@ def parse_apt_update(text: str) -> AptUpdate:
     if not any(_APT_LINE_RE.match(line.strip()) for line in lines):
         raise ParseError("not apt-get update output: no Hit:/Get:/Err:/E:/W: line")
     keys: List[str] = []
+    expired: List[str] = []
     conflicts: List[str] = []
     failed: List[Tuple[str, str]] = []
     errors: List[str] = []
@@ -290,6 +293,8 @@ def parse_apt_update(text: str) -> AptUpdate:
             continue
         for key in re.findall(r"NO_PUBKEY ([0-9A-Fa-f]{8,40})", line):
             _add(keys, key.upper())
+        for key in re.findall(r"EXPKEYSIG ([0-9A-Fa-f]{8,40})", line):
+            _add(expired, key.upper())
         if raw[:1] in (" ", "\t") and pending_err is not None:
             status = re.sub(r"\s*\[IP: [^\]]*\]\s*$", "", line).strip()
             item = (pending_err, status)
@@ -335,4 +340,5 @@ def parse_apt_update(text: str) -> AptUpdate:
         unsupported_distribution=unsupported,
         errors=tuple(errors),
         unsupported_architectures=tuple(archs),
+        expired_keys=tuple(expired),
     )
