@@ -64,12 +64,15 @@ ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|p
               r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|生成|创建|写入"
 CHINA_NET = r"国内|in china|mainland|大陆|校园网|campus network|gfw|被墙|墙内"
-PULL = r"\bpull(ing|ed)?\b|拉取|拉镜像|下载镜像|docker\s*镜像"
+# (no \b before "pull": in "无法pull镜像" a CJK character is a word character too)
+PULL = r"(?<![a-z])pull(ing|ed)?(?![a-z])|拉取|拉镜像|下载镜像|docker\s*镜像"
 SLOW = r"time ?out|timed out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
 NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
                r"还有一?(块|张)|另有一?(块|张)")
-EVERY = r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何"
-FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了"
+EVERY = (r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何|"
+         # failing every time rather than for one image
+         r"\b(always|keeps?|consistently|every time)\b|一直|总是|始终|老是")
+FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法|不能"
 
 
 FAMILIES: Tuple[Family, ...] = (
@@ -87,7 +90,8 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
        r"proxy|代理", scope=TEXT),
     _f("docker.proxy-misconfigured", 0.6, r"proxy|代理", r"not (used|respected|working|honou?red|picked up|read)|"
-       r"ignor(es|ed|ing)|doesn'?t (use|work|respect)|won'?t (use|respect)|不生效|没有生效|无效", r"docker|dockerd"),
+       r"ignor(es|ed|ing)|doesn'?t (use|work|respect)|won'?t (use|respect)|不生效|没有生效|无效|"
+       r"(无法|不能|没法)代理|代理不了|不走代理|没(有)?走代理|不经过代理", r"docker|dockerd"),
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     _f("registry.unreachable", 0.55, PULL, r"time ?out|timed out|超时", r"docker ?hub|registry-1\.docker\.io|镜像"),
@@ -178,7 +182,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("toolkit.daemon-not-restarted", 0.7, r"(forgot|forget|did ?n'?t|did not|never|had to|needed to|need to) "
        r"(to )?(run)?[\s:`\"']*(sudo )?(systemctl restart docker|service docker restart|restart (the )?docker)|"
        r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"
-       r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?",
+       r"(works?|working|worked|fixed|solved|resolved) (again )?after (a )?restart(ing)? (of )?(the )?docker( daemon| service)?|"
+       # the step itself, as advice or as a fix to an install script
+       r"restart(ing)? (of )?(the )?docker( daemon| service)? (is |was )?(required|needed|necessary)|"
+       r"restart(ing)? (the )?docker( daemon| service)? after install(ing|ed)? (the )?"
+       r"(nvidia-docker2?|nvidia-container-(toolkit|runtime)|(nvidia )?container toolkit)|"
+       r"(安装|装完)[^\n]{0,30}(nvidia-docker2?|nvidia-container-toolkit|toolkit)[^\n]{0,10}(后|之后)?[^\n]{0,6}(需要|要|必须)重启\s*docker",
        scope=TEXT),
     # A mirror that closed or stopped syncing, told in words (Chinese reports name it by its operator).
     _f("mirror.dead", 0.6, r"mirrors?\b|加速(器|地址)?|镜像(源|站)|(阿里云|网易|百度|中科大|科大|清华|腾讯|七牛|道客|daocloud|163)\s*的?\s*(docker\s*)?镜像",
@@ -224,7 +233,8 @@ FAMILIES: Tuple[Family, ...] = (
     # --- daemon.json ---------------------------------------------------------------------------------
     # daemon.json was edited, then the daemon did not come up again: what it was given is what it rejects.
     _f("daemon-json.invalid", 0.65, r"daemon\.json",
-       r"\b(modif(y|ied|ying)|edit(ed|ing)?|chang(e|ed|ing)|updat(e|ed|ing)|add(ed|ing)?|wr(ote|itten))\b|修改|改了|添加|加了|编辑|写入",
+       r"\b(modif(y|ied|ying)|edit(ed|ing)?|chang(e|ed|ing)|updat(e|ed|ing)|add(ed|ing)?|wr(ote|itten)|configur(e|ed|ing))\b|"
+       r"修改|改了|添加|加了|编辑|写入|配置",
        r"(can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b|"
        r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动",
        scope=TEXT, where=("notes",)),

@@ -139,6 +139,11 @@ VARIANTS = [
     ("$ docker run --device /dev/nvidia0 --device /dev/nvidiactl --device /dev/nvidia-uvm -it nvidia/cuda:12.2.0-base "
      "./deviceQuery\ncudaGetDeviceCount returned 35\n-> CUDA driver version is insufficient for CUDA runtime version",
      "container.no-gpu-request"),
+    # the daemon not going through a proxy that works for everything else, in Chinese
+    ("设置了全局代理，浏览器和 curl 都正常，但是无法代理 docker 的镜像拉取", "docker.proxy-misconfigured"),
+    # the restart that makes dockerd pick up the toolkit, as a fix
+    ("Restart the docker daemon after installing nvidia-container-toolkit in the setup role",
+     "toolkit.daemon-not-restarted"),
     # a package repository on a mirror timing out, in Chinese
     ("添加了 https://mirrors.ustc.edu.cn/docker-ce/linux/centos/docker-ce.repo 之后安装 docker 一直超时",
      "apt.repo-unreachable"),
