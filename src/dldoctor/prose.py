@@ -66,7 +66,7 @@ CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|e
 CHINA_NET = r"国内|in china|mainland|大陆|校园网|campus network|gfw|被墙|墙内"
 # (no \b before "pull": in "无法pull镜像" a CJK character is a word character too)
 PULL = r"(?<![a-z])pull(ing|ed)?(?![a-z])|拉取|拉镜像|下载镜像|docker\s*镜像"
-SLOW = r"time ?out|timed out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
+SLOW = r"time ?out|timed out|timing out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
 NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
                r"还有一?(块|张)|另有一?(块|张)")
 EVERY = (r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何|"
@@ -94,6 +94,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"(无法|不能|没法)代理|代理不了|不走代理|没(有)?走代理|不经过代理", r"docker|dockerd"),
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
+    # The same, told across sentences ("I am in China ... on a campus network ... slow in pulling").
+    _f("registry.unreachable", 0.55, CHINA_NET, PULL, SLOW, scope=TEXT, where=("notes",)),
     _f("registry.unreachable", 0.55, PULL, r"time ?out|timed out|超时", r"docker ?hub|registry-1\.docker\.io|镜像"),
     # Every pull failing at once is the network to the registry, not one image.
     _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
@@ -152,8 +154,12 @@ FAMILIES: Tuple[Family, ...] = (
        # the driver installed on the Windows side is the right one
        unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
     # A machine described as having no GPU at all.
-    _f("gpu.absent", 0.65, r"\b(machine|host|server|instance|ec2|vm|vps|laptop|computer|pc|node)\s+(without|with no|that has no|has no|lacking)"
-       r"\s+(an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?)\b|没有(独立)?显卡的(机器|服务器|电脑)"),
+    _f("gpu.absent", 0.65, r"\b(machine|host|server|instance|ec2|vm|vps|laptop|computer|pc|node|worker|agent|runner)\s+"
+       r"(without|with no|that has no|has no|lacking)"
+       r"\s+(an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?)\b|没有(独立)?显卡的(机器|服务器|电脑)|"
+       # no GPU attached to (installed in) the machine that runs the container
+       r"\b(without|with no|no) (an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?) (attached|installed|present|plugged in)\b|"
+       r"没有(挂载|安装|插)\s*(gpu|显卡)"),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",

@@ -174,6 +174,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
     _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),
+    # An application that shells out to nvidia-smi and says so (Ollama: "check that you have installed
+    # GPU drivers: nvidia-smi command failed"): no working driver where it runs.
+    _s("driver.missing", r"check that you have installed (the |your )?(gpu |nvidia )?drivers?:? [^\n]*nvidia-smi (command )?failed", 0.6),
     _s("os.wsl-gpu-unsupported", r"WSL environment detected but no adapters were found|dxg[^\n]*(not found|failed)", 0.85),
     _s("os.wsl-gpu-unsupported", r"GPU access blocked by the operating system", 0.85),
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|\bWSL ?1\b|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
@@ -221,6 +224,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
+    # A registry that serves one region only ("denied: only support mainland China"): it is alive and
+    # refuses this client, which a "repository does not exist" printed on the same line does not undo.
+    _s("mirror.restricted", r"only (supports?|serves?|allows?|available (in|to|for)|accessible (in|from)) (the )?(mainland )?china|"
+       r"仅(支持|限|允许|对)\s*(中国)?\s*(大陆|境内|国内)|只(支持|允许|限)\s*(中国)?\s*(大陆|境内|国内)", 0.95),
     # A registry that answers with a bare "denied" refused this client or this name (an allowlist, a
     # prefix it requires), as opposed to a tag it looked up and did not find.
     _s("mirror.restricted", r"error response from daemon: denied[ \t.]*(\n|$)", 0.6),

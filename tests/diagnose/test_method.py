@@ -527,3 +527,32 @@ def test_get_docker_com_unreachable_in_words():
 def test_the_toolkit_failing_on_cgroup_v2_in_words():
     assert top(notes="nvidia-container-toolkit fails on my cgroup v2 host (Fedora 31).")[0] == \
         "toolkit.too-old-for-cgroup-v2"
+
+
+# --- generalisation from t-460 … t-484 ------------------------------------------------------------
+
+@pytest.mark.parametrize("err", [
+    "Error response from daemon: pull access denied for example.cn/library/nginx, repository does not exist or may "
+    "require 'docker login': denied: only supports mainland China",
+    "Error response from daemon: denied: 仅支持中国大陆访问",
+])
+def test_a_registry_that_serves_one_region_only_is_restricted(err):
+    assert top(err)[0] == "mirror.restricted"
+
+
+def test_an_application_saying_nvidia_smi_failed_is_a_missing_driver():
+    err = ("level=WARN msg=\"GPU support may not be enabled, check that you have installed the GPU drivers: "
+           "nvidia-smi command failed\"")
+    assert top(err)[0] == "driver.missing"
+
+
+@pytest.mark.parametrize("notes", ["The CI runner without any GPU attached tries to start the cuda image.",
+                                   "我们这台服务器没有安装显卡，容器启动报错"])
+def test_no_gpu_attached_in_words(notes):
+    assert top(notes=notes)[0] == "gpu.absent"
+
+
+def test_china_and_a_slow_pull_in_different_sentences():
+    notes = ("We are on a campus network, no VPN. The registry mirrors are the usual domestic ones. "
+             "Pulling postgres keeps timing out after half an hour.")
+    assert top(notes=notes)[0] == "registry.unreachable"
