@@ -97,6 +97,13 @@ FAMILIES: Tuple[Family, ...] = (
     # The same, told across sentences ("I am in China ... on a campus network ... slow in pulling").
     _f("registry.unreachable", 0.55, CHINA_NET, PULL, SLOW, scope=TEXT, where=("notes",)),
     _f("registry.unreachable", 0.55, PULL, r"time ?out|timed out|超时", r"docker ?hub|registry-1\.docker\.io|镜像"),
+    # The registry answering from abroad ("the IP in the error is American", "国外的IP"), or not at all.
+    _f("registry.unreachable", 0.6, PULL, r"\bip\b[^.。\n]{0,20}(is |are )?(in the )?(us|usa|american|foreign|overseas|abroad)\b|"
+       r"(foreign|overseas) (ip|servers?|address)|(ip|地址|服务器)[^。\n]{0,10}(是)?(美国|国外|海外)|(国外|海外|境外)的?\s*(ip|服务器|地址)",
+       scope=TEXT),
+    _f("registry.unreachable", 0.6, r"(fail(s|ed|ing)?|unable|not able) to (connect|reach|get through) to (the |a |its )?"
+       r"(docker |container |image )?registry|registry[^.\n]{0,40}\b(stalls?|unreachable|not reachable|times? out|hangs?)\b|"
+       r"(无法|不能)(连接|访问)(到)?\s*(镜像)?仓库"),
     # Every pull failing at once is the network to the registry, not one image.
     _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
@@ -132,14 +139,21 @@ FAMILIES: Tuple[Family, ...] = (
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
+    # A repository's signing key that expired (gpg prints "[expired: 2021-06-16]"), told or pasted.
+    _f("apt.no-pubkey", 0.75, r"\[expired: \d{4}-\d\d-\d\d\]|\b(gpg |signing |public |apt |repository |repo )?(key|subkey|signature)s? "
+       r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
-       # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there.
-       unless=NVIDIA_CARD),
+       # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
+       # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
+       unless=NVIDIA_CARD + r"|\b(could|would|might|may|plan to|going to)\b[^.\n]{0,30}\b(put|buy|get|use|switch|add|install)\b"),
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
        r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
+    # The driver gone after an update ("the NVidia drivers have completely disappeared").
+    _f("driver.missing", 0.65, r"(nvidia|英伟达)[^.。\n]{0,20}(drivers?|驱动)[^.。\n]{0,20}\b(disappeared|vanished|gone|removed|"
+       r"uninstalled|missing|no longer (there|installed|present))\b|(nvidia|英伟达)\s*驱动[^。\n]{0,6}(没了|消失|丢失|被卸载)"),
     _f("driver.not-loaded", 0.6, r"(load|loading) the nvidia (kernel )?modules?|nvidia (kernel )?modules? "
        r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'|"
        r"nvidia (kernel )?modules? (is |are )?(missing|gone|not found)|missing nvidia (kernel )?modules?|"
@@ -178,6 +192,11 @@ FAMILIES: Tuple[Family, ...] = (
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
        r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
+    # The toolkit itself named as what is missing ("Missing nvidia-ctk (NVIDIA Container Toolkit) support").
+    _f("toolkit.missing", 0.65, r"\b(missing|lacks?|lacking|without|no)\s+(the\s+)?`?(nvidia[- ]ctk|nvidia container toolkit|"
+       r"nvidia-container-toolkit)|(nvidia container toolkit|nvidia-container-toolkit|nvidia-ctk)`?\s+(is\s+)?(missing|not installed)\b|"
+       r"(没有|未)(安装|装)\s*(nvidia-container-toolkit|nvidia container toolkit|nvidia-ctk)",
+       unless=r"\b(works?|worked|working) (fine )?without\b"),
     # --- Docker flavours ---------------------------------------------------------------------------
     _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
@@ -206,6 +225,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"present|published)|(is|are|were|was) gone)\b|下架|删除了",
        r"\b(images?|tags?)\b|镜像|标签",
        unless=r"mirror|加速|镜像(源|站)|proxy|代理"),
+    # The image or tag named does not exist ("镜像不存在", "the tag doesn't exist").
+    _f("image.tag-missing", 0.6, r"(\bimages?|\btags?|镜像|标签)(源)?\s*(does ?n'?t|does not|do not|did not) exist|"
+       r"(镜像|标签)(源)?\s*不存在|no such (image|tag)\b",
+       unless=r"mirror|加速"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"

@@ -556,3 +556,47 @@ def test_china_and_a_slow_pull_in_different_sentences():
     notes = ("We are on a campus network, no VPN. The registry mirrors are the usual domestic ones. "
              "Pulling postgres keeps timing out after half an hour.")
     assert top(notes=notes)[0] == "registry.unreachable"
+
+
+# --- generalisation from t-485 … t-510 ------------------------------------------------------------
+
+@pytest.mark.parametrize("notes", ["docker pull keeps failing, and the IP in the error is an overseas address.",
+                                   "拉取镜像失败，报错里的地址是国外的服务器"])
+def test_a_pull_answered_from_abroad(notes):
+    assert top(notes=notes)[0] == "registry.unreachable"
+
+
+def test_failing_to_connect_to_a_registry_in_words():
+    assert top(notes="Our build agent is unable to connect to the container registry at all.")[0] == \
+        "registry.unreachable"
+
+
+@pytest.mark.parametrize("notes", ["The image tag doesn't exist on the hub any more, compose stops there.",
+                                   "compose 报错说标签不存在"])
+def test_an_image_or_tag_that_does_not_exist_in_words(notes):
+    assert top(notes=notes)[0] == "image.tag-missing"
+
+
+def test_the_nvidia_driver_gone_after_an_update():
+    assert top(notes="Since the upgrade my NVIDIA driver is gone and nvidia-smi prints nothing.")[0] == \
+        "driver.missing"
+
+
+@pytest.mark.parametrize("notes", ["The box has no nvidia-container-toolkit, only the driver.",
+                                   "服务器上没有安装 nvidia-container-toolkit"])
+def test_the_toolkit_named_as_missing(notes):
+    assert top(notes=notes)[0] == "toolkit.missing"
+
+
+@pytest.mark.parametrize("text", ["sub   rsa2048 2019-09-18 [S] [expired: 2021-06-16]",
+                                  "apt refuses the repo: the signing key has expired",
+                                  "apt update 报错，仓库的公钥已经过期"])
+def test_an_expired_repository_key(text):
+    assert top(notes=text)[0] == "apt.no-pubkey"
+
+
+def test_a_card_one_could_buy_is_not_the_host_lacking_an_nvidia_gpu():
+    from dldoctor import prose
+
+    notes = "If it cannot be done I could simply put an AMD GPU in there instead."
+    assert "gpu.absent" not in [m.problem for m in prose.match({"notes": notes})]
