@@ -51,12 +51,14 @@ MORE_POSTERIOR = 0.0
 # How the model joins the rules once they have answered (scripts/learn-weights --cv compares these
 # policies on the same folds): "fallback" never; "fill" puts its likeliest cause at position
 # FILL_AT + 1 (or right after the rules' causes when they name fewer) when it is not among the
-# first FILL_AT + 1 already and is at least FILL_POSTERIOR sure; "weak" puts a cause it is at least
-# OVERRIDE_POSTERIOR sure of first when the rules' first cause is only host-setup context or a weak
-# reading of the text; "weak+fill" does both. "weak" lost top-1 answers in cross-validation.
+# first FILL_AT + 1 already, is at least FILL_POSTERIOR sure and, unless FILL_AFTER_ANY, the rules'
+# first cause is only host-setup context or a weak reading of the text (a definite answer keeps its
+# list); "weak" puts a cause it is at least OVERRIDE_POSTERIOR sure of first after such a weak
+# first cause; "weak+fill" does both. "weak" lost top-1 answers in cross-validation; it stays off.
 COMBINE = "fill"
 FILL_AT = 2
 FILL_POSTERIOR = 0.0
+FILL_AFTER_ANY = False
 OVERRIDE_POSTERIOR = 0.7
 
 
@@ -290,11 +292,13 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
                    roots: Tuple[str, ...]) -> Tuple[List[Finding], Tuple[str, ...]]:
     """The rules answered; the learned model may still add to the ranking (COMBINE says how)."""
     out = list(findings)
-    if COMBINE == "fallback" or not roots:
-        return out, roots
     texts = [t for t in (facts.error, facts.notes, facts.command) if t]
-    if not texts:
+    if COMBINE == "fallback" or not roots or not texts:
         return out, roots
+    weak = _weak_reading(roots[0], findings)
+    may_fill = "fill" in COMBINE and (FILL_AFTER_ANY or weak)
+    if not (may_fill or ("weak" in COMBINE and weak)):
+        return out, roots  # a definite answer: the model is not even loaded
     model = _model()
     if model is None:
         return out, roots
@@ -304,9 +308,9 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
         return out, roots
     ranked = list(roots)
     pid, pr = probs[0]
-    if "weak" in COMBINE and pid != ranked[0] and pr >= OVERRIDE_POSTERIOR and _weak_reading(ranked[0], findings):
+    if "weak" in COMBINE and weak and pid != ranked[0] and pr >= OVERRIDE_POSTERIOR:
         ranked = [pid] + [p for p in ranked if p != pid]
-    elif "fill" in COMBINE and pr >= FILL_POSTERIOR and pid not in ranked[:FILL_AT + 1]:
+    elif may_fill and pr >= FILL_POSTERIOR and pid not in ranked[:FILL_AT + 1]:
         ranked = [p for p in ranked if p != pid]
         ranked.insert(min(FILL_AT, len(ranked)), pid)
     else:
