@@ -46,7 +46,8 @@ def test_a_check_without_a_reported_error_loads_no_planning_reading_or_judging_c
     loaded = set(got["modules"])
     for unused in ("dldoctor.plans", "dldoctor.signatures", "dldoctor.prose", "dldoctor.readers",
                    "dldoctor.cuda_images", "dldoctor.daemon_judge", "dldoctor.mirror_probe",
-                   "dldoctor.parse.nvidia_smi", "dldoctor.parse.dockerd_journal"):
+                   "dldoctor.parse.nvidia_smi", "dldoctor.parse.dockerd_journal",
+                   "dldoctor.wordmodel", "dldoctor.word_weights"):
         assert unused not in loaded, unused
     assert not [m for m in loaded if m.startswith("dldoctor.provision")]
     assert "dldoctor.parse.os_release" in loaded      # the parsers it needs do load

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
@@ -45,6 +45,21 @@ CONTEXT_CAP = 0.55
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
 FALLBACK: Any = "auto"
 GUESS_CONFIDENCE = 0.3
+# When the rules found nothing: how many guesses at most, the later ones only this sure.
+GUESSES = 3
+MORE_POSTERIOR = 0.0
+# How the model joins the rules once they have answered (scripts/learn-weights --cv compares these
+# policies on the same folds): "fallback" never; "fill" puts its likeliest cause at position
+# FILL_AT + 1 (or right after the rules' causes when they name fewer) when it is not among the
+# first FILL_AT + 1 already, is at least FILL_POSTERIOR sure and, unless FILL_AFTER_ANY, the rules'
+# first cause is only host-setup context or a weak reading of the text (a definite answer keeps its
+# list); "weak" puts a cause it is at least OVERRIDE_POSTERIOR sure of first after such a weak
+# first cause; "weak+fill" does both. "weak" lost top-1 answers in cross-validation; it stays off.
+COMBINE = "fill"
+FILL_AT = 2
+FILL_POSTERIOR = 0.0
+FILL_AFTER_ANY = False
+OVERRIDE_POSTERIOR = 0.7
 
 
 def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
@@ -228,34 +243,91 @@ def _as_context(m: Match, matches: Iterable[Match]) -> Match:
 
 
 def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
-    """Nothing recognised the report and no check failed: the learned word weights may still
-    point at a cause. Only then, so a guess never displaces an answer the rules gave."""
+    """Nothing recognised the report and no check failed: the learned word model may still point
+    at a cause. Only then, so a guess never displaces an answer the rules gave. Its likeliest cause
+    when at least wordmodel.MIN_POSTERIOR sure, then up to GUESSES - 1 more at MORE_POSTERIOR,
+    likeliest first (order_guesses keeps that order in the ranking)."""
     if any(f.status == FAIL for f in findings):
         return []
-    texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
-    if not any(texts.values()):
+    texts = [t for t in (facts.error, facts.notes, facts.command) if t]
+    if not texts:
         return []
-    g = _guess(texts)
-    return [g] if g else []
+    model = _model()
+    if model is None:
+        return []
+    from dldoctor import wordmodel
+
+    text = "\n".join(texts)
+    probs = [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
+    if not probs or probs[0][1] < wordmodel.MIN_POSTERIOR:
+        return []
+    chosen = [probs[0][0]] + [p for p, pr in probs[1:GUESSES] if pr >= MORE_POSTERIOR]
+    return [_guess_finding(p, text) for p in chosen]
 
 
-def _guess(texts: Mapping[str, object]) -> Optional[Finding]:
+def order_guesses(roots: Tuple[str, ...], guesses: Sequence[Finding]) -> Tuple[str, ...]:
+    """The guessed causes in the model's order, in the places the ranking gave them."""
+    order = [f.problem for f in guesses if f.problem in roots]
+    it = iter(order)
+    return tuple(next(it) if p in order else p for p in roots)
+
+
+def _model() -> Any:
     global FALLBACK
     if FALLBACK == "auto":
         from dldoctor import wordmodel
 
         FALLBACK = wordmodel.load()
-    if FALLBACK is None:
-        return None
-    text = "\n".join(str(t) for t in texts.values() if t)
-    best = FALLBACK.best(text)
-    if not best or best[0] not in catalog.PROBLEMS:
-        return None
-    pid, _p = best
+    return FALLBACK
+
+
+def _guess_finding(pid: str, text: str) -> Finding:
     return problem(SYMPTOM_CHECK, "symptom", pid,
                    _("No known message matched; the words of the report point at this cause (a guess "
                      "learned from labelled reports, not a match)."),
                    [text.strip().splitlines()[0][:200]], confidence=GUESS_CONFIDENCE)
+
+
+def second_opinion(facts: Facts, findings: Sequence[Finding],
+                   roots: Tuple[str, ...]) -> Tuple[List[Finding], Tuple[str, ...]]:
+    """The rules answered; the learned model may still add to the ranking (COMBINE says how)."""
+    out = list(findings)
+    texts = [t for t in (facts.error, facts.notes, facts.command) if t]
+    if COMBINE == "fallback" or not roots or not texts:
+        return out, roots
+    weak = _weak_reading(roots[0], findings)
+    may_fill = "fill" in COMBINE and (FILL_AFTER_ANY or weak)
+    if not (may_fill or ("weak" in COMBINE and weak)):
+        return out, roots  # a definite answer: the model is not even loaded
+    model = _model()
+    if model is None:
+        return out, roots
+    text = "\n".join(texts)
+    probs = [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
+    if not probs:
+        return out, roots
+    ranked = list(roots)
+    pid, pr = probs[0]
+    if "weak" in COMBINE and weak and pid != ranked[0] and pr >= OVERRIDE_POSTERIOR:
+        ranked = [pid] + [p for p in ranked if p != pid]
+    elif may_fill and pr >= FILL_POSTERIOR and pid not in ranked[:FILL_AT + 1]:
+        ranked = [p for p in ranked if p != pid]
+        ranked.insert(min(FILL_AT, len(ranked)), pid)
+    else:
+        return out, roots
+    if not any(f.problem == pid and f.status == FAIL for f in findings):
+        out.append(_guess_finding(pid, text))
+    return out, tuple(ranked)
+
+
+def _weak_reading(pid: str, findings: Sequence[Finding]) -> bool:
+    """The cause says only how the host is set up, or the text named it only weakly (no check
+    failed on it and no reading of the text was SPECIFIC)."""
+    if pid in CONTEXT:
+        return True
+    conf = [f.confidence if f.confidence is not None else CHECK_CONFIDENCE
+            for f in findings if f.problem == pid and f.status == FAIL]
+    return bool(conf) and max(conf) < SPECIFIC
 
 
 # --- ranking -------------------------------------------------------------------------------------
@@ -326,7 +398,11 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
     findings.extend(symptom)
-    if not symptom and not only:
-        symptom = guess_symptom(facts, findings)
-        findings.extend(symptom)
-    return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))
+    guesses = guess_symptom(facts, findings) if not symptom and not only else []
+    findings.extend(guesses)
+    roots = rank(findings, focus=[f.problem for f in symptom or guesses if f.problem])
+    if guesses:
+        roots = order_guesses(roots, guesses)
+    elif not only:
+        findings, roots = second_opinion(facts, findings, roots)
+    return Report(tuple(findings), roots)

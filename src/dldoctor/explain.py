@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dldoctor.diagnose import diagnose_symptom, guess_symptom, rank, run_checks
+from dldoctor.diagnose import diagnose_symptom, guess_symptom, order_guesses, rank, run_checks, second_opinion
 from dldoctor.facts import Facts
 from dldoctor.model import FAIL, Report
 
@@ -20,6 +20,12 @@ def explain(text: str, host=None, command: Optional[str] = None) -> Report:
     else:
         facts = Facts(error=text, command=command)
         host_findings = []
-    symptom = diagnose_symptom(facts) or guess_symptom(facts, host_findings)
-    findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + host_findings
-    return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))
+    symptom = diagnose_symptom(facts)
+    guesses = [] if symptom else guess_symptom(facts, host_findings)
+    findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + guesses + host_findings
+    roots = rank(findings, focus=[f.problem for f in symptom or guesses if f.problem])
+    if guesses:
+        roots = order_guesses(roots, guesses)
+    else:
+        findings, roots = second_opinion(facts, findings, roots)
+    return Report(tuple(findings), roots)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dldoctor import gather, prose, readers
+from dldoctor import catalog, gather, prose, readers
 from dldoctor.diagnose import diagnose
 from dldoctor.explain import explain
 from dldoctor.facts import Facts
@@ -187,6 +187,33 @@ def test_word_model_trains_and_ranks_by_the_words():
     assert m.best("cannot resolve nvidia.github.io, dns")[0] == "apt.repo-unreachable"
     assert m.best("zzz qqq") is None
     assert m.best("macbook") is None  # one known word is not enough to guess
+    probs = m.probabilities("cannot resolve nvidia.github.io, dns")
+    assert abs(sum(p for _c, p in probs) - 1.0) < 1e-9 and probs[0][1] > probs[1][1]
+
+
+def test_word_model_features():
+    from dldoctor import wordmodel
+
+    toks = wordmodel.tokens("nvidia-smi: command not found; /usr/lib/libcuda.so.1 (sha256:0123456789abcdef0123) "
+                            "HTTP 403 from 10.0.0.1:5000, docker 24.0.7; 镜像加速器超时")
+    assert "command_not" in toks and "not_found" in toks             # word pairs
+    assert "usr/lib/libcuda.so.1" in toks and "libcuda" in toks      # a path whole and in parts
+    assert {"#hex", "#403", "#ip", "#v24.0"} <= set(toks)            # shapes, not values
+    assert "加速" in toks and "超时" in toks                          # Chinese character pairs
+    assert "the" not in wordmodel.tokens("the")
+
+
+def test_shipped_word_model_is_small_deterministic_data():
+    from pathlib import Path
+
+    from dldoctor import word_weights, wordmodel
+
+    assert Path(word_weights.__file__).stat().st_size < 300_000
+    m = wordmodel.load()
+    assert m is not None and set(m.problems) <= set(catalog.PROBLEMS)
+    again = wordmodel.load()
+    text = "docker pull times out behind the campus proxy"
+    assert m.probabilities(text) == again.probabilities(text)
 
 
 def test_a_guess_only_when_nothing_else_answers(tmp_path):
@@ -196,12 +223,77 @@ def test_a_guess_only_when_nothing_else_answers(tmp_path):
     rep = explain("the dataloader workers keep dying in my training container, shm is full")
     assert rep.root_causes and rep.root_causes[0] == "container.shm-too-small"
     assert rep.findings[0].confidence == dg.GUESS_CONFIDENCE
-    # A failing host check is an answer: no guess is added next to it.
+    # A failing host check is an answer: a guess never comes before it.
     (tmp_path / "nvidia-smi").write_text("NVIDIA-SMI has failed because it couldn't communicate with the "
                                          "NVIDIA driver.\n")
     (tmp_path / "notes").write_text("words that match no rule at all, banana\n")
     report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
-    assert all(f.confidence != dg.GUESS_CONFIDENCE for f in report.findings if f.check == "reported-error")
+    first = [f for f in report.findings if f.problem == report.root_causes[0]]
+    assert first and all(f.check != "reported-error" for f in first)
+
+
+def test_a_chinese_title_about_a_dead_mirror_gets_mirror_guesses():
+    from dldoctor import diagnose as dg
+
+    # No rule reads these titles; the word model does, and says it is guessing.
+    rep = explain("镜像加速地址失效")
+    assert rep.root_causes[0] == "mirror.dead" and len(rep.root_causes) == dg.GUESSES
+    assert all(f.confidence == dg.GUESS_CONFIDENCE for f in rep.findings if f.check == "reported-error")
+    rep = explain("镜像加速器失效了，docker pull 拉不下来")
+    assert "mirror.dead" in rep.root_causes[:3]
+
+
+class _Fixed:
+    """A stand-in model that always says the same."""
+
+    def __init__(self, *probs):
+        self.probs = list(probs)
+
+    def probabilities(self, text):
+        return self.probs
+
+    def best(self, text):
+        return self.probs[0]
+
+
+def test_the_model_adds_its_guess_after_a_weak_answer_and_leaves_a_definite_one(monkeypatch):
+    from dldoctor import diagnose as dg
+
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.6), ("gpu.absent", 0.3)))
+    # host-setup context only (a legacy toolkit named in the notes): the guess follows it
+    facts = Facts(notes="I use nvidia-docker2 on this machine")
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    assert roots[0] == "toolkit.legacy"
+    findings, ranked = dg.second_opinion(facts, found, roots)
+    assert ranked[0] == "toolkit.legacy" and ranked.index("os.selinux") == min(len(roots), dg.FILL_AT)
+    assert any(f.problem == "os.selinux" and f.confidence == dg.GUESS_CONFIDENCE for f in findings)
+    # a definite reading of the error keeps its list, and the model is not asked
+    monkeypatch.setattr(dg, "FALLBACK", None)
+    err = "docker: Error response from daemon: unknown or invalid runtime name: nvidia."
+    facts = Facts(error=err)
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    monkeypatch.setattr(dg, "_model", lambda: pytest.fail("the model was loaded"))
+    assert dg.second_opinion(facts, found, roots)[1] == roots
+
+
+def test_a_confident_model_outranks_only_context_when_asked(monkeypatch):
+    from dldoctor import diagnose as dg
+
+    notes = "I use nvidia-docker2 on this machine"    # host-setup context only: toolkit.legacy
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("docker.proxy-misconfigured", 0.95)))
+    monkeypatch.setattr(dg, "COMBINE", "weak")
+    facts = Facts(notes=notes)
+    roots = dg.rank(dg.diagnose_symptom(facts), focus=[f.problem for f in dg.diagnose_symptom(facts)])
+    assert roots and roots[0] == "toolkit.legacy"
+    _f, ranked = dg.second_opinion(facts, dg.diagnose_symptom(facts), roots)
+    assert ranked[0] == "docker.proxy-misconfigured"
+    # a specific error reading is not overruled
+    facts = Facts(error="docker: Error response from daemon: unknown or invalid runtime name: nvidia.")
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    assert dg.second_opinion(facts, found, roots)[1][0] == roots[0]
 
 
 def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
