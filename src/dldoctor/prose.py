@@ -136,6 +136,10 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.repo-unsupported-distro", 0.6, r"no (appropriate|suitable|matching|compatible|official) [\w.-]+ ?(version|package|release|build)s? "
        r"((released|available|published|built) )?(yet )?for",
        r"(ubuntu|debian|centos|rhel|rocky|fedora|mint|pop!?_?os)\s*\d|\d\d\.\d\d", scope=TEXT),
+    # "No repository is available" said next to the release it was asked for (CentOS 9, openEuler 22).
+    _f("apt.repo-unsupported-distro", 0.62, r"\bno (relevant |suitable |matching |official |corresponding )?(repositor(y|ies)|repos?|"
+       r"packages?) (is |are )?(currently |yet )?(available|published|provided)|(还)?没有(相关|对应|可用)的?\s*(源|仓库|软件包)",
+       r"(ubuntu|debian|centos|rhel|rocky|alma\w*|fedora|opensuse|openeuler|kylin|uos)\s*\d|麒麟|统信|欧拉", scope=TEXT),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
@@ -236,6 +240,17 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.root-owned-files", 0.65, r"(files?|folders?|directories) (are|were|is|get|gets)( being)? "
        r"(created|written|owned|made)( as| by)? root|files? (are|were) root\b", CONTAINER, scope=TEXT),
     # CUDA invisible inside a container while the host has a GPU: usually no GPU was requested.
+    # A Kubernetes GPU pod (device plugin, workload) failing while the same image run by hand with the
+    # nvidia runtime or --gpus works: the pod did not get the nvidia runtime (default runtime, RuntimeClass).
+    _f("container.no-gpu-request", 0.65, r"device[- ]?plugin|\bk8s\b|kubernetes|kubelet|\bk3s\b|microk8s|daemonset",
+       r"(docker|ctr|nerdctl) run[^\n]{0,80}(--runtime[= ]nvidia|--gpus)",
+       r"\b(works?|worked|working|succe\w*|registered|fine|ok)\b|正常|可以|成功", scope=TEXT, where=("notes",)),
+    # The same pod told in a title: Kubernetes on containerd with the NVIDIA runtime, and the GPU files
+    # blank or missing inside the container.
+    _f("container.no-gpu-request", 0.6, r"\bk8s\b|kubernetes|kubelet|\bk3s\b|microk8s|\bpods?\b",
+       r"containerd",
+       r"(nvidia-smi|libnvidia[\w.-]*|libcuda[\w.-]*|\bgpus?\b|/dev/nvidia\w*)[^.\n]{0,60}(blank|empty|missing|"
+       r"not (found|visible|detected|available|mounted))"),
     _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
        r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
        scope=REPORT),

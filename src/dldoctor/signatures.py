@@ -125,6 +125,19 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.missing", r"could not select device driver( \"[^\"]*\")? with capabilities: \[\[gpu\]\]", 0.75),
     _s("toolkit.missing", r"nvidia-container-runtime-hook[^\n]*(executable file not found|no such file or directory)", 0.8),
     _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
+    # The CRI's word for it (containerd behind kubelet, k3s, microk8s): a RuntimeClass or pod asks for
+    # a handler named nvidia that the containerd config does not define.
+    _s("runtime.not-registered", r"no runtime for \\?\"?nvidia\\?\"? is configured|no runtime handler[^\n]*\\?\"?nvidia", 0.88),
+    # A GPU pod (device plugin, feature discovery, exporter) whose container found no NVML: the pod ran
+    # under plain runc, not the nvidia runtime (no default runtime, no runtimeClassName). The plugin's
+    # own lines and hints say so; the toolkit's "load library failed" is a different message.
+    _s("container.no-gpu-request", r"did you (set|configure|make) the (docker |containerd )?default runtime (to|as) [`'\"]?nvidia|"
+       r"if this is a gpu node,? did you (set|configure|install)|"
+       r"(failed to (start|initiali[sz]e) nvml|nvml not detected|loading nvml)[^\n]*could not load nvml library|"
+       r"(unable to create plugin manager: )?platform detection failed|incompatible platform detected", 0.88),
+    _s("container.no-gpu-request", r"(没有|未|没|不|忘了)(指定|设置|配置|加)[^\n]{0,12}runtime ?class(name)?|"
+       r"(without|missing|no|forgot|forgetting|not (set|specif(y|ied)|setting))( the| a)? [`'\"]?runtime ?class(name)?", 0.8,
+       ("notes", "error")),
     _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\"?: executable file not found", 0.9),
     # The CLI the runtime's hook calls (libnvidia-container-tools) is gone: a named binary missing is
     # the fault, whatever packaging (nvidia-docker2) installed the rest.
@@ -154,6 +167,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # version talking to a loaded module of another.
     _s("driver.version-mismatch", r"NVRM: API mismatch|the client has the version [\d.]+, but[\s\S]{0,80}kernel module has the version", 0.9),
     _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module|nvml error: driver not loaded|module nvidia not found in directory /lib/modules", 0.85),
+    # The installer and kernel refusing a module nobody signed: above the generic "Unable to load the
+    # kernel module" hint, which lists every cause.
+    _s("driver.secure-boot", r"not signed by a key (that is )?trusted by the kernel|(loading of )?unsigned module (is )?rejected|"
+       r"sign the kernel module when prompted", 0.9),
     _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
     _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau[^\n]*(is loaded|in use|holds)", 0.8),
     _s("driver.nouveau", r"probe routine was not called|already bound to (novacore|nova)|nouveau [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d", 0.85),
@@ -194,6 +211,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
     # Docker's repository has no suite for this release (yet): `download.docker.com/linux/ubuntu focal Release`.
+    # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
+    # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
+    _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/(nvidia-docker|libnvidia-container|nvidia-container-runtime)/"
+       r"(rocky|almalinux|alma|ol|oracle|fedora|opensuse[\w.-]*|sles|kylin|openeuler|uos|anolis|tencentos|alinux|"
+       r"linuxmint|pop|elementary|kali|arch|manjaro)[\d.]*/", 0.8),
     _s("apt.repo-unsupported-distro", r"download\.docker\.com/linux/\w+ \w+ Release'? (does not have|no longer has) a Release file", 0.8),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),

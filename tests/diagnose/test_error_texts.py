@@ -147,6 +147,19 @@ VARIANTS = [
     # a package repository on a mirror timing out, in Chinese
     ("添加了 https://mirrors.ustc.edu.cn/docker-ce/linux/centos/docker-ce.repo 之后安装 docker 一直超时",
      "apt.repo-unreachable"),
+    # containerd's CRI asked for a runtime handler its config does not define (escaped, as journald logs it)
+    ('level=error msg="RunPodSandbox for &PodSandboxMetadata{Name:gpu-feature-discovery-qfjgk,Attempt:2,} failed, '
+     'error" error="failed to get sandbox runtime: no runtime for \\"nvidia\\" is configured"', "runtime.not-registered"),
+    # a GPU pod's own hint that it ran without the nvidia runtime
+    ("E0104 07:22:39.590393   36682 factory.go:132] If this is a GPU node, did you configure the NVIDIA Container Toolkit?",
+     "container.no-gpu-request"),
+    ("I0212 plugin.go:91] NVML not detected: could not load NVML library: libnvidia-ml.so.1", "container.no-gpu-request"),
+    # the kernel refusing an unsigned module (not the installer's wording)
+    ("[   12.345678] Loading of unsigned module is rejected", "driver.secure-boot"),
+    # an old per-distribution repository URL for a distribution NVIDIA never built for
+    ("curl -s -L https://nvidia.github.io/libnvidia-container/openeuler22.03/libnvidia-container.repo returns a 404 page",
+     "apt.repo-unsupported-distro"),
+    ("There are no packages available for openEuler 22.03 on that page", "apt.repo-unsupported-distro"),
 ]
 
 
@@ -235,3 +248,21 @@ def test_chinese_notes_carry_the_same_hints():
     assert diagnose(Facts(error=gpu, notes="我已经安装了 nvidia-container-toolkit")).root_causes[0] \
         == "toolkit.daemon-not-restarted"
     assert diagnose(Facts(error=gpu, notes="docker 是用 snap 安装的")).root_causes[0] == "docker.snap"
+
+
+def test_kubernetes_pods_without_the_nvidia_runtime():
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    # the pod fails while the same image run by hand with a GPU request works
+    notes = ("The gpu-feature-discovery daemonset keeps restarting on the node, although "
+             "`nerdctl run --gpus all nvcr.io/nvidia/cuda:12.2.0-base-ubuntu22.04 nvidia-smi` works fine there.")
+    assert diagnose(Facts(notes=notes)).root_causes[0] == "container.no-gpu-request"
+    # Kubernetes on containerd, the GPU missing inside the pod
+    assert diagnose(Facts(notes="On our kubernetes cluster with containerd the GPU is not visible inside pods")
+                    ).root_causes[0] == "container.no-gpu-request"
+    # the pod spec left without a RuntimeClass, in English and in Chinese
+    assert diagnose(Facts(notes="The dcgm-exporter pod was created without a runtimeClassName, so it ran under runc")
+                    ).root_causes[0] == "container.no-gpu-request"
+    assert diagnose(Facts(notes="部署 vllm 的 pod 忘了设置 runtimeClass，容器里看不到显卡")
+                    ).root_causes[0] == "container.no-gpu-request"
