@@ -8,12 +8,18 @@ and prints one JSON document (each run's rc, stdout, stderr; a snapshot, base64)
 that one command as it wraps any other, so the pyz runs as the become user and its files are
 gone when the command ends. Loaded by ansible-playbook from this directory
 (ANSIBLE_ACTION_PLUGINS); never imported by dldoctor itself.
+
+The task has no arguments: what every host shares (the pyz, the runs of this mode, the timeout,
+--out) comes from dldoctor's extra vars, and the host's own variables (dldoctor_args,
+dldoctor_env, dldoctor_python) are read here. A Jinja expression per variable in the play would
+be compiled again in every host's worker process, which was most of a worker's CPU time.
 """
 from __future__ import absolute_import, division, print_function
 
 import base64
 import json
 import os
+import re
 import shlex
 
 from ansible.plugins.action import ActionBase
@@ -67,24 +73,38 @@ finally:
 sys.stdout.write(json.dumps(out))
 '''
 LAUNCH = "import sys; b = sys.stdin.buffer; exec(b.read(int(b.readline())))"
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
+    def _var(self, task_vars, name, default):
+        """A variable of this host as the play would see it (templated only if it is a template)."""
+        if name not in task_vars:
+            return default
+        return self._templar.template(task_vars[name])
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        args = self._task.args
-        runs = [{"name": str(r["name"]), "argv": [str(a) for a in r["argv"]],
+        task_vars = task_vars or {}
+        extra = self._var(task_vars, "dldoctor_args", None) or []
+        extra = [str(a) for a in extra] if isinstance(extra, (list, tuple)) else str(extra).split()
+        runs = [{"name": str(r["name"]), "argv": [str(a) for a in r["argv"]] + extra,
                  "ok": [int(c) for c in r["ok"]], "snapshot": bool(r.get("snapshot"))}
-                for r in args["runs"]]
-        env = {str(k): str(v) for k, v in (args.get("env") or {}).items()}
-        with open(args["pyz"], "rb") as fh:
+                for r in self._var(task_vars, "dldoctor_runs", [])]
+        env = {str(k): str(v) for k, v in (self._var(task_vars, "dldoctor_env", None) or {}).items()}
+        python = str(self._var(task_vars, "dldoctor_python",
+                               self._var(task_vars, "ansible_python_interpreter", "python3")))
+        if python.startswith("auto"):  # Ansible's interpreter discovery: python3 is what we need
+            python = "python3"
+        with open(str(task_vars["dldoctor_pyz"]), "rb") as fh:
             pyz = fh.read()
         boot = BOOT.encode("utf-8")
-        head = json.dumps({"runs": runs, "env": env, "timeout": int(args["timeout"])}).encode("utf-8")
-        data = str(len(boot)).encode("ascii") + b"\n" + boot + head + b"\n" + pyz
-        cmd = "%s -c %s" % (shlex.quote(str(args["python"])), shlex.quote(LAUNCH))
+        timeout = int(task_vars["dldoctor_task_timeout"])
+        head = json.dumps({"runs": runs, "env": env, "timeout": timeout}).encode("utf-8")
+        data = b"".join((str(len(boot)).encode("ascii"), b"\n", boot, head, b"\n", pyz))
+        cmd = "%s -c %s" % (shlex.quote(python), shlex.quote(LAUNCH))
         res = self._low_level_execute_command(cmd, sudoable=True, in_data=data)
         try:
             out = json.loads(res.get("stdout") or "")
@@ -102,8 +122,9 @@ class ActionModule(ActionBase):
             first = got.get(bad[0]) or {}
             result["msg"] = "dldoctor %s: exit %s" % (bad[0], first.get("rc"))
             result["stderr"] = first.get("stderr") or ""
-        elif out.get("snapshot") is not None and args.get("snapshot_dest"):
-            dest = str(args["snapshot_dest"])
+        elif out.get("snapshot") is not None:
+            name = SAFE_NAME.sub("_", str(task_vars.get("inventory_hostname")))
+            dest = os.path.join(str(task_vars["dldoctor_out"]), name + ".tar.gz")
             with open(dest + ".tmp", "wb") as fh:
                 fh.write(base64.b64decode(out["snapshot"]))
             os.replace(dest + ".tmp", dest)
