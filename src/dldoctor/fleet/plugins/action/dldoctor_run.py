@@ -27,40 +27,93 @@ from ansible.plugins.action import ActionBase
 __metaclass__ = type
 
 # Runs on the target under its python3 (>= 3.8; an older one gets the pyz's own refusal).
+# Each dldoctor command is a fork of this interpreter that runs the pyz's __main__ as
+# `python3 dldoctor.pyz ARGS` would (the archive first on sys.path, argv[0] the archive), so a host
+# starts one Python, not one per command. The interpreter reads PYTHON* and the locale variables
+# when it starts, so when the host's dldoctor_env sets any of them the fork starts a fresh
+# interpreter instead (exec), as before.
 BOOT = r'''
-import base64, json, os, shutil, signal, subprocess, sys, tempfile
+import base64, json, os, select, shutil, signal, sys, tempfile, time
 inp = sys.stdin.buffer
 head = json.loads(inp.readline().decode("utf-8"))
 os.environ.update(head["env"])
+fresh = any(k.startswith(("PYTHON", "LC_")) or k == "LANG" for k in head["env"])
 tmp = tempfile.mkdtemp(prefix="dldoctor-fleet.")
+me = os.getpid()
 child = [None]
 def bye(signum, frame):
     if child[0] is not None:
         try:
-            os.killpg(child[0].pid, signal.SIGKILL)
+            os.killpg(child[0], signal.SIGKILL)
         except OSError:
             pass
     shutil.rmtree(tmp, True)
     os._exit(128 + signum)
 for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGPIPE):
     signal.signal(s, bye)
+def become(pyz, argv, out, err, w):
+    os.setsid()
+    for s, h in ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGHUP, signal.SIG_DFL),
+                 (signal.SIGINT, signal.default_int_handler), (signal.SIGPIPE, signal.SIG_IGN)):
+        signal.signal(s, h)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    if fresh:
+        os.set_inheritable(w, True)
+        try:
+            os.execv(sys.executable, [sys.executable, pyz] + argv)
+        except OSError as exc:
+            os.write(2, ("dldoctor: cannot start %s: %s\n" % (sys.executable, exc)).encode())
+            os._exit(127)
+    import runpy, types
+    sys.argv[:] = [pyz] + argv
+    if sys.path and sys.path[0] == "":
+        sys.path[0] = pyz
+    else:
+        sys.path.insert(0, pyz)
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    runpy._run_module_as_main("__main__", False)
+    sys.exit(0)
+def run_one(pyz, argv, timeout):
+    with open(os.path.join(tmp, "out"), "w+b") as out, open(os.path.join(tmp, "err"), "w+b") as err:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            become(pyz, argv, out.fileno(), err.fileno(), w)
+        child[0] = pid
+        os.close(w)
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or select.select([r], [], [], left)[0]:
+                break
+        os.close(r)
+        done, status = os.waitpid(pid, os.WNOHANG if left <= 0 else 0)
+        late = done == 0
+        if late:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            status = os.waitpid(pid, 0)[1]
+        child[0] = None
+        rc = None if late else (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status))
+        out.seek(0)
+        err.seek(0)
+        so, se = out.read(), err.read()
+    if late:
+        se += ("\ndldoctor: stopped after %s s (--task-timeout)" % timeout).encode()
+    return rc, so, se
 out = {"runs": {}, "snapshot": None}
 try:
     pyz = os.path.join(tmp, "dldoctor.pyz")
     with open(pyz, "wb") as fh:
         shutil.copyfileobj(inp, fh)
     for run in head["runs"]:
-        argv = [sys.executable, pyz] + [a.replace("@TMP@", tmp) for a in run["argv"]]
-        child[0] = proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                           stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            so, se = proc.communicate(timeout=head["timeout"])
-            rc = proc.returncode
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            so, se = proc.communicate()
-            rc, se = None, se + ("\ndldoctor: stopped after %s s (--task-timeout)" % head["timeout"]).encode()
-        child[0] = None
+        rc, so, se = run_one(pyz, [a.replace("@TMP@", tmp) for a in run["argv"]], head["timeout"])
         out["runs"][run["name"]] = {"rc": rc, "stdout": so.decode("utf-8", "replace"),
                                     "stderr": se.decode("utf-8", "replace")}
         if rc not in run["ok"]:
@@ -69,7 +122,8 @@ try:
             with open(os.path.join(tmp, "snapshot.tar.gz"), "rb") as fh:
                 out["snapshot"] = base64.b64encode(fh.read()).decode("ascii")
 finally:
-    shutil.rmtree(tmp, True)
+    if os.getpid() == me:
+        shutil.rmtree(tmp, True)
 sys.stdout.write(json.dumps(out))
 '''
 LAUNCH = "import sys; b = sys.stdin.buffer; exec(b.read(int(b.readline())))"
