@@ -59,3 +59,13 @@ def test_ansible_polls_its_workers_every_10_ms_unless_configured(tmp_path):
     env["ANSIBLE_CONFIG"] = str(tmp_path / "ansible.cfg")
     got = subprocess.run([sys.executable, "-c", POLL, CALLBACK], env=env, capture_output=True, text=True)
     assert got.stdout.strip() == "0.005", got.stderr
+
+
+def test_the_task_has_no_template(tmp_path):
+    """Every host's worker compiles the task's templates anew: the task has none, its timeout is
+    written in."""
+    from dldoctor.fleet.runner import _write_assets
+
+    text = open(_write_assets(str(tmp_path), 960)).read()
+    task = text[text.index("tasks:"):]
+    assert "timeout: 960\n" in task and "{{" not in task and '"@DEADLINE@"' not in text

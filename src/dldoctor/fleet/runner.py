@@ -72,11 +72,13 @@ def check_inputs(inventory: str, pyz: Optional[str]) -> str:
     return os.path.abspath(pyz)
 
 
-def _write_assets(work: str) -> str:
+def _write_assets(work: str, deadline: int) -> str:
     for rel in ASSETS:
         data = pkgutil.get_data("dldoctor.fleet", rel)
         if data is None:
             raise UsageError(_("this dldoctor lacks its fleet playbook ({name}); reinstall it").format(name=rel))
+        if rel == "playbook.yml":  # the task's timeout is written in: a template is compiled per host
+            data = data.replace(b'"@DEADLINE@"', str(int(deadline)).encode("ascii"))
         path = os.path.join(work, rel)
         fsops.makedirs(os.path.dirname(path), mode=0o700)
         fsops.atomic_write(path, data, mode=0o600)
@@ -142,13 +144,12 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
     exe = find_ansible_playbook()
     work = tempfile.mkdtemp(prefix="dldoctor-fleet.")
     try:
-        playbook = _write_assets(work)
         todo = runs(mode, snapshot, fix_argv)
+        # the task's own bound: each run's, and a minute for ssh and the copy
+        playbook = _write_assets(work, int(task_timeout) * len(todo) + 60)
         extra: Dict[str, Any] = {
             "dldoctor_pyz": pyz, "dldoctor_runs": todo, "dldoctor_task_timeout": int(task_timeout),
-            "dldoctor_out": os.path.abspath(out_dir) if out_dir else work,
-            # the task's own bound: each run's, and a minute for ssh and the copy
-            "dldoctor_deadline": int(task_timeout) * len(todo) + 60}
+            "dldoctor_out": os.path.abspath(out_dir) if out_dir else work}
         if serial:
             extra["dldoctor_serial"] = int(serial)
             extra["dldoctor_max_fail_percentage"] = 0  # the first failing host stops the rollout
