@@ -60,6 +60,7 @@ def become(pyz, argv, out, err, w):
     os.dup2(null, 0)
     os.dup2(out, 1)
     os.dup2(err, 2)
+    os.close(null)
     if fresh:
         os.set_inheritable(w, True)
         try:
