@@ -1,7 +1,12 @@
 """The settings `dldoctor fleet` gives ansible-playbook keep the user's own: the ansible.cfg that
 ansible would find from where dldoctor was started, and their ssh_args; only Ansible's default
-ssh_args lose -C (the pyz is compressed already)."""
+ssh_args lose -C (the pyz is compressed already); Ansible's internal poll interval is 10 ms unless
+their ansible.cfg sets it."""
 import os
+import subprocess
+import sys
+
+import pytest
 
 from dldoctor.fleet.runner import SSH_ARGS, ansible_env
 
@@ -31,3 +36,36 @@ def test_the_users_ssh_args_and_ansible_cfg_are_kept(tmp_path):
         assert "ANSIBLE_CONFIG" not in ansible_env({"HOME": str(tmp_path)}, str(project))
     finally:
         os.chmod(str(project), 0o755)
+
+
+CALLBACK = os.path.join(os.path.dirname(__file__), "..", "..", "src", "dldoctor", "fleet", "plugins", "dldoctor_fleet.py")
+POLL = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("dldoctor_fleet", sys.argv[1])
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+mod.CallbackModule()
+from ansible import constants as C
+print(C.DEFAULT_INTERNAL_POLL_INTERVAL)
+"""
+
+
+def test_ansible_polls_its_workers_every_10_ms_unless_configured(tmp_path):
+    pytest.importorskip("ansible")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(tmp_path / "none.cfg"))
+    got = subprocess.run([sys.executable, "-c", POLL, CALLBACK], env=env, capture_output=True, text=True)
+    assert got.stdout.strip() == "0.01", got.stderr
+    (tmp_path / "ansible.cfg").write_text("[defaults]\ninternal_poll_interval = 0.005\n")
+    env["ANSIBLE_CONFIG"] = str(tmp_path / "ansible.cfg")
+    got = subprocess.run([sys.executable, "-c", POLL, CALLBACK], env=env, capture_output=True, text=True)
+    assert got.stdout.strip() == "0.005", got.stderr
+
+
+def test_the_task_has_no_template(tmp_path):
+    """Every host's worker compiles the task's templates anew: the task has none, its timeout is
+    written in."""
+    from dldoctor.fleet.runner import _write_assets
+
+    text = open(_write_assets(str(tmp_path), 960)).read()
+    task = text[text.index("tasks:"):]
+    assert "timeout: 960\n" in task and "{{" not in task and '"@DEADLINE@"' not in text

@@ -72,11 +72,13 @@ def check_inputs(inventory: str, pyz: Optional[str]) -> str:
     return os.path.abspath(pyz)
 
 
-def _write_assets(work: str) -> str:
+def _write_assets(work: str, deadline: int) -> str:
     for rel in ASSETS:
         data = pkgutil.get_data("dldoctor.fleet", rel)
         if data is None:
             raise UsageError(_("this dldoctor lacks its fleet playbook ({name}); reinstall it").format(name=rel))
+        if rel == "playbook.yml":  # the task's timeout is written in: a template is compiled per host
+            data = data.replace(b'"@DEADLINE@"', str(int(deadline)).encode("ascii"))
         path = os.path.join(work, rel)
         fsops.makedirs(os.path.dirname(path), mode=0o700)
         fsops.atomic_write(path, data, mode=0o600)
@@ -120,6 +122,21 @@ def ansible_env(environ: Dict[str, str], cwd: str) -> Dict[str, str]:
     return env
 
 
+def runs(mode: str, snapshot: bool = False, fix_argv: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+    """The dldoctor commands one host runs in this mode, in order, each with the exit codes that
+    let the next one run (the action adds each host's dldoctor_args to every argv): a fix (or its
+    plan), then the follow-up check; a check, then its snapshot (@TMP@ is the host's temporary
+    directory)."""
+    out: List[Dict[str, Any]] = []
+    if mode in ("fix", "plan"):
+        out.append({"name": "fix", "argv": list(fix_argv or []), "ok": [0, 1] if mode == "plan" else [0]})
+    if mode in ("check", "fix"):
+        out.append({"name": "check", "argv": ["check", "--json"], "ok": [0] if mode == "fix" else [0, 1]})
+    if snapshot:
+        out.append({"name": "snapshot", "argv": ["snapshot", "@TMP@/snapshot.tar.gz"], "ok": [0], "snapshot": True})
+    return out
+
+
 def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks: int = DEFAULT_FORKS,
         out_dir: Optional[str] = None, snapshot: bool = False, fix_argv: Optional[List[str]] = None,
         serial: Optional[int] = None, task_timeout: int = 900) -> List[Dict[str, Any]]:
@@ -127,10 +144,12 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
     exe = find_ansible_playbook()
     work = tempfile.mkdtemp(prefix="dldoctor-fleet.")
     try:
-        playbook = _write_assets(work)
-        extra = {"dldoctor_pyz": pyz, "dldoctor_mode": mode, "dldoctor_snapshot": bool(snapshot),
-                 "dldoctor_out": os.path.abspath(out_dir) if out_dir else work,
-                 "dldoctor_fix_argv": list(fix_argv or []), "dldoctor_task_timeout": int(task_timeout)}
+        todo = runs(mode, snapshot, fix_argv)
+        # the task's own bound: each run's, and a minute for ssh and the copy
+        playbook = _write_assets(work, int(task_timeout) * len(todo) + 60)
+        extra: Dict[str, Any] = {
+            "dldoctor_pyz": pyz, "dldoctor_runs": todo, "dldoctor_task_timeout": int(task_timeout),
+            "dldoctor_out": os.path.abspath(out_dir) if out_dir else work}
         if serial:
             extra["dldoctor_serial"] = int(serial)
             extra["dldoctor_max_fail_percentage"] = 0  # the first failing host stops the rollout

@@ -19,6 +19,21 @@ DOCUMENTATION = """
 """
 
 KEEP = 4 * 1024 * 1024  # bytes of stdout kept per task: a report, never a flood
+# Ansible's main process polls its workers every internal_poll_interval seconds (default 1 ms)
+# for the whole run; for a play of one task that takes seconds per host, 10 ms answers as soon
+# and leaves the CPU to the workers. Used only where the user's configuration does not set it
+# (it has no environment variable, only ansible.cfg).
+POLL_INTERVAL = 0.01
+
+
+def _calm_polling():
+    try:
+        from ansible import constants as C
+
+        if C.config.get_config_value_and_origin("DEFAULT_INTERNAL_POLL_INTERVAL")[1] == "default":
+            C.DEFAULT_INTERNAL_POLL_INTERVAL = max(C.DEFAULT_INTERNAL_POLL_INTERVAL, POLL_INTERVAL)
+    except Exception:  # another Ansible's internals: its own default stays
+        pass
 
 
 class CallbackModule(CallbackBase):
@@ -30,6 +45,7 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self.hosts = {}
         self.order = []
+        _calm_polling()
 
     def _host(self, name):
         if name not in self.hosts:
