@@ -55,11 +55,17 @@ MORE_POSTERIOR = 0.0
 # first cause is only host-setup context or a weak reading of the text (a definite answer keeps its
 # list); "weak" puts a cause it is at least OVERRIDE_POSTERIOR sure of first after such a weak
 # first cause; "weak+fill" does both. "weak" lost top-1 answers in cross-validation; it stays off.
+# Compared on held-out batches (scripts/eval-combine) and off too: "sure" puts a cause it is at
+# least SURE_POSTERIOR sure of first over any answer; "tie" orders the rules' first three by the
+# model's probability where their confidences are within TIE_MARGIN of the first's; "product"
+# orders the rules' causes by confidence times the model's probability.
 COMBINE = "fill"
 FILL_AT = 2
 FILL_POSTERIOR = 0.0
 FILL_AFTER_ANY = False
 OVERRIDE_POSTERIOR = 0.7
+SURE_POSTERIOR = 0.9
+TIE_MARGIN = 0.1
 
 
 def run_checks(facts: Facts, only: Sequence[str] = ()) -> List[Finding]:
@@ -297,7 +303,8 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
         return out, roots
     weak = _weak_reading(roots[0], findings)
     may_fill = "fill" in COMBINE and (FILL_AFTER_ANY or weak)
-    if not (may_fill or ("weak" in COMBINE and weak)):
+    always = any(k in COMBINE for k in ("sure", "tie", "product"))
+    if not (may_fill or ("weak" in COMBINE and weak) or always):
         return out, roots  # a definite answer: the model is not even loaded
     model = _model()
     if model is None:
@@ -307,17 +314,36 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
     if not probs:
         return out, roots
     ranked = list(roots)
+    if always:
+        ranked = _reorder(ranked, findings, dict(probs))
     pid, pr = probs[0]
-    if "weak" in COMBINE and weak and pid != ranked[0] and pr >= OVERRIDE_POSTERIOR:
+    over = ("weak" in COMBINE and weak and pr >= OVERRIDE_POSTERIOR) or ("sure" in COMBINE and pr >= SURE_POSTERIOR)
+    if over and pid != ranked[0]:
         ranked = [pid] + [p for p in ranked if p != pid]
     elif may_fill and pr >= FILL_POSTERIOR and pid not in ranked[:FILL_AT + 1]:
         ranked = [p for p in ranked if p != pid]
         ranked.insert(min(FILL_AT, len(ranked)), pid)
     else:
-        return out, roots
+        return out, tuple(ranked)
     if not any(f.problem == pid and f.status == FAIL for f in findings):
         out.append(_guess_finding(pid, text))
     return out, tuple(ranked)
+
+
+def _reorder(ranked: List[str], findings: Sequence[Finding], prob: Dict[str, float]) -> List[str]:
+    """The rules' causes reordered by the model ("tie": the first three where the rules are about
+    as sure of them; "product": all of them, by confidence times probability)."""
+    conf: Dict[str, float] = {}
+    for f in findings:
+        if f.status == FAIL and f.problem:
+            c = f.confidence if f.confidence is not None else CHECK_CONFIDENCE
+            conf[f.problem] = max(conf.get(f.problem, 0.0), c)
+    sure = lambda p: conf.get(p, PROMOTED_CONFIDENCE)  # noqa: E731 (a promoted warning)
+    if "product" in COMBINE:
+        return sorted(ranked, key=lambda p: -sure(p) * prob.get(p, 0.0))
+    close = [p for p in ranked[:3] if sure(p) >= sure(ranked[0]) - TIE_MARGIN]
+    head = sorted(close, key=lambda p: -prob.get(p, 0.0))
+    return head + [p for p in ranked if p not in close]
 
 
 def _weak_reading(pid: str, findings: Sequence[Finding]) -> bool:
@@ -398,11 +424,19 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
     findings.extend(symptom)
-    guesses = guess_symptom(facts, findings) if not symptom and not only else []
-    findings.extend(guesses)
-    roots = rank(findings, focus=[f.problem for f in symptom or guesses if f.problem])
-    if guesses:
-        roots = order_guesses(roots, guesses)
-    elif not only:
-        findings, roots = second_opinion(facts, findings, roots)
+    roots = rank(findings, focus=[f.problem for f in symptom if f.problem])
+    if not only:
+        findings, roots = join_model(facts, findings, bool(symptom), roots)
     return Report(tuple(findings), roots)
+
+
+def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
+               roots: Tuple[str, ...]) -> Tuple[List[Finding], Tuple[str, ...]]:
+    """The rules' findings and ranking joined with the learned model (the settings above say how):
+    its guesses when the text matched nothing and no check failed, else its second opinion.
+    scripts/eval-combine calls this with older rules' findings to compare the settings."""
+    guesses = guess_symptom(facts, findings) if not symptom else []
+    if guesses:
+        out = list(findings) + guesses
+        return out, order_guesses(rank(out, focus=[f.problem for f in guesses if f.problem]), guesses)
+    return second_opinion(facts, findings, roots)

@@ -297,6 +297,32 @@ def test_a_confident_model_outranks_only_context_when_asked(monkeypatch):
     assert dg.second_opinion(facts, found, roots)[1][0] == roots[0]
 
 
+def test_the_policies_compared_on_held_out_batches_stay_off_but_work(monkeypatch):
+    """scripts/eval-combine compares "sure", "tie" and "product" through join_model; none ships."""
+    from dldoctor import diagnose as dg
+
+    assert not any(k in dg.COMBINE for k in ("sure", "tie", "product"))
+    err = "docker: Error response from daemon: unknown or invalid runtime name: nvidia."
+    facts = Facts(error=err)
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("docker.proxy-misconfigured", 0.95), (roots[0], 0.01)))
+    # shipped: a definite answer keeps its list, through join_model as through diagnose
+    assert dg.join_model(facts, found, True, roots)[1] == roots
+    monkeypatch.setattr(dg, "COMBINE", "sure")
+    _f, ranked = dg.join_model(facts, found, True, roots)
+    assert ranked[0] == "docker.proxy-misconfigured" and ranked[1:] == roots
+    monkeypatch.setattr(dg, "COMBINE", "product")
+    assert dg.join_model(facts, found, True, roots)[1] == roots  # only the rules' causes are reordered
+    # nothing recognised, no check failed: the guesses, in the model's order
+    facts = Facts(notes="something odd")
+    monkeypatch.setattr(dg, "COMBINE", "fill")
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.6), ("gpu.absent", 0.3)))
+    findings, ranked = dg.join_model(facts, [], False, ())
+    assert ranked[:2] == ("os.selinux", "gpu.absent")
+    assert all(f.confidence == dg.GUESS_CONFIDENCE for f in findings)
+
+
 def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
     causes = top(command="docker pull docker.example-mirror.cn/nvidia/cuda:12.4.1-base-ubuntu22.04",
                  error="Error response from daemon: toomanyrequests: This website has been temporarily rate limited")
