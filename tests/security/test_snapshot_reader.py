@@ -225,3 +225,14 @@ def test_plain_and_bzip2_tarballs_still_read(tmp_path):
     for name, blob in (("s.tar", raw), ("s.tar.bz2", bz2.compress(raw))):
         host = SnapshotHost(write(tmp_path / name, blob))
         assert host.files["os-release"] == OS_RELEASE
+
+
+def test_a_fifo_given_as_the_snapshot_does_not_hang(tmp_path):
+    """`check --snapshot PIPE` (a named pipe nobody writes to) must not wait for a writer."""
+    fifo = str(tmp_path / "snap.tar.gz")
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    r = dldoctor("check", "--snapshot", fifo)
+    assert time.monotonic() - start < 30
+    assert r.returncode == 2, r.stdout
+    assert "not a directory nor a regular file" in r.stderr, r.stderr

@@ -267,7 +267,9 @@ def _load_tar(path: str) -> Dict[str, bytes]:
     cut: List[str] = []
     count = 0
     try:
-        raw = open(path, "rb", buffering=0)
+        # O_NONBLOCK: a FIFO given as the snapshot must not wait for a writer (refused below).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        raw = os.fdopen(fd, "rb", buffering=0)
     except OSError as exc:
         raise UsageError(_("cannot read snapshot {path}: {err}").format(
             path=path, err=exc.strerror or exc))
