@@ -236,3 +236,17 @@ def test_a_fifo_given_as_the_snapshot_does_not_hang(tmp_path):
     assert time.monotonic() - start < 30
     assert r.returncode == 2, r.stdout
     assert "not a directory nor a regular file" in r.stderr, r.stderr
+
+
+def test_hostile_member_names_are_listed_escaped_never_as_terminal_control(tmp_path):
+    """The names of skipped or cut members come from the snapshot: shown escaped on stderr."""
+    osc52 = "\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07"
+    p = write(tmp_path / "s.tar.gz", tarball([
+        ("os-release", OS_RELEASE),
+        ("link" + osc52 + "\x1b[2J\u202e", ("sym", "/etc/shadow")),
+        ("big\x9b31m", b"x" * (snap.MAX_MEMBER + 1))]))
+    r = dldoctor("check", "--snapshot", p)
+    assert r.returncode in (0, 1), r.stderr
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in r.stderr, repr(bad)
+    assert "link\\x1b]52;c;" in r.stderr and "big\\x9b31m" in r.stderr, r.stderr
