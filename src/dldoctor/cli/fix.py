@@ -34,7 +34,7 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
     """Human text to stdout (diff lines coloured on a terminal); in --json mode to stderr, or
     nowhere when nobody is asked anything."""
     stream = sys.stderr if json_out else sys.stdout
-    color = stream.isatty()
+    color = stream.isatty() and not os.environ.get("NO_COLOR")
 
     def out(text: str) -> None:
         if json_out and not show:
@@ -46,7 +46,10 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
                 fg = typer.colors.GREEN
             elif color and body.startswith("-") and not body.startswith("---"):
                 fg = typer.colors.RED
-            typer.secho(safe(line), fg=fg, err=json_out)
+            if fg is None:
+                typer.echo(safe(line), err=json_out)
+            else:
+                typer.secho(safe(line), fg=fg, err=json_out)
     return out
 
 
