@@ -119,6 +119,31 @@ def test_linked_dpkg_status_is_not_handed_to_dpkg_query(box, capsys):
     assert "symbolic link" in capsys.readouterr().err
 
 
+DPKG_RECORD = (b"Package: docker-ce\nStatus: install ok installed\nVersion: 99.0-planted-outside\n"
+               b"Architecture: amd64\nMaintainer: x\nDescription: x\n")
+
+
+@pytest.mark.skipif(not shutil.which("dpkg-query"), reason="needs dpkg-query")
+@pytest.mark.parametrize("linked", ["entry", "directory"])
+def test_linked_dpkg_updates_are_not_handed_to_dpkg_query(box, linked, capsys):
+    """dpkg-query also reads <admindir>/updates/*: a link there must not bring a file from outside
+    the root into the package list."""
+    root, outside = box
+    dpkg = os.path.join(root, "var/lib/dpkg")
+    os.makedirs(dpkg)
+    plant(os.path.join(dpkg, "status"), b"")
+    record = plant(os.path.join(outside, "0001"), DPKG_RECORD)
+    if linked == "entry":
+        os.makedirs(os.path.join(dpkg, "updates"))
+        os.symlink(record, os.path.join(dpkg, "updates", "0001"))
+    else:
+        os.symlink(outside, os.path.join(dpkg, "updates"))
+    ev = LiveHost(root).evidence("packages")
+    assert "planted-outside" not in (ev.text or "")
+    assert ev.text is None
+    assert "symbolic link" in capsys.readouterr().err
+
+
 # --- writes: the fix's own lock, journal and backups ------------------------------------------
 
 

@@ -343,10 +343,11 @@ class LiveHost(Host):
         admindir = self._safe_path("/var/lib/dpkg")
         if admindir is None or not os.path.isdir(admindir):
             return Evidence(name, None, source="dpkg-query")
-        if self.root != "/" and os.path.islink(os.path.join(admindir, "status")):
+        linked = _linked_dpkg_file(admindir) if self.root != "/" else None
+        if linked is not None:
             # dpkg-query would follow it on this machine, out of the root.
             warn(_("{path} is a symbolic link: the package list under {root} was not read")
-                 .format(path=os.path.join(admindir, "status"), root=self.root))
+                 .format(path=linked, root=self.root))
             return Evidence(name, None, source="dpkg-query")
         argv = ("dpkg-query", "--admindir=" + admindir, "-W",
                 "-f=${Package} ${Version} ${Status}\\n") + DPKG_PATTERNS
@@ -355,6 +356,23 @@ class LiveHost(Host):
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
+
+
+def _linked_dpkg_file(admindir: str) -> Optional[str]:
+    """The first symbolic link among what dpkg-query reads of `admindir` (status, the updates
+    directory and its entries); None when there is none."""
+    status, updates = os.path.join(admindir, "status"), os.path.join(admindir, "updates")
+    for path in (status, updates):
+        if os.path.islink(path):
+            return path
+    try:
+        names = sorted(os.listdir(updates))
+    except OSError:
+        return None
+    for n in names:
+        if os.path.islink(os.path.join(updates, n)):
+            return os.path.join(updates, n)
+    return None
 
 
 def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]] = None,
