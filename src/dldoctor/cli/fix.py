@@ -55,12 +55,18 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
 
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM/SIGHUP during apply raise KeyboardInterrupt, so the executor rolls back (certbot's
-    ErrorHandler). SIGKILL cannot be caught: that is what the journal is for."""
+    """SIGINT/SIGTERM/SIGHUP during apply raise KeyboardInterrupt, so the executor rolls back
+    (certbot's ErrorHandler). Only the first: a second Ctrl-C must not cut short the rollback the
+    first one started. SIGKILL cannot be caught: that is what the journal is for."""
+    fired = []
+
     def handler(signum: int, frame: Any) -> None:
+        if fired:
+            return
+        fired.append(signum)
         raise KeyboardInterrupt
     old = {}
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         try:
             old[sig] = signal.signal(sig, handler)
         except ValueError:          # not the main thread
