@@ -250,3 +250,21 @@ def test_hostile_member_names_are_listed_escaped_never_as_terminal_control(tmp_p
     for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
         assert bad not in r.stderr, repr(bad)
     assert "link\\x1b]52;c;" in r.stderr and "big\\x9b31m" in r.stderr, r.stderr
+
+
+def test_deeply_nested_snapshot_directory_is_not_an_internal_error(tmp_path):
+    """A snapshot directory nested deeper than Python's recursion limit: read like any other."""
+    top = tmp_path / "snap"
+    top.mkdir()
+    write(top / "os-release", OS_RELEASE)
+    here = os.getcwd()
+    os.chdir(str(top))
+    try:
+        for _ in range(1100):
+            os.mkdir("d")
+            os.chdir("d")
+    finally:
+        os.chdir(here)
+    r = dldoctor("check", "--snapshot", str(top))
+    assert r.returncode in (0, 1), r.stderr
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
