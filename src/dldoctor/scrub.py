@@ -37,6 +37,17 @@ _KEY_VALUE = lazy_compile(
     r"([\w-]{0,32}[\"']?[ \t]{0,16}[:=][ \t]{0,16})"
     r"(\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|[^\s\"',;&{}\[\]]{1,8192})", re.I)
 
+# A password given as a command-line flag: `--password VALUE` anywhere (`--password=VALUE` is a
+# key=value above), and `-p VALUE` / `-pVALUE` on a `login` line (`docker login -u bob -p ...`;
+# elsewhere -p is a port).
+_FLAG_VALUE = r"(\"[^\"\n]{0,8192}\"|'[^'\n]{0,8192}'|(?!-)(?:[^\s\"'\\]|\\.){1,8192})"
+_PASSWORD_FLAG = lazy_compile(r"(--(?:password|passwd)[ \t]{1,16})()" + _FLAG_VALUE, re.I)
+_LOGIN_P = lazy_compile(r"(\blogin[ \t][^\n]{0,256}?(?<=[ \t])-p)([ \t]{1,16}|=)?" + _FLAG_VALUE)
+
+
+def _mask_flag(m: "re.Match[str]") -> str:
+    return m.group(1) + (m.group(2) or "") + _masked(" ", m.group(3))
+
 
 def _mask_url(token: str) -> str:
     at = len(token)
@@ -97,6 +108,8 @@ def mask(text: str) -> str:
     if "@" in text:
         text = _TOKEN.sub(lambda m: _mask_url(m.group(0)) if "@" in m.group(0) else m.group(0), text)
     text = _HEADER.sub(_mask_header, text)
+    if "-p" in text or "-P" in text:
+        text = _LOGIN_P.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
     return _KEY_VALUE.sub(_mask_value, text)
 
 
