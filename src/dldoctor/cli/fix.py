@@ -58,7 +58,7 @@ def _signals_interrupt() -> Iterator[None]:
     """SIGINT/SIGTERM/SIGHUP during apply raise KeyboardInterrupt, so the executor rolls back
     (certbot's ErrorHandler). Only the first: a second Ctrl-C must not cut short the rollback the
     first one started. SIGKILL cannot be caught: that is what the journal is for."""
-    fired = []
+    fired: List[int] = []
 
     def handler(signum: int, frame: Any) -> None:
         if fired:
