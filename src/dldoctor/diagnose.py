@@ -329,4 +329,23 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     if not symptom and not only:
         symptom = guess_symptom(facts, findings)
         findings.extend(symptom)
+    if _root_without_sudo(facts):
+        findings = [without_sudo(f) for f in findings]
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))
+
+
+_SUDO = lazy_compile(r"(?<![\w/.-])sudo[ \t]+(?=[^-\s])")
+
+
+def _root_without_sudo(facts: Facts) -> bool:
+    """Root runs dldoctor and the host has no sudo at all (looked for, absent)."""
+    ident = facts.identity
+    return (known(ident) and getattr(ident, "uid", None) == 0
+            and "sudo" in facts.binaries and facts.binaries["sudo"] is None)
+
+
+def without_sudo(f: Finding) -> Finding:
+    """`f` with `sudo ` dropped from its fix: what root on a host without sudo can run."""
+    if not f.fix or "sudo" not in f.fix:
+        return f
+    return dataclasses.replace(f, fix=_SUDO.sub("", f.fix))

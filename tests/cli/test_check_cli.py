@@ -195,3 +195,24 @@ def test_snapshot_of_a_host_without_a_docker_group_records_an_empty_group(tmp_pa
     out = tmp_path / "snap"
     assert run("snapshot", str(out), "--root", str(root), "--no-probe").returncode == 0
     assert (out / "group").read_text() == ""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the advice drops sudo only for root")
+def test_root_without_sudo_gets_advice_it_can_run(tmp_path):
+    """Logged in as root on a host with no sudo (a minimal Debian, a container): `sudo apt-get ...`
+    would fail with "sudo: command not found", so the advice is given without it."""
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    env = {"DOCKER_HOST": "unix:///nonexistent/docker.sock", "LANG": "C", "PATH": "/usr/bin:/bin"}
+    res = run("check", "--root", str(root), "--no-probe", "--json", env=env)
+    fixes = [f["fix"] for f in json.loads(res.stdout)["findings"] if f["fix"]]
+    assert fixes and not any("sudo " in f for f in fixes), fixes
+    res = run("check", "--root", str(root), "--no-probe", env=env)
+    assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
+    sudo = root / "usr/bin/sudo"                     # with sudo there, the advice keeps it
+    sudo.parent.mkdir(parents=True)
+    sudo.write_text("#!/bin/sh\n")
+    sudo.chmod(0o755)
+    res = run("check", "--root", str(root), "--no-probe", env=env)
+    assert "sudo " in res.stdout
