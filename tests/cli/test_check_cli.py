@@ -216,3 +216,15 @@ def test_root_without_sudo_gets_advice_it_can_run(tmp_path):
     sudo.chmod(0o755)
     res = run("check", "--root", str(root), "--no-probe", env=env)
     assert "sudo " in res.stdout
+
+
+def test_snapshot_tarball_with_a_dot_name_has_relative_members(tmp_path):
+    """`snapshot .host.tar.gz`: members sit under a directory, never at absolute paths (which tar
+    warns about and other unpackers write to /)."""
+    out = tmp_path / ".host.tar.gz"
+    res = run("snapshot", str(out), "--no-probe", "--root", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+    assert names and not any(n.startswith("/") for n in names), names[:3]
+    assert all("/" in n for n in names)
