@@ -24,6 +24,9 @@ DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nv
                  "libnvidia*", "cuda-drivers*")
 # Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
+# Bounds of /etc/apt/sources.list.d (a real one holds a few small files): files read, bytes in all.
+APT_SOURCES_MAX_FILES = 256
+APT_SOURCES_MAX_BYTES = 8 * 1024 * 1024
 
 
 def mask_secrets(text: str) -> str:
@@ -190,9 +193,17 @@ class LiveHost(Host):
         files = ["/etc/apt/sources.list"]
         for f in self.listdir("/etc/apt/sources.list.d") or ():
             files.append("/etc/apt/sources.list.d/" + f)
-        for path in files:
+        total = 0
+        for i, path in enumerate(files):
+            if i >= APT_SOURCES_MAX_FILES or total > APT_SOURCES_MAX_BYTES:
+                warn(_("/etc/apt/sources.list.d under {root} holds more than a host's few "
+                       "files: only the first {n} files ({size} bytes) were read").format(
+                           root=self.root, n=len(out), size=total))
+                break
             data = self.read(path)
             if data is not None:
+                data = data[:APT_SOURCES_MAX_BYTES - total]
+                total += len(data) + 1
                 name = "%s/%s" % (APT_SOURCES_DIR, os.path.basename(path))
                 out[name] = Evidence(name, _dec(data), source=path)
         return out
