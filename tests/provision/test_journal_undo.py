@@ -500,3 +500,34 @@ def test_a_write_that_runs_out_of_room_names_the_file(root):
     assert "standard output" not in res.stdout and p in res.stdout, res.stdout
     assert Path(p).read_bytes() == OLD
     assert os.listdir(os.path.dirname(p)) == ["daemon.json"]
+
+
+def test_read_only_root_names_the_path_it_could_not_write(root):
+    """fix on a read-only filesystem: the message names dldoctor's directory or lock in full,
+    not a bare "lock:" or "dldoctor:"."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a read-only bind mount needs root")
+    put(root)
+    for existing in (False, True):
+        if existing:
+            os.makedirs(os.path.join(root, "var/lib/dldoctor"))
+        res = subprocess.run(["mount", "--bind", root, root], capture_output=True)
+        if res.returncode != 0:
+            pytest.skip("cannot bind-mount here: %s" % res.stderr.decode().strip())
+        try:
+            subprocess.run(["mount", "-o", "remount,bind,ro", root, root], check=True,
+                           capture_output=True)
+            writer = HostWriter(root)
+            outcome = None
+            with pytest.raises(OSError) as info:
+                outcome = apply([plan()], writer, Journal(writer), None, lambda p: True,
+                                lambda m: None, timeout=2)
+            assert outcome is None
+            from dldoctor.errors import os_error_message
+            msg = os_error_message(info.value)
+            assert msg.startswith(os.path.join(root, "var")), msg
+            if existing:
+                assert msg.startswith(os.path.join(root, "var/lib/dldoctor/")), msg
+        finally:
+            subprocess.run(["umount", root], capture_output=True)
+    assert read(root) == OLD
