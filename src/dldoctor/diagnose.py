@@ -329,8 +329,7 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     if not symptom and not only:
         symptom = guess_symptom(facts, findings)
         findings.extend(symptom)
-    if _root_without_sudo(facts):
-        findings = [without_sudo(f) for f in findings]
+    findings = for_this_host(findings, facts)
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))
 
 
@@ -342,6 +341,13 @@ def _root_without_sudo(facts: Facts) -> bool:
     ident = facts.identity
     return (known(ident) and getattr(ident, "uid", None) == 0
             and "sudo" in facts.binaries and facts.binaries["sudo"] is None)
+
+
+def for_this_host(findings: Sequence[Finding], facts: Facts) -> List[Finding]:
+    """The advice of `findings` as this host can run it (no `sudo` where root has none)."""
+    if _root_without_sudo(facts):
+        return [without_sudo(f) for f in findings]
+    return list(findings)
 
 
 def without_sudo(f: Finding) -> Finding:

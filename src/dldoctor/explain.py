@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dldoctor.diagnose import diagnose_symptom, guess_symptom, rank, run_checks
+from dldoctor.diagnose import diagnose_symptom, for_this_host, guess_symptom, rank, run_checks
 from dldoctor.facts import Facts
 from dldoctor.model import FAIL, Report
 
@@ -21,5 +21,6 @@ def explain(text: str, host=None, command: Optional[str] = None) -> Report:
         facts = Facts(error=text, command=command)
         host_findings = []
     symptom = diagnose_symptom(facts) or guess_symptom(facts, host_findings)
-    findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + host_findings
+    findings = for_this_host(sorted(symptom, key=lambda f: -(f.confidence or 0)) + host_findings,
+                             facts)
     return Report(tuple(findings), rank(findings, focus=[f.problem for f in symptom if f.problem]))

@@ -210,6 +210,8 @@ def test_root_without_sudo_gets_advice_it_can_run(tmp_path):
     assert fixes and not any("sudo " in f for f in fixes), fixes
     res = run("check", "--root", str(root), "--no-probe", env=env)
     assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
+    res = run("verify", "--root", str(root), "--timeout", "3", env=env)
+    assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
     sudo = root / "usr/bin/sudo"                     # with sudo there, the advice keeps it
     sudo.parent.mkdir(parents=True)
     sudo.write_text("#!/bin/sh\n")
