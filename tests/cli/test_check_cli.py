@@ -230,3 +230,19 @@ def test_snapshot_tarball_with_a_dot_name_has_relative_members(tmp_path):
         names = tar.getnames()
     assert names and not any(n.startswith("/") for n in names), names[:3]
     assert all("/" in n for n in names)
+
+
+def test_docker_hub_configured_as_its_own_mirror_is_judged_by_its_probe(tmp_path):
+    """`"registry-mirrors": ["https://registry-1.docker.io"]` on a host that cannot reach Docker
+    Hub: the mirror is Docker Hub, probed once as such, and its failure is reported (it was
+    shown as a working mirror)."""
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    (snap / "daemon.json").write_text('{"registry-mirrors": ["https://registry-1.docker.io"]}\n')
+    (snap / "mirror-probe").write_text(
+        "https://registry-1.docker.io\tdead\tno answer: Name or service not known\thub\n")
+    res = run("check", "--snapshot", str(snap), "--json")
+    found = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
+    assert found and all(f["status"] == "fail" for f in found), found
+    assert {"mirror.dead", "registry.unreachable"} & {f["problem"] for f in found}
