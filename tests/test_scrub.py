@@ -46,6 +46,12 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("mysql --password 'Hun ter2' -h db", "mysql --password '***' -h db"),
     ("docker login --password-stdin r", "docker login --password-stdin r"),
     ("docker run -p 8080:80 --gpus all img", "docker run -p 8080:80 --gpus all img"),
+    # secret-named variables of a systemd drop-in or /etc/default/docker
+    ('Environment="REGISTRY_PASS=s3cret"', 'Environment="REGISTRY_PASS=***"'),
+    ("DOCKER_PASS: s3cret", "DOCKER_PASS: ***"),
+    ('"private_key": "-----BEGIN"', '"private_key": "***"'),
+    ("MINIO_SECRET_KEY=abc credentials=xyz", "MINIO_SECRET_KEY=*** credentials=***"),
+    ("bypass=1 compass: north", "bypass=1 compass: north"),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected

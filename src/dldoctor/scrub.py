@@ -33,7 +33,8 @@ _HEADER = lazy_compile(
     r"(?![\[{])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)   # a JSON escape (\") is part of it
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = lazy_compile(
-    r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
+    r"(password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|"
+    r"(?<![a-z])pass(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
     r"([\w-]{0,32}[\"']?[ \t]{0,16}[:=][ \t]{0,16})"
     r"(\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|[^\s\"',;&{}\[\]]{1,8192})", re.I)
 
@@ -127,7 +128,8 @@ def mask_obj(obj: Any) -> Any:
 
 
 _SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
-                         r"credhelpers|^authorization$", re.I)
+                         r"credhelpers|^authorization$|private[_-]?key|credentials?|"
+                         r"(?<![a-z])pass(?![a-z])", re.I)
 
 
 def _secret_key(key: str) -> bool:
