@@ -61,6 +61,8 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
         probe = probes.get(normalize_mirror_url(url))
+        if probe is None and hub is not None and normalize_mirror_url(url) == hub[0]:
+            probe = (hub[1], hub[2], False)     # Docker Hub as its own mirror: probed as the hub
         if probe is not None and probe[2]:
             out.append(problem("registry-mirrors", AREA, "mirror.restricted",
                                _("{url} answers the registry API but {why}. Keep it for the "

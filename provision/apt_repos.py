@@ -578,7 +578,7 @@ class AptRepos:
             old = before(path)
             if old != content:
                 changes.append(FileWrite(path, old, content, 0o644))
-        if not inp.arch:
+        if not inp.arch and not kept:
             notes.append(_("the target's dpkg architecture is unknown: docker.sources has no "
                            "Architectures: line (apt then asks for every configured architecture)"))
         if kept:

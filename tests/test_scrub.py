@@ -38,6 +38,20 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("nvidia/cuda:12.4.1-base@sha256:abcd", "nvidia/cuda:12.4.1-base@sha256:abcd"),
     ("https://registry-1.docker.io/v2/", "https://registry-1.docker.io/v2/"),
     ('"Authorization": null', '"Authorization": null'),
+    # a password given on a command line (a pasted `docker login`)
+    ("docker login -u bob -p Hunter2 reg.example", "docker login -u bob -p *** reg.example"),
+    ("$ docker login -u bob -pHunter2 reg.example", "$ docker login -u bob -p*** reg.example"),
+    ("docker login --password Hunter2 r", "docker login --password *** r"),
+    ("docker login --password=Hunter2 r", "docker login --password=*** r"),
+    ("mysql --password 'Hun ter2' -h db", "mysql --password '***' -h db"),
+    ("docker login --password-stdin r", "docker login --password-stdin r"),
+    ("docker run -p 8080:80 --gpus all img", "docker run -p 8080:80 --gpus all img"),
+    # secret-named variables of a systemd drop-in or /etc/default/docker
+    ('Environment="REGISTRY_PASS=s3cret"', 'Environment="REGISTRY_PASS=***"'),
+    ("DOCKER_PASS: s3cret", "DOCKER_PASS: ***"),
+    ('"private_key": "-----BEGIN"', '"private_key": "***"'),
+    ("MINIO_SECRET_KEY=abc credentials=xyz", "MINIO_SECRET_KEY=*** credentials=***"),
+    ("bypass=1 compass: north", "bypass=1 compass: north"),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected
@@ -93,6 +107,7 @@ def test_json_text_is_valid_utf8_and_inert():
 
 
 @pytest.mark.parametrize("fragment", ["a", "@", "a:", "x@", "password", "password:", "auth ",
+                                      "login -", "login ", "--password ",
                                       "authorization:", "https://", "u:p@", "\"token\": \"", "=:@"])
 def test_mask_is_linear(fragment):
     """Masking 1 MB costs about 8 times 128 KB (quadratic would be 64 times)."""

@@ -427,7 +427,7 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     roots = rank(findings, focus=[f.problem for f in symptom if f.problem])
     if not only:
         findings, roots = join_model(facts, findings, bool(symptom), roots)
-    return Report(tuple(findings), roots)
+    return Report(tuple(for_this_host(findings, facts)), roots)
 
 
 def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
@@ -440,3 +440,27 @@ def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
         out = list(findings) + guesses
         return out, order_guesses(rank(out, focus=[f.problem for f in guesses if f.problem]), guesses)
     return second_opinion(facts, findings, roots)
+
+
+_SUDO = lazy_compile(r"(?<![\w/.-])sudo[ \t]+(?=[^-\s])")
+
+
+def _root_without_sudo(facts: Facts) -> bool:
+    """Root runs dldoctor and the host has no sudo at all (looked for, absent)."""
+    ident = facts.identity
+    return (known(ident) and getattr(ident, "uid", None) == 0
+            and "sudo" in facts.binaries and facts.binaries["sudo"] is None)
+
+
+def for_this_host(findings: Sequence[Finding], facts: Facts) -> List[Finding]:
+    """The advice of `findings` as this host can run it (no `sudo` where root has none)."""
+    if _root_without_sudo(facts):
+        return [without_sudo(f) for f in findings]
+    return list(findings)
+
+
+def without_sudo(f: Finding) -> Finding:
+    """`f` with `sudo ` dropped from its fix: what root on a host without sudo can run."""
+    if not f.fix or "sudo" not in f.fix:
+        return f
+    return dataclasses.replace(f, fix=_SUDO.sub("", f.fix))

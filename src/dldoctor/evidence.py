@@ -107,6 +107,7 @@ PROGRAMS = (
     "nvidia-docker",
     "ldconfig",
     "ldconfig.real",
+    "sudo",                     # advice says `sudo ...` only where there is one to run
 )
 
 # Variables that change what docker and the checks see; recorded in the `env` evidence.

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dldoctor.diagnose import diagnose_symptom, guess_symptom, order_guesses, rank, run_checks, second_opinion
+from dldoctor.diagnose import (diagnose_symptom, for_this_host, guess_symptom, order_guesses, rank, run_checks,
+                                second_opinion)
 from dldoctor.facts import Facts
 from dldoctor.model import FAIL, Report
 
@@ -28,4 +29,4 @@ def explain(text: str, host=None, command: Optional[str] = None) -> Report:
         roots = order_guesses(roots, guesses)
     else:
         findings, roots = second_opinion(facts, findings, roots)
-    return Report(tuple(findings), roots)
+    return Report(tuple(for_this_host(findings, facts)), roots)

@@ -323,9 +323,16 @@ class Transaction:
         fsops.fsync_dir(path, root=journal.root)
 
     def _append(self, entry: Dict[str, Any]) -> None:
-        self._log.write(json.dumps(entry, sort_keys=True) + "\n")
-        self._log.flush()
-        os.fsync(self._log.fileno())
+        """Journal `entry` durably before its change is made (a full disk fails here, first)."""
+        try:
+            self._log.write(json.dumps(entry, sort_keys=True) + "\n")
+            self._log.flush()
+            os.fsync(self._log.fileno())
+        except OSError as exc:
+            if exc.filename is None:      # name the journal, not "standard output"
+                raise OSError(exc.errno, exc.strerror,
+                              os.path.join(self.path, "journal.jsonl")) from exc
+            raise
         self.entries.append(entry)
 
     def write(self, path: str, data: bytes, mode: Optional[int] = None, step: str = "",
@@ -389,12 +396,27 @@ class Transaction:
         Commands are not reversed here: undoing `apt-get install docker-ce` while bringing dockerd
         back would be worse than the failure. The journal then stays undoable for `dldoctor undo`.
         """
-        self._log.flush()
+        # A journal line that cannot be flushed (a full disk) was never acted on: each change
+        # follows its entry. What did reach the journal is restored all the same.
+        self._close_log()
         restored = self.journal.restore(self.record(), force=True, run_undo=False)
-        self._log.close()
         ran = [e for e in self.entries if e.get("op") == "run"]
-        _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK, root=self.journal.root)
+        try:
+            _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK,
+                          root=self.journal.root)
+        except OSError:
+            pass    # the files are back; without its marker undo finds them unchanged
         return restored
+
+    def _close_log(self) -> None:
+        try:
+            self._log.flush()
+        except OSError:
+            pass
+        try:
+            self._log.close()
+        except OSError:
+            pass
 
     def close(self) -> None:
         if not self._log.closed:

@@ -33,9 +33,21 @@ _HEADER = lazy_compile(
     r"(?![\[{])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)   # a JSON escape (\") is part of it
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = lazy_compile(
-    r"(password|passwd|passphrase|secret|token|api[_-]?key|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
+    r"(password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|"
+    r"(?<![a-z])pass(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
     r"([\w-]{0,32}[\"']?[ \t]{0,16}[:=][ \t]{0,16})"
     r"(\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|[^\s\"',;&{}\[\]]{1,8192})", re.I)
+
+# A password given as a command-line flag: `--password VALUE` anywhere (`--password=VALUE` is a
+# key=value above), and `-p VALUE` / `-pVALUE` on a `login` line (`docker login -u bob -p ...`;
+# elsewhere -p is a port).
+_FLAG_VALUE = r"(\"[^\"\n]{0,8192}\"|'[^'\n]{0,8192}'|(?!-)(?:[^\s\"'\\]|\\.){1,8192})"
+_PASSWORD_FLAG = lazy_compile(r"(--(?:password|passwd)[ \t]{1,16})()" + _FLAG_VALUE, re.I)
+_LOGIN_P = lazy_compile(r"(\blogin[ \t][^\n]{0,256}?(?<=[ \t])-p)([ \t]{1,16}|=)?" + _FLAG_VALUE)
+
+
+def _mask_flag(m: "re.Match[str]") -> str:
+    return m.group(1) + (m.group(2) or "") + _masked(" ", m.group(3))
 
 
 def _mask_url(token: str) -> str:
@@ -97,6 +109,8 @@ def mask(text: str) -> str:
     if "@" in text:
         text = _TOKEN.sub(lambda m: _mask_url(m.group(0)) if "@" in m.group(0) else m.group(0), text)
     text = _HEADER.sub(_mask_header, text)
+    if "-p" in text or "-P" in text:
+        text = _LOGIN_P.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
     return _KEY_VALUE.sub(_mask_value, text)
 
 
@@ -114,7 +128,8 @@ def mask_obj(obj: Any) -> Any:
 
 
 _SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
-                         r"credhelpers|^authorization$", re.I)
+                         r"credhelpers|^authorization$|private[_-]?key|credentials?|"
+                         r"(?<![a-z])pass(?![a-z])", re.I)
 
 
 def _secret_key(key: str) -> bool:

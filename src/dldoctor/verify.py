@@ -17,7 +17,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor import gather
-from dldoctor.diagnose import rank, run_checks
+from dldoctor.diagnose import for_this_host, rank, run_checks
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, Finding, Plan, Report
@@ -61,6 +61,7 @@ def verify(host: Any, image: Optional[str] = None, run_timeout: float = 120.0,
         findings.append(run_smoke_test(host, facts, image=image, run_timeout=run_timeout,
                                        pull_timeout=pull_timeout, progress=progress,
                                        checks=tuple(findings)))
+    findings = for_this_host(findings, facts)
     return Report(tuple(findings), rank(findings))
 
 

@@ -195,3 +195,54 @@ def test_snapshot_of_a_host_without_a_docker_group_records_an_empty_group(tmp_pa
     out = tmp_path / "snap"
     assert run("snapshot", str(out), "--root", str(root), "--no-probe").returncode == 0
     assert (out / "group").read_text() == ""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the advice drops sudo only for root")
+def test_root_without_sudo_gets_advice_it_can_run(tmp_path):
+    """Logged in as root on a host with no sudo (a minimal Debian, a container): `sudo apt-get ...`
+    would fail with "sudo: command not found", so the advice is given without it."""
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    env = {"DOCKER_HOST": "unix:///nonexistent/docker.sock", "LANG": "C", "PATH": "/usr/bin:/bin"}
+    res = run("check", "--root", str(root), "--no-probe", "--json", env=env)
+    fixes = [f["fix"] for f in json.loads(res.stdout)["findings"] if f["fix"]]
+    assert fixes and not any("sudo " in f for f in fixes), fixes
+    res = run("check", "--root", str(root), "--no-probe", env=env)
+    assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
+    res = run("verify", "--root", str(root), "--timeout", "3", env=env)
+    assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
+    sudo = root / "usr/bin/sudo"                     # with sudo there, the advice keeps it
+    sudo.parent.mkdir(parents=True)
+    sudo.write_text("#!/bin/sh\n")
+    sudo.chmod(0o755)
+    res = run("check", "--root", str(root), "--no-probe", env=env)
+    assert "sudo " in res.stdout
+
+
+def test_snapshot_tarball_with_a_dot_name_has_relative_members(tmp_path):
+    """`snapshot .host.tar.gz`: members sit under a directory, never at absolute paths (which tar
+    warns about and other unpackers write to /)."""
+    out = tmp_path / ".host.tar.gz"
+    res = run("snapshot", str(out), "--no-probe", "--root", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+    assert names and not any(n.startswith("/") for n in names), names[:3]
+    assert all("/" in n for n in names)
+
+
+def test_docker_hub_configured_as_its_own_mirror_is_judged_by_its_probe(tmp_path):
+    """`"registry-mirrors": ["https://registry-1.docker.io"]` on a host that cannot reach Docker
+    Hub: the mirror is Docker Hub, probed once as such, and its failure is reported (it was
+    shown as a working mirror)."""
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    (snap / "daemon.json").write_text('{"registry-mirrors": ["https://registry-1.docker.io"]}\n')
+    (snap / "mirror-probe").write_text(
+        "https://registry-1.docker.io\tdead\tno answer: Name or service not known\thub\n")
+    res = run("check", "--snapshot", str(snap), "--json")
+    found = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
+    assert found and all(f["status"] == "fail" for f in found), found
+    assert {"mirror.dead", "registry.unreachable"} & {f["problem"] for f in found}

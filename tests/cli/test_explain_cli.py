@@ -48,3 +48,36 @@ def test_unknown_text_exits_1_and_empty_text_exits_2():
     assert res.returncode == 2 and "empty" in res.stderr
     res = run()
     assert res.returncode == 2
+
+
+def test_stdin_that_never_ends_is_read_up_to_a_limit():
+    """`dmesg -w | dldoctor explain -` or a runaway log: explain reads a bounded head and
+    answers, instead of waiting for an end that never comes (or eating all memory)."""
+    feeder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\n"
+         "line = (%r + '\\n').encode()\n"
+         "sys.stdout.buffer.write(line * (4 * 1024 * 1024 // len(line)))\n"
+         "sys.stdout.buffer.flush()\n"
+         "time.sleep(600)\n" % ERR], stdout=subprocess.PIPE)
+    try:
+        env = dict(os.environ, LANG="C")
+        env.pop("DOCKER_HOST", None)
+        # the timeout is the assertion: before the bound, explain waited for the feeder's end
+        res = subprocess.run([sys.executable, "-m", "dldoctor", "explain", "--no-host", "-"],
+                             stdin=feeder.stdout, capture_output=True, text=True, env=env,
+                             timeout=120)
+    finally:
+        feeder.kill()
+        feeder.wait()
+    assert res.returncode == 0, res.stderr
+    assert "toolkit.missing" in res.stdout
+    assert "only the first" in res.stderr, res.stderr
+
+
+def test_closed_stdin_is_a_usage_error():
+    env = dict(os.environ, LANG="C")
+    env.pop("DOCKER_HOST", None)
+    res = subprocess.run(["sh", "-c", 'exec "$0" -m dldoctor explain --no-host - <&-', sys.executable],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert "internal error" not in res.stderr and "standard input" in res.stderr, res.stderr

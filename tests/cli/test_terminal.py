@@ -96,3 +96,42 @@ def test_fix_dry_run_plan_shows_escapes(tmp_path):
     assert res.returncode == 0, res.stderr
     assert_inert(res.stdout + res.stderr)
     assert b"/var/lib/docker\\x9b1;31m\\u202etxt" in res.stdout
+
+
+def _on_a_terminal(args, env):
+    """(output) of dldoctor run with stdout on a pseudo-terminal."""
+    import pty
+
+    e = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "LANGUAGE", "LC_ALL")}
+    e.update({"LANG": "C", "DOCKER_HOST": "unix:///nonexistent/docker.sock"}, **env)
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(sys.executable, [sys.executable, "-m", "dldoctor", *args], e)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return out
+
+
+def test_fix_plan_on_a_terminal_honours_no_color(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    (root / "etc/docker/daemon.json").write_text('{"debug": true}\n')
+    runtime = root / "usr/bin/nvidia-container-runtime"
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    args = ["fix", "--dry-run", "--root", str(root), "--only", "daemon-json"]
+    coloured = _on_a_terminal(args, {})
+    assert b"\x1b[32m" in coloured and b'+{"debug": true' in coloured
+    plain = _on_a_terminal(args, {"NO_COLOR": "1"})
+    assert b'+{"debug": true' in plain and b"\x1b" not in plain, plain[:400]

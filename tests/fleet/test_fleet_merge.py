@@ -152,3 +152,23 @@ def test_unparsable_inventory_or_no_matching_host_is_exit_2(tmp_path):
     assert "YAML parsing failed" in res.stderr and len(res.stderr.splitlines()) <= 3
     res = dldoctor("fleet", "check", "-i", one, "--pyz", pyz, "--limit", "gpu99", env=env)
     assert res.returncode == 2 and "no hosts to target" in res.stderr, res.stderr
+
+
+def test_merge_of_a_hostile_report_reaches_the_terminal_inert(tmp_path):
+    """A saved report is remote text: BiDi overrides and C1 controls in it are shown escaped, in
+    the human table and in --json alike."""
+    report = {"schema": "dldoctor.report/1",
+              "findings": [{"check": "x", "status": "fail", "problem": "toolkit.missing",
+                            "title": "t\u202eevil\x9b31m", "detail": "d", "evidence": [], "fix": "f"}],
+              "root_causes": ["toolkit.missing\u202e\u2066x"],
+              "summary": {"ok": 0, "warn": 0, "fail": 1, "skip": 0}}
+    path = tmp_path / "gpu01.json"
+    path.write_text(json.dumps(report))
+    for args in ([], ["--json"]):
+        res = dldoctor("fleet", "merge", *args, path)
+        assert res.returncode == 1, res.stderr
+        for bad in ("\u202e", "\u2066", "\x9b"):
+            assert bad not in res.stdout, (args, repr(bad))
+        assert "\\u202e" in res.stdout, res.stdout
+    data = json.loads(dldoctor("fleet", "merge", "--json", path).stdout)
+    assert data["hosts"]["gpu01"]["report"]["findings"][0]["title"] == "t\u202eevil\x9b31m"

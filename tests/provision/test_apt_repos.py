@@ -454,3 +454,13 @@ def test_kept_distro_docker_needs_no_docker_repository_or_key():
     assert "docker.io 20.10.24+dfsg1-1+b3 is kept" in plan.notes[0]
     with pytest.raises(Refused, match="Docker signing key"):   # --engine docker-ce needs it
         ar.AptRepos(inp).plan(facts, FixOptions(engine="docker-ce"))
+
+
+def test_kept_distro_docker_has_no_note_about_docker_sources():
+    """docker.sources is not written when docker.io is kept: no note about its Architectures:."""
+    facts = make_facts("debian-12", packages="docker.io 20.10.24+dfsg1-1+b3 install ok installed\n")
+    inp = ar.AptInputs(ar.KeyMaterial(None, "", "not needed"), ar.KeyMaterial(NVIDIA_KEY, "x"),
+                       {}, None)
+    plan = ar.AptRepos(inp).plan(facts, FixOptions())
+    assert ar.DOCKER_SOURCES not in writes(plan)
+    assert not any("docker.sources" in n for n in plan.notes), plan.notes

@@ -426,3 +426,108 @@ def test_cli_undo_list_states_in_zh_cn(root):
     assert r.returncode == 0
     line = r.stdout.splitlines()[0]
     assert "已应用" in line and "applied" not in line and "daemon-json" in line
+
+
+class _FullDiskLog:
+    """The journal file once the disk is full: what is written stays buffered and every flush
+    (close included) fails with ENOSPC, as Python's buffered file does."""
+
+    def __init__(self, inner):
+        self.inner, self.pending = inner, ""
+
+    def write(self, text):
+        self.pending += text
+
+    def flush(self):
+        if self.pending:
+            import errno
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def fileno(self):
+        return self.inner.fileno()
+
+    @property
+    def closed(self):
+        return self.inner.closed
+
+    def close(self):
+        try:
+            self.flush()
+        finally:
+            self.inner.close()
+
+
+def test_disk_full_at_the_journal_rolls_back_what_was_written(root, monkeypatch):
+    """The disk fills up after the first file was written: the journal entry of the second cannot
+    be written. The first file is put back (not left changed with "undo --force" advice), and the
+    message names the journal, not "standard output"."""
+    from dldoctor.journal import Transaction
+
+    put(root)
+    real = Transaction._append
+
+    def append(self, entry):
+        if self.entries:
+            self._log = _FullDiskLog(self._log)
+        real(self, entry)
+
+    monkeypatch.setattr(Transaction, "_append", append)
+    second = FileWrite("/etc/apt/sources.list.d/x.list", None, b"deb http://x/ y main\n", None, None)
+    outcome, writer, _ = run_apply(root, [plan(), Plan("apt-repos", (second,))], None)
+    assert read(root) == OLD
+    assert not os.path.exists(os.path.join(root, "etc/apt/sources.list.d/x.list"))
+    assert outcome.status == "rolled-back", outcome.messages
+    assert "standard output" not in outcome.error and "journal.jsonl" in outcome.error, outcome.error
+    assert "No space left on device" in outcome.error
+
+
+def test_a_write_that_runs_out_of_room_names_the_file(root):
+    """A write refused for size (here RLIMIT_FSIZE; a full disk alike) names the file it was
+    writing, not "standard output", and leaves the old file and no temp file behind."""
+    p = put(root)
+    code = ("import resource, signal, sys\n"
+            "from dldoctor.host import fsops\n"
+            "from dldoctor.errors import os_error_message\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (8, 8))\n"
+            "try:\n"
+            "    fsops.atomic_write(sys.argv[1], b'x' * 100, root=sys.argv[2])\n"
+            "except OSError as exc:\n"
+            "    print(os_error_message(exc))\n")
+    res = subprocess.run([sys.executable, "-c", code, p, root], capture_output=True, text=True,
+                         timeout=60, env=dict(os.environ, LANG="C"))
+    assert res.returncode == 0, res.stderr
+    assert "standard output" not in res.stdout and p in res.stdout, res.stdout
+    assert Path(p).read_bytes() == OLD
+    assert os.listdir(os.path.dirname(p)) == ["daemon.json"]
+
+
+def test_read_only_root_names_the_path_it_could_not_write(root):
+    """fix on a read-only filesystem: the message names dldoctor's directory or lock in full,
+    not a bare "lock:" or "dldoctor:"."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a read-only bind mount needs root")
+    put(root)
+    for existing in (False, True):
+        if existing:
+            os.makedirs(os.path.join(root, "var/lib/dldoctor"))
+        res = subprocess.run(["mount", "--bind", root, root], capture_output=True)
+        if res.returncode != 0:
+            pytest.skip("cannot bind-mount here: %s" % res.stderr.decode().strip())
+        try:
+            subprocess.run(["mount", "-o", "remount,bind,ro", root, root], check=True,
+                           capture_output=True)
+            writer = HostWriter(root)
+            outcome = None
+            with pytest.raises(OSError) as info:
+                outcome = apply([plan()], writer, Journal(writer), None, lambda p: True,
+                                lambda m: None, timeout=2)
+            assert outcome is None
+            from dldoctor.errors import os_error_message
+            msg = os_error_message(info.value)
+            assert msg.startswith(os.path.join(root, "var")), msg
+            if existing:
+                assert msg.startswith(os.path.join(root, "var/lib/dldoctor/")), msg
+        finally:
+            subprocess.run(["umount", root], capture_output=True)
+    assert read(root) == OLD

@@ -172,3 +172,33 @@ def test_sigterm_mid_write_rolls_back(root, registry):
     assert Path(path).read_bytes() == OLD
     (name,) = os.listdir(journal)
     assert os.path.exists(os.path.join(journal, name, "ROLLED_BACK"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_second_signal_does_not_cut_the_rollback_short(root, registry, sig):
+    """An impatient second Ctrl-C (or SIGTERM) while fix puts the files back: the rollback still
+    finishes and is recorded, instead of "Putting the files back failed too"."""
+    path = os.path.join(root, "etc", "docker", "daemon.json")
+    Path(path).write_bytes(OLD)
+    proc = subprocess.Popen(_dldoctor(0.6) + ["fix", "--root", root, "--yes", "--only",
+                                              "daemon-json", "--registry-mirror", registry],
+                            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=str(REPO))
+    journal = os.path.join(root, "var", "lib", "dldoctor", "journal")
+    deadline = time.monotonic() + 30
+    while not (os.path.isdir(journal) and any(
+            os.path.getsize(os.path.join(journal, d, "journal.jsonl")) for d in os.listdir(journal)
+            if os.path.exists(os.path.join(journal, d, "journal.jsonl")))):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.9)                     # inside the write window: entry journaled, file written
+    proc.send_signal(sig)
+    time.sleep(0.3)                     # the rollback's own (slowed) write is under way
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    assert "failed too" not in out + err, out + err
+    assert "restored: /etc/docker/daemon.json" in out
+    assert Path(path).read_bytes() == OLD
+    (name,) = os.listdir(journal)
+    assert os.path.exists(os.path.join(journal, name, "ROLLED_BACK"))

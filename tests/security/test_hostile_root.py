@@ -119,6 +119,31 @@ def test_linked_dpkg_status_is_not_handed_to_dpkg_query(box, capsys):
     assert "symbolic link" in capsys.readouterr().err
 
 
+DPKG_RECORD = (b"Package: docker-ce\nStatus: install ok installed\nVersion: 99.0-planted-outside\n"
+               b"Architecture: amd64\nMaintainer: x\nDescription: x\n")
+
+
+@pytest.mark.skipif(not shutil.which("dpkg-query"), reason="needs dpkg-query")
+@pytest.mark.parametrize("linked", ["entry", "directory"])
+def test_linked_dpkg_updates_are_not_handed_to_dpkg_query(box, linked, capsys):
+    """dpkg-query also reads <admindir>/updates/*: a link there must not bring a file from outside
+    the root into the package list."""
+    root, outside = box
+    dpkg = os.path.join(root, "var/lib/dpkg")
+    os.makedirs(dpkg)
+    plant(os.path.join(dpkg, "status"), b"")
+    record = plant(os.path.join(outside, "0001"), DPKG_RECORD)
+    if linked == "entry":
+        os.makedirs(os.path.join(dpkg, "updates"))
+        os.symlink(record, os.path.join(dpkg, "updates", "0001"))
+    else:
+        os.symlink(outside, os.path.join(dpkg, "updates"))
+    ev = LiveHost(root).evidence("packages")
+    assert "planted-outside" not in (ev.text or "")
+    assert ev.text is None
+    assert "symbolic link" in capsys.readouterr().err
+
+
 # --- writes: the fix's own lock, journal and backups ------------------------------------------
 
 
@@ -304,3 +329,28 @@ def test_undo_list_permission_error_becomes_a_plain_message_in_process(box):
     os.waitpid(pid, 0)
     assert msg.startswith("UsageError 2: cannot read dldoctor's journals in "), msg
     assert "permission denied" in msg and "sudo" in msg
+
+
+def test_apt_sources_directory_is_read_within_bounds(box, capsys):
+    """A sources.list.d holding thousands of files, or files of a megabyte each, is read up to a
+    bound (a real one holds a few small files), and what was left out is said."""
+    from dldoctor.host import live
+
+    root, _outside = box
+    d = os.path.join(root, "etc/apt/sources.list.d")
+    os.makedirs(d)
+    for i in range(live.APT_SOURCES_MAX_FILES + 20):
+        with open(os.path.join(d, "f%04d.list" % i), "wb") as f:
+            f.write(b"deb http://deb.debian.org/debian bookworm main\n")
+    group = LiveHost(root).evidence_group("apt-sources")
+    assert len(group) <= live.APT_SOURCES_MAX_FILES
+    assert "apt-sources/f0000.list" in group
+    assert "sources.list.d" in capsys.readouterr().err
+    shutil.rmtree(d)
+    os.makedirs(d)
+    for i in range(live.APT_SOURCES_MAX_BYTES // paths.READ_LIMIT + 4):
+        with open(os.path.join(d, "big%02d.list" % i), "wb") as f:
+            f.truncate(paths.READ_LIMIT)            # sparse: a megabyte read, no disk used
+    group = LiveHost(root).evidence_group("apt-sources")
+    assert sum(len(ev.text or "") for ev in group.values()) <= live.APT_SOURCES_MAX_BYTES
+    assert "sources.list.d" in capsys.readouterr().err

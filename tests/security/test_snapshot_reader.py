@@ -225,3 +225,50 @@ def test_plain_and_bzip2_tarballs_still_read(tmp_path):
     for name, blob in (("s.tar", raw), ("s.tar.bz2", bz2.compress(raw))):
         host = SnapshotHost(write(tmp_path / name, blob))
         assert host.files["os-release"] == OS_RELEASE
+
+
+def test_a_fifo_given_as_the_snapshot_does_not_hang(tmp_path):
+    """`check --snapshot PIPE` (a named pipe nobody writes to) must not wait for a writer."""
+    fifo = str(tmp_path / "snap.tar.gz")
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    r = dldoctor("check", "--snapshot", fifo)
+    assert time.monotonic() - start < 30
+    assert r.returncode == 2, r.stdout
+    assert "not a directory nor a regular file" in r.stderr, r.stderr
+
+
+def test_hostile_member_names_are_listed_escaped_never_as_terminal_control(tmp_path):
+    """The names of skipped or cut members come from the snapshot: shown escaped on stderr."""
+    osc52 = "\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07"
+    p = write(tmp_path / "s.tar.gz", tarball([
+        ("os-release", OS_RELEASE),
+        ("link" + osc52 + "\x1b[2J\u202e", ("sym", "/etc/shadow")),
+        ("big\x9b31m", b"x" * (snap.MAX_MEMBER + 1))]))
+    r = dldoctor("check", "--snapshot", p)
+    assert r.returncode in (0, 1), r.stderr
+    for bad in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert bad not in r.stderr, repr(bad)
+    assert "link\\x1b]52;c;" in r.stderr and "big\\x9b31m" in r.stderr, r.stderr
+
+
+def test_deeply_nested_snapshot_directory_is_not_an_internal_error(tmp_path):
+    """A snapshot directory nested deeper than Python's recursion limit: read like any other."""
+    top = tmp_path / "snap"
+    top.mkdir()
+    write(top / "os-release", OS_RELEASE)
+    here = os.getcwd()
+    os.chdir(str(top))
+    try:
+        for _ in range(1100):
+            os.mkdir("d")
+            os.chdir("d")
+    finally:
+        os.chdir(here)
+    try:
+        r = dldoctor("check", "--snapshot", str(top))
+    finally:
+        # pytest's clean-up of old temp dirs recurses once per level and dies past ~1000 on 3.8
+        subprocess.run(["rm", "-rf", str(top)], check=True)
+    assert r.returncode in (0, 1), r.stderr
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr

@@ -9,6 +9,27 @@ from dldoctor.i18n import _
 if TYPE_CHECKING:
     import typer
 
+# What `explain -` reads of stdin: a pasted log is far smaller; a stream that never ends
+# (`journalctl -f | dldoctor explain -`) is read up to here, not waited on forever.
+STDIN_LIMIT = 1024 * 1024
+
+
+def _read_stdin() -> str:
+    """At most STDIN_LIMIT bytes of stdin (said on stderr when there was more), as text; bytes
+    that are not UTF-8 are kept as \\xNN (surrogateescape), never an error."""
+    from dldoctor.cli.errors import say
+    from dldoctor.errors import UsageError
+
+    if sys.stdin is None:
+        raise UsageError(_("standard input is closed: give the error text as an argument, or "
+                           "pipe it in"))
+    data = sys.stdin.buffer.read(STDIN_LIMIT + 1)
+    if len(data) > STDIN_LIMIT:
+        data = data[:STDIN_LIMIT]
+        say(_("standard input holds more than {n} bytes: only the first {n} were read").format(
+            n=STDIN_LIMIT))
+    return data.decode("utf-8", "surrogateescape")
+
 
 def register(app: "typer.Typer") -> None:
     """Add `dldoctor explain` to the Typer app."""
@@ -38,7 +59,7 @@ def register(app: "typer.Typer") -> None:
         if text is None:
             raise UsageError(_("give the error text as an argument, or - to read it from stdin"))
         if text == "-":
-            text = sys.stdin.read()
+            text = _read_stdin()
         if not text.strip():
             raise UsageError(_("the error text is empty"))
         host = None if no_host else make_host(root, timeout)

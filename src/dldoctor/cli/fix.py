@@ -34,7 +34,7 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
     """Human text to stdout (diff lines coloured on a terminal); in --json mode to stderr, or
     nowhere when nobody is asked anything."""
     stream = sys.stderr if json_out else sys.stdout
-    color = stream.isatty()
+    color = stream.isatty() and not os.environ.get("NO_COLOR")
 
     def out(text: str) -> None:
         if json_out and not show:
@@ -46,18 +46,27 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
                 fg = typer.colors.GREEN
             elif color and body.startswith("-") and not body.startswith("---"):
                 fg = typer.colors.RED
-            typer.secho(safe(line), fg=fg, err=json_out)
+            if fg is None:
+                typer.echo(safe(line), err=json_out)
+            else:
+                typer.secho(safe(line), fg=fg, err=json_out)
     return out
 
 
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM/SIGHUP during apply raise KeyboardInterrupt, so the executor rolls back (certbot's
-    ErrorHandler). SIGKILL cannot be caught: that is what the journal is for."""
+    """SIGINT/SIGTERM/SIGHUP during apply raise KeyboardInterrupt, so the executor rolls back
+    (certbot's ErrorHandler). Only the first: a second Ctrl-C must not cut short the rollback the
+    first one started. SIGKILL cannot be caught: that is what the journal is for."""
+    fired: List[int] = []
+
     def handler(signum: int, frame: Any) -> None:
+        if fired:
+            return
+        fired.append(signum)
         raise KeyboardInterrupt
     old = {}
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         try:
             old[sig] = signal.signal(sig, handler)
         except ValueError:          # not the main thread

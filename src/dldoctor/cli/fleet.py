@@ -145,7 +145,9 @@ def register(app: Any) -> None:
                 import sys
 
                 data = {"schema": "dldoctor.fleet-plan/1", "dldoctor_version": __version__, "hosts": plans}
-                sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+                from dldoctor.scrub import json_text
+
+                sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
             else:
                 _render_plans(plans)
             raise typer.Exit(0 if all(p["status"] == "ok" for p in plans.values()) else 1)

@@ -93,13 +93,12 @@ def exit_code(fleet: Dict[str, Any]) -> int:
     return 0 if all(e["status"] == "ok" for e in fleet["hosts"].values()) else 1
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def clean(text: str) -> str:
-    """Text from a remote host, safe for a terminal: control characters shown as \\xNN."""
-    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 256
-                        else "\\u%04x" % ord(m.group()), text)
+    """Text from a remote host, safe for a terminal: control characters shown as \\xNN, BiDi
+    overrides as \\u202e (dldoctor.scrub.terminal, what every other output uses)."""
+    from dldoctor.scrub import terminal
+
+    return terminal(text)
 
 
 def _host_names(names: List[str], limit: int = 8) -> str:
@@ -157,4 +156,6 @@ def render_human(fleet: Dict[str, Any]) -> None:
 def render_json(fleet: Dict[str, Any]) -> None:
     import sys
 
-    sys.stdout.write(json.dumps(fleet, indent=2, ensure_ascii=False) + "\n")
+    from dldoctor.scrub import json_text
+
+    sys.stdout.write(json_text(json.dumps(fleet, indent=2, ensure_ascii=False)) + "\n")

@@ -14,7 +14,13 @@ _warn_lock = threading.Lock()
 
 
 def warn(message: str) -> None:
-    """Tell the user (stderr, once per message) what the host layer skipped, cut or refused."""
+    """Tell the user (stderr, once per message) what the host layer skipped, cut or refused.
+
+    Messages quote evidence (snapshot member names, paths under a root): shown masked, with
+    control characters escaped, like every other line dldoctor prints."""
+    from dldoctor.scrub import safe
+
+    message = safe(message)
     with _warn_lock:
         if message in _warned:
             return

@@ -130,11 +130,14 @@ def atomic_write(path: str, data: bytes, mode: Optional[int] = None,
             if validate is not None:
                 validate(tmp)
             os.rename(tmp_name, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-        except BaseException:
+        except BaseException as exc:
             try:
                 os.unlink(tmp_name, dir_fd=dfd)
             except FileNotFoundError:
                 pass
+            if isinstance(exc, OSError) and exc.filename is None:
+                # a write or fsync error names no file: say which one (not "standard output")
+                raise OSError(exc.errno, exc.strerror, path) from exc
             raise
         os.fsync(dfd)
     finally:

@@ -24,6 +24,9 @@ DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nv
                  "libnvidia*", "cuda-drivers*")
 # Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
+# Bounds of /etc/apt/sources.list.d (a real one holds a few small files): files read, bytes in all.
+APT_SOURCES_MAX_FILES = 256
+APT_SOURCES_MAX_BYTES = 8 * 1024 * 1024
 
 
 def mask_secrets(text: str) -> str:
@@ -190,9 +193,17 @@ class LiveHost(Host):
         files = ["/etc/apt/sources.list"]
         for f in self.listdir("/etc/apt/sources.list.d") or ():
             files.append("/etc/apt/sources.list.d/" + f)
-        for path in files:
+        total = 0
+        for i, path in enumerate(files):
+            if i >= APT_SOURCES_MAX_FILES or total > APT_SOURCES_MAX_BYTES:
+                warn(_("/etc/apt/sources.list.d under {root} holds more than a host's few "
+                       "files: only the first {n} files ({size} bytes) were read").format(
+                           root=self.root, n=len(out), size=total))
+                break
             data = self.read(path)
             if data is not None:
+                data = data[:APT_SOURCES_MAX_BYTES - total]
+                total += len(data) + 1
                 name = "%s/%s" % (APT_SOURCES_DIR, os.path.basename(path))
                 out[name] = Evidence(name, _dec(data), source=path)
         return out
@@ -343,10 +354,11 @@ class LiveHost(Host):
         admindir = self._safe_path("/var/lib/dpkg")
         if admindir is None or not os.path.isdir(admindir):
             return Evidence(name, None, source="dpkg-query")
-        if self.root != "/" and os.path.islink(os.path.join(admindir, "status")):
+        linked = _linked_dpkg_file(admindir) if self.root != "/" else None
+        if linked is not None:
             # dpkg-query would follow it on this machine, out of the root.
             warn(_("{path} is a symbolic link: the package list under {root} was not read")
-                 .format(path=os.path.join(admindir, "status"), root=self.root))
+                 .format(path=linked, root=self.root))
             return Evidence(name, None, source="dpkg-query")
         argv = ("dpkg-query", "--admindir=" + admindir, "-W",
                 "-f=${Package} ${Version} ${Status}\\n") + DPKG_PATTERNS
@@ -355,6 +367,23 @@ class LiveHost(Host):
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
+
+
+def _linked_dpkg_file(admindir: str) -> Optional[str]:
+    """The first symbolic link among what dpkg-query reads of `admindir` (status, the updates
+    directory and its entries); None when there is none."""
+    status, updates = os.path.join(admindir, "status"), os.path.join(admindir, "updates")
+    for path in (status, updates):
+        if os.path.islink(path):
+            return path
+    try:
+        names = sorted(os.listdir(updates))
+    except OSError:
+        return None
+    for n in names:
+        if os.path.islink(os.path.join(updates, n)):
+            return os.path.join(updates, n)
+    return None
 
 
 def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]] = None,

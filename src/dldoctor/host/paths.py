@@ -124,11 +124,33 @@ def _refuse_link(live: str, exc: OSError) -> "UnsafePath":
                             path=live, err=exc.strerror or exc))
 
 
+def _named(exc: OSError, name: str, full: str) -> OSError:
+    """`exc` naming `full` where an openat-style call named only the component `name` (the
+    message then says which file: /var/lib/dldoctor/lock, not "lock")."""
+    if exc.filename == name and full != name:
+        return OSError(exc.errno, exc.strerror, full)
+    return exc
+
+
 def open_dir(root: str, live_dir: str, create: bool = False, mode: int = 0o755) -> int:
     """An fd of directory `live_dir` (inside `root`), reached without following any link.
 
     create: missing directories are made (with `mode`). A link on the way: UnsafePath.
     """
+    try:
+        return _open_dir(root, live_dir, create, mode)
+    except UnsafePath:
+        raise
+    except OSError as exc:
+        here = os.path.abspath(root or "/")
+        for part in _rel_parts(root, live_dir):
+            here = os.path.join(here, part)
+            if exc.filename == part:
+                raise _named(exc, part, here) from None
+        raise
+
+
+def _open_dir(root: str, live_dir: str, create: bool, mode: int) -> int:
     fd = os.open(os.path.abspath(root or "/"), os.O_RDONLY | _DIRECTORY | _CLOEXEC)
     try:
         for part in _rel_parts(root, live_dir):
@@ -166,7 +188,7 @@ def open_beneath(root: str, live: str, flags: int = os.O_RDONLY, mode: int = 0o6
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise _refuse_link(live, exc) from None
-            raise
+            raise _named(exc, os.path.basename(live), live) from None
     finally:
         os.close(dfd)
 

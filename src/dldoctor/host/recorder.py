@@ -78,7 +78,7 @@ def write_evidence(root: str, out: str, evidence: Dict[str, Evidence]) -> str:
             fd, tmp = tempfile.mkstemp(dir=parent, prefix=".snapshot-")
             try:
                 with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                    top = os.path.basename(out).split(".")[0]
+                    top = os.path.basename(out).split(".")[0] or "snapshot"  # .x.tar.gz
                     for name, data in sorted(files.items()):
                         info = tarfile.TarInfo("%s/%s" % (top, name))
                         info.size = len(data)

@@ -24,6 +24,7 @@ from dldoctor.i18n import _
 MAX_MEMBER = paths.READ_LIMIT         # bytes read of one file (more: truncated, and said so)
 MAX_MEMBERS = 10000                   # files or tar members
 MAX_TOTAL = 64 * 1024 * 1024          # bytes in all (uncompressed)
+MAX_DEPTH = 16                        # directory levels read (a snapshot uses two: apt-sources/)
 
 
 class SnapshotHost(Host):
@@ -171,10 +172,14 @@ def _load_dir(path: str) -> Dict[str, bytes]:
         seen += len(dirs) + len(names)
         if seen > MAX_MEMBERS:
             raise _too_big(shown_path, _("more than {n} files").format(n=MAX_MEMBERS))
+        depth = os.path.relpath(dirpath, path).count(os.sep) + 1
         for d in list(dirs):
             full = os.path.join(dirpath, d)
             if os.path.islink(full):
                 skipped.append((os.path.relpath(full, path), _kind(stat.S_IFLNK)))
+                dirs.remove(d)
+            elif depth >= MAX_DEPTH:        # os.walk recurses: a deep tree would overflow it
+                skipped.append((os.path.relpath(full, path), _("too deep")))
                 dirs.remove(d)
         for n in sorted(names):
             full = os.path.join(dirpath, n)
@@ -267,7 +272,9 @@ def _load_tar(path: str) -> Dict[str, bytes]:
     cut: List[str] = []
     count = 0
     try:
-        raw = open(path, "rb", buffering=0)
+        # O_NONBLOCK: a FIFO given as the snapshot must not wait for a writer (refused below).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        raw = os.fdopen(fd, "rb", buffering=0)
     except OSError as exc:
         raise UsageError(_("cannot read snapshot {path}: {err}").format(
             path=path, err=exc.strerror or exc))
