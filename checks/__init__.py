@@ -6,7 +6,7 @@ Helpers here build Findings so every check speaks the same way (catalog title an
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog
@@ -14,7 +14,7 @@ from dldoctor.facts import Facts, Unknown
 from dldoctor.model import FAIL, OK, SKIP, Finding
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Check:
     name: str
     area: str

@@ -59,9 +59,9 @@ def check_engine(facts: Facts) -> List[Finding]:
                           evidence=["%s %s" % (eng.package, eng.version or "")] +
                           (["Server Version: %s" % version] if version else [])))
             if not eng.supported:
-                import dataclasses
+                from dldoctor.records import replace
 
-                out[-1] = dataclasses.replace(out[-1], status=WARN)
+                out[-1] = replace(out[-1], status=WARN)
         elif version:
             out.append(ok("docker-engine", AREA, _("Docker Engine {v}").format(v=version),
                           evidence=["Server Version: %s" % version]))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dldoctor.records import record
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from dldoctor.daemon_judge import REFUSE
@@ -76,7 +76,7 @@ _LIVE_SETTINGS = (("data-root", "DockerRootDir"), ("storage-driver", "Driver"),
 # =============================================================================================
 
 
-@dataclass
+@record
 class _Style:
     nl: str = "\n"
     unit: str = DEFAULT_INDENT

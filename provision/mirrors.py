@@ -26,7 +26,7 @@ Public API:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -48,7 +48,7 @@ NOTE_DOCKER_HUB_ONLY = (
     "nvcr.m.daocloud.io/nvidia/cuda:TAG for nvcr.io/nvidia/cuda:TAG).")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Preset:
     """One provider's mirrors. `*_verified` is True when a primary source confirms the base."""
 
@@ -163,7 +163,7 @@ def resolve_presets(names: Iterable[str]) -> Tuple[Preset, ...]:
 # --- what fix does with them ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class MirrorChoice:
     """What the probe decided for registry-mirrors.
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import platform
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 from urllib.parse import quote, urlsplit
 
@@ -47,7 +47,7 @@ KIND_ORDER = (MISSING, DENIED, NOT_REGISTRY, UNREACHABLE)
 
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ImageRef:
     """A normalized image reference, as the docker CLI reads one."""
 
@@ -116,7 +116,7 @@ def parse_image(image: str) -> ImageRef:
     return ImageRef(domain, path, tag, digest, text)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class RegistryProblem:
     """Why the registry did not give the image's config. str() is the message."""
 

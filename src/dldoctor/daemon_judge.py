@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dldoctor.records import field, frozen_record, record
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -151,7 +151,7 @@ def all_keys() -> frozenset:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Verdict:
     """One rule that fired. `message` is dockerd's own wording (English, as in its log)."""
 
@@ -164,7 +164,7 @@ class Verdict:
     read_as: Optional[str] = None  # typo help: the key dockerd would have read
 
 
-@dataclass
+@record
 class Judgement:
     version: Optional[Tuple[int, ...]]
     verdicts: List[Verdict] = field(default_factory=list)

@@ -7,7 +7,7 @@ ask them without importing a check (and so that every layer reaches the same ans
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.facts import Fact, Facts, known
@@ -266,7 +266,7 @@ GPUS_SINCE = (19, 3)
 CGROUP_V2_SINCE = (20, 10)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Engine:
     """The Docker engine package installed, and whether the NVIDIA Container Toolkit can use it."""
 

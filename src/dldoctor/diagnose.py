@@ -5,7 +5,7 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 """
 from __future__ import annotations
 
-import dataclasses
+from dldoctor.records import replace
 import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -223,7 +223,7 @@ def _as_context(m: Match, matches: Iterable[Match]) -> Match:
     # daemon.json whose mirror dockerd rejects).
     if any((f.where == "error" or f.strength >= SPECIFIC) and f.problem not in CONTEXT and f.strength >= WEAK
            and f.problem not in causes for f in matches):
-        return dataclasses.replace(m, strength=CONTEXT_CAP)
+        return replace(m, strength=CONTEXT_CAP)
     return m
 
 

@@ -16,7 +16,7 @@ carries that knowledge as a function (`decode`, `config_file`), which the host c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Callable, Optional, Tuple
 
 from dldoctor.probe_argv import DOCKER_INFO
@@ -47,7 +47,7 @@ def _dockerd_config_file(cmdline: str) -> Optional[str]:
         return None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Source:
     kind: str
     what: Tuple[str, ...]

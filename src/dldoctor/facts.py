@@ -5,7 +5,7 @@ parser's position). A check that needs an Unknown fact returns `skip`, never a f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dldoctor.records import field, frozen_record, record
 from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
 
 if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not impo
     from dldoctor.parse.toolkit_version import ToolVersion
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Unknown:
     """A fact we could not establish; falsy so `if facts.docker_info:` reads naturally.
 
@@ -58,7 +58,7 @@ def known(value: Optional[Fact[T]]) -> TypeGuard[T]:
     return value is not None and not isinstance(value, Unknown)
 
 
-@dataclass
+@record
 class Facts:
     """Parsed evidence. Field names follow the parsers; raw texts are kept for quoting."""
 

@@ -37,7 +37,7 @@ import fcntl
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from dldoctor.records import field, record
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
@@ -65,7 +65,7 @@ def _exists(path: str) -> bool:
     return True
 
 
-@dataclass
+@record
 class FixRecord:
     """One journal directory, as `undo --list` shows it."""
 
@@ -95,7 +95,7 @@ class FixRecord:
                 "command": self.summary.get("command")}
 
 
-@dataclass
+@record
 class Restored:
     """What undo/rollback did to one journal entry."""
 

@@ -5,7 +5,7 @@ that plan: a `check` builds none of them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 if TYPE_CHECKING:  # the plan types, as the lazy __getattr__ below hands them out at run time
@@ -22,7 +22,7 @@ OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 STATUSES = (OK, WARN, FAIL, SKIP)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Finding:
     """One check's verdict. `problem` is a catalog ID (dldoctor.catalog) or None when ok/skip."""
 
@@ -53,7 +53,7 @@ class Finding:
         return out
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Report:
     findings: Tuple[Finding, ...]
     root_causes: Tuple[str, ...]

@@ -13,7 +13,7 @@ write. Diagnosis reads both.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
@@ -25,7 +25,7 @@ TEXT = "text"
 REPORT = "report"   # anywhere in the report: error, notes and command read as one text
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Family:
     problem: str
     strength: float

@@ -13,12 +13,12 @@ Rows are written as people read them; `bounded()` does the rest, so new rows sta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from functools import lru_cache
 from typing import List, Optional, Pattern, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Signature:
     problem: str
     regex: str
@@ -228,7 +228,7 @@ SIGNATURES: Tuple[Signature, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Match:
     problem: str
     strength: float

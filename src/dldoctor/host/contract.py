@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from dataclasses import dataclass, field
+from dldoctor.records import field, frozen_record
 from typing import Dict, Optional, Sequence, Set, Tuple
 
 NOT_FOUND = 127
@@ -25,7 +25,7 @@ def warn(message: str) -> None:
         pass
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CommandResult:
     """What a command did. rc None = it did not finish (timed out or could not start)."""
 
@@ -53,7 +53,7 @@ class CommandResult:
         return self.stdout or self.stderr
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Evidence:
     """One named piece of evidence (named like the snapshot file). text None = not collected."""
 
@@ -72,7 +72,7 @@ class Evidence:
         return self.exit == NOT_FOUND
 
 
-@dataclass(frozen=True)
+@frozen_record
 class HttpResponse:
     url: str
     status: Optional[int]

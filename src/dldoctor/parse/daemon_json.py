@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dldoctor.records import frozen_record, record
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DaemonJson:
     """A parsed daemon.json: data keeps the file's key order; indent is "" for a one-line file."""
 
@@ -199,7 +199,7 @@ def unknown_keys(config: DaemonJson) -> Tuple[str, ...]:
 # =============================================================================================
 
 
-@dataclass
+@record
 class Node:
     kind: str                    # object | array | string | number | literal
     start: int                   # offset of the first character
@@ -217,7 +217,7 @@ class Node:
         return found
 
 
-@dataclass
+@record
 class Member:
     key: str
     key_start: int

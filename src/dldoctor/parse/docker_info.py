@@ -4,7 +4,7 @@ client's "cannot reach the daemon" errors, as one DockerInfo.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
@@ -12,7 +12,7 @@ from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.docker_version import first_json_object, is_connect_error, is_prompt_line
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DockerInfo:
     """The daemon facts dldoctor reasons about; tuples keep the printed order.
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DockerdFlags:
     """dockerd's argv (from the dockerd token on) and its flags keyed by the daemon.json key they set.
 

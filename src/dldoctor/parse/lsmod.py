@@ -1,7 +1,7 @@
 """Loaded kernel modules from `lsmod`, /proc/modules, or a grep excerpt of either."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import FrozenSet
 
 from dldoctor.errors import ParseError
@@ -15,7 +15,7 @@ def _norm(name: str) -> str:
     return name.strip().replace("-", "_")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Modules:
     """The module names listed (as printed, '_' spelling)."""
 

@@ -3,7 +3,7 @@ info block; pasted heads or tails), including its failure line."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import List, Optional, Tuple
 
 from dldoctor.errors import ParseError
@@ -12,7 +12,7 @@ from dldoctor.lazy_regex import lazy_compile
 __all__ = ["NvccliInfo", "parse_nvidia_container_cli_info"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class NvccliInfo:
     """What libnvidia-container saw.
 

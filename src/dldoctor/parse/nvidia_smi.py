@@ -3,7 +3,7 @@ and its one-line failures; parse_nvidia_smi() detects the form and returns one N
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
@@ -40,7 +40,7 @@ ERROR_KINDS = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Gpu:
     """One GPU as the output showed it; a field the form does not print is None.
 
@@ -58,7 +58,7 @@ class Gpu:
     mig_devices: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class NvidiaSmi:
     """What one nvidia-smi output says.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, replace
+from dldoctor.records import frozen_record, replace
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
@@ -72,7 +72,7 @@ _UBUNTU_BY_CODENAME = {v: k for k, v in UBUNTU_CODENAMES.items()}
 _DEBIAN_BY_CODENAME = {v: k for k, v in DEBIAN_CODENAMES.items()}
 
 
-@dataclass(frozen=True)
+@frozen_record
 class OsRelease:
     """What the distribution says it is; None/empty where the input does not tell.
 

@@ -3,7 +3,7 @@ and the GCC that built it)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Optional
 
 from dldoctor.errors import ParseError
@@ -12,7 +12,7 @@ from dldoctor.lazy_regex import lazy_compile
 __all__ = ["KernelModule", "parse_proc_driver_nvidia_version"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KernelModule:
     """The loaded NVIDIA kernel module.
 

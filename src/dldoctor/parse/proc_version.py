@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Optional
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KernelVersion:
     """Kernel release string and whether it is a WSL kernel (wsl_version 1 or 2, None when not WSL)."""
 

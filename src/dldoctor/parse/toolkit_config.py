@@ -2,7 +2,7 @@
 3.11+, tomli below: the same parser) and flattened to dotted keys for the checks."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dldoctor.records import frozen_record
 from typing import Any, Dict, Optional
 
 from dldoctor.errors import ParseError
@@ -11,7 +11,7 @@ from dldoctor.lazy_regex import lazy_compile
 __all__ = ["ToolkitConfig", "parse_toolkit_config"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ToolkitConfig:
     """Every value set in the file, keyed by its flattened dotted path
     ("nvidia-container-cli.no-cgroups" -> True). Arrays are tuples. Commented-out lines are absent."""

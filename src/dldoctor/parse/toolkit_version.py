@@ -3,7 +3,7 @@ hook), nvidia-container-runtime (with the wrapped runc's block) and nvidia-conta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dldoctor.records import field, frozen_record
 from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
@@ -14,7 +14,7 @@ __all__ = ["ToolVersion", "parse_tool_version", "TOOLS"]
 TOOLS = ("nvidia-ctk", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-container-cli")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ToolVersion:
     """tool: one of TOOLS; version as printed ("1.17.0-rc.1"); extra: the other 'key: value' lines
     ("commit", "spec", "lib-version", "build date", ...); the runc block of nvidia-container-runtime goes
