@@ -6,12 +6,15 @@ Helpers here build Findings so every check speaks the same way (catalog title an
 from __future__ import annotations
 
 import importlib
-from dldoctor.records import frozen_record
-from typing import Iterable, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.facts import Facts, Unknown
 from dldoctor.model import FAIL, OK, SKIP, Finding
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, Sequence, Tuple
 
 
 @frozen_record

@@ -3,7 +3,6 @@ and whether this user may use its socket."""
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.derived import docker_absent, engine, has_server, server_error
@@ -12,6 +11,10 @@ from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
 from dldoctor.parse.version import version_tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 AREA = "docker"
 GPUS_FLAG_SINCE = (19, 3)

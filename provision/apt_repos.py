@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import re
-from dldoctor.records import field, frozen_record
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -49,6 +48,7 @@ from dldoctor.model import FileRemove, FileWrite, Plan, Run
 from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
                                         resolve_presets)
 from dldoctor.provision.packages import keeps_distro_engine
+from dldoctor.records import field, frozen_record
 
 if TYPE_CHECKING:
     from dldoctor.facts import Facts

@@ -22,7 +22,6 @@ requirement_from_env(env), satisfied(requirement, cuda_version, driver_version, 
 from __future__ import annotations
 
 import re
-from dldoctor.records import frozen_record
 from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple,
                     Union)
 
@@ -31,6 +30,7 @@ from dldoctor.driver_cuda import BRANCH_CUDA as BRANCH_CUDA
 from dldoctor.driver_cuda import driver_max_cuda as driver_max_cuda
 from dldoctor.i18n import _
 from dldoctor.parse.version import version_tuple
+from dldoctor.records import frozen_record
 
 REPO = "nvidia/cuda"
 FLAVOR = "base"

@@ -26,7 +26,6 @@ Public API:
 """
 from __future__ import annotations
 
-from dldoctor.records import frozen_record
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -35,6 +34,7 @@ from dldoctor.i18n import _
 from dldoctor.mirror_probe import Probe, probe
 from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
                                   validate_mirror_url)
+from dldoctor.records import frozen_record
 
 if TYPE_CHECKING:
     from dldoctor.host import Host

@@ -1,8 +1,9 @@
 """What the user asked `dldoctor fix` for, as one value every step plans from."""
 from __future__ import annotations
 
-from dldoctor.records import frozen_record
 from typing import Optional, Tuple
+
+from dldoctor.records import frozen_record
 
 
 @frozen_record

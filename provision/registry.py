@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 import platform
 import re
-from dldoctor.records import frozen_record
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 from urllib.parse import quote, urlsplit
 
 from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
+from dldoctor.records import frozen_record
 from dldoctor.registry_http import (  # noqa: F401  (the media types are part of this API)
     ACCEPT, API_HEADER, MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_DOCKER_V1, MT_OCI_INDEX,
     MT_OCI_MANIFEST, TokenClient, describe as _describe, error_codes as _error_codes,
@@ -44,7 +44,6 @@ HUB_SERVICE = "registry.docker.io"
 
 MISSING, DENIED, NOT_REGISTRY, UNREACHABLE = "missing", "denied", "not-registry", "unreachable"
 KIND_ORDER = (MISSING, DENIED, NOT_REGISTRY, UNREACHABLE)
-
 
 
 @frozen_record

@@ -29,7 +29,6 @@ skipped(reason), run_argv(image, nvidia_runtime, name).
 """
 from __future__ import annotations
 
-from dldoctor.records import frozen_record, replace
 import re
 import shlex
 import uuid
@@ -42,6 +41,7 @@ from dldoctor.host import CommandResult, Host
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, OK, SKIP, Finding, Plan, Run
 from dldoctor.provision import cuda_images, registry
+from dldoctor.records import frozen_record, replace
 
 CHECK = "smoke-test"
 AREA = "smoke-test"

@@ -5,10 +5,13 @@ IDs are a contract: never rename one. Every ID here has docs/findings/<id>.md.
 """
 from __future__ import annotations
 
-from dldoctor.records import frozen_record
-from typing import Dict, FrozenSet, Set, Tuple
 
 from dldoctor.i18n import _
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, Set, Tuple
 
 
 @frozen_record

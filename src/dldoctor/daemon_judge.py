@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dldoctor.records import field, frozen_record, record
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.dockerd_cmdline import SHORT_FLAGS
+from dldoctor.records import field, frozen_record, record
 
-Version = Tuple[int, int]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+    Version = Tuple[int, int]
 
 # Each supported release line, judged at its newest patch (moby tags v20.10.27 ... docker-v29.7.2).
 RELEASES: Tuple[Tuple[str, Tuple[int, int, int]], ...] = (
@@ -554,7 +556,8 @@ _EXEC_OPTS = ("native.cgroupdriver",)
 _BUILTIN_RUNTIMES = ("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux")
 
 
-_Flags = Mapping[str, Sequence[str]]
+if TYPE_CHECKING:
+    _Flags = Mapping[str, Sequence[str]]
 
 
 def _check_values(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:

@@ -5,9 +5,7 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 """
 from __future__ import annotations
 
-from dldoctor.records import replace
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
@@ -17,8 +15,12 @@ from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import FAIL, WARN, Finding, Report
+from dldoctor.records import replace
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
     from dldoctor.signatures import Match
 
 SYMPTOM_CHECK = "reported-error"

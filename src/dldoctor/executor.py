@@ -8,13 +8,13 @@ Steps never write; `--dry-run` never gets here.
 from __future__ import annotations
 
 import time
-from dldoctor.records import field, record
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError
 from dldoctor.i18n import _
 from dldoctor.journal import Journal, Restored, Transaction, describe_error
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
+from dldoctor.records import field, record
 
 SCHEMA = "dldoctor.fix/1"
 Out = Callable[[str], None]

@@ -1,11 +1,14 @@
 """`dldoctor explain`: an error text, read against this host's evidence, as ranked root causes."""
 from __future__ import annotations
 
-from typing import Optional
 
 from dldoctor.diagnose import diagnose_symptom, guess_symptom, rank, run_checks
 from dldoctor.facts import Facts
 from dldoctor.model import FAIL, Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 def explain(text: str, host=None, command: Optional[str] = None) -> Report:

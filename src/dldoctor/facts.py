@@ -5,10 +5,13 @@ parser's position). A check that needs an Unknown fact returns `skip`, never a f
 """
 from __future__ import annotations
 
-from dldoctor.records import field, frozen_record, record
-from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
 
+from dldoctor.records import field, frozen_record, record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
+    from typing import Dict, Optional, TypeVar, Union
+
     from typing_extensions import TypeGuard  # typing has it from 3.10; mypy ships the stub
 
     from dldoctor.host import Evidence
@@ -48,9 +51,10 @@ class Unknown:
         return False
 
 
-T = TypeVar("T")
-# A fact: the parser's value, or why it is not known.
-Fact = Union[T, Unknown]
+if TYPE_CHECKING:
+    T = TypeVar("T")
+    # A fact: the parser's value, or why it is not known.
+    Fact = Union[T, Unknown]
 
 
 def known(value: Optional[Fact[T]]) -> TypeGuard[T]:

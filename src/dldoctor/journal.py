@@ -37,14 +37,17 @@ import fcntl
 import json
 import os
 import stat
-from dldoctor.records import field, record
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
 from dldoctor.errors import UsageError
 from dldoctor.host import fsops, paths
 from dldoctor.host.writer import HostWriter
 from dldoctor.i18n import _
+from dldoctor.records import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 BASE = "/var/lib/dldoctor"
 COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"

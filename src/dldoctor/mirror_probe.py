@@ -9,11 +9,11 @@ checks; `dldoctor mirrors` and `fix` rank candidates with it. Requests go throug
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dldoctor.records import frozen_record
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, cast
 
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url, validate_mirror_url
+from dldoctor.records import frozen_record
 
 if TYPE_CHECKING:
     from dldoctor.host import Host, HttpResponse

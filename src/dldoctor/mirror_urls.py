@@ -7,8 +7,12 @@ imported where a URL is taken apart, so a check of a host without mirrors never 
 """
 from __future__ import annotations
 
+
 from dldoctor.records import frozen_record
-from typing import Optional, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
 
 
 @frozen_record

@@ -5,10 +5,13 @@ that plan: a `check` builds none of them).
 """
 from __future__ import annotations
 
-from dldoctor.records import frozen_record
-from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the plan types, as the lazy __getattr__ below hands them out at run time
+    from typing import Dict, Optional, Tuple
+
     from dldoctor.plans import Change as Change
     from dldoctor.plans import DaemonAction as DaemonAction
     from dldoctor.plans import FileRemove as FileRemove

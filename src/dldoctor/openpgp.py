@@ -20,11 +20,14 @@ import binascii
 import hashlib
 import re
 import struct
-from dldoctor.records import frozen_record
-from typing import Iterator, List, Optional, Tuple
 
 from dldoctor.i18n import _
 from dldoctor.errors import Refused
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, List, Optional, Tuple
 
 # Packet tags (RFC 9580 §5).
 TAG_SECRET_KEY = 5

@@ -2,8 +2,9 @@
 reload), computed before anything is done; only the executor turns a Plan into writes."""
 from __future__ import annotations
 
-from dldoctor.records import frozen_record
 from typing import Optional, Tuple, Union
+
+from dldoctor.records import frozen_record
 
 
 @frozen_record

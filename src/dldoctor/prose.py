@@ -13,12 +13,15 @@ write. Diagnosis reads both.
 from __future__ import annotations
 
 import re
-from dldoctor.records import frozen_record
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
 from dldoctor.signatures import Match
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 SENTENCE = "sentence"
 TEXT = "text"

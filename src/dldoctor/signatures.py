@@ -13,9 +13,13 @@ Rows are written as people read them; `bounded()` does the rest, so new rows sta
 from __future__ import annotations
 
 import re
-from dldoctor.records import frozen_record
 from functools import lru_cache
-from typing import List, Optional, Pattern, Tuple
+
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Pattern, Tuple
 
 
 @frozen_record

@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 _WORD = re.compile(r"[a-z][a-z0-9_+-]*(?:\.[a-z0-9_+-]+)*|\d+\.\d+(?:\.\d+)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")

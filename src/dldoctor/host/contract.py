@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 import threading
+
 from dldoctor.records import field, frozen_record
-from typing import Dict, Optional, Sequence, Set, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Sequence, Set, Tuple
 
 NOT_FOUND = 127
 

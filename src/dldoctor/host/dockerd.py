@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional, Sequence
 from urllib.parse import urlparse
 
 from dldoctor.host import proc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Sequence
 
 
 def is_dockerd(pid: int) -> bool:

@@ -4,10 +4,10 @@ docker info's "Cgroup Version:" line.
 from __future__ import annotations
 
 import re
-from dldoctor.records import frozen_record
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
 
 
 @frozen_record

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dldoctor.records import frozen_record, record
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.records import frozen_record, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 
 @frozen_record

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from dldoctor.records import frozen_record
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 
 @frozen_record

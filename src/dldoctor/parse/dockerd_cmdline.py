@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from dldoctor.records import frozen_record
-from typing import Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, List, Optional, Tuple
 
 
 @frozen_record

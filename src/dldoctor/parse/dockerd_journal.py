@@ -3,11 +3,14 @@ said): kept apart from the command-line parser, which every `check` loads."""
 from __future__ import annotations
 
 import re
-from dldoctor.records import frozen_record
-from typing import List, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Tuple
 
 
 @frozen_record

@@ -3,11 +3,14 @@ one of them is a GPU."""
 from __future__ import annotations
 
 import re
-from dldoctor.records import frozen_record
-from typing import List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 __all__ = ["PciDevice", "PciScan", "parse_lspci", "NVIDIA_VENDOR_ID"]
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 import shlex
-from dldoctor.records import frozen_record, replace
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record, replace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 UBUNTU_CODENAMES: Dict[str, str] = {
     "12.04": "precise",

@@ -2,11 +2,14 @@
 3.11+, tomli below: the same parser) and flattened to dotted keys for the checks."""
 from __future__ import annotations
 
-from dldoctor.records import frozen_record
-from typing import Any, Dict, Optional
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
 
 __all__ = ["ToolkitConfig", "parse_toolkit_config"]
 

@@ -3,11 +3,14 @@ hook), nvidia-container-runtime (with the wrapped runc's block) and nvidia-conta
 from __future__ import annotations
 
 import re
-from dldoctor.records import field, frozen_record
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import field, frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 __all__ = ["ToolVersion", "parse_tool_version", "TOOLS"]
 
