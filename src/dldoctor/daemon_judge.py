@@ -14,9 +14,7 @@ names the releases which refuse.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
@@ -26,6 +24,7 @@ from dldoctor.records import field, frozen_record, record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
     Version = Tuple[int, int]
 
 # Each supported release line, judged at its newest patch (moby tags v20.10.27 ... docker-v29.7.2).
@@ -528,6 +527,8 @@ def _ip(text: str, zone: bool = False) -> Optional[Any]:
         if not scope or ":" not in addr:
             return None
     try:
+        import ipaddress   # here, not at the top: only a few keys need it
+
         return ipaddress.ip_address(addr)
     except ValueError:
         return None
@@ -793,6 +794,8 @@ def mirror_error(url: str, v: Tuple[int, ...] = NEWEST[:2]) -> Optional[str]:
     """registry ValidateMirror: http(s) only, no credentials, no query or fragment; a path is
     allowed since 24.0 (before: "path, query, or fragment at end of the URI")."""
     try:
+        from urllib.parse import urlsplit
+
         parts = urlsplit(url)
         if ":" in url.split("/", 1)[0] and "://" not in url and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
             raise ValueError
@@ -834,6 +837,8 @@ def insecure_registry_error(reg: str) -> Optional[str]:
         return "insecure registry %s should not contain '://'" % reg
     if "/" in r:
         try:
+            import ipaddress
+
             ipaddress.ip_network(r, strict=False)
             return None
         except ValueError:

@@ -18,6 +18,7 @@ from dldoctor.signatures import Match
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
     Texts = Dict[str, Optional[str]]
 
 # Windows 10 builds before 21H2 (19044) cannot hand the GPU to WSL 2; Insider builds from 20150 can.

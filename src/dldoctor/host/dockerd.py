@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
 
 from dldoctor.host import proc
 
@@ -46,5 +45,7 @@ def _scan(want: Optional[str]) -> Optional[int]:
 
 def _socket_path(docker_host: Optional[str]) -> Optional[str]:
     if docker_host and docker_host.startswith("unix://"):
+        from urllib.parse import urlparse
+
         return urlparse(docker_host).path or docker_host[len("unix://"):]
     return None
