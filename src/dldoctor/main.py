@@ -136,6 +136,13 @@ def _main(argv: Optional[List[str]] = None) -> None:
     raw = list(sys.argv[1:] if argv is None else argv)
     early = _wants_docker_info(raw)
     if early:
+        if argv is None:
+            import gc
+
+            # A live check from the command line is short and ends without teardown
+            # (_leave_now): the collector's ~20 passes over what the imports allocate would
+            # cost a few milliseconds of every run and free nothing that matters.
+            gc.disable()
         from dldoctor.host import prefetch
 
         # The slowest probe runs while the rest of dldoctor is imported (the host package imports
