@@ -6,15 +6,18 @@ Helpers here build Findings so every check speaks the same way (catalog title an
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.facts import Facts, Unknown
 from dldoctor.model import FAIL, OK, SKIP, Finding
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, Sequence, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Check:
     name: str
     area: str

@@ -3,7 +3,6 @@ Signed-By, no legacy per-distribution NVIDIA repos; and what `apt-get update` sa
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Set, Tuple
 
 from dldoctor.checks import ok, problem
 from dldoctor.derived import docker_absent, family, toolkit_state
@@ -12,6 +11,10 @@ from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
 from dldoctor.parse.version import version_tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Set, Tuple
 
 AREA = "apt"
 # Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).

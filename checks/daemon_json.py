@@ -4,7 +4,6 @@ runtimes. A key dockerd accepts but never reads (`registry-mirror`) is a warning
 would have read."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, skip
 from dldoctor.derived import dockerd_version, judge_facts, runtime_entries
@@ -12,7 +11,10 @@ from dldoctor.facts import Facts, Unknown
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN as WARN_STATUS, Finding
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
+
     from dldoctor.daemon_judge import Judgement
 
 AREA = "daemon-json"

@@ -3,7 +3,6 @@ and whether this user may use its socket."""
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.derived import docker_absent, engine, has_server, server_error
@@ -12,6 +11,10 @@ from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
 from dldoctor.parse.version import version_tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 AREA = "docker"
 GPUS_FLAG_SINCE = (19, 3)
@@ -59,9 +62,9 @@ def check_engine(facts: Facts) -> List[Finding]:
                           evidence=["%s %s" % (eng.package, eng.version or "")] +
                           (["Server Version: %s" % version] if version else [])))
             if not eng.supported:
-                import dataclasses
+                from dldoctor.records import replace
 
-                out[-1] = dataclasses.replace(out[-1], status=WARN)
+                out[-1] = replace(out[-1], status=WARN)
         elif version:
             out.append(ok("docker-engine", AREA, _("Docker Engine {v}").format(v=version),
                           evidence=["Server Version: %s" % version]))

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from dldoctor.checks import ok, problem, quote, skip, unknown_reason
 from dldoctor.derived import is_wsl, smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 AREA = "gpu"
 

@@ -2,7 +2,6 @@
 and (on a live host) the probe result recorded as evidence."""
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
 
 from dldoctor.checks import ok, problem, skip
 from dldoctor.derived import configured_mirrors, dockerd_version
@@ -10,6 +9,10 @@ from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import known_dead, normalize_mirror_url, validate_mirror_url
 from dldoctor.model import WARN, Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 AREA = "registry"
 

@@ -1,7 +1,6 @@
 """OS and host: supported release, WSL, pending reboot."""
 from __future__ import annotations
 
-from typing import List
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
 from dldoctor.derived import family, is_wsl
@@ -9,6 +8,10 @@ from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
 from dldoctor.parse.version import version_tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List
 
 AREA = "system"
 # Oldest release each apt family is still served on by docker-ce and the toolkit (facts.md §3, §8).

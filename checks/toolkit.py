@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from dldoctor.checks import ok, problem, skip
 from dldoctor.derived import (cgroup_v2, has_server, hook_newer_than_daemon, installed_versions,
@@ -12,6 +11,10 @@ from dldoctor.derived import (cgroup_v2, has_server, hook_newer_than_daemon, ins
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 AREA = "toolkit"
 LEGACY_PACKAGES = ("nvidia-docker2", "nvidia-docker", "nvidia-container-runtime")

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -49,6 +48,7 @@ from dldoctor.model import FileRemove, FileWrite, Plan, Run
 from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
                                         resolve_presets)
 from dldoctor.provision.packages import keeps_distro_engine
+from dldoctor.records import field, frozen_record
 
 if TYPE_CHECKING:
     from dldoctor.facts import Facts
@@ -106,7 +106,7 @@ _NVIDIA_REPO_PATHS = ("/libnvidia-container", "/nvidia-docker", "/nvidia-contain
 _NVIDIA_HOSTS = ("nvidia.github.io",)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KeyMaterial:
     """One signing key as obtained by prepare. data None: not obtained (`error` says why)."""
 
@@ -115,7 +115,7 @@ class KeyMaterial:
     error: str = ""
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AptInputs:
     """What prepare gathered. `existing`: target path -> current bytes (None: absent)."""
 
@@ -126,7 +126,7 @@ class AptInputs:
     absent_dirs: Tuple[str, ...] = ()   # keyring directories missing on the target
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AptTarget:
     """Which Docker repository a host uses: distro path, suite, and caveats to show."""
 
@@ -136,7 +136,7 @@ class AptTarget:
     warnings: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Bases:
     docker: str
     nvidia: str
@@ -312,7 +312,7 @@ def _key_ok(data: Optional[bytes], pin: str) -> bool:
 # --- which existing sources conflict --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _Offence:
     file: str        # basename as in facts.apt_sources ("docker.list", "sources.list")
     uri: str

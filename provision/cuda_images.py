@@ -22,7 +22,6 @@ requirement_from_env(env), satisfied(requirement, cuda_version, driver_version, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import (Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple,
                     Union)
 
@@ -31,6 +30,7 @@ from dldoctor.driver_cuda import BRANCH_CUDA as BRANCH_CUDA
 from dldoctor.driver_cuda import driver_max_cuda as driver_max_cuda
 from dldoctor.i18n import _
 from dldoctor.parse.version import version_tuple
+from dldoctor.records import frozen_record
 
 REPO = "nvidia/cuda"
 FLAVOR = "base"
@@ -43,7 +43,7 @@ BRANDS_NEW = ("unknown", "grid", "tesla", "nvidia", "quadro", "quadrortx", "nvid
               "vpc", "vcs", "vws", "cloudgaming")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CudaTag:
     """One maintained nvidia/cuda version: its Ubuntu releases (preferred first) and the driver
     branches whose brand exceptions its NVIDIA_REQUIRE_CUDA carries."""
@@ -205,7 +205,7 @@ _OPS = (">=", "<=", "==", "!=", ">", "<", "=")
 _COND_RE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|==|!=|>|<|=)\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*$")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Condition:
     key: str     # cuda | driver | brand | arch (others are kept, and fail like the toolkit)
     op: str      # >=, <=, =, ==, !=, >, <  ("=" means "==")
@@ -215,7 +215,7 @@ class Condition:
         return "%s%s%s" % (self.key, self.op, self.value)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Requirement:
     """NVIDIA_REQUIRE_* values: `exprs` are ANDed; each expr is an OR of AND-ed conditions.
 

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from dldoctor.daemon_judge import REFUSE
 from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
 from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts
 from dldoctor.errors import ParseError, Refused, UsageError
-from dldoctor.facts import Fact, Facts, Unknown, known
+from dldoctor.facts import Facts, Unknown, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
@@ -39,8 +38,10 @@ from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, pa
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
 from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors
+from dldoctor.records import record
 
 if TYPE_CHECKING:
+    from dldoctor.facts import Fact
     from dldoctor.host import Host
     from dldoctor.parse.docker_info import DockerInfo
     from dldoctor.provision.options import FixOptions
@@ -76,7 +77,7 @@ _LIVE_SETTINGS = (("data-root", "DockerRootDir"), ("storage-driver", "Driver"),
 # =============================================================================================
 
 
-@dataclass
+@record
 class _Style:
     nl: str = "\n"
     unit: str = DEFAULT_INDENT

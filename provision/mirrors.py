@@ -26,7 +26,6 @@ Public API:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -35,6 +34,7 @@ from dldoctor.i18n import _
 from dldoctor.mirror_probe import Probe, probe
 from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
                                   validate_mirror_url)
+from dldoctor.records import frozen_record
 
 if TYPE_CHECKING:
     from dldoctor.host import Host
@@ -48,7 +48,7 @@ NOTE_DOCKER_HUB_ONLY = (
     "nvcr.m.daocloud.io/nvidia/cuda:TAG for nvcr.io/nvidia/cuda:TAG).")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Preset:
     """One provider's mirrors. `*_verified` is True when a primary source confirms the base."""
 
@@ -163,7 +163,7 @@ def resolve_presets(names: Iterable[str]) -> Tuple[Preset, ...]:
 # --- what fix does with them ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class MirrorChoice:
     """What the probe decided for registry-mirrors.
 

@@ -1,11 +1,12 @@
 """What the user asked `dldoctor fix` for, as one value every step plans from."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from dldoctor.records import frozen_record
 
-@dataclass(frozen=True)
+
+@frozen_record
 class FixOptions:
     presets: Tuple[str, ...] = ()            # --mirror NAME (aliyun, tuna, ustc, huawei, tencent, azure)
     registry_mirrors: Tuple[str, ...] = ()   # --registry-mirror URL (Docker Hub mirrors), probed first

@@ -25,12 +25,12 @@ from __future__ import annotations
 import json
 import platform
 import re
-from dataclasses import dataclass
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 from urllib.parse import quote, urlsplit
 
 from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
+from dldoctor.records import frozen_record
 from dldoctor.registry_http import (  # noqa: F401  (the media types are part of this API)
     ACCEPT, API_HEADER, MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_DOCKER_V1, MT_OCI_INDEX,
     MT_OCI_MANIFEST, TokenClient, describe as _describe, error_codes as _error_codes,
@@ -46,8 +46,7 @@ MISSING, DENIED, NOT_REGISTRY, UNREACHABLE = "missing", "denied", "not-registry"
 KIND_ORDER = (MISSING, DENIED, NOT_REGISTRY, UNREACHABLE)
 
 
-
-@dataclass(frozen=True)
+@frozen_record
 class ImageRef:
     """A normalized image reference, as the docker CLI reads one."""
 
@@ -116,7 +115,7 @@ def parse_image(image: str) -> ImageRef:
     return ImageRef(domain, path, tag, digest, text)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class RegistryProblem:
     """Why the registry did not give the image's config. str() is the message."""
 

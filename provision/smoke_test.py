@@ -29,7 +29,6 @@ skipped(reason), run_argv(image, nvidia_runtime, name).
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import shlex
 import uuid
@@ -42,6 +41,7 @@ from dldoctor.host import CommandResult, Host
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, OK, SKIP, Finding, Plan, Run
 from dldoctor.provision import cuda_images, registry
+from dldoctor.records import frozen_record, replace
 
 CHECK = "smoke-test"
 AREA = "smoke-test"
@@ -50,7 +50,7 @@ PREFLIGHT_TIMEOUT = 10.0
 GUESS = 0.3
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class DriverInfo:
     """The host's driver as the smoke test weighs it."""
 
@@ -154,7 +154,7 @@ def _diagnosed(facts: Facts, argv: Sequence[str], res: CommandResult
     text = res.output
     if res.timed_out and res.error:
         text = (text + "\n" if text else "") + res.error
-    symptom = dataclasses.replace(facts, error=text or None, command=_cmdline(argv), notes=None)
+    symptom = replace(facts, error=text or None, command=_cmdline(argv), notes=None)
     found = diagnose_symptom(symptom)
     if not found:
         return None
@@ -204,7 +204,7 @@ def _insecure(facts: Facts) -> Tuple[str, ...]:
     return tuple(out)
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class Preflight:
     """What the image's NVIDIA_REQUIRE_CUDA says about this driver, read before any download."""
 
@@ -384,7 +384,7 @@ def _compare(image: str, argv: Sequence[str], res: CommandResult, drv: DriverInf
 # --- the step ----------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class SmokeOptions:
     """What `verify` asked the smoke test for."""
 
@@ -394,7 +394,7 @@ class SmokeOptions:
     progress: bool = False             # a progress bar for the pull (on a terminal)
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen_record
 class SmokeInputs:
     """What prepare read: the driver, the image and why, the preflight, how to run the container."""
 
@@ -499,4 +499,4 @@ step = SmokeTest()
 
 
 def _with_evidence(finding: Finding, line: str) -> Finding:
-    return dataclasses.replace(finding, evidence=finding.evidence + (line,))
+    return replace(finding, evidence=finding.evidence + (line,))

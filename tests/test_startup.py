@@ -7,6 +7,7 @@ when there is no daemon.json, and compiles a pattern only when a parser uses it.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -62,3 +63,40 @@ def test_a_lazy_pattern_compiles_once_on_first_use():
     assert first is not None and pat.pattern == r"(?P<word>h\w+)"
     assert pat.sub("x", "hi ho") == "x x" and pat._compiled is first
     assert [m.group(0) for m in pat.finditer("ha he")] == ["ha", "he"]
+
+
+LIVE_PROBE = r"""
+import contextlib, io, json, sys
+from dldoctor.main import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(["check", "--json", "--no-probe", "--root", sys.argv[1]])
+    except SystemExit:
+        pass
+print(json.dumps({"modules": sorted(sys.modules), "report": json.loads(out.getvalue())["schema"]}))
+"""
+
+
+def test_a_live_check_imports_neither_typing_nor_dataclasses(tmp_path):
+    """The start-up that scripts/bench times: `check --json --root R` of a live host. typing,
+    dataclasses (with inspect, ast, dis) and pkgutil cost milliseconds that are not the check's;
+    records are dldoctor.records, annotations are strings, catalogs are read by the loader."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "os-release").write_text('ID=ubuntu\nVERSION_ID="22.04"\n')
+    (tmp_path / "etc" / "docker").mkdir()
+    (tmp_path / "etc" / "docker" / "daemon.json").write_text(
+        '{"registry-mirrors": ["https://mirror.example"], "insecure-registries": ["10.0.0.0/8"]}\n')
+    env = dict(os.environ, DOCKER_HOST="unix://%s" % (tmp_path / "no-docker.sock"), LANG="C.UTF-8")
+    for var in ("DLDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    res = subprocess.run([sys.executable, "-c", LIVE_PROBE, str(tmp_path)], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout.splitlines()[-1])
+    assert got["report"] == "dldoctor.report/1"
+    loaded = set(got["modules"])
+    assert "dldoctor.gather" in loaded and "dldoctor.records" in loaded    # it did run the check
+    for unused in ("typing", "dataclasses", "inspect", "pkgutil", "dldoctor.cli.options",
+                   "dldoctor.cli.commands", "typer", "click"):
+        assert unused not in loaded, unused

@@ -5,13 +5,16 @@ IDs are a contract: never rename one. Every ID here has docs/findings/<id>.md.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, Set, Tuple
 
 from dldoctor.i18n import _
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, Set, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Problem:
     id: str
     area: str

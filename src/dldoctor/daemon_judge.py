@@ -14,17 +14,18 @@ names the releases which refuse.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
-from urllib.parse import urlsplit
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.dockerd_cmdline import SHORT_FLAGS
+from dldoctor.records import field, frozen_record, record
 
-Version = Tuple[int, int]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+    Version = Tuple[int, int]
 
 # Each supported release line, judged at its newest patch (moby tags v20.10.27 ... docker-v29.7.2).
 RELEASES: Tuple[Tuple[str, Tuple[int, int, int]], ...] = (
@@ -151,7 +152,7 @@ def all_keys() -> frozenset:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Verdict:
     """One rule that fired. `message` is dockerd's own wording (English, as in its log)."""
 
@@ -164,7 +165,7 @@ class Verdict:
     read_as: Optional[str] = None  # typo help: the key dockerd would have read
 
 
-@dataclass
+@record
 class Judgement:
     version: Optional[Tuple[int, ...]]
     verdicts: List[Verdict] = field(default_factory=list)
@@ -526,6 +527,8 @@ def _ip(text: str, zone: bool = False) -> Optional[Any]:
         if not scope or ":" not in addr:
             return None
     try:
+        import ipaddress   # here, not at the top: only a few keys need it
+
         return ipaddress.ip_address(addr)
     except ValueError:
         return None
@@ -554,7 +557,8 @@ _EXEC_OPTS = ("native.cgroupdriver",)
 _BUILTIN_RUNTIMES = ("runc", "io.containerd.runc.v2", "io.containerd.runtime.v1.linux")
 
 
-_Flags = Mapping[str, Sequence[str]]
+if TYPE_CHECKING:
+    _Flags = Mapping[str, Sequence[str]]
 
 
 def _check_values(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:
@@ -790,6 +794,8 @@ def mirror_error(url: str, v: Tuple[int, ...] = NEWEST[:2]) -> Optional[str]:
     """registry ValidateMirror: http(s) only, no credentials, no query or fragment; a path is
     allowed since 24.0 (before: "path, query, or fragment at end of the URI")."""
     try:
+        from urllib.parse import urlsplit
+
         parts = urlsplit(url)
         if ":" in url.split("/", 1)[0] and "://" not in url and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
             raise ValueError
@@ -831,6 +837,8 @@ def insecure_registry_error(reg: str) -> Optional[str]:
         return "insecure registry %s should not contain '://'" % reg
     if "/" in r:
         try:
+            import ipaddress
+
             ipaddress.ip_network(r, strict=False)
             return None
         except ValueError:

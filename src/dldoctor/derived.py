@@ -7,19 +7,21 @@ ask them without importing a check (and so that every layer reaches the same ans
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from dldoctor.facts import Fact, Facts, known
+from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
 from dldoctor.parse.version import version_tuple
+from dldoctor.records import frozen_record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
+
     from dldoctor.daemon_judge import Judgement
+    from dldoctor.facts import Fact
     from dldoctor.parse.dpkg import PackageState, Packages
     from dldoctor.parse.os_release import OsRelease
-    from typing import Protocol
 
     class InstalledPackages(Protocol):
         """What installed_state asks of a package list: dpkg's Packages, or "none installed"."""
@@ -266,7 +268,7 @@ GPUS_SINCE = (19, 3)
 CGROUP_V2_SINCE = (20, 10)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Engine:
     """The Docker engine package installed, and whether the NVIDIA Container Toolkit can use it."""
 

@@ -5,9 +5,7 @@ A check that crashes becomes a `skip` finding that says so; it never hides the o
 """
 from __future__ import annotations
 
-import dataclasses
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Sequence, Tuple
 
 from dldoctor import catalog
 from dldoctor.checks import CHECKS, problem, skip
@@ -17,8 +15,12 @@ from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import FAIL, WARN, Finding, Report
+from dldoctor.records import replace
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
+
     from dldoctor.signatures import Match
 
 SYMPTOM_CHECK = "reported-error"
@@ -244,7 +246,7 @@ def _as_context(m: Match, matches: Iterable[Match]) -> Match:
     # daemon.json whose mirror dockerd rejects).
     if any((f.where == "error" or f.strength >= SPECIFIC) and f.problem not in CONTEXT and f.strength >= WEAK
            and f.problem not in causes for f in matches):
-        return dataclasses.replace(m, strength=CONTEXT_CAP)
+        return replace(m, strength=CONTEXT_CAP)
     return m
 
 
@@ -463,4 +465,4 @@ def without_sudo(f: Finding) -> Finding:
     """`f` with `sudo ` dropped from its fix: what root on a host without sudo can run."""
     if not f.fix or "sudo" not in f.fix:
         return f
-    return dataclasses.replace(f, fix=_SUDO.sub("", f.fix))
+    return replace(f, fix=_SUDO.sub("", f.fix))

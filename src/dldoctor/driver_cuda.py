@@ -3,9 +3,12 @@ shows, known from its version alone. The diagnosis reads it for a host whose nvi
 nothing; the smoke test chooses its image from it (provision/cuda_images.py)."""
 from __future__ import annotations
 
-from typing import Optional, Tuple
 
 from dldoctor.parse.version import version_tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
 
 # Driver branch -> the CUDA version its nvidia-smi header shows (facts.md §1.3).
 BRANCH_CUDA: Tuple[Tuple[int, str], ...] = (

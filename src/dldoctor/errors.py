@@ -1,5 +1,9 @@
 """One exception family; the CLI maps each kind to a message and an exit code (never a traceback)."""
-from typing import Optional
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 class DldoctorError(Exception):

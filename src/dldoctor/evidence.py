@@ -16,10 +16,13 @@ carries that knowledge as a function (`decode`, `config_file`), which the host c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
 
 from dldoctor.probe_argv import DOCKER_INFO
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Tuple
 
 
 def _utf8(data: bytes) -> str:
@@ -47,7 +50,7 @@ def _dockerd_config_file(cmdline: str) -> Optional[str]:
         return None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Source:
     kind: str
     what: Tuple[str, ...]

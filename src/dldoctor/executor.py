@@ -8,13 +8,13 @@ Steps never write; `--dry-run` never gets here.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError
 from dldoctor.i18n import _
 from dldoctor.journal import Journal, Restored, Transaction, describe_error
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
+from dldoctor.records import field, record
 
 SCHEMA = "dldoctor.fix/1"
 Out = Callable[[str], None]
@@ -126,7 +126,7 @@ def daemon_action(plans: Sequence[Plan]) -> Optional[DaemonAction]:
 # --- the outcome ---------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Outcome:
     """What `fix` did, as a value: rendered once, as text or as JSON."""
 
@@ -394,7 +394,7 @@ def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: fl
 # --- undo ----------------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class UndoOutcome:
     status: str                      # nothing-to-undo | declined | undone | refused | failed
     fix: Optional[Dict[str, Any]] = None

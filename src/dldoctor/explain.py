@@ -1,12 +1,15 @@
 """`dldoctor explain`: an error text, read against this host's evidence, as ranked root causes."""
 from __future__ import annotations
 
-from typing import Optional
 
 from dldoctor.diagnose import (diagnose_symptom, for_this_host, guess_symptom, order_guesses, rank, run_checks,
                                 second_opinion)
 from dldoctor.facts import Facts
 from dldoctor.model import FAIL, Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 def explain(text: str, host=None, command: Optional[str] = None) -> Report:

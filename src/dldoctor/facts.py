@@ -5,10 +5,13 @@ parser's position). A check that needs an Unknown fact returns `skip`, never a f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Optional, TypeVar, Union
 
+from dldoctor.records import field, frozen_record, record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not imported at run time
+    from typing import Dict, Optional, TypeVar, Union
+
     from typing_extensions import TypeGuard  # typing has it from 3.10; mypy ships the stub
 
     from dldoctor.host import Evidence
@@ -31,7 +34,7 @@ if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not impo
     from dldoctor.parse.toolkit_version import ToolVersion
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Unknown:
     """A fact we could not establish; falsy so `if facts.docker_info:` reads naturally.
 
@@ -48,9 +51,10 @@ class Unknown:
         return False
 
 
-T = TypeVar("T")
-# A fact: the parser's value, or why it is not known.
-Fact = Union[T, Unknown]
+if TYPE_CHECKING:
+    T = TypeVar("T")
+    # A fact: the parser's value, or why it is not known.
+    Fact = Union[T, Unknown]
 
 
 def known(value: Optional[Fact[T]]) -> TypeGuard[T]:
@@ -58,7 +62,7 @@ def known(value: Optional[Fact[T]]) -> TypeGuard[T]:
     return value is not None and not isinstance(value, Unknown)
 
 
-@dataclass
+@record
 class Facts:
     """Parsed evidence. Field names follow the parsers; raw texts are kept for quoting."""
 

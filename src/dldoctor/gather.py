@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, cast
 
 from dldoctor.derived import configured_mirrors, runtime_entries
 from dldoctor.errors import ParseError
@@ -18,12 +17,11 @@ from dldoctor.host import Evidence, Host
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from dldoctor.facts import Fact
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
     from dldoctor.host.live import LiveHost
-    from dldoctor.parse.dpkg import Packages
-    from dldoctor.parse.nvidia_smi import NvidiaSmi
-    from dldoctor.parse.proc_driver_nvidia_version import KernelModule
 
 # Snapshot-only names (pasted by people, or recorded by other tools).
 EXTRA_NAMES = ("docker-info", "docker-version", "lsb-release", "apt-update", "command", "error",
@@ -67,7 +65,7 @@ def _unparsed(ev: Evidence, exc: ParseError) -> Unknown:
                    exc.message, exc.line, exc.col)
 
 
-def _parse(spec: str, ev: Evidence) -> object:
+def _parse(spec: str, ev: Evidence) -> Any:
     try:
         return _parser(spec)(ev.text or "")
     except ParseError as exc:
@@ -126,7 +124,7 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
     facts.notes = _text(raw.get("notes"))
     _mine_notes(facts)
     if host.is_live:
-        _live_paths(cast("LiveHost", host), facts)   # is_live: the machine itself (or its --root)
+        _live_paths(host, facts)  # type: ignore[arg-type]  # is_live: the machine (or its --root)
         if probe_mirrors:
             _probe_mirrors(host, facts)
     _read_paths(facts)
@@ -292,18 +290,16 @@ def _mine_notes(facts: Facts) -> None:
     if isinstance(facts.kernel_module, Unknown):
         m = re.search(r"NVRM version:[^\n]*", blob)
         if m:
-            facts.kernel_module = cast("Fact[KernelModule]", _parse(
-                "proc_driver_nvidia_version:parse_proc_driver_nvidia_version", Evidence("notes", m.group(0))))
+            facts.kernel_module = _parse(
+                "proc_driver_nvidia_version:parse_proc_driver_nvidia_version", Evidence("notes", m.group(0)))
     if isinstance(facts.nvidia_smi, Unknown):
         m = re.search(r"(Failed to initialize NVML[^\n]*|NVIDIA-SMI has failed[^\n]*|\+-+\+\n\| NVIDIA-SMI[\s\S]*)", blob)
         if m:
-            facts.nvidia_smi = cast("Fact[NvidiaSmi]", _parse("nvidia_smi:parse_nvidia_smi",
-                                                              Evidence("notes", m.group(0))))
+            facts.nvidia_smi = _parse("nvidia_smi:parse_nvidia_smi", Evidence("notes", m.group(0)))
     if isinstance(facts.packages, Unknown):
         lines = [l for l in blob.splitlines() if re.match(r"^\s*(ii|rc|hi|iU)\s+\S+\s+\S+", l)]
         if lines:
-            facts.packages = cast("Fact[Packages]", _parse("dpkg:parse_dpkg",
-                                                           Evidence("notes", "\n".join(lines))))
+            facts.packages = _parse("dpkg:parse_dpkg", Evidence("notes", "\n".join(lines)))
     m = re.search(r"cli-version:\s*([\d.]+)", blob)
     if m and "nvidia-container-cli" not in facts.binaries:
         facts.binaries["nvidia-container-cli"] = "(reported: version %s)" % m.group(1)

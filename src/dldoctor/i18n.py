@@ -3,15 +3,18 @@ the English text is the message id), so zh_CN output needs only a catalog, not c
 
 Catalogs are JSON files `locale/<lang>.json` mapping English -> translation (shipped as package
 data, no compile step, no gettext tooling on the host), read through the package's loader
-(pkgutil.get_data), never a path built from `__file__`: from a wheel, an egg or dldoctor.pyz alike. The language comes from DLDOCTOR_LANG,
+(as pkgutil.get_data does), never opened as a file: from a wheel, an egg or dldoctor.pyz alike. The language comes from DLDOCTOR_LANG,
 then LANGUAGE / LC_ALL / LC_MESSAGES / LANG, as gettext does.
 """
 from __future__ import annotations
 
-import json
 import os
-import pkgutil
-from typing import Dict, Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional
+
+LANGS = ("en", "zh_CN")   # what --lang accepts
 
 _catalog: Optional[Dict[str, str]] = None
 
@@ -30,8 +33,12 @@ def _load() -> Dict[str, str]:
         if not name or "/" in name or name.startswith("."):
             continue
         try:
-            raw = pkgutil.get_data("dldoctor", "locale/%s.json" % name)
-            data = json.loads((raw or b"").decode("utf-8"))
+            raw = _package_data("locale/%s.json" % name)
+            if raw is None:
+                continue
+            import json
+
+            data = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError):
             continue
         if not isinstance(data, dict):
@@ -39,6 +46,20 @@ def _load() -> Dict[str, str]:
         catalog = {k: v for k, v in data.items() if isinstance(v, str) and v}
         return catalog if _shows(catalog) else {}
     return {}
+
+
+def _package_data(resource: str) -> Optional[bytes]:
+    """pkgutil.get_data("dldoctor", resource), without importing pkgutil and importlib.util for it
+    (every run looks for its language's catalog, English ones included)."""
+    import dldoctor
+
+    spec = getattr(dldoctor, "__spec__", None)
+    loader = getattr(spec, "loader", None)
+    where = getattr(dldoctor, "__file__", None)
+    if loader is None or not hasattr(loader, "get_data") or not where:
+        return None
+    data: bytes = loader.get_data(os.path.join(os.path.dirname(where), *resource.split("/")))
+    return data
 
 
 def _shows(catalog: Dict[str, str]) -> bool:
@@ -62,6 +83,12 @@ def _(message: str) -> str:
     if _catalog is None:
         _catalog = _load()
     return _catalog.get(message, message)
+
+
+def use_language(lang: str) -> None:
+    """Speak `lang` from now on (--lang outranks DLDOCTOR_LANG and the locale variables)."""
+    os.environ["DLDOCTOR_LANG"] = lang
+    reset()
 
 
 def reset() -> None:

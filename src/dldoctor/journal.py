@@ -37,14 +37,17 @@ import fcntl
 import json
 import os
 import stat
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
 from dldoctor.errors import UsageError
 from dldoctor.host import fsops, paths
 from dldoctor.host.writer import HostWriter
 from dldoctor.i18n import _
+from dldoctor.records import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 BASE = "/var/lib/dldoctor"
 COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"
@@ -65,7 +68,7 @@ def _exists(path: str) -> bool:
     return True
 
 
-@dataclass
+@record
 class FixRecord:
     """One journal directory, as `undo --list` shows it."""
 
@@ -95,7 +98,7 @@ class FixRecord:
                 "command": self.summary.get("command")}
 
 
-@dataclass
+@record
 class Restored:
     """What undo/rollback did to one journal entry."""
 

@@ -7,7 +7,6 @@ nothing until a run calls one of its methods; then it is compiled once and kept.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Optional, Pattern
 
 
 class LazyPattern:
@@ -33,7 +32,10 @@ class LazyPattern:
         return "lazy_compile(%r, %d)" % (self._source, self._flags)
 
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Optional, Pattern
+
     def lazy_compile(source: str, flags: int = 0) -> Pattern[str]:
         ...
 else:

@@ -23,7 +23,7 @@ def take_lang(argv: Sequence[str]) -> Tuple[List[str], Optional[str], bool]:
     """(argv without --lang LANG, LANG, whether LANG is one dldoctor speaks). --lang is taken
     wherever it stands before `--`, so it works the same for every command, and before Typer
     builds its help texts."""
-    from dldoctor.cli.options import LANGS
+    from dldoctor.i18n import LANGS
 
     out: List[str] = []
     lang: Optional[str] = None
@@ -50,7 +50,7 @@ def take_lang(argv: Sequence[str]) -> Tuple[List[str], Optional[str], bool]:
 
 def quick_check_args(argv: List[str]) -> Optional[Dict[str, object]]:
     """The keyword arguments of run_check for a simple `check` command line, else None."""
-    from dldoctor.cli.options import LANGS
+    from dldoctor.i18n import LANGS
 
     if not argv or argv[0] != "check":
         return None
@@ -136,12 +136,19 @@ def _main(argv: Optional[List[str]] = None) -> None:
     raw = list(sys.argv[1:] if argv is None else argv)
     early = _wants_docker_info(raw)
     if early:
+        if argv is None:
+            import gc
+
+            # A live check from the command line is short and ends without teardown
+            # (_leave_now): the collector's ~20 passes over what the imports allocate would
+            # cost a few milliseconds of every run and free nothing that matters.
+            gc.disable()
         from dldoctor.host import prefetch
 
         # The slowest probe runs while the rest of dldoctor is imported (the host package imports
         # nothing heavy until its contract is used).
         prefetch.start(prefetch.DOCKER_INFO)
-    from dldoctor.cli.options import LANGS, use_language
+    from dldoctor.i18n import LANGS, use_language
 
     args, lang, lang_ok = take_lang(raw)
     if lang is not None:

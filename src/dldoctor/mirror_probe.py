@@ -9,11 +9,11 @@ checks; `dldoctor mirrors` and `fix` rank candidates with it. Requests go throug
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, cast
 
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url, validate_mirror_url
+from dldoctor.records import frozen_record
 
 if TYPE_CHECKING:
     from dldoctor.host import Host, HttpResponse
@@ -25,7 +25,7 @@ MANIFEST_REPO = "library/hello-world"
 MANIFEST_PATH = "/v2/%s/manifests/latest" % MANIFEST_REPO
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Probe:
     """What `GET <url>/v2/` (and the manifest of library/hello-world) said. `alive` False always
     comes with a `reason`; a restricted mirror is alive, and `reason` says what it refused."""
@@ -136,7 +136,7 @@ def classify_manifest(v2: Probe, resp: Optional[HttpResponse]) -> Probe:
     401/403 for it (after the anonymous token its challenge offers) means the mirror refuses this
     image or this client: restricted, kept by fix. Any other answer leaves the mirror live (a
     private registry used as a mirror need not hold hello-world)."""
-    from dataclasses import replace
+    from dldoctor.records import replace
 
     if not v2.alive:
         return v2

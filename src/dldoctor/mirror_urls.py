@@ -7,11 +7,15 @@ imported where a URL is taken apart, so a check of a host without mirrors never 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Tuple
+
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KnownRegistryMirror:
     """A Docker Hub mirror people use or still paste into daemon.json, and what is known about it:
     data with its source and the date of that source; `verified` when a primary source (the

@@ -5,10 +5,13 @@ that plan: a `check` builds none of them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the plan types, as the lazy __getattr__ below hands them out at run time
+    from typing import Dict, Optional, Tuple
+
     from dldoctor.plans import Change as Change
     from dldoctor.plans import DaemonAction as DaemonAction
     from dldoctor.plans import FileRemove as FileRemove
@@ -22,7 +25,7 @@ OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 STATUSES = (OK, WARN, FAIL, SKIP)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Finding:
     """One check's verdict. `problem` is a catalog ID (dldoctor.catalog) or None when ok/skip."""
 
@@ -53,7 +56,7 @@ class Finding:
         return out
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Report:
     findings: Tuple[Finding, ...]
     root_causes: Tuple[str, ...]

@@ -20,11 +20,14 @@ import binascii
 import hashlib
 import re
 import struct
-from dataclasses import dataclass
-from typing import Iterator, List, Optional, Tuple
 
 from dldoctor.i18n import _
 from dldoctor.errors import Refused
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, List, Optional, Tuple
 
 # Packet tags (RFC 9580 §5).
 TAG_SECRET_KEY = 5
@@ -43,14 +46,14 @@ class OpenPgpError(Refused):
     """Data that is not a usable OpenPGP public key (bad armor, CRC, truncated packet...)."""
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Packet:
     tag: int
     body: bytes
     offset: int  # where the packet header starts in the binary data
 
 
-@dataclass(frozen=True)
+@frozen_record
 class PublicKey:
     """One primary key found in the data: its version, fingerprint and first user id."""
 

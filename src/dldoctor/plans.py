@@ -2,11 +2,12 @@
 reload), computed before anything is done; only the executor turns a Plan into writes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional, Tuple, Union
 
+from dldoctor.records import frozen_record
 
-@dataclass(frozen=True)
+
+@frozen_record
 class FileWrite:
     """Write `after` to `path` (a path on the target host, relative to --root). `before` None = new file."""
 
@@ -30,7 +31,7 @@ class FileWrite:
         return "".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n" for l in lines)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FileRemove:
     path: str
     before: bytes
@@ -68,7 +69,7 @@ def _binary_note(path: str, before: Optional[bytes], after: Optional[bytes]) -> 
     return "Binary file %s: %s -> %s\n" % (path, one(before), one(after))
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Run:
     """A command to run on the target (chrooted under --root). `undo` is the command that reverses it."""
 
@@ -78,7 +79,7 @@ class Run:
     env: Tuple[Tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DaemonAction:
     """Make dockerd take new configuration: "reload" (SIGHUP, containers keep running) or "restart"."""
 
@@ -89,7 +90,7 @@ class DaemonAction:
 Change = Union[FileWrite, FileRemove, Run, DaemonAction]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Plan:
     """What one provision step would do. An empty `changes` means nothing to do."""
 

@@ -13,19 +13,22 @@ write. Diagnosis reads both.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
 from dldoctor.signatures import Match
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 SENTENCE = "sentence"
 TEXT = "text"
 REPORT = "report"   # anywhere in the report: error, notes and command read as one text
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Family:
     problem: str
     strength: float

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.signatures import Match
 
-Texts = Dict[str, Optional[str]]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+    Texts = Dict[str, Optional[str]]
 
 # Windows 10 builds before 21H2 (19044) cannot hand the GPU to WSL 2; Insider builds from 20150 can.
 WSL_GPU_MIN_BUILD = 19044

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 MT_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 MT_DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"

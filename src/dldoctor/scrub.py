@@ -14,9 +14,12 @@ Every pattern here runs in linear time: bounded repeats only, no nested quantifi
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from dldoctor.lazy_regex import lazy_compile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MASK = "***"
 

@@ -13,12 +13,16 @@ Rows are written as people read them; `bounded()` does the rest, so new rows sta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Pattern, Tuple
+
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Pattern, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Signature:
     problem: str
     regex: str
@@ -276,7 +280,7 @@ SIGNATURES: Tuple[Signature, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Match:
     problem: str
     strength: float

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Callable, Dict, Sequence
 
 from dldoctor.host import CommandResult
 from dldoctor.i18n import _
 from dldoctor.model import Plan, Run
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Sequence
 
 CLEANUP_TIMEOUT = 30.0
 _PULL_LINE = re.compile(r"^([0-9a-f]{12}): (.+?)\s*$")

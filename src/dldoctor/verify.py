@@ -14,13 +14,16 @@ dry_run(host) stops after the plan: the image and why, the preflight verdict, th
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor import gather
 from dldoctor.diagnose import for_this_host, rank, run_checks
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, Finding, Plan, Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 DRY_RUN_SCHEMA = "dldoctor.verify-plan/1"
 

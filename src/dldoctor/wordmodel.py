@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple  # Mapping is a base class
 
 # Words every report has: they say nothing about the cause.
 _STOP = frozenset("""a an and are as at be but by can do docker error for from has have i if in is it me my

@@ -6,7 +6,9 @@ of `check` (main.py) uses cli/check.py without Typer.
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def __getattr__(name: str) -> Any:

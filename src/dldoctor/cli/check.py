@@ -7,11 +7,13 @@ a `check` never loads fix, fleet or mirrors code.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence
 
 from dldoctor.i18n import _
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, List, Optional, Sequence
+
     import typer
 
 
@@ -25,7 +27,7 @@ def run_check(json_out: bool = False, verbose: bool = False, snapshot: Optional[
     from dldoctor.host.factory import make_host
 
     if lang:
-        from dldoctor.cli.options import use_language
+        from dldoctor.i18n import use_language
 
         use_language(lang)
     if list_checks:
@@ -74,6 +76,12 @@ def emit(report: Any, json_out: bool, verbose: bool, heading: Optional[str] = No
 
 def register(app: "typer.Typer") -> None:
     """Add `dldoctor check` to the Typer app."""
+    # Typer reads the command's annotations (strings) in this module's namespace; `typing` is
+    # imported here, not at the top, so that the fast path of a plain `check` (main.py) never
+    # loads it.
+    global List, Optional
+    from typing import List, Optional
+
     import typer
 
     from dldoctor.cli.errors import guarded

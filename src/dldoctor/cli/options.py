@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from dldoctor.i18n import LANGS as LANGS
 from dldoctor.i18n import _
+from dldoctor.i18n import use_language as use_language
 
-LANGS = ("en", "zh_CN")
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -22,16 +23,6 @@ def root_help() -> str:
 
 def timeout_help() -> str:
     return _("Seconds to wait for each command dldoctor runs (docker, nvidia-smi...).")
-
-
-def use_language(lang: str) -> None:
-    """Speak `lang` from now on (--lang outranks DLDOCTOR_LANG and the locale variables)."""
-    import os
-
-    from dldoctor import i18n
-
-    os.environ["DLDOCTOR_LANG"] = lang
-    i18n.reset()
 
 
 def seconds_error(option: str, value: float) -> Optional[str]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
 
 from dldoctor import __version__
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Tuple
 
 SCHEMA = "dldoctor.fleet/1"
 REPORT_SCHEMA = "dldoctor.report/1"

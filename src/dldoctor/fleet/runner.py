@@ -16,12 +16,15 @@ import re
 import shutil
 import sys
 import tempfile
-from typing import Any, Dict, List, Optional
 
 from dldoctor.errors import UsageError
 from dldoctor.fleet import report
 from dldoctor.host import fsops, process
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional
 
 INSTALL_HINT = "pip install 'dldoctor[fleet]'"
 DEFAULT_FORKS = 20

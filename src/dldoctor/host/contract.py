@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 import threading
-from dataclasses import dataclass, field
-from typing import Dict, Optional, Sequence, Set, Tuple
+
+from dldoctor.records import field, frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, Sequence, Set, Tuple
 
 NOT_FOUND = 127
 
@@ -31,7 +35,7 @@ def warn(message: str) -> None:
         pass
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CommandResult:
     """What a command did. rc None = it did not finish (timed out or could not start)."""
 
@@ -59,7 +63,7 @@ class CommandResult:
         return self.stdout or self.stderr
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Evidence:
     """One named piece of evidence (named like the snapshot file). text None = not collected."""
 
@@ -78,7 +82,7 @@ class Evidence:
         return self.exit == NOT_FOUND
 
 
-@dataclass(frozen=True)
+@frozen_record
 class HttpResponse:
     url: str
     status: Optional[int]

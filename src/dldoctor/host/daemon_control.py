@@ -25,11 +25,14 @@ import os
 import shutil
 import signal
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed
 from dldoctor.host import CommandResult, dockerd, paths, proc, process
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 CONFIG_ERROR = "unable to configure the Docker daemon with file"
 LOG_FILE = "/var/log/dldoctor-dockerd.log"

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional, Sequence
-from urllib.parse import urlparse
 
 from dldoctor.host import proc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Sequence
 
 
 def is_dockerd(pid: int) -> bool:
@@ -43,5 +45,7 @@ def _scan(want: Optional[str]) -> Optional[int]:
 
 def _socket_path(docker_host: Optional[str]) -> Optional[str]:
     if docker_host and docker_host.startswith("unix://"):
+        from urllib.parse import urlparse
+
         return urlparse(docker_host).path or docker_host[len("unix://"):]
     return None

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 def make_host(root: str = "/", timeout: float = 10.0, snapshot: Optional[str] = None):

@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat as _stat
-from typing import IO, Callable, List, Optional, Tuple
 
 from dldoctor.host import paths
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Callable, List, Optional, Tuple
 
 DEFAULT_MODE = 0o644
 TEMP_SUFFIX = ".dldoctor-tmp"

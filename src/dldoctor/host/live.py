@@ -10,13 +10,16 @@ import pwd
 import shlex
 import threading
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
 from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, warn
 from dldoctor.host import dockerd, paths, proc, process
 from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
                  "/snap/bin")

@@ -14,10 +14,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import List, Optional, Tuple
 
 from dldoctor.errors import DldoctorError
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 MAX_LINKS = 40
 READ_LIMIT = 1024 * 1024            # evidence files: real ones are < 100 KB; parsers are linear but

@@ -6,9 +6,12 @@ exception: a process may end between two reads.
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional
 
 from dldoctor.host import paths
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional
 
 
 def read(pid: int, name: str) -> Optional[bytes]:

@@ -12,10 +12,13 @@ import os
 import signal
 import subprocess
 import time
-from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from dldoctor.host import NOT_FOUND, CommandResult
 from dldoctor.host import prefetch
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 # Bound (docs/security-paths.md): what one command may print, per stream.
 OUTPUT_LIMIT = 1024 * 1024           # real outputs are < 100 KB; parsing 1 MiB costs < 1 s

@@ -15,13 +15,16 @@ import shutil
 import tarfile
 import tempfile
 import time
-from typing import Dict
 
 from dldoctor import __version__
 from dldoctor.errors import UsageError, os_error_reason
 from dldoctor.host import Evidence
 from dldoctor.i18n import _
 from dldoctor.scrub import mask, mask_obj
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict
 
 
 def redact(name: str, text: str) -> str:

@@ -13,12 +13,15 @@ import json
 import os
 import stat
 import tarfile
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import UsageError
 from dldoctor.evidence import APT_SOURCES_DIR, EVIDENCE
 from dldoctor.host import CommandResult, Evidence, Host, HttpResponse, paths, warn
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 # Bounds of a snapshot (docs/security-paths.md): a real one is ~40 files and well under 1 MiB.
 MAX_MEMBER = paths.READ_LIMIT         # bytes read of one file (more: truncated, and said so)

@@ -9,11 +9,14 @@ into the root when it is not "/".
 from __future__ import annotations
 
 import os
-from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed
 from dldoctor.host import CommandResult, fsops, paths, process
 from dldoctor.i18n import _
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Optional, Sequence, Tuple
 
 
 class HostWriter:

@@ -4,14 +4,17 @@ those lists cause (missing keys, conflicting Signed-By, failed fetches, unsuppor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import field, frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AptSource:
     """One source entry; line is the 1-based line of the entry (of the stanza's first field for deb822)."""
 
@@ -28,7 +31,7 @@ class AptSource:
     options: Dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AptSources:
     """All entries of the given files, in file order, and "file:line: problem" for malformed entries."""
 
@@ -237,7 +240,7 @@ def parse_apt_sources(files: Dict[str, str]) -> AptSources:
 # --- apt-get update output --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AptUpdate:
     """What `apt-get update` complained about; errors holds the E:/W: lines as printed."""
 

@@ -4,13 +4,13 @@ docker info's "Cgroup Version:" line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CgroupInfo:
     """version is 1 (v1 or hybrid: docker uses the v1 hierarchy) or 2 (unified)."""
 

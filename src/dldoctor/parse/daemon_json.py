@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.records import frozen_record, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DaemonJson:
     """A parsed daemon.json: data keeps the file's key order; indent is "" for a one-line file."""
 
@@ -199,7 +202,7 @@ def unknown_keys(config: DaemonJson) -> Tuple[str, ...]:
 # =============================================================================================
 
 
-@dataclass
+@record
 class Node:
     kind: str                    # object | array | string | number | literal
     start: int                   # offset of the first character
@@ -217,7 +220,7 @@ class Node:
         return found
 
 
-@dataclass
+@record
 class Member:
     key: str
     key_start: int

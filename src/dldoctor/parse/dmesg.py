@@ -3,10 +3,13 @@ for quoting as evidence."""
 from __future__ import annotations
 
 import re
-from typing import Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Tuple
 
 __all__ = ["parse_dmesg"]
 

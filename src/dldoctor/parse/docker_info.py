@@ -4,15 +4,18 @@ client's "cannot reach the daemon" errors, as one DockerInfo.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.docker_version import first_json_object, is_connect_error, is_prompt_line
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DockerInfo:
     """The daemon facts dldoctor reasons about; tuples keep the printed order.
 

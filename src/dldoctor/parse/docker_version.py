@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DockerVersion:
     """Client and server versions as printed ("20.10.8+dfsg1", "17.12.0-ce" kept verbatim).
 

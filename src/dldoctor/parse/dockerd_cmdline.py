@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DockerdFlags:
     """dockerd's argv (from the dockerd token on) and its flags keyed by the daemon.json key they set.
 

@@ -3,14 +3,17 @@ said): kept apart from the command-line parser, which every `check` loads."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import List, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DockerdJournal:
     """dockerd's errors from journal/stderr text: messages with the journal prefix removed.
 

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class PackageState:
     """One package: status is dpkg's two/three-letter code ("ii", "rc", "un", "hi", ...) from `dpkg -l`,
     else a word: "installed", "config-files", "not-installed", "half-installed", "unpacked", "available".
@@ -29,7 +32,7 @@ class PackageState:
         return len(self.status) >= 2 and self.status[1] == "i" and self.status[0] in "uihrp"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Packages:
     """Packages by name (architecture suffix removed); not_found lists names dpkg said it does not know."""
 

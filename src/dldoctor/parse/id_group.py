@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Identity:
     """A user's ids and groups; gids are None when only names were given (plain `groups` output)."""
 
@@ -97,7 +100,7 @@ def parse_id(text: str) -> Identity:
     return Identity(uid=None, user=user, gid=None, groups=tuple((None, n) for n in dict.fromkeys(names)))
 
 
-@dataclass(frozen=True)
+@frozen_record
 class GroupDb:
     """Groups by name: (gid, member user names) as listed in /etc/group (primary members are not listed there)."""
 

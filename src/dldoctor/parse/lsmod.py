@@ -1,11 +1,14 @@
 """Loaded kernel modules from `lsmod`, /proc/modules, or a grep excerpt of either."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import FrozenSet
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import FrozenSet
 
 __all__ = ["Modules", "parse_lsmod"]
 
@@ -15,7 +18,7 @@ def _norm(name: str) -> str:
     return name.strip().replace("-", "_")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Modules:
     """The module names listed (as printed, '_' spelling)."""
 

@@ -3,11 +3,14 @@ one of them is a GPU."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 __all__ = ["PciDevice", "PciScan", "parse_lspci", "NVIDIA_VENDOR_ID"]
 
@@ -16,7 +19,7 @@ _GPU_CLASS_NAMES = ("vga compatible controller", "3d controller", "display contr
 _GPU_CLASS_CODES = ("0300", "0301", "0302", "0380")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class PciDevice:
     """One PCI function as lspci printed it.
 
@@ -39,7 +42,7 @@ class PciDevice:
         return self.class_name.strip().lower() in _GPU_CLASS_NAMES or self.class_name.strip() in _GPU_CLASS_CODES
 
 
-@dataclass(frozen=True)
+@frozen_record
 class PciScan:
     """The NVIDIA functions found (every class); has_nvidia_gpu says whether one of them is a GPU."""
 

@@ -3,16 +3,19 @@ info block; pasted heads or tails), including its failure line."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, Tuple
 
 __all__ = ["NvccliInfo", "parse_nvidia_container_cli_info"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class NvccliInfo:
     """What libnvidia-container saw.
 

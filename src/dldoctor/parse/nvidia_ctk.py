@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
 
 _LOG = lazy_compile(r"^(INFO|WARN|WARNING|ERRO|ERROR|DEBU)\[\d+\]\s*(?P<msg>.*?)\s*$")
 _DEVICE = lazy_compile(r"^(?P<dev>[a-z0-9.-]+\.[a-z]+/[a-z0-9-]+=\S+)\s*$", re.I)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CdiList:
     devices: Tuple[str, ...]      # e.g. "nvidia.com/gpu=0", "nvidia.com/gpu=all"
     announced: Optional[int]      # "Found N CDI devices", when printed
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CdiGenerate:
     driver_version: Optional[str]
     mode: Optional[str]           # "nvml", "wsl", ... ("Auto-detected mode as ...")

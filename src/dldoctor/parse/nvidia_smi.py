@@ -3,14 +3,15 @@ and its one-line failures; parse_nvidia_smi() detects the form and returns one N
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
+    from typing import Dict, List, Optional, Tuple
     from typing import TypedDict  # the parsers' scratch records, for the checker only
 
     class _TableGpu(TypedDict):
@@ -40,7 +41,7 @@ ERROR_KINDS = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Gpu:
     """One GPU as the output showed it; a field the form does not print is None.
 
@@ -58,7 +59,7 @@ class Gpu:
     mig_devices: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class NvidiaSmi:
     """What one nvidia-smi output says.
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record, replace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 UBUNTU_CODENAMES: Dict[str, str] = {
     "12.04": "precise",
@@ -72,7 +75,7 @@ _UBUNTU_BY_CODENAME = {v: k for k, v in UBUNTU_CODENAMES.items()}
 _DEBIAN_BY_CODENAME = {v: k for k, v in DEBIAN_CODENAMES.items()}
 
 
-@dataclass(frozen=True)
+@frozen_record
 class OsRelease:
     """What the distribution says it is; None/empty where the input does not tell.
 

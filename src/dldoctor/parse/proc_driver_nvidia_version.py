@@ -3,16 +3,19 @@ and the GCC that built it)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 __all__ = ["KernelModule", "parse_proc_driver_nvidia_version"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KernelModule:
     """The loaded NVIDIA kernel module.
 

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KernelVersion:
     """Kernel release string and whether it is a WSL kernel (wsl_version 1 or 2, None when not WSL)."""
 

@@ -2,16 +2,19 @@
 3.11+, tomli below: the same parser) and flattened to dotted keys for the checks."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, Optional
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
 
 __all__ = ["ToolkitConfig", "parse_toolkit_config"]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ToolkitConfig:
     """Every value set in the file, keyed by its flattened dotted path
     ("nvidia-container-cli.no-cgroups" -> True). Arrays are tuples. Commented-out lines are absent."""

@@ -3,18 +3,21 @@ hook), nvidia-container-runtime (with the wrapped runc's block) and nvidia-conta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.records import field, frozen_record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
 
 __all__ = ["ToolVersion", "parse_tool_version", "TOOLS"]
 
 TOOLS = ("nvidia-ctk", "nvidia-container-runtime-hook", "nvidia-container-runtime", "nvidia-container-cli")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ToolVersion:
     """tool: one of TOOLS; version as printed ("1.17.0-rc.1"); extra: the other 'key: value' lines
     ("commit", "spec", "lib-version", "build date", ...); the runc block of nvidia-container-runtime goes

@@ -7,9 +7,12 @@ so the checks compare the leading release numbers here. CUDA and driver releases
 dotted numbers, are compared with packaging (provision/cuda_images.py)."""
 from __future__ import annotations
 
-from typing import Optional, Tuple
 
 from dldoctor.lazy_regex import lazy_compile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Tuple
 
 _LEADING = lazy_compile(r"\s*(?:\d+:)?(\d+(?:\.\d+)*)")
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Dict, List, Optional, TextIO
 
 from dldoctor import catalog
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, OK, SKIP, WARN, Finding, Report
 from dldoctor.scrub import safe
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, TextIO
 
 GLYPH = {OK: "✓", WARN: "!", FAIL: "✗", SKIP: "–"}
 ASCII_GLYPH = {OK: "+", WARN: "!", FAIL: "x", SKIP: "-"}

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Dict, Optional, TextIO
 
 from dldoctor.model import Report
 from dldoctor.scrub import json_text, mask_obj
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional, TextIO
 
 
 def dumps(obj: object, indent: Optional[int] = 2, ascii_only: bool = False) -> str:
