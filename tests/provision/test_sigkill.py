@@ -147,14 +147,13 @@ def test_sigkill_at_random_moments(root, registry):
     assert all(rc == -signal.SIGKILL for _, _, rc, _, _ in log if rc is not None and rc < 0)
 
 
-def test_sigterm_mid_write_rolls_back(root, registry):
-    """SIGTERM (unlike SIGKILL) can be caught: fix puts the old file back itself and says so."""
-    path = os.path.join(root, "etc", "docker", "daemon.json")
+def _fix_inside_write_window(root, registry, path):
+    """Start a slowed `fix` of daemon.json and return once it is inside its write window (entry
+    journaled, file being written): the moment a signal tests the rollback."""
     Path(path).write_bytes(OLD)
-    env = _env()
     proc = subprocess.Popen(_dldoctor(0.6) + ["fix", "--root", root, "--yes", "--only",
                                               "daemon-json", "--registry-mirror", registry],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=str(REPO))
     journal = os.path.join(root, "var", "lib", "dldoctor", "journal")
     deadline = time.monotonic() + 30
@@ -164,6 +163,13 @@ def test_sigterm_mid_write_rolls_back(root, registry):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.02)
     time.sleep(0.9)                     # inside the write window: entry journaled, file written
+    return proc, journal
+
+
+def test_sigterm_mid_write_rolls_back(root, registry):
+    """SIGTERM (unlike SIGKILL) can be caught: fix puts the old file back itself and says so."""
+    path = os.path.join(root, "etc", "docker", "daemon.json")
+    proc, journal = _fix_inside_write_window(root, registry, path)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, out + err
@@ -179,19 +185,7 @@ def test_a_second_signal_does_not_cut_the_rollback_short(root, registry, sig):
     """An impatient second Ctrl-C (or SIGTERM) while fix puts the files back: the rollback still
     finishes and is recorded, instead of "Putting the files back failed too"."""
     path = os.path.join(root, "etc", "docker", "daemon.json")
-    Path(path).write_bytes(OLD)
-    proc = subprocess.Popen(_dldoctor(0.6) + ["fix", "--root", root, "--yes", "--only",
-                                              "daemon-json", "--registry-mirror", registry],
-                            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=str(REPO))
-    journal = os.path.join(root, "var", "lib", "dldoctor", "journal")
-    deadline = time.monotonic() + 30
-    while not (os.path.isdir(journal) and any(
-            os.path.getsize(os.path.join(journal, d, "journal.jsonl")) for d in os.listdir(journal)
-            if os.path.exists(os.path.join(journal, d, "journal.jsonl")))):
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.02)
-    time.sleep(0.9)                     # inside the write window: entry journaled, file written
+    proc, journal = _fix_inside_write_window(root, registry, path)
     proc.send_signal(sig)
     time.sleep(0.3)                     # the rollback's own (slowed) write is under way
     if proc.poll() is None:
