@@ -103,3 +103,20 @@ def test_a_method_the_class_defines_is_kept():
             return False
 
     assert repr(Named("a")) == "<a>" and not Named("a") and hash(Named("a")) == hash(("a",))
+
+
+@frozen_record
+class Point3(Point):
+    z: int = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class DPoint3(DPoint):
+    z: int = 5
+
+
+def test_a_subclass_keeps_its_base_records_fields_first_as_a_dataclass():
+    assert repr(Point3(1, 2, z=3)).replace("Point3", "DPoint3", 1) == repr(DPoint3(1, 2, z=3))
+    assert repr(Point3(1)).replace("Point3", "DPoint3", 1) == repr(DPoint3(1))
+    assert Point3(1).tags is not Point3(1).tags
+    assert replace(Point3(1), z=9) == Point3(1, 0, {}, 9)

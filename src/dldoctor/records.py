@@ -17,7 +17,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # typing stays off the run's import path
-    from typing import Any, Callable, Dict, Tuple, TypeVar
+    from typing import Any, Callable, Dict, List, Tuple, TypeVar
 
     from typing_extensions import dataclass_transform  # typing has it from 3.11
 
@@ -105,13 +105,22 @@ def _frozen_delattr(self: Any, name: str) -> None:
 
 def _build(cls: Any, frozen: bool) -> Any:
     own = cls.__dict__
-    names = []
+    names: List[str] = []
     defaults: Dict[str, Any] = {}
     factories: Dict[str, Callable[[], Any]] = {}
+    for base in reversed(cls.__mro__[1:]):   # a base record's fields come first, as in dataclasses
+        spec = base.__dict__.get(_SPEC)
+        if spec:
+            names.extend(n for n in spec[0] if n not in names)
+            defaults.update(spec[1])
+            factories.update(spec[2])
     for name, note in own.get("__annotations__", {}).items():
         if isinstance(note, str) and note.startswith(("ClassVar", "typing.ClassVar")):
             continue
-        names.append(name)
+        if name not in names:
+            names.append(name)
+        defaults.pop(name, None)
+        factories.pop(name, None)
         if name in own:
             value = own[name]
             if isinstance(value, _Factory):
