@@ -257,16 +257,15 @@ def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
     likeliest first (order_guesses keeps that order in the ranking)."""
     if any(f.status == FAIL for f in findings):
         return []
-    texts = [t for t in (facts.error, facts.notes, facts.command) if t]
-    if not texts:
+    text = _report_text(facts)
+    if not text:
         return []
     model = _model()
     if model is None:
         return []
     from dldoctor import wordmodel
 
-    text = "\n".join(texts)
-    probs = [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
+    probs = _probabilities(model, text)
     if not probs or probs[0][1] < wordmodel.MIN_POSTERIOR:
         return []
     chosen = [probs[0][0]] + [p for p, pr in probs[1:GUESSES] if pr >= MORE_POSTERIOR]
@@ -289,6 +288,16 @@ def _model() -> Any:
     return FALLBACK
 
 
+def _report_text(facts: Facts) -> str:
+    """What the model reads: the reported error, the reporter's notes and the command."""
+    return "\n".join(t for t in (facts.error, facts.notes, facts.command) if t)
+
+
+def _probabilities(model: Any, text: str) -> List[Tuple[str, float]]:
+    """The model's causes for `text` that the catalog knows, likeliest first."""
+    return [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
+
+
 def _guess_finding(pid: str, text: str) -> Finding:
     return problem(SYMPTOM_CHECK, "symptom", pid,
                    _("No known message matched; the words of the report point at this cause (a guess "
@@ -300,8 +309,8 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
                    roots: Tuple[str, ...]) -> Tuple[List[Finding], Tuple[str, ...]]:
     """The rules answered; the learned model may still add to the ranking (COMBINE says how)."""
     out = list(findings)
-    texts = [t for t in (facts.error, facts.notes, facts.command) if t]
-    if COMBINE == "fallback" or not roots or not texts:
+    text = _report_text(facts)
+    if COMBINE == "fallback" or not roots or not text:
         return out, roots
     weak = _weak_reading(roots[0], findings)
     may_fill = "fill" in COMBINE and (FILL_AFTER_ANY or weak)
@@ -311,8 +320,7 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
     model = _model()
     if model is None:
         return out, roots
-    text = "\n".join(texts)
-    probs = [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
+    probs = _probabilities(model, text)
     if not probs:
         return out, roots
     ranked = list(roots)
