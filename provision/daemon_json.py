@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence,
 
 from dldoctor.daemon_judge import REFUSE
 from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
-from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts
+from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts, server_error
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import Facts, Unknown, known
 from dldoctor.i18n import _
@@ -588,8 +588,17 @@ class DaemonJsonStep:
 
         info = facts.docker_info
         running = bool(known(info) and getattr(info, "has_server", False))
-        action = self._daemon_action(facts, options, before_data, after_data, after_text,
-                                     file_changes, forced, running, warnings)
+        err, timed_out = server_error(facts)
+        hung = not running and timed_out and not err     # connected, and no answer (as check says)
+        if hung:
+            # Running, so "it takes effect when Docker starts" is not true: only a restart unsticks
+            # it and loads the new file.
+            action: Optional[DaemonAction] = DaemonAction("restart", _(
+                "the Docker daemon does not respond (a hung dockerd or socket); only a restart "
+                "loads the new daemon.json")) if file_changes else None
+        else:
+            action = self._daemon_action(facts, options, before_data, after_data, after_text,
+                                         file_changes, forced, running, warnings)
         if action is not None:
             changes.append(action)
 
@@ -599,10 +608,13 @@ class DaemonJsonStep:
                                        dockerd_version(facts)[0] or None)
             if conflicts and changes:
                 raise Refused(_explain_conflicts(conflicts, path))
+        elif changes and hung:
+            notes.append(_("dockerd's command line is unknown (the Docker daemon does not "
+                           "respond): flag conflicts could not be checked."))
         elif changes:
             notes.append(_("dockerd's command line is unknown (Docker is not running?): flag "
                            "conflicts could not be checked."))
-        if file_changes and not running:
+        if file_changes and not running and not hung:
             notes.append(_("Docker is not running: the new daemon.json takes effect when Docker "
                            "starts."))
         return Plan(step=NAME, changes=tuple(changes), notes=tuple(notes),

@@ -236,3 +236,30 @@ def test_reset_switches_language_in_one_process(monkeypatch):
     monkeypatch.setenv("LANGUAGE", "en_US:zh_CN")         # LANGUAGE wins over LANG
     i18n.reset()
     assert catalog.title(PROBLEM) == english
+
+
+def test_mirror_url_reasons_are_translated(tmp_path):
+    """Why dockerd rejects a registry mirror (mirror_urls.validate_mirror_url) is a sentence the
+    user reads in check and in fix's usage error: Chinese under zh_CN, the URL kept as written."""
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "daemon.json").write_text(json.dumps({"registry-mirrors": [
+        "https://u:pw@m1.example.com", "ftp://m2.example.com", "m3.example.com"]}))
+    env = {k: v for k, v in os.environ.items() if k not in LANG_VARS and k != "DOCKER_HOST"}
+    env.update({"DLDOCTOR_LANG": "zh_CN", "NO_COLOR": "1"})
+    res = subprocess.run([sys.executable, "-m", "dldoctor", "check", "--snapshot", str(snap)],
+                         capture_output=True, text=True, env=env, cwd=str(REPO), timeout=120)
+    lead = zh_cn()["dockerd rejects this mirror: {why}."].split("{why}")[0]
+    reasons = [l.split(lead, 1)[1] for l in res.stdout.splitlines() if lead in l]
+    assert len(reasons) == 3, res.stdout
+    for why, url in zip(reasons, ("https://u:***@m1.example.com", "ftp://m2.example.com",
+                                  "m3.example.com")):
+        assert CJK.search(why) and url in why, why
+        assert "invalid mirror" not in why and "must use" not in why, why
+    res = subprocess.run([sys.executable, "-m", "dldoctor", "fix", "--dry-run", "--root",
+                          str(tmp_path), "--only", "daemon-json", "--registry-mirror",
+                          "ftp://x.example"],
+                         capture_output=True, text=True, env=env, cwd=str(REPO), timeout=120)
+    assert res.returncode == 2, res.stderr
+    assert "ftp://x.example" in res.stderr and CJK.search(res.stderr), res.stderr
+    assert "unsupported scheme" not in res.stderr and "must use" not in res.stderr, res.stderr

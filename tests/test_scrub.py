@@ -84,6 +84,40 @@ def test_masked_json_is_still_json(value, indent):
     json.loads(mask(json.dumps(value, indent=indent)))
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a JSON document embedded in a string (a log line, a label, an environment variable)
+    (r'msg="{\"password\": \"hunter2\"}"', r'msg="{\"password\": \"***\"}"'),
+    (r'x \"auth\":\"dXNlcjpwYXNz\" y', r'x \"auth\":\"***\" y'),
+    (r'{\"auths\":{\"r\":{\"auth\":\"QUJD\"}}}', r'{\"auths\":{\"r\":{\"auth\":\"***\"}}}'),
+    (r'{\"password\": \"a\\\"b\\\\c\", \"u\": 1}', r'{\"password\": \"***\", \"u\": 1}'),
+    (r'{\\\"token\\\": \\\"t0k\\\"}', r'{\\\"token\\\": \\\"***\\\"}'),  # embedded twice
+    (r'{\"pin_password\": 1234}', r'{\"pin_password\": \"***\"}'),
+    (r'{\"password\": null}', r'{\"password\": null}'),
+    (r'{\"Authorization\": \"Bearer abc\", \"n\": 1}', r'{\"Authorization\": \"Bearer ***\", \"n\": 1}'),
+    (r'{\"password\": \"cut off', r'{\"password\": \"***'),
+    (r'msg="{\"password\": \"cut" next=1', r'msg="{\"password\": \"***" next=1'),
+    (r'pass=a\b\c x', r'pass=*** x'),                       # a backslash in a bare value
+    (r'\"cmd\": \"login password=abc\"', r'\"cmd\": \"login password=***\"'),
+])
+def test_mask_json_escaped(text, expected):
+    assert mask(text) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values, st.integers(1, 2))
+@example({"password": "a\"b\\"}, 1)
+@example({"Authorization": "Bearer x\"y"}, 2)
+def test_masked_embedded_json_is_still_json(value, depth):
+    text = json.dumps(value)
+    for _ in range(depth):
+        text = json.dumps(text)
+    masked = mask(text)
+    for _ in range(depth + 1):
+        masked = json.loads(masked)
+    if isinstance(value, dict) and isinstance(value.get("password"), str) and value["password"]:
+        assert masked["password"] == "***"
+
+
 @pytest.mark.parametrize("raw, shown", [
     ("\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),                                  # clear screen
     ("\x1b]8;;http://evil\x07link\x1b]8;;\x07", "\\x1b]8;;http://evil\\x07link\\x1b]8;;\\x07"),  # OSC 8
@@ -108,7 +142,8 @@ def test_json_text_is_valid_utf8_and_inert():
 
 @pytest.mark.parametrize("fragment", ["a", "@", "a:", "x@", "password", "password:", "auth ",
                                       "login -", "login ", "--password ",
-                                      "authorization:", "https://", "u:p@", "\"token\": \"", "=:@"])
+                                      "authorization:", "https://", "u:p@", "\"token\": \"", "=:@",
+                                      '\\"token\\": \\"', "password=\\\\", '\\"password\\": \\"\\\\'])
 def test_mask_is_linear(fragment):
     """Masking 1 MB costs about 8 times 128 KB (quadratic would be 64 times)."""
     def cost(n):

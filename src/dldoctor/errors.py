@@ -55,10 +55,12 @@ def valid_timeout(seconds: float) -> bool:
 
 
 def os_error_message(exc: OSError, target: Optional[str] = None) -> str:
-    """An OSError as one line that names the file and the way out ("df -h", "sudo", ...)."""
-    from dldoctor.i18n import _
-
-    return "%s: %s" % (exc.filename or target or _("standard output"), os_error_reason(exc))
+    """An OSError as one line that names the file (or `target`: what was being written) and the
+    way out ("df -h", "sudo", ...). With neither, the reason alone: no file is made up."""
+    name = exc.filename or target
+    if not name:
+        return os_error_reason(exc)
+    return "%s: %s" % (name, os_error_reason(exc))
 
 
 def os_error_reason(exc: OSError) -> str:

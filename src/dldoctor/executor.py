@@ -180,7 +180,7 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
         daemon = _Daemon(control, txn, verifiers, timeout, out)
         try:
             final = _apply_plans(plans, writer, txn, replan, out, outcome)
-            daemon.settle(_settle_action(daemon_action(final), allow_restart, outcome), outcome)
+            daemon.settle(daemon_action(final), allow_restart, outcome)
             txn.commit()
             outcome.messages.append(_("Done. `dldoctor undo` puts the files back "
                                       "(journal {path}).").format(path=txn.path))
@@ -269,24 +269,36 @@ class _Daemon:
         self.timeout, self.out = timeout, out
         self.acted: Optional[str] = None
 
-    def settle(self, action: Optional[DaemonAction], outcome: Outcome) -> None:
+    def settle(self, action: Optional[DaemonAction], allow_restart: bool,
+               outcome: Outcome) -> None:
         """Reload or restart dockerd and verify it took the new configuration; or say why not."""
         if action is None:
             return
         control = self.control
         running = bool(control is not None and control.is_running())
-        if not running and control is not None and control.info() is not None:
+        answers = not running and control is not None and control.info() is not None
+        if answers:
             outcome.daemon = {"action": action.action, "result": "not-found"}
             outcome.messages.append(_(
                 "Docker answers, but dldoctor found no dockerd process it can signal "
                 "({how}); the new configuration takes effect when Docker is reloaded "
                 "(systemctl reload docker, or kill -HUP <dockerd pid>) or "
                 "restarted.").format(how=control.describe()))
+        elif not running and control is not None and control.no_answer:
+            # A hung daemon is not a stopped one: it will not pick the file up by itself.
+            outcome.daemon = {"action": action.action, "result": "not-responding"}
+            outcome.messages.append(_(
+                "The Docker daemon does not respond (a hung dockerd or socket), and dldoctor "
+                "found no dockerd process it can restart ({how}): the new configuration takes "
+                "effect only when Docker is restarted. Run: sudo systemctl restart docker "
+                "(or stop the hung dockerd and start it again).").format(how=control.describe()))
+            outcome.exit_code = 1
         elif not running:
             outcome.daemon = {"action": action.action, "result": "not-running"}
             outcome.messages.append(_("Docker is not running: the new configuration "
                                       "takes effect when Docker starts."))
         else:
+            action = _settle_action(action, allow_restart, outcome)
             self.txn.daemon(action.action)
             self.acted = action.action
             outcome.daemon = {"action": action.action, "why": action.why}
@@ -295,10 +307,9 @@ class _Daemon:
             outcome.daemon["result"] = "ok"
 
 
-def _settle_action(action: Optional[DaemonAction], allow_restart: bool,
-                   outcome: Outcome) -> Optional[DaemonAction]:
+def _settle_action(action: DaemonAction, allow_restart: bool, outcome: Outcome) -> DaemonAction:
     """A restart that only a re-plan asked for, without --restart: reload, and say what is left."""
-    if action is not None and action.action == "restart" and not allow_restart:
+    if action.action == "restart" and not allow_restart:
         outcome.messages.append(_("A restart is still needed ({why}); dldoctor reloaded instead. "
                                   "Run: sudo systemctl restart docker").format(why=action.why))
         return DaemonAction("reload", action.why)

@@ -8,6 +8,7 @@ imported where a URL is taken apart, so a check of a host without mirrors never 
 from __future__ import annotations
 
 
+from dldoctor.i18n import _
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
@@ -85,7 +86,8 @@ def known_dead(url: str) -> Optional[KnownRegistryMirror]:
 
 
 def validate_mirror_url(url: str) -> Optional[str]:
-    """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording).
+    """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording,
+    in the user's language: a sentence shown by check, fix and mirrors).
 
     Follows moby's ValidateMirror: an http:// or https:// scheme is required, no query or fragment,
     no user:password. A path beyond "/" is refused too: dockerd before 28.x rejects it at start-up
@@ -95,32 +97,33 @@ def validate_mirror_url(url: str) -> Optional[str]:
     from urllib.parse import urlsplit
 
     if not isinstance(url, str) or not url.strip():
-        return "invalid mirror: empty URL"
+        return _("invalid mirror: empty URL")
     if url != url.strip() or any(c.isspace() for c in url):
-        return "invalid mirror: %r contains whitespace" % url
-    scheme, sep, _ = url.partition("://")
+        return _("invalid mirror: {url!r} contains whitespace").format(url=url)
+    scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
-        return ("invalid mirror: no scheme specified for %r: must use either 'https://' or "
-                "'http://'" % url)
+        return _("invalid mirror: no scheme specified for {url!r}: must use either 'https://' or "
+                 "'http://'").format(url=url)
     try:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
-        return "invalid mirror: %r is not a valid URI (%s)" % (url, exc)
+        return _("invalid mirror: {url!r} is not a valid URI ({error})").format(url=url, error=exc)
     del port
     if parts.scheme not in ("http", "https"):
-        return ("invalid mirror: unsupported scheme %r in %r: must use either 'https://' or "
-                "'http://'" % (parts.scheme, url))
+        return _("invalid mirror: unsupported scheme {scheme!r} in {url!r}: must use either "
+                 "'https://' or 'http://'").format(scheme=parts.scheme, url=url)
     if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
-        return "invalid mirror: query or fragment at end of the URI %r" % url
+        return _("invalid mirror: query or fragment at end of the URI {url!r}").format(url=url)
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         shown = "%s://%s:xxxxx@%s" % (parts.scheme, parts.username or "", parts.hostname or "")
-        return "invalid mirror: username/password not allowed in URI %r" % shown
+        return _("invalid mirror: username/password not allowed in URI {url!r}").format(url=shown)
     if not parts.hostname:
-        return "invalid mirror: no host in %r" % url
+        return _("invalid mirror: no host in {url!r}").format(url=url)
     if parts.path not in ("", "/"):
-        return ("invalid mirror: path %r at end of the URI %r: a Docker Hub mirror is a host "
-                "(older dockerd refuses to start with a path here)" % (parts.path, url))
+        return _("invalid mirror: path {path!r} at end of the URI {url!r}: a Docker Hub mirror is "
+                 "a host (older dockerd refuses to start with a path here)").format(
+                     path=parts.path, url=url)
     return None
 
 

@@ -2,7 +2,7 @@
 
 `mask` hides secrets in any evidence text (URL userinfo with any scheme or none, passwords that
 contain `@`, proxy variables, `Authorization` headers, password/token/auth keys at any depth of
-JSON or key=value text). It works on text, not on parsed structure, so it applies to invalid
+JSON or key=value text, and of JSON embedded in a string with its quotes escaped). It works on text, not on parsed structure, so it applies to invalid
 files and to error quotes alike, and it has no switch: every output path calls it.
 
 `terminal` shows control characters (ESC, C1, BiDi overrides, undecodable bytes) escaped, so
@@ -31,15 +31,20 @@ _HOSTLIKE = lazy_compile(r"[A-Za-z0-9\[]")
 
 _HEADER = lazy_compile(
     r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
-    r"([\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"']?)"
+    r"((?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16}(?:\\{0,8}[\"'])?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
     r"(?![\[{])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)   # a JSON escape (\") is part of it
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = lazy_compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|"
     r"(?<![a-z])pass(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
-    r"([\w-]{0,32}[\"']?[ \t]{0,16}[:=][ \t]{0,16})"
-    r"(\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|[^\s\"',;&{}\[\]]{1,8192})", re.I)
+    r"([\w-]{0,32}(?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16})"
+    r"(\\{1,8}\"|\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|"
+    r"(?:[^\s\"',;&{}\[\]\\]|\\(?!\\{0,8}\")){1,8192})", re.I)
+# A JSON document embedded in a string (a log line, a label, a variable) has its quotes escaped:
+# {\"password\": \"x\"}, once or more (\\\"). Such a value opens with N backslashes and a quote
+# (the value alternative above matches only that) and is scanned for its end by _escaped_end.
+_QUOTE_RUN = lazy_compile(r"(\\*)[\"']$")
 
 # A password given as a command-line flag: `--password VALUE` anywhere (`--password=VALUE` is a
 # key=value above), and `-p VALUE` / `-pVALUE` on a `login` line (`docker login -u bob -p ...`;
@@ -82,9 +87,36 @@ def _mask_url(token: str) -> str:
 _LITERALS = ("null", "true", "false", "none", "~")
 
 
+def _escaped_end(text: str, start: int, level: int) -> "tuple[int, int]":
+    """Where the JSON-escaped string that opened with `level` backslashes and a quote before
+    `start` ends: (end of its content, end of its closing quote). A quote preceded by r
+    backslashes closes it when r % (2 * (level + 1)) == level (more are escaped quotes and
+    backslashes of the text inside); one with fewer belongs to an enclosing string, and a cut-off
+    string ends there or at the end of the line, as does one longer than 8192 characters."""
+    limit = min(len(text), start + 8192)
+    newline = text.find("\n", start, limit)
+    if newline >= 0:
+        limit = newline
+    i = start
+    while True:
+        i = text.find("\"", i, limit)
+        if i < 0:
+            return limit, limit
+        r = 0
+        while i - r > start and text[i - r - 1] == "\\":
+            r += 1
+        rest = r % (2 * (level + 1))
+        if rest == level:
+            return i - level, i + 1
+        if rest < level:
+            return i - rest, i - rest
+        i += 1
+
+
 def _masked(sep: str, value: str) -> str:
     """The mask for `value` written after `sep`, keeping JSON valid: a quoted value keeps its
-    quotes, a bare one after a quoted key (JSON) becomes a string, null/true/false stay."""
+    quotes, a bare one after a quoted key (JSON, embedded JSON) becomes a string, null/true/false
+    stay."""
     if value.startswith(("\"", "'")):
         return value[0] + MASK + value[0]
     if value.lower() in _LITERALS:
@@ -92,17 +124,41 @@ def _masked(sep: str, value: str) -> str:
     if sep.rstrip(" \t").endswith(("\"", "'")):
         return MASK  # inside a string already
     if "\"" in sep:
-        return "\"%s\"" % MASK
+        opened = _QUOTE_RUN.search(sep[:sep.rindex("\"") + 1])   # the key's quote, escaped or not
+        quote = opened.group(0) if opened else "\""
+        return quote + MASK + quote
     return MASK
 
 
-def _mask_value(m: "re.Match[str]") -> str:
-    return m.group(1) + m.group(2) + _masked(m.group(1) + m.group(2), m.group(3))
+def _mask_key_values(text: str) -> str:
+    out = []
+    pos = 0
+    while True:
+        m = _KEY_VALUE.search(text, pos)
+        if m is None:
+            break
+        key, sep, value = m.group(1, 2, 3)
+        if value.startswith("\\") and value.endswith("\""):  # a string of an embedded document
+            content_end, end = _escaped_end(text, m.end(), len(value) - 1)
+            out.append(text[pos:m.start()] + key + sep + value + MASK + text[content_end:end])
+            pos = end
+        else:
+            out.append(text[pos:m.start()] + key + sep + _masked(key + sep, value))
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _mask_header(m: "re.Match[str]") -> str:
-    return m.group(1) + m.group(2) + (m.group(3) or "") + _masked(
-        m.group(2) if m.group(3) else m.group(1) + m.group(2), m.group(4))
+    sep, value = m.group(2), m.group(4)
+    opened = _QUOTE_RUN.search(sep)
+    if opened and opened.group(1):
+        # inside an embedded document's string (\"Bearer abc\"): the value ends at its close
+        level = len(opened.group(1))
+        content_end, end = _escaped_end(value, 0, level)
+        return m.group(1) + sep + (m.group(3) or "") + MASK + value[content_end:]
+    return m.group(1) + sep + (m.group(3) or "") + _masked(
+        sep if m.group(3) else m.group(1) + sep, value)
 
 
 def mask(text: str) -> str:
@@ -114,7 +170,7 @@ def mask(text: str) -> str:
     text = _HEADER.sub(_mask_header, text)
     if "-p" in text or "-P" in text:
         text = _LOGIN_P.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
-    return _KEY_VALUE.sub(_mask_value, text)
+    return _mask_key_values(text)
 
 
 def mask_obj(obj: Any) -> Any:

@@ -98,6 +98,25 @@ def test_stdout_on_a_full_disk_names_it_and_the_way_out():
     assert "standard output: No space left on device" in err and "df -h" in err
 
 
+def test_an_os_error_without_a_file_is_not_blamed_on_stdout(tmp_path):
+    """ENOSPC raised without a file name (a flush deep in a library) while stdout is fine: the
+    message says what happened and the way out, and invents no "standard output" as its file."""
+    script = ("import errno, sys\n"
+              "import dldoctor.record\n"
+              "def boom(*args, **kwargs):\n"
+              "    raise OSError(errno.ENOSPC, 'No space left on device')\n"
+              "dldoctor.record.write_snapshot = boom\n"
+              "from dldoctor.main import main\n"
+              "main(sys.argv[1:])\n")
+    res = subprocess.run([sys.executable, "-c", script, "snapshot", str(tmp_path / "snap"),
+                          "--no-probe", "--root", str(DATA)],
+                         capture_output=True, env=env_for(), timeout=60)
+    err = res.stderr.decode()
+    assert res.returncode == 1 and "Traceback" not in err, err
+    assert "No space left on device" in err and "df -h" in err, err
+    assert "standard output" not in err, err
+
+
 @pytest.fixture
 def full_fs(tmp_path):
     """A 64 KiB tmpfs filled to the brim (needs root and mount; skipped elsewhere)."""
@@ -169,3 +188,6 @@ def test_os_error_message_names_file_and_way_out(code, fragment):
 
     msg = os_error_message(OSError(code, os.strerror(code), "/var/lib/dldoctor/journal/x"))
     assert msg.startswith("/var/lib/dldoctor/journal/x: " + os.strerror(code)) and fragment in msg
+    # no file named: the reason and the way out, no file made up
+    msg = os_error_message(OSError(code, os.strerror(code)))
+    assert msg.startswith(os.strerror(code)) and fragment in msg and "standard output" not in msg

@@ -35,6 +35,12 @@ SECRETS = {
     "explain_url": "ExplainPw16",
     "explain_header": "ExplainBearer17",
     "invalid_json": "InvalidJsonPw18",
+    # JSON documents embedded as strings: their keys and values are JSON-escaped (\"auth\")
+    "daemon_label_auth": "RGFlbW9uTGFiZWxBdXRo",
+    "info_label_password": "InfoLabelPw19",
+    "explain_json_password": "ExplainJsonPw20",
+    "explain_json_auth": "RXhwbGFpbkpzb25BdXRo",
+    "explain_json_header": "ExplainJsonBearer21",
 }
 
 
@@ -45,6 +51,9 @@ def _daemon_json(valid: bool) -> str:
         "auths": {"registry.example": {"auth": s["daemon_auth"]}},
         "deep": {"list": [{"password": s["daemon_password"], "identitytoken": s["daemon_token"]}]},
         "credsStore": "desktop",
+        # a JSON document held in a string (a CI runner's DOCKER_AUTH_CONFIG as a label): written
+        # to the file JSON-escaped, {\"auths\":{...{\"auth\":\"...\"}}}
+        "labels": ['ci.auth-config={"auths":{"r.example":{"auth":"%s"}}}' % s["daemon_label_auth"]],
         # last, so that fix's diff quotes these lines as context
         "proxies": {"no-proxy": "localhost",
                     "https-proxy": "http://proxyuser:%s@proxy.example:3128" % s["daemon_proxy"]},
@@ -65,6 +74,7 @@ def _docker_info() -> str:
     reg = server.setdefault("RegistryConfig", {}) or {}
     server["RegistryConfig"] = reg
     reg["Mirrors"] = ["https://mu:%s@mirror.example.com/" % SECRETS["info_mirror"]]
+    server["Labels"] = ['ci.login={"username": "bob", "password": "%s"}' % SECRETS["info_label_password"]]
     return json.dumps(info)
 
 
@@ -146,6 +156,14 @@ def test_no_planted_secret_in_any_output(tmp_path, valid, fake_dockerd):
         "explain": ["explain", "-v", "--root", str(root), "--timeout", "5",
                     "Error response from daemon: Get \"https://u:%s@mirror.example.com/v2/\": "
                     "Authorization: Bearer %s: i/o timeout" % (SECRETS["explain_url"], SECRETS["explain_header"])],
+        # a log line quoting a JSON request body: every key and value in it JSON-escaped
+        "explain json log": ["explain", "-v", "--root", str(root), "--timeout", "5",
+                             'Error response from daemon: Get "https://mirror.example.com/v2/": '
+                             'body={\\"username\\": \\"bob\\", \\"password\\": \\"%s\\", '
+                             '\\"auths\\":{\\"r.example\\":{\\"auth\\":\\"%s\\"}}, '
+                             '\\"headers\\": {\\"Authorization\\": \\"Bearer %s\\"}}: i/o timeout'
+                             % (SECRETS["explain_json_password"], SECRETS["explain_json_auth"],
+                                SECRETS["explain_json_header"])],
     }.items():
         res = _run(args, env)
         assert b"Traceback" not in res.stderr, (name, res.stderr)
@@ -176,6 +194,9 @@ def test_no_planted_secret_in_any_output(tmp_path, valid, fake_dockerd):
     assert "proxyuser:***@proxy.example" in files and "mirroruser:***@mirror.example.com" in files
     assert "envuser:***@proxy.example:3128" in files
     assert '"auths"' in files and '"password": "***"' in files
+    # an embedded document keeps its escaped shape, only the secret replaced
+    assert '{\\"auth\\":\\"***\\"}' in files and '\\"password\\": \\"***\\"' in files
+    assert '\\"password\\": \\"***\\"' in outputs["explain json log"].decode()
 
 
 def test_invalid_daemon_json_quote_is_masked(tmp_path):

@@ -172,3 +172,38 @@ def test_merge_of_a_hostile_report_reaches_the_terminal_inert(tmp_path):
         assert "\\u202e" in res.stdout, res.stdout
     data = json.loads(dldoctor("fleet", "merge", "--json", path).stdout)
     assert data["hosts"]["gpu01"]["report"]["findings"][0]["title"] == "t\u202eevil\x9b31m"
+
+
+def test_the_bootstraps_own_lines_are_translated_on_the_controller(monkeypatch):
+    """The target-side bootstrap has no catalog, so its two lines (a run stopped at
+    --task-timeout, an interpreter that would not start) arrive in English; the controller puts
+    them in its language when it composes the host's error."""
+    import re
+
+    import dldoctor.i18n as i18n
+    from dldoctor.fleet import report
+
+    boot = (Path(report.__file__).parent / "plugins" / "action" / "dldoctor_run.py").read_text()
+    assert '"\\ndldoctor: stopped after %s s (--task-timeout)"' in boot   # what is matched below
+    assert '"dldoctor: cannot start %s: %s\\n"' in boot
+    for var in ("DLDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
+    i18n.reset()
+    try:
+        timed_out = report.from_check(None, '{"partial', "\ndldoctor: stopped after 300 s (--task-timeout)")
+        no_python = report.from_check(127, "", "dldoctor: cannot start /usr/bin/python3: [Errno 2] "
+                                               "No such file or directory: '/usr/bin/python3'\n")
+    finally:
+        monkeypatch.setenv("DLDOCTOR_LANG", "C")
+        i18n.reset()
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for entry, kept in ((timed_out, ["300", "--task-timeout"]),
+                        (no_python, ["/usr/bin/python3", "No such file or directory"])):
+        assert entry["status"] == "error"
+        last = entry["error"].splitlines()[-1]
+        assert cjk.search(last) and all(k in last for k in kept), last
+        assert "stopped after" not in last and "cannot start" not in last, last
+    # in English, the same lines as the target wrote them
+    entry = report.from_check(None, "", "\ndldoctor: stopped after 300 s (--task-timeout)")
+    assert entry["error"] == "dldoctor: stopped after 300 s (--task-timeout)"

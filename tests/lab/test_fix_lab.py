@@ -175,3 +175,24 @@ def test_no_daemon_running_writes_the_file_for_the_next_start(fresh_lab):
     lab.start_dockerd()
     mirrors = lab.docker("info", "--format", "{{json .RegistryConfig.Mirrors}}").stdout
     assert json.loads(mirrors) == [url + "/"]
+
+
+def test_hung_daemon_without_a_pid_is_reported_hung_not_stopped(fresh_lab):
+    """DOCKER_HOST is a socket that accepts and never answers, and no dockerd pid is to be found:
+    fix writes the file, but says the daemon does not answer (as check does) and exits 1; it does
+    not claim Docker is stopped."""
+    lab = fresh_lab
+    old = b'{\n  "log-level": "warn"\n}\n'
+    lab.write_daemon_json(old)
+    url = lab.start_registry()
+    with lab.hung_socket() as path:
+        env = lab.env(DOCKER_HOST="unix://" + path)
+        r = run_dldoctor(["fix", "--root", str(lab.root), "--only", "daemon-json", "--yes",
+                          "--timeout", "3", "--registry-mirror", url],
+                         env=env, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out
+    assert "Traceback" not in out
+    assert "does not respond" in out and "not running" not in out, out
+    assert "systemctl restart docker" in out
+    assert json.loads(lab.read_daemon_json()) == {"log-level": "warn", "registry-mirrors": [url]}

@@ -159,6 +159,25 @@ def test_not_running_writes_and_says_so(root):
     assert any("takes effect when Docker starts" in m for m in outcome.messages)
 
 
+def test_hung_daemon_without_a_pid_writes_and_fails(root):
+    """No dockerd pid, and `docker info` gets no answer: hung, not stopped; the file stays
+    written (undo puts it back) but fix exits 1 and says a restart is needed."""
+    put(root)
+    control = FakeDaemon(HostWriter(root), running=False)
+
+    def info():
+        control.no_answer = True
+        return None
+
+    control.info = info
+    outcome, _, _ = run_apply(root, [plan(action="restart")], control)
+    assert outcome.status == "applied" and outcome.exit_code == 1 and read(root) == NEW
+    assert outcome.daemon == {"action": "restart", "result": "not-responding"}
+    assert any("does not respond" in m and "systemctl restart docker" in m
+               for m in outcome.messages)
+    assert not any("not running" in m for m in outcome.messages)
+
+
 def test_nothing_to_do(root):
     put(root)
     outcome, _, msgs = run_apply(root, [Plan("daemon-json")], None)

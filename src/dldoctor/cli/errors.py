@@ -51,9 +51,23 @@ def _as_json(exc: DldoctorError, schema: str) -> None:
                                      indent=2)) + "\n")
 
 
-def report(exc: BaseException, json_schema: Optional[str] = None) -> int:
+def _stdout_fails() -> bool:
+    """stdout cannot take what it holds (a full disk behind `> file`): the one stream whose
+    OSError names no file."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    except (ValueError, AttributeError):   # closed, or not a stream
+        pass
+    return False
+
+
+def report(exc: BaseException, json_schema: Optional[str] = None,
+           target: Optional[str] = None) -> int:
     """Say what ended the command (as a `json_schema` document when given); its exit code.
-    Re-raises an internal error when DLDOCTOR_DEBUG is set."""
+    `target`: what an OSError without a file name was writing. Re-raises an internal error when
+    DLDOCTOR_DEBUG is set."""
     from dldoctor import streams
     from dldoctor.i18n import _
 
@@ -66,7 +80,9 @@ def report(exc: BaseException, json_schema: Optional[str] = None) -> int:
     if isinstance(exc, OSError):
         from dldoctor.errors import os_error_exit, os_error_message
 
-        err = DldoctorError(os_error_message(exc))
+        if exc.filename is None and target is None and _stdout_fails():
+            target = _("standard output")
+        err = DldoctorError(os_error_message(exc, target))
         err.exit_code = os_error_exit(exc)
         exc = err
     elif not isinstance(exc, DldoctorError):
@@ -117,7 +133,9 @@ def at_exit(exc: OSError) -> int:
     """stdout failed at the last flush (a full disk, a closed pipe): quiet stdout, say why."""
     from dldoctor import streams
 
+    from dldoctor.i18n import _
+
     streams.silence_stdout()
     if isinstance(exc, BrokenPipeError):
         return streams.EPIPE_EXIT
-    return report(exc)
+    return report(exc, target=_("standard output"))

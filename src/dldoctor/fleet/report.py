@@ -51,11 +51,27 @@ def failing(report: Dict[str, Any]) -> bool:
 _SSH_NOISE = re.compile(r"^(Shared connection to \S+ closed\.|Connection to \S+ closed\.)\s*$", re.M)
 
 
+# The lines the fleet bootstrap itself writes on a target (BOOT in plugins/action/dldoctor_run.py),
+# where no catalog is: put in the controller's language here, when the host's error is composed.
+_BOOT_LINE = re.compile(r"^dldoctor: (?:stopped after (?P<seconds>\d{1,9}) s \(--task-timeout\)"
+                        r"|cannot start (?P<python>[^\n]+?): (?P<error>[^\n]*))$", re.M)
+
+
+def _boot_line(m: "re.Match[str]") -> str:
+    if m.group("seconds") is not None:
+        return _("dldoctor: stopped after {seconds} s (--task-timeout)").format(
+            seconds=m.group("seconds"))
+    return _("dldoctor: cannot start {python}: {error}").format(python=m.group("python"),
+                                                              error=m.group("error"))
+
+
 def remote_text(stdout: str, stderr: str) -> str:
     """What a failed run said: over ssh with a tty, stderr arrives in stdout and ssh adds its own
-    closing line to stderr, which says nothing about the host."""
+    closing line to stderr, which says nothing about the host. The bootstrap's own lines are
+    translated."""
     err = _SSH_NOISE.sub("", stderr.replace("\r\n", "\n")).strip()
     out = stdout.replace("\r\n", "\n").strip()
+    err, out = _BOOT_LINE.sub(_boot_line, err), _BOOT_LINE.sub(_boot_line, out)
     return "\n".join(t for t in (out[-MAX_ERROR:], err) if t)
 
 

@@ -85,6 +85,9 @@ class DaemonControl:
     def __init__(self, env: Optional[Dict[str, str]] = None, timeout: float = 60.0):
         self.env = dict(os.environ if env is None else env)
         self.timeout = timeout
+        # The last info() connected and got no answer within its time-out: a hung dockerd or
+        # socket, not a stopped one.
+        self.no_answer = False
 
     def _run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         """A command with a timeout, never a hang (host.process)."""
@@ -97,6 +100,7 @@ class DaemonControl:
     def info(self) -> Optional[LiveInfo]:
         """`docker info` now; None when no daemon answers."""
         res = self._docker("info", "--format", "{{json .}}")
+        self.no_answer = res.timed_out
         text = res.stdout.strip()
         if not text:
             return None

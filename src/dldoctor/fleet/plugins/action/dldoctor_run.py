@@ -31,7 +31,9 @@ __metaclass__ = type
 # `python3 dldoctor.pyz ARGS` would (the archive first on sys.path, argv[0] the archive), so a host
 # starts one Python, not one per command. The interpreter reads PYTHON* and the locale variables
 # when it starts, so when the host's dldoctor_env sets any of them the fork starts a fresh
-# interpreter instead (exec), as before.
+# interpreter instead (exec), as before. The target has no catalog: its two lines of its own
+# ("dldoctor: cannot start ...", "dldoctor: stopped after ...") are matched and translated by the
+# controller (dldoctor.fleet.report.remote_text); keep their wording in step with it.
 BOOT = r'''
 import base64, json, os, select, shutil, signal, sys, tempfile, time
 inp = sys.stdin.buffer
