@@ -278,25 +278,22 @@ class _Daemon:
         running = bool(control is not None and control.is_running())
         answers = not running and control is not None and control.info() is not None
         if answers:
-            outcome.daemon = {"action": action.action, "result": "not-found"}
-            outcome.messages.append(_(
+            _left_alone(outcome, action, "not-found", _(
                 "Docker answers, but dldoctor found no dockerd process it can signal "
                 "({how}); the new configuration takes effect when Docker is reloaded "
                 "(systemctl reload docker, or kill -HUP <dockerd pid>) or "
                 "restarted.").format(how=control.describe()))
         elif not running and control is not None and control.no_answer:
             # A hung daemon is not a stopped one: it will not pick the file up by itself.
-            outcome.daemon = {"action": action.action, "result": "not-responding"}
-            outcome.messages.append(_(
+            _left_alone(outcome, action, "not-responding", _(
                 "The Docker daemon does not respond (a hung dockerd or socket), and dldoctor "
                 "found no dockerd process it can restart ({how}): the new configuration takes "
                 "effect only when Docker is restarted. Run: sudo systemctl restart docker "
                 "(or stop the hung dockerd and start it again).").format(how=control.describe()))
             outcome.exit_code = 1
         elif not running:
-            outcome.daemon = {"action": action.action, "result": "not-running"}
-            outcome.messages.append(_("Docker is not running: the new configuration "
-                                      "takes effect when Docker starts."))
+            _left_alone(outcome, action, "not-running", _(
+                "Docker is not running: the new configuration takes effect when Docker starts."))
         else:
             action = _settle_action(action, allow_restart, outcome)
             self.txn.daemon(action.action)
@@ -305,6 +302,12 @@ class _Daemon:
             _make_daemon_take_it(control, action.action, self.verifiers, self.timeout, self.out,
                                  outcome)
             outcome.daemon["result"] = "ok"
+
+
+def _left_alone(outcome: Outcome, action: DaemonAction, result: str, message: str) -> None:
+    """The daemon was not (and could not be) acted on: the outcome says why."""
+    outcome.daemon = {"action": action.action, "result": result}
+    outcome.messages.append(message)
 
 
 def _settle_action(action: DaemonAction, allow_restart: bool, outcome: Outcome) -> DaemonAction:
