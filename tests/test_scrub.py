@@ -80,6 +80,7 @@ json_values = st.recursive(
 @given(json_values, st.sampled_from([None, 2]))
 @example({"Authorization": "\""}, None)                 # an escaped quote in a header's value
 @example({"Authorization": "Bearer x\"y"}, 2)
+@example({"Authorization": "}"}, 1)          # the header's escaped quote is no value (found by this test)
 def test_masked_json_is_still_json(value, indent):
     json.loads(mask(json.dumps(value, indent=indent)))
 
@@ -107,6 +108,7 @@ def test_mask_json_escaped(text, expected):
 @given(json_values, st.integers(1, 2))
 @example({"password": "a\"b\\"}, 1)
 @example({"Authorization": "Bearer x\"y"}, 2)
+@example({"Authorization": "}"}, 1)          # the header's escaped quote is no value (found by this test)
 def test_masked_embedded_json_is_still_json(value, depth):
     text = json.dumps(value)
     for _ in range(depth):

@@ -33,7 +33,9 @@ _HEADER = lazy_compile(
     r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
     r"((?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16}(?:\\{0,8}[\"'])?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
-    r"(?![\[{])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)   # a JSON escape (\") is part of it
+    # a JSON escape (\") is part of the value, but never its start: that is the quote closing the
+    # separator of an embedded document, and a value starting there would mask the quote itself
+    r"(?![\[{]|\\{1,8}[\"'])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)
 # A secret-named key (JSON, YAML, key=value, flags), then its value.
 _KEY_VALUE = lazy_compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|"
