@@ -301,11 +301,15 @@ def _probabilities(model: Any, text: str) -> List[Tuple[str, float]]:
     return [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
 
 
-def _guess_finding(pid: str, text: str) -> Finding:
-    return problem(SYMPTOM_CHECK, "symptom", pid,
-                   _("No known message matched; the words of the report point at this cause (a guess "
-                     "learned from labelled reports, not a match)."),
-                   [text.strip().splitlines()[0][:200]], confidence=GUESS_CONFIDENCE)
+def _guess_finding(pid: str, text: str, after_answer: bool = False) -> Finding:
+    detail = (_("The words of the report also point at this cause (a guess learned from labelled "
+                "reports, not a match).") if after_answer else
+              _("No known message matched; the words of the report point at this cause (a guess "
+                "learned from labelled reports, not a match)."))
+    f = problem(SYMPTOM_CHECK, "symptom", pid, detail, [text.strip().splitlines()[0][:200]],
+                confidence=GUESS_CONFIDENCE)
+    return Finding(f.check, f.status, f.problem, f.title, f.detail, f.evidence, f.fix, f.area,
+                   f.confidence, guess=True)
 
 
 def second_opinion(facts: Facts, findings: Sequence[Finding],
@@ -339,7 +343,7 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
     else:
         return out, tuple(ranked)
     if not any(f.problem == pid and f.status == FAIL for f in findings):
-        out.append(_guess_finding(pid, text))
+        out.append(_guess_finding(pid, text, after_answer=True))
     return out, tuple(ranked)
 
 

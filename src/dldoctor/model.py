@@ -38,6 +38,9 @@ class Finding:
     fix: Optional[str] = None
     area: str = ""
     confidence: Optional[float] = None
+    # The learned word model's guess, not a reading of the evidence (diagnose._guess_finding): the
+    # human summary says so. Not in the JSON, whose confidence already tells it.
+    guess: bool = False
 
     def to_json(self) -> Dict[str, object]:
         out: Dict[str, object] = {

@@ -258,7 +258,7 @@ class _Fixed:
         return self.probs[0]
 
 
-def test_the_model_adds_its_guess_after_a_weak_answer_and_leaves_a_definite_one(monkeypatch):
+def test_the_model_adds_its_guess_third_and_never_displaces_a_definite_answer(monkeypatch):
     from dldoctor import diagnose as dg
 
     monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.6), ("gpu.absent", 0.3)))
@@ -270,12 +270,18 @@ def test_the_model_adds_its_guess_after_a_weak_answer_and_leaves_a_definite_one(
     findings, ranked = dg.second_opinion(facts, found, roots)
     assert ranked[0] == "toolkit.legacy" and ranked.index("os.selinux") == min(len(roots), dg.FILL_AT)
     assert any(f.problem == "os.selinux" and f.confidence == dg.GUESS_CONFIDENCE for f in findings)
-    # a definite reading of the error keeps its list, and the model is not asked
-    monkeypatch.setattr(dg, "FALLBACK", None)
+    # a definite reading of the error keeps its first places, however sure the model is; its
+    # guess comes third (or right after the rules' causes)
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.99)))
     err = "docker: Error response from daemon: unknown or invalid runtime name: nvidia."
     facts = Facts(error=err)
     found = dg.diagnose_symptom(facts)
     roots = dg.rank(found, focus=[f.problem for f in found])
+    ranked = dg.second_opinion(facts, found, roots)[1]
+    assert ranked[:min(len(roots), dg.FILL_AT)] == roots[:dg.FILL_AT]
+    assert ranked.index("os.selinux") == min(len(roots), dg.FILL_AT)
+    # with the fill limited to weak answers, a definite one is left as it is and the model not asked
+    monkeypatch.setattr(dg, "FILL_AFTER_ANY", False)
     monkeypatch.setattr(dg, "_model", lambda: pytest.fail("the model was loaded"))
     assert dg.second_opinion(facts, found, roots)[1] == roots
 
@@ -308,8 +314,11 @@ def test_the_policies_compared_on_held_out_batches_stay_off_but_work(monkeypatch
     found = dg.diagnose_symptom(facts)
     roots = dg.rank(found, focus=[f.problem for f in found])
     monkeypatch.setattr(dg, "FALLBACK", _Fixed(("docker.proxy-misconfigured", 0.95), (roots[0], 0.01)))
-    # shipped: a definite answer keeps its list, through join_model as through diagnose
-    assert dg.join_model(facts, found, True, roots)[1] == roots
+    # shipped: a definite answer keeps its first places, through join_model as through diagnose;
+    # the model's cause is added after them (third at the most)
+    at = min(len(roots), dg.FILL_AT)
+    ranked = dg.join_model(facts, found, True, roots)[1]
+    assert ranked[:at] == roots[:at] and ranked[at] == "docker.proxy-misconfigured"
     monkeypatch.setattr(dg, "COMBINE", "sure")
     _f, ranked = dg.join_model(facts, found, True, roots)
     assert ranked[0] == "docker.proxy-misconfigured" and ranked[1:] == roots

@@ -77,7 +77,13 @@ def causes_line(report: Report) -> Optional[str]:
     """The first root causes by title (with their IDs), the ones to fix first."""
     if not report.root_causes:
         return None
-    shown = ["%s [%s]" % (catalog.title(pid), pid) for pid in report.root_causes[:FIRST_CAUSES]]
+    fails: Dict[str, List[Finding]] = {}
+    for f in report.findings:
+        if f.status == FAIL and f.problem:
+            fails.setdefault(f.problem, []).append(f)
+    guessed = {pid for pid, fs in fails.items() if all(f.guess for f in fs)}
+    shown = ["%s [%s]%s" % (catalog.title(pid), pid, (" " + _("(a guess)")) if pid in guessed else "")
+             for pid in report.root_causes[:FIRST_CAUSES]]
     more = len(report.root_causes) - FIRST_CAUSES
     text = _("Fix first: {causes}").format(causes="; ".join(shown))
     if more > 0:
