@@ -39,7 +39,7 @@ class Finding:
     area: str = ""
     confidence: Optional[float] = None
     # The learned word model's guess, not a reading of the evidence (diagnose._guess_finding): the
-    # human summary says so. Not in the JSON, whose confidence already tells it.
+    # human summary says so, and the JSON has "guess": true (a field added to dldoctor.report/1).
     guess: bool = False
 
     def to_json(self) -> Dict[str, object]:
@@ -56,6 +56,8 @@ class Finding:
             out["area"] = self.area
         if self.confidence is not None:
             out["confidence"] = round(self.confidence, 2)
+        if self.guess:
+            out["guess"] = True
         return out
 
 

@@ -51,6 +51,25 @@ def test_merge_ranks_causes_by_host_count(saved):
     causes = list(s["causes"].items())
     assert causes[0] == ("toolkit.daemon-not-restarted", ["gpu01", "gpu03", "gpu05"])
     assert causes[1][1] == ["gpu02"] and causes[1][0] == "mirror.dead"
+    # the word model's guesses after the rules' answer are no fleet-wide cause
+    guesses = {f["problem"] for e in fleet["hosts"].values() for f in e["report"]["findings"] if f.get("guess")}
+    assert not guesses & set(s["causes"])
+
+
+def test_a_guess_counts_only_where_the_rules_found_nothing():
+    from dldoctor.fleet.report import host_causes
+
+    def fail(pid, guess=False):
+        return dict({"status": "fail", "problem": pid}, **({"guess": True} if guess else {}))
+    answered = {"findings": [fail("toolkit.missing"), fail("os.selinux", True)],
+                "root_causes": ["toolkit.missing", "os.selinux"]}
+    assert host_causes(answered) == ["toolkit.missing"]
+    guessed_only = {"findings": [fail("os.selinux", True)], "root_causes": ["os.selinux"]}
+    assert host_causes(guessed_only) == ["os.selinux"]
+    # a cause the rules found as well as the model is no guess
+    both = {"findings": [fail("os.selinux", True), fail("os.selinux")], "root_causes": ["os.selinux"]}
+    assert host_causes(both) == ["os.selinux"]
+    assert host_causes(None) == [] and host_causes({"root_causes": [3, "x"]}) == ["x"]
 
 
 def test_merge_human_output(saved):

@@ -85,15 +85,26 @@ def from_check(rc: Optional[int], stdout: str, stderr: str) -> Dict[str, Any]:
     return host_entry("failing" if (rc == 1 or failing(report)) else "ok", report)
 
 
+def host_causes(report: Optional[Dict[str, Any]]) -> List[str]:
+    """A host report's root causes, less the word model's guesses where the rules found a cause
+    (a guess counted on many hosts would read as a fleet-wide fault)."""
+    roots = [p for p in (report or {}).get("root_causes") or () if isinstance(p, str)]
+    failing: Dict[str, bool] = {}
+    for f in (report or {}).get("findings") or ():
+        if isinstance(f, dict) and f.get("status") == "fail" and isinstance(f.get("problem"), str):
+            failing[f["problem"]] = failing.get(f["problem"], True) and f.get("guess") is True
+    found = [p for p in roots if not failing.get(p, False)]
+    return found or roots
+
+
 def merge(hosts: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """The fleet report from per-host entries (host_entry), hosts kept in the order given."""
     causes: Dict[str, List[str]] = {}
     for name, entry in hosts.items():
         rep = entry.get("report")
         if entry["status"] == "failing" and rep:
-            for pid in rep.get("root_causes") or ():
-                if isinstance(pid, str):
-                    causes.setdefault(pid, []).append(name)
+            for pid in host_causes(rep):
+                causes.setdefault(pid, []).append(name)
     ranked = dict(sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0])))
     return {
         "schema": SCHEMA,
@@ -136,7 +147,7 @@ def render_lines(fleet: Dict[str, Any]) -> List[Tuple[str, str]]:
         if entry["status"] == "ok":
             text = _("{mark} {host}: all checks pass").format(mark=mark, host=name)
         elif entry["status"] == "failing":
-            roots = (entry.get("report") or {}).get("root_causes") or []
+            roots = host_causes(entry.get("report"))
             text = _("{mark} {host}: {causes}").format(
                 mark=mark, host=name, causes=", ".join(roots[:3]) or _("a check fails"))
         elif entry["status"] == "unreachable":
