@@ -77,11 +77,12 @@ def skip(check: str, area: str, title: str, detail: str = "") -> Finding:
 
 def problem(check: str, area: str, problem_id: str, detail: str = "",
             evidence: Sequence[str] = (), fix: Optional[str] = None, status: str = FAIL,
-            title: Optional[str] = None, confidence: Optional[float] = None) -> Finding:
+            title: Optional[str] = None, confidence: Optional[float] = None,
+            guess: bool = False) -> Finding:
     assert problem_id in catalog.PROBLEMS, problem_id
     return Finding(check, status, problem_id, title or catalog.title(problem_id), detail,
                    _ev(evidence), fix if fix is not None else catalog.fix(problem_id), area,
-                   confidence)
+                   confidence, guess)
 
 
 def unknown_reason(value: object) -> str:

@@ -306,10 +306,8 @@ def _guess_finding(pid: str, text: str, after_answer: bool = False) -> Finding:
                 "reports, not a match).") if after_answer else
               _("No known message matched; the words of the report point at this cause (a guess "
                 "learned from labelled reports, not a match)."))
-    f = problem(SYMPTOM_CHECK, "symptom", pid, detail, [text.strip().splitlines()[0][:200]],
-                confidence=GUESS_CONFIDENCE)
-    return Finding(f.check, f.status, f.problem, f.title, f.detail, f.evidence, f.fix, f.area,
-                   f.confidence, guess=True)
+    return problem(SYMPTOM_CHECK, "symptom", pid, detail, [text.strip().splitlines()[0][:200]],
+                   confidence=GUESS_CONFIDENCE, guess=True)
 
 
 def second_opinion(facts: Facts, findings: Sequence[Finding],

@@ -10,7 +10,7 @@ from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the plan types, as the lazy __getattr__ below hands them out at run time
-    from typing import Dict, Optional, Tuple
+    from typing import Dict, Iterable, Optional, Set, Tuple
 
     from dldoctor.plans import Change as Change
     from dldoctor.plans import DaemonAction as DaemonAction
@@ -23,6 +23,16 @@ SCHEMA = "dldoctor.report/1"
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 STATUSES = (OK, WARN, FAIL, SKIP)
+
+
+def guessed(failing: Iterable[Tuple[object, bool]]) -> Set[str]:
+    """The problems that only the word model names: every failing finding of theirs is a guess.
+    `failing`: (problem, guess) of each failing finding, from Findings or from report JSON."""
+    only: Dict[str, bool] = {}
+    for pid, guess in failing:
+        if isinstance(pid, str):
+            only[pid] = only.get(pid, True) and guess
+    return {pid for pid, g in only.items() if g}
 
 
 @frozen_record

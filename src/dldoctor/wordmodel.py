@@ -165,9 +165,8 @@ class Model:
         for w in words:
             for p, g in self.bonus(w).items():
                 score[p] += g
-            if w in self.weights:
-                for p, g in self.weights[w].items():
-                    score[p] += x * g
+            for p, g in (self.weights.get(w) or {}).items():
+                score[p] += x * g
         return sorted(score.items(), key=lambda x: (-x[1], x[0]))
 
     def probabilities(self, text: str, temperature: Optional[float] = None) -> List[Tuple[str, float]]:

@@ -88,12 +88,13 @@ def from_check(rc: Optional[int], stdout: str, stderr: str) -> Dict[str, Any]:
 def host_causes(report: Optional[Dict[str, Any]]) -> List[str]:
     """A host report's root causes, less the word model's guesses where the rules found a cause
     (a guess counted on many hosts would read as a fleet-wide fault)."""
+    from dldoctor.model import guessed
+
     roots = [p for p in (report or {}).get("root_causes") or () if isinstance(p, str)]
-    failing: Dict[str, bool] = {}
-    for f in (report or {}).get("findings") or ():
-        if isinstance(f, dict) and f.get("status") == "fail" and isinstance(f.get("problem"), str):
-            failing[f["problem"]] = failing.get(f["problem"], True) and f.get("guess") is True
-    found = [p for p in roots if not failing.get(p, False)]
+    only_guessed = guessed((f.get("problem"), f.get("guess") is True)
+                           for f in (report or {}).get("findings") or ()
+                           if isinstance(f, dict) and f.get("status") == "fail")
+    found = [p for p in roots if p not in only_guessed]
     return found or roots
 
 

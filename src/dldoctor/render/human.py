@@ -11,7 +11,7 @@ import sys
 
 from dldoctor import catalog
 from dldoctor.i18n import _
-from dldoctor.model import FAIL, OK, SKIP, WARN, Finding, Report
+from dldoctor.model import FAIL, OK, SKIP, WARN, Finding, Report, guessed
 from dldoctor.scrub import safe
 
 TYPE_CHECKING = False
@@ -77,12 +77,8 @@ def causes_line(report: Report) -> Optional[str]:
     """The first root causes by title (with their IDs), the ones to fix first."""
     if not report.root_causes:
         return None
-    fails: Dict[str, List[Finding]] = {}
-    for f in report.findings:
-        if f.status == FAIL and f.problem:
-            fails.setdefault(f.problem, []).append(f)
-    guessed = {pid for pid, fs in fails.items() if all(f.guess for f in fs)}
-    shown = ["%s [%s]%s" % (catalog.title(pid), pid, (" " + _("(a guess)")) if pid in guessed else "")
+    only_guessed = guessed((f.problem, f.guess) for f in report.findings if f.status == FAIL)
+    shown = ["%s [%s]%s" % (catalog.title(pid), pid, (" " + _("(a guess)")) if pid in only_guessed else "")
              for pid in report.root_causes[:FIRST_CAUSES]]
     more = len(report.root_causes) - FIRST_CAUSES
     text = _("Fix first: {causes}").format(causes="; ".join(shown))
