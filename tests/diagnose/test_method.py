@@ -286,6 +286,28 @@ def test_the_model_adds_its_guess_third_and_never_displaces_a_definite_answer(mo
     assert dg.second_opinion(facts, found, roots)[1] == roots
 
 
+def test_one_cause_from_the_rules_is_followed_by_the_models_next_two(monkeypatch):
+    """Most reports get one cause from the rules; the model's likeliest others fill the list to
+    three, each said to be a guess, and the rules' answer stays first."""
+    from dldoctor import diagnose as dg
+
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.6), ("gpu.absent", 0.3), ("driver.missing", 0.1)))
+    err = "docker: Error response from daemon: unknown or invalid runtime name: nvidia."
+    facts = Facts(error=err)
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    assert len(roots) == 1
+    findings, ranked = dg.second_opinion(facts, found, roots)
+    assert ranked == (roots[0], "os.selinux", "gpu.absent")
+    guesses = [f.problem for f in findings if f.guess]
+    assert guesses == ["os.selinux", "gpu.absent"]
+    # the model's first cause is the rules' own: the next two follow it
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed((roots[0], 0.7), ("gpu.absent", 0.2), ("driver.missing", 0.1)))
+    assert dg.second_opinion(facts, found, roots)[1] == (roots[0], "gpu.absent", "driver.missing")
+    monkeypatch.setattr(dg, "PAD_TO", 0)
+    assert dg.second_opinion(facts, found, roots)[1] == roots
+
+
 def test_a_confident_model_outranks_only_context_when_asked(monkeypatch):
     from dldoctor import diagnose as dg
 
