@@ -180,7 +180,7 @@ def test_word_model_trains_and_ranks_by_the_words():
     from dldoctor import wordmodel
 
     m = wordmodel.train([("my macbook m1 docker desktop", "docker.desktop"),
-                         ("apple silicon macbook pro", "docker.desktop"),
+                         ("apple silicon macbook pro with docker desktop", "docker.desktop"),
                          ("apt could not resolve nvidia.github.io", "apt.repo-unreachable"),
                          ("dns nvidia.github.io resolve failure", "apt.repo-unreachable")])
     assert m.best("running desktop on a macbook")[0] == "docker.desktop"
