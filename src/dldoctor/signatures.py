@@ -192,6 +192,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
+    # NVIDIA's NGC images (PyTorch, Triton, TensorFlow) check the driver in their entrypoint banner.
+    _s("driver.too-old-for-image", r"this container was built for nvidia driver release [\d.]+ or later, but\s+version [\d.]+ was detected", 0.95),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
     _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),

@@ -751,3 +751,12 @@ def test_a_card_one_could_buy_is_not_the_host_lacking_an_nvidia_gpu():
 
     notes = "If it cannot be done I could simply put an AMD GPU in there instead."
     assert "gpu.absent" not in [m.problem for m in prose.match({"notes": notes})]
+
+
+def test_an_ngc_images_driver_banner_names_a_driver_too_old_for_the_image():
+    """NGC images (Triton, PyTorch) check the driver in their entrypoint and say so; the "no
+    CUDA-capable device" line printed under it follows from the old driver, not a missing GPU."""
+    banner = ("ERROR: This container was built for NVIDIA Driver Release 470.57 or later, but\n"
+              "       version 455.23.05 was detected and compatibility mode is UNAVAILABLE.\n\n"
+              "       [[No CUDA-capable device is detected (CUDA_ERROR_NO_DEVICE) cuInit()=100]]\n")
+    assert top(banner)[0] == "driver.too-old-for-image"
