@@ -111,6 +111,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
+    # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
+    # newer client (or an application's bundled SDK).
+    _s("docker.too-old", r"client version [\d.]+ is too new\.? maximum supported api version is 1\.([0-9]|[1-3][0-9])\b", 0.9),
     # A Compose release older than GPU requests rejects the keys that ask for one.
     _s("docker.too-old", r"additional propert(y|ies) (is |are )?not allowed \(?'?(devices|gpus|device_requests|capabilities)'?|"
        r"additional property (gpus|devices|device_requests) is not allowed|"

@@ -760,3 +760,12 @@ def test_an_ngc_images_driver_banner_names_a_driver_too_old_for_the_image():
               "       version 455.23.05 was detected and compatibility mode is UNAVAILABLE.\n\n"
               "       [[No CUDA-capable device is detected (CUDA_ERROR_NO_DEVICE) cuInit()=100]]\n")
     assert top(banner)[0] == "driver.too-old-for-image"
+
+
+def test_a_daemon_older_than_the_gpu_api_refusing_a_newer_client_is_docker_too_old():
+    """API 1.39 is Docker 18.09, before --gpus; a daemon that speaks 1.43 is new enough, and its
+    refusal of a newer client names no cause of a GPU failure."""
+    old = "Error response from daemon: client version 1.41 is too new. Maximum supported API version is 1.39"
+    assert top(old)[0] == "docker.too-old"
+    new = "Error response from daemon: client version 1.47 is too new. Maximum supported API version is 1.43"
+    assert all(f.guess for f in explain(new).findings if f.problem == "docker.too-old")
