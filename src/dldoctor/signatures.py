@@ -126,6 +126,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
+    # Older Go's words for the same ("http: error connecting to proxy"), and Docker Desktop's, where the
+    # registry's address is followed by the local proxy port it was sent to.
+    _s("docker.proxy-misconfigured", r"error connecting to proxy [^\s]+: dial tcp|"
+       r"writing response to [^\s]+:\d+: connecting to (127\.\d+\.\d+\.\d+|localhost):\d+: dial tcp", 0.85),
     # Any failure dockerd reports while talking to its proxy: the proxy setting is what to look at.
     _s("docker.proxy-misconfigured", r"proxyconnect tcp:", 0.82),
     # --- toolkit / runtime -----------------------------------------------------------------

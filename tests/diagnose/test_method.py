@@ -769,3 +769,16 @@ def test_a_daemon_older_than_the_gpu_api_refusing_a_newer_client_is_docker_too_o
     assert top(old)[0] == "docker.too-old"
     new = "Error response from daemon: client version 1.47 is too new. Maximum supported API version is 1.43"
     assert all(f.guess for f in explain(new).findings if f.problem == "docker.too-old")
+
+
+def test_a_proxy_that_refuses_is_the_proxy_setting_in_older_and_desktop_wordings():
+    old_go = ("Error while pulling image: Get https://index.docker.io/v1/repositories/gitlab/gitlab-ce/images: "
+              "http: error connecting to proxy http://127.0.0.1:53847: dial tcp 127.0.0.1:53847: getsockopt: connection refused")
+    desktop = ('Error response from daemon: Get "https://registry-1.docker.io/v2/": writing response to '
+               "registry-1.docker.io:443: connecting to 127.0.0.1:1081: dial tcp 127.0.0.1:1081: connectex: "
+               "No connection could be made because the target machine actively refused it.")
+    assert top(old_go)[0] == "docker.proxy-misconfigured"
+    assert top(desktop)[0] == "docker.proxy-misconfigured"
+    # the registry itself refusing is no proxy
+    direct = 'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp 54.1.2.3:443: connect: connection refused'
+    assert top(direct)[0] != "docker.proxy-misconfigured"
