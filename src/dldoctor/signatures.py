@@ -223,13 +223,21 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
-    # Docker's repository has no suite for this release (yet): `download.docker.com/linux/ubuntu focal Release`.
     # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/(nvidia-docker|libnvidia-container|nvidia-container-runtime)/"
        r"(rocky|almalinux|alma|ol|oracle|fedora|opensuse[\w.-]*|sles|kylin|openeuler|uos|anolis|tencentos|alinux|"
        r"linuxmint|pop|elementary|kali|arch|manjaro)[\d.]*/", 0.8),
-    _s("apt.repo-unsupported-distro", r"download\.docker\.com/linux/\w+ \w+ Release'? (does not have|no longer has) a Release file", 0.8),
+    # Docker's repository has no suite for this release: a derivative's own codename (Linux Mint's
+    # tricia, vanessa) or a release before Docker published it (`download.docker.com/linux/ubuntu
+    # focal Release`), or an RPM release number it never built for (Amazon Linux's $releasever 2,
+    # 2017.09, 2022.0.x under centos/ or fedora/). The catalog's cause is the release docker-ce does
+    # not serve, not NVIDIA's per-distribution URLs.
+    # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
+    _s("os.unsupported", r"(download\.docker\.com|/docker-ce)/linux/[\w ]+ \w+ Release'? (does not have|no longer has) a Release file|"
+       r"(download\.docker\.com|/docker-ce)/linux/[\w ]+ \w+ Release\s+404\b|"
+       r"(404|not found)[^\n]*(download\.docker\.com|/docker-ce)/linux/(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/|"
+       r"(download\.docker\.com|/docker-ce)/linux/(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/[^\n]*\s(404|not found)", 0.85),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|(?<!hub\.)docker(?!\.io)|nvidia))", 0.85),
@@ -253,7 +261,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Release file" printed after it for the same repository is a consequence, not the cause.
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
     _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
-    _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
+    _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|download\.docker\.com))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
     _s("apt.broken-source", r"仓库\s*[“\"'][^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),

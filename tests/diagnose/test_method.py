@@ -626,7 +626,7 @@ def test_a_mirror_refusing_an_image_not_in_its_allowlist_is_not_dead():
     ('docker: Error response from daemon: linux runtime spec devices: error gathering device information while '
      'adding custom device "/dev/nvidiactl": lstat /dev/nvidiactl: no such file or directory.', "driver.missing"),
     ("E: The repository 'https://download.docker.com/linux/ubuntu noble Release' does not have a Release file.",
-     "apt.repo-unsupported-distro"),
+     "os.unsupported"),
     ("ERROR: NVIDIA driver is not loaded", "driver.not-loaded"),
 ])
 def test_older_and_plainer_wordings(err, expected):
@@ -782,3 +782,27 @@ def test_a_proxy_that_refuses_is_the_proxy_setting_in_older_and_desktop_wordings
     # the registry itself refusing is no proxy
     direct = 'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp 54.1.2.3:443: connect: connection refused'
     assert top(direct)[0] != "docker.proxy-misconfigured"
+
+
+@pytest.mark.parametrize("error", [
+    "E: The repository 'https://download.docker.com/linux/ubuntu vanessa Release' does not have a Release file.",
+    "Err:13 https://download.docker.com/linux/ubuntu tricia Release\n  404  Not Found [IP: 54.192.137.35 443]",
+    "https://download.docker.com/linux/centos/2/x86_64/stable/repodata/repomd.xml: [Errno 14] HTTPS Error 404 - Not Found",
+    "https://mirrors.tuna.tsinghua.edu.cn/docker-ce/linux/centos/2.1903/x86_64/stable/repodata/repomd.xml: "
+    "[Errno 14] HTTPS Error 404 - Not Found",
+    "Status code: 404 for https://download.docker.com/linux/fedora/2022.0.20211222/x86_64/stable/repodata/repomd.xml",
+])
+def test_a_release_dockers_repository_does_not_serve_is_the_release(error):
+    """A derivative's codename (Linux Mint) or an RPM release number Docker never built for (Amazon
+    Linux's $releasever) asks docker-ce for a suite it does not have: the catalog's os.unsupported,
+    not a broken third-party source nor NVIDIA's per-distribution URLs."""
+    assert top(error)[0] == "os.unsupported"
+
+
+def test_nvidias_per_distribution_urls_stay_their_own_cause():
+    err = ("E: The repository 'https://nvidia.github.io/libnvidia-container/ubuntu24.04/amd64 Release' "
+           "does not have a Release file.")
+    assert top(err)[0] == "apt.repo-unsupported-distro"
+    # a Docker suite that exists but fails for another reason is no release question
+    assert top("Err:5 https://download.docker.com/linux/ubuntu jammy InRelease\n"
+               "  Could not resolve 'download.docker.com'")[0] == "apt.repo-unreachable"
