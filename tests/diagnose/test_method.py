@@ -355,6 +355,31 @@ def test_the_policies_compared_on_held_out_batches_stay_off_but_work(monkeypatch
     assert all(f.confidence == dg.GUESS_CONFIDENCE for f in findings)
 
 
+def test_product_lets_the_words_decide_between_causes_the_rules_found_but_never_puts_a_guess_first(monkeypatch):
+    """"product" (compared by scripts/eval-combine, not shipped): the causes the rules found are
+    ordered by confidence times the model's probability."""
+    from dldoctor import diagnose as dg
+
+    monkeypatch.setattr(dg, "COMBINE", "product+fill")
+
+    err = ("W: GPG error: https://download.docker.com/linux/ubuntu jammy InRelease: The following signatures "
+           "couldn't be verified because the public key is not available: NO_PUBKEY 7EA0A9C3F273FCD8\n"
+           "E: The repository 'http://ppa.launchpad.net/someone/tools/ubuntu jammy Release' does not have a Release file.\n")
+    facts = Facts(error=err)
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    assert set(roots[:2]) == {"apt.no-pubkey", "apt.broken-source"}
+    for first, second in (("apt.no-pubkey", "apt.broken-source"), ("apt.broken-source", "apt.no-pubkey")):
+        monkeypatch.setattr(dg, "FALLBACK", _Fixed((first, 0.9), (second, 0.05), ("os.selinux", 0.05)))
+        findings, ranked = dg.second_opinion(facts, found, roots)
+        assert ranked[:2] == (first, second)
+        assert not any(f.guess for f in findings if f.problem in ranked[:2])
+    # a cause only the model names is never reordered above the rules' causes, however sure
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.98), ("apt.no-pubkey", 0.01), ("apt.broken-source", 0.01)))
+    ranked = dg.second_opinion(facts, found, roots)[1]
+    assert set(ranked[:2]) == {"apt.no-pubkey", "apt.broken-source"} and ranked[2] == "os.selinux"
+
+
 def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
     causes = top(command="docker pull docker.example-mirror.cn/nvidia/cuda:12.4.1-base-ubuntu22.04",
                  error="Error response from daemon: toomanyrequests: This website has been temporarily rate limited")
