@@ -304,8 +304,11 @@ def test_one_cause_from_the_rules_is_followed_by_the_models_next_two(monkeypatch
     # the model's first cause is the rules' own: the next two follow it
     monkeypatch.setattr(dg, "FALLBACK", _Fixed((roots[0], 0.7), ("gpu.absent", 0.2), ("driver.missing", 0.1)))
     assert dg.second_opinion(facts, found, roots)[1] == (roots[0], "gpu.absent", "driver.missing")
-    # causes the model barely considers are not worth a reader's time
+    # with a floor (off: its low guesses still name the labelled cause often enough), causes the
+    # model barely considers are left out
     monkeypatch.setattr(dg, "FALLBACK", _Fixed((roots[0], 0.96), ("gpu.absent", 0.03), ("driver.missing", 0.01)))
+    assert dg.second_opinion(facts, found, roots)[1] == (roots[0], "gpu.absent", "driver.missing")
+    monkeypatch.setattr(dg, "PAD_POSTERIOR", 0.05)
     assert dg.second_opinion(facts, found, roots)[1] == roots
     monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.6), ("gpu.absent", 0.3), ("driver.missing", 0.1)))
     monkeypatch.setattr(dg, "PAD_TO", 0)
