@@ -85,6 +85,12 @@ def bounded(regex: str, limit: int = REPEAT_MAX) -> str:
     return "".join(out)
 
 
+# Docker's package repository, or a mirror of it (mirrors.tuna…/docker-ce/linux/…), and in it an RPM
+# release number Docker never built for (Amazon Linux's $releasever: 2, 2017.09, 2.1903, 2022.0.x).
+_DOCKER_REPO = r"(download\.docker\.com|/docker-ce)/linux/"
+_DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
+
+
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
     return Signature(problem, regex, strength, where)
 
@@ -234,10 +240,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # 2017.09, 2022.0.x under centos/ or fedora/). The catalog's cause is the release docker-ce does
     # not serve, not NVIDIA's per-distribution URLs.
     # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
-    _s("os.unsupported", r"(download\.docker\.com|/docker-ce)/linux/[\w ]+ \w+ Release'? (does not have|no longer has) a Release file|"
-       r"(download\.docker\.com|/docker-ce)/linux/[\w ]+ \w+ Release\s+404\b|"
-       r"(404|not found)[^\n]*(download\.docker\.com|/docker-ce)/linux/(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/|"
-       r"(download\.docker\.com|/docker-ce)/linux/(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/[^\n]*\s(404|not found)", 0.85),
+    _s("os.unsupported", _DOCKER_REPO + r"[\w ]+ \w+ Release'? (does not have|no longer has) a Release file|"
+       + _DOCKER_REPO + r"[\w ]+ \w+ Release\s+404\b|"
+       r"(404|not found)[^\n]*" + _DOCKER_RPM_NEVER_BUILT + "|"
+       + _DOCKER_RPM_NEVER_BUILT + r"[^\n]*\s(404|not found)", 0.85),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|(?<!hub\.)docker(?!\.io)|nvidia))", 0.85),
