@@ -46,6 +46,8 @@ CONTEXT = PROMOTABLE | frozenset({"docker.desktop", "docker.snap"})
 CONTEXT_CAP = 0.55
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
 FALLBACK: Any = "auto"
+# A guess's confidence is the model's probability, at most this: never as sure as a reading of
+# the evidence (below WEAK, so a guess explains nothing away).
 GUESS_CONFIDENCE = 0.3
 # When the rules found nothing: how many guesses at most, the later ones only this sure.
 GUESSES = 3
@@ -286,8 +288,8 @@ def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
     probs = _probabilities(model, text)
     if not probs or probs[0][1] < wordmodel.MIN_POSTERIOR:
         return []
-    chosen = [probs[0][0]] + [p for p, pr in probs[1:GUESSES] if pr >= MORE_POSTERIOR]
-    return [_guess_finding(p, text) for p in chosen]
+    chosen = probs[:1] + [(p, pr) for p, pr in probs[1:GUESSES] if pr >= MORE_POSTERIOR]
+    return [_guess_finding(p, pr, text) for p, pr in chosen]
 
 
 def order_guesses(roots: Tuple[str, ...], guesses: Sequence[Finding]) -> Tuple[str, ...]:
@@ -316,13 +318,14 @@ def _probabilities(model: Any, text: str) -> List[Tuple[str, float]]:
     return [(p, pr) for p, pr in model.probabilities(text) if p in catalog.PROBLEMS]
 
 
-def _guess_finding(pid: str, text: str, after_answer: bool = False) -> Finding:
+def _guess_finding(pid: str, prob: float, text: str, after_answer: bool = False) -> Finding:
     detail = (_("The words of the report also point at this cause (a guess learned from labelled "
-                "reports, not a match).") if after_answer else
+                "reports, not a match; {pct}% by the model).") if after_answer else
               _("No known message matched; the words of the report point at this cause (a guess "
-                "learned from labelled reports, not a match)."))
-    return problem(SYMPTOM_CHECK, "symptom", pid, detail, [text.strip().splitlines()[0][:200]],
-                   confidence=GUESS_CONFIDENCE, guess=True)
+                "learned from labelled reports, not a match; {pct}% by the model)."))
+    return problem(SYMPTOM_CHECK, "symptom", pid, detail.format(pct=min(99, max(1, round(100 * prob)))),
+                   [text.strip().splitlines()[0][:200]],
+                   confidence=round(min(GUESS_CONFIDENCE, prob), 2), guess=True)
 
 
 def second_opinion(facts: Facts, findings: Sequence[Finding],
@@ -347,7 +350,7 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
     if always:
         ranked = _reorder(ranked, findings, dict(probs))
     pid, pr = probs[0]
-    added = []
+    added: List[str] = []
     over = ("weak" in COMBINE and weak and pr >= OVERRIDE_POSTERIOR) or ("sure" in COMBINE and pr >= SURE_POSTERIOR)
     if over and pid != ranked[0]:
         ranked = [pid] + [p for p in ranked if p != pid]
@@ -363,9 +366,10 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
             if p not in ranked:
                 ranked.append(p)
                 added.append(p)
+    prob = dict(probs)
     for p in added:
         if not any(f.problem == p and f.status == FAIL for f in findings):
-            out.append(_guess_finding(p, text, after_answer=True))
+            out.append(_guess_finding(p, prob[p], text, after_answer=True))
     return out, tuple(ranked)
 
 

@@ -1,6 +1,7 @@
 """`dldoctor check` and `dldoctor snapshot` as a user runs them: real processes, real files."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -70,12 +71,35 @@ def test_plain_output_when_not_a_terminal():
     lines = [l for l in res.stdout.splitlines() if l.strip()]
     # the summary: counts, the first causes by title (with their IDs), the next command to run
     assert "failed" in lines[-3]
-    first, *more = lines[-2].split("; ")
+    first, *more = re.sub(r" \(and \d+ more: dldoctor check -v\)$", "", lines[-2]).split("; ")
     assert first == ("Fix first: The toolkit is installed but dockerd has not been restarted since "
                      "[toolkit.daemon-not-restarted]")
     # what the word model adds after a definite answer is said to be a guess
     assert all(m.endswith("] (a guess)") for m in more)
     assert lines[-1] == "Next: sudo systemctl restart docker"
+
+
+def test_fix_first_leaves_out_guesses_the_model_barely_considers():
+    from dldoctor.model import FAIL, Finding, Report
+    from dldoctor.render.human import causes_line
+
+    def guess(pid, conf):
+        return Finding("reported-error", FAIL, pid, "t", confidence=conf, guess=True)
+
+    rule = Finding("reported-error", FAIL, "toolkit.missing", "t", confidence=0.75)
+    report = Report((rule, guess("docker.desktop", 0.2), guess("apt.broken-source", 0.01)),
+                    ("toolkit.missing", "docker.desktop", "apt.broken-source"))
+    line = causes_line(report)
+    assert "[toolkit.missing]" in line and "[docker.desktop] (a guess)" in line
+    # a 1% guess stays in root_causes (and the table) but is not a cause to fix first
+    assert "apt.broken-source" not in line and line.endswith("(and 1 more: dldoctor check -v)")
+    # explain's causes are of the text, not this host: the rest are in the table above it
+    assert causes_line(report, explained=True).endswith("(and 1 more, listed above)")
+    # when the model's guesses are all there is, the likeliest is named however unsure
+    report = Report((guess("apt.broken-source", 0.04), guess("docker.desktop", 0.03)),
+                    ("apt.broken-source", "docker.desktop"))
+    assert causes_line(report).startswith("Fix first: ") and "[apt.broken-source] (a guess)" in causes_line(report)
+    assert "docker.desktop" not in causes_line(report)
 
 
 def test_summary_on_a_clean_report_points_at_verify(tmp_path):

@@ -39,6 +39,10 @@ def console(out: Optional[TextIO] = None):
 
 
 FIRST_CAUSES = 3
+# A guess the model gives less than this is not named in "Fix first" (it stays in the JSON's
+# root_causes and in the table): after "could not select device driver" an unrelated apt source
+# at 1% is a line the reader has to skip. The first cause is always named.
+SHOW_GUESS = 0.1
 
 
 def summary_line(report: Report, explained: Optional[bool] = None) -> str:
@@ -73,17 +77,23 @@ def _fit(text: str, enc: str) -> str:
     return text
 
 
-def causes_line(report: Report) -> Optional[str]:
-    """The first root causes by title (with their IDs), the ones to fix first."""
+def causes_line(report: Report, explained: Optional[bool] = None) -> Optional[str]:
+    """The first root causes by title (with their IDs), the ones to fix first. `explained` as for
+    render: the rest of an explained text's causes are in the table above, not on this host."""
     if not report.root_causes:
         return None
-    only_guessed = guessed((f.problem, f.guess) for f in report.findings if f.status == FAIL)
+    failing = [f for f in report.findings if f.status == FAIL]
+    only_guessed = guessed((f.problem, f.guess) for f in failing)
+    sure = {f.problem: f.confidence or 0.0 for f in failing if f.guess}
+    named = [pid for n, pid in enumerate(report.root_causes[:FIRST_CAUSES])
+             if n == 0 or pid not in only_guessed or sure.get(pid, 0.0) >= SHOW_GUESS]
     shown = ["%s [%s]%s" % (catalog.title(pid), pid, (" " + _("(a guess)")) if pid in only_guessed else "")
-             for pid in report.root_causes[:FIRST_CAUSES]]
-    more = len(report.root_causes) - FIRST_CAUSES
+             for pid in named]
+    more = len(report.root_causes) - len(named)
     text = _("Fix first: {causes}").format(causes="; ".join(shown))
     if more > 0:
-        text += " " + _("(and {n} more: dldoctor check -v)").format(n=more)
+        text += " " + (_("(and {n} more: dldoctor check -v)") if explained is None
+                       else _("(and {n} more, listed above)")).format(n=more)
     return text
 
 
@@ -138,7 +148,7 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
     con.print()
     style = "bold red" if report.exit_code else "bold green"
     con.print(escape(summary_line(report, explained)), style=style)
-    causes = causes_line(report)
+    causes = causes_line(report, explained)
     if causes:
         con.print(escape(causes), style=style)
     if report.root_causes and verbose:
