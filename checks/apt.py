@@ -10,13 +10,15 @@ from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
+from dldoctor.parse.os_release import DEBIAN_CODENAMES, UBUNTU_CODENAMES
 from dldoctor.parse.version import version_tuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Set, Tuple
+    from typing import Any, Dict, List, Set, Tuple
 
 AREA = "apt"
+DEBIAN_SUITES = set(DEBIAN_CODENAMES.values()) | {"sid", "stable", "testing", "unstable", "oldstable"}
 # Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).
 LEGACY_NVIDIA = lazy_compile(r"(nvidia\.github\.io|/)(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
                            r"((stable|experimental)/)?(?P<distro>[a-z]+)(?P<ver>[\d.]+)/", re.I)
@@ -40,6 +42,32 @@ _NO_RELEASE = lazy_compile(r"(does not have|no longer has) a Release file|没有
 
 def _is_nvidia(uri: str) -> bool:
     return "libnvidia-container" in uri or "nvidia-docker" in uri or "nvidia-container-runtime" in uri
+
+
+# A suite of Docker's repository, as apt names it in an error ("…/linux/debian kali-rolling
+# Release") or as the URL it fetched (…/linux/ubuntu/dists/cosmic/Release).
+_DOCKER_SUITE = lazy_compile(r"(?:download\.docker\.com|/docker-ce)/linux/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
+
+
+def _docker_release_not_served(upd: Any) -> List[str]:
+    """apt's 404 for a Release file of Docker's repository: it has no suite for this release (a
+    derivative's own codename such as Mint's vanessa or kali-rolling, a release newer than Docker's
+    packages), the catalog's os.unsupported rather than a broken source. An Ubuntu codename under
+    /linux/debian (or a Debian one under /linux/ubuntu) is a source written for the other
+    distribution, not a release Docker does not serve: that stays a broken source."""
+    lines = [line for line in upd.errors if _NO_RELEASE.search(line)]
+    lines += ["%s %s" % (u, s) for u, s in upd.failed_uris if s.startswith("404")]
+    out = []
+    for line in lines:
+        m = _DOCKER_SUITE.search(line)
+        if not m:
+            continue
+        path, suite = m.group(1).lower(), m.group(2).lower()
+        other = (DEBIAN_SUITES if path == "ubuntu" else set(UBUNTU_CODENAMES.values()) if path in ("debian", "raspbian")
+                 else set())
+        if suite not in other:
+            out.append(line)
+    return out
 
 
 def check_sources(facts: Facts) -> List[Finding]:
@@ -141,6 +169,11 @@ def check_apt_update(facts: Facts) -> List[Finding]:
     # "The repository '…libnvidia-container/…/ubuntu18.04/amd64 Release' does not have a Release file":
     # apt's wording of the 404 that a per-distribution NVIDIA URL gets for a release it never served
     # (an unrelated source failing is apt.broken-source).
+    not_served = _docker_release_not_served(upd)
+    if not_served:
+        out.append(problem("apt-update", AREA, "os.unsupported",
+                           _("Docker's repository has no packages for this release (apt finds no Release file for it)."),
+                           not_served[:3]))
     missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]
     if not out and missing_release and all(_is_nvidia(line) for line in missing_release):
         out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",

@@ -114,6 +114,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
     _s("docker.daemon-down", r"dial unix [^\s]*docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
+    # docker-py (docker-compose v1, Ansible's docker modules) wraps the socket's errno in any locale:
+    # EACCES is the socket's permissions, ENOENT and ECONNREFUSED a daemon that is not there.
+    _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
+    _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
@@ -215,6 +219,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.missing", r"check that you have installed (the |your )?(gpu |nvidia )?drivers?:? [^\n]*nvidia-smi (command )?failed", 0.6),
     _s("os.wsl-gpu-unsupported", r"WSL environment detected but no adapters were found|dxg[^\n]*(not found|failed)", 0.85),
     _s("os.wsl-gpu-unsupported", r"GPU access blocked by the operating system", 0.85),
+    # libnvidia-container when WSL's GPU paravirtualization (libdxcore, /dev/dxg) does not answer.
+    _s("os.wsl-gpu-unsupported", r"dxcore initiali[sz]ation failed", 0.8),
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|\bWSL ?1\b|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     _s("os.selinux", r"avc: +denied|avc:\s+denied|selinux", 0.9),
@@ -227,7 +233,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.no-pubkey", r"没有公钥|无法验证下列签名|没有数字签名|未经签名", 0.95),
     _s("apt.signed-by-conflict", r"conflicting values set for option signed-by", 0.97),
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
-    _s("apt.repo-unsupported-distro", r"unsupported distribution|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
+    # NVIDIA's repository answers "# Unsupported distribution!"; Docker's install script (get.docker.com)
+    # says "ERROR: Unsupported distribution 'openeuler'" (os.unsupported, below).
+    _s("apt.repo-unsupported-distro", r"unsupported distribution(?! '[^'\n]*')|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
     # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
@@ -240,10 +248,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     # 2017.09, 2022.0.x under centos/ or fedora/). The catalog's cause is the release docker-ce does
     # not serve, not NVIDIA's per-distribution URLs.
     # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
-    _s("os.unsupported", _DOCKER_REPO + r"[\w ]+ \w+ Release'? (does not have|no longer has) a Release file|"
-       + _DOCKER_REPO + r"[\w ]+ \w+ Release\s+404\b|"
+    _s("os.unsupported", _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release'? (does not have|no longer has) a Release file|"
+       + _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release\s+404\b|"
        r"(404|not found)[^\n]*" + _DOCKER_RPM_NEVER_BUILT + "|"
        + _DOCKER_RPM_NEVER_BUILT + r"[^\n]*\s(404|not found)", 0.85),
+    # get.docker.com for a distribution it has no packages for (older scripts: "Either your platform
+    # is not easily detectable or is not supported by this installer script").
+    _s("os.unsupported", r"ERROR: Unsupported distribution '[^'\n]*'|platform is not easily detectable or is not supported by this installer", 0.9),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|(?<!hub\.)docker(?!\.io)|nvidia))", 0.85),
@@ -294,7 +305,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # NCCL moves data between a node's GPUs through /dev/shm: a container's 64 MB default runs out
     # with tensor parallelism, which NCCL reports as a "system error" or a failed shm segment.
     _s("container.shm-too-small", r"NCCL WARN[^\n]*(shm|shared memory)|error while creating shared memory segment|"
-       r"NCCL error[^\n]*unhandled system error", 0.7),
+       r"NCCL ?error[^\n]*unhandled system error|ncclSystemError", 0.7),
     _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),

@@ -238,6 +238,64 @@ def test_end_of_life_release_explains_a_missing_package(tmp_path):
     assert report.root_causes[0] == "os.unsupported"
 
 
+def test_a_release_dockers_repository_does_not_serve(tmp_path):
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    def roots(apt_update):
+        (tmp_path / "apt-update").write_text(apt_update, encoding="utf-8")
+        return diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
+
+    # a derivative's own codename or a release newer than Docker's packages: no Release file there
+    for suite, path in (("kali-rolling", "debian"), ("cosmic", "ubuntu"), ("vanessa", "ubuntu")):
+        assert roots("Ign:1 https://download.docker.com/linux/%s %s InRelease\n"
+                     "Err:2 https://download.docker.com/linux/%s %s Release\n  404  Not Found [IP: 1.2.3.4 443]\n"
+                     "E: The repository 'https://download.docker.com/linux/%s %s Release' does not have a Release "
+                     "file.\n" % (path, suite, path, suite, path, suite))[0] == "os.unsupported", suite
+    # a Docker mirror answers the same, and apt 3 says Error:
+    assert roots("Error: The repository 'https://mirrors.aliyun.com/docker-ce/linux/ubuntu plucky Release' does not "
+                 "have a Release file.\n")[0] == "os.unsupported"
+    # an Ubuntu codename under /linux/debian is a source written for the other distribution
+    assert roots("E: The repository 'https://download.docker.com/linux/debian focal Release' does not have a Release "
+                 "file.\n")[0] != "os.unsupported"
+    # any other source without a Release file is an unrelated broken source
+    assert roots("E: The repository 'http://ppa.launchpad.net/old/ppa/ubuntu cosmic Release' does not have a Release "
+                 "file.\n")[0] == "apt.broken-source"
+
+
+@pytest.mark.parametrize("text,want", [
+    # libnvidia-container on WSL when the GPU is not handed to Linux
+    ("I0727 12:00:00.000000 1234 dxcore.c:227] dxcore initialization failed, continuing assuming a non-WSL environment",
+     "os.wsl-gpu-unsupported"),
+    # NCCL's system error inside a container (a 64 MB /dev/shm), as pasted without the space
+    ("VllM : NCCLerror: unhandled system error (run withNCCL DEBUG=INFo for details)", "container.shm-too-small"),
+])
+def test_read_not_guessed(text, want):
+    # the word model has seen these reports; the rules must read them too, not leave them to a guess
+    rep = explain(text, host=None)
+    assert rep.root_causes[0] == want
+    assert any(f.problem == want and not f.guess for f in rep.findings)
+
+
+def test_install_scripts_and_docker_py_in_their_own_words():
+    def read(text):
+        rep = explain(text, host=None)
+        assert not any(f.guess for f in rep.findings if f.problem == rep.root_causes[0]), rep.root_causes
+        return rep.root_causes[0]
+
+    # get.docker.com for a distribution it has no packages for; NVIDIA's repository's own words differ
+    assert read("# Executing docker install script, commit: e5543d4\nERROR: Unsupported distribution 'openeuler'") == \
+        "os.unsupported"
+    assert read("# Unsupported distribution!\n# Check https://nvidia.github.io/nvidia-docker") == \
+        "apt.repo-unsupported-distro"
+    # docker-py (docker-compose v1, Ansible) wraps the socket's errno, in any locale
+    py = "docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', %s)"
+    assert read(py % "PermissionError(13, 'Keine Berechtigung')") == "docker.permission-denied"
+    assert read(py % "FileNotFoundError(2, 'No such file or directory')") == "docker.daemon-down"
+    assert read(py % "ConnectionRefusedError(111, 'Connection refused')") == "docker.daemon-down"
+
+
 def test_chinese_notes_carry_the_same_hints():
     from dldoctor.diagnose import diagnose
     from dldoctor.facts import Facts

@@ -1080,6 +1080,25 @@ def test_apt_update_404_unsupported_distribution():
     assert len(got.errors) == 2
 
 
+def test_apt_update_in_apt3_and_zh_cn_wording():
+    # apt 3 (Debian trixie, Ubuntu 25.04) spells its prefixes out
+    err = "Error: The repository 'https://download.docker.com/linux/debian kali-rolling Release' does not have a Release file."
+    got = parse_apt_update("Err:2 https://download.docker.com/linux/debian kali-rolling Release\n"
+                           "  404  Not Found [IP: 2600:9000:2475:6e00:3:db06:4200:93a1 443]\n" + err + "\n"
+                           "Notice: Updating from such a repository can't be done securely, and is therefore disabled.\n")
+    assert got.errors == (err,)
+    # apt in a zh_CN locale translates Hit, Err and the rest; the key is the same
+    got = parse_apt_update(
+        "命中:1 https://mirrors.tuna.tsinghua.edu.cn/ros2/ubuntu jammy InRelease\n"
+        "获取:5 https://download.docker.com/linux/ubuntu jammy InRelease [48.5 kB]\n"
+        "错误:5 https://download.docker.com/linux/ubuntu jammy InRelease\n"
+        "  由于没有公钥，无法验证下列签名： NO_PUBKEY 7EA0A9C3F273FCD8\n"
+        "正在读取软件包列表... 完成\n")
+    assert got.no_pubkey == ("7EA0A9C3F273FCD8",)
+    assert got.failed_uris == (("https://download.docker.com/linux/ubuntu/dists/jammy/InRelease",
+                                "由于没有公钥，无法验证下列签名： NO_PUBKEY 7EA0A9C3F273FCD8"),)
+
+
 # --------------------------------------------------------------------------------------------
 # dpkg / apt list / rpm
 

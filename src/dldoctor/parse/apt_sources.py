@@ -255,8 +255,10 @@ class AptUpdate:
 
 
 _APT_LINE_RE = lazy_compile(
-    r"^(?:Hit|Get|Ign|Err):\d+\s|^(?:E|W|N): |^Reading package lists|^Building dependency tree"
+    r"^(?:Hit|Get|Ign|Err):\d+\s|^(?:E|W|N|Error|Warning|Notice): |^Reading package lists|^Building dependency tree"
     r"|^Fetched \d|^All packages are up to date|^\d+ packages? can be upgraded"
+    # apt in a zh_CN locale: Hit, Get, Ign, Err; "Reading package lists"
+    r"|^(?:命中|获取|忽略|错误)[:：]\d+\s|^正在读取软件包列表"
 )
 
 
@@ -308,7 +310,7 @@ def parse_apt_update(text: str) -> AptUpdate:
             pending_err = None
             continue
         pending_err = None
-        m = re.match(r"^Err:\d+\s+(.*?)\s*$", line)
+        m = re.match(r"^(?:Err|错误)[:：]\d+\s+(.*?)\s*$", line)
         if m:
             target = m.group(1)
             tail = re.search(r"\s+(\d{3}\s+.*?)\s*(?:\[IP: [^\]]*\])?$", target)
@@ -319,12 +321,12 @@ def parse_apt_update(text: str) -> AptUpdate:
             else:
                 pending_err = _err_target_uri(target)
             continue
-        if line.startswith(("E:", "W:")):
+        if line.startswith(("E:", "W:", "Error:", "Warning:")):  # apt 3 spells them out
             _add(errors, line)
         m = re.search(r"Conflicting values set for option Signed-By regarding source (\S+)", line)
         if m:
             _add(conflicts, m.group(1))
-        m = re.search(r"Failed to fetch (\S+)\s+(.*?)\s*(?:\[IP: [^\]]*\])?$", line)
+        m = re.search(r"(?:Failed to fetch|无法下载) (\S+)\s+(.*?)\s*(?:\[IP: [^\]]*\])?$", line)
         if m:
             item = (m.group(1), m.group(2).strip())
             if item not in failed:
