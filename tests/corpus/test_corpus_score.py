@@ -56,3 +56,35 @@ def test_held_out_split_scored_without_crash(split, label):
         pytest.skip("no %s cases in this tree" % split)
     s = _run(HERE / split, label, misses=False)
     assert not s.crashes, [c.name for c in s.crashes]
+
+
+def _thread(source: str) -> str:
+    """A report's thread: the URL without a trailing note ("(comment by x)"), anchor or slash; a
+    GitHub pull request and an issue of the same number are one thread."""
+    url = source.split()[0].split("#")[0].rstrip("/") if source.split() else ""
+    return url.replace("/pull/", "/issues/").lower()
+
+
+def _text(case: Path) -> str:
+    return " ".join(" ".join(p.read_text(encoding="utf-8", errors="replace").split())
+                    for p in sorted(case.iterdir()) if p.is_file() and p.name != "expected.json")
+
+
+def test_no_held_out_report_is_in_train_too():
+    """The split is by thread: a held-out report's thread, or the same text filed twice (NVIDIA
+    moved nvidia-docker's issues to nvidia-container-toolkit under new numbers), is never in train."""
+    def index(split):
+        out = {}
+        for case in scorer.cases(HERE / split):
+            exp = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+            out[case.name] = (_thread(exp.get("source", "")), _text(case))
+        return out
+
+    train = index("train")
+    threads = {t: name for name, (t, _x) in train.items() if t}
+    texts = {x: name for name, (_t, x) in train.items() if len(x) >= 80}
+    for split in ("validation", "validation2"):
+        for name, (thread, text) in index(split).items():
+            same_thread, same_text = threads.get(thread), texts.get(text)
+            assert same_thread is None, (split, name, same_thread)   # names only: no held-out text
+            assert same_text is None, (split, name, same_text)
