@@ -205,7 +205,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"(没有|未)(安装|装)\s*(nvidia-container-toolkit|nvidia container toolkit|nvidia-ctk)",
        unless=r"\b(works?|worked|working) (fine )?without\b"),
     # --- Docker flavours ---------------------------------------------------------------------------
-    _f("docker.desktop", 0.7, r"\bmac ?os\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
+    _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,

@@ -140,9 +140,11 @@ def test_what_people_write(notes, expected):
     assert top(notes=notes)[0] == expected
 
 
-def test_mac_with_a_gpu_request_is_docker_desktop():
+@pytest.mark.parametrize("notes", ["Docker on my MacBook Pro (M1 chip).", "used Macosx M1 14.6.1 (23G93)",
+                                   "Mac OS X 10.15 with Docker for Mac"])
+def test_mac_with_a_gpu_request_is_docker_desktop(notes):
     causes = top(error='docker: Error response from daemon: could not select device driver "" with '
-                       'capabilities: [[gpu]].', notes="Docker on my MacBook Pro (M1 chip).")
+                       'capabilities: [[gpu]].', notes=notes)
     assert causes[0] == "docker.desktop"
 
 
