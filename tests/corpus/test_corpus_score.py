@@ -9,6 +9,7 @@
   empty).
 """
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,26 +66,31 @@ def _thread(source: str) -> str:
     return url.replace("/pull/", "/issues/").lower()
 
 
-def _text(case: Path) -> str:
-    return " ".join(" ".join(p.read_text(encoding="utf-8", errors="replace").split())
-                    for p in sorted(case.iterdir()) if p.is_file() and p.name != "expected.json")
+def _words(case: Path) -> frozenset:
+    """The distinct words (four letters or more) of a report's files."""
+    return frozenset(w for p in sorted(case.iterdir()) if p.is_file() and p.name != "expected.json"
+                     for w in re.findall(r"\w{4,}", p.read_text(encoding="utf-8", errors="replace").lower()))
 
 
 def test_no_held_out_report_is_in_train_too():
-    """The split is by thread: a held-out report's thread, or the same text filed twice (NVIDIA
-    moved nvidia-docker's issues to nvidia-container-toolkit under new numbers), is never in train."""
+    """The split is by thread: a held-out report's thread, or the same report filed twice (NVIDIA
+    moved nvidia-docker's issues to nvidia-container-toolkit under new numbers; one report posted
+    to moby and docker/for-mac), is never in train. The same report: nine in ten of the words of
+    both are shared, for reports of 15 words or more (shorter ones are one common error line)."""
     def index(split):
         out = {}
         for case in scorer.cases(HERE / split):
             exp = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-            out[case.name] = (_thread(exp.get("source", "")), _text(case))
+            out[case.name] = (_thread(exp.get("source", "")), _words(case))
         return out
 
     train = index("train")
-    threads = {t: name for name, (t, _x) in train.items() if t}
-    texts = {x: name for name, (_t, x) in train.items() if len(x) >= 80}
+    threads = {t: name for name, (t, _w) in train.items() if t}
     for split in ("validation", "validation2"):
-        for name, (thread, text) in index(split).items():
-            same_thread, same_text = threads.get(thread), texts.get(text)
+        for name, (thread, words) in index(split).items():
+            same_thread = threads.get(thread)
             assert same_thread is None, (split, name, same_thread)   # names only: no held-out text
-            assert same_text is None, (split, name, same_text)
+            if len(words) < 15:
+                continue
+            same_text = [t for t, (_t, w) in train.items() if len(words & w) >= 0.9 * len(words | w)]
+            assert not same_text, (split, name, same_text)
