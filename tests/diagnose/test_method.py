@@ -13,6 +13,7 @@ from dldoctor.diagnose import diagnose
 from dldoctor.explain import explain
 from dldoctor.facts import Facts
 from dldoctor.host.snapshot import SnapshotHost
+from dldoctor.model import Finding
 
 
 def top(error=None, notes=None, command=None):
@@ -394,6 +395,31 @@ def test_product_lets_the_words_decide_between_causes_the_rules_found_but_never_
     monkeypatch.setattr(dg, "FALLBACK", _Fixed(("os.selinux", 0.98), ("apt.no-pubkey", 0.01), ("apt.broken-source", 0.01)))
     ranked = dg.second_opinion(facts, found, roots)[1]
     assert set(ranked[:2]) == {"apt.no-pubkey", "apt.broken-source"} and ranked[2] == "os.selinux"
+
+
+def test_context_puts_the_models_cause_before_a_mention_of_host_setup_only(monkeypatch):
+    """"context" (compared by scripts/eval-combine, not shipped): when the rules' first cause is
+    host-setup context that only a mention in the report named, the model's likeliest cause comes
+    first; context a check found on the host, or a reading of the error, keeps its place."""
+    from dldoctor import diagnose as dg
+
+    monkeypatch.setattr(dg, "COMBINE", "context+fill")
+    monkeypatch.setattr(dg, "FALLBACK", _Fixed(("container.no-gpu-request", 0.2), ("gpu.absent", 0.1)))
+    facts = Facts(notes="I use nvidia-docker2 on this machine")      # a mention: the legacy toolkit
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    assert roots[0] == "toolkit.legacy"
+    ranked = dg.second_opinion(facts, found, roots)[1]
+    assert ranked[:2] == ("container.no-gpu-request", "toolkit.legacy")
+    # an error the rules read is not overruled
+    facts = Facts(error="docker: Error response from daemon: unknown or invalid runtime name: nvidia.",
+                  notes="I use nvidia-docker2 on this machine")
+    found = dg.diagnose_symptom(facts)
+    roots = dg.rank(found, focus=[f.problem for f in found])
+    assert dg.second_opinion(facts, found, roots)[1][0] == roots[0] != "container.no-gpu-request"
+    # host-setup context that a check found (not a mention) is not a mention
+    check = Finding("os", "fail", "os.unsupported", "t")
+    assert not dg._mentioned_context("os.unsupported", [check])
 
 
 def test_a_rate_limited_mirror_prefix_is_restricted_not_docker_hub():
