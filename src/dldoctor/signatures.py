@@ -249,6 +249,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # not serve, not NVIDIA's per-distribution URLs.
     # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
     _s("os.unsupported", _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release'? (does not have|no longer has) a Release file|"
+       + _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
        + _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release\s+404\b|"
        r"(404|not found)[^\n]*" + _DOCKER_RPM_NEVER_BUILT + "|"
        + _DOCKER_RPM_NEVER_BUILT + r"[^\n]*\s(404|not found)", 0.85),
@@ -279,7 +280,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
     _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
     _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|download\.docker\.com))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
-    _s("apt.broken-source", r"仓库\s*[“\"'][^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
+    _s("apt.broken-source", r"仓库\s*[“\"'](?![^”\"'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|"
+       r"download\.docker\.com|/docker-ce/))[^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),

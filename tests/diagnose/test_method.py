@@ -547,6 +547,9 @@ def test_installing_the_driver_on_windows_is_not_a_linux_driver_inside_wsl():
     ("W: GPG 错误：https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease: 由于没有公钥，无法验证下列签名： "
      "NO_PUBKEY DDCAE044F796ECB0", "apt.no-pubkey"),
     ("E: 仓库 “http://ppa.launchpad.net/old/ppa/ubuntu jammy Release” 没有 Release 文件。", "apt.broken-source"),
+    # the same for a release Docker's repository (or a mirror of it) does not serve
+    ("E: 仓库 “https://download.docker.com/linux/debian kali-rolling Release” 没有 Release 文件。", "os.unsupported"),
+    ("E: 仓库 “https://mirrors.aliyun.com/docker-ce/linux/ubuntu vanessa Release” 没有 Release 文件。", "os.unsupported"),
     ("错误:2 https://download.docker.com/linux/ubuntu jammy InRelease\n  无法发起与 download.docker.com:443 (2a03::1) 的连接 - "
      "connect (101: 网络不可达)", "apt.repo-unreachable"),
 ])
