@@ -42,7 +42,9 @@ def _fake_docker(tmp_path):
     bindir.mkdir()
     pidfile = tmp_path / "docker.pid"
     script = bindir / "docker"
-    script.write_text("#!/bin/sh\necho $$ > %s\nexec sleep 60\n" % pidfile)
+    # written whole or not at all: a docker killed between the shell's `>` and its echo left an
+    # empty pid file behind, read as a pid (a flaky failure under load)
+    script.write_text("#!/bin/sh\necho $$ > %s.tmp && mv %s.tmp %s\nexec sleep 60\n" % (pidfile, pidfile, pidfile))
     script.chmod(0o755)
     return bindir, pidfile
 
