@@ -15,10 +15,15 @@ from dldoctor.parse.version import version_tuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, Set, Tuple
+    from typing import Dict, List, Sequence, Set, Tuple
+
+    from dldoctor.parse.apt_sources import AptUpdate
 
 AREA = "apt"
-DEBIAN_SUITES = set(DEBIAN_CODENAMES.values()) | {"sid", "stable", "testing", "unstable", "oldstable"}
+# The suites of each distribution family, to tell a source written for the other family.
+DEBIAN_SUITES = frozenset(DEBIAN_CODENAMES.values()) | {"sid", "stable", "testing", "unstable", "oldstable"}
+UBUNTU_SUITES = frozenset(UBUNTU_CODENAMES.values())
+OTHER_FAMILY = {"ubuntu": DEBIAN_SUITES, "debian": UBUNTU_SUITES, "raspbian": UBUNTU_SUITES}
 # Old per-distribution repos (nvidia-docker, nvidia-container-runtime, libnvidia-container/<distro>).
 LEGACY_NVIDIA = lazy_compile(r"(nvidia\.github\.io|/)(nvidia-docker|nvidia-container-runtime|libnvidia-container)/"
                            r"((stable|experimental)/)?(?P<distro>[a-z]+)(?P<ver>[\d.]+)/", re.I)
@@ -49,23 +54,17 @@ def _is_nvidia(uri: str) -> bool:
 _DOCKER_SUITE = lazy_compile(r"(?:download\.docker\.com|/docker-ce)/linux/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
 
 
-def _docker_release_not_served(upd: Any) -> List[str]:
+def _docker_release_not_served(upd: AptUpdate, missing_release: Sequence[str]) -> List[str]:
     """apt's 404 for a Release file of Docker's repository: it has no suite for this release (a
     derivative's own codename such as Mint's vanessa or kali-rolling, a release newer than Docker's
     packages), the catalog's os.unsupported rather than a broken source. An Ubuntu codename under
     /linux/debian (or a Debian one under /linux/ubuntu) is a source written for the other
     distribution, not a release Docker does not serve: that stays a broken source."""
-    lines = [line for line in upd.errors if _NO_RELEASE.search(line)]
-    lines += ["%s %s" % (u, s) for u, s in upd.failed_uris if s.startswith("404")]
+    lines = list(missing_release) + ["%s %s" % (u, s) for u, s in upd.failed_uris if s.startswith("404")]
     out = []
     for line in lines:
         m = _DOCKER_SUITE.search(line)
-        if not m:
-            continue
-        path, suite = m.group(1).lower(), m.group(2).lower()
-        other = (DEBIAN_SUITES if path == "ubuntu" else set(UBUNTU_CODENAMES.values()) if path in ("debian", "raspbian")
-                 else set())
-        if suite not in other:
+        if m and m.group(2).lower() not in OTHER_FAMILY.get(m.group(1).lower(), ()):
             out.append(line)
     return out
 
@@ -166,15 +165,15 @@ def check_apt_update(facts: Facts) -> List[Finding]:
             out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                                _("The NVIDIA repository URL does not exist for this release."), ["%s %s" % (u, s)]))
             break
-    # "The repository '…libnvidia-container/…/ubuntu18.04/amd64 Release' does not have a Release file":
-    # apt's wording of the 404 that a per-distribution NVIDIA URL gets for a release it never served
-    # (an unrelated source failing is apt.broken-source).
-    not_served = _docker_release_not_served(upd)
+    missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]
+    not_served = _docker_release_not_served(upd, missing_release)
     if not_served:
         out.append(problem("apt-update", AREA, "os.unsupported",
                            _("Docker's repository has no packages for this release (apt finds no Release file for it)."),
                            not_served[:3]))
-    missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]
+    # "The repository '…libnvidia-container/…/ubuntu18.04/amd64 Release' does not have a Release file":
+    # apt's wording of the 404 that a per-distribution NVIDIA URL gets for a release it never served
+    # (an unrelated source failing is apt.broken-source).
     if not out and missing_release and all(_is_nvidia(line) for line in missing_release):
         out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                            _("The NVIDIA repository URL does not exist for this release."), missing_release[:3]))

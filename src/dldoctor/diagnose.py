@@ -399,9 +399,9 @@ def _reorder(ranked: List[str], findings: Sequence[Finding], prob: Dict[str, flo
 def _mentioned_context(pid: str, findings: Sequence[Finding]) -> bool:
     """The cause is how the host is set up, and only a mention of it in the report's words named it
     (a legacy toolkit in a title; capped at CONTEXT_CAP), not a check of the host."""
-    conf = [f.confidence for f in findings if f.problem == pid and f.status == FAIL]
-    return pid in CONTEXT and bool(conf) and all(c is not None and c <= CONTEXT_CAP for c in conf) and \
-        all(f.check == SYMPTOM_CHECK for f in findings if f.problem == pid and f.status == FAIL)
+    named = [f for f in findings if f.problem == pid and f.status == FAIL]
+    return pid in CONTEXT and bool(named) and all(
+        f.check == SYMPTOM_CHECK and f.confidence is not None and f.confidence <= CONTEXT_CAP for f in named)
 
 
 def _weak_reading(pid: str, findings: Sequence[Finding]) -> bool:

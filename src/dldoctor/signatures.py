@@ -89,6 +89,8 @@ def bounded(regex: str, limit: int = REPEAT_MAX) -> str:
 # release number Docker never built for (Amazon Linux's $releasever: 2, 2017.09, 2.1903, 2022.0.x).
 _DOCKER_REPO = r"(download\.docker\.com|/docker-ce)/linux/"
 _DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
+# A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
+_DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
 
 
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
@@ -248,9 +250,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # 2017.09, 2022.0.x under centos/ or fedora/). The catalog's cause is the release docker-ce does
     # not serve, not NVIDIA's per-distribution URLs.
     # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
-    _s("os.unsupported", _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release'? (does not have|no longer has) a Release file|"
-       + _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
-       + _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release\s+404\b|"
+    _s("os.unsupported", _DOCKER_SUITE_RELEASE + r"'? (does not have|no longer has) a Release file|"
+       + _DOCKER_SUITE_RELEASE + r"[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
+       + _DOCKER_SUITE_RELEASE + r"\s+404\b|"
        r"(404|not found)[^\n]*" + _DOCKER_RPM_NEVER_BUILT + "|"
        + _DOCKER_RPM_NEVER_BUILT + r"[^\n]*\s(404|not found)", 0.85),
     # get.docker.com for a distribution it has no packages for (older scripts: "Either your platform
