@@ -54,6 +54,15 @@ def _is_nvidia(uri: str) -> bool:
 _DOCKER_SUITE = lazy_compile(r"(?:download\.docker\.com|/docker-ce)/linux/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
 
 
+# Docker's repository named without its distribution ("…/linux stretch" for "…/linux/debian
+# stretch"): apt finds no suite there, so docker-ce has no installation candidate.
+_DOCKER_NO_DISTRO = lazy_compile(r"\S*(?:download\.docker\.com|/docker-ce)/linux/?(?=\s|$)")
+
+
+def _docker_without_distro(uri: str) -> bool:
+    return bool(_DOCKER_NO_DISTRO.fullmatch(uri.strip()))
+
+
 def _docker_release_not_served(upd: AptUpdate, missing_release: Sequence[str]) -> List[str]:
     """apt's 404 for a Release file of Docker's repository: it has no suite for this release (a
     derivative's own codename such as Mint's vanessa or kali-rolling, a release newer than Docker's
@@ -113,8 +122,12 @@ def check_sources(facts: Facts) -> List[Finding]:
                                _("{file} names the key {key}, which does not exist.").format(
                                    file=e.file, key=e.signed_by),
                                ["%s:%d: Signed-By: %s" % (e.file, e.line, e.signed_by)]))
+    for e in entries:
+        for uri in e.uris:
+            if _docker_without_distro(uri):
+                out.append(_no_distro("apt-sources", ["%s:%d: %s" % (e.file, e.line, uri)]))
     apt_host = family(facts.os) in ("debian", "ubuntu") if known(facts.os) else True
-    has_docker = any(_is_docker(u) for e in entries for u in e.uris)
+    has_docker = any(_is_docker(u) and not _docker_without_distro(u) for e in entries for u in e.uris)
     has_nvidia = any(_is_nvidia(u) and "libnvidia-container" in u for e in entries for u in e.uris)
     installed, _ev = toolkit_state(facts)
     looked = [_("apt sources read: {files}").format(files=", ".join(sorted({e.file for e in src.entries})) or "-")]
@@ -127,6 +140,12 @@ def check_sources(facts: Facts) -> List[Finding]:
     if not out:
         out.append(ok("apt-sources", AREA, _("{n} apt source entries; no conflicts").format(n=len(entries))))
     return out
+
+
+def _no_distro(check: str, evidence: List[str]) -> Finding:
+    return problem(check, AREA, "apt.docker-repo-missing",
+                   _("Docker's repository is listed without its distribution: the URL must end in "
+                     "/linux/debian, /linux/ubuntu or /linux/raspbian, so apt finds no docker-ce there."), evidence)
 
 
 def check_apt_update(facts: Facts) -> List[Finding]:
@@ -165,6 +184,9 @@ def check_apt_update(facts: Facts) -> List[Finding]:
             out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                                _("The NVIDIA repository URL does not exist for this release."), ["%s %s" % (u, s)]))
             break
+    no_distro = sorted({m.group(0) for m in map(_DOCKER_NO_DISTRO.search, raw.splitlines()) if m})
+    if no_distro:
+        out.append(_no_distro("apt-update", no_distro[:3]))
     missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]
     not_served = _docker_release_not_served(upd, missing_release)
     if not_served:

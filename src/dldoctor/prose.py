@@ -75,6 +75,10 @@ NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|
 EVERY = (r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何|"
          # failing every time rather than for one image
          r"\b(always|keeps?|consistently|every time)\b|一直|总是|始终|老是")
+# A distribution or release named ("raspbian buster", "Ubuntu 16.04", "xenial").
+DISTRO = (r"\b(ubuntu|debian|raspbian|raspberry pi os|fedora|centos|rhel|red ?hat|rocky|almalinux|mint|kali|pop!?_?os|"
+          r"deepin|opensuse|sles|amazon linux|arch linux)\b|\b(xenial|bionic|focal|jammy|noble|stretch|buster|bullseye|"
+          r"bookworm|trixie)\b|\b\d\d\.(04|10)\b")
 FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法|不能"
 
 
@@ -86,10 +90,15 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.group-not-active", 0.75, r"`?\b(groups|id)\b`?\s+(didn'?t|doesn'?t|does not|did not|won'?t|no longer)\s+"
        r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
        r"/etc/group|docker", scope=TEXT),
+    # Running docker without sudo still failing after the set-up that adds the user to the group.
+    _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
+       r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT),
     # Group permissions that a session only picks up when it starts.
     _f("docker.group-not-active", 0.6, r"\bgroups?\b[^.\n]{0,40}(re-?evaluat|refresh|(not|n'?t) (yet )?(be )?(applied|active|"
        r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
     # --- proxies configured where dockerd under systemd never reads them -------------------------
+    # `systemctl show --property=Environment docker` printing nothing: the proxy never reached dockerd.
+    _f("docker.proxy-misconfigured", 0.75, r"(?m)^\s*Environment=\s*$", r"proxy|代理", scope=TEXT),
     _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
        r"proxy|代理", scope=TEXT),
     _f("docker.proxy-misconfigured", 0.6, r"proxy|代理", r"not (used|respected|working|honou?red|picked up|read)|"
@@ -143,10 +152,21 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.repo-unsupported-distro", 0.62, r"\bno (relevant |suitable |matching |official |corresponding )?(repositor(y|ies)|repos?|"
        r"packages?) (is |are )?(currently |yet )?(available|published|provided)|(还)?没有(相关|对应|可用)的?\s*(源|仓库|软件包)",
        r"(ubuntu|debian|centos|rhel|rocky|alma\w*|fedora|opensuse|openeuler|kylin|uos)\s*\d|麒麟|统信|欧拉", scope=TEXT),
+    # Docker's own packages told unavailable for a release (the catalog's os.unsupported; NVIDIA's
+    # repository is apt.repo-unsupported-distro above), or the release a pre-release.
+    _f("os.unsupported", 0.7, r"\bdocker(-ce| ce| engine)?\b[^.\n]{0,30}\b(is |are )?(unavailable|not (yet )?available|"
+       r"not (yet )?(published|released|built|packaged))\b|\bno (docker(-ce)?|docker engine) (packages?|builds?|releases?) (yet )?(for|on)\b",
+       DISTRO, unless=r"nvidia|toolkit"),
+    _f("os.unsupported", 0.72, DISTRO, r"\b(beta ?\d?|alpha|pre-?release|development release|daily build)\b",
+       r"\bdocker\b|docker-ce|apt|install", scope=TEXT, unless=r"nvidia"),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
     # A repository's signing key that expired (gpg prints "[expired: 2021-06-16]"), told or pasted.
+    # Importing the repository's signing key failed (a keyrings directory that was not there).
+    _f("apt.no-pubkey", 0.6, r"(无法|不能|未能)\s*(引入|导入|添加)\s*(gpg\s*)?(key|密钥|公钥)|(引入|导入|添加)\s*(gpg\s*)?(key|密钥|公钥)\s*失败|"
+       r"\b(import(ing)?|add(ing)?) (the )?(gpg |signing |repository |repo )?key (failed|fails)\b|"
+       r"\b(failed|unable|could ?n'?t|cannot) to (import|add) (the )?(gpg |signing |repository |repo )?key\b"),
     _f("apt.no-pubkey", 0.75, r"\[expired: \d{4}-\d\d-\d\d\]|\b(gpg |signing |public |apt |repository |repo )?(key|subkey|signature)s? "
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------
@@ -181,6 +201,10 @@ FAMILIES: Tuple[Family, ...] = (
        # no GPU attached to (installed in) the machine that runs the container
        r"\b(without|with no|no) (an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?) (attached|installed|present|plugged in)\b|"
        r"没有(挂载|安装|插)\s*(gpu|显卡)"),
+    # A CPU-only node, cluster or machine running something built for CUDA (not "it runs CPU-only",
+    # which is the symptom of a GPU the container was not given).
+    _f("gpu.absent", 0.6, r"\bcpu(-only| only)?[ -](nodes?|clusters?|machines?|servers?|hosts?|instances?|workers?)\b|"
+       r"(纯)?cpu\s*(集群|节点|服务器|机器)"),
     _f("gpu.absent", 0.55, r"\bvps\b|virtual (private )?server|cloud (server|instance)|instance type",
        r"gpu|graphics card|显卡", r"\bno\b|without|not|check|whether|if (they|it) have|没有", scope=TEXT),
     _f("mirror.invalid", 0.65, r"mirror|镜像|加速", r"prefix|scheme|协议|前缀|without (the |an? )?https?://|no https?://",
@@ -193,8 +217,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("mirror.invalid", 0.6, r"registry[- ]mirrors?|mirror (address|url|entry)|加速(地址|器)|镜像加速",
        r"fail(s|ed)? to (start|restart)|won'?t (start|restart)|does(n'?t| not) (start|restart)|can'?t (start|restart)|"
        r"cannot (start|restart)|启动失败|无法启动|起不来|重启失败", scope=TEXT),
-    _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS",
+    _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS|"
+       r"(?<![\w-])-H\b|(systemd |service |unit )(service )?file",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
+    # "data-root is already defined by a flag when starting the engine"
+    _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
+       r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
     _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
@@ -285,6 +313,15 @@ FAMILIES: Tuple[Family, ...] = (
        r"(can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b|"
        r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动",
        scope=TEXT, where=("notes",)),
+    # An option dockerd has removed ("graph" for data-root since 23.0, the cluster-store family):
+    # dockerd refuses to start on a key it no longer knows.
+    _f("daemon-json.unknown-key", 0.75, r"[`\"']?\b(graph|cluster-store|cluster-advertise|cluster-store-opts|disable-legacy-registry)\b[`\"']?",
+       r"no longer (valid|supported|accepted|exists?)|\b(removed|replaced (with|by)|deprecated|obsolete)\b|已被|替代|替换|废弃|移除|弃用",
+       r"daemon\.json|data-root|dockerd|docker (daemon|engine)|--graph|配置", scope=TEXT),
+    # A key given the wrong JSON type ("registry-mirrors is an array"), which dockerd cannot unmarshal.
+    _f("daemon-json.invalid", 0.65, r"registry[- ]mirrors|insecure-registries|\bdns\b|\blabels\b|exec-opts",
+       r"\b(is|are|must be|should be|needs to be|has to be|expects?) (an? |a json )?(array|list)\b|应(该)?(是|为)\s*(数组|列表)",
+       where=("notes",)),
     _f("daemon-json.invalid", 0.7, r"daemon\.json|settings\.json", r"\bempty\b|空文件|为空|is blank",
        r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),
 )

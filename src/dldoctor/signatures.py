@@ -130,6 +130,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.too-old", r"additional propert(y|ies) (is |are )?not allowed \(?'?(devices|gpus|device_requests|capabilities)'?|"
        r"additional property (gpus|devices|device_requests) is not allowed|"
        r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
+    # Snap's confinement: dockerd may not create a bind mount's source outside the user's home.
+    _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.55),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
     # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
@@ -225,10 +227,15 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.wsl-gpu-unsupported", r"dxcore initiali[sz]ation failed", 0.8),
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|\bWSL ?1\b|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
-    _s("os.selinux", r"avc: +denied|avc:\s+denied|selinux", 0.9),
+    # (not a setting that turns it off: containerd's enable_selinux = false, SELINUX=disabled; nor the
+    # container-selinux package a docker-ce RPM requires)
+    _s("os.selinux", r"avc: +denied|avc:\s+denied|(?<!enable_)(?<!container-)selinux(?![\s\"':=]*(false|disabled|permissive))", 0.9),
     _s("os.selinux", r"capability change failed: operation not permitted", 0.5),
     _s("os.selinux", r"failed to initialize nvml: insufficient permissions", 0.6),
     _s("os.reboot-required", r"reboot required|\*\*\* System restart required \*\*\*", 0.6),
+    # The running kernel module's /proc files are not those the installed driver's libraries expect
+    # (a driver upgraded under a running module).
+    _s("os.reboot-required", r"mount (operation )?failed: [^\n]*/proc/driver/nvidia/params/[^\n]*no such file", 0.55),
     # --- apt -------------------------------------------------------------------------------
     _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|is not signed", 0.95),
     # apt in a zh_CN locale: "由于没有公钥，无法验证下列签名", "仓库 … 没有数字签名".
@@ -258,6 +265,15 @@ SIGNATURES: Tuple[Signature, ...] = (
     # get.docker.com for a distribution it has no packages for (older scripts: "Either your platform
     # is not easily detectable or is not supported by this installer script").
     _s("os.unsupported", r"ERROR: Unsupported distribution '[^'\n]*'|platform is not easily detectable or is not supported by this installer", 0.9),
+    # Docker has never built packages for 32-bit x86 (get.docker.com writes the source all the same,
+    # and docker-ce then has no installation candidate), and its RHEL 7 RPMs need container-selinux
+    # from CentOS's extras, which RHEL does not have: docker-ce was for CentOS there.
+    _s("os.unsupported", r"arch=(i386|i686)\][^\n]*(download\.docker\.com|/docker-ce)/linux", 0.9),
+    _s("os.unsupported", r"Requires: container-selinux", 0.6),
+    # Docker's first repositories, retired in 2020 (403 since): the source must be replaced by
+    # download.docker.com.
+    _s("apt.docker-repo-missing", r"(apt|yum)\.dockerproject\.org[^\n]*(403|forbidden|no longer signed)|"
+       r"(403|forbidden)[^\n]*(apt|yum)\.dockerproject\.org", 0.7),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|(?<!hub\.)docker(?!\.io)|nvidia))", 0.85),
@@ -286,6 +302,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"download\.docker\.com|/docker-ce/))[^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
+    # containerd's (kubelet's, nerdctl's) wording of a manifest that is not there.
+    _s("image.tag-missing", r"failed to resolve (image|reference)[^\n]*: not found|code = NotFound desc = failed to pull and unpack image", 0.85),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
     # A registry that serves one region only ("denied: only support mainland China"): it is alive and
@@ -311,6 +329,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.shm-too-small", r"NCCL WARN[^\n]*(shm|shared memory)|error while creating shared memory segment|"
        r"NCCL ?error[^\n]*unhandled system error|ncclSystemError", 0.7),
     _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
+    # A bus error in a container is most often its 64 MB /dev/shm running out.
+    _s("container.shm-too-small", r"\bSIGBUS\b|\bbus error \(core dumped\)", 0.55),
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
     _s("container.no-gpu-request", r"the nvidia driver was not detected\.\s+gpu functionality will not be available", 0.85),

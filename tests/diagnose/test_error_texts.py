@@ -327,3 +327,118 @@ def test_kubernetes_pods_without_the_nvidia_runtime():
                     ).root_causes[0] == "container.no-gpu-request"
     assert diagnose(Facts(notes="部署 vllm 的 pod 忘了设置 runtimeClass，容器里看不到显卡")
                     ).root_causes[0] == "container.no-gpu-request"
+
+
+def _read(error="", notes="", **facts):
+    """The first cause and whether the rules read it (not the word model's guess)."""
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error=error or None, notes=notes or None, **facts))
+    first = rep.root_causes[0] if rep.root_causes else None
+    return first, not any(f.guess for f in rep.findings if f.problem == first)
+
+
+@pytest.mark.parametrize("error,notes,want", [
+    # containerd's (kubelet's) wording of a tag that is not there
+    ('Failed to pull image "nvcr.io/nvidia/driver:580.105.08-debian13": rpc error: code = NotFound desc = failed to '
+     'pull and unpack image "nvcr.io/nvidia/driver:580.105.08-debian13": failed to resolve image: '
+     'nvcr.io/nvidia/driver:580.105.08-debian13: not found', "[Feature]: Support for Debian 13 (Trixie)",
+     "image.tag-missing"),
+    # a bus error in a container: its 64 MB /dev/shm
+    ("", "Mars workers launched in kubernetes sometimes terminate with SIGBUS when load is heavy.",
+     "container.shm-too-small"),
+    # snap's confinement refusing a bind mount's source outside $HOME
+    ("Error response from daemon: error while creating mount source path '/var/lib/plexmediaserver/Logs': mkdir "
+     "/var/lib/plexmediaserver: permission denied", "", "docker.snap"),
+    # the driver upgraded under the running module: its /proc files are not where the libraries look
+    ("nvidia-container-cli: mount error: mount operation failed: /var/lib/docker/overlay2/b9f5/merged/proc/driver/"
+     "nvidia/params/version/registry: no such file or directory", "", "os.reboot-required"),
+    # Docker never built i386 packages; get.docker.com writes the source anyway
+    ('+ sh -c echo "deb [arch=i386] https://download.docker.com/linux/debian buster stable" > '
+     "/etc/apt/sources.list.d/docker.list\nE: Package 'docker-ce' has no installation candidate", "", "os.unsupported"),
+    # docker-ce's RHEL 7 RPM needs CentOS's container-selinux: not an SELinux denial
+    ("Error: Package: 3:docker-ce-20.10.8-3.el7.x86_64 (docker-ce-stable)\n  Requires: container-selinux >= 2:2.74",
+     "Target Distro: Redhat Enterprise Linux 7.9", "os.unsupported"),
+    # Docker's first repositories, retired in 2020 (apt's own "Failed to fetch … 403" is a broken source first)
+    ("", "yum.dockerproject.org and apt.dockerproject.org are returning 403 errors", "apt.docker-repo-missing"),
+])
+def test_fresh_wordings_are_read(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("notes,want", [
+    ("I try changing the `data-root` in the daemon.json file but when I restart docker it fails to start as the "
+     "`data-root` is already defined by a flag when starting the engine.", "daemon-json.flag-conflict"),
+    ('We use "hosts" in /etc/docker/daemon.json. Unfortunately, the systemd service file contains the `-H` '
+     "parameter, which seems to conflict with above setting. This leads to docker not starting.",
+     "daemon-json.flag-conflict"),
+    ('daemon.json配置文件"graph"已被"data-root"替代，配置"graph"无法启动docker。', "daemon-json.unknown-key"),
+    ("`graph` no longer valid: replaced with `data-root` in the latest dockerd release", "daemon-json.unknown-key"),
+    ("bugfix: registry mirrors is an array in daemon.json", "daemon-json.invalid"),
+    ("按照帮助指引无法引入gpgkey，在添加key之前没有创建文件夹，导致导入失败", "apt.no-pubkey"),
+    ("This PR fixes an issue that the $USER cannot run `docker` command without sudo even after the setup script.",
+     "docker.group-not-active"),
+    ("Behind a corporate proxy I cannot pull.\n$ systemctl show --property=Environment docker\nEnvironment=\n",
+     "docker.proxy-misconfigured"),
+    ("Docker-CE is unavailable for raspbian buster. I would request an update.", "os.unsupported"),
+    ("docker-machine fails on a ubuntu-xenial (Beta 1) host: the apt repository answers 403", "os.unsupported"),
+    ("nvidia-container-cli: initialization error: cuda error: unknown error on a k8s CPU node with nvidia as the "
+     "default runtime", "gpu.absent"),
+])
+def test_what_reporters_say_is_read(notes, want):
+    assert _read(notes=notes) == (want, True)
+
+
+@pytest.mark.parametrize("notes,not_want", [
+    # a setting that turns SELinux off is no SELinux denial
+    ("Failed to initialize NVML in K3s\n[plugins.cri]\n  enable_selinux = false\nSELINUX=disabled", "os.selinux"),
+    # "runs CPU-only" is the symptom of a GPU the container did not get, not a host without one
+    ("Ollama runs CPU-only after the migration; the NVIDIA hardware is detected on the host", "gpu.absent"),
+])
+def test_words_that_look_like_a_cause_but_are_not(notes, not_want):
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(notes=notes))
+    assert not any(f.problem == not_want and not f.guess for f in rep.findings)
+
+
+def test_dockers_repository_without_its_distribution(tmp_path):
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "apt-update").write_text(
+        "Hit:1 http://security.debian.org/debian-security stretch/updates InRelease\n"
+        "Ign:5 https://download.docker.com/linux stretch InRelease\n"
+        "Ign:6 https://download.docker.com/linux stretch Release\n"
+        "Ign:7 https://download.docker.com/linux stretch/stable amd64 Packages\n", encoding="utf-8")
+    rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert rep.root_causes[0] == "apt.docker-repo-missing"
+    found = [f for f in rep.findings if f.problem == "apt.docker-repo-missing"]
+    assert found and list(found[0].evidence) == ["https://download.docker.com/linux"]
+    # the same source written whole is no finding
+    (tmp_path / "apt-update").write_text("Ign:5 https://download.docker.com/linux/debian stretch InRelease\n",
+                                         encoding="utf-8")
+    assert not any(f.problem == "apt.docker-repo-missing"
+                   for f in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).findings)
+
+
+def test_dockers_source_file_without_its_distribution(tmp_path):
+    # the same mistake read from the host's own sources list, before any apt-get update
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "apt-sources").mkdir()
+    (tmp_path / "apt-sources" / "docker.list").write_text(
+        "deb [arch=amd64] https://download.docker.com/linux stretch stable\n", encoding="utf-8")
+    found = [f for f in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).findings
+             if f.problem == "apt.docker-repo-missing"]
+    assert [f.check for f in found] == ["apt-sources"]
+    assert "docker.list:1" in found[0].evidence[0]
+    (tmp_path / "apt-sources" / "docker.list").write_text(
+        "deb [arch=amd64] https://download.docker.com/linux/debian stretch stable\n", encoding="utf-8")
+    assert not any(f.problem == "apt.docker-repo-missing"
+                   for f in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).findings)
