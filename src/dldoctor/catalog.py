@@ -181,6 +181,10 @@ CAUSES: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in {
     "apt.repo-unreachable": ["toolkit.missing", "docker.missing", "apt.no-pubkey"],
     "os.unsupported": ["apt.repo-unsupported-distro", "apt.nvidia-repo-missing", "apt.docker-repo-missing"],
 }.items()}
+# cause -> problems it explains directly but not what those produce in turn: a host without an
+# NVIDIA GPU has no toolkit for good reason ("could not select device driver" there is the missing
+# GPU, not a package to install), yet it does not explain a container run without --gpus.
+EXPLAINS_ONLY: Dict[str, FrozenSet[str]] = {"gpu.absent": frozenset({"toolkit.missing"})}
 
 
 def title(problem_id: str) -> str:

@@ -445,7 +445,7 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
         """q causes p here. A hint does not explain away a definite reading (the cause must be
         about as sure), and a daemon that is down now did not cause an error the daemon itself
         printed earlier."""
-        if q == p or p not in catalog.descendants(q):
+        if q == p or (p not in catalog.descendants(q) and p not in catalog.EXPLAINS_ONLY.get(q, ())):
             return False
         if p in focus_set and p in DAEMON_ANSWERED and q in NO_DAEMON:
             return False

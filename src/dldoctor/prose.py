@@ -171,7 +171,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
-       r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
+       r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
        # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
@@ -201,6 +201,16 @@ FAMILIES: Tuple[Family, ...] = (
        # no GPU attached to (installed in) the machine that runs the container
        r"\b(without|with no|no) (an? |any )?(nvidia |dedicated |discrete )?(gpus?|graphics cards?) (attached|installed|present|plugged in)\b|"
        r"没有(挂载|安装|插)\s*(gpu|显卡)"),
+    # The NVIDIA driver installed inside the container: the toolkit brings the host's, when a GPU is asked for.
+    _f("container.no-gpu-request", 0.65, r"\binstall(ed|ing)? (the |an? )?(nvidia[- ])?(graphics )?drivers?(-\d+)? "
+       r"(in|inside|into|within) (the |my |a )?(docker )?containers?\b|在\s*(docker\s*)?容器(里|中|内)\s*(安装|装)(了)?\s*(nvidia\s*)?驱动"),
+    # TensorFlow's "kernel version … does not match DSO version …" in a container: the libcuda it
+    # loaded is the image's own (a bundled cuda-compat), not the host driver's.
+    _f("image.bundles-driver-libs", 0.75, r"kernel version [\d.]+ does not match dso version", r"docker|containers?\b|容器",
+       scope=REPORT),
+    # A stack that "fails without an NVIDIA graphics card": the host has none.
+    _f("gpu.absent", 0.65, r"\b(fails?|failing|doesn'?t (start|run|work)|does not (start|run|work)|won'?t (start|run)|"
+       r"can'?t (start|run)|cannot (start|run)|breaks?)\b[^.\n]{0,40}\bwithout (an? )?(nvidia )?(gpus?|graphics cards?|显卡)\b"),
     # A CPU-only node, cluster or machine running something built for CUDA (not "it runs CPU-only",
     # which is the symptom of a GPU the container was not given).
     _f("gpu.absent", 0.6, r"\bcpu(-only| only)?[ -](nodes?|clusters?|machines?|servers?|hosts?|instances?|workers?)\b|"
@@ -223,7 +233,8 @@ FAMILIES: Tuple[Family, ...] = (
     # "data-root is already defined by a flag when starting the engine"
     _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
        r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
-    _f("os.wsl-gpu-unsupported", 0.8, r"\bwsl ?1\b|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
+    # (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1 or WSL 2?")
+    _f("os.wsl-gpu-unsupported", 0.8, r"(?<!\[ \] )\bwsl ?1\b(?! or wsl ?2)|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
        r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
@@ -233,7 +244,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"(没有|未)(安装|装)\s*(nvidia-container-toolkit|nvidia container toolkit|nvidia-ctk)",
        unless=r"\b(works?|worked|working) (fine )?without\b"),
     # --- Docker flavours ---------------------------------------------------------------------------
-    _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmacbook|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
+    _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,

@@ -366,6 +366,9 @@ _DEVICE_MOUNT = lazy_compile(r"--device[= ]+/dev/nvidia", re.I)
 # What CUDA says inside a container that has the device nodes but none of the driver's libraries.
 _NO_DRIVER_INSIDE = lazy_compile(r"cuda driver version is insufficient|no cuda-capable device|libcuda\.so|"
                                  r"nvidia-smi: (command )?not found|couldn.?t find libnvidia-ml", re.I)
+# What CUDA and the frameworks say in a container that was given no GPU at all.
+_NO_DEVICE_INSIDE = lazy_compile(r"/dev/nvidia\d* does not exist|no nvidia gpu device is present|failed call to cuinit|"
+                                 r"no cuda-capable device", re.I)
 _GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
 
 
@@ -390,10 +393,17 @@ def container_without_gpu(texts: Texts) -> List[Match]:
         n, t, m = handmade[0]
         return [Match("container.no-gpu-request", 0.9 if _NO_DRIVER_INSIDE.search(report) else 0.7, n,
                       _line(t, m.start()))]
+    # The failing command itself ran without a GPU, and CUDA inside found no device, even where the
+    # report shows another run with --gpus that works.
+    failing = [m for m in _DOCKER_RUN.finditer(texts.get("command") or "") if not _ASKS_GPU.search(m.group(0))
+               and not _DEVICE_MOUNT.search(m.group(0))]
+    if failing and _NO_DEVICE_INSIDE.search(report):
+        return [Match("container.no-gpu-request", 0.9, "command", _line(texts.get("command") or "", failing[0].start()))]
     if runs and not _GPU_FLAGS.search(report) and "nvidia-docker" not in report:
         n, t, m = runs[0]
         # nvidia-smi missing next to such a run is missing inside that container, not on the host
-        return [Match("container.no-gpu-request", 0.8 if _SMI_MISSING.search(report) else 0.65, n, _line(t, m.start()))]
+        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) else 0.65
+        return [Match("container.no-gpu-request", sure, n, _line(t, m.start()))]
     return []
 
 

@@ -121,7 +121,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
     _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
-    _s("docker.missing", r"(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
+    _s("docker.missing", r"the command 'docker' could not be found in this wsl 1 distro|(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
@@ -215,6 +215,14 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
     # NVIDIA's NGC images (PyTorch, Triton, TensorFlow) check the driver in their entrypoint banner.
     _s("driver.too-old-for-image", r"this container was built for nvidia driver release [\d.]+ or later, but\s+version [\d.]+ was detected", 0.95),
+    # CUDA's numbered errors: 804, forward compatibility on a card that has none (an image newer than
+    # the driver on a GeForce); 803, a libcuda in the container that is not the host driver's (a
+    # bundled cuda-compat); TensorFlow's "kernel version … does not match DSO version" says the same.
+    _s("driver.too-old-for-image", r"(cuda (initiali[sz]ation failure with )?error|error code) 804\b|\berror 804: forward compat", 0.8),
+    _s("image.bundles-driver-libs", r"\berror 803\b|unsupported display driver / cuda driver combination", 0.7),
+    _s("driver.version-mismatch", r"kernel version [\d.]+ does not match DSO version [\d.]+", 0.7),
+    # nvidia-docker 1's own check: "unsupported CUDA version: 7.5 < 6.5" (the image's CUDA, then the driver's).
+    _s("driver.too-old-for-image", r"unsupported cuda version: (driver )?[\d.]+ < (image )?[\d.]+", 0.85),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
     _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),
@@ -225,7 +233,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.wsl-gpu-unsupported", r"GPU access blocked by the operating system", 0.85),
     # libnvidia-container when WSL's GPU paravirtualization (libdxcore, /dev/dxg) does not answer.
     _s("os.wsl-gpu-unsupported", r"dxcore initiali[sz]ation failed", 0.8),
-    _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|\bWSL ?1\b|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
+    # (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1 or WSL 2?")
+    _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|(?<!\[ \] )\bWSL ?1\b(?! or WSL ?2)|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     # (not a setting that turns it off: containerd's enable_selinux = false, SELINUX=disabled; nor the
     # container-selinux package a docker-ce RPM requires)

@@ -442,3 +442,69 @@ def test_dockers_source_file_without_its_distribution(tmp_path):
         "deb [arch=amd64] https://download.docker.com/linux/debian stretch stable\n", encoding="utf-8")
     assert not any(f.problem == "apt.docker-repo-missing"
                    for f in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).findings)
+
+
+SELECT = 'Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]'
+
+
+@pytest.mark.parametrize("error,notes,want", [
+    # a host without an NVIDIA GPU: the missing toolkit there is no package to install
+    (SELECT, "the dev stack doesnt start without nvidia graphics card", "gpu.absent"),
+    (SELECT, "Error when starting container in the CPU mode, on a CPU-only machine", "gpu.absent"),
+    (SELECT, "Does it work on mac book pro?", "docker.desktop"),
+    # CUDA's numbered errors and TensorFlow's libcuda check
+    ("[TensorRT] INTERNAL ERROR: Error Code 6: Internal Error (CUDA initialization failure with error 804. Please "
+     "check your CUDA installation)", "", "driver.too-old-for-image"),
+    ("RuntimeError: Unexpected error from cudaGetDeviceCount(). Error 803: system has unsupported display driver / "
+     "cuda driver combination", "", "image.bundles-driver-libs"),
+    ("kernel version 450.66.0 does not match DSO version 450.142.0 -- cannot find working devices in this "
+     "configuration", "I run torch inside a docker container", "image.bundles-driver-libs"),
+    ("kernel version 450.66.0 does not match DSO version 450.142.0 -- cannot find working devices in this "
+     "configuration", "", "driver.version-mismatch"),
+    # nvidia-docker 1 compared the image's CUDA with the driver's itself
+    ("nvidia-docker | 2016/04/09 00:07:59 Error: unsupported CUDA version: 7.5 < 6.5", "", "driver.too-old-for-image"),
+    # Docker Desktop's message in a WSL 1 distro
+    ("The command 'docker' could not be found in this WSL 1 distro.\nWe recommend to convert this distro to WSL 2 "
+     "and activate the WSL integration in Docker Desktop settings.", "", "docker.missing"),
+    # the driver installed inside the container instead of asking for the GPU
+    ("Failed to initialize NVML: Unknown Error", "it shows I don't have nvidia-driver, which I have in my local "
+     "system. I try to install the driver in the container", None),
+])
+def test_second_fresh_batch_wordings(error, notes, want):
+    got, read = _read(error, notes)
+    if want is None:  # only what it must not be
+        from dldoctor.diagnose import diagnose
+        from dldoctor.facts import Facts
+
+        rep = diagnose(Facts(error=error, notes=notes))
+        assert "gpu.absent" not in rep.root_causes[:1]
+        assert any(f.problem == "container.no-gpu-request" and not f.guess for f in rep.findings)
+        return
+    assert (got, read) == (want, True)
+
+
+def test_a_gpu_less_host_does_not_explain_a_run_without_gpus():
+    # the failing run asked for no GPU (another run with --gpus works): CUDA found no device in it
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(
+        command="docker run -it -p 8888:8888 tensorflow/tensorflow:latest-gpu-jupyter",
+        error="E tensorflow/stream_executor/cuda/cuda_driver.cc:313] failed call to cuInit: UNKNOWN ERROR (-1)\n"
+              "I cuda_diagnostics.cc:163] no NVIDIA GPU device is present: /dev/nvidia0 does not exist",
+        notes="Running\n    docker run --gpus all nvidia/cuda:10.0-base nvidia-smi\ngives me the usual table."))
+    assert rep.root_causes[0] == "container.no-gpu-request"
+
+
+@pytest.mark.parametrize("notes", [
+    "### Are you using WSL 1 or WSL 2?\n- [x] WSL 2\n- [ ] WSL 1\ndocker service doesn't auto-start",
+    "### WSL Version\n- [X] WSL 2\n- [ ] WSL 1\nthe docker daemon is not running after reboot",
+])
+def test_an_issue_templates_unticked_wsl_1_is_not_wsl_1(notes):
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(notes=notes))
+    assert not any(f.problem == "os.wsl-gpu-unsupported" and not f.guess for f in rep.findings)
+    assert any(f.problem == "os.wsl-gpu-unsupported" and not f.guess
+               for f in diagnose(Facts(notes="I'm on WSL 1 and the GPU is not seen")).findings)
