@@ -42,7 +42,7 @@ WEAK = 0.5
 SPECIFIC = 0.8
 # Problems that say how the host is set up. Read from a report's description (not its error output)
 # they are context for the fault the error names, unless they cause that fault (catalog).
-CONTEXT = PROMOTABLE | frozenset({"docker.desktop", "docker.snap"})
+CONTEXT = PROMOTABLE | frozenset({"docker.desktop", "docker.snap", "docker.too-old"})
 CONTEXT_CAP = 0.55
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
 FALLBACK: Any = "auto"
@@ -277,11 +277,12 @@ def _as_context(m: Match, matches: Iterable[Match]) -> Match:
 
 
 def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
-    """Nothing recognised the report and no check failed: the learned word model may still point
-    at a cause. Only then, so a guess never displaces an answer the rules gave. Its likeliest cause
+    """Nothing recognised the report and no check failed but for how the host is set up (CONTEXT):
+    the learned word model may still point at a cause. Only then, so a guess never displaces an
+    answer the rules gave about the fault. Its likeliest cause
     when at least wordmodel.MIN_POSTERIOR sure, then up to GUESSES - 1 more at MORE_POSTERIOR,
     likeliest first (order_guesses keeps that order in the ranking)."""
-    if any(f.status == FAIL for f in findings):
+    if any(f.status == FAIL and f.problem not in CONTEXT for f in findings):
         return []
     text = _report_text(facts)
     if not text:
@@ -496,7 +497,11 @@ def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
     guesses = guess_symptom(facts, findings) if not symptom else []
     if guesses:
         out = list(findings) + guesses
-        return out, order_guesses(rank(out, focus=[f.problem for f in guesses if f.problem]), guesses)
+        # Beside a host-setup failure (an old engine, snap, Docker Desktop) only the likeliest guess
+        # comes before it: the failure is a fact about the host, the further guesses are not.
+        first = any(f.status == FAIL and f.problem in CONTEXT for f in findings)
+        focus = [f.problem for f in (guesses[:1] if first else guesses) if f.problem]
+        return out, order_guesses(rank(out, focus=focus), guesses)
     return second_opinion(facts, findings, roots)
 
 

@@ -325,7 +325,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
-    _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40\d|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
+    # A 408 Request Time-out page is the network between (a proxy, fragmenting packets), not the mirror.
+    _s("registry.unreachable", r"error parsing HTTP 408 response body", 0.8),
+    _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40[0-79]|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
     _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
     _s("registry.unreachable", r"x509: certificate signed by unknown authority|toomanyrequests: you have reached your (unauthenticated )?pull rate limit", 0.6),

@@ -508,3 +508,29 @@ def test_an_issue_templates_unticked_wsl_1_is_not_wsl_1(notes):
     assert not any(f.problem == "os.wsl-gpu-unsupported" and not f.guess for f in rep.findings)
     assert any(f.problem == "os.wsl-gpu-unsupported" and not f.guess
                for f in diagnose(Facts(notes="I'm on WSL 1 and the GPU is not seen")).findings)
+
+
+def test_an_old_engine_is_context_not_the_fault(tmp_path):
+    # Docker before 19.03 cannot run --gpus, but a report about a pull that hangs is about the network:
+    # the old engine ranks after what the report's own words point at, even when only a guess does
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "docker-info").write_text("Containers: 0\nServer Version: 1.11.1\nOperating System: CentOS Linux 7 "
+                                          "(Core)\n", encoding="utf-8")
+    (tmp_path / "error").write_text("error parsing HTTP 408 response body: invalid character '<' looking for "
+                                    "beginning of value: \"<html><body><h1> 408 Request Time-out </h1>\"",
+                                    encoding="utf-8")
+    # (a 408 page is the network between, not a dead mirror)
+    assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "registry.unreachable"
+    (tmp_path / "error").unlink()
+    (tmp_path / "notes").write_text("docker server in a CentOS 7 vm: docker pull hangs forever, every image, "
+                                    "provisioned with docker-machine", encoding="utf-8")
+    rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    # the model's likeliest cause first, then the host's own failure before any further guess
+    assert rep.root_causes[1] == "docker.too-old"
+    assert [f.guess for f in rep.findings if f.problem == rep.root_causes[0]] == [True]
+    # with nothing reported, the old engine is the host's failure
+    (tmp_path / "notes").unlink()
+    assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "docker.too-old"
