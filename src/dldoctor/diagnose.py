@@ -499,8 +499,8 @@ def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
         out = list(findings) + guesses
         # Beside a host-setup failure (an old engine, snap, Docker Desktop) only the likeliest guess
         # comes before it: the failure is a fact about the host, the further guesses are not.
-        first = any(f.status == FAIL and f.problem in CONTEXT for f in findings)
-        focus = [f.problem for f in (guesses[:1] if first else guesses) if f.problem]
+        beside_context = any(f.status == FAIL and f.problem in CONTEXT for f in findings)
+        focus = [f.problem for f in (guesses[:1] if beside_context else guesses) if f.problem]
         return out, order_guesses(rank(out, focus=focus), guesses)
     return second_opinion(facts, findings, roots)
 

@@ -166,7 +166,7 @@ FAMILIES: Tuple[Family, ...] = (
     # Importing the repository's signing key failed (a keyrings directory that was not there).
     _f("apt.no-pubkey", 0.6, r"(无法|不能|未能)\s*(引入|导入|添加)\s*(gpg\s*)?(key|密钥|公钥)|(引入|导入|添加)\s*(gpg\s*)?(key|密钥|公钥)\s*失败|"
        r"\b(import(ing)?|add(ing)?) (the )?(gpg |signing |repository |repo )?key (failed|fails)\b|"
-       r"\b(failed|unable|could ?n'?t|cannot) to (import|add) (the )?(gpg |signing |repository |repo )?key\b"),
+       r"\b(failed to|unable to|could ?n'?t|cannot|can'?t) (import|add) (the )?(gpg |signing |repository |repo )?key\b"),
     _f("apt.no-pubkey", 0.75, r"\[expired: \d{4}-\d\d-\d\d\]|\b(gpg |signing |public |apt |repository |repo )?(key|subkey|signature)s? "
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------

@@ -377,6 +377,7 @@ def test_fresh_wordings_are_read(error, notes, want):
     ("`graph` no longer valid: replaced with `data-root` in the latest dockerd release", "daemon-json.unknown-key"),
     ("bugfix: registry mirrors is an array in daemon.json", "daemon-json.invalid"),
     ("按照帮助指引无法引入gpgkey，在添加key之前没有创建文件夹，导致导入失败", "apt.no-pubkey"),
+    ("I couldn't import the GPG key: the /etc/apt/keyrings directory did not exist", "apt.no-pubkey"),
     ("This PR fixes an issue that the $USER cannot run `docker` command without sudo even after the setup script.",
      "docker.group-not-active"),
     ("Behind a corporate proxy I cannot pull.\n$ systemctl show --property=Environment docker\nEnvironment=\n",
