@@ -51,12 +51,13 @@ def _is_nvidia(uri: str) -> bool:
 
 # A suite of Docker's repository, as apt names it in an error ("…/linux/debian kali-rolling
 # Release") or as the URL it fetched (…/linux/ubuntu/dists/cosmic/Release).
-_DOCKER_SUITE = lazy_compile(r"(?:download\.docker\.com|/docker-ce)/linux/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
+_DOCKER_LINUX = r"(?:download\.docker\.com|/docker-ce)/linux"
+_DOCKER_SUITE = lazy_compile(_DOCKER_LINUX + r"/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
 
 
 # Docker's repository named without its distribution ("…/linux stretch" for "…/linux/debian
 # stretch"): apt finds no suite there, so docker-ce has no installation candidate.
-_DOCKER_NO_DISTRO = lazy_compile(r"\S*(?:download\.docker\.com|/docker-ce)/linux/?(?=\s|$)")
+_DOCKER_NO_DISTRO = lazy_compile(r"\S*" + _DOCKER_LINUX + r"/?(?=\s|$)")
 
 
 def _docker_without_distro(uri: str) -> bool:
@@ -184,7 +185,8 @@ def check_apt_update(facts: Facts) -> List[Finding]:
             out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                                _("The NVIDIA repository URL does not exist for this release."), ["%s %s" % (u, s)]))
             break
-    no_distro = sorted({m.group(0) for m in map(_DOCKER_NO_DISTRO.search, raw.splitlines()) if m})
+    # token by token: a search for the pattern's leading \S* would be quadratic in a long line
+    no_distro = sorted({tok for line in raw.splitlines() for tok in line.split() if _docker_without_distro(tok)})
     if no_distro:
         out.append(_no_distro("apt-update", no_distro[:3]))
     missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
-from dldoctor.signatures import Match
+from dldoctor.signatures import WSL_1, Match
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
     # --- proxies configured where dockerd under systemd never reads them -------------------------
     # `systemctl show --property=Environment docker` printing nothing: the proxy never reached dockerd.
-    _f("docker.proxy-misconfigured", 0.75, r"(?m)^\s*Environment=\s*$", r"proxy|代理", scope=TEXT),
+    _f("docker.proxy-misconfigured", 0.75, r"(?m)^[ \t]*Environment=[ \t]*$", r"proxy|代理", scope=TEXT),
     _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
        r"proxy|代理", scope=TEXT),
     _f("docker.proxy-misconfigured", 0.6, r"proxy|代理", r"not (used|respected|working|honou?red|picked up|read)|"
@@ -233,8 +233,7 @@ FAMILIES: Tuple[Family, ...] = (
     # "data-root is already defined by a flag when starting the engine"
     _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
        r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
-    # (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1 or WSL 2?")
-    _f("os.wsl-gpu-unsupported", 0.8, r"(?<!\[ \] )\bwsl ?1\b(?! or wsl ?2)|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
+    _f("os.wsl-gpu-unsupported", 0.8, WSL_1 + r"|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
        r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),

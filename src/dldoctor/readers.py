@@ -395,10 +395,11 @@ def container_without_gpu(texts: Texts) -> List[Match]:
                       _line(t, m.start()))]
     # The failing command itself ran without a GPU, and CUDA inside found no device, even where the
     # report shows another run with --gpus that works.
-    failing = [m for m in _DOCKER_RUN.finditer(texts.get("command") or "") if not _ASKS_GPU.search(m.group(0))
+    failing = [(n, t, m) for n, t, m in runs if n == "command" and not _ASKS_GPU.search(m.group(0))
                and not _DEVICE_MOUNT.search(m.group(0))]
     if failing and _NO_DEVICE_INSIDE.search(report):
-        return [Match("container.no-gpu-request", 0.9, "command", _line(texts.get("command") or "", failing[0].start()))]
+        n, t, m = failing[0]
+        return [Match("container.no-gpu-request", 0.9, n, _line(t, m.start()))]
     if runs and not _GPU_FLAGS.search(report) and "nvidia-docker" not in report:
         n, t, m = runs[0]
         # nvidia-smi missing next to such a run is missing inside that container, not on the host

@@ -87,10 +87,14 @@ def bounded(regex: str, limit: int = REPEAT_MAX) -> str:
 
 # Docker's package repository, or a mirror of it (mirrors.tuna…/docker-ce/linux/…), and in it an RPM
 # release number Docker never built for (Amazon Linux's $releasever: 2, 2017.09, 2.1903, 2022.0.x).
-_DOCKER_REPO = r"(download\.docker\.com|/docker-ce)/linux/"
+_DOCKER_LINUX = r"(download\.docker\.com|/docker-ce)/linux"
+_DOCKER_REPO = _DOCKER_LINUX + "/"
 _DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
 # A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
 _DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
+# "WSL 1" said of this host (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1
+# or WSL 2?"); dldoctor.prose reads it too.
+WSL_1 = r"(?<!\[ \] )\bWSL ?1\b(?! or WSL ?2)"
 
 
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
@@ -233,8 +237,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.wsl-gpu-unsupported", r"GPU access blocked by the operating system", 0.85),
     # libnvidia-container when WSL's GPU paravirtualization (libdxcore, /dev/dxg) does not answer.
     _s("os.wsl-gpu-unsupported", r"dxcore initiali[sz]ation failed", 0.8),
-    # (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1 or WSL 2?")
-    _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|(?<!\[ \] )\bWSL ?1\b(?! or WSL ?2)|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
+    _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|" + WSL_1 + r"|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     # (not a setting that turns it off: containerd's enable_selinux = false, SELINUX=disabled; nor the
     # container-selinux package a docker-ce RPM requires)
@@ -277,7 +280,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Docker has never built packages for 32-bit x86 (get.docker.com writes the source all the same,
     # and docker-ce then has no installation candidate), and its RHEL 7 RPMs need container-selinux
     # from CentOS's extras, which RHEL does not have: docker-ce was for CentOS there.
-    _s("os.unsupported", r"arch=(i386|i686)\][^\n]*(download\.docker\.com|/docker-ce)/linux", 0.9),
+    _s("os.unsupported", r"arch=(i386|i686)\][^\n]*" + _DOCKER_LINUX, 0.9),
     _s("os.unsupported", r"Requires: container-selinux", 0.6),
     # Docker's first repositories, retired in 2020 (403 since): the source must be replaced by
     # download.docker.com.

@@ -535,3 +535,23 @@ def test_an_old_engine_is_context_not_the_fault(tmp_path):
     # with nothing reported, the old engine is the host's failure
     (tmp_path / "notes").unlink()
     assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "docker.too-old"
+
+
+def test_a_long_apt_line_is_read_in_linear_time(tmp_path):
+    # A hostile or broken apt-get update output with one endless line: looking for a Docker source
+    # without its distribution took a minute for 60 KB (quadratic); the snapshot reader keeps 1 MB,
+    # which must still be read in seconds, and the source on the next line still found.
+    import time
+
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "apt-update").write_text("E: " + "a" * (1024 * 1024 - 200) + "\n"
+                                         "Ign:5 https://download.docker.com/linux stretch InRelease\n",
+                                         encoding="utf-8")
+    t = time.perf_counter()
+    rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert time.perf_counter() - t < 20.0
+    assert any(f.problem == "apt.docker-repo-missing" and list(f.evidence) == ["https://download.docker.com/linux"]
+               for f in rep.findings)
