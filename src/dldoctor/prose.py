@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
-from dldoctor.signatures import WSL_1, Match
+from dldoctor.signatures import WSL_1, Match, bounded, head_and_tail
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -290,7 +290,7 @@ FAMILIES: Tuple[Family, ...] = (
     # blank or missing inside the container.
     _f("container.no-gpu-request", 0.6, r"\bk8s\b|kubernetes|kubelet|\bk3s\b|microk8s|\bpods?\b",
        r"containerd",
-       r"(nvidia-smi|libnvidia[\w.-]*|libcuda[\w.-]*|\bgpus?\b|/dev/nvidia\w*)[^.\n]{0,60}(blank|empty|missing|"
+       r"(nvidia-smi|libnvidia[\w.-]{0,40}|libcuda[\w.-]{0,40}|\bgpus?\b|/dev/nvidia\w{0,20})[^.\n]{0,60}(blank|empty|missing|"
        r"not (found|visible|detected|available|mounted))"),
     _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
        r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
@@ -339,7 +339,9 @@ FAMILIES: Tuple[Family, ...] = (
 
 @lru_cache(maxsize=None)
 def _compiled(regex: str) -> Pattern[str]:
-    return re.compile(regex, re.I)
+    # Bounded like the signatures: `libnvidia[\w.-]*` over a long run of its own letters was
+    # quadratic (40 KB of them took minutes).
+    return re.compile(bounded(regex), re.I)
 
 
 _SENTENCE_END = lazy_compile(r"(?<=[.!?。！？])\s+|\n")
@@ -364,7 +366,9 @@ def _first(unit: str, phrases: Sequence[str]) -> Optional[int]:
 
 
 def match(texts: Dict[str, Optional[str]]) -> List[Match]:
-    """Every family that holds in some text, strongest first (one match per family)."""
+    """Every family that holds in some text, strongest first (one match per family). A long text
+    is read on its head and tail, as the signatures read it (signatures.TEXT_MAX)."""
+    texts = {name: (head_and_tail(t)[0] if t else t) for name, t in texts.items()}
     found: List[Match] = []
     report = "\n".join(t for t in (texts.get(w) for w in ("error", "notes", "command")) if t)
     for fam in FAMILIES:

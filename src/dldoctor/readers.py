@@ -13,7 +13,7 @@ import json
 import re
 
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.signatures import Match
+from dldoctor.signatures import Match, head_and_tail
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def mirror_flags(texts: Texts) -> List[Match]:
 
 # --- proxies -------------------------------------------------------------------------------------
 
-_ENV_LINE = lazy_compile(r"^\s*Environment\s*=(.*)$", re.M)
+_ENV_LINE = lazy_compile(r"^[ \t]*Environment[ \t]*=(.*)$", re.M)
 _PROXY_VAR = lazy_compile(r"(https?|no|all)_proxy\s*=", re.I)
 _HTTPS_PROXY_TLS = lazy_compile(r"https_proxy\s*=\s*[\"']?https://", re.I)
 _CURLY = "\u201c\u201d\u2018\u2019"
@@ -267,8 +267,10 @@ def echoed_daemon_json(texts: Texts) -> List[Match]:
 
 # --- `groups` output that disagrees with /etc/group ----------------------------------------------
 
-_GROUPS_USER = lazy_compile(r"^\S*\$?\s*groups\s+(\S+)\s*\n\s*\1\s*:\s*([^\n]*)$", re.M)
-_GROUPS_BARE = lazy_compile(r"^\S*\$?\s*groups\s*\n([^\n]*)$", re.M)
+# Line-anchored patterns use [ \t], never \s, next to ^ or \n: \s would run across blank lines
+# from every line start, quadratic in a report of many empty lines.
+_GROUPS_USER = lazy_compile(r"^\S*\$?[ \t]*groups[ \t]+(\S+)[ \t]*\r?\n[ \t]*\1[ \t]*:[ \t]*([^\n]*)$", re.M)
+_GROUPS_BARE = lazy_compile(r"^\S*\$?[ \t]*groups[ \t]*\r?\n([^\n]*)$", re.M)
 
 
 def groups_output(texts: Texts) -> List[Match]:
@@ -414,6 +416,9 @@ READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
 
 
 def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:
+    """Every reader's matches. Like the signatures, a reader sees the head and tail of a long text
+    (signatures.TEXT_MAX), so no reading grows with what a hostile report pastes."""
+    texts = {name: (head_and_tail(t)[0] if t else t) for name, t in texts.items()}
     out: List[Match] = []
     for reader in READERS:
         try:
