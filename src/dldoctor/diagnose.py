@@ -436,9 +436,12 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
             conf[f.problem] = max(conf.get(f.problem, 0.0), c)
     # A warning about the host's setting becomes a cause when it explains the reported failure
     # (an end-of-life release behind "Unable to locate package nvidia-container-toolkit").
+    # Not the release under Docker Desktop: its engine and toolkit come with Desktop, from no
+    # repository of the distribution's.
     for f in findings:
         if f.status == WARN and f.problem in PROMOTABLE and f.problem not in conf and \
-                catalog.descendants(f.problem) & focus_set:
+                catalog.descendants(f.problem) & focus_set and \
+                not (f.problem == "os.unsupported" and "docker.desktop" in conf):
             conf[f.problem] = PROMOTED_CONFIDENCE
     present = set(conf)
 

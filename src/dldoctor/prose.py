@@ -66,10 +66,11 @@ ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|p
               r"(lo+ses|lose|no|without) (write )?permissions?|cannot be edited|can'?t (edit|delete|modify|remove)|"
               r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|生成|创建|写入"
-CHINA_NET = r"国内|in china|mainland|大陆|校园网|campus network|gfw|被墙|墙内"
+CHINA_NET = r"国内|in china|china region|mainland|大陆|中国(区域|地区)|校园网|campus network|gfw|被墙|墙内"
 # (no \b before "pull": in "无法pull镜像" a CJK character is a word character too)
 PULL = r"(?<![a-z])pull(ing|ed)?(?![a-z])|拉取|拉镜像|下载镜像|docker\s*镜像"
-SLOW = r"time ?out|timed out|timing out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住"
+SLOW = (r"time ?out|timed out|timing out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住|"
+        r"can'?t (open|pull|access)|cannot (open|pull|access)|(不能|无法)(打开|拉|访问)|打不开")
 NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
                r"还有一?(块|张)|另有一?(块|张)")
 EVERY = (r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何|"
@@ -91,6 +92,17 @@ FAMILIES: Tuple[Family, ...] = (
        r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
        r"/etc/group|docker", scope=TEXT),
     # Running docker without sudo still failing after the set-up that adds the user to the group.
+    # "Cannot connect to the Docker daemon" in one session (tmux, screen, a Jenkins job) while docker
+    # works in another: the daemon is up, and the failing session predates the docker group (old
+    # clients print "Cannot connect" for a refused socket).
+    _f("docker.group-not-active", 0.88, r"cannot connect to the docker daemon",
+       r"\b(tmux|screen|jenkins|byobu|vs ?code)\b",
+       r"hello from docker|\bworks?\b[^.\n]{0,40}\b(outside|directly|from (the|a|my) (terminal|shell))\b|"
+       r"\b(outside|directly)\b[^.\n]{0,60}\bworks?\b|works as expected", scope=REPORT),
+    # "I had to sudo this command": docker answers root only.
+    _f("docker.permission-denied", 0.6, r"\b(had|have|need(ed)?) to (use |run (it |this |the command )?(with |as )?)?sudo\b|"
+       r"only works? (with|using|under) sudo|必须(加|用)\s*sudo|需要\s*sudo",
+       r"\b(nvidia-)?docker\b", scope=TEXT, where=("notes",)),
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
        r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT),
     # Group permissions that a session only picks up when it starts.
@@ -99,8 +111,9 @@ FAMILIES: Tuple[Family, ...] = (
     # --- proxies configured where dockerd under systemd never reads them -------------------------
     # `systemctl show --property=Environment docker` printing nothing: the proxy never reached dockerd.
     _f("docker.proxy-misconfigured", 0.75, r"(?m)^[ \t]*Environment=[ \t]*$", r"proxy|代理", scope=TEXT),
+    # (the proxy on a line of its own words: the stock file's comments mention an HTTP proxy too)
     _f("docker.proxy-misconfigured", 0.8, r"/etc/default/docker|/etc/sysconfig/docker|DOCKER_OPTS",
-       r"proxy|代理", scope=TEXT),
+       r"(?m)^(?![ \t]*#)[^\n]{0,200}(proxy|代理)", scope=TEXT),
     _f("docker.proxy-misconfigured", 0.6, r"proxy|代理", r"not (used|respected|working|honou?red|picked up|read)|"
        r"ignor(es|ed|ing)|doesn'?t (use|work|respect)|won'?t (use|respect)|不生效|没有生效|无效|"
        r"(无法|不能|没法)代理|代理不了|不走代理|没(有)?走代理|不经过代理", r"docker|dockerd"),
@@ -124,6 +137,12 @@ FAMILIES: Tuple[Family, ...] = (
        r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial",
        # a question ("is CentOS 8 no longer supported?") is a guess, not what failed
        unless=r"[?？]\s*$|[吗嘛][?？]?\s*$"),
+    # An Ubuntu derivative (Mint, Zorin, Pop!_OS, elementary) asking NVIDIA's repository for its own
+    # name: `$distribution` is "linuxmint18.3", which the repository has no list for.
+    _f("apt.repo-unsupported-distro", 0.62,
+       r"linux ?mint|\bzorin\b|pop!?_?os|elementary ?os|kde neon|\bmx linux\b|ubuntu[- ]derivative|derivative of ubuntu",
+       r"nvidia\.github\.io|\$distribution|nvidia-docker\.list|nvidia-container-toolkit\.list|libnvidia-container",
+       scope=REPORT),
     # Asking for a release the repository does not serve yet ("Support for Ubuntu 24.04", "no
     # matching apt sources for this distro"): a title may name the release, the body the failure.
     # The toolkit failing on a cgroup v2 host, told in words (releases before 1.8 had no cgroup v2).
@@ -151,7 +170,7 @@ FAMILIES: Tuple[Family, ...] = (
     # "No repository is available" said next to the release it was asked for (CentOS 9, openEuler 22).
     _f("apt.repo-unsupported-distro", 0.62, r"\bno (relevant |suitable |matching |official |corresponding )?(repositor(y|ies)|repos?|"
        r"packages?) (is |are )?(currently |yet )?(available|published|provided)|(还)?没有(相关|对应|可用)的?\s*(源|仓库|软件包)",
-       r"(ubuntu|debian|centos|rhel|rocky|alma\w*|fedora|opensuse|openeuler|kylin|uos)\s*\d|麒麟|统信|欧拉", scope=TEXT),
+       r"(ubuntu|debian|centos|rhel|rocky|alma\w*|fedora|opensuse|openeuler|kylin|uos)\s*\d|麒麟|统信(?!息)|欧拉", scope=TEXT),
     # Docker's own packages told unavailable for a release (the catalog's os.unsupported; NVIDIA's
     # repository is apt.repo-unsupported-distro above), or the release a pre-release.
     _f("os.unsupported", 0.7, r"\bdocker(-ce| ce| engine)?\b[^.\n]{0,30}\b(is |are )?(unavailable|not (yet )?available|"
@@ -161,6 +180,16 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bdocker\b|docker-ce|apt|install", scope=TEXT, unless=r"nvidia"),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
+    # Installing Docker stuck or failing with no output pasted (a panel's or script's installer, a
+    # screenshot): the package download is what stalls, most often download.docker.com from China.
+    _f("apt.repo-unreachable", 0.5, r"安装[^。\n]{0,6}(卡在|卡住|停在)[^。\n]{0,6}docker|docker[^。\n]{0,6}安装[^。\n]{0,4}(卡住|卡在|失败)|"
+       r"(自动)?安装\s*docker[^。\n]{0,6}(失败|卡住)|install(ation|ing)? (is |was |gets? )?stuck (at|on|while) "
+       r"(installing )?docker\b", where=("notes",)),
+    # A distribution Docker's install script does not know, named while installing Docker fails.
+    _f("os.unsupported", 0.55, r"(?<![a-z])(almalinux|alma linux|rocky( linux)?|euleros|anolis|opencloudos|openwrt|tencentos|"
+       r"alinux|alibaba cloud linux|kylin|uos)(?![a-z])|麒麟|统信(?!息)|欧拉|龙蜥",
+       r"\binstall(ing|ed)? docker\b|\bdocker (install|installation)\b|安装\s*docker|docker\s*安装|没有[^。\n]{0,10}的?\s*docker",
+       scope=REPORT),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
     # A repository's signing key that expired (gpg prints "[expired: 2021-06-16]"), told or pasted.
     # Importing the repository's signing key failed (a keyrings directory that was not there).
@@ -175,7 +204,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
        # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
-       unless=NVIDIA_CARD + r"|\b(could|would|might|may|plan to|going to)\b[^.\n]{0,30}\b(put|buy|get|use|switch|add|install)\b"),
+       # "prime-select intel" switches a hybrid laptop's display: the NVIDIA card is still there.
+       unless=NVIDIA_CARD + r"|\b(could|would|might|may|plan to|going to)\b[^.\n]{0,30}\b(put|buy|get|use|switch|add|install)\b|"
+       r"prime-select|optimus|hybrid graphics|双显卡"),
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
        r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
     # The driver gone after an update ("the NVidia drivers have completely disappeared").
@@ -230,6 +261,10 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS|"
        r"(?<![\w-])-H\b|(systemd |service |unit )(service )?file",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
+    # dockerd's own word for it is "directives" ("the following directives are specified both as a
+    # flag and in the configuration file"): "conflicting directives in daemon.json".
+    _f("daemon-json.flag-conflict", 0.7, r"\bconflict(ing|s)? (directives?|options?|settings?|flags?)\b|"
+       r"\bdirectives? (are |is )?(specified|given|set) (both|twice)", r"daemon\.json"),
     # "data-root is already defined by a flag when starting the engine"
     _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
        r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
@@ -274,6 +309,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("image.tag-missing", 0.6, r"(\bimages?|\btags?|镜像|标签)(源)?\s*(does ?n'?t|does not|do not|did not) exist|"
        r"(镜像|标签)(源)?\s*不存在|no such (image|tag)\b",
        unless=r"mirror|加速"),
+    # A tag the project has not published ("no image for vllm-openai:v0.6.6.post1 on docker hub",
+    # "official docker image missing for version ...").
+    _f("image.tag-missing", 0.62,
+       r"\b(no|missing) (official )?(docker )?images? (for|of)\b|\b(docker )?images? (is |are )?(missing|not (yet )?"
+       r"(published|pushed|uploaded|released|on docker ?hub))\b|\bimages? missing\b",
+       r"\b(tags?|versions?|releases?)\b|:v?\d+\.\d+|docker ?hub|nvcr\.io", unless=r"mirror|加速"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"
@@ -300,6 +341,23 @@ FAMILIES: Tuple[Family, ...] = (
        r"docker|container|compose|容器", scope=REPORT),
     _f("container.no-gpu-request", 0.6, r"(run|ran|start(ed)?) (it )?with (simply |just |plain )?`?docker`?|without --gpus|"
        r"(forgot|forget|without|missing|add(ed|ing)?) (the )?`?--gpus", r"gpu|nvidia"),
+    # A GPU that a running container had and lost after hours or days ("reverts to CPU after 12
+    # hours"): a systemd reload took the devices' cgroup rules away (the "NVML: Unknown Error" kind).
+    _f("cgroup.nvml-unknown-error", 0.7,
+       r"\b(stops?|stopped|stopping) (accessing|using|seeing|detecting|finding) (the )?gpus?\b|"
+       r"\b(revert(s|ed|ing)?|falls?|fell|falling) back to (the )?cpu\b|\bgpus? (access )?(is |are |gets? |was )?"
+       r"(lost|disappear(s|ed)?|vanish(es|ed)?|no longer (available|visible|detected))\b|"
+       r"(显卡|gpu)\s*(丢失|消失|掉了|不见了|不可用)",
+       r"\bafter (some time|a while|a day|a few days|(some|several|a few|many|\d+) ?(hours?|days?|h)\b)|"
+       r"\bafter (running|being up) for\b|extended periods|overnight|一段时间(后|之后|以后)|运行(几|一段)",
+       r"docker|container|compose|容器", scope=REPORT),
+    # The container runs on the CPU only ("只调用cpu", "it only uses the CPU"): no GPU was requested.
+    _f("container.no-gpu-request", 0.55,
+       r"(只|仅)(调用|使用|用|跑)了?\s*(cpu|内存)|(无法|不能|没法)(调用|使用|用)\s*(显卡|gpu)|没有?(调用|使用)(到)?\s*(显卡|gpu)|"
+       r"\b(only|just) (uses?|using|runs? on|running on) (the |my )?cpu\b|\bruns? only on (the )?cpu\b|"
+       r"\b(is |are )?not (using|use) (the |my )?gpu\b",
+       r"docker|container|compose|容器", scope=REPORT,
+       unless=r"\bafter (some time|a while|a day|(some|several|a few|many|\d+) ?(hours?|days?))|一段时间(后|之后|以后)"),
     # Advice or a fix that names the container's shared memory ("add shm size for docker run",
     # "increase --shm-size", "use --ipc=host"): /dev/shm was what ran out.
     _f("container.shm-too-small", 0.65, r"\bshm[-_ ]?size\b|shared memory|/dev/shm|--ipc[= ]host|\bipc: ?host\b|共享内存",

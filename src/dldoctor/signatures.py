@@ -136,7 +136,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     # Snap's confinement: dockerd may not create a bind mount's source outside the user's home.
     _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.55),
-    _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using) snap|snap install docker", 0.8),
+    _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
+       r"\bdocker[ -]snap\b|\bsnap(ped)? (version of |package of )?docker\b", 0.8),
     _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
     # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
     _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
@@ -182,7 +183,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
     _s("toolkit.legacy", r"nvidia-docker: (command )?not found|command 'nvidia-docker' not found", 0.85),
     # nvidia-docker 1.0 kept the driver in a per-version volume served by its plugin.
-    _s("toolkit.legacy", r"(no such volume|create|get):? nvidia_driver_\d+\.\d+|VolumeDriver\.Create: internal error|nvidia-docker-plugin \|", 0.8),
+    _s("toolkit.legacy", r"(no such volume|create|get):? nvidia_driver_\d+\.\d+|VolumeDriver\.Create: internal error", 0.8),
+    # The plugin's log prefix says which toolkit runs, not what failed in the line after it.
+    _s("toolkit.legacy", r"nvidia-docker-plugin \|", 0.55),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
@@ -282,6 +285,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     # from CentOS's extras, which RHEL does not have: docker-ce was for CentOS there.
     _s("os.unsupported", r"arch=(i386|i686)\][^\n]*" + _DOCKER_LINUX, 0.9),
     _s("os.unsupported", r"Requires: container-selinux", 0.6),
+    # RHEL/CentOS's own docker 1.13 (`docker-current`) refusing an image for its signature policy:
+    # that engine is the fault, and docker-ce replaces it.
+    _s("docker.too-old", r"docker-current: missing signature key|missing signature key", 0.8),
+    _s("docker.too-old", r"/usr/bin/docker-current\b", 0.55),
+    # RHEL 7 on x86_64 never had docker-ce packages (only s390x): the repository answers 404.
+    _s("os.unsupported", r"404[^\n]{0,40}download\.docker\.com/linux/rhel/7/x86_64|"
+       r"download\.docker\.com/linux/rhel/7/x86_64/[^\s]*[^\n]{0,40}\b404\b", 0.85),
     # Docker's first repositories, retired in 2020 (403 since): the source must be replaced by
     # download.docker.com.
     _s("apt.docker-repo-missing", r"(apt|yum)\.dockerproject\.org[^\n]*(403|forbidden|no longer signed)|"
@@ -328,6 +338,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
+    # A mirror refusing a layer of an image it listed (docker.1panel.live: "blobs/sha256:…: 403
+    # Forbidden"): it serves some content and not this (Docker Hub's own 403s come from its CDN hosts).
+    _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?![^\s/]*docker\.(io|com)[/:])"
+       r"[^\s/]+/v2/[^\s]*/blobs/[^\s]*: 403", 0.75),
     # A 408 Request Time-out page is the network between (a proxy, fragmenting packets), not the mirror.
     _s("registry.unreachable", r"error parsing HTTP 408 response body", 0.8),
     _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40[0-79]|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
@@ -348,6 +362,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
     _s("container.no-gpu-request", r"the nvidia driver was not detected\.\s+gpu functionality will not be available", 0.85),
+    # A program in the container refused writing to an absolute path (a bind-mounted output folder):
+    # the folder's owner and the container's user do not match (Docker made it, as root).
+    _s("container.root-owned-files", r"PermissionError: \[Errno 13\] Permission denied: '/(?!var/run/|run/)[^'\n]+'", 0.55),
     _s("container.root-owned-files", r"owned by root[^\n]*(bind|mount|volume|container)|permission denied[^\n]*(files|written) (created|by) (the )?container", 0.6),
 )
 

@@ -555,3 +555,70 @@ def test_a_long_apt_line_is_read_in_linear_time(tmp_path):
     assert time.perf_counter() - t < 20.0
     assert any(f.problem == "apt.docker-repo-missing" and list(f.evidence) == ["https://download.docker.com/linux"]
                for f in rep.findings)
+
+
+@pytest.mark.parametrize("error,notes,want", [
+    # a mirror refusing one layer of an image it otherwise serves
+    ("failed to copy: httpReadSeeker: failed open: unexpected status from GET request to "
+     "https://hub.example-mirror.cn/v2/library/redis/blobs/sha256:0123abcd?ns=docker.io: 403 Forbidden", "",
+     "mirror.restricted"),
+    # RHEL's own docker 1.13 and its signature policy
+    ("Trying to pull repository docker.io/library/nginx ...\n/usr/bin/docker-current: missing signature key.", "",
+     "docker.too-old"),
+    ("Status code: 404 for https://download.docker.com/linux/rhel/7/x86_64/stable/repodata/repomd.xml", "",
+     "os.unsupported"),
+    ("PermissionError: [Errno 13] Permission denied: '/workspace/outputs/sample.png'", "running it with docker compose",
+     "container.root-owned-files"),
+    ("docker: Cannot connect to the Docker daemon. Is the docker daemon running on this host?",
+     "Inside screen it fails; the same command works directly from the terminal.", "docker.group-not-active"),
+    ("", "How do I change daemon options with the docker snap? There is no docker.service to edit.", "docker.snap"),
+    ("", "My docker was installed by snap, so systemctl cannot restart it", "docker.snap"),
+    ("", "I always have to sudo nvidia-docker, otherwise nothing runs", "docker.permission-denied"),
+    ("", "Our build starts dockerd and fails when there are conflicting directives in /etc/docker/daemon.json",
+     "daemon-json.flag-conflict"),
+    ("", "我在校园网，docker hub 打不开，拉取镜像不能拉", "registry.unreachable"),
+    ("", "Elementary OS: the $distribution variable gives a name nvidia.github.io has no list for",
+     "apt.repo-unsupported-distro"),
+    ("", "[Bug] 面板安装一直卡在docker这一步", "apt.repo-unreachable"),
+    ("", "AlmaLinux 9: installing docker from the panel fails", "os.unsupported"),
+    ("", "用docker部署ollama以后只调用cpu，无法调用显卡", "container.no-gpu-request"),
+    ("", "After running for several hours the container stops using the GPU and falls back to CPU. "
+         "Deployed with docker compose.", "cgroup.nvml-unknown-error"),
+    ("", "There is no image for org/server:v2.4.1 on Docker Hub yet", "image.tag-missing"),
+])
+def test_third_fresh_batch_wordings(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("notes,not_want", [
+    # the stock /etc/default/docker only mentions a proxy in its comments
+    ("cat /etc/default/docker\n# If you need Docker to use an HTTP proxy, it can also be specified here.\n"
+     "#export http_proxy=\"http://127.0.0.1:3128/\"\n", "docker.proxy-misconfigured"),
+    # "系统信息" (system information) is not 统信 UOS
+    ("请提供您使用的操作系统信息；docker安装后运行报错", "os.unsupported"),
+    # prime-select intel on a hybrid laptop: the NVIDIA card is still there
+    ("I switched to Intel graphics with prime-select intel to keep the NVIDIA card for compute", "gpu.absent"),
+])
+def test_third_batch_words_that_are_not_the_cause(notes, not_want):
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(notes=notes))
+    assert not any(f.problem == not_want and not f.guess for f in rep.findings)
+
+
+def test_an_end_of_life_release_under_docker_desktop_is_not_the_cause(tmp_path):
+    # Docker Desktop brings its own engine: the WSL distribution's release serves nothing to it
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "lsb-release").write_text("Ubuntu 18.04 LTS\n", encoding="utf-8")
+    (tmp_path / "error").write_text('docker: Error response from daemon: could not select device driver "" with '
+                                    'capabilities: [[gpu]]\n', encoding="utf-8")
+    (tmp_path / "notes").write_text("WSL 2 with Docker Desktop 2.3.0.3 on Windows 10\n", encoding="utf-8")
+    rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert rep.root_causes[0] == "docker.desktop"
+    assert "os.unsupported" not in rep.root_causes
+    (tmp_path / "notes").write_text("Ubuntu on a workstation\n", encoding="utf-8")
+    assert "os.unsupported" in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
