@@ -180,6 +180,8 @@ CAUSES: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in {
     "os.wsl-gpu-unsupported": ["driver.missing", "gpu.absent", "driver.not-loaded", "toolkit.libs-not-found"],
     "apt.repo-unreachable": ["toolkit.missing", "docker.missing", "apt.no-pubkey"],
     "os.unsupported": ["apt.repo-unsupported-distro", "apt.nvidia-repo-missing", "apt.docker-repo-missing"],
+    # the image's own libnvidia-ml/libcuda against the host's kernel module: NVML's mismatch, in it
+    "image.bundles-driver-libs": ["driver.version-mismatch"],
 }.items()}
 # cause -> problems it explains directly but not what those produce in turn: a host without an
 # NVIDIA GPU has no toolkit for good reason ("could not select device driver" there is the missing
@@ -195,15 +197,17 @@ def fix(problem_id: str) -> str:
     return _(PROBLEMS[problem_id].fix)
 
 
-def descendants(problem_id: str) -> Set[str]:
-    """Every problem this one can produce, directly or through others."""
+def descendants(problem_id: str, depth: int = 0) -> Set[str]:
+    """Every problem this one can produce, directly or through others (through at most `depth`
+    steps when it is given)."""
     seen: Set[str] = set()
-    todo = list(CAUSES.get(problem_id, ()))
+    todo = [(p, 1) for p in CAUSES.get(problem_id, ())]
     while todo:
-        p = todo.pop()
+        p, d = todo.pop()
         if p not in seen:
             seen.add(p)
-            todo.extend(CAUSES.get(p, ()))
+            if not depth or d < depth:
+                todo.extend((q, d + 1) for q in CAUSES.get(p, ()))
     return seen
 
 

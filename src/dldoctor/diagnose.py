@@ -35,6 +35,7 @@ NO_DAEMON = frozenset({"docker.daemon-down", "docker.missing", "daemon-json.inva
                        "daemon-json.flag-conflict", "daemon-json.unknown-key", "mirror.invalid"})
 CHECK_CONFIDENCE = 0.9
 PROMOTED_CONFIDENCE = 0.75
+PROMOTE_DEPTH = 2
 # Warnings that describe how the host is set up (not a fault by themselves).
 PROMOTABLE = frozenset({"os.unsupported", "os.wsl", "docker.rootless", "toolkit.legacy"})
 WEAK = 0.5
@@ -436,11 +437,14 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
             conf[f.problem] = max(conf.get(f.problem, 0.0), c)
     # A warning about the host's setting becomes a cause when it explains the reported failure
     # (an end-of-life release behind "Unable to locate package nvidia-container-toolkit").
-    # Not the release under Docker Desktop: its engine and toolkit come with Desktop, from no
-    # repository of the distribution's.
+    # Only what the setting makes fail to install, two steps down (a package the release is not
+    # served, then the tool it holds), not every failure further down the chain (an end-of-life
+    # release does not explain a docker.sock refused to a user outside the group). Not the release
+    # under Docker Desktop: its engine and toolkit come with Desktop, from no repository of the
+    # distribution's.
     for f in findings:
         if f.status == WARN and f.problem in PROMOTABLE and f.problem not in conf and \
-                catalog.descendants(f.problem) & focus_set and \
+                catalog.descendants(f.problem, depth=PROMOTE_DEPTH) & focus_set and \
                 not (f.problem == "os.unsupported" and "docker.desktop" in conf):
             conf[f.problem] = PROMOTED_CONFIDENCE
     present = set(conf)

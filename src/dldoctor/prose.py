@@ -201,6 +201,7 @@ FAMILIES: Tuple[Family, ...] = (
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
+       r"\b(i|we|it|machine|host|server|laptop) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
        # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
@@ -235,6 +236,12 @@ FAMILIES: Tuple[Family, ...] = (
     # The NVIDIA driver installed inside the container: the toolkit brings the host's, when a GPU is asked for.
     _f("container.no-gpu-request", 0.65, r"\binstall(ed|ing)? (the |an? )?(nvidia[- ])?(graphics )?drivers?(-\d+)? "
        r"(in|inside|into|within) (the |my |a )?(docker )?containers?\b|在\s*(docker\s*)?容器(里|中|内)\s*(安装|装)(了)?\s*(nvidia\s*)?驱动"),
+    # The driver installed by the image's own Dockerfile, then NVML's version mismatch in it: the
+    # image's driver libraries are not the host's kernel module's.
+    _f("image.bundles-driver-libs", 0.8, r"\bdockerfile\b[^\n]{0,80}\binstall(ed|ing|s)?\b[^\n]{0,30}\bnvidia[^\n]{0,20}\bdrivers?\b|"
+       r"\binstall(ed|ing|s)?\b[^\n]{0,30}\bnvidia[^\n]{0,20}\bdrivers?\b[^\n]{0,40}\b(in|inside|into) (the |my |a )?"
+       r"(docker ?file|image|containers?)\b",
+       r"version mismatch|does not match|doesn'?t match", scope=REPORT),
     # TensorFlow's "kernel version … does not match DSO version …" in a container: the libcuda it
     # loaded is the image's own (a bundled cuda-compat), not the host driver's.
     _f("image.bundles-driver-libs", 0.75, r"kernel version [\d.]+ does not match dso version", r"docker|containers?\b|容器",
@@ -278,6 +285,12 @@ FAMILIES: Tuple[Family, ...] = (
        r"(没有|未)(安装|装)\s*(nvidia-container-toolkit|nvidia container toolkit|nvidia-ctk)",
        unless=r"\b(works?|worked|working) (fine )?without\b"),
     # --- Docker flavours ---------------------------------------------------------------------------
+    # A container on a Windows host (no WSL named): Docker there is Docker Desktop, and the GPU
+    # reaches containers only through its WSL 2 backend.
+    _f("docker.desktop", 0.6, r"\b(i am|i'm|running|run it|on|using|from) (on )?windows ?(10|11)\b|"
+       r"\bwindows ?(10|11) (host|machine|pc|laptop|desktop)\b",
+       r"gpu|nvidia|cuda|--gpus|\bgtx\b|\brtx\b|显卡", r"docker|container|容器", scope=REPORT,
+       unless=r"\bwsl|windows subsystem|hyper-v|ubuntu|\blinux\b"),
     _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
@@ -313,7 +326,10 @@ FAMILIES: Tuple[Family, ...] = (
     # "official docker image missing for version ...").
     _f("image.tag-missing", 0.62,
        r"\b(no|missing) (official )?(docker )?images? (for|of)\b|\b(docker )?images? (is |are )?(missing|not (yet )?"
-       r"(published|pushed|uploaded|released|on docker ?hub))\b|\bimages? missing\b",
+       r"(published|pushed|uploaded|released|on docker ?hub))\b|\bimages? missing\b|"
+       r"\bimages?( files?)? (cannot|can'?t|could not|couldn'?t) be found\b|\bimage not found\b|"
+       r"(docker ?hub|仓库)\s*(里|上|中)?\s*(似乎|好像)?\s*(没有|没)(这个)?\s*(image|镜像|tag|标签|版本)|"
+       r"\b(does ?n'?t|does not|do not|don'?t) have (an? |the )?v?\d+\.\d+(\.\d+)? (release|tag|image|version)\b",
        r"\b(tags?|versions?|releases?)\b|:v?\d+\.\d+|docker ?hub|nvcr\.io", unless=r"mirror|加速"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),

@@ -157,6 +157,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
     # The CRI's word for it (containerd behind kubelet, k3s, microk8s): a RuntimeClass or pod asks for
     # a handler named nvidia that the containerd config does not define.
+    # Nomad's docker driver asking dockerd for a runtime it does not know
+    _s("runtime.not-registered", r"requested docker runtime \\?\"?nvidia\\?\"? was not found", 0.85),
+    # enroot/pyxis look for the toolkit's CLI on the host
+    _s("toolkit.missing", r"command not found: nvidia-container-cli\b", 0.85),
     _s("runtime.not-registered", r"no runtime for \\?\"?nvidia\\?\"? is configured|no runtime handler[^\n]*\\?\"?nvidia", 0.88),
     # A GPU pod (device plugin, feature discovery, exporter) whose container found no NVML: the pod ran
     # under plain runc, not the nvidia runtime (no default runtime, no runtimeClassName). The plugin's
@@ -209,7 +213,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.nouveau", r"NVRM: No NVIDIA devices probed", 0.6),
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
     _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
-    _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia_uvm[^\n]*(not loaded|missing)", 0.85),
+    _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia[_-]uvm[^\n]*(not (being )?loaded|missing)", 0.85),
     # The GPU's own device nodes are absent: no NVIDIA driver is running on this host.
     _s("driver.missing", r"(custom device|lstat|stat) \"?/dev/nvidia(\d+|ctl)\"?:?[^\n]*no such file", 0.7),
     _s("driver.uvm-missing", r"could not load uvm kernel module|module nvidia_uvm not found", 0.85),

@@ -622,3 +622,39 @@ def test_an_end_of_life_release_under_docker_desktop_is_not_the_cause(tmp_path):
     assert "os.unsupported" not in rep.root_causes
     (tmp_path / "notes").write_text("Ubuntu on a workstation\n", encoding="utf-8")
     assert "os.unsupported" in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
+
+
+@pytest.mark.parametrize("error,notes,want", [
+    ('Driver Failure: failed to create container configuration for image "nvidia/cuda:12.4.0-base-ubuntu22.04": '
+     'requested docker runtime "nvidia" was not found', "", "runtime.not-registered"),
+    ("slurmstepd: error: pyxis:     [ERROR] Command not found: nvidia-container-cli", "", "toolkit.missing"),
+    ("", "After the reboot the job complains that the nvidia-uvm module is not being loaded", "driver.uvm-missing"),
+    ("", "I'm on Windows 10 and the container from the image cannot see my RTX 3060", "docker.desktop"),
+    ("", "The image file cannot be found: the compose file asks for version 3.1.0-snapshot", "image.tag-missing"),
+    ("", "docker image 拉取失败，dockerhub里好像没有这个镜像", "image.tag-missing"),
+    ("", "The registry doesn't have a 2.3.1 release yet, so the update fails to pull", "image.tag-missing"),
+    ("", "It tries to launch the GPU image although I don't have GPU on this laptop (docker)", "gpu.absent"),
+    ("Failed to initialize NVML: Driver/library version mismatch",
+     "In my Dockerfile I first install the NVIDIA graphics drivers 470.82, then CUDA", "image.bundles-driver-libs"),
+])
+def test_fourth_fresh_batch_wordings(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
+    # An old release is promoted for what it makes fail to install (two steps down the chain), not
+    # for every failure further down: docker.sock refused to a user outside the group is the group.
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "lsb-release").write_text("ubuntu 16.04\n", encoding="utf-8")
+    (tmp_path / "error").write_text("Got permission denied while trying to connect to the Docker daemon socket at "
+                                    "unix:///var/run/docker.sock: connect: permission denied\n"
+                                    " ERROR:  Current user is not part of the docker group.\n", encoding="utf-8")
+    rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert rep.root_causes[0] == "docker.group-not-active"
+    assert "os.unsupported" not in rep.root_causes[:2]
+    # what the old release does explain: a package its repository never had
+    (tmp_path / "error").write_text("E: Unable to locate package nvidia-container-toolkit\n", encoding="utf-8")
+    assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "os.unsupported"
