@@ -200,7 +200,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
-       r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
+       r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|it|machine|host|server|laptop) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;

@@ -250,6 +250,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # container-selinux package a docker-ce RPM requires)
     _s("os.selinux", r"avc: +denied|avc:\s+denied|(?<!enable_)(?<!container-)selinux(?![\s\"':=]*(false|disabled|permissive))", 0.9),
     _s("os.selinux", r"capability change failed: operation not permitted", 0.5),
+    # runc labelling the container's keyring: refused by SELinux policy (RHEL 7's container-selinux)
+    _s("os.selinux", r"write /proc/self/attr/keycreate: permission denied", 0.85),
     _s("os.selinux", r"failed to initialize nvml: insufficient permissions", 0.6),
     _s("os.reboot-required", r"reboot required|\*\*\* System restart required \*\*\*", 0.6),
     # The running kernel module's /proc files are not those the installed driver's libraries expect
@@ -269,7 +271,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/(nvidia-docker|libnvidia-container|nvidia-container-runtime)/"
        r"(rocky|almalinux|alma|ol|oracle|fedora|opensuse[\w.-]*|sles|kylin|openeuler|uos|anolis|tencentos|alinux|"
-       r"linuxmint|pop|elementary|kali|arch|manjaro)[\d.]*/", 0.8),
+       r"linuxmint|pop|elementary|kali|arch|manjaro|amzn(?!2/))[\d.]*/", 0.8),
     # Docker's repository has no suite for this release: a derivative's own codename (Linux Mint's
     # tricia, vanessa) or a release before Docker published it (`download.docker.com/linux/ubuntu
     # focal Release`), or an RPM release number it never built for (Amazon Linux's $releasever 2,
@@ -342,6 +344,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
+    # BuildKit's wording of the same refusal ("unexpected status code [manifests nonroot]: 403 Forbidden")
+    _s("mirror.restricted", r"unexpected status code \[manifests [^\]\n]{1,200}\]: 403", 0.7),
     # A mirror refusing a layer of an image it listed (docker.1panel.live: "blobs/sha256:…: 403
     # Forbidden"): it serves some content and not this (Docker Hub's own 403s come from its CDN hosts).
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?![^\s/]*docker\.(io|com)[/:])"

@@ -56,6 +56,10 @@ ALPHA = 1.0
 # size bound (445 -> 361 KB) at about no cost: by 5-fold cross-validation of the model alone on
 # 772 train cases, top-1 602 -> 602 and 585 -> 582, recall@3 708 -> 715 and 714 -> 713 (two seeds).
 MIN_DOCS = 2
+# Pairs of words need one document more (2026-12-04): 5-fold cross-validation of the model alone on
+# 1477 train cases, three seeds, top-1 3445 -> 3454 and recall@3 4080 -> 4084 of 4431, and the
+# shipped table 563 -> 467 KB (most pairs seen twice were one thread's phrasing).
+MIN_PAIR_DOCS = 3
 # A guess needs this many known words and this probability, or it is no guess. By cross-validation
 # (scripts/learn-weights --cv 5) a guess of any probability is right more often than no answer.
 MIN_WORDS = 2
@@ -64,6 +68,10 @@ MIN_POSTERIOR = 0.0
 # fitted (stochastic gradient descent: passes, step, L2 penalty) and how its weights are stored.
 LR_WEIGHT = 2.0
 LR_MIN_DOCS = 2
+# Pairs of words need one document more (2026-12-04): 5-fold cross-validation of the model alone on
+# 1477 train cases, three seeds, top-1 3445 -> 3454 and recall@3 4080 -> 4084 of 4431, and the
+# shipped table 563 -> 467 KB (most pairs seen twice were one thread's phrasing).
+MIN_PAIR_DOCS = 3
 LR_EPOCHS = 20
 LR_STEP_SIZE = 1.0
 LR_L2 = 1e-6
@@ -190,6 +198,11 @@ def softmax(scores: Sequence[Tuple[str, float]], temperature: float) -> List[Tup
     return [(p, x / z) for p, x in e]
 
 
+def _is_pair(token: str) -> bool:
+    """"no_such": two neighbouring words (a whole dotted or slashed name may hold "_" too)."""
+    return "_" in token and "." not in token and "/" not in token
+
+
 def train(samples: Iterable[Tuple[str, str]], temperature: float = 1.0, min_docs: int = MIN_DOCS) -> Model:
     """Count, per word, the (text, problem) documents it occurs in, and fit the logistic regression
     to the same documents. Words and pairs of words ("no_such") are kept when `min_docs`
@@ -199,7 +212,8 @@ def train(samples: Iterable[Tuple[str, str]], temperature: float = 1.0, min_docs
     for words, pid in docs:
         for w in words:
             counts.setdefault(w, Counter())[pid] += 1
-    counts = {w: c for w, c in counts.items() if sum(c.values()) >= min_docs}
+    counts = {w: c for w, c in counts.items()
+              if sum(c.values()) >= (max(min_docs, MIN_PAIR_DOCS) if _is_pair(w) else min_docs)}
     weights, bias = fit([(sorted(w for w in words if w in counts), pid) for words, pid in docs],
                         {w for w, c in counts.items() if sum(c.values()) >= LR_MIN_DOCS})
     return Model(counts, temperature, weights=weights, bias=bias)

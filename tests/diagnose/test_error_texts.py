@@ -658,3 +658,35 @@ def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
     # what the old release does explain: a package its repository never had
     (tmp_path / "error").write_text("E: Unable to locate package nvidia-container-toolkit\n", encoding="utf-8")
     assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "os.unsupported"
+
+
+@pytest.mark.parametrize("error,notes,want", [
+    ("curl: (22) The requested URL returned error: 404 for "
+     "https://nvidia.github.io/nvidia-docker/amzn2023/nvidia-docker.repo", "", "apt.repo-unsupported-distro"),
+    ("failed to solve with frontend dockerfile.v0: failed to create LLB definition: unexpected status code "
+     "[manifests nonroot]: 403 Forbidden", "", "mirror.restricted"),
+    ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container '
+     'process caused "process_linux.go:430: container init caused \\"write /proc/self/attr/keycreate: '
+     'permission denied\\"": unknown.', "", "os.selinux"),
+])
+def test_fifth_fresh_batch_wordings(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+def test_not_having_nvidia_smi_yet_is_no_host_without_a_gpu():
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(notes="I don't have nvidia-smi installed yet, the repository step fails first"))
+    assert not any(f.problem == "gpu.absent" and not f.guess for f in rep.findings)
+
+
+def test_pairs_of_words_need_three_documents_single_words_two():
+    from dldoctor import wordmodel
+
+    samples = [("alpha beta", "docker.snap"), ("alpha beta", "docker.snap"), ("gamma delta", "docker.desktop"),
+               ("gamma delta", "docker.desktop"), ("gamma delta", "docker.desktop")]
+    model = wordmodel.train(samples)
+    assert {"alpha", "beta", "gamma", "delta", "gamma_delta"} <= set(model.counts)
+    assert "alpha_beta" not in model.counts
+    assert wordmodel._is_pair("no_such") and not wordmodel._is_pair("nvidia_uvm.ko")
