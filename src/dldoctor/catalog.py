@@ -200,14 +200,17 @@ def fix(problem_id: str) -> str:
 def descendants(problem_id: str, depth: int = 0) -> Set[str]:
     """Every problem this one can produce, directly or through others (through at most `depth`
     steps when it is given)."""
+    # breadth first: a problem is expanded from the nearest place it occurs (a set's order is
+    # hash-seeded, so depth first gave different answers from run to run)
     seen: Set[str] = set()
-    todo = [(p, 1) for p in CAUSES.get(problem_id, ())]
-    while todo:
-        p, d = todo.pop()
-        if p not in seen:
-            seen.add(p)
-            if not depth or d < depth:
-                todo.extend((q, d + 1) for q in CAUSES.get(p, ()))
+    level = set(CAUSES.get(problem_id, ()))
+    d = 1
+    while level:
+        seen |= level
+        if depth and d >= depth:
+            break
+        level = {q for p in level for q in CAUSES.get(p, ())} - seen
+        d += 1
     return seen
 
 

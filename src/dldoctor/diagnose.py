@@ -445,7 +445,7 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     for f in findings:
         if f.status == WARN and f.problem in PROMOTABLE and f.problem not in conf and \
                 catalog.descendants(f.problem, depth=PROMOTE_DEPTH) & focus_set and \
-                not (f.problem == "os.unsupported" and "docker.desktop" in conf):
+                not (f.problem == "os.unsupported" and conf.get("docker.desktop", 0.0) >= SPECIFIC):
             conf[f.problem] = PROMOTED_CONFIDENCE
     present = set(conf)
 

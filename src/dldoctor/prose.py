@@ -100,7 +100,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"hello from docker|\bworks?\b[^.\n]{0,40}\b(outside|directly|from (the|a|my) (terminal|shell))\b|"
        r"\b(outside|directly)\b[^.\n]{0,60}\bworks?\b|works as expected", scope=REPORT),
     # "I had to sudo this command": docker answers root only.
-    _f("docker.permission-denied", 0.6, r"\b(had|have|need(ed)?) to (use |run (it |this |the command )?(with |as )?)?sudo\b|"
+    _f("docker.permission-denied", 0.6, r"\b(had|have|need(ed)?) to (use )?sudo (for )?(this|the|every|each|all|any)? ?"
+       r"((nvidia-)?docker|commands?)\b|"
        r"only works? (with|using|under) sudo|必须(加|用)\s*sudo|需要\s*sudo",
        r"\b(nvidia-)?docker\b", scope=TEXT, where=("notes",)),
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
@@ -189,7 +190,8 @@ FAMILIES: Tuple[Family, ...] = (
     _f("os.unsupported", 0.55, r"(?<![a-z])(almalinux|alma linux|rocky( linux)?|euleros|anolis|opencloudos|openwrt|tencentos|"
        r"alinux|alibaba cloud linux|kylin|uos)(?![a-z])|麒麟|统信(?!息)|欧拉|龙蜥",
        r"\binstall(ing|ed)? docker\b|\bdocker (install|installation)\b|安装\s*docker|docker\s*安装|没有[^。\n]{0,10}的?\s*docker",
-       scope=REPORT),
+       r"\b(fail\w*|errors?|unsupported|not supported|can'?t|cannot|unable)\b|失败|报错|不支持|没有|错误|卡",
+       scope=REPORT, unless=r"\b(worked|works|succeeded|successfully|installed fine)\b|成功|正常"),
     _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
     # A repository's signing key that expired (gpg prints "[expired: 2021-06-16]"), told or pasted.
     # Importing the repository's signing key failed (a keyrings directory that was not there).
@@ -201,7 +203,7 @@ FAMILIES: Tuple[Family, ...] = (
     # --- driver, hardware, boot ------------------------------------------------------------------
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
-       r"\b(i|we|it|machine|host|server|laptop) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
+       r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
        # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
@@ -238,10 +240,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"(in|inside|into|within) (the |my |a )?(docker )?containers?\b|在\s*(docker\s*)?容器(里|中|内)\s*(安装|装)(了)?\s*(nvidia\s*)?驱动"),
     # The driver installed by the image's own Dockerfile, then NVML's version mismatch in it: the
     # image's driver libraries are not the host's kernel module's.
-    _f("image.bundles-driver-libs", 0.8, r"\bdockerfile\b[^\n]{0,80}\binstall(ed|ing|s)?\b[^\n]{0,30}\bnvidia[^\n]{0,20}\bdrivers?\b|"
-       r"\binstall(ed|ing|s)?\b[^\n]{0,30}\bnvidia[^\n]{0,20}\bdrivers?\b[^\n]{0,40}\b(in|inside|into) (the |my |a )?"
-       r"(docker ?file|image|containers?)\b",
-       r"version mismatch|does not match|doesn'?t match", scope=REPORT),
+    _f("image.bundles-driver-libs", 0.8, r"\bdockerfile\b[^\n]{0,80}\binstall(ed|ing|s)?\b[^\n]{0,30}\bnvidia[^\n]{0,20}\bdrivers?\b",
+       r"version mismatch|does not match|doesn'?t match", scope=REPORT,
+       unless=r"\b(not|never|n'?t|no|without)\b[^.\n]{0,40}\binstall"),
     # TensorFlow's "kernel version … does not match DSO version …" in a container: the libcuda it
     # loaded is the image's own (a bundled cuda-compat), not the host driver's.
     _f("image.bundles-driver-libs", 0.75, r"kernel version [\d.]+ does not match dso version", r"docker|containers?\b|容器",
@@ -271,7 +272,8 @@ FAMILIES: Tuple[Family, ...] = (
     # dockerd's own word for it is "directives" ("the following directives are specified both as a
     # flag and in the configuration file"): "conflicting directives in daemon.json".
     _f("daemon-json.flag-conflict", 0.7, r"\bconflict(ing|s)? (directives?|options?|settings?|flags?)\b|"
-       r"\bdirectives? (are |is )?(specified|given|set) (both|twice)", r"daemon\.json"),
+       r"\bdirectives? (are |is )?(specified|given|set) (both|twice)", r"daemon\.json",
+       unless=r"\b(no|not|without|never)\b[^.\n]{0,20}\bconflict"),
     # "data-root is already defined by a flag when starting the engine"
     _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
        r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
@@ -290,7 +292,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.desktop", 0.6, r"\b(i am|i'm|running|run it|on|using|from) (on )?windows ?(10|11)\b|"
        r"\bwindows ?(10|11) (host|machine|pc|laptop|desktop)\b",
        r"gpu|nvidia|cuda|--gpus|\bgtx\b|\brtx\b|显卡", r"docker|container|容器", scope=REPORT,
-       unless=r"\bwsl|windows subsystem|hyper-v|ubuntu|\blinux\b"),
+       # a Windows laptop used to reach a Linux GPU server is not where Docker runs
+       unless=r"\bwsl|windows subsystem|hyper-v|ubuntu|\blinux\b|\bssh\b|\bserver\b|remote|centos|rhel|red ?hat|"
+       r"debian|fedora|rocky|\bdgx\b|cluster|服务器"),
     _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
        r"docker (desktop|for (mac|windows))|docker-desktop",
@@ -326,7 +330,8 @@ FAMILIES: Tuple[Family, ...] = (
     # "official docker image missing for version ...").
     _f("image.tag-missing", 0.62,
        r"\b(no|missing) (official )?(docker )?images? (for|of)\b|\b(docker )?images? (is |are )?(missing|not (yet )?"
-       r"(published|pushed|uploaded|released|on docker ?hub))\b|\bimages? missing\b|"
+       r"(published|pushed|uploaded|released|on docker ?hub))\b(?![ \t]+(?!(for|on|from|in|at)\b)[a-z])|"
+       r"\bimages? missing\b(?![ \t]+(?!(for|on|from|in|at)\b)[a-z])|"
        r"\bimages?( files?)? (cannot|can'?t|could not|couldn'?t) be found\b|\bimage not found\b|"
        r"(docker ?hub|仓库)\s*(里|上|中)?\s*(似乎|好像)?\s*(没有|没)(这个)?\s*(image|镜像|tag|标签|版本)|"
        r"\b(does ?n'?t|does not|do not|don'?t) have (an? |the )?v?\d+\.\d+(\.\d+)? (release|tag|image|version)\b",
@@ -366,7 +371,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"(显卡|gpu)\s*(丢失|消失|掉了|不见了|不可用)",
        r"\bafter (some time|a while|a day|a few days|(some|several|a few|many|\d+) ?(hours?|days?|h)\b)|"
        r"\bafter (running|being up) for\b|extended periods|overnight|一段时间(后|之后|以后)|运行(几|一段)",
-       r"docker|container|compose|容器", scope=REPORT),
+       r"docker|container|compose|容器", scope=REPORT,
+       unless=r"\bxid\b|fallen off the bus|out of memory|\boom\b|显存不足"),
     # The container runs on the CPU only ("只调用cpu", "it only uses the CPU"): no GPU was requested.
     _f("container.no-gpu-request", 0.55,
        r"(只|仅)(调用|使用|用|跑)了?\s*(cpu|内存)|(无法|不能|没法)(调用|使用|用)\s*(显卡|gpu)|没有?(调用|使用)(到)?\s*(显卡|gpu)|"

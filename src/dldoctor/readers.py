@@ -13,7 +13,7 @@ import json
 import re
 
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.signatures import Match, head_and_tail
+from dldoctor.signatures import TEXT_MAX, Match
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -416,14 +416,21 @@ READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
 
 
 def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:
-    """Every reader's matches. Like the signatures, a reader sees the head and tail of a long text
-    (signatures.TEXT_MAX), so no reading grows with what a hostile report pastes."""
-    texts = {name: (head_and_tail(t)[0] if t else t) for name, t in texts.items()}
+    """Every reader's matches. Like the signatures, a reader sees only the head and tail of a long
+    text (signatures.TEXT_MAX), so no reading grows with what a hostile report pastes; the two are
+    read apart, as a structure glued across the cut (an `echo '…' > daemon.json` begun in the head
+    and closed in the tail) is none the reporter wrote."""
+    half = TEXT_MAX // 2
+    cut = any(t and len(t) > TEXT_MAX for t in texts.values())
+    views = [texts] if not cut else [
+        {name: (t[:half] if t and len(t) > TEXT_MAX else t) for name, t in texts.items()},
+        {name: (t[-half:] if t and len(t) > TEXT_MAX else t) for name, t in texts.items()}]
     out: List[Match] = []
-    for reader in READERS:
-        try:
-            out.extend(reader(texts))
-        except Exception:  # a reader that trips on odd text reads nothing; the others still count
-            continue
-    out.extend(configured_mirror_failures(texts, mirrors))
+    for view in views:
+        for reader in READERS:
+            try:
+                out.extend(m for m in reader(view) if m not in out)
+            except Exception:  # a reader that trips on odd text reads nothing; the others still count
+                continue
+        out.extend(m for m in configured_mirror_failures(view, mirrors) if m not in out)
     return out

@@ -88,6 +88,9 @@ def bounded(regex: str, limit: int = REPEAT_MAX) -> str:
 # Docker's package repository, or a mirror of it (mirrors.tuna…/docker-ce/linux/…), and in it an RPM
 # release number Docker never built for (Amazon Linux's $releasever: 2, 2017.09, 2.1903, 2022.0.x).
 _DOCKER_LINUX = r"(download\.docker\.com|/docker-ce)/linux"
+# Registries that are no mirror: a 403 from one of them is a private image or a missing login.
+_REGISTRIES = (r"(?:[^\s/]*docker\.(?:io|com)|ghcr\.io|nvcr\.io|quay\.io|(?:[\w-]+\.)?gcr\.io|registry\.k8s\.io|"
+               r"mcr\.microsoft\.com|public\.ecr\.aws|[\w.-]+\.amazonaws\.com|[\w.-]+\.azurecr\.io|registry\.gitlab\.com)[/:]")
 _DOCKER_REPO = _DOCKER_LINUX + "/"
 _DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
 # A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
@@ -345,10 +348,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
     # BuildKit's wording of the same refusal ("unexpected status code [manifests nonroot]: 403 Forbidden")
-    _s("mirror.restricted", r"unexpected status code \[manifests [^\]\n]{1,200}\]: 403", 0.7),
+    _s("mirror.restricted", r"unexpected status code \[manifests [^\]\n]{1,200}\]: 403", 0.6),
     # A mirror refusing a layer of an image it listed (docker.1panel.live: "blobs/sha256:…: 403
     # Forbidden"): it serves some content and not this (Docker Hub's own 403s come from its CDN hosts).
-    _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?![^\s/]*docker\.(io|com)[/:])"
+    _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?!" + _REGISTRIES + r")"
        r"[^\s/]+/v2/[^\s]*/blobs/[^\s]*: 403", 0.75),
     # A 408 Request Time-out page is the network between (a proxy, fragmenting packets), not the mirror.
     _s("registry.unreachable", r"error parsing HTTP 408 response body", 0.8),

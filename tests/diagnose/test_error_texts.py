@@ -690,3 +690,72 @@ def test_pairs_of_words_need_three_documents_single_words_two():
     assert {"alpha", "beta", "gamma", "delta", "gamma_delta"} <= set(model.counts)
     assert "alpha_beta" not in model.counts
     assert wordmodel._is_pair("no_such") and not wordmodel._is_pair("nvidia_uvm.ko")
+
+
+@pytest.mark.parametrize("text,not_first", [
+    # denied, or on the host: no driver the image installed
+    ("I installed the NVIDIA driver on the host, not in the container. After an upgrade nvidia-smi prints: "
+     "Failed to initialize NVML: Driver/library version mismatch", "image.bundles-driver-libs"),
+    ("My Dockerfile does not install the NVIDIA driver. nvidia-smi: Failed to initialize NVML: Driver/library "
+     "version mismatch", "image.bundles-driver-libs"),
+    # a Windows laptop reaching a Linux GPU server
+    ("I connect from my Windows 10 laptop over SSH to our CentOS 7 GPU server; docker run --gpus all fails with: "
+     "docker: Error response from daemon: unknown runtime specified nvidia.", "docker.desktop"),
+    # Docker installed fine on a distribution get.docker.com does not know
+    ("欧拉系统安装docker成功，但容器内无法使用GPU", "os.unsupported"),
+    ("Rocky Linux 9 host, I install docker with dnf from download.docker.com, that worked. docker run --gpus all "
+     "fails: could not select device driver \"\" with capabilities: [[gpu]]", "os.unsupported"),
+    # a framework's "it does not have a GPU" inside a container
+    ("Inside docker, PyTorch says it does not have a GPU, although nvidia-smi works on the host", "gpu.absent"),
+    # a GPU that fell off the bus or ran out of memory is no cgroup reload
+    ("The container stops using the GPU after 2 days; dmesg shows NVRM: Xid 79, GPU has fallen off the bus.",
+     "cgroup.nvml-unknown-error"),
+    # an image missing a library is no missing tag
+    ("The docker image is missing libcuda.so.1 in version 12.2; cannot open shared object file", "image.tag-missing"),
+    # ghcr.io refusing a private layer is no restricted mirror
+    ("unexpected status from GET request to https://ghcr.io/v2/myorg/private-model/blobs/sha256:abcd: 403 Forbidden",
+     "mirror.restricted"),
+    # sudo for something else than docker
+    ("I had to use sudo to install the NVIDIA driver. Inside docker, torch.cuda.is_available() returns False.",
+     "docker.permission-denied"),
+    ("There are no conflicting options in daemon.json, dockerd still fails to start", "daemon-json.flag-conflict"),
+])
+def test_review_sentences_are_not_read_as_the_new_rows_causes(text, not_first):
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(notes=text))
+    assert not any(f.problem == not_first and not f.guess for f in rep.findings)
+
+
+def test_descendants_within_a_depth_do_not_depend_on_set_order():
+    # depth first marked a problem seen at depth 2 and never expanded it when it was also at depth 1;
+    # which came first followed the hash seed
+    import subprocess
+    import sys
+
+    code = ("from dldoctor import catalog; print(sorted(catalog.descendants('apt.repo-unreachable', depth=2)), "
+            "sorted(catalog.descendants('os.wsl', depth=2)))")
+    outs = {subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": str(seed)}, check=True,
+                           capture_output=True, text=True).stdout for seed in range(8)}
+    assert len(outs) == 1
+    from dldoctor import catalog
+
+    assert {"docker.daemon-down", "docker.group-not-active", "runtime.not-registered"} <= \
+        catalog.descendants("apt.repo-unreachable", depth=2)
+    assert catalog.descendants("apt.repo-unreachable", depth=1) == {"toolkit.missing", "docker.missing",
+                                                                     "apt.no-pubkey"}
+
+
+def test_a_structure_is_not_glued_across_the_cut_of_a_long_report():
+    from dldoctor import readers
+    from dldoctor.signatures import TEXT_MAX
+
+    # a valid daemon.json echoed across the middle of a long log: the head holds its start, the tail
+    # its end; glued together they made a JSON text that does not parse
+    entries = ",\n".join('  "label-%d": "value"' % i for i in range(TEXT_MAX // 20))
+    json_text = '{\n"labels-note": "x",\n' + entries + "\n}"
+    notes = ("log line\n" * (TEXT_MAX // 20) + "echo '" + json_text + "' > /etc/docker/daemon.json\n"
+             + "log line\n" * 10)
+    assert len(notes) > TEXT_MAX and notes.index("echo '") < TEXT_MAX // 2
+    assert not [m for m in readers.read({"notes": notes}) if m.problem == "daemon-json.invalid"]
