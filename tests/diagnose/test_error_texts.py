@@ -396,6 +396,41 @@ def test_what_reporters_say_is_read(notes, want):
     ("Failed to initialize NVML in K3s\n[plugins.cri]\n  enable_selinux = false\nSELINUX=disabled", "os.selinux"),
     # "runs CPU-only" is the symptom of a GPU the container did not get, not a host without one
     ("Ollama runs CPU-only after the migration; the NVIDIA hardware is detected on the host", "gpu.absent"),
+    # the stock /etc/default/docker only mentions a proxy in its comments
+    ("cat /etc/default/docker\n# If you need Docker to use an HTTP proxy, it can also be specified here.\n"
+     "#export http_proxy=\"http://127.0.0.1:3128/\"\n", "docker.proxy-misconfigured"),
+    # "系统信息" (system information) is not 统信 UOS
+    ("请提供您使用的操作系统信息；docker安装后运行报错", "os.unsupported"),
+    # prime-select intel on a hybrid laptop: the NVIDIA card is still there
+    ("I switched to Intel graphics with prime-select intel to keep the NVIDIA card for compute", "gpu.absent"),
+    # a tool not installed yet is no host without a GPU
+    ("I don't have nvidia-smi installed yet, the repository step fails first", "gpu.absent"),
+    # denied, or on the host: no driver the image installed
+    ("I installed the NVIDIA driver on the host, not in the container. After an upgrade nvidia-smi prints: "
+     "Failed to initialize NVML: Driver/library version mismatch", "image.bundles-driver-libs"),
+    ("My Dockerfile does not install the NVIDIA driver. nvidia-smi: Failed to initialize NVML: Driver/library "
+     "version mismatch", "image.bundles-driver-libs"),
+    # a Windows laptop reaching a Linux GPU server
+    ("I connect from my Windows 10 laptop over SSH to our CentOS 7 GPU server; docker run --gpus all fails with: "
+     "docker: Error response from daemon: unknown runtime specified nvidia.", "docker.desktop"),
+    # Docker installed fine on a distribution get.docker.com does not know
+    ("欧拉系统安装docker成功，但容器内无法使用GPU", "os.unsupported"),
+    ("Rocky Linux 9 host, I install docker with dnf from download.docker.com, that worked. docker run --gpus all "
+     "fails: could not select device driver \"\" with capabilities: [[gpu]]", "os.unsupported"),
+    # a framework's "it does not have a GPU" inside a container
+    ("Inside docker, PyTorch says it does not have a GPU, although nvidia-smi works on the host", "gpu.absent"),
+    # a GPU that fell off the bus or ran out of memory is no cgroup reload
+    ("The container stops using the GPU after 2 days; dmesg shows NVRM: Xid 79, GPU has fallen off the bus.",
+     "cgroup.nvml-unknown-error"),
+    # an image missing a library is no missing tag
+    ("The docker image is missing libcuda.so.1 in version 12.2; cannot open shared object file", "image.tag-missing"),
+    # ghcr.io refusing a private layer is no restricted mirror
+    ("unexpected status from GET request to https://ghcr.io/v2/myorg/private-model/blobs/sha256:abcd: 403 Forbidden",
+     "mirror.restricted"),
+    # sudo for something else than docker
+    ("I had to use sudo to install the NVIDIA driver. Inside docker, torch.cuda.is_available() returns False.",
+     "docker.permission-denied"),
+    ("There are no conflicting options in daemon.json, dockerd still fails to start", "daemon-json.flag-conflict"),
 ])
 def test_words_that_look_like_a_cause_but_are_not(notes, not_want):
     from dldoctor.diagnose import diagnose
@@ -590,23 +625,6 @@ def test_third_fresh_batch_wordings(error, notes, want):
     assert _read(error, notes) == (want, True)
 
 
-@pytest.mark.parametrize("notes,not_want", [
-    # the stock /etc/default/docker only mentions a proxy in its comments
-    ("cat /etc/default/docker\n# If you need Docker to use an HTTP proxy, it can also be specified here.\n"
-     "#export http_proxy=\"http://127.0.0.1:3128/\"\n", "docker.proxy-misconfigured"),
-    # "系统信息" (system information) is not 统信 UOS
-    ("请提供您使用的操作系统信息；docker安装后运行报错", "os.unsupported"),
-    # prime-select intel on a hybrid laptop: the NVIDIA card is still there
-    ("I switched to Intel graphics with prime-select intel to keep the NVIDIA card for compute", "gpu.absent"),
-])
-def test_third_batch_words_that_are_not_the_cause(notes, not_want):
-    from dldoctor.diagnose import diagnose
-    from dldoctor.facts import Facts
-
-    rep = diagnose(Facts(notes=notes))
-    assert not any(f.problem == not_want and not f.guess for f in rep.findings)
-
-
 def test_an_end_of_life_release_under_docker_desktop_is_not_the_cause(tmp_path):
     # Docker Desktop brings its own engine: the WSL distribution's release serves nothing to it
     from dldoctor import gather
@@ -673,14 +691,6 @@ def test_fifth_fresh_batch_wordings(error, notes, want):
     assert _read(error, notes) == (want, True)
 
 
-def test_not_having_nvidia_smi_yet_is_no_host_without_a_gpu():
-    from dldoctor.diagnose import diagnose
-    from dldoctor.facts import Facts
-
-    rep = diagnose(Facts(notes="I don't have nvidia-smi installed yet, the repository step fails first"))
-    assert not any(f.problem == "gpu.absent" and not f.guess for f in rep.findings)
-
-
 def test_pairs_of_words_need_three_documents_single_words_two():
     from dldoctor import wordmodel
 
@@ -690,42 +700,6 @@ def test_pairs_of_words_need_three_documents_single_words_two():
     assert {"alpha", "beta", "gamma", "delta", "gamma_delta"} <= set(model.counts)
     assert "alpha_beta" not in model.counts
     assert wordmodel._is_pair("no_such") and not wordmodel._is_pair("nvidia_uvm.ko")
-
-
-@pytest.mark.parametrize("text,not_first", [
-    # denied, or on the host: no driver the image installed
-    ("I installed the NVIDIA driver on the host, not in the container. After an upgrade nvidia-smi prints: "
-     "Failed to initialize NVML: Driver/library version mismatch", "image.bundles-driver-libs"),
-    ("My Dockerfile does not install the NVIDIA driver. nvidia-smi: Failed to initialize NVML: Driver/library "
-     "version mismatch", "image.bundles-driver-libs"),
-    # a Windows laptop reaching a Linux GPU server
-    ("I connect from my Windows 10 laptop over SSH to our CentOS 7 GPU server; docker run --gpus all fails with: "
-     "docker: Error response from daemon: unknown runtime specified nvidia.", "docker.desktop"),
-    # Docker installed fine on a distribution get.docker.com does not know
-    ("欧拉系统安装docker成功，但容器内无法使用GPU", "os.unsupported"),
-    ("Rocky Linux 9 host, I install docker with dnf from download.docker.com, that worked. docker run --gpus all "
-     "fails: could not select device driver \"\" with capabilities: [[gpu]]", "os.unsupported"),
-    # a framework's "it does not have a GPU" inside a container
-    ("Inside docker, PyTorch says it does not have a GPU, although nvidia-smi works on the host", "gpu.absent"),
-    # a GPU that fell off the bus or ran out of memory is no cgroup reload
-    ("The container stops using the GPU after 2 days; dmesg shows NVRM: Xid 79, GPU has fallen off the bus.",
-     "cgroup.nvml-unknown-error"),
-    # an image missing a library is no missing tag
-    ("The docker image is missing libcuda.so.1 in version 12.2; cannot open shared object file", "image.tag-missing"),
-    # ghcr.io refusing a private layer is no restricted mirror
-    ("unexpected status from GET request to https://ghcr.io/v2/myorg/private-model/blobs/sha256:abcd: 403 Forbidden",
-     "mirror.restricted"),
-    # sudo for something else than docker
-    ("I had to use sudo to install the NVIDIA driver. Inside docker, torch.cuda.is_available() returns False.",
-     "docker.permission-denied"),
-    ("There are no conflicting options in daemon.json, dockerd still fails to start", "daemon-json.flag-conflict"),
-])
-def test_review_sentences_are_not_read_as_the_new_rows_causes(text, not_first):
-    from dldoctor.diagnose import diagnose
-    from dldoctor.facts import Facts
-
-    rep = diagnose(Facts(notes=text))
-    assert not any(f.problem == not_first and not f.guess for f in rep.findings)
 
 
 def test_descendants_within_a_depth_do_not_depend_on_set_order():
