@@ -360,6 +360,11 @@ def registry_access_log(texts: Texts) -> List[Match]:
 
 _CONTAINER_PROMPT = lazy_compile(r"^[ \t]*\S*@[0-9a-f]{12}:[^\n]{0,200}$", re.M)   # user@<container id>:
 _SMI_MISSING = lazy_compile(r"nvidia-smi: (command )?not found|\"nvidia-smi\": executable file not found", re.I)
+# An image's own script calling nvidia-smi ("/aio/entrypoint.sh: line 52: nvidia-smi: command not
+# found", "/usr/local/bin/dcgm-exporter: line 55: …"): it ran inside the container.
+_IMAGE_SCRIPT_SMI = lazy_compile(r"(?:entrypoint[\w.-]*|/usr/local/bin/[\w.-]+|/opt/[\w./-]{1,200}): line \d+: "
+                                 r"nvidia-smi: (?:command )?not found", re.I)
+_CONTAINERISH = lazy_compile(r"\bdocker\b|containers?\b|kubernetes|\bk8s\b|\bpods?\b|compose|容器", re.I)
 _DOCKER_RUN = lazy_compile(r"\bdocker(?:-compose| compose)? +(?:container +)?run\b[^\n]{0,400}", re.I)
 _GPU_REQUEST = r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVICES"
 _GPU_FLAGS = lazy_compile(_GPU_REQUEST + r"|--device[= ]+/dev/nvidia", re.I)
@@ -386,6 +391,9 @@ def container_without_gpu(texts: Texts) -> List[Match]:
             smi = _SMI_MISSING.search(tail)
             if smi:
                 return [Match("container.no-gpu-request", 0.8, where, _line(tail, smi.start()))]
+        script = _IMAGE_SCRIPT_SMI.search(text)
+        if script and _CONTAINERISH.search(report) and not _ASKS_GPU.search(report):
+            return [Match("container.no-gpu-request", 0.8, where, _line(text, script.start()))]
     runs = [(n, t, m) for n, t in _texts(texts, ("command", "notes")) for m in _DOCKER_RUN.finditer(t)]
     # `docker run --device /dev/nvidia0 --device /dev/nvidiactl ...` by hand: the device nodes reach
     # the container, the driver's user-space libraries do not (only the toolkit injects them).

@@ -686,6 +686,9 @@ def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
     ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container '
      'process caused "process_linux.go:430: container init caused \\"write /proc/self/attr/keycreate: '
      'permission denied\\"": unknown.', "", "os.selinux"),
+    # an image's own script calling nvidia-smi ran inside the container
+    ("/usr/local/bin/gpu-exporter: line 40: nvidia-smi: command not found",
+     "Deployed the exporter as a pod on kubernetes following the README", "container.no-gpu-request"),
 ])
 def test_fifth_fresh_batch_wordings(error, notes, want):
     assert _read(error, notes) == (want, True)
