@@ -91,7 +91,6 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.group-not-active", 0.75, r"`?\b(groups|id)\b`?\s+(didn'?t|doesn'?t|does not|did not|won'?t|no longer)\s+"
        r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
        r"/etc/group|docker", scope=TEXT),
-    # Running docker without sudo still failing after the set-up that adds the user to the group.
     # "Cannot connect to the Docker daemon" in one session (tmux, screen, a Jenkins job) while docker
     # works in another: the daemon is up, and the failing session predates the docker group (old
     # clients print "Cannot connect" for a refused socket).
@@ -104,6 +103,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"((nvidia-)?docker|commands?)\b|"
        r"only works? (with|using|under) sudo|必须(加|用)\s*sudo|需要\s*sudo",
        r"\b(nvidia-)?docker\b", scope=TEXT, where=("notes",)),
+    # Running docker without sudo still failing after the set-up that adds the user to the group.
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
        r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT),
     # Group permissions that a session only picks up when it starts.

@@ -13,7 +13,7 @@ import json
 import re
 
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.signatures import TEXT_MAX, Match
+from dldoctor.signatures import Match, ends
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -428,11 +428,10 @@ def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:
     text (signatures.TEXT_MAX), so no reading grows with what a hostile report pastes; the two are
     read apart, as a structure glued across the cut (an `echo '…' > daemon.json` begun in the head
     and closed in the tail) is none the reporter wrote."""
-    half = TEXT_MAX // 2
-    cut = any(t and len(t) > TEXT_MAX for t in texts.values())
-    views = [texts] if not cut else [
-        {name: (t[:half] if t and len(t) > TEXT_MAX else t) for name, t in texts.items()},
-        {name: (t[-half:] if t and len(t) > TEXT_MAX else t) for name, t in texts.items()}]
+    parts = {name: ends(t) if t else (t,) for name, t in texts.items()}
+    # the heads together, then the tails (a text that was not cut is in both)
+    views = [texts] if all(len(p) == 1 for p in parts.values()) else [
+        {name: p[0] for name, p in parts.items()}, {name: p[-1] for name, p in parts.items()}]
     out: List[Match] = []
     for view in views:
         for reader in READERS:

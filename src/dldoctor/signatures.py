@@ -158,12 +158,12 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.missing", r"could not select device driver( \"[^\"]*\")? with capabilities: \[\[gpu\]\]", 0.75),
     _s("toolkit.missing", r"nvidia-container-runtime-hook[^\n]*(executable file not found|no such file or directory)", 0.8),
     _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
-    # The CRI's word for it (containerd behind kubelet, k3s, microk8s): a RuntimeClass or pod asks for
-    # a handler named nvidia that the containerd config does not define.
     # Nomad's docker driver asking dockerd for a runtime it does not know
     _s("runtime.not-registered", r"requested docker runtime \\?\"?nvidia\\?\"? was not found", 0.85),
     # enroot/pyxis look for the toolkit's CLI on the host
     _s("toolkit.missing", r"command not found: nvidia-container-cli\b", 0.85),
+    # The CRI's word for it (containerd behind kubelet, k3s, microk8s): a RuntimeClass or pod asks for
+    # a handler named nvidia that the containerd config does not define.
     _s("runtime.not-registered", r"no runtime for \\?\"?nvidia\\?\"? is configured|no runtime handler[^\n]*\\?\"?nvidia", 0.88),
     # A GPU pod (device plugin, feature discovery, exporter) whose container found no NVML: the pod ran
     # under plain runc, not the nvidia runtime (no default runtime, no runtimeClassName). The plugin's
@@ -296,7 +296,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.unsupported", r"Requires: container-selinux", 0.6),
     # RHEL/CentOS's own docker 1.13 (`docker-current`) refusing an image for its signature policy:
     # that engine is the fault, and docker-ce replaces it.
-    _s("docker.too-old", r"docker-current: missing signature key|missing signature key", 0.8),
+    _s("docker.too-old", r"missing signature key", 0.8),
     _s("docker.too-old", r"/usr/bin/docker-current\b", 0.55),
     # RHEL 7 on x86_64 never had docker-ce packages (only s390x): the repository answers 404.
     _s("os.unsupported", r"404[^\n]{0,40}download\.docker\.com/linux/rhel/7/x86_64|"
@@ -411,12 +411,18 @@ def match(texts: dict) -> List[Match]:
     return found
 
 
+def ends(text: str, limit: int = TEXT_MAX) -> Tuple[str, ...]:
+    """The parts of `text` that are read: the whole, or the first and last limit/2 characters."""
+    if len(text) <= limit:
+        return (text,)
+    half = limit // 2
+    return text[:half], text[-half:]
+
+
 def head_and_tail(text: str, limit: int = TEXT_MAX) -> Tuple[str, int]:
     """(the text to match, the original length when it was cut, else 0)."""
-    if len(text) <= limit:
-        return text, 0
-    half = limit // 2
-    return text[:half] + "\n...\n" + text[-half:], len(text)
+    parts = ends(text, limit)
+    return "\n...\n".join(parts), (len(text) if len(parts) > 1 else 0)
 
 
 def _line_of(text: str, pos: int) -> str:

@@ -58,7 +58,7 @@ ALPHA = 1.0
 MIN_DOCS = 2
 # Pairs of words need one document more (2026-12-04): 5-fold cross-validation of the model alone on
 # 1477 train cases, three seeds, top-1 3445 -> 3454 and recall@3 4080 -> 4084 of 4431, and the
-# shipped table 563 -> 467 KB (most pairs seen twice were one thread's phrasing).
+# table from those cases 563 -> 467 KB (most pairs seen twice were one thread's phrasing).
 MIN_PAIR_DOCS = 3
 # A guess needs this many known words and this probability, or it is no guess. By cross-validation
 # (scripts/learn-weights --cv 5) a guess of any probability is right more often than no answer.
@@ -68,10 +68,6 @@ MIN_POSTERIOR = 0.0
 # fitted (stochastic gradient descent: passes, step, L2 penalty) and how its weights are stored.
 LR_WEIGHT = 2.0
 LR_MIN_DOCS = 2
-# Pairs of words need one document more (2026-12-04): 5-fold cross-validation of the model alone on
-# 1477 train cases, three seeds, top-1 3445 -> 3454 and recall@3 4080 -> 4084 of 4431, and the
-# shipped table 563 -> 467 KB (most pairs seen twice were one thread's phrasing).
-MIN_PAIR_DOCS = 3
 LR_EPOCHS = 20
 LR_STEP_SIZE = 1.0
 LR_L2 = 1e-6
@@ -205,8 +201,8 @@ def _is_pair(token: str) -> bool:
 
 def train(samples: Iterable[Tuple[str, str]], temperature: float = 1.0, min_docs: int = MIN_DOCS) -> Model:
     """Count, per word, the (text, problem) documents it occurs in, and fit the logistic regression
-    to the same documents. Words and pairs of words ("no_such") are kept when `min_docs`
-    documents or more have them."""
+    to the same documents. Words are kept when `min_docs` documents or more have them, pairs of
+    words ("no_such") when MIN_PAIR_DOCS do too."""
     docs = [(set(tokens(text)), pid) for text, pid in samples]
     counts: Dict[str, Counter[str]] = {}
     for words, pid in docs:

@@ -340,6 +340,7 @@ def _read(error="", notes="", **facts):
 
 
 @pytest.mark.parametrize("error,notes,want", [
+    # the sixth session's fresh batches (2026-12-04)
     # containerd's (kubelet's) wording of a tag that is not there
     ('Failed to pull image "nvcr.io/nvidia/driver:580.105.08-debian13": rpc error: code = NotFound desc = failed to '
      'pull and unpack image "nvcr.io/nvidia/driver:580.105.08-debian13": failed to resolve image: '
@@ -620,8 +621,29 @@ def test_a_long_apt_line_is_read_in_linear_time(tmp_path):
     ("", "After running for several hours the container stops using the GPU and falls back to CPU. "
          "Deployed with docker compose.", "cgroup.nvml-unknown-error"),
     ("", "There is no image for org/server:v2.4.1 on Docker Hub yet", "image.tag-missing"),
+    ('Driver Failure: failed to create container configuration for image "nvidia/cuda:12.4.0-base-ubuntu22.04": '
+     'requested docker runtime "nvidia" was not found', "", "runtime.not-registered"),
+    ("slurmstepd: error: pyxis:     [ERROR] Command not found: nvidia-container-cli", "", "toolkit.missing"),
+    ("", "After the reboot the job complains that the nvidia-uvm module is not being loaded", "driver.uvm-missing"),
+    ("", "I'm on Windows 10 and the container from the image cannot see my RTX 3060", "docker.desktop"),
+    ("", "The image file cannot be found: the compose file asks for version 3.1.0-snapshot", "image.tag-missing"),
+    ("", "docker image 拉取失败，dockerhub里好像没有这个镜像", "image.tag-missing"),
+    ("", "The registry doesn't have a 2.3.1 release yet, so the update fails to pull", "image.tag-missing"),
+    ("", "It tries to launch the GPU image although I don't have GPU on this laptop (docker)", "gpu.absent"),
+    ("Failed to initialize NVML: Driver/library version mismatch",
+     "In my Dockerfile I first install the NVIDIA graphics drivers 470.82, then CUDA", "image.bundles-driver-libs"),
+    ("curl: (22) The requested URL returned error: 404 for "
+     "https://nvidia.github.io/nvidia-docker/amzn2023/nvidia-docker.repo", "", "apt.repo-unsupported-distro"),
+    ("failed to solve with frontend dockerfile.v0: failed to create LLB definition: unexpected status code "
+     "[manifests nonroot]: 403 Forbidden", "", "mirror.restricted"),
+    ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container '
+     'process caused "process_linux.go:430: container init caused \\"write /proc/self/attr/keycreate: '
+     'permission denied\\"": unknown.', "", "os.selinux"),
+    # an image's own script calling nvidia-smi ran inside the container
+    ("/usr/local/bin/gpu-exporter: line 40: nvidia-smi: command not found",
+     "Deployed the exporter as a pod on kubernetes following the README", "container.no-gpu-request"),
 ])
-def test_third_fresh_batch_wordings(error, notes, want):
+def test_sixth_session_fresh_batch_wordings(error, notes, want):
     assert _read(error, notes) == (want, True)
 
 
@@ -642,23 +664,6 @@ def test_an_end_of_life_release_under_docker_desktop_is_not_the_cause(tmp_path):
     assert "os.unsupported" in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
 
 
-@pytest.mark.parametrize("error,notes,want", [
-    ('Driver Failure: failed to create container configuration for image "nvidia/cuda:12.4.0-base-ubuntu22.04": '
-     'requested docker runtime "nvidia" was not found', "", "runtime.not-registered"),
-    ("slurmstepd: error: pyxis:     [ERROR] Command not found: nvidia-container-cli", "", "toolkit.missing"),
-    ("", "After the reboot the job complains that the nvidia-uvm module is not being loaded", "driver.uvm-missing"),
-    ("", "I'm on Windows 10 and the container from the image cannot see my RTX 3060", "docker.desktop"),
-    ("", "The image file cannot be found: the compose file asks for version 3.1.0-snapshot", "image.tag-missing"),
-    ("", "docker image 拉取失败，dockerhub里好像没有这个镜像", "image.tag-missing"),
-    ("", "The registry doesn't have a 2.3.1 release yet, so the update fails to pull", "image.tag-missing"),
-    ("", "It tries to launch the GPU image although I don't have GPU on this laptop (docker)", "gpu.absent"),
-    ("Failed to initialize NVML: Driver/library version mismatch",
-     "In my Dockerfile I first install the NVIDIA graphics drivers 470.82, then CUDA", "image.bundles-driver-libs"),
-])
-def test_fourth_fresh_batch_wordings(error, notes, want):
-    assert _read(error, notes) == (want, True)
-
-
 def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
     # An old release is promoted for what it makes fail to install (two steps down the chain), not
     # for every failure further down: docker.sock refused to a user outside the group is the group.
@@ -676,22 +681,6 @@ def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
     # what the old release does explain: a package its repository never had
     (tmp_path / "error").write_text("E: Unable to locate package nvidia-container-toolkit\n", encoding="utf-8")
     assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "os.unsupported"
-
-
-@pytest.mark.parametrize("error,notes,want", [
-    ("curl: (22) The requested URL returned error: 404 for "
-     "https://nvidia.github.io/nvidia-docker/amzn2023/nvidia-docker.repo", "", "apt.repo-unsupported-distro"),
-    ("failed to solve with frontend dockerfile.v0: failed to create LLB definition: unexpected status code "
-     "[manifests nonroot]: 403 Forbidden", "", "mirror.restricted"),
-    ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container '
-     'process caused "process_linux.go:430: container init caused \\"write /proc/self/attr/keycreate: '
-     'permission denied\\"": unknown.', "", "os.selinux"),
-    # an image's own script calling nvidia-smi ran inside the container
-    ("/usr/local/bin/gpu-exporter: line 40: nvidia-smi: command not found",
-     "Deployed the exporter as a pod on kubernetes following the README", "container.no-gpu-request"),
-])
-def test_fifth_fresh_batch_wordings(error, notes, want):
-    assert _read(error, notes) == (want, True)
 
 
 def test_pairs_of_words_need_three_documents_single_words_two():
