@@ -1,12 +1,16 @@
 """dldoctor.verify: what it refuses, and when the smoke test is skipped instead of run. The lab
 tests (tests/lab/test_verify_lab.py) run it end to end against a real dockerd."""
+import io
+
 import pytest
 
 from dldoctor import verify as verify_mod
 from dldoctor.checks import ok, problem
 from dldoctor.errors import UsageError
 from dldoctor.host.snapshot import SnapshotHost
-from dldoctor.model import WARN
+from dldoctor.model import WARN, Report
+from dldoctor.provision import smoke_test
+from dldoctor.render import human
 
 
 def test_a_snapshot_cannot_be_verified(tmp_path):
@@ -37,3 +41,14 @@ def test_other_failures_and_warnings_do_not_block_it():
     findings = [problem("nvidia-toolkit", "toolkit", "toolkit.missing", "none"),
                 problem("docker-group", "docker", "docker.group-not-active", "later", status=WARN)]
     assert verify_mod.blocking_reason(findings) is None
+
+
+def test_a_skipped_smoke_test_says_why_without_verbose():
+    # seen on a real H200 host without Docker: the table said "GPU smoke test not run" and no more
+    findings = [ok("gpu", "gpu", "1 GPU"), problem("docker-engine", "docker", "docker.missing", "none")]
+    reason = verify_mod.blocking_reason(findings)
+    out = io.StringIO()
+    human.render(Report(tuple(findings) + (smoke_test.skipped(reason),), ("docker.missing",)), out=out)
+    lines = out.getvalue().splitlines()
+    at = [i for i, line in enumerate(lines) if "GPU smoke test not run" in line][0]
+    assert "Docker" in lines[at + 1] and "docker.missing" in lines[at + 1]

@@ -89,6 +89,7 @@ NVIDIA_SMI = {
     "nvidia-smi/570.133.20-head-4.txt": table("570.133.20", "12.8", 0, mig=None),
     # ---- 580+: "+---" second border
     "nvidia-smi/580.126.09-2xA100-40GB-E-Process-bottlerocket.txt": table("580.126.09", "13.0", 2, "NVIDIA A100-SXM4-40GB", "00000000:10:1C.0", 40960),
+    "nvidia-smi/580.159.04-h200-vm.txt": table("580.159.04", "13.0", 1, "NVIDIA H200", "00000000:00:06.0", 143771),
     "nvidia-smi/580.173.02-h200.txt": table("580.173.02", "13.0", 1, "NVIDIA H200", "00000000:83:00.0", 143771),
     "nvidia-smi/580.65.06-RTX4090-with-processes.txt": table("580.65.06", "13.0", 1, "NVIDIA GeForce RTX 4090", "00000000:01:00.0", 24564),
     "nvidia-smi/580.95.05-RTX3060-raspberrypi-cm5-pci-domain-1.txt": table("580.95.05", "13.0", 1, "NVIDIA GeForce RTX 3060", "00000001:01:00.0", 12288),
@@ -125,6 +126,7 @@ NVIDIA_SMI = {
     "nvidia-smi-q/550.127.05-A10-hw-slowdown.txt": query("550.127.05", "12.4", 1, "NVIDIA A10", "00000000:06:00.0", 23028, "GPU-51ae0086-e1ac-4a20-f062-9caa44e4df6d"),
     "nvidia-smi-q/550.127.05-A10.txt": query("550.127.05", "12.4", 1, "NVIDIA A10", "00000000:06:00.0", 23028, "GPU-51ae0086-e1ac-4a20-f062-9caa44e4df6d"),
     "nvidia-smi-q/560.35.03-TITAN-V.txt": query("560.35.03", "12.6", 1, "NVIDIA TITAN V", "00000000:01:00.0", 12288, "GPU-f4c353ff-b56c-c1de-bcb9-7dad861b589a"),
+    "nvidia-smi-q/580.159.04-h200-vm.txt": query("580.159.04", "13.0", 1, "NVIDIA H200", "00000000:00:06.0", 143771, "GPU-a06cff16-67cb-1991-b35c-0045231e7a79"),
     "nvidia-smi-q/590.48.01-h100-80gb-hbm3.txt": query("590.48.01", "13.1", 1, "NVIDIA H100 80GB HBM3", "00000000:00:09.0", 81559, ZERO_UUID),
     "nvidia-smi-q/590.48.01-h100-mig.txt": query("590.48.01", "13.1", 1, "NVIDIA H100 80GB HBM3", "00000000:00:09.0", 81559, ZERO_UUID, mig=True, migdevs=4),
     "nvidia-smi-q/590.48.01-h200-mig.txt": query("590.48.01", "13.1", 1, "NVIDIA H200", "00000000:83:00.0", 143771, ZERO_UUID, mig=True, migdevs=5),
@@ -146,6 +148,7 @@ NVIDIA_SMI = {
     "nvidia-smi-q-x/535.54.03-cuda12.2-4xA100-SXM4-80GB-mig.xml": xml("535.54.03", "12.2", 1, "NVIDIA A100-SXM4-80GB", "00000000:01:00.0", 81920, "GPU-513536b6-7d19-9063-b049-1e69664bb298", mig=True, migdevs=4),
     "nvidia-smi-q-x/536.40-cuda12.2-rtx3080-windows.xml": xml("536.40", "12.2", 1, "NVIDIA GeForce RTX 3080", "00000000:04:00.0", 10240, "GPU-19d6d965-2acc-f646-00f8-4c76979aabb4", win=True),
     "nvidia-smi-q-x/570.124.04-cuda12.8-rtx3060.xml": xml("570.124.04", "12.8", 1, "NVIDIA GeForce RTX 3060", "00000000:2D:00.0", 12288, "GPU-d6889ff6-2523-9142-ca3c-1ca3f396a625"),
+    "nvidia-smi-q-x/580.159.04-cuda13.0-h200-vm.xml": xml("580.159.04", "13.0", 1, "NVIDIA H200", "00000000:00:06.0", 143771, "GPU-a06cff16-67cb-1991-b35c-0045231e7a79"),
     "nvidia-smi-q-x/590.44.01-cuda13.1-2xrtx2070.xml": xml("590.44.01", "13.1", 2, "NVIDIA GeForce RTX 2070", "00000000:01:00.0", 8192, "GPU-12345678-aaaa-bbbb-cccc-0123456789ab"),
     "nvidia-smi-q-x/590.44.01-cuda13.1-rtx-pro-6000-blackwell.xml": xml("590.44.01", "13.1", 1, "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "00000000:61:00.0", 97887, "GPU-12345678-aaaa-bbbb-cccc-0123456789ab"),
     "nvidia-smi-q-x/595.58.03-cuda13.2-rtx3080.xml": xml("595.58.03", "13.2", 1, "NVIDIA GeForce RTX 3080", "00000000:0C:00.0", 10240, "GPU-19d6d965-2acc-f646-00f8-4c76979aabb4"),
@@ -154,6 +157,8 @@ NVIDIA_SMI = {
     "nvidia-smi-q-x/595.84-cuda13.2-rtx4000-sff-ada-windows.xml": xml("595.84", "13.2", 1, "NVIDIA RTX 4000 SFF Ada Generation", "00000000:06:00.0", 20475, "GPU-37037c3f-65c8-ec4d-24a9-420204ad8026"),
     # ---- --query-gpu / --query-compute-apps CSV
     "nvidia-smi-query-csv/440.64-noheader-nounits-RTX2080.csv": smi("csv", None, None, None, 1, "GeForce RTX 2080", None, None, "GPU-22b2c6ac-2d49-4863-197c-9c469071178a", None, index=None),
+    "nvidia-smi-query-csv/580.159.04-h200-vm-some-fields.csv": smi("csv", "580.159.04", None, None, 1, "NVIDIA H200", "00000000:00:06.0", 143771, None, None, index=0),
+    "nvidia-smi-query-csv/580.159.04-h200-vm-noheader-nounits.csv": smi("csv", "580.159.04", None, None, 1, "NVIDIA H200", None, None, None, None, index=None),
     "nvidia-smi-query-csv/590.48.01-h100-80gb-hbm3-allfields.csv": smi("csv", "590.48.01", None, None, 1, "NVIDIA H100 80GB HBM3", "00000000:00:09.0", 81559, ZERO_UUID, False, index=0),
     "nvidia-smi-query-csv/590.48.01-h100-mig-allfields.csv": smi("csv", "590.48.01", None, None, 1, "NVIDIA H100 80GB HBM3", "00000000:00:09.0", 81559, ZERO_UUID, True, index=0),
     "nvidia-smi-query-csv/590.48.01-h100-mig-compute-apps.csv": smi("csv", None, None, None, 0),
@@ -171,6 +176,7 @@ NVIDIA_SMI = {
     "nvidia-smi-query-csv/netdata-tesla-p100.csv": smi("csv", None, None, None, 1, "Tesla P100-PCIE-16GB", None, None, "GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6", None, index=None),
     # ---- --version
     "nvidia-smi-version/580.173.02-h200.txt": smi("version", "580.173.02", "13.0", "580.173.02", 0),
+    "nvidia-smi-version/580.159.04-h200-vm.txt": smi("version", "580.159.04", "13.0", "580.159.04", 0),
     "nvidia-smi-version/590.48.01-h100-80gb-hbm3.txt": smi("version", "590.48.01", "13.1", "590.48.01", 0),
     "nvidia-smi-version/590.48.01-h100-mig.txt": smi("version", "590.48.01", "13.1", "590.48.01", 0),
     "nvidia-smi-version/590.48.01-h200-mig.txt": smi("version", "590.48.01", "13.1", "590.48.01", 0),
@@ -184,6 +190,7 @@ NVIDIA_SMI = {
     # ---- -L
     "nvidia-smi-L/535.129.03-2xQuadro-RTX4000.txt": smi("list", None, None, None, 2, "Quadro RTX 4000", uuid="GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43", index=0),
     "nvidia-smi-L/570.133.20-host-2xA10-2xT4.txt": smi("list", None, None, None, 4, "NVIDIA A10", uuid="GPU-f15ae561-21b1-6003-c768-861fc285203b", index=0),
+    "nvidia-smi-L/580.159.04-h200-vm.txt": smi("list", None, None, None, 1, "NVIDIA H200", uuid="GPU-a06cff16-67cb-1991-b35c-0045231e7a79", index=0),
     "nvidia-smi-L/590.48.01-h100-80gb-hbm3.txt": smi("list", None, None, None, 1, "NVIDIA H100 80GB HBM3", uuid=ZERO_UUID, index=0),
     "nvidia-smi-L/590.48.01-h100-mig.txt": smi("list", None, None, None, 1, "NVIDIA H100 80GB HBM3", uuid=ZERO_UUID, mig=True, migdevs=4, index=0),
     "nvidia-smi-L/590.48.01-h200-mig.txt": smi("list", None, None, None, 1, "NVIDIA H200", uuid=ZERO_UUID, mig=True, migdevs=5, index=0),
@@ -212,6 +219,7 @@ PROC_DRIVER = {
     "proc-driver-nvidia-version/525.60.11-open-arch-dkms.txt": ("525.60.11", "open", "gcc version 12.2.0 (GCC)"),
     "proc-driver-nvidia-version/555.58-open-gentoo-localized-date-line1-only.txt": ("555.58", "open", None),
     "proc-driver-nvidia-version/565.57.01-open-ubuntu24.04.txt": ("565.57.01", "open", "gcc version 13.3.0 (Ubuntu 13.3.0-6ubuntu2~24.04)"),
+    "proc-driver-nvidia-version/580.159.04-open-h200-vm.txt": ("580.159.04", "open", "gcc version 15.3.0 (GCC)"),
     "proc-driver-nvidia-version/580.173.02-truenas-mismatch.txt": ("580.173.02", "proprietary", "gcc version 14.2.0 (Ubuntu 14.2.0-4ubuntu2~24.04.1)"),
     "proc-driver-nvidia-version/jetson-l4t-35.3.1-open-aarch64.txt": ("35.3.1", "open", "gcc version 9.3.0 (Buildroot 2020.08)"),
 }
@@ -226,6 +234,7 @@ LSPCI = {
 # (line count, first line, a line that must be there)
 DMESG = {
     "dmesg/nvrm-nouveau-owns-device.txt": (11, "[188497.595099] NVRM: No NVIDIA graphics adapter probed!", "NVRM: nouveau, rivafb, nvidiafb or rivatv"),
+    "dmesg/nvrm-open-module-580.159.04-h200-vm-boot.txt": (5, "[    0.590114] nvidia: loading out-of-tree module taints kernel.", "[    0.732159] NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build  (nixbld@)"),
 }
 
 # (lib_version, driver_version, cuda_version, devices, error)

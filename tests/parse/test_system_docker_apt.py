@@ -222,6 +222,7 @@ PROC_VERSION = {
     "wsl2-4.19.104-custom-built-kernel.txt": ("4.19.104-microsoft-standard", 2),
     "wsl2-4.19.128-microsoft-standard.txt": ("4.19.128-microsoft-standard", 2),
     "wsl2-5.4.72-microsoft-standard-WSL2.txt": ("5.4.72-microsoft-standard-WSL2", 2),
+    "cloud-vm-6.18.44.txt": ("6.18.44-fc-v1252-gpu", None),
 }
 
 
@@ -230,7 +231,7 @@ def test_proc_version_fixture(name):
     assert name in PROC_VERSION, "no expectation for proc-version/%s" % name
     release, wsl = PROC_VERSION[name]
     got = parse_proc_version(_read(FIX / "proc-version" / name))
-    _check(got, dict(release=release, is_wsl=True, wsl_version=wsl))
+    _check(got, dict(release=release, is_wsl=wsl is not None, wsl_version=wsl))
     assert got.raw.startswith("Linux version ")
 
 

@@ -137,7 +137,7 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
             if f.problem and f.status in (FAIL, WARN):
                 line += "  [%s]" % f.problem
             con.print(escape(line), style=STYLE[f.status])
-            show_detail = verbose or f.status in (FAIL, WARN)
+            show_detail = verbose or f.status in (FAIL, WARN, SKIP)
             if show_detail and f.detail and f.detail != f.title:
                 con.print(escape("      " + f.detail))
             if verbose or f.status == FAIL:
