@@ -234,6 +234,33 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
 }
 
 
+# The driver shown working somewhere in the report: a healthy nvidia-smi table or -q header, the
+# kernel module's own /proc files, or the reporter saying nvidia-smi works on the host.
+_DRIVER_SHOWN = lazy_compile(
+    r"Driver Version\s*:\s*\d{3}\.\d|NVIDIA-SMI \d{3}\.\d+\s|NVRM version: NVIDIA|/proc/driver/nvidia/gpus/", re.I)
+_SMI_WORKS_ON_HOST = lazy_compile(
+    r"nvidia-smi`?[^.\n。]{0,60}(?<!n't )(?<!not )(?<!never )\b(works?|worked|working|runs? (fine|well|ok)|shows?|showed|"
+    r"displays?|(is|are) (fine|ok|normal)|gives? (the )?(correct|expected|normal))\b[^.\n。]{0,60}"
+    r"\b(on|in|from) (the |my |our )?(host|bare metal|local machine)\b|"
+    r"\b(on|in|from) (the |my |our )?host\b[^.\n。]{0,40}nvidia-smi`?[^.\n。]{0,40}(?<!n't )(?<!not )\b(works?|worked|working|shows?|fine|ok)\b|"
+    r"(can|could) run `?nvidia-smi`? (outside|on the host|from the host|on my host)|"
+    r"outside (of )?(the |a )?(docker|containers?)[^.\n。]{0,40}nvidia-smi[^.\n。]{0,30}(?<!n't )(?<!not )\b(works?|worked|fine|shows?)\b|"
+    r"(宿主机|主机|物理机|容器外)[^。\n]{0,20}nvidia-smi[^。\n]{0,20}(正常|没问题|可以(正常)?(显示|运行|使用))", re.I)
+# What a failing nvidia-smi or a missing libnvidia-ml says: no driver where it ran, which is not the
+# host once the report shows the host's driver answering.
+SHOWN_DRIVER_CONTRADICTS = frozenset({"driver.missing"})
+
+
+def driver_shown_working(facts: Facts, texts: Dict[str, str]) -> bool:
+    """The report shows the host's driver answering (why a 'no driver' reading ran in a container)."""
+    if known(facts.nvidia_smi) and facts.nvidia_smi.driver_version and not facts.nvidia_smi.error:
+        return True
+    from dldoctor.signatures import ends
+
+    return any(_DRIVER_SHOWN.search(part) or _SMI_WORKS_ON_HOST.search(part)
+               for t in texts.values() if t for part in ends(t))
+
+
 def diagnose_symptom(facts: Facts) -> List[Finding]:
     texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
     if not any(texts.values()):
@@ -249,6 +276,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
         if m.problem not in best or m.strength > best[m.problem].strength:
             best[m.problem] = m
     best = {k: _as_context(m, best.values()) for k, m in best.items()}
+    if any(p in best for p in SHOWN_DRIVER_CONTRADICTS) and driver_shown_working(facts, texts):
+        best = {k: m for k, m in best.items() if k not in SHOWN_DRIVER_CONTRADICTS}
     strong = [m for m in best.values() if m.strength >= WEAK]
     chosen = strong or list(best.values())
     out: Dict[str, Finding] = {}

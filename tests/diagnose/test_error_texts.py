@@ -725,3 +725,32 @@ def test_a_structure_is_not_glued_across_the_cut_of_a_long_report():
              + "log line\n" * 10)
     assert len(notes) > TEXT_MAX and notes.index("echo '") < TEXT_MAX // 2
     assert not [m for m in readers.read({"notes": notes}) if m.problem == "daemon-json.invalid"]
+
+
+SMI_GONE = ("NVIDIA-SMI couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA "
+            "Display Driver is properly installed and present in your system.")
+
+
+@pytest.mark.parametrize("error,notes", [
+    (SMI_GONE, "When I run `nvidia-smi` in the docker image I get the error. I can run `nvidia-smi` outside the "
+               "docker container."),
+    (SMI_GONE, "nvidia-smi works fine on the host, Ubuntu 18.04 with a V100."),
+    ("bash: nvidia-smi: command not found", "The GPU is there:\n$ nvidia-smi\n| NVIDIA-SMI 535.129.03   "
+                                            "Driver Version: 535.129.03   CUDA Version: 12.2     |"),
+    ("bash: nvidia-smi: command not found", "宿主机上 nvidia-smi 正常显示，容器里找不到"),
+])
+def test_no_driver_where_nvidia_smi_ran_is_not_the_host_once_the_report_shows_its_driver(error, notes):
+    # the failing nvidia-smi ran in a container: the host's driver answers in the same report
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    assert "driver.missing" not in diagnose(Facts(error=error, notes=notes)).root_causes[:1]
+
+
+@pytest.mark.parametrize("notes", [
+    "Fresh Ubuntu 22.04 server with an RTX 3090.",
+    "nvidia-smi doesn't work on the host either.",
+    "nvidia-smi did not work on the host after the kernel update",
+])
+def test_no_driver_stays_the_reading_when_nothing_shows_the_driver_working(notes):
+    assert _read("bash: nvidia-smi: command not found", notes) == ("driver.missing", True)
