@@ -19,7 +19,7 @@ from dldoctor.records import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
+    from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
     from dldoctor.signatures import Match
 
@@ -251,7 +251,7 @@ _SMI_WORKS_ON_HOST = lazy_compile(
 SHOWN_DRIVER_CONTRADICTS = frozenset({"driver.missing"})
 
 
-def driver_shown_working(facts: Facts, texts: Dict[str, str]) -> bool:
+def driver_shown_working(facts: Facts, texts: Dict[str, Optional[str]]) -> bool:
     """The report shows the host's driver answering (why a 'no driver' reading ran in a container)."""
     if known(facts.nvidia_smi) and facts.nvidia_smi.driver_version and not facts.nvidia_smi.error:
         return True
