@@ -45,6 +45,8 @@ def _f(problem: str, strength: float, *phrases: str, scope: str = SENTENCE,
 
 # Recurring word groups, named so the rows below read as sentences.
 DOCKER_GROUP = (r"docker[`'\"]?\s+(user )?group|group\s+[`'\"]?docker|usermod -a?G docker|gpasswd -a \S+ docker|"
+                # the users an Ansible role adds to the docker group
+                r"\bdocker_users\b|"
                 r"docker\s*(用户)?组")
 RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?in again|new (login|session|shell)|"
            r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
@@ -132,6 +134,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"(无法|不能)(连接|访问)(到)?\s*(镜像)?仓库"),
     # Every pull failing at once is the network to the registry, not one image.
     _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
+    # A Chinese report that says only that pulling an image did not work (镜像拉取不成功): from
+    # China, most often the registry out of reach; any error it quotes is read more surely.
+    _f("registry.unreachable", 0.45, r"镜像", r"拉取|下载|拉", r"不成功|失败|拉不下来|拉不动|下载不了|拉不了"),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源|toolkit|nvidia-(docker|container)",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",

@@ -128,6 +128,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
     _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
+    # a CI action or a Go program looking for the docker CLI on PATH
+    _s("docker.missing", r"unable to locate executable file: docker\b|exec: \\?\"docker\\?\": executable file not found", 0.85),
     _s("docker.missing", r"the command 'docker' could not be found in this wsl 1 distro|(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: docker\b|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a

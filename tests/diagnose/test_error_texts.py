@@ -363,6 +363,17 @@ def _read(error="", notes="", **facts):
      "Target Distro: Redhat Enterprise Linux 7.9", "os.unsupported"),
     # Docker's first repositories, retired in 2020 (apt's own "Failed to fetch … 403" is a broken source first)
     ("", "yum.dockerproject.org and apt.dockerproject.org are returning 403 errors", "apt.docker-repo-missing"),
+    # the seventh session's fresh batch (2026-12-04)
+    # a CI action, or a Go program, looking for the docker CLI on PATH
+    ("Error: Unable to locate executable file: docker. Please verify either the file path exists or the file can "
+     "be found within a directory specified by the PATH environment variable.", "Error to login in mac-os action",
+     "docker.missing"),
+    ('Error: exec: "docker": executable file not found in $PATH', "act fails on a fresh laptop", "docker.missing"),
+    # users an Ansible role put in the docker group, in a session that predates it
+    ("Couldn't connect to Docker daemon at http+docker://localhost - is it running?",
+     "Reboot required when using docker_users feature\nA later playbook without become fails", "docker.group-not-active"),
+    # a Chinese report saying only that pulling the image failed
+    ("", "镜像拉取不成功\n### Running Xinference with Docker?\n- [x] docker", "registry.unreachable"),
 ])
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
@@ -432,6 +443,10 @@ def test_what_reporters_say_is_read(notes, want):
     ("I had to use sudo to install the NVIDIA driver. Inside docker, torch.cuda.is_available() returns False.",
      "docker.permission-denied"),
     ("There are no conflicting options in daemon.json, dockerd still fails to start", "daemon-json.flag-conflict"),
+    # a pull that failed for a stated reason: the reason, not the network
+    ("拉取镜像失败：manifest unknown，这个标签不存在", "registry.unreachable"),
+    # a docker group named as a setting, with no session that predates it
+    ("docker_users is empty in my inventory and the role still installs docker fine", "docker.group-not-active"),
 ])
 def test_words_that_look_like_a_cause_but_are_not(notes, not_want):
     from dldoctor.diagnose import diagnose
