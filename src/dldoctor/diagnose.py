@@ -206,10 +206,18 @@ _MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像站|daocloud|aliyuncs|az
                             re.I)
 
 
+# Docker Hub's own 403 page for the countries it blocks, which clients print as a mirror's error page.
+_HUB_EXPORT_CONTROL = lazy_compile(r"comply with US export control regulations|block all IP addresses that are located in",
+                                   re.I)
+
+
 def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     # A registry's HTML error page with no mirror anywhere in sight: the image's own registry
     # refused or failed this network (a blocked region, an intercepting box), not a mirror.
     said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    if _HUB_EXPORT_CONTROL.search(said):
+        return "registry.unreachable", _("Docker Hub itself refuses this network (its export-control page); "
+                                         "no registry mirror is involved.")
     if not configured_mirrors(facts) and _UPSTREAM_REGISTRY.search(said) and not _MIRROR_HOST.search(said):
         return "registry.unreachable", _("The image's own registry answered this network with an error page; "
                                          "no registry mirror is involved.")

@@ -100,6 +100,12 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(tmux|screen|jenkins|byobu|vs ?code)\b",
        r"hello from docker|\bworks?\b[^.\n]{0,40}\b(outside|directly|from (the|a|my) (terminal|shell))\b|"
        r"\b(outside|directly)\b[^.\n]{0,60}\bworks?\b|works as expected", scope=REPORT),
+    # "Cannot connect to the Docker daemon" while the reporter says the daemon runs: clients before
+    # 1.13 printed that for a socket they were refused, so it is the socket's permissions.
+    _f("docker.permission-denied", 0.88, r"cannot connect to the docker daemon",
+       r"\b(daemon|dockerd|docker( service| engine)?) (is (already )?|already (is )?)(up and )?running|"
+       r"with the docker daemon (already )?running|active \(running\)|守护进程[^。\n]{0,6}(已经)?在运行",
+       scope=REPORT, unless=r"(is ?n'?t|is not|not) (up and )?running|inactive|\bdead\b"),
     # "I had to sudo this command": docker answers root only.
     _f("docker.permission-denied", 0.6, r"\b(had|have|need(ed)?) to (use )?sudo (for )?(this|the|every|each|all|any)? ?"
        r"((nvidia-)?docker|commands?)\b|"

@@ -177,6 +177,29 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     return []
 
 
+# A registry's /v2/ endpoint that did not answer at all (no connection, no name, no TLS, a gateway
+# error): the host is down for this client.
+_V2_DOWN = lazy_compile(
+    r"(?:Get|Head)\s+\\?\"?https?://([a-z0-9.-]+)(?::\d+)?/v2/[^\n]{0,300}?(connection refused|i/o timeout|no such host|"
+    r"connection reset|EOF|TLS handshake timeout|\b50[234]\b|bad gateway|service unavailable|deadline exceeded)", re.I)
+_MIRRORISH = lazy_compile(r"mirror|dockerproxy|docker-proxy|hub-?proxy", re.I)
+
+
+def mirror_down(texts: Texts) -> List[Match]:
+    """A Docker Hub mirror (one dldoctor lists as open, or a host named as a mirror or Hub proxy)
+    whose /v2/ did not answer in the error: that mirror is down (mirror.dead), not the network to
+    Docker Hub. A restricted or per-account one is limited_mirrors'; a closed one closed_mirrors'."""
+    err = texts.get("error") or ""
+    if not err:
+        return []
+    known = list(_known_hosts(("public", "unverified")))
+    for m in _V2_DOWN.finditer(err):
+        host = m.group(1).lower()
+        if any(host == k or host.endswith("." + k) or k.endswith("." + host) for k in known) or _MIRRORISH.search(host):
+            return [Match("mirror.dead", 0.8, "error", _line(err, m.start()))]
+    return []
+
+
 def limited_mirrors(texts: Texts) -> List[Match]:
     """A mirror dldoctor lists as restricted (cloud-internal, per-account) failing in the error:
     it serves only its own network or account -> mirror.restricted."""
@@ -419,7 +442,8 @@ def container_without_gpu(texts: Texts) -> List[Match]:
 
 
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
-    mirror_flags, proxy_settings, cli_proxy, closed_mirrors, limited_mirrors, windows_build, echoed_daemon_json,
+    mirror_flags, proxy_settings, cli_proxy, closed_mirrors, limited_mirrors, mirror_down, windows_build,
+    echoed_daemon_json,
     groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu)
 
 

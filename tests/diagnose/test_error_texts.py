@@ -374,6 +374,30 @@ def _read(error="", notes="", **facts):
      "Reboot required when using docker_users feature\nA later playbook without become fails", "docker.group-not-active"),
     # a Chinese report saying only that pulling the image failed
     ("", "镜像拉取不成功\n### Running Xinference with Docker?\n- [x] docker", "registry.unreachable"),
+    # Docker Hub's export-control page, around which clients print a mirror's or a name's error
+    ("ERROR: Service 'mysql' failed to build: error parsing HTTP 403 response body: invalid character '<' looking "
+     "for beginning of value: \"<html><body><h1>403 Forbidden</h1>\\nSince Docker is a US company, we must comply "
+     "with US export control regulations. In an effort to comply with these, we now block all IP addresses that "
+     "are located in Cuba, Iran", "", "registry.unreachable"),
+    ("Error response from daemon: pull access denied for matrixdotorg/dendrite-monolith, repository does not exist "
+     "or may require 'docker login': denied: <html><body><h1>403 Forbidden</h1>\nSince Docker is a US company, we "
+     "must comply with US export control regulations.", "", "registry.unreachable"),
+    # ghcr.io's bare "denied" for a package path it does not serve
+    ('Error response from daemon: Head "https://ghcr.io/v2/corentin-th/enclosed/manifests/latest": denied', "",
+     "image.tag-missing"),
+    # a Python program running docker or docker-compose that is not there
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'docker'", "", "docker.missing"),
+    ("No such file or directory: 'docker-compose'", "./control.py start --fast", "docker.missing"),
+    # a Hub mirror whose /v2/ does not answer: that mirror is down, not Docker Hub
+    ('docker: Error response from daemon: Get "https://m.daocloud.io/v2/": dial tcp 8.217.45.147:443: connect: '
+     "connection refused.", "", "mirror.dead"),
+    ('Error response from daemon: Get "https://dockerproxy.com/v2/": net/http: TLS handshake timeout', "",
+     "mirror.dead"),
+    # an old client's "Cannot connect" while the daemon runs: the socket refused this user
+    ("Cannot connect to the Docker daemon. Is the docker daemon running on this host?",
+     "I'm on Ubuntu 16.04. With the Docker daemon already running:", "docker.permission-denied"),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "systemctl status docker shows Active: active (running) since Mon", "docker.permission-denied"),
 ])
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
@@ -769,3 +793,23 @@ def test_no_driver_where_nvidia_smi_ran_is_not_the_host_once_the_report_shows_it
 ])
 def test_no_driver_stays_the_reading_when_nothing_shows_the_driver_working(notes):
     assert _read("bash: nvidia-smi: command not found", notes) == ("driver.missing", True)
+
+
+@pytest.mark.parametrize("error", [
+    'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp 54.1.2.3:443: connect: '
+    "connection refused",
+    # the proxy on the way is named like a mirror; the registry asked for is Docker Hub
+    'Error response from daemon: Get "https://registry-1.docker.io/v2/": proxyconnect tcp: dial tcp '
+    "mirror-proxy.corp.example:3128: connect: connection refused",
+])
+def test_docker_hub_not_answering_is_no_mirror_down(error):
+    from dldoctor.readers import mirror_down
+
+    assert mirror_down({"error": error}) == []
+    assert _read(error)[0] != "mirror.dead"
+
+
+def test_cannot_connect_with_the_daemon_said_not_running_is_the_daemon():
+    error = "Cannot connect to the Docker daemon. Is the docker daemon running on this host?"
+    assert _read(error, "The docker daemon is not running after the upgrade, systemctl shows it inactive")[0] \
+        == "docker.daemon-down"
