@@ -207,8 +207,8 @@ _MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像站|daocloud|aliyuncs|az
 
 
 # Docker Hub's own 403 page for the countries it blocks, which clients print as a mirror's error page.
-_HUB_EXPORT_CONTROL = lazy_compile(r"comply with US export control regulations|block all IP addresses that are located in",
-                                   re.I)
+_HUB_EXPORT_CONTROL = lazy_compile(r"comply\s+with\s+US\s+export\s+control\s+regulations|"
+                                   r"block\s+all\s+IP\s+addresses\s+that\s+are\s+located\s+in", re.I)
 
 
 def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
@@ -242,18 +242,39 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
 }
 
 
-# The driver shown working somewhere in the report: a healthy nvidia-smi table or -q header, the
-# kernel module's own /proc files, or the reporter saying nvidia-smi works on the host.
+# The driver shown working somewhere in the report: what a working driver prints (nvidia-smi's
+# table header, its -q lines, the kernel module's /proc files), or the reporter saying nvidia-smi
+# works on the host in a sentence that neither negates nor asks it.
 _DRIVER_SHOWN = lazy_compile(
-    r"Driver Version\s*:\s*\d{3}\.\d|NVIDIA-SMI \d{3}\.\d+\s|NVRM version: NVIDIA|/proc/driver/nvidia/gpus/", re.I)
+    r"NVIDIA-SMI \d{3}\.\d+(\.\d+)?\s+Driver Version:\s*\d{3}\.\d|^[ \t|]*Driver Version\s+:\s*\d{3}\.\d|"
+    r"NVRM version: NVIDIA UNIX|GPU UUID:\s+GPU-[0-9a-f]", re.I | re.M)
 _SMI_WORKS_ON_HOST = lazy_compile(
-    r"nvidia-smi`?[^.\n。]{0,60}(?<!n't )(?<!not )(?<!never )\b(works?|worked|working|runs? (fine|well|ok)|shows?|showed|"
+    r"nvidia-smi`?[^.\n。]{0,60}\b(works?|worked|working|runs? (fine|well|ok)|shows?|showed|"
     r"displays?|(is|are) (fine|ok|normal)|gives? (the )?(correct|expected|normal))\b[^.\n。]{0,60}"
     r"\b(on|in|from) (the |my |our )?(host|bare metal|local machine)\b|"
-    r"\b(on|in|from) (the |my |our )?host\b[^.\n。]{0,40}nvidia-smi`?[^.\n。]{0,40}(?<!n't )(?<!not )\b(works?|worked|working|shows?|fine|ok)\b|"
+    r"\b(on|in|from) (the |my |our )?host\b[^.\n。]{0,40}nvidia-smi`?[^.\n。]{0,40}\b(works?|worked|working|shows?|fine|ok)\b|"
     r"(can|could) run `?nvidia-smi`? (outside|on the host|from the host|on my host)|"
-    r"outside (of )?(the |a )?(docker|containers?)[^.\n。]{0,40}nvidia-smi[^.\n。]{0,30}(?<!n't )(?<!not )\b(works?|worked|fine|shows?)\b|"
+    r"outside (of )?(the |a )?(docker|containers?)[^.\n。]{0,40}nvidia-smi[^.\n。]{0,30}\b(works?|worked|fine|shows?)\b|"
     r"(宿主机|主机|物理机|容器外)[^。\n]{0,20}nvidia-smi[^。\n]{0,20}(正常|没问题|可以(正常)?(显示|运行|使用))", re.I)
+_SMI_NOT_WORKING = lazy_compile(
+    r"n't|\bnot\b|\bno longer\b|\bnever\b|\bneither\b|\bnor\b|\bstopped\b|\bused to\b|\bfail(s|ed|ing)?\b|"
+    r"\bnothing\b|\bmissing\b|\bgone\b|\bbroken\b|\berror\b|\balso\b|不|无法|没|未|失败|也", re.I)
+_SENTENCE_EDGE = lazy_compile(r"[.!?。！？\n,，;；]")
+
+
+def _says_smi_works(text: str) -> bool:
+    """A sentence (clause) saying nvidia-smi works on the host, with no negation and no question."""
+    for m in _SMI_WORKS_ON_HOST.finditer(text):
+        before = max(0, m.start() - 200)
+        start = max((e.end() for e in _SENTENCE_EDGE.finditer(text, before, m.start())), default=before)
+        edge = _SENTENCE_EDGE.search(text, m.end(), m.end() + 200)
+        end = edge.start() if edge is not None else min(len(text), m.end() + 200)
+        asked = edge is not None and text[edge.start()] in "?？"
+        if not asked and not _SMI_NOT_WORKING.search(text, start, end):
+            return True
+    return False
+
+
 # What a failing nvidia-smi or a missing libnvidia-ml says: no driver where it ran, which is not the
 # host once the report shows the host's driver answering.
 SHOWN_DRIVER_CONTRADICTS = frozenset({"driver.missing"})
@@ -265,8 +286,7 @@ def driver_shown_working(facts: Facts, texts: Dict[str, Optional[str]]) -> bool:
         return True
     from dldoctor.signatures import ends
 
-    return any(_DRIVER_SHOWN.search(part) or _SMI_WORKS_ON_HOST.search(part)
-               for t in texts.values() if t for part in ends(t))
+    return any(_DRIVER_SHOWN.search(part) or _says_smi_works(part) for t in texts.values() if t for part in ends(t))
 
 
 def diagnose_symptom(facts: Facts) -> List[Finding]:

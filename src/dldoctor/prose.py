@@ -102,10 +102,12 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(outside|directly)\b[^.\n]{0,60}\bworks?\b|works as expected", scope=REPORT),
     # "Cannot connect to the Docker daemon" while the reporter says the daemon runs: clients before
     # 1.13 printed that for a socket they were refused, so it is the socket's permissions.
-    _f("docker.permission-denied", 0.88, r"cannot connect to the docker daemon",
+    _f("docker.permission-denied", 0.88, r"cannot connect to the docker daemon\.? is the docker daemon running on this host\?|"
+       r"cannot connect to the docker daemon\.? is 'docker (-d|daemon)' running",
        r"\b(daemon|dockerd|docker( service| engine)?) (is (already )?|already (is )?)(up and )?running|"
        r"with the docker daemon (already )?running|active \(running\)|守护进程[^。\n]{0,6}(已经)?在运行",
-       scope=REPORT, unless=r"(is ?n'?t|is not|not) (up and )?running|inactive|\bdead\b"),
+       scope=REPORT, unless=r"(is ?n'?t|is not|not) (up and )?running|inactive|\bdead\b|\bfailed\b|activating|not sure|"
+       r"rootless|docker desktop|\bwsl|\bsudo\b"),
     # "I had to sudo this command": docker answers root only.
     _f("docker.permission-denied", 0.6, r"\b(had|have|need(ed)?) to (use )?sudo (for )?(this|the|every|each|all|any)? ?"
        r"((nvidia-)?docker|commands?)\b|"
@@ -142,7 +144,8 @@ FAMILIES: Tuple[Family, ...] = (
     _f("registry.unreachable", 0.5, EVERY, PULL, FAILS),
     # A Chinese report that says only that pulling an image did not work (镜像拉取不成功): from
     # China, most often the registry out of reach; any error it quotes is read more surely.
-    _f("registry.unreachable", 0.45, r"镜像", r"拉取|下载|拉", r"不成功|失败|拉不下来|拉不动|下载不了|拉不了"),
+    _f("registry.unreachable", 0.45, r"镜像[^，,。\n]{0,8}(拉取|下载|pull)[^，,。\n]{0,4}(不成功|失败|不下来|不了)|"
+       r"(拉取|下载|pull)[^，,。\n]{0,4}镜像[^，,。\n]{0,4}(不成功|失败)|镜像[^，,。\n]{0,8}(拉不下来|拉不动|下载不了|拉不了)"),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源|toolkit|nvidia-(docker|container)",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",

@@ -181,23 +181,33 @@ def closed_mirrors(texts: Texts) -> List[Match]:
 # error): the host is down for this client.
 _V2_DOWN = lazy_compile(
     r"(?:Get|Head)\s+\\?\"?https?://([a-z0-9.-]+)(?::\d+)?/v2/[^\n]{0,300}?(connection refused|i/o timeout|no such host|"
-    r"connection reset|EOF|TLS handshake timeout|\b50[234]\b|bad gateway|service unavailable|deadline exceeded)", re.I)
+    r"connection reset|\bEOF\b|TLS handshake timeout|bad gateway|service unavailable|gateway time-?out|deadline exceeded|"
+    r"(status|code):? 50[234]\b|: 50[234]\b)", re.I)
 _MIRRORISH = lazy_compile(r"mirror|dockerproxy|docker-proxy|hub-?proxy", re.I)
+
+
+def _is_mirror_host(host: str, known: Iterable[str]) -> bool:
+    # the listed host, a name under it, or a service name it sits under (m.daocloud.io for
+    # docker.m.daocloud.io), not a bare registrable domain (daocloud.io is DaoCloud's own registry)
+    return (any(host == k or host.endswith("." + k) or (k.endswith("." + host) and host.count(".") >= 2) for k in known)
+            or bool(_MIRRORISH.search(host)))
 
 
 def mirror_down(texts: Texts) -> List[Match]:
     """A Docker Hub mirror (one dldoctor lists as open, or a host named as a mirror or Hub proxy)
     whose /v2/ did not answer in the error: that mirror is down (mirror.dead), not the network to
-    Docker Hub. A restricted or per-account one is limited_mirrors'; a closed one closed_mirrors'."""
+    Docker Hub. Where another registry failed the same way in the same error, the network is what
+    failed, and this reads nothing. A restricted or per-account mirror is limited_mirrors'; a
+    closed one closed_mirrors'."""
     err = texts.get("error") or ""
     if not err:
         return []
     known = list(_known_hosts(("public", "unverified")))
-    for m in _V2_DOWN.finditer(err):
-        host = m.group(1).lower()
-        if any(host == k or host.endswith("." + k) or k.endswith("." + host) for k in known) or _MIRRORISH.search(host):
-            return [Match("mirror.dead", 0.8, "error", _line(err, m.start()))]
-    return []
+    down = [(m, m.group(1).lower()) for m in _V2_DOWN.finditer(err)]
+    mirrors = [(m, h) for m, h in down if _is_mirror_host(h, known)]
+    if not mirrors or len(mirrors) < len(down):
+        return []
+    return [Match("mirror.dead", 0.8, "error", _line(err, mirrors[0][0].start()))]
 
 
 def limited_mirrors(texts: Texts) -> List[Match]:

@@ -129,10 +129,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     # a Python program running docker-compose (its CLI comes with Docker's packages; docker itself is below)
-    _s("docker.missing", r"No such file or directory: 'docker-compose'", 0.75),
+    _s("docker.missing", r"No such file or directory: 'docker-compose'(?![\w/.-])", 0.75),
     # a CI action or a Go program looking for the docker CLI on PATH
     _s("docker.missing", r"unable to locate executable file: docker\b|exec: \\?\"docker\\?\": executable file not found", 0.85),
-    _s("docker.missing", r"the command 'docker' could not be found in this wsl 1 distro|(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: ['\"]?docker['\"]?(?![\w-])|bash: docker: command not found", 0.9),
+    _s("docker.missing", r"the command 'docker' could not be found in this wsl 1 distro|(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: (docker|'docker'|\"docker\")(?![\w/.-])|bash: docker: command not found", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
@@ -364,7 +364,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("registry.unreachable", r"error parsing HTTP 408 response body", 0.8),
     # Docker Hub refusing whole countries (US export control): the registry is out of reach from this
     # network, whatever "pull access denied" the client prints around the page.
-    _s("registry.unreachable", r"comply with US export control regulations|block all IP addresses that are located in", 0.95),
+    _s("registry.unreachable", r"comply\s+with\s+US\s+export\s+control\s+regulations|"
+       r"block\s+all\s+IP\s+addresses\s+that\s+are\s+located\s+in", 0.95),
     _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40[0-79]|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
     _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
