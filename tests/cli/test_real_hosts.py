@@ -43,3 +43,22 @@ def test_a_real_h200_with_the_open_module_reads_as_a_working_driver():
     assert "NVIDIA H200" in gpu["title"]
     # the machine has no Docker: that, then the toolkit, is what stands between it and a container
     assert report["root_causes"] == ["docker.missing", "toolkit.missing"]
+
+
+def _rows(text: str) -> list:
+    """(glyph, check, problem) of each finding row of the human table."""
+    import re
+
+    rows = re.findall(r"^  (\S) (\S+) +.*?(?:  \[([\w.-]+)\])?$", text, re.M)
+    return [r for r in rows if r[0] in "✓✗!–"]
+
+
+def test_the_chinese_table_replayed_is_the_one_the_h200_host_printed():
+    live = (H200 / "check-live-zh.txt").read_text(encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "LANGUAGE", "LC_ALL")}
+    res = subprocess.run([sys.executable, "-m", "dldoctor", "check", "--snapshot", str(H200 / "snapshot"),
+                          "--lang", "zh_CN"], capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    assert _rows(res.stdout) == _rows(live) and len(_rows(live)) == 12
+    for line in ("1 块 NVIDIA GPU：NVIDIA H200", "NVIDIA 驱动 580.159.04（最高支持 CUDA 13.0）", "未安装 Docker  [docker.missing]"):
+        assert line in live and line in res.stdout
