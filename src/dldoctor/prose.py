@@ -111,7 +111,9 @@ FAMILIES: Tuple[Family, ...] = (
     # "I had to sudo this command": docker answers root only.
     _f("docker.permission-denied", 0.6, r"\b(had|have|need(ed)?) to (use )?sudo (for )?(this|the|every|each|all|any)? ?"
        r"((nvidia-)?docker|commands?)\b|"
-       r"only works? (with|using|under) sudo|必须(加|用)\s*sudo|需要\s*sudo",
+       r"only works? (with|using|under) sudo|必须(加|用)\s*sudo|需要\s*sudo|"
+       # Portuguese and Spanish: "(I) need sudo", "a permission error"
+       r"precis[oa] (usar |do |de )?sudo|necesit[oa] (usar )?sudo|erro de permiss[ãa]o|error de permisos?|permiso denegado",
        r"\b(nvidia-)?docker\b", scope=TEXT, where=("notes",)),
     # Running docker without sudo still failing after the set-up that adds the user to the group.
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",

@@ -137,11 +137,17 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
     _s("docker.too-old", r"client version [\d.]+ is too new\.? maximum supported api version is 1\.([0-9]|[1-3][0-9])\b", 0.9),
+    # docker-py (and other SDKs) pinning an API version the daemon does not have: its first request,
+    # the versioned ping, comes back 400.
+    _s("docker.too-old", r"400 Client Error: Bad Request for url: [^\s]*/v1\.\d+/_ping", 0.7),
     # A Compose release older than GPU requests rejects the keys that ask for one.
     _s("docker.too-old", r"additional propert(y|ies) (is |are )?not allowed \(?'?(devices|gpus|device_requests|capabilities)'?|"
        r"additional property (gpus|devices|device_requests) is not allowed|"
        r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     # Snap's confinement: dockerd may not create a bind mount's source outside the user's home.
+    # and has a /tmp of its own: a path another program just made in the host's /tmp is not there
+    _s("docker.snap", r"unable to prepare context: path \"?/tmp/[^\s\"]*\"? not found|"
+       r"invalid output path: directory \"?/tmp/[^\s\"]*\"? does not exist", 0.55),
     _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.55),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
        r"\bdocker[ -]snap\b|\bsnap(ped)? (version of |package of )?docker\b", 0.8),
@@ -150,6 +156,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
     # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
+    # The client pointed at a rootless daemon's socket (DOCKER_HOST, a context) that does not answer.
+    _s("docker.rootless", r"cannot connect to the docker daemon at unix:///run/user/\d+/docker\.sock", 0.9),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
     # Older Go's words for the same ("http: error connecting to proxy"), and Docker Desktop's, where the

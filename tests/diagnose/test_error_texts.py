@@ -396,6 +396,18 @@ def _read(error="", notes="", **facts):
     # an old client's "Cannot connect" while the daemon runs: the socket refused this user
     ("Cannot connect to the Docker daemon. Is the docker daemon running on this host?",
      "I'm on Ubuntu 16.04. With the Docker daemon already running:", "docker.permission-denied"),
+    # the third round: snap's own /tmp, an SDK's API version the daemon lacks, a rootless socket
+    ('unable to prepare context: path "/tmp/vsch" not found', "remote-containers on Ubuntu 20.04", "docker.snap"),
+    ('ERROR: command "docker save -o /tmp/images-tar389269045/images.tar postgres:13.4" failed with error: exit '
+     'status 1\nCommand Output: failed to save image: invalid output path: directory "/tmp/images-tar389269045" '
+     "does not exist", "", "docker.snap"),
+    ("requests.exceptions.HTTPError: 400 Client Error: Bad Request for url: http+docker://localhost/v1.39/_ping",
+     "", "docker.too-old"),
+    ("Cannot connect to the Docker daemon at unix:///run/user/0/docker.sock. Is the docker daemon running?",
+     "But /var/run/docker.sock is still there and works", "docker.rootless"),
+    # Portuguese: "running docker gives a permission error ... I still always need sudo"
+    ("", "Ao executar os comando para executar o docker, ocorre erro de permissão.\nnão, ainda preciso do sudo sempre",
+     "docker.permission-denied"),
 ])
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
