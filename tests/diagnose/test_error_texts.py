@@ -339,7 +339,7 @@ def _read(error="", notes="", **facts):
     return first, not any(f.guess for f in rep.findings if f.problem == first)
 
 
-@pytest.mark.parametrize("error,notes,want", [
+FRESH_WORDINGS = [
     # the sixth session's fresh batches (2026-12-04)
     # containerd's (kubelet's) wording of a tag that is not there
     ('Failed to pull image "nvcr.io/nvidia/driver:580.105.08-debian13": rpc error: code = NotFound desc = failed to '
@@ -408,9 +408,7 @@ def _read(error="", notes="", **facts):
     # Portuguese: "running docker gives a permission error ... I still always need sudo"
     ("", "Ao executar os comando para executar o docker, ocorre erro de permissão.\nnão, ainda preciso do sudo sempre",
      "docker.permission-denied"),
-])
-def test_fresh_wordings_are_read(error, notes, want):
-    assert _read(error, notes) == (want, True)
+]
 
 
 @pytest.mark.parametrize("notes,want", [
@@ -437,7 +435,7 @@ def test_what_reporters_say_is_read(notes, want):
     assert _read(notes=notes) == (want, True)
 
 
-@pytest.mark.parametrize("notes,not_want", [
+NOT_A_CAUSE = [
     # a setting that turns SELinux off is no SELinux denial
     ("Failed to initialize NVML in K3s\n[plugins.cri]\n  enable_selinux = false\nSELINUX=disabled", "os.selinux"),
     # "runs CPU-only" is the symptom of a GPU the container did not get, not a host without one
@@ -481,13 +479,7 @@ def test_what_reporters_say_is_read(notes, want):
     ("拉取镜像失败：manifest unknown，这个标签不存在", "registry.unreachable"),
     # a docker group named as a setting, with no session that predates it
     ("docker_users is empty in my inventory and the role still installs docker fine", "docker.group-not-active"),
-])
-def test_words_that_look_like_a_cause_but_are_not(notes, not_want):
-    from dldoctor.diagnose import diagnose
-    from dldoctor.facts import Facts
-
-    rep = diagnose(Facts(notes=notes))
-    assert not any(f.problem == not_want and not f.guess for f in rep.findings)
+]
 
 
 def test_dockers_repository_without_its_distribution(tmp_path):
@@ -642,7 +634,7 @@ def test_a_long_apt_line_is_read_in_linear_time(tmp_path):
                for f in rep.findings)
 
 
-@pytest.mark.parametrize("error,notes,want", [
+SIXTH_SESSION_WORDINGS = [
     # a mirror refusing one layer of an image it otherwise serves
     ("failed to copy: httpReadSeeker: failed open: unexpected status from GET request to "
      "https://hub.example-mirror.cn/v2/library/redis/blobs/sha256:0123abcd?ns=docker.io: 403 Forbidden", "",
@@ -691,8 +683,11 @@ def test_a_long_apt_line_is_read_in_linear_time(tmp_path):
     # an image's own script calling nvidia-smi ran inside the container
     ("/usr/local/bin/gpu-exporter: line 40: nvidia-smi: command not found",
      "Deployed the exporter as a pod on kubernetes following the README", "container.no-gpu-request"),
-])
-def test_sixth_session_fresh_batch_wordings(error, notes, want):
+]
+
+
+@pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS)
+def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 
 
@@ -842,7 +837,7 @@ def test_a_driver_said_broken_or_gone_keeps_the_no_driver_reading(notes):
     assert _read("bash: nvidia-smi: command not found", notes)[0] == "driver.missing"
 
 
-@pytest.mark.parametrize("error,notes,not_want", [
+SEVENTH_SESSION_MISREADINGS = [
     # a client of today prints "permission denied" for a refused socket: its "Cannot connect" is not that
     ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
      "systemctl status docker shows Active: active (running) since Mon", "docker.permission-denied"),
@@ -865,8 +860,11 @@ def test_a_driver_said_broken_or_gone_keeps_the_no_driver_reading(notes):
     ("FileNotFoundError: [Errno 2] No such file or directory: 'docker/entrypoint.sh'", "", "docker.missing"),
     # an image pulled fine, a GPU error after it
     ("", "镜像拉下来了，运行时报错 could not select device driver，启动失败", "registry.unreachable"),
-])
-def test_the_seventh_sessions_rows_do_not_misread(error, notes, not_want):
+]
+
+
+@pytest.mark.parametrize("error,notes,not_want", [("", n, w) for n, w in NOT_A_CAUSE] + SEVENTH_SESSION_MISREADINGS)
+def test_words_that_look_like_a_cause_but_are_not(error, notes, not_want):
     from dldoctor.diagnose import diagnose
     from dldoctor.facts import Facts
 
