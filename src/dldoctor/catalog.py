@@ -187,6 +187,9 @@ CAUSES: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in {
 # NVIDIA GPU has no toolkit for good reason ("could not select device driver" there is the missing
 # GPU, not a package to install), yet it does not explain a container run without --gpus.
 EXPLAINS_ONLY: Dict[str, FrozenSet[str]] = {"gpu.absent": frozenset({"toolkit.missing"})}
+# host setting -> settings under which it explains nothing: an end-of-life release under Docker
+# Desktop, whose engine and toolkit come with Desktop from no repository of the distribution's.
+VOIDED_BY: Dict[str, FrozenSet[str]] = {"os.unsupported": frozenset({"docker.desktop"})}
 
 
 def title(problem_id: str) -> str:

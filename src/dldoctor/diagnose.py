@@ -206,16 +206,14 @@ _MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像站|daocloud|aliyuncs|az
                             re.I)
 
 
-# Docker Hub's own 403 page for the countries it blocks, which clients print as a mirror's error page.
-_HUB_EXPORT_CONTROL = lazy_compile(r"comply\s+with\s+US\s+export\s+control\s+regulations|"
-                                   r"block\s+all\s+IP\s+addresses\s+that\s+are\s+located\s+in", re.I)
-
-
 def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     # A registry's HTML error page with no mirror anywhere in sight: the image's own registry
     # refused or failed this network (a blocked region, an intercepting box), not a mirror.
+    from dldoctor.signatures import HUB_EXPORT_CONTROL   # (a report's reading: not loaded for a live host)
+
     said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
-    if _HUB_EXPORT_CONTROL.search(said):
+    # Docker Hub's own page for the countries it blocks, which clients print as a mirror's error page
+    if re.search(HUB_EXPORT_CONTROL, said, re.I):
         return "registry.unreachable", _("Docker Hub itself refuses this network (its export-control page); "
                                          "no registry mirror is involved.")
     if not configured_mirrors(facts) and _UPSTREAM_REGISTRY.search(said) and not _MIRROR_HOST.search(said):
@@ -496,13 +494,12 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     # (an end-of-life release behind "Unable to locate package nvidia-container-toolkit").
     # Only what the setting makes fail to install, two steps down (a package the release is not
     # served, then the tool it holds), not every failure further down the chain (an end-of-life
-    # release does not explain a docker.sock refused to a user outside the group). Not the release
-    # under Docker Desktop: its engine and toolkit come with Desktop, from no repository of the
-    # distribution's.
+    # release does not explain a docker.sock refused to a user outside the group). Not where a
+    # setting the catalog says voids it is surely there (catalog.VOIDED_BY).
     for f in findings:
         if f.status == WARN and f.problem in PROMOTABLE and f.problem not in conf and \
                 catalog.descendants(f.problem, depth=PROMOTE_DEPTH) & focus_set and \
-                not (f.problem == "os.unsupported" and conf.get("docker.desktop", 0.0) >= SPECIFIC):
+                not any(conf.get(v, 0.0) >= SPECIFIC for v in catalog.VOIDED_BY.get(f.problem, ())):
             conf[f.problem] = PROMOTED_CONFIDENCE
     present = set(conf)
 

@@ -98,6 +98,10 @@ _DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
 # "WSL 1" said of this host (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1
 # or WSL 2?"); dldoctor.prose reads it too.
 WSL_1 = r"(?<!\[ \] )\bWSL ?1\b(?! or WSL ?2)"
+# Docker Hub's 403 page for the countries it blocks (US export control); diagnose reads it too, where
+# a client wraps the page as a mirror's error.
+HUB_EXPORT_CONTROL = (r"comply\s+with\s+US\s+export\s+control\s+regulations|"
+                      r"block\s+all\s+IP\s+addresses\s+that\s+are\s+located\s+in")
 
 
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
@@ -372,8 +376,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("registry.unreachable", r"error parsing HTTP 408 response body", 0.8),
     # Docker Hub refusing whole countries (US export control): the registry is out of reach from this
     # network, whatever "pull access denied" the client prints around the page.
-    _s("registry.unreachable", r"comply\s+with\s+US\s+export\s+control\s+regulations|"
-       r"block\s+all\s+IP\s+addresses\s+that\s+are\s+located\s+in", 0.95),
+    _s("registry.unreachable", HUB_EXPORT_CONTROL, 0.95),
     _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40[0-79]|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
     _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
