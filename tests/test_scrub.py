@@ -52,6 +52,10 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ('"private_key": "-----BEGIN"', '"private_key": "***"'),
     ("MINIO_SECRET_KEY=abc credentials=xyz", "MINIO_SECRET_KEY=*** credentials=***"),
     ("bypass=1 compass: north", "bypass=1 compass: north"),
+    # a credential helper's name is not a key: the error stays readable
+    ('err: exec: "docker-credential-desktop": executable file not found in $PATH',
+     'err: exec: "docker-credential-desktop": executable file not found in $PATH'),
+    ("docker-credentials: abc", "docker-credentials: ***"),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected
