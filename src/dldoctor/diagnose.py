@@ -287,6 +287,17 @@ def driver_shown_working(facts: Facts, texts: Dict[str, Optional[str]]) -> bool:
     return any(_DRIVER_SHOWN.search(part) or _says_smi_works(part) for t in texts.values() if t for part in ends(t))
 
 
+# The files that say what the host is (its release, its Docker build, its packages).
+_HOST_FILES = ("os-release", "lsb-release", "docker-version", "docker-info", "packages")
+
+
+def host_description(facts: Facts) -> str:
+    """The head of each file that describes the host, for readers whose reading depends on what it
+    is (an SELinux distribution); bounded, as every text a reader sees is."""
+    parts = [(facts.raw[n].text or "")[:2000] for n in _HOST_FILES if n in facts.raw and facts.raw[n].text]
+    return "\n".join(parts)
+
+
 def diagnose_symptom(facts: Facts) -> List[Finding]:
     texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
     if not any(texts.values()):
@@ -296,7 +307,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     # of a live host has no report text and should not pay for them.
     from dldoctor import prose, readers, signatures
 
-    matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts))
+    matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts),
+                                                                          host_description(facts))
     best: Dict[str, Match] = {}
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:

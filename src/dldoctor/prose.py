@@ -52,6 +52,8 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
            r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
            r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
+NOT_IN_GROUP = (r"\b(needs?|must|has to|have to) (to )?be (in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group|"
+                r"\b(is|am|are)( not|n'?t) (in|a member of|part of) (the )?[`'\"]?docker[`'\"]? group|不在\s*docker\s*(用户)?组")
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
                r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名|"
                # the same repositories on a mirror (mirrors.<x>/docker-ce/linux/..., a .repo file)
@@ -88,7 +90,12 @@ FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法
 FAMILIES: Tuple[Family, ...] = (
     # --- the docker group and login sessions ----------------------------------------------------
     _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
-    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT),
+    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT,
+       unless=NOT_IN_GROUP),
+    # The user is not in the group at all ("bob needs to be in the docker group", a script's "Current
+    # user is not part of the docker group"): the socket refuses them; no session is stale.
+    _f("docker.permission-denied", 0.72, NOT_IN_GROUP,
+       unless=r"\b(already|added|still|after|even though|although)\b|" + RELOGIN),
     # What `groups`/`id` print in this session against /etc/group, told in words.
     _f("docker.group-not-active", 0.75, r"`?\b(groups|id)\b`?\s+(didn'?t|doesn'?t|does not|did not|won'?t|no longer)\s+"
        r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
@@ -149,6 +156,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("registry.unreachable", 0.45, r"镜像[^，,。\n]{0,8}(拉取|下载|pull)[^，,。\n]{0,4}(不成功|失败|不下来|不了)|"
        r"(拉取|下载|pull)[^，,。\n]{0,4}镜像[^，,。\n]{0,4}(不成功|失败)|镜像[^，,。\n]{0,8}(拉不下来|拉不动|下载不了|拉不了)"),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
+    # NVIDIA's old per-distribution list (…/$distribution/nvidia-docker.list) that fetched nothing
+    # usable: a 404 page saved as the list, "missing", or the reporter guessing what $distribution is
+    # for their release. The URL exists only for the releases NVIDIA built.
+    _f("apt.repo-unsupported-distro", 0.7, r"\$\{?distribution\}?/[\w.-]*\.list",
+       r"\bhtml\b|\b404\b|\bmissing\b|not found|can'?t (find|guess)|cannot find|unable to find|"
+       r"\bguess|magic word|which distribution|no such file", scope=REPORT),
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源|toolkit|nvidia-(docker|container)",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
        r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial",
@@ -217,6 +230,11 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.no-pubkey", 0.75, r"\[expired: \d{4}-\d\d-\d\d\]|\b(gpg |signing |public |apt |repository |repo )?(key|subkey|signature)s? "
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------
+    # CUDA stops working after the host suspends and resumes: nvidia_uvm does not survive it (the
+    # devices and nvidia-smi still answer), and reloading that module brings CUDA back.
+    _f("driver.uvm-missing", 0.6, r"\b(suspend(ed|ing|s)?|hibernat(e|ed|ion|ing)|resum(e|ed|es|ing) from (sleep|standby)|"
+       r"(wak(e|es|ing) up|woken) from (sleep|suspend)|after (a )?sleep)\b|休眠|睡眠|挂起",
+       r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT),
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
@@ -407,16 +425,20 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bdocker\b|containers?\b|容器", r"crash|error|fail|abort|hang|stuck|bus error|killed|报错|崩溃|失败|卡住",
        scope=TEXT),
     # --- Docker packages ----------------------------------------------------------------------------
+    # The engine is older than what the tool in front of it requires, told in words.
+    _f("docker.too-old", 0.7, r"\b(docker|daemon|engine|server)( daemon| engine| server)? version\b[^.\n]{0,60}\b(lower|older|less|earlier) than\b|"
+       r"\bdocker( engine| daemon)?( version)? (is )?(too|very) (old|outdated)\b|docker\s*(的)?版本(过|太)(低|旧)"),
     # No `dockerd` binary at all: the distribution's own (older) docker packaging, not docker-ce from
     # Docker's repository.
     _f("apt.docker-repo-missing", 0.6, r"\bdockerd\b[^.\n]{0,30}(doesn'?t|does not|did ?n'?t) exist|"
        r"no (such )?`?dockerd`? (binary|command|executable)|`?dockerd`?:? (command )?not found|没有\s*dockerd|找不到\s*dockerd"),
     # --- daemon.json ---------------------------------------------------------------------------------
     # daemon.json was edited, then the daemon did not come up again: what it was given is what it rejects.
-    _f("daemon-json.invalid", 0.65, r"daemon\.json",
+    _f("daemon-json.invalid", 0.65, r"daemon\.json|insecure[- ]registr(y|ies)",
        r"\b(modif(y|ied|ying)|edit(ed|ing)?|chang(e|ed|ing)|updat(e|ed|ing)|add(ed|ing)?|wr(ote|itten)|configur(e|ed|ing))\b|"
        r"修改|改了|添加|加了|编辑|写入|配置",
        r"(can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b|"
+       r"\b(tries|tried|trying) to restart (&|and) fail|"
        r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动",
        scope=TEXT, where=("notes",)),
     # An option dockerd has removed ("graph" for data-root since 23.0, the cluster-store family):

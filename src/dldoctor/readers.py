@@ -451,13 +451,65 @@ def container_without_gpu(texts: Texts) -> List[Match]:
     return []
 
 
+# --- two drivers' libraries side by side ----------------------------------------------------------
+
+_DRIVER_LIB = lazy_compile(r"\blib(cuda|nvidia-[a-z][\w-]*)\.so\.(\d{3}\.\d+(?:\.\d+)?)\b")
+
+
+def two_driver_libs(texts: Texts) -> List[Match]:
+    """A listing with one driver library at two driver versions (libcuda.so.460.32.03 beside
+    libcuda.so.450.102.04): the one the toolkit mounted from the host and one an image was built
+    with, left in it by the build host's runtime."""
+    for where, text in _texts(texts, ("notes", "error")):
+        seen: Dict[str, Tuple[str, int]] = {}
+        for m in _DRIVER_LIB.finditer(text):
+            lib, version = m.group(1), m.group(2)
+            first = seen.setdefault(lib, (version, m.start()))
+            if first[0] != version:
+                return [Match("image.bundles-driver-libs", 0.8, where, _line(text, m.start()))]
+    return []
+
+
+# --- permission denied inside a container on an SELinux host ------------------------------------
+
+# Red Hat's family enforces SELinux by default (and CentOS's own docker 1.13 ran with --selinux-enabled):
+# a bind mount without the :z/:Z relabel is denied to the container, root or not.
+_SELINUX_HOST = lazy_compile(r"\b(centos|rhel|red ?hat|fedora|rocky|almalinux|oracle linux|coreos)\b|"
+                             r"\.el[6-9](_\d+)?\b|\.fc\d\d\b", re.I)
+_DENIED = lazy_compile(r"permission denied", re.I)
+# The denial came from inside a container: a bind mount in the run, the container's logs, its prompt.
+_IN_CONTAINER = lazy_compile(r"(^|\s)(-v|--volume)[= ]+[\"']?/[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
+                             r"^\s*-\s*[\"']?(/|\./|\$\{?\w+\}?/)[^\s:]*:/|\bas a volume\b|"
+                             r"\b(inside|within|in) (the|a|my|this) container\b|\bdocker(-compose| compose)? logs\b|"
+                             r"\[root@[0-9a-f]{12} |容器(内|里|中)", re.I | re.M)
+# What the docker CLI itself prints when the host's socket refuses the user: the group, not SELinux.
+_HOST_CLI_DENIED = lazy_compile(r"got permission denied while trying to connect to the docker daemon|"
+                                r"\bsudo\b|\bdocker group\b|usermod|\brootless\b|setfacl|chmod", re.I)
+
+
+def selinux_mounts(texts: Texts, host: str = "") -> List[Match]:
+    """`permission denied` for a path a container was given (a bind mount, the mounted docker.sock)
+    on a Red Hat family host, where nothing says the host's socket refused a user: SELinux."""
+    report = "\n".join(t for _n, t in _texts(texts))
+    if not (_SELINUX_HOST.search(host) or _SELINUX_HOST.search(report)):
+        return []
+    if not _IN_CONTAINER.search(report) or _HOST_CLI_DENIED.search(report):
+        return []
+    for where, text in _texts(texts, ("error", "notes")):
+        m = _DENIED.search(text)
+        if m:
+            return [Match("os.selinux", 0.75, where, _line(text, m.start()))]
+    return []
+
+
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
     mirror_flags, proxy_settings, cli_proxy, closed_mirrors, limited_mirrors, mirror_down, windows_build,
     echoed_daemon_json,
-    groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu)
+    groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu,
+    two_driver_libs)
 
 
-def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:
+def read(texts: Texts, mirrors: Iterable[str] = (), host: str = "") -> List[Match]:
     """Every reader's matches. Like the signatures, a reader sees only the head and tail of a long
     text (signatures.TEXT_MAX), so no reading grows with what a hostile report pastes; the two are
     read apart, as a structure glued across the cut (an `echo '…' > daemon.json` begun in the head
@@ -474,4 +526,5 @@ def read(texts: Texts, mirrors: Iterable[str] = ()) -> List[Match]:
             except Exception:  # a reader that trips on odd text reads nothing; the others still count
                 continue
         out.extend(m for m in configured_mirror_failures(view, mirrors) if m not in out)
+        out.extend(m for m in selinux_mounts(view, host) if m not in out)
     return out

@@ -122,7 +122,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- docker engine and socket ----------------------------------------------------------
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
-    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|in(to)? the docker group", 0.35, ("notes",)),
+    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|(?<!be )(?<!not )(?<!n't )in(to)? the docker group", 0.35, ("notes",)),
     # Reports from China are often written in Chinese: the same hints in the words people use.
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
@@ -131,6 +131,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     # EACCES is the socket's permissions, ENOENT and ECONNREFUSED a daemon that is not there.
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
     _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
+    # minikube's reason codes for a docker CLI that found no daemon (it maps "Is the docker daemon
+    # running", "Cannot connect" and "refused" to these), and its codes for the socket's refusal and
+    # a missing CLI. kind only says the CLI failed: weakly the daemon, which a printed refusal outranks.
+    _s("docker.daemon-down", r"\bPROVIDER_DOCKER_(NOT_RUNNING|CANNOT_CONNECT|REFUSED)\b", 0.85),
+    _s("docker.permission-denied", r"\bPROVIDER_DOCKER_NEWGRP\b", 0.75),
+    _s("docker.missing", r"\bPROVIDER_DOCKER_NOT_FOUND\b", 0.8),
+    _s("docker.daemon-down", r"could not list clusters: failed to list nodes: exit status 1", 0.45),
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     # a Python program running docker-compose (its CLI comes with Docker's packages; docker itself is below)
     _s("docker.missing", r"No such file or directory: 'docker-compose'(?![\w/.-])", 0.75),
@@ -151,7 +158,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Snap's confinement: dockerd may not create a bind mount's source outside the user's home.
     # and has a /tmp of its own: a path another program just made in the host's /tmp is not there
     _s("docker.snap", r"unable to prepare context: path \"?/tmp/[^\s\"]*\"? not found|"
-       r"invalid output path: directory \"?/tmp/[^\s\"]*\"? does not exist", 0.55),
+       r"invalid output path: directory \"?/tmp/[^\s\"]*\"? does not exist|"
+       # nor removable media (/media, /run/media) until its removable-media interface is connected
+       r"error checking context: '?can'?t stat '/(run/)?media/", 0.55),
     _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.55),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
        r"\bdocker[ -]snap\b|\bsnap(ped)? (version of |package of )?docker\b", 0.8),
@@ -249,6 +258,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # the driver on a GeForce); 803, a libcuda in the container that is not the host driver's (a
     # bundled cuda-compat); TensorFlow's "kernel version … does not match DSO version" says the same.
     _s("driver.too-old-for-image", r"(cuda (initiali[sz]ation failure with )?error|error code) 804\b|\berror 804: forward compat", 0.8),
+    _s("driver.too-old-for-image", r"\berror 804\b", 0.65),
     _s("image.bundles-driver-libs", r"\berror 803\b|unsupported display driver / cuda driver combination", 0.7),
     _s("driver.version-mismatch", r"kernel version [\d.]+ does not match DSO version [\d.]+", 0.7),
     # nvidia-docker 1's own check: "unsupported CUDA version: 7.5 < 6.5" (the image's CUDA, then the driver's).
@@ -301,7 +311,17 @@ SIGNATURES: Tuple[Signature, ...] = (
        + _DOCKER_SUITE_RELEASE + r"[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
        + _DOCKER_SUITE_RELEASE + r"\s+404\b|"
        r"(404|not found)[^\n]*" + _DOCKER_RPM_NEVER_BUILT + "|"
-       + _DOCKER_RPM_NEVER_BUILT + r"[^\n]*\s(404|not found)", 0.85),
+       + _DOCKER_RPM_NEVER_BUILT + r"[^\n]*\s(404|not found)|"
+       # dnf/yum: any release path of Docker's RPM repository answering 404 for its metadata is a
+       # release (or a derivative's $releasever: 7Server, a RHEL clone's 8 under fedora/) not served
+       r"(status code: 404 for|error 404)[^\n]{0,40}" + _DOCKER_REPO + r"(centos|rhel|fedora)/[^/\s]+/[^\s]*repomd\.xml|"
+       + _DOCKER_REPO + r"(centos|rhel|fedora)/[^/\s]+/[^\s]*repomd\.xml[^\n]{0,40}\b(HTTPS? )?error 404\b", 0.85),
+    # A release's own repositories gone from the mirrors: CentOS 8 and 7 after their end of life
+    # (mirrorlist.centos.org no longer answers; "No URLs in mirrorlist"), an old Fedora's 'updates'
+    # moved to the archive. dnf names the distribution's repository, not a third-party one.
+    _s("os.unsupported", r"failed to download metadata for repo '(appstream|baseos|extras|powertools|updates|fedora|base|crb|ha)'|"
+       r"cannot prepare internal mirrorlist: no urls in mirrorlist|(could not resolve host|resolve):? '?mirrorlist\.centos\.org|"
+       r"mirrorlist\.centos\.org[^\n]{0,80}(could not resolve|name or service not known|no urls)", 0.8),
     # get.docker.com for a distribution it has no packages for (older scripts: "Either your platform
     # is not easily detectable or is not supported by this installer script").
     _s("os.unsupported", r"ERROR: Unsupported distribution '[^'\n]*'|platform is not easily detectable or is not supported by this installer", 0.9),
@@ -345,6 +365,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
     _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
     _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|download\.docker\.com))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
+    # apt cannot even read its source list: a malformed line (an option block such as [arch=…] broken
+    # by a script's sed, a URL pasted without its `deb` type). Nothing installs until it is fixed.
+    _s("apt.broken-source", r"malformed (entry|line) \d+ in (list file|source list)|(列表文件|源列表)\s*\S+\s*(中|的)?\s*第\s*\d+\s*(个记录|行)[^\n]{0,10}格式有误", 0.85),
     _s("apt.broken-source", r"仓库\s*[“\"'](?![^”\"'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|"
        r"download\.docker\.com|/docker-ce/))[^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------

@@ -686,7 +686,44 @@ SIXTH_SESSION_WORDINGS = [
 ]
 
 
-@pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS)
+EIGHTH_SESSION_WORDINGS = [
+    # minikube's and kind's wordings of a docker CLI that found no daemon
+    ('X Exiting due to PROVIDER_DOCKER_NOT_RUNNING: deadline exceeded running "docker version --format -": '
+     "signal: killed", "", "docker.daemon-down"),
+    ("Error: could not list clusters: failed to list nodes: exit status 1", "", "docker.daemon-down"),
+    # snap's Docker cannot see removable media until its interface is connected
+    ("error checking context: 'can't stat '/media/alice/usb/project''.", "", "docker.snap"),
+    # CUDA's error 804, named without its words
+    ("", "Training crashes with error 804 after docker compose up, torch in the container", "driver.too-old-for-image"),
+    # dnf: Docker's repository has no tree for the release a RHEL clone's $releasever names
+    ("Errors during downloading metadata for repository 'docker-ce-stable':\n  - Status code: 404 for "
+     "https://download.docker.com/linux/fedora/9/x86_64/stable/repodata/repomd.xml (IP: 1.2.3.4)\n"
+     "Error: Failed to download metadata for repo 'docker-ce-stable': Cannot download repomd.xml: Cannot download "
+     "repodata/repomd.xml: All mirrors were tried", "", "os.unsupported"),
+    # CentOS 8 after its end of life: its own repositories are gone from the mirrors
+    ("Error: Failed to download metadata for repo 'appstream': Cannot prepare internal mirrorlist: No URLs in mirrorlist",
+     "", "os.unsupported"),
+    ("E: Malformed entry 1 in list file /etc/apt/sources.list.d/nvidia-container-toolkit.list (Component)\n"
+     "E: The list of sources could not be read.", "", "apt.broken-source"),
+    ("", "curl https://nvidia.github.io/nvidia-docker/$distribution/nvidia-docker.list gives a 404 page for my release",
+     "apt.repo-unsupported-distro"),
+    ("", "alice needs to be in the docker group, otherwise: dial unix /var/run/docker.sock: connect: permission denied",
+     "docker.permission-denied"),
+    ("", "GPU containers stop using CUDA after the laptop resumes from suspend; nvidia-smi still lists the card",
+     "driver.uvm-missing"),
+    ("", "After adding my registry to insecure-registries in the settings, Docker tries to restart & fails",
+     "daemon-json.invalid"),
+    ("", "The tool refuses to run because the docker engine version is lower than 20.10 on this server", "docker.too-old"),
+    # a container given docker.sock on CentOS, root inside, refused: SELinux
+    ("dial unix /var/run/docker.sock: connect: permission denied",
+     "CentOS 7.9, the agent runs with -v /var/run/docker.sock:/var/run/docker.sock and is root inside", "os.selinux"),
+    # libcuda at two driver versions in one listing: one of them came with the image
+    ("", "inside the container ls shows\nlibcuda.so.1 -> libcuda.so.535.54.03\nlibcuda.so.535.54.03\n"
+     "libcuda.so.470.82.01", "image.bundles-driver-libs"),
+]
+
+
+@pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 
@@ -720,7 +757,8 @@ def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
                                     "unix:///var/run/docker.sock: connect: permission denied\n"
                                     " ERROR:  Current user is not part of the docker group.\n", encoding="utf-8")
     rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
-    assert rep.root_causes[0] == "docker.group-not-active"
+    # the user is not in the group at all: the socket refuses them (no stale session)
+    assert rep.root_causes[0] == "docker.permission-denied"
     assert "os.unsupported" not in rep.root_causes[:2]
     # what the old release does explain: a package its repository never had
     (tmp_path / "error").write_text("E: Unable to locate package nvidia-container-toolkit\n", encoding="utf-8")
@@ -863,10 +901,47 @@ SEVENTH_SESSION_MISREADINGS = [
 ]
 
 
-@pytest.mark.parametrize("error,notes,not_want", [("", n, w) for n, w in NOT_A_CAUSE] + SEVENTH_SESSION_MISREADINGS)
+EIGHTH_SESSION_MISREADINGS = [
+    # a container refused a bind mount on Ubuntu: no SELinux there
+    ("mkdir /data: permission denied", "Ubuntu 22.04, docker run -v /srv/data:/data app", "os.selinux"),
+    # the host's docker CLI refused the socket on CentOS: the group, not SELinux
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "CentOS 7, running docker run -v /a:/b img as my user", "os.selinux"),
+    # one driver version listed twice
+    ("", "libcuda.so.535.54.03\nlibnvidia-ml.so.535.54.03\nlibcuda.so.535.54.03", "image.bundles-driver-libs"),
+    # a container suspended by its orchestrator, nothing about the GPU
+    ("", "The container gets suspended by the orchestrator when idle, then Redis fails", "driver.uvm-missing"),
+    # Docker's repository timing out is the network, not the release
+    ("Error: Failed to download metadata for repo 'docker-ce-stable': Cannot download repomd.xml: Curl error (28): "
+     "Timeout was reached", "", "os.unsupported"),
+    ("", "The API answered error 8041", "driver.too-old-for-image"),
+    # the script that fetched the per-distribution list is only named; apt update itself failed
+    ("", "Unable to install from the NVIDIA repository: curl -s -L "
+     "https://nvidia.github.io/nvidia-docker/$distribution/nvidia-docker.list | sudo tee list; apt update fails",
+     "apt.repo-unsupported-distro"),
+    # the user was added, and still refused: a stale session, not a missing membership
+    ("", "I already added bob, yet docker says he needs to be in the docker group", "docker.permission-denied"),
+]
+
+
+@pytest.mark.parametrize("error,notes,not_want", [("", n, w) for n, w in NOT_A_CAUSE] + SEVENTH_SESSION_MISREADINGS
+                         + EIGHTH_SESSION_MISREADINGS)
 def test_words_that_look_like_a_cause_but_are_not(error, notes, not_want):
     from dldoctor.diagnose import diagnose
     from dldoctor.facts import Facts
 
     rep = diagnose(Facts(error=error or None, notes=notes or None))
     assert not any(f.problem == not_want and not f.guess for f in rep.findings)
+
+
+def test_an_selinux_host_is_read_from_its_own_files_too():
+    """What the host is comes from its files as well as from the words: CentOS's own docker package
+    in `docker version`, a container's log refusing a path it was given."""
+    from dldoctor.host.contract import Evidence
+
+    ver = "Client:\n Version:         1.13.1\n Package version: docker-1.13.1-102.git7f2769b.el7.centos.x86_64\n"
+    raw = {"docker-version": Evidence("docker-version", ver, source="user")}
+    command = "docker-compose up -d portainer && docker logs 76404341fae4"
+    assert _read("mkdir /data/tls: permission denied", "", command=command, raw=raw) == ("os.selinux", True)
+    ubuntu = {"lsb-release": Evidence("lsb-release", "Ubuntu 22.04.3 LTS", source="user")}
+    assert _read("mkdir /data/tls: permission denied", "", command=command, raw=ubuntu)[0] != "os.selinux"
