@@ -153,6 +153,15 @@ def _refine_runtime_not_registered(pid: str, facts: Facts, matched: Dict[str, Ma
     return pid, _("The container asks for the nvidia runtime, which dockerd does not have registered.")
 
 
+def _says_not_in_group(facts: Facts) -> bool:
+    """The report says the user is not in the docker group at all ("bob needs to be in the docker
+    group"), with nothing in that sentence about having been added: no session is stale."""
+    from dldoctor import prose
+
+    return any(prose.holds(prose.NOT_IN_GROUP, t, unless=prose.NOT_IN_GROUP_UNLESS)
+               for t in (facts.notes, facts.error) if t)
+
+
 def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     ident, gdb = facts.identity, facts.group_db
     listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
@@ -273,6 +282,9 @@ def _says_smi_works(text: str) -> bool:
     return False
 
 
+# A reading of a stale session this sure stands even where the report says the user is not in the
+# group (the words of a relogin that fixed it are 0.7 and more; the group named beside a refusal, 0.65).
+NOT_IN_GROUP_OUTRANKS = 0.7
 # What a failing nvidia-smi or a missing libnvidia-ml says: no driver where it ran, which is not the
 # host once the report shows the host's driver answering.
 SHOWN_DRIVER_CONTRADICTS = frozenset({"driver.missing"})
@@ -316,6 +328,11 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     best = {k: _as_context(m, best.values()) for k, m in best.items()}
     if any(p in best for p in SHOWN_DRIVER_CONTRADICTS) and driver_shown_working(facts, texts):
         best = {k: m for k, m in best.items() if k not in SHOWN_DRIVER_CONTRADICTS}
+    # "bob needs to be in the docker group": the group named next to a refusal is then no stale
+    # session, unless something surer says so (a relogin that fixed it).
+    gna = best.get("docker.group-not-active")
+    if gna is not None and gna.strength < NOT_IN_GROUP_OUTRANKS and _says_not_in_group(facts):
+        del best["docker.group-not-active"]
     strong = [m for m in best.values() if m.strength >= WEAK]
     chosen = strong or list(best.values())
     out: Dict[str, Finding] = {}

@@ -54,6 +54,8 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
 NOT_IN_GROUP = (r"\b(needs?|must|has to|have to) (to )?be (in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group|"
                 r"\b(is|am|are)( not|n'?t) (in|a member of|part of) (the )?[`'\"]?docker[`'\"]? group|不在\s*docker\s*(用户)?组")
+# ... unless the same sentence says they were added, or that sudo is how they get by.
+NOT_IN_GROUP_UNLESS = r"\b(already|added|still|after|even though|although|yet|but|sudo|usermod|gpasswd)\b|" + RELOGIN
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
                r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名|"
                # the same repositories on a mirror (mirrors.<x>/docker-ce/linux/..., a .repo file)
@@ -90,12 +92,10 @@ FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法
 FAMILIES: Tuple[Family, ...] = (
     # --- the docker group and login sessions ----------------------------------------------------
     _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
-    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT,
-       unless=NOT_IN_GROUP),
+    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT),
     # The user is not in the group at all ("bob needs to be in the docker group", a script's "Current
     # user is not part of the docker group"): the socket refuses them; no session is stale.
-    _f("docker.permission-denied", 0.72, NOT_IN_GROUP,
-       unless=r"\b(already|added|still|after|even though|although)\b|" + RELOGIN),
+    _f("docker.permission-denied", 0.72, NOT_IN_GROUP, unless=NOT_IN_GROUP_UNLESS),
     # What `groups`/`id` print in this session against /etc/group, told in words.
     _f("docker.group-not-active", 0.75, r"`?\b(groups|id)\b`?\s+(didn'?t|doesn'?t|does not|did not|won'?t|no longer)\s+"
        r"(list|show|include|contain|mention)|not (listed|shown) (in|by) `?(groups|id)\b",
@@ -160,8 +160,9 @@ FAMILIES: Tuple[Family, ...] = (
     # usable: a 404 page saved as the list, "missing", or the reporter guessing what $distribution is
     # for their release. The URL exists only for the releases NVIDIA built.
     _f("apt.repo-unsupported-distro", 0.7, r"\$\{?distribution\}?/[\w.-]*\.list",
-       r"\bhtml\b|\b404\b|\bmissing\b|not found|can'?t (find|guess)|cannot find|unable to find|"
-       r"\bguess|magic word|which distribution|no such file", scope=REPORT),
+       r"\bhtml\b|\b404\b|\b(file|list) is missing\b|\bmissing:|\bguess(ing)?\b|magic word|which distribution",
+       scope=REPORT, unless=r"command not found|NO_PUBKEY|unable to locate package|connection refused|"
+                            r"could not resolve|temporary failure|timed out|\bproxy\b"),
     _f("apt.repo-unsupported-distro", 0.6, r"repositor(y|ies)|\brepos?\b|packages?|源|toolkit|nvidia-(docker|container)",
        r"(don'?t|doesn'?t|do not|does not|not|no longer) (yet )?support|unsupported|不支持",
        r"(ubuntu|debian|centos|rhel|fedora)\s*\d|\d\d\.\d\d|bullseye|bookworm|trixie|jammy|noble|focal|bionic|xenial",
@@ -230,11 +231,19 @@ FAMILIES: Tuple[Family, ...] = (
     _f("apt.no-pubkey", 0.75, r"\[expired: \d{4}-\d\d-\d\d\]|\b(gpg |signing |public |apt |repository |repo )?(key|subkey|signature)s? "
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
     # --- driver, hardware, boot ------------------------------------------------------------------
+    # CUDA's error 804 named without its words, in a report about CUDA: an image newer than the driver
+    # on a card without forward compatibility.
+    _f("driver.too-old-for-image", 0.65, r"\berror 804\b", r"\b(cuda|torch|pytorch|tensorflow|gpus?|nvidia)\b",
+       scope=REPORT, unless=r"\bnpm\b|windows update|\bport\b"),
     # CUDA stops working after the host suspends and resumes: nvidia_uvm does not survive it (the
     # devices and nvidia-smi still answer), and reloading that module brings CUDA back.
-    _f("driver.uvm-missing", 0.6, r"\b(suspend(ed|ing|s)?|hibernat(e|ed|ion|ing)|resum(e|ed|es|ing) from (sleep|standby)|"
-       r"(wak(e|es|ing) up|woken) from (sleep|suspend)|after (a )?sleep)\b|休眠|睡眠|挂起",
-       r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT),
+    _f("driver.uvm-missing", 0.6, r"\bresum(e|ed|es|ing) from (sleep|suspend|suspension|standby|hibernation)\b|"
+       r"\b(wak(e|es|ing)|woke|woken) (up )?from (sleep|suspend|hibernation)\b|"
+       r"\bafter (a |the )?(system |laptop |host |machine |computer |pc )?(suspend|hibernat(e|ion)|sleep mode|standby)\b|"
+       r"(系统|电脑|机器|笔记本)\s*(休眠|睡眠)(后|之后|唤醒)",
+       r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT,
+       unless=r"nvidia-(suspend|hibernate|resume)\.service|NVreg_Preserve|\bslurm\b|\bjob (was |is )?suspended|"
+              r"ctrl-z|(disabled?|turned off|no) (suspend|sleep)"),
     _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
@@ -426,20 +435,27 @@ FAMILIES: Tuple[Family, ...] = (
        scope=TEXT),
     # --- Docker packages ----------------------------------------------------------------------------
     # The engine is older than what the tool in front of it requires, told in words.
-    _f("docker.too-old", 0.7, r"\b(docker|daemon|engine|server)( daemon| engine| server)? version\b[^.\n]{0,60}\b(lower|older|less|earlier) than\b|"
-       r"\bdocker( engine| daemon)?( version)? (is )?(too|very) (old|outdated)\b|docker\s*(的)?版本(过|太)(低|旧)"),
+    _f("docker.too-old", 0.7, r"\b(docker|daemon|engine|server)( daemon| engine| server)? version\b[^.,;\n]{0,40}\b(lower|older|less|earlier) than\b|"
+       r"\bdocker( engine| daemon)?( version)? (is )?(too|very) (old|outdated)\b|docker\s*(的)?版本(过|太)(低|旧)",
+       unless=r"\b(driver|cuda|nvidia|kubeadm|kubelet|recommended)\b"),
     # No `dockerd` binary at all: the distribution's own (older) docker packaging, not docker-ce from
     # Docker's repository.
     _f("apt.docker-repo-missing", 0.6, r"\bdockerd\b[^.\n]{0,30}(doesn'?t|does not|did ?n'?t) exist|"
        r"no (such )?`?dockerd`? (binary|command|executable)|`?dockerd`?:? (command )?not found|没有\s*dockerd|找不到\s*dockerd"),
     # --- daemon.json ---------------------------------------------------------------------------------
     # daemon.json was edited, then the daemon did not come up again: what it was given is what it rejects.
-    _f("daemon-json.invalid", 0.65, r"daemon\.json|insecure[- ]registr(y|ies)",
+    _f("daemon-json.invalid", 0.65, r"daemon\.json",
        r"\b(modif(y|ied|ying)|edit(ed|ing)?|chang(e|ed|ing)|updat(e|ed|ing)|add(ed|ing)?|wr(ote|itten)|configur(e|ed|ing))\b|"
        r"修改|改了|添加|加了|编辑|写入|配置",
        r"(can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b|"
-       r"\b(tries|tried|trying) to restart (&|and) fail|"
        r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动",
+       scope=TEXT, where=("notes",)),
+    # An insecure registry added in Docker's settings, then a restart that fails: the value written
+    # (an empty entry, a CIDR where a host was wanted) is what dockerd rejects.
+    _f("daemon-json.invalid", 0.6, r"insecure[- ]registr(y|ies)",
+       r"\b(add(ed|ing)?|set|put|enter(ed)?|configur(e|ed|ing))\b",
+       r"\bfail(s|ed)? to (re)?start\b|\b(won'?t|can'?t|cannot|could ?n'?t) (re)?start\b|"
+       r"\b(tries|tried|trying) to restart (&|and) fail|\brestart(ing)? fail",
        scope=TEXT, where=("notes",)),
     # An option dockerd has removed ("graph" for data-root since 23.0, the cluster-store family):
     # dockerd refuses to start on a key it no longer knows.
@@ -509,6 +525,14 @@ def match(texts: Dict[str, Optional[str]]) -> List[Match]:
             found.append(hit)
     found.sort(key=lambda m: -m.strength)
     return found
+
+
+def holds(phrase: str, text: str, unless: str = "") -> bool:
+    """Whether one sentence of `text` has `phrase` and not `unless` (a family's own test, for a
+    refinement that asks what the report said)."""
+    text = head_and_tail(text)[0]
+    return any(_compiled(phrase).search(u) and not (unless and _compiled(unless).search(u))
+               for u in _units(text, SENTENCE))
 
 
 def _line_at(text: str, pos: int) -> str:

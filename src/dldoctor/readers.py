@@ -454,12 +454,24 @@ def container_without_gpu(texts: Texts) -> List[Match]:
 # --- two drivers' libraries side by side ----------------------------------------------------------
 
 _DRIVER_LIB = lazy_compile(r"\blib(cuda|nvidia-[a-z][\w-]*)\.so\.(\d{3}\.\d+(?:\.\d+)?)\b")
+# The listing was made in a container or an image (its prompt, `docker run … ls`, the words).
+_LISTED_IN_CONTAINER = lazy_compile(r"\b(inside|within|in) (the|a|my|this|an?) (container|image)\b|"
+                                    r"\b(nvidia-)?docker run\b[^\n]*\b(ls|find|ldconfig|bash|sh)\b|"
+                                    r"\broot@[0-9a-f]{12}:|\b(docker|container) image\b|\bnvidia/cuda:|容器(内|里|中)|镜像(内|里|中)",
+                                    re.I)
+# What the host says when its own libraries are at two versions: a driver upgraded without a reboot.
+_HOST_MISMATCH = lazy_compile(r"version mismatch|api mismatch|apt(-get)? (upgrade|install)|unattended|reboot|"
+                              r"/usr/lib/x86_64-linux-gnu/libnvidia|版本不匹配", re.I)
 
 
 def two_driver_libs(texts: Texts) -> List[Match]:
-    """A listing with one driver library at two driver versions (libcuda.so.460.32.03 beside
-    libcuda.so.450.102.04): the one the toolkit mounted from the host and one an image was built
-    with, left in it by the build host's runtime."""
+    """A listing made in a container with one driver library at two driver versions
+    (libcuda.so.460.32.03 beside libcuda.so.450.102.04): the one the toolkit mounted from the host
+    and one the image was built with, left in it by the build host's runtime. On the host itself
+    two versions are a driver upgraded without a reboot, which this does not read."""
+    report = "\n".join(t for _n, t in _texts(texts))
+    if not _LISTED_IN_CONTAINER.search(report) or _HOST_MISMATCH.search(report):
+        return []
     for where, text in _texts(texts, ("notes", "error")):
         seen: Dict[str, Tuple[str, int]] = {}
         for m in _DRIVER_LIB.finditer(text):
@@ -476,24 +488,40 @@ def two_driver_libs(texts: Texts) -> List[Match]:
 # a bind mount without the :z/:Z relabel is denied to the container, root or not.
 _SELINUX_HOST = lazy_compile(r"\b(centos|rhel|red ?hat|fedora|rocky|almalinux|oracle linux|coreos)\b|"
                              r"\.el[6-9](_\d+)?\b|\.fc\d\d\b", re.I)
+# Hosts of other families, as their own files name them.
+_OTHER_HOST = lazy_compile(r"\b(ubuntu|debian|mint|raspbian|arch|manjaro|suse|opensuse|sles|alpine|gentoo|nixos|amzn|"
+                           r"amazon linux|windows|darwin|mac ?os|pop!?_os|kali|deepin|uos|kylin|openeuler)\b", re.I)
+# A distribution named for an image (a Dockerfile's FROM, "an image based on Rocky"), not the host.
+_IMAGE_DISTRO = lazy_compile(r"^[ \t]*FROM[ \t][^\n]*$|\b(image|container|base)[^.\n]{0,30}\b(based on|built on|from)\b[^.\n]*",
+                             re.I | re.M)
 _DENIED = lazy_compile(r"permission denied", re.I)
 # The denial came from inside a container: a bind mount in the run, the container's logs, its prompt.
-_IN_CONTAINER = lazy_compile(r"(^|\s)(-v|--volume)[= ]+[\"']?/[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
-                             r"^\s*-\s*[\"']?(/|\./|\$\{?\w+\}?/)[^\s:]*:/|\bas a volume\b|"
+_IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?/[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
+                             r"^[ \t]*-[ \t]*[\"']?(/|\./|\$\{?\w+\}?/)[^\s:]*:/|\bas a volume\b|"
                              r"\b(inside|within|in) (the|a|my|this) container\b|\bdocker(-compose| compose)? logs\b|"
                              r"\[root@[0-9a-f]{12} |容器(内|里|中)", re.I | re.M)
-# What the docker CLI itself prints when the host's socket refuses the user: the group, not SELinux.
-_HOST_CLI_DENIED = lazy_compile(r"got permission denied while trying to connect to the docker daemon|"
-                                r"\bsudo\b|\bdocker group\b|usermod|\brootless\b|setfacl|chmod", re.I)
+# Other reasons for a refusal: the host's own CLI refused (the group, sudo), a user or owner that does
+# not match (--user, uid, chown, NFS root_squash), a mount already relabelled (:z/:Z), a script
+# without its execute bit, a non-root install inside the image.
+_OTHER_DENIAL = lazy_compile(r"got permission denied while trying to connect to the docker daemon|"
+                             r"\bsudo\b|\bdocker group\b|usermod|\brootless\b|setfacl|chmod|"
+                             r"(^|[ \t])(-u|--user)[= ]|\b[ug]id\b|chown|owned by|root_squash|\bnfs\b|:[zZ](,\w+)?\b|"
+                             r"exec [^\n]*: permission denied|\bpip3? install\b", re.I | re.M)
+# `docker info` whose security options leave SELinux out: this daemon labels nothing.
+_SECURITY_OPTIONS = lazy_compile(r"security options:", re.I)
 
 
 def selinux_mounts(texts: Texts, host: str = "") -> List[Match]:
     """`permission denied` for a path a container was given (a bind mount, the mounted docker.sock)
-    on a Red Hat family host, where nothing says the host's socket refused a user: SELinux."""
+    on a Red Hat family host, where no other reason for the refusal is in sight: SELinux. The host is
+    what its own files say (`host`); the words are read only where those are missing."""
     report = "\n".join(t for _n, t in _texts(texts))
-    if not (_SELINUX_HOST.search(host) or _SELINUX_HOST.search(report)):
+    if _SECURITY_OPTIONS.search(host) and "selinux" not in host.lower():
         return []
-    if not _IN_CONTAINER.search(report) or _HOST_CLI_DENIED.search(report):
+    if not _SELINUX_HOST.search(host) and (_OTHER_HOST.search(host) or
+                                          not _SELINUX_HOST.search(_IMAGE_DISTRO.sub("", report))):
+        return []
+    if not _IN_CONTAINER.search(report) or _OTHER_DENIAL.search(report):
         return []
     for where, text in _texts(texts, ("error", "notes")):
         m = _DENIED.search(text)

@@ -122,7 +122,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- docker engine and socket ----------------------------------------------------------
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
-    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|(?<!be )(?<!not )(?<!n't )in(to)? the docker group", 0.35, ("notes",)),
+    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|(?<!be )(?<!not )(?<!n't )in(to)? the docker group|"
+       r"\busermod -a?G docker\b", 0.35, ("notes",)),
     # Reports from China are often written in Chinese: the same hints in the words people use.
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
@@ -258,7 +259,6 @@ SIGNATURES: Tuple[Signature, ...] = (
     # the driver on a GeForce); 803, a libcuda in the container that is not the host driver's (a
     # bundled cuda-compat); TensorFlow's "kernel version … does not match DSO version" says the same.
     _s("driver.too-old-for-image", r"(cuda (initiali[sz]ation failure with )?error|error code) 804\b|\berror 804: forward compat", 0.8),
-    _s("driver.too-old-for-image", r"\berror 804\b", 0.65),
     _s("image.bundles-driver-libs", r"\berror 803\b|unsupported display driver / cuda driver combination", 0.7),
     _s("driver.version-mismatch", r"kernel version [\d.]+ does not match DSO version [\d.]+", 0.7),
     # nvidia-docker 1's own check: "unsupported CUDA version: 7.5 < 6.5" (the image's CUDA, then the driver's).
@@ -317,10 +317,9 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"(status code: 404 for|error 404)[^\n]{0,40}" + _DOCKER_REPO + r"(centos|rhel|fedora)/[^/\s]+/[^\s]*repomd\.xml|"
        + _DOCKER_REPO + r"(centos|rhel|fedora)/[^/\s]+/[^\s]*repomd\.xml[^\n]{0,40}\b(HTTPS? )?error 404\b", 0.85),
     # A release's own repositories gone from the mirrors: CentOS 8 and 7 after their end of life
-    # (mirrorlist.centos.org no longer answers; "No URLs in mirrorlist"), an old Fedora's 'updates'
-    # moved to the archive. dnf names the distribution's repository, not a third-party one.
-    _s("os.unsupported", r"failed to download metadata for repo '(appstream|baseos|extras|powertools|updates|fedora|base|crb|ha)'|"
-       r"cannot prepare internal mirrorlist: no urls in mirrorlist|(could not resolve host|resolve):? '?mirrorlist\.centos\.org|"
+    # (mirrorlist.centos.org no longer answers; "No URLs in mirrorlist"). A repository's name alone
+    # says nothing of the release: a supported one fails the same way behind a firewall.
+    _s("os.unsupported", r"cannot prepare internal mirrorlist: no urls in mirrorlist|(could not resolve host|resolve):? '?mirrorlist\.centos\.org|"
        r"mirrorlist\.centos\.org[^\n]{0,80}(could not resolve|name or service not known|no urls)", 0.8),
     # get.docker.com for a distribution it has no packages for (older scripts: "Either your platform
     # is not easily detectable or is not supported by this installer script").

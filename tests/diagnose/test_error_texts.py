@@ -717,6 +717,10 @@ EIGHTH_SESSION_WORDINGS = [
     # a container given docker.sock on CentOS, root inside, refused: SELinux
     ("dial unix /var/run/docker.sock: connect: permission denied",
      "CentOS 7.9, the agent runs with -v /var/run/docker.sock:/var/run/docker.sock and is root inside", "os.selinux"),
+    # added to the group, told to be in it, refused in the same terminal: a stale session
+    ('Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+     "The docs say the user needs to be in the docker group, so I did sudo usermod -aG docker $USER but it still "
+     "fails in this terminal", "docker.group-not-active"),
     # libcuda at two driver versions in one listing: one of them came with the image
     ("", "inside the container ls shows\nlibcuda.so.1 -> libcuda.so.535.54.03\nlibcuda.so.535.54.03\n"
      "libcuda.so.470.82.01", "image.bundles-driver-libs"),
@@ -921,6 +925,29 @@ EIGHTH_SESSION_MISREADINGS = [
      "apt.repo-unsupported-distro"),
     # the user was added, and still refused: a stale session, not a missing membership
     ("", "I already added bob, yet docker says he needs to be in the docker group", "docker.permission-denied"),
+    # found by a review of these rows: a host's own libraries at two versions after an upgrade
+    ("Failed to initialize NVML: Driver/library version mismatch", "ls /usr/lib/x86_64-linux-gnu/libnvidia-ml.so* "
+     "shows libnvidia-ml.so.535.104.05 and libnvidia-ml.so.545.23.08 after apt upgrade", "image.bundles-driver-libs"),
+    # other reasons for a refusal on a Red Hat host: a user id, a missing execute bit; an image's distribution
+    ("mkdir /data/out: permission denied", "CentOS 7, docker run --user 1000:1000 -v /srv/data:/data img; /srv/data "
+     "is owned by root with mode 700", "os.selinux"),
+    ("exec /app/start.sh: permission denied", "RHEL 8 host, docker logs app shows it", "os.selinux"),
+    ("mkdir /data/out: permission denied", "Ubuntu 22.04 host, my Dockerfile:\nFROM centos:7\n"
+     "and docker run -v /srv/data:/data img", "os.selinux"),
+    # a repository of a supported release behind a proxy
+    ("Error: Failed to download metadata for repo 'updates': Cannot download repomd.xml: Curl error (28): "
+     "Timeout was reached", "Fedora 39 behind the office proxy", "os.unsupported"),
+    # not restarted is no failed restart
+    ("http: server gave HTTP response to HTTPS client",
+     "I added 10.0.0.5:5000 to insecure registries in the settings, I didn't restart docker yet", "daemon-json.invalid"),
+    # 挂起 is "hangs"; a job suspended by its shell
+    ("", "程序挂起后 GPU 利用率为 0，nvidia-smi 正常", "driver.uvm-missing"),
+    ("", "I suspended the job with ctrl-z and resumed it; CUDA out of memory", "driver.uvm-missing"),
+    # the per-distribution URL in a report whose failure is elsewhere
+    ("bash: curl: command not found", "curl -s -L https://nvidia.github.io/nvidia-docker/$distribution/nvidia-docker.list"
+     " | sudo tee /etc/apt/sources.list.d/nvidia-docker.list, the list is missing", "apt.repo-unsupported-distro"),
+    ("", "docker version 24, nvidia driver version lower than what cuda 12 needs", "docker.too-old"),
+    ("", "Docker Desktop on Windows: Windows Update error 804 with my nvidia gpu", "driver.too-old-for-image"),
 ]
 
 
