@@ -514,7 +514,7 @@ _SECURITY_OPTIONS = lazy_compile(r"security options:", re.I)
 def selinux_mounts(texts: Texts, host: str = "") -> List[Match]:
     """`permission denied` for a path a container was given (a bind mount, the mounted docker.sock)
     on a Red Hat family host, where no other reason for the refusal is in sight: SELinux. The host is
-    what its own files say (`host`); the words are read only where those are missing."""
+    what its own files say (`host`); the words are read only where those name no family."""
     report = "\n".join(t for _n, t in _texts(texts))
     if _SECURITY_OPTIONS.search(host) and "selinux" not in host.lower():
         return []
