@@ -527,7 +527,7 @@ def rank(findings: Sequence[Finding], focus: Sequence[str] = ()) -> Tuple[str, .
     # setting the catalog says voids it is surely there (catalog.VOIDED_BY).
     for f in findings:
         if f.status == WARN and f.problem in PROMOTABLE and f.problem not in conf and \
-                catalog.descendants(f.problem, depth=PROMOTE_DEPTH) & focus_set and \
+                (catalog.descendants(f.problem, depth=PROMOTE_DEPTH) & focus_set) - CONTEXT and \
                 not any(conf.get(v, 0.0) >= SPECIFIC for v in catalog.VOIDED_BY.get(f.problem, ())):
             conf[f.problem] = PROMOTED_CONFIDENCE
     present = set(conf)

@@ -366,6 +366,11 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(images?|tags?)\b|镜像|标签",
        unless=r"mirror|加速|镜像(源|站)|proxy|代理"),
     # The image or tag named does not exist ("镜像不存在", "the tag doesn't exist").
+    # An image or tag the instructions name that was never pushed.
+    _f("image.tag-missing", 0.62, r"\b(images?|containers?|tags?)\b[^.\n]{0,30}\b(was|were|is|are|has|have)( not|n'?t| never)"
+       r"( been)? (published|pushed|uploaded)\b|\b(images?|tags?)\b[^.\n]{0,20}\bnever (been )?(published|pushed)\b",
+       r"\b(pull(ing)?|docker|registry|hub|instructions?|docs?|readme|wiki)\b", scope=TEXT,
+       unless=r"\bports?\b|(^|\s)-p\s"),
     _f("image.tag-missing", 0.6, r"(\bimages?|\btags?|镜像|标签)(源)?\s*(does ?n'?t|does not|do not|did not) exist|"
        r"(镜像|标签)(源)?\s*不存在|no such (image|tag)\b",
        unless=r"mirror|加速"),
@@ -434,6 +439,15 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bdocker\b|containers?\b|容器", r"crash|error|fail|abort|hang|stuck|bus error|killed|报错|崩溃|失败|卡住",
        scope=TEXT),
     # --- Docker packages ----------------------------------------------------------------------------
+    # docker-compose v1 could not reach the daemon while it ran under sudo: no socket refused a user.
+    _f("docker.daemon-down", 0.75, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",
+       r"(^|[\s$#>])sudo +docker(-compose| compose)\b", scope=REPORT,
+       unless=r"without sudo|with sudo[^.\n]{0,20}\bworks?\b|\bsudo\b[^.\n]{0,60}\bworks?\b|\bbut sudo\b|\bsnap\b|"
+              r"\brootless\b"),
+    # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
+    # points at `docker --help`, not `docker compose --help`).
+    _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",
+       r"\bdocker[ -]compose\b", scope=REPORT),
     # The engine is older than what the tool in front of it requires, told in words.
     _f("docker.too-old", 0.7, r"\b(docker|daemon|engine|server)( daemon| engine| server)? version\b[^.,;\n]{0,40}\b(lower|older|less|earlier) than\b|"
        r"\bdocker( engine| daemon)?( version)? (is )?(too|very) (old|outdated)\b|docker\s*(的)?版本(过|太)(低|旧)",

@@ -451,6 +451,33 @@ def container_without_gpu(texts: Texts) -> List[Match]:
     return []
 
 
+# --- a proxy dockerd has, which its pull did not go through ----------------------------------------
+
+# `docker info`'s proxy lines with a proxy in them (dockerd's own environment); not Docker Desktop's
+# own proxy, nor a placeholder.
+_DAEMON_PROXY = lazy_compile(r"^[ \t]*HTTPS? Proxy:[ \t]*(?!(none|n/?a|<none>|-|\"\"|''|http\.docker\.internal)\b)\S", re.I | re.M)
+_DESKTOP = lazy_compile(r"docker\.internal|docker desktop|desktop-linux", re.I)
+# dockerd reaching Docker Hub's address itself; through a proxy it would have dialled the proxy
+# ("proxyconnect tcp: ..."). Hub only: a mirror or a registry of the LAN is often in NO_PROXY on purpose.
+_DIRECT_DIAL = lazy_compile(r"(get|head) \\?\"?https://(registry-1|index|auth)\.docker\.io/[^\s\"]*\\?\"?: dial tcp [\d.]+:443: "
+                            r"(connect: connection refused|i/o timeout|connect: network is unreachable)|"
+                            r"dial tcp: lookup (registry-1\.docker\.io|index\.docker\.io|auth\.docker\.io)", re.I)
+
+
+def proxy_bypassed(texts: Texts, host: str = "") -> List[Match]:
+    """dockerd has a proxy (docker info says so) yet dialled the registry directly: the proxy URL it
+    was given does not parse (an unescaped '@' or '%' in a password) or NO_PROXY covers the registry."""
+    report = "\n".join(t for _n, t in _texts(texts))
+    if not (_DAEMON_PROXY.search(host) or _DAEMON_PROXY.search(report)) or "proxyconnect" in report.lower() \
+            or _DESKTOP.search(host) or _DESKTOP.search(report):
+        return []
+    for where, text in _texts(texts, ("error", "notes")):
+        m = _DIRECT_DIAL.search(text)
+        if m:
+            return [Match("docker.proxy-misconfigured", 0.75, where, _line(text, m.start()))]
+    return []
+
+
 # --- two drivers' libraries side by side ----------------------------------------------------------
 
 _DRIVER_LIB = lazy_compile(r"\blib(cuda|nvidia-[a-z][\w-]*)\.so\.(\d{3}\.\d+(?:\.\d+)?)\b")
@@ -554,5 +581,5 @@ def read(texts: Texts, mirrors: Iterable[str] = (), host: str = "") -> List[Matc
             except Exception:  # a reader that trips on odd text reads nothing; the others still count
                 continue
         out.extend(m for m in configured_mirror_failures(view, mirrors) if m not in out)
-        out.extend(m for m in selinux_mounts(view, host) if m not in out)
+        out.extend(m for m in selinux_mounts(view, host) + proxy_bypassed(view, host) if m not in out)
     return out

@@ -93,6 +93,19 @@ _REGISTRIES = (r"(?:[^\s/]*docker\.(?:io|com)|ghcr\.io|nvcr\.io|quay\.io|(?:[\w-
                r"mcr\.microsoft\.com|public\.ecr\.aws|[\w.-]+\.amazonaws\.com|[\w.-]+\.azurecr\.io|registry\.gitlab\.com)[/:]")
 _DOCKER_REPO = _DOCKER_LINUX + "/"
 _DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
+# Ubuntu and Debian releases whose suites have left the distribution's own archive (and its mirrors):
+# Ubuntu's interim releases and the LTS ones before xenial move to old-releases.ubuntu.com when they
+# end; Debian's to archive.debian.org.
+_EOL_SUITES = (r"(warty|hoary|breezy|dapper|edgy|feisty|gutsy|hardy|intrepid|jaunty|karmic|lucid|maverick|natty|"
+               r"oneiric|precise|quantal|raring|saucy|utopic|vivid|wily|yakkety|zesty|artful|cosmic|disco|eoan|"
+               r"groovy|hirsute|impish|kinetic|lunar|mantic|oracular|squeeze|wheezy|jessie|stretch|buster)"
+               r"([-/](updates|security|backports|proposed))?")
+# The distribution's own archive hosts and mirrors of them (mirrors.aliyun.com, mirrors.tuna…), not a
+# third party's repository laid out like one (a PPA, ROS, GitLab) nor the archives that keep ended
+# releases (old-releases.ubuntu.com, archive.debian.org).
+_DISTRO_ARCHIVE = (r"//(([a-z]{2}\.)?archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|"
+                   r"(deb|security|httpredir|cdn-fastly\.deb)\.debian\.org|ftp\.[a-z.]*debian\.org|mirrors?\.[\w.-]+)"
+                   r"/(ubuntu|ubuntu-ports|debian|debian-security)/?")
 # A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
 _DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
 # "WSL 1" said of this host (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1
@@ -118,7 +131,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: |EOF)", 0.95),
     _s("daemon-json.invalid", r"daemon\.json[^\n]*(invalid character|unexpected end|syntax error|parse error|not valid json)", 0.85),
     # (not a registry's HTML error page that dockerd failed to parse as JSON)
-    _s("daemon-json.invalid", r"(?<!response body: )invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
+    _s("daemon-json.invalid", r"(?<!response body: )(?<!parsing http response: )invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
     # --- docker engine and socket ----------------------------------------------------------
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
@@ -139,6 +152,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"\bPROVIDER_DOCKER_NEWGRP\b", 0.75),
     _s("docker.missing", r"\bPROVIDER_DOCKER_NOT_FOUND\b", 0.8),
     _s("docker.daemon-down", r"could not list clusters: failed to list nodes: exit status 1", 0.45),
+    # docker-compose v1 older than the file's format version.
+    _s("docker.too-old", r"Version in \"[^\"\n]+\" is unsupported\. You might be seeing this error because you'?re using the wrong Compose file version", 0.8),
+    # `docker compose …` where the compose plugin is missing: the docker CLI names the command unknown
+    # (dldoctor.prose reads its other wording, the flags parsed by the top-level docker).
+    _s("docker.missing", r"docker: '?compose'? is not a docker command", 0.75),
     _s("docker.daemon-down", r"failed to start docker(?![ -]?compose)|docker\.service: (main process exited|failed with result)|start request repeated too quickly", 0.5),
     # a Python program running docker-compose (its CLI comes with Docker's packages; docker itself is below)
     _s("docker.missing", r"No such file or directory: 'docker-compose'(?![\w/.-])", 0.75),
@@ -307,6 +325,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # 2017.09, 2022.0.x under centos/ or fedora/). The catalog's cause is the release docker-ce does
     # not serve, not NVIDIA's per-distribution URLs.
     # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
+    # The distribution's own archive no longer has the release (an old base image, an old host).
+    _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" Release[”\"']?\s*((does not have|no longer has) a "
+       r"Release file|(没有|不再含有)\s*Release\s*文件)|" + _DISTRO_ARCHIVE + r"dists/" + _EOL_SUITES + r"/[^\s]*\s+404\b", 0.75),
     _s("os.unsupported", _DOCKER_SUITE_RELEASE + r"'? (does not have|no longer has) a Release file|"
        + _DOCKER_SUITE_RELEASE + r"[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
        + _DOCKER_SUITE_RELEASE + r"\s+404\b|"
@@ -348,6 +369,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("registry.unreachable", r"(curl: \((6|7|28|35|56)\)|failed to connect to|could not resolve host:?)[^\n]*"
        r"(?<![\w.-])(registry-1\.docker\.io|(registry\.)?hub\.docker\.com|index\.docker\.io|auth\.docker\.io|"
        r"production\.cloudflare\.docker\.com|ghcr\.io|quay\.io|gcr\.io|nvcr\.io)\b", 0.9),
+    # A registry (or something in front of it) timing the request out with an HTML page.
+    _s("registry.unreachable", r"(v2 registry|/v2/)[^\n]*408 request time-?out", 0.75),
     # An HTTP proxy between apt and the repository refused the tunnel.
     _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
@@ -363,7 +386,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Release file" printed after it for the same repository is a consequence, not the cause.
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
     _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
-    _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|download\.docker\.com))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch [^\n]*(404|403|Clearsigned file))", 0.6),
+    _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|download\.docker\.com|"
+       r"archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|\.debian\.org/))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch (?![^\n]*(archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|\.debian\.org/))[^\n]*(404|403|Clearsigned file))", 0.6),
     # apt cannot even read its source list: a malformed line (an option block such as [arch=…] broken
     # by a script's sed, a URL pasted without its `deb` type). Nothing installs until it is fixed.
     _s("apt.broken-source", r"malformed (entry|line) \d+ in (list file|source list)|(列表文件|源列表)\s*\S+\s*(中|的)?\s*第\s*\d+\s*(个记录|行)[^\n]{0,10}格式有误", 0.85),
@@ -382,9 +406,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A registry that answers with a bare "denied" refused this client or this name (an allowlist, a
     # prefix it requires), as opposed to a tag it looked up and did not find.
     _s("mirror.restricted", r"error response from daemon: denied[ \t.]*(\n|$)", 0.6),
-    # ghcr.io answers a bare "denied" for a package name it does not serve publicly (a misspelt path,
-    # an image not published): no tag to pull under that name.
-    _s("image.tag-missing", r"(Head|GET|Get) \\?\"?https://ghcr\.io/v2/[^\s\"]+/manifests/[^\s\"]+\\?\"?:? denied[ \t.]*(\n|$)", 0.75),
+    # ghcr.io answers a bare "denied" (or "unauthorized", for a private package) for a name it does not
+    # serve publicly (a misspelt path, an image not published): no tag to pull under that name.
+    _s("image.tag-missing", r"(Head|GET|Get) \\?\"?https://ghcr\.io/v2/[^\s\"]+/manifests/[^\s\"]+\\?\"?:? (denied|unauthorized)[ \t.]*(\n|$)", 0.75),
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),

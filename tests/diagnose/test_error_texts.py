@@ -721,6 +721,30 @@ EIGHTH_SESSION_WORDINGS = [
     ('Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
      "The docs say the user needs to be in the docker group, so I did sudo usermod -aG docker $USER but it still "
      "fails in this terminal", "docker.group-not-active"),
+    # the second round: an end-of-life release gone from the distribution's own archive
+    ("E: The repository 'http://archive.ubuntu.com/ubuntu kinetic-updates Release' does not have a Release file.",
+     "", "os.unsupported"),
+    ("E: Failed to fetch http://deb.debian.org/debian/dists/buster/main/binary-amd64/Packages  404  Not Found", "",
+     "os.unsupported"),
+    # the compose plugin missing: the top-level docker parsed `compose`'s flags
+    ("unknown shorthand flag: 'd' in -d\nSee 'docker --help'.", "$ docker compose up -d", "docker.missing"),
+    # apt never reached the archive: DNS first, whatever the release
+    ("Err:1 http://archive.ubuntu.com/ubuntu kinetic InRelease\n  Temporary failure resolving 'archive.ubuntu.com'\n"
+     "E: The repository 'http://archive.ubuntu.com/ubuntu kinetic Release' does not have a Release file.", "",
+     "apt.repo-unreachable"),
+    ("docker: 'compose' is not a docker command.", "", "docker.missing"),
+    ('ERROR: Version in "./docker-compose.yml" is unsupported. You might be seeing this error because you\'re using '
+     "the wrong Compose file version.", "", "docker.too-old"),
+    # docker-compose v1 run with sudo could not reach the daemon: no socket refused a user
+    ("ERROR: Couldn't connect to Docker daemon at http+docker://localhost - is it running?",
+     "$ sudo docker-compose up -d", "docker.daemon-down"),
+    ('Error trying v2 registry: Error parsing HTTP response: invalid character \'<\' looking for beginning of value: '
+     '"<html><body><h1>408 Request Time-out</h1>', "", "registry.unreachable"),
+    ('ERROR: Head "https://ghcr.io/v2/someone/app/manifests/beta": unauthorized', "", "image.tag-missing"),
+    ("", "The wiki has you pulling a docker image which was not published for this release", "image.tag-missing"),
+    # dockerd has a proxy (docker info) yet dialled the registry itself
+    ('docker: Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp 52.72.232.213:443: connect: '
+     "connection refused.", "docker info:\n HTTP Proxy: http://user:p@ss@proxy.corp:3128\n", "docker.proxy-misconfigured"),
     # libcuda at two driver versions in one listing: one of them came with the image
     ("", "inside the container ls shows\nlibcuda.so.1 -> libcuda.so.535.54.03\nlibcuda.so.535.54.03\n"
      "libcuda.so.470.82.01", "image.bundles-driver-libs"),
@@ -948,6 +972,33 @@ EIGHTH_SESSION_MISREADINGS = [
      " | sudo tee /etc/apt/sources.list.d/nvidia-docker.list, the list is missing", "apt.repo-unsupported-distro"),
     ("", "docker version 24, nvidia driver version lower than what cuda 12 needs", "docker.too-old"),
     ("", "Docker Desktop on Windows: Windows Update error 804 with my nvidia gpu", "driver.too-old-for-image"),
+    # a supported release's archive failing is the network, not the release
+    ("E: The repository 'http://archive.ubuntu.com/ubuntu jammy-updates Release' does not have a Release file.", "",
+     "os.unsupported"),
+    # a wrong flag to a real subcommand points at that subcommand's help
+    ("unknown shorthand flag: 'x' in -x\nSee 'docker run --help'.", "", "docker.missing"),
+    # docker-compose without sudo: the socket may be refusing the user
+    ("ERROR: Couldn't connect to Docker daemon at http+docker://localhost - is it running?", "docker-compose up",
+     "docker.daemon-down"),
+    # found by a review of the second round's rows: a proxy that is none, Docker Desktop's own
+    ('Get "https://registry-1.docker.io/v2/": dial tcp 54.236.113.205:443: i/o timeout',
+     "docker info:\n No Proxy: localhost,127.0.0.1", "docker.proxy-misconfigured"),
+    ('Get "https://registry-1.docker.io/v2/": dial tcp 54.236.113.205:443: i/o timeout',
+     "docker info:\n HTTP Proxy: http.docker.internal:3128\n HTTPS Proxy: http.docker.internal:3128",
+     "docker.proxy-misconfigured"),
+    # a third party's repository laid out like Ubuntu's: not the release's archive
+    ("E: The repository 'http://ppa.launchpad.net/deadsnakes/ppa/ubuntu kinetic Release' does not have a Release file.",
+     "", "os.unsupported"),
+    ("curl: (7) Failed to connect to localhost port 8888", "The container is running but the port was not published, "
+     "I forgot -p 8888:8888 in my docker run command", "image.tag-missing"),
+    ("unknown shorthand flag: 'g' in -gpus\nSee 'docker --help'.", "$ docker -gpus all run nvidia/cuda nvidia-smi",
+     "docker.missing"),
+    ("ERROR: Couldn't connect to Docker daemon at http+docker://localhost - is it running?",
+     "docker-compose up fails, but sudo docker-compose up works fine", "docker.daemon-down"),
+    ("< HTTP/1.1 408 Request Timeout\ngpg: no valid OpenPGP data found.",
+     "curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey", "registry.unreachable"),
+    # the registry answered the parse error, not daemon.json
+    ("Error parsing HTTP response: invalid character '<' looking for beginning of value", "", "daemon-json.invalid"),
 ]
 
 
@@ -972,3 +1023,18 @@ def test_an_selinux_host_is_read_from_its_own_files_too():
     assert _read("mkdir /data/tls: permission denied", "", command=command, raw=raw) == ("os.selinux", True)
     ubuntu = {"lsb-release": Evidence("lsb-release", "Ubuntu 22.04.3 LTS", source="user")}
     assert _read("mkdir /data/tls: permission denied", "", command=command, raw=ubuntu)[0] != "os.selinux"
+
+
+def test_an_end_of_life_release_does_not_explain_an_old_engine(tmp_path):
+    # Promotion is for a failure the release causes, not for another setting of the host: RHEL 7's
+    # own docker 1.13 is too old for the tool in front of it, whatever the release's support.
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "lsb-release").write_text("Distributor ID: RedHatEnterpriseServer\nDescription:    Red Hat Enterprise "
+                                          "Linux Server release 7.7 (Maipo)\nRelease:        7.7\n", encoding="utf-8")
+    (tmp_path / "docker-info").write_text("Server Version: 1.13.1\n", encoding="utf-8")
+    (tmp_path / "notes").write_text("The extension refuses to attach when the docker daemon version detected is lower "
+                                    "than 17.12.0\n", encoding="utf-8")
+    assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "docker.too-old"
