@@ -68,7 +68,7 @@ CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (vi
 SECURE_BOOT = r"secure ?boot|安全启动|mokutil|\bMOK\b"
 FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
 CONTAINER = r"containers?\b|docker\b|容器"
-ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|"
+ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|belongs? to (the )?root\b|"
               r"(lo+ses|lose|no|without) (write )?permissions?|cannot be edited|can'?t (edit|delete|modify|remove)|"
               r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|生成|创建|写入"

@@ -398,7 +398,8 @@ _SMI_MISSING = lazy_compile(r"nvidia-smi: (command )?not found|\"nvidia-smi\": e
 _IMAGE_SCRIPT_SMI = lazy_compile(r"(?:entrypoint[\w.-]*|/usr/local/bin/[\w.-]+|/opt/[\w./-]{1,200}): line \d+: "
                                  r"nvidia-smi: (?:command )?not found", re.I)
 _CONTAINERISH = lazy_compile(r"\bdocker\b|containers?\b|kubernetes|\bk8s\b|\bpods?\b|compose|容器", re.I)
-_DOCKER_RUN = lazy_compile(r"\bdocker(?:-compose| compose)? +(?:container +)?run\b[^\n]{0,400}", re.I)
+# (not `nvidia-docker run`, which asks for the GPUs itself)
+_DOCKER_RUN = lazy_compile(r"(?<![\w-])docker(?:-compose| compose)? +(?:container +)?run\b[^\n]{0,400}", re.I)
 _GPU_REQUEST = r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVICES"
 _GPU_FLAGS = lazy_compile(_GPU_REQUEST + r"|--device[= ]+/dev/nvidia", re.I)
 _ASKS_GPU = lazy_compile(_GPU_REQUEST + r"|nvidia-docker", re.I)
@@ -523,16 +524,17 @@ _IMAGE_DISTRO = lazy_compile(r"^[ \t]*FROM[ \t][^\n]*$|\b(image|container|base)[
                              re.I | re.M)
 _DENIED = lazy_compile(r"permission denied", re.I)
 # The denial came from inside a container: a bind mount in the run, the container's logs, its prompt.
-_IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?/[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
+_IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?(/|\.|~|\$|`)[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
                              r"^[ \t]*-[ \t]*[\"']?(/|\./|\$\{?\w+\}?/)[^\s:]*:/|\bas a volume\b|"
                              r"\b(inside|within|in) (the|a|my|this) container\b|\bdocker(-compose| compose)? logs\b|"
                              r"\[root@[0-9a-f]{12} |容器(内|里|中)", re.I | re.M)
-# Other reasons for a refusal: the host's own CLI refused (the group, sudo), a user or owner that does
-# not match (--user, uid, chown, NFS root_squash), a mount already relabelled (:z/:Z), a script
-# without its execute bit, a non-root install inside the image.
+# Other reasons for a refusal: the host's own CLI refused (the group, what sudo changes), a user or
+# owner that does not match (--user, uid, NFS root_squash), a mount already relabelled (:z/:Z), a
+# script without its execute bit, a non-root install inside the image. (A chown refused inside the
+# container is SELinux's signature, not another reason: root may chown on a bind mount otherwise.)
 _OTHER_DENIAL = lazy_compile(r"got permission denied while trying to connect to the docker daemon|"
-                             r"\bsudo\b|\bdocker group\b|usermod|\brootless\b|setfacl|chmod|"
-                             r"(^|[ \t])(-u|--user)[= ]|\b[ug]id\b|chown|owned by|root_squash|\bnfs\b|:[zZ](,\w+)?\b|"
+                             r"\b(with|without|use|using|works with) sudo\b|\bdocker group\b|usermod|\brootless\b|setfacl|chmod|"
+                             r"(^|[ \t])(-u|--user)[= ]|\b[ug]id\b|owned by|root_squash|\bnfs\b|:/[^\s:]*:[zZ](,\w+)?\b|"
                              r"exec [^\n]*: permission denied|\bpip3? install\b", re.I | re.M)
 # `docker info` whose security options leave SELinux out: this daemon labels nothing.
 _SECURITY_OPTIONS = lazy_compile(r"security options:", re.I)

@@ -277,6 +277,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # the driver on a GeForce); 803, a libcuda in the container that is not the host driver's (a
     # bundled cuda-compat); TensorFlow's "kernel version … does not match DSO version" says the same.
     _s("driver.too-old-for-image", r"(cuda (initiali[sz]ation failure with )?error|error code) 804\b|\berror 804: forward compat", 0.8),
+    # The image resolves libcuda to CUDA's link-time stub: its library path puts the stubs first.
+    _s("image.bundles-driver-libs", r"libcuda\.so(\.1)? => \S*/stubs/libcuda\.so", 0.85),
     _s("image.bundles-driver-libs", r"\berror 803\b|unsupported display driver / cuda driver combination", 0.7),
     _s("driver.version-mismatch", r"kernel version [\d.]+ does not match DSO version [\d.]+", 0.7),
     # nvidia-docker 1's own check: "unsupported CUDA version: 7.5 < 6.5" (the image's CUDA, then the driver's).
@@ -313,7 +315,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # NVIDIA's repository answers "# Unsupported distribution!"; Docker's install script (get.docker.com)
     # says "ERROR: Unsupported distribution 'openeuler'" (os.unsupported, below).
     _s("apt.repo-unsupported-distro", r"unsupported distribution(?! '[^'\n]*')|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
-    _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(does not have a release file|404|没有 ?Release ?文件)", 0.85),
+    _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(\n[ \t]*)?"
+       r"(does not have a release file|404|没有 ?Release ?文件)", 0.85),
     # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/(nvidia-docker|libnvidia-container|nvidia-container-runtime)/"
@@ -444,6 +447,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A program in the container refused writing to an absolute path (a bind-mounted output folder):
     # the folder's owner and the container's user do not match (Docker made it, as root).
     _s("container.root-owned-files", r"PermissionError: \[Errno 13\] Permission denied: '/(?!var/run/|run/)[^'\n]+'", 0.55),
+    # A CI job's workspace that cannot be cleaned (Jenkins' ws-cleanup, a self-hosted runner's _work):
+    # a container of an earlier step left files there as root.
+    _s("container.root-owned-files", r"(ws-cleanup|cannot delete workspace|actions-runner/_work|unable to be removed)[^\n]*"
+       r"(permission denied|operation not permitted|\beacces\b|\beperm\b)", 0.62),
     _s("container.root-owned-files", r"owned by root[^\n]*(bind|mount|volume|container)|permission denied[^\n]*(files|written) (created|by) (the )?container", 0.6),
 )
 

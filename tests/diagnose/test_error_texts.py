@@ -745,6 +745,19 @@ EIGHTH_SESSION_WORDINGS = [
     # dockerd has a proxy (docker info) yet dialled the registry itself
     ('docker: Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp 52.72.232.213:443: connect: '
      "connection refused.", "docker info:\n HTTP Proxy: http://user:p@ss@proxy.corp:3128\n", "docker.proxy-misconfigured"),
+    # the third round: a relative bind mount refused on CentOS; a chown refused on Fedora under sudo
+    ("touch: cannot touch '/data/foo': Permission denied", "CentOS 7 host\n$ docker run -v `pwd`/data:/data -ti ubuntu bash",
+     "os.selinux"),
+    ("chown: changing ownership of '/home/app/data/x': Permission denied",
+     "Fedora Atomic host: sudo docker run -v /home/fedora/data:/home/app/data app", "os.selinux"),
+    # a CI workspace the next job cannot clean: a container left root's files there
+    ("Error: File was unable to be removed Error: EACCES: permission denied, unlink "
+     "'/home/a/actions-runner/_work/repo/out.pdf'", "", "container.root-owned-files"),
+    ("java.nio.file.FileSystemException: /var/lib/jenkins/workspace/job_ws-cleanup_123/tmp/x.go: Operation not permitted",
+     "", "container.root-owned-files"),
+    # the image resolves libcuda to CUDA's stub (and nvidia-docker asked for the GPU)
+    ("libcuda.so.1 => /usr/local/cuda/lib64/stubs/libcuda.so.1 (0x00007f9de7215000)\nfailed call to cuInit: CUresult(-1)",
+     "$ nvidia-docker run -ti tensorflow/tensorflow:1.4.0-devel-gpu bash", "image.bundles-driver-libs"),
     # libcuda at two driver versions in one listing: one of them came with the image
     ("", "inside the container ls shows\nlibcuda.so.1 -> libcuda.so.535.54.03\nlibcuda.so.535.54.03\n"
      "libcuda.so.470.82.01", "image.bundles-driver-libs"),
@@ -997,6 +1010,10 @@ EIGHTH_SESSION_MISREADINGS = [
      "docker-compose up fails, but sudo docker-compose up works fine", "docker.daemon-down"),
     ("< HTTP/1.1 408 Request Timeout\ngpg: no valid OpenPGP data found.",
      "curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey", "registry.unreachable"),
+    # a named volume is labelled by Docker: no relabel missing
+    ("mkdir /data/x: permission denied", "CentOS 7 host, docker run -v mydata:/data app", "os.selinux"),
+    # the workspace cleaned fine; the job failed elsewhere
+    ("listen tcp :80: bind: permission denied", "the ws-cleanup step passed", "container.root-owned-files"),
     # the registry answered the parse error, not daemon.json
     ("Error parsing HTTP response: invalid character '<' looking for beginning of value", "", "daemon-json.invalid"),
 ]
