@@ -7,38 +7,15 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 
 import pytest
 
 from dldoctor.host.live import BODY_LIMIT, OUTPUT_LIMIT, LiveHost, http_get_bounded
+from measure import measured  # tests/measure.py
 
 PEAK_MB = 300
-
-MEASURE = textwrap.dedent("""
-    import json, resource, subprocess, sys, time
-    start = time.monotonic()
-    r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       stdin=subprocess.DEVNULL)
-    print(json.dumps({"rc": r.returncode, "elapsed": time.monotonic() - start,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-                      "stdout": r.stdout.decode("utf-8", "replace"),
-                      "stderr": r.stderr.decode("utf-8", "replace")[-4000:]}))
-""")
-
-
-def measured(args, env=None, timeout=60):
-    """Run dldoctor ARGS in a fresh parent that reports its peak child memory and elapsed time."""
-    e = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", LANG="C")
-    e.update(env or {})
-    out = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "dldoctor"] +
-                         list(args), env=e, stdout=subprocess.PIPE, timeout=timeout, check=True)
-    return json.loads(out.stdout)
-
 
 # --- commands -----------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from dldoctor.host.live import LiveHost
 from dldoctor.host.writer import HostWriter
 from dldoctor.journal import Journal
 from dldoctor.model import FileWrite, Plan
+from measure import measured  # tests/measure.py
 
 REPO = Path(__file__).resolve().parents[2]
 OLD = b'{\n    "log-driver": "json-file"\n}\n'
@@ -247,11 +248,6 @@ def test_undo_list_as_non_root_is_a_plain_message(box):
 # --- FIFOs and devices where evidence lives ----------------------------------------------------
 
 
-def _child_peak_mb() -> float:
-    import resource
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-
-
 @pytest.mark.parametrize("cmd", [["check", "--no-probe"], ["fix", "--dry-run", "--only",
                                                              "daemon-json"],
                                  ["snapshot", "--no-probe", "SNAP"]])
@@ -278,9 +274,9 @@ def test_device_as_os_release_is_not_read(box):
     except PermissionError:
         pytest.skip("no mknod here")
     os.symlink("/etc/os-release", os.path.join(root, "etc/docker/daemon.json"))
-    r = dldoctor("check", "--root", root, "--no-probe", timeout=30)
-    assert "Traceback" not in r.stderr and "not a regular file" in r.stderr
-    assert _child_peak_mb() < 300
+    r = measured(["check", "--root", root, "--no-probe"], timeout=30)
+    assert "Traceback" not in r["stderr"] and "not a regular file" in r["stderr"]
+    assert r["peak_mb"] < 300
 
 
 def test_huge_evidence_file_is_truncated_and_said(box, capsys):
