@@ -17,7 +17,7 @@ from dldoctor.signatures import Match, ends
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Iterable, List, Optional, Tuple
+    from typing import Callable, Dict, Iterable, List, Optional, Pattern, Tuple
 
     Texts = Dict[str, Optional[str]]
 
@@ -38,6 +38,15 @@ def _line(text: str, pos: int) -> str:
     end = text.find("\n", pos)
     line = text[start:end if end >= 0 else len(text)].strip()
     return line if len(line) <= 400 else line[:397] + "..."
+
+
+def _first_line(texts: Texts, pattern: "Pattern[str]", problem: str, strength: float) -> List[Match]:
+    """The reading, quoting the first line of the error (then the notes) that `pattern` finds."""
+    for where, text in _texts(texts, ("error", "notes")):
+        m = pattern.search(text)
+        if m:
+            return [Match(problem, strength, where, _line(text, m.start()))]
+    return []
 
 
 # --- registry mirrors given on dockerd's command line ------------------------------------------
@@ -472,11 +481,7 @@ def proxy_bypassed(texts: Texts, host: str = "") -> List[Match]:
     if not (_DAEMON_PROXY.search(host) or _DAEMON_PROXY.search(report)) or "proxyconnect" in report.lower() \
             or _DESKTOP.search(host) or _DESKTOP.search(report):
         return []
-    for where, text in _texts(texts, ("error", "notes")):
-        m = _DIRECT_DIAL.search(text)
-        if m:
-            return [Match("docker.proxy-misconfigured", 0.75, where, _line(text, m.start()))]
-    return []
+    return _first_line(texts, _DIRECT_DIAL, "docker.proxy-misconfigured", 0.75)
 
 
 # --- two drivers' libraries side by side ----------------------------------------------------------
@@ -552,11 +557,7 @@ def selinux_mounts(texts: Texts, host: str = "") -> List[Match]:
         return []
     if not _IN_CONTAINER.search(report) or _OTHER_DENIAL.search(report):
         return []
-    for where, text in _texts(texts, ("error", "notes")):
-        m = _DENIED.search(text)
-        if m:
-            return [Match("os.selinux", 0.75, where, _line(text, m.start()))]
-    return []
+    return _first_line(texts, _DENIED, "os.selinux", 0.75)
 
 
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
