@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.signatures import Match, ends
@@ -40,9 +41,15 @@ def _line(text: str, pos: int) -> str:
     return line if len(line) <= 400 else line[:397] + "..."
 
 
-def _first_line(texts: Texts, pattern: "Pattern[str]", problem: str, strength: float) -> List[Match]:
-    """The reading, quoting the first line of the error (then the notes) that `pattern` finds."""
-    for where, text in _texts(texts, ("error", "notes")):
+def _report(texts: Texts) -> str:
+    """The report's texts as one, for a condition that may hold in any of them."""
+    return "\n".join(t for _n, t in _texts(texts))
+
+
+def _first_line(texts: Texts, pattern: "Pattern[str]", problem: str, strength: float,
+                names: Iterable[str] = ("error", "notes")) -> List[Match]:
+    """The reading, quoting the first line `pattern` finds in the texts `names`, in that order."""
+    for where, text in _texts(texts, names):
         m = pattern.search(text)
         if m:
             return [Match(problem, strength, where, _line(text, m.start()))]
@@ -105,11 +112,7 @@ _CLI_PROXY = lazy_compile(r"^[ \t$#>]*(?:sudo +)?(?:export +)?(?:(?:https?|all)_
 
 
 def cli_proxy(texts: Texts) -> List[Match]:
-    for where, text in _texts(texts, ("command", "notes", "error")):
-        m = _CLI_PROXY.search(text)
-        if m:
-            return [Match("docker.proxy-misconfigured", 0.8, where, _line(text, m.start()))]
-    return []
+    return _first_line(texts, _CLI_PROXY, "docker.proxy-misconfigured", 0.8, ("command", "notes", "error"))
 
 
 def _bad_environment(value: str) -> bool:
@@ -172,7 +175,7 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     """A closed mirror (mirror_urls.py, `dldoctor mirrors`) named in the report next to a
     failure -> mirror.dead, whatever the error says about the image."""
     dead = _dead_hosts()
-    report = "\n".join(t for _n, t in _texts(texts))
+    report = _report(texts)
     if _DAEMON_NOT_STARTED.search(report):
         return []   # dockerd does not contact mirrors to start: a closed one cannot have stopped it
     # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
@@ -266,7 +269,7 @@ def windows_build(texts: Texts) -> List[Match]:
     """A Windows 10 build older than 21H2 (19044) named in a report about WSL or Docker Desktop:
     WSL gives such a Linux no GPU. On Windows, the toolkit's WSL path failing outright ("driver
     error: failed to process request") says the same; on a Linux host that error means other things."""
-    report = "\n".join(t for _n, t in _texts(texts))
+    report = _report(texts)
     if _WINDOWS.search(report):
         m = _DXCORE_FAILED.search(report)
         if m:
@@ -425,7 +428,7 @@ _GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
 def container_without_gpu(texts: Texts) -> List[Match]:
     """`nvidia-smi: command not found` typed at a container's prompt (user@<12 hex>), or a report about
     GPUs whose every `docker run` lacks --gpus / the nvidia runtime: no GPU was requested."""
-    report = "\n".join(t for _n, t in _texts(texts))
+    report = _report(texts)
     if not _GPU_WANTED.search(report):
         return []
     for where, text in _texts(texts, ("notes", "error")):
@@ -477,7 +480,7 @@ _DIRECT_DIAL = lazy_compile(r"(get|head) \\?\"?https://(registry-1|index|auth)\.
 def proxy_bypassed(texts: Texts, host: str = "") -> List[Match]:
     """dockerd has a proxy (docker info says so) yet dialled the registry directly: the proxy URL it
     was given does not parse (an unescaped '@' or '%' in a password) or NO_PROXY covers the registry."""
-    report = "\n".join(t for _n, t in _texts(texts))
+    report = _report(texts)
     if not (_DAEMON_PROXY.search(host) or _DAEMON_PROXY.search(report)) or "proxyconnect" in report.lower() \
             or _DESKTOP.search(host) or _DESKTOP.search(report):
         return []
@@ -502,15 +505,14 @@ def two_driver_libs(texts: Texts) -> List[Match]:
     (libcuda.so.460.32.03 beside libcuda.so.450.102.04): the one the toolkit mounted from the host
     and one the image was built with, left in it by the build host's runtime. On the host itself
     two versions are a driver upgraded without a reboot, which this does not read."""
-    report = "\n".join(t for _n, t in _texts(texts))
+    report = _report(texts)
     if not _LISTED_IN_CONTAINER.search(report) or _HOST_MISMATCH.search(report):
         return []
     for where, text in _texts(texts, ("notes", "error")):
-        seen: Dict[str, Tuple[str, int]] = {}
+        seen: Dict[str, str] = {}
         for m in _DRIVER_LIB.finditer(text):
             lib, version = m.group(1), m.group(2)
-            first = seen.setdefault(lib, (version, m.start()))
-            if first[0] != version:
+            if seen.setdefault(lib, version) != version:
                 return [Match("image.bundles-driver-libs", 0.8, where, _line(text, m.start()))]
     return []
 
@@ -549,7 +551,7 @@ def selinux_mounts(texts: Texts, host: str = "") -> List[Match]:
     """`permission denied` for a path a container was given (a bind mount, the mounted docker.sock)
     on a Red Hat family host, where no other reason for the refusal is in sight: SELinux. The host is
     what its own files say (`host`); the words are read only where those name no family."""
-    report = "\n".join(t for _n, t in _texts(texts))
+    report = _report(texts)
     if _SECURITY_OPTIONS.search(host) and "selinux" not in host.lower():
         return []
     if not _SELINUX_HOST.search(host) and (_OTHER_HOST.search(host) or
@@ -576,13 +578,15 @@ def read(texts: Texts, mirrors: Iterable[str] = (), host: str = "") -> List[Matc
     # the heads together, then the tails (a text that was not cut is in both)
     views = [texts] if all(len(p) == 1 for p in parts.values()) else [
         {name: p[0] for name, p in parts.items()}, {name: p[-1] for name, p in parts.items()}]
+    # the readers that also need what the host's files say (its mirrors, what it is)
+    mirrors = tuple(mirrors)
+    readers = READERS + (partial(configured_mirror_failures, mirrors=mirrors), partial(selinux_mounts, host=host),
+                         partial(proxy_bypassed, host=host))
     out: List[Match] = []
     for view in views:
-        for reader in READERS:
+        for reader in readers:
             try:
                 out.extend(m for m in reader(view) if m not in out)
             except Exception:  # a reader that trips on odd text reads nothing; the others still count
                 continue
-        out.extend(m for m in configured_mirror_failures(view, mirrors) if m not in out)
-        out.extend(m for m in selinux_mounts(view, host) + proxy_bypassed(view, host) if m not in out)
     return out

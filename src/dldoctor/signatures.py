@@ -100,6 +100,8 @@ _EOL_SUITES = (r"(warty|hoary|breezy|dapper|edgy|feisty|gutsy|hardy|intrepid|jau
                r"oneiric|precise|quantal|raring|saucy|utopic|vivid|wily|yakkety|zesty|artful|cosmic|disco|eoan|"
                r"groovy|hirsute|impish|kinetic|lunar|mantic|oracular|squeeze|wheezy|jessie|stretch|buster)"
                r"([-/](updates|security|backports|proposed))?")
+# The distributions' own archive hosts by name: a "no Release file" or 404 there is no third-party source.
+_DISTRO_OWN_HOSTS = r"archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|\.debian\.org/"
 # The distribution's own archive hosts and mirrors of them (mirrors.aliyun.com, mirrors.tuna…), not a
 # third party's repository laid out like one (a PPA, ROS, GitLab) nor the archives that keep ended
 # releases (old-releases.ubuntu.com, archive.debian.org).
@@ -390,7 +392,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),
     _s("apt.repo-unreachable", r"连接失败 ?\[IP: |无法发起与 ?[\w.-]+:\d+|无法连接上? ?[\w.-]+:\d+|接收失败: ?连接被对方重置", 0.9),
     _s("apt.broken-source", r"(the repository '(?![^'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|download\.docker\.com|"
-       r"archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|\.debian\.org/))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch (?![^\n]*(archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|\.debian\.org/))[^\n]*(404|403|Clearsigned file))", 0.6),
+       + _DISTRO_OWN_HOSTS + r"))[^']+' (does not have|no longer has) a release file|(404|403)\s+(not found|forbidden)[^\n]*ip|failed to fetch (?![^\n]*(" + _DISTRO_OWN_HOSTS + r"))[^\n]*(404|403|Clearsigned file))", 0.6),
     # apt cannot even read its source list: a malformed line (an option block such as [arch=…] broken
     # by a script's sed, a URL pasted without its `deb` type). Nothing installs until it is fixed.
     _s("apt.broken-source", r"malformed (entry|line) \d+ in (list file|source list)|(列表文件|源列表)\s*\S+\s*(中|的)?\s*第\s*\d+\s*(个记录|行)[^\n]{0,10}格式有误", 0.85),
