@@ -87,6 +87,8 @@ DISTRO = (r"\b(ubuntu|debian|raspbian|raspberry pi os|fedora|centos|rhel|red ?ha
           r"deepin|opensuse|sles|amazon linux|arch linux)\b|\b(xenial|bionic|focal|jammy|noble|stretch|buster|bullseye|"
           r"bookworm|trixie)\b|\b\d\d\.(04|10)\b")
 FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法|不能"
+BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |companies'? |university |enterprise |office |"
+                r"web |squid |https? )?(https?_?)?proxy|在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
 
 
 FAMILIES: Tuple[Family, ...] = (
@@ -137,6 +139,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.proxy-misconfigured", 0.6, r"proxy|代理", r"not (used|respected|working|honou?red|picked up|read)|"
        r"ignor(es|ed|ing)|doesn'?t (use|work|respect)|won'?t (use|respect)|不生效|没有生效|无效|"
        r"(无法|不能|没法)代理|代理不了|不走代理|没(有)?走代理|不经过代理", r"docker|dockerd"),
+    # The reporter's network reaches the registry only through a proxy ("I am behind a corporate
+    # proxy", "fails when behind http_proxy"): dockerd, not the shell, is what must be told of it.
+    # A hint at one ("check if you are behind a proxy"), or its absence, is not.
+    _f("docker.proxy-misconfigured", 0.75, BEHIND_PROXY, r"docker|pull|registry|compose|image|镜像|拉取",
+       unless=r"\bif (you|we|i|they)('re| are| am| were)?\b|without (being )?behind|not behind|or using a proxy|"
+              r"may want to check|如果"),
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     # The same, told across sentences ("I am in China ... on a campus network ... slow in pulling").
@@ -209,6 +217,11 @@ FAMILIES: Tuple[Family, ...] = (
        DISTRO, unless=r"nvidia|toolkit"),
     _f("os.unsupported", 0.72, DISTRO, r"\b(beta ?\d?|alpha|pre-?release|development release|daily build)\b",
        r"\bdocker\b|docker-ce|apt|install", scope=TEXT, unless=r"nvidia"),
+    # A 32-bit x86 host: neither Docker nor NVIDIA has ever built packages for it.
+    _f("os.unsupported", 0.8, r"\b(on|for|with|running|using) (an? |my )?(i[36]86|32[- ]?bit( x86)?|x86_32)\b|"
+       r"\bi[36]86 (ubuntu|debian|mint|linux|machine|host|system|os|version)\b|32\s*位\s*(系统|的)",
+       r"\binstall\w*|nvidia-docker\w*|nvidia-container|toolkit|docker(-ce)?\b|安装",
+       unless=r"\bimage\b|容器|multiarch|foreign architecture|wine"),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     # Installing Docker stuck or failing with no output pasted (a panel's or script's installer, a

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # Windows 10 builds before 21H2 (19044) cannot hand the GPU to WSL 2; Insider builds from 20150 can.
 WSL_GPU_MIN_BUILD = 19044
 WSL_GPU_INSIDER_BUILD = 20150
+# WSL 2 came with Windows 10 2004 (19041) and was backported to 1903/1909 (18362/18363): an older
+# build runs WSL 1 only, whose kernel is a translation layer in which dockerd cannot run containers.
+WSL2_MIN_BUILD = 18362
 
 
 def _texts(texts: Texts, names: Iterable[str] = ("error", "notes", "command")) -> Iterable[Tuple[str, str]]:
@@ -261,26 +264,41 @@ _WIN_BUILD = lazy_compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwin
 
 _WINDOWS = lazy_compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
 _DXCORE_FAILED = lazy_compile(r"initialization error: driver error: failed to process request", re.I)
-# An old Windows build only matters to a report about the GPU (a proxy error on Windows is not one).
+# An old Windows build only matters to a report about the GPU (a proxy error on Windows is not one),
+# or to dockerd or runc failing to run anything inside a Linux on WSL (WSL 1 has no cgroups, no
+# overlay, no namespaces of its own), not under Docker Desktop's own VM (Hyper-V runs it on 1809).
+_ENGINE_FAILED = lazy_compile(r"OCI runtime (create|start) failed|final child's pid from pipe|cannot connect to the docker daemon|"
+                              r"failed to start daemon|error initializing graphdriver|cgroups?: cannot find cgroup mount|"
+                              r"docker\.service: (main process exited|failed)", re.I)
+_IN_WSL = lazy_compile(r"\bwsl\b|windows subsystem for linux|bash on (ubuntu on )?windows|/mnt/c/|-microsoft\b|\bubuntu\b",
+                       re.I)
+_DESKTOP_VM = lazy_compile(r"docker desktop|docker for windows|docker toolbox|hyper-?v|docker-machine", re.I)
 _GPU_TALK = lazy_compile(r"\bgpus?\b|nvidia|cuda|\bnvml\b|显卡|\bdriver( version)?:? ?v?\d{3}\.\d+", re.I)
 
 
 def windows_build(texts: Texts) -> List[Match]:
     """A Windows 10 build older than 21H2 (19044) named in a report about WSL or Docker Desktop:
-    WSL gives such a Linux no GPU. On Windows, the toolkit's WSL path failing outright ("driver
+    WSL gives such a Linux no GPU; older than 1903 (18362), no WSL 2 and so no engine at all. On Windows, the toolkit's WSL path failing outright ("driver
     error: failed to process request") says the same; on a Linux host that error means other things."""
     report = _report(texts)
     if _WINDOWS.search(report):
         m = _DXCORE_FAILED.search(report)
         if m:
             return [Match("os.wsl-gpu-unsupported", 0.75, "error", _line(report, m.start()))]
-    if not _GPU_TALK.search(report):
+    gpu_talk = bool(_GPU_TALK.search(report))
+    engine_failed = bool(_ENGINE_FAILED.search(report) and _IN_WSL.search(report) and not _DESKTOP_VM.search(report))
+    if not gpu_talk and not engine_failed:
         return []
     for where, text in _texts(texts, ("notes", "error", "command")):
         if not _WINDOWS.search(text):
             continue
         for m in _WIN_BUILD.finditer(text):
             build = int(m.group(1))
+            if not gpu_talk:
+                # no GPU in question: only a build that has no WSL 2 at all explains the engine failing
+                if 17000 <= build < WSL2_MIN_BUILD:
+                    return [Match("os.wsl-gpu-unsupported", 0.8, where, _line(text, m.start()))]
+                continue
             if 17000 <= build < WSL_GPU_MIN_BUILD:
                 return [Match("os.wsl-gpu-unsupported", 0.9, where, _line(text, m.start()))]
             if build >= WSL_GPU_INSIDER_BUILD:
@@ -529,12 +547,15 @@ _OTHER_HOST = lazy_compile(r"\b(ubuntu|debian|mint|raspbian|arch|manjaro|suse|op
 # A distribution named for an image (a Dockerfile's FROM, "an image based on Rocky"), not the host.
 _IMAGE_DISTRO = lazy_compile(r"^[ \t]*FROM[ \t][^\n]*$|\b(image|container|base)[^.\n]{0,30}\b(based on|built on|from)\b[^.\n]*",
                              re.I | re.M)
-_DENIED = lazy_compile(r"permission denied", re.I)
+# (Node's and libc's errno name for it, as a program in the container prints it)
+_DENIED = lazy_compile(r"permission denied|\bEACCES\b", re.I)
 # The denial came from inside a container: a bind mount in the run, the container's logs, its prompt.
 _IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?(/|\.|~|\$|`)[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
                              r"^[ \t]*-[ \t]*[\"']?(/|\./|\$\{?\w+\}?/)[^\s:]*:/|\bas a volume\b|"
                              r"\b(inside|within|in) (the|a|my|this) container\b|\bdocker(-compose| compose)? logs\b|"
-                             r"\[root@[0-9a-f]{12} |容器(内|里|中)", re.I | re.M)
+                             r"\[root@[0-9a-f]{12} |容器(内|里|中)|"
+                             # a compose service's log prefix ("web_1  | ", "web-1  | ")
+                             r"^[ \t]*[\w.-]+[_-]\d+[ \t]+\|[ \t]", re.I | re.M)
 # Other reasons for a refusal: the host's own CLI refused (the group, what sudo changes), a user or
 # owner that does not match (--user, uid, NFS root_squash), a mount already relabelled (:z/:Z), a
 # script without its execute bit, a non-root install inside the image. (A chown refused inside the

@@ -232,6 +232,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
     _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
     _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
+    # Toolkit 1.17+ wants the host's ldconfig written with '@' (host-relative); a config.toml kept
+    # from an older release stops every GPU container at config load.
+    _s("toolkit.ldconfig", r"nvidia-container-cli\.ldconfig value [^\n]{0,80}is not host-relative", 0.9),
     _s("toolkit.legacy", r"nvidia-docker2|nvidia-docker( |\| |: )|nvidia-docker-plugin|nvidia-docker\.list|nvidia-container-runtime\.list|libnvidia-container\.list", 0.55),
     _s("toolkit.legacy", r"nvidia-docker2 : Depends:|nvidia-docker2[^\n]*(unmet|depends|conflict)", 0.9),
     _s("toolkit.legacy", r"nvidia-docker: (command )?not found|command 'nvidia-docker' not found", 0.85),
@@ -402,6 +405,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
     # containerd's (kubelet's, nerdctl's) wording of a manifest that is not there.
     _s("image.tag-missing", r"failed to resolve (image|reference)[^\n]*: not found|code = NotFound desc = failed to pull and unpack image", 0.85),
+    # The tag exists, but not for this machine's platform (a 32-bit Pi OS, arm64, an amd64-only
+    # image): the image has no variant to pull here.
+    _s("image.tag-missing", r"no matching manifest for [\w/.-]+ in the manifest list entries", 0.85),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
     # A registry that serves one region only ("denied: only support mainland China"): it is alive and

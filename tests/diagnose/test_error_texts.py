@@ -763,8 +763,31 @@ EIGHTH_SESSION_WORDINGS = [
      "libcuda.so.470.82.01", "image.bundles-driver-libs"),
 ]
 
+NINTH_SESSION_WORDINGS = [
+    # toolkit 1.17 refusing a config.toml whose ldconfig is not written host-relative ('@')
+    ('ERRO[0000] error loading config: nvidia-container-cli.ldconfig value "/usr/sbin/ldconfig" is not host-relative '
+     "(does not start with a '@')\ninvalid config value", "", "toolkit.ldconfig"),
+    # the tag exists, but not for this machine's platform
+    ("no matching manifest for linux/arm/v8 in the manifest list entries", "Raspberry Pi 4, 32-bit Bookworm",
+     "image.tag-missing"),
+    # the reporter's network reaches registries only through a proxy dockerd was never told of
+    ('Error response from daemon: Get "https://ghcr.io/v2/": net/http: request canceled while waiting for connection '
+     "(Client.Timeout exceeded while awaiting headers)",
+     "When using k8s behind a corporate proxy, we need to configure docker daemon in dind container to use this proxy.",
+     "docker.proxy-misconfigured"),
+    ("", "newbie issue: docker-compose fails when behind http_proxy\nit cannot reach https://registry-1.docker.io/v2/",
+     "docker.proxy-misconfigured"),
+    # Windows 10 1809 has no WSL 2: dockerd in its WSL 1 Ubuntu runs no container
+    ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:344: starting container process '
+     'caused "process_linux.go:297: getting the final child\'s pid from pipe caused \\"EOF\\"": unknown.',
+     "Microsoft Windows [Version 10.0.17763.379]\n$ cat /etc/issue\nUbuntu 18.04.2 LTS", "os.wsl-gpu-unsupported"),
+    # a 32-bit x86 host: no Docker or NVIDIA packages were ever built for it
+    ("", "Error: Unable to install nvidia-docker or nvidia-docker2 on i386 Ubuntu-mate 18.04", "os.unsupported"),
+]
 
-@pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS)
+
+@pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
+                         + NINTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 
@@ -1018,9 +1041,22 @@ EIGHTH_SESSION_MISREADINGS = [
     ("Error parsing HTTP response: invalid character '<' looking for beginning of value", "", "daemon-json.invalid"),
 ]
 
+NINTH_SESSION_MISREADINGS = [
+    # a hint at a proxy, or its absence, is not a proxy dockerd was not told of
+    ("Get https://index.docker.io/v1/repositories/library/python/images: dial tcp: i/o timeout",
+     "You may want to check your internet connection or if you are behind a proxy.", "docker.proxy-misconfigured"),
+    ("", "quay.io is slow from China even without being behind a firewall or using a proxy when pulling images",
+     "docker.proxy-misconfigured"),
+    # Windows 1809 running Docker Desktop's own VM (Hyper-V): not WSL 1
+    ("Cannot connect to the Docker daemon at tcp://localhost:2375. Is the docker daemon running?",
+     "Docker Desktop on Windows 10 version 10.0.17763, Hyper-V enabled, from Ubuntu on WSL", "os.wsl-gpu-unsupported"),
+    # an i386 image, or apt's multiarch lines, on an amd64 host
+    ("", "how do I install docker-ce for a 32-bit image? I run an i386 image inside docker", "os.unsupported"),
+]
+
 
 @pytest.mark.parametrize("error,notes,not_want", [("", n, w) for n, w in NOT_A_CAUSE] + SEVENTH_SESSION_MISREADINGS
-                         + EIGHTH_SESSION_MISREADINGS)
+                         + EIGHTH_SESSION_MISREADINGS + NINTH_SESSION_MISREADINGS)
 def test_words_that_look_like_a_cause_but_are_not(error, notes, not_want):
     from dldoctor.diagnose import diagnose
     from dldoctor.facts import Facts
