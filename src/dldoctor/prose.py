@@ -127,6 +127,10 @@ FAMILIES: Tuple[Family, ...] = (
     # Running docker without sudo still failing after the set-up that adds the user to the group.
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
        r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT),
+    # "I am in the docker group" and docker still wants sudo: the group is there, this session is not.
+    _f("docker.group-not-active", 0.7, r"\b(i'?m|i am|am|we are|user is|i'?ve been) (already |definitely |also )?"
+       r"(in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group",
+       r"\bsudo\b|permission denied", scope=TEXT, where=("notes",), unless=r"\b(not|isn'?t|aren'?t|am ?n'?t)\b[^.\n]{0,20}\bdocker group"),
     # Group permissions that a session only picks up when it starts.
     _f("docker.group-not-active", 0.6, r"\bgroups?\b[^.\n]{0,40}(re-?evaluat|refresh|(not|n'?t) (yet )?(be )?(applied|active|"
        r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
@@ -145,6 +149,14 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.proxy-misconfigured", 0.75, BEHIND_PROXY, r"docker|pull|registry|compose|image|镜像|拉取",
        unless=r"\bif (you|we|i|they)('re| are| am| were)?\b|without (being )?behind|not behind|or using a proxy|"
               r"may want to check|如果"),
+    # --- Kubernetes: the nvidia runtime there but not the default ----------------------------------
+    # The device plugin (and any pod without a RuntimeClass) runs under runc unless nvidia is the
+    # default runtime: NVML is nowhere in its container.
+    _f("container.no-gpu-request", 0.9, r"could not load nvml library|ERROR_LIBRARY_NOT_FOUND",
+       r"\bk8s\b|kube|device[- ]plugin|daemonset|nvidia\.com/gpu|gpu-operator|\bpods?\b", scope=REPORT),
+    _f("container.no-gpu-request", 0.85, r"default[- ]runtime (is )?(not|isn'?t|wasn'?t) (set|configured|correct)|"
+       r"not (set|configured) (as )?(the )?default[- ]runtime|"
+       r"默认运行时[^。\n]{0,6}(不是|没有)"),
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     # The same, told across sentences ("I am in China ... on a campus network ... slow in pulling").
@@ -325,6 +337,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS|"
        r"(?<![\w-])-H\b|(systemd |service |unit )(service )?file",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
+    # "hosts" in daemon.json while the packaged unit starts dockerd with -H fd://: dockerd refuses
+    # to start (systemd then gives up: start-limit-hit). Not where the report clears ExecStart.
+    _f("daemon-json.flag-conflict", 0.8, r"[\"“]hosts[\"”]\s*:",
+       r"start-limit-hit|start request repeated too quickly|job for docker\.service failed|failed to start docker|"
+       r"(won'?t|doesn'?t|does not|did not|didn'?t|cannot|can'?t|fails? to|unable to) (re)?start|启动失败|无法启动|起不来",
+       scope=REPORT, unless=r"(?m)^[ \t]*ExecStart=[ \t]*$"),
     # dockerd's own word for it is "directives" ("the following directives are specified both as a
     # flag and in the configuration file"): "conflicting directives in daemon.json".
     _f("daemon-json.flag-conflict", 0.7, r"\bconflict(ing|s)? (directives?|options?|settings?|flags?)\b|"
@@ -370,7 +388,9 @@ FAMILIES: Tuple[Family, ...] = (
     # A mirror that closed or stopped syncing, told in words (Chinese reports name it by its operator).
     _f("mirror.dead", 0.6, r"mirrors?\b|加速(器|地址)?|镜像(源|站)|(阿里云|网易|百度|中科大|科大|清华|腾讯|七牛|道客|daocloud|163)\s*的?\s*(docker\s*)?镜像",
        r"\b(stopped|shut ?down|closed|discontinued|no longer (updat|sync|serv|work|available)|not (being )?updated)|"
-       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用", unless=r"白名单|allow ?list|white ?list"),
+       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用|"
+       r"\b(is|was|goes|went|being|are|were) (down|offline|unreachable)\b|\bmirrors? (down|offline)\b",
+       unless=r"白名单|allow ?list|white ?list"),
     # --- images ---------------------------------------------------------------------------------------
     # A publisher withdrew the tag or the image ("NVIDIA removed the latest tag", "CUDA 10 images were
     # removed"), told in words: the name asked for no longer exists.

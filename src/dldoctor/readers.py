@@ -505,6 +505,41 @@ def proxy_bypassed(texts: Texts, host: str = "") -> List[Match]:
     return _first_line(texts, _DIRECT_DIAL, "docker.proxy-misconfigured", 0.75)
 
 
+# --- Docker Desktop's socket, where the client did not look --------------------------------------
+
+# The client found no daemon at a socket (docker's, docker-py's, Node's and Testcontainers' words).
+_NO_SOCKET = lazy_compile(r"cannot connect to the docker daemon|docker\.sock[^\n]{0,40}(no such file|does not exist|ENOENT)|"
+                          r"(no such file or directory|ENOENT)[^\n]{0,60}docker\.sock|"
+                          r"fetching server api version[^\n]*FileNotFoundError\(2\b|No Docker client strategy found", re.I)
+# Docker Desktop's own socket or context named: the engine the CLI was set to is Desktop's VM.
+_DESKTOP_SOCKET = lazy_compile(r"(~|/Users/[^/\s]+|/home/[^/\s]+)/\.docker/(run|desktop)/docker\.sock|"
+                               r"\bcontext\b[^\n]{0,40}\bdesktop-linux\b|\bdesktop-linux\b[^\n]{0,40}\bcontext\b|"
+                               r"^[ \t]*desktop-linux \*", re.I | re.M)
+_MAC = lazy_compile(r"\bdarwin\b|\bmac ?os\b|\bos ?x\b|\bmacbook|\bmac (m[1-4]|mini|studio)\b|\bm[1-4] (mac|max|pro|chip)\b|"
+                    r"apple silicon|/Users/[\w.-]+/", re.I)
+# ... while the reporter says Docker itself runs: the socket is elsewhere, not the daemon gone.
+_DOCKER_RUNS = lazy_compile(r"\bdocker (desktop )?(is|was) (up and )?running\b|\bdocker (commands?|cli) (are |is )?(still )?working|"
+                            r"\bdocker ps\b[^\n]{0,20}\bworks\b|only socket|com\.docker\.vmnetd\.sock", re.I)
+
+
+def desktop_socket(texts: Texts) -> List[Match]:
+    """A client that found no daemon where Docker Desktop's socket or context was in play: the
+    socket under ~/.docker, the desktop-linux context, or a Mac whose Docker runs while
+    /var/run/docker.sock is not there (Desktop 4.13+ makes that link only when asked). Read as the
+    failure itself, not a remark about the host: what to fix is Desktop's socket or context."""
+    report = _report(texts)
+    if not _NO_SOCKET.search(report):
+        return []
+    m = _DESKTOP_SOCKET.search(report)
+    if m:
+        return [Match("docker.desktop", 0.9, "error", _line(report, m.start()))]
+    if _MAC.search(report):
+        m = _DOCKER_RUNS.search(report)
+        if m:
+            return [Match("docker.desktop", 0.85, "error", _line(report, m.start()))]
+    return []
+
+
 # --- two drivers' libraries side by side ----------------------------------------------------------
 
 _DRIVER_LIB = lazy_compile(r"\blib(cuda|nvidia-[a-z][\w-]*)\.so\.(\d{3}\.\d+(?:\.\d+)?)\b")
@@ -587,7 +622,7 @@ READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
     mirror_flags, proxy_settings, cli_proxy, closed_mirrors, limited_mirrors, mirror_down, windows_build,
     echoed_daemon_json,
     groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu,
-    two_driver_libs)
+    two_driver_libs, desktop_socket)
 
 
 def read(texts: Texts, mirrors: Iterable[str] = (), host: str = "") -> List[Match]:

@@ -143,6 +143,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
     _s("docker.daemon-down", r"dial unix [^\s]*docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
+    # dockerd itself failing to come up (its network controller, iptables, containerd, storage
+    # driver), or systemd refusing to start it at all. A daemon.json dockerd rejects prints its own
+    # words, read above. ("Job for docker.service failed" alone says only that something stopped it.)
+    _s("docker.daemon-down", r"failed to start daemon:|error initializing network controller|failed to create NAT chain|"
+       r"\biptables not found\b|Unit docker\.(service|socket) is masked|ServeAPI error: No sockets found|"
+       r"no sockets found via socket activation|failed to connect to containerd|"
+       r"failed to dial \\?\"?/run/containerd/containerd\.sock|error initializing graphdriver", 0.85),
     # docker-py (docker-compose v1, Ansible's docker modules) wraps the socket's errno in any locale:
     # EACCES is the socket's permissions, ENOENT and ECONNREFUSED a daemon that is not there.
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
@@ -276,6 +283,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
+    # FFmpeg in the image needing a newer NVENC API than the host's driver has (the same fault for
+    # video encoding: the image was built against a newer driver).
+    _s("driver.too-old-for-image", r"driver does not support the required nvenc api version|"
+       r"minimum required nvidia driver for nvenc is [\d.]+", 0.9),
     # NVIDIA's NGC images (PyTorch, Triton, TensorFlow) check the driver in their entrypoint banner.
     _s("driver.too-old-for-image", r"this container was built for nvidia driver release [\d.]+ or later, but\s+version [\d.]+ was detected", 0.95),
     # CUDA's numbered errors: 804, forward compatibility on a card that has none (an image newer than

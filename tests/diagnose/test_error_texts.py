@@ -783,6 +783,36 @@ NINTH_SESSION_WORDINGS = [
      "Microsoft Windows [Version 10.0.17763.379]\n$ cat /etc/issue\nUbuntu 18.04.2 LTS", "os.wsl-gpu-unsupported"),
     # a 32-bit x86 host: no Docker or NVIDIA packages were ever built for it
     ("", "Error: Unable to install nvidia-docker or nvidia-docker2 on i386 Ubuntu-mate 18.04", "os.unsupported"),
+    # (the second round) dockerd failing to come up for reasons of its own host
+    ("failed to start daemon: Error initializing network controller: failed to register \"bridge\" driver: failed to "
+     "create NAT chain DOCKER: iptables failed: iptables --wait -t nat -N DOCKER", "", "docker.daemon-down"),
+    ("Unit docker.service is masked.", "", "docker.daemon-down"),
+    ("ServeAPI error: No sockets found", "Docker on CentOS 7.1 fails to start", "docker.daemon-down"),
+    ('Failed to connect to containerd: failed to dial "/run/containerd/containerd.sock": context deadline exceeded', "",
+     "docker.daemon-down"),
+    # "hosts" in daemon.json against the unit's -H fd://
+    ("docker.socket: Failed with result 'service-start-limit-hit'.",
+     'I created file deamon.json with content:\n{\n "hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"]\n}',
+     "daemon-json.flag-conflict"),
+    # Kubernetes: the device plugin under runc, the nvidia runtime not the default
+    ("2017/11/29 01:54:30 Loading NVML\n2017/11/29 01:54:30 could not load NVML library",
+     "nvidia-device-plugin container CrashLoopBackOff error", "container.no-gpu-request"),
+    ('fatal: [w1]: FAILED! => {"msg": "The following requirements are not met: The default runtime is not set correctly"}',
+     "", "container.no-gpu-request"),
+    # Docker Desktop's socket or context, where the client did not look
+    ("Error: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "act on macOS while docker commands are working\nSockets found:\n\t/Users/lena/.docker/run/docker.sock",
+     "docker.desktop"),
+    ("docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', "
+     "FileNotFoundError(2, 'No such file or directory'))", "Problems on Linux running desktop-linux context",
+     "docker.desktop"),
+    # in the group, and docker still wants sudo
+    ("", "Not really sure why it requires sudo right now. I am in the docker group at least.", "docker.group-not-active"),
+    # a mirror that went down
+    ("", "Can not pull image again if registry mirror down suddenly", "mirror.dead"),
+    # FFmpeg's NVENC in the image needs a newer driver
+    ("[hevc_nvenc @ 0x5626962d7ec0] Driver does not support the required nvenc API version. Required: 12.0 Found: 11.1",
+     "", "driver.too-old-for-image"),
 ]
 
 
@@ -1052,6 +1082,19 @@ NINTH_SESSION_MISREADINGS = [
      "Docker Desktop on Windows 10 version 10.0.17763, Hyper-V enabled, from Ubuntu on WSL", "os.wsl-gpu-unsupported"),
     # an i386 image, or apt's multiarch lines, on an amd64 host
     ("", "how do I install docker-ce for a 32-bit image? I run an i386 image inside docker", "os.unsupported"),
+    # a Mac whose Docker is not running is the daemon, not Desktop's socket
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "Issue running on Mac OS X Mojave; there is no such file /var/run/docker.sock", "docker.desktop"),
+    # "hosts" with the unit's flags cleared: no conflict left
+    ("Job for docker.service failed because the control process exited with error code.",
+     '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n\n{"hosts": ["fd://"]} and docker fails to start',
+     "daemon-json.flag-conflict"),
+    # NVML missing on a plain docker host is the toolkit's libraries, not Kubernetes' default runtime
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object "
+     "file: no such file or directory", "docker run --gpus all ubuntu nvidia-smi on my workstation",
+     "container.no-gpu-request"),
+    # someone else not in the group
+    ("", "Bob is not in the docker group, so docker needs sudo for him", "docker.group-not-active"),
 ]
 
 
