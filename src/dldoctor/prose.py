@@ -477,6 +477,11 @@ FAMILIES: Tuple[Family, ...] = (
        r"(^|[\s$#>])sudo +docker(-compose| compose)\b", scope=REPORT,
        unless=r"without sudo|with sudo[^.\n]{0,20}\bworks?\b|\bsudo\b[^.\n]{0,60}\bworks?\b|\bbut sudo\b|\bsnap\b|"
               r"\brootless\b"),
+    # dockerd itself said not to start, with no configuration of its own blamed: the daemon is down
+    # (a daemon.json or mirror that stops it is read, more surely, by its own rows).
+    _f("docker.daemon-down", 0.6, r"\bdocker(d| daemon| service| engine)?\b[^.\n]{0,30}\b(cannot|can'?t|won'?t|fails? to|failed to|"
+       r"does not|doesn'?t|did not|didn'?t|unable to|refuses to) (re)?start\b|docker\s*(服务)?\s*(启动失败|无法启动|起不来)",
+       unless=r"daemon\.json|mirror|加速|\bcontainers?\b|容器|\bgpu docker\b|nvidia-docker|docker (images?|run)\b"),
     # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
     # points at `docker --help`, not `docker compose --help`).
     _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",

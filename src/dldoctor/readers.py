@@ -517,15 +517,20 @@ _DESKTOP_SOCKET = lazy_compile(r"(~|/Users/[^/\s]+|/home/[^/\s]+)/\.docker/(run|
                                r"^[ \t]*desktop-linux \*", re.I | re.M)
 _MAC = lazy_compile(r"\bdarwin\b|\bmac ?os\b|\bos ?x\b|\bmacbook|\bmac (m[1-4]|mini|studio)\b|\bm[1-4] (mac|max|pro|chip)\b|"
                     r"apple silicon|/Users/[\w.-]+/", re.I)
-# ... while the reporter says Docker itself runs: the socket is elsewhere, not the daemon gone.
+# ... while the reporter says Docker itself runs, or names Desktop (Docker for Mac) as what they
+# run: the socket is elsewhere, not the daemon gone. A Mac naming neither may just not have started it.
 _DOCKER_RUNS = lazy_compile(r"\bdocker (desktop )?(is|was) (up and )?running\b|\bdocker (commands?|cli) (are |is )?(still )?working|"
-                            r"\bdocker ps\b[^\n]{0,20}\bworks\b|only socket|com\.docker\.vmnetd\.sock", re.I)
+                            r"\bdocker ps\b[^\n]{0,20}\bworks\b|only socket|com\.docker\.vmnetd\.sock|"
+                            r"\bdocker desktop\b|\bdocker for mac\b|\bdocker\.app\b", re.I)
+
+# A daemon of its own the client was meant to reach (rootless, in a container): not Desktop's.
+_OTHER_DAEMON = lazy_compile(r"rootless|\bdind\b|docker-in-docker|\b(inside|in) (the|a) container\b", re.I)
 
 
 def desktop_socket(texts: Texts) -> List[Match]:
     """A client that found no daemon where Docker Desktop's socket or context was in play: the
-    socket under ~/.docker, the desktop-linux context, or a Mac whose Docker runs while
-    /var/run/docker.sock is not there (Desktop 4.13+ makes that link only when asked). Read as the
+    socket under ~/.docker, the desktop-linux context, or a Mac whose Docker runs (or is Desktop)
+    while /var/run/docker.sock is not there (Desktop 4.13+ makes that link only when asked). Read as the
     failure itself, not a remark about the host: what to fix is Desktop's socket or context."""
     report = _report(texts)
     if not _NO_SOCKET.search(report):
@@ -533,10 +538,10 @@ def desktop_socket(texts: Texts) -> List[Match]:
     m = _DESKTOP_SOCKET.search(report)
     if m:
         return [Match("docker.desktop", 0.9, "error", _line(report, m.start()))]
-    if _MAC.search(report):
+    if _MAC.search(report) and not _OTHER_DAEMON.search(report):
         m = _DOCKER_RUNS.search(report)
         if m:
-            return [Match("docker.desktop", 0.85, "error", _line(report, m.start()))]
+            return [Match("docker.desktop", 0.88, "error", _line(report, m.start()))]
     return []
 
 

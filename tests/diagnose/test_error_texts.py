@@ -813,6 +813,13 @@ NINTH_SESSION_WORDINGS = [
     # FFmpeg's NVENC in the image needs a newer driver
     ("[hevc_nvenc @ 0x5626962d7ec0] Driver does not support the required nvenc API version. Required: 12.0 Found: 11.1",
      "", "driver.too-old-for-image"),
+    # (the third round) Docker Desktop on a Mac with no /var/run/docker.sock link
+    ("getting imageID: Cannot connect to the Docker daemon at unix:///var/run/docker. sock. Is the docker daemon running?",
+     "After a clean install of Docker at version v4.13.0\n  - macOS Version: 13.0\n  - Docker Desktop Version: 4.13.0",
+     "docker.desktop"),
+    # dockerd said not to start, nothing of its configuration blamed
+    ("", "Docker cannot start on a K3 PicoITX board because the shipped kernel package is missing the iptables modules",
+     "docker.daemon-down"),
 ]
 
 
@@ -1095,6 +1102,11 @@ NINTH_SESSION_MISREADINGS = [
      "container.no-gpu-request"),
     # someone else not in the group
     ("", "Bob is not in the docker group, so docker needs sudo for him", "docker.group-not-active"),
+    # a rootless daemon in a container on a Mac: not Desktop's socket
+    ("ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "DinD Rootless does not work on macOS\n- M1 Max Macbook Pro\n- Docker for Mac 4.27.1", "docker.desktop"),
+    # a GPU container that does not start is no daemon down
+    ("", "After upgrading, my gpu docker does not start.", "docker.daemon-down"),
 ]
 
 
