@@ -186,12 +186,7 @@ CAUSES: Dict[str, FrozenSet[str]] = {k: frozenset(v) for k, v in {
 # cause -> problems it explains directly but not what those produce in turn: a host without an
 # NVIDIA GPU has no toolkit for good reason ("could not select device driver" there is the missing
 # GPU, not a package to install), yet it does not explain a container run without --gpus.
-EXPLAINS_ONLY: Dict[str, FrozenSet[str]] = {
-    "gpu.absent": frozenset({"toolkit.missing"}),
-    # NVIDIA's repository that never served this release answers 404 in lines that do not name it
-    # ("404  Not Found [IP: 185.199.…]"): those are the same failure, not another broken source.
-    "apt.repo-unsupported-distro": frozenset({"apt.broken-source"}),
-}
+EXPLAINS_ONLY: Dict[str, FrozenSet[str]] = {"gpu.absent": frozenset({"toolkit.missing"})}
 # host setting -> settings under which it explains nothing: an end-of-life release under Docker
 # Desktop, whose engine and toolkit come with Desktop from no repository of the distribution's.
 VOIDED_BY: Dict[str, FrozenSet[str]] = {"os.unsupported": frozenset({"docker.desktop"})}

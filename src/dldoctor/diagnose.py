@@ -328,6 +328,11 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     best = {k: _as_context(m, best.values()) for k, m in best.items()}
     if any(p in best for p in SHOWN_DRIVER_CONTRADICTS) and driver_shown_working(facts, texts):
         best = {k: m for k, m in best.items() if k not in SHOWN_DRIVER_CONTRADICTS}
+    # NVIDIA's repository that never served this release answers 404 in lines that do not name it
+    # ("404  Not Found [IP: 185.199.…]"): the same failure, unless another source is named failing.
+    if "apt.repo-unsupported-distro" in best and "apt.broken-source" in best and \
+            not signatures.other_source_failing(texts):
+        del best["apt.broken-source"]
     # "bob needs to be in the docker group": the group named next to a refusal is then no stale
     # session, unless something surer says so (a relogin that fixed it).
     gna = best.get("docker.group-not-active")

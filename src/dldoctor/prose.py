@@ -88,7 +88,9 @@ DISTRO = (r"\b(ubuntu|debian|raspbian|raspberry pi os|fedora|centos|rhel|red ?ha
           r"bookworm|trixie)\b|\b\d\d\.(04|10)\b")
 FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法|不能"
 BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |companies'? |university |enterprise |office |"
-                r"web |squid |https? )?(https?_?)?proxy|在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
+                r"authenticated |transparent |web |squid |https? )?(firewall ?(/|and|or) ?)?(https?_?)?proxy|"
+                r"\b(goes|go|only) (out )?through (a|an|the|our) ([\w-]+ )?proxy\b|"
+                r"在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
 
 
 FAMILIES: Tuple[Family, ...] = (
@@ -130,7 +132,8 @@ FAMILIES: Tuple[Family, ...] = (
     # "I am in the docker group" and docker still wants sudo: the group is there, this session is not.
     _f("docker.group-not-active", 0.7, r"\b(i'?m|i am|am|we are|user is|i'?ve been) (already |definitely |also )?"
        r"(in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group",
-       r"\bsudo\b|permission denied", scope=TEXT, where=("notes",), unless=r"\b(not|isn'?t|aren'?t|am ?n'?t)\b[^.\n]{0,20}\bdocker group"),
+       r"\b(still|needs?|requires?|requiring|only works with|without|have to use|must use)\b[^.\n]{0,15}\bsudo\b|permission denied",
+       scope=TEXT, where=("notes",), unless=r"\b(not|isn'?t|aren'?t|am ?n'?t)\b[^.\n]{0,20}\bdocker group"),
     # Group permissions that a session only picks up when it starts.
     _f("docker.group-not-active", 0.6, r"\bgroups?\b[^.\n]{0,40}(re-?evaluat|refresh|(not|n'?t) (yet )?(be )?(applied|active|"
        r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
@@ -146,14 +149,21 @@ FAMILIES: Tuple[Family, ...] = (
     # The reporter's network reaches the registry only through a proxy ("I am behind a corporate
     # proxy", "fails when behind http_proxy"): dockerd, not the shell, is what must be told of it.
     # A hint at one ("check if you are behind a proxy"), or its absence, is not.
-    _f("docker.proxy-misconfigured", 0.75, BEHIND_PROXY, r"docker|pull|registry|compose|image|镜像|拉取",
-       unless=r"\bif (you|we|i|they)('re| are| am| were)?\b|without (being )?behind|not behind|or using a proxy|"
-              r"may want to check|如果"),
+    _f("docker.proxy-misconfigured", 0.75, BEHIND_PROXY,
+       r"pull|registry|compose|daemon|dockerd|time ?out|timed out|tls handshake|proxyconnect|reach|fetch|download|镜像|拉取",
+       scope=TEXT, unless=r"\bif (you|we|i|they)('re| are| am| were)?\b|without (being )?behind|not behind|n'?t behind|no longer behind|"
+              r"don'?t think|not sure|\bwhether\b|\bno proxy\b|or using a proxy|may want to check|如果|"
+              # a server that sits behind a reverse proxy is not the client's way out
+              r"\breverse\b|\bnginx\b|\btraefik\b|\bhaproxy\b|\b(registry|harbor|nexus|artifactory|server) (is|sits|runs) behind|"
+              # the pull through it worked
+              r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b"),
     # --- Kubernetes: the nvidia runtime there but not the default ----------------------------------
     # The device plugin (and any pod without a RuntimeClass) runs under runc unless nvidia is the
     # default runtime: NVML is nowhere in its container.
     _f("container.no-gpu-request", 0.9, r"could not load nvml library|ERROR_LIBRARY_NOT_FOUND",
-       r"\bk8s\b|kube|device[- ]plugin|daemonset|nvidia\.com/gpu|gpu-operator|\bpods?\b", scope=REPORT),
+       r"\bk8s\b|kube|device[- ]plugin|daemonset|nvidia\.com/gpu|gpu-operator|\bpods?\b", scope=REPORT,
+       # (not where the node has no GPU or its driver is not there yet)
+       unless=r"cpu[- ]only|\bno (nvidia )?gpu|driver[^.\n]{0,20}(not|isn'?t) (installed|ready|loaded)|Init:\d/\d|driver-daemonset"),
     _f("container.no-gpu-request", 0.85, r"default[- ]runtime (is )?(not|isn'?t|wasn'?t) (set|configured|correct)|"
        r"not (set|configured) (as )?(the )?default[- ]runtime|"
        r"默认运行时[^。\n]{0,6}(不是|没有)"),
@@ -230,10 +240,15 @@ FAMILIES: Tuple[Family, ...] = (
     _f("os.unsupported", 0.72, DISTRO, r"\b(beta ?\d?|alpha|pre-?release|development release|daily build)\b",
        r"\bdocker\b|docker-ce|apt|install", scope=TEXT, unless=r"nvidia"),
     # A 32-bit x86 host: neither Docker nor NVIDIA has ever built packages for it.
-    _f("os.unsupported", 0.8, r"\b(on|for|with|running|using) (an? |my )?(i[36]86|32[- ]?bit( x86)?|x86_32)\b|"
-       r"\bi[36]86 (ubuntu|debian|mint|linux|machine|host|system|os|version)\b|32\s*位\s*(系统|的)",
+    _f("os.unsupported", 0.8, r"\b(on|for|with|running|using) (an? |my )?(i[36]86|x86_32)\b|"
+       r"\b(on|for|with|running|using) (an? |my )?32[- ]?bit( x86)? (os|system|linux|ubuntu|debian|windows|machine|host|cpu|kernel|"
+       r"install\w*)\b|\bi[36]86 (ubuntu|debian|mint|linux|machine|host|system|os|version)\b|32\s*位\s*(系统|的)",
        r"\binstall\w*|nvidia-docker\w*|nvidia-container|toolkit|docker(-ce)?\b|安装",
-       unless=r"\bimage\b|容器|multiarch|foreign architecture|wine"),
+       unless=r"\bimage\b|容器|multiarch|foreign architecture|wine|precision|float|fp32|python|raspberry|raspbian|\bpi\b|"
+              r"armhf|armv[67]|arm/v7"),
+    # ... or as the host's own tools print it
+    _f("os.unsupported", 0.8, r"\buname -m\b[^\n]{0,20}\bi[36]86\b|print-architecture\b[^\n]{0,20}\bi386\b",
+       r"\bdocker|nvidia", scope=REPORT),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
        scope=TEXT, where=("notes",)),
     # Installing Docker stuck or failing with no output pasted (a panel's or script's installer, a
@@ -337,12 +352,17 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS|"
        r"(?<![\w-])-H\b|(systemd |service |unit )(service )?file",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
+    # A value dockerd checks only as it starts (an address pool, a storage driver, a data root) named
+    # in daemon.json next to its start failing: the file is what it rejects.
+    _f("daemon-json.invalid", 0.9, r"failed to start daemon:", r"daemon\.json",
+       r"[\"“]?\b(bip|storage-driver|default-address-pools|data-root|graph|exec-root|mtu|fixed-cidr)\b[\"”]?\s*:", scope=REPORT),
     # "hosts" in daemon.json while the packaged unit starts dockerd with -H fd://: dockerd refuses
     # to start (systemd then gives up: start-limit-hit). Not where the report clears ExecStart.
     _f("daemon-json.flag-conflict", 0.8, r"[\"“]hosts[\"”]\s*:",
        r"start-limit-hit|start request repeated too quickly|job for docker\.service failed|failed to start docker|"
        r"(won'?t|doesn'?t|does not|did not|didn'?t|cannot|can'?t|fails? to|unable to) (re)?start|启动失败|无法启动|起不来",
-       scope=REPORT, unless=r"(?m)^[ \t]*ExecStart=[ \t]*$"),
+       scope=REPORT, unless=r"(?m)^[ \t]*ExecStart=[ \t]*$|ExecStart=\s*(then|and|,|;)|removed -H|without -H|"
+                            r"systemctl edit docker|override\.conf|x509|ProgramData|npipe://|\bwindows\b"),
     # dockerd's own word for it is "directives" ("the following directives are specified both as a
     # flag and in the configuration file"): "conflicting directives in daemon.json".
     _f("daemon-json.flag-conflict", 0.7, r"\bconflict(ing|s)? (directives?|options?|settings?|flags?)\b|"
@@ -388,9 +408,11 @@ FAMILIES: Tuple[Family, ...] = (
     # A mirror that closed or stopped syncing, told in words (Chinese reports name it by its operator).
     _f("mirror.dead", 0.6, r"mirrors?\b|加速(器|地址)?|镜像(源|站)|(阿里云|网易|百度|中科大|科大|清华|腾讯|七牛|道客|daocloud|163)\s*的?\s*(docker\s*)?镜像",
        r"\b(stopped|shut ?down|closed|discontinued|no longer (updat|sync|serv|work|available)|not (being )?updated)|"
-       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用|"
-       r"\b(is|was|goes|went|being|are|were) (down|offline|unreachable)\b|\bmirrors? (down|offline)\b",
-       unless=r"白名单|allow ?list|white ?list"),
+       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用", unless=r"白名单|allow ?list|white ?list"),
+    # ... or said down, the word right after the mirror's ("registry mirror down suddenly")
+    _f("mirror.dead", 0.6, r"\b(registry[- ])?mirrors?\b[^.\n]{0,20}?\b((is|was|goes|went|are|were|being) )?(down|offline|unreachable)\b",
+       unless=r"\bapt\b|no (registry )?mirror|没有?(配置)?|docker ?hub[^.\n]{0,20}\b(is|was|went|goes) (down|unreachable)|"
+              r"\b(is|are) up\b|allow ?list|white ?list"),
     # --- images ---------------------------------------------------------------------------------------
     # A publisher withdrew the tag or the image ("NVIDIA removed the latest tag", "CUDA 10 images were
     # removed"), told in words: the name asked for no longer exists.
@@ -480,8 +502,12 @@ FAMILIES: Tuple[Family, ...] = (
     # dockerd itself said not to start, with no configuration of its own blamed: the daemon is down
     # (a daemon.json or mirror that stops it is read, more surely, by its own rows).
     _f("docker.daemon-down", 0.6, r"\bdocker(d| daemon| service| engine)?\b[^.\n]{0,30}\b(cannot|can'?t|won'?t|fails? to|failed to|"
-       r"does not|doesn'?t|did not|didn'?t|unable to|refuses to) (re)?start\b|docker\s*(服务)?\s*(启动失败|无法启动|起不来)",
-       unless=r"daemon\.json|mirror|加速|\bcontainers?\b|容器|\bgpu docker\b|nvidia-docker|docker (images?|run)\b"),
+       r"does not|doesn'?t|did not|didn'?t|unable to|refuses to) (re)?start"
+       # (dockerd itself: nothing started by it named after the verb)
+       r"(?=\s*($|[.,;:!)]|(after|since|on|at|when|because|any ?more|again|up|anymore)\b))|"
+       r"docker\s*(服务)?\s*(启动失败|无法启动|起不来)",
+       unless=r"daemon\.json|mirror|加速|\bcontainers?\b|容器|\bgpu docker\b|nvidia-docker|docker (images?|run)\b|"
+              r"docker ps (works|is fine)|works fine|compose|desktop|--gpus"),
     # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
     # points at `docker --help`, not `docker compose --help`).
     _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",

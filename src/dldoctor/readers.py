@@ -260,6 +260,10 @@ def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Mat
 
 _WIN_BUILD = lazy_compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwindows(?: 10)?[^\n]{0,40}?\b)(1\d{4}|2\d{4})\b",
                         re.I)
+# Windows 10 named by its release ("version 1803") rather than its build.
+_WIN_RELEASE = lazy_compile(r"\b(?:windows(?: 10)?|win ?10)(?: version)?\s*(1607|1703|1709|1803|1809|1903|1909|2004|20H2|21H1)\b", re.I)
+_RELEASE_BUILD = {"1607": 14393, "1703": 15063, "1709": 16299, "1803": 17134, "1809": 17763, "1903": 18362, "1909": 18363,
+                  "2004": 19041, "20H2": 19042, "21H1": 19043}
 
 
 _WINDOWS = lazy_compile(r"windows|win ?1[01]\b|\bwsl|docker desktop|docker-desktop|desktop-linux", re.I)
@@ -270,9 +274,12 @@ _DXCORE_FAILED = lazy_compile(r"initialization error: driver error: failed to pr
 _ENGINE_FAILED = lazy_compile(r"OCI runtime (create|start) failed|final child's pid from pipe|cannot connect to the docker daemon|"
                               r"failed to start daemon|error initializing graphdriver|cgroups?: cannot find cgroup mount|"
                               r"docker\.service: (main process exited|failed)", re.I)
-_IN_WSL = lazy_compile(r"\bwsl\b|windows subsystem for linux|bash on (ubuntu on )?windows|/mnt/c/|-microsoft\b|\bubuntu\b",
-                       re.I)
-_DESKTOP_VM = lazy_compile(r"docker desktop|docker for windows|docker toolbox|hyper-?v|docker-machine", re.I)
+# (`ver`'s own output pasted from a Linux shell is WSL's interop)
+_IN_WSL = lazy_compile(r"\bwsl\b|windows subsystem for linux|bash on (ubuntu on )?windows|/mnt/c/|-microsoft\b|"
+                       r"Microsoft Windows \[Version", re.I)
+# Desktop's own VM, or a Linux that is a VM or a server merely reached from Windows.
+_DESKTOP_VM = lazy_compile(r"docker desktop|docker for windows|docker toolbox|hyper-?v|docker-machine|vmware|virtualbox|"
+                           r"\bvm\b|\bssh\b|windows server", re.I)
 _GPU_TALK = lazy_compile(r"\bgpus?\b|nvidia|cuda|\bnvml\b|显卡|\bdriver( version)?:? ?v?\d{3}\.\d+", re.I)
 
 
@@ -292,14 +299,16 @@ def windows_build(texts: Texts) -> List[Match]:
     for where, text in _texts(texts, ("notes", "error", "command")):
         if not _WINDOWS.search(text):
             continue
-        for m in _WIN_BUILD.finditer(text):
-            build = int(m.group(1))
+        # (a bare number is read as a build only from 17000 up; a release name is a build for sure)
+        builds = [(int(m.group(1)), m, 17000) for m in _WIN_BUILD.finditer(text)] + \
+            [(_RELEASE_BUILD[m.group(1).upper()], m, 0) for m in _WIN_RELEASE.finditer(text)]
+        for build, m, least in builds:
             if not gpu_talk:
                 # no GPU in question: only a build that has no WSL 2 at all explains the engine failing
-                if 17000 <= build < WSL2_MIN_BUILD:
+                if least <= build < WSL2_MIN_BUILD:
                     return [Match("os.wsl-gpu-unsupported", 0.8, where, _line(text, m.start()))]
                 continue
-            if 17000 <= build < WSL_GPU_MIN_BUILD:
+            if least <= build < WSL_GPU_MIN_BUILD:
                 return [Match("os.wsl-gpu-unsupported", 0.9, where, _line(text, m.start()))]
             if build >= WSL_GPU_INSIDER_BUILD:
                 return []
@@ -523,8 +532,12 @@ _DOCKER_RUNS = lazy_compile(r"\bdocker (desktop )?(is|was) (up and )?running\b|\
                             r"\bdocker ps\b[^\n]{0,20}\bworks\b|only socket|com\.docker\.vmnetd\.sock|"
                             r"\bdocker desktop\b|\bdocker for mac\b|\bdocker\.app\b", re.I)
 
-# A daemon of its own the client was meant to reach (rootless, in a container): not Desktop's.
-_OTHER_DAEMON = lazy_compile(r"rootless|\bdind\b|docker-in-docker|\b(inside|in) (the|a) container\b", re.I)
+# A daemon of its own the client was meant to reach (rootless, in a container, remote, another VM
+# of the Mac's): not Desktop's.
+_OTHER_DAEMON = lazy_compile(r"rootless|\bdind\b|docker-in-docker|\b(inside|in) (the|a) container\b|tcp://|ssh://|DOCKER_HOST|"
+                             r"colima|orbstack|rancher desktop|\blima\b|podman", re.I)
+# On a Mac, the failure at the default socket (the link Desktop may not have made).
+_DEFAULT_SOCKET = lazy_compile(r"/var/run/docker\.\s?sock|FileNotFoundError\(2\b|No Docker client strategy found", re.I)
 
 
 def desktop_socket(texts: Texts) -> List[Match]:
@@ -538,7 +551,7 @@ def desktop_socket(texts: Texts) -> List[Match]:
     m = _DESKTOP_SOCKET.search(report)
     if m:
         return [Match("docker.desktop", 0.9, "error", _line(report, m.start()))]
-    if _MAC.search(report) and not _OTHER_DAEMON.search(report):
+    if _MAC.search(report) and _DEFAULT_SOCKET.search(report) and not _OTHER_DAEMON.search(report):
         m = _DOCKER_RUNS.search(report)
         if m:
             return [Match("docker.desktop", 0.88, "error", _line(report, m.start()))]
@@ -603,7 +616,9 @@ _IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?(/|\.|~|\$|`)[^\
 _OTHER_DENIAL = lazy_compile(r"got permission denied while trying to connect to the docker daemon|"
                              r"\b(with|without|use|using|works with) sudo\b|\bdocker group\b|usermod|\brootless\b|setfacl|chmod|"
                              r"(^|[ \t])(-u|--user)[= ]|\b[ug]id\b|owned by|root_squash|\bnfs\b|:/[^\s:]*:[zZ](,\w+)?\b|"
-                             r"exec [^\n]*: permission denied|\bpip3? install\b", re.I | re.M)
+                             r"exec [^\n]*: permission denied|\bpip3? install\b|"
+                             # a port below 1024 for a non-root process; npm's own cache in the image
+                             r"listen EACCES|EACCES[^\n]{0,40}:\d{1,5}\b|\bbind\(|\.npm\b", re.I | re.M)
 # `docker info` whose security options leave SELinux out: this daemon labels nothing.
 _SECURITY_OPTIONS = lazy_compile(r"security options:", re.I)
 

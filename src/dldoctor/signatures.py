@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Pattern, Tuple
+    from typing import Dict, List, Optional, Pattern, Tuple
 
 
 @frozen_record
@@ -119,6 +120,22 @@ HUB_EXPORT_CONTROL = (r"comply\s+with\s+US\s+export\s+control\s+regulations|"
                       r"block\s+all\s+IP\s+addresses\s+that\s+are\s+located\s+in")
 
 
+# An apt line naming a repository that failed, of a host other than NVIDIA's, Docker's and the
+# distribution's own (apt.broken-source's own sense).
+_SOURCE_FAILED = lazy_compile(r"(does not have|no longer has) a release file|failed to fetch|^err:\d+|(404|403)\s+(not found|forbidden)",
+                              re.I | re.M)
+_OTHER_HOST = lazy_compile(r"https?://(?![\w.-]*(nvidia\.github\.io|nvidia\.com|docker\.com|ubuntu\.com|debian\.org)\b)[\w.-]+",
+                           re.I)
+
+
+def other_source_failing(texts: Dict[str, Optional[str]]) -> bool:
+    for t in texts.values():
+        for line in (t or "").splitlines():
+            if _SOURCE_FAILED.search(line) and _OTHER_HOST.search(line):
+                return True
+    return False
+
+
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
     return Signature(problem, regex, strength, where)
 
@@ -148,8 +165,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # words, read above. ("Job for docker.service failed" alone says only that something stopped it.)
     _s("docker.daemon-down", r"failed to start daemon:|error initializing network controller|failed to create NAT chain|"
        r"\biptables not found\b|Unit docker\.(service|socket) is masked|ServeAPI error: No sockets found|"
-       r"no sockets found via socket activation|failed to connect to containerd|"
-       r"failed to dial \\?\"?/run/containerd/containerd\.sock|error initializing graphdriver", 0.85),
+       r"no sockets found via socket activation|"
+       # (containerd's socket refused to a user is its permissions, not containerd down)
+       r"failed to connect to containerd(?![^\n]*permission denied)|"
+       r"failed to dial \\?\"?/run/containerd/containerd\.sock(?![^\n]*permission denied)|error initializing graphdriver", 0.85),
     # docker-py (docker-compose v1, Ansible's docker modules) wraps the socket's errno in any locale:
     # EACCES is the socket's permissions, ENOENT and ECONNREFUSED a daemon that is not there.
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
@@ -285,8 +304,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
     # FFmpeg in the image needing a newer NVENC API than the host's driver has (the same fault for
     # video encoding: the image was built against a newer driver).
-    _s("driver.too-old-for-image", r"driver does not support the required nvenc api version|"
-       r"minimum required nvidia driver for nvenc is [\d.]+", 0.9),
+    # (not FFmpeg's "minimum required driver" line alone: it prints that when libnvidia-encode did not
+    # load at all, a container without the video capability)
+    _s("driver.too-old-for-image", r"driver does not support the required nvenc api version", 0.9),
     # NVIDIA's NGC images (PyTorch, Triton, TensorFlow) check the driver in their entrypoint banner.
     _s("driver.too-old-for-image", r"this container was built for nvidia driver release [\d.]+ or later, but\s+version [\d.]+ was detected", 0.95),
     # CUDA's numbered errors: 804, forward compatibility on a card that has none (an image newer than
@@ -418,7 +438,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("image.tag-missing", r"failed to resolve (image|reference)[^\n]*: not found|code = NotFound desc = failed to pull and unpack image", 0.85),
     # The tag exists, but not for this machine's platform (a 32-bit Pi OS, arm64, an amd64-only
     # image): the image has no variant to pull here.
-    _s("image.tag-missing", r"no matching manifest for [\w/.-]+ in the manifest list entries", 0.85),
+    _s("image.tag-missing", r"no matching manifest for [\w/.-]+ in the manifest list entries|"
+       r"no match for platform in manifest", 0.85),
     _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
     # A registry that serves one region only ("denied: only support mainland China"): it is alive and
