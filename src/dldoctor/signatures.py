@@ -124,15 +124,17 @@ HUB_EXPORT_CONTROL = (r"comply\s+with\s+US\s+export\s+control\s+regulations|"
 # distribution's own (apt.broken-source's own sense).
 _SOURCE_FAILED = lazy_compile(r"(does not have|no longer has) a release file|failed to fetch|^err:\d+|(404|403)\s+(not found|forbidden)",
                               re.I | re.M)
-_OTHER_HOST = lazy_compile(r"https?://(?![\w.-]*(nvidia\.github\.io|nvidia\.com|docker\.com|ubuntu\.com|debian\.org)\b)[\w.-]+",
-                           re.I)
+_OTHER_HOST = lazy_compile(r"https?://(?![\w.-]{0,200}(nvidia\.github\.io|nvidia\.com|docker\.com|ubuntu\.com|debian\.org)\b)"
+                           r"[\w.-]", re.I)
 
 
 def other_source_failing(texts: Dict[str, Optional[str]]) -> bool:
+    """Read as the signatures are: the head and tail of a long text only."""
     for t in texts.values():
-        for line in (t or "").splitlines():
-            if _SOURCE_FAILED.search(line) and _OTHER_HOST.search(line):
-                return True
+        for part in ends(t or ""):
+            for line in part.splitlines():
+                if _SOURCE_FAILED.search(line) and _OTHER_HOST.search(line):
+                    return True
     return False
 
 

@@ -1171,6 +1171,25 @@ def test_words_that_look_like_a_cause_but_are_not(error, notes, not_want):
     assert not any(f.problem == not_want and not f.guess for f in rep.findings)
 
 
+def test_a_repository_that_never_served_the_release_explains_its_own_404_lines_only():
+    """NVIDIA's per-distribution URL answering 404 prints lines that do not name it; those are not
+    another broken source. A third party's source named failing next to it still is one."""
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    nvidia = ("Err:14 https://nvidia.github.io/nvidia-container-runtime/ubuntu18.04/arm64  Release\n"
+              "  404  Not Found [IP: 185.199.111.153 443]\n"
+              "E: The repository 'https://nvidia.github.io/nvidia-container-runtime/ubuntu18.04/arm64  Release' does not "
+              "have a Release file.")
+    def read(error):
+        rep = diagnose(Facts(error=error, notes="arm64 board, Ubuntu 18.04"))
+        return {f.problem for f in rep.findings if f.problem and not f.guess}
+
+    assert read(nvidia) == {"apt.repo-unsupported-distro"}
+    pgdg = "E: The repository 'https://apt.postgresql.org/pub/repos/apt noble-pgdg Release' does not have a Release file."
+    assert "apt.broken-source" in read(nvidia + "\n" + pgdg)
+
+
 @pytest.mark.parametrize("error,notes", [
     # a Mac reaching a remote daemon, or colima's: the daemon meant is not Desktop's (Desktop, named,
     # stays a remark about the host)
