@@ -128,6 +128,11 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
     installed, _ev = toolkit_state(facts)
     if "docker.snap" in matched:
         return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
+    if "docker.rootless" in matched:
+        return "docker.rootless", _rootless_config()
+    if "toolkit.daemon-not-restarted" in matched:
+        return "toolkit.daemon-not-restarted", _("The report says restarting dockerd fixed it: the toolkit was "
+                                                 "there, the running daemon had not loaded it.")
     said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
     # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
     # unless the package database says plainly that it is not installed.
@@ -143,6 +148,8 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
 
 def _refine_runtime_not_registered(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     installed, _ev = toolkit_state(facts)
+    if "docker.rootless" in matched:
+        return "docker.rootless", _rootless_config()
     if runtime_entries(facts).get("nvidia") is not None:
         return "toolkit.daemon-not-restarted", _(
             "daemon.json registers the nvidia runtime, but the running daemon does not know it: "
@@ -211,7 +218,7 @@ def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match])
 _UPSTREAM_REGISTRY = lazy_compile(
     r"(?<![\w.-])(registry\.k8s\.io|k8s\.gcr\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|"
     r"registry-1\.docker\.io|index\.docker\.io|mcr\.microsoft\.com|public\.ecr\.aws)/", re.I)
-_MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像站|daocloud|aliyuncs|azk8s|163\.com|nju\.edu|ustc|sjtu|tuna|1panel",
+_MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像(站|源)|daocloud|aliyuncs|azk8s|163\.com|nju\.edu|ustc|sjtu|tuna|1panel",
                             re.I)
 
 
@@ -231,6 +238,21 @@ def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tu
     return pid, ""
 
 
+# A rootless daemon reads ~/.config/docker, listens on /run/user/UID/docker.sock: what was set up for
+# the system daemon (its daemon.json, its runtime, its socket) is not its own.
+def _rootless_config() -> str:
+    return _("Rootless Docker: its daemon reads ~/.config/docker/daemon.json and listens on "
+             "/run/user/UID/docker.sock, so what was set up for the system daemon does not apply to it.")
+
+_SYSTEM_SOCKET = lazy_compile(r"unix:///(var/)?run/docker\.sock", re.I)
+
+
+def _refine_daemon_down(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    if "docker.rootless" in matched and _SYSTEM_SOCKET.search(facts.error or ""):
+        return "docker.rootless", _rootless_config()
+    return pid, ""
+
+
 def _refine_rootless(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     if "toolkit.rootless-cgroups" in matched:
         return "toolkit.rootless-cgroups", _("Rootless Docker: the toolkit tried to change cgroups it may not touch.")
@@ -246,6 +268,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
     "driver.too-old-for-image": _refine_too_old_for_image,
     "docker.rootless": _refine_rootless,
     "mirror.dead": _refine_mirror_dead,
+    "docker.daemon-down": _refine_daemon_down,
 }
 
 

@@ -87,9 +87,13 @@ DISTRO = (r"\b(ubuntu|debian|raspbian|raspberry pi os|fedora|centos|rhel|red ?ha
           r"deepin|opensuse|sles|amazon linux|arch linux)\b|\b(xenial|bionic|focal|jammy|noble|stretch|buster|bullseye|"
           r"bookworm|trixie)\b|\b\d\d\.(04|10)\b")
 FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法|不能"
+SHELL_PROXY = (r"\bexport\s+(https?|all)_proxy=|\b(https?|all)_proxy=\S+|\"proxies\"\s*:|env\s*\|\s*grep -i proxy|"
+               r"(/etc/environment|\.bashrc|\.profile\b|\.docker/config\.json)[^\n]{0,60}proxy|"
+               r"proxy[^\n]{0,60}(/etc/environment|\.bashrc|\.profile\b|\.docker/config\.json)|终端[^。\n]{0,10}(设置|配置)?了?代理")
 BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |companies'? |university |enterprise |office |"
                 r"authenticated |transparent |web |squid |https? )?(firewall ?(/|and|or) ?)?(https?_?)?proxy|"
                 r"\b(goes|go|only) (out )?through (a|an|the|our) ([\w-]+ )?proxy\b|"
+                r"\b(can )?only (access|reach) (the )?internet (via|through) (a|an|the|our) ([\w-]+ )?proxy|(必须|需要|只能)(通过|走)代理|"
                 r"在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
 
 
@@ -128,7 +132,16 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(nvidia-)?docker\b", scope=TEXT, where=("notes",)),
     # Running docker without sudo still failing after the set-up that adds the user to the group.
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
-       r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT),
+       r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT,
+       unless=r"rootless"),
+    # Other ways of saying the user is in the group already, or that a new session fixed it.
+    _f("docker.group-not-active", 0.7, r"gpasswd -a \S+ docker|\bgroups\b`?\s+(shows|lists|includes|contains)\s+`?docker|"
+       r"(加|添加|加入)(到|进)?了?\s*docker\s*(用户)?组|(在|已在)\s*docker\s*(用户)?组(里|中)?|"
+       r"\bworks? (fine |again )?(after|once) (i |a )?reboot(ed|ing)?\b|"
+       r"\bworks? (fine |again )?(after|once) (i )?restart(ed|ing)? (the |my )?(machine|computer|system|pc|laptop)\b|"
+       r"\bworks? in (a )?new (terminal|shell|session)\b|重启(电脑|系统|机器)?(之后|后)(就)?(好了|正常|可以)",
+       # (the socket refused: not a driver that a reboot also fixes)
+       r"permission denied|docker\.sock|权限", scope=REPORT, unless=r"rootless|nvml|nvidia-smi|driver/library"),
     # "I am in the docker group" and docker still wants sudo: the group is there, this session is not.
     _f("docker.group-not-active", 0.7, r"\b(i'?m|i am|am|we are|user is|i'?ve been) (already |definitely |also )?"
        r"(in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group",
@@ -157,6 +170,20 @@ FAMILIES: Tuple[Family, ...] = (
               r"\breverse\b|\bnginx\b|\btraefik\b|\bhaproxy\b|\b(registry|harbor|nexus|artifactory|server) (is|sits|runs) behind|"
               # the pull through it worked
               r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b"),
+    # --- a container run without the GPU ---------------------------------------------------------
+    # nvidia-smi missing where the report says it ran: inside the container (the runtime puts it there).
+    _f("container.no-gpu-request", 0.78, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
+       r"\b(in|inside|within) (the |a |my )?(docker )?containers?\b|容器(里|内|中)", scope=REPORT),
+    # --- the daemon not restarted after the toolkit ----------------------------------------------
+    # "Restarting docker fixed it", with a GPU failure in the report (not a daemon.json that a
+    # restart merely reloaded).
+    _f("toolkit.daemon-not-restarted", 0.7,
+       r"(restart(ing|ed)? (the )?docker( daemon| service)?|systemctl restart docker|service docker restart)[^.\n]{0,40}"
+       r"\b(fix(ed|es)|solv(ed|es)|resolv(ed|es)|works?|helped)\b|"
+       r"\b(fixed|solved|resolved) (it )?by restart(ing)? (the )?docker|\bworks? (now |again )?after (i )?restart(ed|ing)? (the )?docker|"
+       r"重启\s*docker\s*(服务)?\s*(后|之后)?\s*(就)?(好了|解决|正常|可以)|restart docker\s*(之后|后)\s*(就)?(好了|解决|正常|可以)",
+       r"unknown runtime specified nvidia|invalid runtime name:? nvidia|could not select device driver|nvidia-container|nvidia-docker|"
+       r"--gpus|--runtime[= ]nvidia", scope=REPORT),
     # --- Kubernetes: the nvidia runtime there but not the default ----------------------------------
     # The device plugin (and any pod without a RuntimeClass) runs under runc unless nvidia is the
     # default runtime: NVML is nowhere in its container.
@@ -167,6 +194,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.no-gpu-request", 0.85, r"default[- ]runtime (is )?(not|isn'?t|wasn'?t) (set|configured|correct)|"
        r"not (set|configured) (as )?(the )?default[- ]runtime|"
        r"默认运行时[^。\n]{0,6}(不是|没有)"),
+    # A proxy set only where dockerd never reads it (the shell, /etc/environment, the client's
+    # config.json) next to a pull that fails: dockerd pulls, so it went without one.
+    _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, PULL,
+       r"time ?out|timed out|超时|\bhangs?\b|fail|失败|拉不|\bstill\b|依旧|no such host|i/o timeout|canceled", scope=REPORT,
+       unless=r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|"
+              r"\bpull(s|ed)? (works?|fine|successfully)\b"),
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     # The same, told across sentences ("I am in China ... on a campus network ... slow in pulling").
@@ -311,6 +344,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT,
        # the driver installed on the Windows side is the right one
        unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
+    # "No GPU on this machine", "(no GPU)", 没有GPU, a VM with none passed through.
+    _f("gpu.absent", 0.7, r"\bno (nvidia )?gpus? (on|in) (this|the|my|that) (machine|host|server|vm|computer|pc|laptop|box|instance)\b|"
+       r"\(no (nvidia )?gpus?\)|没有\s*(独立)?\s*(gpu|英伟达显卡|n卡)|无\s*gpu|\bno gpu is passed through|without (a )?gpu pass-?through",
+       unless=r"\bif\b|如果"),
     # A machine described as having no GPU at all.
     _f("gpu.absent", 0.65, r"\b(machine|host|server|instance|ec2|vm|vps|laptop|computer|pc|node|worker|agent|runner)\s+"
        r"(without|with no|that has no|has no|lacking)"
@@ -408,9 +445,10 @@ FAMILIES: Tuple[Family, ...] = (
     # A mirror that closed or stopped syncing, told in words (Chinese reports name it by its operator).
     _f("mirror.dead", 0.6, r"mirrors?\b|加速(器|地址)?|镜像(源|站)|(阿里云|网易|百度|中科大|科大|清华|腾讯|七牛|道客|daocloud|163)\s*的?\s*(docker\s*)?镜像",
        r"\b(stopped|shut ?down|closed|discontinued|no longer (updat|sync|serv|work|available)|not (being )?updated)|"
-       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用", unless=r"白名单|allow ?list|white ?list"),
+       r"停止|不(再)?更新|(已经?|已)(关闭|失效|停用|下线|停服)|不能用|用不了|找不到|不可用|失效了?|挂了|(突然)?不行了|不好使|不管用|废了",
+       unless=r"白名单|allow ?list|white ?list"),
     # ... or said down, the word right after the mirror's ("registry mirror down suddenly")
-    _f("mirror.dead", 0.6, r"\b(registry[- ])?mirrors?\b[^.\n]{0,20}?\b((is|was|goes|went|are|were|being) )?(down|offline|unreachable)\b",
+    _f("mirror.dead", 0.6, r"\b(registry[- ])?mirrors?\b[^.\n]{0,20}?\b((is|was|goes|went|are|were|being) )?(down|offline|unreachable|dead|broken)\b",
        unless=r"\bapt\b|no (registry )?mirror|没有?(配置)?|docker ?hub[^.\n]{0,20}\b(is|was|went|goes) (down|unreachable)|"
               r"\b(is|are) up\b|allow ?list|white ?list"),
     # --- images ---------------------------------------------------------------------------------------

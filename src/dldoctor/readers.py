@@ -174,6 +174,9 @@ def _same_service(host: str, dead: str) -> bool:
     return parent.count(".") >= 2 and host.endswith("." + parent)
 
 
+_MANIFEST_NOT_FOUND = lazy_compile(r"manifest (for \S+ )?(not found|unknown)", re.I)
+
+
 def closed_mirrors(texts: Texts) -> List[Match]:
     """A closed mirror (mirror_urls.py, `dldoctor mirrors`) named in the report next to a
     failure -> mirror.dead, whatever the error says about the image."""
@@ -183,12 +186,17 @@ def closed_mirrors(texts: Texts) -> List[Match]:
         return []   # dockerd does not contact mirrors to start: a closed one cannot have stopped it
     # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
     failed = bool(texts.get("error")) or bool(_FAILED.search(report))
+    err = texts.get("error") or ""
     for where, text in _texts(texts, ("error", "notes", "command")):
         for m in _HOST.finditer(text):
             host = m.group(1).lower()
             if any(_same_service(host, d) for d in dead):
                 # Named without a failure beside it: a hint, used only when nothing surer is found.
-                return [Match("mirror.dead", 0.9 if failed else 0.45, where, _line(text, m.start()))]
+                # So too where the error is a manifest not found for an image the mirror's name is
+                # not part of: dockerd fell back past the mirror, and that answer is Docker Hub's.
+                named_in_error = any(_same_service(h.group(1).lower(), d) for h in _HOST.finditer(err) for d in dead)
+                hub_answered = bool(_MANIFEST_NOT_FOUND.search(err)) and not named_in_error
+                return [Match("mirror.dead", 0.9 if failed and not hub_answered else 0.45, where, _line(text, m.start()))]
     return []
 
 
@@ -251,7 +259,9 @@ def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Mat
         return []
     for line in err.splitlines():
         low = line.lower()
-        if any(h in low for h in hosts) and re.search(r"\b(401|403|5\d\d)\b|forbidden|tls:|x509|handshake|EOF", line):
+        if any(h in low for h in hosts) and re.search(r"\b(401|403|5\d\d)\b|forbidden|tls:|x509|handshake|EOF|time ?out|"
+                                                      r"request canceled|deadline exceeded|no such host|connection refused|"
+                                                      r"connection reset|no route to host", line, re.I):
             return [Match("mirror.dead", 0.85, "error", line.strip()[:400])]
     return []
 

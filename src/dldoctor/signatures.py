@@ -91,7 +91,8 @@ def bounded(regex: str, limit: int = REPEAT_MAX) -> str:
 _DOCKER_LINUX = r"(download\.docker\.com|/docker-ce)/linux"
 # Registries that are no mirror: a 403 from one of them is a private image or a missing login.
 _REGISTRIES = (r"(?:[^\s/]*docker\.(?:io|com)|ghcr\.io|nvcr\.io|quay\.io|(?:[\w-]+\.)?gcr\.io|registry\.k8s\.io|"
-               r"mcr\.microsoft\.com|public\.ecr\.aws|[\w.-]+\.amazonaws\.com|[\w.-]+\.azurecr\.io|registry\.gitlab\.com)[/:]")
+               r"mcr\.microsoft\.com|public\.ecr\.aws|[\w.-]+\.amazonaws\.com|[\w.-]+\.azurecr\.io|registry\.gitlab\.com|"
+               r"[\w-]+\.pkg\.dev)[/:]")
 _DOCKER_REPO = _DOCKER_LINUX + "/"
 _DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
 # Ubuntu and Debian releases whose suites have left the distribution's own archive (and its mirrors):
@@ -160,8 +161,15 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"\busermod -a?G docker\b", 0.35, ("notes",)),
     # Reports from China are often written in Chinese: the same hints in the words people use.
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
-    _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|docker\.sock: connect: (no such file|connection refused)|error during connect", 0.85),
-    _s("docker.daemon-down", r"dial unix [^\s]*docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
+    # (not nvidia-docker 1.0's plugin socket, nor the Windows pipe refusing a user: rows below)
+    _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|(?<!nvidia-)docker\.sock: connect: "
+       r"(no such file|connection refused)|error during connect(?![^\n]*docker_engine: access is denied)", 0.85),
+    _s("docker.daemon-down", r"dial unix [^\s]*(?<!nvidia-)docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
+    # Windows' named pipe refusing a user who is not elevated (or not in docker-users); and Docker
+    # 1.8/1.9, which print the errno with no "connect:" (and the "is your daemon running" hint after it).
+    _s("docker.permission-denied", r"open //\./pipe/docker_engine: access is denied|dial unix [^\s]*docker\.sock: permission denied", 0.9),
+    # nvidia-docker 1.0's volume plugin not running: dockerd answered, the plugin did not.
+    _s("toolkit.legacy", r"plugins/nvidia-docker\.sock|/var/lib/nvidia-docker/nvidia-docker\.sock", 0.8),
     # dockerd itself failing to come up (its network controller, iptables, containerd, storage
     # driver), or systemd refusing to start it at all. A daemon.json dockerd rejects prints its own
     # words, read above. ("Job for docker.service failed" alone says only that something stopped it.)
@@ -228,12 +236,22 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"writing response to [^\s]+:\d+: connecting to (127\.\d+\.\d+\.\d+|localhost):\d+: dial tcp", 0.85),
     # Any failure dockerd reports while talking to its proxy: the proxy setting is what to look at.
     _s("docker.proxy-misconfigured", r"proxyconnect tcp:", 0.82),
+    # Go's transport returns the proxy's refusal of CONNECT bare (no "proxyconnect"): it wants
+    # credentials dockerd was not given.
+    _s("docker.proxy-misconfigured", r"(Get|Head)\s+\\?\"?https?://[^\s\"]+\\?\"?:\s*Proxy Authentication Required|"
+       r"\b407 Proxy Authentication Required", 0.9),
     # --- toolkit / runtime -----------------------------------------------------------------
     _s("toolkit.missing", r"could not select device driver( \"[^\"]*\")? with capabilities: \[\[gpu\]\]", 0.75),
     _s("toolkit.missing", r"nvidia-container-runtime-hook[^\n]*(executable file not found|no such file or directory)", 0.8),
     _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
     # Nomad's docker driver asking dockerd for a runtime it does not know
     _s("runtime.not-registered", r"requested docker runtime \\?\"?nvidia\\?\"? was not found", 0.85),
+    # daemon.json's default-runtime naming a runtime it never registers (dockerd refuses to start);
+    # the toolkit in csv or cdi mode refusing --gpus, which needs the runtime itself.
+    _s("runtime.not-registered", r"specified default runtime '?nvidia'? does not exist|"
+       r"invoking the nvidia container runtime hook directly[^\n]*is not supported", 0.88),
+    # CDI asked for (Docker 25+, Podman) with no spec generated: nvidia-ctk never ran.
+    _s("toolkit.missing", r"unresolvable CDI devices nvidia\.com/gpu", 0.7),
     # enroot/pyxis look for the toolkit's CLI on the host
     _s("toolkit.missing", r"command not found: nvidia-container-cli\b", 0.85),
     # The CRI's word for it (containerd behind kubelet, k3s, microk8s): a RuntimeClass or pod asks for
@@ -249,7 +267,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.no-gpu-request", r"(没有|未|没|不|忘了)(指定|设置|配置|加)[^\n]{0,12}runtime ?class(name)?|"
        r"(without|missing|no|forgot|forgetting|not (set|specif(y|ied)|setting))( the| a)? [`'\"]?runtime ?class(name)?", 0.8,
        ("notes", "error")),
-    _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\"?: executable file not found", 0.9),
+    _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\\?\"?: executable file not found", 0.9),
     # The CLI the runtime's hook calls (libnvidia-container-tools) is gone: a named binary missing is
     # the fault, whatever packaging (nvidia-docker2) installed the rest.
     _s("runtime.binary-missing", r"nvidia-container-cli[`'\"]?:? (executable file not found|no such file or directory|command not found)|"
@@ -304,6 +322,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
+    # PTX built by a newer CUDA than the driver can JIT: the image's CUDA is ahead of the driver.
+    _s("driver.too-old-for-image", r"provided PTX was compiled with an unsupported toolchain|CUDA_ERROR_UNSUPPORTED_PTX_VERSION", 0.8),
     # FFmpeg in the image needing a newer NVENC API than the host's driver has (the same fault for
     # video encoding: the image was built against a newer driver).
     # (not FFmpeg's "minimum required driver" line alone: it prints that when libnvidia-encode did not
@@ -435,7 +455,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.broken-source", r"仓库\s*[“\"'](?![^”\"'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|"
        r"download\.docker\.com|/docker-ce/))[^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
-    _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require 'docker login'|pull access denied for", 0.9),
+    _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require ('docker login'|authorization)|pull access denied(,| for)", 0.9),
+    # Podman's wording of the same
+    _s("image.tag-missing", r"reading manifest \S+ in \S+: requested access to the resource is denied", 0.85),
+    # The tag is there as an OCI index an old engine does not ask for: the engine is too old.
+    _s("docker.too-old", r"OCI (index|manifest) found, but accept header does not support OCI (indexes|manifests)", 0.93),
     # containerd's (kubelet's, nerdctl's) wording of a manifest that is not there.
     _s("image.tag-missing", r"failed to resolve (image|reference)[^\n]*: not found|code = NotFound desc = failed to pull and unpack image", 0.85),
     # The tag exists, but not for this machine's platform (a 32-bit Pi OS, arm64, an amd64-only
@@ -455,7 +479,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # serve publicly (a misspelt path, an image not published): no tag to pull under that name.
     _s("image.tag-missing", r"(Head|GET|Get) \\?\"?https://ghcr\.io/v2/[^\s\"]+/manifests/[^\s\"]+\\?\"?:? (denied|unauthorized)[ \t.]*(\n|$)", 0.75),
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
-    _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
+    _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?!" + _REGISTRIES + r")"
+       r"[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
     _s("image.tag-missing", r"unexpected status (from (HEAD|GET) request to|code) https?://[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.5),
     # BuildKit's wording of the same refusal ("unexpected status code [manifests nonroot]: 403 Forbidden")
     _s("mirror.restricted", r"unexpected status code \[manifests [^\]\n]{1,200}\]: 403", 0.6),

@@ -245,8 +245,9 @@ def test_a_guess_only_when_nothing_else_answers(tmp_path):
 def test_a_chinese_title_about_a_dead_mirror_gets_mirror_guesses():
     from dldoctor import diagnose as dg
 
-    # No rule reads these titles; the word model does, and says it is guessing.
-    rep = explain("镜像加速地址失效")
+    # No rule reads this title ("the mirror address went stale"); the word model does, and says it
+    # is guessing. ("失效", lapsed, is a rule's word since the ninth session.)
+    rep = explain("镜像加速地址过期")
     assert rep.root_causes[0] == "mirror.dead" and len(rep.root_causes) == dg.GUESSES
     guesses = [f for f in rep.findings if f.check == "reported-error"]
     assert all(f.guess and f.confidence <= dg.GUESS_CONFIDENCE for f in guesses)
