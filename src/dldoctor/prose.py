@@ -336,14 +336,18 @@ FAMILIES: Tuple[Family, ...] = (
        r"nvidia (kernel )?modules? (is |are )?(missing|gone|not found)|missing nvidia (kernel )?modules?|"
        r"(nvidia|英伟达)\s*(内核)?模块(没有|未|无法)\s*加载|(nvidia|英伟达)\s*(内核)?模块(丢失|找不到)"),
     _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
-       r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT),
+       r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT,
+       # lspci -k lists nouveau among the modules that could drive the card, and nvidia as the one that does
+       unless=r"kernel driver in use:\s*nvidia\b"),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
        r"can'?t load|cannot load|won'?t load|not load|unable to load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
     # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
     _f("os.wsl", 0.75, r"\bwsl ?2?\b|windows subsystem|windows (preview|insider)",
-       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)", scope=TEXT,
+       r"(apt(-get)? install|install(ed|ing)?) (-y )?(the )?(linux )?(nvidia-driver|nvidia driver|cuda-drivers)|"
+       r"(装了|安装了?)\s*(linux\s*(版|版本)?的?\s*)?(nvidia-driver|nvidia\s*驱动|英伟达驱动|cuda-drivers)", scope=TEXT,
        # the driver installed on the Windows side is the right one
-       unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b"),
+       unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b|"
+              r"(windows|win ?1[01])\s*(上|端|那边)的?\s*(安装|装)"),
     # "No GPU on this machine", "(no GPU)", 没有GPU, a VM with none passed through.
     _f("gpu.absent", 0.7, r"\bno (nvidia )?gpus? (on|in) (this|the|my|that) (machine|host|server|vm|computer|pc|laptop|box|instance)\b|"
        r"\(no (nvidia )?gpus?\)|没有\s*(独立)?\s*(gpu|英伟达显卡|n卡)|无\s*gpu|\bno gpu is passed through|without (a )?gpu pass-?through",
@@ -408,7 +412,8 @@ FAMILIES: Tuple[Family, ...] = (
     # "data-root is already defined by a flag when starting the engine"
     _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
        r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
-    _f("os.wsl-gpu-unsupported", 0.8, WSL_1 + r"|wsl version:? 1\b|version 1 of wsl|(only|still) (on|using|have) wsl\b"),
+    # (not `wsl --version`'s "WSL version: 1.2.5.0", nor "still on WSL 2")
+    _f("os.wsl-gpu-unsupported", 0.8, WSL_1 + r"|wsl version:? 1\b(?!\.\d)|version 1 of wsl|(only|still) (on|using|have) wsl\b(?! ?2)"),
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
     _f("os.wsl-gpu-unsupported", 0.7, r"\bwsl\b", r"\bunsupported\b|not (yet )?supported|(isn'?t|is not|not) able to access the gpu|"
        r"(gpus?|cards?) (are|is) not recogni[sz]ed|\btcc\b|(gpu|cuda) access (is )?blocked|不支持|识别不到"),
@@ -431,7 +436,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"docker (desktop|for (mac|windows))|docker-desktop",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
-       unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}"),
+       unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
+              # Docker Desktop said not used
+              r"\b(not|without|no|n'?t|never)( using| use| installed| have| run(ning)?)? docker desktop|"
+              r"(uninstalled|removed|instead of|rather than) docker desktop|(没有|没|不)(用|装|使用)\s*docker desktop|卸载了?\s*docker desktop"),
     _f("toolkit.daemon-not-restarted", 0.7, r"(forgot|forget|did ?n'?t|did not|never|had to|needed to|need to) "
        r"(to )?(run)?[\s:`\"']*(sudo )?(systemctl restart docker|service docker restart|restart (the )?docker)|"
        r"忘(了|记)\s*重启\s*docker|重启\s*docker\s*(后|就|之后)\s*(好了|解决|正常)|"

@@ -139,6 +139,11 @@ def other_source_failing(texts: Dict[str, Optional[str]]) -> bool:
     return False
 
 
+_NOT_NEGATED_DESKTOP = (r"(?<!\bnot )(?<!\bnot using )(?<!\bnot use )(?<!n't use )(?<!n't using )(?<!\bwithout )"
+                        r"(?<!\bwithout using )(?<!\bno )(?<!uninstalled )(?<!removed )(?<!instead of )(?<!rather than )"
+                        r"(?<!没有用 )(?<!没有用)(?<!没用 )(?<!没用)(?<!不用 )(?<!不用)(?<!没有装 )(?<!没装 )(?<!卸载了 )(?<!卸载了)")
+
+
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
     return Signature(problem, regex, strength, where)
 
@@ -201,6 +206,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # a CI action or a Go program looking for the docker CLI on PATH
     _s("docker.missing", r"unable to locate executable file: docker\b|exec: \\?\"docker\\?\": executable file not found", 0.85),
     _s("docker.missing", r"the command 'docker' could not be found in this wsl 1 distro|(?<![\w-])docker: (command )?not found|command 'docker' not found|no such file or directory: (docker|'docker'|\"docker\")(?![\w/.-])|bash: docker: command not found", 0.9),
+    # The docker CLI not there, as shells say it (zsh, zh_CN bash, PowerShell and cmd in both languages).
+    _s("docker.missing", r"(?<![\w-])docker\s*[:：]\s*未找到命令|zsh: command not found: docker(?![\w.-])|"
+       r"the term '?docker(\.exe)?'? is not recognized as (the )?name of a cmdlet|无法将\s*[“\"']docker(\.exe)?[”\"']\s*项识别为|"
+       r"'docker' is not recognized as an internal or external command|[“\"']docker[”\"']\s*不是内部或外部命令", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
@@ -221,7 +230,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.55),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
        r"\bdocker[ -]snap\b|\bsnap(ped)? (version of |package of )?docker\b", 0.8),
-    _s("docker.desktop", r"desktop-linux|docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|Operating System: Docker Desktop", 0.85),
+    # (not Docker Desktop said not used, uninstalled or replaced)
+    _s("docker.desktop", r"desktop-linux|" + _NOT_NEGATED_DESKTOP + r"docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|"
+       r"Operating System: Docker Desktop", 0.85),
     # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
     _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
     # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
@@ -305,7 +316,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # kernel module" hint, which lists every cause.
     _s("driver.secure-boot", r"not signed by a key (that is )?trusted by the kernel|(loading of )?unsigned module (is )?rejected|"
        r"sign the kernel module when prompted", 0.9),
-    _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
+    _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed(?![^\n]*tainting kernel)|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
     _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau[^\n]*(is loaded|in use|holds)", 0.8),
     _s("driver.nouveau", r"probe routine was not called|already bound to (novacore|nova)|nouveau [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d", 0.85),
     _s("driver.nouveau", r"NVRM: No NVIDIA devices probed", 0.6),
@@ -355,7 +366,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     # (not a setting that turns it off: containerd's enable_selinux = false, SELINUX=disabled; nor the
     # container-selinux package a docker-ce RPM requires)
-    _s("os.selinux", r"avc: +denied|avc:\s+denied|(?<!enable_)(?<!container-)selinux(?![\s\"':=]*(false|disabled|permissive))", 0.9),
+    # (not SELinux said off, disabled or permissive, nor docker info's "Security Options:" item, nor
+    # dockerd's --selinux-enabled flag named)
+    _s("os.selinux", r"avc: +denied|avc:\s+denied|"
+       r"(?<!enable_)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
+       r"(?<!禁用了)(?<!禁用)(?<!\n  )(?<!\n   )(?<!\n    )"
+       r"selinux(?!-enabled)(?![\s\"':=]*(false|disabled|permissive))"
+       r"(?![^\n.,;]{0,30}\b(disabled|permissive|off)\b)(?![^\n。，]{0,10}(关闭|关掉|禁用))", 0.9),
     _s("os.selinux", r"capability change failed: operation not permitted", 0.5),
     # runc labelling the container's keyring: refused by SELinux policy (RHEL 7's container-selinux)
     _s("os.selinux", r"write /proc/self/attr/keycreate: permission denied", 0.85),
@@ -365,16 +382,18 @@ SIGNATURES: Tuple[Signature, ...] = (
     # (a driver upgraded under a running module).
     _s("os.reboot-required", r"mount (operation )?failed: [^\n]*/proc/driver/nvidia/params/[^\n]*no such file", 0.55),
     # --- apt -------------------------------------------------------------------------------
-    _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|is not signed", 0.95),
+    _s("apt.no-pubkey", r"NO_PUBKEY [0-9A-F]{8,}|public key is not available|signatures couldn'?t be verified|EXPKEYSIG|"
+       # apt's own sentence, not a kernel module or an image that "is not signed"
+       r"(Release|repository [^\n]{0,250})['\"]? is not signed", 0.95),
     # apt in a zh_CN locale: "由于没有公钥，无法验证下列签名", "仓库 … 没有数字签名".
-    _s("apt.no-pubkey", r"没有公钥|无法验证下列签名|没有数字签名|未经签名", 0.95),
+    _s("apt.no-pubkey", r"没有公钥|无法验证下列签名|没有数字签名|(仓库|Release)[^\n]{0,250}未经签名", 0.95),
     _s("apt.signed-by-conflict", r"conflicting values set for option signed-by", 0.97),
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     # NVIDIA's repository answers "# Unsupported distribution!"; Docker's install script (get.docker.com)
     # says "ERROR: Unsupported distribution 'openeuler'" (os.unsupported, below).
     _s("apt.repo-unsupported-distro", r"unsupported distribution(?! '[^'\n]*')|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(\n[ \t]*)?"
-       r"(does not have a release file|404|没有 ?Release ?文件)", 0.85),
+       r"((does not have|no longer has) a release file|404|(没有|不再含有) ?Release ?文件)", 0.85),
     # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/(nvidia-docker|libnvidia-container|nvidia-container-runtime)/"
@@ -424,6 +443,9 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"(403|forbidden)[^\n]*(apt|yum)\.dockerproject\.org", 0.7),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
+    # apt in zh_CN: Docker's packages with no candidate, or its plugins not found (no Docker repository)
+    _s("apt.docker-repo-missing", r"软件包\s*'?(docker-ce|docker-ce-cli|containerd\.io)'?\s*没有可安装候选|"
+       r"无法定位软件包\s*(docker-buildx-plugin|docker-compose-plugin|docker-ce-cli)", 0.85),
     _s("apt.repo-unreachable", r"(temporary failure resolving|could not resolve( host)?:? '?(nvidia\.github\.io|download\.docker\.com|[\w.-]*mirrors?[\w.-]*)|暂时不能解析域名|could not connect to (nvidia\.github\.io|download\.docker\.com)|curl: \((6|7|28|35)\)[^\n]*(nvidia\.github\.io|download\.docker\.com|(?<!hub\.)docker(?!\.io)|nvidia))", 0.85),
     # The same failures against an image registry (a script asking Docker Hub for tags, a health
     # check): the network to the registry, not a package repository.

@@ -1235,6 +1235,46 @@ REVIEW_WORDINGS = [
 ]
 
 
+REVIEW_WORDINGS += [
+    # (a third review: packages, the OS, the driver and WSL)
+    ("zsh: command not found: docker", "", "docker.missing"),
+    ("bash: docker: 未找到命令", "", "docker.missing"),
+    ("docker : The term 'docker' is not recognized as the name of a cmdlet, function, script file, or operable program.",
+     "", "docker.missing"),
+    ("E: 软件包 docker-ce 没有可安装候选", "", "apt.docker-repo-missing"),
+    ("", "我在 WSL2 的 Ubuntu 里装了 nvidia-driver-535，结果 nvidia-smi 报错", "os.wsl"),
+    ("E: The repository 'https://nvidia.github.io/libnvidia-container/stable/ubuntu18.04/amd64  Release' no longer has a "
+     "Release file.", "", "apt.repo-unsupported-distro"),
+]
+
+REVIEW_MISREADINGS = [
+    # SELinux said off, and docker info's list of security options
+    ("docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].", "SELinux is disabled on this host.", "os.selinux"),
+    ("docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].", "Security Options:\n  seccomp\n   Profile: builtin\n  selinux\n", "os.selinux"),
+    # `wsl --version` prints the package's version, not WSL 1
+    ("Failed to initialize NVML: Driver/library version mismatch", "wsl --version\nWSL version: 1.2.5.0\nKernel version: 5.15.90.1", "os.wsl-gpu-unsupported"),
+    # lspci -k names nouveau among the modules that could drive the card; nvidia drives it
+    ("Failed to initialize NVML: Driver/library version mismatch", "01:00.0 VGA compatible controller: NVIDIA Corporation GA102\n\tKernel driver in use: nvidia\n"
+     "\tKernel modules: nvidiafb, nouveau, nvidia_drm, nvidia", "driver.nouveau"),
+    # Docker Desktop said not used
+    ("docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].", "WSL2 Ubuntu 22.04 with docker-ce installed natively, not using Docker Desktop.", "docker.desktop"),
+    # the module loaded with Secure Boot off: the kernel only taints itself
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+     "nvidia: module verification failed: signature and/or required key missing - tainting kernel", "driver.secure-boot"),
+    # a kernel module or an image "not signed" is no apt key
+    ("", "the nvidia kernel module is not signed, so I signed it myself", "apt.no-pubkey"),
+]
+
+
+@pytest.mark.parametrize("error,notes,not_want", REVIEW_MISREADINGS)
+def test_reviewed_misreadings_are_not_read(error, notes, not_want):
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error=error or None, notes=notes or None))
+    assert not any(f.problem == not_want and not f.guess for f in rep.findings)
+
+
 @pytest.mark.parametrize("error,notes,want", REVIEW_WORDINGS)
 def test_reviewed_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
