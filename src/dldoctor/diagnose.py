@@ -125,7 +125,6 @@ def _refine(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str
 
 
 def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
-    installed, _ev = toolkit_state(facts)
     if "docker.snap" in matched:
         return "docker.snap", _("Docker is the snap package, which the toolkit does not configure.")
     if "docker.rootless" in matched:
@@ -133,6 +132,7 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
     if "toolkit.daemon-not-restarted" in matched:
         return "toolkit.daemon-not-restarted", _("The report says restarting dockerd fixed it: the toolkit was "
                                                  "there, the running daemon had not loaded it.")
+    installed, _ev = toolkit_state(facts)
     said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
     # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
     # unless the package database says plainly that it is not installed.
@@ -147,9 +147,9 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
 
 
 def _refine_runtime_not_registered(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
-    installed, _ev = toolkit_state(facts)
     if "docker.rootless" in matched:
         return "docker.rootless", _rootless_config()
+    installed, _ev = toolkit_state(facts)
     if runtime_entries(facts).get("nvidia") is not None:
         return "toolkit.daemon-not-restarted", _(
             "daemon.json registers the nvidia runtime, but the running daemon does not know it: "
@@ -238,11 +238,12 @@ def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tu
     return pid, ""
 
 
-# A rootless daemon reads ~/.config/docker, listens on /run/user/UID/docker.sock: what was set up for
-# the system daemon (its daemon.json, its runtime, its socket) is not its own.
 def _rootless_config() -> str:
+    """Why a rootless daemon explains failures of what was set up for the system daemon (its
+    daemon.json, its runtime, its socket): none of it is its own."""
     return _("Rootless Docker: its daemon reads ~/.config/docker/daemon.json and listens on "
              "/run/user/UID/docker.sock, so what was set up for the system daemon does not apply to it.")
+
 
 _SYSTEM_SOCKET = lazy_compile(r"unix:///(var/)?run/docker\.sock", re.I)
 

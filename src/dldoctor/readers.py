@@ -186,17 +186,19 @@ def closed_mirrors(texts: Texts) -> List[Match]:
         return []   # dockerd does not contact mirrors to start: a closed one cannot have stopped it
     # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
     failed = bool(texts.get("error")) or bool(_FAILED.search(report))
+    # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
+    # mirror, and that answer is Docker Hub's.
     err = texts.get("error") or ""
+    if _MANIFEST_NOT_FOUND.search(err) and not any(_same_service(h.group(1).lower(), d)
+                                                   for h in _HOST.finditer(err) for d in dead):
+        failed = False
     for where, text in _texts(texts, ("error", "notes", "command")):
         for m in _HOST.finditer(text):
             host = m.group(1).lower()
             if any(_same_service(host, d) for d in dead):
-                # Named without a failure beside it: a hint, used only when nothing surer is found.
-                # So too where the error is a manifest not found for an image the mirror's name is
-                # not part of: dockerd fell back past the mirror, and that answer is Docker Hub's.
-                named_in_error = any(_same_service(h.group(1).lower(), d) for h in _HOST.finditer(err) for d in dead)
-                hub_answered = bool(_MANIFEST_NOT_FOUND.search(err)) and not named_in_error
-                return [Match("mirror.dead", 0.9 if failed and not hub_answered else 0.45, where, _line(text, m.start()))]
+                # Named without a failure beside it (or with Docker Hub's answer): a hint, used only
+                # when nothing surer is found.
+                return [Match("mirror.dead", 0.9 if failed else 0.45, where, _line(text, m.start()))]
     return []
 
 
@@ -247,6 +249,11 @@ def limited_mirrors(texts: Texts) -> List[Match]:
     return []
 
 
+# A refusal, an error page, or no answer at all.
+_MIRROR_FAILED = lazy_compile(r"\b(401|403|5\d\d)\b|forbidden|tls:|x509|handshake|EOF|time ?out|request canceled|"
+                              r"deadline exceeded|no such host|connection refused|connection reset|no route to host", re.I)
+
+
 def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Match]:
     """The error names a mirror from daemon.json with a refusal or transport failure: that mirror
     is the problem (mirror.dead), not the image; an allowlist refusal is handled by signatures."""
@@ -259,9 +266,7 @@ def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Mat
         return []
     for line in err.splitlines():
         low = line.lower()
-        if any(h in low for h in hosts) and re.search(r"\b(401|403|5\d\d)\b|forbidden|tls:|x509|handshake|EOF|time ?out|"
-                                                      r"request canceled|deadline exceeded|no such host|connection refused|"
-                                                      r"connection reset|no route to host", line, re.I):
+        if any(h in low for h in hosts) and _MIRROR_FAILED.search(line):
             return [Match("mirror.dead", 0.85, "error", line.strip()[:400])]
     return []
 
@@ -295,8 +300,9 @@ _GPU_TALK = lazy_compile(r"\bgpus?\b|nvidia|cuda|\bnvml\b|显卡|\bdriver( versi
 
 def windows_build(texts: Texts) -> List[Match]:
     """A Windows 10 build older than 21H2 (19044) named in a report about WSL or Docker Desktop:
-    WSL gives such a Linux no GPU; older than 1903 (18362), no WSL 2 and so no engine at all. On Windows, the toolkit's WSL path failing outright ("driver
-    error: failed to process request") says the same; on a Linux host that error means other things."""
+    WSL gives such a Linux no GPU; older than 1903 (18362), no WSL 2 and so no engine at all. On
+    Windows, the toolkit's WSL path failing outright ("driver error: failed to process request") says
+    the same; on a Linux host that error means other things."""
     report = _report(texts)
     if _WINDOWS.search(report):
         m = _DXCORE_FAILED.search(report)
