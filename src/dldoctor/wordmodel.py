@@ -78,8 +78,8 @@ LR_STEP = 0.25
 def tokens(text: str) -> List[str]:
     """The features of a text, repeated as they occur.
 
-    English: lower-case words without stop words, and pairs of neighbouring words
-    ("no_such"); a dotted or slashed name also whole ("nvidia.github.io", "ustc.edu.cn"). Shapes
+    English: lower-case words without stop words and plural or verb endings (_plain), and pairs
+    of neighbouring words ("no_such"); a dotted or slashed name also whole ("nvidia.github.io", "ustc.edu.cn"). Shapes
     instead of values: "#v12.4" for a version, "#403" for a number of three digits or more,
     "#hex" and "#ip". Chinese: pairs of neighbouring characters (a lone character alone)."""
     out: List[str] = []
@@ -111,14 +111,35 @@ def tokens(text: str) -> List[str]:
             out.append(m.strip("./:"))
         for w in words:
             if len(w) > 1 and w not in _STOP:
-                out.append(w)
+                out.append(_plain(w))
             seq.append(w)
     prev: Optional[str] = None
     for w in seq:
         if w and prev and not (prev in _STOP and w in _STOP):
-            out.append(prev + "_" + w)
+            out.append(_plain(prev) + "_" + _plain(w))
         prev = w
     return out
+
+
+def _plain(word: str) -> str:
+    """The word without a plural or verb ending ("runtimes" and "runtime", "failing" and "fail",
+    "denied" and "deni") so that reports worded differently share their words. Crude on purpose:
+    the same on both sides (training and reading) is all it needs. By 5-fold cross-validation of
+    the model alone on 2139 train cases (three seeds), top-1 5064 -> 5081 and recall@3 5934 -> 5957
+    of 6417."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 4:
+        return word[:-2]
+    return word
 
 
 class Model:

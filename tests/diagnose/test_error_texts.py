@@ -906,8 +906,16 @@ REVIEW_WORDINGS = [
 ]
 
 
+TENTH_SESSION_WORDINGS = [
+    # Ansible's get_url says the 404 first, then the per-release URL NVIDIA never served
+    ('fatal: [gpu-1]: FAILED! => {"changed": false, "dest": "/etc/apt/sources.list.d/nvidia-docker.list", "msg": '
+     '"Request failed", "response": "HTTP Error 404: Not Found", "status_code": 404, '
+     '"url": "https://nvidia.github.io/nvidia-docker/ubuntu19.10/nvidia-docker.list"}', "", "apt.repo-unsupported-distro"),
+]
+
+
 @pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
-                         + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS)
+                         + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 

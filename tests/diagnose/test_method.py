@@ -204,6 +204,13 @@ def test_word_model_features():
     assert {"#hex", "#403", "#ip", "#v24.0"} <= set(toks)            # shapes, not values
     assert "加速" in toks and "超时" in toks                          # Chinese character pairs
     assert "the" not in wordmodel.tokens("the")
+    # plural and verb endings dropped, so differently worded reports share words: "containers
+    # failing" and "container fails", "runtimes" and "runtime" (names with a dash or digit kept whole)
+    assert wordmodel.tokens("containers failing") == wordmodel.tokens("container fails")
+    assert wordmodel.tokens("nvidia runtimes") == wordmodel.tokens("nvidia runtime")
+    assert wordmodel.tokens("libraries patches") == wordmodel.tokens("library patch")
+    assert "nvidia-container-tools" in wordmodel.tokens("nvidia-container-tools")
+    assert "tried" not in wordmodel.tokens("tried") and "tri" not in wordmodel.tokens("tried")  # a stop word first
 
 
 def test_shipped_word_model_is_small_deterministic_data():
