@@ -506,6 +506,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
        r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
        scope=REPORT),
+    # A framework counting no GPU inside an image (PaddlePaddle's "GPU count is: 0").
+    _f("container.no-gpu-request", 0.55, r"\bgpu count is:? ?0\b|\b(number of|no\.? of|num) gpus?( found| detected)?:? ?0\b",
+       r"docker|container|compose|容器|镜像", scope=REPORT),
     # The framework finds no driver inside a container or compose service: no GPU reached it.
     _f("container.no-gpu-request", 0.6, r"found no nvidia driver on your system|no cuda gpus are available",
        r"docker|container|compose|容器", scope=REPORT),

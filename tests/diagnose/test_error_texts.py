@@ -911,6 +911,10 @@ TENTH_SESSION_WORDINGS = [
     ('fatal: [gpu-1]: FAILED! => {"changed": false, "dest": "/etc/apt/sources.list.d/nvidia-docker.list", "msg": '
      '"Request failed", "response": "HTTP Error 404: Not Found", "status_code": 404, '
      '"url": "https://nvidia.github.io/nvidia-docker/ubuntu19.10/nvidia-docker.list"}', "", "apt.repo-unsupported-distro"),
+    # a framework in an image counting no GPU
+    ("Device id must be less than GPU count, but received id is: 0. GPU count is: 0",
+     "把推理部署打成了docker镜像，运行该镜像后出现了下面的错误", "container.no-gpu-request"),
+    ("", "Inside the container the trainer logs 'Number of GPUs: 0' although the host has four", "container.no-gpu-request"),
 ]
 
 
