@@ -394,7 +394,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unsupported-distro", r"unsupported distribution(?! '[^'\n]*')|/ubuntu2[2-9]\.\d\d/[^\n]*(404|not found)|misconfigured repository settings", 0.9),
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/[^\n]*/(ubuntu|debian|centos|rhel)[\d.]+/[^\n]*(\n[ \t]*)?"
        r"((does not have|no longer has) a release file|404|(没有|不再含有) ?Release ?文件)|"
-       # the 404 said first, then the URL (Ansible's get_url, Python's urllib, PowerShell)
+       # the 404 said first, then the URL (Ansible's get_url)
        r"\b404\b[^\n]{0,200}nvidia\.github\.io/[^\s\"']*/(ubuntu|debian|centos|rhel)[\d.]+/", 0.85),
     # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.

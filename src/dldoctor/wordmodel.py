@@ -79,11 +79,12 @@ def tokens(text: str) -> List[str]:
     """The features of a text, repeated as they occur.
 
     English: lower-case words without stop words and plural or verb endings (_plain), and pairs
-    of neighbouring words ("no_such"); a dotted or slashed name also whole ("nvidia.github.io", "ustc.edu.cn"). Shapes
-    instead of values: "#v12.4" for a version, "#403" for a number of three digits or more,
-    "#hex" and "#ip". Chinese: pairs of neighbouring characters (a lone character alone)."""
+    of neighbouring words ("no_such"); a dotted or slashed name also whole ("nvidia.github.io",
+    "ustc.edu.cn"). Shapes instead of values: "#v12.4" for a version, "#403" for a number of three
+    digits or more, "#hex" and "#ip". Chinese: pairs of neighbouring characters (a lone character alone)."""
     out: List[str] = []
-    seq: List[Optional[str]] = []  # words in order, None where something else broke the run
+    # words in order, each with its _plain form; None where something else broke the run
+    seq: List[Optional[Tuple[str, str]]] = []
     for m in _PIECE.findall(text.lower()):
         if "\u4e00" <= m[0] <= "\u9fff":
             seq.append(None)
@@ -110,14 +111,15 @@ def tokens(text: str) -> List[str]:
         if len(words) > 1 and len(m) <= 60 and ("." in m or "/" in m):
             out.append(m.strip("./:"))
         for w in words:
+            plain = _plain(w)
             if len(w) > 1 and w not in _STOP:
-                out.append(_plain(w))
-            seq.append(w)
-    prev: Optional[str] = None
-    for w in seq:
-        if w and prev and not (prev in _STOP and w in _STOP):
-            out.append(_plain(prev) + "_" + _plain(w))
-        prev = w
+                out.append(plain)
+            seq.append((w, plain))
+    prev: Optional[Tuple[str, str]] = None
+    for cur in seq:
+        if cur and prev and not (prev[0] in _STOP and cur[0] in _STOP):
+            out.append(prev[1] + "_" + cur[1])
+        prev = cur
     return out
 
 
