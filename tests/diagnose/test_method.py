@@ -213,6 +213,25 @@ def test_word_model_features():
     assert "tried" not in wordmodel.tokens("tried") and "tri" not in wordmodel.tokens("tried")  # a stop word first
 
 
+def test_word_model_does_not_lean_towards_the_commonest_problem():
+    from dldoctor import wordmodel
+
+    # The same words, as often, for a problem of nine training reports and one of a single report:
+    # how common a problem was in training must not decide between them.
+    counts = {"toolkit": {"image.tag-missing": 3, "toolkit.ldconfig": 3},
+              "broken": {"image.tag-missing": 3, "toolkit.ldconfig": 3}}
+    m = wordmodel.Model(counts, reports={"image.tag-missing": 9, "toolkit.ldconfig": 1})
+    assert m.best("toolkit broken")[0] == "toolkit.ldconfig"
+    # train() counts the reports, not the catalog's own documents, and the count survives the
+    # shipped table's round trip
+    m = wordmodel.train([("toolkit broken", "image.tag-missing")] * 9 + [("toolkit broken", "toolkit.ldconfig")],
+                        catalog=[("toolkit broken", "toolkit.ldconfig")] * 8)
+    assert m.reports == {"image.tag-missing": 9, "toolkit.ldconfig": 1}
+    ns: dict = {}
+    exec(wordmodel.dump(m, ["t-1"] * 10), ns)
+    assert ns["REPORTS"] == (9, 1)
+
+
 def test_shipped_word_model_is_small_deterministic_data():
     from pathlib import Path
 
