@@ -311,7 +311,8 @@ FAMILIES: Tuple[Family, ...] = (
     # CUDA stops working after the host suspends and resumes: nvidia_uvm does not survive it (the
     # devices and nvidia-smi still answer), and reloading that module brings CUDA back.
     _f("driver.uvm-missing", 0.6, r"\bresum(e|ed|es|ing) from (sleep|suspend|suspension|standby|hibernation)\b|"
-       r"\b(wak(e|es|ing)|woke|woken) (up )?from (sleep|suspend|hibernation)\b|"
+       r"\b(wak(e|es|ing)|woke|woken) (up )?from (sleep|suspend|suspension|hibernation)\b|"
+       r"\bafter (the |my |your |a )?(computer|laptop|pc|machine|host|system) (wakes|woke|resumes|resumed)\b|"
        r"\bafter (a |the )?(system |laptop |host |machine |computer |pc )?(suspend|hibernat(e|ion)|sleep mode|standby)\b|"
        r"(系统|电脑|机器|笔记本)\s*(休眠|睡眠)(后|之后|唤醒)",
        r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT,
@@ -337,8 +338,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"(nvidia|英伟达)\s*(内核)?模块(没有|未|无法)\s*加载|(nvidia|英伟达)\s*(内核)?模块(丢失|找不到)"),
     _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT,
-       # lspci -k lists nouveau among the modules that could drive the card, and nvidia as the one that does
-       unless=r"kernel driver in use:\s*nvidia\b"),
+       # lspci -k lists nouveau among the modules that could drive the card, and nvidia as the one that does;
+       # a blacklist of both nouveau and nvidia (an Optimus laptop switching the card off) is no fault of nouveau
+       unless=r"kernel driver in use:\s*nvidia\b|blacklist[^\n]*\bnouveau\b[^\n]*\bnvidia\b(?!-)|"
+              r"blacklist[^\n]*\bnvidia\b(?!-)[^\n]*\bnouveau\b"),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
        r"can'?t load|cannot load|won'?t load|not load|unable to load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
     # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
@@ -551,9 +554,10 @@ FAMILIES: Tuple[Family, ...] = (
     # dockerd itself said not to start, with no configuration of its own blamed: the daemon is down
     # (a daemon.json or mirror that stops it is read, more surely, by its own rows).
     _f("docker.daemon-down", 0.6, r"\bdocker(d| daemon| service| engine)?\b[^.\n]{0,30}\b(cannot|can'?t|won'?t|fails? to|failed to|"
-       r"does not|doesn'?t|did not|didn'?t|unable to|refuses to) (re)?start"
+       r"does not|doesn'?t|did not|didn'?t|unable to|refuses to) (re|auto[- ]?)?start"
        # (dockerd itself: nothing started by it named after the verb)
-       r"(?=\s*($|[.,;:!)]|(after|since|on|at|when|because|any ?more|again|up|anymore)\b))|"
+       r"(?=\s*($|[.,;:!)]|(after|since|on|at|when|because|any ?more|again|up|anymore|automatically)\b))|"
+       r"\b(not able to|unable to|can'?t|cannot|couldn'?t|could not) (re)?start (the )?(docker )?(daemon|dockerd|docker service|docker engine)\b|"
        r"docker\s*(服务)?\s*(启动失败|无法启动|起不来)",
        unless=r"daemon\.json|mirror|加速|\bcontainers?\b|容器|\bgpu docker\b|nvidia-docker|docker (images?|run)\b|"
               r"docker ps (works|is fine)|works fine|compose|desktop|--gpus"),

@@ -192,6 +192,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # running", "Cannot connect" and "refused" to these), and its codes for the socket's refusal and
     # a missing CLI. kind only says the CLI failed: weakly the daemon, which a printed refusal outranks.
     _s("docker.daemon-down", r"\bPROVIDER_DOCKER_(NOT_RUNNING|CANNOT_CONNECT|REFUSED)\b", 0.85),
+    # systemctl where systemd is not PID 1 (WSL without systemd, a container): dockerd cannot be
+    # started or restarted that way, so it is not running (WSL in the report adds its context).
+    _s("docker.daemon-down", r"system has not been booted with systemd as init system|"
+       r"failed to connect to bus: host is down", 0.6),
     _s("docker.permission-denied", r"\bPROVIDER_DOCKER_NEWGRP\b", 0.75),
     _s("docker.missing", r"\bPROVIDER_DOCKER_NOT_FOUND\b", 0.8),
     _s("docker.daemon-down", r"could not list clusters: failed to list nodes: exit status 1", 0.45),
@@ -279,6 +283,10 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"(without|missing|no|forgot|forgetting|not (set|specif(y|ied)|setting))( the| a)? [`'\"]?runtime ?class(name)?", 0.8,
        ("notes", "error")),
     _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\\?\"?: executable file not found", 0.9),
+    # ... and said in words: the package installed, the runtime's executable not there.
+    _s("runtime.binary-missing", r"(did ?n'?t|did not|does ?n'?t|does not) (create|install|provide|ship)( the| any)? "
+       r"`?nvidia-container-runtime`? (executable|binary)|`?nvidia-container-runtime`? (executable|binary) "
+       r"(is |was )?(missing|not found|not installed|not created|gone)", 0.8, ("notes", "error")),
     # The CLI the runtime's hook calls (libnvidia-container-tools) is gone: a named binary missing is
     # the fault, whatever packaging (nvidia-docker2) installed the rest.
     _s("runtime.binary-missing", r"nvidia-container-cli[`'\"]?:? (executable file not found|no such file or directory|command not found)|"
@@ -287,7 +295,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.too-old-for-cgroup-v2", r"cgroup subsystem devices not found", 0.95),
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
-    _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
+    _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library|"
+       r"libnvidia-ml\.so(\.1)? (is |was )?(not found|missing|cannot be found|can'?t be found)", 0.8),
     _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
     # Toolkit 1.17+ wants the host's ldconfig written with '@' (host-relative); a config.toml kept
     # from an older release stops every GPU container at config load.
@@ -444,6 +453,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.docker-repo-missing", r"(apt|yum)\.dockerproject\.org[^\n]*(403|forbidden|no longer signed)|"
        r"(403|forbidden)[^\n]*(apt|yum)\.dockerproject\.org", 0.7),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
+    # yum and dnf say the same of NVIDIA's packages when its repository was never added. (Docker's
+    # packages not found by yum are most often a release Docker does not serve: not read here.)
+    _s("apt.nvidia-repo-missing", r"(no package (matching )?'?|no match for argument:? '?|unable to find a match:? '?)"
+       r"(nvidia-container-toolkit|nvidia-docker2|nvidia-container-runtime|libnvidia-container[\w-]*)'?"
+       r"(?![\w-])(?!\S*\.rpm)", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     # apt in zh_CN: Docker's packages with no candidate, or its plugins not found (no Docker repository)
     _s("apt.docker-repo-missing", r"软件包\s*'?(docker-ce|docker-ce-cli|containerd\.io)'?\s*没有可安装候选|"

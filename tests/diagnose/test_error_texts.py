@@ -918,10 +918,48 @@ TENTH_SESSION_WORDINGS = [
 ]
 
 
+ELEVENTH_SESSION_WORDINGS = [
+    # yum and dnf not finding NVIDIA's packages: its repository was never added
+    ("Loading mirror speeds from cached hostfile\nNo package nvidia-container-toolkit available.\nError: Nothing to do",
+     "", "apt.nvidia-repo-missing"),
+    ("No match for argument: nvidia-docker2\nError: Unable to find a match: nvidia-docker2", "", "apt.nvidia-repo-missing"),
+    # systemctl where systemd is not PID 1: dockerd is not started that way
+    ("System has not been booted with systemd as init system (PID 1). Can't operate.\n"
+     "Failed to connect to bus: Host is down", "sudo systemctl restart docker", "docker.daemon-down"),
+    # CUDA gone after the machine slept
+    ("", "Since my laptop woke up from suspension, torch in the container says no CUDA GPUs are available",
+     "driver.uvm-missing"),
+    ("", "cuda inside docker breaks every time after the machine resumes; nvidia-smi still lists the GPU",
+     "driver.uvm-missing"),
+    # the toolkit's libraries, and the runtime's binary, missing in words
+    ("", "docker --gpus all fails on my NixOS box, libnvidia-ml.so.1 cannot be found by the container toolkit",
+     "toolkit.libs-not-found"),
+    ("", "dnf install nvidia-container-toolkit did not install the nvidia-container-runtime binary",
+     "runtime.binary-missing"),
+    # dockerd not starting, in words
+    ("", "After every reboot the docker service doesn't auto-start, I have to run service docker start",
+     "docker.daemon-down"),
+    ("", "I installed docker-ce on Ubuntu 24.04 and was not able to start the docker daemon", "docker.daemon-down"),
+]
+
+
 @pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
-                         + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS)
+                         + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS
+                         + ELEVENTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
+
+
+def test_a_blacklist_of_both_nouveau_and_nvidia_is_no_fault_of_nouveau():
+    # an Optimus laptop switching the card off blacklists both; blacklisting nouveau alone still
+    # points at nouveau (it was there to be blacklisted, and may still be loaded)
+    both = 'boot.blacklistedKernelModules = [ "nouveau" "nvidia" ];\nnvidia-smi works on the host'
+    assert _read("", both) != ("driver.nouveau", True)  # (the word model may still guess it)
+    assert _read("", "blacklist nouveau is in /etc/modprobe.d/blacklist.conf\nnvidia-smi fails") == ("driver.nouveau", True)
+
+
+def test_yum_missing_a_local_rpm_is_not_a_missing_repository():
+    assert _read("No package nvidia-container-toolkit-1.13.5-1.x86_64.rpm available.")[0] != "apt.nvidia-repo-missing"
 
 
 def test_an_end_of_life_release_under_docker_desktop_is_not_the_cause(tmp_path):
