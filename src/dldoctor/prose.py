@@ -191,12 +191,20 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bk8s\b|kube|device[- ]plugin|daemonset|nvidia\.com/gpu|gpu-operator|\bpods?\b", scope=REPORT,
        # (not where the node has no GPU or its driver is not there yet)
        unless=r"cpu[- ]only|\bno (nvidia )?gpu|driver[^.\n]{0,20}(not|isn'?t) (installed|ready|loaded)|Init:\d/\d|driver-daemonset"),
+    # `docker build` gives its RUN steps no GPU (BuildKit never; the classic builder only under the
+    # nvidia default runtime): CUDA failing while an image builds is that, not the host's driver.
+    _f("container.no-gpu-request", 0.9, r"\b(no|without) (nvidia )?gpu access (during|at|while|in) (the )?(docker |image )?build|"
+       r"\bgpu (is |was )?(not|isn'?t|wasn'?t) (available|accessible|visible) (during|at|while|in) (the )?(docker |image )?build|"
+       r"(during|while|at) (the )?(docker |image )?build( time)?[^.\n]{0,40}\b(no|without) (access to (the )?)?(nvidia |cuda )?gpus?\b|"
+       r"\b(unable to|cannot|can'?t|could ?n'?t|could not|fails? to|failed to) (find|detect|load|see) (the )?"
+       r"(cuda|libcuda|gpus?|nvidia)\b[^.\n]{0,30}\b(while|when|during) (building|the build|(the )?docker build)\b"),
     _f("container.no-gpu-request", 0.85, r"default[- ]runtime (is )?(not|isn'?t|wasn'?t) (set|configured|correct)|"
        r"not (set|configured) (as )?(the )?default[- ]runtime|"
        r"默认运行时[^。\n]{0,6}(不是|没有)"),
     # A proxy set only where dockerd never reads it (the shell, /etc/environment, the client's
-    # config.json) next to a pull that fails: dockerd pulls, so it went without one.
-    _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, PULL,
+    # config.json) next to a pull that fails: dockerd pulls, so it went without one. (`docker run`
+    # pulls too: "Unable to find image … locally", then the registry's /v2/.)
+    _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, PULL + r"|unable to find image '[^'\n]+' locally|/v2/",
        r"time ?out|timed out|超时|\bhangs?\b|fail|失败|拉不|\bstill\b|依旧|no such host|i/o timeout|canceled", scope=REPORT,
        unless=r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|"
               r"\bpull(s|ed)? (works?|fine|successfully)\b"),
@@ -318,7 +326,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT,
        unless=r"nvidia-(suspend|hibernate|resume)\.service|NVreg_Preserve|\bslurm\b|\bjob (was |is )?suspended|"
               r"ctrl-z|(disabled?|turned off|no) (suspend|sleep)"),
-    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)|"
+    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)(?! access| support| (during|at|while) )|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
        r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
@@ -435,8 +443,9 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"\bwsl|windows subsystem|hyper-v|ubuntu|\blinux\b|\bssh\b|\bserver\b|remote|centos|rhel|red ?hat|"
        r"debian|fedora|rocky|\bdgx\b|cluster|服务器"),
     _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
-       r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|"
-       r"docker (desktop|for (mac|windows))|docker-desktop",
+       r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|\bmy mac\b|"
+       # (OrbStack and Colima run the engine in a Linux VM on macOS the same way)
+       r"docker (desktop|for (mac|windows))|docker-desktop|\borbstack\b|\bcolima\b",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
        unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"

@@ -363,7 +363,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-image", r"unsupported cuda version: (driver )?[\d.]+ < (image )?[\d.]+", 0.85),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
-    _s("gpu.absent", r"no nvidia gpu|no devices were found|no cuda-capable device is detected", 0.55),
+    _s("gpu.absent", r"no nvidia gpu(?! access| support| (during|at|while) )|no devices were found|no cuda-capable device is detected", 0.55),
     # An application that shells out to nvidia-smi and says so (Ollama: "check that you have installed
     # GPU drivers: nvidia-smi command failed"): no working driver where it runs.
     _s("driver.missing", r"check that you have installed (the |your )?(gpu |nvidia )?drivers?:? [^\n]*nvidia-smi (command )?failed", 0.6),
@@ -419,6 +419,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # The distribution's own archive no longer has the release (an old base image, an old host).
     _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" Release[”\"']?\s*((does not have|no longer has) a "
        r"Release file|(没有|不再含有)\s*Release\s*文件)|" + _DISTRO_ARCHIVE + r"dists/" + _EOL_SUITES + r"/[^\s]*\s+404\b", 0.75),
+    # apt 1.x: "Err:4 http://archive.ubuntu.com/ubuntu eoan Release" with "404  Not Found" below it. The
+    # archive answered, so no transport failure is behind it: it names the fault (0.8), before the
+    # same 404 read as a broken source.
+    _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" Release\s+404\b", 0.8),
     _s("os.unsupported", _DOCKER_SUITE_RELEASE + r"'? (does not have|no longer has) a Release file|"
        + _DOCKER_SUITE_RELEASE + r"[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
        + _DOCKER_SUITE_RELEASE + r"\s+404\b|"

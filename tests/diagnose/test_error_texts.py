@@ -940,6 +940,24 @@ ELEVENTH_SESSION_WORDINGS = [
     ("", "After every reboot the docker service doesn't auto-start, I have to run service docker start",
      "docker.daemon-down"),
     ("", "I installed docker-ce on Ubuntu 24.04 and was not able to start the docker daemon", "docker.daemon-down"),
+    # an end-of-life release's Release file, 404 on the distribution's own archive in apt 1.x's form
+    ("Err:6 http://archive.ubuntu.com/ubuntu groovy Release\n  404  Not Found [IP: 185.125.190.36 80]\n"
+     "E: The repository 'http://archive.ubuntu.com/ubuntu groovy Release' no longer has a Release file.", "",
+     "os.unsupported"),
+    # no GPU while an image builds
+    ("", "deviceQuery fails in a RUN step of my Dockerfile: there is no GPU access during the docker build",
+     "container.no-gpu-request"),
+    ("#9 0.512 CUDA error: no CUDA-capable device is detected", "The GPU is not available during build with BuildKit",
+     "container.no-gpu-request"),
+    ("", "nvcc builds fine but cmake could not find libcuda while building the image; in docker run --gpus it works",
+     "container.no-gpu-request"),
+    # `docker run` pulls too: a proxy set only for the shell
+    ("Unable to find image 'registry.example.com/app:1.0' locally\ndocker: Error response from daemon: Get "
+     "https://registry.example.com/v2/: net/http: request canceled while waiting for connection",
+     "export https_proxy=http://10.0.0.5:3128 is in my .bashrc and curl works through it", "docker.proxy-misconfigured"),
+    # a Mac: Docker runs in a Linux VM without an NVIDIA GPU
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "Trying the vllm image with --gpus all under OrbStack on my Mac", "docker.desktop"),
 ]
 
 
@@ -956,6 +974,12 @@ def test_a_blacklist_of_both_nouveau_and_nvidia_is_no_fault_of_nouveau():
     both = 'boot.blacklistedKernelModules = [ "nouveau" "nvidia" ];\nnvidia-smi works on the host'
     assert _read("", both) != ("driver.nouveau", True)  # (the word model may still guess it)
     assert _read("", "blacklist nouveau is in /etc/modprobe.d/blacklist.conf\nnvidia-smi fails") == ("driver.nouveau", True)
+
+
+def test_no_gpu_access_or_support_is_not_a_host_without_a_card():
+    # "no NVIDIA GPU access/support" (in a build, a container) says nothing of the host's hardware
+    assert _read("", "there is no nvidia gpu support inside my container yet") != ("gpu.absent", True)
+    assert _read("", "this server has no nvidia gpu, only the onboard one") == ("gpu.absent", True)
 
 
 def test_yum_missing_a_local_rpm_is_not_a_missing_repository():
