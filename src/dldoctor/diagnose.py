@@ -170,9 +170,13 @@ def _says_not_in_group(facts: Facts) -> bool:
 
 
 def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    from dldoctor import prose
+
     ident, gdb = facts.identity, facts.group_db
     listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
-    if listed or "docker.group-not-active" in matched:
+    # (a user "in the docker group" of a container the host's socket is mounted into is no stale login)
+    mounted = any(prose.holds(prose.MOUNTED_SOCKET, t) for t in (facts.notes, facts.error) if t)
+    if listed or ("docker.group-not-active" in matched and not mounted):
         return "docker.group-not-active", _(
             "The user was added to the docker group, but the session that runs docker started before "
             "that: group membership is read at login.")

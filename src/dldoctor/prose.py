@@ -87,6 +87,11 @@ DISTRO = (r"\b(ubuntu|debian|raspbian|raspberry pi os|fedora|centos|rhel|red ?ha
           r"deepin|opensuse|sles|amazon linux|arch linux)\b|\b(xenial|bionic|focal|jammy|noble|stretch|buster|bullseye|"
           r"bookworm|trixie)\b|\b\d\d\.(04|10)\b")
 FAILS = r"fail(s|ed|ing)?|can'?t|cannot|unable|失败|拉不下来|不了|无法|不能"
+# The host's docker.sock mounted into a container (a CI agent, docker-in-docker, a devcontainer): the
+# docker group inside has its own ID, and the socket refuses it however fresh the session, so a
+# refusal there is docker.permission-denied, never a stale login.
+MOUNTED_SOCKET = (r"\bmount(ed|ing|s)? (the |a )?(host'?s? )?(/var/run/)?docker\.sock|docker\.sock[^.\n]{0,30}\bmount|"
+                  r"docker-in-docker|docker-outside-of-docker|\bdind\b|\bgid\b|group id|runner container")
 SHELL_PROXY = (r"\bexport\s+(https?|all)_proxy=|\b(https?|all)_proxy=\S+|\"proxies\"\s*:|env\s*\|\s*grep -i proxy|"
                r"(/etc/environment|\.bashrc|\.profile\b|\.docker/config\.json)[^\n]{0,60}proxy|"
                r"proxy[^\n]{0,60}(/etc/environment|\.bashrc|\.profile\b|\.docker/config\.json)|终端[^。\n]{0,10}(设置|配置)?了?代理")
@@ -100,7 +105,9 @@ BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |com
 FAMILIES: Tuple[Family, ...] = (
     # --- the docker group and login sessions ----------------------------------------------------
     _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
-    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT),
+    # (Not for the host's socket mounted into a container: MOUNTED_SOCKET.)
+    _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT,
+       unless=MOUNTED_SOCKET),
     # The user is not in the group at all ("bob needs to be in the docker group", a script's "Current
     # user is not part of the docker group"): the socket refuses them; no session is stale.
     _f("docker.permission-denied", 0.72, NOT_IN_GROUP, unless=NOT_IN_GROUP_UNLESS),
@@ -193,18 +200,47 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"cpu[- ]only|\bno (nvidia )?gpu|driver[^.\n]{0,20}(not|isn'?t) (installed|ready|loaded)|Init:\d/\d|driver-daemonset"),
     # `docker build` gives its RUN steps no GPU (BuildKit never; the classic builder only under the
     # nvidia default runtime): CUDA failing while an image builds is that, not the host's driver.
-    _f("container.no-gpu-request", 0.9, r"\b(no|without) (nvidia )?gpu access (during|at|while|in) (the )?(docker |image )?build|"
-       r"\bgpu (is |was )?(not|isn'?t|wasn'?t) (available|accessible|visible) (during|at|while|in) (the )?(docker |image )?build|"
+    _f("container.no-gpu-request", 0.9, r"\b(no|without) (nvidia )?gpu access (during|at|while|in|when) (the )?[`'\"]?(docker |image )?build|"
+       r"\b(gpus?|cuda) (is |are |was |were )?(not|isn'?t|aren'?t|wasn'?t|weren'?t) (available|accessible|visible) "
+       r"(during|at|while|in|when) (the )?[`'\"]?(docker |image )?build|"
+       r"\b(gpus?|cuda) (is |are |was |were )?(not|isn'?t|aren'?t|wasn'?t|weren'?t) (available|accessible|visible) when building (the |my |an? )?(docker )?image|"
        r"(during|while|at) (the )?(docker |image )?build( time)?[^.\n]{0,40}\b(no|without) (access to (the )?)?(nvidia |cuda )?gpus?\b|"
        r"\b(unable to|cannot|can'?t|could ?n'?t|could not|fails? to|failed to) (find|detect|load|see) (the )?"
-       r"(cuda|libcuda|gpus?|nvidia)\b[^.\n]{0,30}\b(while|when|during) (building|the build|(the )?docker build)\b"),
+       r"(cuda|libcuda|gpus?|nvidia)\b[^.\n]{0,30}\b(while|when|during) (building (the |my |an? )?(docker )?(image|container|dockerfile)|the (docker |image )?build|(the )?docker build)\b",
+       # (not the build's limits named in passing, next to the run-time error the report is about)
+       unless=r"\bi know\b|\b(since|as|because)\b[^.\n]{0,15}\b(no )?gpu|\binstead\b|\botherwise\b|that part is fine"),
+    # yum, dnf and zypper not finding NVIDIA's packages: its repository was never added. (Not where
+    # that repository is there but fails: a 404 for this release, a metadata or key failure, a
+    # "# Unsupported distribution!" page; their own rows read those. Docker's packages not found by
+    # yum are most often a release Docker does not serve: not read here.)
+    _f("apt.nvidia-repo-missing", 0.85, r"(no package (matching )?'?|no match for argument:? '?|unable to find a match:? '?|"
+       r"no provider of '?|package '?(?=\S+'? not found))"
+       r"(nvidia-container-toolkit|nvidia-docker2|nvidia-container-runtime|libnvidia-container[\w-]*)'?"
+       r"(?![\w-])(?!\S*\.rpm)", scope=REPORT, where=("error", "notes"),
+       unless=r"nvidia\.github\.io/[^\s]*\b404\b|status code: 404|https? error 404|unsupported distribution|"
+              r"failed to download metadata|curl error|gpg check failed"),
+    # The toolkit's libraries said missing in words; not under WSL (the Windows driver's own libraries,
+    # os.wsl-gpu-unsupported), nor where no GPU was requested (a plain docker run, a Kubernetes pod).
+    _f("toolkit.libs-not-found", 0.8, r"libnvidia-ml\.so(\.1)? (is |was )?(not found|missing|cannot be found|can'?t be found)",
+       scope=REPORT, unless=r"\bwsl\b|/usr/lib/wsl|without (the )?--gpus|no --gpus|device[- ]plugin|\bpods?\b|daemonset|"
+       r"nvidia\.com/gpu"),
+    # systemctl where systemd is not PID 1 (WSL without systemd, a container), asked about dockerd: it
+    # cannot be started or restarted that way, so it is not running. (Docker Desktop's engine is not
+    # started by systemctl at all: its own row.)
+    _f("docker.daemon-down", 0.6, r"system has not been booted with systemd as init system|failed to connect to bus: host is down",
+       r"systemctl\s+(\w+\s+)?docker\b|service docker\b|\bdocker(\.service|d)?\b[^.\n]{0,40}(not running|cannot connect|(re)?start)|"
+       r"daemon-reload", scope=REPORT, unless=r"docker desktop|desktop-linux|rancher desktop"),
     _f("container.no-gpu-request", 0.85, r"default[- ]runtime (is )?(not|isn'?t|wasn'?t) (set|configured|correct)|"
        r"not (set|configured) (as )?(the )?default[- ]runtime|"
        r"默认运行时[^。\n]{0,6}(不是|没有)"),
     # A proxy set only where dockerd never reads it (the shell, /etc/environment, the client's
     # config.json) next to a pull that fails: dockerd pulls, so it went without one. (`docker run`
     # pulls too: "Unable to find image … locally", then the registry's /v2/.)
-    _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, PULL + r"|unable to find image '[^'\n]+' locally|/v2/",
+    _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, r"unable to find image '[^'\n]+' locally|/v2/",
+       r"time ?out|timed out|no such host|i/o timeout|request canceled|connection (refused|reset)|tls handshake", scope=REPORT,
+       unless=r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|registry-mirrors|"
+              r"\bpull(s|ed)? (works?|fine|successfully)\b"),
+    _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, PULL,
        r"time ?out|timed out|超时|\bhangs?\b|fail|失败|拉不|\bstill\b|依旧|no such host|i/o timeout|canceled", scope=REPORT,
        unless=r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|"
               r"\bpull(s|ed)? (works?|fine|successfully)\b"),
@@ -320,16 +356,17 @@ FAMILIES: Tuple[Family, ...] = (
     # devices and nvidia-smi still answer), and reloading that module brings CUDA back.
     _f("driver.uvm-missing", 0.6, r"\bresum(e|ed|es|ing) from (sleep|suspend|suspension|standby|hibernation)\b|"
        r"\b(wak(e|es|ing)|woke|woken) (up )?from (sleep|suspend|suspension|hibernation)\b|"
-       r"\bafter (the |my |your |a )?(computer|laptop|pc|machine|host|system) (wakes|woke|resumes|resumed)\b|"
+       r"\bafter (the |my |your |a )?(computer|laptop|pc|machine|host|system) (wakes|woke|resumes|resumed|comes back from (sleep|suspend))\b|"
+       r"\bwaking (up )?(the |my )?(computer|laptop|pc|machine|host|system) (up )?from (sleep|suspend)|"
        r"\bafter (a |the )?(system |laptop |host |machine |computer |pc )?(suspend|hibernat(e|ion)|sleep mode|standby)\b|"
-       r"(系统|电脑|机器|笔记本)\s*(休眠|睡眠)(后|之后|唤醒)",
+       r"(系统|电脑|机器|笔记本|主机)\s*(从)?\s*(休眠|睡眠|待机)\s*(后|之后|以后|唤醒|恢复)|(休眠|睡眠|待机)\s*(唤醒|恢复)\s*(后|之后|以后)",
        r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT,
        unless=r"nvidia-(suspend|hibernate|resume)\.service|NVreg_Preserve|\bslurm\b|\bjob (was |is )?suspended|"
               r"ctrl-z|(disabled?|turned off|no) (suspend|sleep)"),
-    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)(?! access| support| (during|at|while) )|"
+    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)(?! access| support| (during|at|while) (the )?(docker |image )?build)|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
-       r"没有(独立)?显卡|没有\s*nvidia|集成显卡|核显",
+       r"没有(独立)?显卡|没有\s*nvidia(?![- _]?(docker|container|smi|driver|toolkit|runtime|utils|驱动|\.))|集成显卡|核显",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
        # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
        # "prime-select intel" switches a hybrid laptop's display: the NVIDIA card is still there.
@@ -348,8 +385,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT,
        # lspci -k lists nouveau among the modules that could drive the card, and nvidia as the one that does;
        # a blacklist of both nouveau and nvidia (an Optimus laptop switching the card off) is no fault of nouveau
-       unless=r"kernel driver in use:\s*nvidia\b|blacklist[^\n]*\bnouveau\b[^\n]*\bnvidia\b(?!-)|"
-              r"blacklist[^\n]*\bnvidia\b(?!-)[^\n]*\bnouveau\b"),
+       unless=r"kernel driver in use:\s*nvidia\b|\bblacklist\w*\W{1,6}(both\W+)?nouveau\W{1,6}(and\W+|blacklist\W+)?nvidia\b(?!-)|"
+              r"\bblacklist\w*\W{1,6}(both\W+)?nvidia\W{1,6}(and\W+|blacklist\W+)?nouveau\b"),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
        r"can'?t load|cannot load|won'?t load|not load|unable to load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
     # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
@@ -443,12 +480,14 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"\bwsl|windows subsystem|hyper-v|ubuntu|\blinux\b|\bssh\b|\bserver\b|remote|centos|rhel|red ?hat|"
        r"debian|fedora|rocky|\bdgx\b|cluster|服务器"),
     _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
-       r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|\bmy mac\b|"
+       r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|\b(on|using|with|in) my mac\b|"
        # (OrbStack and Colima run the engine in a Linux VM on macOS the same way)
        r"docker (desktop|for (mac|windows))|docker-desktop|\borbstack\b|\bcolima\b",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
-       unless=r"ubuntu|debian|fedora|centos|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
+       # (nor a Mac used to reach a Linux GPU server)
+       unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\bssh\b|remote|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
+              r"\bpushed\b|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
               # Docker Desktop said not used
               r"\b(not|without|no|n'?t|never)( using| use| installed| have| run(ning)?)? docker desktop|"
               r"(uninstalled|removed|instead of|rather than) docker desktop|(没有|没|不)(用|装|使用)\s*docker desktop|卸载了?\s*docker desktop"),

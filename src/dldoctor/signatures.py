@@ -107,7 +107,7 @@ _DISTRO_OWN_HOSTS = r"archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.
 # The distribution's own archive hosts and mirrors of them (mirrors.aliyun.com, mirrors.tuna…), not a
 # third party's repository laid out like one (a PPA, ROS, GitLab) nor the archives that keep ended
 # releases (old-releases.ubuntu.com, archive.debian.org).
-_DISTRO_ARCHIVE = (r"//(([a-z]{2}\.)?archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|"
+_DISTRO_ARCHIVE = (r"//(([a-z0-9-]+\.)?([a-z0-9-]+\.)?archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|"
                    r"(deb|security|httpredir|cdn-fastly\.deb)\.debian\.org|ftp\.[a-z.]*debian\.org|mirrors?\.[\w.-]+)"
                    r"/(ubuntu|ubuntu-ports|debian|debian-security)/?")
 # A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
@@ -157,6 +157,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("mirror.invalid", r"unsupported scheme \"|no scheme specified for", 0.9),
     _s("daemon-json.invalid", r"unable to configure the docker daemon with file [^\n]*: (invalid character|unexpected end of JSON|cannot unmarshal|json: |EOF)", 0.95),
     _s("daemon-json.invalid", r"daemon\.json[^\n]*(invalid character|unexpected end|syntax error|parse error|not valid json)", 0.85),
+    # An `insecure-registries` entry dockerd cannot parse (a path or scheme where a host[:port] or
+    # CIDR belongs) stops it at start: the value in daemon.json (or its flag) is the fault.
+    _s("daemon-json.invalid", r"insecure registry \S+ is not valid", 0.9),
     # (not a registry's HTML error page that dockerd failed to parse as JSON)
     _s("daemon-json.invalid", r"(?<!response body: )(?<!parsing http response: )invalid character '.' (after object key|looking for beginning|after top-level|in string)", 0.6),
     # --- docker engine and socket ----------------------------------------------------------
@@ -192,10 +195,6 @@ SIGNATURES: Tuple[Signature, ...] = (
     # running", "Cannot connect" and "refused" to these), and its codes for the socket's refusal and
     # a missing CLI. kind only says the CLI failed: weakly the daemon, which a printed refusal outranks.
     _s("docker.daemon-down", r"\bPROVIDER_DOCKER_(NOT_RUNNING|CANNOT_CONNECT|REFUSED)\b", 0.85),
-    # systemctl where systemd is not PID 1 (WSL without systemd, a container): dockerd cannot be
-    # started or restarted that way, so it is not running (WSL in the report adds its context).
-    _s("docker.daemon-down", r"system has not been booted with systemd as init system|"
-       r"failed to connect to bus: host is down", 0.6),
     _s("docker.permission-denied", r"\bPROVIDER_DOCKER_NEWGRP\b", 0.75),
     _s("docker.missing", r"\bPROVIDER_DOCKER_NOT_FOUND\b", 0.8),
     _s("docker.daemon-down", r"could not list clusters: failed to list nodes: exit status 1", 0.45),
@@ -286,7 +285,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # ... and said in words: the package installed, the runtime's executable not there.
     _s("runtime.binary-missing", r"(did ?n'?t|did not|does ?n'?t|does not) (create|install|provide|ship)( the| any)? "
        r"`?nvidia-container-runtime`? (executable|binary)|`?nvidia-container-runtime`? (executable|binary) "
-       r"(is |was )?(missing|not found|not installed|not created|gone)", 0.8, ("notes", "error")),
+       r"((is |was )?(missing|not found|not installed|not created|gone|not there)|(is|was)n'?t there)|"
+       r"`?nvidia-container-runtime`? (is ?n'?t|is not) there|"
+       r"^\S*\$?[ \t]*nvidia-container-runtime[ \t]*\r?\n[^\n]*nvidia-container-runtime:? command not found", 0.8, ("notes", "error")),
     # The CLI the runtime's hook calls (libnvidia-container-tools) is gone: a named binary missing is
     # the fault, whatever packaging (nvidia-docker2) installed the rest.
     _s("runtime.binary-missing", r"nvidia-container-cli[`'\"]?:? (executable file not found|no such file or directory|command not found)|"
@@ -295,8 +296,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.too-old-for-cgroup-v2", r"cgroup subsystem devices not found", 0.95),
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
-    _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library|"
-       r"libnvidia-ml\.so(\.1)? (is |was )?(not found|missing|cannot be found|can'?t be found)", 0.8),
+    _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
     _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
     # Toolkit 1.17+ wants the host's ldconfig written with '@' (host-relative); a config.toml kept
     # from an older release stops every GPU container at config load.
@@ -363,7 +363,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-image", r"unsupported cuda version: (driver )?[\d.]+ < (image )?[\d.]+", 0.85),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
-    _s("gpu.absent", r"no nvidia gpu(?! access| support| (during|at|while) )|no devices were found|no cuda-capable device is detected", 0.55),
+    _s("gpu.absent", r"no nvidia gpu(?! access| support| (during|at|while) (the )?(docker |image )?build)|no devices were found|no cuda-capable device is detected", 0.55),
     # An application that shells out to nvidia-smi and says so (Ollama: "check that you have installed
     # GPU drivers: nvidia-smi command failed"): no working driver where it runs.
     _s("driver.missing", r"check that you have installed (the |your )?(gpu |nvidia )?drivers?:? [^\n]*nvidia-smi (command )?failed", 0.6),
@@ -422,7 +422,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # apt 1.x: "Err:4 http://archive.ubuntu.com/ubuntu eoan Release" with "404  Not Found" below it. The
     # archive answered, so no transport failure is behind it: it names the fault (0.8), before the
     # same 404 read as a broken source.
-    _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" Release\s+404\b", 0.8),
+    _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" (In)?Release\s+404\b", 0.8),
     _s("os.unsupported", _DOCKER_SUITE_RELEASE + r"'? (does not have|no longer has) a Release file|"
        + _DOCKER_SUITE_RELEASE + r"[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
        + _DOCKER_SUITE_RELEASE + r"\s+404\b|"
@@ -457,11 +457,6 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.docker-repo-missing", r"(apt|yum)\.dockerproject\.org[^\n]*(403|forbidden|no longer signed)|"
        r"(403|forbidden)[^\n]*(apt|yum)\.dockerproject\.org", 0.7),
     _s("apt.nvidia-repo-missing", r"无法定位软件包\s*(nvidia-container-toolkit|nvidia-docker2|libnvidia-container)|unable to locate package (nvidia-container-toolkit|nvidia-docker2|libnvidia-container|nvidia-container-runtime)|package '?(nvidia-container-toolkit|nvidia-docker2)'? has no installation candidate", 0.85),
-    # yum and dnf say the same of NVIDIA's packages when its repository was never added. (Docker's
-    # packages not found by yum are most often a release Docker does not serve: not read here.)
-    _s("apt.nvidia-repo-missing", r"(no package (matching )?'?|no match for argument:? '?|unable to find a match:? '?)"
-       r"(nvidia-container-toolkit|nvidia-docker2|nvidia-container-runtime|libnvidia-container[\w-]*)'?"
-       r"(?![\w-])(?!\S*\.rpm)", 0.85),
     _s("apt.docker-repo-missing", r"无法定位软件包\s*(docker-ce|containerd\.io)|unable to locate package (docker-ce|containerd\.io|docker-buildx-plugin|docker-compose-plugin)|package '?docker-ce'? has no installation candidate", 0.85),
     # apt in zh_CN: Docker's packages with no candidate, or its plugins not found (no Docker repository)
     _s("apt.docker-repo-missing", r"软件包\s*'?(docker-ce|docker-ce-cli|containerd\.io)'?\s*没有可安装候选|"

@@ -931,6 +931,7 @@ ELEVENTH_SESSION_WORDINGS = [
      "driver.uvm-missing"),
     ("", "cuda inside docker breaks every time after the machine resumes; nvidia-smi still lists the GPU",
      "driver.uvm-missing"),
+    ("", "电脑从休眠唤醒以后 docker 里的 cuda 就用不了了，nvidia-smi 还能看到显卡", "driver.uvm-missing"),
     # the toolkit's libraries, and the runtime's binary, missing in words
     ("", "docker --gpus all fails on my NixOS box, libnvidia-ml.so.1 cannot be found by the container toolkit",
      "toolkit.libs-not-found"),
@@ -944,6 +945,16 @@ ELEVENTH_SESSION_WORDINGS = [
     ("Err:6 http://archive.ubuntu.com/ubuntu groovy Release\n  404  Not Found [IP: 185.125.190.36 80]\n"
      "E: The repository 'http://archive.ubuntu.com/ubuntu groovy Release' no longer has a Release file.", "",
      "os.unsupported"),
+    # ... on a cloud's own Ubuntu archive host, and for InRelease
+    ("Err:5 http://us-east-1.ec2.archive.ubuntu.com/ubuntu impish Release\n  404  Not Found [IP: 52.0.0.1 80]", "",
+     "os.unsupported"),
+    ("Err:1 http://archive.ubuntu.com/ubuntu lunar InRelease\n  404  Not Found [IP: 185.125.190.39 80]", "",
+     "os.unsupported"),
+    # zypper not finding NVIDIA's package
+    ("No provider of 'nvidia-container-toolkit' found.", "openSUSE Leap 15.5", "apt.nvidia-repo-missing"),
+    # the runtime's binary, in words
+    ("", "daemon.json registers the nvidia runtime but the nvidia-container-runtime executable isn't there",
+     "runtime.binary-missing"),
     # no GPU while an image builds
     ("", "deviceQuery fails in a RUN step of my Dockerfile: there is no GPU access during the docker build",
      "container.no-gpu-request"),
@@ -955,6 +966,16 @@ ELEVENTH_SESSION_WORDINGS = [
     ("Unable to find image 'registry.example.com/app:1.0' locally\ndocker: Error response from daemon: Get "
      "https://registry.example.com/v2/: net/http: request canceled while waiting for connection",
      "export https_proxy=http://10.0.0.5:3128 is in my .bashrc and curl works through it", "docker.proxy-misconfigured"),
+    # the host's socket mounted into a CI agent: the group inside has its own ID
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "Our Jenkins agent container mounts the host's /var/run/docker.sock; the jenkins user was added to the "
+     "docker group in the image", "docker.permission-denied"),
+    # dockerd refusing an insecure-registries entry it cannot parse
+    ('failed to start daemon: insecure registry registry.example.com/team is not valid: invalid host '
+     '"registry.example.com/team"', "", "daemon-json.invalid"),
+    # "没有 nvidia-docker.service" says nothing about the card
+    ("Failed to start nvidia-docker.service: Unit nvidia-docker.service not found.",
+     "机器上确实没有nvidia-docker.service这个文件，但 nvidia-docker run 可以显示信息", "toolkit.legacy"),
     # a Mac: Docker runs in a Linux VM without an NVIDIA GPU
     ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
      "Trying the vllm image with --gpus all under OrbStack on my Mac", "docker.desktop"),
@@ -966,6 +987,50 @@ ELEVENTH_SESSION_WORDINGS = [
                          + ELEVENTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
+
+
+# An adversarial review of the eleventh session's rows: wordings next to which a new row must not
+# decide (a passing remark, a Mac used to reach a server, a shell proxy next to the registry's own
+# answer, a blacklist that did not take, Docker Desktop under WSL, a repository there but failing).
+ELEVENTH_REVIEW_WORDINGS = [
+    ('',
+     "I added blacklist nouveau to /etc/modprobe.d but nouveau is still loaded and the nvidia driver won't load.", 'driver.nouveau'),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     'I know the GPU is not available during docker build, so I moved the CUDA check to docker run --gpus all, which fails as above. I installed nvidia-container-toolkit yesterday.', 'toolkit.daemon-not-restarted'),
+    ("Unable to find image 'nvidia/cuda:latest' locally\ndocker: Error response from daemon: manifest for nvidia/cuda:latest not found: manifest unknown: manifest unknown.\nSee 'docker run --help'.",
+     'I have export https_proxy=http://10.0.0.1:3128 in my .bashrc. docker run fails.', 'image.tag-missing'),
+    ('docker: Error response from daemon: Get "https://mirror.ccs.tencentyun.com/v2/": dial tcp: lookup mirror.ccs.tencentyun.com: no such host.',
+     'daemon.json has registry-mirrors https://mirror.ccs.tencentyun.com; I also export https_proxy=http://127.0.0.1:7890 in the shell. fails', 'mirror.dead'),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     'I ssh from my Mac into our lab box (RTX 4090, driver 550) and docker run --gpus all fails with could not select device driver.', 'toolkit.missing'),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     'I built the image on my mac and pushed it; the gpu box pulls it and fails.', 'toolkit.missing'),
+    ('',
+     'Inside the container, libnvidia-ml.so.1 not found; I started it with plain docker run without --gpus.', 'container.no-gpu-request'),
+    ("Errors during downloading metadata for repository 'libnvidia-container':\n  - Curl error (6): Couldn't resolve host name for https://nvidia.github.io/libnvidia-container/stable/rpm/x86_64/repodata/repomd.xml [Could not resolve host: nvidia.github.io]\nError: Failed to download metadata for repo 'libnvidia-container': Cannot download repomd.xml\nIgnoring repositories: libnvidia-container\nNo match for argument: nvidia-container-toolkit\nError: Unable to find a match: nvidia-container-toolkit",
+     '', 'apt.repo-unreachable'),
+    ('Status code: 404 for https://nvidia.github.io/libnvidia-container/stable/rpm/fc40/x86_64/repodata/repomd.xml\nNo match for argument: nvidia-container-toolkit',
+     'Fedora 40', 'apt.repo-unsupported-distro'),
+    ('nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object file: no such file or directory: unknown.',
+     "Since the GPU isn't available during the build, I run my CUDA check at container start instead; docker run --gpus all gives the error above.", 'toolkit.libs-not-found'),
+    ('Failed to initialize NVML: Unknown Error',
+     "GPUs are passed in with --gpus all and it works for a few hours, then nvidia-smi in the container fails as above. (I know there's no GPU access during docker build, that part is fine.)", 'cgroup.nvml-unknown-error'),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "there's no nvidia card at all in this VM, just the virtio display.", 'gpu.absent'),
+    ('docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown.',
+     'lspci | grep -i nvidia shows nothing: there is no NVIDIA GPU at all on this Hetzner box.', 'gpu.absent'),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+     "I blacklisted nouveau but nouveau is still loaded, so nvidia can't load.", 'driver.nouveau'),
+    ("System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down",
+     'Windows 11 with Docker Desktop (WSL2 backend). Following the NVIDIA container toolkit guide inside Ubuntu I ran sudo systemctl restart docker.', 'docker.desktop'),
+    ('',
+     'The device plugin pod logs say libnvidia-ml.so.1 not found, so the node shows no nvidia.com/gpu; containerd default runtime is runc.', 'container.no-gpu-request'),
+]
+
+
+@pytest.mark.parametrize("error,notes,want", ELEVENTH_REVIEW_WORDINGS)
+def test_the_eleventh_sessions_rows_step_aside(error, notes, want):
+    assert _read(error, notes)[0] == want
 
 
 def test_a_blacklist_of_both_nouveau_and_nvidia_is_no_fault_of_nouveau():
