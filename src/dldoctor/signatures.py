@@ -286,8 +286,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("runtime.binary-missing", r"(did ?n'?t|did not|does ?n'?t|does not) (create|install|provide|ship)( the| any)? "
        r"`?nvidia-container-runtime`? (executable|binary)|`?nvidia-container-runtime`? (executable|binary) "
        r"((is |was )?(missing|not found|not installed|not created|gone|not there)|(is|was)n'?t there)|"
-       r"`?nvidia-container-runtime`? (is ?n'?t|is not) there|"
-       r"^\S*\$?[ \t]*nvidia-container-runtime[ \t]*\r?\n[^\n]*nvidia-container-runtime:? command not found", 0.8, ("notes", "error")),
+       r"`?nvidia-container-runtime`? (is ?n'?t|is not) there", 0.8, ("notes", "error")),
     # The CLI the runtime's hook calls (libnvidia-container-tools) is gone: a named binary missing is
     # the fault, whatever packaging (nvidia-docker2) installed the rest.
     _s("runtime.binary-missing", r"nvidia-container-cli[`'\"]?:? (executable file not found|no such file or directory|command not found)|"
