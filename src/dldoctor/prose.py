@@ -53,7 +53,9 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
            r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
 NOT_IN_GROUP = (r"\b(needs?|must|has to|have to) (to )?be (in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group|"
-                r"\b(is|am|are)( not|n'?t) (in|a member of|part of) (the )?[`'\"]?docker[`'\"]? group|不在\s*docker\s*(用户)?组")
+                r"\b(is|am|are)( not|n'?t) (in|a member of|part of) (the )?[`'\"]?docker[`'\"]? group|不在\s*docker\s*(用户)?组|"
+                # "Add `vagrant` user to the group `docker`" (a request: not in it yet)
+                r"\badd (the )?[`'\"]?[\w$-]+[`'\"]? (user )?to (the )?(group )?[`'\"]?docker[`'\"]?")
 # ... unless the same sentence says they were added, or that sudo is how they get by.
 NOT_IN_GROUP_UNLESS = r"\b(already|added|still|after|even though|although|yet|but|sudo|usermod|gpasswd)\b|" + RELOGIN
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
@@ -70,8 +72,9 @@ FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
 CONTAINER = r"containers?\b|docker\b|容器"
 ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|belongs? to (the )?root\b|"
               r"(lo+ses|lose|no|without) (write )?permissions?|cannot be edited|can'?t (edit|delete|modify|remove)|"
+              r"(can ?not|can'?t) be (deleted|removed|modified|edited)|"
               r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限")
-CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|生成|创建|写入"
+CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|\bleav(e|es|ing)\b|\bleft\b|生成|创建|写入"
 CHINA_NET = r"国内|in china|china region|mainland|大陆|中国(区域|地区)|校园网|campus network|gfw|被墙|墙内"
 # (no \b before "pull": in "无法pull镜像" a CJK character is a word character too)
 PULL = r"(?<![a-z])pull(ing|ed)?(?![a-z])|拉取|拉镜像|下载镜像|docker\s*镜像"
@@ -209,6 +212,16 @@ FAMILIES: Tuple[Family, ...] = (
        r"(cuda|libcuda|gpus?|nvidia)\b[^.\n]{0,30}\b(while|when|during) (building (the |my |an? )?(docker )?(image|container|dockerfile)|the (docker |image )?build|(the )?docker build)\b",
        # (not the build's limits named in passing, next to the run-time error the report is about)
        unless=r"\bi know\b|\b(since|as|because)\b[^.\n]{0,15}\b(no )?gpu|\binstead\b|\botherwise\b|that part is fine"),
+    # Installing Docker or NVIDIA's toolkit on a host without internet (offline, air-gapped, an
+    # intranet): its package repositories are out of reach. (Images pulled offline are a registry's
+    # matter, not read here.) Weak: often said in passing, next to the fault the report is about.
+    _f("apt.repo-unreachable", 0.45, r"\boffline\b|\bair-?gapped\b|\b(no|without)( public)? (internet|network)( access| connection)?\b|"
+       r"\b(do ?n'?t|does ?n'?t|do not|does not|can ?not|can'?t) (have )?(any )?(access to )?(the )?(public )?(internet|network)\b|"
+       r"\b(can ?not|can'?t|cannot|unable to) (access|visit|reach|connect to) (the )?(internet|network|github)\b|"
+       r"离线|内网|断网|无法联网|不能联网|没有网络|无网络",
+       r"\binstall|安装", r"nvidia-container-toolkit|nvidia-docker|nvidia-container-runtime|libnvidia-container|"
+       r"container toolkit|docker-ce|docker engine", scope=TEXT,
+       unless=r"\bdocker (pull|load|save)\b|registry|镜像仓库|拉取镜像"),
     # yum, dnf and zypper not finding NVIDIA's packages: its repository was never added. (Not where
     # that repository is there but fails: a 404 for this release, a metadata or key failure, a
     # "# Unsupported distribution!" page; their own rows read those. Docker's packages not found by
@@ -516,7 +529,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("image.tag-missing", 0.65, r"\b(removed|deleted|deprecated|withdrawn|end-of-lifed|no longer (available|exists?|"
        r"present|published)|(is|are|were|was) gone)\b|下架|删除了",
        r"\b(images?|tags?)\b|镜像|标签",
-       unless=r"mirror|加速|镜像(源|站)|proxy|代理"),
+       # (not files the user cannot delete)
+       unless=r"mirror|加速|镜像(源|站)|proxy|代理|(can ?not|can'?t|could ?n'?t|could not|unable to) (be )?(deleted|removed|delete|remove)|"
+              r"without sudo"),
     # The image or tag named does not exist ("镜像不存在", "the tag doesn't exist").
     # An image or tag the instructions name that was never pushed.
     _f("image.tag-missing", 0.62, r"\b(images?|containers?|tags?)\b[^.\n]{0,30}\b(was|were|is|are|has|have)( not|n'?t| never)"

@@ -171,7 +171,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     # (not nvidia-docker 1.0's plugin socket, nor the Windows pipe refusing a user: rows below)
     _s("docker.daemon-down", r"cannot connect to the docker daemon|is the docker daemon running\?|(?<!nvidia-)docker\.sock: connect: "
-       r"(no such file|connection refused)|error during connect(?![^\n]*docker_engine: access is denied)", 0.85),
+       r"(no such file|connection refused)|(error during connect|an error occurred trying to connect)"
+       r"(?![^\n]*(docker_engine: access is denied|permission denied))", 0.85),
     _s("docker.daemon-down", r"dial unix [^\s]*(?<!nvidia-)docker ?\.sock: no such file|is your docker daemon (up and )?running", 0.85),
     # Windows' named pipe refusing a user who is not elevated (or not in docker-users); and Docker
     # 1.8/1.9, which print the errno with no "connect:" (and the "is your daemon running" hint after it).

@@ -952,6 +952,20 @@ ELEVENTH_SESSION_WORDINGS = [
      "os.unsupported"),
     # zypper not finding NVIDIA's package
     ("No provider of 'nvidia-container-toolkit' found.", "openSUSE Leap 15.5", "apt.nvidia-repo-missing"),
+    # Docker 1.12's client not reaching the daemon a leftover DOCKER_HOST names
+    ("docker: An error occurred trying to connect: Post https://192.168.99.100:2376/v1.24/containers/create: dial tcp "
+     "192.168.99.100:2376: connectex: A connection attempt failed", "", "docker.daemon-down"),
+    # installing the toolkit where the repositories cannot be reached
+    ("", "Our GPU servers are air-gapped. How do I install nvidia-container-toolkit and its dependencies there?",
+     "apt.repo-unreachable"),
+    ("", "服务器在内网，无法联网，怎么离线安装 nvidia-container-toolkit？", "apt.repo-unreachable"),
+    # a request to add the user to the group: not in it yet
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "Add the `ubuntu` user to the group `docker` in the provisioning script\n$ docker ps\nGot permission denied while "
+     "trying to connect to the Docker daemon socket at unix:///var/run/docker.sock", "docker.permission-denied"),
+    # files a container made that the user cannot delete
+    ("", "Running the docker image with --volumes leaves a folder on the host that can not be deleted without sudo",
+     "container.root-owned-files"),
     # the runtime's binary, in words
     ("", "daemon.json registers the nvidia runtime but the nvidia-container-runtime executable isn't there",
      "runtime.binary-missing"),
