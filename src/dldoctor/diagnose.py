@@ -160,13 +160,19 @@ def _refine_runtime_not_registered(pid: str, facts: Facts, matched: Dict[str, Ma
     return pid, _("The container asks for the nvidia runtime, which dockerd does not have registered.")
 
 
+def _report_says(facts: Facts, phrase: str, unless: str = "") -> bool:
+    """One sentence of the reporter's notes or error has `phrase` and not `unless`."""
+    from dldoctor import prose
+
+    return any(prose.holds(phrase, t, unless=unless) for t in (facts.notes, facts.error) if t)
+
+
 def _says_not_in_group(facts: Facts) -> bool:
     """The report says the user is not in the docker group at all ("bob needs to be in the docker
     group"), with nothing in that sentence about having been added: no session is stale."""
     from dldoctor import prose
 
-    return any(prose.holds(prose.NOT_IN_GROUP, t, unless=prose.NOT_IN_GROUP_UNLESS)
-               for t in (facts.notes, facts.error) if t)
+    return _report_says(facts, prose.NOT_IN_GROUP, unless=prose.NOT_IN_GROUP_UNLESS)
 
 
 def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
@@ -175,8 +181,7 @@ def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match])
     ident, gdb = facts.identity, facts.group_db
     listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
     # (a user "in the docker group" of a container the host's socket is mounted into is no stale login)
-    mounted = any(prose.holds(prose.MOUNTED_SOCKET, t) for t in (facts.notes, facts.error) if t)
-    if listed or ("docker.group-not-active" in matched and not mounted):
+    if listed or ("docker.group-not-active" in matched and not _report_says(facts, prose.MOUNTED_SOCKET)):
         return "docker.group-not-active", _(
             "The user was added to the docker group, but the session that runs docker started before "
             "that: group membership is read at login.")

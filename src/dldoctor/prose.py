@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
-from dldoctor.signatures import WSL_1, Match, bounded, head_and_tail
+from dldoctor.signatures import NOT_GPU_ACCESS, WSL_1, Match, bounded, head_and_tail
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,6 +98,9 @@ MOUNTED_SOCKET = (r"\bmount(ed|ing|s)? (the |a )?(host'?s? )?(/var/run/)?docker\
 SHELL_PROXY = (r"\bexport\s+(https?|all)_proxy=|\b(https?|all)_proxy=\S+|\"proxies\"\s*:|env\s*\|\s*grep -i proxy|"
                r"(/etc/environment|\.bashrc|\.profile\b|\.docker/config\.json)[^\n]{0,60}proxy|"
                r"proxy[^\n]{0,60}(/etc/environment|\.bashrc|\.profile\b|\.docker/config\.json)|终端[^。\n]{0,10}(设置|配置)?了?代理")
+# ... and what says dockerd's own proxy was set (a drop-in it reads), or that pulling works.
+SHELL_PROXY_UNLESS = (r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|"
+                      r"\bpull(s|ed)? (works?|fine|successfully)\b")
 BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |companies'? |university |enterprise |office |"
                 r"authenticated |transparent |web |squid |https? )?(firewall ?(/|and|or) ?)?(https?_?)?proxy|"
                 r"\b(goes|go|only) (out )?through (a|an|the|our) ([\w-]+ )?proxy\b|"
@@ -205,8 +208,7 @@ FAMILIES: Tuple[Family, ...] = (
     # nvidia default runtime): CUDA failing while an image builds is that, not the host's driver.
     _f("container.no-gpu-request", 0.9, r"\b(no|without) (nvidia )?gpu access (during|at|while|in|when) (the )?[`'\"]?(docker |image )?build|"
        r"\b(gpus?|cuda) (is |are |was |were )?(not|isn'?t|aren'?t|wasn'?t|weren'?t) (available|accessible|visible) "
-       r"(during|at|while|in|when) (the )?[`'\"]?(docker |image )?build|"
-       r"\b(gpus?|cuda) (is |are |was |were )?(not|isn'?t|aren'?t|wasn'?t|weren'?t) (available|accessible|visible) when building (the |my |an? )?(docker )?image|"
+       r"((during|at|while|in|when) (the )?[`'\"]?(docker |image )?build|when building (the |my |an? )?(docker )?image)|"
        r"(during|while|at) (the )?(docker |image )?build( time)?[^.\n]{0,40}\b(no|without) (access to (the )?)?(nvidia |cuda )?gpus?\b|"
        r"\b(unable to|cannot|can'?t|could ?n'?t|could not|fails? to|failed to) (find|detect|load|see) (the )?"
        r"(cuda|libcuda|gpus?|nvidia)\b[^.\n]{0,30}\b(while|when|during) (building (the |my |an? )?(docker )?(image|container|dockerfile)|the (docker |image )?build|(the )?docker build)\b",
@@ -251,12 +253,10 @@ FAMILIES: Tuple[Family, ...] = (
     # pulls too: "Unable to find image … locally", then the registry's /v2/.)
     _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, r"unable to find image '[^'\n]+' locally|/v2/",
        r"time ?out|timed out|no such host|i/o timeout|request canceled|connection (refused|reset)|tls handshake", scope=REPORT,
-       unless=r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|registry-mirrors|"
-              r"\bpull(s|ed)? (works?|fine|successfully)\b"),
+       unless=SHELL_PROXY_UNLESS + r"|registry-mirrors"),
     _f("docker.proxy-misconfigured", 0.7, SHELL_PROXY, PULL,
        r"time ?out|timed out|超时|\bhangs?\b|fail|失败|拉不|\bstill\b|依旧|no such host|i/o timeout|canceled", scope=REPORT,
-       unless=r"docker\.service\.d|http-proxy\.conf|systemctl show --property=Environment|"
-              r"\bpull(s|ed)? (works?|fine|successfully)\b"),
+       unless=SHELL_PROXY_UNLESS),
     # --- registry and network -------------------------------------------------------------------
     _f("registry.unreachable", 0.7, CHINA_NET, PULL, SLOW),
     # The same, told across sentences ("I am in China ... on a campus network ... slow in pulling").
@@ -376,7 +376,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT,
        unless=r"nvidia-(suspend|hibernate|resume)\.service|NVreg_Preserve|\bslurm\b|\bjob (was |is )?suspended|"
               r"ctrl-z|(disabled?|turned off|no) (suspend|sleep)"),
-    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|no nvidia (gpu|card|graphics)(?! access| support| (during|at|while) (the )?(docker |image )?build)|"
+    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|"
+       r"no nvidia (gpu|card|graphics)" + NOT_GPU_ACCESS + r"|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
        r"没有(独立)?显卡|没有\s*nvidia(?![- _]?(docker|container|smi|driver|toolkit|runtime|utils|驱动|\.))|集成显卡|核显",

@@ -112,6 +112,9 @@ _DISTRO_ARCHIVE = (r"//(([a-z0-9-]+\.)?([a-z0-9-]+\.)?archive\.ubuntu\.com|secur
                    r"/(ubuntu|ubuntu-ports|debian|debian-security)/?")
 # A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
 _DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
+# After "no NVIDIA GPU": "access", "support" or "during the build" speak of a container or a build,
+# not of a host without a card ("no NVIDIA GPU at all" still is one); dldoctor.prose reads it too.
+NOT_GPU_ACCESS = r"(?! access| support| (during|at|while) (the )?(docker |image )?build)"
 # "WSL 1" said of this host (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1
 # or WSL 2?"); dldoctor.prose reads it too.
 WSL_1 = r"(?<!\[ \] )\bWSL ?1\b(?! or WSL ?2)"
@@ -363,7 +366,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.too-old-for-image", r"unsupported cuda version: (driver )?[\d.]+ < (image )?[\d.]+", 0.85),
     _s("driver.too-old-for-image", r"cuda driver version is insufficient for cuda runtime version|forward compatibility was attempted on non supported hw|the nvidia driver on your system is too old", 0.85),
     _s("gpu.mig-device-id", r"MIG-GPU-[0-9a-f-]+/\d+/\d+|unknown device MIG-|invalid MIG device", 0.7),
-    _s("gpu.absent", r"no nvidia gpu(?! access| support| (during|at|while) (the )?(docker |image )?build)|no devices were found|no cuda-capable device is detected", 0.55),
+    _s("gpu.absent", r"no nvidia gpu" + NOT_GPU_ACCESS + r"|no devices were found|no cuda-capable device is detected", 0.55),
     # An application that shells out to nvidia-smi and says so (Ollama: "check that you have installed
     # GPU drivers: nvidia-smi command failed"): no working driver where it runs.
     _s("driver.missing", r"check that you have installed (the |your )?(gpu |nvidia )?drivers?:? [^\n]*nvidia-smi (command )?failed", 0.6),

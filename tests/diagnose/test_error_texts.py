@@ -1007,38 +1007,76 @@ def test_fresh_wordings_are_read(error, notes, want):
 # decide (a passing remark, a Mac used to reach a server, a shell proxy next to the registry's own
 # answer, a blacklist that did not take, Docker Desktop under WSL, a repository there but failing).
 ELEVENTH_REVIEW_WORDINGS = [
-    ('',
-     "I added blacklist nouveau to /etc/modprobe.d but nouveau is still loaded and the nvidia driver won't load.", 'driver.nouveau'),
+    ("",
+     "I added blacklist nouveau to /etc/modprobe.d but nouveau is still loaded and the nvidia driver won't "
+     "load.",
+     "driver.nouveau"),
     ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
-     'I know the GPU is not available during docker build, so I moved the CUDA check to docker run --gpus all, which fails as above. I installed nvidia-container-toolkit yesterday.', 'toolkit.daemon-not-restarted'),
-    ("Unable to find image 'nvidia/cuda:latest' locally\ndocker: Error response from daemon: manifest for nvidia/cuda:latest not found: manifest unknown: manifest unknown.\nSee 'docker run --help'.",
-     'I have export https_proxy=http://10.0.0.1:3128 in my .bashrc. docker run fails.', 'image.tag-missing'),
-    ('docker: Error response from daemon: Get "https://mirror.ccs.tencentyun.com/v2/": dial tcp: lookup mirror.ccs.tencentyun.com: no such host.',
-     'daemon.json has registry-mirrors https://mirror.ccs.tencentyun.com; I also export https_proxy=http://127.0.0.1:7890 in the shell. fails', 'mirror.dead'),
+     "I know the GPU is not available during docker build, so I moved the CUDA check to docker run --gpus "
+     "all, which fails as above. I installed nvidia-container-toolkit yesterday.",
+     "toolkit.daemon-not-restarted"),
+    ("Unable to find image 'nvidia/cuda:latest' locally\ndocker: Error response from daemon: manifest for "
+     "nvidia/cuda:latest not found: manifest unknown: manifest unknown.\nSee 'docker run --help'.",
+     "I have export https_proxy=http://10.0.0.1:3128 in my .bashrc. docker run fails.",
+     "image.tag-missing"),
+    ('docker: Error response from daemon: Get "https://mirror.ccs.tencentyun.com/v2/": dial tcp: lookup '
+     "mirror.ccs.tencentyun.com: no such host.",
+     "daemon.json has registry-mirrors https://mirror.ccs.tencentyun.com; I also export "
+     "https_proxy=http://127.0.0.1:7890 in the shell. fails",
+     "mirror.dead"),
     ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
-     'I ssh from my Mac into our lab box (RTX 4090, driver 550) and docker run --gpus all fails with could not select device driver.', 'toolkit.missing'),
+     "I ssh from my Mac into our lab box (RTX 4090, driver 550) and docker run --gpus all fails with could "
+     "not select device driver.",
+     "toolkit.missing"),
     ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
-     'I built the image on my mac and pushed it; the gpu box pulls it and fails.', 'toolkit.missing'),
-    ('',
-     'Inside the container, libnvidia-ml.so.1 not found; I started it with plain docker run without --gpus.', 'container.no-gpu-request'),
-    ("Errors during downloading metadata for repository 'libnvidia-container':\n  - Curl error (6): Couldn't resolve host name for https://nvidia.github.io/libnvidia-container/stable/rpm/x86_64/repodata/repomd.xml [Could not resolve host: nvidia.github.io]\nError: Failed to download metadata for repo 'libnvidia-container': Cannot download repomd.xml\nIgnoring repositories: libnvidia-container\nNo match for argument: nvidia-container-toolkit\nError: Unable to find a match: nvidia-container-toolkit",
-     '', 'apt.repo-unreachable'),
-    ('Status code: 404 for https://nvidia.github.io/libnvidia-container/stable/rpm/fc40/x86_64/repodata/repomd.xml\nNo match for argument: nvidia-container-toolkit',
-     'Fedora 40', 'apt.repo-unsupported-distro'),
-    ('nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object file: no such file or directory: unknown.',
-     "Since the GPU isn't available during the build, I run my CUDA check at container start instead; docker run --gpus all gives the error above.", 'toolkit.libs-not-found'),
-    ('Failed to initialize NVML: Unknown Error',
-     "GPUs are passed in with --gpus all and it works for a few hours, then nvidia-smi in the container fails as above. (I know there's no GPU access during docker build, that part is fine.)", 'cgroup.nvml-unknown-error'),
+     "I built the image on my mac and pushed it; the gpu box pulls it and fails.",
+     "toolkit.missing"),
+    ("",
+     "Inside the container, libnvidia-ml.so.1 not found; I started it with plain docker run without --gpus.",
+     "container.no-gpu-request"),
+    ("Errors during downloading metadata for repository 'libnvidia-container':\n  - Curl error (6): "
+     "Couldn't resolve host name for "
+     "https://nvidia.github.io/libnvidia-container/stable/rpm/x86_64/repodata/repomd.xml [Could not resolve "
+     "host: nvidia.github.io]\nError: Failed to download metadata for repo 'libnvidia-container': Cannot "
+     "download repomd.xml\nIgnoring repositories: libnvidia-container\nNo match for argument: "
+     "nvidia-container-toolkit\nError: Unable to find a match: nvidia-container-toolkit",
+     "",
+     "apt.repo-unreachable"),
+    ("Status code: 404 for "
+     "https://nvidia.github.io/libnvidia-container/stable/rpm/fc40/x86_64/repodata/repomd.xml\nNo match for "
+     "argument: nvidia-container-toolkit",
+     "Fedora 40",
+     "apt.repo-unsupported-distro"),
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open "
+     "shared object file: no such file or directory: unknown.",
+     "Since the GPU isn't available during the build, I run my CUDA check at container start instead; "
+     "docker run --gpus all gives the error above.",
+     "toolkit.libs-not-found"),
+    ("Failed to initialize NVML: Unknown Error",
+     "GPUs are passed in with --gpus all and it works for a few hours, then nvidia-smi in the container "
+     "fails as above. (I know there's no GPU access during docker build, that part is fine.)",
+     "cgroup.nvml-unknown-error"),
     ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
-     "there's no nvidia card at all in this VM, just the virtio display.", 'gpu.absent'),
-    ('docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown.',
-     'lspci | grep -i nvidia shows nothing: there is no NVIDIA GPU at all on this Hetzner box.', 'gpu.absent'),
-    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
-     "I blacklisted nouveau but nouveau is still loaded, so nvidia can't load.", 'driver.nouveau'),
-    ("System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down",
-     'Windows 11 with Docker Desktop (WSL2 backend). Following the NVIDIA container toolkit guide inside Ubuntu I ran sudo systemctl restart docker.', 'docker.desktop'),
-    ('',
-     'The device plugin pod logs say libnvidia-ml.so.1 not found, so the node shows no nvidia.com/gpu; containerd default runtime is runc.', 'container.no-gpu-request'),
+     "there's no nvidia card at all in this VM, just the virtio display.",
+     "gpu.absent"),
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: "
+     "OCI runtime create failed: nvidia-container-cli: initialization error: nvml error: driver not loaded: "
+     "unknown.",
+     "lspci | grep -i nvidia shows nothing: there is no NVIDIA GPU at all on this Hetzner box.",
+     "gpu.absent"),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the "
+     "latest NVIDIA driver is installed and running.",
+     "I blacklisted nouveau but nouveau is still loaded, so nvidia can't load.",
+     "driver.nouveau"),
+    ("System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to "
+     "bus: Host is down",
+     "Windows 11 with Docker Desktop (WSL2 backend). Following the NVIDIA container toolkit guide inside "
+     "Ubuntu I ran sudo systemctl restart docker.",
+     "docker.desktop"),
+    ("",
+     "The device plugin pod logs say libnvidia-ml.so.1 not found, so the node shows no nvidia.com/gpu; "
+     "containerd default runtime is runc.",
+     "container.no-gpu-request"),
 ]
 
 
