@@ -54,6 +54,7 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
 NOT_IN_GROUP = (r"\b(needs?|must|has to|have to) (to )?be (in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group|"
                 r"\b(is|am|are)( not|n'?t) (in|a member of|part of) (the )?[`'\"]?docker[`'\"]? group|不在\s*docker\s*(用户)?组|"
+                r"\b(does|do|did)( not|n'?t) belong to (the )?[`'\"]?docker[`'\"]? group|不属于\s*docker\s*(用户)?组|"
                 # "Add `vagrant` user to the group `docker`" (a request: not in it yet)
                 r"\badd (the )?[`'\"]?[\w$-]+[`'\"]? (user )?to (the )?(group )?[`'\"]?docker[`'\"]?")
 # ... unless the same sentence says they were added, or that sudo is how they get by.

@@ -996,9 +996,17 @@ ELEVENTH_SESSION_WORDINGS = [
 ]
 
 
+TWELFTH_SESSION_WORDINGS = [
+    # not in the group at all, said with "belong"
+    ("", "docker run hello-world says permission denied: my user doesn't belong to the docker group on this new "
+     "install.", "docker.permission-denied"),
+    ("", "当前用户不属于 docker 组，运行 docker ps 提示权限不够", "docker.permission-denied"),
+]
+
+
 @pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
                          + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS
-                         + ELEVENTH_SESSION_WORDINGS)
+                         + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 
