@@ -74,7 +74,7 @@ CONTAINER = r"containers?\b|docker\b|容器"
 ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|belongs? to (the )?root\b|"
               r"(lo+ses|lose|no|without) (write )?permissions?|cannot be edited|can'?t (edit|delete|modify|remove)|"
               r"(can ?not|can'?t) be (deleted|removed|modified|edited)|"
-              r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限")
+              r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限|删不掉|删除不了|(无法|不能)删除|权限不够")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|\bleav(e|es|ing)\b|\bleft\b|生成|创建|写入"
 CHINA_NET = r"国内|in china|china region|mainland|大陆|中国(区域|地区)|校园网|campus network|gfw|被墙|墙内"
 # (no \b before "pull": in "无法pull镜像" a CJK character is a word character too)
@@ -146,8 +146,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(nvidia-)?docker\b", scope=TEXT, where=("notes",)),
     # Running docker without sudo still failing after the set-up that adds the user to the group.
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
-       r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b", scope=TEXT,
-       unless=r"rootless"),
+       r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b",
+       # (and the set-up that adds the user is named: wanting docker without sudo alone is no stale login)
+       r"usermod|gpasswd|\bgroups?\b|\badded\b|组|\beven after\b|\bset-?up\b|\bscript\b", scope=TEXT, unless=r"rootless"),
     # Other ways of saying the user is in the group already, or that a new session fixed it.
     _f("docker.group-not-active", 0.7, r"gpasswd -a \S+ docker|\bgroups\b`?\s+(shows|lists|includes|contains)\s+`?docker|"
        r"(加|添加|加入)(到|进)?了?\s*docker\s*(用户)?组|(在|已在)\s*docker\s*(用户)?组(里|中)?|"
@@ -155,7 +156,9 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bworks? (fine |again )?(after|once) (i )?restart(ed|ing)? (the |my )?(machine|computer|system|pc|laptop)\b|"
        r"\bworks? in (a )?new (terminal|shell|session)\b|重启(电脑|系统|机器)?(之后|后)(就)?(好了|正常|可以)",
        # (the socket refused: not a driver that a reboot also fixes)
-       r"permission denied|docker\.sock|权限", scope=REPORT, unless=r"rootless|nvml|nvidia-smi|driver/library"),
+       r"permission denied|docker\.sock|权限", scope=REPORT,
+       # (nor files the container left that cannot be removed)
+       unless=r"rootless|nvml|nvidia-smi|driver/library|无法删除|删不掉|cannot remove|can'?t (delete|remove)"),
     # "I am in the docker group" and docker still wants sudo: the group is there, this session is not.
     _f("docker.group-not-active", 0.7, r"\b(i'?m|i am|am|we are|user is|i'?ve been) (already |definitely |also )?"
        r"(in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group",
@@ -341,7 +344,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("os.unsupported", 0.8, r"\buname -m\b[^\n]{0,20}\bi[36]86\b|print-architecture\b[^\n]{0,20}\bi386\b",
        r"\bdocker|nvidia", scope=REPORT),
     _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
-       scope=TEXT, where=("notes",)),
+       where=("notes",)),
     # Installing Docker stuck or failing with no output pasted (a panel's or script's installer, a
     # screenshot): the package download is what stalls, most often download.docker.com from China.
     _f("apt.repo-unreachable", 0.5, r"安装[^。\n]{0,6}(卡在|卡住|停在)[^。\n]{0,6}docker|docker[^。\n]{0,6}安装[^。\n]{0,4}(卡住|卡在|失败)|"

@@ -177,6 +177,14 @@ def _same_service(host: str, dead: str) -> bool:
 _MANIFEST_NOT_FOUND = lazy_compile(r"manifest (for \S+ )?(not found|unknown)", re.I)
 
 
+# The error is a container that could not start once its image was there (an unknown runtime, the
+# NVIDIA hook failing): no mirror was asked for anything, so a closed one configured is not its cause.
+_NOT_A_PULL = lazy_compile(r"unknown or invalid runtime name|error running (prestart )?hook|nvidia-container-cli:|"
+                           r"could not select device driver|unknown flag: --gpus|failed to initialize nvml", re.I)
+_PULL_FAILED = lazy_compile(r"error pulling|pull access denied|(Get|Head) \\?\"?https?://\S+/v2/|"
+                            r"manifest (for \S+ )?(not found|unknown)", re.I)
+
+
 def closed_mirrors(texts: Texts) -> List[Match]:
     """A closed mirror (mirror_urls.py, `dldoctor mirrors`) named in the report next to a
     failure -> mirror.dead, whatever the error says about the image."""
@@ -189,6 +197,8 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
     # mirror, and that answer is Docker Hub's.
     err = texts.get("error") or ""
+    if _NOT_A_PULL.search(err) and not _PULL_FAILED.search(err):
+        failed = False
     if _MANIFEST_NOT_FOUND.search(err) and not any(_same_service(h.group(1).lower(), d)
                                                    for h in _HOST.finditer(err) for d in dead):
         failed = False

@@ -7,6 +7,8 @@
 - tests/corpus/validation2: a second held-out split collected later by someone who never saw the
   diagnosis code; reported exactly like validation (never tuned on, must not crash, skipped when
   empty).
+- tests/corpus/probes: reports written (not collected) the way reporters write, one or two per
+  catalog problem; tuned on, so no estimate of anything; must not crash or fall below PROBES_FLOOR.
 """
 import json
 import re
@@ -57,6 +59,17 @@ def test_held_out_split_scored_without_crash(split, label):
         pytest.skip("no %s cases in this tree" % split)
     s = _run(HERE / split, label, misses=False)
     assert not s.crashes, [c.name for c in s.crashes]
+
+
+# 183 of 189 were right when the probes were added (176 before the rows they prompted).
+PROBES_FLOOR = 0.95
+
+
+def test_probes_read_as_written():
+    s = _run(HERE / "probes", "corpus probes (written, tuned on)")
+    assert not s.crashes, [c.name for c in s.crashes]
+    assert s.n >= 189
+    assert s.top1 / s.n >= PROBES_FLOOR, s.misses()
 
 
 def _thread(source: str) -> str:

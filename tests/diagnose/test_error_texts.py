@@ -1001,6 +1001,38 @@ TWELFTH_SESSION_WORDINGS = [
     ("", "docker run hello-world says permission denied: my user doesn't belong to the docker group on this new "
      "install.", "docker.permission-denied"),
     ("", "当前用户不属于 docker 组，运行 docker ps 提示权限不够", "docker.permission-denied"),
+    # From probes written the way reporters write (tests/corpus/README.md, "Probes"; tests/corpus/probes):
+    # wanting docker without sudo says nothing of having been added to the group
+    ("docker: Got permission denied while trying to connect to the Docker daemon socket at "
+     "unix:///var/run/docker.sock: Post http://%2Fvar%2Frun%2Fdocker.sock/v1.40/containers/create: dial unix "
+     "/var/run/docker.sock: connect: permission denied.",
+     "with sudo it works. without sudo error above. I dont want use sudo everytime because jupyter.",
+     "docker.permission-denied"),
+    # the stock ldconfig line in a pasted config.toml, and "works" in another sentence
+    ("nvidia-container-cli: mount error: failed to add device rules: unable to find any existing device filters "
+     "attached to the cgroup: bpf_prog_query(BPF_CGROUP_DEVICE) failed: operation not permitted: unknown.",
+     "I run docker in rootless mode.\n[nvidia-container-cli]\nldconfig = \"@/sbin/ldconfig.real\"\n"
+     "load-kmods = true\nUbuntu 22.04. Host nvidia-smi works.", "toolkit.rootless-cgroups"),
+    # a closed mirror configured, and a container that fails to start after its image was there
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.",
+     "重装 docker 后把镜像加速写进了 daemon.json：\n{\n  \"registry-mirrors\": [\"https://hub-mirror.c.163.com\", "
+     "\"https://docker.mirrors.ustc.edu.cn\"]\n}\n现在 --runtime=nvidia 就报上面这个。", "runtime.not-registered"),
+    # in the docker group and able to use it; what fails is removing what a container wrote
+    ("rm: 无法删除 'runs/train/exp3/weights/best.pt': 权限不够",
+     "我在服务器上没有 sudo 权限（但是在 docker 组里可以用 docker）。训练完生成的文件在宿主机上删不掉。",
+     "container.root-owned-files"),
+    # Ubuntu's command-not-found in zh_CN: no nvidia-smi on the host
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared "
+     "object file: no such file or directory: unknown.",
+     "$ nvidia-smi\n找不到命令 “nvidia-smi”，但可以通过以下软件包安装它：\nsudo apt install nvidia-utils-535",
+     "driver.missing"),
+    # nvidia-docker 1.0's plugin not answering on localhost:3476
+    ("nvidia-docker | 2020/05/14 11:02:33 Error: Post http://localhost:3476/docker/cli: dial tcp 127.0.0.1:3476: "
+     "getsockopt: connection refused", "nvidia-docker run stopped working after the upgrade", "toolkit.legacy"),
+    # no-cgroups = true shown by `grep -n` on a rootful daemon
+    ("Failed to initialize NVML: Unknown Error",
+     "Fails in a brand new container, every time.\n$ grep -n cgroups /etc/nvidia-container-runtime/config.toml\n"
+     "9:no-cgroups = true\nnormal docker (rootful, systemd service)", "toolkit.no-cgroups-rootful"),
 ]
 
 
