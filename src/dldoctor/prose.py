@@ -76,6 +76,15 @@ ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|p
               r"(can ?not|can'?t) be (deleted|removed|modified|edited)|"
               r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限|删不掉|删除不了|(无法|不能)删除|权限不够")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|\bleav(e|es|ing)\b|\bleft\b|生成|创建|写入"
+# dockerd not coming up, as people say it: the daemon, not a container or a compose service ("Cannot
+# start service web", "the container did not start").
+DAEMON_WONT_START = (r"\b(docker(?![-\w]| compose)|dockerd|daemon|engine)\b[^.\n]{0,40}\b(can'?t|cannot|could ?n'?t|won'?t|"
+                     r"does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b"
+                     r"(?! (service|container))|"
+                     r"\b(can'?t|cannot|could ?n'?t|won'?t|fail(s|ed)? to) (re)?start (the )?(docker|dockerd|daemon|engine)\b|"
+                     r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动")
+# Files that cannot be removed: what a container left behind as root, not the socket refusing a user.
+CANT_REMOVE = r"cannot remove|can'?t (delete|remove)|无法删除|删不掉"
 CHINA_NET = r"国内|in china|china region|mainland|大陆|中国(区域|地区)|校园网|campus network|gfw|被墙|墙内"
 # (no \b before "pull": in "无法pull镜像" a CJK character is a word character too)
 PULL = r"(?<![a-z])pull(ing|ed)?(?![a-z])|拉取|拉镜像|下载镜像|docker\s*镜像"
@@ -114,7 +123,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.group-not-active", 0.7, DOCKER_GROUP, RELOGIN, scope=TEXT),
     # (Not for the host's socket mounted into a container: MOUNTED_SOCKET.)
     _f("docker.group-not-active", 0.65, DOCKER_GROUP, r"permission denied|权限不足|没有权限", scope=TEXT,
-       unless=MOUNTED_SOCKET),
+       unless=MOUNTED_SOCKET + "|" + CANT_REMOVE),
     # The user is not in the group at all ("bob needs to be in the docker group", a script's "Current
     # user is not part of the docker group"): the socket refuses them; no session is stale.
     _f("docker.permission-denied", 0.72, NOT_IN_GROUP, unless=NOT_IN_GROUP_UNLESS),
@@ -158,7 +167,7 @@ FAMILIES: Tuple[Family, ...] = (
        # (the socket refused: not a driver that a reboot also fixes)
        r"permission denied|docker\.sock|权限", scope=REPORT,
        # (nor files the container left that cannot be removed)
-       unless=r"rootless|nvml|nvidia-smi|driver/library|无法删除|删不掉|cannot remove|can'?t (delete|remove)"),
+       unless=r"rootless|nvml|nvidia-smi|driver/library|" + CANT_REMOVE),
     # "I am in the docker group" and docker still wants sudo: the group is there, this session is not.
     _f("docker.group-not-active", 0.7, r"\b(i'?m|i am|am|we are|user is|i'?ve been) (already |definitely |also )?"
        r"(in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group",
@@ -454,8 +463,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"quote|\"|引号|slash|斜杠|spaces?\b|空格"),
     # dockerd stopped starting once a mirror was added: the entry is what it rejects.
     _f("mirror.invalid", 0.6, r"registry[- ]mirrors?|mirror (address|url|entry)|加速(地址|器)|镜像加速",
-       r"fail(s|ed)? to (start|restart)|won'?t (start|restart)|does(n'?t| not) (start|restart)|can'?t (start|restart)|"
-       r"cannot (start|restart)|启动失败|无法启动|起不来|重启失败", scope=TEXT),
+       DAEMON_WONT_START, scope=TEXT),
     _f("daemon-json.flag-conflict", 0.7, r"daemon\.json", r"命令行|command[- ]line|flags?\b|ExecStart|docker\.service|DOCKER_OPTS|"
        r"(?<![\w-])-H\b|(systemd |service |unit )(service )?file",
        r"相同|\bsame\b|\bboth\b|两处|重复|conflict|冲突|twice", scope=TEXT),
@@ -646,9 +654,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.invalid", 0.65, r"daemon\.json",
        r"\b(modif(y|ied|ying)|edit(ed|ing)?|chang(e|ed|ing)|updat(e|ed|ing)|add(ed|ing)?|wr(ote|itten)|configur(e|ed|ing))\b|"
        r"修改|改了|添加|加了|编辑|写入|配置",
-       r"(can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b|"
-       r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动",
-       scope=TEXT, where=("notes",)),
+       DAEMON_WONT_START, scope=TEXT, where=("notes",)),
     # An insecure registry added in Docker's settings, then a restart that fails: the value written
     # (an empty entry, a CIDR where a host was wanted) is what dockerd rejects.
     _f("daemon-json.invalid", 0.6, r"insecure[- ]registr(y|ies)",

@@ -177,12 +177,20 @@ def _same_service(host: str, dead: str) -> bool:
 _MANIFEST_NOT_FOUND = lazy_compile(r"manifest (for \S+ )?(not found|unknown)", re.I)
 
 
-# The error is a container that could not start once its image was there (an unknown runtime, the
-# NVIDIA hook failing): no mirror was asked for anything, so a closed one configured is not its cause.
-_NOT_A_PULL = lazy_compile(r"unknown or invalid runtime name|error running (prestart )?hook|nvidia-container-cli:|"
-                           r"could not select device driver|unknown flag: --gpus|failed to initialize nvml", re.I)
-_PULL_FAILED = lazy_compile(r"error pulling|pull access denied|(Get|Head) \\?\"?https?://\S+/v2/|"
-                            r"manifest (for \S+ )?(not found|unknown)", re.I)
+# What a failure to pull through a mirror prints: the registry's words or the network's. An error
+# without them (an unknown runtime, the NVIDIA hook, apt, a driver) was not the mirror's doing, so a
+# closed one left in daemon.json is then only a hint.
+_PULLISH = lazy_compile(r"pull access denied|error pulling|(failed to|could not|cannot|can'?t|unable to) pull|"
+                        r"(拉取|下载)[^\n]{0,10}(失败|超时|不了)|manifest|/v2/|time ?out|timed out|deadline|\btls\b|x509|"
+                        r"certificate|handshake|(unexpected|\[)\s*EOF\b|no such host|\blookup \S+ on\b|"
+                        r"connection (refused|reset)|dial tcp|\b40[1349]\b|\b50[0234]\b|forbidden|unauthori[sz]ed|"
+                        r"toomanyrequests|rate limit|net/http|proxy|代理|超时|连接", re.I)
+
+# ... nor what a package manager prints when a repository fails (its own mirrors, 404s, timeouts).
+_PACKAGE_FETCH = lazy_compile(r"repomd\.xml|repodata|mirrorlist|\bIn?Release\b|failed to fetch|^(Err|E):|\berrno 14\b|"
+                              r"could not resolve host|\b(apt(-get)?|yum|dnf|zypper)\b", re.I | re.M)
+_DOCKER_PULL = lazy_compile(r"docker pull|pulling (from|fs layer)|pull access|/v2/|manifest|error response from daemon|"
+                            r"镜像", re.I)
 
 
 def closed_mirrors(texts: Texts) -> List[Match]:
@@ -197,8 +205,8 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
     # mirror, and that answer is Docker Hub's.
     err = texts.get("error") or ""
-    if _NOT_A_PULL.search(err) and not _PULL_FAILED.search(err):
-        failed = False
+    if err.strip() and (not _PULLISH.search(err) or (_PACKAGE_FETCH.search(err) and not _DOCKER_PULL.search(err))):
+        return []
     if _MANIFEST_NOT_FOUND.search(err) and not any(_same_service(h.group(1).lower(), d)
                                                    for h in _HOST.finditer(err) for d in dead):
         failed = False

@@ -996,6 +996,8 @@ ELEVENTH_SESSION_WORDINGS = [
 ]
 
 
+CLOSED_MIRRORS_PASTED = ('\n$ cat /etc/docker/daemon.json\n{\n  "registry-mirrors": ["https://docker.mirrors.ustc.edu.cn", '
+                         '"https://hub-mirror.c.163.com"]\n}\n')
 TWELFTH_SESSION_WORDINGS = [
     # not in the group at all, said with "belong"
     ("", "docker run hello-world says permission denied: my user doesn't belong to the docker group on this new "
@@ -1029,6 +1031,14 @@ TWELFTH_SESSION_WORDINGS = [
     # nvidia-docker 1.0's plugin not answering on localhost:3476
     ("nvidia-docker | 2020/05/14 11:02:33 Error: Post http://localhost:3476/docker/cli: dial tcp 127.0.0.1:3476: "
      "getsockopt: connection refused", "nvidia-docker run stopped working after the upgrade", "toolkit.legacy"),
+    # closed mirrors left in a pasted daemon.json, next to an error that is not a pull's
+    ("RuntimeError: DataLoader worker (pid 47) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory. Please try to raise your shared memory limit.",
+     "训练时报错" + CLOSED_MIRRORS_PASTED, "container.shm-too-small"),
+    ("Error: Failed to download metadata for repo 'nvidia-container-toolkit': Cannot download repomd.xml: Curl "
+     "error (28): Timeout was reached", "dnf install fails" + CLOSED_MIRRORS_PASTED, "apt.repo-unreachable"),
+    ("E: Failed to fetch https://nvidia.github.io/libnvidia-container/stable/deb/amd64/InRelease  Could not "
+     "resolve 'nvidia.github.io'", "apt-get update fails." + CLOSED_MIRRORS_PASTED, "apt.repo-unreachable"),
     # no-cgroups = true shown by `grep -n` on a rootful daemon
     ("Failed to initialize NVML: Unknown Error",
      "Fails in a brand new container, every time.\n$ grep -n cgroups /etc/nvidia-container-runtime/config.toml\n"
@@ -1041,6 +1051,27 @@ TWELFTH_SESSION_WORDINGS = [
                          + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("error,notes,not_this", [
+    # a container, or a compose service, that did not start is no daemon that did not
+    ('standard_init_linux.go:178: exec user process caused "permission denied"',
+     "I added the nvidia runtime to daemon.json last week. After the Centos7 update the container did not start.",
+     "daemon-json.invalid"),
+    ("ERROR: for web  Cannot start service web: error while creating mount source path '/srv/web': mkdir /srv: "
+     "read-only file system", "docker-compose up fails" + CLOSED_MIRRORS_PASTED, "mirror.dead"),
+    # the set-up steps pasted (usermod), and files a container wrote that cannot be removed
+    ("rm: cannot remove 'tmpfUhBgD/.ipynb_checkpoints/notebook-checkpoint.ipynb': Permission denied",
+     "Permissions inside container result in root owned files externally.\n$ rm -rf *\nrm: cannot remove "
+     "'tmpfUhBgD/.ipynb_checkpoints/notebook-checkpoint.ipynb': Permission denied\nSteps I did:\nsudo usermod -aG "
+     "docker $USER\nsudo systemctl restart docker", "docker.group-not-active"),
+    ("", "Our registry-mirrors entry points at the office cache. docker-compose up says: ERROR: for app  Cannot start "
+     "service app: Bind for 0.0.0.0:8080 failed: port is already allocated", "mirror.invalid"),
+])
+def test_a_setting_pasted_beside_another_failure_is_not_read_as_its_cause(error, notes, not_this):
+    # (found by adding realistic distractors to train reports the rules read right; the word model
+    # may still guess it, a rule must not read it)
+    assert _read(error, notes) != (not_this, True)
 
 
 # An adversarial review of the eleventh session's rows: wordings next to which a new row must not
