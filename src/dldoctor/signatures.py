@@ -320,7 +320,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Any driver file the toolkit injects that the image already has (nvidia-smi, a library).
     _s("image.bundles-driver-libs", r"file creation failed: [^\n]*/(usr|lib|lib64|bin)/[^\n:]*: file exists", 0.85),
     _s("cgroup.nvml-unknown-error", r"failed to initialize nvml: unknown error", 0.7),
-    _s("cgroup.nvml-unknown-error", r"systemctl daemon-reload|lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
+    # (a daemon-reload alone is no sign: it is a step of every set-up guide, pasted as often as run)
+    _s("cgroup.nvml-unknown-error", r"lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
     _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
     # The kernel's own words for the same thing (dmesg/journal): user-space libraries of one
