@@ -189,6 +189,9 @@ _PULLISH = lazy_compile(r"pull access denied|error pulling|(failed to|could not|
 # ... nor what a package manager prints when a repository fails (its own mirrors, 404s, timeouts).
 _PACKAGE_FETCH = lazy_compile(r"repomd\.xml|repodata|mirrorlist|\bIn?Release\b|failed to fetch|^(Err|E):|\berrno 14\b|"
                               r"could not resolve host|\b(apt(-get)?|yum|dnf|zypper)\b", re.I | re.M)
+# A pull still under way when the report was cut (stuck on a layer, retrying), unless it finished.
+_PULL_PROGRESS = lazy_compile(r"pulling (from|fs layer)|retrying in \d+ seconds?|waiting for connection", re.I)
+_PULL_DONE = lazy_compile(r"downloaded newer image|pull complete|image is up to date", re.I)
 _DOCKER_PULL = lazy_compile(r"docker pull|pulling (from|fs layer)|pull access|/v2/|manifest|error response from daemon|"
                             r"镜像", re.I)
 
@@ -205,7 +208,8 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
     # mirror, and that answer is Docker Hub's.
     err = texts.get("error") or ""
-    if err.strip() and (not _PULLISH.search(err) or (_PACKAGE_FETCH.search(err) and not _DOCKER_PULL.search(err))):
+    pulling = _PULLISH.search(err) or (_PULL_PROGRESS.search(err) and not _PULL_DONE.search(err))
+    if err.strip() and (not pulling or (_PACKAGE_FETCH.search(err) and not _DOCKER_PULL.search(err))):
         return []
     if _MANIFEST_NOT_FOUND.search(err) and not any(_same_service(h.group(1).lower(), d)
                                                    for h in _HOST.finditer(err) for d in dead):

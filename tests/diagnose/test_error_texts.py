@@ -1039,6 +1039,12 @@ TWELFTH_SESSION_WORDINGS = [
      "error (28): Timeout was reached", "dnf install fails" + CLOSED_MIRRORS_PASTED, "apt.repo-unreachable"),
     ("E: Failed to fetch https://nvidia.github.io/libnvidia-container/stable/deb/amd64/InRelease  Could not "
      "resolve 'nvidia.github.io'", "apt-get update fails." + CLOSED_MIRRORS_PASTED, "apt.repo-unreachable"),
+    # ... but a pull stuck on its layers with them configured is theirs; a pull that completed is not
+    ("Using default tag: latest\nlatest: Pulling from library/ubuntu\n7b1a6ab2e44d: Pulling fs layer",
+     "docker pull 一直卡住不动" + CLOSED_MIRRORS_PASTED, "mirror.dead"),
+    ("Unable to find image 'debian:10-slim' locally\n10-slim: Pulling from library/debian\nf7ec5a41d630: Pull "
+     "complete\nStatus: Downloaded newer image for debian:10-slim\nnvidia-container-cli: initialization error: nvml "
+     "error: function not found: unknown.", "GT 730, driver 340" + CLOSED_MIRRORS_PASTED, "driver.too-old-for-toolkit"),
     # no-cgroups = true shown by `grep -n` on a rootful daemon
     ("Failed to initialize NVML: Unknown Error",
      "Fails in a brand new container, every time.\n$ grep -n cgroups /etc/nvidia-container-runtime/config.toml\n"
