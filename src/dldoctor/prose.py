@@ -55,10 +55,13 @@ RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?
 NOT_IN_GROUP = (r"\b(needs?|must|has to|have to) (to )?be (in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group|"
                 r"\b(is|am|are)( not|n'?t) (in|a member of|part of) (the )?[`'\"]?docker[`'\"]? group|不在\s*docker\s*(用户)?组|"
                 r"\b(does|do|did)( not|n'?t) belong to (the )?[`'\"]?docker[`'\"]? group|不属于\s*docker\s*(用户)?组|"
+                r"(没有|未)(加入|添加到?|加到)\s*docker\s*(用户)?组|"
                 # "Add `vagrant` user to the group `docker`" (a request: not in it yet)
                 r"\badd (the )?[`'\"]?[\w$-]+[`'\"]? (user )?to (the )?(group )?[`'\"]?docker[`'\"]?")
 # ... unless the same sentence says they were added, or that sudo is how they get by.
-NOT_IN_GROUP_UNLESS = r"\b(already|added|still|after|even though|although|yet|but|sudo|usermod|gpasswd)\b|" + RELOGIN
+# (`groups` typed to check: what this session has, against the group file the user was added to)
+NOT_IN_GROUP_UNLESS = (r"\b(already|added|still|after|even though|although|yet|but|sudo|usermod|gpasswd)\b|"
+                       r"`?\bgroups\b`?\s*(command\s*)?(it\s*)?(shows?|says|lists|outputs?|显示|发现)|输入\s*`?groups|" + RELOGIN)
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
                r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名|"
                # the same repositories on a mirror (mirrors.<x>/docker-ce/linux/..., a .repo file)
@@ -74,15 +77,18 @@ CONTAINER = r"containers?\b|docker\b|容器"
 ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|belongs? to (the )?root\b|"
               r"(lo+ses|lose|no|without) (write )?permissions?|cannot be edited|can'?t (edit|delete|modify|remove)|"
               r"(can ?not|can'?t) be (deleted|removed|modified|edited)|"
-              r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限|删不掉|删除不了|(无法|不能)删除|权限不够")
+              r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限|删不掉|删除不了|(无法|不能)删除")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|\bleav(e|es|ing)\b|\bleft\b|生成|创建|写入"
 # dockerd not coming up, as people say it: the daemon, not a container or a compose service ("Cannot
-# start service web", "the container did not start").
-DAEMON_WONT_START = (r"\b(docker(?![-\w]| compose)|dockerd|daemon|engine)\b[^.\n]{0,40}\b(can'?t|cannot|could ?n'?t|won'?t|"
-                     r"does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|come (back )?up|launch|boot|run)\b"
-                     r"(?! (service|container))|"
+# start service web", "the container did not start"). ("it" too: the rows that use this name
+# daemon.json or the mirrors in the same text.)
+DAEMON_WONT_START = (r"\b(docker(\.service)?(?![-\w]| compose)|dockerd|daemon|engine|(the|docker) service|it)\b"
+                     r"(?:(?!container)[^.\n]){0,40}"
+                     r"\b((can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|"
+                     r"come (back )?up|launch|boot|run)\b(?! (service|container))|(is ?n'?t|is not) (starting|running)|"
+                     r"never (comes|came) up)|"
                      r"\b(can'?t|cannot|could ?n'?t|won'?t|fail(s|ed)? to) (re)?start (the )?(docker|dockerd|daemon|engine)\b|"
-                     r"启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动")
+                     r"(?<!容器)(启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动)")
 # Files that cannot be removed: what a container left behind as root, not the socket refusing a user.
 CANT_REMOVE = r"cannot remove|can'?t (delete|remove)|无法删除|删不掉"
 CHINA_NET = r"国内|in china|china region|mainland|大陆|中国(区域|地区)|校园网|campus network|gfw|被墙|墙内"
@@ -157,10 +163,11 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.group-not-active", 0.55, r"without (using )?`?sudo`?|不(用|加)\s*sudo|免\s*sudo",
        r"\b(even after|still|cannot|can'?t|fail(s|ed)?|permission)\b|仍然|还是|无法|不能", r"\bdocker\b",
        # (and the set-up that adds the user is named: wanting docker without sudo alone is no stale login)
-       r"usermod|gpasswd|\bgroups?\b|\badded\b|组|\beven after\b|\bset-?up\b|\bscript\b", scope=TEXT, unless=r"rootless"),
+       r"usermod|gpasswd|\bgroups?\b|\badded\b|组|\beven after\b|\bset-?up\b|\bscript\b|post-?install|non-root user|"
+       r"official (docs|documentation|guide|instructions)|官方|步骤|文档", scope=TEXT, unless=r"rootless"),
     # Other ways of saying the user is in the group already, or that a new session fixed it.
     _f("docker.group-not-active", 0.7, r"gpasswd -a \S+ docker|\bgroups\b`?\s+(shows|lists|includes|contains)\s+`?docker|"
-       r"(加|添加|加入)(到|进)?了?\s*docker\s*(用户)?组|(在|已在)\s*docker\s*(用户)?组(里|中)?|"
+       r"(?<!没有)(?<![没未])(加|添加|加入)(到|进)?了?\s*docker\s*(用户)?组|(在|已在)\s*docker\s*(用户)?组(里|中)?|"
        r"\bworks? (fine |again )?(after|once) (i |a )?reboot(ed|ing)?\b|"
        r"\bworks? (fine |again )?(after|once) (i )?restart(ed|ing)? (the |my )?(machine|computer|system|pc|laptop)\b|"
        r"\bworks? in (a )?new (terminal|shell|session)\b|重启(电脑|系统|机器)?(之后|后)(就)?(好了|正常|可以)",
@@ -352,8 +359,9 @@ FAMILIES: Tuple[Family, ...] = (
     # ... or as the host's own tools print it
     _f("os.unsupported", 0.8, r"\buname -m\b[^\n]{0,20}\bi[36]86\b|print-architecture\b[^\n]{0,20}\bi386\b",
        r"\bdocker|nvidia", scope=REPORT),
-    _f("toolkit.ldconfig", 0.7, r"\bldconfig\b", r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好",
-       where=("notes",)),
+    # (not the stock line of a pasted config.toml, `ldconfig = "@/sbin/ldconfig.real"`)
+    _f("toolkit.ldconfig", 0.7, r"(?<![/@.\w-])ldconfig\b(?!\s*=|\.real)",
+       r"\b(fix|correct|solv|resolv|work)(es|ed|s)?\b|\btemporar|修复|解决|就好", scope=TEXT, where=("notes",)),
     # Installing Docker stuck or failing with no output pasted (a panel's or script's installer, a
     # screenshot): the package download is what stalls, most often download.docker.com from China.
     _f("apt.repo-unreachable", 0.5, r"安装[^。\n]{0,6}(卡在|卡住|停在)[^。\n]{0,6}docker|docker[^。\n]{0,6}安装[^。\n]{0,4}(卡住|卡在|失败)|"

@@ -184,16 +184,19 @@ _PULLISH = lazy_compile(r"pull access denied|error pulling|(failed to|could not|
                         r"(拉取|下载)[^\n]{0,10}(失败|超时|不了)|manifest|/v2/|time ?out|timed out|deadline|\btls\b|x509|"
                         r"certificate|handshake|(unexpected|\[)\s*EOF\b|no such host|\blookup \S+ on\b|"
                         r"connection (refused|reset)|dial tcp|\b40[1349]\b|\b50[0234]\b|forbidden|unauthori[sz]ed|"
-                        r"toomanyrequests|rate limit|net/http|proxy|代理|超时|连接", re.I)
+                        r"toomanyrequests|rate limit|net/http|proxy|代理|超时|连接|imagepullbackoff|errimagepull|"
+                        r"back-off pulling image", re.I)
 
 # ... nor what a package manager prints when a repository fails (its own mirrors, 404s, timeouts).
-_PACKAGE_FETCH = lazy_compile(r"repomd\.xml|repodata|mirrorlist|\bIn?Release\b|failed to fetch|^(Err|E):|\berrno 14\b|"
-                              r"could not resolve host|\b(apt(-get)?|yum|dnf|zypper)\b", re.I | re.M)
+_PACKAGE_FETCH = lazy_compile(r"repomd\.xml|repodata|mirrorlist|\bIn?Release\b|failed to fetch (https?|ftp)://|^(Err|E):|"
+                              r"\berrno 14\b|could not resolve host|\b(apt(-get)?|yum|dnf|zypper)\b", re.I | re.M)
 # A pull still under way when the report was cut (stuck on a layer, retrying), unless it finished.
 _PULL_PROGRESS = lazy_compile(r"pulling (from|fs layer)|retrying in \d+ seconds?|waiting for connection", re.I)
 _PULL_DONE = lazy_compile(r"downloaded newer image|pull complete|image is up to date", re.I)
+# (BuildKit's words for the base image it pulls: it prints the Dockerfile's `RUN apt-get` lines too)
 _DOCKER_PULL = lazy_compile(r"docker pull|pulling (from|fs layer)|pull access|/v2/|manifest|error response from daemon|"
-                            r"镜像", re.I)
+                            r"\bload metadata for|resolve source metadata|auth\.docker\.io|failed to (authorize|fetch "
+                            r"(anonymous|oauth) token)|镜像", re.I)
 
 
 def closed_mirrors(texts: Texts) -> List[Match]:

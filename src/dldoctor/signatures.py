@@ -313,7 +313,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.legacy", r"nvidia-docker-plugin \|", 0.55),
     # nvidia-docker 1.0's wrapper asks its plugin on localhost:3476 for the volumes and devices; the
     # plugin not answering is that generation's failure, not a registry out of reach.
-    _s("toolkit.legacy", r"(localhost|127\.0\.0\.1):3476/[^\n]{0,120}(connection refused|getsockopt|dial tcp)", 0.85),
+    _s("toolkit.legacy", r"(localhost|127\.0\.0\.1):3476/[^\n]{0,120}(connection refused|getsockopt|dial tcp|timeout)|"
+       r"(localhost|127\.0\.0\.1) port 3476\b", 0.85),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
@@ -322,6 +323,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("cgroup.nvml-unknown-error", r"failed to initialize nvml: unknown error", 0.7),
     # (a daemon-reload alone is no sign: it is a step of every set-up guide, pasted as often as run)
     _s("cgroup.nvml-unknown-error", r"lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
+    # ... but the GPUs lost from running containers whenever one runs is this problem as the catalog tells it
+    _s("cgroup.nvml-unknown-error", r"daemon-reload[^\n]{0,120}(stops? working|los(e|es|t|ing) (the )?(gpu|access)|no longer|"
+       r"disappear|vanish|until i restart|用不了|不见|消失|重启容器)|(stops? working|los(e|es|t|ing) (the )?(gpu|access)|"
+       r"disappear|vanish|用不了|不见|消失)[^\n]{0,120}daemon-reload", 0.7, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
     _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
     # The kernel's own words for the same thing (dmesg/journal): user-space libraries of one
@@ -337,7 +342,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.nouveau", r"probe routine was not called|already bound to (novacore|nova)|nouveau [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d", 0.85),
     _s("driver.nouveau", r"NVRM: No NVIDIA devices probed", 0.6),
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
-    _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|找不到命令\s*[“\"']nvidia-smi[”\"']|(?<![\w-])nvidia-smi\s*[:：]\s*未找到命令|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
+    _s("driver.missing", r"couldn.?t find libnvidia-ml\.so library|nvidia-smi: (command )?not found|command 'nvidia-smi' not found|找不到命令\s*[“\"']nvidia-smi[”\"']|(?<![\w-])nvidia-smi\s*[:：]\s*(未找到|找不到)命令|command not found: nvidia-smi\b|nvidia-smi\"?: executable file not found[^\n]*host|no nvidia driver (is )?installed|NVIDIA driver (is )?not installed", 0.7),
     _s("driver.uvm-missing", r"/dev/nvidia-uvm[^\n]*(no such file|not found)|nvidia[_-]uvm[^\n]*(not (being )?loaded|missing)", 0.85),
     # The GPU's own device nodes are absent: no NVIDIA driver is running on this host.
     _s("driver.missing", r"(custom device|lstat|stat) \"?/dev/nvidia(\d+|ctl)\"?:?[^\n]*no such file", 0.7),

@@ -1082,6 +1082,83 @@ def test_a_setting_pasted_beside_another_failure_is_not_read_as_its_cause(error,
     assert _read(error, notes) != (not_this, True)
 
 
+# An adversarial review of the twelfth session's rows: realistic wordings each of them read worse
+# than before (BuildKit's pull through a closed mirror, the post-install steps named, `groups`
+# checked after usermod, "the service won't start", a fix told in the next sentence, a kubelet
+# back-off) and siblings they missed (/work/wt is not in the project: the review's cases are here).
+SOCKET_REFUSED = ('Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: '
+                  'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json": dial unix /var/run/docker.sock: connect: '
+                  'permission denied')
+TWELFTH_REVIEW_WORDINGS = [
+    ("failed to solve: rpc error: code = Unknown desc = failed to solve with frontend dockerfile.v0: failed to "
+     "create LLB definition: failed to authorize: rpc error: code = Unknown desc = failed to fetch anonymous "
+     "token: unexpected status: 403 Forbidden",
+     'My /etc/docker/daemon.json has {"registry-mirrors": ["https://registry.docker-cn.com"]}',
+     "mirror.dead"),
+    (" => ERROR [internal] load metadata for docker.io/nvidia/cuda:12.1.0-devel-ubuntu22.04   "
+     "30.0s\nDockerfile:1\n--------------------\n   1 | >>> FROM nvidia/cuda:12.1.0-devel-ubuntu22.04\n   2 |  "
+     "   RUN apt-get update && apt-get install -y python3-pip\n--------------------\nERROR: failed to solve: "
+     "DeadlineExceeded: context deadline exceeded",
+     'daemon.json: {"registry-mirrors": ["https://hub-mirror.c.163.com"]}',
+     "mirror.dead"),
+    (SOCKET_REFUSED,
+     "I followed the post-installation steps to run docker without sudo, but I still get this error.",
+     "docker.group-not-active"),
+    (SOCKET_REFUSED,
+     "按照官方 post-install 步骤配置了，docker 命令不加 sudo 还是不行。",
+     "docker.group-not-active"),
+    (SOCKET_REFUSED,
+     "I added my user to the docker group with usermod. When I type `groups` it shows that I do not belong to "
+     "the docker group.",
+     "docker.group-not-active"),
+    (SOCKET_REFUSED,
+     "当前用户没有加入docker用户组。",
+     "docker.permission-denied"),
+    ("",
+     "Edited daemon.json as in the install guide; now the service won't start.",
+     "daemon-json.invalid"),
+    ("",
+     "I updated daemon.json with the data-root option. docker.service won't start now.",
+     "daemon-json.invalid"),
+    ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory",
+     "Running ldconfig inside the container. After that it works.",
+     "toolkit.ldconfig"),
+    ("Warning  Failed     12s   kubelet  Error: ImagePullBackOff\n  Normal   BackOff    12s   kubelet  "
+     'Back-off pulling image "nvidia/cuda:12.2.0-base-ubuntu22.04"',
+     'daemon.json:\n{ "registry-mirrors": ["https://docker.mirrors.ustc.edu.cn", '
+     '"https://hub-mirror.c.163.com"] }\n\nk8s 节点拉不下镜像',
+     "mirror.dead"),
+    ("",
+     "Every time I run `sudo systemctl daemon-reload` on the host, nvidia-smi inside my running containers "
+     "stops working until I restart the container.",
+     "cgroup.nvml-unknown-error"),
+    ("",
+     "执行 systemctl daemon-reload 之后，正在运行的容器里 nvidia-smi 就用不了了，重启容器就好。",
+     "cgroup.nvml-unknown-error"),
+    ("zsh: command not found: nvidia-smi",
+     "fresh Ubuntu 22.04 with an RTX 4090",
+     "driver.missing"),
+    ("curl: (7) Failed to connect to localhost port 3476: Connection refused",
+     "curl -s http://localhost:3476/v1.0/docker/cli",
+     "toolkit.legacy"),
+    ("Failed to initialize NVML: Unknown Error",
+     "$ grep -rn cgroups "
+     "/etc/nvidia-container-runtime/\n/etc/nvidia-container-runtime/config.toml:13:no-cgroups = true\nrootful "
+     "docker",
+     "toolkit.no-cgroups-rootful"),
+]
+
+
+@pytest.mark.parametrize("error,notes,want", TWELFTH_REVIEW_WORDINGS)
+def test_the_twelfth_sessions_review_wordings(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+def test_a_chinese_permission_word_on_the_socket_is_no_file_a_container_left():
+    # 创建容器 ("creating a container") and 权限不够 ("permission denied") around docker.sock
+    assert _read("", "使用docker创建容器时提示/var/run/docker.sock文件权限不够。") != ("container.root-owned-files", True)
+
+
 # An adversarial review of the eleventh session's rows: wordings next to which a new row must not
 # decide (a passing remark, a Mac used to reach a server, a shell proxy next to the registry's own
 # answer, a blacklist that did not take, Docker Desktop under WSL, a repository there but failing).
