@@ -80,12 +80,12 @@ ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|p
               r"permission denied|属于\s*root|root\s*(权限|用户|所有)|没有权限|删不掉|删除不了|(无法|不能)删除")
 CREATED = r"creat(e|es|ed|ing)|writ(e|es|ten|ing)|generat(e|es|ed)|produc(e|es|ed)|new files|\bleav(e|es|ing)\b|\bleft\b|生成|创建|写入"
 # dockerd not coming up, as people say it: the daemon, not a container or a compose service ("Cannot
-# start service web", "the container did not start"). ("it" too: the rows that use this name
-# daemon.json or the mirrors in the same text.)
-DAEMON_WONT_START = (r"\b(docker(\.service)?(?![-\w]| compose)|dockerd|daemon|engine|(the|docker) service|it)\b"
+# start service web", "the container did not start"). Not "it": the rows read the whole notes, where
+# "it" is as often the container.
+DAEMON_WONT_START = (r"\b(docker(\.service)?(?![-\w]| compose)|dockerd|daemon|engine|(the|docker) service)\b"
                      r"(?:(?!container)[^.\n]){0,40}"
                      r"\b((can'?t|cannot|could ?n'?t|won'?t|does ?n'?t|did ?n'?t|not|never|fail(s|ed)? to) (start|restart|get up|"
-                     r"come (back )?up|launch|boot|run)\b(?! (service|container))|(is ?n'?t|is not) (starting|running)|"
+                     r"come (back )?up|launch|boot|run)\b(?! (service|container))|(is ?n'?t|is not) starting|"
                      r"never (comes|came) up)|"
                      r"\b(can'?t|cannot|could ?n'?t|won'?t|fail(s|ed)? to) (re)?start (the )?(docker|dockerd|daemon|engine)\b|"
                      r"(?<!容器)(启动失败|无法启动|起不来|启动不了|重启失败|无法重启|不能启动)")

@@ -200,20 +200,21 @@ _DOCKER_PULL = lazy_compile(r"docker pull|pulling (from|fs layer)|pull access|/v
 
 
 def closed_mirrors(texts: Texts) -> List[Match]:
-    """A closed mirror (mirror_urls.py, `dldoctor mirrors`) named in the report next to a
-    failure -> mirror.dead, whatever the error says about the image."""
+    """A closed mirror (mirror_urls.py, `dldoctor mirrors`) named in the report next to a pull's
+    failure -> mirror.dead, whatever the error says about the image; next to an error that is no
+    pull's (scripts/distractors found it read beside any error at all), nothing."""
     dead = _dead_hosts()
     report = _report(texts)
     if _DAEMON_NOT_STARTED.search(report):
         return []   # dockerd does not contact mirrors to start: a closed one cannot have stopped it
     # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
     failed = bool(texts.get("error")) or bool(_FAILED.search(report))
-    # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
-    # mirror, and that answer is Docker Hub's.
     err = texts.get("error") or ""
     pulling = _PULLISH.search(err) or (_PULL_PROGRESS.search(err) and not _PULL_DONE.search(err))
     if err.strip() and (not pulling or (_PACKAGE_FETCH.search(err) and not _DOCKER_PULL.search(err))):
         return []
+    # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
+    # mirror, and that answer is Docker Hub's.
     if _MANIFEST_NOT_FOUND.search(err) and not any(_same_service(h.group(1).lower(), d)
                                                    for h in _HOST.finditer(err) for d in dead):
         failed = False
