@@ -679,7 +679,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.invalid", 0.65, r"registry[- ]mirrors|insecure-registries|\bdns\b|\blabels\b|exec-opts",
        r"\b(is|are|must be|should be|needs to be|has to be|expects?) (an? |a json )?(array|list)\b|应(该)?(是|为)\s*(数组|列表)",
        where=("notes",)),
-    _f("daemon-json.invalid", 0.7, r"daemon\.json|settings\.json", r"\bempty\b|空文件|为空|is blank",
+    # (the file itself empty: "empty" near its name, not anywhere in a long report)
+    _f("daemon-json.invalid", 0.7, r"(daemon|settings)\.json[^.\n]{0,60}(\bempty\b|空文件|为空|is blank)|"
+       r"\bempty\b[^.\n]{0,30}(daemon|settings)\.json|(daemon|settings)\.json\s*(是|为)?\s*空",
        r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),
 )
 

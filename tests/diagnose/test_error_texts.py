@@ -1071,6 +1071,10 @@ def test_fresh_wordings_are_read(error, notes, want):
      "Permissions inside container result in root owned files externally.\n$ rm -rf *\nrm: cannot remove "
      "'tmpfUhBgD/.ipynb_checkpoints/notebook-checkpoint.ipynb': Permission denied\nSteps I did:\nsudo usermod -aG "
      "docker $USER\nsudo systemctl restart docker", "docker.group-not-active"),
+    # "empty" somewhere in a long report is no empty daemon.json
+    ("", "Dev Container fails to build when Docker is installed using an Ubuntu snap. The updateUID build fails and "
+     "the output folder stays empty.\n$ cat /etc/docker/daemon.json\n{\n  \"registry-mirrors\": "
+     "[\"https://docker.m.daocloud.io\"]\n}", "daemon-json.invalid"),
     # a daemon-reload is a step of every set-up guide, no sign of the cgroup driver losing the GPUs
     ("", "我按教程执行了 sudo systemctl daemon-reload，然后 docker pull 一直超时", "cgroup.nvml-unknown-error"),
     ("", "Our registry-mirrors entry points at the office cache. docker-compose up says: ERROR: for app  Cannot start "
