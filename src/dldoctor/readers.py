@@ -190,11 +190,13 @@ _PULLISH = lazy_compile(r"pull access denied|error pulling|(failed to|could not|
 # ... nor what a package manager prints when a repository fails (its own mirrors, 404s, timeouts).
 _PACKAGE_FETCH = lazy_compile(r"repomd\.xml|repodata|mirrorlist|\bIn?Release\b|failed to fetch (https?|ftp)://|^(Err|E):|"
                               r"\berrno 14\b|could not resolve host|\b(apt(-get)?|yum|dnf|zypper)\b", re.I | re.M)
+# docker's progress lines while it pulls
+_PULLING = r"pulling (from|fs layer)"
 # A pull still under way when the report was cut (stuck on a layer, retrying), unless it finished.
-_PULL_PROGRESS = lazy_compile(r"pulling (from|fs layer)|retrying in \d+ seconds?|waiting for connection", re.I)
+_PULL_PROGRESS = lazy_compile(_PULLING + r"|retrying in \d+ seconds?|waiting for connection", re.I)
 _PULL_DONE = lazy_compile(r"downloaded newer image|pull complete|image is up to date", re.I)
 # (BuildKit's words for the base image it pulls: it prints the Dockerfile's `RUN apt-get` lines too)
-_DOCKER_PULL = lazy_compile(r"docker pull|pulling (from|fs layer)|pull access|/v2/|manifest|error response from daemon|"
+_DOCKER_PULL = lazy_compile(r"docker pull|" + _PULLING + r"|pull access|/v2/|manifest|error response from daemon|"
                             r"\bload metadata for|resolve source metadata|auth\.docker\.io|failed to (authorize|fetch "
                             r"(anonymous|oauth) token)|镜像", re.I)
 
@@ -207,12 +209,12 @@ def closed_mirrors(texts: Texts) -> List[Match]:
     report = _report(texts)
     if _DAEMON_NOT_STARTED.search(report):
         return []   # dockerd does not contact mirrors to start: a closed one cannot have stopped it
-    # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
-    failed = bool(texts.get("error")) or bool(_FAILED.search(report))
     err = texts.get("error") or ""
     pulling = _PULLISH.search(err) or (_PULL_PROGRESS.search(err) and not _PULL_DONE.search(err))
     if err.strip() and (not pulling or (_PACKAGE_FETCH.search(err) and not _DOCKER_PULL.search(err))):
         return []
+    # The failure may be in one text (`unexpected EOF`) and the mirror's name in another (the command).
+    failed = bool(err) or bool(_FAILED.search(report))
     # A manifest not found for an image the mirror's name is not part of: dockerd fell back past the
     # mirror, and that answer is Docker Hub's.
     if _MANIFEST_NOT_FOUND.search(err) and not any(_same_service(h.group(1).lower(), d)

@@ -27,7 +27,8 @@ the rest rounded to LR_STEP, which keeps the shipped file small). The problems a
 score(p) + LR_WEIGHT * lr(p) - PRIOR_WEIGHT * log(prior(p)) (prior(p): the share of training
 reports labelled p, see PRIOR_WEIGHT), and the probabilities are the softmax of that over
 TEMPERATURE (the temperature is chosen by cross-validation so that the probabilities match how
-often the top guess is right). By 5-fold cross-validation on train the sum is right first more often than either part.
+often the top guess is right). By 5-fold cross-validation on train the sum is right first more
+often than either part.
 """
 from __future__ import annotations
 
@@ -81,8 +82,8 @@ LR_STEP = 0.25
 # 2139 train cases (scripts/learn-weights --cv 5, three seeds, of 6417): top-1 5081 -> 5158,
 # recall@3 5957 -> 5997 (its guesses of p >= 0.5 right 88% -> 89%, seed 8); the mean over
 # problems of the share right (what a set with as many reports of each problem would score)
-# 64.1% -> 70.7% at top-1 and 82.8% -> 88.8% within three. Weights of 1.25 and 2.0 scored a little lower (5153, 5994; 5127,
-# 5952 with the prior of all train). On the five fresh rounds of scripts/eval-combine (329 reports)
+# 64.1% -> 70.7% at top-1 and 82.8% -> 88.8% within three. Weights of 1.25 and 2.0 scored a
+# little lower (5153, 5994; 5127, 5952 with the prior of all train). On the five fresh rounds of scripts/eval-combine (329 reports)
 # the system went from 259 to 263 at top-1, 302 within three either way.
 PRIOR_WEIGHT = 1.5
 
