@@ -408,7 +408,8 @@ FAMILIES: Tuple[Family, ...] = (
        unless=NVIDIA_CARD + r"|\b(could|would|might|may|plan to|going to)\b[^.\n]{0,30}\b(put|buy|get|use|switch|add|install)\b|"
        r"prime-select|optimus|hybrid graphics|双显卡"),
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
-       r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
+       r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动|"
+       r"\bno (more |nvidia )*drivers? (installed |at all )?on the host"),
     # The driver gone after an update ("the NVidia drivers have completely disappeared").
     _f("driver.missing", 0.65, r"(nvidia|英伟达)[^.。\n]{0,20}(drivers?|驱动)[^.。\n]{0,20}\b(disappeared|vanished|gone|removed|"
        r"uninstalled|missing|no longer (there|installed|present))\b|(nvidia|英伟达)\s*驱动[^。\n]{0,6}(没了|消失|丢失|被卸载)"),

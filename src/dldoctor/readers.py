@@ -529,8 +529,10 @@ def container_without_gpu(texts: Texts) -> List[Match]:
         return [Match("container.no-gpu-request", 0.9, n, _line(t, m.start()))]
     if runs and not _GPU_FLAGS.search(report) and "nvidia-docker" not in report:
         n, t, m = runs[0]
-        # nvidia-smi missing next to such a run is missing inside that container, not on the host
-        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) else 0.65
+        # nvidia-smi missing next to such a run is missing inside that container, not on the host;
+        # and CUDA with no libcuda at all in a container reports "driver version is insufficient"
+        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) or \
+            _NO_DRIVER_INSIDE.search(report) else 0.65
         return [Match("container.no-gpu-request", sure, n, _line(t, m.start()))]
     return []
 

@@ -1052,9 +1052,24 @@ TWELFTH_SESSION_WORDINGS = [
 ]
 
 
+THIRTEENTH_SESSION_WORDINGS = [
+    # dockerd's refusal with its "unknown or" dropped, as titles quote it
+    ("", "invalid runtime name: nvidia\nC:\\work\\app>docker-compose up -d", "runtime.not-registered"),
+    ("docker: Error response from daemon: invalid runtime name: nvidia.", "", "runtime.not-registered"),
+    # CUDA with no libcuda in a container that was given no GPU says the driver is "insufficient"
+    ("RuntimeError: CUDA driver version is insufficient for CUDA runtime version",
+     "I start the container with:\ndocker run -it -v $PWD:/workspace nvcr.io/nvidia/pytorch:23.10-py3 bash",
+     "container.no-gpu-request"),
+    ("cudaGetDeviceCount returned 35 -> CUDA driver version is insufficient for CUDA runtime version",
+     "按照文档启动容器：docker run -d -p 8080:8080 --name asr myorg/asr:cuda12 然后报错", "container.no-gpu-request"),
+    # the reporter says the host has no driver at all
+    ("nvidia-container-cli: initialization error: driver error: failed to process request",
+     "I thought everything runs in containers, so there is no nvidia driver on the host.", "driver.missing"),
+]
+
 @pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
                          + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS
-                         + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS)
+                         + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS + THIRTEENTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 
