@@ -408,8 +408,17 @@ FAMILIES: Tuple[Family, ...] = (
        unless=NVIDIA_CARD + r"|\b(could|would|might|may|plan to|going to)\b[^.\n]{0,30}\b(put|buy|get|use|switch|add|install)\b|"
        r"prime-select|optimus|hybrid graphics|双显卡"),
     _f("driver.missing", 0.7, r"(did ?n'?t|did not|never|forgot to|not) install(ed)? (any |the )?nvidia (graphics )?driver|"
-       r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动|"
-       r"\bno (more |nvidia )*drivers? (installed |at all )?on the host"),
+       r"no nvidia driver (is )?installed|没有?装(nvidia|英伟达)?驱动|未安装(nvidia|英伟达)?驱动"),
+    # dockerd's runtime refusal quoted without its "unknown or" (titles do), unless told as past.
+    _f("runtime.not-registered", 0.85, r"(?<!unknown or )invalid runtime name:? ?[`'\"]?nvidia\b",
+       unless=r"\b(fixed|solved|resolved|went away|is gone|got past|no longer|after (restarting|running|adding))\b|"
+              r"(解决|修复)了?"),
+    # The host said to have no driver at all; not where that is the design (a driver container, a GPU
+    # passed through to a VM), denied, quoted as someone's suggestion, or a step before a reinstall.
+    # Weaker than an error's own reading, which it must not explain away.
+    _f("driver.missing", 0.55, r"\bno (more |nvidia )*drivers? (installed |at all )?on the host",
+       unless=r"gpu[- ]operator|\boperator\b|driver (container|daemonset|pod)|driver\.enabled|passthrough|vfio|"
+              r"\b(not|isn'?t|wasn'?t) (the case|that|it)\b|\bnot no\b|suggest|\bthen\b[^.\n]{0,40}\binstall|re-?install"),
     # The driver gone after an update ("the NVidia drivers have completely disappeared").
     _f("driver.missing", 0.65, r"(nvidia|英伟达)[^.。\n]{0,20}(drivers?|驱动)[^.。\n]{0,20}\b(disappeared|vanished|gone|removed|"
        r"uninstalled|missing|no longer (there|installed|present))\b|(nvidia|英伟达)\s*驱动[^。\n]{0,6}(没了|消失|丢失|被卸载)"),

@@ -494,6 +494,15 @@ _NO_DRIVER_INSIDE = lazy_compile(r"cuda driver version is insufficient|no cuda-c
 _NO_DEVICE_INSIDE = lazy_compile(r"/dev/nvidia\d* does not exist|no nvidia gpu device is present|failed call to cuinit|"
                                  r"no cuda-capable device", re.I)
 _GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
+# CUDA in a container with no libcuda at all: what a container given no GPU prints.
+_NO_LIBCUDA_INSIDE = lazy_compile(r"cuda driver version is insufficient|libcuda\.so", re.I)
+# The GPU asked for other than by `docker run`'s own flags (compose, daemon.json, a blog's dashes,
+# Jetson's default runtime, Kubernetes).
+_GPU_ASKED_ELSEWHERE = lazy_compile(r"runtime:\s*[\"']?nvidia|default-runtime[\"']?\s*[:=]\s*[\"']?nvidia|"
+                                    r"capabilities:\s*\[?\s*[\"']?gpu|driver:\s*[\"']?nvidia|[\u2013\u2014]gpus|"
+                                    r"--runtime[= ]+[\"']nvidia|\bjetson\b|\bl4t\b|jetpack|tegra|runtimeclassname|"
+                                    r"gpu[- ]operator", re.I)
+_DRIVER_VERSION_SHOWN = lazy_compile(r"driver version:?\s*\d{3}|\bdriver\s+\d{3}\b|nvidia-smi \d{3}\.|驱动版本", re.I)
 
 
 def container_without_gpu(texts: Texts) -> List[Match]:
@@ -531,8 +540,10 @@ def container_without_gpu(texts: Texts) -> List[Match]:
         n, t, m = runs[0]
         # nvidia-smi missing next to such a run is missing inside that container, not on the host;
         # and CUDA with no libcuda at all in a container reports "driver version is insufficient"
-        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) or \
-            _NO_DRIVER_INSIDE.search(report) else 0.65
+        # (unless the GPU is asked for another way, or a driver version shown says it may be too old)
+        no_libcuda = bool(_NO_LIBCUDA_INSIDE.search(report)) and not _GPU_ASKED_ELSEWHERE.search(report) \
+            and not _DRIVER_VERSION_SHOWN.search(report)
+        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) or no_libcuda else 0.65
         return [Match("container.no-gpu-request", sure, n, _line(t, m.start()))]
     return []
 

@@ -261,8 +261,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- toolkit / runtime -----------------------------------------------------------------
     _s("toolkit.missing", r"could not select device driver( \"[^\"]*\")? with capabilities: \[\[gpu\]\]", 0.75),
     _s("toolkit.missing", r"nvidia-container-runtime-hook[^\n]*(executable file not found|no such file or directory)", 0.8),
-    # (a title often drops dockerd's "unknown or")
-    _s("runtime.not-registered", r"(unknown or )?invalid runtime name: ?[`'\"]?nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
+    _s("runtime.not-registered", r"unknown or invalid runtime name: nvidia|unknown runtime specified nvidia|runtime \"?nvidia\"? (not found|is not registered)", 0.85),
     # Nomad's docker driver asking dockerd for a runtime it does not know
     _s("runtime.not-registered", r"requested docker runtime \\?\"?nvidia\\?\"? was not found", 0.85),
     # daemon.json's default-runtime naming a runtime it never registers (dockerd refuses to start);

@@ -1067,6 +1067,57 @@ THIRTEENTH_SESSION_WORDINGS = [
      "I thought everything runs in containers, so there is no nvidia driver on the host.", "driver.missing"),
 ]
 
+_INSUFFICIENT = "RuntimeError: CUDA error: CUDA driver version is insufficient for CUDA runtime version"
+_SMI_470 = "| NVIDIA-SMI 470.199.02   Driver Version: 470.199.02   CUDA Version: 11.4     |"
+# From an adversarial review of the thirteenth session's rows: reports each row misread before it was
+# narrowed, as (error, notes, command, the right first cause).
+THIRTEENTH_REVIEW_WORDINGS = [
+    # "insufficient" beside a docker run without --gpus, where the GPU is asked for another way or a
+    # driver version shows the driver may be too old
+    (_INSUFFICIENT, "I use docker compose with GPU reservation:\n    deploy:\n      resources:\n        reservations:\n"
+     "          devices:\n            - driver: nvidia\n              capabilities: [gpu]\nnvidia-smi on the host:\n"
+     + _SMI_470, 'docker compose run --rm app python -c "import torch; torch.zeros(1).cuda()"',
+     "driver.too-old-for-image"),
+    (_INSUFFICIENT, 'My /etc/docker/daemon.json:\n{\n    "default-runtime": "nvidia",\n    "runtimes": {"nvidia": '
+     '{"path": "nvidia-container-runtime"}}\n}\nso I just run `docker run -it --rm nvidia/cuda:12.2.0-devel-ubuntu22.04 '
+     './deviceQuery`', "docker run -it --rm nvidia/cuda:12.2.0-devel-ubuntu22.04 ./deviceQuery",
+     "driver.too-old-for-image"),
+    ("CUDA driver version is insufficient for CUDA runtime version",
+     "启动命令：docker run \u2013gpus all -it -v /data:/data paddlepaddle/paddle:2.5.1-gpu-cuda12.0-cudnn8.9-trt8.6 /bin/bash\n"
+     "宿主机 nvidia-smi 显示 Driver Version: 450.102.04  CUDA Version: 11.0", "", "driver.too-old-for-image"),
+    (_INSUFFICIENT, "Inside the container nvidia-smi works:\n" + _SMI_470 + "\nI start it with: docker run -it --ipc=host "
+     "my-registry/train:cu121 bash", "docker run -it --ipc=host my-registry/train:cu121 bash", "driver.too-old-for-image"),
+    ("NVIDIA-SMI couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA Display Driver "
+     "is properly installed and present in your system.", "Fresh Ubuntu 22.04 server with an RTX 3090. I want to run "
+     "`docker run -it tensorflow/tensorflow:latest-gpu` but first I checked nvidia-smi on the host and it says the above.",
+     "", "driver.missing"),
+    # "no driver on the host" as a step before a reinstall, by design (a driver container), denied, quoted
+    ("Failed to initialize NVML: Driver/library version mismatch", "I purged all nvidia packages until there were no "
+     "more nvidia drivers on the host, then installed nvidia-driver-550 from the graphics-drivers PPA.", "",
+     "driver.version-mismatch"),
+    ("nvidia-container-cli: initialization error: nvml error: driver/library version mismatch: unknown",
+     "We run the GPU Operator and have no nvidia drivers on the host (the driver daemonset provides them).", "",
+     "driver.version-mismatch"),
+    ("Failed to initialize NVML: Unknown Error", "Using the GPU Operator (no driver installed on the host, driver "
+     "container). After a few hours pods lose the GPU and nvidia-smi inside them says the error above.", "",
+     "cgroup.nvml-unknown-error"),
+    ("nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown.", "To be clear, there is not "
+     "no driver on the host \u2014 the 535 driver was installed but after the kernel update nvidia-smi fails.", "",
+     "driver.not-loaded"),
+    # dockerd's refusal told as fixed, before the fault that came next
+    (_INSUFFICIENT, "I fixed the `invalid runtime name: nvidia` error by running nvidia-ctk runtime configure and "
+     "restarting docker. Now docker run --runtime=nvidia -it myimg:cu121 python train.py fails. Host driver 470.",
+     "docker run --runtime=nvidia -it myimg:cu121 python train.py", "driver.too-old-for-image"),
+    ("Failed to initialize NVML: Unknown Error", "The invalid runtime name: nvidia error went away after restarting "
+     "dockerd. But after some hours nvidia-smi inside the running container prints the error above (systemd cgroup "
+     "driver).", "docker run -d --runtime=nvidia --name w myimg", "cgroup.nvml-unknown-error"),
+]
+
+
+@pytest.mark.parametrize("error,notes,command,want", THIRTEENTH_REVIEW_WORDINGS)
+def test_the_thirteenth_session_rows_keep_to_their_evidence(error, notes, command, want):
+    assert _read(error, notes, command=command or None)[0] == want
+
 @pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
                          + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS
                          + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS + THIRTEENTH_SESSION_WORDINGS)
