@@ -487,15 +487,16 @@ _GPU_REQUEST = r"--gpus|--runtime[= ]+nvidia|nvidia\.com/gpu|NVIDIA_VISIBLE_DEVI
 _GPU_FLAGS = lazy_compile(_GPU_REQUEST + r"|--device[= ]+/dev/nvidia", re.I)
 _ASKS_GPU = lazy_compile(_GPU_REQUEST + r"|nvidia-docker", re.I)
 _DEVICE_MOUNT = lazy_compile(r"--device[= ]+/dev/nvidia", re.I)
+# CUDA in a container with no libcuda at all: what a container given no GPU prints too.
+_NO_LIBCUDA = r"cuda driver version is insufficient|libcuda\.so"
+_NO_LIBCUDA_INSIDE = lazy_compile(_NO_LIBCUDA, re.I)
 # What CUDA says inside a container that has the device nodes but none of the driver's libraries.
-_NO_DRIVER_INSIDE = lazy_compile(r"cuda driver version is insufficient|no cuda-capable device|libcuda\.so|"
-                                 r"nvidia-smi: (command )?not found|couldn.?t find libnvidia-ml", re.I)
+_NO_DRIVER_INSIDE = lazy_compile(_NO_LIBCUDA + r"|no cuda-capable device|nvidia-smi: (command )?not found|"
+                                 r"couldn.?t find libnvidia-ml", re.I)
 # What CUDA and the frameworks say in a container that was given no GPU at all.
 _NO_DEVICE_INSIDE = lazy_compile(r"/dev/nvidia\d* does not exist|no nvidia gpu device is present|failed call to cuinit|"
                                  r"no cuda-capable device", re.I)
 _GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
-# CUDA in a container with no libcuda at all: what a container given no GPU prints.
-_NO_LIBCUDA_INSIDE = lazy_compile(r"cuda driver version is insufficient|libcuda\.so", re.I)
 # The GPU asked for other than by `docker run`'s own flags (compose, daemon.json, a blog's dashes,
 # Jetson's default runtime, Kubernetes).
 _GPU_ASKED_ELSEWHERE = lazy_compile(r"runtime:\s*[\"']?nvidia|default-runtime[\"']?\s*[:=]\s*[\"']?nvidia|"
@@ -541,9 +542,9 @@ def container_without_gpu(texts: Texts) -> List[Match]:
         # nvidia-smi missing next to such a run is missing inside that container, not on the host;
         # and CUDA with no libcuda at all in a container reports "driver version is insufficient"
         # (unless the GPU is asked for another way, or a driver version shown says it may be too old)
-        no_libcuda = bool(_NO_LIBCUDA_INSIDE.search(report)) and not _GPU_ASKED_ELSEWHERE.search(report) \
-            and not _DRIVER_VERSION_SHOWN.search(report)
-        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) or no_libcuda else 0.65
+        sure = 0.8 if _SMI_MISSING.search(report) or _NO_DEVICE_INSIDE.search(report) or (
+            _NO_LIBCUDA_INSIDE.search(report) and not _GPU_ASKED_ELSEWHERE.search(report)
+            and not _DRIVER_VERSION_SHOWN.search(report)) else 0.65
         return [Match("container.no-gpu-request", sure, n, _line(t, m.start()))]
     return []
 
