@@ -504,6 +504,14 @@ FAMILIES: Tuple[Family, ...] = (
     # "data-root is already defined by a flag when starting the engine"
     _f("daemon-json.flag-conflict", 0.75, r"\b(already|also) (defined|specified|set|given|configured|passed) (by|as|via|with|in|on) "
        r"(an? |the )?(command[- ]line |startup |start-up )?(flags?|options?|arguments?|parameters?)\b|已经?(通过|在)\s*(命令行|启动参数)"),
+    # the other order, said of dockerd's own flags: "those flags are already passed to docker when it
+    # is started" (not options of `docker run`, compose, the runtime or a container)
+    _f("daemon-json.flag-conflict", 0.7, r"\b(flags?|options?|settings?|arguments?) (are|is|were|was) already (being )?"
+       r"(passed|set|given|specified|defined) (to|by|on|in|at|via) (the )?(docker(d|[ -]daemon|[ -]engine|[ -]service)?\b|"
+       r"daemon|(systemd )?unit|ExecStart|service|command[- ]line)",
+       r"daemon\.json|\bdockerd\b|docker daemon|config(uration)? (file|settings?)|-H fd://", scope=TEXT,
+       unless=r"\b(run|compose|--gpus|runtime|container|build)\b[^.\n]{0,20}\b(flags?|options?|settings?|arguments?) "
+              r"(are|is|were|was) already"),
     # (not `wsl --version`'s "WSL version: 1.2.5.0", nor "still on WSL 2")
     _f("os.wsl-gpu-unsupported", 0.8, WSL_1 + r"|wsl version:? 1\b(?!\.\d)|version 1 of wsl|(only|still) (on|using|have) wsl\b(?! ?2)"),
     # WSL itself not handing this GPU to Linux (TCC-only cards, builds or drivers without support).
@@ -600,6 +608,14 @@ FAMILIES: Tuple[Family, ...] = (
        r"containerd",
        r"(nvidia-smi|libnvidia[\w.-]{0,40}|libcuda[\w.-]{0,40}|\bgpus?\b|/dev/nvidia\w{0,20})[^.\n]{0,60}(blank|empty|missing|"
        r"not (found|visible|detected|available|mounted))"),
+    # A dev container's `"hostRequirements": {"gpu": ...}` is how the editor decides to pass --gpus:
+    # the container it started without the GPU is that request not made.
+    # Told as not working; not where the host shows its own fault (no /dev/dxg in WSL, a runtime
+    # never configured).
+    _f("container.no-gpu-request", 0.7, r"hostRequirements", r"\bgpu\b",
+       r"\b(broken|(does ?n[o']t|did ?n[o']t|not) (work|have|get|see|pass)|no(thing)?|without|missing|ignored|lacks?)\b|"
+       r"没有|无法|不生效|不起作用", scope=TEXT,
+       unless=r"/dev/dxg|\bnever (ran|run|configured|installed)\b|\bonly runc\b|not installed"),
     _f("container.no-gpu-request", 0.6, r"cuda[._]is[._]available|torch\.cuda|tf\.test\.is_gpu_available|"
        r"no cuda-capable device", r"false|not available|返回\s*false|不可用", r"docker|container|容器|image|镜像",
        scope=REPORT),

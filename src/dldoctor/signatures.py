@@ -579,16 +579,51 @@ class Match:
     line: str
 
 
+# A line broken inside a sentence (a pasted e-mail, a terminal's width): "Could not load UVM kernel"
+# then "module. Is nvidia-modprobe installed?" on the next line. A match read across such a break
+# counts only where it is a message cut in two, a few words either side of one break, not a span
+# of a wrapped paragraph ("[^\n]*" running from "daemon.json" to a "no syntax error" lines later).
+_SOFT_WRAP = lazy_compile(r"(?<=[a-z,])[ \t\r]*\n(?=[a-z])")
+_ACROSS_A_BREAK = 40
+
+
+def _joined(text: str) -> Tuple[str, Tuple[int, ...]]:
+    """`text` with its soft line breaks joined by a space, and where each join is in the result."""
+    out: List[str] = []
+    at: List[int] = []
+    last = size = 0
+    for m in _SOFT_WRAP.finditer(text):
+        out += (text[last:m.start()], " ")
+        size += m.start() - last
+        at.append(size)
+        size += 1
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out), tuple(at)
+
+
+def _across_one_break(m: "re.Match[str]", joins: Tuple[int, ...]) -> bool:
+    inside = [j for j in joins if m.start() <= j < m.end()]
+    return len(inside) == 1 and inside[0] - m.start() <= _ACROSS_A_BREAK and m.end() - inside[0] <= _ACROSS_A_BREAK
+
+
 def match(texts: dict) -> List[Match]:
-    """All signature matches over {'error': ..., 'notes': ..., 'command': ...}, strongest first."""
+    """All signature matches over {'error': ..., 'notes': ..., 'command': ...}, strongest first.
+
+    A text is read as pasted, then, for what that did not match, with its soft line breaks joined."""
     found: List[Match] = []
     heads = {k: head_and_tail(v) for k, v in texts.items() if isinstance(v, str) and v}
+    joined = {k: _joined(text) for k, (text, _cut) in heads.items()}
     for sig in SIGNATURES:
         for where in sig.where:
             if where not in heads:
                 continue
             text, cut = heads[where]
             m = sig.pattern.search(text)
+            if not m and joined[where][1]:
+                j = sig.pattern.search(joined[where][0])
+                if j and _across_one_break(j, joined[where][1]):
+                    text, m = joined[where][0], j
             if m:
                 line = _line_of(text, m.start())
                 if cut:

@@ -1114,13 +1114,26 @@ THIRTEENTH_REVIEW_WORDINGS = [
 ]
 
 
+FOURTEENTH_SESSION_WORDINGS = [
+    # a setting put in daemon.json that the system's unit already passes to dockerd, told in words
+    ("", "After adding log-driver and storage-driver to /etc/docker/daemon.json the docker daemon never comes back: "
+     "those options are already passed to dockerd on its command line by the appliance.", "daemon-json.flag-conflict"),
+    ("", "Following the wiki I put storage-driver into daemon.json and now docker.service fails at boot. That "
+     "option is already set on the command line by the appliance's wrapper.", "daemon-json.flag-conflict"),
+    # a dev container's GPU request
+    ("", "\"hostRequirements\": {\"gpu\": true} does nothing on Debian 12\nThe dev container comes up but has no "
+     "GPU. docker info lists the nvidia runtime.", "container.no-gpu-request"),
+]
+
+
 @pytest.mark.parametrize("error,notes,command,want", THIRTEENTH_REVIEW_WORDINGS)
 def test_the_thirteenth_session_rows_keep_to_their_evidence(error, notes, command, want):
     assert _read(error, notes, command=command or None)[0] == want
 
 @pytest.mark.parametrize("error,notes,want", FRESH_WORDINGS + SIXTH_SESSION_WORDINGS + EIGHTH_SESSION_WORDINGS
                          + NINTH_SESSION_WORDINGS + REVIEW_WORDINGS + TENTH_SESSION_WORDINGS
-                         + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS + THIRTEENTH_SESSION_WORDINGS)
+                         + ELEVENTH_SESSION_WORDINGS + TWELFTH_SESSION_WORDINGS + THIRTEENTH_SESSION_WORDINGS
+                         + FOURTEENTH_SESSION_WORDINGS)
 def test_fresh_wordings_are_read(error, notes, want):
     assert _read(error, notes) == (want, True)
 
@@ -1342,12 +1355,16 @@ def test_an_end_of_life_release_under_docker_desktop_is_not_the_cause(tmp_path):
     rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
     assert rep.root_causes[0] == "docker.desktop"
     assert "os.unsupported" not in rep.root_causes
+    # On a workstation the toolkit that is not there is the cause: the old release explains a package
+    # that would not install, one step down, not a runtime that was never installed two steps down
     (tmp_path / "notes").write_text("Ubuntu on a workstation\n", encoding="utf-8")
-    assert "os.unsupported" in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
+    assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "toolkit.missing"
+    (tmp_path / "error").write_text("E: Unable to locate package nvidia-container-toolkit\n", encoding="utf-8")
+    assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "os.unsupported"
 
 
 def test_an_end_of_life_release_does_not_explain_a_refused_socket(tmp_path):
-    # An old release is promoted for what it makes fail to install (two steps down the chain), not
+    # An old release is promoted for what it makes fail to install (one step down the chain), not
     # for every failure further down: docker.sock refused to a user outside the group is the group.
     from dldoctor import gather
     from dldoctor.diagnose import diagnose
@@ -1765,3 +1782,77 @@ def test_an_end_of_life_release_does_not_explain_an_old_engine(tmp_path):
     (tmp_path / "notes").write_text("The extension refuses to attach when the docker daemon version detected is lower "
                                     "than 17.12.0\n", encoding="utf-8")
     assert diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes[0] == "docker.too-old"
+
+
+def test_a_message_broken_across_two_lines_is_still_read():
+    # a pasted report wraps at its width: the message is read with the soft break joined
+    wrapped = ("sudo nvidia-docker run --rm nvidia/cuda nvidia-smi\n"
+               "nvidia-docker | 2018/06/29 01:40:55 Error: Could not load UVM kernel\n"
+               "module. Is nvidia-modprobe installed?\n")
+    assert _read(notes="nvidia-docker run fails\n" + wrapped) == ("driver.uvm-missing", True)
+    # a line that starts a new sentence or a log line is not glued to the one before
+    from dldoctor import signatures
+
+    found = {m.problem for m in signatures.match({"notes": "it could not load\nUVM kernel module is fine"})}
+    assert "driver.uvm-missing" not in found
+
+
+# An adversarial review of the fourteenth session's changes (each failed on the unnarrowed change):
+# a wrapped paragraph is not one long line; "already passed" said of run options, the runtime or
+# compose is not dockerd's flags; hostRequirements next to the host's own fault; an old release
+# where the report tells the install failing.
+FOURTEENTH_REVIEW_WORDINGS = [
+    ("", "I edited daemon.json to add the nvidia runtime and dockerd restarted fine,\nbut docker run --runtime=nvidia "
+     "says unknown or invalid runtime name: nvidia. no syntax error\nin the log.", "", "runtime.not-registered"),
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Post "
+     "\"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/create\": dial unix /var/run/docker.sock: connect: "
+     "permission denied", "This is a fresh VM, I only added\nthe repos and installed docker-ce. I have not touched the "
+     "docker group.", "docker run hello-world", "docker.permission-denied"),
+    ("", "daemon.json: default-runtime nvidia. The nvidia runtime arguments are already passed by the daemon, yet inside "
+     "the container nvidia-smi says Failed to initialize NVML: Unknown Error after systemctl daemon-reload", "",
+     "cgroup.nvml-unknown-error"),
+    ("", "devcontainer.json: \"hostRequirements\": { \"gpu\": \"optional\" }. The container starts but has no GPU. "
+     "docker info | grep -i runtime shows only io.containerd.runc.v2 runc; I installed nvidia-container-toolkit but "
+     "never ran nvidia-ctk runtime configure.", "", "runtime.not-registered"),
+]
+FOURTEENTH_REVIEW_NOT = [
+    # wrong before and after, but not dockerd's flags
+    ("", "The container sees no GPU. The run options are already given in the compose file "
+     "(deploy.resources.reservations.devices), and daemon.json has the nvidia runtime. torch.cuda.is_available() "
+     "returns False in the container.", "docker compose up", "daemon-json.flag-conflict"),
+    ("", "dockerd won't start after I merged two daemon.json snippets; I think there are duplicate config keys (two "
+     "registry-mirrors entries and a missing comma).", "", "daemon-json.flag-conflict"),
+    ("", "hostRequirements: gpu true in devcontainer.json, WSL2 Ubuntu with Docker inside WSL. ls /dev/dxg: No such "
+     "file or directory", "", "container.no-gpu-request"),
+]
+
+
+@pytest.mark.parametrize("error,notes,command,want", FOURTEENTH_REVIEW_WORDINGS)
+def test_the_fourteenth_session_rows_keep_to_their_evidence(error, notes, command, want):
+    assert _read(error, notes, command=command or None)[0] == want
+
+
+@pytest.mark.parametrize("error,notes,command,wrong", FOURTEENTH_REVIEW_NOT)
+def test_the_fourteenth_session_rows_do_not_claim_other_faults(error, notes, command, wrong):
+    assert _read(error, notes, command=command or None)[0] != wrong
+
+
+@pytest.mark.parametrize("os_release,error,notes,want", [
+    # a bare "could not select device driver" on an old release: the toolkit that is not there
+    ('NAME="Ubuntu"\nVERSION_ID="18.04"\nID=ubuntu\nPRETTY_NAME="Ubuntu 18.04.6 LTS"',
+     'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].', "",
+     "toolkit.missing"),
+    # the report tells the install failing on it: the release, two steps down
+    ('NAME="Ubuntu"\nVERSION_ID="18.04"\nID=ubuntu\nPRETTY_NAME="Ubuntu 18.04.6 LTS"',
+     'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "Ubuntu 18.04 装 nvidia-container-toolkit 的时候 apt 报依赖错误装不上", "os.unsupported"),
+    ('NAME="CentOS Linux"\nVERSION="8"\nID="centos"\nVERSION_ID="8"\nPRETTY_NAME="CentOS Linux 8"',
+     "-bash: docker: command not found", "yum install docker-ce failed earlier", "os.unsupported"),
+    ('PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\nID=debian',
+     "bash: docker: command not found", "the get.docker.com script says the distro is not supported any more",
+     "os.unsupported"),
+])
+def test_an_old_release_explains_a_tool_only_where_its_install_failed(os_release, error, notes, want):
+    from dldoctor.parse.os_release import parse_os_release
+
+    assert _read(error, notes, os=parse_os_release(os_release))[0] == want
