@@ -81,7 +81,7 @@ MORE_POSTERIOR = 0.0
 # one batch, none lost), and stayed off until the corpus had twice the reports: on the 1597 train
 # reports of 24 batches scored before the rules saw them (their rules, a model learned on the
 # reports before each batch) it puts the labelled cause first for 9 more and 4 fewer (1257 ->
-# 1262; +3 -0 before t-2240, +6 -4 after), and on the 286 unsettled reports of four fresh rounds
+# 1262; +6 -3 before t-2240, +3 -1 after), and on the 286 unsettled reports of four fresh rounds
 # that no rule or model had learned, 3 more and 2 fewer by the blind reading's label. It is on: a
 # word like "nvidia-docker" in a title is how the host is set up, not what failed.
 # PAD_TO: where the rules (and the fill) name fewer causes than this, the model's next likeliest
