@@ -559,10 +559,12 @@ _INSTALL_FAILED = lazy_compile(
 
 def promote_depth(facts: Facts) -> int:
     """How far down the chain a host setting is promoted for this report (rank's `depth`)."""
+    told = _report_text(facts)
+    if not told:
+        return PROMOTE_DEPTH  # a check of the host alone: the text readers are not even loaded
     from dldoctor.signatures import head_and_tail
 
-    told = head_and_tail(_report_text(facts))[0]
-    return INSTALL_FAILED_DEPTH if _INSTALL_FAILED.search(told) else PROMOTE_DEPTH
+    return INSTALL_FAILED_DEPTH if _INSTALL_FAILED.search(head_and_tail(told)[0]) else PROMOTE_DEPTH
 
 
 def rank(findings: Sequence[Finding], focus: Sequence[str] = (), depth: int = PROMOTE_DEPTH) -> Tuple[str, ...]:
