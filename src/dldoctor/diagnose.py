@@ -557,11 +557,12 @@ _INSTALL_FAILED = lazy_compile(
     r"装不上|安装失败|依赖(错误|问题|冲突)", re.I)
 
 
-def promote_depth(facts: Facts) -> int:
-    """How far down the chain a host setting is promoted for this report (rank's `depth`)."""
+def promote_depth(facts: Facts, findings: Sequence[Finding]) -> int:
+    """How far down the chain a host setting is promoted for this report (rank's `depth`). The report
+    is read only where a setting could be promoted (a check of the host alone loads no text reader)."""
     told = _report_text(facts)
-    if not told:
-        return PROMOTE_DEPTH  # a check of the host alone: the text readers are not even loaded
+    if not told or not any(f.status == WARN and f.problem in PROMOTABLE for f in findings):
+        return PROMOTE_DEPTH
     from dldoctor.signatures import head_and_tail
 
     return INSTALL_FAILED_DEPTH if _INSTALL_FAILED.search(head_and_tail(told)[0]) else PROMOTE_DEPTH
@@ -639,7 +640,7 @@ def diagnose(facts: Facts, only: Sequence[str] = ()) -> Report:
     findings = run_checks(facts, only)
     symptom = diagnose_symptom(facts)
     findings.extend(symptom)
-    roots = rank(findings, focus=[f.problem for f in symptom if f.problem], depth=promote_depth(facts))
+    roots = rank(findings, focus=[f.problem for f in symptom if f.problem], depth=promote_depth(facts, findings))
     if not only:
         findings, roots = join_model(facts, findings, bool(symptom), roots)
     return Report(tuple(for_this_host(findings, facts)), roots)
@@ -657,7 +658,7 @@ def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
         # comes before it: the failure is a fact about the host, the further guesses are not.
         beside_context = any(f.status == FAIL and f.problem in CONTEXT for f in findings)
         focus = [f.problem for f in (guesses[:1] if beside_context else guesses) if f.problem]
-        return out, order_guesses(rank(out, focus=focus, depth=promote_depth(facts)), guesses)
+        return out, order_guesses(rank(out, focus=focus, depth=promote_depth(facts, out)), guesses)
     return second_opinion(facts, findings, roots)
 
 
