@@ -162,6 +162,12 @@ def check_apt_update(facts: Facts) -> List[Finding]:
         out.append(problem("apt-update", AREA, "apt.no-pubkey",
                            _("apt cannot verify a repository: its signing key {k} has expired.").format(
                                k=", ".join(upd.expired_keys)), ["EXPKEYSIG %s" % k for k in upd.expired_keys]))
+    # apt's verifier since Debian 13 (sqv) refusing a signature or a keyring it cannot read
+    refused = [(uri, st) for uri, st in upd.failed_uris if "/usr/bin/sqv returned an error code" in st]
+    if refused:
+        out.append(problem("apt-update", AREA, "apt.no-pubkey",
+                           _("apt cannot verify {uri}: its signature or keyring was refused.").format(uri=refused[0][0]),
+                           ["%s: %s" % item for item in refused]))
     if upd.signed_by_conflicts:
         out.append(problem("apt-update", AREA, "apt.signed-by-conflict",
                            _("apt reports conflicting Signed-By values."), list(upd.signed_by_conflicts)))

@@ -121,7 +121,17 @@ BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |com
                 r"authenticated |transparent |web |squid |https? )?(firewall ?(/|and|or) ?)?(https?_?)?proxy|"
                 r"\b(goes|go|only) (out )?through (a|an|the|our) ([\w-]+ )?proxy\b|"
                 r"\b(can )?only (access|reach) (the )?internet (via|through) (a|an|the|our) ([\w-]+ )?proxy|(必须|需要|只能)(通过|走)代理|"
+                # "our corporate proxy", "being under a proxy", "a transparent proxy" (a company network alone is no proxy)
+                r"\b(our|my|the|a|an) (corporate|company|companies'?|enterprise|office) (https? )?proxy\b|\bunder (a|an|the) proxy\b|"
+                r"\btransparent (https? )?proxy\b|"
                 r"在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
+
+
+# The host's own nvidia-smi missing, a driver not installed yet, a plan, a system container.
+HOST_SMI_MISSING = (r"\bon the host\b|\bhost'?s? nvidia-smi\b|宿主机上?[^。\n]{0,12}(找不到|not found|没有)|"
+                    r"\b(never|have ?n'?t|has ?n'?t|not yet|did ?n'?t|did not) (yet )?install(ed)?[^.\n]{0,20}driver|"
+                    r"(没|还没|未)(有)?(安装|装)[^。\n]{0,6}驱动|\b(want|plan|going|intend)s? to\b|before that|想|打算|"
+                    r"\blxc\b|\blxd\b|proxmox")
 
 
 FAMILIES: Tuple[Family, ...] = (
@@ -202,11 +212,18 @@ FAMILIES: Tuple[Family, ...] = (
               # a server that sits behind a reverse proxy is not the client's way out
               r"\breverse\b|\bnginx\b|\btraefik\b|\bhaproxy\b|\b(registry|harbor|nexus|artifactory|server) (is|sits|runs) behind|"
               # the pull through it worked
-              r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b"),
+              r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b|"
+              r"\bpull(s|ing)?( the)?( images?)? (is|are) (fine|ok|working)\b|\bpulls? (go|goes|went) through\b"),
     # --- a container run without the GPU ---------------------------------------------------------
     # nvidia-smi missing where the report says it ran: inside the container (the runtime puts it there).
     _f("container.no-gpu-request", 0.78, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
        r"\b(in|inside|within) (the |a |my )?(docker )?containers?\b|容器(里|内|中)", scope=REPORT),
+    # ... a container named ('inside the "ollama" container') or an image entered ("镜像内", "进入镜像"; a
+    # shell's prompt in one: readers.py), unless the report is about the host's own nvidia-smi, one
+    # not installed yet, a plan, or a system container (LXC), which needs the driver's files inside.
+    _f("container.no-gpu-request", 0.78, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
+       r"\b(in|inside|within) (the |a |my |this |that |our )?([\w\"'.:/-]+ ){1,2}containers?\b|"
+       r"镜像(里|内|中)|进(入|到)?(容器|镜像)|镜像进去", scope=REPORT, unless=HOST_SMI_MISSING),
     # --- the daemon not restarted after the toolkit ----------------------------------------------
     # "Restarting docker fixed it", with a GPU failure in the report (not a daemon.json that a
     # restart merely reloaded).
@@ -224,6 +241,13 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bk8s\b|kube|device[- ]plugin|daemonset|nvidia\.com/gpu|gpu-operator|\bpods?\b", scope=REPORT,
        # (not where the node has no GPU or its driver is not there yet)
        unless=r"cpu[- ]only|\bno (nvidia )?gpu|driver[^.\n]{0,20}(not|isn'?t) (installed|ready|loaded)|Init:\d/\d|driver-daemonset"),
+    # nvidia-ctk on the host (generating a CDI spec, configuring a runtime) finding no NVML: the toolkit
+    # cannot load the driver's libraries where it looks (a driver container, an image-based OS).
+    _f("toolkit.libs-not-found", 0.8, r"ERROR_LIBRARY_NOT_FOUND|could not load nvml|libnvidia-ml\.so[.\d]*[^\n]{0,40}not found",
+       r"\bnvidia-ctk\b|\bcdi generate\b", scope=REPORT,
+       unless=r"\bk[38]s\b|kube|rke2|microk8s|device[- ]plugin|\bpods?\b|\bwsl ?2?\b|microsoft-standard|cpu[- ]only|"
+              r"\bno (nvidia )?gpu|\b(never|have ?n'?t|not yet|did ?n'?t|did not) (yet )?install(ed)?[^.\n]{0,20}driver|"
+              r"driver[^.\n]{0,20}not (yet )?installed|(没|还没|未)(有)?(安装|装)[^。\n]{0,6}驱动"),
     # `docker build` gives its RUN steps no GPU (BuildKit never; the classic builder only under the
     # nvidia default runtime): CUDA failing while an image builds is that, not the host's driver.
     _f("container.no-gpu-request", 0.9, r"\b(no|without) (nvidia )?gpu access (during|at|while|in|when) (the )?[`'\"]?(docker |image )?build|"
@@ -234,6 +258,15 @@ FAMILIES: Tuple[Family, ...] = (
        r"(cuda|libcuda|gpus?|nvidia)\b[^.\n]{0,30}\b(while|when|during) (building (the |my |an? )?(docker )?(image|container|dockerfile)|the (docker |image )?build|(the )?docker build)\b",
        # (not the build's limits named in passing, next to the run-time error the report is about)
        unless=r"\bi know\b|\b(since|as|because)\b[^.\n]{0,15}\b(no )?gpu|\binstead\b|\botherwise\b|that part is fine"),
+    # ... and CUDA failing on a line of BuildKit's own log ("#7 12.3 AssertionError: Torch is not able to
+    # use GPU"): a RUN step of the build, which BuildKit never gives a GPU.
+    _f("container.no-gpu-request", 0.85, r"(?:^|\n)#\d+ \d+\.\d+ [^\n]{0,300}(not able to use (the )?gpu|no cuda gpus are available|"
+       r"no cuda-capable device is detected|found no nvidia driver|cuda driver version is insufficient|"
+       r"libcuda\.so\.1: cannot open|cuda_error_no_device|torch\.cuda\.is_available\(\)\s*(==\s*)?false)|"
+       # the classic builder's RUN step calling nvidia-smi
+       r"the command '/bin/sh -c [^'\n]{0,200}nvidia-smi[^'\n]{0,200}' returned a non-zero code", scope=REPORT,
+       # (a build known to have no GPU, pasted beside the run-time failure the report is about)
+       unless=r"\bi know\b|\bexpected\b|at run ?time|\bdocker run\b"),
     # Installing Docker or NVIDIA's toolkit on a host without internet (offline, air-gapped, an
     # intranet): its package repositories are out of reach. (Images pulled offline are a registry's
     # matter, not read here.) Weak: often said in passing, next to the fault the report is about.
@@ -381,6 +414,11 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(failed to|unable to|could ?n'?t|cannot|can'?t) (import|add) (the )?(gpg |signing |repository |repo )?key\b"),
     _f("apt.no-pubkey", 0.75, r"\[expired: \d{4}-\d\d-\d\d\]|\b(gpg |signing |public |apt |repository |repo )?(key|subkey|signature)s? "
        r"(is |are |has |have |was |were )?(been )?expired\b|(公钥|密钥|签名)[^。\n]{0,10}过期"),
+    # A repository's signatures told as failing to verify (yum's "repomd.xml signature" pasted is a signature).
+    _f("apt.no-pubkey", 0.75, r"\b(unable|fail(s|ed|ing)?|could ?n'?t|cannot|can'?t) (to )?verify (the )?(gpg |repo(sitory)? |package |rpm )?signatures?\b|"
+       r"\bfailing (gpg )?signature checks?\b|\bsignature (check|verification)s? fail(s|ed|ing)?\b|签名(校验|验证)失败|无法(校验|验证)签名",
+       r"\b(repo(sitory|sitories|s)?|yum|dnf|apt(-get)?|rpm|packages?|release)\b|仓库|源", scope=REPORT,
+       unless=r"\bimages?\b|cosign|notary|content[ _]trust|trust data|\bmodules?\b|secure ?boot|\.ko\b|\bpip\b|wheels?\b|hashes"),
     # --- driver, hardware, boot ------------------------------------------------------------------
     # CUDA's error 804 named without its words, in a report about CUDA: an image newer than the driver
     # on a card without forward compatibility.
@@ -441,6 +479,19 @@ FAMILIES: Tuple[Family, ...] = (
        # the driver installed on the Windows side is the right one
        unless=r"(nvidia-driver|nvidia driver)[^\n]{0,40}\b(windows|win ?1[01])\b|\b(on|in|for) (the )?windows (host|side)\b|"
               r"(windows|win ?1[01])\s*(上|端|那边)的?\s*(安装|装)"),
+    # nvidia-smi failing where the report runs it in WSL 2: a Linux nvidia-smi (a driver package installed
+    # inside) cannot reach the driver, which lives on Windows; a login whose PATH lacks /usr/lib/wsl/lib
+    # finds none. (Not WSL 1 or a Windows that blocks the GPU: os.wsl-gpu-unsupported; not a container.)
+    _f("os.wsl", 0.78, r"\bwsl ?2?\b|microsoft-standard|windows subsystem for linux",
+       r"couldn'?t communicate with the nvidia driver|\bdriver not loaded\b|nvidia-smi:? (command )?not found|"
+       r"command not found: nvidia-smi|nvidia-smi[^。\n]{0,10}(找不到|不存在)", scope=REPORT,
+       unless=r"(?<!\[ \] )\bwsl ?1\b|\d-Microsoft\b(?!-)|no adapters were found|gpu access blocked|docker desktop|"
+              r"\b(in|inside|within) (the |a |my )?(docker )?containers?\b|容器(里|内|中)|镜像(里|内|中)|进(入|到)?(容器|镜像)|"
+              r"\bdocker (run|exec)\b|\bcompose exec\b|"
+              # a machine that is not WSL, told beside it
+              r"\bnot (on |in |using |under )?wsl\b|\b(from|left|moved from|switched from|instead of) wsl\b|"
+              r"\bwsl (before|previously|laptop|machine|box)\b|\bneed wsl\b|bare[- ]metal|physical (server|machine)|"
+              r"native (ubuntu|linux)|dual[- ]boot|\d-generic\b"),
     # "No GPU on this machine", "(no GPU)", 没有GPU, a VM with none passed through.
     _f("gpu.absent", 0.7, r"\bno (nvidia )?gpus? (on|in) (this|the|my|that) (machine|host|server|vm|computer|pc|laptop|box|instance)\b|"
        r"\(no (nvidia )?gpus?\)|没有\s*(独立)?\s*(gpu|英伟达显卡|n卡)|无\s*gpu|\bno gpu is passed through|without (a )?gpu pass-?through",
@@ -638,6 +689,16 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bafter (running|being up) for\b|extended periods|overnight|一段时间(后|之后|以后)|运行(几|一段)",
        r"docker|container|compose|容器", scope=REPORT,
        unless=r"\bxid\b|fallen off the bus|out of memory|\boom\b|显存不足"),
+    # A container that lost its GPU and got it back by its own restart (not the daemon's).
+    _f("cgroup.nvml-unknown-error", 0.7,
+       r"(?<!n't )(?<!not )\brestart(ing|ed)? (the |my |our |these |those )?(\w+ )?containers? "
+       r"(fix(es|ed)?|solv(es|ed)|resolv(es|ed)|helps?|brings? it back)\b(?! nothing)|"
+       r"重启容器(后|之后)?(就)?(好了|恢复|正常|可以)",
+       r"\b(can ?not|can'?t|could ?n'?t|could not|unable to|fails? to|failed to|no longer) (find|see|detect|use|access) "
+       r"(a |the |any |my )?(cuda|gpus?|nvidia)\b|no cuda-capable device|nvml: unknown error|\blost (the |its |their )?gpus?\b|"
+       r"\bgpus? (is |are |was |were )?(lost|gone|not found|not detected)\b|cuda (device )?(is )?not available|找不到(显卡|gpu)|(显卡|gpu)\s*(丢失|消失|不见了)",
+       scope=REPORT, unless=r"\bdocker (daemon|service)\b|systemctl restart docker|\bxid\b|fallen off the bus|"
+                            r"out of memory|\boom\b|memory leak|\bmig\b|显存不足"),
     # The container runs on the CPU only ("只调用cpu", "it only uses the CPU"): no GPU was requested.
     _f("container.no-gpu-request", 0.55,
        r"(只|仅)(调用|使用|用|跑)了?\s*(cpu|内存)|(无法|不能|没法)(调用|使用|用)\s*(显卡|gpu)|没有?(调用|使用)(到)?\s*(显卡|gpu)|"

@@ -474,7 +474,8 @@ def registry_access_log(texts: Texts) -> List[Match]:
 
 # --- GPU tools missing inside a container -----------------------------------------------------------
 
-_CONTAINER_PROMPT = lazy_compile(r"^[ \t]*\S*@[0-9a-f]{12}:[^\n]{0,200}$", re.M)   # user@<container id>:
+# user@<container id>:, after a conda environment's "(base) " where the image activates one
+_CONTAINER_PROMPT = lazy_compile(r"^[ \t]*(?:\([\w.-]{1,40}\) )?\S*@[0-9a-f]{12}:[^\n]{0,200}$", re.M)
 _SMI_MISSING = lazy_compile(r"nvidia-smi: (command )?not found|\"nvidia-smi\": executable file not found", re.I)
 # An image's own script calling nvidia-smi ("/aio/entrypoint.sh: line 52: nvidia-smi: command not
 # found", "/usr/local/bin/dcgm-exporter: line 55: …"): it ran inside the container.

@@ -188,12 +188,18 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"failed to start daemon:|error initializing network controller|failed to create NAT chain|"
        r"\biptables not found\b|Unit docker\.(service|socket) is masked|ServeAPI error: No sockets found|"
        r"no sockets found via socket activation|"
+       # docker.socket's SocketGroup=docker on a host with no such group: systemd's exit status 216/GROUP
+       r"docker\.socket[^\n]{0,80}status=216\b|Failed to resolve group '?docker\b|"
+       r"docker\.socket[^\n]{0,80}at step GROUP|"
        # (containerd's socket refused to a user is its permissions, not containerd down)
        r"failed to connect to containerd(?![^\n]*permission denied)|"
        r"failed to dial \\?\"?/run/containerd/containerd\.sock(?![^\n]*permission denied)|error initializing graphdriver", 0.85),
     # docker-py (docker-compose v1, Ansible's docker modules) wraps the socket's errno in any locale:
     # EACCES is the socket's permissions, ENOENT and ECONNREFUSED a daemon that is not there.
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
+    # Node's docker clients (dockerode, docker-modem: VS Code, testcontainers, desktop apps): EACCES too
+    # (not a rootless daemon's socket under /run/user/<uid>)
+    _s("docker.permission-denied", r"connect EACCES ?(?!/run/user/)[^\s]*docker\.sock\b", 0.85),
     _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
     # minikube's reason codes for a docker CLI that found no daemon (it maps "Is the docker daemon
     # running", "Cannot connect" and "refused" to these), and its codes for the socket's refusal and
@@ -285,6 +291,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.no-gpu-request", r"(没有|未|没|不|忘了)(指定|设置|配置|加)[^\n]{0,12}runtime ?class(name)?|"
        r"(without|missing|no|forgot|forgetting|not (set|specif(y|ied)|setting))( the| a)? [`'\"]?runtime ?class(name)?", 0.8,
        ("notes", "error")),
+    # The toolkit's own library gone (libnvidia-container1 not installed with it): the toolkit is not whole.
+    _s("toolkit.missing", r"nvidia-container-cli: error while loading shared libraries: libnvidia-container\.so\.1", 0.8),
     _s("runtime.binary-missing", r"(fork/exec|exec:) [^\n:]*nvidia-container-runtime(\"|:)?[^\n]*no such file or directory|nvidia-container-runtime\\?\"?: executable file not found", 0.9),
     # ... and said in words: the package installed, the runtime's executable not there.
     _s("runtime.binary-missing", r"(did ?n'?t|did not|does ?n'?t|does not) (create|install|provide|ship)( the| any)? "
@@ -332,7 +340,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # The kernel's own words for the same thing (dmesg/journal): user-space libraries of one
     # version talking to a loaded module of another.
     _s("driver.version-mismatch", r"NVRM: API mismatch|the client has the version [\d.]+, but[\s\S]{0,80}kernel module has the version", 0.9),
-    _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module|nvml error: driver not loaded|module nvidia not found in directory /lib/modules", 0.85),
+    _s("driver.not-loaded", r"couldn.?t communicate with the nvidia driver|nvidia kernel module (is )?not loaded|no nvidia kernel module|could not find the nvidia kernel module|nvml error: driver not loaded|failed to initiali[sz]e nvml: driver not loaded|module nvidia not found in directory /lib/modules", 0.85),
     # The installer and kernel refusing a module nobody signed: above the generic "Unable to load the
     # kernel module" hint, which lists every cause.
     _s("driver.secure-boot", r"not signed by a key (that is )?trusted by the kernel|(loading of )?unsigned module (is )?rejected|"
@@ -408,6 +416,12 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"(Release|repository [^\n]{0,250})['\"]? is not signed", 0.95),
     # apt in a zh_CN locale: "由于没有公钥，无法验证下列签名", "仓库 … 没有数字签名".
     _s("apt.no-pubkey", r"没有公钥|无法验证下列签名|没有数字签名|(仓库|Release)[^\n]{0,250}未经签名", 0.95),
+    # apt's verifier since Debian 13 (sqv, Sequoia) refusing a repository's signature or keyring
+    _s("apt.no-pubkey", r"/usr/bin/sqv returned an error code", 0.85),
+    # yum's and dnf's words for a repository key that is missing or not the one that signed it
+    _s("apt.no-pubkey", r"repomd\.xml (gpg )?signature (could not be verified|verification error)|"
+       r"public key for \S+ is not installed|\bgpg check failed\b|"
+       r"gpg keys listed for the [^\n]{0,80} repository are already installed but they are not correct", 0.85),
     _s("apt.signed-by-conflict", r"conflicting values set for option signed-by", 0.97),
     _s("apt.signed-by-conflict", r"Signed-By[^\n]{0,40}(冲突|矛盾)|(冲突|矛盾)[^\n]{0,40}Signed-By", 0.9),
     # NVIDIA's repository answers "# Unsupported distribution!"; Docker's install script (get.docker.com)
@@ -539,6 +553,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"[^\s/]+/v2/[^\s]*/blobs/[^\s]*: 403", 0.75),
     # A 408 Request Time-out page is the network between (a proxy, fragmenting packets), not the mirror.
     _s("registry.unreachable", r"error parsing HTTP 408 response body", 0.8),
+    # Docker Desktop's own dialer: it went straight to the registry (no proxy set) and that failed
+    _s("registry.unreachable", r"dialing [\w.-]+:\d+ (container )?via direct connection because [^\n]{0,60}has no HTTPS? proxy", 0.8),
     # Docker Hub refusing whole countries (US export control): the registry is out of reach from this
     # network, whatever "pull access denied" the client prints around the page.
     _s("registry.unreachable", HUB_EXPORT_CONTROL, 0.95),

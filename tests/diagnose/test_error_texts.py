@@ -264,6 +264,24 @@ def test_a_release_dockers_repository_does_not_serve(tmp_path):
                  "file.\n")[0] == "apt.broken-source"
 
 
+def test_apt_s_verifier_refusing_a_keyring_is_a_missing_key(tmp_path):
+    # Debian 13's apt verifies with sqv, which words a missing keyring file its own way
+    from dldoctor import gather
+    from dldoctor.diagnose import diagnose
+    from dldoctor.host.snapshot import SnapshotHost
+
+    (tmp_path / "apt-update").write_text(
+        "Hit:2 http://deb.debian.org/debian trixie InRelease\n"
+        "Err:4 https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease\n"
+        "  Sub-process /usr/bin/sqv returned an error code (1), error message is: Error: Failed to parse keyring "
+        "\"/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg\"\n"
+        "Hit:5 https://download.docker.com/linux/debian trixie InRelease\n", encoding="utf-8")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert report.root_causes[0] == "apt.no-pubkey"
+    found = [f for f in report.findings if f.check == "apt-update" and f.problem == "apt.no-pubkey"]
+    assert found and "libnvidia-container/stable/deb/amd64/InRelease" in found[0].detail
+
+
 @pytest.mark.parametrize("text,want", [
     # libnvidia-container on WSL when the GPU is not handed to Linux
     ("I0727 12:00:00.000000 1234 dxcore.c:227] dxcore initialization failed, continuing assuming a non-WSL environment",
@@ -1125,6 +1143,125 @@ FOURTEENTH_SESSION_WORDINGS = [
      "GPU. docker info lists the nvidia runtime.", "container.no-gpu-request"),
 ]
 
+
+FIFTEENTH_SESSION_WORDINGS = [
+    # the way out is a proxy, told without "behind": dockerd is what must be told of it
+    ('Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: request canceled while waiting '
+     'for connection (Client.Timeout exceeded while awaiting headers)', "Pulls fail on every machine here; browsers work "
+     "fine. Is it because of our corporate proxy?", "docker.proxy-misconfigured"),
+    ("Get https://registry-1.docker.io/v2/: x509: certificate signed by unknown authority", "docker pull alpine "
+     "fails at the office. HTTPS is intercepted by a transparent proxy that re-signs certificates.",
+     "docker.proxy-misconfigured"),
+    ("Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: TLS handshake timeout",
+     "docker pull stops there. Could this be because we are under a proxy?", "docker.proxy-misconfigured"),
+    # nvidia-smi missing in a shell inside an image: no GPU was asked for
+    ("bash: nvidia-smi: command not found", "Training is slow.\n(base) root@3f9c2a7b1d0e:/workspace# nvidia-smi\nbash: "
+     "nvidia-smi: command not found", "container.no-gpu-request"),
+    ("bash: nvidia-smi: command not found", "进入镜像之后执行 nvidia-smi 提示找不到命令，宿主机上 nvidia-smi 正常",
+     "container.no-gpu-request"),
+    ("bash: nvidia-smi: command not found", 'nvidia-smi inside the "immich-ml" container shows nothing: command not '
+     "found. Transcoding falls back to the CPU.", "container.no-gpu-request"),
+    # nvidia-smi failing in WSL 2: a Linux driver package inside, or a login without /usr/lib/wsl/lib
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest "
+     "NVIDIA driver is installed and running.", "nvidia-smi broken in WSL\nUbuntu 22.04 under WSL2, the Windows "
+     "side shows the card in nvidia-smi.exe.", "os.wsl"),
+    ("zsh: command not found: nvidia-smi", "### WSL Version\n- [x] WSL 2\n- [ ] WSL 1\nAfter logging in over SSH "
+     "nvidia-smi is gone; in Windows Terminal it works.", "os.wsl"),
+    # yum's and dnf's words for a repository key
+    ("https://nvidia.github.io/libnvidia-container/stable/rpm/x86_64/repodata/repomd.xml: [Errno -1] repomd.xml "
+     "signature could not be verified for libnvidia-container", "", "apt.no-pubkey"),
+    ("", "On Rocky 9 the nvidia-container-toolkit repository keeps failing signature checks when I run dnf install.",
+     "apt.no-pubkey"),
+    # a Node client's refusal on the socket
+    ("Error: connect EACCES /var/run/docker.sock", "The extension shows no containers on Ubuntu 24.04.",
+     "docker.permission-denied"),
+    # CUDA failing on a line of BuildKit's log: a RUN step, which gets no GPU
+    ("#9 41.7 RuntimeError: No CUDA GPUs are available\n------\nfailed to solve: process \"/bin/sh -c python "
+     "warmup.py\" did not complete successfully: exit code: 1", "", "container.no-gpu-request"),
+    # docker.socket with SocketGroup=docker on a host that has no docker group
+    ("docker.socket: Control process exited, code=exited, status=216/GROUP\nFailed to listen on Docker Socket for "
+     "the API.", "", "docker.daemon-down"),
+    # Docker Desktop dialing the registry directly, with no proxy set
+    ('failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.11": dialing '
+     "registry-1.docker.io:443 container via direct connection because app settings has no HTTPS proxy: "
+     "connecting to registry-1.docker.io:443: dial tcp 54.1.2.3:443", "docker compose build on Docker Desktop "
+     "4.30 (Windows 11)", "registry.unreachable"),
+    # nvidia-ctk on the host finding no NVML
+    ("ERRO[0000] failed to generate CDI spec: failed to create device CDI specs: failed to initialize NVML: "
+     "ERROR_LIBRARY_NOT_FOUND", "sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml on an image-based OS "
+     "with the driver in a container.", "toolkit.libs-not-found"),
+    # the toolkit's own library gone
+    ("stderr: Auto-detected mode as 'legacy'\n/usr/bin/nvidia-container-cli: error while loading shared libraries: "
+     "libnvidia-container.so.1: cannot open shared object file: No such file or directory: unknown", "",
+     "toolkit.missing"),
+    # apt's verifier since Debian 13, pasted in the report
+    ("E: Sub-process /usr/bin/sqv returned an error code (1), error message is: Missing key "
+     "C95B321B61E88C1809C4F759DDCAE044F796ECB0, which is needed to verify signature.", "", "apt.no-pubkey"),
+    # NVML told the driver is not loaded, by nvidia-ctk at boot
+    ('level=warning msg="Could not determine driver version: failed to initialize nvml: Driver Not Loaded"', "",
+     "driver.not-loaded"),
+    # a container that lost its GPU and got it back by its own restart
+    ("", "After a day the pose containers cannot find a CUDA device any more; restarting the containers fixes it "
+     "until next time.", "cgroup.nvml-unknown-error"),
+]
+FIFTEENTH_SESSION_NOT = [
+    # a pull that works through the company proxy leaves it out of the GPU failure
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "docker pull works fine through our corporate proxy, but any --gpus run fails.", "docker.proxy-misconfigured"),
+    # nvidia-smi missing on the host itself, at a prompt that names the machine
+    ("bash: nvidia-smi: command not found", "user@gpu-server-01:~$ nvidia-smi\nbash: nvidia-smi: command not found\n"
+     "I want to run containers with the GPU later.", "container.no-gpu-request"),
+    # nvidia-smi failing inside a container that runs on WSL is the container's, not the Linux driver in WSL
+    ("bash: nvidia-smi: command not found", "WSL2 with Docker Engine inside it; docker run --rm ubuntu nvidia-smi",
+     "os.wsl"),
+    # an image's signature (cosign, content trust) is no repository key
+    ("", "cosign says it is unable to verify the signatures of the image we pull from our registry", "apt.no-pubkey"),
+    # a container restart that fixed a port clash says nothing of lost GPUs
+    ("Error starting userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use", "The GPU works; "
+     "restarting the container fixes it after I stop nginx.", "cgroup.nvml-unknown-error"),
+]
+
+
+@pytest.mark.parametrize("error,notes,want", FIFTEENTH_SESSION_WORDINGS)
+def test_the_fifteenth_session_wordings_are_read(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("error,notes,wrong", FIFTEENTH_SESSION_NOT)
+def test_the_fifteenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
+
+# An adversarial review of the fifteenth session's rows (each failed on the unnarrowed row): a company
+# network or a proxy that pulls go through, the host's own nvidia-smi or a system container, WSL named
+# as somewhere else, a rootless socket, a build known to have no GPU, a restart that fixed nothing or
+# an out-of-memory, an image's trust data, nvidia-ctk before any driver.
+FIFTEENTH_REVIEW_NOT = [
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error running hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'\nnvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object file: no such file or directory: unknown.", "Our network has a transparent proxy, so pulling images is fine. Running with GPU fails though.", "docker run --gpus all pytorch/pytorch", "docker.proxy-misconfigured"),
+    ("Error response from daemon: Get \"https://docker.mirrors.ustc.edu.cn/v2/\": dial tcp: lookup docker.mirrors.ustc.edu.cn: no such host", "We are in a company network; registry-mirrors points to ustc mirror in daemon.json.", "docker pull ubuntu:22.04", "docker.proxy-misconfigured"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "Our corporate proxy is configured in /etc/systemd/system/docker.service.d/http-proxy.conf and pulls go through it. Running with --runtime=nvidia fails.", "docker run --runtime=nvidia nvidia/cuda:12.0.0-base-ubuntu22.04 nvidia-smi", "docker.proxy-misconfigured"),
+    ("bash: nvidia-smi: command not found", "On the host, nvidia-smi is not found, so the GPU is not usable in the comfyui container either. I never installed a driver on this fresh Ubuntu 22.04 server.", "nvidia-smi", "container.no-gpu-request"),
+    ("nvidia-smi: command not found", "宿主机上 nvidia-smi 找不到，想先装驱动再进入镜像跑训练。", "", "container.no-gpu-request"),
+    ("nvidia-smi: command not found", "Running in a Proxmox LXC container (unprivileged). I passed /dev/nvidia0 through but nvidia-smi is missing inside.", "", "container.no-gpu-request"),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.", "Native Ubuntu 22.04 server (not WSL). After apt upgrade pulled kernel 6.5 nvidia-smi stopped working.", "nvidia-smi", "os.wsl"),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.", "I moved from WSL to a dual-boot Ubuntu 22.04 install because of performance. After the kernel update today nvidia-smi fails.", "nvidia-smi", "os.wsl"),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.", "Ubuntu 20.04 on a physical server. The same image works on my WSL laptop.", "nvidia-smi", "os.wsl"),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.", "WSL2 下进入镜像后 nvidia-smi 报错", "", "os.wsl"),
+    ("connect EACCES /run/user/1000/docker.sock", "rootless docker, testcontainers-node", "", "docker.permission-denied"),
+    ("#12 3.02 torch.cuda.is_available() False\n#12 DONE 3.4s\nAfter docker run --gpus all: RuntimeError: CUDA driver version is insufficient for CUDA runtime version", "The image builds OK (the build just prints False, expected). At run time CUDA says driver too old; host driver 470.", "docker run --gpus all myimg", "container.no-gpu-request"),
+    ("RuntimeError: Found no NVIDIA driver on your system.", "The app container can't find a CUDA device after I edited docker-compose.yml and ran docker compose up -d; restarting the container fixes nothing. I removed the deploy: resources: devices block by mistake.", "docker compose up -d", "cgroup.nvml-unknown-error"),
+    ("RuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported", "After a few hours the service can't use the GPU anymore; restarting the container fixes it (memory leak in our worker?).", "", "cgroup.nvml-unknown-error"),
+    ("Error: remote trust data does not exist for docker.io/library/ubuntu: notary.docker.io does not have trust data for docker.io/library/ubuntu", "DOCKER_CONTENT_TRUST=1 set by our corporate policy; signature verification failed for the repository.", "docker pull ubuntu:22.04", "apt.no-pubkey"),
+    ("ERRO[0000] failed to generate CDI spec: failed to create device CDI specs: failed to initialize NVML: ERROR_LIBRARY_NOT_FOUND", "Fresh Ubuntu 24.04 host, I haven't installed the NVIDIA driver yet, only the container toolkit. lspci shows the RTX 4090.", "sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml", "toolkit.libs-not-found"),
+]
+
+
+@pytest.mark.parametrize("error,notes,command,wrong", FIFTEENTH_REVIEW_NOT)
+def test_the_fifteenth_session_rows_keep_to_their_evidence(error, notes, command, wrong):
+    assert _read(error, notes, command=command or None) != (wrong, True)
+
+
+def test_the_classic_builder_running_nvidia_smi_has_no_gpu():
+    assert _read("/bin/sh: 1: nvidia-smi: not found\nThe command '/bin/sh -c nvidia-smi' returned a non-zero code: 127", "Building the container image with docker build, the RUN nvidia-smi step fails.", command="docker build -t myimg .") == ("container.no-gpu-request", True)
 
 @pytest.mark.parametrize("error,notes,command,want", THIRTEENTH_REVIEW_WORDINGS)
 def test_the_thirteenth_session_rows_keep_to_their_evidence(error, notes, command, want):
