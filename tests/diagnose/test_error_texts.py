@@ -238,14 +238,19 @@ def test_end_of_life_release_explains_a_missing_package(tmp_path):
     assert report.root_causes[0] == "os.unsupported"
 
 
-def test_a_release_dockers_repository_does_not_serve(tmp_path):
+def _apt_update_report(tmp_path, text):
+    """The report on a snapshot holding only this `apt-get update` output."""
     from dldoctor import gather
     from dldoctor.diagnose import diagnose
     from dldoctor.host.snapshot import SnapshotHost
 
+    (tmp_path / "apt-update").write_text(text, encoding="utf-8")
+    return diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+
+
+def test_a_release_dockers_repository_does_not_serve(tmp_path):
     def roots(apt_update):
-        (tmp_path / "apt-update").write_text(apt_update, encoding="utf-8")
-        return diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
+        return _apt_update_report(tmp_path, apt_update).root_causes
 
     # a derivative's own codename or a release newer than Docker's packages: no Release file there
     for suite, path in (("kali-rolling", "debian"), ("cosmic", "ubuntu"), ("vanessa", "ubuntu")):
@@ -266,17 +271,12 @@ def test_a_release_dockers_repository_does_not_serve(tmp_path):
 
 def test_apt_s_verifier_refusing_a_keyring_is_a_missing_key(tmp_path):
     # Debian 13's apt verifies with sqv, which words a missing keyring file its own way
-    from dldoctor import gather
-    from dldoctor.diagnose import diagnose
-    from dldoctor.host.snapshot import SnapshotHost
-
-    (tmp_path / "apt-update").write_text(
-        "Hit:2 http://deb.debian.org/debian trixie InRelease\n"
+    report = _apt_update_report(
+        tmp_path, "Hit:2 http://deb.debian.org/debian trixie InRelease\n"
         "Err:4 https://nvidia.github.io/libnvidia-container/stable/deb/amd64  InRelease\n"
         "  Sub-process /usr/bin/sqv returned an error code (1), error message is: Error: Failed to parse keyring "
         "\"/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg\"\n"
-        "Hit:5 https://download.docker.com/linux/debian trixie InRelease\n", encoding="utf-8")
-    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+        "Hit:5 https://download.docker.com/linux/debian trixie InRelease\n")
     assert report.root_causes[0] == "apt.no-pubkey"
     found = [f for f in report.findings if f.check == "apt-update" and f.problem == "apt.no-pubkey"]
     assert found and "libnvidia-container/stable/deb/amd64/InRelease" in found[0].detail
@@ -501,24 +501,17 @@ NOT_A_CAUSE = [
 
 
 def test_dockers_repository_without_its_distribution(tmp_path):
-    from dldoctor import gather
-    from dldoctor.diagnose import diagnose
-    from dldoctor.host.snapshot import SnapshotHost
-
-    (tmp_path / "apt-update").write_text(
-        "Hit:1 http://security.debian.org/debian-security stretch/updates InRelease\n"
+    rep = _apt_update_report(
+        tmp_path, "Hit:1 http://security.debian.org/debian-security stretch/updates InRelease\n"
         "Ign:5 https://download.docker.com/linux stretch InRelease\n"
         "Ign:6 https://download.docker.com/linux stretch Release\n"
-        "Ign:7 https://download.docker.com/linux stretch/stable amd64 Packages\n", encoding="utf-8")
-    rep = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+        "Ign:7 https://download.docker.com/linux stretch/stable amd64 Packages\n")
     assert rep.root_causes[0] == "apt.docker-repo-missing"
     found = [f for f in rep.findings if f.problem == "apt.docker-repo-missing"]
     assert found and list(found[0].evidence) == ["https://download.docker.com/linux"]
     # the same source written whole is no finding
-    (tmp_path / "apt-update").write_text("Ign:5 https://download.docker.com/linux/debian stretch InRelease\n",
-                                         encoding="utf-8")
-    assert not any(f.problem == "apt.docker-repo-missing"
-                   for f in diagnose(gather.collect(SnapshotHost(str(tmp_path)))).findings)
+    rep = _apt_update_report(tmp_path, "Ign:5 https://download.docker.com/linux/debian stretch InRelease\n")
+    assert not any(f.problem == "apt.docker-repo-missing" for f in rep.findings)
 
 
 def test_dockers_source_file_without_its_distribution(tmp_path):
