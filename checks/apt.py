@@ -35,7 +35,10 @@ LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,
 _UNREACHABLE = lazy_compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
                           r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to|"
                           r"operation timed out|could not handshake|network is unreachable|no route to host|"
-                          r"connection failed|连接失败", re.I)
+                          r"connection failed|连接失败|"
+                          # GnuTLS losing the connection mid-handshake (a firewall or proxy cutting it; a
+                          # plain "Handshake failed" is as often an old release's GnuTLS)
+                          r"gnutls_handshake\(\) failed: error in the (push|pull) function", re.I)
 
 
 def _is_docker(uri: str) -> bool:

@@ -224,6 +224,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.no-gpu-request", 0.78, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
        r"\b(in|inside|within) (the |a |my |this |that |our )?([\w\"'.:/-]+ ){1,2}containers?\b|"
        r"镜像(里|内|中)|进(入|到)?(容器|镜像)|镜像进去", scope=REPORT, unless=HOST_SMI_MISSING),
+    # The GPU's device nodes listed where nvidia-smi is missing: devices handed in by hand (or by a
+    # runtime's device flag) without the driver's utilities and libraries, which only the NVIDIA
+    # runtime mounts. (A host with the driver loaded has its nvidia-smi.)
+    _f("container.no-gpu-request", 0.8, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
+       r"c[rw-]{9}[^\n]{0,60}/dev/nvidia(\d|ctl)\b|/dev/nvidia0\b[^\n]{0,80}/dev/nvidiactl\b",
+       scope=REPORT, unless=HOST_SMI_MISSING + r"|\bheadless\b"),
     # --- the daemon not restarted after the toolkit ----------------------------------------------
     # "Restarting docker fixed it", with a GPU failure in the report (not a daemon.json that a
     # restart merely reloaded).
@@ -380,7 +386,9 @@ FAMILIES: Tuple[Family, ...] = (
     _f("os.unsupported", 0.7, r"\bdocker(-ce| ce| engine)?\b[^.\n]{0,30}\b(is |are )?(unavailable|not (yet )?available|"
        r"not (yet )?(published|released|built|packaged))\b|\bno (docker(-ce)?|docker engine) (packages?|builds?|releases?) (yet )?(for|on)\b",
        DISTRO, unless=r"nvidia|toolkit"),
-    _f("os.unsupported", 0.72, DISTRO, r"\b(beta ?\d?|alpha|pre-?release|development release|daily build)\b",
+    # (the pre-release word on the release's own line: a tool's "beta" branch elsewhere is not the OS's)
+    _f("os.unsupported", 0.72, r"(" + DISTRO + r")[^\n]{0,40}\b(beta ?\d?|alpha|pre-?release|development release|daily build)\b|"
+       r"\b(beta|alpha|pre-?release|development release|daily build)\b[^\n]{0,20}(" + DISTRO + r")",
        r"\bdocker\b|docker-ce|apt|install", scope=TEXT, unless=r"nvidia"),
     # A 32-bit x86 host: neither Docker nor NVIDIA has ever built packages for it.
     _f("os.unsupported", 0.8, r"\b(on|for|with|running|using) (an? |my )?(i[36]86|x86_32)\b|"

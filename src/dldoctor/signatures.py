@@ -498,7 +498,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # An HTTP proxy between apt and the repository refused the tunnel.
     _s("apt.repo-unreachable", r"received http code \d+ from proxy after connect", 0.8),
     # apt's and curl's wording for a host that never answered the TLS or TCP handshake.
-    _s("apt.repo-unreachable", r"could not handshake: |operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
+    _s("apt.repo-unreachable", r"could not handshake: |gnutls_handshake\(\) failed: error in the (push|pull) function|operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
     # yum/dnf when no mirror of a repository answered in time.
     _s("apt.repo-unreachable", r"cannot download, all mirrors were already tried without success|"
        r"failed to download metadata for repo|cannot download repomd\.xml", 0.75),

@@ -1196,6 +1196,15 @@ FIFTEENTH_SESSION_WORDINGS = [
     # a container that lost its GPU and got it back by its own restart
     ("", "After a day the pose containers cannot find a CUDA device any more; restarting the containers fixes it "
      "until next time.", "cgroup.nvml-unknown-error"),
+    # the GPU's device nodes are there and nvidia-smi is not: devices handed in without the runtime
+    ("bash: nvidia-smi: command not found", "dev@ws:~$ ls -la /dev/nvidia*\ncrw-rw-rw- 1 root root 195,   0 Apr 22 "
+     "11:11 /dev/nvidia0\ncrw-rw-rw- 1 root root 195, 255 Apr 22 11:11 /dev/nvidiactl\ndev@ws:~$ nvidia-smi\nbash: "
+     "nvidia-smi: command not found", "container.no-gpu-request"),
+    # GnuTLS losing the connection to a repository host mid-handshake
+    ("E: Failed to fetch https://nvidia.github.io/libnvidia-container/stable/deb/amd64/Packages  gnutls_handshake() "
+     "failed: Error in the push function.", "", "apt.repo-unreachable"),
+    # a pre-release named on the release's own line
+    ("", "Ubuntu 25.04 beta here: apt install docker-ce fails with unmet dependencies.", "os.unsupported"),
 ]
 FIFTEENTH_SESSION_NOT = [
     # a pull that works through the company proxy leaves it out of the GPU failure
@@ -1212,6 +1221,10 @@ FIFTEENTH_SESSION_NOT = [
     # a container restart that fixed a port clash says nothing of lost GPUs
     ("Error starting userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use", "The GPU works; "
      "restarting the container fixes it after I stop nginx.", "cgroup.nvml-unknown-error"),
+    # a tool's beta branch on another line is no pre-release of the OS
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "- DietPi version | v8.13.2 (MichaIng/beta)\n- Pre-image      | Raspberry Pi OS Lite 64-bit\n- Command        | "
+     "docker volume create portainer_data", "os.unsupported"),
 ]
 
 
