@@ -127,6 +127,10 @@ BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |com
                 r"在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
 
 
+# nvidia-smi not there, and the words that place a report inside a container or an entered image.
+SMI_MISSING = r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)"
+IN_CONTAINER = r"\b(in|inside|within) (the |a |my )?(docker )?containers?\b|容器(里|内|中)"
+IN_IMAGE = r"镜像(里|内|中)|进(入|到)?(容器|镜像)"
 # The host's own nvidia-smi missing, a driver not installed yet, a plan, a system container.
 HOST_SMI_MISSING = (r"\bon the host\b|\bhost'?s? nvidia-smi\b|宿主机上?[^。\n]{0,12}(找不到|not found|没有)|"
                     r"\b(never|have ?n'?t|has ?n'?t|not yet|did ?n'?t|did not) (yet )?install(ed)?[^.\n]{0,20}driver|"
@@ -216,18 +220,17 @@ FAMILIES: Tuple[Family, ...] = (
               r"\bpull(s|ing)?( the)?( images?)? (is|are) (fine|ok|working)\b|\bpulls? (go|goes|went) through\b"),
     # --- a container run without the GPU ---------------------------------------------------------
     # nvidia-smi missing where the report says it ran: inside the container (the runtime puts it there).
-    _f("container.no-gpu-request", 0.78, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
-       r"\b(in|inside|within) (the |a |my )?(docker )?containers?\b|容器(里|内|中)", scope=REPORT),
+    _f("container.no-gpu-request", 0.78, SMI_MISSING, IN_CONTAINER, scope=REPORT),
     # ... a container named ('inside the "ollama" container') or an image entered ("镜像内", "进入镜像"; a
     # shell's prompt in one: readers.py), unless the report is about the host's own nvidia-smi, one
     # not installed yet, a plan, or a system container (LXC), which needs the driver's files inside.
-    _f("container.no-gpu-request", 0.78, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
-       r"\b(in|inside|within) (the |a |my |this |that |our )?([\w\"'.:/-]+ ){1,2}containers?\b|"
-       r"镜像(里|内|中)|进(入|到)?(容器|镜像)|镜像进去", scope=REPORT, unless=HOST_SMI_MISSING),
+    _f("container.no-gpu-request", 0.78, SMI_MISSING,
+       r"\b(in|inside|within) (the |a |my |this |that |our )?([\w\"'.:/-]+ ){1,2}containers?\b|" + IN_IMAGE + r"|镜像进去",
+       scope=REPORT, unless=HOST_SMI_MISSING),
     # The GPU's device nodes listed where nvidia-smi is missing: devices handed in by hand (or by a
     # runtime's device flag) without the driver's utilities and libraries, which only the NVIDIA
     # runtime mounts. (A host with the driver loaded has its nvidia-smi.)
-    _f("container.no-gpu-request", 0.8, r"nvidia-smi:? (command )?not found|nvidia-smi[^。\n]{0,10}(找不到|不存在)",
+    _f("container.no-gpu-request", 0.8, SMI_MISSING,
        r"c[rw-]{9}[^\n]{0,60}/dev/nvidia(\d|ctl)\b|/dev/nvidia0\b[^\n]{0,80}/dev/nvidiactl\b",
        scope=REPORT, unless=HOST_SMI_MISSING + r"|\bheadless\b"),
     # --- the daemon not restarted after the toolkit ----------------------------------------------
@@ -491,11 +494,10 @@ FAMILIES: Tuple[Family, ...] = (
     # inside) cannot reach the driver, which lives on Windows; a login whose PATH lacks /usr/lib/wsl/lib
     # finds none. (Not WSL 1 or a Windows that blocks the GPU: os.wsl-gpu-unsupported; not a container.)
     _f("os.wsl", 0.78, r"\bwsl ?2?\b|microsoft-standard|windows subsystem for linux",
-       r"couldn'?t communicate with the nvidia driver|\bdriver not loaded\b|nvidia-smi:? (command )?not found|"
-       r"command not found: nvidia-smi|nvidia-smi[^。\n]{0,10}(找不到|不存在)", scope=REPORT,
+       r"couldn'?t communicate with the nvidia driver|\bdriver not loaded\b|command not found: nvidia-smi|" + SMI_MISSING,
+       scope=REPORT,
        unless=r"(?<!\[ \] )\bwsl ?1\b|\d-Microsoft\b(?!-)|no adapters were found|gpu access blocked|docker desktop|"
-              r"\b(in|inside|within) (the |a |my )?(docker )?containers?\b|容器(里|内|中)|镜像(里|内|中)|进(入|到)?(容器|镜像)|"
-              r"\bdocker (run|exec)\b|\bcompose exec\b|"
+              + IN_CONTAINER + "|" + IN_IMAGE + r"|\bdocker (run|exec)\b|\bcompose exec\b|"
               # a machine that is not WSL, told beside it
               r"\bnot (on |in |using |under )?wsl\b|\b(from|left|moved from|switched from|instead of) wsl\b|"
               r"\bwsl (before|previously|laptop|machine|box)\b|\bneed wsl\b|bare[- ]metal|physical (server|machine)|"
