@@ -46,6 +46,13 @@ SPECIFIC = 0.8
 # they are context for the fault the error names, unless they cause that fault (catalog).
 CONTEXT = PROMOTABLE | frozenset({"docker.desktop", "docker.snap", "docker.too-old"})
 CONTEXT_CAP = 0.55
+# Faults a context yields to however they were read (a description is enough), in a report that
+# names nothing the context itself causes: Docker Desktop's proxy that pulls do not go through is the
+# proxy's fault, not the VM's, unless the report is about GPUs or daemon.json (what Desktop's VM does
+# not share). Train's Docker Desktop reports about a proxy are all labelled the proxy or the
+# registry, Docker Desktop acceptable at most.
+YIELDS_TO = {"docker.desktop": frozenset({"docker.proxy-misconfigured"})}
+_DESKTOP_CAUSES = lazy_compile(r"--gpus|\bgpus?\b|nvidia|\bcuda\b|显卡|daemon\.json|\bruntimes?\b", re.I)
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
 FALLBACK: Any = "auto"
 # A guess's confidence is the model's probability, at most this: never as sure as a reading of
@@ -365,7 +372,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:
             best[m.problem] = m
-    best = {k: _as_context(m, best.values()) for k, m in best.items()}
+    desktop_cause = any(_DESKTOP_CAUSES.search(t) for t in texts.values() if t)
+    best = {k: _as_context(m, best.values(), desktop_cause) for k, m in best.items()}
     if any(p in best for p in SHOWN_DRIVER_CONTRADICTS) and driver_shown_working(facts, texts):
         best = {k: m for k, m in best.items() if k not in SHOWN_DRIVER_CONTRADICTS}
     # NVIDIA's repository that never served this release answers 404 in lines that do not name it
@@ -392,16 +400,18 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     return list(out.values())
 
 
-def _as_context(m: Match, matches: Iterable[Match]) -> Match:
+def _as_context(m: Match, matches: Iterable[Match], own_subject: bool = True) -> Match:
     """A host-setup reading from the description, capped below SPECIFIC when the error output names a
-    fault it does not cause ("Docker Desktop" in the notes, x509 in the error: the x509 is the fault)."""
+    fault it does not cause ("Docker Desktop" in the notes, x509 in the error: the x509 is the fault).
+    `own_subject`: the report names what the context causes (YIELDS_TO applies only where it does not)."""
     if m.problem not in CONTEXT or m.where == "error" or m.strength <= CONTEXT_CAP:
         return m
     causes = catalog.descendants(m.problem)
     # A fault read as surely from the description counts too ("I use Docker Desktop" next to a
     # daemon.json whose mirror dockerd rejects).
-    if any((f.where == "error" or f.strength >= SPECIFIC) and f.problem not in CONTEXT and f.strength >= WEAK
-           and f.problem not in causes for f in matches):
+    yields = frozenset() if own_subject else YIELDS_TO.get(m.problem, frozenset())
+    if any((f.where == "error" or f.strength >= SPECIFIC or f.problem in yields) and f.problem not in CONTEXT
+           and f.strength >= WEAK and f.problem not in causes for f in matches):
         return replace(m, strength=CONTEXT_CAP)
     return m
 

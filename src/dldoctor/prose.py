@@ -651,6 +651,15 @@ FAMILIES: Tuple[Family, ...] = (
        r"(docker ?hub|仓库)\s*(里|上|中)?\s*(似乎|好像)?\s*(没有|没)(这个)?\s*(image|镜像|tag|标签|版本)|"
        r"\b(does ?n'?t|does not|do not|don'?t) have (an? |the )?v?\d+\.\d+(\.\d+)? (release|tag|image|version)\b",
        r"\b(tags?|versions?|releases?)\b|:v?\d+\.\d+|docker ?hub|nvcr\.io", unless=r"mirror|加速"),
+    # An image reference said missing ("The 'tensorflow/tensorflow:1.15.0-py3' is missing on DockerHub").
+    # (a host:port said unavailable is no tag)
+    # (not a file, a library or nvidia-smi "in" or "inside" an image; not a package's architecture or an
+    # ollama model's tag)
+    _f("image.tag-missing", 0.62, r"(?<![\w./:-])(?<!\bin )(?<!\binside )(?<!\bwithin )(?<!\bof )(?<!\bfrom )"
+       r"(?<!\bfor )['\"`‘“]?[\w.-]*[a-z][\w.-]*(/[\w.-]+)*:(?!\d{2,5}(?![\w.-]))(?!(i386|amd64|arm64|armhf|armel|all)\b)"
+       r"[\w.-]*\d[\w.-]*['\"`’”]? (image |tag )?(is|seems to be|appears to be) (missing|not (available|found|present|"
+       r"published|pushed))\b",
+       r"docker ?hub|\btags?\b|\bimages?\b|镜像|\bpull", scope=TEXT, unless=r"mirror|加速|\bollama (pull|run)\b"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"

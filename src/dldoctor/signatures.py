@@ -35,6 +35,11 @@ class Signature:
         return _compiled(self.regex)
 
 
+# NVIDIA's CUDA repository directory for one release, or its index, .repo file or keyring, with
+# nothing after it on the line (apt's "Err:5 <dir>  InRelease" form, dnf's and curl's whole URL).
+CUDA_REPO_INDEX = (r"developer\.download\.nvidia\.com/compute/(cuda|machine-learning)/repos/[a-z]+[\d.]*"
+                   r"(/(x86_64|sbsa|arm64|aarch64|ppc64le))?(/|[ \t]+)?(InRelease|Release|Packages(\.gz|\.xz)?|"
+                   r"cuda-[a-z]+[\d.]*\.repo|cuda-keyring_1\.[01]-1_all\.deb)?(?=[\s\"')]|$)")
 # An unbounded repeat matches at most this many characters (a log line's worth).
 REPEAT_MAX = 256
 # Texts longer than this are matched on their first and last TEXT_MAX/2 characters.
@@ -224,6 +229,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"the term '?docker(\.exe)?'? is not recognized as (the )?name of a cmdlet|无法将\s*[“\"']docker(\.exe)?[”\"']\s*项识别为|"
        r"'docker' is not recognized as an internal or external command|[“\"']docker[”\"']\s*不是内部或外部命令", 0.9),
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
+    # A docker client from before registry API v2 (Docker 1.6): Docker Hub answers its v1 pull 410 Gone.
+    _s("docker.too-old", r"Status 410 trying to pull repository", 0.85),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
     _s("docker.too-old", r"client version [\d.]+ is too new\.? maximum supported api version is 1\.([0-9]|[1-3][0-9])\b", 0.9),
@@ -431,6 +438,12 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"((does not have|no longer has) a release file|404|(没有|不再含有) ?Release ?文件)|"
        # the 404 said first, then the URL (Ansible's get_url)
        r"\b404\b[^\n]{0,200}nvidia\.github\.io/[^\s\"']*/(ubuntu|debian|centos|rhel)[\d.]+/", 0.85),
+    # NVIDIA's CUDA repository has a directory per release it serves (ubuntu2204, rhel9, fedora39);
+    # a 404 for its index, its .repo file or its keyring (an install script building the URL from
+    # this host's release) is a release it does not serve. Not a package file: a stale index is
+    # something else.
+    _s("apt.repo-unsupported-distro", CUDA_REPO_INDEX + r"[ \t]{0,20}(\n[ \t]*)?\b404\b|"
+       r"\b404\b[^\n]{0,40}" + CUDA_REPO_INDEX, 0.7),
     # The old per-distribution NVIDIA repository URLs exist only for the distributions NVIDIA built
     # for; a URL naming a derivative or other distribution (rocky9.5, ol7.9, openeuler22.03) is a 404.
     _s("apt.repo-unsupported-distro", r"nvidia\.github\.io/(nvidia-docker|libnvidia-container|nvidia-container-runtime)/"

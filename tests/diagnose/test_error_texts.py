@@ -1999,3 +1999,83 @@ def test_an_old_release_explains_a_tool_only_where_its_install_failed(os_release
     from dldoctor.parse.os_release import parse_os_release
 
     assert _read(error, notes, os=parse_os_release(os_release))[0] == want
+
+
+SIXTEENTH_SESSION_WORDINGS = [
+    # an install script building NVIDIA's CUDA repository URL from a release it does not serve
+    ("Status code: 404 for https://developer.download.nvidia.com/compute/cuda/repos/fedora41/x86_64/cuda-fedora41.repo "
+     "(IP: 152.195.19.142)\nError: Configuration of repo failed", "", "apt.repo-unsupported-distro"),
+    ("E: Failed to fetch https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2510/x86_64/InRelease  404  "
+     "Not Found [IP: 152.195.19.142 443]", "", "apt.repo-unsupported-distro"),
+    ("Err:5 https://developer.download.nvidia.com/compute/cuda/repos/debian13/x86_64  InRelease\n  404  Not Found "
+     "[IP: 152.195.19.142 443]", "", "apt.repo-unsupported-distro"),
+    # a docker client older than registry API v2, pulling from Docker Hub
+    ('Pulling repository acme/tools\nFATA[0003] Error: Status 410 trying to pull repository acme/tools: "<html>'
+     '<head><title>410 Gone</title></head></html>"', "", "docker.too-old"),
+    # a proxy Docker Desktop ignores is the proxy's fault, not the VM's
+    ("", "Docker Desktop ignores my manual proxy settings\nI configured the http and https proxy in the "
+     "Resources > Proxies page, but docker pull still fails.\n  - Docker Desktop Version: 4.20.1",
+     "docker.proxy-misconfigured"),
+    # an image reference said missing from the registry
+    ("", "The 'acme/trainer:2.3.0-gpu' is missing on Docker Hub\nAll other tags are there.", "image.tag-missing"),
+]
+SIXTEENTH_SESSION_NOT = [
+    # a file missing from a release NVIDIA serves is not said by the CUDA row unless a 404 is printed
+    ("E: Unable to locate package cuda-toolkit-12-4", "I added https://developer.download.nvidia.com/compute/cuda/"
+     "repos/ubuntu2204/x86_64/cuda-keyring_1.1-1_all.deb first.", "apt.repo-unsupported-distro"),
+    # Docker Desktop with its GPU, and a proxy that is fine, stays Docker Desktop's
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "Docker Desktop on macOS, pulls work through our proxy.", "docker.proxy-misconfigured"),
+    # a registry's host and port said unavailable is no missing tag
+    ("", "localhost:5000 is not available after the registry container restarted, docker push fails",
+     "image.tag-missing"),
+]
+
+
+@pytest.mark.parametrize("error,notes,want", SIXTEENTH_SESSION_WORDINGS)
+def test_the_sixteenth_session_wordings_are_read(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("error,notes,wrong", SIXTEENTH_SESSION_NOT)
+def test_the_sixteenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
+
+# An adversarial review of the sixteenth session's rows (each failed on the row's first version): a
+# "not found" or a package's 404 next to the CUDA repository of a served release, a proxy mentioned in
+# a Docker Desktop report about GPUs or daemon.json, a file, library or device "in" an image, a
+# package's architecture or a MIG device's index.
+SIXTEENTH_REVIEW_NOT = [
+    ("", "I installed cuda 12.2 from https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/ but in "
+     "docker the GPU is not found. docker run --gpus all nvidia/cuda:12.2.0-base-ubuntu22.04 nvidia-smi",
+     "apt.repo-unsupported-distro"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "Set up the repo https://developer."
+     "download.nvidia.com/compute/cuda/repos/ubuntu2004/x86_64/ and installed cuda-drivers, then docker run "
+     "--runtime=nvidia, runtime not found.", "apt.repo-unsupported-distro"),
+    ("Err:1 https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64  cuda-toolkit-12-2 12.2.1-1\n"
+     "  404  Not Found [IP: 152.199.39.144 443]\nE: Failed to fetch https://developer.download.nvidia.com/compute/cuda/"
+     "repos/ubuntu2204/x86_64/cuda-toolkit-12-2_12.2.1-1_amd64.deb  404  Not Found [IP: 152.199.39.144 443]",
+     "Dockerfile based on ubuntu:22.04, installing cuda-toolkit-12-2 from NVIDIA's repo.", "apt.repo-unsupported-distro"),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "I'm on a MacBook Pro (M2) with Docker Desktop 4.25. I am behind a corporate proxy, which I configured in Docker "
+     "Desktop settings and pulling images works fine. But docker run --gpus all nvidia/cuda:12.2.0-base-ubuntu22.04 "
+     "nvidia-smi fails.", "docker.proxy-misconfigured"),
+    ("", "Windows 11 上用 Docker Desktop，公司网络必须通过代理上网，代理已经在 Docker Desktop 里设置好了，拉取镜像正常。我在 WSL 的 "
+     "Ubuntu 里改了 /etc/docker/daemon.json 加了 nvidia runtime，重启后 docker info 里还是没有 nvidia。",
+     "docker.proxy-misconfigured"),
+    ("", "nvidia-smi in ollama/ollama:0.1.32 is not found, and ollama only uses the CPU. I pulled the image yesterday.",
+     "image.tag-missing"),
+    ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "libcuda.so.1 in "
+     "tensorflow/tensorflow:2.4.0-gpu is missing when I run the image with docker run --runtime=nvidia.",
+     "image.tag-missing"),
+    ("E: Package 'libnvidia-gl-535:i386' has no installation candidate", "I need the driver on the host before I can "
+     "use the nvidia/cuda image. apt says: Package libnvidia-gl-535:i386 is not available, but is referred to by "
+     "another package.", "image.tag-missing"),
+    ("", "A100 with MIG enabled. MIG device 0:1 is not available in the container; I run the nvidia/cuda image with "
+     "--gpus device=0:1", "image.tag-missing"),
+]
+
+
+@pytest.mark.parametrize("error,notes,wrong", SIXTEENTH_REVIEW_NOT)
+def test_the_sixteenth_session_rows_keep_to_their_evidence(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
