@@ -84,6 +84,16 @@ _SOCKET_DENIED = lazy_compile(r"permission denied while trying to connect to the
                             r"docker\.sock: connect: permission denied", re.I)
 
 
+# A rootless daemon's socket: its user's alone, whatever the docker group says.
+ROOTLESS_SOCKET = lazy_compile(r"daemon socket at unix:///run/user/\d+/docker\.sock|"
+                               r"dial unix /run/user/\d+/docker\.sock: connect: permission denied", re.I)
+
+
+def rootless_socket_refused() -> str:
+    return _("Rootless Docker: its socket /run/user/UID/docker.sock belongs to the user who runs that daemon; "
+             "any other user (a service, sudo, another login) is refused.")
+
+
 def _permission_denied(err: Optional[str]) -> bool:
     """The Docker socket refused this user (not any other 'permission denied')."""
     return bool(err) and bool(_SOCKET_DENIED.search(err or ""))
@@ -132,6 +142,12 @@ def check_group(facts: Facts) -> List[Finding]:
     if known(gdb) and "docker" in gdb.groups:
         gid, members = gdb.groups["docker"]
         ev.append("docker:x:%d:%s" % (gid, ",".join(members)))
+    if denied and ROOTLESS_SOCKET.search(err or facts.error or ""):
+        return [problem("docker-group", AREA, "docker.rootless", rootless_socket_refused(),
+                        [err or facts.error or ""] + ev,
+                        fix=_("Run docker as the user who runs the rootless daemon, or point DOCKER_HOST at "
+                              "the system daemon (unix:///var/run/docker.sock); the docker group does not "
+                              "open a rootless socket."))]
     if denied:
         if listed and not in_session:
             return [problem("docker-group", AREA, "docker.group-not-active",

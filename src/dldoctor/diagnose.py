@@ -191,6 +191,11 @@ def _says_not_in_group(facts: Facts) -> bool:
 def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     from dldoctor import prose
 
+    from dldoctor.checks.docker import ROOTLESS_SOCKET, rootless_socket_refused
+
+    # A rootless daemon's socket is its user's alone: the docker group has nothing to do with it.
+    if ROOTLESS_SOCKET.search(facts.error or ""):
+        return "docker.rootless", rootless_socket_refused()
     ident, gdb = facts.identity, facts.group_db
     listed = known(ident) and known(gdb) and ident.user in gdb.members("docker") and not ident.in_group("docker")
     # (a user "in the docker group" of a container the host's socket is mounted into is no stale login)

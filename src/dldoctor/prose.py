@@ -233,6 +233,13 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.no-gpu-request", 0.8, SMI_MISSING,
        r"c[rw-]{9}[^\n]{0,60}/dev/nvidia(\d|ctl)\b|/dev/nvidia0\b[^\n]{0,80}/dev/nvidiactl\b",
        scope=REPORT, unless=HOST_SMI_MISSING + r"|\bheadless\b"),
+    # nvidia-smi missing where a container (a CI job's, a pod's) is said to lack NVIDIA_VISIBLE_DEVICES,
+    # what the NVIDIA runtime reads to hand GPUs in. Not the variable left out beside --gpus (which
+    # needs none), tried both ways or given a value, nor the host's own nvidia-smi.
+    _f("container.no-gpu-request", 0.78, SMI_MISSING, r"\b(containers?|jobs?|pods?|services?)\b[^.\n]{0,20}\b(is |are )?"
+       r"(missing|lacks?|lacking|without|has no|have no)\b[^.\n]{0,10}\bNVIDIA_VISIBLE_DEVICES\b(?!\s*=)", scope=REPORT,
+       unless=HOST_SMI_MISSING + r"|--gpus|with and without|with or without|\boverride|even with|NVIDIA_VISIBLE_DEVICES\s*=|"
+                                 r"\bgpus=all\b"),
     # --- the daemon not restarted after the toolkit ----------------------------------------------
     # "Restarting docker fixed it", with a GPU failure in the report (not a daemon.json that a
     # restart merely reloaded).

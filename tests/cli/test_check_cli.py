@@ -215,6 +215,23 @@ def test_snapshot_keeps_only_the_docker_group_and_its_check_still_works(tmp_path
     assert "docker:x:998:alice" in group["evidence"]
 
 
+def test_a_rootless_socket_refusing_a_user_is_not_sent_to_the_docker_group(tmp_path):
+    """A service user refused by someone's rootless daemon (/run/user/UID/docker.sock): joining the
+    docker group would not help, so the check names the rootless daemon and says what does."""
+    out = tmp_path / "snap"
+    out.mkdir()
+    (out / "id").write_text("uid=1001(runner) gid=1001(runner) groups=1001(runner),998(docker)\n")
+    (out / "group").write_text("docker:x:998:runner\n")
+    (out / "error").write_text("Got permission denied while trying to connect to the Docker daemon socket at "
+                               "unix:///run/user/1002/docker.sock: dial unix /run/user/1002/docker.sock: "
+                               "connect: permission denied\n")
+    data = json.loads(run("check", "--snapshot", str(out), "--json").stdout)
+    group = [f for f in data["findings"] if f["check"] == "docker-group"][0]
+    assert group["problem"] == "docker.rootless", group
+    assert "DOCKER_HOST" in group["fix"] and "usermod" not in group["fix"]
+    assert data["root_causes"][0] == "docker.rootless"
+
+
 def test_snapshot_of_a_host_without_a_docker_group_records_an_empty_group(tmp_path):
     root = tmp_path / "root"
     (root / "etc").mkdir(parents=True)

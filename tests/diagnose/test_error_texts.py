@@ -2018,6 +2018,13 @@ SIXTEENTH_SESSION_WORDINGS = [
      "docker.proxy-misconfigured"),
     # an image reference said missing from the registry
     ("", "The 'acme/trainer:2.3.0-gpu' is missing on Docker Hub\nAll other tags are there.", "image.tag-missing"),
+    # a rootless daemon's socket refusing a user other than its own
+    ('Got permission denied while trying to connect to the Docker daemon socket at unix:///run/user/1002/docker.sock: '
+     'Get "http://%2Frun%2Fuser%2F1002%2Fdocker.sock/v1.24/containers/json": dial unix /run/user/1002/docker.sock: '
+     "connect: permission denied", "The runner works when run by hand but not as a service.", "docker.rootless"),
+    # a CI job's container said to lack NVIDIA_VISIBLE_DEVICES, its nvidia-smi missing
+    ("/__w/_temp/job.sh: line 1: nvidia-smi: command not found\n##[error]Process completed with exit code 127.",
+     "GPU job fails on its first step: the job container is missing NVIDIA_VISIBLE_DEVICES", "container.no-gpu-request"),
 ]
 SIXTEENTH_SESSION_NOT = [
     # a file missing from a release NVIDIA serves is not said by the CUDA row unless a 404 is printed
@@ -2029,6 +2036,13 @@ SIXTEENTH_SESSION_NOT = [
     # a registry's host and port said unavailable is no missing tag
     ("", "localhost:5000 is not available after the registry container restarted, docker push fails",
      "image.tag-missing"),
+    # the system daemon's socket refusing a user is no rootless daemon
+    ('Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: '
+     'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json": dial unix /var/run/docker.sock: connect: '
+     "permission denied", "XDG_RUNTIME_DIR=/run/user/1000 is set in my shell.", "docker.rootless"),
+    # NVIDIA_VISIBLE_DEVICES set (to all) is no missing request
+    ("Failed to initialize NVML: Unknown Error", "NVIDIA_VISIBLE_DEVICES is set to all and the GPUs vanish after a "
+     "while.", "container.no-gpu-request"),
 ]
 
 
@@ -2073,6 +2087,18 @@ SIXTEENTH_REVIEW_NOT = [
      "another package.", "image.tag-missing"),
     ("", "A100 with MIG enabled. MIG device 0:1 is not available in the container; I run the nvidia/cuda image with "
      "--gpus device=0:1", "image.tag-missing"),
+    # a rootless context listed beside a refusal of the system daemon's socket
+    ("$ docker context ls\nNAME         DESCRIPTION                               DOCKER ENDPOINT\ndefault *    Current "
+     "DOCKER_HOST based configuration   unix:///var/run/docker.sock\nrootless     Rootless mode                             "
+     "unix:///run/user/1000/docker.sock\n$ docker ps\npermission denied while trying to connect to the Docker daemon "
+     "socket at unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json\": dial unix "
+     "/var/run/docker.sock: connect: permission denied", "I tried rootless docker a while ago and then uninstalled it. "
+     "I ran sudo usermod -aG docker $USER.", "docker.rootless"),
+    # the host's own nvidia-smi missing, the variable mentioned in passing
+    ("", "On the host, nvidia-smi: command not found. Fresh Ubuntu 22.04 server with an RTX 3090, only installed docker "
+     "and nvidia-container-toolkit. My containers have no NVIDIA_VISIBLE_DEVICES either.", "container.no-gpu-request"),
+    ("", "I added my user to the docker group but still get permission denied unless I log out and log in again. Also "
+     "the container is missing NVIDIA_VISIBLE_DEVICES, is that related?", "container.no-gpu-request"),
 ]
 
 
