@@ -437,7 +437,7 @@ def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
         return []
     from dldoctor import wordmodel
 
-    probs = _probabilities(model, text)
+    probs = _probabilities(model, _model_text(facts))
     if not probs or probs[0][1] < wordmodel.MIN_POSTERIOR:
         return []
     chosen = probs[:1] + [(p, pr) for p, pr in probs[1:GUESSES] if pr >= MORE_POSTERIOR]
@@ -461,8 +461,15 @@ def _model() -> Any:
 
 
 def _report_text(facts: Facts) -> str:
-    """What the model reads: the reported error, the reporter's notes and the command."""
+    """The reported error, the reporter's notes and the command."""
     return "\n".join(t for t in (facts.error, facts.notes, facts.command) if t)
+
+
+def _model_text(facts: Facts) -> str:
+    """What the model reads: the report's texts and its title (wordmodel.report_text)."""
+    from dldoctor import wordmodel
+
+    return wordmodel.report_text(facts.error, facts.notes, facts.command)
 
 
 def _probabilities(model: Any, text: str) -> List[Tuple[str, float]]:
@@ -496,7 +503,7 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
     model = _model()
     if model is None:
         return out, roots
-    probs = _probabilities(model, text)
+    probs = _probabilities(model, _model_text(facts))
     if not probs:
         return out, roots
     ranked = list(roots)
