@@ -190,7 +190,6 @@ def _says_not_in_group(facts: Facts) -> bool:
 
 def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     from dldoctor import prose
-
     from dldoctor.checks.docker import ROOTLESS_SOCKET, rootless_socket_refused
 
     # A rootless daemon's socket is its user's alone: the docker group has nothing to do with it.

@@ -40,6 +40,7 @@ class Signature:
 CUDA_REPO_INDEX = (r"developer\.download\.nvidia\.com/compute/(cuda|machine-learning)/repos/[a-z]+[\d.]*"
                    r"(/(x86_64|sbsa|arm64|aarch64|ppc64le))?(/|[ \t]+)?(InRelease|Release|Packages(\.gz|\.xz)?|"
                    r"cuda-[a-z]+[\d.]*\.repo|cuda-keyring_1\.[01]-1_all\.deb)?(?=[\s\"')]|$)")
+
 # An unbounded repeat matches at most this many characters (a log line's worth).
 REPEAT_MAX = 256
 # Texts longer than this are matched on their first and last TEXT_MAX/2 characters.

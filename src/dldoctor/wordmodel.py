@@ -92,16 +92,18 @@ PRIOR_WEIGHT = 1.5
 # The title a reporter gave (the first line of their notes, an issue's title) says in the fewest
 # words what they think is wrong: its words count once more as title words ("^driver"). report_text
 # puts it after TITLE at the end of what the model reads. By 5-fold cross-validation of the model
-# alone on train (2433 cases, silver in every fold), top-1 1965 -> 1978 and 1965 -> 1980, recall@3
-# 2289 -> 2304 and 2280 -> 2295 (two seeds; 1915 -> 1929 and 2233 -> 2242 on the 2384 before
-# t-9400); on the 256 reports from t-10600 on, learned from those before, 181 -> 184 and 224 -> 226.
+# alone on train (2523 cases, silver in every fold, three seeds), top-1 2035 -> 2051, 2017 -> 2039
+# and 2030 -> 2041, recall@3 2358 -> 2373, 2362 -> 2377 and 2344 -> 2372. On the 256 reports from
+# t-10600 on, learned from those before them: the model alone 181 -> 184 and 224 -> 227, the
+# product (rules first) 196 -> 195 and 228 -> 230.
 TITLE = "\x1e"
 
 
 def report_text(error: Optional[str], notes: Optional[str], command: Optional[str]) -> str:
-    """What the model reads of a report: its error, notes and command, then its title marked."""
-    text = "\n".join(t for t in (error, notes, command) if t)
-    title = next((line.strip() for line in (notes or "").splitlines() if line.strip()), "")
+    """What the model reads of a report: its error, notes and command, then its title marked (a
+    TITLE character in the report itself is read as a space)."""
+    text = "\n".join(t for t in (error, notes, command) if t).replace(TITLE, " ")
+    title = next((line.strip() for line in (notes or "").replace(TITLE, " ").splitlines() if line.strip()), "")
     return text + "\n" + TITLE + title if title else text
 
 

@@ -225,6 +225,9 @@ def test_the_word_model_reads_a_reports_title_once_more():
     assert "^pull" not in toks and "^manifest" not in toks and "^nginx" not in toks  # the body, the error, the command
     assert not any(t.startswith("^") and "_" in t for t in toks)                       # no pairs of title words
     assert wordmodel.report_text("boom", None, None) == "boom"                         # no notes, no title
+    # the marker itself in a report is a space, so no report makes up its own title
+    forged = wordmodel.report_text("x\x1edriver missing", "pull fails", None)
+    assert wordmodel.tokens(forged).count("^driver") == 0 and "^pull" in wordmodel.tokens(forged)
     # the shipped table knows title words, and the title moves its answer
     m = wordmodel.load()
     assert m is not None and any(w.startswith("^") for w in m.counts)
