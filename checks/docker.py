@@ -94,6 +94,11 @@ def rootless_socket_refused() -> str:
              "any other user (a service, sudo, another login) is refused.")
 
 
+def rootless_socket_fix() -> str:
+    return _("Run docker as the user who runs the rootless daemon, or point DOCKER_HOST at the system daemon "
+             "(unix:///var/run/docker.sock); the docker group does not open a rootless socket.")
+
+
 def _permission_denied(err: Optional[str]) -> bool:
     """The Docker socket refused this user (not any other 'permission denied')."""
     return bool(err) and bool(_SOCKET_DENIED.search(err or ""))
@@ -145,9 +150,7 @@ def check_group(facts: Facts) -> List[Finding]:
     if denied and ROOTLESS_SOCKET.search(err or facts.error or ""):
         return [problem("docker-group", AREA, "docker.rootless", rootless_socket_refused(),
                         [err or facts.error or ""] + ev,
-                        fix=_("Run docker as the user who runs the rootless daemon, or point DOCKER_HOST at "
-                              "the system daemon (unix:///var/run/docker.sock); the docker group does not "
-                              "open a rootless socket."))]
+                        fix=rootless_socket_fix())]
     if denied:
         if listed and not in_session:
             return [problem("docker-group", AREA, "docker.group-not-active",

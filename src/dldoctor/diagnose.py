@@ -400,8 +400,18 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
         if pid in out:
             continue
         out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, why or catalog.title(pid), [m.line],
-                           confidence=m.strength)
+                           fix=_specific_fix(pid, m.problem), confidence=m.strength)
     return list(out.values())
+
+
+def _specific_fix(pid: str, read_as: str) -> Optional[str]:
+    """A fix for this report where the catalog's would mislead: a rootless daemon's socket refusing
+    a user is not mended by the toolkit's rootless settings (None: the catalog's fix)."""
+    if pid == "docker.rootless" and read_as == "docker.permission-denied":
+        from dldoctor.checks.docker import rootless_socket_fix
+
+        return rootless_socket_fix()
+    return None
 
 
 def _as_context(m: Match, matches: Iterable[Match], own_subject: bool = True) -> Match:

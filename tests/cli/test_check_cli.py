@@ -230,6 +230,9 @@ def test_a_rootless_socket_refusing_a_user_is_not_sent_to_the_docker_group(tmp_p
     assert group["problem"] == "docker.rootless", group
     assert "DOCKER_HOST" in group["fix"] and "usermod" not in group["fix"]
     assert data["root_causes"][0] == "docker.rootless"
+    # the reported error read the same way gives the same fix, not the toolkit's rootless settings
+    told = [f for f in data["findings"] if f["check"] == "reported-error" and f["problem"] == "docker.rootless"]
+    assert told and all("DOCKER_HOST" in f["fix"] and "no-cgroups" not in f["fix"] for f in told)
 
 
 def test_snapshot_of_a_host_without_a_docker_group_records_an_empty_group(tmp_path):
