@@ -376,8 +376,9 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     for m in matches:
         if m.problem not in best or m.strength > best[m.problem].strength:
             best[m.problem] = m
-    desktop_cause = any(_DESKTOP_CAUSES.search(t) for t in texts.values() if t)
-    best = {k: _as_context(m, best.values(), desktop_cause) for k, m in best.items()}
+    # (read only where Docker Desktop was named: the one context that yields so)
+    desktop_subject = "docker.desktop" not in best or any(_DESKTOP_CAUSES.search(t) for t in texts.values() if t)
+    best = {k: _as_context(m, best.values(), desktop_subject) for k, m in best.items()}
     if any(p in best for p in SHOWN_DRIVER_CONTRADICTS) and driver_shown_working(facts, texts):
         best = {k: m for k, m in best.items() if k not in SHOWN_DRIVER_CONTRADICTS}
     # NVIDIA's repository that never served this release answers 404 in lines that do not name it

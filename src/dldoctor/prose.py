@@ -659,9 +659,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(does ?n'?t|does not|do not|don'?t) have (an? |the )?v?\d+\.\d+(\.\d+)? (release|tag|image|version)\b",
        r"\b(tags?|versions?|releases?)\b|:v?\d+\.\d+|docker ?hub|nvcr\.io", unless=r"mirror|加速"),
     # An image reference said missing ("The 'tensorflow/tensorflow:1.15.0-py3' is missing on DockerHub").
-    # (a host:port said unavailable is no tag)
-    # (not a file, a library or nvidia-smi "in" or "inside" an image; not a package's architecture or an
-    # ollama model's tag)
+    # Not a file, a library or nvidia-smi "in" or "inside" an image, a host:port, a package's
+    # architecture (":i386") or an ollama model's tag.
     _f("image.tag-missing", 0.62, r"(?<![\w./:-])(?<!\bin )(?<!\binside )(?<!\bwithin )(?<!\bof )(?<!\bfrom )"
        r"(?<!\bfor )['\"`‘“]?[\w.-]*[a-z][\w.-]*(/[\w.-]+)*:(?!\d{2,5}(?![\w.-]))(?!(i386|amd64|arm64|armhf|armel|all)\b)"
        r"[\w.-]*\d[\w.-]*['\"`’”]? (image |tag )?(is|seems to be|appears to be) (missing|not (available|found|present|"
