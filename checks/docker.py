@@ -99,6 +99,15 @@ def rootless_socket_fix() -> str:
              "(unix:///var/run/docker.sock); the docker group does not open a rootless socket.")
 
 
+# Docker Desktop for Windows refusing a user: its named pipe, or its own docker-users message.
+WINDOWS_GROUP = lazy_compile(r"//\./pipe/docker_engine: access is denied|\bdocker-users\b", re.I)
+
+
+def windows_group_fix() -> str:
+    return _("Docker Desktop on Windows: an administrator adds your account to the docker-users group "
+             "(`net localgroup docker-users <user> /add`), then sign out of Windows and in again.")
+
+
 def _permission_denied(err: Optional[str]) -> bool:
     """The Docker socket refused this user (not any other 'permission denied')."""
     return bool(err) and bool(_SOCKET_DENIED.search(err or ""))

@@ -401,17 +401,20 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
         if pid in out:
             continue
         out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, why or catalog.title(pid), [m.line],
-                           fix=_specific_fix(pid, m.problem), confidence=m.strength)
+                           fix=_specific_fix(pid, m.problem, m.line), confidence=m.strength)
     return list(out.values())
 
 
-def _specific_fix(pid: str, read_as: str) -> Optional[str]:
-    """A fix for this report where the catalog's would mislead: a rootless daemon's socket refusing
-    a user is not mended by the toolkit's rootless settings (None: the catalog's fix)."""
-    if pid == "docker.rootless" and read_as == "docker.permission-denied":
-        from dldoctor.checks.docker import rootless_socket_fix
+def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
+    """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
+    daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
+    Desktop on Windows refusing one by Linux's docker group."""
+    from dldoctor.checks.docker import WINDOWS_GROUP, rootless_socket_fix, windows_group_fix
 
+    if pid == "docker.rootless" and read_as == "docker.permission-denied":
         return rootless_socket_fix()
+    if pid in ("docker.permission-denied", "docker.group-not-active") and WINDOWS_GROUP.search(line):
+        return windows_group_fix()
     return None
 
 

@@ -45,10 +45,12 @@ def _f(problem: str, strength: float, *phrases: str, scope: str = SENTENCE,
 
 # Recurring word groups, named so the rows below read as sentences.
 DOCKER_GROUP = (r"docker[`'\"]?\s+(user )?group|group\s+[`'\"]?docker|usermod -a?G docker|gpasswd -a \S+ docker|"
+                # Docker Desktop's group on Windows
+                r"\bdocker-users\b|"
                 # the users an Ansible role adds to the docker group
                 r"\bdocker_users\b|"
                 r"docker\s*(用户)?组")
-RELOGIN = (r"log(ging|ged)? ?(out|off)|re-?log(in|ging|ged)?|log(ging)? (back )?in again|new (login|session|shell)|"
+RELOGIN = (r"log(ging|ged)? ?(out|off)|sign(ed|ing)? ?(out|off)\b|re-?log(in|ging|ged)?|log(ging)? (back )?in again|new (login|session|shell)|"
            r"newgrp|su -s? \$\{?user|restart(ed|ing)? (ubuntu|the (machine|computer|system|pc|vm|laptop|server))|"
            r"(full |a )?reboot(ed|ing)?|re-?connect(ed|ing)? (my |the |to )?(ssh|session|terminal)|new ssh session|"
            r"重新登[录陆]|注销|退出登录|重启(电脑|系统|机器)|重新连接")
@@ -606,7 +608,7 @@ FAMILIES: Tuple[Family, ...] = (
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
        # (nor a Mac used to reach a Linux GPU server)
-       unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\bssh\b|remote|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
+       unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\blinux mint\b|\bmint \d{1,2}\b|dual-?boot|\bssh\b|remote|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
               r"\bpushed\b|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
               # Docker Desktop said not used
               r"\b(not|without|no|n'?t|never)( using| use| installed| have| run(ning)?)? docker desktop|"
@@ -806,12 +808,25 @@ def _compiled(regex: str) -> Pattern[str]:
 
 
 _SENTENCE_END = lazy_compile(r"(?<=[.!?。！？])\s+|\n")
+# A line a program logged in logfmt (`time=... level=info ... msg="..."`), not a sentence anyone wrote:
+# its words are the program's ("source=images.go msg=\"total unused blobs removed\"" is no image
+# removed). Only that form: a CI runner's or journal's timestamp also prefixes a script's own words
+# ("user jenkins needs to be in the docker group"), which only the families read.
+_LOG_LINE = lazy_compile(r"(?<![\w-])level=\"?(trace|debug|info|notice|warn|warning|error|err|fatal|panic)\b"
+                         r"[^\n]{0,200}\bmsg=", re.I)
 
 
 def _units(text: str, scope: str) -> Iterable[str]:
     if scope in (TEXT, REPORT):
         return (text,)
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+    return _sentences(text)
+
+
+@lru_cache(maxsize=8)
+def _sentences(text: str) -> Tuple[str, ...]:
+    # (once per text, not once per family: every sentence-scope family reads the same units)
+    return tuple(s for line in text.split("\n") if not _LOG_LINE.search(line)
+                 for s in _SENTENCE_END.split(line) if s.strip())
 
 
 def _first(unit: str, phrases: Sequence[str]) -> Optional[int]:

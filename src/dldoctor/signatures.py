@@ -174,8 +174,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # --- docker engine and socket ----------------------------------------------------------
     _s("docker.permission-denied", r"permission denied while trying to connect to the docker (daemon|API)|dial unix [^\s]*docker\.sock: connect: permission denied", 0.9),
     _s("docker.group-not-active", r"(re-?log ?in|log ?out and (back )?in|logout|new login|newgrp|re-?login|until (i |you )?re-?(log|start)|after (a )?reboot it works)", 0.45, ("notes",)),
-    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*docker group|(?<!be )(?<!not )(?<!n't )in(to)? the docker group|"
-       r"\busermod -a?G docker\b", 0.35, ("notes",)),
+    _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*(docker group|docker-users\b)|"
+       r"(?<!be )(?<!not )(?<!n't )in(to)? the docker group|\busermod -a?G docker\b|net localgroup docker-users \S+ /add",
+       0.35, ("notes",)),
     # Reports from China are often written in Chinese: the same hints in the words people use.
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     # (not nvidia-docker 1.0's plugin socket, nor the Windows pipe refusing a user: rows below)
@@ -186,6 +187,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Windows' named pipe refusing a user who is not elevated (or not in docker-users); and Docker
     # 1.8/1.9, which print the errno with no "connect:" (and the "is your daemon running" hint after it).
     _s("docker.permission-denied", r"open //\./pipe/docker_engine: access is denied|dial unix [^\s]*docker\.sock: permission denied", 0.9),
+    # Docker Desktop for Windows refusing to start for a user outside its docker-users group.
+    _s("docker.permission-denied", r"you must be in the [\"'“]?docker-users[\"'”]? group", 0.9),
     # nvidia-docker 1.0's volume plugin not running: dockerd answered, the plugin did not.
     _s("toolkit.legacy", r"plugins/nvidia-docker\.sock|/var/lib/nvidia-docker/nvidia-docker\.sock", 0.8),
     # dockerd itself failing to come up (its network controller, iptables, containerd, storage
@@ -341,7 +344,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("cgroup.nvml-unknown-error", r"lose (gpu|access)|after (some time|a while|hours|days)[^\n]*(gpu|nvidia-smi)", 0.3, ("notes", "error")),
     # ... but the GPUs lost from running containers whenever one runs is this problem as the catalog tells it
     _s("cgroup.nvml-unknown-error", r"daemon-reload[^\n]{0,120}(stops? working|los(e|es|t|ing) (the )?(gpu|access)|no longer|"
-       r"disappear|vanish|until i restart|用不了|不见|消失|重启容器)|(stops? working|los(e|es|t|ing) (the )?(gpu|access)|"
+       r"disappear|vanish|until i restart|\b(gpus?|devices?)\b[^\n.]{0,20}\b(will|would|is|are) (not|no longer) (be )?(able to (be )?access(ed)?|"
+       r"accessible)\b|用不了|不见|消失|重启容器)|(stops? working|los(e|es|t|ing) (the )?(gpu|access)|"
        r"disappear|vanish|用不了|不见|消失)[^\n]{0,120}daemon-reload", 0.7, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
     _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
@@ -364,6 +368,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.missing", r"(custom device|lstat|stat) \"?/dev/nvidia(\d+|ctl)\"?:?[^\n]*no such file", 0.7),
     _s("driver.uvm-missing", r"could not load uvm kernel module|module nvidia_uvm not found", 0.85),
     _s("driver.not-loaded", r"unable to load the kernel module 'nvidia\.ko'|modprobe: fatal: module nvidia not found", 0.86),
+    # modprobe or insmod refusing the driver's module, built for another kernel or driver version:
+    # installed, not loaded. (The driver's module only: nvidia_peermem, nvidia_fs or nvidia_uvm failing
+    # beside a loaded driver is another story.)
+    _s("driver.not-loaded", r"(could not insert|error inserting) '?(module )?nvidia(_\d+|-current|-\d+)?(\.ko)?'?"
+       r"( \([^)\n]*\))?: (unknown symbol in module|exec format error|invalid module format)", 0.8),
     # nvidia-settings' and people's words for the same state.
     _s("driver.not-loaded", r"nvidia driver (is )?not (loaded|running)|nvidia driver (isn'?t|is not) (loaded|running)", 0.8),
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
@@ -404,9 +413,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # (not a setting that turns it off: containerd's enable_selinux = false, SELINUX=disabled; nor the
     # container-selinux package a docker-ce RPM requires)
     # (not SELinux said off, disabled or permissive, nor docker info's "Security Options:" item, nor
-    # dockerd's --selinux-enabled flag named)
+    # dockerd's --selinux-enabled flag named, nor `systemctl --version`'s build features, "+SELINUX")
     _s("os.selinux", r"avc: +denied|avc:\s+denied|"
-       r"(?<!enable_)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
+       r"(?!(?<=\+)selinux[ \t]+[+-][a-z])(?<!enable_)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
        r"(?<!禁用了)(?<!禁用)(?<!\n  )(?<!\n   )(?<!\n    )"
        r"selinux(?!-enabled)(?![\s\"':=]*(false|disabled|permissive))"
        r"(?![^\n.,;]{0,30}\b(disabled|permissive|off)\b)(?![^\n。，]{0,10}(关闭|关掉|禁用))", 0.9),

@@ -2105,3 +2105,104 @@ SIXTEENTH_REVIEW_NOT = [
 @pytest.mark.parametrize("error,notes,wrong", SIXTEENTH_REVIEW_NOT)
 def test_the_sixteenth_session_rows_keep_to_their_evidence(error, notes, wrong):
     assert _read(error, notes) != (wrong, True)
+
+
+# The seventeenth session's rows, from its collection round (2026-12-06): a program's log line is not
+# a sentence of the report (an ollama INFO line saying "total unused blobs removed" is no image
+# removed), modprobe refusing the NVIDIA module, GPU access lost on a daemon-reload told as "not be
+# able to access", Docker Desktop's docker-users group, Linux installed on a MacBook, systemd's build
+# features naming SELinux.
+SEVENTEENTH_SESSION_WORDINGS = [
+    ("modprobe: ERROR: could not insert 'nvidia_535': Unknown symbol in module, or unknown parameter (see dmesg)",
+     "It worked fine yesterday.", "driver.not-loaded"),
+    ("insmod: ERROR: could not insert module nvidia.ko: Invalid module format", "", "driver.not-loaded"),
+    ("FATAL: Error inserting nvidia (/lib/modules/4.4.0-21-generic/updates/dkms/nvidia.ko): Unknown symbol in module, "
+     "or unknown parameter (see dmesg)", "", "driver.not-loaded"),
+    ("", "If we run `systemctl daemon-reload`, the device will not be able to access anymore from the running "
+     "container.", "cgroup.nvml-unknown-error"),
+    ('You are not allowed to use Docker. You must be in the "docker-users" group.', "Docker Desktop 4.12 on Windows 10 "
+     "will not start.", "docker.permission-denied"),
+    # ... by a user already added (Windows reads groups at sign-in too)
+    ('You are not allowed to use Docker, you must be in the "docker-users" group.', "Windows 11, Docker Desktop 4.26. I "
+     "added my account with net localgroup docker-users me /add but it still says this.", "docker.group-not-active"),
+    ('You are not allowed to use Docker, you must be in the “docker-users” group.', "I added my user to docker-users. "
+     "After I sign out and sign back in it works.", "docker.group-not-active"),
+]
+SEVENTEENTH_SESSION_NOT = [
+    ('time=2024-02-16T15:55:38.880Z level=INFO source=gpu.go:308 msg="Discovered GPU libraries: []"',
+     'Ollama in docker does not see the GPU\ntime=2024-02-16T15:55:33.866Z level=INFO source=images.go:713 '
+     'msg="total unused blobs removed: 0"\nThe container is started with --runtime=nvidia only.',
+     "image.tag-missing"),
+    # ... nor dockerd's own logfmt line
+    ("", 'time="2024-05-01T10:00:00.000000000Z" level=info msg="image removed from cache. Layer cleanup done."\nThe '
+     "GPU is not used inside the container.", "image.tag-missing"),
+    # a MacBook running Linux Mint has its own driver, not Docker Desktop's VM
+    ("failed call to cuInit: CUDA_ERROR_UNKNOWN", "Macbook Pro (Late 2013) with Linux Mint 17, GeForce GT 750M, "
+     "running the GPU image with docker.", "docker.desktop"),
+    # systemd's feature list names SELinux support, not SELinux refusing anything
+    ("Failed to initialize NVML: Unknown Error", "GPU lost inside the container after a while.\n$ systemctl --version\n"
+     "systemd 249 (v249-48)\n+PAM +AUDIT +SELINUX -APPARMOR +IMA -SMACK +SECCOMP", "os.selinux"),
+    # a modprobe refusal of another module is no NVIDIA driver fault
+    ("modprobe: ERROR: could not insert 'kvm_intel': Operation not supported", "", "driver.not-loaded"),
+]
+
+
+@pytest.mark.parametrize("error,notes,want", SEVENTEENTH_SESSION_WORDINGS)
+def test_the_seventeenth_session_wordings_are_read(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("error,notes,wrong", SEVENTEENTH_SESSION_NOT)
+def test_the_seventeenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
+
+
+def test_docker_desktop_refusing_a_windows_user_gets_the_windows_fix():
+    """Not Linux's `newgrp docker`: Docker Desktop's group on Windows is docker-users."""
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error='You are not allowed to use Docker. You must be in the "docker-users" group.'))
+    fixes = [f.fix for f in rep.findings if f.problem == "docker.permission-denied" and not f.guess]
+    assert fixes and "net localgroup docker-users" in fixes[0], fixes
+
+# An adversarial review of the seventeenth session's rows (each misread by the row's first version):
+# NVIDIA's helper modules failing beside a loaded driver, the GPU shown on the bus beside "No such
+# device", a proxy or a toolkit install "not able to access" after a daemon-reload, Linux containers
+# on a Mac, a person's `--log-level=debug`, a CI runner's timestamps before a script's own words,
+# SELinux named with a "+".
+SEVENTEENTH_REVIEW_NOT = [
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "nvidia-smi works fine on the host (driver 535.129.03, 2x A100). The only other error I see at boot is from the "
+     "nvidia-peermem service:\nmodprobe: ERROR: could not insert 'nvidia_peermem': Invalid argument\nWe don't use "
+     "InfiniBand on this box.", "driver.not-loaded"),
+    ("RuntimeError: CUDA error: unknown error\n$ ls /dev/nvidia-uvm\nls: cannot access '/dev/nvidia-uvm': No such file "
+     "or directory\n$ sudo modprobe nvidia_uvm\nmodprobe: ERROR: could not insert 'nvidia_uvm': Invalid argument",
+     "nvidia-smi works.", "driver.not-loaded"),
+    ("nvidia-smi works.\n$ sudo modprobe nvidia_fs\nmodprobe: ERROR: could not insert 'nvidia_fs': Unknown symbol in "
+     "module, or unknown parameter (see dmesg)", "GDS (gdscheck) inside the container says nvidia_fs is not loaded.",
+     "driver.not-loaded"),
+    ("modprobe: ERROR: could not insert 'nvidia': No such device", "The card shows up in lspci (10de:2204, RTX 3090). "
+     "Driver 550 installed via the .run file.", "gpu.absent"),
+    ("", "I set HTTP_PROXY in a systemd drop-in for docker.service and ran systemctl daemon-reload, but docker pull "
+     "still times out. It seems dockerd is not able to access the proxy at all.", "cgroup.nvml-unknown-error"),
+    ("", "Ubuntu 22.04, RTX 3090. I installed nvidia-container-toolkit and did sudo systemctl daemon-reload. Now my "
+     "containers are not able to access the GPU, torch.cuda.is_available() returns False.",
+     "cgroup.nvml-unknown-error"),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "I'm on a MacBook Pro M1. I built the image with linux/amd64 as the platform and tried docker run --gpus all to "
+     "use CUDA.", "toolkit.missing"),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "macOS Sonoma 14.2, Docker 24.0.6. I'm running linux containers and want them to use the GPU.",
+     "toolkit.missing"),
+    ("", "Since last week the aliyun mirror stopped working for me, I restarted dockerd with --log-level=debug but there "
+     "is nothing useful.", "mirror.invalid"),
+    ("[2024-03-01T10:15:02.123Z] + ./scripts/check_docker.sh\n[2024-03-01T10:15:02.223Z] ERROR: user jenkins needs to "
+     "be in the docker group to run the GPU tests\n[2024-03-01T10:15:02.323Z] script returned exit code 1",
+     "Jenkins agent on our DGX.", "docker.group-not-active"),
+]
+
+
+@pytest.mark.parametrize("error,notes,wrong", SEVENTEENTH_REVIEW_NOT)
+def test_the_seventeenth_session_rows_keep_to_their_evidence(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
