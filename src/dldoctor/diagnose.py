@@ -525,7 +525,7 @@ def second_opinion(facts: Facts, findings: Sequence[Finding],
     pid, pr = probs[0]
     added: List[str] = []
     over = (("weak" in COMBINE and weak and pr >= OVERRIDE_POSTERIOR) or ("sure" in COMBINE and pr >= SURE_POSTERIOR)
-            or ("context" in COMBINE and _mentioned_context(ranked[0], findings)))
+            or ("context" in COMBINE and (context if ranked[0] == roots[0] else _mentioned_context(ranked[0], findings))))
     if over and pid != ranked[0]:
         ranked = [pid] + [p for p in ranked if p != pid]
         added.append(pid)
