@@ -408,7 +408,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
 def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
-    Desktop on Windows refusing one by Linux's docker group."""
+    Desktop on Windows refusing one by Linux's docker group. `line` is what was read (the matched
+    line, or a guess's whole report)."""
     from dldoctor.checks.docker import WINDOWS_GROUP, rootless_socket_fix, windows_group_fix
 
     if pid == "docker.rootless" and read_as == "docker.permission-denied":
@@ -496,7 +497,7 @@ def _guess_finding(pid: str, prob: float, text: str, after_answer: bool = False)
               _("No known message matched; the words of the report point at this cause (a guess "
                 "learned from labelled reports, not a match; {pct}% by the model)."))
     return problem(SYMPTOM_CHECK, "symptom", pid, detail.format(pct=min(99, max(1, round(100 * prob)))),
-                   [text.strip().splitlines()[0][:200]],
+                   [text.strip().splitlines()[0][:200]], fix=_specific_fix(pid, pid, text),
                    confidence=round(min(GUESS_CONFIDENCE, prob), 2), guess=True)
 
 

@@ -2165,6 +2165,9 @@ def test_docker_desktop_refusing_a_windows_user_gets_the_windows_fix():
     rep = diagnose(Facts(error='You are not allowed to use Docker. You must be in the "docker-users" group.'))
     fixes = [f.fix for f in rep.findings if f.problem == "docker.permission-denied" and not f.guess]
     assert fixes and "net localgroup docker-users" in fixes[0], fixes
+    # ... and so does the stale session the word model adds beside it
+    guessed = [f.fix or "" for f in rep.findings if f.problem == "docker.group-not-active"]
+    assert guessed and all("net localgroup docker-users" in g for g in guessed), guessed
 
 # An adversarial review of the seventeenth session's rows (each misread by the row's first version):
 # NVIDIA's helper modules failing beside a loaded driver, the GPU shown on the bus beside "No such
