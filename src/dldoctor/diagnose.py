@@ -304,7 +304,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
 # table header, its -q lines, the kernel module's /proc files), or the reporter saying nvidia-smi
 # works on the host in a sentence that neither negates nor asks it.
 _DRIVER_SHOWN = lazy_compile(
-    r"NVIDIA-SMI \d{3}\.\d+(\.\d+)?\s+Driver Version:\s*\d{3}\.\d|^[ \t|]*Driver Version\s+:\s*\d{3}\.\d|"
+    r"NVIDIA-SMI \d{3}\.\d+(\.\d+)?,?\s+Driver Version:\s*\d{3}\.\d|^[ \t|]*Driver Version\s+:\s*\d{3}\.\d|"
     r"NVRM version: NVIDIA UNIX|GPU UUID:\s+GPU-[0-9a-f]", re.I | re.M)
 _SMI_WORKS_ON_HOST = lazy_compile(
     r"nvidia-smi`?[^.\n。]{0,60}\b(works?|worked|working|runs? (fine|well|ok)|shows?|showed|"
@@ -337,8 +337,9 @@ def _says_smi_works(text: str) -> bool:
 # group (the words of a relogin that fixed it are 0.7 and more; the group named beside a refusal, 0.65).
 NOT_IN_GROUP_OUTRANKS = 0.7
 # What a failing nvidia-smi or a missing libnvidia-ml says: no driver where it ran, which is not the
-# host once the report shows the host's driver answering.
-SHOWN_DRIVER_CONTRADICTS = frozenset({"driver.missing"})
+# host once the report shows the host's driver answering; nor is "no CUDA-capable device" then a
+# host without an NVIDIA GPU (the driver answering found one).
+SHOWN_DRIVER_CONTRADICTS = frozenset({"driver.missing", "gpu.absent"})
 
 
 def driver_shown_working(facts: Facts, texts: Dict[str, Optional[str]]) -> bool:
