@@ -10,7 +10,7 @@ from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
-from dldoctor.parse.os_release import DEBIAN_CODENAMES, UBUNTU_CODENAMES
+from dldoctor.parse.os_release import DEBIAN_CODENAMES, DISTRO_ARCHIVE, ENDED_SUITES, UBUNTU_CODENAMES
 from dldoctor.parse.version import version_tuple
 
 TYPE_CHECKING = False
@@ -32,6 +32,15 @@ LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,
 
 
 # apt's own wording (English and zh_CN) for a host it could not resolve or connect to.
+_ENDED_SUITE = lazy_compile(DISTRO_ARCHIVE + r"dists/" + ENDED_SUITES + r"/", re.I)
+_DISTS = lazy_compile(r"/dists/([a-z]+)")
+
+
+def _suite(uri: str) -> str:
+    """The release a URI's suite belongs to ("…/dists/disco-updates/Release" -> "disco")."""
+    m = _DISTS.search(uri)
+    return m.group(1) if m else ""
+
 _UNREACHABLE = lazy_compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
                           r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to|"
                           r"operation timed out|could not handshake|network is unreachable|no route to host|"
@@ -183,8 +192,20 @@ def check_apt_update(facts: Facts) -> List[Finding]:
         out.append(problem("apt-update", AREA, "apt.repo-unreachable",
                            _("apt cannot reach a repository host from this network (name resolution or connection failed)."),
                            unreachable[:3]))
+    # The distribution's own archive without an ended release's suites (Ubuntu moves them to
+    # old-releases.ubuntu.com, Debian to archive.debian.org): the release ended, no source is broken.
+    # (the host's own release, where its os-release tells it: a stray line for another release is a
+    # broken source of its own)
+    own = facts.os.codename if known(facts.os) and facts.os.codename else None
+    ended = [(u, s) for u, s in upd.failed_uris if "404" in s and _ENDED_SUITE.search(u)
+             and (own is None or _suite(u) == own)]
+    if ended:
+        out.append(problem("apt-update", AREA, "os.unsupported",
+                           _("This release has ended: the distribution's archive no longer serves it (its "
+                             "packages moved to old-releases.ubuntu.com or archive.debian.org)."),
+                           ["%s %s" % (u, s) for u, s in ended[:3]]))
     broken = [(u, s) for u, s in upd.failed_uris
-              if not _is_docker(u) and not _is_nvidia(u) and not _UNREACHABLE.search(s)]
+              if not _is_docker(u) and not _is_nvidia(u) and not _UNREACHABLE.search(s) and (u, s) not in ended]
     if broken:
         out.append(problem("apt-update", AREA, "apt.broken-source",
                            _("An unrelated apt source fails, so `apt-get update` fails."),

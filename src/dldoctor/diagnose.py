@@ -459,9 +459,11 @@ def guess_symptom(facts: Facts, findings: Sequence[Finding]) -> List[Finding]:
     return [_guess_finding(p, pr, text) for p, pr in chosen]
 
 
-def order_guesses(roots: Tuple[str, ...], guesses: Sequence[Finding]) -> Tuple[str, ...]:
-    """The guessed causes in the model's order, in the places the ranking gave them."""
-    order = [f.problem for f in guesses if f.problem in roots]
+def order_guesses(roots: Tuple[str, ...], guesses: Sequence[Finding], found: Sequence[Finding] = ()) -> Tuple[str, ...]:
+    """The guessed causes in the model's order, in the places the ranking gave them; a cause that a
+    check or a reading (`found`) names too is no guess alone and keeps the ranking's place."""
+    sure = {f.problem for f in found if f.problem}
+    order = [f.problem for f in guesses if f.problem in roots and f.problem not in sure]
     it = iter(order)
     return tuple(next(it) if p in order else p for p in roots)
 
@@ -695,7 +697,7 @@ def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
         # comes before it: the failure is a fact about the host, the further guesses are not.
         beside_context = any(f.status == FAIL and f.problem in CONTEXT for f in findings)
         focus = [f.problem for f in (guesses[:1] if beside_context else guesses) if f.problem]
-        return out, order_guesses(rank(out, focus=focus, depth=promote_depth(facts, out)), guesses)
+        return out, order_guesses(rank(out, focus=focus, depth=promote_depth(facts, out)), guesses, findings)
     return second_opinion(facts, findings, roots)
 
 

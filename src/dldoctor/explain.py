@@ -29,7 +29,7 @@ def explain(text: str, host=None, command: Optional[str] = None) -> Report:
     findings = sorted(symptom, key=lambda f: -(f.confidence or 0)) + guesses + host_findings
     roots = rank(findings, focus=[f.problem for f in symptom or guesses if f.problem])
     if guesses:
-        roots = order_guesses(roots, guesses)
+        roots = order_guesses(roots, guesses, host_findings)
     else:
         findings, roots = second_opinion(facts, findings, roots)
     return Report(tuple(for_this_host(findings, facts)), roots)

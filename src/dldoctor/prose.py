@@ -603,12 +603,15 @@ FAMILIES: Tuple[Family, ...] = (
        r"debian|fedora|rocky|\bdgx\b|cluster|服务器"),
     _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|\b(on|using|with|in) my mac\b|"
+       # macOS's own paths: a home under /Users (not Windows' C:/Users), a per-user temporary folder
+       r"(?<![\w/:])/Users/[\w.-]+/|(?<![\w/])/var/folders/[\w+-]{2}/[\w+-]+/T/|"
        # (OrbStack and Colima run the engine in a Linux VM on macOS the same way)
        r"docker (desktop|for (mac|windows))|docker-desktop|\borbstack\b|\bcolima\b",
        r"gpu|nvidia|cuda|--gpus|显卡", scope=REPORT,
        # Linux installed on Mac hardware runs its own driver: not Docker Desktop.
        # (nor a Mac used to reach a Linux GPU server)
-       unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\blinux mint\b|\bmint \d{1,2}\b|dual-?boot|\bssh\b|remote|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
+       unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\blinux mint\b|\bmint \d{1,2}\b|dual-?boot|\bssh\b|remote|"
+              r"\bkubectl\b|\bhelm\b|ansible|DOCKER_HOST|\bk8s\b|kubernetes|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
               r"\bpushed\b|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
               # Docker Desktop said not used
               r"\b(not|without|no|n'?t|never)( using| use| installed| have| run(ning)?)? docker desktop|"
@@ -771,6 +774,12 @@ FAMILIES: Tuple[Family, ...] = (
     # Docker's repository.
     _f("apt.docker-repo-missing", 0.6, r"\bdockerd\b[^.\n]{0,30}(doesn'?t|does not|did ?n'?t) exist|"
        r"no (such )?`?dockerd`? (binary|command|executable)|`?dockerd`?:? (command )?not found|没有\s*dockerd|找不到\s*dockerd"),
+    # Docker's own repositories before download.docker.com (apt/yum.dockerproject.org), shut down in
+    # 2020, in any part of the report (the URL in the command, the closed store's page in the output).
+    # (a bare 403 there was also how they once refused a release they did not serve)
+    _f("apt.docker-repo-missing", 0.75, r"\b(apt|yum)\.dockerproject\.org\b",
+       r"AllAccessDisabled|all access to this object has been disabled|\b(been|was|were|is) shut down\b|"
+       r"no longer (signed|available|exists?|maintained|updated)", scope=REPORT),
     # --- daemon.json ---------------------------------------------------------------------------------
     # daemon.json was edited, then the daemon did not come up again: what it was given is what it rejects.
     _f("daemon-json.invalid", 0.65, r"daemon\.json",

@@ -237,12 +237,19 @@ _V2_DOWN = lazy_compile(
     r"connection reset|\bEOF\b|TLS handshake timeout|bad gateway|service unavailable|gateway time-?out|deadline exceeded|"
     r"(status|code):? 50[234]\b|: 50[234]\b)", re.I)
 _MIRRORISH = lazy_compile(r"mirror|dockerproxy|docker-proxy|hub-?proxy", re.I)
+# containerd and BuildKit ask a mirror for a public registry's image with `?ns=<that registry>`: the
+# host in such a URL is a mirror, whatever its name (a private registry listed under k3s's `mirrors:`
+# is asked with its own name, which is not a public registry's).
+_MIRROR_QUERY = lazy_compile(r"/v2/[^\s\"']{0,400}?[?&]ns=(docker\.io|registry-1\.docker\.io|ghcr\.io|quay\.io|([\w-]+\.)?gcr\.io|"
+                             r"registry\.k8s\.io|nvcr\.io|mcr\.microsoft\.com|public\.ecr\.aws)(?![\w.%:-])", re.I)
 
 
 def _is_mirror_host(host: str, known: Iterable[str]) -> bool:
-    # the listed host, a name under it, or a service name it sits under (m.daocloud.io for
-    # docker.m.daocloud.io), not a bare registrable domain (daocloud.io is DaoCloud's own registry)
-    return (any(host == k or host.endswith("." + k) or (k.endswith("." + host) and host.count(".") >= 2) for k in known)
+    # the listed host, a name under it, a sibling under the same service (<id>.m.daocloud.io next
+    # to docker.m.daocloud.io), or a service name it sits under (m.daocloud.io), not a bare
+    # registrable domain (daocloud.io is DaoCloud's own registry)
+    return (any(host.endswith("." + k) or (k.endswith("." + host) and host.count(".") >= 2) or
+                (k.count(".") >= 3 and host.endswith("." + k.split(".", 1)[1])) for k in known)
             or bool(_MIRRORISH.search(host)))
 
 
@@ -257,7 +264,7 @@ def mirror_down(texts: Texts) -> List[Match]:
         return []
     known = list(_known_hosts(("public", "unverified")))
     down = [(m, m.group(1).lower()) for m in _V2_DOWN.finditer(err)]
-    mirrors = [(m, h) for m, h in down if _is_mirror_host(h, known)]
+    mirrors = [(m, h) for m, h in down if _is_mirror_host(h, known) or _MIRROR_QUERY.search(m.group(0))]
     if not mirrors or len(mirrors) < len(down):
         return []
     return [Match("mirror.dead", 0.8, "error", _line(err, mirrors[0][0].start()))]
@@ -504,12 +511,44 @@ _GPU_ASKED_ELSEWHERE = lazy_compile(r"runtime:\s*[\"']?nvidia|default-runtime[\"
                                     r"capabilities:\s*\[?\s*[\"']?gpu|driver:\s*[\"']?nvidia|[\u2013\u2014]gpus|"
                                     r"--runtime[= ]+[\"']nvidia|\bjetson\b|\bl4t\b|jetpack|tegra|runtimeclassname|"
                                     r"gpu[- ]operator", re.I)
+# A compose file's service with its image, pasted whole enough to show how the container is started.
+# (each line read one way only: a line's indent and its text are told apart by its first non-blank)
+_COMPOSE_SERVICE = lazy_compile(r"^[ \t]*services:[ \t]*\n(?:[ \t]*(?:#[^\n]*)?\n){0,10}[ \t]+[\w.-]+:[ \t]*(?:#[^\n]*)?\n"
+                                r"(?:[ \t]+\S[^\n]*\n|[ \t]*\n){0,30}?[ \t]+image:[ \t]*\S", re.M)
+# ... and what asks a compose service for the GPU (a device reservation, the runtime, `gpus:`, the
+# nodes), or may ask it where the paste does not show (a file it extends, a second -f file).
+_COMPOSE_GPU = lazy_compile(r"^[ \t]*(?:gpus|devices|runtime|deploy|device_requests|capabilities|extends)[ \t]*:|/dev/nvidia|"
+                            r"NVIDIA_VISIBLE_DEVICES|\s-f\s+\S+[^\n]{0,200}?\s-f\s|override\.ya?ml", re.I | re.M)
+# What says the driver did reach the container (PyTorch read its version; nvidia-smi ran in it), that
+# there is no NVIDIA GPU to give, or that the failure was a build step's (a build never gets one).
+_COMPOSE_NOT_THE_REQUEST = lazy_compile(r"found version \d{4,5}|\bexec\b[^\n]{0,80}nvidia-smi|\brocm\b|\bradeon\b|/dev/kfd|"
+                                        r"failed to solve|^#\d+ \[", re.I | re.M)
+_DRIVER_TABLE = lazy_compile(r"NVIDIA-SMI \d{3}\.|Driver Version:\s*\d{3}\.", re.I)
+_COMMENT_LINE = lazy_compile(r"^[ \t]*#[^\n]*$", re.M)
+# the resources a compose file declares at its top level, each a key with nothing under it
+_TOP_LEVEL_RESOURCES = lazy_compile(r"^(volumes|networks|secrets|configs):[ \t]*$")
+# a paste shortened by hand
+_ELIDED = lazy_compile(r"^[ \t#]*(\.\.\.|…)|\b(omitted|snipped|truncated)\b|省略", re.I)
 _DRIVER_VERSION_SHOWN = lazy_compile(r"driver version:?\s*\d{3}|\bdriver\s+\d{3}\b|nvidia-smi \d{3}\.|驱动版本", re.I)
+
+
+def _cut_short(text: str, start: int) -> bool:
+    """A pasted block (up to its code fence or blank line) shortened by hand (`...`), or whose last
+    line opens a key with nothing under it (`volumes:`, not a named volume declared at the top
+    level): the paste was cut there, and what asks for the GPU may be below."""
+    end = min((i for i in (text.find("```", start), text.find("\n\n", start)) if i >= 0), default=len(text))
+    lines = [ln for ln in text[start:end].splitlines() if ln.strip()]
+    if any(_ELIDED.search(ln) for ln in lines):
+        return True
+    if not lines or not lines[-1].rstrip().endswith(":"):
+        return False
+    top = [ln for ln in lines if not ln[:1].isspace()]
+    return not (lines[-1][:1].isspace() and top and _TOP_LEVEL_RESOURCES.match(top[-1].rstrip()))
 
 
 def container_without_gpu(texts: Texts) -> List[Match]:
     """`nvidia-smi: command not found` typed at a container's prompt (user@<12 hex>), or a report about
-    GPUs whose every `docker run` lacks --gpus / the nvidia runtime: no GPU was requested."""
+    GPUs whose compose service or every `docker run` lacks a GPU request: no GPU was requested."""
     report = _report(texts)
     if not _GPU_WANTED.search(report):
         return []
@@ -522,6 +561,20 @@ def container_without_gpu(texts: Texts) -> List[Match]:
         script = _IMAGE_SCRIPT_SMI.search(text)
         if script and _CONTAINERISH.search(report) and not _ASKS_GPU.search(report):
             return [Match("container.no-gpu-request", 0.8, where, _line(text, script.start()))]
+    # A compose service shown with nothing that asks for the GPU, and CUDA failing in it: the
+    # container was given no GPU, whatever a driver version beside it says (no libcuda reached it).
+    # (a line commented out asks for nothing; CUDA's words, not a missing nvidia-smi, which a host says too)
+    said = _COMMENT_LINE.sub("", report.replace("\r\n", "\n"))
+    pasted = [(n, t.replace("\r\n", "\n")) for n, t in _texts(texts, ("notes", "command", "error"))]
+    compose = [(n, t, m) for n, t in pasted for m in _COMPOSE_SERVICE.finditer(t) if not _cut_short(t, m.start())]
+    # (nor where nvidia-smi answered at a container's prompt: the driver reached that container)
+    answered_inside = any(_DRIVER_TABLE.search(t, p.end(), p.end() + 600) for _, t in pasted
+                          for p in _CONTAINER_PROMPT.finditer(t))
+    if compose and not answered_inside and not _COMPOSE_GPU.search(said) and not _ASKS_GPU.search(said) and \
+            not _GPU_ASKED_ELSEWHERE.search(said) and not _COMPOSE_NOT_THE_REQUEST.search(report) and \
+            not _MAC.search(report) and (_NO_LIBCUDA_INSIDE.search(report) or _NO_DEVICE_INSIDE.search(report)):
+        n, t, m = compose[0]
+        return [Match("container.no-gpu-request", 0.9, n, _line(t, m.end() - 1))]
     runs = [(n, t, m) for n, t in _texts(texts, ("command", "notes")) for m in _DOCKER_RUN.finditer(t)]
     # `docker run --device /dev/nvidia0 --device /dev/nvidiactl ...` by hand: the device nodes reach
     # the container, the driver's user-space libraries do not (only the toolkit injects them).
@@ -697,9 +750,33 @@ def selinux_mounts(texts: Texts, host: str = "") -> List[Match]:
     return _first_line(texts, _DENIED, "os.selinux", 0.75)
 
 
+# --- BuildKit's base image that did not resolve: how long it tried --------------------------------
+
+# BuildKit prints only the step and its time when resolving a base image fails in its progress view:
+# a missing image is answered at once, a registry that never answers takes the resolver's timeout.
+# (Compose and multi-platform builds name the service or platform before "internal")
+_METADATA_FAILED = lazy_compile(r"ERROR \[[\w/.: -]{0,80}internal\] load metadata for \S+[ \t]+(\d{1,4})\.\d+?s\b")
+# ... unless the registry's answer is shown after all (a refusal, a login, a certificate, no image)
+_REGISTRY_ANSWERED = lazy_compile(r"\b40[134]\b|unauthori[sz]ed|denied|forbidden|credential|x509|certificate|"
+                                  r"http response to https client|not found|manifest unknown|toomanyrequests", re.I)
+_METADATA_SLOW_S = 10
+
+
+def metadata_timeout(texts: Texts) -> List[Match]:
+    """BuildKit's `ERROR [internal] load metadata for <image>` after 10 s and more: the registry did
+    not answer (no name, no connection), which a missing image or a refusal is told at once."""
+    if _REGISTRY_ANSWERED.search(_report(texts)):
+        return []
+    for where, text in _texts(texts, ("error", "notes")):
+        for m in _METADATA_FAILED.finditer(text):
+            if int(m.group(1)) >= _METADATA_SLOW_S:
+                return [Match("registry.unreachable", 0.6, where, _line(text, m.start()))]
+    return []
+
+
 READERS: Tuple[Callable[[Texts], List[Match]], ...] = (
     mirror_flags, proxy_settings, cli_proxy, closed_mirrors, limited_mirrors, mirror_down, windows_build,
-    echoed_daemon_json,
+    metadata_timeout, echoed_daemon_json,
     groups_output, mirror_host_limits, mirror_settings, registry_access_log, container_without_gpu,
     two_driver_libs, desktop_socket)
 

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.parse.os_release import DISTRO_ARCHIVE, ENDED_SUITES
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
@@ -101,21 +102,8 @@ _REGISTRIES = (r"(?:[^\s/]*docker\.(?:io|com)|ghcr\.io|nvcr\.io|quay\.io|(?:[\w-
                r"[\w-]+\.pkg\.dev)[/:]")
 _DOCKER_REPO = _DOCKER_LINUX + "/"
 _DOCKER_RPM_NEVER_BUILT = _DOCKER_REPO + r"(centos|rhel|fedora)/(\d{4}[\d.]*|[1-6]|2\.\d+|\*\*[^/]+\*\*)/"
-# Ubuntu and Debian releases whose suites have left the distribution's own archive (and its mirrors):
-# Ubuntu's interim releases and the LTS ones before xenial move to old-releases.ubuntu.com when they
-# end; Debian's to archive.debian.org.
-_EOL_SUITES = (r"(warty|hoary|breezy|dapper|edgy|feisty|gutsy|hardy|intrepid|jaunty|karmic|lucid|maverick|natty|"
-               r"oneiric|precise|quantal|raring|saucy|utopic|vivid|wily|yakkety|zesty|artful|cosmic|disco|eoan|"
-               r"groovy|hirsute|impish|kinetic|lunar|mantic|oracular|squeeze|wheezy|jessie|stretch|buster)"
-               r"([-/](updates|security|backports|proposed))?")
 # The distributions' own archive hosts by name: a "no Release file" or 404 there is no third-party source.
 _DISTRO_OWN_HOSTS = r"archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|\.debian\.org/"
-# The distribution's own archive hosts and mirrors of them (mirrors.aliyun.com, mirrors.tuna…), not a
-# third party's repository laid out like one (a PPA, ROS, GitLab) nor the archives that keep ended
-# releases (old-releases.ubuntu.com, archive.debian.org).
-_DISTRO_ARCHIVE = (r"//(([a-z0-9-]+\.)?([a-z0-9-]+\.)?archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|"
-                   r"(deb|security|httpredir|cdn-fastly\.deb)\.debian\.org|ftp\.[a-z.]*debian\.org|mirrors?\.[\w.-]+)"
-                   r"/(ubuntu|ubuntu-ports|debian|debian-security)/?")
 # A suite's Release file in it as apt names it: "…/linux/debian kali-rolling Release".
 _DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
 # After "no NVIDIA GPU": "access", "support" or "during the build" speak of a container or a build,
@@ -238,6 +226,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
     _s("docker.too-old", r"client version [\d.]+ is too new\.? maximum supported api version is 1\.([0-9]|[1-3][0-9])\b", 0.9),
+    # The CLI's --gpus refused by a daemon whose API is older than 1.40 (Docker 19.03). (Not docker-py's
+    # "device_requests param is not supported in API versions < 1.40": docker-compose v1 pins the
+    # API from its file's `version:` and says so to any engine.)
+    _s("docker.too-old", r"\"?--gpus\"? requires API version 1\.40", 0.85),
     # docker-py (and other SDKs) pinning an API version the daemon does not have: its first request,
     # the versioned ping, comes back 400.
     _s("docker.too-old", r"400 Client Error: Bad Request for url: [^\s]*/v1\.\d+/_ping", 0.7),
@@ -466,12 +458,12 @@ SIGNATURES: Tuple[Signature, ...] = (
     # not serve, not NVIDIA's per-distribution URLs.
     # Mirrors of it (mirrors.tuna…/docker-ce/linux/…) answer the same.
     # The distribution's own archive no longer has the release (an old base image, an old host).
-    _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" Release[”\"']?\s*((does not have|no longer has) a "
-       r"Release file|(没有|不再含有)\s*Release\s*文件)|" + _DISTRO_ARCHIVE + r"dists/" + _EOL_SUITES + r"/[^\s]*\s+404\b", 0.75),
+    _s("os.unsupported", DISTRO_ARCHIVE + r" " + ENDED_SUITES + r" Release[”\"']?\s*((does not have|no longer has) a "
+       r"Release file|(没有|不再含有)\s*Release\s*文件)|" + DISTRO_ARCHIVE + r"dists/" + ENDED_SUITES + r"/[^\s]*\s+404\b", 0.75),
     # apt 1.x: "Err:4 http://archive.ubuntu.com/ubuntu eoan Release" with "404  Not Found" below it. The
     # archive answered, so no transport failure is behind it: it names the fault (0.8), before the
     # same 404 read as a broken source.
-    _s("os.unsupported", _DISTRO_ARCHIVE + r" " + _EOL_SUITES + r" (In)?Release\s+404\b", 0.8),
+    _s("os.unsupported", DISTRO_ARCHIVE + r" " + ENDED_SUITES + r" (In)?Release\s+404\b", 0.8),
     _s("os.unsupported", _DOCKER_SUITE_RELEASE + r"'? (does not have|no longer has) a Release file|"
        + _DOCKER_SUITE_RELEASE + r"[”\"']?\s*(没有|不再含有)\s*Release\s*文件|"
        + _DOCKER_SUITE_RELEASE + r"\s+404\b|"

@@ -2215,3 +2215,169 @@ SEVENTEENTH_REVIEW_NOT = [
 @pytest.mark.parametrize("error,notes,wrong", SEVENTEENTH_REVIEW_NOT)
 def test_the_seventeenth_session_rows_keep_to_their_evidence(error, notes, wrong):
     assert _read(error, notes) != (wrong, True)
+
+
+# The eighteenth session's rows, from its two collection rounds (2026-12-06): a mirror failing in a
+# pull's request where containerd's `?ns=docker.io` names the host a mirror, or the host is a sibling
+# of a listed mirror (read beside the network's failure, not above it: containerd shows only its
+# first host's error), the CLI's --gpus refused by an API before 1.40, a Mac told by its paths, a
+# compose service shown whole that asks no GPU; then Docker's closed dockerproject.org repositories
+# and BuildKit's base image that took a registry's timeout to fail.
+EIGHTEENTH_MIRRORS = [
+    ('failed to solve: php:7.4.33-fpm-alpine: failed to copy: httpReadSeeker: failed open: failed to do request: Get '
+     '"https://f1361db2.m.daocloud.io/v2/library/php/blobs/sha256:37edad271fae45db83e0506c50a87da66f54cbda29ce8d1197ad6'
+     '1d215def79c?ns=docker.io": dial tcp: lookup f1361db2.m.daocloud.io: no such host', ""),
+    # a host named like nothing dldoctor lists, asked as a mirror
+    ('failed to resolve reference "docker.io/library/nginx:latest": failed to do request: Head '
+     '"https://hub.example-cache.cn/v2/library/nginx/manifests/latest?ns=docker.io": dial tcp 10.1.2.3:443: i/o timeout',
+     ""),
+]
+EIGHTEENTH_SESSION_WORDINGS = [
+    ('docker: "--gpus" requires API version 1.40, but the Docker daemon API version is 1.39', "", "docker.too-old"),
+    # a Mac told only by its paths (a per-user temporary folder): Docker Desktop's VM, which has no GPU
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object "
+     "file: no such file or directory", "Dockerfile created successfully in /var/folders/7f/xb01fy750wgczjwyw164pch0000"
+     "0gq/T/tmp.A8IWK2zsAd/Dockerfile\ndocker run -it -p 4001:4001 --gpus=all llamastack-test python -m server",
+     "docker.desktop"),
+    ("CUDA driver version is insufficient for CUDA runtime version", "GPU not used\nUbuntu 22.04, GTX 1660 Ti, driver "
+     "535.54.03 (CUDA 12.2)\n```\nservices:\n  viseron:\n    image: roflcoopter/amd64-cuda-viseron\n    volumes:\n      - "
+     "/config:/config\n    environment:\n      - PUID=1000\n```", "container.no-gpu-request"),
+    # ... a reservation only in a comment, a pasted file with Windows line ends, named volumes at its end
+    ("RuntimeError: CUDA error: no CUDA-capable device is detected", "services:\r\n  whisper:  # the GPU one\r\n    "
+     "image: onerahmet/openai-whisper-asr-webservice:latest-gpu\r\n    # runtime: nvidia\r\n    volumes:\r\n      - "
+     "cache:/root/.cache\r\nvolumes:\r\n  cache:\r\n", "container.no-gpu-request"),
+    # (the second round)
+    # Docker's repositories before download.docker.com, shut down: the URL in the command, the page below
+    ("<head><title>403 Forbidden</title></head>\n<li>Code: AllAccessDisabled</li>\n<li>Message: All access to this "
+     "object has been disabled</li>", "Default Docker yum repo has been disabled\n$ curl https://yum.dockerproject.org/"
+     "repo/main/centos/7/repodata/repomd.xml", "apt.docker-repo-missing"),
+    # BuildKit's base image not resolved after half a minute: the registry never answered
+    (" => ERROR [internal] load metadata for docker.io/library/ros:noetic                      30.0s", "docker build "
+     "-t gril-calib .", "registry.unreachable"),
+    # ... the same from a Compose build (the service named before "internal")
+    ("=> ERROR [web internal] load metadata for docker.io/library/python:3.10-slim   30.1s", "", "registry.unreachable"),
+]
+EIGHTEENTH_SESSION_NOT = [
+    # Docker Hub itself failing is the network's, not a mirror's
+    ('Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: '
+     'no such host', "", "mirror.dead"),
+    # ... as is a listed mirror that the host's own resolver cannot look up, and a bare daocloud.io
+    ('Error response from daemon: Get "https://docker.m.daocloud.io/v2/": dial tcp: lookup docker.m.daocloud.io on '
+     '127.0.0.53:53: server misbehaving', "", "mirror.dead"),
+    ('Error response from daemon: Get "https://daocloud.io/v2/": dial tcp 120.92.1.1:443: connect: connection refused',
+     "docker pull daocloud.io/library/centos:7", "mirror.dead"),
+    # ... or a private registry k3s lists under `mirrors:` (asked with its own name)
+    ('Failed to pull image "registry.home.lan:5000/myapp:1.2": failed to do request: Head "http://192.168.1.50:5000/v2/'
+     'myapp/manifests/1.2?ns=registry.home.lan%3A5000": dial tcp 192.168.1.50:5000: connect: no route to host', "",
+     "mirror.dead"),
+    # the compose service asks for the GPU (a device reservation)
+    ("CUDA driver version is insufficient for CUDA runtime version", "driver 535.54.03\n```\nservices:\n  app:\n    "
+     "image: myorg/app:cuda12.4\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - "
+     "driver: nvidia\n              capabilities: [gpu]\n```", "container.no-gpu-request"),
+    # ... or the paste was cut where the request may be (a key with nothing under it, an ellipsis)
+    ("CUDA driver version is insufficient for CUDA runtime version", "nvidia-smi: NVIDIA-SMI 550.120 Driver Version: "
+     "550.120 CUDA Version: 12.4\n```bash\nservices:\n  faster-whisper:\n    image: lscr.io/linuxserver/faster-whisper:"
+     "gpu\n    environment:\n      - PUID=1000\n    volumes:\n```", "container.no-gpu-request"),
+    ("CUDA driver version is insufficient for CUDA runtime version", "Driver Version: 470.57.02 CUDA Version: 11.4\n```\n"
+     "services:\n  comfyui:\n    image: yanwk/comfyui-boot:cu124\n    ...\n```", "container.no-gpu-request"),
+    # ... or it extends a file not shown
+    ("CUDA failure 35: CUDA driver version is insufficient for CUDA runtime version ; GPU=0", "services:\n  immich-"
+     "machine-learning:\n    image: ghcr.io/immich-app/immich-machine-learning:release-cuda\n    extends:\n      file: "
+     "hwaccel.ml.yml\n      service: cuda\n    restart: always\nDriver Version: 470.239.06   CUDA Version: 11.4",
+     "container.no-gpu-request"),
+    # ... or the driver did reach it (PyTorch read its version), or there is no NVIDIA GPU at all
+    ("app-1  | RuntimeError: The NVIDIA driver on your system is too old (found version 11040).", "services:\n  app:\n"
+     "    image: pytorch/pytorch:2.4.0-cuda12.4-cudnn9-runtime\n    command: python train.py\n", "container.no-gpu-request"),
+    ("app-1  | RuntimeError: CUDA error: no CUDA-capable device is detected", "AMD Radeon RX 7900 XTX, ROCm 6.1\n"
+     "services:\n  app:\n    image: ghcr.io/some/sd-webui:cuda\n    ports:\n      - 7860:7860\n",
+     "container.no-gpu-request"),
+    # ... or nvidia-smi answered at the container's own prompt (the request was made where not shown)
+    ("CUDA driver version is insufficient for CUDA runtime version", "services:\n  app:\n    image: myorg/app:cuda12.4\n"
+     "    command: python train.py\n\n$ docker exec -it app bash\nroot@3f2a1b4c5d6e:/app# nvidia-smi\n| NVIDIA-SMI "
+     "470.182.03   Driver Version: 470.182.03   CUDA Version: 11.4 |", "container.no-gpu-request"),
+    # ... nor is nvidia-smi missing at the host's prompt a container's
+    ("user@ubuntu:~$ nvidia-smi\nnvidia-smi: command not found", "fresh Ubuntu 22.04 with an RTX 3090, want to run:\n```"
+     "\nservices:\n  ollama:\n    image: ollama/ollama\n    ports:\n      - 11434:11434\n```", "container.no-gpu-request"),
+    # (the second round)
+    # a Mac (told by its paths) that only drives a Linux cluster's GPUs
+    ("Error from server: pod gpu-test: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.", "$ kubectl apply -f "
+     "/Users/bob/work/gpu-pod.yaml\nThe pod asks for one GPU with CUDA.", "docker.desktop"),
+    # the registry answered after all (a login refused), whatever the time
+    (" => ERROR [internal] load metadata for registry.example.com/team/app:1.0                  31.2s\n------\n > "
+     "[internal] load metadata for registry.example.com/team/app:1.0:\n------\nfailed to solve: unexpected status: 401 "
+     "Unauthorized", "", "registry.unreachable"),
+    # apt's byte counts and dockerd's shutdown are no closed repository
+    ("E: Unable to locate package nvidia-docker2", "Hit:4 https://apt.dockerproject.org/repo ubuntu-xenial InRelease\n"
+     "Fetched 1,403 kB in 2s (701 kB/s)\nDaemon shutdown complete", "apt.docker-repo-missing"),
+    # docker-compose v1 pins the API from its file's version: the engine may be new
+    ("ERROR: for cvat_redis  device_requests param is not supported in API versions < 1.40", "Docker version 20.10.5\n"
+     "docker-compose version 1.28.5", "docker.too-old"),
+    # answered at once: the image is not there (or refused), not a registry out of reach
+    (" => ERROR [internal] load metadata for docker.io/library/ros:noetik                       0.9s", "",
+     "registry.unreachable"),
+]
+
+
+@pytest.mark.parametrize("error,notes", EIGHTEENTH_MIRRORS)
+def test_a_mirror_failing_in_a_pull_is_read_as_one(error, notes):
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error=error, notes=notes or None))
+    read = [f.problem for f in rep.findings if f.problem and not f.guess]
+    assert "mirror.dead" in read and "mirror.dead" in rep.root_causes[:2], (rep.root_causes, read)
+
+
+@pytest.mark.parametrize("error,notes,want", EIGHTEENTH_SESSION_WORDINGS)
+def test_the_eighteenth_session_wordings_are_read(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("error,notes,wrong", EIGHTEENTH_SESSION_NOT)
+def test_the_eighteenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
+
+
+def test_a_long_compose_paste_without_an_image_is_read_in_bounded_time():
+    """A compose service of deeply indented lines and no `image:` (the first version of the compose
+    reading split each line's indent between two repeats, and backtracked without end on such a
+    report). Run apart, so that a relapse fails instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    notes = "services:\n  app:\n" + "".join("            key%d: value %d\n" % (i, i) for i in range(60))
+    code = ("from dldoctor.diagnose import diagnose; from dldoctor.facts import Facts; "
+            "print(diagnose(Facts(error='CUDA driver version is insufficient for CUDA runtime version', "
+            "notes=%r)).root_causes[:1])" % notes)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "driver.too-old-for-image" in out.stdout, out.stderr
+
+
+def test_an_ended_release_missing_from_the_distribution_archive_is_no_broken_source(tmp_path):
+    """Ubuntu 19.04 after its end: archive.ubuntu.com answers 404 for its suites (they moved to
+    old-releases.ubuntu.com). The check of `apt-get update` says the release ended, not that an
+    unrelated source is broken; a third party's 404 still is one."""
+    eol = ("Err:6 http://archive.ubuntu.com/ubuntu disco Release\n  404  Not Found [IP: 91.189.88.152 80]\n"
+           "Err:7 http://archive.ubuntu.com/ubuntu disco-updates Release\n  404  Not Found [IP: 91.189.88.152 80]\n"
+           "E: The repository 'http://archive.ubuntu.com/ubuntu disco Release' does not have a Release file.\n")
+    report = _apt_update_report(tmp_path, eol)
+    checked = {f.problem for f in report.findings if f.check == "apt-update" and f.problem}
+    assert report.root_causes[0] == "os.unsupported" and "apt.broken-source" not in checked, report.root_causes
+    # ... but on a host that says it runs another release, a stray line for an ended one is a broken source
+    (tmp_path / "os-release").write_text('NAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\nID=ubuntu\n')
+    report = _apt_update_report(tmp_path, eol)
+    assert "os.unsupported" not in {f.problem for f in report.findings if f.check == "apt-update"}
+    (tmp_path / "os-release").unlink()
+    # a supported release's suite missing on a mirror is no ended release
+    report = _apt_update_report(tmp_path, "Err:6 http://mirrors.example.cn/ubuntu jammy Release\n  404  Not Found "
+                                          "[IP: 10.0.0.1 80]\n")
+    assert "os.unsupported" not in {f.problem for f in report.findings if f.check == "apt-update"}
+
+
+def test_a_compose_file_pasted_into_explain_is_read_too():
+    """`dldoctor explain` takes the whole paste as the error: the compose service in it is read there."""
+    from dldoctor.explain import explain
+
+    rep = explain("CUDA driver version is insufficient for CUDA runtime version\nservices:\n  viseron:\n    image: "
+                  "roflcoopter/amd64-cuda-viseron\n    volumes:\n      - /config:/config\n")
+    assert rep.root_causes[0] == "container.no-gpu-request"

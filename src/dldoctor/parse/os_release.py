@@ -71,6 +71,19 @@ _MINT_UBUNTU_BASE: Dict[str, str] = {
     "22": "noble",
 }
 
+# Ubuntu and Debian releases whose suites have left the distribution's own archive (and its mirrors):
+# Ubuntu's interim releases and the LTS ones before xenial move to old-releases.ubuntu.com when they
+# end (25.04 plucky ended in January 2026); Debian's to archive.debian.org.
+ENDED_SUITES = (r"(warty|hoary|breezy|dapper|edgy|feisty|gutsy|hardy|intrepid|jaunty|karmic|lucid|maverick|natty|"
+                r"oneiric|precise|quantal|raring|saucy|utopic|vivid|wily|yakkety|zesty|artful|cosmic|disco|eoan|"
+                r"groovy|hirsute|impish|kinetic|lunar|mantic|oracular|plucky|squeeze|wheezy|jessie|stretch|buster)"
+                r"([-/](updates|security|backports|proposed))?")
+# The distribution's own archive hosts and mirrors of them (mirrors.aliyun.com, mirrors.tuna…), not a
+# third party's repository laid out like one (a PPA, ROS, GitLab) nor the archives that keep ended
+# releases (old-releases.ubuntu.com, archive.debian.org).
+DISTRO_ARCHIVE = (r"//(([a-z0-9-]+\.)?([a-z0-9-]+\.)?archive\.ubuntu\.com|security\.ubuntu\.com|ports\.ubuntu\.com|"
+                  r"(deb|security|httpredir|cdn-fastly\.deb)\.debian\.org|ftp\.[a-z.]*debian\.org|mirrors?\.[\w.-]+)"
+                  r"/(ubuntu|ubuntu-ports|debian|debian-security)/?")
 _UBUNTU_BY_CODENAME = {v: k for k, v in UBUNTU_CODENAMES.items()}
 _DEBIAN_BY_CODENAME = {v: k for k, v in DEBIAN_CODENAMES.items()}
 
