@@ -126,6 +126,9 @@ BEHIND_PROXY = (r"\bbehind (a |an |the |my |our |some )?(corporate |company |com
                 # "our corporate proxy", "being under a proxy", "a transparent proxy" (a company network alone is no proxy)
                 r"\b(our|my|the|a|an) (corporate|company|companies'?|enterprise|office) (https? )?proxy\b|\bunder (a|an|the) proxy\b|"
                 r"\btransparent (https? )?proxy\b|"
+                # "my host needs a proxy to connect to the external network", "on a proxy network"
+                r"\b(need|needs|needed|require|requires|required) (a|an|the) ([\w-]+ )?proxy (to|for) (connect|reach|access|get|go)|"
+                r"\bon (a|an|the|our|my) ([\w-]+ )?proxy(ed)? network\b|"
                 r"在[^。，,\n]{0,8}代理(服务器)?(后面|之后)|公司(内网)?的?代理")
 
 
@@ -216,7 +219,7 @@ FAMILIES: Tuple[Family, ...] = (
        scope=TEXT, unless=r"\bif (you|we|i|they)('re| are| am| were)?\b|without (being )?behind|not behind|n'?t behind|no longer behind|"
               r"don'?t think|not sure|\bwhether\b|\bno proxy\b|or using a proxy|may want to check|如果|"
               # a server that sits behind a reverse proxy is not the client's way out
-              r"\breverse\b|\bnginx\b|\btraefik\b|\bhaproxy\b|\b(registry|harbor|nexus|artifactory|server) (is|sits|runs) behind|"
+              r"\breverse\b|(?<![\w-])nginx(?![\w-])|\btraefik\b|\bhaproxy\b|\b(registry|harbor|nexus|artifactory|server) (is|sits|runs) behind|"
               # the pull through it worked
               r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b|"
               r"\bpull(s|ing)?( the)?( images?)? (is|are) (fine|ok|working)\b|\bpulls? (go|goes|went) through\b"),

@@ -2256,6 +2256,17 @@ EIGHTEENTH_SESSION_WORDINGS = [
      "-t gril-calib .", "registry.unreachable"),
     # ... the same from a Compose build (the service named before "internal")
     ("=> ERROR [web internal] load metadata for docker.io/library/python:3.10-slim   30.1s", "", "registry.unreachable"),
+    # a network that reaches out only through a proxy, told in other words (an ingress-nginx image is
+    # no reverse proxy in front of a server)
+    ('Failed to pull image "registry.k8s.io/ingress-nginx/controller:v1.11.2": rpc error: code = DeadlineExceeded desc '
+     '= failed to pull and unpack image: failed to do request: Head "https://us-west2-docker.pkg.dev/v2/k8s-artifacts-'
+     'prod/images/ingress-nginx/controller/manifests/v1.11.2": dial tcp 74.125.203.82:443: i/o timeout',
+     "Bug: Pull image error behind proxy registry.k8s.io\n  Warning  Failed  2s  kubelet  Failed to pull image "
+     "\"registry.k8s.io/ingress-nginx/controller:v1.11.2\"", "docker.proxy-misconfigured"),
+    ("Error while pulling image: Get https://index.docker.io/v1/repositories/x/y/images: dial tcp 52.207.178.113:443: "
+     "getsockopt: connection refused", "Connection refused on a proxy network when I pull.", "docker.proxy-misconfigured"),
+    ("Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: TLS handshake timeout", "Our lab "
+     "server needs a proxy to reach the internet; docker pull fails every time.", "docker.proxy-misconfigured"),
 ]
 EIGHTEENTH_SESSION_NOT = [
     # Docker Hub itself failing is the network's, not a mirror's
