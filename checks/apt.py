@@ -32,6 +32,14 @@ LEGACY_SERVED = {"ubuntu": (22, 4), "debian": (11,), "centos": (8,), "rhel": (9,
 
 
 # apt's own wording (English and zh_CN) for a host it could not resolve or connect to.
+_UNREACHABLE = lazy_compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
+                          r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to|"
+                          r"operation timed out|could not handshake|network is unreachable|no route to host|"
+                          r"connection failed|连接失败|"
+                          # GnuTLS losing the connection mid-handshake (a firewall or proxy cutting it; a
+                          # plain "Handshake failed" is as often an old release's GnuTLS)
+                          r"gnutls_handshake\(\) failed: error in the (push|pull) function", re.I)
+# A suite of an ended release in the distribution's own archive (or a mirror of it).
 _ENDED_SUITE = lazy_compile(DISTRO_ARCHIVE + r"dists/" + ENDED_SUITES + r"/", re.I)
 _DISTS = lazy_compile(r"/dists/([a-z]+)")
 
@@ -40,14 +48,6 @@ def _suite(uri: str) -> str:
     """The release a URI's suite belongs to ("…/dists/disco-updates/Release" -> "disco")."""
     m = _DISTS.search(uri)
     return m.group(1) if m else ""
-
-_UNREACHABLE = lazy_compile(r"temporary failure resolving|could not resolve|暂时不能解析域名|无法解析域名|"
-                          r"could not connect to|无法连接|connection timed out|连接超时|unable to connect to|"
-                          r"operation timed out|could not handshake|network is unreachable|no route to host|"
-                          r"connection failed|连接失败|"
-                          # GnuTLS losing the connection mid-handshake (a firewall or proxy cutting it; a
-                          # plain "Handshake failed" is as often an old release's GnuTLS)
-                          r"gnutls_handshake\(\) failed: error in the (push|pull) function", re.I)
 
 
 def _is_docker(uri: str) -> bool:

@@ -248,7 +248,7 @@ def _is_mirror_host(host: str, known: Iterable[str]) -> bool:
     # the listed host, a name under it, a sibling under the same service (<id>.m.daocloud.io next
     # to docker.m.daocloud.io), or a service name it sits under (m.daocloud.io), not a bare
     # registrable domain (daocloud.io is DaoCloud's own registry)
-    return (any(host.endswith("." + k) or (k.endswith("." + host) and host.count(".") >= 2) or
+    return (any(host == k or host.endswith("." + k) or (k.endswith("." + host) and host.count(".") >= 2) or
                 (k.count(".") >= 3 and host.endswith("." + k.split(".", 1)[1])) for k in known)
             or bool(_MIRRORISH.search(host)))
 
