@@ -163,6 +163,14 @@ def _dead_hosts() -> Dict[str, str]:
     return _known_hosts(("dead",))
 
 
+def _sibling(host: str, listed: str) -> bool:
+    """`host` sits under the service `listed` sits under (gcr.mirrors.ustc.edu.cn beside
+    docker.mirrors.ustc.edu.cn, <id>.m.daocloud.io beside docker.m.daocloud.io); that service is a
+    name of three parts or more, never a bare registrable domain."""
+    parent = listed.split(".", 1)[1] if listed.count(".") >= 2 else listed
+    return parent.count(".") >= 2 and host.endswith("." + parent)
+
+
 def _same_service(host: str, dead: str) -> bool:
     """`host` is the closed mirror or a sibling on the same service (gcr.mirrors.ustc.edu.cn next
     to docker.mirrors.ustc.edu.cn; docker-cn.com for registry.docker-cn.com)."""
@@ -170,8 +178,7 @@ def _same_service(host: str, dead: str) -> bool:
         return True
     if host.count(".") == 1 and dead.endswith("." + host):   # the registrable domain alone
         return True
-    parent = dead.split(".", 1)[1] if dead.count(".") >= 2 else dead
-    return parent.count(".") >= 2 and host.endswith("." + parent)
+    return _sibling(host, dead)
 
 
 _MANIFEST_NOT_FOUND = lazy_compile(r"manifest (for \S+ )?(not found|unknown)", re.I)
@@ -249,7 +256,7 @@ def _is_mirror_host(host: str, known: Iterable[str]) -> bool:
     # to docker.m.daocloud.io), or a service name it sits under (m.daocloud.io), not a bare
     # registrable domain (daocloud.io is DaoCloud's own registry)
     return (any(host == k or host.endswith("." + k) or (k.endswith("." + host) and host.count(".") >= 2) or
-                (k.count(".") >= 3 and host.endswith("." + k.split(".", 1)[1])) for k in known)
+                _sibling(host, k) for k in known)
             or bool(_MIRRORISH.search(host)))
 
 
@@ -564,17 +571,18 @@ def container_without_gpu(texts: Texts) -> List[Match]:
     # A compose service shown with nothing that asks for the GPU, and CUDA failing in it: the
     # container was given no GPU, whatever a driver version beside it says (no libcuda reached it).
     # (a line commented out asks for nothing; CUDA's words, not a missing nvidia-smi, which a host says too)
-    said = _COMMENT_LINE.sub("", report.replace("\r\n", "\n"))
     pasted = [(n, t.replace("\r\n", "\n")) for n, t in _texts(texts, ("notes", "command", "error"))]
     compose = [(n, t, m) for n, t in pasted for m in _COMPOSE_SERVICE.finditer(t) if not _cut_short(t, m.start())]
-    # (nor where nvidia-smi answered at a container's prompt: the driver reached that container)
-    answered_inside = any(_DRIVER_TABLE.search(t, p.end(), p.end() + 600) for _, t in pasted
-                          for p in _CONTAINER_PROMPT.finditer(t))
-    if compose and not answered_inside and not _COMPOSE_GPU.search(said) and not _ASKS_GPU.search(said) and \
-            not _GPU_ASKED_ELSEWHERE.search(said) and not _COMPOSE_NOT_THE_REQUEST.search(report) and \
-            not _MAC.search(report) and (_NO_LIBCUDA_INSIDE.search(report) or _NO_DEVICE_INSIDE.search(report)):
-        n, t, m = compose[0]
-        return [Match("container.no-gpu-request", 0.9, n, _line(t, m.end() - 1))]
+    if compose:
+        said = _COMMENT_LINE.sub("", report.replace("\r\n", "\n"))
+        # (nor where nvidia-smi answered at a container's prompt: the driver reached that container)
+        answered_inside = any(_DRIVER_TABLE.search(t, p.end(), p.end() + 600) for _, t in pasted
+                              for p in _CONTAINER_PROMPT.finditer(t))
+        if not answered_inside and not _COMPOSE_GPU.search(said) and not _ASKS_GPU.search(said) and \
+                not _GPU_ASKED_ELSEWHERE.search(said) and not _COMPOSE_NOT_THE_REQUEST.search(report) and \
+                not _MAC.search(report) and (_NO_LIBCUDA_INSIDE.search(report) or _NO_DEVICE_INSIDE.search(report)):
+            n, t, m = compose[0]
+            return [Match("container.no-gpu-request", 0.9, n, _line(t, m.end() - 1))]
     runs = [(n, t, m) for n, t in _texts(texts, ("command", "notes")) for m in _DOCKER_RUN.finditer(t)]
     # `docker run --device /dev/nvidia0 --device /dev/nvidiactl ...` by hand: the device nodes reach
     # the container, the driver's user-space libraries do not (only the toolkit injects them).
@@ -765,12 +773,11 @@ _METADATA_SLOW_S = 10
 def metadata_timeout(texts: Texts) -> List[Match]:
     """BuildKit's `ERROR [internal] load metadata for <image>` after 10 s and more: the registry did
     not answer (no name, no connection), which a missing image or a refusal is told at once."""
-    if _REGISTRY_ANSWERED.search(_report(texts)):
-        return []
     for where, text in _texts(texts, ("error", "notes")):
         for m in _METADATA_FAILED.finditer(text):
             if int(m.group(1)) >= _METADATA_SLOW_S:
-                return [Match("registry.unreachable", 0.6, where, _line(text, m.start()))]
+                return [] if _REGISTRY_ANSWERED.search(_report(texts)) else \
+                    [Match("registry.unreachable", 0.6, where, _line(text, m.start()))]
     return []
 
 

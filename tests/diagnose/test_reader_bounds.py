@@ -13,12 +13,8 @@ import re
 
 import pytest
 
-try:  # Python >= 3.11
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_parse  # type: ignore[no-redef]
-
 from dldoctor import derived, diagnose, prose, readers, signatures
+from regex_tree import REPEATS, parse, sequences  # tests/regex_tree.py
 
 ALPHABET = [chr(c) for c in range(32, 127)] + ["\t", "\n", "中"]
 _CATEGORY = {
@@ -55,29 +51,19 @@ def _chars(op, av):
 def _repeat_of_one(item):
     """(characters, most) of a repeat of one single-character item, else None."""
     op, av = item
-    if str(op) in ("MAX_REPEAT", "MIN_REPEAT") and len(av[2]) == 1:
+    if str(op) in REPEATS and len(av[2]) == 1:
         chars = _chars(*av[2][0])
         return (chars, av[1]) if chars else None
     return None
 
 
-def ambiguous_repeats(tree, in_repeat=False):
+def ambiguous_repeats(tree):
     """The characters two adjacent repeats share inside a repeated group, for each such pair."""
-    items = list(tree)
-    for i, (op, av) in enumerate(items):
-        name = str(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT"):
-            yield from ambiguous_repeats(av[2], in_repeat or av[1] > 1)
-            first, second = _repeat_of_one(items[i]), (_repeat_of_one(items[i + 1]) if i + 1 < len(items) else None)
-            if in_repeat and first and second and first[1] > 1 and second[1] > 1 and first[0] & second[0]:
+    for items, in_repeat in sequences(tree):
+        pairs = zip(items, items[1:]) if in_repeat else ()
+        for first, second in ((_repeat_of_one(a), _repeat_of_one(b)) for a, b in pairs):
+            if first and second and first[1] > 1 and second[1] > 1 and first[0] & second[0]:
                 yield "".join(sorted(first[0] & second[0]))
-        elif name == "SUBPATTERN":
-            yield from ambiguous_repeats(av[-1], in_repeat)
-        elif name == "BRANCH":
-            for alt in av[1]:
-                yield from ambiguous_repeats(alt, in_repeat)
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            yield from ambiguous_repeats(av[1], in_repeat)
 
 
 def _patterns():
@@ -100,8 +86,8 @@ PATTERNS = _patterns()
 def test_the_shape_is_found_where_it_was():
     old = (r"^[ \t]*services:[ \t]*\n(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]+[\w.-]+:[ \t]*(?:#[^\n]*)?\n"
            r"(?:[ \t]+[^\n]*\n){0,30}?[ \t]+image:[ \t]*\S")
-    assert set(ambiguous_repeats(sre_parse.parse(old))) == {"\t "}
-    assert not list(ambiguous_repeats(sre_parse.parse(readers._COMPOSE_SERVICE.pattern)))
+    assert set(ambiguous_repeats(parse(old))) == {"\t "}
+    assert not list(ambiguous_repeats(parse(readers._COMPOSE_SERVICE.pattern)))
     assert len(PATTERNS) > 400
 
 
@@ -109,4 +95,4 @@ def test_the_shape_is_found_where_it_was():
 def test_no_pattern_repeats_an_ambiguous_pair(name):
     pattern = PATTERNS[name]
     re.compile(pattern)
-    assert not list(ambiguous_repeats(sre_parse.parse(pattern))), (name, pattern)
+    assert not list(ambiguous_repeats(parse(pattern))), (name, pattern)

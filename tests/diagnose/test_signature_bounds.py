@@ -8,39 +8,26 @@ import time
 
 import pytest
 
-try:  # Python >= 3.11
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_parse  # type: ignore[no-redef]
-
 from dldoctor import signatures
 from dldoctor.explain import explain
 from dldoctor.signatures import REPEAT_MAX, SIGNATURES, TEXT_MAX, bounded
+from regex_tree import REPEATS, parse, sequences  # tests/regex_tree.py
 
 IDS = ["%s:%d" % (s.problem, i) for i, s in enumerate(SIGNATURES)]
 
 
-def _repeats(tree, nested=False):
+def _repeats(tree):
     """(max, nested) of every repeat in a parsed pattern."""
-    for op, av in tree:
-        name = str(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT"):
-            lo, hi, sub = av
-            yield hi, nested
-            yield from _repeats(sub, nested=nested or hi > 1)
-        elif name in ("SUBPATTERN",):
-            yield from _repeats(av[-1], nested)
-        elif name == "BRANCH":
-            for alt in av[1]:
-                yield from _repeats(alt, nested)
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            yield from _repeats(av[1], nested)
+    for items, nested in sequences(tree):
+        for op, av in items:
+            if str(op) in REPEATS:
+                yield av[1], nested
 
 
 @pytest.mark.parametrize("sig", SIGNATURES, ids=IDS)
 def test_every_signature_compiles_to_bounded_repeats(sig):
     """No repeat is unbounded once compiled, and none repeats another repeat (exponential)."""
-    tree = sre_parse.parse(bounded(sig.regex), re.I | re.S)
+    tree = parse(bounded(sig.regex), re.I | re.S)
     for hi, nested in _repeats(tree):
         assert hi <= REPEAT_MAX, sig.regex
         assert not (nested and hi > 1), "a repeat inside a repeat: %s" % sig.regex
