@@ -52,6 +52,13 @@ CONTEXT_CAP = 0.55
 # not share). Train's Docker Desktop reports about a proxy are all labelled the proxy or the
 # registry, Docker Desktop acceptable at most.
 YIELDS_TO = {"docker.desktop": frozenset({"docker.proxy-misconfigured"})}
+# ... and those it yields to even where the report names what it causes: Desktop's engine that no
+# longer starts after its daemon configuration was edited (in its settings) is that edit's fault,
+# while the edit stands and the engine gives no answer (EDIT_GONE).
+YIELDS_ALWAYS = {"docker.desktop": frozenset({"daemon-json.invalid", "daemon-json.flag-conflict",
+                                              "daemon-json.unknown-key"})}
+EDIT_GONE = lazy_compile(r"error response from daemon|\b(removed|reverted|undid|undone|deleted) (it|that|them|the "
+                         r"(line|lines|key|entry|setting|change|option|edit))\b|\bafter removing (it|that|the)\b", re.I)
 _DESKTOP_CAUSES = lazy_compile(r"--gpus|\bgpus?\b|nvidia|\bcuda\b|显卡|daemon\.json|\bruntimes?\b", re.I)
 # The learned fallback (dldoctor.wordmodel): "auto" loads the shipped weights; None turns it off.
 FALLBACK: Any = "auto"
@@ -379,7 +386,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
             best[m.problem] = m
     # (read only where Docker Desktop was named: the one context that yields so)
     desktop_subject = "docker.desktop" not in best or any(_DESKTOP_CAUSES.search(t) for t in texts.values() if t)
-    best = {k: _as_context(m, best.values(), desktop_subject) for k, m in best.items()}
+    edit_stands = not any(EDIT_GONE.search(t) for t in texts.values() if t)
+    best = {k: _as_context(m, best.values(), desktop_subject, edit_stands) for k, m in best.items()}
     if any(p in best for p in SHOWN_DRIVER_CONTRADICTS) and driver_shown_working(facts, texts):
         best = {k: m for k, m in best.items() if k not in SHOWN_DRIVER_CONTRADICTS}
     # NVIDIA's repository that never served this release answers 404 in lines that do not name it
@@ -420,16 +428,18 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     return None
 
 
-def _as_context(m: Match, matches: Iterable[Match], own_subject: bool = True) -> Match:
+def _as_context(m: Match, matches: Iterable[Match], own_subject: bool = True, edit_stands: bool = True) -> Match:
     """A host-setup reading from the description, capped below SPECIFIC when the error output names a
     fault it does not cause ("Docker Desktop" in the notes, x509 in the error: the x509 is the fault).
-    `own_subject`: the report names what the context causes (YIELDS_TO applies only where it does not)."""
+    `own_subject`: the report names what the context causes (YIELDS_TO applies only where it does not);
+    `edit_stands`: no configuration edit was undone, no engine answered (YIELDS_ALWAYS applies)."""
     if m.problem not in CONTEXT or m.where == "error" or m.strength <= CONTEXT_CAP:
         return m
     causes = catalog.descendants(m.problem)
     # A fault read as surely from the description counts too ("I use Docker Desktop" next to a
     # daemon.json whose mirror dockerd rejects).
-    yields = frozenset() if own_subject else YIELDS_TO.get(m.problem, frozenset())
+    yields = (frozenset() if own_subject else YIELDS_TO.get(m.problem, frozenset())) | \
+        (YIELDS_ALWAYS.get(m.problem, frozenset()) if edit_stands else frozenset())
     if any((f.where == "error" or f.strength >= SPECIFIC or f.problem in yields) and f.problem not in CONTEXT
            and f.strength >= WEAK and f.problem not in causes for f in matches):
         return replace(m, strength=CONTEXT_CAP)

@@ -199,6 +199,16 @@ FAMILIES: Tuple[Family, ...] = (
        r"(in|a member of|added to|part of) (the )?[`'\"]?docker[`'\"]? group",
        r"\b(still|needs?|requires?|requiring|only works with|without|have to use|must use)\b[^.\n]{0,15}\bsudo\b|permission denied",
        scope=TEXT, where=("notes",), unless=r"\b(not|isn'?t|aren'?t|am ?n'?t)\b[^.\n]{0,20}\bdocker group"),
+    # A playbook (or provisioning script) that adds the user to the docker group and then runs docker
+    # in the same connection: refused on the first run, fine on the next (a new session).
+    # (the socket's own refusal: not ssh's, sudo's, a file's or a cluster's; not a user never added)
+    _f("docker.group-not-active", 0.75, r"\bansible\b|playbook|provision(ing)? script",
+       r"\b(first|1st) (time (you |i |we )?(run|ran)|run|time)\b|\bon (the )?first (run|try)\b|\bsecond (run|time)\b|"
+       r"\b(two|2) runs\b|\b(re-?run(ning)?|run(ning)?) (it |the (playbook|script|role) )?(again|twice|a second time)\b|"
+       r"\bre-?run(ning)? (it|the (playbook|script|role))\b[^.\n]{0,20}\b(fix(es|ed)?|works?|helps?)\b|\breset_connection\b",
+       r"docker\.sock|docker daemon socket|PermissionError\(13\b", scope=REPORT,
+       unless=r"\brootless\b|\bsnap\b|publickey|sudo password|forbidden|not (in|a member of) the docker group|"
+              r"\bforg[eo]t\b|owned by root"),
     # Group permissions that a session only picks up when it starts.
     _f("docker.group-not-active", 0.6, r"\bgroups?\b[^.\n]{0,40}(re-?evaluat|refresh|(not|n'?t) (yet )?(be )?(applied|active|"
        r"picked up)|take effect)|组[^。\n]{0,10}(没有)?生效", r"\bdocker\b", scope=TEXT),
@@ -223,6 +233,20 @@ FAMILIES: Tuple[Family, ...] = (
               # the pull through it worked
               r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b|"
               r"\bpull(s|ing)?( the)?( images?)? (is|are) (fine|ok|working)\b|\bpulls? (go|goes|went) through\b"),
+    # A proxy on the Windows host that Docker Desktop's engine picks up by itself, or reaches only
+    # through WSL's mirrored networking (127.0.0.1 there is not the host's): the engine's proxy, not
+    # the network, is what fails.
+    _f("docker.proxy-misconfigured", 0.75,
+       r"networking ?mode\s*=\s*mirrored|\bmirrored (networking|network(ing)? mode|mode)\b|network(ing)? mode [\"'“]?mirrored|"
+       r"\b(picks?|picked|picking) up (the )?(windows |host'?s? |system(-level)? )(https? )?proxy|"
+       r"\b(detects?|applies|uses) (the )?system(-level)? (https?(/https?)? )?proxy( settings)? automatically|"
+       r"自动(使用|读取|继承|应用)[^。\n]{0,12}系统代理",
+       r"proxy|代理",
+       # (a pull or the proxy's connection that failed: not a proxy mentioned beside another fault)
+       r"proxyconnect|\bpull(s|ing)?\b[^\n]{0,60}\b(fail(s|ed)?|time(s|d)? ?out|refused|error)|i/o timeout|"
+       r"client\.timeout|connection (refused|problems?|errors?)|拉取[^。\n]{0,10}(失败|超时)|超时",
+       scope=TEXT, unless=r"\b(no|not behind (a|any)|without( a| any)?|don'?t use( a| any)?|never use( a)?)\b[^.\n]{0,3}prox|"
+                          r"reverse proxy|代理已关闭|关闭了?代理|没有?(用|开)代理|\bpulls?\b[^.\n]{0,30}\bwork"),
     # --- a container run without the GPU ---------------------------------------------------------
     # nvidia-smi missing where the report says it ran: inside the container (the runtime puts it there).
     _f("container.no-gpu-request", 0.78, SMI_MISSING, IN_CONTAINER, scope=REPORT),
@@ -400,7 +424,8 @@ FAMILIES: Tuple[Family, ...] = (
     # repository is apt.repo-unsupported-distro above), or the release a pre-release.
     _f("os.unsupported", 0.7, r"\bdocker(-ce| ce| engine)?\b[^.\n]{0,30}\b(is |are )?(unavailable|not (yet )?available|"
        r"not (yet )?(published|released|built|packaged))\b|\bno (docker(-ce)?|docker engine) (packages?|builds?|releases?) (yet )?(for|on)\b",
-       DISTRO, unless=r"nvidia|toolkit"),
+       # (not apt's own "Package docker-ce is not available" quoted, which names no release)
+       DISTRO, unless=r"nvidia|toolkit|\bpackage [`'\"]?docker-ce[`'\"]? (is )?(unavailable|not available)\b(?![ \t]+(for|on|in)\b)"),
     # (the pre-release word on the release's own line: a tool's "beta" branch elsewhere is not the OS's)
     _f("os.unsupported", 0.72, r"(" + DISTRO + r")[^\n]{0,40}\b(beta ?\d?|alpha|pre-?release|development release|daily build)\b|"
        r"\b(beta|alpha|pre-?release|development release|daily build)\b[^\n]{0,20}(" + DISTRO + r")",
@@ -562,13 +587,19 @@ FAMILIES: Tuple[Family, ...] = (
     # in daemon.json next to its start failing: the file is what it rejects.
     _f("daemon-json.invalid", 0.9, r"failed to start daemon:", r"daemon\.json",
        r"[\"“]?\b(bip|storage-driver|default-address-pools|data-root|graph|exec-root|mtu|fixed-cidr)\b[\"”]?\s*:", scope=REPORT),
-    # "hosts" in daemon.json while the packaged unit starts dockerd with -H fd://: dockerd refuses
-    # to start (systemd then gives up: start-limit-hit). Not where the report clears ExecStart.
+    # "hosts" in daemon.json while the packaged unit starts dockerd with -H fd:// (Docker Desktop
+    # starts its engine with -H too): dockerd refuses to start (systemd then gives up:
+    # start-limit-hit). Not where the report clears ExecStart, nor Windows Server's own dockerd
+    # service (registered without -H, configured under ProgramData), where "hosts" is the way.
     _f("daemon-json.flag-conflict", 0.8, r"[\"“]hosts[\"”]\s*:",
        r"start-limit-hit|start request repeated too quickly|job for docker\.service failed|failed to start docker|"
-       r"(won'?t|doesn'?t|does not|did not|didn'?t|cannot|can'?t|fails? to|unable to) (re)?start|启动失败|无法启动|起不来",
+       r"(?:^|\n)[ \t]*failed to start[ \t]*(?:\r?\n|$)|"
+       r"(won'?t|will not|doesn'?t|does not|did not|didn'?t|cannot|can'?t|fails? to|unable to|never) (re)?start|"
+       r"\b(docker( desktop| daemon| engine)?|dockerd|daemon|engine)\b[^.\n]{0,20}\bcrash(es|ed)?\b|启动失败|无法启动|起不来",
+       # (not a daemon that answered; nor Windows' own dockerd service, unless Docker Desktop runs it)
        scope=REPORT, unless=r"(?m)^[ \t]*ExecStart=[ \t]*$|ExecStart=\s*(then|and|,|;)|removed -H|without -H|"
-                            r"systemctl edit docker|override\.conf|x509|ProgramData|npipe://|\bwindows\b"),
+                            r"systemctl edit docker|override\.conf|x509|ProgramData|npipe://|error response from daemon|"
+                            r"^(?![\s\S]*\bdocker (desktop|for windows)\b)[\s\S]*\b(windows|ws20\d\d)\b"),
     # dockerd's own word for it is "directives" ("the following directives are specified both as a
     # flag and in the configuration file"): "conflicting directives in daemon.json".
     _f("daemon-json.flag-conflict", 0.7, r"\bconflict(ing|s)? (directives?|options?|settings?|flags?)\b|"
@@ -715,13 +746,20 @@ FAMILIES: Tuple[Family, ...] = (
     # hours"): a systemd reload took the devices' cgroup rules away (the "NVML: Unknown Error" kind).
     _f("cgroup.nvml-unknown-error", 0.7,
        r"\b(stops?|stopped|stopping) (accessing|using|seeing|detecting|finding) (the )?gpus?\b|"
+       r"\b(initially|at first|first) (using|uses|used|sees|saw|finds|found) (the )?gpus?\b[^.\n]{0,20}\bnot\b|"
+       r"\bgpus? (is |are |was |were )?not (found|detected|visible|available) (inside|in) (the |my |our )?long[- ]running containers?\b|"
+       r"\b(becomes?|turns?|returns?) false\b|\bno devices were found\b|"
        r"\b(revert(s|ed|ing)?|falls?|fell|falling) back to (the )?cpu\b|\bgpus? (access )?(is |are |gets? |was )?"
        r"(lost|disappear(s|ed)?|vanish(es|ed)?|no longer (available|visible|detected))\b|"
-       r"(显卡|gpu)\s*(丢失|消失|掉了|不见了|不可用)",
+       r"(显卡|gpu)\s*(丢失|消失|掉了|不见了|不可用|(就)?用不了)",
        r"\bafter (some time|a while|a day|a few days|(some|several|a few|many|\d+) ?(hours?|days?|h)\b)|"
-       r"\bafter (running|being up) for\b|extended periods|overnight|一段时间(后|之后|以后)|运行(几|一段)",
+       r"\bafter (running|being up) for\b|\bafter a (\w+ )?period of time\b|\blong[- ]running containers?\b|"
+       r"extended periods|overnight|一段时间(后|之后|以后)|运行(几|一段)",
        r"docker|container|compose|容器", scope=REPORT,
-       unless=r"\bxid\b|fallen off the bus|out of memory|\boom\b|显存不足"),
+       # (not the hours the reporter spent on it, nor a failure from the first start)
+       unless=r"\bxid\b|fallen off the bus|out of memory|\boom\b|显存不足|"
+              r"\bafter [^.\n]{0,25}\b(of|spent)\b[^.\n]{0,12}(search|debug|tr(y|ying)|googl|troubleshoot|work)|"
+              r"\bon (the |its )?first start"),
     # A container that lost its GPU and got it back by its own restart (not the daemon's).
     _f("cgroup.nvml-unknown-error", 0.7,
        r"(?<!n't )(?<!not )\brestart(ing|ed)? (the |my |our |these |those )?(\w+ )?containers? "
@@ -755,6 +793,14 @@ FAMILIES: Tuple[Family, ...] = (
        r"(^|[\s$#>])sudo +docker(-compose| compose)\b", scope=REPORT,
        unless=r"without sudo|with sudo[^.\n]{0,20}\bworks?\b|\bsudo\b[^.\n]{0,60}\bworks?\b|\bbut sudo\b|\bsnap\b|"
               r"\brootless\b"),
+    # docker-py's traceback through its unix socket adapter ending in no socket file, or one that
+    # refused: nothing listens where the client looks (a traceback cut before the "fetching server
+    # API version" line that names it).
+    # (below SPECIFIC: Desktop, rootless or snap named beside it is what put the socket elsewhere)
+    _f("docker.daemon-down", 0.75, r"docker/transport/unixconn\.py",
+       r"FileNotFoundError: \[Errno 2\] No such file or directory(?!:)|ConnectionRefusedError: \[Errno 111\]|unixconn\.py:\d+: FileNotFoundError",
+       scope=REPORT, unless=r"\brootless\b|docker[- ]desktop|\bcolima\b|\borbstack\b|\bsnap\b|"
+                            r"\bdocker (ps|info|cli)\b[^.\n]{0,20}\bworks?\b"),
     # dockerd itself said not to start, with no configuration of its own blamed: the daemon is down
     # (a daemon.json or mirror that stops it is read, more surely, by its own rows).
     _f("docker.daemon-down", 0.6, r"\bdocker(d| daemon| service| engine)?\b[^.\n]{0,30}\b(cannot|can'?t|won'?t|fails? to|failed to|"
@@ -794,7 +840,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.invalid", 0.6, r"insecure[- ]registr(y|ies)",
        r"\b(add(ed|ing)?|set|put|enter(ed)?|configur(e|ed|ing))\b",
        r"\bfail(s|ed)? to (re)?start\b|\b(won'?t|can'?t|cannot|could ?n'?t) (re)?start\b|"
-       r"\b(tries|tried|trying) to restart (&|and) fail|\brestart(ing)? fail",
+       r"\b(tries|tried|trying) to restart (&|and) fail|\brestart(ing)? fail|\bcrash(es|ed)? (on|at|during|when) (re)?start",
        scope=TEXT, where=("notes",)),
     # An option dockerd has removed ("graph" for data-root since 23.0, the cluster-store family):
     # dockerd refuses to start on a key it no longer knows.

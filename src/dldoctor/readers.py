@@ -242,7 +242,8 @@ def closed_mirrors(texts: Texts) -> List[Match]:
 _V2_DOWN = lazy_compile(
     r"(?:Get|Head)\s+\\?\"?https?://([a-z0-9.-]+)(?::\d+)?/v2/[^\n]{0,300}?(connection refused|i/o timeout|no such host|"
     r"connection reset|\bEOF\b|TLS handshake timeout|bad gateway|service unavailable|gateway time-?out|deadline exceeded|"
-    r"(status|code):? 50[234]\b|: 50[234]\b)", re.I)
+    # (containerd's resolver names the host it failed to connect to: "…": dialing host:port: …)
+    r"(status|code):? 50[234]\b|: 50[234]\b|\"?: dialing [\w.-]+)", re.I)
 _MIRRORISH = lazy_compile(r"mirror|dockerproxy|docker-proxy|hub-?proxy", re.I)
 # containerd and BuildKit ask a mirror for a public registry's image with `?ns=<that registry>`: the
 # host in such a URL is a mirror, whatever its name (a private registry listed under k3s's `mirrors:`
@@ -639,7 +640,10 @@ def proxy_bypassed(texts: Texts, host: str = "") -> List[Match]:
 # The client found no daemon at a socket (docker's, docker-py's, Node's and Testcontainers' words).
 _NO_SOCKET = lazy_compile(r"cannot connect to the docker daemon|docker\.sock[^\n]{0,40}(no such file|does not exist|ENOENT)|"
                           r"(no such file or directory|ENOENT)[^\n]{0,60}docker\.sock|"
-                          r"fetching server api version[^\n]*FileNotFoundError\(2\b|No Docker client strategy found", re.I)
+                          r"(fetching server api version|connection aborted)[^\n]{0,300}FileNotFoundError\(2\b|"
+                          r"No Docker client strategy found|"
+                          # docker-py's traceback through its socket adapter, cut before that line
+                          r"docker/transport/unixconn\.py[^\n]*\n(?:[^\n]*\n){0,12}?[^\n]*FileNotFoundError: \[Errno 2\] No such file or directory(?!:)", re.I)
 # Docker Desktop's own socket or context named: the engine the CLI was set to is Desktop's VM.
 _DESKTOP_SOCKET = lazy_compile(r"(~|/Users/[^/\s]+|/home/[^/\s]+)/\.docker/(run|desktop)/docker\.sock|"
                                r"\bcontext\b[^\n]{0,40}\bdesktop-linux\b|\bdesktop-linux\b[^\n]{0,40}\bcontext\b|"
@@ -650,29 +654,39 @@ _MAC = lazy_compile(r"\bdarwin\b|\bmac ?os\b|\bos ?x\b|\bmacbook|\bmac (m[1-4]|m
 # run: the socket is elsewhere, not the daemon gone. A Mac naming neither may just not have started it.
 _DOCKER_RUNS = lazy_compile(r"\bdocker (desktop )?(is|was) (up and )?running\b|\bdocker (commands?|cli) (are |is )?(still )?working|"
                             r"\bdocker ps\b[^\n]{0,20}\bworks\b|only socket|com\.docker\.vmnetd\.sock|"
-                            r"\bdocker desktop\b|\bdocker for mac\b|\bdocker\.app\b", re.I)
+                            r"\bdocker[- ]desktop\b|\bdocker for mac\b|\bdocker\.app\b", re.I)
+# On any host, the reporter's word that Desktop itself runs ("I've got Docker Desktop running"; not
+# the client's hint "Is docker or Docker Desktop running?"): its engine is up, its socket elsewhere.
+_DESKTOP_RUNS = lazy_compile(r"\b(i'?ve got|i have|i've|got|have|with|while) docker[- ]desktop (running|open|started|up)\b|"
+                             r"(?<!\bor )\bdocker[- ]desktop is (up and |already |definitely )?(running|open|started)\b", re.I)
+# ... unless Desktop is not the engine in question (uninstalled, or another engine wanted beside it)
+_DESKTOP_NOT_ENGINE = lazy_compile(r"uninstall|\bremoved\b|instead of|switched|\bbut i want\b|service docker start|"
+                                   r"systemctl (start|status|restart) docker|dev ?containers?\b", re.I)
 
 # A daemon of its own the client was meant to reach (rootless, in a container, remote, another VM
 # of the Mac's): not Desktop's.
 _OTHER_DAEMON = lazy_compile(r"rootless|\bdind\b|docker-in-docker|\b(inside|in) (the|a) container\b|tcp://|ssh://|DOCKER_HOST|"
                              r"colima|orbstack|rancher desktop|\blima\b|podman", re.I)
 # On a Mac, the failure at the default socket (the link Desktop may not have made).
-_DEFAULT_SOCKET = lazy_compile(r"/var/run/docker\.\s?sock|FileNotFoundError\(2\b|No Docker client strategy found", re.I)
+_DEFAULT_SOCKET = lazy_compile(r"/var/run/docker\.\s?sock|FileNotFoundError\(2\b|FileNotFoundError: \[Errno 2\] No such file or directory(?!:)|"
+                               r"No Docker client strategy found", re.I)
 
 
 def desktop_socket(texts: Texts) -> List[Match]:
     """A client that found no daemon where Docker Desktop's socket or context was in play: the
-    socket under ~/.docker, the desktop-linux context, or a Mac whose Docker runs (or is Desktop)
-    while /var/run/docker.sock is not there (Desktop 4.13+ makes that link only when asked). Read as the
-    failure itself, not a remark about the host: what to fix is Desktop's socket or context."""
+    socket under ~/.docker, the desktop-linux context, a Mac whose Docker runs (or is Desktop), or
+    any host whose reporter says Desktop itself is running, while /var/run/docker.sock is not there
+    (Desktop 4.13+ makes that link only when asked). Read as the failure itself, not a remark about
+    the host: what to fix is Desktop's socket or context."""
     report = _report(texts)
     if not _NO_SOCKET.search(report):
         return []
     m = _DESKTOP_SOCKET.search(report)
     if m:
         return [Match("docker.desktop", 0.9, "error", _line(report, m.start()))]
-    if _MAC.search(report) and _DEFAULT_SOCKET.search(report) and not _OTHER_DAEMON.search(report):
-        m = _DOCKER_RUNS.search(report)
+    if _DEFAULT_SOCKET.search(report) and not _OTHER_DAEMON.search(report):
+        m = _DOCKER_RUNS.search(report) if _MAC.search(report) else None
+        m = m or (None if _DESKTOP_NOT_ENGINE.search(report) else _DESKTOP_RUNS.search(report))
         if m:
             return [Match("docker.desktop", 0.88, "error", _line(report, m.start()))]
     return []

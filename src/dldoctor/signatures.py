@@ -519,6 +519,12 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"failed to download metadata for repo|cannot download repomd\.xml", 0.75),
     # dnf/yum print curl's failures in their own words ("Curl error (35): SSL connect error for https://...").
     _s("apt.repo-unreachable", r"curl error \((6|7|28|35|56)\): [^\n]*(for|from) https?://", 0.85),
+    # Docker's repository files and keys exist for every release: a 403 for one is the network (a
+    # country or a firewall refused), not a release it never served.
+    _s("apt.repo-unreachable", r"download\.docker\.com/linux/(centos|fedora|rhel|sles|ubuntu|debian|raspbian)/(docker-ce\.repo|gpg)\b"
+       r"[^\n]{0,160}\b403\b", 0.8),
+    # ... and yum's older form ("[Errno 14] curl#7 - \"Failed to connect to …: Network is unreachable\"")
+    _s("apt.repo-unreachable", r"\[Errno 14\] curl#(6|7|28|35|56) - ", 0.85),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
     _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
     # apt's own words for a transport failure (en and zh_CN): the host never answered, so a "no

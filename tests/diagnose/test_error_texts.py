@@ -1228,14 +1228,6 @@ FIFTEENTH_SESSION_NOT = [
 ]
 
 
-@pytest.mark.parametrize("error,notes,want", FIFTEENTH_SESSION_WORDINGS)
-def test_the_fifteenth_session_wordings_are_read(error, notes, want):
-    assert _read(error, notes) == (want, True)
-
-
-@pytest.mark.parametrize("error,notes,wrong", FIFTEENTH_SESSION_NOT)
-def test_the_fifteenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
-    assert _read(error, notes) != (wrong, True)
 
 # An adversarial review of the fifteenth session's rows (each failed on the unnarrowed row): a company
 # network or a proxy that pulls go through, the host's own nvidia-smi or a system container, WSL named
@@ -2046,14 +2038,6 @@ SIXTEENTH_SESSION_NOT = [
 ]
 
 
-@pytest.mark.parametrize("error,notes,want", SIXTEENTH_SESSION_WORDINGS)
-def test_the_sixteenth_session_wordings_are_read(error, notes, want):
-    assert _read(error, notes) == (want, True)
-
-
-@pytest.mark.parametrize("error,notes,wrong", SIXTEENTH_SESSION_NOT)
-def test_the_sixteenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
-    assert _read(error, notes) != (wrong, True)
 
 # An adversarial review of the sixteenth session's rows (each failed on the row's first version): a
 # "not found" or a package's 404 next to the CUDA repository of a served release, a proxy mentioned in
@@ -2102,10 +2086,6 @@ SIXTEENTH_REVIEW_NOT = [
 ]
 
 
-@pytest.mark.parametrize("error,notes,wrong", SIXTEENTH_REVIEW_NOT)
-def test_the_sixteenth_session_rows_keep_to_their_evidence(error, notes, wrong):
-    assert _read(error, notes) != (wrong, True)
-
 
 # The seventeenth session's rows, from its collection round (2026-12-06): a program's log line is not
 # a sentence of the report (an ollama INFO line saying "total unused blobs removed" is no image
@@ -2153,14 +2133,6 @@ SEVENTEENTH_SESSION_NOT = [
 ]
 
 
-@pytest.mark.parametrize("error,notes,want", SEVENTEENTH_SESSION_WORDINGS)
-def test_the_seventeenth_session_wordings_are_read(error, notes, want):
-    assert _read(error, notes) == (want, True)
-
-
-@pytest.mark.parametrize("error,notes,wrong", SEVENTEENTH_SESSION_NOT)
-def test_the_seventeenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
-    assert _read(error, notes) != (wrong, True)
 
 
 def test_docker_desktop_refusing_a_windows_user_gets_the_windows_fix():
@@ -2211,10 +2183,6 @@ SEVENTEENTH_REVIEW_NOT = [
      "Jenkins agent on our DGX.", "docker.group-not-active"),
 ]
 
-
-@pytest.mark.parametrize("error,notes,wrong", SEVENTEENTH_REVIEW_NOT)
-def test_the_seventeenth_session_rows_keep_to_their_evidence(error, notes, wrong):
-    assert _read(error, notes) != (wrong, True)
 
 
 # The eighteenth session's rows, from its two collection rounds (2026-12-06): a mirror failing in a
@@ -2339,14 +2307,6 @@ def test_a_mirror_failing_in_a_pull_is_read_as_one(error, notes):
     assert "mirror.dead" in read and "mirror.dead" in rep.root_causes[:2], (rep.root_causes, read)
 
 
-@pytest.mark.parametrize("error,notes,want", EIGHTEENTH_SESSION_WORDINGS)
-def test_the_eighteenth_session_wordings_are_read(error, notes, want):
-    assert _read(error, notes) == (want, True)
-
-
-@pytest.mark.parametrize("error,notes,wrong", EIGHTEENTH_SESSION_NOT)
-def test_the_eighteenth_session_rows_do_not_claim_other_faults(error, notes, wrong):
-    assert _read(error, notes) != (wrong, True)
 
 
 def test_a_long_compose_paste_without_an_image_is_read_in_bounded_time():
@@ -2392,3 +2352,83 @@ def test_a_compose_file_pasted_into_explain_is_read_too():
     rep = explain("CUDA driver version is insufficient for CUDA runtime version\nservices:\n  viseron:\n    image: "
                   "roflcoopter/amd64-cuda-viseron\n    volumes:\n      - /config:/config\n")
     assert rep.root_causes[0] == "container.no-gpu-request"
+
+
+# The nineteenth session's rows (2026-12-06), each in a wording of its own, not a case's text.
+NINETEENTH_SESSION_WORDINGS = [
+    # Docker Desktop named, its engine not starting after its daemon settings were edited: the edit
+    ("", "Docker Desktop will not start after I added \"hosts\": [\"tcp://0.0.0.0:2375\"] in Settings > Docker "
+     "Engine. It crashes on every restart.", "daemon-json.flag-conflict"),
+    ("", "Docker for Windows fails to start since I put \"hosts\": \"127.0.0.1\" in daemon.json", "daemon-json.flag-conflict"),
+    ("", "Docker Desktop on my Mac crashes on start after adding 10.1.1.1:5000 to the insecure registries in "
+     "Preferences.", "daemon-json.invalid"),
+    # yum's curl failures in its older form
+    ("https://mirrors.example.cn/docker-ce/linux/centos/7/x86_64/stable/repodata/repomd.xml: [Errno 14] curl#7 - "
+     "\"Failed to connect to 2001:db8::1: Network is unreachable\"", "", "apt.repo-unreachable"),
+    # Docker's .repo file refused: the network, whatever the release
+    ("Could not fetch/save url https://download.docker.com/linux/fedora/docker-ce.repo to file "
+     "/etc/yum.repos.d/docker-ce.repo: [Errno 14] HTTPS Error 403 - Forbidden", "", "apt.repo-unreachable"),
+    # containerd's resolver naming the mirror it dialled
+    ('failed to resolve source metadata for docker.io/library/python:3.11: failed to do request: Head '
+     '"https://hub.mirror.example.org/v2/library/python/manifests/3.11?ns=docker.io": dialing hub.mirror.example.org:443',
+     "", "mirror.dead"),
+    # docker-py's traceback cut before its "fetching server API version" line
+    ('  File "/usr/lib/python3/dist-packages/docker/transport/unixconn.py", line 30, in connect\n'
+     "    sock.connect(self.unix_socket)\nFileNotFoundError: [Errno 2] No such file or directory", "",
+     "docker.daemon-down"),
+    # the reporter says Desktop runs, the client finds no socket: Desktop's socket is elsewhere
+    ("docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', "
+     "FileNotFoundError(2, 'No such file or directory'))", "Docker Desktop is running and docker ps works in my "
+     "terminal, but the SDK cannot connect.", "docker.desktop"),
+    ("requests.exceptions.ConnectionError: ('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))",
+     "Running on my MacBook with docker-desktop installed.", "docker.desktop"),
+    # a GPU a long-running container had, then lost
+    ("", "The GPU is not found inside long-running containers: after a few days torch says no CUDA device until "
+     "I restart the compose service.", "cgroup.nvml-unknown-error"),
+    ("", "Initially using the GPU, but not using it after a period of time; the ollama container falls back to CPU.",
+     "cgroup.nvml-unknown-error"),
+    # a playbook that adds the user to the group and uses docker in the same connection
+    ("", "On the first run of the playbook the docker tasks fail with permission denied on /var/run/docker.sock; "
+     "running it again works.", "docker.group-not-active"),
+    # apt's own words quoted on a supported release are no release without packages
+    ("E: Package 'docker-ce' has no installation candidate", "Ubuntu 24.04 : Package 'docker-ce' unavailable",
+     "apt.docker-repo-missing"),
+    # a Windows proxy tool the engine cannot reach through WSL's mirrored networking
+    ("", "With networkingMode=mirrored in .wslconfig, docker pull through my Clash proxy on 127.0.0.1:7890 fails "
+     "unless the proxy starts before Docker.", "docker.proxy-misconfigured"),
+]
+NINETEENTH_SESSION_NOT = [
+    # Windows Server's own dockerd service reads "hosts" from ProgramData: that is how it is set there
+    ("", "On Windows Server 2019, dockerd fails to start after I set \"hosts\": [\"npipe://\"] in daemon.json",
+     "daemon-json.flag-conflict"),
+    # a repository's package file for a release it does not serve answers 404, not 403: no network reading
+    ("Err:5 https://download.docker.com/linux/ubuntu plucky InRelease\n  404  Not Found", "", "apt.repo-unreachable"),
+    # the client's own hint, not the reporter saying Desktop runs
+    ("docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', "
+     "FileNotFoundError(2, 'No such file or directory'))", "Hint: Is docker or Docker Desktop running?",
+     "docker.desktop"),
+    # a GPU never seen in a container is no GPU lost over time
+    ("", "The GPU is not found inside the container; I started it with docker run without any flags.",
+     "cgroup.nvml-unknown-error"),
+    # a first run that failed for another reason than the socket
+    ("", "On the first run of the playbook apt fails to fetch https://download.docker.com, the second run works.",
+     "docker.group-not-active"),
+]
+
+
+# Each session's rows (the fifteenth on): the wordings each must read, and the faults each must not
+# claim, in one pair of tests.
+SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
+                    + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS)
+SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
+               + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT)
+
+
+@pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
+def test_each_sessions_wordings_are_read(error, notes, want):
+    assert _read(error, notes) == (want, True)
+
+
+@pytest.mark.parametrize("error,notes,wrong", SESSION_NOT)
+def test_each_sessions_rows_do_not_claim_other_faults(error, notes, wrong):
+    assert _read(error, notes) != (wrong, True)
