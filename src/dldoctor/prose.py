@@ -539,6 +539,9 @@ FAMILIES: Tuple[Family, ...] = (
               r"\bnot (on |in |using |under )?wsl\b|\b(from|left|moved from|switched from|instead of) wsl\b|"
               r"\bwsl (before|previously|laptop|machine|box)\b|\bneed wsl\b|bare[- ]metal|physical (server|machine)|"
               r"native (ubuntu|linux)|dual[- ]boot|\d-generic\b"),
+    # A VirtualBox VM (minikube's or Vagrant's too): it passes no NVIDIA GPU through for CUDA.
+    _f("gpu.absent", 0.7, r"\b(on|in|inside|under|with|using|via) (a |an |the |my )?(virtual ?box|vbox)\b|--(vm-)?driver[= ]virtualbox\b",
+       r"gpu|nvidia|cuda|显卡", scope=REPORT, unless=r"pass-?through|\bvfio\b|直通"),
     # "No GPU on this machine", "(no GPU)", 没有GPU, a VM with none passed through.
     _f("gpu.absent", 0.7, r"\bno (nvidia )?gpus? (on|in) (this|the|my|that) (machine|host|server|vm|computer|pc|laptop|box|instance)\b|"
        r"\(no (nvidia )?gpus?\)|没有\s*(独立)?\s*(gpu|英伟达显卡|n卡)|无\s*gpu|\bno gpu is passed through|without (a )?gpu pass-?through",
@@ -637,6 +640,8 @@ FAMILIES: Tuple[Family, ...] = (
        r"debian|fedora|rocky|\bdgx\b|cluster|服务器"),
     _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|\b(on|using|with|in) my mac\b|"
+       # (a Mac named in Chinese: "mac无法安装", "苹果电脑", "在mac上")
+       r"(?<![a-z])mac(book)?(?=\s*[\u4e00-\u9fff])|苹果(电脑|笔记本)|"
        # macOS's own paths: a home under /Users (not Windows' C:/Users), a per-user temporary folder
        r"(?<![\w/:])/Users/[\w.-]+/|(?<![\w/])/var/folders/[\w+-]{2}/[\w+-]+/T/|"
        # (OrbStack and Colima run the engine in a Linux VM on macOS the same way)

@@ -238,12 +238,13 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"additional property (gpus|devices|device_requests) is not allowed|"
        r"unsupported config option for [^\n]*'(gpus|devices|device_requests)'", 0.85),
     # Snap's confinement: dockerd may not create a bind mount's source outside the user's home.
-    # and has a /tmp of its own: a path another program just made in the host's /tmp is not there
+    # and has a /tmp of its own: a path another program just made in the host's /tmp is not there.
+    # (Above CONTEXT_CAP: the error itself is snap's doing, not a mention of how Docker came.)
     _s("docker.snap", r"unable to prepare context: path \"?/tmp/[^\s\"]*\"? not found|"
        r"invalid output path: directory \"?/tmp/[^\s\"]*\"? does not exist|"
        # nor removable media (/media, /run/media) until its removable-media interface is connected
-       r"error checking context: '?can'?t stat '/(run/)?media/", 0.55),
-    _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.55),
+       r"error checking context: '?can'?t stat '/(run/)?media/", 0.6),
+    _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.6),
     _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
        r"\bdocker[ -]snap\b|\bsnap(ped)? (version of |package of )?docker\b", 0.8),
     # (not Docker Desktop said not used, uninstalled or replaced)

@@ -2396,8 +2396,16 @@ NINETEENTH_SESSION_WORDINGS = [
     # a Windows proxy tool the engine cannot reach through WSL's mirrored networking
     ("", "With networkingMode=mirrored in .wslconfig, docker pull through my Clash proxy on 127.0.0.1:7890 fails "
      "unless the proxy starts before Docker.", "docker.proxy-misconfigured"),
+    # a VirtualBox VM passes no NVIDIA GPU through; a Mac named in Chinese is Docker Desktop's VM
+    ("", "minikube start --driver=virtualbox, then the nvidia device plugin reports no GPU on the node",
+     "gpu.absent"),
+    ("", "在mac上运行 docker compose，报错 could not select device driver \"nvidia\" with capabilities: [[gpu]]",
+     "docker.desktop"),
 ]
 NINETEENTH_SESSION_NOT = [
+    # a VirtualBox VM given the card by PCI passthrough may have it
+    ("", "Ubuntu guest in VirtualBox with PCI passthrough of the RTX 3060; nvidia-smi in a container fails",
+     "gpu.absent"),
     # Windows Server's own dockerd service reads "hosts" from ProgramData: that is how it is set there
     ("", "On Windows Server 2019, dockerd fails to start after I set \"hosts\": [\"npipe://\"] in daemon.json",
      "daemon-json.flag-conflict"),
