@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
-from dldoctor.signatures import NOT_GPU_ACCESS, WSL_1, Match, bounded, head_and_tail
+from dldoctor.signatures import DOCKER_PY_NO_SOCKET_FILE, NOT_GPU_ACCESS, WSL_1, Match, bounded, head_and_tail
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -803,7 +803,7 @@ FAMILIES: Tuple[Family, ...] = (
     # API version" line that names it).
     # (below SPECIFIC: Desktop, rootless or snap named beside it is what put the socket elsewhere)
     _f("docker.daemon-down", 0.75, r"docker/transport/unixconn\.py",
-       r"FileNotFoundError: \[Errno 2\] No such file or directory(?!:)|ConnectionRefusedError: \[Errno 111\]|unixconn\.py:\d+: FileNotFoundError",
+       DOCKER_PY_NO_SOCKET_FILE + r"|ConnectionRefusedError: \[Errno 111\]|unixconn\.py:\d+: FileNotFoundError",
        scope=REPORT, unless=r"\brootless\b|docker[- ]desktop|\bcolima\b|\borbstack\b|\bsnap\b|"
                             r"\bdocker (ps|info|cli)\b[^.\n]{0,20}\bworks?\b"),
     # dockerd itself said not to start, with no configuration of its own blamed: the daemon is down

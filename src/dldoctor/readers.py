@@ -14,7 +14,7 @@ import re
 from functools import partial
 
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.signatures import Match, ends
+from dldoctor.signatures import DOCKER_PY_NO_SOCKET_FILE, Match, ends
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -643,7 +643,7 @@ _NO_SOCKET = lazy_compile(r"cannot connect to the docker daemon|docker\.sock[^\n
                           r"(fetching server api version|connection aborted)[^\n]{0,300}FileNotFoundError\(2\b|"
                           r"No Docker client strategy found|"
                           # docker-py's traceback through its socket adapter, cut before that line
-                          r"docker/transport/unixconn\.py[^\n]*\n(?:[^\n]*\n){0,12}?[^\n]*FileNotFoundError: \[Errno 2\] No such file or directory(?!:)", re.I)
+                          r"docker/transport/unixconn\.py[^\n]*\n(?:[^\n]*\n){0,12}?[^\n]*" + DOCKER_PY_NO_SOCKET_FILE, re.I)
 # Docker Desktop's own socket or context named: the engine the CLI was set to is Desktop's VM.
 _DESKTOP_SOCKET = lazy_compile(r"(~|/Users/[^/\s]+|/home/[^/\s]+)/\.docker/(run|desktop)/docker\.sock|"
                                r"\bcontext\b[^\n]{0,40}\bdesktop-linux\b|\bdesktop-linux\b[^\n]{0,40}\bcontext\b|"
@@ -667,9 +667,10 @@ _DESKTOP_NOT_ENGINE = lazy_compile(r"uninstall|\bremoved\b|instead of|switched|\
 # of the Mac's): not Desktop's.
 _OTHER_DAEMON = lazy_compile(r"rootless|\bdind\b|docker-in-docker|\b(inside|in) (the|a) container\b|tcp://|ssh://|DOCKER_HOST|"
                              r"colima|orbstack|rancher desktop|\blima\b|podman", re.I)
-# On a Mac, the failure at the default socket (the link Desktop may not have made).
-_DEFAULT_SOCKET = lazy_compile(r"/var/run/docker\.\s?sock|FileNotFoundError\(2\b|FileNotFoundError: \[Errno 2\] No such file or directory(?!:)|"
-                               r"No Docker client strategy found", re.I)
+# The failure at the default socket (the link Desktop may not have made: on a Mac, or where the
+# reporter says Desktop runs).
+_DEFAULT_SOCKET = lazy_compile(r"/var/run/docker\.\s?sock|FileNotFoundError\(2\b|" + DOCKER_PY_NO_SOCKET_FILE +
+                               r"|No Docker client strategy found", re.I)
 
 
 def desktop_socket(texts: Texts) -> List[Match]:

@@ -109,6 +109,9 @@ _DOCKER_SUITE_RELEASE = _DOCKER_REPO + r"[\w ]+ [\w.~-]+ Release"
 # After "no NVIDIA GPU": "access", "support" or "during the build" speak of a container or a build,
 # not of a host without a card ("no NVIDIA GPU at all" still is one); dldoctor.prose reads it too.
 NOT_GPU_ACCESS = r"(?! access| support| (during|at|while) (the )?(docker |image )?build)"
+# docker-py's words for a socket file that is not there (its traceback's last line): the error names
+# no file, where a program's own missing file is named after a colon.
+DOCKER_PY_NO_SOCKET_FILE = r"FileNotFoundError: \[Errno 2\] No such file or directory(?!:)"
 # "WSL 1" said of this host (not an issue template's unticked "- [ ] WSL 1" nor its question "WSL 1
 # or WSL 2?"); dldoctor.prose reads it too.
 WSL_1 = r"(?<!\[ \] )\bWSL ?1\b(?! or WSL ?2)"
