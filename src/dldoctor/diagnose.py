@@ -154,6 +154,12 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
                                                  "there, the running daemon had not loaded it.")
     installed, _ev = toolkit_state(facts)
     said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
+    if said:
+        from dldoctor.signatures import NVIDIA_CTK_ABSENT
+
+        # (the configure step a report shows is no install where the failing command's shell found no nvidia-ctk)
+        if facts.error and re.search(NVIDIA_CTK_ABSENT, facts.error, re.I):
+            said = None
     # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
     # unless the package database says plainly that it is not installed.
     in_daemon = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes

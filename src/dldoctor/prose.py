@@ -374,6 +374,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("registry.unreachable", 0.45, r"镜像[^，,。\n]{0,8}(拉取|下载|pull)[^，,。\n]{0,4}(不成功|失败|不下来|不了)|"
        r"(拉取|下载|pull)[^，,。\n]{0,4}镜像[^，,。\n]{0,4}(不成功|失败)|镜像[^，,。\n]{0,8}(拉不下来|拉不动|下载不了|拉不了)"),
     _f("apt.repo-unreachable", 0.75, NVIDIA_REPO, CANT_REACH),
+    # A CDN in front of the repository refusing a whole country (CloudFront's "configured to block
+    # access from your country"): the network the host is on, not the release.
+    _f("apt.repo-unreachable", 0.8, NVIDIA_REPO, r"block(s|ed|ing)? access from (your|this|their|the|our|my) country|"
+       r"\bblock(s|ed|ing)?\b[^.\n]{0,40}\b(from|in) (ukraine|russia|iran|syria|cuba|crimea|china|your country)\b", scope=REPORT,
+       # (a registry's CDN refusing the country, in a report that also pastes its install steps)
+       unless=r"docker pull|\bpull(ing|ed)? (the )?(image|from)|\bregistr(y|ies)\b|\bmanifests?\b|/v2/|\becr\b|nvcr\.io"),
     # NVIDIA's old per-distribution list (…/$distribution/nvidia-docker.list) that fetched nothing
     # usable: a 404 page saved as the list, "missing", or the reporter guessing what $distribution is
     # for their release. The URL exists only for the releases NVIDIA built.
@@ -792,6 +798,12 @@ FAMILIES: Tuple[Family, ...] = (
     _f("container.shm-too-small", 0.55, r"--tensor[-_]parallel[-_]size|tensor[- ]parallel(ism)?|\bnccl\b|多卡|张量并行",
        r"\bdocker\b|containers?\b|容器", r"crash|error|fail|abort|hang|stuck|bus error|killed|报错|崩溃|失败|卡住",
        scope=TEXT),
+    # A container given the host's docker socket by a bind mount, refused it on an SELinux host (Fedora,
+    # RHEL and their kin label the socket so containers may not use it without :z or label=disable).
+    _f("os.selinux", 0.7, r"(-v|--volume)[ =]?/var/run/docker\.sock:|(^|\n)[ \t]*-[ \t]*['\"]?/var/run/docker\.sock:/var/run/docker\.sock",
+       r"permission denied|cannot connect to (the )?docker daemon|(in)?accessible|\bEACCES\b|mount the docker socket",
+       r"\bfedora\b|\brhel\b|red ?hat|\bcentos\b|\brocky\b|\balma ?linux\b|\bselinux\b|\bsetenforce\b|avc: ", scope=REPORT,
+       unless=r"\bnot in the docker group\b|usermod -a?G docker|label[=:]disable|setenforce 0[^.\n]{0,30}(did ?n'?t|does ?n'?t|no) "),
     # --- Docker packages ----------------------------------------------------------------------------
     # docker-compose v1 could not reach the daemon while it ran under sudo: no socket refused a user.
     _f("docker.daemon-down", 0.75, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",
@@ -805,6 +817,11 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.daemon-down", 0.75, r"docker/transport/unixconn\.py",
        DOCKER_PY_NO_SOCKET_FILE + r"|ConnectionRefusedError: \[Errno 111\]|unixconn\.py:\d+: FileNotFoundError",
        scope=REPORT, unless=r"\brootless\b|docker[- ]desktop|\bcolima\b|\borbstack\b|\bsnap\b|"
+                            r"\bdocker (ps|info|cli)\b[^.\n]{0,20}\bworks?\b"),
+    # Node's docker clients (dockerode: VS Code, testcontainers) finding no socket file, or one that
+    # refused, at the default path; the same exceptions.
+    _f("docker.daemon-down", 0.75, r"connect (ENOENT|ECONNREFUSED) ?(?!/run/user/)[^\s]*docker\.sock\b",
+       scope=REPORT, unless=r"\brootless\b|docker[- ]desktop|\bcolima\b|\borbstack\b|\bsnap\b|/run/user/|"
                             r"\bdocker (ps|info|cli)\b[^.\n]{0,20}\bworks?\b"),
     # dockerd itself said not to start, with no configuration of its own blamed: the daemon is down
     # (a daemon.json or mirror that stops it is read, more surely, by its own rows).
@@ -820,6 +837,14 @@ FAMILIES: Tuple[Family, ...] = (
     # points at `docker --help`, not `docker compose --help`).
     _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",
        r"\bdocker[ -]compose\b", scope=REPORT),
+    # ... and where the engine came from the distribution's own packages (docker.io): Docker's
+    # repository, which ships the compose plugin, was never added.
+    _f("apt.docker-repo-missing", 0.8, r"'compose' is not a docker command|unknown shorthand flag: '\w' in -\w+", r"\bcompose\b",
+       r"\b(apt(-get)?|yum|dnf) (-y )?install (-y )?([\w.-]+ )*docker(\.io)?(?![\w.-])|\bdocker\.io\b (package|from)|"
+       r"\b(apt|distro|distribution'?s?|ubuntu'?s?|debian'?s?) (own )?packages? (for|of) docker\b", scope=REPORT,
+       # (Docker's own packages, or the reporter saying that is not how it was installed)
+       unless=r"docker-ce\b|download\.docker\.com|get\.docker\.com|docker desktop|\bsnap\b|"
+              r"\b(did ?n[o']?t|never|not|without)\s+(use |using )?(sudo )?(apt(-get)? )?install"),
     # The engine is older than what the tool in front of it requires, told in words.
     _f("docker.too-old", 0.7, r"\b(docker|daemon|engine|server)( daemon| engine| server)? version\b[^.,;\n]{0,40}\b(lower|older|less|earlier) than\b|"
        r"\bdocker( engine| daemon)?( version)? (is )?(too|very) (old|outdated)\b|docker\s*(的)?版本(过|太)(低|旧)",

@@ -144,6 +144,11 @@ _NOT_NEGATED_DESKTOP = (r"(?<!\bnot )(?<!\bnot using )(?<!\bnot use )(?<!n't use
                         r"(?<!没有用 )(?<!没有用)(?<!没用 )(?<!没用)(?<!不用 )(?<!不用)(?<!没有装 )(?<!没装 )(?<!卸载了 )(?<!卸载了)")
 
 
+# The shell finding no nvidia-ctk: the toolkit is not there, whatever the report says was run with it.
+NVIDIA_CTK_ABSENT = (r"(?<![\w-])nvidia-ctk\s*[:：]\s*((command )?not found|未找到命令|找不到命令)|command not found: nvidia-ctk\b|"
+                     r"command [`'\"]?nvidia-ctk[`'\"]? not found|找不到命令\s*[“\"']?nvidia-ctk\b")
+
+
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
     return Signature(problem, regex, strength, where)
 
@@ -168,6 +173,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.group-not-active", r"(added|add(ed)? (the )?user|usermod -aG docker)[^\n]*(docker group|docker-users\b)|"
        r"(?<!be )(?<!not )(?<!n't )in(to)? the docker group|\busermod -a?G docker\b|net localgroup docker-users \S+ /add",
        0.35, ("notes",)),
+    # No docker group to be added to (an engine installed without it, e.g. from a distribution's own
+    # package): the socket stays root's. Weakly: an install that failed before making it is surer.
+    _s("docker.permission-denied", r"group [`'\"“]?docker[`'\"”]? does not exist|[“\"']docker[”\"']\s*组不存在", 0.6),
     # Reports from China are often written in Chinese: the same hints in the words people use.
     _s("docker.group-not-active", r"重新登录|重新登陆|注销后|退出登录|(加入|添加)(了)?\s*docker\s*(用户)?组", 0.45, ("notes",)),
     # (not nvidia-docker 1.0's plugin socket, nor the Windows pipe refusing a user: rows below)
@@ -199,7 +207,16 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"(connection aborted|fetching server api version)[^\n]*PermissionError\(13\b", 0.85),
     # Node's docker clients (dockerode, docker-modem: VS Code, testcontainers, desktop apps): EACCES too
     # (not a rootless daemon's socket under /run/user/<uid>)
-    _s("docker.permission-denied", r"connect EACCES ?(?!/run/user/)[^\s]*docker\.sock\b", 0.85),
+    # (above the client's own guess printed with it, "is the Docker daemon running?": the errno is what happened)
+    _s("docker.permission-denied", r"connect EACCES ?((?!/run/user/)[^\s]*docker\.sock\b|//\./pipe/docker_engine)", 0.9),
+    # ... and ENOENT or ECONNREFUSED at Docker's Windows pipe: no engine there (Docker Desktop not
+    # started). (At a unix socket: dldoctor.prose, which reads what put the socket elsewhere.)
+    _s("docker.daemon-down", r"connect (ENOENT|ECONNREFUSED) ?//\./pipe/docker_engine\b", 0.85),
+    # Docker Toolbox and docker-machine: the daemon lives in a VirtualBox VM at 192.168.99.x, port 2376; a
+    # client that cannot reach it there (Kitematic prints the errno, "connect", host and port a line each)
+    # finds a VM that is stopped or asleep.
+    _s("docker.daemon-down", r"\b(ECONNREFUSED|EHOSTDOWN|EHOSTUNREACH|ETIMEDOUT)\b\W{1,20}(connect\W{1,20})?192\.168\.99\.\d{1,3}\W{1,4}2376\b|"
+       r"dial tcp 192\.168\.99\.\d{1,3}:2376: (i/o timeout|connect: (connection refused|no route to host|host is down))", 0.8),
     _s("docker.daemon-down", r"(connection aborted|fetching server api version)[^\n]*(FileNotFoundError\(2\b|ConnectionRefusedError\(111\b)", 0.8),
     # minikube's reason codes for a docker CLI that found no daemon (it maps "Is the docker daemon
     # running", "Cannot connect" and "refused" to these), and its codes for the socket's refusal and
@@ -226,6 +243,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     # A docker client from before registry API v2 (Docker 1.6): Docker Hub answers its v1 pull 410 Gone.
     _s("docker.too-old", r"Status 410 trying to pull repository", 0.85),
+    # A Dockerfile's ARG before FROM (CUDA images' `ARG CUDA=…`), which the builder learned in 17.05.
+    _s("docker.too-old", r"Please provide a source image with [`'\"]?from[`'\"]? prior to commit", 0.8),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a
     # newer client (or an application's bundled SDK).
     _s("docker.too-old", r"client version [\d.]+ is too new\.? maximum supported api version is 1\.([0-9]|[1-3][0-9])\b", 0.9),
@@ -261,6 +280,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.rootless", r"cannot connect to the docker daemon at unix:///run/user/\d+/docker\.sock", 0.9),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: (tls: first record does not look like a TLS handshake|.*(oversized record|http: server gave HTTP response to HTTPS))", 0.95),
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
+    # A daemon's TCP port (2375/2376: docker-machine's VM, a remote engine) answering with an HTTP
+    # proxy's status page: the client's http(s)_proxy caught the connection (no NO_PROXY for it).
+    _s("docker.proxy-misconfigured", r"(error occurred trying to connect|error during connect)[^\n]{0,20}\b(get|post|head|put|delete) "
+       r"https?://[^\s/]+:237[56]/\S*:? (forbidden|service unavailable|proxy error|bad gateway|proxy authentication required)\b", 0.85),
     # Older Go's words for the same ("http: error connecting to proxy"), and Docker Desktop's, where the
     # registry's address is followed by the local proxy port it was sent to.
     _s("docker.proxy-misconfigured", r"error connecting to proxy [^\s]+: dial tcp|"
@@ -285,6 +308,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.missing", r"unresolvable CDI devices nvidia\.com/gpu", 0.7),
     # enroot/pyxis look for the toolkit's CLI on the host
     _s("toolkit.missing", r"command not found: nvidia-container-cli\b", 0.85),
+    # The toolkit's own CLI absent (it ships in nvidia-container-toolkit-base): weakly, as an install that
+    # failed further up (a broken apt source in the same output) is surer where it shows.
+    _s("toolkit.missing", NVIDIA_CTK_ABSENT, 0.6),
     # The CRI's word for it (containerd behind kubelet, k3s, microk8s): a RuntimeClass or pod asks for
     # a handler named nvidia that the containerd config does not define.
     _s("runtime.not-registered", r"no runtime for \\?\"?nvidia\\?\"? is configured|no runtime handler[^\n]*\\?\"?nvidia", 0.88),
@@ -344,7 +370,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"accessible)\b|用不了|不见|消失|重启容器)|(stops? working|los(e|es|t|ing) (the )?(gpu|access)|"
        r"disappear|vanish|用不了|不见|消失)[^\n]{0,120}daemon-reload", 0.7, ("notes", "error")),
     # --- driver ----------------------------------------------------------------------------
-    _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch", 0.95),
+    # (the NVML return code's own name, as Go bindings print it: nvidia-ctk, the device plugin)
+    _s("driver.version-mismatch", r"driver/library version mismatch|nvml: driver/library version mismatch|\bERROR_LIB_RM_VERSION_MISMATCH\b", 0.95),
     # The kernel's own words for the same thing (dmesg/journal): user-space libraries of one
     # version talking to a loaded module of another.
     _s("driver.version-mismatch", r"NVRM: API mismatch|the client has the version [\d.]+, but[\s\S]{0,80}kernel module has the version", 0.9),
@@ -484,7 +511,7 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"mirrorlist\.centos\.org[^\n]{0,80}(could not resolve|name or service not known|no urls)", 0.8),
     # get.docker.com for a distribution it has no packages for (older scripts: "Either your platform
     # is not easily detectable or is not supported by this installer script").
-    _s("os.unsupported", r"ERROR: Unsupported distribution '[^'\n]*'|platform is not easily detectable or is not supported by this installer", 0.9),
+    _s("os.unsupported", r"ERROR: Unsupported distribution '[^'\n]*'|platform is not easily detectable,?\s+(or\s+)?is\s+not\s+supported\s+by\s+this\s+installer", 0.9),
     # Docker has never built packages for 32-bit x86 (get.docker.com writes the source all the same,
     # and docker-ce then has no installation candidate), and its RHEL 7 RPMs need container-selinux
     # from CentOS's extras, which RHEL does not have: docker-ce was for CentOS there.
@@ -520,7 +547,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.repo-unreachable", r"could not handshake: |gnutls_handshake\(\) failed: error in the (push|pull) function|operation timed out after \d+ milliseconds|failed to connect to (nvidia\.github\.io|download\.docker\.com)", 0.8),
     # yum/dnf when no mirror of a repository answered in time.
     _s("apt.repo-unreachable", r"cannot download, all mirrors were already tried without success|"
-       r"failed to download metadata for repo|cannot download repomd\.xml", 0.75),
+       # (not a repository whose metadata came but whose signature did not check: its key, read above)
+       r"failed to download metadata for repo(?![^\n]*signature)|cannot download repomd\.xml", 0.75),
     # dnf/yum print curl's failures in their own words ("Curl error (35): SSL connect error for https://...").
     _s("apt.repo-unreachable", r"curl error \((6|7|28|35|56)\): [^\n]*(for|from) https?://", 0.85),
     # Docker's repository files and keys exist for every release: a 403 for one is the network (a

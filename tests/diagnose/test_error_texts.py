@@ -2423,13 +2423,108 @@ NINETEENTH_SESSION_NOT = [
      "docker.group-not-active"),
 ]
 
+TWENTIETH_SESSION_WORDINGS = [
+    # a repository whose metadata came but whose signature did not verify is its key, not the network
+    ("Error: Failed to download metadata for repo 'libnvidia-container': repomd.xml GPG signature verification "
+     "error: Bad GPG signature", "dnf install nvidia-container-toolkit on Rocky 8", "apt.no-pubkey"),
+    # Node's docker clients: the socket's errno, above the client's own guess printed beside it
+    ("Error: Unable to connect to Docker, is the Docker daemon running?\nOutput from Docker: connect EACCES "
+     "/var/run/docker.sock", "", "docker.permission-denied"),
+    ("Error Message: connect ENOENT //./pipe/docker_engine", "VS Code on Windows 10", "docker.daemon-down"),
+    ("Error: connect ECONNREFUSED /var/run/docker.sock", "", "docker.daemon-down"),
+    # docker-machine's VM (Docker Toolbox, Kitematic) not answering at its address
+    ("ETIMEDOUT\nETIMEDOUT\nconnect\n192.168.99.100\n2376", "Kitematic cannot connect", "docker.daemon-down"),
+    ("error during pull: dial tcp 192.168.99.101:2376: i/o timeout", "", "docker.daemon-down"),
+    ("Error: connect EHOSTDOWN 192.168.99.100:2376", "", "docker.daemon-down"),
+    # no docker group to add the user to
+    ("usermod: group 'docker' does not exist", "trying to use docker without sudo on Fedora", "docker.permission-denied"),
+    # the toolkit's own CLI absent
+    ("bash: nvidia-ctk: command not found", "sudo nvidia-ctk runtime configure --runtime=docker", "toolkit.missing"),
+    # the NVML return code's name
+    ("ERRO[0000] failed to generate CDI spec: failed to initialize NVML: ERROR_LIB_RM_VERSION_MISMATCH", "",
+     "driver.version-mismatch"),
+    # ARG before FROM on a builder older than 17.05
+    ("Step 1/12 : ARG BASE=nvidia/cuda:11.8.0-runtime-ubuntu22.04\nPlease provide a source image with `from` prior "
+     "to commit", "", "docker.too-old"),
+    # a CDN in front of Docker's repository refusing a whole country
+    ("The Amazon CloudFront distribution is configured to block access from your country.",
+     "curl https://download.docker.com/linux/ubuntu/gpg fails in our CI", "apt.repo-unreachable"),
+    # compose v2 missing where the engine came from the distribution's own packages
+    ("docker: 'compose' is not a docker command.", "Ubuntu 24.04: sudo apt install -y docker.io docker-compose, then "
+     "./start.sh", "apt.docker-repo-missing"),
+    ("unknown shorthand flag: 'd' in -d\nSee 'docker --help'.", "docker compose up -d on Debian 12; docker came with "
+     "sudo apt-get install -y docker.io", "apt.docker-repo-missing"),
+    # the same wordings as the review found them missed
+    ("EACCES: connect EACCES //./pipe/docker_engine", "", "docker.permission-denied"),
+    ("sudo: nvidia-ctk：找不到命令", "", "toolkit.missing"),
+    ("Command 'nvidia-ctk' not found, did you mean:", "", "toolkit.missing"),
+    # get.docker.com's older refusal, wrapped across lines, outranks the group it never made
+    ("  Either your platform is not easily detectable, is not supported by this\n  installer script (yet - PRs "
+     "welcome! [hack/install.sh]), or does not yet have\n  a package for Docker.\nusermod: group 'docker' does not "
+     "exist", "", "os.unsupported"),
+    # an HTTP proxy's status page in place of the daemon's answer on its TCP port
+    ("An error occurred trying to connect: Get https://192.168.99.101:2376/v1.21/info: Forbidden", "",
+     "docker.proxy-misconfigured"),
+    ("error during connect: Post https://10.0.0.5:2376/v1.40/containers/create: Service Unavailable", "",
+     "docker.proxy-misconfigured"),
+    # a container given the socket by a bind mount on an SELinux host
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "On Fedora 39 traefik runs with -v /var/run/docker.sock:/var/run/docker.sock:ro and cannot read the socket",
+     "os.selinux"),
+]
+TWENTIETH_SESSION_NOT = [
+    # a repository that could not be fetched at all is still the network
+    ("Error: Failed to download metadata for repo 'docker-ce-stable': Cannot download repomd.xml: Curl error (28): "
+     "Timeout was reached", "", "apt.no-pubkey"),
+    # a VirtualBox address on another port is no docker-machine daemon
+    ("ECONNREFUSED 192.168.99.100:8080", "my web app in the VM", "docker.daemon-down"),
+    # an install that failed before it made the group: the install's own error is surer
+    ("E: Package 'docker-ce' has no installation candidate\nusermod: group 'docker' does not exist", "",
+     "docker.permission-denied"),
+    # compose v2 missing with no word of where the engine came from: compose itself
+    ("docker: 'compose' is not a docker command.", "running ./start.sh", "apt.docker-repo-missing"),
+    # Docker's own docker-ce installed from its repository is not the distribution's package
+    ("docker: 'compose' is not a docker command.", "sudo apt-get install docker-ce docker-ce-cli containerd.io",
+     "apt.docker-repo-missing"),
+    # a country block in front of a registry, not a package repository
+    ("The Amazon CloudFront distribution is configured to block access from your country.",
+     "docker pull from our registry fails", "apt.repo-unreachable"),
+    # ... even where the report pastes the toolkit's install steps too
+    ("Error response from daemon: Get \"https://public.ecr.aws/v2/\": The Amazon CloudFront distribution is "
+     "configured to block access from your country.", "I set up the toolkit from nvidia.github.io first, then the "
+     "pull of our image failed", "apt.repo-unreachable"),
+    # compose's plugin missing beside Docker's own packages (its plugins named), snap's docker, or a denial
+    ("docker: 'compose' is not a docker command.", "sudo apt-get install docker-ce-cli containerd.io "
+     "docker-buildx-plugin; then docker compose up", "apt.docker-repo-missing"),
+    ("docker: 'compose' is not a docker command.", "Docker from sudo snap install docker; I removed the apt "
+     "install docker.io one before", "apt.docker-repo-missing"),
+    ("docker: 'compose' is not a docker command.", "I did not apt install docker.io, compose v1 is from pip",
+     "apt.docker-repo-missing"),
+    # a configure step that worked, after the toolkit was installed, is not undone by an earlier not-found
+    ("", "First `nvidia-ctk: command not found`, so I installed nvidia-container-toolkit; then sudo nvidia-ctk runtime "
+     "configure --runtime=docker wrote /etc/docker/daemon.json. docker: Error response from daemon: could not select "
+     "device driver \"\" with capabilities: [[gpu]].", "toolkit.missing"),
+    # a daemon's port that did not answer at all is no proxy's page
+    ("error during connect: Get https://192.168.99.100:2376/v1.40/info: dial tcp 192.168.99.100:2376: i/o timeout",
+     "", "docker.proxy-misconfigured"),
+    # the socket mounted on Fedora for a user outside the docker group, or on a host without SELinux
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "Fedora 39: docker run -v /var/run/docker.sock:/var/run/docker.sock portainer; my user is not in the docker "
+     "group yet", "os.selinux"),
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "Ubuntu 22.04: docker run -v /var/run/docker.sock:/var/run/docker.sock portainer as my user", "os.selinux"),
+    # a client looking at the default socket while rootless Docker listens under /run/user
+    ("Error: connect ENOENT /var/run/docker.sock", "I use rootless Docker; docker ps works in my shell",
+     "docker.daemon-down"),
+]
+
 
 # Each session's rows (the fifteenth on): the wordings each must read, and the faults each must not
 # claim, in one pair of tests.
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
-                    + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS)
+                    + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS)
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
-               + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT)
+               + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT)
 
 
 @pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
