@@ -68,6 +68,8 @@ GUESS_CONFIDENCE = 0.3
 # When the rules found nothing: how many guesses at most, the later ones only this sure.
 GUESSES = 3
 MORE_POSTERIOR = 0.0
+# ... and how sure a later guess must be to count as the symptom a host setting is promoted for.
+FOCUS_POSTERIOR = 0.05
 # How the model joins the rules once they have answered (scripts/learn-weights --cv compares these
 # policies on the same folds): "fallback" never; "fill" puts its likeliest cause at position
 # FILL_AT + 1 (or right after the rules' causes when they name fewer) when it is not among the
@@ -154,12 +156,12 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
                                                  "there, the running daemon had not loaded it.")
     installed, _ev = toolkit_state(facts)
     said = _SAYS_TOOLKIT_INSTALLED.search("\n".join(t for t in (facts.notes, facts.command) if t) or "")
-    if said:
-        from dldoctor.signatures import NVIDIA_CTK_ABSENT
+    from dldoctor.signatures import NVIDIA_CTK_ABSENT
 
-        # (the configure step a report shows is no install where the failing command's shell found no nvidia-ctk)
-        if facts.error and re.search(NVIDIA_CTK_ABSENT, facts.error, re.I):
-            said = None
+    # The failing command's shell found no nvidia-ctk: a configure step the report shows is no install.
+    ctk_absent = bool(facts.error and re.search(NVIDIA_CTK_ABSENT, facts.error, re.I))
+    if ctk_absent:
+        said = None
     # daemon.json naming the runtime hints that the toolkit was set up (nvidia-ctk wrote it),
     # unless the package database says plainly that it is not installed.
     in_daemon = known(facts.docker_info) and "nvidia" in facts.docker_info.runtimes
@@ -168,6 +170,9 @@ def _refine_toolkit_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -
         return "toolkit.daemon-not-restarted", _(
             "The toolkit is installed, yet dockerd has no GPU device driver: it was not restarted "
             "after the toolkit was installed.")
+    if ctk_absent:
+        return pid, _("The shell found no nvidia-ctk, the toolkit's own command: the NVIDIA Container Toolkit "
+                      "is not installed.")
     return pid, _("dockerd has no NVIDIA device driver registered: the NVIDIA Container Toolkit is "
                   "not installed (or dockerd predates it).")
 
@@ -712,7 +717,10 @@ def join_model(facts: Facts, findings: Sequence[Finding], symptom: bool,
         # Beside a host-setup failure (an old engine, snap, Docker Desktop) only the likeliest guess
         # comes before it: the failure is a fact about the host, the further guesses are not.
         beside_context = any(f.status == FAIL and f.problem in CONTEXT for f in findings)
-        focus = [f.problem for f in (guesses[:1] if beside_context else guesses) if f.problem]
+        # A later guess the model gives next to nothing (a padding guess at 1%) is no symptom a host
+        # setting could explain: it promotes nothing (an end-of-life release above the likeliest guess).
+        focus = [f.problem for i, f in enumerate(guesses[:1] if beside_context else guesses)
+                 if f.problem and (i == 0 or (f.confidence or 0.0) >= FOCUS_POSTERIOR)]
         return out, order_guesses(rank(out, focus=focus, depth=promote_depth(facts, out)), guesses, findings)
     return second_opinion(facts, findings, roots)
 

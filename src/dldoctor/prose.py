@@ -604,7 +604,12 @@ FAMILIES: Tuple[Family, ...] = (
        r"start-limit-hit|start request repeated too quickly|job for docker\.service failed|failed to start docker|"
        r"(?:^|\n)[ \t]*failed to start[ \t]*(?:\r?\n|$)|"
        r"(won'?t|will not|doesn'?t|does not|did not|didn'?t|cannot|can'?t|fails? to|unable to|never) (re)?start|"
-       r"\b(docker( desktop| daemon| engine)?|dockerd|daemon|engine)\b[^.\n]{0,20}\bcrash(es|ed)?\b|启动失败|无法启动|起不来",
+       r"\b(docker( desktop| daemon| engine)?|dockerd|daemon|engine)\b[^.\n]{0,20}\bcrash(es|ed)?\b|"
+       # (hanging: the engine itself as it starts, not a pull, a container or a daemon that ran for hours)
+       r"\b(re)?start(s|ed|ing)?\b[^.\n]{0,40}\b(docker (desktop|daemon|engine|instance)|dockerd|daemon|engine)\b[^.\n]{0,20}"
+       r"\b(hangs|hung|freezes)\b|\b(docker (desktop|daemon|engine|instance)|dockerd|daemon|engine)\b[^.\n]{0,20}"
+       r"\b(hangs|hung|freezes)\b[^.\n]{0,20}\b(on|at|during|after|when) (re)?start(ing|up)?\b|"
+       r"启动失败|无法启动|起不来",
        # (not a daemon that answered; nor Windows' own dockerd service, unless Docker Desktop runs it)
        scope=REPORT, unless=r"(?m)^[ \t]*ExecStart=[ \t]*$|ExecStart=\s*(then|and|,|;)|removed -H|without -H|"
                             r"systemctl edit docker|override\.conf|x509|ProgramData|npipe://|error response from daemon|"
@@ -800,10 +805,19 @@ FAMILIES: Tuple[Family, ...] = (
        scope=TEXT),
     # A container given the host's docker socket by a bind mount, refused it on an SELinux host (Fedora,
     # RHEL and their kin label the socket so containers may not use it without :z or label=disable).
-    _f("os.selinux", 0.7, r"(-v|--volume)[ =]?/var/run/docker\.sock:|(^|\n)[ \t]*-[ \t]*['\"]?/var/run/docker\.sock:/var/run/docker\.sock",
+    _f("os.selinux", 0.7, r"(-v|--volume)[ =]?/var/run/docker\.sock:|source=/var/run/docker\.sock\b|(^|\n)[ \t]*-[ \t]*['\"]?/var/run/docker\.sock:/var/run/docker\.sock",
        r"permission denied|cannot connect to (the )?docker daemon|(in)?accessible|\bEACCES\b|mount the docker socket",
        r"\bfedora\b|\brhel\b|red ?hat|\bcentos\b|\brocky\b|\balma ?linux\b|\bselinux\b|\bsetenforce\b|avc: ", scope=REPORT,
-       unless=r"\bnot in the docker group\b|usermod -a?G docker|label[=:]disable|setenforce 0[^.\n]{0,30}(did ?n'?t|does ?n'?t|no) "),
+       unless=r"\bnot in the docker group\b|usermod -a?G docker|label[=:]disable|setenforce 0[^.\n]{0,30}(did ?n'?t|does ?n'?t|no) |"
+              r"selinux (is |was )?(disabled|permissive|off)|getenforce[^.\n]{0,30}\b(disabled|permissive)\b"),
+    # A proxy on the Mac's or PC's own loopback given to Docker Desktop: its engine runs in a VM, where
+    # localhost is the VM itself, so pulls through that proxy never leave it.
+    _f("docker.proxy-misconfigured", 0.75, r"\bproxy\b[^.\n]{0,60}\b(localhost|127\.0\.0\.1):\d{2,5}\b|"
+       r"代理[^，。,\n]{0,12}(127\.0\.0\.1|localhost):\d{2,5}\b",
+       r"docker (for (mac|windows)|desktop)", scope=REPORT,
+       # (a proxy the VM can reach; a reverse proxy, registry or cache that only lives on localhost; no proxy)
+       unless=r"docker\.internal|reverse[ -]proxy|\bno proxy\b|\b(not|never|don'?t|do not|without)\b[^.\n]{0,15}\b(a |any )?proxy\b|"
+              r"local registry|pull-through|registry (mirror |cache )?(at|on) (localhost|127\.0\.0\.1)|\bnginx\b|\btraefik\b"),
     # --- Docker packages ----------------------------------------------------------------------------
     # docker-compose v1 could not reach the daemon while it ran under sudo: no socket refused a user.
     _f("docker.daemon-down", 0.75, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",

@@ -188,6 +188,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"open //\./pipe/docker_engine: access is denied|dial unix [^\s]*docker\.sock: permission denied", 0.9),
     # Docker Desktop for Windows refusing to start for a user outside its docker-users group.
     _s("docker.permission-denied", r"you must be in the [\"'“]?docker-users[\"'”]? group", 0.9),
+    # ... and its notice that the membership just given takes effect only at the next Windows login.
+    _s("docker.group-not-active", r"[\"'“]?docker-users[\"'”]? membership will be taken into account", 0.85),
     # nvidia-docker 1.0's volume plugin not running: dockerd answered, the plugin did not.
     _s("toolkit.legacy", r"plugins/nvidia-docker\.sock|/var/lib/nvidia-docker/nvidia-docker\.sock", 0.8),
     # dockerd itself failing to come up (its network controller, iptables, containerd, storage
@@ -211,7 +213,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.permission-denied", r"connect EACCES ?((?!/run/user/)[^\s]*docker\.sock\b|//\./pipe/docker_engine)", 0.9),
     # ... and ENOENT or ECONNREFUSED at Docker's Windows pipe: no engine there (Docker Desktop not
     # started). (At a unix socket: dldoctor.prose, which reads what put the socket elsewhere.)
-    _s("docker.daemon-down", r"connect (ENOENT|ECONNREFUSED) ?//\./pipe/docker_engine\b", 0.85),
+    _s("docker.daemon-down", r"connect (ENOENT|ECONNREFUSED) ?//\./pipe/docker_engine\b|"
+       # (the Go client's words for the same missing pipe, written with either slash; not docker_engine_linux,
+    # which Desktop lacks while it runs Windows containers)
+       r"open (//\./|\\\\\.\\)pipe[/\\]docker_engine: the system cannot find the file specified", 0.85),
     # Docker Toolbox and docker-machine: the daemon lives in a VirtualBox VM at 192.168.99.x, port 2376; a
     # client that cannot reach it there (Kitematic prints the errno, "connect", host and port a line each)
     # finds a VM that is stopped or asleep.
@@ -282,8 +287,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.proxy-misconfigured", r"proxyconnect tcp: dial tcp [^\n]*(connection refused|no such host|i/o timeout)", 0.8),
     # A daemon's TCP port (2375/2376: docker-machine's VM, a remote engine) answering with an HTTP
     # proxy's status page: the client's http(s)_proxy caught the connection (no NO_PROXY for it).
-    _s("docker.proxy-misconfigured", r"(error occurred trying to connect|error during connect)[^\n]{0,20}\b(get|post|head|put|delete) "
-       r"https?://[^\s/]+:237[56]/\S*:? (forbidden|service unavailable|proxy error|bad gateway|proxy authentication required)\b", 0.85),
+    # (not Bad Gateway: a reverse proxy of one's own in front of the API says that when the daemon is down)
+    _s("docker.proxy-misconfigured", r"(error occurred trying to connect|error during connect)[^\n]{0,120}?\b(get|post|head|put|delete) "
+       r"\"?https?://[^\s/\"]+:237[56]/[^\s\"]*\"?:? (forbidden|service unavailable|proxy error|proxy authentication required)\b", 0.85),
     # Older Go's words for the same ("http: error connecting to proxy"), and Docker Desktop's, where the
     # registry's address is followed by the local proxy port it was sent to.
     _s("docker.proxy-misconfigured", r"error connecting to proxy [^\s]+: dial tcp|"

@@ -2471,6 +2471,21 @@ TWENTIETH_SESSION_WORDINGS = [
     ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
      "On Fedora 39 traefik runs with -v /var/run/docker.sock:/var/run/docker.sock:ro and cannot read the socket",
      "os.selinux"),
+    # the Go client's words for Docker Desktop's pipe that is not there: its engine is not running
+    ("error during pull: open \\\\.\\pipe\\docker_engine: The system cannot find the file specified.", "",
+     "docker.daemon-down"),
+    ("open //./pipe/docker_engine: The system cannot find the file specified.", "Docker Desktop on Windows 11",
+     "docker.daemon-down"),
+    # Docker Desktop's notice that the docker-users membership takes effect at the next login
+    ("", "Docker for Windows - Requires log out\nYou need to log out of Windows\nThen your \"docker-users\" membership "
+     "will be taken into account\n- [x] I have tried with the latest version of Docker Desktop", "docker.group-not-active"),
+    # a loopback proxy given to Docker Desktop's VM
+    ("Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: request canceled (Client.Timeout "
+     "exceeded while awaiting headers)", "Docker for Mac: I set the proxy in its settings to localhost:3128 (my cntlm)",
+     "docker.proxy-misconfigured"),
+    # Docker Desktop's engine hanging after "hosts" was added to its daemon settings
+    ("", "After adding \"hosts\": [\"tcp://0.0.0.0:2375\"] in Docker Desktop's Docker Engine settings, the docker "
+     "engine hangs on restart.", "daemon-json.flag-conflict"),
 ]
 TWENTIETH_SESSION_NOT = [
     # a repository that could not be fetched at all is still the network
@@ -2513,6 +2528,24 @@ TWENTIETH_SESSION_NOT = [
      "group yet", "os.selinux"),
     ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
      "Ubuntu 22.04: docker run -v /var/run/docker.sock:/var/run/docker.sock portainer as my user", "os.selinux"),
+    # a pull that hangs beside a daemon.json that listens on TCP is not the daemon refusing to start
+    ("", "daemon.json has \"hosts\": [\"unix:///var/run/docker.sock\", \"tcp://0.0.0.0:2375\"] and it works; "
+     "but docker pull hangs at 50%.", "daemon-json.flag-conflict"),
+    # a proxy reached through the host's name, not loopback
+    ("Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: request canceled", "Docker Desktop "
+     "proxy set to http.docker.internal:3128, which forwards to localhost:3128 on the Mac", "docker.proxy-misconfigured"),
+    # the second review's: a registry on localhost with no proxy in use; the user's own nginx in front of
+    # the API with the daemon behind it down; SELinux said to be disabled; a daemon that ran for hours
+    ("Error response from daemon: Get http://localhost:5000/v2/: dial tcp 127.0.0.1:5000: connect: connection "
+     "refused", "Docker Desktop on Mac. I do not use any proxy; localhost:5000 is my local registry.",
+     "docker.proxy-misconfigured"),
+    ("error during connect: Get https://docker.example.lan:2376/v1.41/info: Bad Gateway", "nginx in front of the "
+     "remote engine's API", "docker.proxy-misconfigured"),
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "Fedora 39, SELinux is disabled (getenforce says Disabled); docker run -v /var/run/docker.sock:/var/run/docker.sock "
+     "portainer as my user", "os.selinux"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "daemon.json has \"hosts\": "
+     "[\"tcp://0.0.0.0:2375\"]; the docker daemon hangs sometimes after running for days", "daemon-json.flag-conflict"),
     # a client looking at the default socket while rootless Docker listens under /run/user
     ("Error: connect ENOENT /var/run/docker.sock", "I use rootless Docker; docker ps works in my shell",
      "docker.daemon-down"),
@@ -2535,3 +2568,15 @@ def test_each_sessions_wordings_are_read(error, notes, want):
 @pytest.mark.parametrize("error,notes,wrong", SESSION_NOT)
 def test_each_sessions_rows_do_not_claim_other_faults(error, notes, wrong):
     assert _read(error, notes) != (wrong, True)
+
+
+def test_a_shell_without_nvidia_ctk_is_told_as_that_not_as_an_unregistered_driver():
+    """The reason shown names what the report shows (no nvidia-ctk), not dockerd's device drivers."""
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error="bash: nvidia-ctk: command not found",
+                         notes="sudo nvidia-ctk runtime configure --runtime=docker"))
+    assert rep.root_causes[0] == "toolkit.missing"
+    detail = next(f.detail for f in rep.findings if f.problem == "toolkit.missing")
+    assert "nvidia-ctk" in detail and "device driver" not in detail
