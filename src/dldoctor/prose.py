@@ -819,6 +819,13 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"docker\.internal|reverse[ -]proxy|\bno proxy\b|\b(not|never|don'?t|do not|without)\b[^.\n]{0,15}\b(a |any )?proxy\b|"
               r"local registry|pull-through|registry (mirror |cache )?(at|on) (localhost|127\.0\.0\.1)|\bnginx\b|\btraefik\b"),
     # --- Docker packages ----------------------------------------------------------------------------
+    # docker-compose v1's one wording for every socket failure, where the reporter says it happens only
+    # without sudo: the daemon answers root, so the socket refused the user.
+    _f("docker.permission-denied", 0.8, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",
+       r"\b(only )?without (using )?[`'\"]?sudo\b|with [`'\"]?sudo[^.\n]{0,20}\bworks?\b|works?( fine| ok)? with [`'\"]?sudo\b|"
+       r"sudo docker(-compose| compose)? [^.\n]{0,40}\bworks?\b", scope=REPORT,
+       unless=r"\b(also|even|still) (fails?|happens?)[^.\n]{0,20}\bwith sudo\b|with(out)? or without sudo|"
+              r"\bsnap\b|\brootless\b|\bdocker desktop\b"),
     # docker-compose v1 could not reach the daemon while it ran under sudo: no socket refused a user.
     _f("docker.daemon-down", 0.75, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",
        r"(^|[\s$#>])sudo +docker(-compose| compose)\b", scope=REPORT,

@@ -214,8 +214,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # ... and ENOENT or ECONNREFUSED at Docker's Windows pipe: no engine there (Docker Desktop not
     # started). (At a unix socket: dldoctor.prose, which reads what put the socket elsewhere.)
     _s("docker.daemon-down", r"connect (ENOENT|ECONNREFUSED) ?//\./pipe/docker_engine\b|"
-       # (the Go client's words for the same missing pipe, written with either slash; not docker_engine_linux,
-    # which Desktop lacks while it runs Windows containers)
+       # (the Go client's words for the same missing pipe, written with either slash; not
+       # docker_engine_linux, which Desktop lacks while it runs Windows containers)
        r"open (//\./|\\\\\.\\)pipe[/\\]docker_engine: the system cannot find the file specified", 0.85),
     # Docker Toolbox and docker-machine: the daemon lives in a VirtualBox VM at 192.168.99.x, port 2376; a
     # client that cannot reach it there (Kitematic prints the errno, "connect", host and port a line each)
@@ -248,6 +248,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.too-old", r"unknown flag: --gpus|flag provided but not defined: -gpus", 0.95),
     # A docker client from before registry API v2 (Docker 1.6): Docker Hub answers its v1 pull 410 Gone.
     _s("docker.too-old", r"Status 410 trying to pull repository", 0.85),
+    # docker-compose v1 (and old clients) speaking a newer API than the engine answers
+    _s("docker.too-old", r"client is newer than server|client and server don'?t have (the )?same version", 0.85),
     # A Dockerfile's ARG before FROM (CUDA images' `ARG CUDA=…`), which the builder learned in 17.05.
     _s("docker.too-old", r"Please provide a source image with [`'\"]?from[`'\"]? prior to commit", 0.8),
     # A daemon whose newest API is older than 1.40 (Docker 19.03, the first with --gpus) refusing a

@@ -2486,6 +2486,12 @@ TWENTIETH_SESSION_WORDINGS = [
     # Docker Desktop's engine hanging after "hosts" was added to its daemon settings
     ("", "After adding \"hosts\": [\"tcp://0.0.0.0:2375\"] in Docker Desktop's Docker Engine settings, the docker "
      "engine hangs on restart.", "daemon-json.flag-conflict"),
+    # docker-compose v1 newer than the engine
+    ("ERROR: client is newer than server (client API version: 1.22, server API version: 1.21)", "", "docker.too-old"),
+    ("ERROR: client and server don't have same version (client : 1.21, server: 1.18)", "", "docker.too-old"),
+    # compose v1's one wording for the socket, told to happen only without sudo
+    ("ERROR: Couldn't connect to Docker daemon at http+docker://localunixsocket - is it running?",
+     "I get this without `sudo` when I run docker-compose up; with sudo it works", "docker.permission-denied"),
 ]
 TWENTIETH_SESSION_NOT = [
     # a repository that could not be fetched at all is still the network
@@ -2546,6 +2552,9 @@ TWENTIETH_SESSION_NOT = [
      "portainer as my user", "os.selinux"),
     ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "daemon.json has \"hosts\": "
      "[\"tcp://0.0.0.0:2375\"]; the docker daemon hangs sometimes after running for days", "daemon-json.flag-conflict"),
+    # the same wording where sudo fails as well is no refusal of the user
+    ("ERROR: Couldn't connect to Docker daemon at http+docker://localunixsocket - is it running?",
+     "It fails with or without sudo, docker ps says the daemon is not running", "docker.permission-denied"),
     # a client looking at the default socket while rootless Docker listens under /run/user
     ("Error: connect ENOENT /var/run/docker.sock", "I use rootless Docker; docker ps works in my shell",
      "docker.daemon-down"),
