@@ -810,6 +810,13 @@ FAMILIES: Tuple[Family, ...] = (
        r"\bfedora\b|\brhel\b|red ?hat|\bcentos\b|\brocky\b|\balma ?linux\b|\bselinux\b|\bsetenforce\b|avc: ", scope=REPORT,
        unless=r"\bnot in the docker group\b|usermod -a?G docker|label[=:]disable|setenforce 0[^.\n]{0,30}(did ?n'?t|does ?n'?t|no) |"
               r"selinux (is |was )?(disabled|permissive|off)|getenforce[^.\n]{0,30}\b(disabled|permissive)\b"),
+    # Docker Desktop's own pipes missing (its Linux engine, its backend) or the app stuck "starting": its
+    # engine is not running. (Not the Linux engine's pipe while Desktop runs Windows containers.)
+    _f("docker.daemon-down", 0.8, r"pipe[/\\](docker_engine_linux|dockerDesktopLinuxEngine|dockerDesktopWindowsEngine|"
+       r"dockerLifecycleServer|dockerBackendApiServer)\b[^\n]{0,10}: the system cannot find the file specified|"
+       r"\bdocker( desktop| engine)?\b[^.\n]{0,20}\b(stuck|hangs?|hanging|forever)\b[^.\n]{0,10}\b(on |at |in )?[\"'“]?"
+       r"(docker (desktop|engine) is )?starting\b|\bdocker( desktop| engine)? is starting\b[^.\n]{0,30}\b(forever|never|not running|hours)\b",
+       scope=REPORT, unless=r"windows containers"),
     # A proxy on the Mac's or PC's own loopback given to Docker Desktop: its engine runs in a VM, where
     # localhost is the VM itself, so pulls through that proxy never leave it.
     _f("docker.proxy-misconfigured", 0.75, r"\bproxy\b[^.\n]{0,60}\b(localhost|127\.0\.0\.1):\d{2,5}\b|"

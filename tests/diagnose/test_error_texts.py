@@ -2492,6 +2492,13 @@ TWENTIETH_SESSION_WORDINGS = [
     # compose v1's one wording for the socket, told to happen only without sudo
     ("ERROR: Couldn't connect to Docker daemon at http+docker://localunixsocket - is it running?",
      "I get this without `sudo` when I run docker-compose up; with sudo it works", "docker.permission-denied"),
+    # Docker Desktop's own pipes missing, or the app stuck starting: its engine is not running
+    ("docker: Error response from daemon: open \\\\.\\pipe\\docker_engine_linux: The system cannot find the file "
+     "specified.", "- [x] I have tried with the latest version of Docker Desktop", "docker.daemon-down"),
+    ("[FAIL] DD0004: is the Docker engine running? Get \"http://ipc/docker\": open \\\\.\\pipe\\dockerLifecycleServer: "
+     "The system cannot find the file specified.", "Cannot start Docker Desktop on Windows", "docker.daemon-down"),
+    ("", "Docker Desktop stuck at \"Docker engine is starting\" since the update; I have tried with the latest version "
+     "of Docker Desktop", "docker.daemon-down"),
 ]
 TWENTIETH_SESSION_NOT = [
     # a repository that could not be fetched at all is still the network
@@ -2555,6 +2562,9 @@ TWENTIETH_SESSION_NOT = [
     # the same wording where sudo fails as well is no refusal of the user
     ("ERROR: Couldn't connect to Docker daemon at http+docker://localunixsocket - is it running?",
      "It fails with or without sudo, docker ps says the daemon is not running", "docker.permission-denied"),
+    # the Linux engine's pipe is missing while Desktop runs Windows containers: Desktop's mode, not a stopped engine
+    ("open //./pipe/docker_engine_linux: The system cannot find the file specified.", "Docker Desktop is running, "
+     "I switched to Windows containers yesterday", "docker.daemon-down"),
     # a client looking at the default socket while rootless Docker listens under /run/user
     ("Error: connect ENOENT /var/run/docker.sock", "I use rootless Docker; docker ps works in my shell",
      "docker.daemon-down"),
