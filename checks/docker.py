@@ -108,6 +108,17 @@ def windows_group_fix() -> str:
              "(`net localgroup docker-users <user> /add`), then sign out of Windows and in again.")
 
 
+# Docker Desktop's engine not running, as Windows shows it: its named pipes missing, the app stuck starting.
+WINDOWS_ENGINE = lazy_compile(r"pipe[/\\](docker_engine|docker_engine_linux|dockerDesktop\w*Engine|dockerLifecycleServer|"
+                              r"dockerBackendApiServer)\b|docker desktop\b[^.\n]{0,40}\bstarting\b", re.I)
+
+
+def windows_engine_fix() -> str:
+    return _("Start Docker Desktop (or quit it from the tray and start it again) and wait until it says the engine "
+             "is running; on Windows Server without Docker Desktop, run `Start-Service docker` in an "
+             "administrator PowerShell.")
+
+
 def _permission_denied(err: Optional[str]) -> bool:
     """The Docker socket refused this user (not any other 'permission denied')."""
     return bool(err) and bool(_SOCKET_DENIED.search(err or ""))

@@ -2599,3 +2599,16 @@ def test_a_shell_without_nvidia_ctk_is_told_as_that_not_as_an_unregistered_drive
     assert rep.root_causes[0] == "toolkit.missing"
     detail = next(f.detail for f in rep.findings if f.problem == "toolkit.missing")
     assert "nvidia-ctk" in detail and "device driver" not in detail
+
+
+def test_docker_desktops_stopped_engine_on_windows_is_fixed_by_starting_desktop_not_systemctl():
+    from dldoctor.explain import explain
+
+    rep = explain("docker: Error response from daemon: open \\\\.\\pipe\\docker_engine_linux: The system cannot "
+                  "find the file specified.")
+    assert rep.root_causes[0] == "docker.daemon-down"
+    fix = next(f.fix for f in rep.findings if f.problem == "docker.daemon-down")
+    assert "Docker Desktop" in fix and "systemctl" not in fix
+    # a Linux daemon that is down keeps the systemd fix
+    rep = explain("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+    assert "systemctl start docker" in next(f.fix for f in rep.findings if f.problem == "docker.daemon-down")
