@@ -108,9 +108,12 @@ def windows_group_fix() -> str:
              "(`net localgroup docker-users <user> /add`), then sign out of Windows and in again.")
 
 
+# Docker Desktop's own named pipes on Windows (its Linux and Windows engines', its backend's), named once
+# for the prose row that reads them missing and for the fix below.
+DESKTOP_PIPES = r"docker_engine_linux|dockerDesktopLinuxEngine|dockerDesktopWindowsEngine|dockerLifecycleServer|dockerBackendApiServer"
 # Docker Desktop's engine not running, as Windows shows it: its named pipes missing, the app stuck starting.
-WINDOWS_ENGINE = lazy_compile(r"pipe[/\\](docker_engine|docker_engine_linux|dockerDesktop\w*Engine|dockerLifecycleServer|"
-                              r"dockerBackendApiServer)\b|docker desktop\b[^.\n]{0,40}\bstarting\b", re.I)
+WINDOWS_ENGINE = lazy_compile(r"pipe[/\\](docker_engine|" + DESKTOP_PIPES + r")\b|docker desktop\b[^.\n]{0,40}\bstarting\b",
+                              re.I)
 
 
 def windows_engine_fix() -> str:

@@ -428,8 +428,8 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
 def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
-    Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl. `line` is what was read (the matched
-    line, or a guess's whole report)."""
+    Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl.
+    `line` is what was read (the matched line, or a guess's whole report)."""
     from dldoctor.checks.docker import (WINDOWS_ENGINE, WINDOWS_GROUP, rootless_socket_fix, windows_engine_fix,
                                         windows_group_fix)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from dldoctor.checks.docker import DESKTOP_PIPES
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
 from dldoctor.signatures import DOCKER_PY_NO_SOCKET_FILE, NOT_GPU_ACCESS, WSL_1, Match, bounded, head_and_tail
@@ -812,8 +813,7 @@ FAMILIES: Tuple[Family, ...] = (
               r"selinux (is |was )?(disabled|permissive|off)|getenforce[^.\n]{0,30}\b(disabled|permissive)\b"),
     # Docker Desktop's own pipes missing (its Linux engine, its backend) or the app stuck "starting": its
     # engine is not running. (Not the Linux engine's pipe while Desktop runs Windows containers.)
-    _f("docker.daemon-down", 0.8, r"pipe[/\\](docker_engine_linux|dockerDesktopLinuxEngine|dockerDesktopWindowsEngine|"
-       r"dockerLifecycleServer|dockerBackendApiServer)\b[^\n]{0,10}: the system cannot find the file specified|"
+    _f("docker.daemon-down", 0.8, r"pipe[/\\](" + DESKTOP_PIPES + r")\b[^\n]{0,10}: the system cannot find the file specified|"
        r"\bdocker( desktop| engine)?\b[^.\n]{0,20}\b(stuck|hangs?|hanging|forever)\b[^.\n]{0,10}\b(on |at |in )?[\"'“]?"
        r"(docker (desktop|engine) is )?starting\b|\bdocker( desktop| engine)? is starting\b[^.\n]{0,30}\b(forever|never|not running|hours)\b",
        scope=REPORT, unless=r"windows containers"),
