@@ -381,13 +381,15 @@ def host_description(facts: Facts) -> str:
 
 
 def diagnose_symptom(facts: Facts) -> List[Finding]:
-    texts = {"error": facts.error, "notes": facts.notes, "command": facts.command}
-    if not any(texts.values()):
+    if not any((facts.error, facts.notes, facts.command)):
         return []
     # What tools printed (signatures), what people wrote (phrase families), and what pasted
-    # configuration and command lines say once parsed (readers). Imported here: a plain `check`
-    # of a live host has no report text and should not pay for them.
+    # configuration and command lines say once parsed (readers), less a tool's list of every cause.
+    # Imported here: a plain `check` of a live host has no report text and should not pay for them.
     from dldoctor import prose, readers, signatures
+
+    texts = {"error": signatures.scrub(facts.error), "notes": signatures.scrub(facts.notes),
+             "command": facts.command}
 
     matches = signatures.match(texts) + prose.match(texts) + readers.read(texts, configured_mirrors(facts),
                                                                           host_description(facts))

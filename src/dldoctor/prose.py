@@ -519,12 +519,45 @@ FAMILIES: Tuple[Family, ...] = (
        r"(won'?t|doesn'?t|does not|not|fails? to|isn'?t) (load|loaded)|unable to load the kernel module 'nvidia\.ko'|"
        r"nvidia (kernel )?modules? (is |are )?(missing|gone|not found)|missing nvidia (kernel )?modules?|"
        r"(nvidia|英伟达)\s*(内核)?模块(没有|未|无法)\s*加载|(nvidia|英伟达)\s*(内核)?模块(丢失|找不到)"),
-    _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|still loaded|is loaded|"
-       r"in use|holds?|bound|blacklist|禁用|占用", scope=TEXT,
+    _f("driver.nouveau", 0.7, r"nouveau|novacore|nova_core", r"block(s|ed|ing)?|prevent(s|ed)?|\bnouveau\b[^.\n]{0,30}\b(still|is|was) loaded|"
+       # (a modprobe.d file's own "blacklist nouveau" line, pasted, is the usual setting, not a complaint)
+       r"in use|holds?|bound|blacklist(?![ \t]+[\w-]+[\"']?[ \t\r]*(\n|$|\||>))(?![\w-]*\.conf\b)(?!\s*=)|禁用|占用", scope=TEXT,
        # lspci -k lists nouveau among the modules that could drive the card, and nvidia as the one that does;
        # a blacklist of both nouveau and nvidia (an Optimus laptop switching the card off) is no fault of nouveau
        unless=r"kernel driver in use:\s*nvidia\b|\bblacklist\w*\W{1,6}(both\W+)?nouveau\W{1,6}(and\W+|blacklist\W+)?nvidia\b(?!-)|"
               r"\bblacklist\w*\W{1,6}(both\W+)?nvidia\W{1,6}(and\W+|blacklist\W+)?nouveau\b"),
+    # People's words for a module DKMS could not build ("Cannot build nvidia driver via dkms").
+    _f("driver.not-loaded", 0.65, r"\bdkms\b|\bakmods?\b|kernel modules?|\.ko\b|内核模块|"
+       r"\bnvidia(-current|-open|-\d+)?\s+(kernel\s+)?modules?\b",
+       r"(can'?t|cannot|could not|couldn'?t|unable to|fail(s|ed)? to|refuses? to|won'?t)\s+(be\s+)?(build|built|compiled?)\b|"
+       r"\b(build|compil(e|ation)|make)\s+(fail(s|ed|ure)?|errors?)\b|\bnot (being )?(compiled|built)\b|\bbuild(ing|s)?\b(?:[^.\n]|\.(?=\S)){0,60}\bfail(s|ed)?\b|编译(失败|出错|报错)",
+       r"nvidia(?![-_ ]?(fs|peermem|uvm)\b)|英伟达|显卡驱动", unless=r"\b(fixed|solved|resolved)\b|\b(is|are) (now )?loaded\b"),
+    # DKMS's own lines where the report is about the driver's package (its apport refusing an unknown
+    # kernel comes with the build that failed; no headers, no build).
+    _f("driver.not-loaded", 0.7, r"\(dkms apport\)|bad return status for module build|"
+       r"your kernel headers for kernel \S+ cannot be found", r"(?<!\d-)\bnvidia\b(?![-_](fs|peermem)\b)", scope=REPORT,
+       unless=r"/var/lib/dkms/(?!nvidia(-open|-current|-srv|-\d+|-tesla(-\d+)?|-legacy-\d+xx)?/)[\w.-]+/"),
+    # The driver gone after a kernel update: DKMS built no module for the new kernel.
+    _f("driver.not-loaded", 0.6, r"\bkernel\b", r"\b(updat|upgrad)(e|es|ed|ing)\b", r"\bnvidia\b|\bgpus?\b|显卡",
+       r"stopped working|\bbroke(n)?\b|\bbreaks\b|no longer (works?|loads?)|(won'?t|doesn'?t|does not|not) (work|load)|"
+       r"black screen|\bmissing\b|\bgone\b|fails? to (load|build|install)",
+       unless=r"secure ?boot|mismatch|\bmok\b|nouveau|docker|containers?\b|\bwsl"),
+    _f("driver.secure-boot", 0.7, r"\bkernel[_ ]lockdown\b|\blockdown\s*(=|:\s*[\w.-]+:|\s+mode\b)|\bkernel is (in lockdown|locked down)\b",
+       r"nvidia|\bmodules?\b|\.ko\b|驱动", unless=r"\blockdown\s*[=:]\s*\[?none\b"),
+    # The CUDA runtime's "unknown error" (error 30, 999 since CUDA 10.1): not under WSL or Docker Desktop
+    # (no nvidia_uvm there), nor beside an Xid (the GPU lost).
+    _f("driver.uvm-missing", 0.6, r"(?<!initialization error: )\bcuda (error: )?unknown error|\bcudaErrorUnknown\b|"
+       r"cudaSuccess \((30|999) vs\. 0\)|cuda runtime error \((30|999)\)|cudaGetDeviceCount returned (30|999)\b|"
+       r"\berror=(30|999) : unknown error|\bcuda: unknown error|implicit initiali[sz]ation on gpu:\d+ failed\. status: unknown error", scope=REPORT,
+       unless=r"\bwsl ?2?\b|microsoft-standard|/usr/lib/wsl/|docker desktop|\bxid\b|fallen off the bus|no-cgroups\s*=\s*true"),
+    # CUDA in containers working only once something ran on the host: the device nodes (nvidia-uvm) are
+    # made on demand there, by nvidia-modprobe.
+    _f("driver.uvm-missing", 0.6, r"(\b(until|only (after|if|when)|unless)( after)? (i'?ve |i have |we'?ve |you'?ve |i |you |we )?(first )?(run|ran|running|use|used|using|start|started|starting|launch|launched|launching)|"
+       r"\b(unless|until|only (after|if|when))\b[^.。\n]{0,60}\b(is|are|gets?|has been|was) (first )?(run|started|launched|used))"
+       r"[^.。\n]{0,50}\b(on|in) (the )?host\b(?![ -]?(network|net\b|mode|namespace))|"
+       r"\b(have|has|need|needs) to (first )?run\b[^.。\n]{0,50}\b(on|in) (the )?host\b[^.。\n]{0,10}\b(first|before)\b|"
+       r"先在\s*(宿主机|主机|host)\s*上?\s*(运行|跑|执行)", r"cuda|gpus?|nvidia|显卡",
+       unless=r"\b(systemctl|restart|nvidia-ctk|runtime configure|cdi generate)\b"),
     _f("driver.secure-boot", 0.75, SECURE_BOOT, r"nvidia|driver|module|驱动|\.ko\b",
        r"can'?t load|cannot load|won'?t load|not load|unable to load|fail|block|prevent|refus|sign|enrol|签名|无法加载|加载失败"),
     # A Linux NVIDIA driver installed inside WSL (the driver belongs on Windows).
@@ -538,7 +571,8 @@ FAMILIES: Tuple[Family, ...] = (
     # inside) cannot reach the driver, which lives on Windows; a login whose PATH lacks /usr/lib/wsl/lib
     # finds none. (Not WSL 1 or a Windows that blocks the GPU: os.wsl-gpu-unsupported; not a container.)
     _f("os.wsl", 0.78, r"\bwsl ?2?\b|microsoft-standard|windows subsystem for linux",
-       r"couldn'?t communicate with the nvidia driver|\bdriver not loaded\b|command not found: nvidia-smi|" + SMI_MISSING,
+       r"couldn'?t communicate with the nvidia driver|\bdriver not loaded\b|command not found: nvidia-smi|"
+       r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with|" + SMI_MISSING,
        scope=REPORT,
        unless=r"(?<!\[ \] )\bwsl ?1\b|\d-Microsoft\b(?!-)|no adapters were found|gpu access blocked|docker desktop|"
               + IN_CONTAINER + "|" + IN_IMAGE + r"|\bdocker (run|exec)\b|\bcompose exec\b|"

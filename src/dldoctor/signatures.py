@@ -149,6 +149,17 @@ NVIDIA_CTK_ABSENT = (r"(?<![\w-])nvidia-ctk\s*[:：]\s*((command )?not found|未
                      r"command [`'\"]?nvidia-ctk[`'\"]? not found|找不到命令\s*[“\"']?nvidia-ctk\b")
 
 
+# Hints a tool prints whatever went wrong, listing every cause it could be: read as evidence they name
+# causes the report does not show (nvidia-installer's failed module load names nouveau and an
+# unsupported GPU every time). The matchers read a report without them; the error line before stays.
+_TOOL_HINTS = lazy_compile(r"this\s+happens\s+most\s+frequently\s+when\s+this\s+kernel\s+module\s+was\s+built\s+against[\s\S]{0,700}?driver\s+release\.",
+                           re.I)
+
+
+def scrub(text: Optional[str]) -> Optional[str]:
+    return _TOOL_HINTS.sub(" ", text) if text else text
+
+
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
     return Signature(problem, regex, strength, where)
 
@@ -389,7 +400,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.secure-boot", r"not signed by a key (that is )?trusted by the kernel|(loading of )?unsigned module (is )?rejected|"
        r"sign the kernel module when prompted", 0.9),
     _s("driver.secure-boot", r"安全启动(已)?(开启|打开|启用)|required key not available|key was rejected by service|module verification failed(?![^\n]*tainting kernel)|secure ?boot (is )?(enabled|on)\b|SecureBoot enabled", 0.85),
-    _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau[^\n]*(is loaded|in use|holds)", 0.8),
+    _s("driver.nouveau", r"kernel driver in use: nouveau|^nouveau\s+\d+\s+\d+|nouveau\b[^\n.;,]{0,40}\b(is loaded|in use|holds)", 0.8),
     _s("driver.nouveau", r"probe routine was not called|already bound to (novacore|nova)|nouveau [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d", 0.85),
     _s("driver.nouveau", r"NVRM: No NVIDIA devices probed", 0.6),
     _s("driver.nouveau", r"\bnouveau\b", 0.4),
@@ -405,7 +416,19 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("driver.not-loaded", r"(could not insert|error inserting) '?(module )?nvidia(_\d+|-current|-\d+)?(\.ko)?'?"
        r"( \([^)\n]*\))?: (unknown symbol in module|exec format error|invalid module format)", 0.8),
     # nvidia-settings' and people's words for the same state.
-    _s("driver.not-loaded", r"nvidia driver (is )?not (loaded|running)|nvidia driver (isn'?t|is not) (loaded|running)", 0.8),
+    _s("driver.not-loaded", r"nvidia (kernel )?(driver|module)( [`'\"]?(?!nvidia[-_](uvm|peermem|fs|drm|modeset)\b)[\w.-]+[`'\"]?)? (is )?not (loaded|loading|running)|"
+       r"nvidia (kernel )?(driver|module)( [`'\"]?(?!nvidia[-_](uvm|peermem|fs|drm|modeset)\b)[\w.-]+[`'\"]?)? (isn'?t|is not|won'?t|doesn'?t|does not) (loaded|loading|load|running)|"
+       r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with (the )?(nvidia )?drivers?|nvidia-smi\s*(无法|不能)(与|和)\s*(nvidia\s*)?驱动(程序)?通信", 0.8),
+    # DKMS failing to build the driver's module for the running kernel (headers missing, a kernel newer
+    # than the driver, another compiler): the driver is installed and its module cannot load.
+    _s("driver.not-loaded", r"/var/lib/dkms/nvidia(-open|-current|-srv|-\d+|-tesla(-\d+)?|-legacy-\d+xx)?/[\w.~+-]+/build/[^\s:]*(make\.log|\.[ch]:\d+:\d+: (fatal )?error)|"
+       r"error processing package nvidia-dkms-[\w.-]+|处理软件包\s*nvidia-dkms-[\w.-]+\s*\(--configure\)\s*时出错|"
+       r"building rpms failed; see /var/cache/akmods/nvidia/", 0.75),
+    # The kernel refusing the driver's module built for another kernel (its own log lines).
+    _s("driver.not-loaded", r"\bnvidia(_drm|_modeset)?: (unknown symbol|disagrees about version of symbol) \w", 0.75),
+    # Kernel lockdown (Secure Boot's or the distribution's own) refusing an unsigned module.
+    _s("driver.secure-boot", r"lockdown: [^\n]*(unsigned module|module loading is restricted)|loading of module with unavailable key is rejected", 0.85),
+    # (The CUDA runtime's "unknown error", error 30/999, is read in dldoctor.prose, where WSL can void it.)
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
     _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),

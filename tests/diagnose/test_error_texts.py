@@ -2573,10 +2573,119 @@ TWENTIETH_SESSION_NOT = [
 
 # Each session's rows (the fifteenth on): the wordings each must read, and the faults each must not
 # claim, in one pair of tests.
+TWENTYFIRST_SESSION_WORDINGS = [
+    # nvidia-installer's failed module load, whose hint lists every cause (nouveau, an unsupported GPU):
+    # the failure is read, not the list
+    ("ERROR: Unable to load the kernel module 'nvidia.ko'.  This happens most frequently when this kernel module "
+     "was built against\n       the wrong or improperly configured kernel sources, with a version of gcc that differs "
+     "from the one used to build the\n       target kernel, or if a driver such as rivafb, nvidiafb, or nouveau is "
+     "present and prevents the NVIDIA kernel module\n       from obtaining ownership of the NVIDIA graphics device(s), "
+     "or no NVIDIA GPU installed in this system is supported by\n       this NVIDIA Linux graphics driver release.",
+     "docker run --privileged cuda on CoreOS", "driver.not-loaded"),
+    # DKMS failing to build the driver's module, in its own and in dpkg's words
+    ("Error! Bad return status for module build on kernel: 6.8.0-45-generic (x86_64)\nConsult "
+     "/var/lib/dkms/nvidia/535.183.01/build/make.log for more information.", "", "driver.not-loaded"),
+    ("/var/lib/dkms/nvidia/560.35.03/build/nvidia-drm/nvidia-drm-drv.c:207:6: error: 'const struct "
+     "drm_mode_config_funcs' has no member named 'output_poll_changed'", "Update to kernel 6.12 fails", "driver.not-loaded"),
+    ("dpkg: error processing package nvidia-dkms-390 (--configure):\n installed nvidia-dkms-390 package "
+     "post-installation script subprocess returned error exit status 10", "", "driver.not-loaded"),
+    ("", "Cannot build nvidia driver via dkms because compiler doesn't match kernel", "driver.not-loaded"),
+    # the kernel refusing a module built for another kernel; nvidia-smi's failure in people's words
+    ("[ 1291.199013] nvidia: Unknown symbol drm_gem_prime_handle_to_fd (err 0)", "", "driver.not-loaded"),
+    ("", "After the upgrade nvidia-smi cannot communicate with the driver.", "driver.not-loaded"),
+    ("", "NVIDIA driver `nvidia-driver-525-server` won't load on kernel 6.5.4", "driver.not-loaded"),
+    ("ERROR (dkms apport): kernel package linux-headers-5.11.0-7614-generic is not supported",
+     "Fail on apt upgrade\nnvidia-dkms-460:\n  Installed: 460.73.01-0ubuntu0.20.10.1", "driver.not-loaded"),
+    ("", "nvidia GPU stopped working after upgrade to kernel 6", "driver.not-loaded"),
+    # kernel lockdown refusing the unsigned module
+    ("Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7", "", "driver.secure-boot"),
+    ("modprobe: ERROR: could not insert 'nvidia': Operation not permitted",
+     "Unable to use lockdown mode with NVIDIA module: with kernel lockdown = integrity the module does not load",
+     "driver.secure-boot"),
+    # CUDA's runtime error 30 ("unknown error") where nvidia_uvm is not loaded
+    ("RuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. changing env "
+     "variable CUDA_VISIBLE_DEVICES after program start. Setting the available devices to be zero.", "",
+     "driver.uvm-missing"),
+    ("F0528 22:26:23.117558 13844 syncedmem.hpp:18] Check failed: error == cudaSuccess (30 vs. 0) unknown error", "",
+     "driver.uvm-missing"),
+    ("", "CUDA doesn't work in containers until after use in host OS", "driver.uvm-missing"),
+    # a modprobe.d file's usual "blacklist nouveau", pasted beside the fault, is no nouveau complaint
+    ("", "nvidia-uvm is not loaded at boot\n\n### Expected behavior\nnvidia-uvm is loaded\n\n"
+         "cat /etc/modprobe.d/nixos.conf\nblacklist nouveau\nblacklist nvidiafb\n", "driver.uvm-missing"),
+    # the review's: the installer's hint as it wraps at 80 columns, the canonical blacklist file, CUDA's
+    # 999 (error 30's number since CUDA 10.1) in deviceQuery's words, dpkg in Chinese, akmods, and the rest
+    ("ERROR: Unable to load the kernel module 'nvidia.ko'.  This happens most\n       frequently when this kernel "
+     "module was built against the wrong or\n       improperly configured kernel sources, with a version of gcc that\n"
+     "       differs from the one used to build the target kernel, or if another\n       driver, such as nouveau, is "
+     "present and prevents the NVIDIA kernel\n       module from obtaining ownership of the NVIDIA device(s), or no "
+     "NVIDIA\n       device installed in this system is supported by this NVIDIA Linux\n       graphics driver release.",
+     "", "driver.not-loaded"),
+    ("", "nvidia-uvm is not loaded at boot\n\n### Expected behavior\nnvidia-uvm is loaded\n\n"
+         "cat /etc/modprobe.d/blacklist-nouveau.conf\nblacklist nouveau\noptions nouveau modeset=0\n", "driver.uvm-missing"),
+    ("cudaGetDeviceCount returned 999\n-> unknown error\nResult = FAIL", "", "driver.uvm-missing"),
+    ("dpkg: 处理软件包 nvidia-dkms-535 (--configure)时出错：\n 已安装 nvidia-dkms-535 软件包 post-installation 脚本 子进程返回错误状态 10",
+     "", "driver.not-loaded"),
+    ("akmods: Building rpms failed; see /var/cache/akmods/nvidia/560.35.03-1-for-6.11.4-301.fc41.x86_64.failed.log "
+     "for details", "", "driver.not-loaded"),
+    ("", "nvidia-smi 无法与驱动通信", "driver.not-loaded"),
+    ("Error! Your kernel headers for kernel 5.15.0-91-generic cannot be found.", "installing nvidia-driver-535",
+     "driver.not-loaded"),
+    ("", "CUDA works in the container only if I first run a CUDA program on the host.", "driver.uvm-missing"),
+    ("", "NVIDIA kernel module nvidia_uvm is not loaded after reboot, so CUDA fails in containers; nvidia-smi works.",
+     "driver.uvm-missing"),
+    ("nvidia-smi: cannot communicate with the driver", "Ubuntu 22.04 under WSL 2", "os.wsl"),
+    # a report that says the module is fine is not read as a module DKMS could not build
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared "
+     "object file: no such file or directory: unknown.",
+     "nvidia kernel modules are loaded fine, nvidia-smi works, only the docker container fails to start.",
+     "toolkit.libs-not-found"),
+    ("Failed to initialize NVML: Unknown Error",
+     "The nvidia module is loaded and nvidia-smi works, but the docker container fails.", "cgroup.nvml-unknown-error"),
+]
+
+TWENTYFIRST_SESSION_NOT = [
+    # the toolkit's "cuda error: unknown error" at container start and cuInit's CUDA_ERROR_UNKNOWN have other causes
+    ("nvidia-container-cli: initialization error: cuda error: unknown error", "", "driver.uvm-missing"),
+    ("E tensorflow/stream_executor/cuda/cuda_driver.cc:491] failed call to cuInit: CUDA_ERROR_UNKNOWN", "",
+     "driver.uvm-missing"),
+    # another DKMS module's build failure (GPUDirect Storage) is no failed driver module
+    ("Consult /var/lib/dkms/nvidia-fs/2.17.5/build/make.log for more information.", "", "driver.not-loaded"),
+    # another module's DKMS build, and a kernel update said of Docker rather than of the driver
+    ("Error! Bad return status for module build on kernel: 6.8.0-45-generic (x86_64)\nConsult "
+     "/var/lib/dkms/virtualbox/7.0.14/build/make.log for more information.", "VirtualBox host", "driver.not-loaded"),
+    ("", "After the kernel update docker containers no longer start with --gpus all", "driver.not-loaded"),
+    # a lockdown that is no kernel's
+    ("", "During the lockdown I set up a home server with an NVIDIA card and Docker.", "driver.secure-boot"),
+    # the review's: CUDA's unknown error under WSL 2 or beside a GPU fallen off the bus is no nvidia_uvm
+    ("RuntimeError: CUDA error: unknown error\nCUDA kernel errors might be asynchronously reported at some other API "
+     "call", "Running PyTorch in WSL2 Ubuntu 22.04 on Windows 11", "driver.uvm-missing"),
+    ("RuntimeError: CUDA error: unknown error", "Training runs for 3 hours then crashes. dmesg shows NVRM: Xid "
+     "(PCI:0000:01:00): 79, GPU has fallen off the bus.", "driver.uvm-missing"),
+    # ... nor something else run on the host, or the host's network
+    ("", "The GPU is not available in the container until I run sudo systemctl restart docker on the host.",
+     "driver.uvm-missing"),
+    ("", "Building the CUDA image fails to download packages unless I run docker build in the host network mode.",
+     "driver.uvm-missing"),
+    # a system locked down by people, or lockdown turned off, is no kernel lockdown
+    ("", "The system is locked down by our IT department, so I can't install the nvidia container toolkit with sudo.",
+     "driver.secure-boot"),
+    ("", "I added lockdown=none to the kernel command line and the nvidia module still refuses to load: Unknown symbol "
+         "in module.", "driver.secure-boot"),
+    ("", "During the covid lockdown: my nvidia GPU box stopped running docker containers.", "driver.secure-boot"),
+    # DKMS's line for another module's build, beside its log's path
+    ("Error! Bad return status for module build on kernel: 6.8.0-45-generic (x86_64)\nConsult "
+     "/var/lib/dkms/nvidia-fs/2.17.5/build/make.log for more information.", "", "driver.not-loaded"),
+    # nouveau said to be gone, beside the nvidia module said to be loaded
+    ('could not select device driver "" with capabilities: [[gpu]]',
+     "nouveau seems to be gone; nvidia is loaded but docker can't see the GPU", "driver.nouveau"),
+]
+
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
-                    + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS)
+                    + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS
+                    + TWENTYFIRST_SESSION_WORDINGS)
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
-               + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT)
+               + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT
+               + TWENTYFIRST_SESSION_NOT)
 
 
 @pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
