@@ -7,6 +7,7 @@ from dldoctor.checks import ok, problem, quote, skip, unknown_reason
 from dldoctor.derived import is_wsl, smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.model import WARN, Finding
 
 TYPE_CHECKING = False
@@ -14,6 +15,26 @@ if TYPE_CHECKING:
     from typing import List, Optional
 
 AREA = "gpu"
+
+# Why the driver's module was not built, where a report shows it: the running kernel's headers
+# missing (a rebuild without them fails again), or the module's own source not compiling (a kernel
+# newer than the driver branch, which no rebuild mends).
+NO_HEADERS = lazy_compile(r"kernel headers for kernel \S+ cannot be found|\bkernel-devel\b[^\n]{0,40}\b(mismatch|missing|not installed)|"
+                          r"linux-headers-\S+[^\n]{0,20}\b(is not installed|not found|missing)", re.I)
+MODULE_WONT_COMPILE = lazy_compile(r"/var/lib/dkms/nvidia[^\s/]*/[^\s/]+/build/\S*\.[ch]:\d+:\d+: (fatal )?error", re.I)
+
+
+def module_build_fix(line: str) -> Optional[str]:
+    """The fix for a module DKMS could not build, where the line says why (None: the catalog's)."""
+    if NO_HEADERS.search(line):
+        return _("Install the running kernel's headers, then rebuild the driver's module: sudo apt-get install "
+                 "linux-headers-$(uname -r) && sudo dkms autoinstall (Fedora/RHEL: sudo dnf install "
+                 "kernel-devel-$(uname -r) && sudo akmods --force), then sudo modprobe nvidia.")
+    if MODULE_WONT_COMPILE.search(line):
+        return _("This driver branch does not build for the running kernel (the kernel is newer than the driver): "
+                 "boot the previous kernel from the boot menu, or install a newer driver branch (ubuntu-drivers "
+                 "list), then sudo dkms autoinstall.")
+    return None
 
 
 def check_gpu(facts: Facts) -> List[Finding]:

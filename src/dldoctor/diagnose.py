@@ -430,10 +430,12 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
 def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
-    Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl.
-    `line` is what was read (the matched line, or a guess's whole report)."""
+    Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl, nor
+    a module built without the kernel's headers by a rebuild. `line` is what was read (the matched
+    line, or a guess's whole report)."""
     from dldoctor.checks.docker import (WINDOWS_ENGINE, WINDOWS_GROUP, rootless_socket_fix, windows_engine_fix,
                                         windows_group_fix)
+    from dldoctor.checks.gpu import module_build_fix
 
     if pid == "docker.rootless" and read_as == "docker.permission-denied":
         return rootless_socket_fix()
@@ -441,6 +443,8 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
         return windows_group_fix()
     if pid == "docker.daemon-down" and WINDOWS_ENGINE.search(line):
         return windows_engine_fix()
+    if pid == "driver.not-loaded":
+        return module_build_fix(line)
     return None
 
 

@@ -2721,3 +2721,21 @@ def test_docker_desktops_stopped_engine_on_windows_is_fixed_by_starting_desktop_
     # a Linux daemon that is down keeps the systemd fix
     rep = explain("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
     assert "systemctl start docker" in next(f.fix for f in rep.findings if f.problem == "docker.daemon-down")
+
+
+def test_a_module_dkms_could_not_build_is_fixed_by_what_stopped_the_build():
+    """Without the kernel's headers a rebuild fails again; a kernel newer than the driver branch is no
+    rebuild's to mend. Elsewhere the catalog's rebuild stands."""
+    from dldoctor.explain import explain
+
+    def fix(text):
+        rep = explain(text)
+        assert rep.root_causes[0] == "driver.not-loaded"
+        return next(f.fix for f in rep.findings if f.problem == "driver.not-loaded")
+
+    assert "linux-headers-$(uname -r)" in fix("Error! Your kernel headers for kernel 5.15.0-91-generic cannot be "
+                                              "found.\ninstalling nvidia-driver-535")
+    newer = fix("/var/lib/dkms/nvidia/560.35.03/build/nvidia-drm/nvidia-drm-drv.c:207:6: error: 'const struct "
+                "drm_mode_config_funcs' has no member named 'output_poll_changed'")
+    assert "previous kernel" in newer and "linux-headers" not in newer
+    assert "--reinstall nvidia-dkms" in fix("nvidia-smi cannot communicate with the driver")
