@@ -655,8 +655,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.shm-too-small", r"NCCL WARN[^\n]*(shm|shared memory)|error while creating shared memory segment|"
        r"NCCL ?error[^\n]*unhandled system error|ncclSystemError", 0.7),
     _s("container.shm-too-small", r"(out of|insufficient) shared memory|dataloader worker[^\n]*(bus error|killed by signal)|bus error[^\n]*(shm|shared)|unable to write to file </torch_|no space left on device[^\n]*shm|/dev/shm", 0.9),
-    # A bus error in a container is most often its 64 MB /dev/shm running out.
-    _s("container.shm-too-small", r"\bSIGBUS\b|\bbus error \(core dumped\)", 0.55),
+    # A bus error in a container is most often its 64 MB /dev/shm running out; also in the kernel's
+    # words for a page past the end of a mapped file, and as signal 7 in a launcher's exit code.
+    _s("container.shm-too-small", r"\bSIGBUS\b|\bbus error \(core dumped\)|\bbus error: nonexistent physical address|"
+       r"\bexit ?code:? -7\b|\breturn code = -7\b|\bkilled by signal 7\b|\bsignal 7 \((bus error|sigbus)", 0.55),
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
     _s("container.no-gpu-request", r"the nvidia driver was not detected\.\s+gpu functionality will not be available", 0.85),

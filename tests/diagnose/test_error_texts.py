@@ -2597,6 +2597,12 @@ TWENTYFIRST_SESSION_WORDINGS = [
     ("ERROR (dkms apport): kernel package linux-headers-5.11.0-7614-generic is not supported",
      "Fail on apt upgrade\nnvidia-dkms-460:\n  Installed: 460.73.01-0ubuntu0.20.10.1", "driver.not-loaded"),
     ("", "nvidia GPU stopped working after upgrade to kernel 6", "driver.not-loaded"),
+    # signal 7 (a bus error) in a launcher's words, from a multi-GPU job in a container
+    ("ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -7) local_rank: 0 (pid: 53138) of binary: "
+     "/usr/bin/python", "单机多卡运行报错", "container.shm-too-small"),
+    ("[launch.py:178:sigkill_handler] ['/usr/bin/python', '-u', 'train.py'] exits with return code = -7", "",
+     "container.shm-too-small"),
+    ("Fatal Python error: Bus error: nonexistent physical address", "", "container.shm-too-small"),
     # kernel lockdown refusing the unsigned module
     ("Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7", "", "driver.secure-boot"),
     ("modprobe: ERROR: could not insert 'nvidia': Operation not permitted",
