@@ -18,7 +18,8 @@ from functools import lru_cache
 from dldoctor.checks.docker import DESKTOP_PIPES
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
-from dldoctor.signatures import DOCKER_PY_NO_SOCKET_FILE, NOT_GPU_ACCESS, WSL_1, Match, bounded, head_and_tail
+from dldoctor.signatures import (DKMS_NVIDIA, DOCKER_PY_NO_SOCKET_FILE, NOT_GPU_ACCESS, SMI_CANNOT_COMMUNICATE, WSL_1,
+                                 Match, bounded, head_and_tail)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ CANT_REACH = (r"can'?t (visit|access|reach|open|connect|ping|resolve)|cannot (vi
               r"connection (failed|reset|refused|timed out)|连接(失败|超时|被重置)|"
               r"\btim(es|ed)? ?out\b|\btimeouts?\b|(一直|总是|老是)?超时")
 SECURE_BOOT = r"secure ?boot|安全启动|mokutil|\bMOK\b"
+# docker-compose v1's (and the old client's) one wording for every failure to reach the socket.
+COMPOSE_V1_NO_DAEMON = r"couldn'?t connect to docker daemon|cannot connect to the docker daemon"
 FILES = r"\bfiles?\b|\bfolders?\b|director(y|ies)|文件|目录"
 CONTAINER = r"containers?\b|docker\b|容器"
 ROOT_OWNED = (r"owned by root|as root|root:root|by root|root (user|owner|owned|permissions?)|belongs? to (the )?root\b|"
@@ -536,7 +539,7 @@ FAMILIES: Tuple[Family, ...] = (
     # kernel comes with the build that failed; no headers, no build).
     _f("driver.not-loaded", 0.7, r"\(dkms apport\)|bad return status for module build|"
        r"your kernel headers for kernel \S+ cannot be found", r"(?<!\d-)\bnvidia\b(?![-_](fs|peermem)\b)", scope=REPORT,
-       unless=r"/var/lib/dkms/(?!nvidia(-open|-current|-srv|-\d+|-tesla(-\d+)?|-legacy-\d+xx)?/)[\w.-]+/"),
+       unless=r"/var/lib/dkms/(?!" + DKMS_NVIDIA + r"/)[\w.-]+/"),
     # The driver gone after a kernel update: DKMS built no module for the new kernel.
     _f("driver.not-loaded", 0.6, r"\bkernel\b", r"\b(updat|upgrad)(e|es|ed|ing)\b", r"\bnvidia\b|\bgpus?\b|显卡",
        r"stopped working|\bbroke(n)?\b|\bbreaks\b|no longer (works?|loads?)|(won'?t|doesn'?t|does not|not) (work|load)|"
@@ -572,7 +575,7 @@ FAMILIES: Tuple[Family, ...] = (
     # finds none. (Not WSL 1 or a Windows that blocks the GPU: os.wsl-gpu-unsupported; not a container.)
     _f("os.wsl", 0.78, r"\bwsl ?2?\b|microsoft-standard|windows subsystem for linux",
        r"couldn'?t communicate with the nvidia driver|\bdriver not loaded\b|command not found: nvidia-smi|"
-       r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with|" + SMI_MISSING,
+       + SMI_CANNOT_COMMUNICATE + "|" + SMI_MISSING,
        scope=REPORT,
        unless=r"(?<!\[ \] )\bwsl ?1\b|\d-Microsoft\b(?!-)|no adapters were found|gpu access blocked|docker desktop|"
               + IN_CONTAINER + "|" + IN_IMAGE + r"|\bdocker (run|exec)\b|\bcompose exec\b|"
@@ -862,13 +865,13 @@ FAMILIES: Tuple[Family, ...] = (
     # --- Docker packages ----------------------------------------------------------------------------
     # docker-compose v1's one wording for every socket failure, where the reporter says it happens only
     # without sudo: the daemon answers root, so the socket refused the user.
-    _f("docker.permission-denied", 0.8, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",
+    _f("docker.permission-denied", 0.8, COMPOSE_V1_NO_DAEMON,
        r"\b(only )?without (using )?[`'\"]?sudo\b|with [`'\"]?sudo[^.\n]{0,20}\bworks?\b|works?( fine| ok)? with [`'\"]?sudo\b|"
        r"sudo docker(-compose| compose)? [^.\n]{0,40}\bworks?\b", scope=REPORT,
        unless=r"\b(also|even|still) (fails?|happens?)[^.\n]{0,20}\bwith sudo\b|with(out)? or without sudo|"
               r"\bsnap\b|\brootless\b|\bdocker desktop\b"),
     # docker-compose v1 could not reach the daemon while it ran under sudo: no socket refused a user.
-    _f("docker.daemon-down", 0.75, r"couldn'?t connect to docker daemon|cannot connect to the docker daemon",
+    _f("docker.daemon-down", 0.75, COMPOSE_V1_NO_DAEMON,
        r"(^|[\s$#>])sudo +docker(-compose| compose)\b", scope=REPORT,
        unless=r"without sudo|with sudo[^.\n]{0,20}\bworks?\b|\bsudo\b[^.\n]{0,60}\bworks?\b|\bbut sudo\b|\bsnap\b|"
               r"\brootless\b"),

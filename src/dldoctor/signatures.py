@@ -160,6 +160,13 @@ def scrub(text: Optional[str]) -> Optional[str]:
     return _TOOL_HINTS.sub(" ", text) if text else text
 
 
+# nvidia-smi not reaching the driver in people's words; dldoctor.prose reads it too (under WSL).
+SMI_CANNOT_COMMUNICATE = r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with"
+# The driver's own DKMS module names (Ubuntu's -server branch, Debian's tesla and legacy ones), not
+# nvidia-fs or nvidia-peermem; dldoctor.prose reads them too.
+DKMS_NVIDIA = r"nvidia(-open|-current|-srv|-\d+|-tesla(-\d+)?|-legacy-\d+xx)?"
+
+
 def _s(problem: str, regex: str, strength: float, where: Tuple[str, ...] = ("error", "notes", "command")) -> Signature:
     return Signature(problem, regex, strength, where)
 
@@ -418,10 +425,10 @@ SIGNATURES: Tuple[Signature, ...] = (
     # nvidia-settings' and people's words for the same state.
     _s("driver.not-loaded", r"nvidia (kernel )?(driver|module)( [`'\"]?(?!nvidia[-_](uvm|peermem|fs|drm|modeset)\b)[\w.-]+[`'\"]?)? (is )?not (loaded|loading|running)|"
        r"nvidia (kernel )?(driver|module)( [`'\"]?(?!nvidia[-_](uvm|peermem|fs|drm|modeset)\b)[\w.-]+[`'\"]?)? (isn'?t|is not|won'?t|doesn'?t|does not) (loaded|loading|load|running)|"
-       r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with (the )?(nvidia )?drivers?|nvidia-smi\s*(无法|不能)(与|和)\s*(nvidia\s*)?驱动(程序)?通信", 0.8),
+       + SMI_CANNOT_COMMUNICATE + r" (the )?(nvidia )?drivers?|nvidia-smi\s*(无法|不能)(与|和)\s*(nvidia\s*)?驱动(程序)?通信", 0.8),
     # DKMS failing to build the driver's module for the running kernel (headers missing, a kernel newer
     # than the driver, another compiler): the driver is installed and its module cannot load.
-    _s("driver.not-loaded", r"/var/lib/dkms/nvidia(-open|-current|-srv|-\d+|-tesla(-\d+)?|-legacy-\d+xx)?/[\w.~+-]+/build/[^\s:]*(make\.log|\.[ch]:\d+:\d+: (fatal )?error)|"
+    _s("driver.not-loaded", r"/var/lib/dkms/" + DKMS_NVIDIA + r"/[\w.~+-]+/build/[^\s:]*(make\.log|\.[ch]:\d+:\d+: (fatal )?error)|"
        r"error processing package nvidia-dkms-[\w.-]+|处理软件包\s*nvidia-dkms-[\w.-]+\s*\(--configure\)\s*时出错|"
        r"building rpms failed; see /var/cache/akmods/nvidia/", 0.75),
     # The kernel refusing the driver's module built for another kernel (its own log lines).
