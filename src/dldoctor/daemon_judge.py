@@ -361,7 +361,7 @@ def conflicts(data: Mapping[str, Any], flags: Mapping[str, Sequence[str]],
     """(key, flag values, file value) for each directive set both in daemon.json `data` and on
     dockerd's command line (`flags` by long flag name), as findConfigurationConflicts steps 3-4
     find them (daemon/config/config.go): nested keys flattened, a NamedOption flag compared by
-    its key (`--label` with `labels`), `runtimes` merged (skipDuplicates), host-gateway-ip
+    its key (`--label` with `labels`), `runtimes` merged (skipDuplicates, 18.09+), host-gateway-ip
     migrated to host-gateway-ips (28.0). Version None: the newest release."""
     v: Version = tuple(version[:2]) if version else NEWEST[:2]  # type: ignore
     flat = _flatten(dict(data), v)
@@ -373,7 +373,9 @@ def conflicts(data: Mapping[str, Any], flags: Mapping[str, Sequence[str]],
             continue
         key = named.get(flag)
         if key is not None:
-            if key in flat and key != "runtimes":
+            # runtimes are merged since 18.09 (moby#37871, backported as engine#57); before,
+            # `--add-runtime` next to a `runtimes` key stopped dockerd like any other pair.
+            if key in flat and (key != "runtimes" or v < (18, 9)):
                 out.append((key, tuple(values), flat[key]))
         elif flag in flat:
             out.append((flag, tuple(values), flat[flag]))

@@ -109,6 +109,11 @@ def test_registry_mirror_is_accepted_and_ignored():
 def test_flags_merge_or_conflict_like_dockerd():
     rt = b'{"runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime"}}}'
     assert not judge(rt, (29, 7, 2), flags_by_name(["--add-runtime", "x=/bin/x"])).refuses
+    assert not judge(rt, (18, 9, 0), flags_by_name(["--add-runtime", "x=/bin/x"])).refuses
+    # Before 18.09 (moby#37871) the pair stopped dockerd: nvidia-docker2's drop-in and its
+    # daemon.json together, as Docker 17.x and 18.06 hosts reported.
+    old = judge(rt, (17, 12, 1), flags_by_name(["--add-runtime", "nvidia=/usr/bin/nvidia-container-runtime"]))
+    assert old.refuses and [(v.rule, v.key) for v in old.verdicts] == [("flag-conflict", "runtimes")]
     proxies = b'{"proxies": {"http-proxy": "http://127.0.0.1:3128"}}'
     j = judge(proxies, (29, 7, 2), flags_by_name(["--http-proxy", "http://127.0.0.1:3128"]))
     assert [v.rule for v in j.verdicts] == ["flag-conflict"] and j.verdicts[0].key == "http-proxy"

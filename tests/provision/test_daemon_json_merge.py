@@ -383,3 +383,7 @@ def test_plan_conflicts_are_the_judges():
     flags = parse_dockerd_cmdline("/usr/bin/dockerd --add-runtime x=/x -H fd://")
     plan = dj.step.plan(make_facts("{}", flags=flags), opts())
     assert plan.changes
+    # ... but an 18.06 dockerd stops on the same pair, so fix refuses and says why
+    with pytest.raises(Refused) as err:
+        dj.step.plan(make_facts("{}", flags=flags, version="18.06.3-ce"), opts())
+    assert "runtimes" in str(err.value)
