@@ -283,6 +283,27 @@ def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tu
     return pid, ""
 
 
+# A registry no Docker Hub mirror stands in for, as an image's own (not behind a mirror's prefix).
+_NON_HUB_IMAGE = lazy_compile(
+    r"(?<![\w./-])(registry\.k8s\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|mcr\.microsoft\.com|public\.ecr\.aws|"
+    r"[\w.-]+\.azurecr\.io|registry\.gitlab\.com|[\w-]+\.pkg\.dev)/[\w.-]", re.I)
+
+
+def _refine_mirror_restricted(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    # registry-mirrors stand in for Docker Hub alone (facts §5b): a bare "denied" pulling an image of
+    # ghcr.io, nvcr.io or quay.io is that registry refusing a name it does not serve to this client
+    # (a private or unpublished package), not a mirror's allowlist.
+    from dldoctor.signatures import BARE_DENIED   # (a report's reading: not loaded for a live host)
+
+    line = matched[pid].line if pid in matched else ""
+    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    if re.search(BARE_DENIED, line, re.I) and not configured_mirrors(facts) and _NON_HUB_IMAGE.search(said) \
+            and not _MIRROR_HOST.search(said):
+        return "image.tag-missing", _("The image's own registry refuses this name (a private or unpublished "
+                                      "package); registry mirrors stand in for Docker Hub only.")
+    return pid, ""
+
+
 def _rootless_config() -> str:
     """Why a rootless daemon explains failures of what was set up for the system daemon (its
     daemon.json, its runtime, its socket): none of it is its own."""
@@ -314,6 +335,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
     "driver.too-old-for-image": _refine_too_old_for_image,
     "docker.rootless": _refine_rootless,
     "mirror.dead": _refine_mirror_dead,
+    "mirror.restricted": _refine_mirror_restricted,
     "docker.daemon-down": _refine_daemon_down,
 }
 

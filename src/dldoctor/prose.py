@@ -687,7 +687,8 @@ FAMILIES: Tuple[Family, ...] = (
        # a Windows laptop used to reach a Linux GPU server is not where Docker runs
        unless=r"\bwsl|windows subsystem|hyper-v|ubuntu|\blinux\b|\bssh\b|\bserver\b|remote|centos|rhel|red ?hat|"
        r"debian|fedora|rocky|\bdgx\b|cluster|服务器"),
-    _f("docker.desktop", 0.7, r"\bmac ?os ?x?\b|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
+    # (not an issue template's list of systems, "如Linux/Windows/MacOS")
+    _f("docker.desktop", 0.7, r"(?<![/、|])\bmac ?os ?x?\b(?!\s*[/、|])|\bmac ?book|\bosx\b|os x\b|apple (silicon|m\d)|\bm[1-4]( (pro|max|ultra))? (pro|max|chip|mac|silicon)\b|"
        r"\bmac(book)? ?(mini |studio |pro |air )?m[1-4]\b|\b(on|using|with|in) my mac\b|"
        # (a Mac named in Chinese: "mac无法安装", "苹果电脑", "在mac上")
        r"(?<![a-z])mac(book)?(?=\s*[\u4e00-\u9fff])|苹果(电脑|笔记本)|"
@@ -756,8 +757,8 @@ FAMILIES: Tuple[Family, ...] = (
     # architecture (":i386") or an ollama model's tag.
     _f("image.tag-missing", 0.62, r"(?<![\w./:-])(?<!\bin )(?<!\binside )(?<!\bwithin )(?<!\bof )(?<!\bfrom )"
        r"(?<!\bfor )['\"`‘“]?[\w.-]*[a-z][\w.-]*(/[\w.-]+)*:(?!\d{2,5}(?![\w.-]))(?!(i386|amd64|arm64|armhf|armel|all)\b)"
-       r"[\w.-]*\d[\w.-]*['\"`’”]? (image |tag )?(is|seems to be|appears to be) (missing|not (available|found|present|"
-       r"published|pushed))\b",
+       r"[\w.-]*\d[\w.-]*['\"`’”]? ((image |tag )?(is|seems to be|appears to be) (missing|not (available|found|present|"
+       r"published|pushed))\b|\s*(镜像|标签)?\s*(不存在|没有了))",
        r"docker ?hub|\btags?\b|\bimages?\b|镜像|\bpull", scope=TEXT, unless=r"mirror|加速|\bollama (pull|run)\b"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),

@@ -160,6 +160,10 @@ def scrub(text: Optional[str]) -> Optional[str]:
     return _TOOL_HINTS.sub(" ", text) if text else text
 
 
+# A registry's whole answer "denied" (dockerd's "Error response from daemon: denied"); diagnose reads
+# it too, for an image of a registry no mirror stands in for.
+BARE_DENIED = r"error response from daemon: denied[ \t.]*(\n|$)"
+
 # nvidia-smi not reaching the driver in people's words; dldoctor.prose reads it too (under WSL).
 SMI_CANNOT_COMMUNICATE = r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with"
 # The driver's own DKMS module names (Ubuntu's -server branch, Debian's tesla and legacy ones), not
@@ -628,10 +632,14 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"仅(支持|限|允许|对)\s*(中国)?\s*(大陆|境内|国内)|只(支持|允许|限)\s*(中国)?\s*(大陆|境内|国内)", 0.95),
     # A registry that answers with a bare "denied" refused this client or this name (an allowlist, a
     # prefix it requires), as opposed to a tag it looked up and did not find.
-    _s("mirror.restricted", r"error response from daemon: denied[ \t.]*(\n|$)", 0.6),
+    _s("mirror.restricted", BARE_DENIED, 0.6),
     # ghcr.io answers a bare "denied" (or "unauthorized", for a private package) for a name it does not
     # serve publicly (a misspelt path, an image not published): no tag to pull under that name.
-    _s("image.tag-missing", r"(Head|GET|Get) \\?\"?https://ghcr\.io/v2/[^\s\"]+/manifests/[^\s\"]+\\?\"?:? (denied|unauthorized)[ \t.]*(\n|$)", 0.75),
+    # (the end of a JSON error a client printed, `unauthorized"}`, ends it too)
+    _s("image.tag-missing", r"(Head|GET|Get) \\?\"?https://ghcr\.io/v2/[^\s\"]+/manifests/[^\s\"]+\\?\"?:? (denied|unauthorized)[ \t.\"'}\]]*(\n|$)", 0.75),
+    # ... and refuses even an anonymous token for such a name ("failed to fetch anonymous token:
+    # unexpected status from GET request to https://ghcr.io/token?scope=…: 403 Forbidden").
+    _s("image.tag-missing", r"https://ghcr\.io/token\?[^\s\"]*: 40[13]\b", 0.75),
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?!" + _REGISTRIES + r")"
        r"[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),

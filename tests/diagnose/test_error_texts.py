@@ -2686,12 +2686,39 @@ TWENTYFIRST_SESSION_NOT = [
      "nouveau seems to be gone; nvidia is loaded but docker can't see the GPU", "driver.nouveau"),
 ]
 
+TWENTYSECOND_SESSION_WORDINGS = [
+    # a bare "denied" from a registry no mirror stands in for: a private or unpublished package
+    ("Error response from daemon: denied", "docker pull ghcr.io/acme/webapp:1.2 fails while logged in",
+     "image.tag-missing"),
+    ("Error response from daemon: denied\n", "Pulling quay.io/acme/private-model:24.01 on a fresh host",
+     "image.tag-missing"),
+    # ghcr.io refusing even an anonymous token for the name, and its refusal inside a client's JSON
+    ("failed to resolve source metadata for ghcr.io/acme/tool:dev: failed to authorize: failed to fetch anonymous "
+     "token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Ftool%3Apull"
+     "&service=ghcr.io: 401 Unauthorized", "", "image.tag-missing"),
+    ('Deploy failed: {"message":"Head \\"https://ghcr.io/v2/acme/bot/manifests/2.0.0\\": unauthorized"}', "",
+     "image.tag-missing"),
+    # an image reference said not to exist, in Chinese
+    ("", "镜像 registry.cn-beijing.aliyuncs.com/acme/server:v1.2.3 不存在，请问什么时候上传", "image.tag-missing"),
+    # an issue template's list of systems is not the reporter's Mac
+    ("The NVIDIA Driver was not detected.  GPU functionality will not be available.",
+     "2. 请提供您使用的操作系统信息，如Linux/Windows/MacOS", "container.no-gpu-request"),
+]
+
+TWENTYSECOND_SESSION_NOT = [
+    # a bare "denied" for an image behind a mirror's prefix stays the mirror's
+    ("Error response from daemon: denied", "docker pull m.daocloud.io/ghcr.io/acme/x:1", "image.tag-missing"),
+    # a list of systems, in English
+    ('could not select device driver "" with capabilities: [[gpu]]',
+     "Which OS? Linux/Windows/macOS: Ubuntu 22.04 with an RTX 3090", "docker.desktop"),
+]
+
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
                     + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS
-                    + TWENTYFIRST_SESSION_WORDINGS)
+                    + TWENTYFIRST_SESSION_WORDINGS + TWENTYSECOND_SESSION_WORDINGS)
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
                + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT
-               + TWENTYFIRST_SESSION_NOT)
+               + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT)
 
 
 @pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
