@@ -677,6 +677,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
     _s("container.no-gpu-request", r"the nvidia driver was not detected\.\s+gpu functionality will not be available", 0.85),
+    # An image committed from a container the toolkit had served keeps empty files where it mounted the
+    # driver's libraries; started without the GPU, the loader finds only those (not the toolkit's
+    # own "load library failed" for a host library).
+    _s("container.no-gpu-request", r"(?<!load library failed: )(?<![\w./-])(/[\w.-]+)*/?lib(cuda|nvidia-[\w-]+|nvinfer\w*|nvcuvid)"
+       r"\.so(\.\d+)*: file too short", 0.6),
     # A program in the container refused writing to an absolute path (a bind-mounted output folder):
     # the folder's owner and the container's user do not match (Docker made it, as root).
     _s("container.root-owned-files", r"PermissionError: \[Errno 13\] Permission denied: '/(?!var/run/|run/)[^'\n]+'", 0.55),

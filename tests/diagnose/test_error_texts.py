@@ -2703,11 +2703,19 @@ TWENTYSECOND_SESSION_WORDINGS = [
     # an issue template's list of systems is not the reporter's Mac
     ("The NVIDIA Driver was not detected.  GPU functionality will not be available.",
      "2. 请提供您使用的操作系统信息，如Linux/Windows/MacOS", "container.no-gpu-request"),
+    # the empty driver library an image keeps from a container the toolkit had served
+    ("ImportError: /usr/lib/x86_64-linux-gnu/libcuda.so.1: file too short", "import tensorflow in the docker image",
+     "container.no-gpu-request"),
+    ("./server: error while loading shared libraries: /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1: file too short",
+     "", "container.no-gpu-request"),
 ]
 
 TWENTYSECOND_SESSION_NOT = [
     # a bare "denied" for an image behind a mirror's prefix stays the mirror's
     ("Error response from daemon: denied", "docker pull m.daocloud.io/ghcr.io/acme/x:1", "image.tag-missing"),
+    # the toolkit's own load of a host library is no empty file in an image
+    ("nvidia-container-cli: initialization error: load library failed: /usr/lib/x86_64-linux-gnu/nvidia/current/"
+     "libnvidia-ml.so.1: file too short", "", "container.no-gpu-request"),
     # a list of systems, in English
     ('could not select device driver "" with capabilities: [[gpu]]',
      "Which OS? Linux/Windows/macOS: Ubuntu 22.04 with an RTX 3090", "docker.desktop"),
