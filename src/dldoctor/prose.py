@@ -896,11 +896,23 @@ FAMILIES: Tuple[Family, ...] = (
        # (dockerd itself: nothing started by it named after the verb)
        r"(?=\s*($|[.,;:!)]|(after|since|on|at|when|because|any ?more|again|up|anymore|automatically)\b))|"
        r"\b(not able to|unable to|can'?t|cannot|couldn'?t|could not) (re)?start (the )?(docker )?(daemon|dockerd|docker service|docker engine)\b|"
-       r"docker\s*(服务)?\s*(启动失败|无法启动|起不来)",
+       r"docker\s*(服务)?\s*(启动失败|无法启动|起不来)|"
+       # (not started at boot: "docker服务没有自动启动", "docker没有做开机启动")
+       r"docker\s*(服务)?\s*(没有|没|未|不会)\s*(做|设置|配置)?\s*(开机|自动)\s*(自)?启动",
        unless=r"daemon\.json|mirror|加速|\bcontainers?\b|容器|\bgpu docker\b|nvidia-docker|docker (images?|run)\b|"
               r"docker ps (works|is fine)|works fine|compose|desktop|--gpus"),
     # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
     # points at `docker --help`, not `docker compose --help`).
+    # systemd knows no Docker unit: no engine was installed (weakly: what stopped the install, an apt
+    # source, is read more surely by its own rows), unless the engine is snap's, Desktop's or WSL's own.
+    _f("docker.missing", 0.5, r"Unit docker\.service (could )?not (be )?found", scope=REPORT,
+       unless=r"\bsnap\b|docker[- ]desktop|\bwsl\b"),
+    # A cluster whose nodes run containerd rather than Docker, asked for Docker's socket (a workflow
+    # engine's docker executor, a docker.sock hostPath): there is no Docker engine there.
+    _f("docker.missing", 0.88, r"\bcontainerd\b[^.\n]{0,40}\b(instead of|rather than|not) docker\b|"
+       r"\b(no|without) docker (engine |daemon )?(on|in) (the |its |my |our )?(nodes?|cluster|hosts?)\b|"
+       r"\bdocker ?shim\b[^.\n]{0,30}\b(removed|deprecated|gone)\b",
+       r"cannot connect to the docker daemon|docker\.sock", scope=REPORT),
     _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",
        r"\bdocker[ -]compose\b", scope=REPORT),
     # ... and where the engine came from the distribution's own packages (docker.io): Docker's

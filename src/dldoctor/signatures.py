@@ -251,6 +251,11 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"\bPROVIDER_DOCKER_(NOT_RUNNING|CANNOT_CONNECT|REFUSED)\b", 0.85),
     _s("docker.permission-denied", r"\bPROVIDER_DOCKER_NEWGRP\b", 0.75),
     _s("docker.missing", r"\bPROVIDER_DOCKER_NOT_FOUND\b", 0.8),
+    # Java's ProcessBuilder finding no docker executable (Jenkins' docker steps, Testcontainers).
+    _s("docker.missing", r"Cannot run program \\?\"docker\\?\"[^\n]{0,80}error=2\b", 0.85),
+    # A node mounting the engine's socket that no engine made (Kubernetes on containerd, KIND): the
+    # kubelet finds no socket file at the path.
+    _s("docker.missing", r"hostPath type check failed: /(var/)?run/docker\.sock is not a socket file", 0.75),
     _s("docker.daemon-down", r"could not list clusters: failed to list nodes: exit status 1", 0.45),
     # docker-compose v1 older than the file's format version.
     _s("docker.too-old", r"Version in \"[^\"\n]+\" is unsupported\. You might be seeing this error because you'?re using the wrong Compose file version", 0.8),
@@ -442,7 +447,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # (The CUDA runtime's "unknown error", error 30/999, is read in dldoctor.prose, where WSL can void it.)
     _s("driver.too-old-for-toolkit", r"nvml error: function not found|driver error: function not found", 0.85),
     _s("driver.too-old-for-toolkit", r"detection error: nvml error: not found", 0.75),
-    _s("driver.too-old-for-image", r"unsatisfied condition: cuda ?>= ?[\d.]+|requirement error: unsatisfied condition: (cuda|driver|brand)", 0.95),
+    # (retyped as well, the spaces after its colons lost: "unsatisfied condition:cuda>=11.4(cuda=10.2)")
+    _s("driver.too-old-for-image", r"unsatisfied condition:\s*cuda ?>= ?[\d.]+|requirement error:\s*unsatisfied condition:\s*(cuda|driver|brand)", 0.95),
     _s("driver.too-old-for-image", r"unsupported cuda version: driver [\d.]+ < image [\d.]+", 0.95),
     # PTX built by a newer CUDA than the driver can JIT: the image's CUDA is ahead of the driver.
     _s("driver.too-old-for-image", r"provided PTX was compiled with an unsupported toolchain|CUDA_ERROR_UNSUPPORTED_PTX_VERSION", 0.8),
@@ -475,14 +481,15 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.wsl-gpu-unsupported", r"dxcore initiali[sz]ation failed", 0.8),
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|" + WSL_1 + r"|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
-    # (not a setting that turns it off: containerd's enable_selinux = false, SELINUX=disabled; nor the
+    # (not a script's or a setting's identifier or a path: a traced `disable_selinux`, /etc/selinux/config,
+    # containerd's enable_selinux = false; nor a setting that turns it off, SELINUX=disabled; nor the
     # container-selinux package a docker-ce RPM requires)
     # (not SELinux said off, disabled or permissive, nor docker info's "Security Options:" item, nor
     # dockerd's --selinux-enabled flag named, nor `systemctl --version`'s build features, "+SELINUX")
     _s("os.selinux", r"avc: +denied|avc:\s+denied|"
-       r"(?!(?<=\+)selinux[ \t]+[+-][a-z])(?<!enable_)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
+       r"(?!(?<=\+)selinux[ \t]+[+-][a-z])(?<!_)(?<!/)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
        r"(?<!禁用了)(?<!禁用)(?<!\n  )(?<!\n   )(?<!\n    )"
-       r"selinux(?!-enabled)(?![\s\"':=]*(false|disabled|permissive))"
+       r"selinux(?!-enabled)(?!_)(?![\s\"':=]*(false|disabled|permissive))"
        r"(?![^\n.,;]{0,30}\b(disabled|permissive|off)\b)(?![^\n。，]{0,10}(关闭|关掉|禁用))", 0.9),
     _s("os.selinux", r"capability change failed: operation not permitted", 0.5),
     # runc labelling the container's keyring: refused by SELinux policy (RHEL 7's container-selinux)
@@ -613,6 +620,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("apt.broken-source", r"仓库\s*[“\"'](?![^”\"'\n]*(libnvidia-container|nvidia-docker|nvidia-container-runtime|"
        r"download\.docker\.com|/docker-ce/))[^”\"'\n]+[”\"']\s*(没有|不再含有)\s*Release\s*文件|无法下载[^\n]*(404|403)", 0.6),
     # --- registry --------------------------------------------------------------------------
+    # A registry's own word for a name it does not hold (Harbor, registry:2): "unknown: repository x/y not found".
+    _s("image.tag-missing", r"unknown: repository [\w./-]+ not found", 0.85),
     _s("image.tag-missing", r"manifest (for [^\s]+ )?(not found|unknown)|manifest unknown|not found: manifest|repository does not exist or may require ('docker login'|authorization)|pull access denied(,| for)", 0.9),
     # Podman's wording of the same
     _s("image.tag-missing", r"reading manifest \S+ in \S+: requested access to the resource is denied", 0.85),

@@ -2708,6 +2708,21 @@ TWENTYSECOND_SESSION_WORDINGS = [
      "container.no-gpu-request"),
     ("./server: error while loading shared libraries: /usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1: file too short",
      "", "container.no-gpu-request"),
+    # the second round's: no engine where something wants one (a node on containerd, Java finding no
+    # executable, systemd no unit), the toolkit's condition retyped without spaces, a registry's own
+    # "repository not found", dockerd not started at boot
+    ('Warning  FailedMount  MountVolume.SetUp failed for volume "docker-sock" : hostPath type check failed: '
+     "/var/run/docker.sock is not a socket file", "", "docker.missing"),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "Our Kubernetes cluster uses containerd instead of Docker and the workflow's docker executor fails.",
+     "docker.missing"),
+    ('java.io.IOException: Cannot run program "docker": error=2, No such file or directory',
+     "Jenkins pipeline with a docker agent", "docker.missing"),
+    ("Unit docker.service could not be found.", "systemctl status docker on a fresh Rocky Linux 9", "docker.missing"),
+    ("OCI runtime create failed: failed to create NVIDIA Container Runtime:failed to construct OCI spec modifier:"
+     "requirements not met:unsatisfied condition:cuda>=12.2(cuda=11.4): unknown.", "", "driver.too-old-for-image"),
+    ("Error response from daemon: unknown: repository acme/exporter not found", "", "image.tag-missing"),
+    ("", "服务器重启之后服务都起不来，检查发现docker服务没有自动启动", "docker.daemon-down"),
 ]
 
 TWENTYSECOND_SESSION_NOT = [
@@ -2716,6 +2731,12 @@ TWENTYSECOND_SESSION_NOT = [
     # the toolkit's own load of a host library is no empty file in an image
     ("nvidia-container-cli: initialization error: load library failed: /usr/lib/x86_64-linux-gnu/nvidia/current/"
      "libnvidia-ml.so.1: file too short", "", "container.no-gpu-request"),
+    # an install script's trace naming SELinux in a function and a path is no SELinux denial
+    ("+ disable_selinux\n+ '[' -s /etc/selinux/config ']'\n+ systemctl restart docker.service\nJob for "
+     "docker.service failed because the control process exited with error code.", "", "os.selinux"),
+    # snap's engine has no docker.service either
+    ("Failed to restart docker.service: Unit docker.service not found.", "Docker was installed with snap install docker",
+     "docker.missing"),
     # a list of systems, in English
     ('could not select device driver "" with capabilities: [[gpu]]',
      "Which OS? Linux/Windows/macOS: Ubuntu 22.04 with an RTX 3090", "docker.desktop"),
