@@ -289,6 +289,12 @@ _NON_HUB_IMAGE = lazy_compile(
     r"[\w.-]+\.azurecr\.io|registry\.gitlab\.com|[\w-]+\.pkg\.dev)/[\w.-]", re.I)
 
 
+# A line pulling or running an image, or a compose file's `image:`.
+_PULL_LINE = lazy_compile(r"^[^\n]*\b(?:pull|run|image:)[^\n]*$", re.I | re.M)
+# A mirror or cache in front, named by its setting or its kind rather than by a known host.
+_MIRROR_SETTING = lazy_compile(r"registry-mirrors|daemon\.json|harbor|pull-through|\bcache\b", re.I)
+
+
 def _refine_mirror_restricted(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     # registry-mirrors stand in for Docker Hub alone (facts §5b): a bare "denied" pulling an image of
     # ghcr.io, nvcr.io or quay.io is that registry refusing a name it does not serve to this client
@@ -297,10 +303,27 @@ def _refine_mirror_restricted(pid: str, facts: Facts, matched: Dict[str, Match])
 
     line = matched[pid].line if pid in matched else ""
     said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
-    if re.search(BARE_DENIED, line, re.I) and not configured_mirrors(facts) and _NON_HUB_IMAGE.search(said) \
-            and not _MIRROR_HOST.search(said):
+    # the image pulled: the command's, else one named on a line that pulls or runs it
+    pulled = facts.command or "\n".join(_PULL_LINE.findall("\n".join(t for t in (facts.error, facts.notes) if t)))
+    if re.search(BARE_DENIED, line, re.I) and not configured_mirrors(facts) and _NON_HUB_IMAGE.search(pulled) \
+            and not _MIRROR_HOST.search(said) and not _MIRROR_SETTING.search(said):
         return "image.tag-missing", _("The image's own registry refuses this name (a private or unpublished "
                                       "package); registry mirrors stand in for Docker Hub only.")
+    return pid, ""
+
+
+_FILTERED = lazy_compile(r"firewall|zscaler|\bproxy\b|block(ed|s)? (page|ghcr)|防火墙|代理", re.I)
+
+
+def _refine_tag_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    # ghcr.io's refused token is a name it does not serve, unless a firewall or proxy answered for it.
+    from dldoctor.signatures import GHCR_TOKEN_REFUSED   # (a report's reading: not loaded for a live host)
+
+    line = matched[pid].line if pid in matched else ""
+    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    if re.search(GHCR_TOKEN_REFUSED, line, re.I) and _FILTERED.search(said):
+        return "registry.unreachable", _("A firewall or proxy on this network answers for the registry "
+                                         "(ghcr.io's token request is refused before it is reached).")
     return pid, ""
 
 
@@ -336,6 +359,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
     "docker.rootless": _refine_rootless,
     "mirror.dead": _refine_mirror_dead,
     "mirror.restricted": _refine_mirror_restricted,
+    "image.tag-missing": _refine_tag_missing,
     "docker.daemon-down": _refine_daemon_down,
 }
 

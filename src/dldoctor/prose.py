@@ -758,10 +758,16 @@ FAMILIES: Tuple[Family, ...] = (
     _f("image.tag-missing", 0.62, r"(?<![\w./:-])(?<!\bin )(?<!\binside )(?<!\bwithin )(?<!\bof )(?<!\bfrom )"
        r"(?<!\bfor )['\"`‘“]?[\w.-]*[a-z][\w.-]*(/[\w.-]+)*:(?!\d{2,5}(?![\w.-]))(?!(i386|amd64|arm64|armhf|armel|all)\b)"
        r"[\w.-]*\d[\w.-]*['\"`’”]? ((image |tag )?(is|seems to be|appears to be) (missing|not (available|found|present|"
-       r"published|pushed))\b|\s*(镜像|标签)?\s*(不存在|没有了))",
+       r"published|pushed))\b|\s*(镜像|标签)?\s*不存在(?=\s*($|[。，,.!！?？;；])))",
        r"docker ?hub|\btags?\b|\bimages?\b|镜像|\bpull", scope=TEXT, unless=r"mirror|加速|\bollama (pull|run)\b"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
+    # An image committed from a container the toolkit had served keeps empty files where it mounted the
+    # driver's libraries; started without the GPU, the loader finds only those. Not the toolkit's own
+    # "load library failed" for a host library, nor a run that asked for the GPU, nor the host itself.
+    _f("container.no-gpu-request", 0.6, r"(?<!load library failed: )(?<![\w./-])(/[\w.-]+)*/?lib(cuda|nvidia-[\w-]+|nvinfer\w*|"
+       r"nvcuvid)\.so(\.\d+)*: file too short", scope=REPORT,
+       unless=r"--gpus|--runtime[= ]nvidia|nvidia\.com/gpu|\bon the host\b|not (in|inside) a container"),
     _f("container.root-owned-files", 0.65, r"files? (created|written) (in|inside|by|from) (the |a )?containers?|"
        r"容器(里|内|中)?(创建|生成|写入)的文件", r"root|permission|权限"),
     _f("container.root-owned-files", 0.65, r"(files?|folders?|directories) (are|were|is|get|gets)( being)? "
@@ -896,23 +902,38 @@ FAMILIES: Tuple[Family, ...] = (
        # (dockerd itself: nothing started by it named after the verb)
        r"(?=\s*($|[.,;:!)]|(after|since|on|at|when|because|any ?more|again|up|anymore|automatically)\b))|"
        r"\b(not able to|unable to|can'?t|cannot|couldn'?t|could not) (re)?start (the )?(docker )?(daemon|dockerd|docker service|docker engine)\b|"
-       r"docker\s*(服务)?\s*(启动失败|无法启动|起不来)|"
-       # (not started at boot: "docker服务没有自动启动", "docker没有做开机启动")
-       r"docker\s*(服务)?\s*(没有|没|未|不会)\s*(做|设置|配置)?\s*(开机|自动)\s*(自)?启动",
+       r"docker\s*(服务)?\s*(启动失败|无法启动|起不来)",
        unless=r"daemon\.json|mirror|加速|\bcontainers?\b|容器|\bgpu docker\b|nvidia-docker|docker (images?|run)\b|"
               r"docker ps (works|is fine)|works fine|compose|desktop|--gpus"),
+    # dockerd not started at boot ("docker服务没有自动启动", "docker没有设置开机自启"): the daemon is down
+    # after a reboot, whatever containers it would have started.
+    _f("docker.daemon-down", 0.6, r"docker\s*(服务)?\s*(没有|没|未|不会)\s*(做|设置|配置)?\s*(开机|自动)\s*(自)?启(动)?",
+       unless=r"daemon\.json|mirror|加速|desktop"),
     # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
     # points at `docker --help`, not `docker compose --help`).
     # systemd knows no Docker unit: no engine was installed (weakly: what stopped the install, an apt
     # source, is read more surely by its own rows), unless the engine is snap's, Desktop's or WSL's own.
     _f("docker.missing", 0.5, r"Unit docker\.service (could )?not (be )?found", scope=REPORT,
-       unless=r"\bsnap\b|docker[- ]desktop|\bwsl\b"),
+       unless=r"\bsnap\b|docker[- ]desktop|\bwsl\b|docker for (windows|mac)|microsoft store|\bwindows 1[01]\b|"
+              r"ubuntu software|snap store|app center|\brootless\b|systemctl --user|static binar|"
+              r"\bdocker (run|ps|version|info)\b[^.\n]{0,40}\b(works?|worked|shows? (the )?server)\b"),
     # A cluster whose nodes run containerd rather than Docker, asked for Docker's socket (a workflow
     # engine's docker executor, a docker.sock hostPath): there is no Docker engine there.
-    _f("docker.missing", 0.88, r"\bcontainerd\b[^.\n]{0,40}\b(instead of|rather than|not) docker\b|"
-       r"\b(no|without) docker (engine |daemon )?(on|in) (the |its |my |our )?(nodes?|cluster|hosts?)\b|"
-       r"\bdocker ?shim\b[^.\n]{0,30}\b(removed|deprecated|gone)\b",
-       r"cannot connect to the docker daemon|docker\.sock", scope=REPORT),
+    _f("docker.missing", 0.88, r"\b(nodes?|cluster|kubernetes|k8s|platform)\b[^.,;\n]{0,40}\b(uses?|using|runs?|running|with)\s+"
+       r"containerd\s+(instead of|rather than)\s+docker\b|"
+       r"\b(no|without) docker (engine |daemon )?(on|in) (the |its |our )?(nodes?|cluster)\b",
+       r"cannot connect to the docker daemon at unix://|docker\.sock", scope=REPORT,
+       # (not Docker installed there after all, a docker-in-docker service, cri-dockerd)
+       unless=r"\bdind\b|cri-dockerd|\binstall(ed|ing)? docker|docker(-ce)? (is|was) installed|--docker\b|by default"),
+    # Java's ProcessBuilder finding no docker executable (Jenkins' docker steps, Testcontainers),
+    # unless the CLI is said to work elsewhere (only the JVM's PATH lacks it).
+    _f("docker.missing", 0.85, r"Cannot run program \\?\"docker\\?\"[^\n]{0,80}error=2\b", scope=REPORT,
+       unless=r"\bPATH\b|works? (fine )?(in|from) (the |a )?(terminal|shell)|docker desktop"),
+    # A node mounting the engine's socket that no engine made (Kubernetes on containerd, KIND): the
+    # kubelet finds no socket file at the path (unless the engine is said there and stopped, or rootless).
+    _f("docker.missing", 0.75, r"hostPath type check failed: /(var/)?run/docker\.sock is not a socket file", scope=REPORT,
+       unless=r"\brootless\b|/run/user/|cri-dockerd|\b(does|do) run docker\b|docker(d)? (failed|fails|crashed|stopped|is stopped|"
+              r"is installed|was installed)|systemctl status docker"),
     _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",
        r"\bdocker[ -]compose\b", scope=REPORT),
     # ... and where the engine came from the distribution's own packages (docker.io): Docker's

@@ -164,6 +164,9 @@ def scrub(text: Optional[str]) -> Optional[str]:
 # it too, for an image of a registry no mirror stands in for.
 BARE_DENIED = r"error response from daemon: denied[ \t.]*(\n|$)"
 
+# ghcr.io refusing an anonymous token for a name; diagnose reads it too.
+GHCR_TOKEN_REFUSED = r"https://ghcr\.io/token\?[^\s\"]*: 40[13]\b"
+
 # nvidia-smi not reaching the driver in people's words; dldoctor.prose reads it too (under WSL).
 SMI_CANNOT_COMMUNICATE = r"nvidia-smi\W{0,3}\s*(cannot|can'?t|couldn'?t|could not|fails? to|unable to) communicate with"
 # The driver's own DKMS module names (Ubuntu's -server branch, Debian's tesla and legacy ones), not
@@ -251,11 +254,6 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("docker.daemon-down", r"\bPROVIDER_DOCKER_(NOT_RUNNING|CANNOT_CONNECT|REFUSED)\b", 0.85),
     _s("docker.permission-denied", r"\bPROVIDER_DOCKER_NEWGRP\b", 0.75),
     _s("docker.missing", r"\bPROVIDER_DOCKER_NOT_FOUND\b", 0.8),
-    # Java's ProcessBuilder finding no docker executable (Jenkins' docker steps, Testcontainers).
-    _s("docker.missing", r"Cannot run program \\?\"docker\\?\"[^\n]{0,80}error=2\b", 0.85),
-    # A node mounting the engine's socket that no engine made (Kubernetes on containerd, KIND): the
-    # kubelet finds no socket file at the path.
-    _s("docker.missing", r"hostPath type check failed: /(var/)?run/docker\.sock is not a socket file", 0.75),
     _s("docker.daemon-down", r"could not list clusters: failed to list nodes: exit status 1", 0.45),
     # docker-compose v1 older than the file's format version.
     _s("docker.too-old", r"Version in \"[^\"\n]+\" is unsupported\. You might be seeing this error because you'?re using the wrong Compose file version", 0.8),
@@ -482,12 +480,13 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("os.wsl-gpu-unsupported", r"\d+\.\d+\.\d+-\d+-Microsoft\b|" + WSL_1 + r"|VERSION\s*\n[^\n]*\s1\s*$", 0.85),
     _s("os.wsl", r"\bWSL ?2?\b|microsoft-standard|/usr/lib/wsl/", 0.4, ("notes", "error", "command")),
     # (not a script's or a setting's identifier or a path: a traced `disable_selinux`, /etc/selinux/config,
-    # containerd's enable_selinux = false; nor a setting that turns it off, SELINUX=disabled; nor the
+    # /sys/fs/selinux, containerd's enable_selinux = false; nor a setting that turns it off,
+    # SELINUX=disabled; nor the
     # container-selinux package a docker-ce RPM requires)
     # (not SELinux said off, disabled or permissive, nor docker info's "Security Options:" item, nor
     # dockerd's --selinux-enabled flag named, nor `systemctl --version`'s build features, "+SELINUX")
     _s("os.selinux", r"avc: +denied|avc:\s+denied|"
-       r"(?!(?<=\+)selinux[ \t]+[+-][a-z])(?<!_)(?<!/)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
+       r"(?!(?<=\+)selinux[ \t]+[+-][a-z])(?<!_)(?<!/etc/)(?<!/fs/)(?<!container-)(?<!-)(?<!disabled )(?<!disable )(?<!disabling )(?<!turned off )(?<!关闭了)(?<!关闭)"
        r"(?<!禁用了)(?<!禁用)(?<!\n  )(?<!\n   )(?<!\n    )"
        r"selinux(?!-enabled)(?!_)(?![\s\"':=]*(false|disabled|permissive))"
        r"(?![^\n.,;]{0,30}\b(disabled|permissive|off)\b)(?![^\n。，]{0,10}(关闭|关掉|禁用))", 0.9),
@@ -647,8 +646,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # (the end of a JSON error a client printed, `unauthorized"}`, ends it too)
     _s("image.tag-missing", r"(Head|GET|Get) \\?\"?https://ghcr\.io/v2/[^\s\"]+/manifests/[^\s\"]+\\?\"?:? (denied|unauthorized)[ \t.\"'}\]]*(\n|$)", 0.75),
     # ... and refuses even an anonymous token for such a name ("failed to fetch anonymous token:
-    # unexpected status from GET request to https://ghcr.io/token?scope=…: 403 Forbidden").
-    _s("image.tag-missing", r"https://ghcr\.io/token\?[^\s\"]*: 40[13]\b", 0.75),
+    # unexpected status from GET request to https://ghcr.io/token?scope=…: 403 Forbidden"; a firewall
+    # answering for ghcr.io is told apart in diagnose).
+    _s("image.tag-missing", GHCR_TOKEN_REFUSED, 0.75),
     # A mirror refusing one manifest with a bare 403: an allowlist, or an image that does not exist.
     _s("mirror.restricted", r"unexpected status (from (HEAD|GET) request to|code) https?://(?!" + _REGISTRIES + r")"
        r"[^\s/]+/v2/[^\s]*/manifests/[^\s]*: 403", 0.7),
@@ -686,11 +686,6 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("container.no-gpu-request", r"exec: \\?\"nvidia-smi\\?\": executable file not found in \$PATH|nvidia-smi: not found[^\n]*container|started without --gpus", 0.6),
     _s("container.no-gpu-request", r"(?<![:\w-])nvidia-smi not found", 0.5),
     _s("container.no-gpu-request", r"the nvidia driver was not detected\.\s+gpu functionality will not be available", 0.85),
-    # An image committed from a container the toolkit had served keeps empty files where it mounted the
-    # driver's libraries; started without the GPU, the loader finds only those (not the toolkit's
-    # own "load library failed" for a host library).
-    _s("container.no-gpu-request", r"(?<!load library failed: )(?<![\w./-])(/[\w.-]+)*/?lib(cuda|nvidia-[\w-]+|nvinfer\w*|nvcuvid)"
-       r"\.so(\.\d+)*: file too short", 0.6),
     # A program in the container refused writing to an absolute path (a bind-mounted output folder):
     # the folder's owner and the container's user do not match (Docker made it, as root).
     _s("container.root-owned-files", r"PermissionError: \[Errno 13\] Permission denied: '/(?!var/run/|run/)[^'\n]+'", 0.55),

@@ -2723,6 +2723,16 @@ TWENTYSECOND_SESSION_WORDINGS = [
      "requirements not met:unsatisfied condition:cuda>=12.2(cuda=11.4): unknown.", "", "driver.too-old-for-image"),
     ("Error response from daemon: unknown: repository acme/exporter not found", "", "image.tag-missing"),
     ("", "服务器重启之后服务都起不来，检查发现docker服务没有自动启动", "docker.daemon-down"),
+    # the review's: the short form of "started at boot", and containers named beside it; SELinux after a
+    # slash in prose; ghcr.io's token refused by a firewall that answers for it
+    ("", "docker服务没有设置开机自启，重启后 docker ps 报错，手动启动后正常", "docker.daemon-down"),
+    ("", "服务器重启后docker服务没有自动启动，导致GPU容器都没起来，需要手动systemctl start docker", "docker.daemon-down"),
+    ("nvidia-container-cli: initialization error: load library failed: /usr/lib64/libnvidia-ml.so.1: cannot open "
+     "shared object file: permission denied", "RHEL 8.8/SELinux enforcing. With setenforce 0 it works.", "os.selinux"),
+    ("Error response from daemon: failed to fetch anonymous token: unexpected status from GET request to "
+     "https://ghcr.io/token?scope=repository%3Aacme%2Ftool%3Apull&service=ghcr.io: 403 Forbidden",
+     "At work Docker Hub pulls work, but our firewall blocks ghcr.io (curl shows the Zscaler block page).",
+     "registry.unreachable"),
 ]
 
 TWENTYSECOND_SESSION_NOT = [
@@ -2734,6 +2744,29 @@ TWENTYSECOND_SESSION_NOT = [
     # an install script's trace naming SELinux in a function and a path is no SELinux denial
     ("+ disable_selinux\n+ '[' -s /etc/selinux/config ']'\n+ systemctl restart docker.service\nJob for "
      "docker.service failed because the control process exited with error code.", "", "os.selinux"),
+    # the review's: containerd named beside a daemon that is down, a docker-in-docker service, a rootless
+    # engine's missing system unit, a kubelet beside a stopped dockerd, Java's PATH on a Mac, an image that
+    # lost its error, a truncated driver library on the host itself
+    ("$ docker ps\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "containerd is running fine, but containerd is not docker, and docker itself won't answer since I edited "
+     "daemon.json.", "docker.missing"),
+    ("ERROR: Cannot connect to the Docker daemon at tcp://docker:2375. Is the docker daemon running?",
+     "Our Kubernetes runners use containerd instead of docker, so we run the docker:24-dind service in the job.",
+     "docker.missing"),
+    ("Failed to restart docker.service: Unit docker.service not found.",
+     "I set up rootless docker with dockerd-rootless-setuptool.sh install, then ran nvidia-ctk runtime configure.",
+     "docker.missing"),
+    ('MountVolume.SetUp failed for volume "docker-sock" : hostPath type check failed: /var/run/docker.sock is not a '
+     "socket file", "The node does run Docker (cri-dockerd), but dockerd failed to start after I edited daemon.json.",
+     "docker.missing"),
+    ('java.io.IOException: Cannot run program "docker": error=2, No such file or directory',
+     "Jenkins on my Mac: docker works in Terminal, but the Jenkins agent's PATH doesn't include /usr/local/bin.",
+     "docker.missing"),
+    ("nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.4, please update your driver",
+     "驱动是 470。用 nvidia/cuda:12.4.1-base-ubuntu22.04 报上面的错，换成 nvidia/cuda:11.4.3-base-ubuntu20.04 没有了这个报错。",
+     "image.tag-missing"),
+    ("ImportError: /usr/lib/x86_64-linux-gnu/libcuda.so.1: file too short",
+     "On the host itself, not in a container: the disk filled up during the driver upgrade.", "container.no-gpu-request"),
     # snap's engine has no docker.service either
     ("Failed to restart docker.service: Unit docker.service not found.", "Docker was installed with snap install docker",
      "docker.missing"),
@@ -2748,6 +2781,19 @@ SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SE
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
                + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT
                + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT)
+
+
+def test_a_bare_denied_is_the_pulled_images_own_registry_only_when_no_mirror_stands_in():
+    """registry-mirrors stand in for Docker Hub alone: "denied" pulling a ghcr.io image is ghcr.io
+    refusing the name; pulling a Docker Hub image (another registry only named), or through a cache,
+    it stays the mirror's refusal."""
+    denied = "Error response from daemon: denied"
+    assert _read(denied, "It is a fresh host.", command="docker pull ghcr.io/acme/webapp:1.2") == \
+        ("image.tag-missing", True)
+    assert _read(denied, "ghcr.io/open-webui/open-webui:main pulls fine; only this one fails.",
+                 command="docker pull pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime")[0] == "mirror.restricted"
+    assert _read(denied, "We pull nvcr.io images through our Harbor pull-through cache.",
+                 command="docker pull harbor.corp.local/nvcr/nvidia/pytorch:23.10-py3")[0] == "mirror.restricted"
 
 
 @pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
