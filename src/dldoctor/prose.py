@@ -702,6 +702,8 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\blinux mint\b|\bmint \d{1,2}\b|dual-?boot|\bssh\b|remote|"
               r"\bkubectl\b|\bhelm\b|ansible|DOCKER_HOST|\bk8s\b|kubernetes|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
               r"\bpushed\b|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
+              # (a Mac that launches cloud machines: "a macOS client launching GPU clusters")
+              r"\bmac ?os client\b|\b(launch(es|ed|ing)?|spin(s|ning)? up|bring(s|ing)? up)\b[^.\n]{0,30}\b(clusters?|instances?|vms?|workers?)\b|"
               # Docker Desktop said not used
               r"\b(not|without|no|n'?t|never)( using| use| installed| have| run(ning)?)? docker desktop|"
               r"(uninstalled|removed|instead of|rather than) docker desktop|(没有|没|不)(用|装|使用)\s*docker desktop|卸载了?\s*docker desktop"),
@@ -762,6 +764,11 @@ FAMILIES: Tuple[Family, ...] = (
        r"docker ?hub|\btags?\b|\bimages?\b|镜像|\bpull", scope=TEXT, unless=r"mirror|加速|\bollama (pull|run)\b"),
     # --- inside containers ---------------------------------------------------------------------------
     _f("container.root-owned-files", 0.7, FILES, CONTAINER, ROOT_OWNED, CREATED),
+    # The kernel refusing the driver's module for want of a device it drives: no NVIDIA GPU on the bus
+    # (or none passed to this VM). Not where the card is shown there (then this driver does not drive
+    # it) or nouveau holds it.
+    _f("gpu.absent", 0.7, r"(could not insert '?nvidia'?|error inserting nvidia \([^)\n]{0,200}\)): no such device", scope=REPORT,
+       unless=r"\blspci\b|10de:|nvidia corporation|\bnouveau\b"),
     # An image committed from a container the toolkit had served keeps empty files where it mounted the
     # driver's libraries; started without the GPU, the loader finds only those. Not the toolkit's own
     # "load library failed" for a host library, nor a run that asked for the GPU, nor the host itself.

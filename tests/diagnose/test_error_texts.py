@@ -2733,6 +2733,13 @@ TWENTYSECOND_SESSION_WORDINGS = [
      "https://ghcr.io/token?scope=repository%3Aacme%2Ftool%3Apull&service=ghcr.io: 403 Forbidden",
      "At work Docker Hub pulls work, but our firewall blocks ghcr.io (curl shows the Zscaler block page).",
      "registry.unreachable"),
+    # the third round's: a Mac that only launches cloud machines runs no Docker Desktop behind their error
+    ("nvidia-container-cli: initialization error: nvml error: driver not loaded",
+     "I'm on a macOS client launching GPU clusters in the cloud; the workers exit at startup.", "driver.not-loaded"),
+    # the kernel refusing the driver's module for want of a device: no supported GPU there
+    ("FATAL: Error inserting nvidia (/lib/modules/5.4.0-42-generic/kernel/drivers/video/nvidia.ko): No such device", "",
+     "gpu.absent"),
+    ("$ sudo modprobe nvidia\nmodprobe: ERROR: could not insert 'nvidia': No such device", "a fresh cloud VM", "gpu.absent"),
 ]
 
 TWENTYSECOND_SESSION_NOT = [
@@ -2767,6 +2774,8 @@ TWENTYSECOND_SESSION_NOT = [
      "image.tag-missing"),
     ("ImportError: /usr/lib/x86_64-linux-gnu/libcuda.so.1: file too short",
      "On the host itself, not in a container: the disk filled up during the driver upgrade.", "container.no-gpu-request"),
+    # the unified memory module's refusal is another module's
+    ("modprobe: ERROR: could not insert 'nvidia_uvm': No such device", "", "gpu.absent"),
     # snap's engine has no docker.service either
     ("Failed to restart docker.service: Unit docker.service not found.", "Docker was installed with snap install docker",
      "docker.missing"),
