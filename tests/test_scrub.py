@@ -56,6 +56,12 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ('err: exec: "docker-credential-desktop": executable file not found in $PATH',
      'err: exec: "docker-credential-desktop": executable file not found in $PATH'),
     ("docker-credentials: abc", "docker-credentials: ***"),
+    # nor a registry client's failure to fetch a token
+    ("failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=x: 403",
+     "failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=x: 403"),
+    ("failed to fetch oauth token: unexpected status: 401 Unauthorized",
+     "failed to fetch oauth token: unexpected status: 401 Unauthorized"),
+    ("token: abc oauth_token=xyz", "token: *** oauth_token=***"),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected

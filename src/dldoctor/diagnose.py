@@ -477,7 +477,8 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
     Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl, nor
-    a module built without the kernel's headers by a rebuild. `line` is what was read (the matched
+    a module built without the kernel's headers by a rebuild, nor a registry's private package by
+    another tag. `line` is what was read (the matched
     line, or a guess's whole report)."""
     from dldoctor.checks.docker import (WINDOWS_ENGINE, WINDOWS_GROUP, rootless_socket_fix, windows_engine_fix,
                                         windows_group_fix)
@@ -491,6 +492,9 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
         return windows_engine_fix()
     if pid == "driver.not-loaded":
         return module_build_fix(line)
+    if pid == "image.tag-missing" and (read_as == "mirror.restricted" or "ghcr.io" in line.lower()):
+        return _("Check the image's name and tag on its registry's page. A private package needs `docker login "
+                 "<registry>` with a token allowed to read it; otherwise ask its publisher to publish it.")
     return None
 
 

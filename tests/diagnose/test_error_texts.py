@@ -2803,6 +2803,13 @@ def test_a_bare_denied_is_the_pulled_images_own_registry_only_when_no_mirror_sta
                  command="docker pull pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime")[0] == "mirror.restricted"
     assert _read(denied, "We pull nvcr.io images through our Harbor pull-through cache.",
                  command="docker pull harbor.corp.local/nvcr/nvidia/pytorch:23.10-py3")[0] == "mirror.restricted"
+    # ... and its fix is the package's access, not another tag
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error=denied, command="docker pull ghcr.io/acme/webapp:1.2"))
+    fix = next(f.fix for f in rep.findings if f.problem == "image.tag-missing")
+    assert "docker login" in fix and "nvidia/cuda" not in fix
 
 
 @pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
