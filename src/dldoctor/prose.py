@@ -237,6 +237,14 @@ FAMILIES: Tuple[Family, ...] = (
               # the pull through it worked
               r"\bpulled\b[^.\n]{0,40}\b(through|via|fine|ok|successfully)\b|\bpull(s|ing)? (works?|fine|ok|succeeds?)\b|"
               r"\bpull(s|ing)?( the)?( images?)? (is|are) (fine|ok|working)\b|\bpulls? (go|goes|went) through\b"),
+    # The reporter set Docker's own proxy ("I have set up my docker proxy config", "configured the proxy
+    # settings in docker", "set docker to use the company proxy") and pulls still fail on the network:
+    # the proxy dockerd was given is what fails (or was never read).
+    _f("docker.proxy-misconfigured", 0.75, r"\b(set ?up|setup|configured?|set|added|changed|updated)\b[^.\n]{0,25}\b(docker'?s?|dockerd'?s?) "
+       r"(https? )?proxy (config(uration)?|settings?)\b|\bproxy (config(uration)?|settings?) (in|for|of) (the )?(docker|dockerd)\b|"
+       r"\b(set|configured?) (docker|dockerd) to (use|go through) (a |an |the |my |our )?[\w-]{0,20} ?proxy\b",
+       r"time ?out|timed out|tls handshake|client\.timeout|request canceled|proxyconnect|connection reset|: EOF\b|bad gateway",
+       scope=REPORT, unless=r"\breverse[ -]proxy\b|\bno proxy\b|\bpulls? (now )?(works?|fine|ok)\b"),
     # A proxy on the Windows host that Docker Desktop's engine picks up by itself, or reaches only
     # through WSL's mirrored networking (127.0.0.1 there is not the host's): the engine's proxy, not
     # the network, is what fails.

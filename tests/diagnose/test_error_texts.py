@@ -2740,6 +2740,11 @@ TWENTYSECOND_SESSION_WORDINGS = [
     ("FATAL: Error inserting nvidia (/lib/modules/5.4.0-42-generic/kernel/drivers/video/nvidia.ko): No such device", "",
      "gpu.absent"),
     ("$ sudo modprobe nvidia\nmodprobe: ERROR: could not insert 'nvidia': No such device", "a fresh cloud VM", "gpu.absent"),
+    # Docker's own proxy said set, and pulls still failing on the network
+    ('Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout',
+     "I have set up my docker proxy config as shown in the docs, still the same.", "docker.proxy-misconfigured"),
+    ("Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: request canceled (Client.Timeout "
+     "exceeded while awaiting headers)", "I set docker to use the company proxy last week.", "docker.proxy-misconfigured"),
 ]
 
 TWENTYSECOND_SESSION_NOT = [
@@ -2774,6 +2779,10 @@ TWENTYSECOND_SESSION_NOT = [
      "image.tag-missing"),
     ("ImportError: /usr/lib/x86_64-linux-gnu/libcuda.so.1: file too short",
      "On the host itself, not in a container: the disk filled up during the driver upgrade.", "container.no-gpu-request"),
+    # a reverse proxy in front of a registry is not Docker's way out
+    ('Error response from daemon: Get "https://registry.corp/v2/": net/http: TLS handshake timeout',
+     "Our registry sits behind a reverse proxy; I configured the proxy settings for docker anyway.",
+     "docker.proxy-misconfigured"),
     # the unified memory module's refusal is another module's
     ("modprobe: ERROR: could not insert 'nvidia_uvm': No such device", "", "gpu.absent"),
     # snap's engine has no docker.service either
