@@ -62,6 +62,13 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("failed to fetch oauth token: unexpected status: 401 Unauthorized",
      "failed to fetch oauth token: unexpected status: 401 Unauthorized"),
     ("token: abc oauth_token=xyz", "token: *** oauth_token=***"),
+    ("failed to fetch oauth token: unexpected status from POST request to https://ghcr.io/token: 401 Unauthorized",
+     "failed to fetch oauth token: unexpected status from POST request to https://ghcr.io/token: 401 Unauthorized"),
+    # ... while a token after those words is still one
+    ("oauth token: gho_abcdef123", "oauth token: ***"),
+    ("OAuth Token: ghp_xyz", "OAuth Token: ***"),
+    ('{"oauth token": "hf_abc"}', '{"oauth token": "***"}'),
+    ("anonymous token: eyJhbGciOi.x.y", "anonymous token: ***"),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected

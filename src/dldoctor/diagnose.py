@@ -473,6 +473,10 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
     return list(out.values())
 
 
+# A registry refusing a name (not saying it lacks the tag): access to a package, not another tag.
+_REFUSED_NAME = lazy_compile(r"ghcr\.io|unauthorized|\bdenied\b|docker login", re.I)
+
+
 def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
@@ -492,7 +496,7 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
         return windows_engine_fix()
     if pid == "driver.not-loaded":
         return module_build_fix(line)
-    if pid == "image.tag-missing" and (read_as == "mirror.restricted" or "ghcr.io" in line.lower()):
+    if pid == "image.tag-missing" and (read_as == "mirror.restricted" or _REFUSED_NAME.search(line)):
         return _("Check the image's name and tag on its registry's page. A private package needs `docker login "
                  "<registry>` with a token allowed to read it; otherwise ask its publisher to publish it.")
     return None

@@ -243,8 +243,13 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.proxy-misconfigured", 0.75, r"\b(set ?up|setup|configured?|set|added|changed|updated)\b[^.\n]{0,25}\b(docker'?s?|dockerd'?s?) "
        r"(https? )?proxy (config(uration)?|settings?)\b|\bproxy (config(uration)?|settings?) (in|for|of) (the )?(docker|dockerd)\b|"
        r"\b(set|configured?) (docker|dockerd) to (use|go through) (a |an |the |my |our )?[\w-]{0,20} ?proxy\b",
-       r"time ?out|timed out|tls handshake|client\.timeout|request canceled|proxyconnect|connection reset|: EOF\b|bad gateway",
-       scope=REPORT, unless=r"\breverse[ -]proxy\b|\bno proxy\b|\bpulls? (now )?(works?|fine|ok)\b"),
+       # (a pull's own failure on the network, not any timeout in the report)
+       r"/v2/[^\n]{0,160}(time ?out|timed out|tls handshake|client\.timeout|request canceled|connection reset|: EOF\b)|"
+       r"tls handshake timeout|client\.timeout exceeded|request canceled while waiting for connection|proxyconnect",
+       scope=REPORT,
+       # (no proxy after all, one taken away, a mirror that failed, pulls that work)
+       unless=r"\breverse[ -]proxy\b|\bno proxy\b|\b(not|never|no|without|don'?t|didn'?t|haven'?t|removed?|remov(ing|al)|"
+              r"deleted?|unset)\b[^.\n]{0,30}\bprox|\bmirrors?\b|加速|\bpulls? (are |is )?(now )?(works?|fine|ok)\b"),
     # A proxy on the Windows host that Docker Desktop's engine picks up by itself, or reaches only
     # through WSL's mirrored networking (127.0.0.1 there is not the host's): the engine's proxy, not
     # the network, is what fails.
@@ -710,8 +715,8 @@ FAMILIES: Tuple[Family, ...] = (
        unless=r"ubuntu|debian|fedora|centos|rocky|rhel|red ?hat|\blinux mint\b|\bmint \d{1,2}\b|dual-?boot|\bssh\b|remote|"
               r"\bkubectl\b|\bhelm\b|ansible|DOCKER_HOST|\bk8s\b|kubernetes|\b(gpu|linux|lab|ubuntu) (server|box|workstation|machine)\b|"
               r"\bpushed\b|kernel (version|is)|driver version|nvidia-smi \d|installed the \d{3}|"
-              # (a Mac that launches cloud machines: "a macOS client launching GPU clusters")
-              r"\bmac ?os client\b|\b(launch(es|ed|ing)?|spin(s|ning)? up|bring(s|ing)? up)\b[^.\n]{0,30}\b(clusters?|instances?|vms?|workers?)\b|"
+              # (a Mac that only launches cloud machines: "a macOS client launching GPU clusters")
+              r"\bmac ?os client\b|"
               # Docker Desktop said not used
               r"\b(not|without|no|n'?t|never)( using| use| installed| have| run(ning)?)? docker desktop|"
               r"(uninstalled|removed|instead of|rather than) docker desktop|(没有|没|不)(用|装|使用)\s*docker desktop|卸载了?\s*docker desktop"),
@@ -776,7 +781,10 @@ FAMILIES: Tuple[Family, ...] = (
     # (or none passed to this VM). Not where the card is shown there (then this driver does not drive
     # it) or nouveau holds it.
     _f("gpu.absent", 0.7, r"(could not insert '?nvidia'?|error inserting nvidia \([^)\n]{0,200}\)): no such device", scope=REPORT,
-       unless=r"\blspci\b|10de:|nvidia corporation|\bnouveau\b"),
+       # (the card shown or named, a GSP or vfio message: the driver does not drive a card that is there)
+       unless=r"\blspci\b[^.\n]{0,40}\b(shows?|lists?|sees?|finds?|detects?)\b|shows? up in lspci|10de:|nvidia corporation|"
+              r"\bnouveau\b|\bgsp\b|vfio|\b(gtx|rtx|geforce|quadro|tesla|titan)\b|\b(a100|h100|h200|a10g?|a30|a40|l4|l40s?|t4|"
+              r"v100|p100|k80)\b"),
     # An image committed from a container the toolkit had served keeps empty files where it mounted the
     # driver's libraries; started without the GPU, the loader finds only those. Not the toolkit's own
     # "load library failed" for a host library, nor a run that asked for the GPU, nor the host itself.

@@ -2745,6 +2745,12 @@ TWENTYSECOND_SESSION_WORDINGS = [
      "I have set up my docker proxy config as shown in the docs, still the same.", "docker.proxy-misconfigured"),
     ("Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: request canceled (Client.Timeout "
      "exceeded while awaiting headers)", "I set docker to use the company proxy last week.", "docker.proxy-misconfigured"),
+    # the second review's: lspci said to show nothing is the absence itself; a Mac's own local instances run on
+    # Docker Desktop
+    ("modprobe: ERROR: could not insert 'nvidia': No such device", "lspci | grep -i nvidia prints nothing on this VM.",
+     "gpu.absent"),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "I'm on a MacBook Pro M2, launching two instances of the container with --gpus all.", "docker.desktop"),
 ]
 
 TWENTYSECOND_SESSION_NOT = [
@@ -2783,6 +2789,19 @@ TWENTYSECOND_SESSION_NOT = [
     ('Error response from daemon: Get "https://registry.corp/v2/": net/http: TLS handshake timeout',
      "Our registry sits behind a reverse proxy; I configured the proxy settings for docker anyway.",
      "docker.proxy-misconfigured"),
+    # the second review's: a proxy said absent or taken away, a closed mirror that failed, a card named by its
+    # model or refused by the open module (GSP): then the driver does not drive a card that is there
+    ('Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout',
+     "I have not set up any docker proxy config, we don't use a proxy here.", "docker.proxy-misconfigured"),
+    ('Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout',
+     "I updated docker's proxy settings to remove the old proxy.", "docker.proxy-misconfigured"),
+    ('Error response from daemon: Get "https://docker.mirrors.ustc.edu.cn/v2/": net/http: TLS handshake timeout',
+     "daemon.json has registry-mirrors https://docker.mirrors.ustc.edu.cn. I also set up my docker proxy config.",
+     "docker.proxy-misconfigured"),
+    ("modprobe: ERROR: could not insert 'nvidia': No such device",
+     "GTX 1080 Ti on Ubuntu 24.04. I installed nvidia-driver-560-open, it was working with 535 before.", "gpu.absent"),
+    ("modprobe: ERROR: could not insert 'nvidia': No such device\nNVRM: installed in this system is not supported by open\n"
+     "NVRM: nvidia.ko because it does not include the required GPU\nNVRM: System Processor (GSP).", "", "gpu.absent"),
     # the unified memory module's refusal is another module's
     ("modprobe: ERROR: could not insert 'nvidia_uvm': No such device", "", "gpu.absent"),
     # snap's engine has no docker.service either
@@ -2816,9 +2835,12 @@ def test_a_bare_denied_is_the_pulled_images_own_registry_only_when_no_mirror_sta
     from dldoctor.diagnose import diagnose
     from dldoctor.facts import Facts
 
-    rep = diagnose(Facts(error=denied, command="docker pull ghcr.io/acme/webapp:1.2"))
-    fix = next(f.fix for f in rep.findings if f.problem == "image.tag-missing")
-    assert "docker login" in fix and "nvidia/cuda" not in fix
+    for error, command in ((denied, "docker pull ghcr.io/acme/webapp:1.2"),
+                           ("Error response from daemon: unauthorized: authentication required",
+                            "docker pull nvcr.io/nvidia/tritonserver:24.01-py3")):
+        rep = diagnose(Facts(error=error, command=command))
+        fix = next(f.fix for f in rep.findings if f.problem == "image.tag-missing")
+        assert "docker login" in fix and "nvidia/cuda" not in fix
 
 
 @pytest.mark.parametrize("error,notes,want", SESSION_WORDINGS)
