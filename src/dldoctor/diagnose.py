@@ -259,10 +259,11 @@ def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match])
     return pid, _("The image needs a newer CUDA than the installed driver supports.")
 
 
+# Registries other than Docker Hub that images are commonly pulled from (k8s.gcr.io is a gcr.io).
+_OTHER_REGISTRIES = r"registry\.k8s\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|mcr\.microsoft\.com|public\.ecr\.aws"
 # An image's own registry (not a mirror or proxy in front of it).
 _UPSTREAM_REGISTRY = lazy_compile(
-    r"(?<![\w.-])(registry\.k8s\.io|k8s\.gcr\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|"
-    r"registry-1\.docker\.io|index\.docker\.io|mcr\.microsoft\.com|public\.ecr\.aws)/", re.I)
+    r"(?<![\w.-])(" + _OTHER_REGISTRIES + r"|registry-1\.docker\.io|index\.docker\.io)/", re.I)
 _MIRROR_HOST = lazy_compile(r"mirror|proxy|加速|镜像(站|源)|daocloud|aliyuncs|azk8s|163\.com|nju\.edu|ustc|sjtu|tuna|1panel",
                             re.I)
 
@@ -272,7 +273,7 @@ def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tu
     # refused or failed this network (a blocked region, an intercepting box), not a mirror.
     from dldoctor.signatures import HUB_EXPORT_CONTROL   # (a report's reading: not loaded for a live host)
 
-    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    said = _report_text(facts)
     # Docker Hub's own page for the countries it blocks, which clients print as a mirror's error page
     if re.search(HUB_EXPORT_CONTROL, said, re.I):
         return "registry.unreachable", _("Docker Hub itself refuses this network (its export-control page); "
@@ -285,8 +286,7 @@ def _refine_mirror_dead(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tu
 
 # A registry no Docker Hub mirror stands in for, as an image's own (not behind a mirror's prefix).
 _NON_HUB_IMAGE = lazy_compile(
-    r"(?<![\w./-])(registry\.k8s\.io|(\w+\.)?gcr\.io|ghcr\.io|quay\.io|nvcr\.io|mcr\.microsoft\.com|public\.ecr\.aws|"
-    r"[\w.-]+\.azurecr\.io|registry\.gitlab\.com|[\w-]+\.pkg\.dev)/[\w.-]", re.I)
+    r"(?<![\w./-])(" + _OTHER_REGISTRIES + r"|[\w.-]+\.azurecr\.io|registry\.gitlab\.com|[\w-]+\.pkg\.dev)/[\w.-]", re.I)
 
 
 # A line pulling or running an image, or a compose file's `image:`.
@@ -301,8 +301,7 @@ def _refine_mirror_restricted(pid: str, facts: Facts, matched: Dict[str, Match])
     # (a private or unpublished package), not a mirror's allowlist.
     from dldoctor.signatures import BARE_DENIED   # (a report's reading: not loaded for a live host)
 
-    line = matched[pid].line if pid in matched else ""
-    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    line, said = matched[pid].line, _report_text(facts)
     # the image pulled: the command's, else one named on a line that pulls or runs it
     pulled = facts.command or "\n".join(_PULL_LINE.findall("\n".join(t for t in (facts.error, facts.notes) if t)))
     if re.search(BARE_DENIED, line, re.I) and not configured_mirrors(facts) and _NON_HUB_IMAGE.search(pulled) \
@@ -319,8 +318,7 @@ def _refine_tag_missing(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tu
     # ghcr.io's refused token is a name it does not serve, unless a firewall or proxy answered for it.
     from dldoctor.signatures import GHCR_TOKEN_REFUSED   # (a report's reading: not loaded for a live host)
 
-    line = matched[pid].line if pid in matched else ""
-    said = "\n".join(t for t in (facts.error, facts.command, facts.notes) if t)
+    line, said = matched[pid].line, _report_text(facts)
     if re.search(GHCR_TOKEN_REFUSED, line, re.I) and _FILTERED.search(said):
         return "registry.unreachable", _("A firewall or proxy on this network answers for the registry "
                                          "(ghcr.io's token request is refused before it is reached).")

@@ -932,8 +932,6 @@ FAMILIES: Tuple[Family, ...] = (
     # after a reboot, whatever containers it would have started.
     _f("docker.daemon-down", 0.6, r"docker\s*(服务)?\s*(没有|没|未|不会)\s*(做|设置|配置)?\s*(开机|自动)\s*(自)?启(动)?",
        unless=r"daemon\.json|mirror|加速|desktop"),
-    # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
-    # points at `docker --help`, not `docker compose --help`).
     # systemd knows no Docker unit: no engine was installed (weakly: what stopped the install, an apt
     # source, is read more surely by its own rows), unless the engine is snap's, Desktop's or WSL's own.
     _f("docker.missing", 0.5, r"Unit docker\.service (could )?not (be )?found", scope=REPORT,
@@ -957,6 +955,8 @@ FAMILIES: Tuple[Family, ...] = (
     _f("docker.missing", 0.75, r"hostPath type check failed: /(var/)?run/docker\.sock is not a socket file", scope=REPORT,
        unless=r"\brootless\b|/run/user/|cri-dockerd|\b(does|do) run docker\b|docker(d)? (failed|fails|crashed|stopped|is stopped|"
               r"is installed|was installed)|systemctl status docker"),
+    # `docker compose …` without the compose plugin: the top-level docker parsed compose's flags (it
+    # points at `docker --help`, not `docker compose --help`).
     _f("docker.missing", 0.75, r"unknown shorthand flag: '\w' in -\w+\.?[ \t]*\r?\n[ \t]*See 'docker --help'",
        r"\bdocker[ -]compose\b", scope=REPORT),
     # ... and where the engine came from the distribution's own packages (docker.io): Docker's
