@@ -66,6 +66,30 @@ NOT_IN_GROUP = (r"\b(needs?|must|has to|have to) (to )?be (in|a member of|added 
 # (`groups` typed to check: what this session has, against the group file the user was added to)
 NOT_IN_GROUP_UNLESS = (r"\b(already|added|still|after|even though|although|yet|but|sudo|usermod|gpasswd)\b|"
                        r"`?\bgroups\b`?\s*(command\s*)?(it\s*)?(shows?|says|lists|outputs?|显示|发现)|输入\s*`?groups|" + RELOGIN)
+# dockerd's own words for a kernel module it cannot load: the overlay filesystem, the bridge network,
+# a container's veth pair, modprobe's "not found in directory /lib/modules/<release>".
+KERNEL_MODULE_GONE = (r"failed to mount overlay: no such device|[`'\"]?overlay[`'\"]? not found as a supported filesystem|"
+                      r"pair interfaces: operation not supported|error creating default \\?\"?bridge\\?\"? network: operation not supported|"
+                      r"modprobe: fatal: module (overlay|bridge|br_netfilter|veth|ip_tables|ip6_tables|iptable_\w+|nf_\w+|xt_\w+) "
+                      r"not found in directory /lib/modules/")
+# A kernel upgrade told as done, or as the package that came in.
+KERNEL_UPGRADED = (r"\b(upgraded|updated) (the |my |a |our |to (the )?(latest|newest|new) )?(linux )?kernel\b|"
+                   r"\bkernel (was |got |has been |just )?(upgraded|updated)\b|\b(after|since) (an? |the )?kernel (upgrade|update)\b|"
+                   r"\bnew(er)? kernel (was |got )?installed\b|\binstall(ed|ing) linux-image-\d|\blinux-image-\d\S* (was |got )?installed\b|"
+                   r"\bpulled (in )?(a new |the new )?kernel\b|升级(了)?内核|内核升级|更新(了)?内核|内核更新|pacman -S[yu]{2}|yay -S[yu]{2}")
+# The report says it rebooted since.
+REBOOTED = (r"\brebooted\b|\b(after|since) (a |the )?reboot(ing)?\b|\bdid a reboot\b|\bafter restarting the (machine|server|host|pc|computer|system)\b|"
+            r"重启(过|之后|后|了)")
+# A kernel that never had veth or the modules: a container on LXC or OpenVZ, WSL's, one built without them.
+NO_VETH_KERNEL = (r"\b(lxc|lxd|openvz|proxmox|virtuozzo)\b|\bwsl2?\b|microsoft-standard|\bCONFIG_VETH\b|"
+                  r"\b(compiled|built) (my |our )?(own |custom )?kernel\b|\bcustom kernel\b")
+# An NVIDIA card named as the host's own, read over a whole text: its name (also run into a model
+# number or Chinese, "RTX3060", "张RTX"), not an image's "brand=tesla", and not in a clause that
+# denies or wishes for it ("I don't have an RTX", "planning to buy a 4090").
+CARD_NAMES = r"(rtx|gtx|geforce|quadro|tesla|titan)"
+CARD_OWNED = (r"(^|[.;!?\n。；，,])(?:(?!\b(don'?t|do not|doesn'?t|does not|no|not|without|never|plan\w*|buy\w*|want\w*|wish\w*|"
+              r"will|would|could|might|next|hope)\b|没有|想|打算|准备)[^.;!?\n。；，,]){0,80}?"
+              r"((?<![a-z=])" + CARD_NAMES + r"(?![a-z])|nvidia corporation|\b\d{4} ?(super|ti)\b)")
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
                r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名|"
                # the same repositories on a mirror (mirrors.<x>/docker-ce/linux/..., a .repo file)
@@ -102,7 +126,7 @@ CHINA_NET = r"国内|in china|china region|mainland|大陆|中国(区域|地区)
 PULL = r"(?<![a-z])pull(ing|ed)?(?![a-z])|拉取|拉镜像|下载镜像|docker\s*镜像"
 SLOW = (r"time ?out|timed out|timing out|slow|hang|stuck|超时|很慢|太慢|失败|拉不下来|困难|卡住|"
         r"can'?t (open|pull|access)|cannot (open|pull|access)|(不能|无法)(打开|拉|访问)|打不开")
-NVIDIA_CARD = (r"\b(rtx|gtx|geforce|quadro|tesla|titan)\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
+NVIDIA_CARD = (r"\b" + CARD_NAMES + r"\b|\b\d{4} ?(super|ti)\b|\bbut i (also )?have\b|"
                r"还有一?(块|张)|另有一?(块|张)")
 EVERY = (r"\b(all|every|any)\b[^.。\n]{0,20}\b(images?|containers?)\b|所有|全部|任何|"
          # failing every time rather than for one image
@@ -506,11 +530,14 @@ FAMILIES: Tuple[Family, ...] = (
        r"\b(gpus?|cuda|nvidia)\b|显卡", scope=TEXT,
        unless=r"nvidia-(suspend|hibernate|resume)\.service|NVreg_Preserve|\bslurm\b|\bjob (was |is )?suspended|"
               r"ctrl-z|(disabled?|turned off|no) (suspend|sleep)"),
-    _f("gpu.absent", 0.75, r"intel (hd |uhd |iris )?graphics|integrated (gpu|graphics)|"
-       r"no nvidia (gpu|card|graphics)" + NOT_GPU_ACCESS + r"|"
+    # Intel or integrated graphics named: no NVIDIA card, unless the same text names one too (a hybrid
+    # laptop, "GPU 1: Intel HD Graphics 530 / GPU 2: NVIDIA GeForce RTX 2070").
+    _f("gpu.absent", 0.75, r"intel(\(r\))?( corporation)? (hd |uhd |iris( xe)? )?graphics|integrated (gpu|graphics)|集成显卡|核显",
+       scope=TEXT, unless=CARD_OWNED + r"|prime-select|optimus|hybrid graphics|双显卡|独显"),
+    _f("gpu.absent", 0.75, r"no nvidia (gpu|card|graphics)" + NOT_GPU_ACCESS + r"|"
        r"(don'?t|do not|doesn'?t|does not) have (an? )?nvidia(?![- ]?(drivers?|container|docker|toolkit|runtime|smi|utils|settings|驱动))|only (an? )?(intel|amd)|amd (gpu|graphics|radeon)|"
        r"\b(i|we|machine|host|server|laptop|computer|pc) (don'?t|do not|doesn'?t|does not) have (an? |any )?(gpus?|graphics cards?)\b|"
-       r"没有(独立)?显卡|没有\s*nvidia(?![- _]?(docker|container|smi|driver|toolkit|runtime|utils|驱动|\.))|集成显卡|核显",
+       r"没有(独立)?显卡|没有\s*nvidia(?![- _]?(docker|container|smi|driver|toolkit|runtime|utils|驱动|\.))",
        # "the monitor runs on the integrated GPU but I have a 4080 as well": an NVIDIA card is there;
        # "I could simply put an AMD GPU in there": a card not (yet) in the machine.
        # "prime-select intel" switches a hybrid laptop's display: the NVIDIA card is still there.
@@ -1007,6 +1034,29 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.invalid", 0.7, r"(daemon|settings)\.json[^.\n]{0,60}(\bempty\b|空文件|为空|is blank)|"
        r"\bempty\b[^.\n]{0,30}(daemon|settings)\.json|(daemon|settings)\.json\s*(是|为)?\s*空",
        r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),
+    # --- the twenty-third session's rows -------------------------------------------------------------
+    # A kernel upgraded under the running one takes its modules directory away: dockerd can no longer
+    # load veth for a container's network, however often it restarts. Not where the kernel never had
+    # veth (a container on LXC or OpenVZ, WSL's kernel, one built without it).
+    _f("os.reboot-required", 0.8, r"failed to add the host \(\S+\) <=> sandbox \(\S+\) pair interfaces: operation not supported",
+       scope=REPORT, unless=NO_VETH_KERNEL + "|" + REBOOTED),
+    # A module dockerd needs (overlay, bridge, veth, netfilter) missing right after a kernel upgrade
+    # told as done: the running kernel's modules directory went with the upgrade.
+    _f("os.reboot-required", 0.9, KERNEL_MODULE_GONE, KERNEL_UPGRADED, scope=REPORT,
+       unless=NO_VETH_KERNEL + "|" + REBOOTED + r"|\b(dind|docker-in-docker)\b|docker:[\w.-]*dind|\b(should|whether to|how to|need to|want to|"
+              r"have to|must) (i )?(upgrade|update) (the |my )?kernel\b"),
+    # nvidia-docker-compose asks the nvidia-docker 1.0 plugin (localhost:3476) for its volumes: a refused
+    # connection there is that generation's plugin not running.
+    # (its urllib refusal, or the plugin's address; not the app's own database or cache refusing it)
+    _f("toolkit.legacy", 0.85, r"\bnvidia-docker-compose\b", r"urlopen error \[errno 111\]|:3476\b|/docker/cli/json|nvidia_docker_host",
+       scope=REPORT),
+    # The engine itself said never installed ("after following all instructions, docker was not installed").
+    _f("docker.missing", 0.7, r"(?<![\w.-])docker( engine)? (itself )?(was|is|got|has been) (still )?(not|never) (been )?installed\b|"
+       r"(?<![\w.-])docker( engine)? (itself )?(wasn'?t|isn'?t|never got) installed\b",
+       # (asked, not told; told of before an install, or of a job's image that talks to the host's daemon;
+       # dpkg's "Package docker is not installed" is a dependency its own source did not bring)
+       unless=r"\b(if|whether|check|make sure|ensure|assum\w+|before|at first)\b|\b(so|then) i installed\b|\bpackage docker\b|"
+              r"\b(inside|in) the (container|job|image|job image)\b|\bdocker desktop\b"),
 )
 
 

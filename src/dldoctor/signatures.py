@@ -389,6 +389,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # plugin not answering is that generation's failure, not a registry out of reach.
     _s("toolkit.legacy", r"(localhost|127\.0\.0\.1):3476/[^\n]{0,120}(connection refused|getsockopt|dial tcp|timeout)|"
        r"(localhost|127\.0\.0\.1) port 3476\b", 0.85),
+    # Early libnvidia-container read a GPU's name where its /proc path belongs ("stat failed: /GeForce",
+    # "/Tesla V100-SXM2-16GB"); later releases fixed it: the toolkit is the old one.
+    _s("toolkit.legacy", r"mount error: stat failed: /(GeForce|Tesla|Quadro|TITAN|NVIDIA)\b[^:\n/]*: no such file or directory", 0.75),
     _s("toolkit.legacy", r"trying to overwrite '[^']*nvidia-container[^']*', which is also in package|which is also in package (nvidia-container-runtime|nvidia-docker2)", 0.8),
     _s("container.run-mount-conflict", r"nvidia-persistenced/socket[^\n]*(no such device or address|not a directory|file exists|is a directory)", 0.95),
     _s("image.bundles-driver-libs", r"mount error: file creation failed: [^\n]*(libnvidia|libcuda)[^\n]*: file exists|(libnvidia-ml\.so|libcuda\.so)[^\n]*file exists", 0.95),
@@ -667,7 +670,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # network, whatever "pull access denied" the client prints around the page.
     _s("registry.unreachable", HUB_EXPORT_CONTROL, 0.95),
     _s("mirror.dead", r"attempting next endpoint for pull after error|error parsing HTTP (40[0-79]|41\d|5\d\d) response body|is currently [A-Za-z]+-only|registry-mirror[^\n]*(403|404|closed|dead|no longer)", 0.85),
-    _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (EOF|read: connection reset by peer))", 0.8),
+    _s("registry.unreachable", r"(tls handshake timeout|i/o timeout|context deadline exceeded|request canceled while waiting for connection|client\.timeout exceeded|dial tcp [^\n]*(timeout|connection refused|no route)|net/http: request canceled|/v2/[^\n]*: (unexpected EOF|EOF|read: connection reset by peer))", 0.8),
     _s("registry.unreachable", r"lookup [^\s]+ on [^\n]*(no such host|server misbehaving|i/o timeout)|temporary failure in name resolution|dial tcp: lookup [^\s:]+: no such host", 0.8),
     _s("registry.unreachable", r"x509: certificate signed by unknown authority|toomanyrequests: you have reached your (unauthenticated )?pull rate limit", 0.6),
     # Someone else answered for Docker Hub (a hijacking DNS, a captive portal, an intercepting box).

@@ -2812,12 +2812,91 @@ TWENTYSECOND_SESSION_NOT = [
      "Which OS? Linux/Windows/macOS: Ubuntu 22.04 with an RTX 3090", "docker.desktop"),
 ]
 
+TWENTYTHIRD_SESSION_WORDINGS = [
+    # a kernel upgraded under the running one: dockerd cannot load veth, overlay or a netfilter module
+    ("docker: Error response from daemon: failed to create endpoint web on network bridge: failed to add the host "
+     "(veth1a2b3c4) <=> sandbox (veth5d6e7f8) pair interfaces: operation not supported.", "", "os.reboot-required"),
+    ('level=error msg="failed to mount overlay: no such device" storage-driver=overlay2',
+     "Docker won't start any more since I upgraded the kernel with pacman -Syu.", "os.reboot-required"),
+    ("modprobe: FATAL: Module br_netfilter not found in directory /lib/modules/6.6.1-arch1-1",
+     "升级内核之后 docker 启动失败", "os.reboot-required"),
+    # nvidia-docker-compose asking the nvidia-docker 1.0 plugin, which is not there
+    ("ConnectionRefusedError: [Errno 111] Connection refused\nurllib.error.URLError: <urlopen error [Errno 111] "
+     "Connection refused>", "sudo nvidia-docker-compose up --build fails", "toolkit.legacy"),
+    # an early libnvidia-container reading a GPU's name as a path
+    ("nvidia-container-cli: mount error: stat failed: /GeForce: no such file or directory", "", "toolkit.legacy"),
+    ("nvidia-container-cli: mount error: stat failed: /Tesla V100-SXM2-16GB: no such file or directory", "",
+     "toolkit.legacy"),
+    # the engine said never installed
+    ("", "After following all instructions, docker was not installed, so the container cannot start.",
+     "docker.missing"),
+    # Intel graphics beside an NVIDIA card named in the same report is a hybrid host, not one without a GPU
+    ("docker: Error response from daemon: Unknown runtime specified nvidia.",
+     "- GPU 1: Intel HD Graphics 530\n- GPU 2: NVIDIA GeForce RTX 2070", "runtime.not-registered"),
+    # ... but an image's requirement "brand=tesla" pasted beside it is no card of the host
+    ("RuntimeError: No CUDA GPUs are available", "My laptop has Intel HD Graphics 620.\n"
+     "NVIDIA_REQUIRE_CUDA=cuda>=11.0 brand=tesla,driver>=418,driver<419", "gpu.absent"),
+    # the review's: the upgrade told as the package that came in; Intel graphics as lspci writes it
+    ("modprobe: FATAL: Module overlay not found in directory /lib/modules/5.15.0-88-generic",
+     "Docker stopped working this morning. unattended-upgrades installed linux-image-5.15.0-91-generic last night.",
+     "os.reboot-required"),
+    ("nvml error: driver not loaded", "00:02.0 VGA compatible controller: Intel Corporation UHD Graphics 620 (rev 07). "
+     "That's the only display controller.", "gpu.absent"),
+    # ... and a card named only to say it is not there, or as a wish
+    ("Failed to initialize NVML: Unknown Error", "My machine has Intel HD Graphics 4000. I don't have an RTX, I only "
+     "want to run the CPU image.", "gpu.absent"),
+]
+
+TWENTYTHIRD_SESSION_NOT = [
+    # a module missing after a kernel upgrade the reporter already rebooted from, or with no upgrade told
+    ('level=error msg="failed to mount overlay: no such device" storage-driver=overlay2',
+     "I upgraded the kernel and rebooted, still the same.", "os.reboot-required"),
+    ("'overlay' not found as a supported filesystem on this host. Please ensure kernel is new enough and has overlay "
+     "support loaded.", "CentOS 7.1 server, docker 1.7", "os.reboot-required"),
+    # a refused connection with no nvidia-docker-compose in it
+    ("ConnectionRefusedError: [Errno 111] Connection refused", "docker-compose up fails against the API",
+     "toolkit.legacy"),
+    # the driver's own /proc path is not a card's name
+    ("nvidia-container-cli: mount error: stat failed: /proc/driver/nvidia/gpus/0000:01:00.0: no such file or "
+     "directory", "", "toolkit.legacy"),
+    # the review's: no veth in the kernel at all (a container on LXC, WSL's kernel); an upgrade only asked
+    # about, or of a docker-in-docker host; a reboot already done; an engine absent only before its install;
+    # the app's own database refusing under nvidia-docker-compose; a hybrid laptop's card run into its number
+    ("docker: Error response from daemon: failed to create endpoint web on network bridge: failed to add the host "
+     "(veth3c1a2b4) <=> sandbox (veth9f8e7d6) pair interfaces: operation not supported.",
+     "Running docker inside an unprivileged LXC container on Proxmox VE 7.", "os.reboot-required"),
+    ("failed to add the host (veth12ab) <=> sandbox (veth34cd) pair interfaces: operation not supported",
+     "WSL2 with my custom kernel 5.15.90.1-microsoft-standard-WSL2+", "os.reboot-required"),
+    ('level=error msg="failed to mount overlay: no such device"', "Should I upgrade the kernel? My kernel is "
+     "3.10.0-123 on CentOS 7.0.", "os.reboot-required"),
+    ("'overlay' not found as a supported filesystem on this host", "docker:24-dind service in a GitLab runner. The "
+     "host kernel was updated last month.", "os.reboot-required"),
+    ("modprobe: FATAL: Module overlay not found in directory /lib/modules/5.15.0-91-generic",
+     "I upgraded the kernel yesterday and did a reboot, now docker won't start.", "os.reboot-required"),
+    ('level=error msg="failed to mount overlay: no such device"', "更新了内核，已经重启过了，还是不行。", "os.reboot-required"),
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
+     "Fresh Ubuntu 22.04, docker was not installed before so I installed docker-ce following the docs.", "docker.missing"),
+    ("psycopg2.OperationalError: could not connect to server: Connection refused. Is the server running on host "
+     "localhost and accepting TCP/IP connections on port 5432?", "Using nvidia-docker-compose; nvidia-smi works in "
+     "the container but the app can't reach postgres.", "toolkit.legacy"),
+    ('could not select device driver "" with capabilities: [[gpu]]', "Legion laptop, Intel UHD Graphics + RTX3060 "
+     "laptop GPU, driver 535 installed, nvidia-smi works.", "gpu.absent"),
+    ('could not select device driver "" with capabilities: [[gpu]]', "笔记本是核显加RTX 3060独显，nvidia-smi正常，驱动535。",
+     "gpu.absent"),
+    # the engine's absence only asked about, or another package's
+    ("", "Please check whether docker is not installed on the runner.", "docker.missing"),
+    ("", "nvidia-docker was not installed, so I followed the toolkit guide.", "docker.missing"),
+    ("dpkg: dependency problems prevent configuration of homeassistant-supervised:\n homeassistant-supervised depends "
+     "on docker-ce | docker.io; however:\n  Package docker-ce is not installed.\n  Package docker is not installed.", "",
+     "docker.missing"),
+]
+
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
                     + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS
-                    + TWENTYFIRST_SESSION_WORDINGS + TWENTYSECOND_SESSION_WORDINGS)
+                    + TWENTYFIRST_SESSION_WORDINGS + TWENTYSECOND_SESSION_WORDINGS + TWENTYTHIRD_SESSION_WORDINGS)
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
                + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT
-               + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT)
+               + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT + TWENTYTHIRD_SESSION_NOT)
 
 
 def test_a_bare_denied_is_the_pulled_images_own_registry_only_when_no_mirror_stands_in():
