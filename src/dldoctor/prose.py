@@ -690,8 +690,10 @@ FAMILIES: Tuple[Family, ...] = (
        r"启动失败|无法启动|起不来",
        # (not a daemon that answered; nor Windows' own dockerd service, unless Docker Desktop runs it)
        scope=REPORT, unless=r"(?m)^[ \t]*ExecStart=[ \t]*$|ExecStart=\s*(then|and|,|;)|removed -H|without -H|"
-                            r"systemctl edit docker|override\.conf|x509|ProgramData|npipe://|error response from daemon|"
-                            r"^(?![\s\S]*\bdocker (desktop|for windows)\b)[\s\S]*\b(windows|ws20\d\d)\b"),
+                            # (Docker Desktop's "Bad response from Docker engine" is its engine failing to start)
+                            r"systemctl edit docker|override\.conf|x509|ProgramData|npipe://|error response from daemon(?!: bad response from docker engine)|"
+                            # (named as such: a lookahead over the whole report is cut to REPEAT_MAX)
+                            r"\bwindows server\b|\bws20\d\d\b|dockerd\.exe|--register-service\b"),
     # dockerd's own word for it is "directives" ("the following directives are specified both as a
     # flag and in the configuration file"): "conflicting directives in daemon.json".
     _f("daemon-json.flag-conflict", 0.7, r"\bconflict(ing|s)? (directives?|options?|settings?|flags?)\b|"

@@ -2845,6 +2845,13 @@ TWENTYTHIRD_SESSION_WORDINGS = [
     # ... and a card named only to say it is not there, or as a wish
     ("Failed to initialize NVML: Unknown Error", "My machine has Intel HD Graphics 4000. I don't have an RTX, I only "
      "want to run the CPU image.", "gpu.absent"),
+    # "hosts" added to Docker Desktop's daemon settings, its engine crashing on restart ("Bad response from
+    # Docker engine" is Desktop's message for that), in a long report that names Windows far from Desktop
+    ("Error response from daemon: Bad response from Docker engine",
+     'Crash during start, after adding "hosts" to deamon.json\nI updated deamon.json file to:\n`{"debug": true, '
+     '"hosts":["tcp://10.70.57.174:2375"]}`\nAfter that, during restart docker crash.\n' + "I tried other values. " * 30 +
+     "\n  - Windows Version: Windows 10 Enterprise 64-bit\n  - Docker for Windows Version: 18.03.01-ce",
+     "daemon-json.flag-conflict"),
 ]
 
 TWENTYTHIRD_SESSION_NOT = [
@@ -2886,6 +2893,9 @@ TWENTYTHIRD_SESSION_NOT = [
     # the engine's absence only asked about, or another package's
     ("", "Please check whether docker is not installed on the runner.", "docker.missing"),
     ("", "nvidia-docker was not installed, so I followed the toolkit guide.", "docker.missing"),
+    # Windows Server's own dockerd service, named without its pipe: "hosts" is how it is set there
+    ("", 'On Windows Server 2022, dockerd fails to start after I set "hosts": ["tcp://0.0.0.0:2375"] in daemon.json',
+     "daemon-json.flag-conflict"),
     ("dpkg: dependency problems prevent configuration of homeassistant-supervised:\n homeassistant-supervised depends "
      "on docker-ce | docker.io; however:\n  Package docker-ce is not installed.\n  Package docker is not installed.", "",
      "docker.missing"),
