@@ -812,7 +812,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("gpu.absent", 0.7, r"(could not insert '?nvidia'?|error inserting nvidia \([^)\n]{0,200}\)): no such device", scope=REPORT,
        # (the card shown or named, a GSP or vfio message: the driver does not drive a card that is there)
        unless=r"\blspci\b[^.\n]{0,40}\b(shows?|lists?|sees?|finds?|detects?)\b|shows? up in lspci|10de:|nvidia corporation|"
-              r"\bnouveau\b|\bgsp\b|vfio|\b(gtx|rtx|geforce|quadro|tesla|titan)\b|\b(a100|h100|h200|a10g?|a30|a40|l4|l40s?|t4|"
+              r"\bnouveau\b|\bgsp\b|vfio|\b" + CARD_NAMES + r"\b|\b(a100|h100|h200|a10g?|a30|a40|l4|l40s?|t4|"
               r"v100|p100|k80)\b"),
     # An image committed from a container the toolkit had served keeps empty files where it mounted the
     # driver's libraries; started without the GPU, the loader finds only those. Not the toolkit's own
@@ -1036,7 +1036,7 @@ FAMILIES: Tuple[Family, ...] = (
     _f("daemon-json.invalid", 0.7, r"(daemon|settings)\.json[^.\n]{0,60}(\bempty\b|空文件|为空|is blank)|"
        r"\bempty\b[^.\n]{0,30}(daemon|settings)\.json|(daemon|settings)\.json\s*(是|为)?\s*空",
        r"fail|crash|won'?t start|doesn'?t start|not start|cannot start|启动失败|起不来", scope=TEXT),
-    # --- the twenty-third session's rows -------------------------------------------------------------
+    # --- a kernel upgraded under the running one, the legacy toolkit, no engine installed ---------------
     # A kernel upgraded under the running one takes its modules directory away: dockerd can no longer
     # load veth for a container's network, however often it restarts. Not where the kernel never had
     # veth (a container on LXC or OpenVZ, WSL's kernel, one built without it).
