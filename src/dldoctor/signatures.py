@@ -306,6 +306,8 @@ SIGNATURES: Tuple[Signature, ...] = (
        r"Operating System: Docker Desktop", 0.85),
     # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
     _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
+    # Docker Desktop's own file-sharing service (Docker for Windows/Mac) refusing a bind mount.
+    _s("docker.desktop", r"file ?sharing has been cancelled", 0.8),
     # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
     # The client pointed at a rootless daemon's socket (DOCKER_HOST, a context) that does not answer.
@@ -374,6 +376,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
     _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
+    # The CLI found a driver library in the ldcache that is no longer on disk (a driver removed or
+    # upgraded under it): the driver's user-space libraries are not where the toolkit looks.
+    _s("toolkit.libs-not-found", r"detection error: open failed: [^\n]{0,120}/lib(nvidia|cuda)[^\n/]*\.so[^\n]*: no such file or directory", 0.6),
     _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
     # Toolkit 1.17+ wants the host's ldconfig written with '@' (host-relative); a config.toml kept
     # from an older release stops every GPU container at config load.

@@ -2901,12 +2901,31 @@ TWENTYTHIRD_SESSION_NOT = [
      "docker.missing"),
 ]
 
+TWENTYFOURTH_SESSION_WORDINGS = [
+    # Docker for Windows' own file sharing refusing the bind mount: the engine is Docker Desktop's, whose VM
+    # has no nvidia runtime to register
+    ("ERROR: for app  Cannot create container for service app: status code not OK but 500: "
+     '{"Message":"Unhandled exception: Filesharing has been cancelled"}\n'
+     "ERROR: for app  Cannot create container for service app: Unknown runtime specified nvidia", "", "docker.desktop"),
+    # a driver library in the ldcache that is gone from disk
+    ("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/libnvidia-tls.so.450.36.06: "
+     "no such file or directory", "", "toolkit.libs-not-found"),
+]
+
+TWENTYFOURTH_SESSION_NOT = [
+    # a device node, not a driver library, that the CLI could not open
+    ("nvidia-container-cli: detection error: open failed: /dev/nvidia-uvm: no such file or directory", "",
+     "toolkit.libs-not-found"),
+]
+
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
                     + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS
-                    + TWENTYFIRST_SESSION_WORDINGS + TWENTYSECOND_SESSION_WORDINGS + TWENTYTHIRD_SESSION_WORDINGS)
+                    + TWENTYFIRST_SESSION_WORDINGS + TWENTYSECOND_SESSION_WORDINGS + TWENTYTHIRD_SESSION_WORDINGS
+                    + TWENTYFOURTH_SESSION_WORDINGS)
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
                + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT
-               + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT + TWENTYTHIRD_SESSION_NOT)
+               + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT + TWENTYTHIRD_SESSION_NOT
+               + TWENTYFOURTH_SESSION_NOT)
 
 
 def test_a_bare_denied_is_the_pulled_images_own_registry_only_when_no_mirror_stands_in():
