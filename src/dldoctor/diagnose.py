@@ -239,7 +239,14 @@ def _refine_nvml_unknown_error(pid: str, facts: Facts, matched: Dict[str, Match]
 def _refine_libs_not_found(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     if "docker.desktop" in matched:
         return "docker.desktop", _("Docker Desktop runs containers in a VM that has no host driver libraries.")
-    return pid, _("The toolkit could not load libnvidia-ml.so.1 from the host driver.")
+    line = matched[pid].line
+    # (the library the toolkit named: NVML mostly, any driver library it found in the ld.so cache but not on disk)
+    lib = re.search(r"\blib[\w+-]*\.so[\d.]*", line)
+    name = lib.group(0).rstrip(".") if lib else "libnvidia-ml.so.1"
+    if re.search(r"detection error: open failed", line, re.I):
+        return pid, _("The ld.so cache lists {lib}, which is no longer on disk: a driver was removed or upgraded "
+                      "under it. Remove the other version's leftover libnvidia files and run sudo ldconfig.").format(lib=name)
+    return pid, _("The toolkit could not load {lib} from the host driver.").format(lib=name)
 
 
 def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:

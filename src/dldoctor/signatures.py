@@ -299,15 +299,19 @@ SIGNATURES: Tuple[Signature, ...] = (
        # nor removable media (/media, /run/media) until its removable-media interface is connected
        r"error checking context: '?can'?t stat '/(run/)?media/", 0.6),
     _s("docker.snap", r"error while creating mount source path '[^'\n]*': mkdir [^\n]*: (read-only file system|permission denied)", 0.6),
-    _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
+    _s("docker.snap", r"(用|通过)\s*snap\s*安装|/snap/bin/docker|snap\.docker|snap\.microk8s\.daemon-docker|/var/snap/docker|/var/lib/snapd/hostfs/|installed (docker )?(via|with|from|using|by|through) snap|snap install docker|"
        r"\bdocker[ -]snap\b|\bsnap(ped)? (version of |package of )?docker\b", 0.8),
     # (not Docker Desktop said not used, uninstalled or replaced)
     _s("docker.desktop", r"desktop-linux|" + _NOT_NEGATED_DESKTOP + r"docker desktop|docker-desktop\b|\.docker/desktop/docker\.sock|"
        r"Operating System: Docker Desktop", 0.85),
     # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
     _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
-    # Docker Desktop's own file-sharing service (Docker for Windows/Mac) refusing a bind mount.
-    _s("docker.desktop", r"file ?sharing has been cancelled", 0.8),
+    # Docker Desktop's own file sharing (Windows, Mac) refusing a bind mount, its Windows VM's mount
+    # root and its own client: only Docker Desktop prints or has these. (Docker's message is one
+    # word, "Filesharing"; a cloud drive's "File sharing has been cancelled" is not Docker's.)
+    _s("docker.desktop", r"filesharing has been cancell?ed|mounts denied:[^\n]{0,200}is not shared from (os x|the host)|"
+       r"user declined directory sharing|an error occurred while sharing drive|/host_mnt/[a-z]\b|"
+       r"docker\\{1,2}docker\\{1,2}resources\\{1,2}bin\\{1,2}docker", 0.8),
     # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
     # The client pointed at a rootless daemon's socket (DOCKER_HOST, a context) that does not answer.
@@ -376,9 +380,12 @@ SIGNATURES: Tuple[Signature, ...] = (
     _s("toolkit.rootless-cgroups", r"(devices\.allow|/sys/fs/cgroup/[^\s]*): permission denied", 0.75),
     _s("toolkit.rootless-cgroups", r"bpf_prog_query\(BPF_CGROUP_DEVICE\) failed: operation not permitted|failed to add device rules", 0.7),
     _s("toolkit.libs-not-found", r"load library failed: libnvidia-ml\.so(\.1)?|libnvidia-ml\.so\.1: cannot open shared object file|nvml library not found|could not load nvml library", 0.8),
-    # The CLI found a driver library in the ldcache that is no longer on disk (a driver removed or
-    # upgraded under it): the driver's user-space libraries are not where the toolkit looks.
-    _s("toolkit.libs-not-found", r"detection error: open failed: [^\n]{0,120}/lib(nvidia|cuda)[^\n/]*\.so[^\n]*: no such file or directory", 0.6),
+    # The CLI found a driver library in the ld.so cache that is no longer on disk (a driver removed or
+    # upgraded under it; any of its libraries, libnvidia-tls, libGLX_nvidia, libnvcuvid): the
+    # driver's user-space libraries are not where the toolkit looks. (Not WSL's /usr/lib/wsl, whose
+    # libraries come from Windows.)
+    _s("toolkit.libs-not-found", r"detection error: open failed: (?!/usr/lib/wsl/)[^\n]{0,160}/lib[^\n/]*\.so[^\s:]*:\s{0,8}"
+       r"no such file or directory", 0.6),
     _s("toolkit.ldconfig", r"ldcache error|ldconfig(\.real)?[^\n]{0,40}(failed with error code|no such file or directory|not found)|/sbin/ldconfig\.real: no such file", 0.9),
     # Toolkit 1.17+ wants the host's ldconfig written with '@' (host-relative); a config.toml kept
     # from an older release stops every GPU container at config load.

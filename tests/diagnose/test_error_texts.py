@@ -2910,12 +2910,33 @@ TWENTYFOURTH_SESSION_WORDINGS = [
     # a driver library in the ldcache that is gone from disk
     ("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/libnvidia-tls.so.450.36.06: "
      "no such file or directory", "", "toolkit.libs-not-found"),
+    # the review's: any driver library the CLI opens (GLX, EGL, video), and the line wrapped in a paste
+    ("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.470.57.02: "
+     "no such file or directory: unknown.", "", "toolkit.libs-not-found"),
+    ("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/libnvidia-tls.so.470.86:\n"
+     "no such file or directory: unknown.", "", "toolkit.libs-not-found"),
+    # ... a snap Docker's toolkit reading the host through its hostfs is the snap's
+    ("nvidia-container-cli: detection error: open failed: /var/lib/snapd/hostfs/usr/lib/x86_64-linux-gnu/"
+     "libnvidia-tls.so.535.104.05: no such file or directory: unknown.", "", "docker.snap"),
+    # ... and Docker Desktop's other file-sharing refusals, its Windows VM's mount root and its client
+    ("docker: Error response from daemon: Mounts denied: The path /data/models is not shared from OS X and is not "
+     "known to Docker.", "", "docker.desktop"),
+    ("Error response from daemon: user declined directory sharing C:\\Users\\me\\projects\\yolo", "", "docker.desktop"),
+    ("C:\\Program Files\\Docker\\Docker\\Resources\\bin\\docker.exe: Error response from daemon: An error occurred "
+     "while sharing drive.", "", "docker.desktop"),
+    ("ERROR: for web  Cannot create container for service web: error while creating mount source path "
+     "'/host_mnt/c/Users/me/project': mkdir /host_mnt/c: file exists", "", "docker.desktop"),
 ]
 
 TWENTYFOURTH_SESSION_NOT = [
     # a device node, not a driver library, that the CLI could not open
     ("nvidia-container-cli: detection error: open failed: /dev/nvidia-uvm: no such file or directory", "",
      "toolkit.libs-not-found"),
+    # the review's: WSL's libraries come from Windows; a cloud drive's share page is not Docker's
+    ("nvidia-container-cli: detection error: open failed: /usr/lib/wsl/lib/libnvidia-ml.so.1: no such file or directory",
+     "", "toolkit.libs-not-found"),
+    ("could not select device driver \"\" with capabilities: [[gpu]]", "I downloaded the weights from the lanzou link "
+     "but it says File sharing has been cancelled.", "docker.desktop"),
 ]
 
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS

@@ -177,6 +177,32 @@ def test_pre_410_driver_gets_its_cuda_version_from_the_branch_table(tmp_path):
     assert "9.1" in detail and "?" not in detail
 
 
+
+@pytest.mark.parametrize("error, lib", [
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object "
+     "file: no such file or directory", "libnvidia-ml.so.1"),
+    ("could not load NVML library", "libnvidia-ml.so.1"),
+])
+def test_the_library_the_toolkit_could_not_load_is_the_one_named(tmp_path, error, lib):
+    """The detail names the library of the error, not always NVML's (a driver library gone from disk
+    reads "could not load libnvidia-tls.so.450.36.06")."""
+    (tmp_path / "error").write_text(error + "\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    detail = next(f.detail for f in report.findings if f.problem == "toolkit.libs-not-found")
+    assert "could not load %s from" % lib in detail
+
+
+def test_a_driver_library_gone_from_disk_is_named_with_its_repair(tmp_path):
+    """The CLI opens every driver library the ld.so cache lists: one left there by a driver removed or
+    upgraded stops it. The detail names that library and the repair (the catalog's fix, checking
+    ldconfig for NVML, would find nothing wrong)."""
+    (tmp_path / "error").write_text("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/"
+                                    "libGLX_nvidia.so.470.57.02: no such file or directory: unknown.\n")
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    assert report.root_causes[0] == "toolkit.libs-not-found"
+    detail = next(f.detail for f in report.findings if f.problem == "toolkit.libs-not-found")
+    assert "libGLX_nvidia.so.470.57.02" in detail and "ldconfig" in detail
+
 # --- the learned fallback -------------------------------------------------------------------------
 
 def test_word_model_trains_and_ranks_by_the_words():
