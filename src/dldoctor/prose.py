@@ -501,7 +501,13 @@ FAMILIES: Tuple[Family, ...] = (
        r"\binstall(ing|ed)? docker\b|\bdocker (install|installation)\b|安装\s*docker|docker\s*安装|没有[^。\n]{0,10}的?\s*docker",
        r"\b(fail\w*|errors?|unsupported|not supported|can'?t|cannot|unable)\b|失败|报错|不支持|没有|错误|卡",
        scope=REPORT, unless=r"\b(worked|works|succeeded|successfully|installed fine)\b|成功|正常"),
-    _f("apt.repo-unreachable", 0.7, r"no valid openpgp data", r"curl|wget|gpgkey|apt-key", scope=TEXT),
+    _f("apt.repo-unreachable", 0.7, r"no valid openpgp data|找不到有效的 ?openpgp", r"curl|wget|gpgkey|apt-key", scope=TEXT),
+    # ... and the package not found after it: the key and the list come from the same host, which
+    # never answered, so the repository is missing because it could not be fetched (unless the host
+    # answered with its page for a distribution it does not serve).
+    _f("apt.repo-unreachable", 0.87, r"no valid openpgp data|找不到有效的 ?openpgp",
+       r"unable to locate package (nvidia|libnvidia)|无法定位软件包 ?(nvidia|libnvidia)", scope=TEXT,
+       unless=r"unsupported distribution"),
     # A repository's signing key that expired (gpg prints "[expired: 2021-06-16]"), told or pasted.
     # Importing the repository's signing key failed (a keyrings directory that was not there).
     _f("apt.no-pubkey", 0.6, r"(无法|不能|未能)\s*(引入|导入|添加)\s*(gpg\s*)?(key|密钥|公钥)|(引入|导入|添加)\s*(gpg\s*)?(key|密钥|公钥)\s*失败|"

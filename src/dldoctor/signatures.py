@@ -621,7 +621,7 @@ SIGNATURES: Tuple[Signature, ...] = (
     # ... and yum's older form ("[Errno 14] curl#7 - \"Failed to connect to …: Network is unreachable\"")
     _s("apt.repo-unreachable", r"\[Errno 14\] curl#(6|7|28|35|56) - ", 0.85),
     # `curl -s ... | apt-key add -` (or gpg --dearmor) fed nothing: the key host never answered.
-    _s("apt.repo-unreachable", r"gpg: no valid openpgp data found", 0.7),
+    _s("apt.repo-unreachable", r"gpg: no valid openpgp data found|gpg: 找不到有效的 ?openpgp", 0.7),
     # apt's own words for a transport failure (en and zh_CN): the host never answered, so a "no
     # Release file" printed after it for the same repository is a consequence, not the cause.
     _s("apt.repo-unreachable", r"connection failed \[IP: |recv failure: connection reset by peer|unable to connect to [\w.-]+:(https?|\d+)|cannot initiate the connection to|could not connect to [\w.-]+:\d+ [^\n]*(timed out|refused)", 0.9),

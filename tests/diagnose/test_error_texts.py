@@ -2926,6 +2926,10 @@ TWENTYFOURTH_SESSION_WORDINGS = [
      "while sharing drive.", "", "docker.desktop"),
     ("ERROR: for web  Cannot create container for service web: error while creating mount source path "
      "'/host_mnt/c/Users/me/project': mkdir /host_mnt/c: file exists", "", "docker.desktop"),
+    # the key's host never answered (gpg fed nothing), so the package of its list is not found either
+    ("gpg: 找不到有效的 OpenPGP\nE: 无法定位软件包 nvidia-docker2", "curl -s -L https://nvidia.github.io/nvidia-docker/gpgkey | "
+     "sudo apt-key add -", "apt.repo-unreachable"),
+    ("gpg: no valid OpenPGP data found.\nE: Unable to locate package nvidia-container-toolkit", "", "apt.repo-unreachable"),
 ]
 
 TWENTYFOURTH_SESSION_NOT = [
@@ -2937,6 +2941,9 @@ TWENTYFOURTH_SESSION_NOT = [
      "", "toolkit.libs-not-found"),
     ("could not select device driver \"\" with capabilities: [[gpu]]", "I downloaded the weights from the lanzou link "
      "but it says File sharing has been cancelled.", "docker.desktop"),
+    # ... unless it answered with its page for a distribution it does not serve
+    ("# Unsupported distribution!\n# Check https://nvidia.github.io/nvidia-docker\ngpg: no valid OpenPGP data found.\n"
+     "E: Unable to locate package nvidia-docker2", "", "apt.repo-unreachable"),
 ]
 
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
