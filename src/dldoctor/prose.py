@@ -90,6 +90,8 @@ CARD_NAMES = r"(rtx|gtx|geforce|quadro|tesla|titan)"
 CARD_OWNED = (r"(^|[.;!?\n。；，,])(?:(?!\b(don'?t|do not|doesn'?t|does not|no|not|without|never|plan\w*|buy\w*|want\w*|wish\w*|"
               r"will|would|could|might|next|hope)\b|没有|想|打算|准备)[^.;!?\n。；，,]){0,80}?"
               r"((?<![a-z=])" + CARD_NAMES + r"(?![a-z])|nvidia corporation|\b\d{4} ?(super|ti)\b)")
+# gpg fed nothing where a key belongs (`curl -s … | apt-key add -`), in English and zh_CN.
+NO_KEY_DATA = r"no valid openpgp data|找不到有效的 ?openpgp"
 NVIDIA_REPO = (r"nvidia\.github\.io|download\.docker\.com|get\.docker\.com|developer\.download\.nvidia\.com|"
                r"apt\.dockerproject\.org|(?<![\w.])docker\.com\s*域名|"
                # the same repositories on a mirror (mirrors.<x>/docker-ce/linux/..., a .repo file)
@@ -501,11 +503,11 @@ FAMILIES: Tuple[Family, ...] = (
        r"\binstall(ing|ed)? docker\b|\bdocker (install|installation)\b|安装\s*docker|docker\s*安装|没有[^。\n]{0,10}的?\s*docker",
        r"\b(fail\w*|errors?|unsupported|not supported|can'?t|cannot|unable)\b|失败|报错|不支持|没有|错误|卡",
        scope=REPORT, unless=r"\b(worked|works|succeeded|successfully|installed fine)\b|成功|正常"),
-    _f("apt.repo-unreachable", 0.7, r"no valid openpgp data|找不到有效的 ?openpgp", r"curl|wget|gpgkey|apt-key", scope=TEXT),
+    _f("apt.repo-unreachable", 0.7, NO_KEY_DATA, r"curl|wget|gpgkey|apt-key", scope=TEXT),
     # ... and the package not found after it: the key and the list come from the same host, which
     # never answered, so the repository is missing because it could not be fetched (unless the host
     # answered with its page for a distribution it does not serve).
-    _f("apt.repo-unreachable", 0.87, r"no valid openpgp data|找不到有效的 ?openpgp",
+    _f("apt.repo-unreachable", 0.87, NO_KEY_DATA,
        r"unable to locate package (nvidia|libnvidia)|无法定位软件包 ?(nvidia|libnvidia)", scope=TEXT,
        unless=r"unsupported distribution"),
     # A repository's signing key that expired (gpg prints "[expired: 2021-06-16]"), told or pasted.

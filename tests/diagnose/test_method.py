@@ -27,10 +27,14 @@ def top(error=None, notes=None, command=None):
     return rep.root_causes
 
 
-def snapshot_causes(tmp_path, files):
+def snapshot_report(tmp_path, files):
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    return diagnose(gather.collect(SnapshotHost(str(tmp_path)))).root_causes
+    return diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+
+
+def snapshot_causes(tmp_path, files):
+    return snapshot_report(tmp_path, files).root_causes
 
 
 # --- new catalog IDs ------------------------------------------------------------------------------
@@ -166,16 +170,13 @@ def test_legacy_toolkit_stays_first_when_it_is_the_fault():
 
 
 def test_pre_410_driver_gets_its_cuda_version_from_the_branch_table(tmp_path):
-    (tmp_path / "nvidia-smi").write_text(
-        "+------------------------------------------------------+\n"
-        "| NVIDIA-SMI 390.116                Driver Version: 390.116                   |\n")
-    (tmp_path / "error").write_text(
-        "nvidia-container-cli: requirement error: unsatisfied condition: cuda>=10.0\n")
-    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    report = snapshot_report(tmp_path, {
+        "nvidia-smi": "+------------------------------------------------------+\n"
+                      "| NVIDIA-SMI 390.116                Driver Version: 390.116                   |\n",
+        "error": "nvidia-container-cli: requirement error: unsatisfied condition: cuda>=10.0\n"})
     assert report.root_causes[0] == "driver.too-old-for-image"
     detail = next(f.detail for f in report.findings if f.problem == "driver.too-old-for-image")
     assert "9.1" in detail and "?" not in detail
-
 
 
 @pytest.mark.parametrize("error, lib", [
@@ -184,10 +185,9 @@ def test_pre_410_driver_gets_its_cuda_version_from_the_branch_table(tmp_path):
     ("could not load NVML library", "libnvidia-ml.so.1"),
 ])
 def test_the_library_the_toolkit_could_not_load_is_the_one_named(tmp_path, error, lib):
-    """The detail names the library of the error, not always NVML's (a driver library gone from disk
-    reads "could not load libnvidia-tls.so.450.36.06")."""
-    (tmp_path / "error").write_text(error + "\n")
-    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    """The detail names the library of the error (NVML's here; a driver library gone from disk has a
+    detail of its own, below)."""
+    report = snapshot_report(tmp_path, {"error": error + "\n"})
     detail = next(f.detail for f in report.findings if f.problem == "toolkit.libs-not-found")
     assert "could not load %s from" % lib in detail
 
@@ -196,12 +196,13 @@ def test_a_driver_library_gone_from_disk_is_named_with_its_repair(tmp_path):
     """The CLI opens every driver library the ld.so cache lists: one left there by a driver removed or
     upgraded stops it. The detail names that library and the repair (the catalog's fix, checking
     ldconfig for NVML, would find nothing wrong)."""
-    (tmp_path / "error").write_text("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/"
-                                    "libGLX_nvidia.so.470.57.02: no such file or directory: unknown.\n")
-    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    error = ("nvidia-container-cli: detection error: open failed: /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.470.57.02: "
+             "no such file or directory: unknown.\n")
+    report = snapshot_report(tmp_path, {"error": error})
     assert report.root_causes[0] == "toolkit.libs-not-found"
     detail = next(f.detail for f in report.findings if f.problem == "toolkit.libs-not-found")
     assert "libGLX_nvidia.so.470.57.02" in detail and "ldconfig" in detail
+
 
 # --- the learned fallback -------------------------------------------------------------------------
 
@@ -292,9 +293,8 @@ def test_shipped_word_model_is_small_deterministic_data():
     # 987 KB at 2523 and 940 with the title's words once more, 1025 KB at 2589 and 1035, 1032 KB at
     # 2609 and 1046, 1081 KB at 2711 and 1183, 1127 KB at 2762 and 1311, 1140 KB at 2780 and 1346,
     # 1187 KB at 2931 and 1448, 1193 KB at 2936 and 1478, 1197 KB at 2951 and 1501, 1255 KB at 3049
-    # and 1623, 1258 KB at 3051 and 1635, 1292 KB at 3146 and 1745, 1315 KB at 3187 and 1801, 1319 KB at 3274 and 1873, 1361 KB at 3332 and 1878) and is
-    # loaded for
-    # every report text;
+    # and 1623, 1258 KB at 3051 and 1635, 1292 KB at 3146 and 1745, 1315 KB at 3187 and 1801, 1319 KB
+    # at 3274 and 1873, 1361 KB at 3332 and 1878) and is loaded for every report text;
     # importing and loading it took about 55 ms at 1096 cases, 65 ms at 1317, 45-60 ms (16.6 MB peak
     # for the whole process) at 1908, 31 ms (17.3 MB) at 2273 and 34-49 ms (17 MB) at 2330 + 214,
     # 33-54 ms (18.6 MB) at 2370 + 500, 33-36 ms (18.8 MB) at 2384 + 569, 38-41 ms (19.1 MB) at
