@@ -794,7 +794,13 @@ def _host_error(h: str) -> Optional[str]:
 
 def mirror_error(url: str, v: Tuple[int, ...] = NEWEST[:2]) -> Optional[str]:
     """registry ValidateMirror: http(s) only, no credentials, no query or fragment; a path is
-    allowed since 24.0 (before: "path, query, or fragment at end of the URI")."""
+    allowed since 24.0 (before: "path, query, or fragment at end of the URI").
+
+    The URI is quoted with its userinfo hidden whole (`https://***@host`): dockerd keeps the user
+    name (`user:xxxxx@`), which may be a token."""
+    from dldoctor.scrub import hide_userinfo
+
+    shown = hide_userinfo(url)
     try:
         from urllib.parse import urlsplit
 
@@ -802,25 +808,25 @@ def mirror_error(url: str, v: Tuple[int, ...] = NEWEST[:2]) -> Optional[str]:
         if ":" in url.split("/", 1)[0] and "://" not in url and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
             raise ValueError
     except ValueError:
-        return 'invalid mirror: "%s" is not a valid URI' % url
+        return 'invalid mirror: "%s" is not a valid URI' % shown
     scheme_ok = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url)
     if not scheme_ok and ":" in url.split("/", 1)[0].split("?")[0] and not re.match(r"^[^:]+:\d+", url):
-        return 'invalid mirror: "%s" is not a valid URI' % url
+        return 'invalid mirror: "%s" is not a valid URI' % shown
     if re.match(r"^[^:/]*[^A-Za-z0-9+.:/-][^:/]*://", url):
-        return 'invalid mirror: "%s" is not a valid URI' % url
+        return 'invalid mirror: "%s" is not a valid URI' % shown
     if not parts.scheme or "://" not in url:
         return ("invalid mirror: no scheme specified for \"%s\": must use either 'https://' or "
-                "'http://'" % url)
+                "'http://'" % shown)
     if parts.scheme.lower() not in ("http", "https"):
         return ("invalid mirror: unsupported scheme \"%s\" in \"%s\": must use either 'https://' "
-                "or 'http://'" % (parts.scheme, url))
+                "or 'http://'" % (parts.scheme, shown))
     if v < (24, 0):
         if parts.path not in ("", "/") or parts.query or parts.fragment or "?" in url or "#" in url:
-            return 'invalid mirror: path, query, or fragment at end of the URI "%s"' % url
+            return 'invalid mirror: path, query, or fragment at end of the URI "%s"' % shown
     elif parts.query or parts.fragment or "?" in url or "#" in url:
-        return 'invalid mirror: query or fragment at end of the URI "%s"' % url
+        return 'invalid mirror: query or fragment at end of the URI "%s"' % shown
     if parts.username is not None or "@" in parts.netloc:
-        return 'invalid mirror: username/password not allowed in URI "%s"' % url
+        return 'invalid mirror: username/password not allowed in URI "%s"' % shown
     return None
 
 

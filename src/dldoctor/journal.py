@@ -27,6 +27,12 @@ there every directory and file of dldoctor's own (dldoctor/, lock, journal/, eac
 opened openat-style with O_NOFOLLOW (host.fsops/host.paths with root=...). A link planted at any
 of them is refused (paths.UnsafePath, exit 2) before a byte is written, so a hostile --root cannot
 make fix or undo truncate, write or back up a file outside it.
+
+Reading is bounded and strict: plan.json and journal.jsonl are read whole up to JOURNAL_LIMIT
+bytes, and every line must be an entry as dldoctor writes it. A journal that is larger, not JSON,
+nested too deeply or of another shape is damaged (a planted or corrupted one under a --root):
+UsageError, exit 2, naming the file, never a guess at what that fix changed. Only a torn last line
+(a fix killed mid-append: the change it announced was never made) is ignored.
 """
 from __future__ import annotations
 
@@ -53,6 +59,11 @@ BASE = "/var/lib/dldoctor"
 COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"
 FILES_RESTORED = "FILES_RESTORED"
 FILE_OPS = ("write", "create", "remove")
+# Bytes read of a journal's plan.json or journal.jsonl: a real one is a few KB (a line per file
+# written or command run); a larger one is damaged, and is never read whole into memory.
+JOURNAL_LIMIT = 16 * 1024 * 1024
+# ... and all of them together (a fix writes a few KB; hundreds of fixes stay far below it)
+JOURNALS_TOTAL_LIMIT = 64 * 1024 * 1024
 
 
 def _write_marker(directory: str, name: str, text: str = "", root: str = "/") -> None:
@@ -189,6 +200,17 @@ class Journal:
                                "belong to root: run it with sudo)").format(dir=self.dir)) from None
         finally:
             os.close(dfd)
+        total = 0
+        for n in names:     # (the files as they are on disk: one hard-linked file counts each time)
+            for f in ("plan.json", "journal.jsonl"):
+                try:
+                    # (a file over its own bound is told as that, by name)
+                    total += min(os.lstat(os.path.join(self.dir, n, f)).st_size, JOURNAL_LIMIT)
+                except OSError:
+                    pass
+            if total > JOURNALS_TOTAL_LIMIT:
+                raise UsageError(_("dldoctor's journals in {dir} hold more than {n} MiB in all: move the oldest "
+                                   "fix directories aside").format(dir=self.dir, n=JOURNALS_TOTAL_LIMIT >> 20))
         return [r for r in (self._record(n) for n in names) if r is not None]
 
     def _record(self, name: str) -> Optional[FixRecord]:
@@ -198,13 +220,7 @@ class Journal:
                 return None             # a link or a stray file is no journal of ours
         except OSError:
             return None
-        try:
-            with fsops.open_text(self.root, os.path.join(path, "plan.json")) as f:
-                summary = json.loads(f.read(paths.READ_LIMIT))
-        except (OSError, ValueError, paths.UnsafePath):
-            summary = {}
-        if not isinstance(summary, dict):
-            summary = {}
+        summary = _read_plan(path, self.root)
         if _exists(os.path.join(path, UNDONE)):
             status = "undone"
         elif _exists(os.path.join(path, ROLLED_BACK)):
@@ -273,7 +289,8 @@ class Journal:
         if before is None:              # the fix created it
             self.writer.remove(path)
             return Restored(path, "removed")
-        data = fsops.read_bytes(os.path.join(rec.path, e["backup"]), root=self.root)
+        backup = e.get("backup")
+        data = fsops.read_bytes(os.path.join(rec.path, backup), root=self.root) if backup else None
         if data is None or fsops.sha256(data) != before:
             raise ApplyFailed(_("the backup of {path} in {dir} is missing or damaged; nothing "
                                 "more was restored").format(path=path, dir=rec.path))
@@ -295,20 +312,98 @@ class Journal:
         _write_marker(rec_path, marker, text, root=self.root)
 
 
-def _read_entries(path: str, root: str = "/") -> List[Dict[str, Any]]:
-    """The journal's entries; a torn last line (killed mid-append) is ignored."""
-    out = []
+def _damaged(path: str, why: str) -> UsageError:
+    """A journal file dldoctor did not write as it is (exit 2): which, why, and the way past it."""
+    return UsageError(_("cannot read dldoctor's journal {path}: {why}. Move {dir} out of {journals} "
+                        "to list or undo the other fixes.").format(
+        path=path, why=why, dir=os.path.dirname(path),
+        journals=os.path.dirname(os.path.dirname(path))))
+
+
+def _read_own(path: str, root: str) -> Optional[bytes]:
+    """A journal file's bytes (None when it does not exist): a regular file reached without
+    links, at most JOURNAL_LIMIT bytes."""
     try:
-        with fsops.open_text(root, os.path.join(path, "journal.jsonl")) as f:
-            for line in f:
-                if not line.endswith("\n"):
-                    break
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    break
+        data, cut = paths.read_file(path, limit=JOURNAL_LIMIT, root=root)
     except FileNotFoundError:
-        pass
+        return None
+    except paths.NotRegular:
+        raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it").format(
+            path=path)) from None
+    if cut:
+        raise _damaged(path, _("it is larger than {n} MiB").format(n=JOURNAL_LIMIT >> 20))
+    return data
+
+
+def _loads(data: bytes) -> Tuple[Any, Optional[str]]:
+    """(the JSON value, None) or (None, why it is not one): invalid UTF-8 or JSON, or nested too
+    deeply for the parser (RecursionError: never an internal error)."""
+    try:
+        return json.loads(data.decode("utf-8")), None
+    except RecursionError:
+        return None, _("nested too deeply")
+    except ValueError:       # UnicodeDecodeError too
+        return None, _("not valid JSON")
+
+
+def _strs(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _entry_ok(e: Any) -> bool:
+    """An entry of the shape Transaction writes (what restore and --list rely on)."""
+    if not isinstance(e, dict) or not isinstance(e.get("op"), str):
+        return False
+
+    def opt(key: str, kind: Any) -> bool:
+        return e.get(key) is None or isinstance(e[key], kind)
+
+    op = e["op"]
+    if op in FILE_OPS:
+        return (isinstance(e.get("path"), str) and opt("backup", str) and
+                opt("sha256_before", str) and opt("sha256_after", str) and
+                opt("mode", int) and opt("uid", int) and opt("gid", int) and opt("step", str))
+    if op == "run":
+        return _strs(e.get("argv")) and (e.get("undo") is None or _strs(e["undo"]))
+    if op == "daemon":
+        return isinstance(e.get("action"), str)
+    return True     # an op this version does not know: nothing here acts on it
+
+
+def _read_plan(path: str, root: str = "/") -> Dict[str, Any]:
+    """A journal's plan.json ({} when the fix was killed before writing it); UsageError when
+    it is damaged."""
+    name = os.path.join(path, "plan.json")
+    data = _read_own(name, root)
+    if data is None:
+        return {}
+    summary, why = _loads(data)
+    if why is not None:
+        raise _damaged(name, why)
+    if not (isinstance(summary, dict) and _strs(summary.get("steps", [])) and
+            isinstance(summary.get("started", ""), str) and
+            isinstance(summary.get("command", ""), (str, type(None)))):
+        raise _damaged(name, _("it is not the plan of a fix"))
+    return summary
+
+
+def _read_entries(path: str, root: str = "/") -> List[Dict[str, Any]]:
+    """The journal's entries; a torn last line (killed mid-append) is ignored, any other line
+    that is not an entry is damage (UsageError)."""
+    name = os.path.join(path, "journal.jsonl")
+    data = _read_own(name, root)
+    if data is None:
+        return []
+    lines = data.split(b"\n")
+    lines.pop()          # after the last newline: b"" or a torn line
+    out = []
+    for n, line in enumerate(lines, 1):
+        entry, why = _loads(line)
+        if why is None and not _entry_ok(entry):
+            why = _("not a journal entry")
+        if why is not None:
+            raise _damaged(name, _("line {n}: {why}").format(n=n, why=why))
+        out.append(entry)
     return out
 
 

@@ -118,7 +118,7 @@ def _refusal_text(body: bytes) -> str:
     text = (body or b"")[:4096].decode("utf-8", "replace")
     try:
         data = _json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):           # (a hostile body nests [[[[... past the stack)
         return _printable(text)
     msgs: List[str] = []
     if isinstance(data, dict):

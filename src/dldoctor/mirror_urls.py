@@ -96,34 +96,38 @@ def validate_mirror_url(url: str) -> Optional[str]:
     """
     from urllib.parse import urlsplit
 
+    from dldoctor.scrub import hide_userinfo
+
     if not isinstance(url, str) or not url.strip():
         return _("invalid mirror: empty URL")
+    shown = hide_userinfo(url)     # a mirror may carry no credentials: none is ever quoted
     if url != url.strip() or any(c.isspace() for c in url):
-        return _("invalid mirror: {url!r} contains whitespace").format(url=url)
+        return _("invalid mirror: {url!r} contains whitespace").format(url=shown)
     scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
         return _("invalid mirror: no scheme specified for {url!r}: must use either 'https://' or "
-                 "'http://'").format(url=url)
+                 "'http://'").format(url=shown)
     try:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
-        return _("invalid mirror: {url!r} is not a valid URI ({error})").format(url=url, error=exc)
+        if shown != url:    # the reason would quote a piece of the userinfo (a "port" of it)
+            return _("invalid mirror: username/password not allowed in URI {url!r}").format(url=shown)
+        return _("invalid mirror: {url!r} is not a valid URI ({error})").format(url=shown, error=exc)
     del port
     if parts.scheme not in ("http", "https"):
         return _("invalid mirror: unsupported scheme {scheme!r} in {url!r}: must use either "
-                 "'https://' or 'http://'").format(scheme=parts.scheme, url=url)
+                 "'https://' or 'http://'").format(scheme=parts.scheme, url=shown)
     if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
-        return _("invalid mirror: query or fragment at end of the URI {url!r}").format(url=url)
+        return _("invalid mirror: query or fragment at end of the URI {url!r}").format(url=shown)
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        shown = "%s://%s:xxxxx@%s" % (parts.scheme, parts.username or "", parts.hostname or "")
         return _("invalid mirror: username/password not allowed in URI {url!r}").format(url=shown)
     if not parts.hostname:
-        return _("invalid mirror: no host in {url!r}").format(url=url)
+        return _("invalid mirror: no host in {url!r}").format(url=shown)
     if parts.path not in ("", "/"):
         return _("invalid mirror: path {path!r} at end of the URI {url!r}: a Docker Hub mirror is "
                  "a host (older dockerd refuses to start with a path here)").format(
-                     path=parts.path, url=url)
+                     path=parts.path, url=shown)
     return None
 
 

@@ -389,7 +389,7 @@ def echoed_daemon_json(texts: Texts) -> List[Match]:
             appended = ">>" in m.group(0)
             try:
                 ok = isinstance(json.loads(body), dict) and not appended
-            except ValueError:
+            except (ValueError, RecursionError):
                 ok = False
             if not ok:
                 return [Match("daemon-json.invalid", 0.85, where, _line(text, m.start()))]

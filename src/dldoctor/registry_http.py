@@ -31,7 +31,7 @@ def json_body(body: bytes) -> Optional[object]:
     try:
         found: object = json.loads(body.decode("utf-8", "replace"))
         return found
-    except ValueError:
+    except (ValueError, RecursionError):           # a registry's body is untrusted: nesting included
         return None
 
 

@@ -3,7 +3,9 @@
 `mask` hides secrets in any evidence text (URL userinfo with any scheme or none, passwords that
 contain `@`, proxy variables, `Authorization` headers, password/token/auth keys at any depth of
 JSON or key=value text, and of JSON embedded in a string with its quotes escaped). It works on text, not on parsed structure, so it applies to invalid
-files and to error quotes alike, and it has no switch: every output path calls it.
+files and to error quotes alike, and it has no switch: every output path calls it. A JSON string
+escape hides nothing from it (`\\u0040` is an `@`), and `mask_json` checks a JSON file's decoded
+meaning as well, for a snapshot.
 
 `terminal` shows control characters (ESC, C1, BiDi overrides, undecodable bytes) escaped, so
 evidence cannot clear a screen, plant a link or write the clipboard. `json_text` keeps JSON
@@ -19,7 +21,7 @@ from dldoctor.lazy_regex import lazy_compile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Dict
 
 MASK = "***"
 
@@ -77,16 +79,47 @@ def _mask_url(token: str) -> str:
         user = token[start:at]
         if not user:
             return token
-        colon = user.find(":")
-        keep = user[:colon + 1] if colon > 0 and "/" not in user[:colon] else ""
-        return token[:start] + keep + MASK + token[at:]
+        return token[:start] + _masked_userinfo(user) + token[at:]
     prefix = _VAR_PREFIX.match(token)
     start = prefix.end() if prefix else 0
     user = token[start:at]
     colon = user.find(":")
     if colon <= 0 or "/" in user[:colon] or not _HOSTLIKE.match(token, at + 1):
         return token  # user@host, an e-mail address, image@digest: no password in sight
-    return token[:start] + user[:colon + 1] + MASK + token[at:]
+    return token[:start] + _masked_userinfo(user) + token[at:]
+
+
+# A user name that is a credential itself: a known token format (GitHub, GitLab, Slack, npm,
+# Hugging Face, PyPI, AWS access keys), or a long random-looking run.
+_TOKEN_NAME = lazy_compile(r"^(?:gh[pousr]_|github_pat_|gl(?:pat|ptt|dt|rt|cbt|imt|soat)-|xox[a-z]-|"
+                           r"npm_|hf_|pypi-|A[KS]IA[A-Z0-9]{8})|^(?=[^:]{0,256}[0-9])[\w.~%+=-]{32,8192}$")
+# A password that only says "the user name is the token" (GitHub's token:x-oauth-basic).
+_PLACEHOLDER = lazy_compile(r"x-oauth-basic$", re.I)
+
+
+def _masked_userinfo(user: str) -> str:
+    """The mask for a URL's userinfo `user`: `name:***` when a password follows a user name, and
+    `***` (all of it) when there is no password to hide (`TOKEN@`, `TOKEN:@`: the user name is the
+    secret) or the user name is a token itself."""
+    colon = user.find(":")
+    if colon <= 0 or "/" in user[:colon]:
+        return MASK
+    name, password = user[:colon], user[colon + 1:]
+    if not password or _TOKEN_NAME.search(name) or _PLACEHOLDER.match(password):
+        return MASK
+    return name + ":" + MASK
+
+
+def hide_userinfo(url: str) -> str:
+    """`url` with everything before its host's `@` shown as *** (`https://***@host/`): for a
+    message quoting a URL that may carry no credentials at all (a registry mirror). The last `@`
+    counts, so a password holding `@`, `/`, `?` or `#` is hidden whole."""
+    scheme = url.find("://")
+    start = scheme + 3 if scheme >= 0 else 0
+    at = url.rfind("@", start)
+    if at < 0:
+        return url
+    return url[:start] + MASK + url[at:]
 
 
 _LITERALS = ("null", "true", "false", "none", "~")
@@ -135,6 +168,9 @@ def _masked(sep: str, value: str) -> str:
     return MASK
 
 
+_USERINFO_SEP = lazy_compile(r"[\w-]{0,32}:$")
+
+
 def _mask_key_values(text: str) -> str:
     out = []
     pos = 0
@@ -143,6 +179,12 @@ def _mask_key_values(text: str) -> str:
         if m is None:
             break
         key, sep, value = m.group(1, 2, 3)
+        if value.startswith(MASK + "@") and _USERINFO_SEP.match(sep):
+            # a URL's userinfo masked already (`https://tokenuser:***@host/path`, a token holding
+            # "secret"): the host and path after it are no value
+            out.append(text[pos:m.start(3) + len(MASK) + 1])
+            pos = m.start(3) + len(MASK) + 1
+            continue
         if value.startswith("\\") and value.endswith("\""):  # a string of an embedded document
             content_end, end = _escaped_end(text, m.end(), len(value) - 1)
             out.append(text[pos:m.start()] + key + sep + value + MASK + text[content_end:end])
@@ -167,11 +209,68 @@ def _mask_header(m: "re.Match[str]") -> str:
 
 
 def mask(text: str) -> str:
-    """`text` with every secret replaced by ***; the rest unchanged."""
+    """`text` with every secret replaced by ***; the rest unchanged.
+
+    A JSON string escape means the character it stands for (`\\u0040` is `@` to dockerd and to
+    json.load), so a secret written with escapes is masked as if written plainly: when the text
+    with its plain escapes decoded masks more, that text is what comes back."""
     if not text:
         return text
+    masked = _mask_text(text)
+    if "\\u" in text or "\\/" in text:
+        plain = _plain_escapes(text)
+        if plain != text:
+            plain_masked = _mask_text(plain)
+            if plain_masked != _plain_escapes(masked):
+                return plain_masked     # an escape hid a secret from the pass above
+    return masked
+
+
+def _plain_char(c: str) -> bool:
+    """Whether a JSON escape of `c` may be written as `c` itself: printable, no quote or
+    backslash (the structure of the string and of a document embedded in it), no control."""
+    return c.isprintable() and c not in "\"\\'`" and not _UNSAFE.match(c)
+
+
+def _plain_escapes(text: str) -> str:
+    """`text` with the JSON escapes `\\uXXXX` (of a plain character) and `\\/` decoded; every
+    other escape (`\\"`, `\\\\`, `\\n`...) is kept, and so is an escaped backslash before `u`."""
+    return _ESCAPE.sub(_plain_escape, text)
+
+
+def _plain_escape(m: "re.Match[str]") -> str:
+    escape = m.group(0)
+    plain = _PLAIN.get(escape)
+    if plain is None:
+        plain = escape          # a backslash and the character it escapes: never an escape's start
+        if escape == "\\/":
+            plain = "/"
+        elif m.group(1) is not None:
+            c = chr(int(escape[2:], 16))
+            if _plain_char(c):
+                plain = c
+        if len(_PLAIN) < 4096:
+            _PLAIN[escape] = plain
+    return plain
+
+
+_PLAIN: Dict[str, str] = {}
+
+
+_ESCAPE = lazy_compile(r"\\(u[0-9A-Fa-f]{4}|/)|\\[\s\S]?")
+
+
+# A URL whose userinfo holds a `'` (a legal sub-delimiter: `http://bob:it's@proxy`), which the
+# token pass above splits at, as quotes around a URL are far more common than in one.
+_QUOTED_USERINFO = lazy_compile(r"\b([a-z][a-z0-9+.-]{0,15}://)([^\s\"`<>/?#@]{0,256}'[^\s\"`<>/?#@]{0,256})@(?=[A-Za-z0-9\[])",
+                                re.I)
+
+
+def _mask_text(text: str) -> str:
     if "@" in text:
         text = _TOKEN.sub(lambda m: _mask_url(m.group(0)) if "@" in m.group(0) else m.group(0), text)
+        if "'" in text:
+            text = _QUOTED_USERINFO.sub(lambda m: m.group(1) + _masked_userinfo(m.group(2)) + "@", text)
     text = _HEADER.sub(_mask_header, text)
     if "-p" in text or "-P" in text:
         text = _LOGIN_P.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
@@ -206,6 +305,114 @@ def _masked_whole(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_masked_whole(v) for v in value]
     return MASK if isinstance(value, str) and value else value
+
+
+# --- a JSON file, masked on what it means ------------------------------------------------------
+
+
+class _Members(list):  # type: ignore[type-arg]
+    """A JSON object as its members in file order, duplicates kept (dockerd reads the last)."""
+
+
+class _Number(str):
+    """A JSON number (or NaN, Infinity) as written: a copy keeps its exact text."""
+
+
+def mask_json(text: str) -> str:
+    """`text`, a JSON file (daemon.json, docker info), masked for a snapshot.
+
+    The text pass (`mask`) keeps the file as written: its layout, duplicate keys, an invalid
+    file's error position. When the text parses, its decoded meaning is checked as well, every
+    key and string as json.load reads it (escapes decoded, embedded documents included); if
+    anything there would still be masked, the file is written back from the decoded document,
+    masked (keys, string values, secret-named keys' values whole), members and numbers as they
+    were. A file that does not parse keeps the text pass: it is evidence as it is."""
+    import json
+
+    masked = mask(text)
+    try:
+        data = json.loads(text, object_pairs_hook=_Members, parse_int=_Number,
+                          parse_float=_Number, parse_constant=_Number)
+    except (ValueError, RecursionError):
+        return masked
+    try:
+        after = json.loads(masked, object_pairs_hook=_Members, parse_int=_Number,
+                           parse_float=_Number, parse_constant=_Number)
+        if not _holds_secret(after):
+            return masked
+        return _dump(_mask_members(data), "") + "\n"
+    except (ValueError, RecursionError):
+        # the text pass broke the document, or it nests too deep to walk: write it back masked,
+        # or where even that cannot be walked, keep the text pass
+        try:
+            return _dump(_mask_members(data), "") + "\n"
+        except RecursionError:
+            return masked
+
+
+def _holds_secret(obj: Any) -> bool:
+    """Whether a decoded JSON value still holds something the masks hide."""
+    if isinstance(obj, _Number):
+        return False
+    if isinstance(obj, str):
+        return mask(obj) != obj
+    if isinstance(obj, _Members):
+        for key, value in obj:
+            if mask(key) != key:
+                return True
+            if _secret_key(key) and _members_whole(value) != value:
+                return True
+            if _holds_secret(value):
+                return True
+        return False
+    if isinstance(obj, list):
+        return any(_holds_secret(v) for v in obj)
+    return False
+
+
+def _mask_members(obj: Any) -> Any:
+    if isinstance(obj, _Number):
+        return obj
+    if isinstance(obj, str):
+        return mask(obj)
+    if isinstance(obj, _Members):
+        return _Members((mask(k), _members_whole(v) if _secret_key(k) else _mask_members(v))
+                        for k, v in obj)
+    if isinstance(obj, list):
+        return [_mask_members(v) for v in obj]
+    return obj
+
+
+def _members_whole(obj: Any) -> Any:
+    """Every string under a secret-named key masked, whatever its depth (keys masked as text)."""
+    if isinstance(obj, _Number):
+        return obj
+    if isinstance(obj, str):
+        return MASK if obj else obj
+    if isinstance(obj, _Members):
+        return _Members((mask(k), _members_whole(v)) for k, v in obj)
+    if isinstance(obj, list):
+        return [_members_whole(v) for v in obj]
+    return obj
+
+
+def _dump(obj: Any, indent: str) -> str:
+    """JSON text of a decoded document, two spaces a level (json.dumps's layout, members kept)."""
+    import json
+
+    if isinstance(obj, _Number):
+        return str.__str__(obj)
+    inner = indent + "  "
+    if isinstance(obj, _Members):
+        if not obj:
+            return "{}"
+        return "{\n" + ",\n".join(inner + json.dumps(k) + ": " + _dump(v, inner)
+                                   for k, v in obj) + "\n" + indent + "}"
+    if isinstance(obj, list):
+        if not obj:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in obj) + "\n" + indent + "]"
+    return json.dumps(obj)
 
 
 # --- terminal and JSON safety -----------------------------------------------------------------

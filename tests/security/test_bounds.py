@@ -149,3 +149,12 @@ def test_check_reports_a_dripping_mirror_dead_within_the_timeout(tmp_path, serve
     text = json.dumps(report)
     if server.mode != "endless":
         assert "timed out" in text, text[:2000]
+
+
+def test_a_registry_body_nested_past_the_stack_is_text_not_a_crash():
+    """A mirror's or registry's answer is untrusted: `[[[[…` 100000 deep is no RecursionError."""
+    from dldoctor import mirror_probe, registry_http
+
+    body = b"[" * 100000
+    assert mirror_probe._refusal_text(body).startswith("[[[")
+    assert registry_http.json_body(body) is None

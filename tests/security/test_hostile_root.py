@@ -4,6 +4,7 @@ memory. Each test plants the trap in a tmp root beside an "outside" file and ass
 would see: the outside file's bytes, the exit code, the message."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -48,8 +49,8 @@ def plant(path: str, data: bytes = SECRET) -> str:
     return path
 
 
-def dldoctor(*args, timeout=60, **kw):
-    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", LANG="C")
+def dldoctor(*args, timeout=60, extra_env=None, **kw):
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", LANG="C", **(extra_env or {}))
     env.pop("DLDOCTOR_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "dldoctor"] + list(args), env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -143,6 +144,39 @@ def test_linked_dpkg_updates_are_not_handed_to_dpkg_query(box, linked, capsys):
     assert "planted-outside" not in (ev.text or "")
     assert ev.text is None
     assert "symbolic link" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not shutil.which("dpkg-query"), reason="needs dpkg-query")
+@pytest.mark.parametrize("planted", ["arch-link", "arch-fifo", "triggers-link"])
+def test_what_else_dpkg_query_opens_is_checked_too(box, planted, capsys):
+    """dpkg-query opens <admindir>/arch and triggers/ as well: a link there leads out of the root,
+    a device or FIFO there acts or waits when opened."""
+    root, outside = box
+    dpkg = os.path.join(root, "var/lib/dpkg")
+    os.makedirs(dpkg)
+    plant(os.path.join(dpkg, "status"), DPKG_RECORD + b"\n")
+    if planted == "arch-link":
+        os.symlink(plant(os.path.join(outside, "arch"), b"amd64\n"), os.path.join(dpkg, "arch"))
+    elif planted == "arch-fifo":
+        os.mkfifo(os.path.join(dpkg, "arch"))
+    else:
+        os.symlink(outside, os.path.join(dpkg, "triggers"))
+    ev = LiveHost(root).evidence("packages")
+    assert ev.text is None
+    assert "symbolic link, a device or a FIFO" in capsys.readouterr().err
+
+
+def test_a_plain_dpkg_database_under_the_root_is_read(box):
+    if not shutil.which("dpkg-query"):
+        pytest.skip("needs dpkg-query")
+    root, _outside = box
+    dpkg = os.path.join(root, "var/lib/dpkg")
+    os.makedirs(os.path.join(dpkg, "updates"))
+    os.makedirs(os.path.join(dpkg, "triggers"))
+    plant(os.path.join(dpkg, "status"), DPKG_RECORD + b"\n")
+    plant(os.path.join(dpkg, "arch"), b"amd64\n")
+    ev = LiveHost(root).evidence("packages")
+    assert "docker-ce 99.0-planted-outside install ok installed" in (ev.text or "")
 
 
 # --- writes: the fix's own lock, journal and backups ------------------------------------------
@@ -350,3 +384,107 @@ def test_apt_sources_directory_is_read_within_bounds(box, capsys):
     group = LiveHost(root).evidence_group("apt-sources")
     assert sum(len(ev.text or "") for ev in group.values()) <= live.APT_SOURCES_MAX_BYTES
     assert "sources.list.d" in capsys.readouterr().err
+
+
+# --- programs of the root -----------------------------------------------------------------------
+
+
+def planted_program(root: str, script: str) -> None:
+    """A root whose usr/bin/nvidia-smi is `script`, run by the root's own busybox sh."""
+    bb = shutil.which("busybox")
+    if os.geteuid() != 0 or bb is None:
+        pytest.skip("needs root and busybox (scripts/test installs busybox-static)")
+    for d in ("bin", "usr/bin"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    shutil.copy(bb, os.path.join(root, "bin/busybox"))
+    os.symlink("busybox", os.path.join(root, "bin/sh"))
+    exe = os.path.join(root, "usr/bin/nvidia-smi")
+    plant(exe, ("#!/bin/sh\n" + script).encode())
+    os.chmod(exe, 0o755)
+    plant(os.path.join(root, "etc/os-release"), b'ID=ubuntu\nVERSION_ID="22.04"\n')
+
+
+def test_a_program_of_the_root_runs_confined_without_dldoctors_secrets(box, tmp_path):
+    """A root process leaves a plain chroot (mkdir, chroot, chdir ..): the root's programs run
+    unprivileged, with no new privileges, no network, and none of the proxy passwords or tokens in
+    dldoctor's environment."""
+    root, _outside = box
+    planted_program(root, 'echo "uid=$(busybox id -u) gid=$(busybox id -g) groups=$(busybox id -G)"\n'
+                          'echo "proxy=$HTTPS_PROXY token=$MY_TOKEN"\n'
+                          'busybox grep -h "^NoNewPrivs" /proc/self/status\n'
+                          'busybox cat /proc/self/net/dev\n')
+    os.makedirs(os.path.join(root, "proc"))
+    if subprocess.run(["mount", "-t", "proc", "proc", os.path.join(root, "proc")]).returncode:
+        pytest.skip("cannot mount proc here")
+    try:
+        snap = tmp_path / "snap"
+        r = dldoctor("snapshot", "--root", root, "--no-probe", str(snap),
+                     extra_env={"HTTPS_PROXY": "http://bob:s3cret@proxy:3128", "MY_TOKEN": "ghp_planted1"})
+    finally:
+        subprocess.run(["umount", "-l", os.path.join(root, "proc")])
+    assert r.returncode == 0, r.stderr
+    seen = (snap / "nvidia-smi").read_text()
+    ids = dict(part.split("=", 1) for part in seen.splitlines()[0].split())
+    # a uid of its own, that no process of this machine has (nobody's would let it signal theirs)
+    assert ids["uid"] == ids["gid"] == ids["groups"] and int(ids["uid"]) not in (0, 65534), seen
+    assert "s3cret" not in seen and "ghp_planted1" not in seen and "proxy= token=" in seen
+    # no new privileges: a setuid-root binary of the root gains nothing at exec
+    assert "NoNewPrivs:\t1" in seen, seen
+    # its own network namespace: loopback only
+    devs = [line.split(":")[0].strip() for line in seen.splitlines() if ":" in line and "|" not in line
+            and not line.startswith(("NoNewPrivs", "proxy"))]
+    assert devs == ["lo"], seen
+
+
+def test_what_a_program_of_the_root_leaves_running_is_killed(box):
+    """A child that leaves the session (setsid) outlives a process-group kill: not dldoctor's run."""
+    root, _outside = box
+    marker = str(4000000 + os.getpid() % 100000)         # the sleep's seconds: unique in its cmdline
+    os.makedirs(os.path.join(root, "dev"))
+    os.mknod(os.path.join(root, "dev/null"), stat.S_IFCHR | 0o666, os.makedev(1, 3))   # sh's `&` reads it
+    planted_program(root, "busybox setsid busybox sleep %s &\n"
+                          "echo NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n"
+                          "busybox sleep 300\n" % marker)
+    start = time.monotonic()
+    r = dldoctor("check", "--root", root, "--no-probe", "--timeout", "3")
+    assert time.monotonic() - start < 30 and "Traceback" not in r.stderr
+    time.sleep(0.5)
+    left = [p for p in os.listdir("/proc") if p.isdigit() and b"\0" + marker.encode() in
+            (Path("/proc", p, "cmdline").read_bytes() if os.path.exists("/proc/%s/cmdline" % p) else b"")]
+    alive = [p for p in left if "Z" not in Path("/proc", p, "stat").read_text().rsplit(")", 1)[-1].split()[:1]]
+    assert not alive, "left running: %s" % alive
+
+
+def test_a_root_closed_to_nobody_is_no_answer_not_the_programs_output(box, tmp_path):
+    root, _outside = box
+    planted_program(root, "echo fine\n")
+    os.chmod(root, 0o700)
+    snap = tmp_path / "snap"
+    r = dldoctor("snapshot", "--root", root, "--no-probe", str(snap))
+    assert r.returncode == 0, r.stderr
+    assert not (snap / "nvidia-smi").exists() or "fine" not in (snap / "nvidia-smi").read_text()
+    assert "Permission denied" not in ((snap / "nvidia-smi").read_text() if (snap / "nvidia-smi").exists() else "")
+
+
+def test_a_huge_one_line_daemon_json_is_quoted_as_its_head_in_the_table(box):
+    """A 400 KB invalid daemon.json on one line was printed whole under its finding."""
+    root, _outside = box
+    plant(os.path.join(root, "etc/os-release"), b'ID=ubuntu\nVERSION_ID="22.04"\n')
+    plant(os.path.join(root, "etc/docker/daemon.json"), b'{"registry-mirrors": [' + b"x" * 400000 + b"\n")
+    r = dldoctor("check", "--root", root, "--no-probe")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert len(r.stdout) < 20000, len(r.stdout)
+    assert "more characters; --json has them all" in r.stdout
+    j = dldoctor("check", "--root", root, "--no-probe", "--json")
+    assert "x" * 300000 in j.stdout
+
+
+def test_a_huge_value_in_daemon_json_is_not_quoted_whole_in_a_title_or_detail(box):
+    root, _outside = box
+    plant(os.path.join(root, "etc/os-release"), b'ID=ubuntu\nVERSION_ID="22.04"\n')
+    plant(os.path.join(root, "etc/docker/daemon.json"), json.dumps(
+        {"registry-mirrors": ["https://" + "a" * 400000 + ".example.com/x y"],
+         "runtimes": {"nvidia": {"path": "x" * 400000}}, "default-runtime": "y" * 400000}).encode())
+    r = dldoctor("check", "--root", root, "--no-probe")
+    assert "Traceback" not in r.stderr
+    assert len(r.stdout) < 30000, len(r.stdout)

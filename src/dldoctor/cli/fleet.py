@@ -173,7 +173,9 @@ def _plan_of(h: Any, json_out: bool) -> Any:
     if json_out:
         try:
             plan = json.loads(plan)
-        except ValueError:
+        except (ValueError, RecursionError):   # RecursionError: nested too deeply to parse
+            plan = None
+        if not report.shallow(plan):              # could not be written back out
             plan = None
     return {"status": "ok" if fx.get("rc") == 0 else "failing", "plan": plan,
             "error": report.remote_text("", fx.get("stderr") or "") or None}

@@ -6,8 +6,13 @@ Typer >= 0.2x vendors has them as plain f-strings. Neither reads dldoctor's cata
 module translates at the few places every word passes: the usage prefix, the help option's text,
 Typer's panel titles and markers, the final text of every usage error (matched against click's
 English, the same in both clicks), and it lets Chinese help wrap instead of being cut ("…": rich
-breaks lines only at spaces unless a text may fold). In English `install()` changes nothing and
-imports nothing, so start-up cost is paid only by those who asked for a translation.
+breaks lines only at spaces unless a text may fold). In English `install()` translates nothing,
+so start-up cost is paid only by those who asked for a translation.
+
+In every language, every usage error's text goes through dldoctor.scrub.safe before click or Typer
+prints it: the text quotes what was typed (`dldoctor explain $(cat some.log)` makes a log's words
+extra arguments), and which control characters reach the terminal must not depend on the click,
+Typer and rich versions installed (ESC, C1 and BiDi overrides are shown escaped, as everywhere).
 """
 from __future__ import annotations
 
@@ -103,7 +108,7 @@ def _rules() -> List[Tuple[Pattern[str], Callable[[Match[str]], str]]]:
          lambda m: _("Option {name} needs {n} values.").format(name=m.group("name"), n=m.group("n"))),
         (rx(r"Option (?P<name>'[^']+') does not take a value\."),
          lambda m: _("Option {name} takes no value.").format(name=m.group("name"))),
-        (rx(r"Got unexpected extra arguments? \((?P<args>.*)\)"),
+        (rx(r"Got unexpected extra arguments?(?:\(s\))? \((?P<args>.*)\)"),
          lambda m: _("Unexpected extra argument: {args}").format(args=m.group("args"))),
         (rx(r"(?P<value>.+) is not a valid (?P<type>float|integer|boolean|UUID)\."),
          lambda m: _("{value} is not a valid {type}.").format(value=m.group("value"),
@@ -195,6 +200,9 @@ def _patch_click(click_mod: Any) -> None:
         get_help_option._dldoctor = True  # type: ignore[attr-defined]
         cmd_cls.get_help_option = get_help_option
 
+
+def _patch_errors(click_mod: Any) -> None:
+    """Every click exception's format_message: translated, then terminal-safe (any language)."""
     exc_mod = click_mod.exceptions
     base = exc_mod.ClickException
     for cls in [base] + list(vars(exc_mod).values()):
@@ -206,20 +214,30 @@ def _patch_click(click_mod: Any) -> None:
         if orig_fm is None or getattr(orig_fm, "_dldoctor", False):
             continue
 
-        setattr(cls, "format_message", _translated(orig_fm))
+        setattr(cls, "format_message", _shown(orig_fm))
 
 
-def _translated(orig: Callable[[Any], str]) -> Callable[[Any], str]:
-    """A ClickException.format_message whose text goes through translate()."""
+def _shown(orig: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ClickException.format_message whose text goes through translate(), then
+    dldoctor.scrub.safe (it quotes what was typed: escape sequences, BiDi overrides, a password)."""
     def format_message(self: Any) -> str:
-        return translate(orig(self))
+        from dldoctor.scrub import safe
+
+        return safe(translate(orig(self)))
     format_message._dldoctor = True  # type: ignore[attr-defined]
     return format_message
 
 
+_errors_shown = False
+
+
 def install() -> None:
-    """Translate Typer's and click's words for the language in use (idempotent; English: no-op)."""
-    global _installed_for, _compiled
+    """Make click's usage errors terminal-safe, and translate Typer's and click's words for the
+    language in use (idempotent; in English nothing is translated)."""
+    global _installed_for, _compiled, _errors_shown
+    if not _errors_shown:
+        _patch_errors(_click_module())
+        _errors_shown = True
     if not translating():
         return
     from dldoctor import i18n

@@ -26,6 +26,21 @@ def register(app: "typer.Typer") -> None:
     ) -> None:
         from dldoctor.host.factory import make_host
         from dldoctor.record import write_snapshot
+        from dldoctor.scrub import safe
 
+        _check_out(out)
         path = write_snapshot(make_host(root, timeout), out, probe)
-        typer.echo(_("snapshot written to {path}").format(path=path))
+        typer.echo(safe(_("snapshot written to {path}").format(path=path)))
+
+
+def _check_out(out: str) -> None:
+    """Refuse OUT before the evidence is gathered: empty, or a name that already exists (a link
+    counts, even a dangling one: the snapshot is a new name, never a replaced link)."""
+    import os
+
+    from dldoctor.errors import UsageError
+
+    if not out:
+        raise UsageError(_("OUT is empty: name a directory to create or a file ending in .tar.gz"))
+    if os.path.lexists(out) or os.path.lexists(out.rstrip("/") or "/"):   # (`name/` follows a dangling link)
+        raise UsageError(_("{path} already exists; choose a new name").format(path=os.path.abspath(out)))

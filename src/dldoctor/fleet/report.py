@@ -21,6 +21,8 @@ SCHEMA = "dldoctor.fleet/1"
 REPORT_SCHEMA = "dldoctor.report/1"
 STATUSES = ("ok", "failing", "unreachable", "error")
 MAX_ERROR = 2000  # characters of an error kept per host: a wall of stderr is not a report
+MAX_DEPTH = 64    # levels of nesting in a host's report (a real one has fewer than 10): deeper is
+                  # no report, and could not be written back out (json.dumps recurses)
 
 
 def host_entry(status: str, report: Optional[Dict[str, Any]] = None,
@@ -35,13 +37,27 @@ def parse_report(text: str) -> Optional[Dict[str, Any]]:
     """A dldoctor.report/1 object from `check --json` output, or None when it is not one."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):   # RecursionError: nested too deeply for the parser
         return None
-    if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA or not shallow(data):
         return None
     if not isinstance(data.get("findings"), list) or not isinstance(data.get("root_causes", []), list):
         return None
     return data
+
+
+def shallow(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """No list or object in `data` nested more than `limit` levels deep (without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if items is None:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((v, depth + 1) for v in items)
+    return True
 
 
 def failing(report: Dict[str, Any]) -> bool:

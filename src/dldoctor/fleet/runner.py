@@ -176,7 +176,7 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
         try:
             raw = fsops.read_bytes(results, limit=RESULTS_LIMIT)
             hosts = json.loads((raw or b"").decode("utf-8"))["hosts"]
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             text = (proc.stderr or proc.stdout or proc.error or "").strip()
             lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
             errors = [ln for ln in lines if ln.startswith("[ERROR]")]

@@ -106,7 +106,7 @@ class DaemonControl:
             return None
         try:
             data = json.loads(text.splitlines()[0])
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         info = LiveInfo(data) if isinstance(data, dict) else None
         return info if info is not None and info.has_server else None

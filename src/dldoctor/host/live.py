@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import pwd
 import shlex
+import shutil
+import stat
 import threading
 import time
 
@@ -16,6 +18,7 @@ from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse
 from dldoctor.host import dockerd, paths, proc, process
 from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
+from dldoctor.records import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +28,15 @@ STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "
                  "/snap/bin")
 DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
                  "libnvidia*", "cuda-drivers*")
+# A root prefix is untrusted, its programs too (nvidia-smi, lspci...): they run where they can
+# neither leave nor act on anything else. No new privileges (a setuid-root or file-capability
+# binary of the root gains nothing at exec; a root process leaves a plain chroot); a uid of their
+# own that no process of this machine has (nothing to signal or ptrace); their own pid, network,
+# IPC and UTS namespaces (whatever they start dies with them; no network); none of dldoctor's
+# environment (proxy passwords, tokens).
+UNTRUSTED_UID_BASE = 0x7FFE0000
+UNTRUSTED_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
+_CONFINE = ("setpriv", "unshare", "chroot")
 # Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
 # Bounds of /etc/apt/sources.list.d (a real one holds a few small files): files read, bytes in all.
@@ -48,6 +60,7 @@ class LiveHost(Host):
         self.timeout = timeout
         self.env = dict(os.environ if env is None else env)
         self._cache: Dict[str, Evidence] = {}
+        self._uid: Optional[int] = None
 
     # --- paths ---------------------------------------------------------------------------------
     def path(self, target: str) -> str:
@@ -145,7 +158,34 @@ class LiveHost(Host):
             return CommandResult(tuple(argv), NOT_FOUND, "", "%s: command not found\n" % argv[0])
         if os.geteuid() != 0 or not self.exists("/bin/sh"):
             return CommandResult(tuple(argv), None, error="cannot chroot into %s" % self.root)
-        return self.run(("chroot", self.root, found) + tuple(argv[1:]), timeout)
+        tools = [shutil.which(t, path=UNTRUSTED_ENV["PATH"]) for t in _CONFINE]
+        if None in tools:
+            return CommandResult(tuple(argv), None, error="cannot confine %s's programs: no %s here" % (
+                self.root, " or ".join(t for t, w in zip(_CONFINE, tools) if w is None)))
+        setpriv, unshare, chroot = [t for t in tools if t]
+        uid = self._untrusted_uid()
+        real = (setpriv, "--no-new-privs", "--", unshare, "--pid", "--fork", "--kill-child", "--net", "--ipc", "--uts",
+                "--", chroot, "--userspec=%d:%d" % (uid, uid), "--groups=%d" % uid, self.root, found) + tuple(argv[1:])
+        try:
+            res = process.run(real, timeout=self.timeout if timeout is None else timeout, env=UNTRUSTED_ENV)
+        finally:
+            proc.kill_chrooted(self.root, uid)
+        shown = ("chroot", self.root, found) + tuple(argv[1:])
+        if res.rc not in (0, None) and res.stderr.startswith(tuple(t + ":" for t in _CONFINE + tuple(tools) if t)):
+            # the confinement's own failure (the root's directories closed to an unprivileged user,
+            # an old unshare or chroot): no answer from the program, not its output
+            return CommandResult(shown, None, error=res.stderr.strip()[:200])
+        return replace(res, argv=shown)
+
+    def _untrusted_uid(self) -> int:
+        """A uid no process of this machine runs as, the same for this host's every run."""
+        if self._uid is None:
+            used = set(filter(None, (proc.owner(p) for p in proc.pids())))
+            uid = UNTRUSTED_UID_BASE + (os.getpid() & 0xFFFF)
+            while uid in used:
+                uid += 1
+            self._uid = uid
+        return self._uid
 
     # --- network -------------------------------------------------------------------------------
     def http_get(self, url: str, timeout: float = 5.0,
@@ -357,11 +397,10 @@ class LiveHost(Host):
         admindir = self._safe_path("/var/lib/dpkg")
         if admindir is None or not os.path.isdir(admindir):
             return Evidence(name, None, source="dpkg-query")
-        linked = _linked_dpkg_file(admindir) if self.root != "/" else None
-        if linked is not None:
-            # dpkg-query would follow it on this machine, out of the root.
-            warn(_("{path} is a symbolic link: the package list under {root} was not read")
-                 .format(path=linked, root=self.root))
+        unsafe = _unsafe_dpkg_file(admindir) if self.root != "/" else None
+        if unsafe is not None:
+            warn(_("{path} is not a plain file (a symbolic link, a device or a FIFO): the package list under {root} was not read")
+                 .format(path=unsafe, root=self.root))
             return Evidence(name, None, source="dpkg-query")
         argv = ("dpkg-query", "--admindir=" + admindir, "-W",
                 "-f=${Package} ${Version} ${Status}\\n") + DPKG_PATTERNS
@@ -372,20 +411,37 @@ class LiveHost(Host):
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
 
 
-def _linked_dpkg_file(admindir: str) -> Optional[str]:
-    """The first symbolic link among what dpkg-query reads of `admindir` (status, the updates
-    directory and its entries); None when there is none."""
-    status, updates = os.path.join(admindir, "status"), os.path.join(admindir, "updates")
-    for path in (status, updates):
-        if os.path.islink(path):
-            return path
+# What dpkg-query opens of an admindir (strace of `dpkg-query --admindir=D -W`): its files, the
+# directories they are in, and every entry of updates/.
+_DPKG_FILES = ("arch", "status", "triggers/File", "triggers/Unincorp")
+_DPKG_DIRS = ("updates", "triggers")
+
+
+def _unsafe_dpkg_file(admindir: str) -> Optional[str]:
+    """The first of what dpkg-query opens in `admindir` that is not a plain file or directory: a
+    symbolic link (it would follow it on this machine, out of the root), a device (opening one can
+    act: a watchdog arms), a FIFO (it would wait); None when there is none."""
+    def odd(path: str, want: int) -> bool:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return False                       # absent: dpkg-query does without it
+        return stat.S_IFMT(mode) != want
+
+    for name in _DPKG_DIRS:
+        if odd(os.path.join(admindir, name), stat.S_IFDIR):
+            return os.path.join(admindir, name)
+    updates = os.path.join(admindir, "updates")
     try:
         names = sorted(os.listdir(updates))
     except OSError:
-        return None
-    for n in names:
-        if os.path.islink(os.path.join(updates, n)):
+        names = []
+    for n in names:                            # (each a journal entry it reads)
+        if odd(os.path.join(updates, n), stat.S_IFREG):
             return os.path.join(updates, n)
+    for name in _DPKG_FILES:
+        if odd(os.path.join(admindir, name), stat.S_IFREG):
+            return os.path.join(admindir, name)
     return None
 
 

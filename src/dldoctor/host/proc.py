@@ -95,3 +95,32 @@ def start_time(pid: int) -> Optional[float]:
 def send(pid: int, sig: int) -> None:
     """Signal one process; ProcessLookupError when it is gone (callers decide if that matters)."""
     os.kill(pid, sig)
+
+
+def owner(pid: int) -> Optional[int]:
+    """Its real uid (/proc/PID/status), None when gone."""
+    for line in (read(pid, "status") or b"").splitlines():
+        if line.startswith(b"Uid:"):
+            try:
+                return int(line.split()[1])
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def kill_chrooted(root: str, uid: int) -> int:
+    """SIGKILL every process of `uid` whose root directory is `root`: what a program run chrooted
+    there as that user left behind, a child that left its session (setsid) included. The count."""
+    import signal
+
+    real = os.path.realpath(root)
+    killed = 0
+    for pid in pids():
+        if pid == os.getpid() or link(pid, "root") != real or owner(pid) != uid:
+            continue
+        try:
+            send(pid, signal.SIGKILL)
+            killed += 1
+        except OSError:
+            pass
+    return killed

@@ -20,7 +20,7 @@ from dldoctor import __version__
 from dldoctor.errors import UsageError, os_error_reason
 from dldoctor.host import Evidence
 from dldoctor.i18n import _
-from dldoctor.scrub import mask, mask_obj
+from dldoctor.scrub import mask, mask_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,17 +30,11 @@ if TYPE_CHECKING:
 def redact(name: str, text: str) -> str:
     """What may leave the host: every file masked the same way, whatever it holds (dldoctor.scrub).
     A JSON file stays JSON, so the snapshot replays as the host did."""
-    masked = mask(text)
-    if name.endswith(".json") and masked != text:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return masked  # invalid already: the error position is what matters
-        try:
-            json.loads(masked)
-        except ValueError:
-            return json.dumps(mask_obj(data), indent=2) + "\n"
-    return masked
+    if name.endswith(".json"):
+        # masked on its decoded meaning too: a JSON escape (\u0040, "pass\u0077ord") hides
+        # nothing, and an invalid file stays as it is (the error position is what matters)
+        return mask_json(text)
+    return mask(text)
 
 
 def docker_group_only(text: str) -> str:

@@ -21,7 +21,7 @@ from dldoctor.i18n import _
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Sequence, Tuple
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 # Bounds of a snapshot (docs/security-paths.md): a real one is ~40 files and well under 1 MiB.
 MAX_MEMBER = paths.READ_LIMIT         # bytes read of one file (more: truncated, and said so)
@@ -37,7 +37,7 @@ class SnapshotHost(Host):
         self.path = path
         self.root = "/"
         self.files = _load(path)
-        self.sources = _recorded_sources(self.files.get("meta.json"))
+        self.sources = _recorded_sources(self.files.get("meta.json"), path)
 
     def read_snapshot_file(self, name: str) -> Optional[str]:
         data = self.files.get(name)
@@ -79,13 +79,32 @@ class SnapshotHost(Host):
         return HttpResponse(url, None, error="a snapshot makes no requests")
 
 
-def _recorded_sources(meta: Optional[bytes]) -> Dict[str, str]:
-    try:
-        data = json.loads((meta or b"{}").decode("utf-8", "replace"))
-        sources = data.get("sources") if isinstance(data, dict) else None
-    except ValueError:
+def _recorded_sources(meta: Optional[bytes], snapshot: str = "") -> Dict[str, str]:
+    """meta.json's `sources` (evidence name -> where the recording host read it); none without
+    a meta.json. One that is there must be a JSON object (whose `sources`, if any, maps names to
+    paths): anything else is unreadable input (UsageError, exit 2), JSON nested too deeply for the
+    parser included."""
+    if meta is None:
         return {}
-    return {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
+    why = None
+    sources: Any = {}
+    try:
+        data = json.loads(meta.decode("utf-8", "replace"))
+    except RecursionError:
+        why = _("nested too deeply")
+    except ValueError:
+        why = _("not valid JSON")
+    else:
+        if not isinstance(data, dict):
+            why = _("not a JSON object")
+        else:
+            sources = data.get("sources", {})
+            if not (isinstance(sources, dict) and all(isinstance(v, str) for v in sources.values())):
+                why = _("its sources are not a map of evidence names to paths")
+    if why is not None:
+        raise UsageError(_("meta.json in {path} is not dldoctor's metadata ({why}); correct or "
+                           "remove it (the evidence does not need it)").format(path=snapshot, why=why))
+    return dict(sources)
 
 
 def _exit(text: Optional[str]) -> Optional[int]:

@@ -133,16 +133,16 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
     for area, items in groups.items():
         con.print(escape(_(AREA_TITLES.get(area, area))), style="bold")
         for f in items:
-            line = "  %s %-16s %s" % (glyphs[f.status], f.check, f.title)
+            line = "  %s %-16s %s" % (glyphs[f.status], f.check, clip(f.title, PROSE_SHOWN))
             if f.problem and f.status in (FAIL, WARN):
                 line += "  [%s]" % f.problem
             con.print(escape(line), style=STYLE[f.status])
             show_detail = verbose or f.status in (FAIL, WARN, SKIP)
             if show_detail and f.detail and f.detail != f.title:
-                con.print(escape("      " + f.detail))
+                con.print(escape("      " + clip(f.detail, PROSE_SHOWN)))
             if verbose or f.status == FAIL:
                 for ev in f.evidence[: (8 if verbose else 2)]:
-                    con.print(escape("      > " + ev), style="dim")
+                    con.print(escape("      > " + clip(ev)), style="dim")
             if f.fix and (verbose or f.status in (FAIL, WARN)):
                 con.print(escape("      " + _("fix: ") + f.fix), style="cyan")
     con.print()
@@ -157,3 +157,16 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
     nxt = next_command(report, explained)
     if nxt:
         con.print(escape(_("Next: {command}").format(command=nxt)), style="bold")
+
+
+# Bound of one evidence line in the table: a one-line file (an invalid daemon.json of 400 KB)
+# is quoted as its head; --json keeps it whole. A title or detail quotes values from the host (a
+# mirror's URL, a runtime's path): the same, with room for a real sentence.
+EVIDENCE_SHOWN = 400
+PROSE_SHOWN = 1000
+
+
+def clip(line: str, limit: int = EVIDENCE_SHOWN) -> str:
+    if len(line) <= limit:
+        return line
+    return line[:limit] + " " + _("… ({n} more characters; --json has them all)").format(n=len(line) - limit)

@@ -166,7 +166,7 @@ class ActionModule(ActionBase):
         try:
             out = json.loads(res.get("stdout") or "")
             got = out["runs"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             result.update(failed=True, rc=res.get("rc"), stdout=res.get("stdout") or "",
                           stderr=res.get("stderr") or "",
                           msg="dldoctor could not run here (exit %s)" % res.get("rc"))
