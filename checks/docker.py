@@ -122,6 +122,20 @@ def windows_engine_fix() -> str:
              "administrator PowerShell.")
 
 
+# Docker Desktop's file sharing (Windows, Mac) refusing a bind mount: only Docker Desktop prints these
+# (its one-word "Filesharing"; a cloud drive's "File sharing has been cancelled" is not Docker's). Named
+# once for the signature that reads them and for the fix below.
+DESKTOP_FILE_SHARING = (r"filesharing has been cancell?ed|mounts denied:[^\n]{0,200}is not shared from (os x|the host)|"
+                        r"user declined directory sharing|an error occurred while sharing drive")
+DESKTOP_SHARING_REFUSED = lazy_compile(DESKTOP_FILE_SHARING, re.I)
+
+
+def desktop_sharing_fix() -> str:
+    return _("Docker Desktop mounts only the folders it shares: add this folder (or its drive) under Settings → "
+             "Resources → File sharing, then Apply & Restart; with the WSL 2 backend, keep the files inside the "
+             "WSL distribution instead.")
+
+
 def _permission_denied(err: Optional[str]) -> bool:
     """The Docker socket refused this user (not any other 'permission denied')."""
     return bool(err) and bool(_SOCKET_DENIED.search(err or ""))

@@ -249,6 +249,14 @@ def _refine_libs_not_found(pid: str, facts: Facts, matched: Dict[str, Match]) ->
     return pid, _("The toolkit could not load {lib} from the host driver.").format(lib=name)
 
 
+def _refine_desktop(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
+    from dldoctor.checks.docker import DESKTOP_SHARING_REFUSED
+
+    if DESKTOP_SHARING_REFUSED.search(matched[pid].line):
+        return pid, _("Docker Desktop refused to mount a folder that is not in its file-sharing list.")
+    return pid, ""
+
+
 def _refine_too_old_for_image(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     from dldoctor import signatures
 
@@ -360,6 +368,7 @@ _REFINE: Dict[str, Callable[[str, Facts, Dict[str, Match]], Tuple[str, str]]] = 
     "docker.permission-denied": _refine_permission_denied,
     "cgroup.nvml-unknown-error": _refine_nvml_unknown_error,
     "toolkit.libs-not-found": _refine_libs_not_found,
+    "docker.desktop": _refine_desktop,
     "driver.too-old-for-image": _refine_too_old_for_image,
     "docker.rootless": _refine_rootless,
     "mirror.dead": _refine_mirror_dead,
@@ -486,11 +495,12 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
     Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl, nor
+    its file sharing refusing a folder by switching the context, nor
     a module built without the kernel's headers by a rebuild, nor a registry's private package by
     another tag. `line` is what was read (the matched
     line, or a guess's whole report)."""
-    from dldoctor.checks.docker import (WINDOWS_ENGINE, WINDOWS_GROUP, rootless_socket_fix, windows_engine_fix,
-                                        windows_group_fix)
+    from dldoctor.checks.docker import (DESKTOP_SHARING_REFUSED, WINDOWS_ENGINE, WINDOWS_GROUP, desktop_sharing_fix,
+                                        rootless_socket_fix, windows_engine_fix, windows_group_fix)
     from dldoctor.checks.gpu import module_build_fix
 
     if pid == "docker.rootless" and read_as == "docker.permission-denied":
@@ -499,6 +509,8 @@ def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
         return windows_group_fix()
     if pid == "docker.daemon-down" and WINDOWS_ENGINE.search(line):
         return windows_engine_fix()
+    if pid == "docker.desktop" and DESKTOP_SHARING_REFUSED.search(line):
+        return desktop_sharing_fix()
     if pid == "driver.not-loaded":
         return module_build_fix(line)
     if pid == "image.tag-missing" and (read_as == "mirror.restricted" or _REFUSED_NAME.search(line)):

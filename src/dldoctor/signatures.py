@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from dldoctor.checks.docker import DESKTOP_FILE_SHARING
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.os_release import DISTRO_ARCHIVE, ENDED_SUITES
 from dldoctor.records import frozen_record
@@ -307,10 +308,8 @@ SIGNATURES: Tuple[Signature, ...] = (
     # Docker Desktop's socket and VM as its diagnostics name them (macOS/Windows).
     _s("docker.desktop", r"com\.docker\.docker/|docker\.raw\.sock|LinuxKit VM|com\.docker\.diagnose", 0.8),
     # Docker Desktop's own file sharing (Windows, Mac) refusing a bind mount, its Windows VM's mount
-    # root and its own client: only Docker Desktop prints or has these. (Docker's message is one
-    # word, "Filesharing"; a cloud drive's "File sharing has been cancelled" is not Docker's.)
-    _s("docker.desktop", r"filesharing has been cancell?ed|mounts denied:[^\n]{0,200}is not shared from (os x|the host)|"
-       r"user declined directory sharing|an error occurred while sharing drive|/host_mnt/[a-z]\b|"
+    # root and its own client: only Docker Desktop prints or has these.
+    _s("docker.desktop", DESKTOP_FILE_SHARING + r"|/host_mnt/[a-z]\b|"
        r"docker\\{1,2}docker\\{1,2}resources\\{1,2}bin\\{1,2}docker", 0.8),
     # (not the docker-ce-rootless-extras package every docker-ce install pulls in)
     _s("docker.rootless", r"/run/user/\d+/docker\.sock|rootless(?!-extras)|dockerd-rootless|\.local/share/docker", 0.6),
@@ -647,7 +646,9 @@ SIGNATURES: Tuple[Signature, ...] = (
     # image): the image has no variant to pull here.
     _s("image.tag-missing", r"no matching manifest for [\w/.-]+ in the manifest list entries|"
        r"no match for platform in manifest", 0.85),
-    _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found", 0.85),
+    # (BuildKit names the reference twice, as written and as resolved: "failed to solve: a/b:1: docker.io/a/b:1: not found")
+    _s("image.tag-missing", r"failed to resolve source metadata for [^\s]+: [^\n]*not found|(docker\.io/)?nvidia/cuda:[^\s:]+: not found|"
+       r"failed to solve: [\w.:/-]{1,200}:[\w.-]{1,128}: [\w.:/-]{1,200}: not found", 0.85),
     _s("mirror.restricted", r"not in (the )?(allow|white) ?list|白名单|denied: [^\n]*(allowlist|whitelist)", 0.9),
     # A registry that serves one region only ("denied: only support mainland China"): it is alive and
     # refuses this client, which a "repository does not exist" printed on the same line does not undo.

@@ -2147,6 +2147,33 @@ def test_docker_desktop_refusing_a_windows_user_gets_the_windows_fix():
     guessed = [f.fix or "" for f in rep.findings if f.problem == "docker.group-not-active"]
     assert guessed and all("net localgroup docker-users" in g for g in guessed), guessed
 
+@pytest.mark.parametrize("error", [
+    "docker: Error response from daemon: Mounts denied: \\r\\nThe path /Users/me/data\\r\\nis not shared from OS X and "
+    "is not known to Docker.",
+    "C:\\Program Files\\Docker\\Docker\\resources\\bin\\docker.exe: Error response from daemon: status code not OK "
+    "but 500: Unhandled exception: Filesharing has been cancelled.",
+])
+def test_docker_desktop_refusing_a_folder_gets_the_file_sharing_fix(error):
+    """Not `docker context use default`: the folder is missing from Docker Desktop's shared list."""
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error=error))
+    found = [f for f in rep.findings if f.problem == "docker.desktop" and not f.guess]
+    assert found and "File sharing" in (found[0].fix or ""), [(f.problem, f.fix) for f in rep.findings]
+    assert "file-sharing list" in found[0].detail
+
+
+def test_docker_desktop_on_linux_keeps_the_context_fix():
+    from dldoctor.diagnose import diagnose
+    from dldoctor.facts import Facts
+
+    rep = diagnose(Facts(error="docker: Error response from daemon: could not select device driver \"\" with "
+                               "capabilities: [[gpu]].", notes="I use Docker Desktop on Ubuntu 22.04, context desktop-linux"))
+    found = [f for f in rep.findings if f.problem == "docker.desktop" and not f.guess]
+    assert found and "File sharing" not in (found[0].fix or "")
+
+
 # An adversarial review of the seventeenth session's rows (each misread by the row's first version):
 # NVIDIA's helper modules failing beside a loaded driver, the GPU shown on the bus beside "No such
 # device", a proxy or a toolkit install "not able to access" after a daemon-reload, Linux containers
@@ -2946,14 +2973,28 @@ TWENTYFOURTH_SESSION_NOT = [
      "E: Unable to locate package nvidia-docker2", "", "apt.repo-unreachable"),
 ]
 
+TWENTYFIFTH_SESSION_WORDINGS = [
+    # BuildKit naming a base image it cannot find, as written and as resolved, on any registry
+    ("ERROR: failed to solve: crpi-abc.cn-hangzhou.personal.cr.aliyuncs.com/team/camb:qwen2.5_vl: "
+     "crpi-abc.cn-hangzhou.personal.cr.aliyuncs.com/team/camb:qwen2.5_vl: not found", "", "image.tag-missing"),
+    ("failed to solve: pytorch/pytorch:2.9.9-cuda13.1-cudnn9-devel: docker.io/pytorch/pytorch:2.9.9-cuda13.1-cudnn9-devel: "
+     "not found", "", "image.tag-missing"),
+]
+
+TWENTYFIFTH_SESSION_NOT = [
+    # a file the Dockerfile copies, not an image
+    ('ERROR: failed to solve: failed to compute cache key: failed to calculate checksum of ref '
+     'moby::q1w2e3: "/requirements.txt": not found', "", "image.tag-missing"),
+]
+
 SESSION_WORDINGS = (FIFTEENTH_SESSION_WORDINGS + SIXTEENTH_SESSION_WORDINGS + SEVENTEENTH_SESSION_WORDINGS
                     + EIGHTEENTH_SESSION_WORDINGS + NINETEENTH_SESSION_WORDINGS + TWENTIETH_SESSION_WORDINGS
                     + TWENTYFIRST_SESSION_WORDINGS + TWENTYSECOND_SESSION_WORDINGS + TWENTYTHIRD_SESSION_WORDINGS
-                    + TWENTYFOURTH_SESSION_WORDINGS)
+                    + TWENTYFOURTH_SESSION_WORDINGS + TWENTYFIFTH_SESSION_WORDINGS)
 SESSION_NOT = (FIFTEENTH_SESSION_NOT + SIXTEENTH_SESSION_NOT + SIXTEENTH_REVIEW_NOT + SEVENTEENTH_SESSION_NOT
                + SEVENTEENTH_REVIEW_NOT + EIGHTEENTH_SESSION_NOT + NINETEENTH_SESSION_NOT + TWENTIETH_SESSION_NOT
                + TWENTYFIRST_SESSION_NOT + TWENTYSECOND_SESSION_NOT + TWENTYTHIRD_SESSION_NOT
-               + TWENTYFOURTH_SESSION_NOT)
+               + TWENTYFOURTH_SESSION_NOT + TWENTYFIFTH_SESSION_NOT)
 
 
 def test_a_bare_denied_is_the_pulled_images_own_registry_only_when_no_mirror_stands_in():
