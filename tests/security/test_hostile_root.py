@@ -455,7 +455,7 @@ def test_what_a_program_of_the_root_leaves_running_is_killed(box):
     assert not alive, "left running: %s" % alive
 
 
-def test_a_root_closed_to_nobody_is_no_answer_not_the_programs_output(box, tmp_path):
+def test_a_root_closed_to_others_is_no_answer_not_the_confinements_error(box, tmp_path):
     root, _outside = box
     planted_program(root, "echo fine\n")
     os.chmod(root, 0o700)
