@@ -49,6 +49,7 @@ from dldoctor.errors import UsageError
 from dldoctor.host import fsops, paths
 from dldoctor.host.writer import HostWriter
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 from dldoctor.records import field, record
 
 TYPE_CHECKING = False
@@ -337,10 +338,10 @@ def _read_own(path: str, root: str) -> Optional[bytes]:
 
 def _loads(data: bytes) -> Tuple[Any, Optional[str]]:
     """(the JSON value, None) or (None, why it is not one): invalid UTF-8 or JSON, or nested too
-    deeply for the parser (RecursionError: never an internal error)."""
+    deeply to read."""
     try:
-        return json.loads(data.decode("utf-8")), None
-    except RecursionError:
+        return nesting.loads(data.decode("utf-8")), None
+    except nesting.TooDeep:
         return None, _("nested too deeply")
     except ValueError:       # UnicodeDecodeError too
         return None, _("not valid JSON")

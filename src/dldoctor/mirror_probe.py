@@ -113,12 +113,12 @@ def _printable(text: str, limit: int = 160) -> str:
 def _refusal_text(body: bytes) -> str:
     """The message of a registry error body ({"errors": [{"message": ...}]}, {"message": ...}),
     else the body's first words."""
-    import json as _json
+    from dldoctor.parse import nesting
 
     text = (body or b"")[:4096].decode("utf-8", "replace")
     try:
-        data = _json.loads(text)
-    except (ValueError, RecursionError):           # (a hostile body nests [[[[... past the stack)
+        data = nesting.loads(text)
+    except ValueError:                             # (a hostile body nests [[[[... past the stack)
         return _printable(text)
     msgs: List[str] = []
     if isinstance(data, dict):

@@ -9,11 +9,11 @@ with everything else.
 """
 from __future__ import annotations
 
-import json
 import re
 from functools import partial
 
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.parse import nesting
 from dldoctor.signatures import DOCKER_PY_NO_SOCKET_FILE, Match, ends
 
 TYPE_CHECKING = False
@@ -388,8 +388,8 @@ def echoed_daemon_json(texts: Texts) -> List[Match]:
             body = m.group(1) if m.group(1) is not None else m.group(2)
             appended = ">>" in m.group(0)
             try:
-                ok = isinstance(json.loads(body), dict) and not appended
-            except (ValueError, RecursionError):
+                ok = isinstance(nesting.loads(body), dict) and not appended
+            except ValueError:
                 ok = False
             if not ok:
                 return [Match("daemon-json.invalid", 0.85, where, _line(text, m.start()))]

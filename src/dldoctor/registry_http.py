@@ -7,12 +7,12 @@ through the host.
 """
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlencode
 
 from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,9 +29,9 @@ API_HEADER = "Docker-Distribution-Api-Version"
 
 def json_body(body: bytes) -> Optional[object]:
     try:
-        found: object = json.loads(body.decode("utf-8", "replace"))
+        found: object = nesting.loads(body.decode("utf-8", "replace"))
         return found
-    except (ValueError, RecursionError):           # a registry's body is untrusted: nesting included
+    except ValueError:                             # a registry's body is untrusted: nesting included
         return None
 
 

@@ -327,27 +327,21 @@ def mask_json(text: str) -> str:
     anything there would still be masked, the file is written back from the decoded document,
     masked (keys, string values, secret-named keys' values whole), members and numbers as they
     were. A file that does not parse keeps the text pass: it is evidence as it is."""
-    import json
+    from dldoctor.parse import nesting
 
     masked = mask(text)
+    hooks = dict(object_pairs_hook=_Members, parse_int=_Number, parse_float=_Number,
+                 parse_constant=_Number)
     try:
-        data = json.loads(text, object_pairs_hook=_Members, parse_int=_Number,
-                          parse_float=_Number, parse_constant=_Number)
-    except (ValueError, RecursionError):
+        data = nesting.loads(text, **hooks)
+    except ValueError:                    # nested too deeply to walk included
         return masked
     try:
-        after = json.loads(masked, object_pairs_hook=_Members, parse_int=_Number,
-                           parse_float=_Number, parse_constant=_Number)
-        if not _holds_secret(after):
+        if not _holds_secret(nesting.loads(masked, **hooks)):
             return masked
-        return _dump(_mask_members(data), "") + "\n"
-    except (ValueError, RecursionError):
-        # the text pass broke the document, or it nests too deep to walk: write it back masked,
-        # or where even that cannot be walked, keep the text pass
-        try:
-            return _dump(_mask_members(data), "") + "\n"
-        except RecursionError:
-            return masked
+    except ValueError:
+        pass                              # the text pass broke the document: write it back
+    return _dump(_mask_members(data), "") + "\n"
 
 
 def _holds_secret(obj: Any) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, List, Optional
 
 from dldoctor import __version__
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 
 INVENTORY_HELP = _("Ansible inventory (a file, a directory, or host1,host2,).")
 
@@ -172,8 +173,8 @@ def _plan_of(h: Any, json_out: bool) -> Any:
     plan: Any = fx.get("stdout") or ""
     if json_out:
         try:
-            plan = json.loads(plan)
-        except (ValueError, RecursionError):   # RecursionError: nested too deeply to parse
+            plan = nesting.loads(plan)
+        except ValueError:
             plan = None
         if not report.shallow(plan):              # could not be written back out
             plan = None

@@ -12,6 +12,7 @@ import re
 
 from dldoctor import __version__
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ def host_entry(status: str, report: Optional[Dict[str, Any]] = None,
 def parse_report(text: str) -> Optional[Dict[str, Any]]:
     """A dldoctor.report/1 object from `check --json` output, or None when it is not one."""
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):   # RecursionError: nested too deeply for the parser
+        data = nesting.loads(text)
+    except ValueError:
         return None
     if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA or not shallow(data):
         return None

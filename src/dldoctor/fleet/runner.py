@@ -21,6 +21,7 @@ from dldoctor.errors import UsageError
 from dldoctor.fleet import report
 from dldoctor.host import fsops, process
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -175,8 +176,8 @@ def run(inventory: str, pyz: str, mode: str, limit: Optional[str] = None, forks:
                            cap=ANSIBLE_OUTPUT_CAP)
         try:
             raw = fsops.read_bytes(results, limit=RESULTS_LIMIT)
-            hosts = json.loads((raw or b"").decode("utf-8"))["hosts"]
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            hosts = nesting.loads((raw or b"").decode("utf-8"))["hosts"]
+        except (OSError, ValueError, KeyError, TypeError):
             text = (proc.stderr or proc.stdout or proc.error or "").strip()
             lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
             errors = [ln for ln in lines if ln.startswith("[ERROR]")]

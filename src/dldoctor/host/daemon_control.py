@@ -20,7 +20,6 @@ Ready means `docker info` (the docker CLI with the caller's DOCKER_HOST) answers
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -29,6 +28,7 @@ import time
 from dldoctor.errors import ApplyFailed
 from dldoctor.host import CommandResult, dockerd, paths, proc, process
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,8 +105,8 @@ class DaemonControl:
         if not text:
             return None
         try:
-            data = json.loads(text.splitlines()[0])
-        except (ValueError, RecursionError):
+            data = nesting.loads(text.splitlines()[0])
+        except ValueError:
             return None
         info = LiveInfo(data) if isinstance(data, dict) else None
         return info if info is not None and info.has_server else None

@@ -9,7 +9,6 @@ CRC is an error, never ignored.
 from __future__ import annotations
 
 import io
-import json
 import os
 import stat
 import tarfile
@@ -18,6 +17,7 @@ from dldoctor.errors import UsageError
 from dldoctor.evidence import APT_SOURCES_DIR, EVIDENCE
 from dldoctor.host import CommandResult, Evidence, Host, HttpResponse, paths, warn
 from dldoctor.i18n import _
+from dldoctor.parse import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -89,8 +89,8 @@ def _recorded_sources(meta: Optional[bytes], snapshot: str = "") -> Dict[str, st
     why = None
     sources: Any = {}
     try:
-        data = json.loads(meta.decode("utf-8", "replace"))
-    except RecursionError:
+        data = nesting.loads(meta.decode("utf-8", "replace"))
+    except nesting.TooDeep:
         why = _("nested too deeply")
     except ValueError:
         why = _("not valid JSON")

@@ -3,11 +3,11 @@ including client-only output where the daemon could not be reached.
 """
 from __future__ import annotations
 
-import json
 import re
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.parse import nesting
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
@@ -85,13 +85,13 @@ def first_json_object(text: str) -> Optional[Tuple[Dict[str, object], str]]:
     if start is None:
         return None
     try:
-        value, end = json.JSONDecoder().raw_decode(text, start)
+        value, end = nesting.raw_decode(text, start)
+    except nesting.TooDeep:
+        raise ParseError("invalid JSON: nested too deeply")
     except ValueError as exc:
         lineno = getattr(exc, "lineno", None)
         colno = getattr(exc, "colno", None)
         raise ParseError("invalid JSON: %s" % getattr(exc, "msg", str(exc)), lineno, colno)
-    except RecursionError:
-        raise ParseError("invalid JSON: nested too deeply")
     if not isinstance(value, dict):
         raise ParseError("expected a JSON object")
     return value, text[end:]

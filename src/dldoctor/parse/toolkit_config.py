@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
+from dldoctor.parse import nesting
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
@@ -85,11 +86,15 @@ def parse_toolkit_config(text: str) -> ToolkitConfig:
         text = text[1:]
     if not text.strip():
         raise ParseError("empty config file")
+    deep = nesting.toml_too_deep(text)
+    if deep is not None:
+        raise ParseError("config nested too deeply", line=text.count("\n", 0, deep) + 1,
+                         col=deep - text.rfind("\n", 0, deep))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _error(exc, text)
-    except RecursionError:
+    except RecursionError:      # what the scan above did not see as nesting
         raise ParseError("config nested too deeply")
     values: Dict[str, object] = {}
     _flatten(data, "", values)
