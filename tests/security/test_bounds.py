@@ -158,3 +158,39 @@ def test_a_registry_body_nested_past_the_stack_is_text_not_a_crash():
     body = b"[" * 100000
     assert mirror_probe._refusal_text(body).startswith("[[[")
     assert registry_http.json_body(body) is None
+
+
+# --- files dldoctor edits -----------------------------------------------------------------------
+
+EDIT_HUGE = """
+import json, resource, sys
+from dldoctor.executor import apply
+from dldoctor.host.writer import HostWriter
+from dldoctor.journal import Journal
+from dldoctor.model import FileWrite, Plan
+root = sys.argv[1]
+writer = HostWriter(root)
+plan = [Plan("daemon-json", (FileWrite("/etc/docker/daemon.json", b"{}\\n", b'{"debug": true}\\n',
+                                       None, None),))]
+outcome = apply(plan, writer, Journal(writer), None, lambda p: True, lambda m: None, timeout=2,
+                verifiers=[])
+print(json.dumps({"status": outcome.status, "error": outcome.error,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_a_huge_file_to_edit_is_refused_without_reading_it_into_memory(tmp_path):
+    """A daemon.json of 512 MiB (sparse: no disk) is not read whole to compare, hash or back up."""
+    import subprocess
+    import sys
+
+    dj = tmp_path / "etc/docker/daemon.json"
+    dj.parent.mkdir(parents=True)
+    with open(dj, "wb") as f:
+        f.truncate(512 << 20)
+    out = subprocess.run([sys.executable, "-c", EDIT_HUGE, str(tmp_path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, timeout=120, check=True)
+    res = json.loads(out.stdout)
+    assert res["status"] == "rolled-back" and "larger than 16 MiB" in res["error"], res
+    assert res["peak_mb"] < 150, res
+    assert dj.stat().st_size == 512 << 20 and dj.stat().st_blocks == 0      # untouched

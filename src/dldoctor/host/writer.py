@@ -8,6 +8,7 @@ into the root when it is not "/".
 """
 from __future__ import annotations
 
+import errno
 import os
 
 from dldoctor.errors import ApplyFailed
@@ -17,6 +18,8 @@ from dldoctor.i18n import _
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Callable, Dict, Optional, Sequence, Tuple
+
+EDIT_LIMIT = 16 << 20    # bytes of a file dldoctor edits, backs up or restores (real ones: < 100 KB)
 
 
 class HostWriter:
@@ -39,8 +42,16 @@ class HostWriter:
 
     # --- files -----------------------------------------------------------------------------------
     def read(self, path: str) -> Optional[bytes]:
-        """Bytes of target `path`, None when it does not exist."""
-        return fsops.read_bytes(self.live_path(path), root=self.root)
+        """Bytes of target `path`, None when it does not exist. A file over EDIT_LIMIT is never
+        read into memory: ApplyFailed (its plan came from the first 1 MiB, so it could not be
+        edited anyway)."""
+        try:
+            return fsops.read_bytes(self.live_path(path), root=self.root, limit=EDIT_LIMIT)
+        except OSError as exc:
+            if exc.errno != errno.EFBIG:
+                raise
+            raise ApplyFailed(_("{path} is larger than {n} MiB; dldoctor does not edit a file "
+                                "that large").format(path=path, n=EDIT_LIMIT >> 20)) from None
 
     def stat(self, path: str) -> Optional[os.stat_result]:
         try:
