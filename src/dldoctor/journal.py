@@ -49,7 +49,7 @@ from dldoctor.errors import UsageError
 from dldoctor.host import fsops, paths
 from dldoctor.host.writer import HostWriter
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 from dldoctor.records import field, record
 
 TYPE_CHECKING = False

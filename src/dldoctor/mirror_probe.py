@@ -113,7 +113,7 @@ def _printable(text: str, limit: int = 160) -> str:
 def _refusal_text(body: bytes) -> str:
     """The message of a registry error body ({"errors": [{"message": ...}]}, {"message": ...}),
     else the body's first words."""
-    from dldoctor.parse import nesting
+    from dldoctor import nesting
 
     text = (body or b"")[:4096].decode("utf-8", "replace")
     try:

@@ -13,7 +13,7 @@ import re
 from functools import partial
 
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.parse import nesting
+from dldoctor import nesting
 from dldoctor.signatures import DOCKER_PY_NO_SOCKET_FILE, Match, ends
 
 TYPE_CHECKING = False

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from dldoctor.host import Host, HttpResponse
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

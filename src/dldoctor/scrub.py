@@ -327,7 +327,7 @@ def mask_json(text: str) -> str:
     anything there would still be masked, the file is written back from the decoded document,
     masked (keys, string values, secret-named keys' values whole), members and numbers as they
     were. A file that does not parse keeps the text pass: it is evidence as it is."""
-    from dldoctor.parse import nesting
+    from dldoctor import nesting
 
     masked = mask(text)
     hooks = dict(object_pairs_hook=_Members, parse_int=_Number, parse_float=_Number,

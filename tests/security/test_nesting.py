@@ -12,7 +12,7 @@ import json
 import pytest
 
 from dldoctor.errors import ParseError
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 DEEP = "[" * 100000 + "]" * 100000
 B = nesting.MAX_DEPTH

@@ -13,7 +13,7 @@ from typing import Any, List, Optional
 
 from dldoctor import __version__
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 INVENTORY_HELP = _("Ansible inventory (a file, a directory, or host1,host2,).")
 

@@ -12,7 +12,7 @@ import re
 
 from dldoctor import __version__
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

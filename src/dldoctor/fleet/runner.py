@@ -21,7 +21,7 @@ from dldoctor.errors import UsageError
 from dldoctor.fleet import report
 from dldoctor.host import fsops, process
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

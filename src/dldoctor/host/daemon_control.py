@@ -28,7 +28,7 @@ import time
 from dldoctor.errors import ApplyFailed
 from dldoctor.host import CommandResult, dockerd, paths, proc, process
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from dldoctor.errors import UsageError
 from dldoctor.evidence import APT_SOURCES_DIR, EVIDENCE
 from dldoctor.host import CommandResult, Evidence, Host, HttpResponse, paths, warn
 from dldoctor.i18n import _
-from dldoctor.parse import nesting
+from dldoctor import nesting
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import re
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.parse import nesting
+from dldoctor import nesting
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False

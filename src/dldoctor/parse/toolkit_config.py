@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.parse import nesting
+from dldoctor import nesting
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False

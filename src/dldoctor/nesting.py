@@ -7,15 +7,21 @@ process ("Cannot recover from stack overflow"). So nesting is measured first, wi
 and text deeper than anything real (a daemon.json, `docker info`, a registry's error, a journal:
 fewer than ten levels) is refused as invalid (TooDeep, a ValueError) before the parser sees it."""
 
+from __future__ import annotations
+
 import json
-import re
-from typing import Any, Optional, Tuple
+
+from dldoctor.lazy_regex import lazy_compile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional, Pattern, Tuple
 
 MAX_DEPTH = 100
 
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"?|[\[\]{}]')
+_JSON_TOKEN = lazy_compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"?|[\[\]{}]')
 # TOML: comments and the four kinds of string hold brackets that are not nesting
-_TOML_TOKEN = re.compile(
+_TOML_TOKEN = lazy_compile(
     r'#[^\n]*'
     r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|\Z)"{0,2}'
     r"|'''(?:[^']|'(?!''))*(?:'''|\Z)'{0,2}"
@@ -32,7 +38,7 @@ class TooDeep(ValueError):
         self.pos = pos
 
 
-def _too_deep(text: str, token: "re.Pattern[str]", start: int = 0,
+def _too_deep(text: str, token: Pattern[str], start: int = 0,
               one_value: bool = False) -> Optional[int]:
     """Where the first level past MAX_DEPTH opens, else None. With `one_value`, the scan ends
     where the first value opened at `start` closes (what follows it is not that value)."""
