@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from dldoctor import nesting
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
@@ -150,7 +151,7 @@ def configured_mirrors(facts: Facts) -> Tuple[str, ...]:
     dj = facts.daemon_json
     found = dj.data.get("registry-mirrors") if known(dj) else None
     if isinstance(found, list):
-        out.extend(str(m) for m in found)
+        out.extend(nesting.text_of(m) for m in found)
     if known(facts.docker_info):
         out.extend(m for m in facts.docker_info.registry_mirrors if normalize_mirror_url(m) not in
                    {normalize_mirror_url(o) for o in out})
@@ -238,7 +239,7 @@ def registered_in_daemon(facts: Facts) -> Optional[bool]:
 def runtime_path(facts: Facts) -> Optional[str]:
     entry = runtime_entries(facts).get("nvidia")
     if entry is not None:
-        return str(entry.get("path") or "")
+        return nesting.text_of(entry.get("path") or "")
     return None
 
 

@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 MAX_DEPTH = 100
 
 _JSON_TOKEN = lazy_compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"?|[\[\]{}]')
-# TOML: comments and the four kinds of string hold brackets that are not nesting
+# TOML: comments and the four kinds of string hold brackets that are not nesting. Each string
+# branch matches wherever it starts (to its closing quote or the end of the text, a lone
+# backslash there included): a branch that could fail would be retried, to the end, from
+# every later opening quote (quadratic).
 _TOML_TOKEN = lazy_compile(
     r'#[^\n]*'
-    r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|\Z)"{0,2}'
+    r'|"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|\\?\Z)"{0,2}'
     r"|'''(?:[^']|'(?!''))*(?:'''|\Z)'{0,2}"
     r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'
     r"|'[^'\n]*'?"
@@ -77,3 +80,25 @@ def raw_decode(text: str, start: int) -> Tuple[Any, int]:
 def toml_too_deep(text: str) -> Optional[int]:
     """Where a TOML text's arrays and inline tables first nest past MAX_DEPTH, else None."""
     return _too_deep(text, _TOML_TOKEN)
+
+
+def shallow(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """No list or object in a decoded value nested more than `limit` levels deep (found without
+    recursion): what str(), == and json.dumps, which recurse, may be given. daemon.json is read
+    as dockerd reads it, 10000 levels allowed."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if items is None:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((v, depth + 1) for v in items)
+    return True
+
+
+def text_of(value: Any) -> str:
+    """str(value) for a check's message, or "(nested too deeply)" where str would recurse past
+    the stack."""
+    return str(value) if shallow(value) else "(nested too deeply)"

@@ -316,7 +316,7 @@ def configured_mirror_failures(texts: Texts, mirrors: Iterable[str]) -> List[Mat
 
 # --- Windows builds behind WSL --------------------------------------------------------------------
 
-_WIN_BUILD = lazy_compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*:?\s*|\bwindows(?: 10)?[^\n]{0,40}?\b)(1\d{4}|2\d{4})\b",
+_WIN_BUILD = lazy_compile(r"(?:version\s+10\.0\.|\b10\.0\.|\bbuild\s*(?::\s*)?|\bwindows(?: 10)?[^\n]{0,40}?\b)(1\d{4}|2\d{4})\b",
                         re.I)
 # Windows 10 named by its release ("version 1803") rather than its build.
 _WIN_RELEASE = lazy_compile(r"\b(?:windows(?: 10)?|win ?10)(?: version)?\s*(1607|1703|1709|1803|1809|1903|1909|2004|20H2|21H1)\b", re.I)
@@ -439,7 +439,7 @@ def mirror_host_limits(texts: Texts) -> List[Match]:
 
 # --- registry mirrors written in configuration (daemon.json pasted, `ros config set`, YAML) ----------
 
-_MIRROR_CONF = lazy_compile(r"registry[-_.]mirrors?[\"']?[ \t]*(?::|=|[ \t])[ \t]*(\[[^\]]{0,2000}\]|[\"'][^\"'\n]*[\"'])",
+_MIRROR_CONF = lazy_compile(r"registry[-_.]mirrors?[\"']?(?:[ \t]*[:=][ \t]*|[ \t]+)(\[[^\]]{0,2000}\]|[\"'][^\"'\n]*[\"'])",
                             re.I)
 _QUOTED = lazy_compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]*)[\"\u201c\u201d]|'([^'\n]*)'")
 _URL_HOST = lazy_compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
@@ -516,7 +516,7 @@ _GPU_WANTED = lazy_compile(r"cuda|gpu|nvidia-smi|显卡", re.I)
 # The GPU asked for other than by `docker run`'s own flags (compose, daemon.json, a blog's dashes,
 # Jetson's default runtime, Kubernetes).
 _GPU_ASKED_ELSEWHERE = lazy_compile(r"runtime:\s*[\"']?nvidia|default-runtime[\"']?\s*[:=]\s*[\"']?nvidia|"
-                                    r"capabilities:\s*\[?\s*[\"']?gpu|driver:\s*[\"']?nvidia|[\u2013\u2014]gpus|"
+                                    r"capabilities:\s*(?:\[\s*)?[\"']?gpu|driver:\s*[\"']?nvidia|[\u2013\u2014]gpus|"
                                     r"--runtime[= ]+[\"']nvidia|\bjetson\b|\bl4t\b|jetpack|tegra|runtimeclassname|"
                                     r"gpu[- ]operator", re.I)
 # A compose file's service with its image, pasted whole enough to show how the container is started.
@@ -738,7 +738,7 @@ _IMAGE_DISTRO = lazy_compile(r"^[ \t]*FROM[ \t][^\n]*$|\b(image|container|base)[
 # (Node's and libc's errno name for it, as a program in the container prints it)
 _DENIED = lazy_compile(r"permission denied|\bEACCES\b", re.I)
 # The denial came from inside a container: a bind mount in the run, the container's logs, its prompt.
-_IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?(/|\.|~|\$|`)[^\s:]*:/|--mount[= ]+[^\n]*type=bind|"
+_IN_CONTAINER = lazy_compile(r"(^|[ \t])(-v|--volume)[= ]+[\"']?(/|\.|~|\$|`)[^\s:]*:/|--mount[= ][^\n]*type=bind|"
                              r"^[ \t]*-[ \t]*[\"']?(/|\./|\$\{?\w+\}?/)[^\s:]*:/|\bas a volume\b|"
                              r"\b(inside|within|in) (the|a|my|this) container\b|\bdocker(-compose| compose)? logs\b|"
                              r"\[root@[0-9a-f]{12} |容器(内|里|中)|"

@@ -51,7 +51,8 @@ _KEY_VALUE = lazy_compile(
 # A JSON document embedded in a string (a log line, a label, a variable) has its quotes escaped:
 # {\"password\": \"x\"}, once or more (\\\"). Such a value opens with N backslashes and a quote
 # (the value alternative above matches only that) and is scanned for its end by _escaped_end.
-_QUOTE_RUN = lazy_compile(r"(\\*)[\"']$")
+# (?<!\\): a search no longer starts inside the run of backslashes (each start rescanned the rest of it)
+_QUOTE_RUN = lazy_compile(r"(?<!\\)(\\*)[\"']$")
 
 # A password given as a command-line flag: `--password VALUE` anywhere (`--password=VALUE` is a
 # key=value above), and `-p VALUE` / `-pVALUE` on a `login` line (`docker login -u bob -p ...`;

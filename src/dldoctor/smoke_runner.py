@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Dict, Sequence
 
 CLEANUP_TIMEOUT = 30.0
-_PULL_LINE = re.compile(r"^([0-9a-f]{12}): (.+?)\s*$")
+_PULL_LINE = re.compile(r"^([0-9a-f]{12}): (.+)$")  # read stripped: `(.+?)\s*$` was quadratic in a blank run
 
 
 def run_plan(plan: Plan, host: Any, *, pull_timeout: float, run_timeout: float,
@@ -76,7 +76,7 @@ def _layer_counter(show: Callable[[int, int], None]) -> Callable[[str], None]:
     def on_line(line: str) -> None:
         m = _PULL_LINE.match(line.strip())
         if m:
-            done = m.group(2) in ("Pull complete", "Already exists")
+            done = m.group(2).rstrip() in ("Pull complete", "Already exists")
             layers[m.group(1)] = layers.get(m.group(1), False) or done
         show(sum(layers.values()), len(layers))
     return on_line

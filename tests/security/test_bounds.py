@@ -194,3 +194,90 @@ def test_a_huge_file_to_edit_is_refused_without_reading_it_into_memory(tmp_path)
     assert res["status"] == "rolled-back" and "larger than 16 MiB" in res["error"], res
     assert res["peak_mb"] < 150, res
     assert dj.stat().st_size == 512 << 20 and dj.stat().st_blocks == 0      # untouched
+
+
+# --- patterns on one hostile line: linear, not seconds to hours ----------------------------------
+
+SMI_HEAD = "+-+\n| NVIDIA-SMI 535.54.03   Driver Version: 535.54.03   CUDA Version: 12.2 |\n"
+SMI_ROW = "| 0  NVIDIA A100  On | 00000000:01:00.0 Off | 0 |\n"
+RUN = 200000
+
+
+@pytest.mark.parametrize("text", [
+    "GPU 0:" + " " * RUN + "x",                                   # nvidia-smi -L (was cubic)
+    SMI_HEAD + "| 0 x" + " " * RUN + "y\n",                        # a GPU row
+    SMI_HEAD + SMI_ROW + "|" + "0" * RUN + "\n",                   # its memory cell
+    SMI_HEAD + "| MIG M. |\n" + SMI_ROW + "| x |\n|" + " " * RUN + "x\n",   # its last cell (was cubic)
+    "==============NVSMI LOG==============\nDriver Version : 535\nAttached GPUs : 1\n"
+    "GPU 00000000:01:00.0\n    Product Name" + " " * RUN + "x\n",     # nvidia-smi -q
+    "NVIDIA-SMI version  : 1" + " " * RUN + "x\n",                 # nvidia-smi --version
+], ids=["list", "gpu-row", "memory", "last-cell", "query", "version"])
+def test_nvidia_smi_parses_a_hostile_line_in_linear_time(text):
+    from dldoctor.errors import ParseError
+    from dldoctor.parse.nvidia_smi import parse_nvidia_smi
+
+    start = time.monotonic()
+    try:
+        parse_nvidia_smi(text)
+    except ParseError:
+        pass
+    assert time.monotonic() - start < 2.0          # the old patterns: minutes to hours
+
+
+@pytest.mark.parametrize("name,text", [
+    ("_MIRROR_CONF", "registry-mirror" + " " * 32752 + "!"),
+    ("_GPU_ASKED_ELSEWHERE", "capabilities:" + " " * 32000 + "!"),
+    ("_WIN_BUILD", "build" + " " * 32000 + "!"),
+    ("_IN_CONTAINER", "--mount" + "=" * 32000 + "!"),
+])
+def test_reader_patterns_are_linear_on_a_32k_text(name, text):
+    """A reader sees up to 32 KiB whole (TEXT_MAX): a quadratic pattern there cost ~19 s."""
+    from dldoctor import readers
+
+    start = time.monotonic()
+    getattr(readers, name).search(text)
+    assert time.monotonic() - start < 1.0
+
+
+def test_explain_of_a_hostile_32k_text_ends_promptly(tmp_path):
+    import subprocess
+    import sys
+
+    text = "registry-mirror" + " " * (32768 - 16) + "!"
+    start = time.monotonic()
+    res = subprocess.run([sys.executable, "-m", "dldoctor", "explain", "--no-host", "-"], input=text,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
+                         env=dict(os.environ, DOCKER_HOST="unix:///nonexistent.sock", LANG="C"))
+    assert res.returncode in (0, 1), res.stderr
+    assert time.monotonic() - start < 10.0, "explain took %.1f s" % (time.monotonic() - start)
+
+
+def test_the_toml_nesting_scan_is_linear_when_the_text_ends_in_a_backslash():
+    from dldoctor import nesting
+
+    text = "[]" * 101 + '\\"""\n' * (65536 // 5) + "\\"
+    start = time.monotonic()
+    assert nesting.toml_too_deep(text) is None
+    assert time.monotonic() - start < 1.0          # was 30 s at 64 KiB: every `"""` rescanned
+
+
+def test_a_dotted_key_of_2000_parts_is_nested_too_deeply_not_an_internal_error():
+    from dldoctor.errors import ParseError
+    from dldoctor.parse.toolkit_config import parse_toolkit_config
+
+    for text in ("a" + ".a" * 2000 + " = 1\n",
+                 "[" + ".".join(["a"] * 990) + "]\n" + ".".join(["b"] * 990) + " = 1\n"):
+        with pytest.raises(ParseError, match="nested too deeply"):
+            parse_toolkit_config(text)
+
+
+def test_a_daemon_json_nested_past_the_stack_is_no_internal_error(tmp_path):
+    """dockerd reads 10000 levels; a check that prints such a value says it is nested too deeply."""
+    n = 1100
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "daemon.json").write_text('{"registry-mirrors":' + "[" * n + "]" * n +
+                                      ', "runtimes": {"nvidia": {"path":' + "[" * n + "]" * n + "}}}")
+    res = measured(["check", "--snapshot", str(snap), "--json"])
+    assert res["rc"] in (0, 1), res["stderr"]
+    assert "internal error" not in res["stdout"] and "nested too deeply" in res["stdout"]

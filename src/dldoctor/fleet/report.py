@@ -49,16 +49,7 @@ def parse_report(text: str) -> Optional[Dict[str, Any]]:
 
 def shallow(data: Any, limit: int = MAX_DEPTH) -> bool:
     """No list or object in `data` nested more than `limit` levels deep (without recursion)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
-        if items is None:
-            continue
-        if depth > limit:
-            return False
-        stack.extend((v, depth + 1) for v in items)
-    return True
+    return nesting.shallow(data, limit)
 
 
 def failing(report: Dict[str, Any]) -> bool:

@@ -141,8 +141,10 @@ _OLD_VERSION_KEYS = frozenset(["Client version", "Server version", "Client API v
 
 _LIST_KEYS = frozenset(["security options", "insecure registries", "registry mirrors", "discovered devices"])
 
-_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:(?:\s+(.*?))?\s*$")
-_KV_RE = lazy_compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
+_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:(?!\S)")  # only ever tested, never read
+# A key ends on a non-blank and a value is stripped in Python: a lazy key or value beside `\s*` rescanned
+# a run of blanks at every step (quadratic in the line's length).
+_KV_RE = lazy_compile(r"^(\s*)([A-Za-z](?:[A-Za-z0-9 ()/._-]*[A-Za-z0-9()/._-])?)\s*:(?:[ \t]+(.*))?\s*$")
 
 
 def _security_name(item: str) -> Optional[str]:
@@ -194,6 +196,8 @@ class _TextScan:
         kv = _KV_RE.match(line)
         key = kv.group(2).strip().lower() if kv else None
         value = kv.group(3) if kv else None
+        if value is not None:
+            value = value.rstrip()
         if self.list_key is not None:
             if self._list_item(line, stripped, indent, kv, key, value):
                 return

@@ -164,8 +164,10 @@ def _from_json(data: Dict[str, object], rest: str) -> DockerVersion:
 
 # --- text form --------------------------------------------------------------------------------
 
-_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:\s*(.*?)\s*$")
-_KV_RE = lazy_compile(r"^(\s*)([A-Za-z][A-Za-z0-9 ()/._-]*?)\s*:(?:[ \t]+(.*?))?\s*$")
+_SECTION_RE = lazy_compile(r"^\S*?(Client|Server)\s*:(.*)$")
+# A key ends on a non-blank and a value is stripped in Python: a lazy key or value beside `\s*` rescanned
+# a run of blanks at every step (quadratic in the line's length).
+_KV_RE = lazy_compile(r"^(\s*)([A-Za-z](?:[A-Za-z0-9 ()/._-]*[A-Za-z0-9()/._-])?)\s*:(?:[ \t]+(.*))?\s*$")
 _OLD_RE = lazy_compile(r"^\s*(Client|Server) (version|API version)\s*:\s*(\S+)")
 # Lines only `docker info` prints: text holding them is not `docker version` output.
 _INFO_MARKER_RE = lazy_compile(
@@ -221,15 +223,15 @@ def _from_text(text: str) -> DockerVersion:
             component = None
             seen_structure = True
             if section == "client":
-                client_platform = m.group(2) or None
+                client_platform = m.group(2).strip() or None
             else:
-                server_platform = m.group(2) or None
+                server_platform = m.group(2).strip() or None
             continue
         m = _KV_RE.match(line)
         if not m or section is None:
             continue
         key = m.group(2).strip().lower()
-        value = m.group(3)
+        value = (m.group(3) or "").rstrip()
         if not value:
             if section == "server" and key not in _VALUE_KEYS:
                 component = key

@@ -51,7 +51,9 @@ class Packages:
 
 _DPKG_L_RE = lazy_compile(r"^([uihrp][ncHUFWti][ R]?)\s+(\S+)\s+(\S+)(?:\s+(\S+))?(?:\s+(.*))?$")
 _QUERY_STATUS_RE = lazy_compile(
-    r"^(\S+)\s+(\S+)?\s*(unknown|install|hold|deinstall|purge)\s+(ok|reinstreq)\s+"
+    # the version and its blanks are one optional group: `\s+(\S+)?\s*` split one run of blanks
+    # between two quantifiers every way (quadratic in the line's length; a 40 KB line took 25 s)
+    r"^(\S+)\s+(?:(\S+)\s*)?(unknown|install|hold|deinstall|purge)\s+(ok|reinstreq)\s+"
     r"(not-installed|config-files|half-installed|unpacked|half-configured|triggers-awaited|triggers-pending"
     r"|installed)\s*$"
 )

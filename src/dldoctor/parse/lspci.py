@@ -56,8 +56,11 @@ class PciScan:
 
 _SLOT = r"(?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]"
 # `lspci` / `lspci -nn`: "05:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA102 [...] [10de:2204] (rev a1)"
+# The class ends on a non-blank and the description is stripped in Python: a lazy class or description
+# beside `\s+`/`\s*` rescanned a run of blanks at every step (quadratic in the line's length).
 _NAMED_RE = lazy_compile(
-    r"^(?P<slot>" + _SLOT + r")\s+(?P<cls>[A-Za-z0-9][^:\[]*?)(?:\s+\[(?P<code>[0-9a-fA-F]{4})\])?:\s+(?P<desc>\S.*?)\s*$"
+    r"^(?P<slot>" + _SLOT + r")\s+(?P<cls>[A-Za-z0-9](?:[^:\[]*[^:\[\s])?)(?:\s+\[(?P<code>[0-9a-fA-F]{4})\]|\s*)"
+    r":\s+(?P<desc>\S.*)$"
 )
 # `lspci -n`: "01:00.0 0300: 10de:2204 (rev a1)"
 _NUMERIC_RE = lazy_compile(
@@ -87,7 +90,7 @@ def parse_lspci(text: str) -> PciScan:
         m = _NAMED_RE.match(ln)
         if m:
             seen_any = True
-            desc = m.group("desc")
+            desc = m.group("desc").rstrip()
             ids = _IDS_RE.findall(desc)
             ven, dev = (ids[-1][0].lower(), ids[-1][1].lower()) if ids else (None, None)
             current = [m.group("slot"), m.group("cls").strip(), ven, dev, desc, None]

@@ -35,8 +35,18 @@ class NvccliInfo:
 
 _LOG_RE = lazy_compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.-]+:\d+\]")
 _CONTEXT_RE = lazy_compile(r"initializing library context \(version=([^,)\s]+)")
-_KV_RE = lazy_compile(r"^\s*(NVRM version|CUDA version|Device Index|Model|cli-version|lib-version):\s*(.*?)\s*$")
-_ERROR_RE = lazy_compile(r"(nvidia-container-cli: .*?error.*?)\s*$", re.I)
+# Values are stripped in Python (_value, .rstrip()): `(.*?)\s*$` rescanned a run of blanks at every step, and
+# a search from every "nvidia-container-cli: " on a line rescanned the rest of it (quadratic in its length).
+_KV_RE = lazy_compile(r"^\s*(NVRM version|CUDA version|Device Index|Model|cli-version|lib-version):(.*)$")
+_ERROR_START_RE = lazy_compile(r"nvidia-container-cli: ", re.I)
+_ERROR_RE = lazy_compile(r"(nvidia-container-cli: .*?error.*)$", re.I)
+
+
+def _error_match(ln: str) -> Optional[re.Match[str]]:
+    """_ERROR_RE from the first "nvidia-container-cli: ": when the text after it holds no "error", the
+    text after a later one does not either."""
+    start = _ERROR_START_RE.search(ln)
+    return _ERROR_RE.match(ln, start.start()) if start else None
 _NULL = ("", "(null)", "N/A")
 
 
@@ -67,11 +77,11 @@ def parse_nvidia_container_cli_info(text: str) -> NvccliInfo:
         if "the following logs are for debugging purposes only" in ln:
             recognised = True
             continue
-        e = _ERROR_RE.search(ln)
+        e = _error_match(ln)
         if e and error is None:
             recognised = True
             # inside a docker/runc error the line goes on with escaped quotes and newlines
-            error = re.split(r'\\+n|\\+"', e.group(1))[0]
+            error = re.split(r'\\+n|\\+"', e.group(1).rstrip())[0]
             error = re.sub(r'"?:\s*unknown\.?$', "", error.strip()).strip()
             continue
         kv = _KV_RE.match(ln)

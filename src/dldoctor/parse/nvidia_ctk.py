@@ -12,7 +12,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Tuple
 
-_LOG = lazy_compile(r"^(INFO|WARN|WARNING|ERRO|ERROR|DEBU)\[\d+\]\s*(?P<msg>.*?)\s*$")
+# msg is stripped in Python: `\s*(?P<msg>.*?)\s*$` rescanned a run of blanks at every step (quadratic).
+_LOG = lazy_compile(r"^(INFO|WARN|WARNING|ERRO|ERROR|DEBU)\[\d+\](?P<msg>.*)$")
 _DEVICE = lazy_compile(r"^(?P<dev>[a-z0-9.-]+\.[a-z]+/[a-z0-9-]+=\S+)\s*$", re.I)
 
 
@@ -36,7 +37,7 @@ def parse_cdi_list(text: str) -> CdiList:
     for line in (text or "").splitlines():
         log = _LOG.match(line.strip())
         if log:
-            m = re.match(r"Found (\d+) CDI devices", log.group("msg"))
+            m = re.match(r"Found (\d+) CDI devices", log.group("msg").strip())
             if m:
                 announced, seen = int(m.group(1)), True
             continue
@@ -58,7 +59,7 @@ def parse_cdi_generate(text: str) -> CdiGenerate:
         if not log:
             continue
         seen = True
-        level, msg = log.group(1), log.group("msg")
+        level, msg = log.group(1), log.group("msg").strip()
         m = re.match(r"Using driver version (\S+)", msg)
         if m:
             driver = m.group(1)

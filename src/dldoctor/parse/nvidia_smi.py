@@ -221,13 +221,38 @@ _TABLE_HEADER_RE = lazy_compile(r"NVIDIA-SMI\s+(?P<smi>\d[\w.-]*)\s.*?\b(?:Drive
 _SMI_RE = lazy_compile(r"NVIDIA-SMI\s+(\d[\w.-]*)")
 _DRIVER_RE = lazy_compile(r"\b(KMD|Driver)\s+Version:\s*([^\s|]+)")
 _CUDA_RE = lazy_compile(r"\bCUDA\s+(UMD\s+)?Version:\s*([^\s|]+)")
+# Patterns that run on every line of hostile text are linear: no two neighbouring quantifiers
+# can take the same characters, and what a lazy `(.*?)\s*$` did is done by str.strip() (a run of
+# 40000 blanks made such patterns take seconds to hours).
 _GPU_ROW_RE = lazy_compile(
-    r"^\|\s*(?P<idx>\d+)\s+(?P<name>\S.*?)\s+(?P<pm>\S+)\s*\|\s*(?P<bus>" + _BUS + r")\s+(?P<disp>\S+)\s*\|"
+    r"^\|\s*(?P<idx>\d+)\s(?P<cell>[^|]*)\|\s*(?P<bus>" + _BUS + r")\s+(?P<disp>\S+)\s*\|"
 )
-_MEM_RE = lazy_compile(r"(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
-_LAST_CELL_RE = lazy_compile(r"\|\s*([^|]*?)\s*\|\s*$")
+_MEM_RE = lazy_compile(r"(?<!\d)(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
 _MIG_ROW_RE = lazy_compile(r"^\|\s*(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+|N/A)\s*\|")
 _WIN_PATH_RE = lazy_compile(r"\b[A-Za-z]:\\|\.exe\b", re.I)
+
+
+def _name_and_pm(cell: str) -> Optional[Tuple[str, str]]:
+    """A GPU row's first cell after the index, 'NVIDIA GeForce RTX 3090    On ': (name, its last
+    word, the persistence mode or WDDM/TCC), None without both."""
+    words = cell.rstrip()
+    cut = max(words.rfind(" "), words.rfind("\t"))
+    name = words[:cut].strip() if cut >= 0 else ""
+    return (name, words[cut + 1:]) if name else None
+
+
+def _is_gpu_row(ln: str) -> bool:
+    gm = _GPU_ROW_RE.match(ln)
+    return gm is not None and _name_and_pm(gm.group("cell")) is not None
+
+
+def _last_cell(ln: str) -> Optional[str]:
+    """The text of a table line's last cell ('|  Disabled |' -> 'Disabled'), None without one."""
+    s = ln.rstrip()
+    if not s.endswith("|"):
+        return None
+    start = s.rfind("|", 0, len(s) - 1)
+    return s[start + 1:-1].strip() if start >= 0 else None
 
 
 def _pick_driver_cuda(line_matches_driver, line_matches_cuda) -> Tuple[Optional[str], Optional[str]]:
@@ -290,15 +315,16 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
             i += 1
             continue
         gm = _GPU_ROW_RE.match(ln)
-        if not gm:
+        name_pm = _name_and_pm(gm.group("cell")) if gm else None
+        if not gm or name_pm is None:
             i += 1
             continue
-        pm = gm.group("pm")
+        name, pm = name_pm
         if pm.upper() in ("WDDM", "TCC", "MCDM"):
             is_windows = True
         rec: _TableGpu = {
             "index": int(gm.group("idx")),
-            "name": _na(gm.group("name")),
+            "name": _na(name),
             "bus_id": gm.group("bus"),
             "mem": None,
         }
@@ -307,7 +333,7 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
         j = i + 1
         while j < n and len(block) < 3:
             nxt = lines[j]
-            if not nxt.startswith("|") or _GPU_ROW_RE.match(nxt):
+            if not nxt.startswith("|") or _is_gpu_row(nxt):
                 break
             block.append(nxt)
             j += 1
@@ -316,8 +342,7 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
             if mem:
                 rec["mem"] = int(mem.group(2))
         if has_mig_row and len(block) >= 2:
-            cell = _LAST_CELL_RE.search(block[1])
-            mig_modes.append(cell.group(1) if cell else None)
+            mig_modes.append(_last_cell(block[1]))
         gpus.append(rec)
         i = j
 
@@ -352,9 +377,9 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # -q / -a text
 
-_Q_KV_RE = lazy_compile(r"^(?P<indent>\s*)(?P<key>[^:\s][^:]*?)\s*:\s?(?P<value>.*?)\s*$")
+_Q_KV_RE = lazy_compile(r"^(?P<indent>\s*)(?P<key>[^:\s][^:]*):\s?(?P<value>.*)$")
 _Q_GPU_RE = lazy_compile(r"^GPU\s+(" + _BUS + r")\s*$")
-_Q_SECTION_RE = lazy_compile(r"^(?P<indent>\s*)(?P<name>\S.*?)\s*$")
+_Q_SECTION_RE = lazy_compile(r"^(?P<indent>\s*)(?P<name>\S.*)$")
 
 
 def _looks_like_query(lines: List[str]) -> bool:
@@ -389,7 +414,7 @@ def _parse_query(lines: List[str]) -> NvidiaSmi:
         kv = _Q_KV_RE.match(raw)
         if kv:
             key = kv.group("key").strip()
-            value = kv.group("value")
+            value = kv.group("value").rstrip()
             if cur is None or ind == 0:
                 top.setdefault(key, value)
                 continue
@@ -406,7 +431,7 @@ def _parse_query(lines: List[str]) -> NvidiaSmi:
         if sec and cur is not None:
             while stack and stack[-1][0] >= ind:
                 stack.pop()
-            name = sec.group("name")
+            name = sec.group("name").rstrip()
             stack.append((ind, name))
             if name == "MIG Device":
                 cur["migs"].append({})
@@ -549,7 +574,7 @@ def _parse_xml(text: str) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # --version
 
-_VER_LINE_RE = lazy_compile(r"^\s*(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA UMD|CUDA)\s+version\s*:\s*(?P<v>.*?)\s*$", re.I)
+_VER_LINE_RE = lazy_compile(r"^\s*(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA UMD|CUDA)\s+version\s*:(?P<v>.*)$", re.I)
 
 
 def _parse_version(lines: List[str]) -> NvidiaSmi:
@@ -558,7 +583,7 @@ def _parse_version(lines: List[str]) -> NvidiaSmi:
     for ln in lines:
         m = _VER_LINE_RE.match(ln)
         if m:
-            found.setdefault(m.group("key").upper(), m.group("v"))
+            found.setdefault(m.group("key").upper(), m.group("v").strip())
     driver, cuda = _pick_driver_cuda(
         [("Driver", found.get("DRIVER", "")), ("KMD", found.get("KMD", ""))],
         [("", found.get("CUDA", "")), ("UMD", found.get("CUDA UMD", ""))],
@@ -577,17 +602,28 @@ def _parse_version(lines: List[str]) -> NvidiaSmi:
 # --------------------------------------------------------------------------------------------------
 # -L
 
-_L_GPU_RE = lazy_compile(r"^\s*GPU\s+(\d+):\s+(.+?)\s+\(UUID:\s*(GPU-[^)\s]+)\s*\)\s*$")
+_L_GPU_RE = lazy_compile(r"^\s*GPU\s+(\d+):\s")
+_L_UUID_RE = lazy_compile(r"\s\(UUID:\s*(GPU-[^)\s]+)\s*\)\s*$")
 _L_MIG_RE = lazy_compile(r"^\s+MIG\b.*\(UUID:\s*(MIG-[^)\s]+)\s*\)\s*$")
+
+
+def _l_gpu(ln: str) -> Optional[Tuple[int, str, str]]:
+    """(index, name, uuid) of a 'GPU n: name (UUID: GPU-...)' line, else None."""
+    m = _L_GPU_RE.match(ln)
+    if not m:
+        return None
+    tail = _L_UUID_RE.search(ln, m.end())
+    name = ln[m.end():tail.start()].strip() if tail else ""
+    return (int(m.group(1)), name, tail.group(1)) if tail and name else None
 
 
 def _parse_list(lines: List[str]) -> NvidiaSmi:
     """`nvidia-smi -L`: 'GPU n: name (UUID: GPU-...)' lines, MIG device lines indented under their GPU."""
     recs = []  # type: List[Tuple[int, str, str, List[str]]]
     for ln in lines:
-        m = _L_GPU_RE.match(ln)
-        if m:
-            recs.append((int(m.group(1)), m.group(2), m.group(3), []))
+        found = _l_gpu(ln)
+        if found:
+            recs.append((found[0], found[1], found[2], []))
             continue
         mm = _L_MIG_RE.match(ln)
         if mm and recs:
@@ -768,7 +804,7 @@ def _parse(text: str) -> NvidiaSmi:
         return _parse_table(lines)
     if any(_VER_LINE_RE.match(ln) and ln.strip().upper().startswith("NVIDIA-SMI") for ln in lines):
         return _parse_version(lines)
-    if any(_L_GPU_RE.match(ln) for ln in lines):
+    if any(_l_gpu(ln) for ln in lines):
         return _parse_list(lines)
     rows = _nonblank(lines)
     header = _csv_header(rows)

@@ -32,7 +32,10 @@ class KernelModule:
 _OPEN_RE = lazy_compile(r"NVRM version:\s*NVIDIA UNIX\s+Open\s+Kernel\s+Module\b.*?\s(\d+(?:\.\d+)+)(?:\s|$)")
 _PROPRIETARY_RE = lazy_compile(r"NVRM version:\s*NVIDIA UNIX\s+(?!Open\b)\S+\s+Kernel\s+Module\s+(\d+(?:\.\d+)+)(?:\s|$)")
 _GENERIC_RE = lazy_compile(r"NVRM version:.*?Kernel\s+Module\b.*?\s(\d+\.\d+(?:\.\d+)*)(?:\s|$)")
-_GCC_RE = lazy_compile(r"^\s*GCC version:\s*(.*?)\s*$")
+# a real NVRM line is under 200 characters; the patterns above, searched from every "NVRM version:"
+# of a long hostile line, grow faster than its square (20 s at 20 KB)
+NVRM_MAX = 512
+_GCC_RE = lazy_compile(r"^\s*GCC version:(.*)$")  # stripped in Python: `(.*?)\s*$` was quadratic in a blank run
 
 
 def parse_proc_driver_nvidia_version(text: str) -> KernelModule:
@@ -43,25 +46,26 @@ def parse_proc_driver_nvidia_version(text: str) -> KernelModule:
     version = None
     flavor = None
     gcc = None
-    for ln in lines:
+    for number, ln in enumerate(lines, 1):
         if version is None and "NVRM version:" in ln:
-            m = _OPEN_RE.search(ln)
+            head = ln[:NVRM_MAX]
+            m = _OPEN_RE.search(head)
             if m:
                 version, flavor = m.group(1), "open"
                 continue
-            m = _PROPRIETARY_RE.search(ln)
+            m = _PROPRIETARY_RE.search(head)
             if m:
                 version, flavor = m.group(1), "proprietary"
                 continue
-            m = _GENERIC_RE.search(ln)
+            m = _GENERIC_RE.search(head)
             if m:
                 version = m.group(1)
-                flavor = "open" if re.search(r"\bOpen\b", ln) else "proprietary"
+                flavor = "open" if re.search(r"\bOpen\b", head) else "proprietary"
                 continue
-            raise ParseError("unrecognised NVRM version line: %r" % ln.strip()[:120], line=lines.index(ln) + 1)
+            raise ParseError("unrecognised NVRM version line: %r" % ln.strip()[:120], line=number)
         g = _GCC_RE.match(ln)
         if g and gcc is None:
-            gcc = g.group(1) or None
+            gcc = g.group(1).strip() or None
     if version is None or flavor is None:
         raise ParseError("no 'NVRM version:' line (not /proc/driver/nvidia/version)")
     return KernelModule(version=version, flavor=flavor, gcc=gcc)

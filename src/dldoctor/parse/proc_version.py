@@ -23,8 +23,10 @@ class KernelVersion:
 
 
 _PROC_RE = lazy_compile(r"Linux version (\S+)")
-_RELEASE_RE = lazy_compile(r"^\d+\.\d+[\w.+~-]*$")
-_UNAME_A_RE = lazy_compile(r"^Linux\s+\S+\s+(\d+\.\d+[\w.+~-]*)\s")
+# `\d[\w.+~-]*`, not `\d+[\w.+~-]*` (the same strings: \w holds \d): two quantifiers over one run of digits
+# split it every way when the line failed at its end (quadratic in its length).
+_RELEASE_RE = lazy_compile(r"^\d+\.\d[\w.+~-]*$")
+_UNAME_A_RE = lazy_compile(r"^Linux\s+\S+\s+(\d+\.\d[\w.+~-]*)\s")
 
 
 def _find_release(text: str) -> Optional[str]:

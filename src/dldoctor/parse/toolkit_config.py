@@ -53,12 +53,19 @@ def _array(v: Any) -> Any:
     return tuple(_array(x) for x in v) if isinstance(v, list) else v
 
 
-def _flatten(table: Dict[str, Any], prefix: str, out: Dict[str, object]) -> None:
-    for key, value in table.items():
-        if isinstance(value, dict):
-            _flatten(value, prefix + key + ".", out)
-        else:
-            out[prefix + key] = _array(value)
+def _flatten(table: Dict[str, Any], out: Dict[str, object]) -> None:
+    """Without recursion: a dotted key or table header of 2000 parts nests 2000 tables, and no
+    bracket counts them (nesting.toml_too_deep); deeper than nesting.MAX_DEPTH is refused."""
+    stack = [(table, "", 1)]
+    while stack:
+        tbl, prefix, depth = stack.pop()
+        if depth > nesting.MAX_DEPTH:
+            raise ParseError("config nested too deeply")
+        for key, value in tbl.items():
+            if isinstance(value, dict):
+                stack.append((value, prefix + key + ".", depth + 1))
+            else:
+                out[prefix + key] = _array(value)
 
 
 def _error(exc: ValueError, text: str) -> ParseError:
@@ -97,5 +104,5 @@ def parse_toolkit_config(text: str) -> ToolkitConfig:
     except RecursionError:      # what the scan above did not see as nesting
         raise ParseError("config nested too deeply")
     values: Dict[str, object] = {}
-    _flatten(data, "", values)
+    _flatten(data, values)
     return ToolkitConfig(values=values)

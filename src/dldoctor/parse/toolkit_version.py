@@ -33,7 +33,9 @@ _BANNERS = (
     ("nvidia-container-runtime-hook", lazy_compile(r"^\s*NVIDIA Container Runtime Hook version\s+(\S+)")),
     ("nvidia-container-runtime", lazy_compile(r"^\s*NVIDIA Container Runtime version\s+(\S+)")),
 )
-_KV_RE = lazy_compile(r"^\s*([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*?)\s*$")
+# A key ends on a non-blank and a value is stripped in Python: a lazy key or value beside `\s*` rescanned a
+# run of blanks at every step (quadratic in the line's length).
+_KV_RE = lazy_compile(r"^\s*([A-Za-z](?:[A-Za-z0-9 _-]*[A-Za-z0-9_-])?)\s*:(.*)$")
 _RUNC_RE = lazy_compile(r"^\s*runc version\s+(\S+)")
 
 
@@ -74,7 +76,7 @@ def _extra(lines: List[str]) -> Dict[str, str]:
             continue
         kv = _KV_RE.match(ln)
         if kv:
-            extra.setdefault(prefix + kv.group(1).strip().lower(), kv.group(2))
+            extra.setdefault(prefix + kv.group(1).strip().lower(), kv.group(2).strip())
     return extra
 
 
@@ -85,7 +87,7 @@ def _parse_cli(lines: List[str]) -> Optional[ToolVersion]:
     for ln in lines:
         kv = _KV_RE.match(ln)
         if kv:
-            pairs.append((kv.group(1).strip().lower(), kv.group(2)))
+            pairs.append((kv.group(1).strip().lower(), kv.group(2).strip()))
     keys = dict(pairs[::-1])  # first occurrence wins
     version = keys.get("cli-version")
     if version is None and "version" in keys and any(k.startswith("build ") for k in keys):

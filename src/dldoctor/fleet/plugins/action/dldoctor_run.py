@@ -24,6 +24,11 @@ import shlex
 
 from ansible.plugins.action import ActionBase
 
+try:        # a host's answer nested past the stack is refused before json recurses into it
+    from dldoctor.nesting import loads as _loads
+except ImportError:      # an Ansible whose Python lacks dldoctor: the plain parser
+    _loads = json.loads  # type: ignore[assignment]
+
 __metaclass__ = type
 
 # Runs on the target under its python3 (>= 3.8; an older one gets the pyz's own refusal).
@@ -164,8 +169,11 @@ class ActionModule(ActionBase):
         cmd = "%s -c %s" % (shlex.quote(python), shlex.quote(LAUNCH))
         res = self._low_level_execute_command(cmd, sudoable=True, in_data=data)
         try:
-            out = json.loads(res.get("stdout") or "")
+            out = _loads(res.get("stdout") or "")
             got = out["runs"]
+            if not isinstance(got, dict) or not all(isinstance(v, dict) for v in got.values()):
+                raise TypeError("runs")
+            snapshot = base64.b64decode(out["snapshot"]) if out.get("snapshot") is not None else None
         except (ValueError, KeyError, TypeError, RecursionError):
             result.update(failed=True, rc=res.get("rc"), stdout=res.get("stdout") or "",
                           stderr=res.get("stderr") or "",
@@ -179,10 +187,10 @@ class ActionModule(ActionBase):
             first = got.get(bad[0]) or {}
             result["msg"] = "dldoctor %s: exit %s" % (bad[0], first.get("rc"))
             result["stderr"] = first.get("stderr") or ""
-        elif out.get("snapshot") is not None:
+        elif snapshot is not None:
             name = SAFE_NAME.sub("_", str(task_vars.get("inventory_hostname")))
             dest = os.path.join(str(task_vars["dldoctor_out"]), name + ".tar.gz")
             with open(dest + ".tmp", "wb") as fh:
-                fh.write(base64.b64decode(out["snapshot"]))
+                fh.write(snapshot)
             os.replace(dest + ".tmp", dest)
         return result
