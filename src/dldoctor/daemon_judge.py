@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from dldoctor import nesting
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.parse.dockerd_cmdline import SHORT_FLAGS
@@ -740,8 +741,8 @@ def _values_firewall(j: Judgement, data: Dict[str, Any], v: Version, flags: _Fla
                  "firewall mark %s" % json_quote(mark))
     shm = data.get("default-shm-size")
     if shm is not None and not isinstance(shm, str):      # opts.MemBytes.UnmarshalJSON: a string
-        _bad(j, "shm-size", "default-shm-size", "invalid size: %s" % shm)
-    elif isinstance(shm, str) and not re.match(r"^\s*\d+(\.\d+)?\s*([kmgtpKMGTP]?[iI]?[bB]?)\s*$", shm):
+        _bad(j, "shm-size", "default-shm-size", "invalid size: %s" % nesting.text_of(shm))
+    elif isinstance(shm, str) and not re.match(r"^\d+(\.\d+)?\s*[kmgtpKMGTP]?[iI]?[bB]?$", shm.strip()):
         _bad(j, "shm-size", "default-shm-size", "invalid size: '%s'" % shm)
 
 def _values_registries(j: Judgement, data: Dict[str, Any], v: Version, flags: _Flags) -> None:

@@ -226,7 +226,7 @@ def _refine_permission_denied(pid: str, facts: Facts, matched: Dict[str, Match])
 def _refine_nvml_unknown_error(pid: str, facts: Facts, matched: Dict[str, Match]) -> Tuple[str, str]:
     cfg = facts.toolkit_config
     # (as pasted, or as `grep -n`, `grep -rn` and `cat -n` print the line)
-    pasted = re.search(r"^[ \t]*(\S+:)?(\d+[:\t])?[ \t]*no-cgroups[ \t]*=[ \t]*true",
+    pasted = re.search(r"^[ \t]*(?:\S+:[ \t]*)?(?:\d+[:\t][ \t]*)?no-cgroups[ \t]*=[ \t]*true",
                        "\n".join(t for t in (facts.notes, facts.error) if t), re.M)
     no_cgroups = (known(cfg) and cfg.no_cgroups is True) or bool(pasted)
     if no_cgroups and not (known(facts.docker_info) and facts.docker_info.is_rootless):

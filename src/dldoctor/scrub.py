@@ -266,9 +266,16 @@ _ESCAPE = lazy_compile(r"\\(u[0-9A-Fa-f]{4}|/)|\\[\s\S]?")
 _QUOTED_USERINFO = lazy_compile(r"\b([a-z][a-z0-9+.-]{0,15}://)([^\s\"`<>/?#@]{0,256}'[^\s\"`<>/?#@]{0,256})@(?=[A-Za-z0-9\[])",
                                 re.I)
 
+# apt takes a source's URI in double quotes, and a password there may then hold blanks:
+# deb "https://u:pass word@host/debian" jammy main (the token pass stops at the blank)
+_DQUOTED_USERINFO = lazy_compile(r"(\"[a-z][a-z0-9+.-]{0,15}://)([^\"\n<>/?#@]{0,256}\s[^\"\n<>/?#@]{0,256})@"
+                                 r"(?=[A-Za-z0-9\[])", re.I)
+
 
 def _mask_text(text: str) -> str:
     if "@" in text:
+        if '"' in text:
+            text = _DQUOTED_USERINFO.sub(lambda m: m.group(1) + _masked_userinfo(m.group(2)) + "@", text)
         text = _TOKEN.sub(lambda m: _mask_url(m.group(0)) if "@" in m.group(0) else m.group(0), text)
         if "'" in text:
             text = _QUOTED_USERINFO.sub(lambda m: m.group(1) + _masked_userinfo(m.group(2)) + "@", text)

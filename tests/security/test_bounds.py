@@ -163,7 +163,7 @@ def test_a_registry_body_nested_past_the_stack_is_text_not_a_crash():
 # --- files dldoctor edits -----------------------------------------------------------------------
 
 EDIT_HUGE = """
-import json, resource, sys
+import json, sys
 from dldoctor.executor import apply
 from dldoctor.host.writer import HostWriter
 from dldoctor.journal import Journal
@@ -174,8 +174,11 @@ plan = [Plan("daemon-json", (FileWrite("/etc/docker/daemon.json", b"{}\\n", b'{"
                                        None, None),))]
 outcome = apply(plan, writer, Journal(writer), None, lambda p: True, lambda m: None, timeout=2,
                 verifiers=[])
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child forked from a large
+# test process would report that process's size
+hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:")][0]
 print(json.dumps({"status": outcome.status, "error": outcome.error,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": int(hwm.split()[1]) / 1024}))
 """
 
 
@@ -281,3 +284,36 @@ def test_a_daemon_json_nested_past_the_stack_is_no_internal_error(tmp_path):
     res = measured(["check", "--snapshot", str(snap), "--json"])
     assert res["rc"] in (0, 1), res["stderr"]
     assert "internal error" not in res["stdout"] and "nested too deeply" in res["stdout"]
+
+
+@pytest.mark.parametrize("text", [
+    "Err:1 a" + " " * RUN + "!\n",
+    "Err:1 a 404 x" + " " * RUN + "!\n",
+    "Err:1 http://x jammy InRelease\n  a" + " " * RUN + "!\n",
+], ids=["err-line", "err-status", "status-line"])
+def test_apt_update_parses_a_hostile_line_in_linear_time(text):
+    from dldoctor.parse.apt_sources import parse_apt_update
+
+    start = time.monotonic()
+    parse_apt_update(text)
+    assert time.monotonic() - start < 2.0          # 40 KB took 37 s
+
+
+def test_a_hostile_shm_size_is_judged_in_linear_time_and_a_deep_one_is_no_internal_error():
+    from dldoctor.daemon_judge import judge
+
+    start = time.monotonic()
+    judge(json.dumps({"default-shm-size": "1" + " " * RUN + "!"}), (29, 0, 0), {})
+    assert time.monotonic() - start < 2.0          # 10 KB took 7 s, and a check judges ~10 times
+    deep = judge('{"default-shm-size": ' + "[" * 5000 + "]" * 5000 + "}", (29, 0, 0), {})
+    assert [v.message for v in deep.verdicts] == ["invalid size: (nested too deeply)"]
+
+
+def test_notes_with_an_nvml_error_and_a_long_blank_line_are_diagnosed_promptly(tmp_path):
+    """The no-cgroups reading searches all of notes and error, not the 32 KiB a reader sees."""
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "notes").write_text("Failed to initialize NVML: Unknown Error\n" + " " * 400000 + "!\n")
+    res = measured(["check", "--snapshot", str(snap), "--json"], timeout=120)
+    assert res["rc"] in (0, 1), res["stderr"]
+    assert res["elapsed"] < 20, res["elapsed"]     # 80 KB took 11 s, 1 MiB did not end

@@ -234,3 +234,14 @@ def test_a_password_holding_a_quote_is_masked(text, secret):
 
     out = mask(text)
     assert secret not in out and "bob:***@" in out and ".corp" in out, out
+
+
+def test_a_password_with_a_blank_in_a_quoted_apt_uri_is_masked(tmp_path):
+    """apt takes `deb "URI" suite component`, and then the password may hold blanks."""
+    line = 'deb [signed-by=/k.gpg] "https://bob:HUNTER 12@mirror.corp/ubuntu" jammy main\n'
+    root = make_root(tmp_path, {"etc/apt/sources.list.d/corp.list": line})
+    snap = tmp_path / "snap"
+    res = dldoctor("snapshot", "--root", str(root), "--no-probe", str(snap))
+    assert res.returncode == 0, res.stderr
+    recorded = "".join(p.read_text(errors="replace") for p in snap.rglob("*") if p.is_file())
+    assert "HUNTER" not in recorded and "bob:***@mirror.corp" in recorded

@@ -267,6 +267,12 @@ def _add(items: List[str], value: str) -> None:
         items.append(value)
 
 
+def _no_ip(status: str) -> str:
+    """apt's status without its trailing `[IP: address port]`, stripped. The blanks before the
+    bracket are left to strip(): in the pattern, every run of them was rescanned (quadratic)."""
+    return re.sub(r"\[IP: [^\]]*\]\s*$", "", status).strip()
+
+
 def _err_target_uri(target: str) -> str:
     """`URL suite InRelease` (or `URL InRelease` for a flat repo) -> the URI apt fetched."""
     words = target.split()
@@ -301,7 +307,7 @@ def parse_apt_update(text: str) -> AptUpdate:
         for key in re.findall(r"EXPKEYSIG ([0-9A-Fa-f]{8,40})", line):
             _add(expired, key.upper())
         if raw[:1] in (" ", "\t") and pending_err is not None:
-            status = re.sub(r"\s*\[IP: [^\]]*\]\s*$", "", line).strip()
+            status = _no_ip(line)
             item = (pending_err, status)
             if item not in failed:
                 failed.append(item)
@@ -310,12 +316,13 @@ def parse_apt_update(text: str) -> AptUpdate:
             pending_err = None
             continue
         pending_err = None
-        m = re.match(r"^(?:Err|错误)[:：]\d+\s+(.*?)\s*$", line)
+        m = re.match(r"^(?:Err|错误)[:：]\d+\s+(.*)$", line)
         if m:
-            target = m.group(1)
-            tail = re.search(r"\s+(\d{3}\s+.*?)\s*(?:\[IP: [^\]]*\])?$", target)
+            target = m.group(1).rstrip()
+            # the status: the first blank-separated 3-digit code and what follows it, less the IP
+            tail = re.search(r"(?<!\s)\s+(\d{3}\s.*)$", target)
             if tail:
-                item = (_err_target_uri(target[: tail.start()]), tail.group(1).strip())
+                item = (_err_target_uri(target[: tail.start()]), _no_ip(tail.group(1)))
                 if item not in failed:
                     failed.append(item)
             else:
