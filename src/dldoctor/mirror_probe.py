@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, cast
 
+from dldoctor import nesting
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url, validate_mirror_url
 from dldoctor.records import frozen_record
@@ -113,8 +114,6 @@ def _printable(text: str, limit: int = 160) -> str:
 def _refusal_text(body: bytes) -> str:
     """The message of a registry error body ({"errors": [{"message": ...}]}, {"message": ...}),
     else the body's first words."""
-    from dldoctor import nesting
-
     text = (body or b"")[:4096].decode("utf-8", "replace")
     try:
         data = nesting.loads(text)

@@ -40,16 +40,11 @@ def parse_report(text: str) -> Optional[Dict[str, Any]]:
         data = nesting.loads(text)
     except ValueError:
         return None
-    if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA or not shallow(data):
+    if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA or not nesting.shallow(data, MAX_DEPTH):
         return None
     if not isinstance(data.get("findings"), list) or not isinstance(data.get("root_causes", []), list):
         return None
     return data
-
-
-def shallow(data: Any, limit: int = MAX_DEPTH) -> bool:
-    """No list or object in `data` nested more than `limit` levels deep (without recursion)."""
-    return nesting.shallow(data, limit)
 
 
 def failing(report: Dict[str, Any]) -> bool:

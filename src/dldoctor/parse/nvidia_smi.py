@@ -241,9 +241,11 @@ def _name_and_pm(cell: str) -> Optional[Tuple[str, str]]:
     return (name, words[cut + 1:]) if name else None
 
 
-def _is_gpu_row(ln: str) -> bool:
+def _gpu_row(ln: str) -> Optional[Tuple[re.Match[str], Tuple[str, str]]]:
+    """A GPU row's match and its (name, persistence mode), None for any other line."""
     gm = _GPU_ROW_RE.match(ln)
-    return gm is not None and _name_and_pm(gm.group("cell")) is not None
+    name_pm = _name_and_pm(gm.group("cell")) if gm else None
+    return (gm, name_pm) if gm and name_pm else None
 
 
 def _last_cell(ln: str) -> Optional[str]:
@@ -314,12 +316,11 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
                 is_windows = True
             i += 1
             continue
-        gm = _GPU_ROW_RE.match(ln)
-        name_pm = _name_and_pm(gm.group("cell")) if gm else None
-        if not gm or name_pm is None:
+        row = _gpu_row(ln)
+        if row is None:
             i += 1
             continue
-        name, pm = name_pm
+        gm, (name, pm) = row
         if pm.upper() in ("WDDM", "TCC", "MCDM"):
             is_windows = True
         rec: _TableGpu = {
@@ -333,7 +334,7 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
         j = i + 1
         while j < n and len(block) < 3:
             nxt = lines[j]
-            if not nxt.startswith("|") or _is_gpu_row(nxt):
+            if not nxt.startswith("|") or _gpu_row(nxt):
                 break
             block.append(nxt)
             j += 1
