@@ -60,7 +60,7 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
         return [ok("daemon-json", AREA, _("No {path}: dockerd runs on its defaults").format(path=path))]
     if isinstance(dj, Unknown):
         if dj.evidence != "daemon.json":
-            return [skip("daemon-json", AREA, _("daemon.json not collected"))]
+            return [skip("daemon-json", AREA, dj.reason)]     # not collected, or too large
         return _invalid_syntax(facts, path, dj)
     from dldoctor.daemon_judge import IGNORED, REFUSE, WARN
 

@@ -452,6 +452,8 @@ def _current_text(facts: Facts) -> Tuple[bool, Optional[str]]:
     ev = facts.raw.get("daemon.json")
     if facts.daemon_json is None and (ev is None or not ev.text):
         return False, None
+    if isinstance(facts.daemon_json, Unknown) and facts.daemon_json.evidence != "daemon.json":
+        ev = None       # not collected, or not read whole: a merge or --force would lose its end
     if ev is not None and ev.text is not None:
         if ev.text == "" and ev.exit not in (None, 0):
             return False, None          # LiveHost: a missing file is "" with exit 1, like `cat`

@@ -14,6 +14,7 @@ from dldoctor.errors import ParseError
 from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
 from dldoctor.facts import Facts, Unknown, known
 from dldoctor.host import Evidence, Host
+from dldoctor.host.paths import READ_LIMIT
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
 
@@ -254,6 +255,11 @@ def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
     try:
         facts.daemon_json = parse_daemon_json(ev.text or "")
     except ParseError as exc:
+        if len((ev.text or "").encode("utf-8", "replace")) >= READ_LIMIT - 3:
+            # read up to the bound and cut there: the cut, not the file, ends mid-value
+            facts.daemon_json = Unknown(_("daemon.json is larger than {n} MiB: not read whole, "
+                                          "so not judged").format(n=READ_LIMIT >> 20))
+            return
         facts.daemon_json = Unknown(str(exc), "daemon.json", exc.message, exc.line, exc.col)
 
 

@@ -286,6 +286,31 @@ def test_a_daemon_json_nested_past_the_stack_is_no_internal_error(tmp_path):
     assert "internal error" not in res["stdout"] and "nested too deeply" in res["stdout"]
 
 
+def test_a_valid_daemon_json_larger_than_the_read_bound_is_not_called_invalid(tmp_path):
+    """Reads stop at 1 MiB; the cut ends mid-value, which is the cut's doing, not dockerd's
+    refusal: the file is not judged, and no `daemon-json.invalid` sends a user to fix good JSON."""
+    root = tmp_path / "root"
+    (root / "etc" / "docker").mkdir(parents=True)
+    (root / "etc" / "docker" / "daemon.json").write_text(json.dumps(
+        {"registry-mirrors": ["https://mirror.example"], "labels": ["x" * 100] * 12000}))
+    res = measured(["check", "--root", str(root), "--json", "--no-probe", "--timeout", "2"])
+    assert res["rc"] in (0, 1), res["stderr"]
+    report = json.loads(res["stdout"])
+    assert "daemon-json.invalid" not in {f.get("problem") for f in report["findings"]}
+    [dj] = [f for f in report["findings"] if f["check"] == "daemon-json"]
+    assert dj["status"] == "skip" and "larger than 1 MiB" in dj["title"], dj
+    # and fix, even --force, does not replace it from its first MiB
+    runtime = root / "usr" / "bin" / "nvidia-container-runtime"
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    before = (root / "etc" / "docker" / "daemon.json").read_bytes()
+    res = measured(["fix", "--root", str(root), "--only", "daemon-json", "--force", "--yes",
+                    "--default-runtime", "nvidia", "--timeout", "2"])
+    assert res["rc"] != 0 and "larger than 1 MiB" in res["stdout"] + res["stderr"], res
+    assert (root / "etc" / "docker" / "daemon.json").read_bytes() == before
+
+
 @pytest.mark.parametrize("text", [
     "Err:1 a" + " " * RUN + "!\n",
     "Err:1 a 404 x" + " " * RUN + "!\n",
