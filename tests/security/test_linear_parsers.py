@@ -113,6 +113,21 @@ def _tool_version(text):
     return parse_tool_version(text)
 
 
+def _smi(text):
+    from dldoctor.parse.nvidia_smi import parse_nvidia_smi
+    return parse_nvidia_smi(text)
+
+
+def _apt_update(text):
+    from dldoctor.parse.apt_sources import parse_apt_update
+    return parse_apt_update(text)
+
+
+def _deb822(text):
+    from dldoctor.parse.apt_sources import parse_apt_sources
+    return parse_apt_sources({"hostile.sources": text})
+
+
 def _pull_progress(text):
     from dldoctor.smoke_runner import _layer_counter
     on_line = _layer_counter(lambda done, n: None)
@@ -144,6 +159,10 @@ CASES = [
     ("toolkit-value", _tool_version, "AA:a" + BLANKS + "!\n"),                        # toolkit_version.py _KV_RE
     ("toolkit-key", _tool_version, "AA" + BLANKS + "!\n"),                            # toolkit_version.py _KV_RE
     ("docker-pull-progress", _pull_progress, "000000000000: a" + BLANKS + "!\n"),     # smoke_runner.py _PULL_LINE
+    ("smi-table-header", _smi, "NVIDIA-SMI 1 " * (N // 13) + "\n"),                  # nvidia_smi.py table header
+    ("apt-failed-to-fetch", _apt_update, "Hit:1 x\nFailed to fetch x a" + BLANKS + "!\n"),
+    ("apt-ip-suffixes", _apt_update, "Hit:1 x\nFailed to fetch x " + "[IP: " * (N // 5) + "\n"),
+    ("deb822-field", _deb822, "Types: deb\nURIs: a" + BLANKS + "!\n"),               # apt_sources.py _DEB822_FIELD_RE
 ]
 
 
@@ -187,6 +206,15 @@ def test_values_are_read_as_before():
     assert dev.description == "NVIDIA Corporation GA102 [10de:2204] (rev a1)"
     tool = parse_tool_version("NVIDIA Container Runtime Hook version 1.14.3\ncommit:  53b24618a542  \n")
     assert tool.extra == {"commit": "53b24618a542"}
+    from dldoctor.parse.apt_sources import parse_apt_sources, parse_apt_update
+    upd = parse_apt_update("Hit:1 http://a jammy InRelease\nE: Failed to fetch https://b/x/InRelease  "
+                           "404  Not Found [IP: 1.2.3.4 443]\n")
+    assert upd.failed_uris == (("https://b/x/InRelease", "404  Not Found"),) and upd.unsupported_distribution
+    src = parse_apt_sources({"d.sources": "Types: deb \nURIs:   https://d/linux/ubuntu  \nSuites: jammy\n"
+                                          "Components: stable\nSigned-By:\n"})
+    (entry,) = src.entries
+    assert (entry.uris, entry.suites, entry.signed_by) == (("https://d/linux/ubuntu",), ("jammy",), None)
+    assert parse_apt_sources({"e.sources": "Types:deb\nURIs: https://e\n"}).errors   # no blank: not a field
 
 
 def _check_snapshot(tmp_path, name: str, text: str):

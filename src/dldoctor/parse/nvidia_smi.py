@@ -217,7 +217,8 @@ def _detect_error(lines: List[str]) -> Optional[Tuple[str, str]]:
 # --------------------------------------------------------------------------------------------------
 # default table
 
-_TABLE_HEADER_RE = lazy_compile(r"NVIDIA-SMI\s+(?P<smi>\d[\w.-]*)\s.*?\b(?:Driver|KMD)\s+Version:", re.I)
+_HEADER_SMI_RE = lazy_compile(r"NVIDIA-SMI\s+\d[\w.-]*\s", re.I)
+_HEADER_DRIVER_RE = lazy_compile(r"\b(?:Driver|KMD)\s+Version:", re.I)
 _SMI_RE = lazy_compile(r"NVIDIA-SMI\s+(\d[\w.-]*)")
 _DRIVER_RE = lazy_compile(r"\b(KMD|Driver)\s+Version:\s*([^\s|]+)")
 _CUDA_RE = lazy_compile(r"\bCUDA\s+(UMD\s+)?Version:\s*([^\s|]+)")
@@ -230,6 +231,14 @@ _GPU_ROW_RE = lazy_compile(
 _MEM_RE = lazy_compile(r"(?<!\d)(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
 _MIG_ROW_RE = lazy_compile(r"^\|\s*(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+|N/A)\s*\|")
 _WIN_PATH_RE = lazy_compile(r"\b[A-Za-z]:\\|\.exe\b", re.I)
+
+
+def _is_table_header(ln: str) -> bool:
+    """'| NVIDIA-SMI 535.54.03   Driver Version: 535.54.03 ...': the version, then the driver's.
+    Two searches, not one with `.*?` between them (which is quadratic in the NVIDIA-SMI words of
+    a line without a driver version: 100 KB of them took 29 s)."""
+    smi = _HEADER_SMI_RE.search(ln)
+    return smi is not None and _HEADER_DRIVER_RE.search(ln, smi.end()) is not None
 
 
 def _name_and_pm(cell: str) -> Optional[Tuple[str, str]]:
@@ -276,7 +285,7 @@ def _parse_table(lines: List[str]) -> NvidiaSmi:
     """The default `nvidia-smi` box table, any driver generation, possibly cut off."""
     header_i = None
     for i, ln in enumerate(lines):
-        if _TABLE_HEADER_RE.search(ln):
+        if _is_table_header(ln):
             header_i = i
             break
     if header_i is None:
@@ -801,7 +810,7 @@ def _parse(text: str) -> NvidiaSmi:
         return _parse_xml(joined)
     if _looks_like_query(lines):
         return _parse_query(lines)
-    if any(_TABLE_HEADER_RE.search(ln) for ln in lines):
+    if any(_is_table_header(ln) for ln in lines):
         return _parse_table(lines)
     if any(_VER_LINE_RE.match(ln) and ln.strip().upper().startswith("NVIDIA-SMI") for ln in lines):
         return _parse_version(lines)
