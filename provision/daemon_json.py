@@ -29,7 +29,7 @@ from dldoctor.daemon_judge import REFUSE
 from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
 from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts, server_error
 from dldoctor.errors import ParseError, Refused, UsageError
-from dldoctor.facts import Facts, Unknown, known
+from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
@@ -452,8 +452,8 @@ def _current_text(facts: Facts) -> Tuple[bool, Optional[str]]:
     ev = facts.raw.get("daemon.json")
     if facts.daemon_json is None and (ev is None or not ev.text):
         return False, None
-    if isinstance(facts.daemon_json, Unknown) and facts.daemon_json.evidence != "daemon.json":
-        ev = None       # not collected, or not read whole: a merge or --force would lose its end
+    if isinstance(facts.daemon_json, Unknown) and facts.daemon_json.evidence == CUT_SHORT:
+        ev = None       # not read whole: a merge, or --force, would lose its end
     if ev is not None and ev.text is not None:
         if ev.text == "" and ev.exit not in (None, 0):
             return False, None          # LiveHost: a missing file is "" with exit 1, like `cat`
@@ -636,8 +636,10 @@ class DaemonJsonStep:
                                   "installed), or remove \"default-runtime\" from {path}.").format(
                                       path=path, name=name))
             else:
-                warnings.append(_("dockerd will still refuse {path}, for a setting fix does not "
-                                  "manage: {message}").format(path=path, message=v.message))
+                said = _("dockerd will still refuse {path}, for a setting fix does not "
+                         "manage: {message}").format(path=path, message=v.message)
+                if said not in warnings:    # one message can cover several keys' verdicts
+                    warnings.append(said)
 
     def _daemon_action(self, facts: Facts, options: FixOptions, before: Optional[Dict[str, Any]],
                        after: Dict[str, Any], after_text: str, file_changes: bool, forced: bool,

@@ -283,6 +283,10 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
         if by[u].restricted:
             notes.append(_("{url} is kept: it {why}, and serves the images it allows.").format(
                 url=original[u], why=by[u].reason))
+    for u in new + picked:
+        if by[u].restricted:
+            notes.append(_("{url} is added, but it {why}: it serves only the images it allows.").format(
+                url=u, why=by[u].reason))
     kept_unsure = {normalize_mirror_url(u) for u in unsure}
     wanted = set(new) | set(picked) | {u for u in mine if by[u].alive or u in kept_unsure}
     order: Tuple[str, ...] = ()

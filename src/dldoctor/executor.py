@@ -15,6 +15,7 @@ from dldoctor.i18n import _
 from dldoctor.journal import Journal, Restored, Transaction, describe_error
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
 from dldoctor.records import field, record
+from dldoctor.scrub import text_lines
 
 SCHEMA = "dldoctor.fix/1"
 Out = Callable[[str], None]
@@ -82,7 +83,7 @@ def render_plans(plans: Sequence[Plan]) -> str:
     for p in plans:
         lines.append("== %s" % p.step)
         if p.blocked:
-            why = p.blocked.splitlines() or [""]
+            why = text_lines(p.blocked) or [""]
             head = "   " + _("blocked: {why}").format(why=why[0])
             if len(why) == 1:
                 lines.append(head + " (%s)" % p.unblock)
@@ -99,7 +100,7 @@ def render_plans(plans: Sequence[Plan]) -> str:
                 verb = _("remove") if isinstance(c, FileRemove) else (
                     _("create") if c.before is None else _("edit"))
                 lines.append("   %s %s" % (verb, c.path))
-                lines.extend("   " + l for l in c.diff().splitlines())
+                lines.extend("   " + l for l in text_lines(c.diff()))
             elif isinstance(c, Run):
                 lines.append("   " + _("run: {argv}").format(argv=" ".join(c.argv)))
                 if c.why:
@@ -445,8 +446,14 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             id=rec.id, status=rec.status, steps=", ".join(desc["steps"]) or "-"))
         for path in rec.files():
             out("   " + _("restore {path}").format(path=path))
-        for argv in desc["commands"]:
-            out("   " + _("undo command of: {argv}").format(argv=" ".join(argv)))
+        for e in rec.entries:      # what undo will run as root, not only what the fix ran
+            if e.get("op") != "run":
+                continue
+            if e.get("undo"):
+                out("   " + _("run: {undo}  (undoes: {argv})").format(
+                    undo=" ".join(e["undo"]), argv=" ".join(e["argv"])))
+            else:
+                out("   " + _("no undo command for: {argv}").format(argv=" ".join(e["argv"])))
         edited = journal.check_undo(rec)
         if edited and not force:
             msg = "\n".join(r.detail for r in edited)

@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not impo
     from dldoctor.parse.toolkit_version import ToolVersion
 
 
+# Unknown.evidence of a file read only up to the read bound (its end, and so its meaning, unknown)
+CUT_SHORT = "cut-short"
+
+
 @frozen_record
 class Unknown:
     """A fact we could not establish; falsy so `if facts.docker_info:` reads naturally.

@@ -12,7 +12,7 @@ import re
 from dldoctor.derived import configured_mirrors, runtime_entries
 from dldoctor.errors import ParseError
 from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
-from dldoctor.facts import Facts, Unknown, known
+from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.host import Evidence, Host
 from dldoctor.host.paths import READ_LIMIT
 from dldoctor.i18n import _
@@ -165,7 +165,7 @@ def _read_paths(facts: Facts) -> None:
 
 def _probe_mirrors(host: Host, facts: Facts) -> None:
     """GET /v2/ of each configured mirror (and Docker Hub beside them), concurrently, bounded."""
-    from dldoctor.mirror_probe import probe
+    from dldoctor.mirror_probe import MAX_CHECKED_MIRRORS, probe
 
     mirrors = [m for m in configured_mirrors(facts)]
     if not mirrors:
@@ -179,7 +179,8 @@ def _probe_mirrors(host: Host, facts: Facts) -> None:
     hub_thread = threading.Thread(target=lambda: hub_result.extend(
         probe(host, [hub], timeout=timeout, manifest=False)), daemon=True)
     hub_thread.start()
-    results = probe(host, [m for m in mirrors if normalize_mirror_url(m) != hub], timeout=timeout)
+    results = probe(host, [m for m in mirrors if normalize_mirror_url(m) != hub][:MAX_CHECKED_MIRRORS],
+                    timeout=timeout)
     hub_thread.join()
     lines = []
     for p in results + hub_result:
@@ -258,7 +259,7 @@ def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
         if len((ev.text or "").encode("utf-8", "replace")) >= READ_LIMIT - 3:
             # read up to the bound and cut there: the cut, not the file, ends mid-value
             facts.daemon_json = Unknown(_("daemon.json is larger than {n} MiB: not read whole, "
-                                          "so not judged").format(n=READ_LIMIT >> 20))
+                                          "so not judged").format(n=READ_LIMIT >> 20), CUT_SHORT)
             return
         facts.daemon_json = Unknown(str(exc), "daemon.json", exc.message, exc.line, exc.col)
 

@@ -47,7 +47,7 @@ import stat
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
 from dldoctor.errors import UsageError
 from dldoctor.host import fsops, paths
-from dldoctor.host.writer import HostWriter
+from dldoctor.host.writer import EDIT_LIMIT, HostWriter
 from dldoctor.i18n import _
 from dldoctor import nesting
 from dldoctor.records import field, record
@@ -291,7 +291,11 @@ class Journal:
             self.writer.remove(path)
             return Restored(path, "removed")
         backup = e.get("backup")
-        data = fsops.read_bytes(os.path.join(rec.path, backup), root=self.root) if backup else None
+        try:    # bounded as the file it stands for (EDIT_LIMIT); a FIFO or a larger one is damage
+            data = fsops.read_bytes(os.path.join(rec.path, backup), root=self.root,
+                                    limit=EDIT_LIMIT) if backup else None
+        except OSError:
+            data = None
         if data is None or fsops.sha256(data) != before:
             raise ApplyFailed(_("the backup of {path} in {dir} is missing or damaged; nothing "
                                 "more was restored").format(path=path, dir=rec.path))
@@ -359,11 +363,21 @@ def _entry_ok(e: Any) -> bool:
     def opt(key: str, kind: Any) -> bool:
         return e.get(key) is None or isinstance(e[key], kind)
 
+    def within(key: str, top: int) -> bool:      # (bool is an int too, and no owner or mode)
+        v = e.get(key)
+        return v is None or (type(v) is int and 0 <= v <= top)
+
     op = e["op"]
     if op in FILE_OPS:
-        return (isinstance(e.get("path"), str) and opt("backup", str) and
-                opt("sha256_before", str) and opt("sha256_after", str) and
-                opt("mode", int) and opt("uid", int) and opt("gid", int) and opt("step", str))
+        path, backup = e.get("path"), e.get("backup")
+        # as Transaction writes them: a normalised absolute path (an undo that said
+        # "removed: /../../x" would read as a file outside the root), files/<n> beside it
+        return (isinstance(path, str) and path.startswith("/") and os.path.normpath(path) == path
+                and (backup is None or isinstance(backup, str) and backup.startswith("files/")
+                     and backup[6:].isdigit() and backup[6:].isascii())
+                and opt("sha256_before", str) and opt("sha256_after", str)
+                and within("mode", 0o7777) and within("uid", 2**32 - 2) and within("gid", 2**32 - 2)
+                and opt("step", str))
     if op == "run":
         return _strs(e.get("argv")) and (e.get("undo") is None or _strs(e["undo"]))
     if op == "daemon":

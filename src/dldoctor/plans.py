@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional, Tuple, Union
 
 from dldoctor.records import frozen_record
+from dldoctor.scrub import text_lines
 
 
 @frozen_record
@@ -24,8 +25,8 @@ class FileWrite:
 
         if _binary(self.before) or _binary(self.after):
             return _binary_note(self.path, self.before, self.after)
-        a = (self.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
-        b = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        a = text_lines((self.before or b"").decode("utf-8", "replace"), keepends=True)
+        b = text_lines(self.after.decode("utf-8", "replace"), keepends=True)
         src = self.path if self.before is not None else "/dev/null"
         lines = difflib.unified_diff(a, b, fromfile=src, tofile=self.path)
         return "".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n" for l in lines)
@@ -41,7 +42,7 @@ class FileRemove:
 
         if _binary(self.before):
             return _binary_note(self.path, self.before, None)
-        a = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        a = text_lines(self.before.decode("utf-8", "replace"), keepends=True)
         return "".join(difflib.unified_diff(a, [], fromfile=self.path, tofile="/dev/null"))
 
 

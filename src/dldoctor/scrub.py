@@ -21,7 +21,7 @@ from dldoctor.lazy_regex import lazy_compile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict
+    from typing import Any, Dict, List
 
 MASK = "***"
 
@@ -44,7 +44,7 @@ _HEADER = lazy_compile(
 # unexpected status …" a value: masking there would hide the error a report is about.
 _KEY_VALUE = lazy_compile(
     r"(password|passwd|passphrase|secret|(?<!/)token|api[_-]?key|private[_-]?key|(?<!docker-)credentials?|credentials?(?!-[a-z])|"
-    r"(?<![a-z])pass(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
+    r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
     r"([\w-]{0,32}(?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16})(?!unexpected status\b)"
     r"(\\{1,8}\"|\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|"
     r"(?:[^\s\"',;&{}\[\]\\]|\\(?!\\{0,8}\")){1,8192})", re.I)
@@ -300,7 +300,9 @@ def mask_obj(obj: Any) -> Any:
 
 _SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
                          r"credhelpers|^authorization$|private[_-]?key|credentials?|"
-                         r"(?<![a-z])pass(?![a-z])", re.I)
+                         r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|"
+                         # `db_pwd`, not the shell's PWD (a working directory, in env dumps)
+                         r"(?<=[a-z0-9][_.-])pwd(?![a-z])|^pwd[_.-]", re.I)
 
 
 def _secret_key(key: str) -> bool:
@@ -437,6 +439,17 @@ def _escape(m: "re.Match[str]") -> str:
 def terminal(text: str) -> str:
     """`text` safe to print: control characters shown as \\x1b, \\u202e..."""
     return _UNSAFE.sub(_escape, text) if text else text
+
+
+def text_lines(text: str, keepends: bool = False) -> List[str]:
+    """`text` split at "\n" only. str.splitlines() also breaks at \r, \v, \f, \x1c-\x1e, \x85,
+    U+2028 and U+2029, which a JSON string may hold: a value in daemon.json or a journal could
+    then start a line of its own (a forged `+` diff line); kept in the line, terminal() shows
+    them escaped."""
+    parts = [p + "\n" for p in text.split("\n")] if keepends else text.split("\n")
+    last = text.rsplit("\n", 1)[-1]
+    parts[-1] = last
+    return parts if last else parts[:-1]
 
 
 def safe(text: str) -> str:

@@ -72,6 +72,22 @@ def test_a_guess_counts_only_where_the_rules_found_nothing():
     assert host_causes(None) == [] and host_causes({"root_causes": [3, "x"]}) == ["x"]
 
 
+def test_a_host_report_of_huge_or_countless_causes_is_bounded():
+    """A host's answer is untrusted: a 5 MB "problem ID" and 16000 of them took the merge 17 s
+    and 25 MB of output. An ID is a short name, and a report names a few."""
+    import time
+
+    from dldoctor.fleet.report import MAX_CAUSES, host_causes, merge, render_lines
+
+    report = {"schema": "dldoctor.report/1", "findings": [],
+              "root_causes": ["x" * 5_000_000, "toolkit.missing"] + ["c%d" % i for i in range(16000)]}
+    causes = host_causes(report)
+    assert causes[0] == "toolkit.missing" and len(causes) == MAX_CAUSES
+    start = time.monotonic()
+    lines = render_lines(merge({"gpu01": {"status": "failing", "report": report, "error": None}}))
+    assert time.monotonic() - start < 2 and sum(len(t) for _s, t in lines) < 20_000
+
+
 def test_merge_human_output(saved):
     res = dldoctor("fleet", "merge", *sorted(saved.glob("*.json")))
     assert res.returncode == 1

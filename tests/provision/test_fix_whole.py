@@ -166,6 +166,17 @@ def test_dead_mirrors_are_dropped_restricted_kept_live_fastest_first(root):
         assert not any("is removed" in w for w in kplan["warnings"])
 
 
+def test_a_restricted_mirror_asked_for_is_added_with_a_note_that_says_so(root):
+    with mirror("restricted") as restricted:
+        r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--json",
+                "--registry-mirror", restricted)
+        assert r.returncode == 0, r.stderr
+        plan = json.loads(r.stdout)["plan"][0]
+        assert "+    \"%s\"" % restricted in plan["changes"][0]["diff"]
+        assert any(n.startswith("%s is added, but it refuses library/hello-world with HTTP 403" %
+                                restricted) for n in plan["notes"]), plan["notes"]
+
+
 def test_check_reports_a_restricted_mirror_from_the_live_probe(root):
     with mirror("restricted") as restricted, mirror("dead") as dead:
         daemon_json(root, {"registry-mirrors": [restricted, dead]})

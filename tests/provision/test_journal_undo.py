@@ -550,3 +550,69 @@ def test_read_only_root_names_the_path_it_could_not_write(root):
         finally:
             subprocess.run(["umount", root], capture_output=True)
     assert read(root) == OLD
+
+
+# --- a journal or a file that dldoctor did not write as it is ----------------------------------
+
+
+def _journal_dir(root):
+    base = Path(root, "var/lib/dldoctor/journal")
+    (only,) = [p for p in base.iterdir() if p.is_dir()]
+    return only
+
+
+def test_undo_shows_the_commands_it_will_run_not_only_what_the_fix_ran(root):
+    """The question before undo names what it runs as root: the undo command of each step."""
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if not os.path.isfile(busybox) or os.geteuid() != 0:
+        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
+    os.makedirs(os.path.join(root, "bin"))
+    shutil.copy(busybox, os.path.join(root, "bin", "true"))        # `true` whatever its arguments
+    put(root)
+    plans = [plan(), Plan("packages", (Run(("/bin/true", "install", "x"), "add x",
+                                           ("/bin/true", "remove", "x")),
+                                       Run(("/bin/true", "hold"), "no way back"),))]
+    outcome, writer, _ = run_apply(root, plans, None)
+    assert outcome.status == "applied"
+    shown = []
+    res = undo(Journal(writer), None, lambda rec: False, shown.append)
+    assert res.status == "declined" and read(root) == NEW
+    text = "\n".join(shown)
+    assert "run: /bin/true remove x  (undoes: /bin/true install x)" in text, text
+    assert "no undo command for: /bin/true hold" in text, text
+
+
+@pytest.mark.parametrize("change", [
+    {"uid": -5}, {"mode": 0o100644}, {"path": "/../../../tmp/outside"}, {"path": "etc/docker/daemon.json"},
+    {"backup": "../../../../etc/passwd"}, {"uid": True},
+], ids=["negative-uid", "file-type-in-mode", "dotdot-path", "relative-path", "backup-elsewhere", "bool-uid"])
+def test_undo_refuses_a_journal_entry_dldoctor_does_not_write(root, change):
+    """Not an internal error, nor a 'removed: /../../x' that reads as a file outside the root: the
+    journal is damaged (exit 2), named, and the file is left as it is."""
+    put(root)
+    run_apply(root, [plan()], None)
+    log = _journal_dir(root) / "journal.jsonl"
+    entries = [json.loads(l) for l in log.read_text().splitlines()]
+    entries[0].update(change)
+    log.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    r = cli("undo", "--root", root, "--yes")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "cannot read dldoctor's journal" in r.stderr and "journal.jsonl" in r.stderr
+    assert "internal error" not in r.stderr and read(root) == NEW
+
+
+def test_a_huge_backup_is_damage_not_a_memory_error(root):
+    """undo reads a backup as the file it stands for, to EDIT_LIMIT: a sparse 8 GiB one is
+    reported damaged at once (it was read whole: MemoryError under a 1.5 GB limit)."""
+    put(root)
+    run_apply(root, [plan()], None)
+    backup = _journal_dir(root) / "files" / "0"
+    with open(backup, "r+b") as f:
+        f.truncate(8 << 30)
+    e = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+    r = subprocess.run(["sh", "-c", 'ulimit -v 1500000; exec "$@"', "sh"] +
+                       [sys.executable, "-m", "dldoctor", "undo", "--root", root, "--yes"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e, timeout=120)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "missing or damaged" in r.stdout + r.stderr and "internal error" not in r.stderr
+    assert read(root) == NEW

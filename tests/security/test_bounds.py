@@ -151,6 +151,31 @@ def test_check_reports_a_dripping_mirror_dead_within_the_timeout(tmp_path, serve
         assert "timed out" in text, text[:2000]
 
 
+def test_a_daemon_json_of_many_silent_mirrors_does_not_hold_check_for_minutes(tmp_path):
+    """Each probe is bounded, the number was not: 64 mirrors that accept and never answer took
+    check past a minute (8 requests at a time). Now the first 32 are probed, all at once."""
+    silent = []
+    for _ in range(64):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)                # the kernel completes the handshake; nobody ever answers
+        silent.append(s)
+    try:
+        urls = ["http://127.0.0.1:%d" % s.getsockname()[1] for s in silent]
+        root = tmp_path / "root"
+        (root / "etc/docker").mkdir(parents=True)
+        (root / "etc/docker/daemon.json").write_text(json.dumps({"registry-mirrors": urls[1:]}))
+        r = measured(["check", "--root", str(root), "--timeout", "2", "--json"],
+                     env={"DLDOCTOR_HUB_URL": urls[0]})
+    finally:
+        for s in silent:
+            s.close()
+    assert r["rc"] in (0, 1), r["stderr"]
+    assert r["elapsed"] < 2 * 3 + 4, r            # a token round-trip at most, not 63 x 2 / 8 x 2 s
+    text = json.dumps(json.loads(r["stdout"]))
+    assert urls[1] in text and "mirror.dead" in text
+
+
 def test_a_registry_body_nested_past_the_stack_is_text_not_a_crash():
     """A mirror's or registry's answer is untrusted: `[[[[…` 100000 deep is no RecursionError."""
     from dldoctor import mirror_probe, registry_http

@@ -256,3 +256,33 @@ def test_fleet_merge_bad_report_is_a_clear_exit_2(tmp_path, report):
         text = text_of(res)
         assert res.returncode == 2, text
         assert "internal error" not in text and "is not a dldoctor report" in text, text
+
+
+# --- line breaks other than \n inside a value ----------------------------------------------------
+
+def test_a_line_separator_in_daemon_json_cannot_forge_a_diff_line(tmp_path):
+    """JSON strings may hold U+2028, U+0085 and \\r raw; str.splitlines() broke the plan there, so
+    a label could print as a `+` line of its own (coloured green on a terminal) or a 'Dry run:
+    nothing was changed.' line. Each stays in its line, escaped, and the diff ends once."""
+    root = tmp_path / "root"
+    (root / "etc" / "docker").mkdir(parents=True)
+    (root / "etc" / "os-release").write_text(OS_RELEASE)
+    runtime = root / "usr" / "bin" / "nvidia-container-runtime"
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    forged = '+  "insecure-registries": ["0.0.0.0/0"],'
+    (root / "etc" / "docker" / "daemon.json").write_text(json.dumps(
+        {"labels": ["team=ml\u2028" + forged + "\x85Dry run: nothing was changed.\r- gone"]},
+        indent=2, ensure_ascii=False), encoding="utf-8")
+    for extra in ([], ["--json"]):
+        res = run(["fix", "--dry-run", "--root", str(root), "--only", "daemon-json",
+                   "--default-runtime", "nvidia"] + extra)
+        out = res.stdout.decode("utf-8")
+        assert res.returncode == 0, (out, res.stderr)
+        lines = out.splitlines() if not extra else json.loads(out)["plan"][0]["changes"][0]["diff"].split("\n")
+        assert not [ln for ln in lines if ln.strip().startswith(('+  "insecure', "- gone"))], out
+        assert sum(ln.strip().startswith("Dry run: nothing") for ln in lines) == (0 if extra else 1), out
+        assert sum("No newline at end of file" in ln for ln in lines) <= 1, out
+        assert_inert(out)
+        assert "\\u2028" in out or "\\\\u2028" in out, out

@@ -22,9 +22,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def say(message: str) -> None:
     """`dldoctor: message` on stderr, terminal-safe; later lines indented under the first."""
-    from dldoctor.scrub import safe
+    from dldoctor.scrub import safe, text_lines
 
-    for i, line in enumerate(message.splitlines() or [""]):
+    for i, line in enumerate(text_lines(message) or [""]):
         sys.stderr.write(("dldoctor: " if i == 0 else "  ") + safe(line) + "\n")
 
 

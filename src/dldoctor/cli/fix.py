@@ -16,7 +16,7 @@ from dldoctor.cli.errors import boundary, say
 from dldoctor.cli.options import require_seconds, timeout_option
 from dldoctor.errors import Refused, UsageError
 from dldoctor.i18n import _
-from dldoctor.scrub import safe
+from dldoctor.scrub import safe, text_lines
 
 ROOT_HELP = _("Filesystem root of the host to fix (files are written under it; commands run "
               "chrooted there).")
@@ -39,7 +39,7 @@ def _printer(json_out: bool, show: bool = True) -> Callable[[str], None]:
     def out(text: str) -> None:
         if json_out and not show:
             return
-        for line in text.splitlines() or [""]:
+        for line in text_lines(text) or [""]:
             body = line.lstrip(" ")
             fg = None
             if color and body.startswith("+") and not body.startswith("+++"):

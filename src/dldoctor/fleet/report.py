@@ -22,6 +22,8 @@ SCHEMA = "dldoctor.fleet/1"
 REPORT_SCHEMA = "dldoctor.report/1"
 STATUSES = ("ok", "failing", "unreachable", "error")
 MAX_ERROR = 2000  # characters of an error kept per host: a wall of stderr is not a report
+MAX_ID = 64       # characters of a problem ID (the catalog's longest has 29)
+MAX_CAUSES = 16   # root causes taken from one host's report
 MAX_DEPTH = 64    # levels of nesting in a host's report (a real one has fewer than 10): deeper is
                   # no report, and could not be written back out (json.dumps recurses)
 
@@ -93,7 +95,10 @@ def host_causes(report: Optional[Dict[str, Any]]) -> List[str]:
     (a guess counted on many hosts would read as a fleet-wide fault)."""
     from dldoctor.model import guessed
 
-    roots = [p for p in (report or {}).get("root_causes") or () if isinstance(p, str)]
+    # a problem ID is a short name, and a report names a few: a host's odd answer (a 5 MB "ID",
+    # 16000 of them) took the merge 17 s and 25 MB of output; what is beyond is no cause
+    roots = [p for p in (report or {}).get("root_causes") or () if isinstance(p, str)
+             and 0 < len(p) <= MAX_ID][:MAX_CAUSES]
     only_guessed = guessed((f.get("problem"), f.get("guess") is True)
                            for f in (report or {}).get("findings") or ()
                            if isinstance(f, dict) and f.get("status") == "fail")

@@ -381,7 +381,10 @@ class LiveHost(Host):
         """--config-file of the running dockerd when given, else the default path."""
         ev = self.evidence("dockerd-cmdline")
         found = EVIDENCE["dockerd-cmdline"].config_file(ev.text) if ev.text else None
-        return self.target_path(found) if found else "/etc/docker/daemon.json"
+        if not found:
+            return "/etc/docker/daemon.json"
+        # one spelling per file, as the journal records it (dockerd's working directory is /)
+        return "/" + os.path.normpath(self.target_path(found)).lstrip("/")
 
     def _ev_daemon_json(self, name: str) -> Evidence:
         path = self.daemon_json_location()
