@@ -52,6 +52,9 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ('"private_key": "-----BEGIN"', '"private_key": "***"'),
     ("MINIO_SECRET_KEY=abc credentials=xyz", "MINIO_SECRET_KEY=*** credentials=***"),
     ("bypass=1 compass: north", "bypass=1 compass: north"),
+    # short spellings of a password; the shell's working directory is none
+    ('{"pw": "NestedPw852", "db_pw": "x"}', '{"pw": "***", "db_pw": "***"}'),
+    ("PWD=/root pwr=1 npw=2", "PWD=/root pwr=1 npw=2"),
     # a credential helper's name is not a key: the error stays readable
     ('err: exec: "docker-credential-desktop": executable file not found in $PATH',
      'err: exec: "docker-credential-desktop": executable file not found in $PATH'),
@@ -76,6 +79,11 @@ def test_mask(text, expected):
 
 def test_bare_json_secret_becomes_a_string():
     assert json.loads(mask('{"password": 123456, "token": null}')) == {"password": "***", "token": None}
+
+
+def test_mask_obj_masks_short_password_keys_but_not_the_working_directory():
+    assert mask_obj({"pw": "a", "db_pwd": "b", "pwd_db": "c", "PWD": "/root"}) == {
+        "pw": "***", "db_pwd": "***", "pwd_db": "***", "PWD": "/root"}
 
 
 def test_mask_obj_masks_whole_secret_subtrees():

@@ -116,6 +116,22 @@ def test_root_without_sudo_user_skipping_the_repositories_exits_0(root):
     assert ["usermod", "-aG", "docker", "alice"] in [c.get("argv") for c in plan["changes"]]
 
 
+def test_what_dockerd_would_still_refuse_is_said_once(root):
+    """Three unknown keys are one refusal of dockerd ("the following directives don't match any
+    configuration option: foo, bar, baz"), said once, not once per key."""
+    runtime = Path(root, "usr/bin/nvidia-container-runtime")
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    daemon_json(root, {"foo": 1, "bar": 2, "baz": 3})
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--json",
+            "--default-runtime", "nvidia")
+    warnings = json.loads(r.stdout)["plan"][0]["warnings"]
+    assert [w for w in warnings if "foo, bar, baz" in w] == [
+        "dockerd will still refuse /etc/docker/daemon.json, for a setting fix does not manage: "
+        "the following directives don't match any configuration option: foo, bar, baz"], warnings
+
+
 def test_blocked_step_in_json(root):
     Path(root, "etc/docker/daemon.json").write_text('{"a": 1,}')
     r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--json")
