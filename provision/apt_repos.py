@@ -34,6 +34,7 @@ The executor calls `step = step.prepare(host, facts, options)` when a step has `
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -49,6 +50,7 @@ from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PR
                                         resolve_presets)
 from dldoctor.provision.packages import keeps_distro_engine
 from dldoctor.records import field, frozen_record
+from dldoctor.scrub import text_lines
 
 if TYPE_CHECKING:
     from dldoctor.facts import Facts
@@ -147,6 +149,9 @@ class Bases:
 # --- pure pieces ----------------------------------------------------------------------------------
 
 
+_CODENAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
 def apt_target(os_release: object) -> AptTarget:
     """Map os-release facts to Docker's repository, or refuse (non-apt, unknown, end of life)."""
     if not known(os_release):
@@ -175,6 +180,10 @@ def apt_target(os_release: object) -> AptTarget:
             raise Refused(_("apt-repos: Ubuntu %s (%s) is %s: Docker and NVIDIA no longer publish "
                             "packages for it. Upgrade to Ubuntu 22.04 or 24.04 LTS first.%s")
                           % (ver, cn, kind, "" if oid == "ubuntu" else " (%s)" % pretty))
+        if not _CODENAME.fullmatch(cn):
+            # it would be written as the Suites: of docker.sources (`jammy; rm -rf /`, `../x`)
+            raise Refused(_("apt-repos: os-release names the Ubuntu release %s, which is no "
+                            "release codename") % json.dumps(cn))
         return AptTarget("ubuntu", cn, "%s%s" % (pretty, base), (
             _("Ubuntu '%s' is newer than the releases dldoctor knows; Docker may not publish it "
               "yet (apt-get update then fails with a missing Release file)") % cn,))
@@ -416,13 +425,14 @@ def _disable_lines(text: str, uris: Iterable[str]) -> Tuple[str, int]:
     wanted = {u.lower() for u in uris}
     out: List[str] = []
     changed = 0
-    lines = text.splitlines(keepends=True)
+    lines = text_lines(text, keepends=True)     # apt's lines: \n only (not \f or U+2028)
     # One-line form.
     for line in lines:
         s = line.strip()
         if s.startswith(("deb ", "deb-src ", "deb\t", "deb-src\t")):
-            tokens = re.sub(r"\[[^\]]*\]", " ", s).split()
-            if any(_norm_uri(t).lower() in wanted for t in tokens[1:]):
+            # `deb [options] URI suite components`: the URI only, split at apt's blanks
+            tokens = [t for t in re.sub(r"\[[^\]]*\]", " ", s).replace("\t", " ").split(" ") if t]
+            if len(tokens) > 1 and _norm_uri(tokens[1]).lower() in wanted:
                 out.append("# disabled by dldoctor (duplicate repository): " + line.lstrip())
                 changed += 1
                 continue
@@ -467,10 +477,19 @@ class AptRepos:
         existing: Dict[str, Optional[bytes]] = {}
         for path in (DOCKER_SOURCES, DOCKER_KEYRING, NVIDIA_LIST, NVIDIA_KEYRING, SOURCES_LIST):
             existing[path] = host.read(path)
-        for fname in host.listdir(SOURCES_DIR) or ():
+        names = host.listdir(SOURCES_DIR) or ()
+        total = 0
+        for fname in names:
             path = "%s/%s" % (SOURCES_DIR, fname)
             if path not in existing:
                 existing[path] = host.read(path)
+            total += len(existing[path] or b"")
+            if len(names) > paths.APT_SOURCES_MAX_FILES or total > paths.APT_SOURCES_MAX_BYTES:
+                # a duplicate Docker or NVIDIA entry past what was read would break apt-get update
+                raise Refused(_("{dir} holds more than {n} files or {size} MiB: dldoctor cannot "
+                                "check them all for another Docker or NVIDIA repository").format(
+                                    dir=SOURCES_DIR, n=paths.APT_SOURCES_MAX_FILES,
+                                    size=paths.APT_SOURCES_MAX_BYTES >> 20))
         if keeps_distro_engine(facts, options) is not None:
             docker_key = KeyMaterial(None, "", _("not needed: the distribution's Docker is kept"))
         else:
@@ -550,9 +569,10 @@ class AptRepos:
                 notes.append(_("remove %s (backed up): %s (%s). Duplicates make apt stop with "
                                "'Conflicting values set for option Signed-By'.") % (path, why, what))
             else:
-                text, n = _disable_lines(old.decode("utf-8", "replace"), {o.uri for o in offs})
+                # bytes that are not UTF-8 (a Latin-1 comment) go back as they were
+                text, n = _disable_lines(old.decode("utf-8", "surrogateescape"), {o.uri for o in offs})
                 if n:
-                    changes.append(FileWrite(path, old, text.encode("utf-8")))
+                    changes.append(FileWrite(path, old, text.encode("utf-8", "surrogateescape")))
                     notes.append(_("disable in %s: %s (%s)") % (path, why, what))
 
         # Keys, then the sources that name them.

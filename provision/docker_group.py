@@ -17,6 +17,8 @@ facts.sudo_user and facts.identity.
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, List, Optional
 
 from dldoctor.errors import Refused
@@ -50,6 +52,10 @@ class DockerGroup(PureStep):
         return plan(facts, options)
 
 
+# What useradd accepts by default, and a machine account's trailing $ (Samba)
+_USER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?")
+
+
 def _runs_as_root(facts: Facts) -> bool:
     ident = getattr(facts, "identity", None)
     return known(ident) and getattr(ident, "uid", None) == 0
@@ -68,6 +74,11 @@ def target_user(facts: Facts, options: Optional[FixOptions]) -> Optional[str]:
             return None
         raise Refused(_("docker-group: no user to add: run dldoctor with sudo from your own "
                         "account (SUDO_USER names you), or pass --user NAME"),
+                      unblock=_("--user NAME, or --skip docker-group"))
+    if not _USER_NAME.fullmatch(user):
+        # it goes to usermod and gpasswd as one argument: `--help` would be an option there
+        raise Refused(_("docker-group: {user} is not a user name (letters, digits, _ . -, at most "
+                        "32, not starting with -)").format(user=json.dumps(user)),
                       unblock=_("--user NAME, or --skip docker-group"))
     if user == "root":
         raise Refused(_("docker-group: root already has full access to Docker; name the user "

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
-from dldoctor.mirror_probe import Probe, probe
+from dldoctor.mirror_probe import MAX_CHECKED_MIRRORS, Probe, probe
 from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
                                   validate_mirror_url)
 from dldoctor.records import frozen_record
@@ -182,6 +182,7 @@ class MirrorChoice:
     drop: Tuple[Tuple[str, str], ...] = ()
     order: Tuple[str, ...] = ()
     none_works: bool = False
+    kept_all: bool = False      # too many configured to probe: kept as they are, as --keep-mirrors
 
 
 def registry_mirror_candidates(presets: Sequence[str],
@@ -248,6 +249,12 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     for u in configured:
         if isinstance(u, str):
             original.setdefault(normalize_mirror_url(u), u)
+    kept_all = not keep and len(original) > MAX_CHECKED_MIRRORS
+    if kept_all:        # each probe is bounded, their number was not (300 silent ones: 51 s)
+        notes.append(_("daemon.json lists {n} registry mirrors, more than dldoctor probes ({max}): "
+                       "they are kept as they are, unprobed").format(n=len(original),
+                                                                     max=MAX_CHECKED_MIRRORS))
+        keep = True
     mine = [] if keep else list(original)
     todo = urls + [u for u in auto if u not in urls] + [u for u in mine if u not in urls + auto]
     probes = probe(host, todo, timeout) if todo else []
@@ -296,7 +303,7 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     asked = urls + (auto if explicit_auto else [])
     none_works = bool(asked) and not any(by[u].alive for u in asked)
     return MirrorChoice(live, tuple(refused), tuple(notes), tuple(probes), tuple(drop), order,
-                        none_works)
+                        none_works, kept_all)
 
 
 def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
@@ -322,7 +329,7 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
                                 "--registry-mirror URL, or --skip daemon-json"))
     for url, why in choice.drop:
         warnings.append(_("registry mirror {url} is removed: {why}").format(url=url, why=why))
-    if keep:
+    if keep or choice.kept_all:
         return choice.live, ()
     dead = tuple(u for u, _why in choice.drop)
     wanted = [mirror_key(u) for u in choice.order]

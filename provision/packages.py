@@ -135,7 +135,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
             why.append(_("{packages}: deprecated by NVIDIA (replaced by nvidia-container-toolkit)")
                        .format(packages=", ".join(legacy)))
         changes.append(Run(("apt-get", "remove", "-y") + APT_OPTS + names, "; ".join(why),
-                           ("apt-get", "install", "-y") + APT_OPTS + reinstall, APT_ENV))
+                           ("apt-get", "install", "-y") + APT_OPTS + reinstall, APT_ENV, partial=True))
         notes.append(_("will REMOVE: {packages} (configuration files are kept)").format(
             packages=" ".join("%s %s" % (p, v) if v else p for p, v in conflicts)))
         if any(p in ("docker.io", "containerd", "runc") for p in names):
@@ -146,7 +146,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     if missing:
         changes.append(Run(("apt-get", "install", "-y") + APT_OPTS + tuple(missing),
                            _("install {packages}").format(packages=" ".join(missing)),
-                           ("apt-get", "remove", "-y") + APT_OPTS + tuple(missing), APT_ENV))
+                           ("apt-get", "remove", "-y") + APT_OPTS + tuple(missing), APT_ENV, partial=True))
         notes.append(_("will install: {packages}").format(packages=" ".join(missing)))
     return Plan(step=name, changes=tuple(changes), notes=tuple(notes), warnings=tuple(warnings))
 

@@ -55,6 +55,7 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     # short spellings of a password; the shell's working directory is none
     ('{"pw": "NestedPw852", "db_pw": "x"}', '{"pw": "***", "db_pw": "***"}'),
     ("PWD=/root pwr=1 npw=2", "PWD=/root pwr=1 npw=2"),
+    ("db-pwd: a adminPwd=b dbpwd=c passcode=d creds=e", "db-pwd: *** adminPwd=*** dbpwd=*** passcode=*** creds=***"),
     # a credential helper's name is not a key: the error stays readable
     ('err: exec: "docker-credential-desktop": executable file not found in $PATH',
      'err: exec: "docker-credential-desktop": executable file not found in $PATH'),
@@ -84,6 +85,9 @@ def test_bare_json_secret_becomes_a_string():
 def test_mask_obj_masks_short_password_keys_but_not_the_working_directory():
     assert mask_obj({"pw": "a", "db_pwd": "b", "pwd_db": "c", "PWD": "/root"}) == {
         "pw": "***", "db_pwd": "***", "pwd_db": "***", "PWD": "/root"}
+    # the same keys as the text masker (they disagreed: db-pwd, x-registry-auth, adminPwd)
+    assert mask_obj({"db-pwd": "a", "adminPwd": "b", "x-registry-auth": "c", "creds": "d"}) == {
+        "db-pwd": "***", "adminPwd": "***", "x-registry-auth": "***", "creds": "***"}
 
 
 def test_mask_obj_masks_whole_secret_subtrees():

@@ -12,10 +12,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError
 from dldoctor.i18n import _
-from dldoctor.journal import Journal, Restored, Transaction, describe_error
+from dldoctor.journal import Journal, Restored, Transaction, describe_error, succeeded_runs
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
 from dldoctor.records import field, record
-from dldoctor.scrub import text_lines
+from dldoctor.scrub import one_line, text_lines
 
 SCHEMA = "dldoctor.fix/1"
 Out = Callable[[str], None]
@@ -99,19 +99,19 @@ def render_plans(plans: Sequence[Plan]) -> str:
             if isinstance(c, (FileWrite, FileRemove)):
                 verb = _("remove") if isinstance(c, FileRemove) else (
                     _("create") if c.before is None else _("edit"))
-                lines.append("   %s %s" % (verb, c.path))
+                lines.append("   %s %s" % (verb, one_line(c.path)))
                 lines.extend("   " + l for l in text_lines(c.diff()))
             elif isinstance(c, Run):
-                lines.append("   " + _("run: {argv}").format(argv=" ".join(c.argv)))
+                lines.append("   " + _("run: {argv}").format(argv=one_line(" ".join(c.argv))))
                 if c.why:
-                    lines.append("        " + c.why)
+                    lines.append("        " + one_line(c.why))
             elif isinstance(c, DaemonAction):
                 lines.append("   " + (_("reload Docker: {why}") if c.action == "reload"
-                                      else _("RESTART Docker: {why}")).format(why=c.why))
+                                      else _("RESTART Docker: {why}")).format(why=one_line(c.why)))
         for n in p.notes:
-            lines.append("   " + _("note: {text}").format(text=n))
+            lines.append("   " + _("note: {text}").format(text=one_line(n)))
         for w in p.warnings:
-            lines.append("   " + _("warning: {text}").format(text=w))
+            lines.append("   " + _("warning: {text}").format(text=one_line(w)))
     return "\n".join(lines)
 
 
@@ -249,8 +249,9 @@ def _apply_change(change: Any, step: str, writer: Any, txn: Transaction,
         txn.remove(change.path, step=step)
         outcome.applied.append({"step": step, "op": "remove", "path": change.path})
     elif isinstance(change, Run):
-        txn.run(change.argv, change.undo, step=step)
+        index = txn.run(change.argv, change.undo, step=step, partial=change.partial)
         res = writer.run(change.argv, env=_env(writer, change))
+        txn.ran(index, res.rc)
         outcome.applied.append({"step": step, "op": "run", "argv": list(change.argv),
                                 "rc": res.rc})
         if not res.ok:
@@ -378,10 +379,10 @@ def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: fl
                                       error=describe_error(exc), path=txn.path))
         return
     outcome.status = "rolled-back"
-    ran = [" ".join(e["argv"]) for e in txn.entries if e.get("op") == "run"]
+    ran = [" ".join(e["argv"]) for e in succeeded_runs(txn.entries)]
     if ran:
         outcome.messages.append(_("Commands already run are not reversed automatically ({cmds}); "
-                                  "`dldoctor undo` reverses them.").format(cmds="; ".join(ran)))
+                                  "`dldoctor undo` reverses them.").format(cmds=one_line("; ".join(ran))))
     if acted is None or control is None:
         outcome.messages.append(_("The previous files are back; Docker was not touched."))
         return
@@ -445,15 +446,19 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
         out(_("Last fix: {id} ({status}), steps {steps}").format(
             id=rec.id, status=rec.status, steps=", ".join(desc["steps"]) or "-"))
         for path in rec.files():
-            out("   " + _("restore {path}").format(path=path))
-        for e in rec.entries:      # what undo will run as root, not only what the fix ran
+            out("   " + _("restore {path}").format(path=one_line(path)))
+        failed = rec.failed_runs()
+        for i, e in enumerate(rec.entries):    # what undo will run as root, not what fix ran
             if e.get("op") != "run":
                 continue
-            if e.get("undo"):
+            if i in failed:
+                out("   " + _("failed when fix ran it, nothing to reverse: {argv}").format(
+                    argv=one_line(" ".join(e["argv"]))))
+            elif e.get("undo"):
                 out("   " + _("run: {undo}  (undoes: {argv})").format(
-                    undo=" ".join(e["undo"]), argv=" ".join(e["argv"])))
+                    undo=one_line(" ".join(e["undo"])), argv=one_line(" ".join(e["argv"]))))
             else:
-                out("   " + _("no undo command for: {argv}").format(argv=" ".join(e["argv"])))
+                out("   " + _("no undo command for: {argv}").format(argv=one_line(" ".join(e["argv"]))))
         edited = journal.check_undo(rec)
         if edited and not force:
             msg = "\n".join(r.detail for r in edited)

@@ -111,6 +111,11 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
         else:
             setattr(facts, field, _parse(spec, ev))
 
+    group = raw.get("group")
+    if group is not None and _cut_short(group):
+        # a docker line past the bound would read as no docker group, and fix would add one
+        facts.group_db = Unknown(_("{path} is larger than {n} MiB: not read whole").format(
+            path="/etc/group", n=READ_LIMIT >> 20), CUT_SHORT)
     _daemon_json(facts, raw)
     _apt_sources(facts, raw)
     _which(facts, raw)
@@ -241,6 +246,11 @@ def _parse_os(ev: Evidence) -> object:
         return _unparsed(ev, exc)
 
 
+def _cut_short(ev: Evidence) -> bool:
+    """A file read up to the bound, and cut there (live and snapshot reads stop at READ_LIMIT)."""
+    return len((ev.text or "").encode("utf-8", "replace")) >= READ_LIMIT - 3
+
+
 def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
     ev = raw.get("daemon.json")
     if ev is None or not ev.collected:
@@ -256,7 +266,7 @@ def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
     try:
         facts.daemon_json = parse_daemon_json(ev.text or "")
     except ParseError as exc:
-        if len((ev.text or "").encode("utf-8", "replace")) >= READ_LIMIT - 3:
+        if _cut_short(ev):
             # read up to the bound and cut there: the cut, not the file, ends mid-value
             facts.daemon_json = Unknown(_("daemon.json is larger than {n} MiB: not read whole, "
                                           "so not judged").format(n=READ_LIMIT >> 20), CUT_SHORT)

@@ -9,6 +9,7 @@ Layout (under the target root, so `--root` journals stay with their root):
                          {"op": "write"|"create"|"remove", "path", "backup", "sha256_before",
                           "sha256_after", "mode", "uid", "gid", "step"}
                          {"op": "run", "argv", "undo", "step"}
+                         {"op": "ran", "run": <index of its run entry>, "rc"}  after the command
                          {"op": "daemon", "action"}
         files/<idx>      the backup of entry idx (bytes, mode and owner of the original)
         COMMITTED        the fix finished (written by rename: it exists whole or not at all)
@@ -94,6 +95,13 @@ class FixRecord:
     @property
     def undoable(self) -> bool:
         return self.status in ("applied", "interrupted", "files-restored")
+
+    def failed_runs(self) -> List[int]:
+        """Indexes of run entries whose command failed when fix ran it: there is nothing to undo
+        (a `groupadd docker` that failed because the group exists must not become `groupdel`).
+        A run with no `ran` entry (a fix killed while it ran, or an older journal) or none of its
+        own exit (timed out) is not known to have failed: undo offers its undo command, as before."""
+        return _failed(self.entries)
 
     def files(self) -> List[str]:
         seen: List[str] = []
@@ -269,13 +277,14 @@ class Journal:
             if edited:
                 raise Refused("\n".join(r.detail for r in edited))
         done: List[Restored] = []
+        failed = rec.failed_runs()
         for idx in reversed(range(len(rec.entries))):
             e = rec.entries[idx]
             op = e.get("op")
             if op in FILE_OPS:
                 done.append(self._restore_file(rec, e, force))
             elif op == "run" and run_undo:
-                done.append(self._undo_run(e))
+                done.append(self._undo_run(e, idx in failed))
         return [r for r in reversed(done)]
 
     def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:
@@ -303,8 +312,11 @@ class Journal:
         self.writer.write_atomic(path, data, mode=e.get("mode"), owner=owner)
         return Restored(path, "restored")
 
-    def _undo_run(self, e: Dict[str, Any]) -> Restored:
+    def _undo_run(self, e: Dict[str, Any], failed: bool = False) -> Restored:
         shown = " ".join(e["argv"])
+        if failed:
+            return Restored(shown, "not-undoable", _("it failed when fix ran it: nothing to "
+                                                     "reverse"))
         if not e.get("undo"):
             return Restored(shown, "not-undoable", _("no undo command; reverse it by hand if "
                                                      "needed"))
@@ -315,6 +327,18 @@ class Journal:
 
     def mark(self, rec_path: str, marker: str, text: str = "") -> None:
         _write_marker(rec_path, marker, text, root=self.root)
+
+
+def succeeded_runs(entries: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The run entries whose command may have changed the host (all but those that failed)."""
+    failed = _failed(entries)
+    return [e for i, e in enumerate(entries) if e.get("op") == "run" and i not in failed]
+
+
+def _failed(entries: Sequence[Dict[str, Any]]) -> List[int]:
+    """Run entries whose command failed, and whose failure leaves nothing done (not `partial`)."""
+    failed = [e["run"] for e in entries if e.get("op") == "ran" and e.get("rc") not in (0, None)]
+    return [i for i in failed if 0 <= i < len(entries) and not entries[i].get("partial")]
 
 
 def _damaged(path: str, why: str) -> UsageError:
@@ -379,10 +403,19 @@ def _entry_ok(e: Any) -> bool:
                 and within("mode", 0o7777) and within("uid", 2**32 - 2) and within("gid", 2**32 - 2)
                 and opt("step", str))
     if op == "run":
-        return _strs(e.get("argv")) and (e.get("undo") is None or _strs(e["undo"]))
+        # fix's commands hold no control character; one in a planted entry would forge a line
+        # of the question undo asks before it runs them
+        return _argv(e.get("argv")) and (e.get("undo") is None or _argv(e["undo"]))
     if op == "daemon":
         return isinstance(e.get("action"), str)
+    if op == "ran":
+        return type(e.get("run")) is int and e["run"] >= 0 and (
+            e.get("rc") is None or type(e.get("rc")) is int)
     return True     # an op this version does not know: nothing here acts on it
+
+
+def _argv(v: Any) -> bool:
+    return _strs(v) and all(a.isprintable() for a in v)
 
 
 def _read_plan(path: str, root: str = "/") -> Dict[str, Any]:
@@ -487,9 +520,19 @@ class Transaction:
         self.writer.remove(path)
         return entry
 
-    def run(self, argv: Sequence[str], undo: Optional[Sequence[str]], step: str = "") -> None:
-        self._append({"op": "run", "argv": list(argv), "undo": list(undo) if undo else None,
-                      "step": step})
+    def run(self, argv: Sequence[str], undo: Optional[Sequence[str]], step: str = "",
+            partial: bool = False) -> int:
+        """Journal a command before it runs; its index, for `ran`."""
+        entry: Dict[str, Any] = {"op": "run", "argv": list(argv),
+                                 "undo": list(undo) if undo else None, "step": step}
+        if partial:
+            entry["partial"] = True
+        self._append(entry)
+        return len(self.entries) - 1
+
+    def ran(self, index: int, rc: Optional[int]) -> None:
+        """How the command of entry `index` ended (rc None: it did not finish)."""
+        self._append({"op": "ran", "run": index, "rc": rc})
 
     def daemon(self, action: str) -> None:
         self._append({"op": "daemon", "action": action})
@@ -513,7 +556,7 @@ class Transaction:
         # follows its entry. What did reach the journal is restored all the same.
         self._close_log()
         restored = self.journal.restore(self.record(), force=True, run_undo=False)
-        ran = [e for e in self.entries if e.get("op") == "run"]
+        ran = succeeded_runs(self.entries)
         try:
             _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK,
                           root=self.journal.root)

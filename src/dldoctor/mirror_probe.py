@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 # Requests at once. Each is bounded by the timeout, so the probe takes about
 # ceil(2 x mirrors / this) timeouts: 32 silent mirrors, 5 s (at 8 at once, 24 took 31 s).
 MAX_CONCURRENT_PROBES = 64
-# Configured mirrors `check` probes (dockerd tries them in order; real files list 1 to 20); later
-# ones are reported unprobed, so a daemon.json of a thousand silent mirrors cannot hold it for minutes.
+# Configured mirrors probed (dockerd tries them in order; real files list 1 to 20): `check` reports
+# later ones unprobed, `fix` keeps a longer list as it is, so a daemon.json of a thousand silent
+# mirrors cannot hold either for minutes.
 MAX_CHECKED_MIRRORS = 32
 REGISTRY_API_HEADER = "Docker-Distribution-Api-Version"
 REGISTRY_API_VALUE = "registry/2.0"

@@ -78,6 +78,9 @@ class Run:
     why: str
     undo: Optional[Tuple[str, ...]] = None
     env: Tuple[Tuple[str, str], ...] = ()
+    # Its failure can leave part of it done (apt-get unpacks some packages, then stops): undo
+    # still offers `undo`. Otherwise a command that failed changed nothing, and is not undone.
+    partial: bool = False
 
 
 @frozen_record

@@ -44,7 +44,8 @@ _HEADER = lazy_compile(
 # unexpected status …" a value: masking there would hide the error a report is about.
 _KEY_VALUE = lazy_compile(
     r"(password|passwd|passphrase|secret|(?<!/)token|api[_-]?key|private[_-]?key|(?<!docker-)credentials?|credentials?(?!-[a-z])|"
-    r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
+    r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|(?<=[a-z0-9_.-])pwd(?![a-z])|passcode|"
+    r"(?<![a-z])creds(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
     r"([\w-]{0,32}(?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16})(?!unexpected status\b)"
     r"(\\{1,8}\"|\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|"
     r"(?:[^\s\"',;&{}\[\]\\]|\\(?!\\{0,8}\")){1,8192})", re.I)
@@ -300,9 +301,10 @@ def mask_obj(obj: Any) -> Any:
 
 _SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key|^auths?$|credsstore|"
                          r"credhelpers|^authorization$|private[_-]?key|credentials?|"
-                         r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|"
-                         # `db_pwd`, not the shell's PWD (a working directory, in env dumps)
-                         r"(?<=[a-z0-9][_.-])pwd(?![a-z])|^pwd[_.-]", re.I)
+                         r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|passcode|"
+                         r"(?<![a-z])creds(?![a-z])|registry[_-]?auth|"
+                         # `db_pwd`, `adminPwd`, not the shell's PWD (a working directory)
+                         r".pwd(?![a-z])|^pwd[_.-]", re.I)
 
 
 def _secret_key(key: str) -> bool:
@@ -439,6 +441,12 @@ def _escape(m: "re.Match[str]") -> str:
 def terminal(text: str) -> str:
     """`text` safe to print: control characters shown as \\x1b, \\u202e..."""
     return _UNSAFE.sub(_escape, text) if text else text
+
+
+def one_line(text: str) -> str:
+    """One item of data (a note, a command, a key) as one line: a newline in it, which a JSON
+    escape or a journal can hold, shown as \\n rather than starting a line of output."""
+    return text.replace("\n", "\\n") if "\n" in text else text
 
 
 def text_lines(text: str, keepends: bool = False) -> List[str]:

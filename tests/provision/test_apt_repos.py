@@ -278,6 +278,20 @@ def test_docker_line_in_sources_list_is_commented_not_the_file_removed():
         "# deb https://download.docker.com/linux/debian bookworm stable\n")
 
 
+def test_commenting_a_line_out_keeps_the_other_bytes_and_apts_own_lines():
+    """The file was decoded with 'replace' and split with splitlines(): a Latin-1 comment came
+    back as U+FFFD, and a U+2028 inside another entry's line ended it there, so that entry was
+    commented out with the Docker one."""
+    raw = (b"# J\xfcrgen's caf\xe9\n"
+           b"deb http://x.example/u bookworm main\xe2\x80\xa8deb https://download.docker.com/linux/debian bookworm stable\n"
+           b"deb [arch=amd64] https://download.docker.com/linux/debian bookworm stable\n")
+    text = raw.decode("utf-8", "replace")
+    plan = plan_for(make_facts("debian-12", {"sources.list": text}),
+                    existing={"/etc/apt/sources.list": raw})
+    w = writes(plan)["/etc/apt/sources.list"]
+    assert w.after == raw.replace(b"deb [arch", b"# disabled by dldoctor (duplicate repository): deb [arch")
+
+
 def test_mixed_deb822_file_gets_enabled_no_on_the_docker_stanza():
     mixed = DEBIAN_SOURCES + "\nTypes: deb\nURIs: https://mirrors.aliyun.com/docker-ce/linux/debian\n" \
         "Suites: bookworm\nComponents: stable\nSigned-By: /etc/apt/keyrings/docker.gpg\n"

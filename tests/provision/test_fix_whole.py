@@ -287,3 +287,43 @@ def test_offline_host_keeps_mirrors_that_do_not_answer_but_drops_known_dead_ones
         choice = m.choose_registry_mirrors(host, [], [], 2.0,
                                            configured=[live, "http://127.0.0.1:9"])
     assert [u for u, _w in choice.drop] == ["http://127.0.0.1:9"]
+
+
+def test_a_package_database_dpkg_cannot_read_is_not_taken_for_none_installed(root):
+    """dpkg-query exits 2 on a damaged status file and prints part of the list or nothing; read
+    as 'none installed', the plan installed Docker CE beside docker.io without removing it."""
+    if shutil.which("dpkg-query") is None:
+        pytest.skip("needs dpkg-query")
+    status = Path(root, "var/lib/dpkg/status")
+    status.parent.mkdir(parents=True)
+    status.write_text("Package: docker.io\nStatus: install ok installed\nArchitecture: amd64\n"
+                      "Version: 20.10.7-0ubuntu5~20.04.2\n\n"
+                      "Package: runc\nStatus: install ok installed\nArchitecture: amd64\n"
+                      "Version: 1:1.1.0 -o APT::Foo=1\n\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages", "--json")
+    plan = json.loads(r.stdout)["plan"][0]
+    assert plan["changes"] == [] and "cannot tell which packages are installed" in plan["blocked"]["why"], plan
+    assert "dpkg-query could not read the package database" in r.stderr
+
+
+def test_apt_repos_refuses_a_sources_directory_it_cannot_read_whole(root):
+    """Only the first 256 files were checked for another Docker or NVIDIA entry (each file was
+    read into memory all the same: 1500 of 1 MiB took 1.6 GB); a duplicate past them breaks
+    apt-get update with 'Conflicting values set for option Signed-By'."""
+    d = Path(root, "etc/apt/sources.list.d")
+    for i in range(300):
+        (d / ("f%03d.list" % i)).write_text("deb http://x%d.example/ubuntu bookworm main\n" % i)
+    (d / "zz-docker.list").write_text("deb [signed-by=/other.gpg] https://download.docker.com/linux/debian "
+                                      "bookworm stable\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "apt-repos", "--json")
+    plan = json.loads(r.stdout)["plan"][0]
+    assert plan["changes"] == [] and "cannot check them all" in plan["blocked"]["why"], plan
+
+
+@pytest.mark.parametrize("codename", ["jammy; rm -rf /", "../../x", "noble\ttrusted: yes"])
+def test_apt_repos_refuses_an_odd_ubuntu_codename(root, codename):
+    """An unknown codename was written as docker.sources' Suites: as it was."""
+    Path(root, "etc/os-release").write_text('ID=ubuntu\nVERSION_ID="26.04"\nVERSION_CODENAME="%s"\n' % codename)
+    r = cli("fix", "--root", root, "--dry-run", "--only", "apt-repos", "--json")
+    plan = json.loads(r.stdout)["plan"][0]
+    assert plan["changes"] == [] and "which is no release codename" in plan["blocked"]["why"], plan

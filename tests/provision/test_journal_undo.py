@@ -261,7 +261,8 @@ def test_file_changed_since_planned(root):
 
 def test_failed_command_rolls_back_files_and_keeps_commands_undoable(root):
     put(root)
-    plans = [plan(), Plan("packages", (Run(("/bin/false",), "fail", ("/bin/true",)),))]
+    # (an apt-get that fails may have unpacked some packages: `partial`, still undoable)
+    plans = [plan(), Plan("packages", (Run(("/bin/false",), "fail", ("/bin/true",), partial=True),))]
     outcome, writer, _ = run_apply(root, plans, None)
     assert outcome.status == "rolled-back" and read(root) == OLD
     assert any("not reversed automatically" in m for m in outcome.messages)
@@ -616,3 +617,63 @@ def test_a_huge_backup_is_damage_not_a_memory_error(root):
     assert r.returncode == 1, (r.stdout, r.stderr)
     assert "missing or damaged" in r.stdout + r.stderr and "internal error" not in r.stderr
     assert read(root) == NEW
+
+
+def test_undo_does_not_reverse_a_command_that_failed(root):
+    """`groupadd docker` failing because the group exists must not become `groupdel docker`:
+    the journal records how each command ended, and undo reverses only those that did not fail."""
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if not os.path.isfile(busybox) or os.geteuid() != 0:
+        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
+    os.makedirs(os.path.join(root, "bin"))
+    for applet in ("true", "false", "touch"):
+        shutil.copy(busybox, os.path.join(root, "bin", applet))
+    put(root)
+    plans = [plan(), Plan("docker-group", (
+        Run(("/bin/true", "made"), "works", ("/bin/touch", "/undid-made")),
+        Run(("/bin/false", "exists"), "fails", ("/bin/touch", "/undid-failed")),))]
+    outcome, writer, _ = run_apply(root, plans, None)
+    assert outcome.status == "rolled-back" and read(root) == OLD
+    said = " ".join(outcome.messages)
+    assert "/bin/true made" in said and "/bin/false exists" not in said.split("failed:")[-1]
+    shown = []
+    res = undo(Journal(writer), None, lambda rec: True, shown.append)
+    assert res.status == "undone", (res, shown)
+    assert os.path.exists(os.path.join(root, "undid-made"))
+    assert not os.path.exists(os.path.join(root, "undid-failed"))
+    assert any("failed when fix ran it, nothing to reverse: /bin/false exists" in s for s in shown)
+
+
+def test_a_group_file_past_the_read_bound_is_not_read_as_no_docker_group(tmp_path):
+    """/etc/group is read to 1 MiB; a docker line after that read as 'no docker group', and fix
+    ran groupadd (and undo then groupdel). Now the step refuses: the file was not read whole."""
+    r = tmp_path / "root"
+    (r / "etc").mkdir(parents=True)
+    (r / "etc" / "os-release").write_text('ID=ubuntu\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\n')
+    (r / "etc" / "group").write_text("".join("g%06d:x:%d:\n" % (i, 10000 + i) for i in range(90000))
+                                     + "docker:x:999:bob\n")
+    res = cli("fix", "--root", str(r), "--only", "docker-group", "--user", "bob", "--dry-run", "--json")
+    plan_ = json.loads(res.stdout)["plan"][0]
+    assert plan_["changes"] == [] and "larger than 1 MiB" in plan_["blocked"]["why"], plan_
+
+
+def test_a_planted_command_with_a_line_break_is_a_damaged_journal(root):
+    """A newline in a journal's undo argv forged lines (and a 'y' answer) in undo's question."""
+    put(root)
+    run_apply(root, [plan()], None)
+    log = _journal_dir(root) / "journal.jsonl"
+    with open(log, "a") as f:
+        f.write(json.dumps({"op": "run", "argv": ["usermod", "-aG", "docker", "alice"],
+                            "undo": ["gpasswd", "-d", "alice", "docker\nRestore these files? [y/N]: y"],
+                            "step": "docker-group"}) + "\n")
+    r = cli("undo", "--root", root, "--yes")
+    assert r.returncode == 2 and "cannot read dldoctor's journal" in r.stderr, (r.stdout, r.stderr)
+    assert read(root) == NEW
+
+
+@pytest.mark.parametrize("user", ["--help", "alice\nDry run: nothing was changed.", "a:b", "x" * 40])
+def test_docker_group_refuses_what_is_no_user_name(root, user):
+    """--user goes to usermod and gpasswd as one argument: `--help` made usermod exit 0."""
+    r = cli("fix", "--root", root, "--only", "docker-group", "--user", user, "--dry-run", "--json")
+    plan_ = json.loads(r.stdout)["plan"][0]
+    assert plan_["changes"] == [] and "is not a user name" in plan_["blocked"]["why"], plan_

@@ -29,7 +29,7 @@ def test_fresh_host_installs_everything_after_update():
     assert plan.changes == (
         Run(("apt-get", "update"), plan.changes[0].why, None, ENV),
         Run(("apt-get", "install", "-y") + OPTS + pk.WANTED, plan.changes[1].why,
-            ("apt-get", "remove", "-y") + OPTS + pk.WANTED, ENV),
+            ("apt-get", "remove", "-y") + OPTS + pk.WANTED, ENV, partial=True),
     )
     assert pk.WANTED == ("docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin",
                          "docker-compose-plugin", "nvidia-container-toolkit")

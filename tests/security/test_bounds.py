@@ -367,3 +367,34 @@ def test_notes_with_an_nvml_error_and_a_long_blank_line_are_diagnosed_promptly(t
     res = measured(["check", "--snapshot", str(snap), "--json"], timeout=120)
     assert res["rc"] in (0, 1), res["stderr"]
     assert res["elapsed"] < 20, res["elapsed"]     # 80 KB took 11 s, 1 MiB did not end
+
+
+def test_fix_keeps_a_list_of_mirrors_too_long_to_probe_as_it_is(tmp_path):
+    """fix probed every configured mirror (300 silent ones: 51 s); past MAX_CHECKED_MIRRORS it
+    keeps them unprobed, as --keep-mirrors does, and says so."""
+    from dldoctor.mirror_probe import MAX_CHECKED_MIRRORS
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    try:
+        port = s.getsockname()[1]
+        urls = ["http://127.0.%d.%d:%d" % (i // 200, 1 + i % 200, port) for i in range(MAX_CHECKED_MIRRORS + 68)]
+        root = tmp_path / "root"
+        (root / "etc/docker").mkdir(parents=True)
+        (root / "etc/docker/daemon.json").write_text(json.dumps({"registry-mirrors": urls}))
+        runtime = root / "usr" / "bin" / "nvidia-container-runtime"
+        runtime.parent.mkdir(parents=True)
+        runtime.write_text("#!/bin/sh\n")
+        runtime.chmod(0o755)
+        r = measured(["fix", "--root", str(root), "--dry-run", "--only", "daemon-json", "--json",
+                      "--default-runtime", "nvidia", "--timeout", "2"],
+                     env={"DLDOCTOR_HUB_URL": "http://127.0.0.1:%d" % port})
+    finally:
+        s.close()
+    assert r["rc"] == 0, r["stderr"]
+    assert r["elapsed"] < 2 * 3 + 4, r
+    plan = json.loads(r["stdout"])["plan"][0]
+    assert any("they are kept as they are, unprobed" in n for n in plan["notes"]), plan["notes"]
+    assert not any("is removed" in w for w in plan["warnings"])
+    assert "-    \"%s\"" % urls[0] not in plan["changes"][0]["diff"]

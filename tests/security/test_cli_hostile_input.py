@@ -273,7 +273,8 @@ def test_a_line_separator_in_daemon_json_cannot_forge_a_diff_line(tmp_path):
     runtime.chmod(0o755)
     forged = '+  "insecure-registries": ["0.0.0.0/0"],'
     (root / "etc" / "docker" / "daemon.json").write_text(json.dumps(
-        {"labels": ["team=ml\u2028" + forged + "\x85Dry run: nothing was changed.\r- gone"]},
+        {"labels": ["team=ml\u2028" + forged + "\x85Dry run: nothing was changed.\r- gone"],
+         "x\nDry run: nothing was changed.\n- gone": 1},       # a \n escape in a key: a warning quotes it
         indent=2, ensure_ascii=False), encoding="utf-8")
     for extra in ([], ["--json"]):
         res = run(["fix", "--dry-run", "--root", str(root), "--only", "daemon-json",
@@ -286,3 +287,14 @@ def test_a_line_separator_in_daemon_json_cannot_forge_a_diff_line(tmp_path):
         assert sum("No newline at end of file" in ln for ln in lines) <= 1, out
         assert_inert(out)
         assert "\\u2028" in out or "\\\\u2028" in out, out
+
+
+def test_a_newline_in_a_daemon_json_key_stays_in_its_line_in_check(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc" / "docker").mkdir(parents=True)
+    (root / "etc" / "docker" / "daemon.json").write_text('{"x\\nDry run: nothing was changed.\\n+ fake": 1}')
+    res = run(["check", "--root", str(root), "--no-probe"])
+    out = res.stdout.decode("utf-8")
+    assert res.returncode == 1, (out, res.stderr)
+    assert "x\\nDry run" in out and not [ln for ln in out.splitlines()
+                                          if ln.startswith(("Dry run", "+ fake"))], out

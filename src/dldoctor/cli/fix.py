@@ -16,7 +16,7 @@ from dldoctor.cli.errors import boundary, say
 from dldoctor.cli.options import require_seconds, timeout_option
 from dldoctor.errors import Refused, UsageError
 from dldoctor.i18n import _
-from dldoctor.scrub import safe, text_lines
+from dldoctor.scrub import one_line, safe, text_lines
 
 ROOT_HELP = _("Filesystem root of the host to fix (files are written under it; commands run "
               "chrooted there).")
@@ -277,7 +277,7 @@ def _render_outcome(outcome: Any) -> None:
         _echo(msg)
     for r in outcome.restored:
         if r.action in ("restored", "removed"):
-            _echo("  " + _("{action}: {path}").format(action=r.action, path=r.path))
+            _echo("  " + _("{action}: {path}").format(action=r.action, path=one_line(r.path)))
     if outcome.error:
         say(outcome.error)
 
@@ -312,8 +312,8 @@ def undo(
             _echo(json.dumps(outcome.to_json(), indent=2))
         else:
             for r in outcome.restored:
-                _echo("  " + _("{action}: {path}").format(action=r.action, path=r.path) +
-                           (" (%s)" % r.detail if r.detail else ""))
+                _echo("  " + _("{action}: {path}").format(action=r.action, path=one_line(r.path)) +
+                      (" (%s)" % one_line(r.detail) if r.detail else ""))
             for msg in outcome.messages:
                 _echo(msg)
             if outcome.error:
@@ -363,10 +363,10 @@ def _list(journal: Any, json_out: bool) -> None:
     width = max(_cells(s) for s in shown)
     for r, state in zip(records, shown):
         d = r.to_json()
-        _echo("%s  %s%s %s" % (r.id, state, " " * (width - _cells(state)),
-                               ", ".join(d["steps"]) or "-"))
+        _echo("%s  %s%s %s" % (one_line(r.id), state, " " * (width - _cells(state)),
+                               one_line(", ".join(d["steps"])) or "-"))
         for path in d["files"]:
-            _echo("    " + path)
+            _echo("    " + one_line(path))
 
 
 def _cells(text: str) -> int:

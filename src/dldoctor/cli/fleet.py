@@ -176,7 +176,7 @@ def _plan_of(h: Any, json_out: bool) -> Any:
             plan = nesting.loads(plan)
         except ValueError:
             plan = None
-        if not nesting.shallow(plan, report.MAX_DEPTH):              # could not be written back out
+        if not nesting.shallow(plan, report.MAX_DEPTH):   # could not be written back out
             plan = None
     return {"status": "ok" if fx.get("rc") == 0 else "failing", "plan": plan,
             "error": report.remote_text("", fx.get("stderr") or "") or None}

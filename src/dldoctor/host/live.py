@@ -39,9 +39,8 @@ UNTRUSTED_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 _CONFINE = ("setpriv", "unshare", "chroot")
 # Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
-# Bounds of /etc/apt/sources.list.d (a real one holds a few small files): files read, bytes in all.
-APT_SOURCES_MAX_FILES = 256
-APT_SOURCES_MAX_BYTES = 8 * 1024 * 1024
+APT_SOURCES_MAX_FILES = paths.APT_SOURCES_MAX_FILES
+APT_SOURCES_MAX_BYTES = paths.APT_SOURCES_MAX_BYTES
 
 
 def mask_secrets(text: str) -> str:
@@ -409,6 +408,12 @@ class LiveHost(Host):
                 "-f=${Package} ${Version} ${Status}\\n") + DPKG_PATTERNS
         res = self.run(argv, timeout=self.timeout)
         if res.not_found or res.rc is None:
+            return Evidence(name, None, source="dpkg-query")
+        if res.rc not in (0, 1):
+            # 2: it could not read its database (a damaged status file); what it printed is no
+            # list of what is installed, and "none" would let fix run apt blind
+            warn(_("dpkg-query could not read the package database under {root}: {error}").format(
+                root=self.root, error=(res.stderr.strip().splitlines() or ["exit %s" % res.rc])[-1][:300]))
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")

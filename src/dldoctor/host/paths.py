@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 MAX_LINKS = 40
 READ_LIMIT = 1024 * 1024            # evidence files: real ones are < 100 KB; parsers are linear but
                                       # not fast (a 4 MiB os-release takes ~5 s to parse)
+# Bounds of /etc/apt/sources.list.d (a real one holds a few small files): files read, bytes in all.
+APT_SOURCES_MAX_FILES = 256
+APT_SOURCES_MAX_BYTES = 8 * 1024 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)

@@ -12,7 +12,7 @@ import sys
 from dldoctor import catalog
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, OK, SKIP, WARN, Finding, Report, guessed
-from dldoctor.scrub import safe
+from dldoctor.scrub import one_line, safe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -121,8 +121,8 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
     enc = getattr(stream, "encoding", None) or "utf-8"
     glyphs = GLYPH if encodable("".join(GLYPH.values()), stream) else ASCII_GLYPH
 
-    def escape(text: str) -> str:
-        return markup_escape(_fit(safe(text), enc))
+    def escape(text: str) -> str:       # one line each: a key "x\nDry run" stays in its line
+        return markup_escape(_fit(safe(one_line(text)), enc))
 
     con = console(stream)
     if heading:
