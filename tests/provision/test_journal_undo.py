@@ -677,3 +677,12 @@ def test_docker_group_refuses_what_is_no_user_name(root, user):
     r = cli("fix", "--root", root, "--only", "docker-group", "--user", user, "--dry-run", "--json")
     plan_ = json.loads(r.stdout)["plan"][0]
     assert plan_["changes"] == [] and "is not a user name" in plan_["blocked"]["why"], plan_
+
+
+def test_undo_says_what_it_did_in_chinese(root):
+    put(root)
+    run_apply(root, [plan()], None)
+    r = cli("undo", "--root", root, "--yes", env={"DLDOCTOR_LANG": "zh_CN"})
+    assert r.returncode == 0, r.stderr
+    assert "已恢复：/etc/docker/daemon.json" in r.stdout and "restored" not in r.stdout
+    assert read(root) == OLD

@@ -272,12 +272,19 @@ def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tup
     return prepared, tuple(plans)
 
 
+def _action(action: str) -> str:
+    """What undo or a rollback did to one entry, in the reader's language (--json keeps the token)."""
+    return {"restored": _("restored"), "removed": _("removed"), "unchanged": _("unchanged"),
+            "refused": _("refused"), "ran": _("ran"), "not-undoable": _("not undone"),
+            "failed": _("failed")}.get(action, action)
+
+
 def _render_outcome(outcome: Any) -> None:
     for msg in outcome.messages:
         _echo(msg)
     for r in outcome.restored:
         if r.action in ("restored", "removed"):
-            _echo("  " + _("{action}: {path}").format(action=r.action, path=one_line(r.path)))
+            _echo("  " + _("{action}: {path}").format(action=_action(r.action), path=one_line(r.path)))
     if outcome.error:
         say(outcome.error)
 
@@ -312,7 +319,7 @@ def undo(
             _echo(json.dumps(outcome.to_json(), indent=2))
         else:
             for r in outcome.restored:
-                _echo("  " + _("{action}: {path}").format(action=r.action, path=one_line(r.path)) +
+                _echo("  " + _("{action}: {path}").format(action=_action(r.action), path=one_line(r.path)) +
                       (" (%s)" % one_line(r.detail) if r.detail else ""))
             for msg in outcome.messages:
                 _echo(msg)
