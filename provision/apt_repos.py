@@ -478,7 +478,7 @@ class AptRepos:
         for path in (DOCKER_SOURCES, DOCKER_KEYRING, NVIDIA_LIST, NVIDIA_KEYRING, SOURCES_LIST):
             existing[path] = host.read(path)
         names = host.listdir(SOURCES_DIR) or ()
-        total = 0
+        total = len(existing[SOURCES_LIST] or b"")
         for fname in names:
             path = "%s/%s" % (SOURCES_DIR, fname)
             if path not in existing:
@@ -490,6 +490,12 @@ class AptRepos:
                                 "check them all for another Docker or NVIDIA repository").format(
                                     dir=SOURCES_DIR, n=paths.APT_SOURCES_MAX_FILES,
                                     size=paths.APT_SOURCES_MAX_BYTES >> 20))
+        for path in [SOURCES_LIST] + ["%s/%s" % (SOURCES_DIR, f) for f in names]:
+            if len(existing.get(path) or b"") >= paths.READ_LIMIT:
+                # read up to the bound: a Docker entry past it would go unseen
+                raise Refused(_("{path} is larger than {n} MiB: dldoctor cannot check all of it "
+                                "for another Docker or NVIDIA repository").format(
+                                    path=path, n=paths.READ_LIMIT >> 20))
         if keeps_distro_engine(facts, options) is not None:
             docker_key = KeyMaterial(None, "", _("not needed: the distribution's Docker is kept"))
         else:

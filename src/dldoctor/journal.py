@@ -99,8 +99,9 @@ class FixRecord:
     def failed_runs(self) -> List[int]:
         """Indexes of run entries whose command failed when fix ran it: there is nothing to undo
         (a `groupadd docker` that failed because the group exists must not become `groupdel`).
-        A run with no `ran` entry (a fix killed while it ran, or an older journal) or none of its
-        own exit (timed out) is not known to have failed: undo offers its undo command, as before."""
+        A run with no `ran` entry (a fix killed while it ran, or an older journal), or one that
+        timed out or was killed by a signal, is not known to have failed: undo offers its undo
+        command, as before."""
         return _failed(self.entries)
 
     def files(self) -> List[str]:
@@ -263,7 +264,7 @@ class Journal:
             if now not in (before, after):
                 edited.append(Restored(path, "refused", _(
                     "{path} was changed after the fix; undo --force restores the backup "
-                    "anyway").format(path=path)))
+                    "anyway").format(path=path.replace("\n", "\\n"))))
         return edited
 
     def restore(self, rec: FixRecord, force: bool = False, run_undo: bool = True) -> List[Restored]:
@@ -337,8 +338,10 @@ def succeeded_runs(entries: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 def _failed(entries: Sequence[Dict[str, Any]]) -> List[int]:
     """Run entries whose command failed, and whose failure leaves nothing done (not `partial`)."""
-    failed = [e["run"] for e in entries if e.get("op") == "ran" and e.get("rc") not in (0, None)]
-    return [i for i in failed if 0 <= i < len(entries) and not entries[i].get("partial")]
+    # rc > 0: it ended and said it failed; None (timed out) or < 0 (a signal) may have done part
+    failed = [e["run"] for e in entries if e.get("op") == "ran" and type(e.get("rc")) is int
+              and e["rc"] > 0]
+    return [i for i in failed if 0 <= i < len(entries) and entries[i].get("partial") is not True]
 
 
 def _damaged(path: str, why: str) -> UsageError:

@@ -327,3 +327,14 @@ def test_apt_repos_refuses_an_odd_ubuntu_codename(root, codename):
     r = cli("fix", "--root", root, "--dry-run", "--only", "apt-repos", "--json")
     plan = json.loads(r.stdout)["plan"][0]
     assert plan["changes"] == [] and "which is no release codename" in plan["blocked"]["why"], plan
+
+
+def test_apt_repos_refuses_a_sources_file_larger_than_it_reads(root):
+    """Sources are read to 1 MiB: a Docker entry past that was unseen, and docker.sources was
+    added beside it (apt: 'Conflicting values set for option Signed-By')."""
+    Path(root, "etc/apt/sources.list").write_text(
+        "# padding\n" * 120_000 + "deb [signed-by=/other.gpg] https://download.docker.com/linux/debian "
+        "bookworm stable\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "apt-repos", "--json")
+    plan = json.loads(r.stdout)["plan"][0]
+    assert plan["changes"] == [] and "cannot check all of it" in plan["blocked"]["why"], plan

@@ -686,3 +686,28 @@ def test_undo_says_what_it_did_in_chinese(root):
     assert r.returncode == 0, r.stderr
     assert "已恢复：/etc/docker/daemon.json" in r.stdout and "restored" not in r.stdout
     assert read(root) == OLD
+
+
+def test_a_command_killed_by_a_signal_or_timed_out_may_have_done_part_and_stays_undoable():
+    from dldoctor.journal import succeeded_runs
+    runs = [{"op": "run", "argv": ["groupadd", "docker"], "undo": ["groupdel", "docker"]},
+            {"op": "ran", "run": 0, "rc": -9},
+            {"op": "run", "argv": ["usermod", "-aG", "docker", "a"], "undo": ["gpasswd", "-d", "a", "docker"]},
+            {"op": "ran", "run": 2, "rc": None},
+            {"op": "run", "argv": ["apt-get", "install", "x"], "undo": ["apt-get", "remove", "x"], "partial": "no"},
+            {"op": "ran", "run": 4, "rc": 100},
+            {"op": "run", "argv": ["groupadd", "docker"], "undo": ["groupdel", "docker"]},
+            {"op": "ran", "run": 6, "rc": 9}]
+    assert [e["argv"][0] for e in succeeded_runs(runs)] == ["groupadd", "usermod"]
+
+
+def test_a_line_break_in_a_journals_steps_stays_in_its_line(root):
+    put(root)
+    run_apply(root, [plan()], None)
+    summary_path = _journal_dir(root) / "plan.json"
+    summary = json.loads(summary_path.read_text())
+    summary["steps"] = ["daemon-json\n   run: rm -rf /  (undoes: nothing)"]
+    summary_path.write_text(json.dumps(summary))
+    r = cli("undo", "--root", root, "--yes")
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert not [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip().startswith("run: rm")], r.stdout
