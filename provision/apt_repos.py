@@ -430,8 +430,8 @@ def _disable_lines(text: str, uris: Iterable[str]) -> Tuple[str, int]:
     for line in lines:
         s = line.strip()
         if s.startswith(("deb ", "deb-src ", "deb\t", "deb-src\t")):
-            # `deb [options] URI suite components`: the URI only, split at apt's blanks
-            tokens = [t for t in re.sub(r"\[[^\]]*\]", " ", s).replace("\t", " ").split(" ") if t]
+            # `deb [options] URI suite components`: the URI only (words split as the parser does)
+            tokens = re.sub(r"\[[^\]]*\]", " ", s).split()
             if len(tokens) > 1 and _norm_uri(tokens[1]).lower() in wanted:
                 out.append("# disabled by dldoctor (duplicate repository): " + line.lstrip())
                 changed += 1

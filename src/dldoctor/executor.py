@@ -255,9 +255,10 @@ def _apply_change(change: Any, step: str, writer: Any, txn: Transaction,
         outcome.applied.append({"step": step, "op": "run", "argv": list(change.argv),
                                 "rc": res.rc})
         if not res.ok:
-            raise ApplyFailed(_("{argv} failed: {out}").format(
-                argv=" ".join(change.argv),
-                out=(res.output or res.error or "").strip()[-2000:]))
+            said = (res.output or res.error or "").strip()[-2000:]
+            if not said and res.rc is not None and res.rc < 0:
+                said = _("killed by signal {n}").format(n=-res.rc)
+            raise ApplyFailed(_("{argv} failed: {out}").format(argv=" ".join(change.argv), out=said))
         return True
     return False
 

@@ -478,3 +478,9 @@ def test_kept_distro_docker_has_no_note_about_docker_sources():
     plan = ar.AptRepos(inp).plan(facts, FixOptions())
     assert ar.DOCKER_SOURCES not in writes(plan)
     assert not any("docker.sources" in n for n in plan.notes), plan.notes
+
+
+def test_a_duplicate_line_is_found_whatever_blank_apt_reads_between_its_words():
+    line = "deb\thttps://download.docker.com/linux/debian\x0bbookworm\x0cstable\r\n"
+    text, n = ar._disable_lines(line, {"https://download.docker.com/linux/debian"})
+    assert n == 1 and text == "# disabled by dldoctor (duplicate repository): " + line

@@ -711,3 +711,21 @@ def test_a_line_break_in_a_journals_steps_stays_in_its_line(root):
     r = cli("undo", "--root", root, "--yes")
     assert r.returncode == 0, (r.stdout, r.stderr)
     assert not [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip().startswith("run: rm")], r.stdout
+
+
+def test_a_command_killed_by_a_signal_is_named_so_and_stays_undoable(root):
+    """groupadd writes /etc/group, then /etc/gshadow: killed between them it did part of its work."""
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if not os.path.isfile(busybox) or os.geteuid() != 0:
+        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
+    os.makedirs(os.path.join(root, "bin"))
+    for applet in ("sh", "kill", "touch"):
+        shutil.copy(busybox, os.path.join(root, "bin", applet))
+    put(root)
+    plans = [plan(), Plan("docker-group", (
+        Run(("/bin/sh", "-c", "kill -9 $$"), "dies", ("/bin/touch", "/undid")),))]
+    outcome, writer, _ = run_apply(root, plans, None)
+    assert outcome.status == "rolled-back" and read(root) == OLD
+    assert "killed by signal 9" in (outcome.error or "") + " ".join(outcome.messages), outcome
+    res = undo(Journal(writer), None, lambda rec: True, [].append)
+    assert res.status == "undone" and os.path.exists(os.path.join(root, "undid"))
