@@ -22,6 +22,30 @@ if sys.version_info < (3, 8):
     sys.stderr.write("dldoctor: " + _msg % sys.version_info[:2] + "\n")
     sys.exit(2)
 
+if sys.version_info < (3, 10) and os.path.isfile(sys.path[0] or ""):
+    # From the zip, before Python 3.10: zipimport loads through load_module(), which marks no
+    # module as being initialised, so a thread importing a module another thread is importing gets
+    # it half-made ("module 'requests' has no attribute 'get'": every live mirror probed dead).
+    # dldoctor imports lazily in its probe and evidence threads; one lock makes imports whole.
+    import builtins
+    import importlib
+    import threading
+
+    _lock = threading.RLock()
+    _import = builtins.__import__
+    _import_module = importlib.import_module
+
+    def _whole_import(*args, **kwargs):
+        with _lock:
+            return _import(*args, **kwargs)
+
+    def _whole_import_module(*args, **kwargs):
+        with _lock:
+            return _import_module(*args, **kwargs)
+
+    builtins.__import__ = _whole_import
+    importlib.import_module = _whole_import_module
+
 from dldoctor.main import main  # noqa: E402
 
 main()

@@ -83,3 +83,23 @@ def test_old_python_gets_one_sentence(pyz, minor):
     assert res.returncode == 2
     assert res.stderr.startswith("dldoctor: dldoctor needs Python 3.8 or newer")
     assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+@pytest.mark.parametrize("minor", PYTHONS)
+def test_live_mirrors_probed_from_the_zip_are_live(pyz, minor, tmp_path):
+    """zipimport before 3.10 marks no module as initializing: a probe thread importing requests
+    while another did got it half-made ("module 'requests' has no attribute 'get'"), and every
+    live mirror was reported dead (and fix would have removed it)."""
+    sys.path.insert(0, str(REPO / "tests" / "provision"))
+    from mirror_server import mirror
+
+    py = python_or_skip(minor)
+    root = tmp_path / "root"
+    (root / "etc" / "docker").mkdir(parents=True)
+    with mirror() as a, mirror() as b, mirror() as c, mirror() as hub:
+        (root / "etc" / "docker" / "daemon.json").write_text(json.dumps({"registry-mirrors": [a, b, c]}))
+        got = run_pyz(py, pyz, "check", "--root", str(root), "--json", "--timeout", "5",
+                      env=clean_env(DLDOCTOR_HUB_URL=hub, DOCKER_HOST="unix:///nonexistent.sock"))
+    assert "Traceback" not in got.stderr and "Exception in thread" not in got.stderr, got.stderr
+    findings = [f for f in json.loads(got.stdout)["findings"] if f["check"] == "registry-mirrors"]
+    assert [f["status"] for f in findings] == ["ok"], findings
