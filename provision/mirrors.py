@@ -279,13 +279,17 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     for u in mine:
         if by[u].alive:
             continue
-        if answered or by[u].status is not None or validate_mirror_url(u) or known_dead(u):
-            drop.append((original[u], by[u].reason))
+        closed = known_dead(u)
+        if answered or by[u].status is not None or validate_mirror_url(u) or closed:
+            # offline, a closed mirror goes for being known closed, not for the DNS error
+            why = by[u].reason if answered or by[u].status is not None or closed is None else \
+                _("{who} mirror, {why}").format(who=closed.operator, why=_(closed.note))
+            drop.append((original[u], why))
         else:
             unsure.append(original[u])
     if unsure:
-        notes.append(_("no registry mirror answered, so none is removed: this host may have no "
-                       "network (kept: {urls})").format(urls=", ".join(unsure)))
+        notes.append(_("no registry mirror answered, so none is removed for not answering: this "
+                       "host may have no network (kept: {urls})").format(urls=", ".join(unsure)))
     for u in mine:
         if by[u].restricted:
             notes.append(_("{url} is kept: it {why}, and serves the images it allows.").format(

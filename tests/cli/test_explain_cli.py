@@ -44,6 +44,9 @@ def test_host_evidence_changes_the_answer(tmp_path):
 def test_unknown_text_exits_1_and_empty_text_exits_2():
     res = run("everything is fine, thanks", "--no-host")
     assert res.returncode == 1
+    # the word model guesses something for any words, at 4% here: that names no cause
+    res = run("-", "--no-host", input="hello world 随便一句\n")
+    assert res.returncode == 1 and "no known cause found in this text" in res.stdout, res.stdout
     res = run("-", "--no-host", input="   \n")
     assert res.returncode == 2 and "empty" in res.stderr
     res = run()
