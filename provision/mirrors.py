@@ -279,11 +279,11 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     for u in mine:
         if by[u].alive:
             continue
-        closed = known_dead(u)
-        if answered or by[u].status is not None or validate_mirror_url(u) or closed:
+        dead = known_dead(u)
+        if answered or by[u].status is not None or validate_mirror_url(u) or dead:
             # offline, a closed mirror goes for being known closed, not for the DNS error
-            why = by[u].reason if answered or by[u].status is not None or closed is None else \
-                _("{who} mirror, {why}").format(who=closed.operator, why=_(closed.note))
+            why = by[u].reason if answered or by[u].status is not None or dead is None else \
+                _("{who} mirror, {why}").format(who=dead.operator, why=_(dead.note))
             drop.append((original[u], why))
         else:
             unsure.append(original[u])
