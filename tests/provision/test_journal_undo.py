@@ -556,6 +556,16 @@ def test_read_only_root_names_the_path_it_could_not_write(root):
 # --- a journal or a file that dldoctor did not write as it is ----------------------------------
 
 
+def busybox_in(root, *applets):
+    """Static busybox as root/bin/<applet>, so commands run chrooted in the root (else skip)."""
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if not os.path.isfile(busybox) or os.geteuid() != 0:
+        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
+    os.makedirs(os.path.join(root, "bin"))
+    for applet in applets:
+        shutil.copy(busybox, os.path.join(root, "bin", applet))
+
+
 def _journal_dir(root):
     base = Path(root, "var/lib/dldoctor/journal")
     (only,) = [p for p in base.iterdir() if p.is_dir()]
@@ -564,11 +574,7 @@ def _journal_dir(root):
 
 def test_undo_shows_the_commands_it_will_run_not_only_what_the_fix_ran(root):
     """The question before undo names what it runs as root: the undo command of each step."""
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    if not os.path.isfile(busybox) or os.geteuid() != 0:
-        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
-    os.makedirs(os.path.join(root, "bin"))
-    shutil.copy(busybox, os.path.join(root, "bin", "true"))        # `true` whatever its arguments
+    busybox_in(root, "true")        # `true` whatever its arguments
     put(root)
     plans = [plan(), Plan("packages", (Run(("/bin/true", "install", "x"), "add x",
                                            ("/bin/true", "remove", "x")),
@@ -622,12 +628,7 @@ def test_a_huge_backup_is_damage_not_a_memory_error(root):
 def test_undo_does_not_reverse_a_command_that_failed(root):
     """`groupadd docker` failing because the group exists must not become `groupdel docker`:
     the journal records how each command ended, and undo reverses only those that did not fail."""
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    if not os.path.isfile(busybox) or os.geteuid() != 0:
-        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
-    os.makedirs(os.path.join(root, "bin"))
-    for applet in ("true", "false", "touch"):
-        shutil.copy(busybox, os.path.join(root, "bin", applet))
+    busybox_in(root, "true", "false", "touch")
     put(root)
     plans = [plan(), Plan("docker-group", (
         Run(("/bin/true", "made"), "works", ("/bin/touch", "/undid-made")),
@@ -715,12 +716,7 @@ def test_a_line_break_in_a_journals_steps_stays_in_its_line(root):
 
 def test_a_command_killed_by_a_signal_is_named_so_and_stays_undoable(root):
     """groupadd writes /etc/group, then /etc/gshadow: killed between them it did part of its work."""
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    if not os.path.isfile(busybox) or os.geteuid() != 0:
-        pytest.skip("needs root and a static busybox to run commands chrooted in the root")
-    os.makedirs(os.path.join(root, "bin"))
-    for applet in ("sh", "kill", "touch"):
-        shutil.copy(busybox, os.path.join(root, "bin", applet))
+    busybox_in(root, "sh", "kill", "touch")
     put(root)
     plans = [plan(), Plan("docker-group", (
         Run(("/bin/sh", "-c", "kill -9 $$"), "dies", ("/bin/touch", "/undid")),))]
