@@ -477,25 +477,27 @@ class AptRepos:
         existing: Dict[str, Optional[bytes]] = {}
         for path in (DOCKER_SOURCES, DOCKER_KEYRING, NVIDIA_LIST, NVIDIA_KEYRING, SOURCES_LIST):
             existing[path] = host.read(path)
+        # Every source is checked for another Docker or NVIDIA entry (a duplicate breaks apt-get
+        # update): one not read whole, or past the bounds, could hide one.
         names = host.listdir(SOURCES_DIR) or ()
-        total = len(existing[SOURCES_LIST] or b"")
-        for fname in names:
-            path = "%s/%s" % (SOURCES_DIR, fname)
+        too_many = _("{dir} holds more than {n} files or {size} MiB: dldoctor cannot check them "
+                     "all for another Docker or NVIDIA repository").format(
+                         dir=SOURCES_DIR, n=paths.APT_SOURCES_MAX_FILES,
+                         size=paths.APT_SOURCES_MAX_BYTES >> 20)
+        if len(names) > paths.APT_SOURCES_MAX_FILES:
+            raise Refused(too_many)
+        total = 0
+        for path in [SOURCES_LIST] + ["%s/%s" % (SOURCES_DIR, f) for f in names]:
             if path not in existing:
                 existing[path] = host.read(path)
-            total += len(existing[path] or b"")
-            if len(names) > paths.APT_SOURCES_MAX_FILES or total > paths.APT_SOURCES_MAX_BYTES:
-                # a duplicate Docker or NVIDIA entry past what was read would break apt-get update
-                raise Refused(_("{dir} holds more than {n} files or {size} MiB: dldoctor cannot "
-                                "check them all for another Docker or NVIDIA repository").format(
-                                    dir=SOURCES_DIR, n=paths.APT_SOURCES_MAX_FILES,
-                                    size=paths.APT_SOURCES_MAX_BYTES >> 20))
-        for path in [SOURCES_LIST] + ["%s/%s" % (SOURCES_DIR, f) for f in names]:
-            if len(existing.get(path) or b"") >= paths.READ_LIMIT:
-                # read up to the bound: a Docker entry past it would go unseen
+            size = len(existing[path] or b"")
+            if size >= paths.READ_LIMIT:            # read up to the bound, and cut there
                 raise Refused(_("{path} is larger than {n} MiB: dldoctor cannot check all of it "
                                 "for another Docker or NVIDIA repository").format(
                                     path=path, n=paths.READ_LIMIT >> 20))
+            total += size
+            if total > paths.APT_SOURCES_MAX_BYTES:
+                raise Refused(too_many)
         if keeps_distro_engine(facts, options) is not None:
             docker_key = KeyMaterial(None, "", _("not needed: the distribution's Docker is kept"))
         else:

@@ -52,6 +52,7 @@ from dldoctor.host.writer import EDIT_LIMIT, HostWriter
 from dldoctor.i18n import _
 from dldoctor import nesting
 from dldoctor.records import field, record
+from dldoctor.scrub import one_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ class Journal:
             if now not in (before, after):
                 edited.append(Restored(path, "refused", _(
                     "{path} was changed after the fix; undo --force restores the backup "
-                    "anyway").format(path=path.replace("\n", "\\n"))))
+                    "anyway").format(path=one_line(path))))
         return edited
 
     def restore(self, rec: FixRecord, force: bool = False, run_undo: bool = True) -> List[Restored]:
