@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem
-from dldoctor.derived import docker_absent, family, toolkit_state
+from dldoctor.derived import (DOCKER_LINUX, docker_absent, docker_without_distro, family, is_docker_uri,
+                              is_nvidia_uri, toolkit_state, vendor_repos)
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
@@ -50,30 +51,12 @@ def _suite(uri: str) -> str:
     return m.group(1) if m else ""
 
 
-def _is_docker(uri: str) -> bool:
-    return "download.docker.com" in uri or "/docker-ce" in uri
-
-
 _NO_RELEASE = lazy_compile(r"(does not have|no longer has) a Release file|没有 ?Release ?文件", re.I)
-
-
-def _is_nvidia(uri: str) -> bool:
-    return "libnvidia-container" in uri or "nvidia-docker" in uri or "nvidia-container-runtime" in uri
 
 
 # A suite of Docker's repository, as apt names it in an error ("…/linux/debian kali-rolling
 # Release") or as the URL it fetched (…/linux/ubuntu/dists/cosmic/Release).
-_DOCKER_LINUX = r"(?:download\.docker\.com|/docker-ce)/linux"
-_DOCKER_SUITE = lazy_compile(_DOCKER_LINUX + r"/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
-
-
-# Docker's repository named without its distribution ("…/linux stretch" for "…/linux/debian
-# stretch"): apt finds no suite there, so docker-ce has no installation candidate.
-_DOCKER_NO_DISTRO = lazy_compile(r"\S*" + _DOCKER_LINUX + r"/?(?=\s|$)")
-
-
-def _docker_without_distro(uri: str) -> bool:
-    return bool(_DOCKER_NO_DISTRO.fullmatch(uri.strip()))
+_DOCKER_SUITE = lazy_compile(DOCKER_LINUX + r"/(\w+)(?:/dists/|/?\s+)([\w.~-]+)(?:/|\s+)(?:In)?Release\b")
 
 
 def _docker_release_not_served(upd: AptUpdate, missing_release: Sequence[str]) -> List[str]:
@@ -137,11 +120,10 @@ def check_sources(facts: Facts) -> List[Finding]:
                                ["%s:%d: Signed-By: %s" % (e.file, e.line, e.signed_by)]))
     for e in entries:
         for uri in e.uris:
-            if _docker_without_distro(uri):
+            if docker_without_distro(uri):
                 out.append(_no_distro("apt-sources", ["%s:%d: %s" % (e.file, e.line, uri)]))
     apt_host = family(facts.os) in ("debian", "ubuntu") if known(facts.os) else True
-    has_docker = any(_is_docker(u) and not _docker_without_distro(u) for e in entries for u in e.uris)
-    has_nvidia = any(_is_nvidia(u) and "libnvidia-container" in u for e in entries for u in e.uris)
+    has_docker, has_nvidia = vendor_repos(facts) or (False, False)
     installed, _ev = toolkit_state(facts)
     looked = [_("apt sources read: {files}").format(files=", ".join(sorted({e.file for e in src.entries})) or "-")]
     if apt_host and not has_docker and docker_absent(facts):
@@ -205,18 +187,18 @@ def check_apt_update(facts: Facts) -> List[Finding]:
                              "packages moved to old-releases.ubuntu.com or archive.debian.org)."),
                            ["%s %s" % (u, s) for u, s in ended[:3]]))
     broken = [(u, s) for u, s in upd.failed_uris
-              if not _is_docker(u) and not _is_nvidia(u) and not _UNREACHABLE.search(s) and (u, s) not in ended]
+              if not is_docker_uri(u) and not is_nvidia_uri(u) and not _UNREACHABLE.search(s) and (u, s) not in ended]
     if broken:
         out.append(problem("apt-update", AREA, "apt.broken-source",
                            _("An unrelated apt source fails, so `apt-get update` fails."),
                            ["%s %s" % (u, s) for u, s in broken]))
     for u, s in upd.failed_uris:
-        if _is_nvidia(u) and "404" in s:
+        if is_nvidia_uri(u) and "404" in s:
             out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                                _("The NVIDIA repository URL does not exist for this release."), ["%s %s" % (u, s)]))
             break
     # token by token: a search for the pattern's leading \S* would be quadratic in a long line
-    no_distro = sorted({tok for line in raw.splitlines() for tok in line.split() if _docker_without_distro(tok)})
+    no_distro = sorted({tok for line in raw.splitlines() for tok in line.split() if docker_without_distro(tok)})
     if no_distro:
         out.append(_no_distro("apt-update", no_distro[:3]))
     missing_release = [line for line in upd.errors if _NO_RELEASE.search(line)]
@@ -228,7 +210,7 @@ def check_apt_update(facts: Facts) -> List[Finding]:
     # "The repository '…libnvidia-container/…/ubuntu18.04/amd64 Release' does not have a Release file":
     # apt's wording of the 404 that a per-distribution NVIDIA URL gets for a release it never served
     # (an unrelated source failing is apt.broken-source).
-    if not out and missing_release and all(_is_nvidia(line) for line in missing_release):
+    if not out and missing_release and all(is_nvidia_uri(line) for line in missing_release):
         out.append(problem("apt-update", AREA, "apt.repo-unsupported-distro",
                            _("The NVIDIA repository URL does not exist for this release."), missing_release[:3]))
     if not out and upd.errors:

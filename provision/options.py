@@ -23,3 +23,6 @@ class FixOptions:
     probe_timeout: float = 5.0
     keep_mirrors: bool = False               # --keep-mirrors: never drop a configured mirror
     engine: Optional[str] = None             # --engine docker-ce: replace a working distro Docker
+    # Set by fix, not the user: False when apt-repos is left out of this run or blocked, so the
+    # packages step installs only from repositories the host already lists.
+    apt_repos: bool = True

@@ -12,6 +12,8 @@ The plan, in the order it runs:
 apt runs non-interactively (DEBIAN_FRONTEND=noninteractive; an existing changed conffile is kept,
 --force-confold) and its own error text is what the executor shows when it fails.
 Nothing installed and nothing conflicting means an empty plan (no `apt-get update` either).
+When apt-repos is left out of the run or blocked, the step refuses to install what no listed
+repository serves (Docker's, NVIDIA's, or a mirror of them).
 
 A distribution Docker (docker.io) that meets the toolkit's needs (--gpus: 19.03; cgroup v2: 20.10)
 is kept: then only the toolkit is installed, and apt-repos leaves Docker's repository out.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-from dldoctor.derived import Engine, engine, installed_state, state_version
+from dldoctor.derived import Engine, engine, installed_state, state_version, vendor_repos
 from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -92,6 +94,26 @@ def keeps_distro_engine(facts: Facts, options: Optional[FixOptions]) -> Optional
     return found if found is not None and found.distro and found.supported else None
 
 
+def _require_repos(facts: Facts, missing: List[str]) -> None:
+    """Refuse to install from a vendor repository the host does not list when apt-repos is not
+    adding it in this run: apt would remove the conflicting packages, then find nothing to install."""
+    found = vendor_repos(facts)
+    lacking = []
+    if any(p in DOCKER_PACKAGES for p in missing) and not (found and found[0]):
+        lacking.append(_("Docker's (for {packages})").format(
+            packages=" ".join(p for p in missing if p in DOCKER_PACKAGES)))
+    if any(p in TOOLKIT_PACKAGES for p in missing) and not (found and found[1]):
+        lacking.append(_("NVIDIA's (for {packages})").format(
+            packages=" ".join(p for p in missing if p in TOOLKIT_PACKAGES)))
+    if not lacking:
+        return
+    why = _("the apt sources were not read") if found is None else _("the apt sources list none")
+    raise Refused(_("packages: needs the apt repositories {repos}, which apt-repos is not adding in "
+                    "this run, and {why}").format(repos=", ".join(lacking), why=why),
+                  unblock=_("let apt-repos add them (run fix without --skip apt-repos, or mend what "
+                            "blocked it), or add them yourself"))
+
+
 def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     pkgs = installed_packages(facts)
     kept = keeps_distro_engine(facts, options)
@@ -113,8 +135,11 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
                 _("the NVIDIA Container Toolkit is installed"),))
         return Plan(step=name, notes=(_("Docker CE and the NVIDIA Container Toolkit are installed"),))
 
-    changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists of the "
-                                                       "repositories just configured"), None, APT_ENV)]
+    repos_now = not getattr(options, "apt_repos", True)
+    if repos_now and missing:
+        _require_repos(facts, missing)
+    changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists") if repos_now else
+                              _("read the package lists of the repositories just configured"), None, APT_ENV)]
     notes: List[str] = list(keep_note)
     warnings: List[str] = []
     found = engine(facts)

@@ -11,6 +11,7 @@ import re
 from dldoctor import nesting
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.mirror_urls import normalize_mirror_url
 from dldoctor.parse.version import version_tuple
 from dldoctor.records import frozen_record
@@ -248,6 +249,38 @@ def hook_newer_than_daemon(facts: Facts) -> Optional[bool]:
     if facts.dockerd_started is None or facts.hook_installed is None:
         return None
     return facts.hook_installed > facts.dockerd_started + 1
+
+
+# --- apt sources -----------------------------------------------------------------------------------
+
+# Docker's repository under its own host or a mirror's docker-ce path.
+DOCKER_LINUX = r"(?:download\.docker\.com|/docker-ce)/linux"
+# Docker's repository named without its distribution ("…/linux stretch" for "…/linux/debian
+# stretch"): apt finds no suite there, so docker-ce has no installation candidate.
+_DOCKER_NO_DISTRO = lazy_compile(r"\S*" + DOCKER_LINUX + r"/?(?=\s|$)")
+
+
+def is_docker_uri(uri: str) -> bool:
+    return "download.docker.com" in uri or "/docker-ce" in uri
+
+
+def is_nvidia_uri(uri: str) -> bool:
+    return "libnvidia-container" in uri or "nvidia-docker" in uri or "nvidia-container-runtime" in uri
+
+
+def docker_without_distro(uri: str) -> bool:
+    return bool(_DOCKER_NO_DISTRO.fullmatch(uri.strip()))
+
+
+def vendor_repos(facts: Facts) -> Optional[Tuple[bool, bool]]:
+    """(Docker's repository, NVIDIA's toolkit repository) among the enabled apt sources, as
+    apt-repos writes them or a mirror of them; None when the sources were not read."""
+    src = facts.apt_sources
+    if not known(src):
+        return None
+    uris = [u for e in src.entries if e.enabled for u in e.uris]
+    return (any(is_docker_uri(u) and not docker_without_distro(u) for u in uris),
+            any(is_nvidia_uri(u) and "libnvidia-container" in u for u in uris))
 
 
 # --- the Docker engine package --------------------------------------------------------------------

@@ -72,8 +72,18 @@ def section(out, step):
 # --- the plan shows whole -------------------------------------------------------------------------
 
 
+def no_packages(root):
+    """An empty dpkg database: dpkg-query reads it and lists nothing installed."""
+    if shutil.which("dpkg-query") is None:
+        pytest.skip("needs dpkg-query")
+    status = Path(root, "var/lib/dpkg/status")
+    status.parent.mkdir(parents=True)
+    status.write_text("")
+
+
 def test_offline_dry_run_shows_the_daemon_json_diff_and_apt_repos_blocked(root):
     daemon_json(root, {"log-level": "warn"})
+    no_packages(root)
     with mirror("live") as live:
         r = cli("fix", "--root", root, "--dry-run", "--registry-mirror", live)
     assert r.returncode == 1, r.stdout + r.stderr
@@ -84,9 +94,45 @@ def test_offline_dry_run_shows_the_daemon_json_diff_and_apt_repos_blocked(root):
     dj = section(r.stdout, "daemon-json")
     assert "+  \"registry-mirrors\": [" in dj and "+    \"%s\"" % live in dj
     assert "Dry run: nothing was changed." in r.stdout
-    assert "To apply the rest, run again with --skip apt-repos" in r.stderr
+    # packages waits for the repositories apt-repos could not add: the rest is daemon-json alone
+    assert section(r.stdout, "packages").startswith("   blocked: needs the apt repositories Docker's")
+    assert "apt-get install" not in r.stdout
+    assert "To apply the rest, run again with --skip apt-repos --skip packages (or --only daemon-json)." \
+        in r.stderr
     assert "Traceback" not in r.stderr
     assert daemon_json(root) == b'{\n  "log-level": "warn"\n}\n'
+
+
+def test_packages_installs_only_from_repositories_the_host_lists_when_apt_repos_is_left_out(root):
+    """With apt-repos skipped, the plan installed nvidia-container-toolkit and Docker CE from
+    "the repositories just configured", which nothing had configured: apt would remove the
+    conflicting packages, then find nothing to install."""
+    no_packages(root)
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert section(r.stdout, "packages") == (
+        "   blocked: needs the apt repositories Docker's (for docker-ce docker-ce-cli containerd.io "
+        "docker-buildx-plugin docker-compose-plugin), NVIDIA's (for nvidia-container-toolkit), "
+        "which apt-repos is not adding in this run, and the apt sources list none (let apt-repos "
+        "add them (run fix without --skip apt-repos, or mend what blocked it), or add them yourself)")
+    # NVIDIA's alone (a mirror of it) is not enough for Docker CE; both are
+    lists = Path(root, "etc/apt/sources.list.d")
+    (lists / "nvidia-container-toolkit.list").write_text(
+        "deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] "
+        "https://mirrors.ustc.edu.cn/libnvidia-container/stable/deb/$(ARCH) /\n")
+    r = cli("fix", "--root", root, "--dry-run", "--skip", "apt-repos", "--skip", "daemon-json",
+            "--skip", "docker-group")
+    assert r.returncode == 1
+    assert section(r.stdout, "packages").startswith("   blocked: needs the apt repositories Docker's (for")
+    assert "NVIDIA's" not in section(r.stdout, "packages")
+    (lists / "docker.sources").write_text(
+        "Types: deb\nURIs: https://mirrors.aliyun.com/docker-ce/linux/debian\nSuites: bookworm\n"
+        "Components: stable\nSigned-By: /etc/apt/keyrings/docker.asc\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages")
+    assert r.returncode == 0, r.stdout + r.stderr
+    plan = section(r.stdout, "packages")
+    assert "run: apt-get update\n        read the package lists\n" in plan, plan
+    assert "just configured" not in plan and "apt-get install -y" in plan
 
 
 def test_yes_with_a_blocked_step_applies_nothing_and_names_the_options(root):

@@ -255,11 +255,18 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
 
 def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[List[Any], Tuple[Any, ...]]:
     """Every chosen step planned; one that refuses is a blocked plan, and the others still plan.
-    A usage error (a bad option value) is not a blocked step: it ends the run with exit 2."""
+    A usage error (a bad option value) is not a blocked step: it ends the run with exit 2.
+    The steps after apt-repos are told when it is left out or blocked (FixOptions.apt_repos)."""
     from dldoctor.executor import blocked_plan
+    from dldoctor.records import replace
 
-    prepared, plans = [], []
+    prepared: List[Any] = []
+    plans: List[Any] = []
+    if all(s.name != "apt-repos" for s in chosen):
+        options = replace(options, apt_repos=False)
     for s in chosen:
+        if plans and plans[-1].step == "apt-repos" and plans[-1].blocked:
+            options = replace(options, apt_repos=False)
         try:
             bound = s.prepare(host, facts, options)
             plans.append(bound.plan(facts, options))
