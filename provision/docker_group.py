@@ -13,22 +13,24 @@ It tells the user two things every time:
   can start a container that mounts the host's / and change anything on it.
 
 Pure: `plan(facts, options)` reads facts.group_db (GroupDb: `.groups[name] = (gid, members)`),
-facts.sudo_user and facts.identity.
+facts.sudo_user and facts.identity; prepared, it also knows the target's local users, so a user
+usermod cannot change (a typo, a user of another machine) is refused before anything runs.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, FrozenSet, List, Optional
 
 from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
+from dldoctor.host.paths import READ_LIMIT
 from dldoctor.i18n import _
 from dldoctor.plans import Plan, Run
-from dldoctor.provision.step import PureStep
 
 if TYPE_CHECKING:
     from dldoctor.facts import Fact
+    from dldoctor.host import Host
     from dldoctor.parse.id_group import Identity
     from dldoctor.provision.options import FixOptions
 
@@ -45,11 +47,27 @@ WARN_ROOT_EQUIVALENT = (
     "/ directory on your host, and change anything. Add only trusted users.")
 
 
-class DockerGroup(PureStep):
+class DockerGroup:
+    """Prepared, it holds the user names of the target's /etc/passwd (None: not read whole)."""
+
     name = name
 
+    def __init__(self, local_users: Optional[FrozenSet[str]] = None):
+        self.local_users = local_users
+
+    def prepare(self, host: Host, facts: Facts, options: FixOptions) -> DockerGroup:
+        return DockerGroup(local_users(host.read("/etc/passwd")))
+
     def plan(self, facts: Facts, options: Optional[FixOptions]) -> Plan:
-        return plan(facts, options)
+        return plan(facts, options, self.local_users)
+
+
+def local_users(data: Optional[bytes]) -> Optional[FrozenSet[str]]:
+    """The names /etc/passwd lists; None when it is absent or was cut at the read bound."""
+    if data is None or len(data) >= READ_LIMIT:
+        return None
+    return frozenset(line.split(b":", 1)[0].decode("utf-8", "replace")
+                     for line in data.split(b"\n") if b":" in line)
 
 
 # What useradd accepts by default, and a machine account's trailing $ (Samba)
@@ -87,12 +105,17 @@ def target_user(facts: Facts, options: Optional[FixOptions]) -> Optional[str]:
     return user
 
 
-def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
+def plan(facts: Facts, options: Optional[FixOptions] = None,
+         users: Optional[FrozenSet[str]] = None) -> Plan:
+    """users: the target's local user names, when read (usermod changes only those)."""
     user = target_user(facts, options)
     if user is None:
         return Plan(step=name, not_needed=_(
             "dldoctor runs as root and no SUDO_USER names a user to add; root already has full "
             "access to Docker (--user NAME adds one)"))
+    if users is not None and user not in users:
+        raise Refused(_("docker-group: {user} is not in /etc/passwd (usermod adds only local "
+                        "users)").format(user=user), unblock=_("--user NAME, or --skip docker-group"))
     db = getattr(facts, "group_db", None)
     if not known(db):
         reason = getattr(db, "reason", "not collected")

@@ -162,6 +162,20 @@ def test_root_without_sudo_user_skipping_the_repositories_exits_0(root):
     assert ["usermod", "-aG", "docker", "alice"] in [c.get("argv") for c in plan["changes"]]
 
 
+def test_a_user_the_root_does_not_have_is_refused_before_anything_runs(root):
+    """A typo in --user was planned (groupadd, then usermod) and failed only when applied."""
+    Path(root, "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n"
+                                        "alice:x:1000:1000::/home/alice:/bin/bash\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "docker-group", "--user", "alcie")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert section(r.stdout, "docker-group") == (
+        "   blocked: alcie is not in /etc/passwd (usermod adds only local users) "
+        "(--user NAME, or --skip docker-group)")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "docker-group", "--user", "alice")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "run: usermod -aG docker alice" in section(r.stdout, "docker-group")
+
+
 def test_what_dockerd_would_still_refuse_is_said_once(root):
     """Three unknown keys are one refusal of dockerd ("the following directives don't match any
     configuration option: foo, bar, baz"), said once, not once per key."""
