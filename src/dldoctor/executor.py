@@ -7,6 +7,7 @@ Steps never write; `--dry-run` never gets here.
 """
 from __future__ import annotations
 
+import shlex
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -183,12 +184,13 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
             final = _apply_plans(plans, writer, txn, replan, out, outcome)
             daemon.settle(daemon_action(final), allow_restart, outcome)
             txn.commit()
-            outcome.messages.append(_("Done. `dldoctor undo` puts the files back "
-                                      "(journal {path}).").format(path=txn.path))
+            outcome.messages.append(_("Done. `{undo}` puts the files back "
+                                      "(journal {path}).").format(undo=undo_command(summary),
+                                                                  path=txn.path))
             return outcome
         except BaseException as exc:       # KeyboardInterrupt/SIGTERM roll back too
             outcome.error = describe_error(exc)
-            _roll_back(txn, control, daemon.acted, timeout, out, outcome)
+            _roll_back(txn, control, daemon.acted, timeout, out, outcome, undo_command(summary))
             if not isinstance(exc, (Exception, KeyboardInterrupt)):
                 raise
             return outcome
@@ -368,22 +370,29 @@ def _make_daemon_take_it(control: Any, action: str, verifiers: Sequence[Verifier
     outcome.verification = [_("docker info shows the new configuration")]
 
 
+def undo_command(summary: Optional[Dict[str, Any]]) -> str:
+    """The undo command for this fix's root (a plain `dldoctor undo` finds nothing under --root)."""
+    root = (summary or {}).get("root") or "/"
+    return "dldoctor undo" if root == "/" else "dldoctor undo --root %s" % shlex.quote(root)
+
+
 def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: float, out: Out,
-               outcome: Outcome) -> None:
+               outcome: Outcome, undo: str = "dldoctor undo") -> None:
     outcome.exit_code = 1
     try:
         outcome.restored = txn.rollback()
     except BaseException as exc:
         outcome.status = "failed"
         outcome.messages.append(_("Putting the files back failed too ({error}); the journal {path} "
-                                  "has the backups (dldoctor undo --force).").format(
-                                      error=describe_error(exc), path=txn.path))
+                                  "has the backups ({undo} --force).").format(
+                                      error=describe_error(exc), path=txn.path, undo=undo))
         return
     outcome.status = "rolled-back"
     ran = [" ".join(e["argv"]) for e in succeeded_runs(txn.entries)]
     if ran:
         outcome.messages.append(_("Commands already run are not reversed automatically ({cmds}); "
-                                  "`dldoctor undo` reverses them.").format(cmds=one_line("; ".join(ran))))
+                                  "`{undo}` reverses them.").format(cmds=one_line("; ".join(ran)),
+                                                                     undo=undo))
     if acted is None or control is None:
         outcome.messages.append(_("The previous files are back; Docker was not touched."))
         return

@@ -148,6 +148,22 @@ def test_yes_with_a_blocked_step_applies_nothing_and_names_the_options(root):
     assert not os.path.exists(os.path.join(root, "var/lib/dldoctor"))   # no journal either
 
 
+def test_after_a_fix_under_a_root_the_undo_it_names_finds_the_fix(root):
+    """The advice said plain `dldoctor undo`, which looks under / and finds nothing."""
+    if os.geteuid() != 0:
+        pytest.skip("fix without --dry-run must run as root")
+    before = daemon_json(root, {"log-level": "warn"})
+    with mirror("live") as live:
+        r = cli("fix", "--root", root, "--yes", "--only", "daemon-json", "--registry-mirror", live)
+    assert r.returncode == 0, r.stdout + r.stderr
+    said = [l for l in (r.stdout + r.stderr).splitlines() if "puts the files back" in l]
+    assert said and "`dldoctor undo --root %s`" % root in said[0], r.stdout + r.stderr
+    assert daemon_json(root) != before
+    r = cli("undo", "--root", root, "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert daemon_json(root) == before
+
+
 def test_root_without_sudo_user_skipping_the_repositories_exits_0(root):
     if os.geteuid() != 0:
         pytest.skip("the docker-group step reads who runs dldoctor: needs root")
