@@ -7,14 +7,19 @@ from dldoctor.checks import ok, problem, skip
 from dldoctor.derived import configured_mirrors, dockerd_version
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.mirror_urls import known_dead, normalize_mirror_url, validate_mirror_url
 from dldoctor.model import WARN, Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import List, Optional, Tuple
+    from typing import Any, List, Optional, Tuple
 
 AREA = "registry"
+
+
+# A probe that got an HTTP answer records its latency: `... (123 ms)`; one that got none does not.
+_ANSWERED = lazy_compile(r"\(\d+ ms\)$")
 
 
 def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
@@ -35,6 +40,13 @@ def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
     return mirrors, hub
 
 
+def _failed_like_the_hub(why: str, hub: Optional[Tuple[str, bool, str]]) -> bool:
+    """No answer, for the same reason Docker Hub gave none (DNS, a refused connection, a timeout):
+    the network failed, and the mirror was not judged (an offline host has every mirror "dead");
+    one known to be closed is still said to be."""
+    return hub is not None and not hub[1] and not _ANSWERED.search(hub[2]) and why == hub[2]
+
+
 def check_mirrors(facts: Facts) -> List[Finding]:
     mirrors = configured_mirrors(facts)
     if not mirrors:
@@ -43,7 +55,8 @@ def check_mirrors(facts: Facts) -> List[Finding]:
         return [skip("registry-mirrors", AREA, _("Registry mirrors not known"))]
     out: List[Finding] = []
     probes, hub = _probes(facts)
-    alive = []
+    alive: List[Tuple[str, Any]] = []
+    unjudged: List[str] = []
     from dldoctor.daemon_judge import NEWEST, mirror_error
 
     version = dockerd_version(facts)[0] or NEWEST
@@ -57,13 +70,13 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
         dead = known_dead(url)
-        if dead is not None and normalize_mirror_url(url) not in probes:
+        probe = probes.get(normalize_mirror_url(url))
+        if dead is not None and (probe is None or not probe[0] and _failed_like_the_hub(probe[1], hub)):
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url}: {who} mirror, {why}.").format(url=url, who=dead.operator,
                                                                      why=_(dead.note)),
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
-        probe = probes.get(normalize_mirror_url(url))
         if probe is None and hub is not None and normalize_mirror_url(url) == hub[0]:
             probe = (hub[1], hub[2], False)     # Docker Hub as its own mirror: probed as the hub
         if probe is not None and probe[2]:
@@ -75,13 +88,23 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                                status=WARN))
             alive.append((url, probe))
             continue
+        if probe is not None and not probe[0] and _failed_like_the_hub(probe[1], hub):
+            unjudged.append(url)
+            continue
         if probe is not None and not probe[0]:
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url} does not serve the registry API: {why}.").format(url=url, why=probe[1]),
                                ["GET %s/v2/ -> %s" % (normalize_mirror_url(url), probe[1])]))
             continue
         alive.append((url, probe))
-    if probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:
+    if unjudged and hub is not None:
+        out.append(problem("registry-mirrors", AREA, "registry.unreachable",
+                           _("No registry answered, Docker Hub included ({why}): this host has no "
+                             "network to them (DNS, a proxy, a firewall), so the mirrors were not "
+                             "judged: {mirrors}.").format(why=hub[2], mirrors=", ".join(unjudged)),
+                           ["GET %s/v2/ -> %s" % (normalize_mirror_url(u), hub[2])
+                            for u in [hub[0]] + unjudged]))
+    elif probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:
         if hub is not None and not hub[1]:
             out.append(problem("registry-mirrors", AREA, "registry.unreachable",
                                _("No configured mirror works and Docker Hub itself is unreachable: {why}.")

@@ -293,3 +293,41 @@ def test_docker_hub_configured_as_its_own_mirror_is_judged_by_its_probe(tmp_path
     found = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
     assert found and all(f["status"] == "fail" for f in found), found
     assert {"mirror.dead", "registry.unreachable"} & {f["problem"] for f in found}
+
+
+def _probed_snapshot(tmp_path, mirrors, probe_lines):
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    (snap / "os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    (snap / "daemon.json").write_text(json.dumps({"registry-mirrors": mirrors}) + "\n")
+    (snap / "mirror-probe").write_text("".join("\t".join(l) + "\n" for l in probe_lines))
+    res = run("check", "--snapshot", str(snap), "--json")
+    return [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
+
+
+def test_an_offline_host_has_no_network_not_every_mirror_dead(tmp_path):
+    """Offline, every probe failed as Docker Hub's did (DNS): check called each mirror dead and
+    told the user to remove them all. Now one finding says nothing answered; a mirror known to be
+    closed is still named so, and one that answered with an error is still dead."""
+    dns = "no answer: Temporary failure in name resolution"
+    found = _probed_snapshot(tmp_path, ["https://docker.m.daocloud.io", "https://hub-mirror.c.163.com",
+                                        "https://mirror.example.com"], [
+        ("https://docker.m.daocloud.io", "dead", dns, "mirror"),
+        ("https://hub-mirror.c.163.com", "dead", dns, "mirror"),
+        ("https://mirror.example.com", "dead", dns, "mirror"),
+        ("https://registry-1.docker.io", "dead", dns, "hub")])
+    assert [(f["problem"], f["detail"].split(":")[0]) for f in found] == [
+        ("mirror.dead", "https"), ("registry.unreachable", "No registry answered, Docker Hub included (no answer")]
+    assert "hub-mirror.c.163.com" in found[0]["detail"]
+    assert found[1]["detail"].endswith("not judged: https://docker.m.daocloud.io, https://mirror.example.com.")
+
+
+def test_a_mirror_that_failed_otherwise_than_docker_hub_is_still_dead(tmp_path):
+    """Docker Hub blocked (a timeout) while a mirror's name no longer resolves, or it answers 404:
+    those mirrors are dead, as before."""
+    found = _probed_snapshot(tmp_path, ["https://gone.example.com", "https://web.example.com"], [
+        ("https://gone.example.com", "dead", "no answer: Name or service not known", "mirror"),
+        ("https://web.example.com", "dead", "404 Not Found: no registry API at /v2/ (41 ms)", "mirror"),
+        ("https://registry-1.docker.io", "dead", "no answer: timed out", "hub")])
+    assert [f["problem"] for f in found] == ["mirror.dead", "mirror.dead", "registry.unreachable"]
+    assert "Docker Hub itself is unreachable: no answer: timed out" in found[2]["detail"]
