@@ -502,8 +502,9 @@ class DaemonJsonStep:
         self._validate(options.registry_mirrors)
         keep = bool(getattr(options, "keep_mirrors", False))
         configured = _configured_mirrors(facts)
-        if not options.registry_mirrors and not options.presets and (keep or not configured):
-            return DaemonJsonStep()
+        if getattr(options, "no_probe", False) or \
+                not options.registry_mirrors and not options.presets and (keep or not configured):
+            return DaemonJsonStep()     # no choice: --registry-mirror as given, the file's kept
         timeout = getattr(options, "probe_timeout", 5.0)
         return DaemonJsonStep(choose_registry_mirrors(
             host, options.presets, options.registry_mirrors, timeout, configured=configured,
@@ -523,6 +524,14 @@ class DaemonJsonStep:
         """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
             self._validate(options.registry_mirrors)
+            if getattr(options, "no_probe", False):
+                if options.registry_mirrors:
+                    notes.append(_("--no-probe: {urls} written without asking whether they answer; "
+                                   "configured mirrors are kept").format(
+                                       urls=", ".join(options.registry_mirrors)))
+                if options.presets:
+                    notes.append(_("--no-probe: a preset's Docker Hub mirrors are picked by probing "
+                                   "them, so none is added (its apt bases still apply)"))
             return tuple(options.registry_mirrors), ()
         return plan_mirrors(self.choice, configured, bool(getattr(options, "keep_mirrors", False)),
                             notes, warnings)

@@ -330,7 +330,8 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
                       .format(lines="\n".join("  %s: %s" % r for r in tried) or
                               "  " + _("no public candidate answers")),
                       unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
-                                "--registry-mirror URL, or --skip daemon-json"))
+                                "--registry-mirror URL, add --no-probe to write them anyway (a "
+                                "mirror only the Docker host reaches), or --skip daemon-json"))
     for url, why in choice.drop:
         warnings.append(_("registry mirror {url} is removed: {why}").format(url=url, why=why))
     if keep or choice.kept_all:

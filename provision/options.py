@@ -22,6 +22,7 @@ class FixOptions:
     nvidia_apt_base: Optional[str] = None    # --nvidia-apt-base URL
     probe_timeout: float = 5.0
     keep_mirrors: bool = False               # --keep-mirrors: never drop a configured mirror
+    no_probe: bool = False                   # --no-probe: write --registry-mirror unprobed
     engine: Optional[str] = None             # --engine docker-ce: replace a working distro Docker
     # Set by fix, not the user: False when apt-repos is left out of this run or blocked, so the
     # packages step installs only from repositories the host already lists.

@@ -50,10 +50,10 @@ def _usable(host: Any, run_timeout: float, pull_timeout: float) -> None:
 
 
 def verify(host: Any, image: Optional[str] = None, run_timeout: float = 120.0,
-           pull_timeout: float = 900.0, progress: bool = True) -> Report:
+           pull_timeout: float = 900.0, progress: bool = True, probe: bool = True) -> Report:
     """Checks + smoke test as one Report. A snapshot cannot run containers: UsageError."""
     _usable(host, run_timeout, pull_timeout)
-    facts = gather.collect(host, probe_mirrors=True)
+    facts = gather.collect(host, probe_mirrors=probe)
     findings = run_checks(facts)
     reason = blocking_reason(findings)
     if reason is not None:
@@ -85,7 +85,8 @@ def run_smoke_test(host: Any, facts: Any, image: Optional[str] = None,
     return found
 
 
-def dry_run(host: Any, image: Optional[str] = None, json_out: bool = False) -> Tuple[str, int]:
+def dry_run(host: Any, image: Optional[str] = None, json_out: bool = False,
+            probe: bool = True) -> Tuple[str, int]:
     """The smoke test's plan as text (or JSON) and the exit code: 0, or 1 when it is blocked
     (a check that makes it pointless, or an image the driver cannot run). Nothing is pulled or
     run; the image's configuration is read, as the real run reads it before pulling."""
@@ -94,7 +95,7 @@ def dry_run(host: Any, image: Optional[str] = None, json_out: bool = False) -> T
     from dldoctor.provision import smoke_test_step
     from dldoctor.provision.smoke_test import CHECK, SmokeOptions
 
-    facts = gather.collect(host, probe_mirrors=True)
+    facts = gather.collect(host, probe_mirrors=probe)
     reason = blocking_reason(run_checks(facts))
     options = SmokeOptions(image)
     about: Dict[str, Any] = {}

@@ -192,6 +192,37 @@ def test_a_user_the_root_does_not_have_is_refused_before_anything_runs(root):
     assert "run: usermod -aG docker alice" in section(r.stdout, "docker-group")
 
 
+def test_no_probe_writes_a_mirror_this_machine_cannot_reach(root):
+    """An internal mirror, or an offline host: fix refused every mirror it could not probe and
+    offered only --skip daemon-json. --no-probe writes it as given and keeps the file's own."""
+    daemon_json(root, {"registry-mirrors": ["https://old.example.com"]})
+    internal = "https://mirror.internal.example"
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--registry-mirror", internal)
+    assert r.returncode == 1
+    assert "add --no-probe to write them anyway" in section(r.stdout, "daemon-json")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--registry-mirror", internal,
+            "--no-probe", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    plan = json.loads(r.stdout)["plan"][0]
+    assert plan["blocked"] is None
+    assert '+    "https://old.example.com",\n+    "%s"\n' % internal in plan["changes"][0]["diff"], plan
+    assert any(n.startswith("--no-probe: %s written without asking" % internal) for n in plan["notes"])
+
+
+def test_verify_takes_no_probe_as_check_does(root):
+    """`verify --no-probe` was an unknown option: an offline verify spent the probes for nothing."""
+    with mirror("dead") as dead:
+        daemon_json(root, {"registry-mirrors": [dead]})
+        probed = cli("verify", "--root", root, "--json")
+        unprobed = cli("verify", "--root", root, "--json", "--no-probe")
+    assert unprobed.returncode == probed.returncode == 1, unprobed.stderr
+
+    def mirror_problems(r):
+        return [f["problem"] for f in json.loads(r.stdout)["findings"] if f["check"] == "registry-mirrors"]
+    assert mirror_problems(probed)[0] == "mirror.dead"
+    assert mirror_problems(unprobed) == [None]
+
+
 def test_what_dockerd_would_still_refuse_is_said_once(root):
     """Three unknown keys are one refusal of dockerd ("the following directives don't match any
     configuration option: foo, bar, baz"), said once, not once per key."""

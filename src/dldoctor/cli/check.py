@@ -85,8 +85,8 @@ def register(app: "typer.Typer") -> None:
     import typer
 
     from dldoctor.cli.errors import guarded
-    from dldoctor.cli.options import (lang_option, report_json_option, root_option, timeout_option,
-                                      verbose_option)
+    from dldoctor.cli.options import (lang_option, probe_option, report_json_option, root_option,
+                                      timeout_option, verbose_option)
 
     @app.command(help=_('Diagnose this host (or a snapshot): driver, Docker, daemon.json, toolkit, runtime, mirrors.'))
     @guarded
@@ -96,7 +96,7 @@ def register(app: "typer.Typer") -> None:
         snapshot: Optional[str] = typer.Option(None, "--snapshot", metavar="PATH", help=_("Diagnose a snapshot (directory or .tar.gz) instead of this host.")),
         root: str = root_option(),
         timeout: float = timeout_option(),
-        probe: bool = typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors over the network.")),
+        probe: bool = probe_option(),
         only: List[str] = typer.Option([], "--only", metavar="CHECK", help=_("Run only this check (repeatable); --list names them.")),
         list_checks: bool = typer.Option(False, "--list", help=_("List the checks, one line each, and exit.")),
         lang: Optional[str] = lang_option(),

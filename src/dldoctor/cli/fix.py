@@ -151,6 +151,7 @@ def fix(
     json_out: bool = typer.Option(False, "--json", help=_("Print the plan and the outcome as JSON (dldoctor.fix/1).")),
     mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): aliyun, tuna, ustc, huawei, tencent, azure set the apt bases, and the live public Docker Hub mirrors are added (at most three); auto adds only those.")),
     registry_mirror: List[str] = typer.Option([], "--registry-mirror", metavar="URL", help=_("Docker Hub registry mirror to add (repeatable); probed first, written fastest first.")),
+    no_probe: bool = typer.Option(False, "--no-probe", help=_("Write the --registry-mirror URLs without probing them (an internal mirror, an offline host); configured mirrors are kept, and presets add no Docker Hub mirror.")),
     keep_mirrors: bool = typer.Option(False, "--keep-mirrors", help=_("Keep every configured registry mirror (by default fix removes the ones its probe finds dead and puts the live ones fastest first).")),
     engine: Optional[str] = typer.Option(None, "--engine", metavar="NAME", help=_("docker-ce: replace a working distribution Docker (docker.io) with Docker CE (running containers stop). By default a Docker that meets the toolkit's needs is kept.")),
     default_runtime: Optional[str] = typer.Option(None, "--default-runtime", metavar="NAME", help=_("Also set default-runtime (e.g. nvidia).")),
@@ -183,7 +184,8 @@ def fix(
             default_runtime=default_runtime, force=force, allow_restart=restart, user=user,
             docker_key=docker_key, nvidia_key=nvidia_key, docker_fingerprint=docker_fingerprint,
             nvidia_fingerprint=nvidia_fingerprint, docker_apt_base=docker_apt_base,
-            nvidia_apt_base=nvidia_apt_base, keep_mirrors=keep_mirrors, engine=engine)
+            nvidia_apt_base=nvidia_apt_base, keep_mirrors=keep_mirrors, engine=engine,
+            no_probe=no_probe)
         outcome = run_fix(options, root=root, only=only, skip=skip, dry_run=dry_run, yes=yes,
                           json_out=json_out, timeout=daemon_timeout, command_timeout=timeout)
         if json_out:

@@ -72,6 +72,13 @@ def root_option(help_text: Optional[str] = None) -> Any:
     return typer.Option("/", "--root", metavar="DIR", help=help_text or root_help())
 
 
+def probe_option() -> Any:
+    """--probe/--no-probe: check and verify ask the configured registry mirrors over the network."""
+    import typer
+
+    return typer.Option(True, "--probe/--no-probe", help=_("Probe configured registry mirrors over the network."))
+
+
 def verbose_option() -> Any:
     import typer
 
