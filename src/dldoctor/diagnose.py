@@ -809,10 +809,12 @@ _SUDO = lazy_compile(r"(?<![\w/.-])sudo[ \t]+(?=[^-\s])")
 
 
 def _root_without_sudo(facts: Facts) -> bool:
-    """Root runs dldoctor and the host has no sudo at all (looked for, absent)."""
+    """Logged in as root (no SUDO_USER: `sudo dldoctor` leaves the person's shell unprivileged),
+    or root on a host with no sudo at all (looked for, absent): `sudo` there is noise or fails."""
     ident = facts.identity
-    return (known(ident) and getattr(ident, "uid", None) == 0
-            and "sudo" in facts.binaries and facts.binaries["sudo"] is None)
+    if not (known(ident) and getattr(ident, "uid", None) == 0):
+        return False
+    return not facts.sudo_user or "sudo" in facts.binaries and facts.binaries["sudo"] is None
 
 
 def for_this_host(findings: Sequence[Finding], facts: Facts) -> List[Finding]:

@@ -259,12 +259,15 @@ def test_root_without_sudo_gets_advice_it_can_run(tmp_path):
     assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
     res = run("verify", "--root", str(root), "--timeout", "3", env=env)
     assert "Next: " in res.stdout and "sudo " not in res.stdout, res.stdout
-    sudo = root / "usr/bin/sudo"                     # with sudo there, the advice keeps it
+    sudo = root / "usr/bin/sudo"
     sudo.parent.mkdir(parents=True)
     sudo.write_text("#!/bin/sh\n")
     sudo.chmod(0o755)
-    res = run("check", "--root", str(root), "--no-probe", env=env)
-    assert "sudo " in res.stdout
+    env.pop("SUDO_USER", None)
+    res = run("check", "--root", str(root), "--no-probe", env=dict(env, SUDO_USER=""))
+    assert "Next: " in res.stdout and "sudo " not in res.stdout   # logged in as root: no sudo
+    res = run("check", "--root", str(root), "--no-probe", env=dict(env, SUDO_USER="alice"))
+    assert "sudo " in res.stdout          # `sudo dldoctor check`: alice's shell needs sudo
 
 
 def test_snapshot_tarball_with_a_dot_name_has_relative_members(tmp_path):

@@ -16,7 +16,7 @@ def examples() -> Dict[str, List[Tuple[str, str]]]:
     return {
         "dldoctor": [
             ("dldoctor check", _("what stands between this host and a working GPU container")),
-            ("sudo dldoctor fix --dry-run", _("the repairs it would make")),
+            ("dldoctor fix --dry-run", _("the repairs it would make")),
             ("dldoctor verify", _("prove it with a GPU container")),
             ("dldoctor --lang zh_CN check", _("the same in Chinese")),
             ("dldoctor COMMAND -h", _("help on one command")),
@@ -43,7 +43,7 @@ def examples() -> Dict[str, List[Tuple[str, str]]]:
             ("dldoctor verify --image nvidia/cuda:12.4.1-base-ubuntu22.04", _("prove it with this image")),
         ],
         "fix": [
-            ("sudo dldoctor fix --dry-run", _("show the plan, change nothing")),
+            ("dldoctor fix --dry-run", _("show the plan, change nothing")),
             ("sudo dldoctor fix", _("show the plan, ask, then apply it")),
             ("sudo dldoctor fix --only daemon-json --registry-mirror https://mirror.example",
              _("add a Docker Hub mirror only")),
