@@ -118,6 +118,9 @@ def test_check_list_and_only():
     names = [l.split()[0] for l in res.stdout.splitlines()]
     assert "docker-daemon" in names and "daemon-json" in names and len(names) >= 18
     assert all(len(l.split(None, 1)) == 2 for l in res.stdout.splitlines())  # name and one line
+    listed = json.loads(run("check", "--list", "--json").stdout)
+    assert listed["schema"] == "dldoctor.checks/1"      # an object, as every --json output
+    assert [c["check"] for c in listed["checks"]] == names
     res = run("check", "--snapshot", str(CASE), "--json", "--only", "docker-daemon", "--only", "os")
     data = json.loads(res.stdout)
     # the checks asked for, beside the reading of the case's reported error

@@ -53,8 +53,10 @@ def list_check_names(json_out: bool) -> None:
     if json_out:
         import json
 
-        sys.stdout.write(json.dumps([{"check": c.name, "area": c.area, "about": _(c.about)}
-                                     for c in CHECKS], indent=2, ensure_ascii=False) + "\n")
+        # an object with its schema, as every other --json output (it was a bare array)
+        sys.stdout.write(json.dumps({"schema": "dldoctor.checks/1", "checks": [
+            {"check": c.name, "area": c.area, "about": _(c.about)} for c in CHECKS]},
+            indent=2, ensure_ascii=False) + "\n")
         return
     width = max(len(c.name) for c in CHECKS)
     for c in CHECKS:
