@@ -1018,6 +1018,17 @@ def test_apt_sources_deb822_and_errors():
     assert got.enabled() == (first, third)
 
 
+@pytest.mark.parametrize("sep", ["\u2028", "\x85", "\x0b", "\x0c", "\x1c"])
+def test_sources_and_groups_are_split_into_lines_as_apt_and_libc_split_them(sep):
+    """str.splitlines() also breaks at these: a commented-out apt line with one inside read as an
+    enabled Docker repository, and a group line as a docker group apt and libc never see."""
+    text = "# was: x%sdeb https://download.docker.com/linux/ubuntu jammy stable\n" % sep
+    src = parse_apt_sources({"sources.list": text, "ok.list": "deb http://archive.ubuntu.com/ubuntu jammy main\n"})
+    assert [e.uris for e in src.entries] == [("http://archive.ubuntu.com/ubuntu",)]
+    db = parse_group("users:x:100:bob%sdocker:x:999:alice\nroot:x:0:\n" % sep)
+    assert "docker" not in db.groups and "root" in db.groups
+
+
 def test_apt_sources_empty_and_garbage():
     assert parse_apt_sources({}) == AptSources(entries=(), errors=())
     assert parse_apt_sources({"sources.list": "# only comments\n\n"}).entries == ()

@@ -8,6 +8,7 @@ import re
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import field, frozen_record
+from dldoctor.scrub import text_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _one_line(file: str, lineno: int, text: str, enabled: bool) -> Tuple[Optiona
 def _parse_list(file: str, text: str, entries: List[AptSource], errors: List[str]) -> int:
     """Parse one-line entries; returns how many lines looked like apt source lines."""
     aptish = 0
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text_lines(text), 1):
         line = raw.strip()
         if not line:
             continue
@@ -178,7 +179,7 @@ def _parse_deb822(file: str, text: str, entries: List[AptSource], errors: List[s
     fields: Dict[str, str] = {}
     start = 0
     current: Optional[str] = None
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text_lines(text), 1):
         line = raw.rstrip()
         if not line.strip():
             _flush_stanza(file, start, fields, entries, errors)
@@ -233,7 +234,7 @@ def parse_apt_sources(files: Dict[str, str]) -> AptSources:
         else:
             aptish = _parse_list(name, text, entries, errors)
         has_content = any(
-            line.strip() and not line.strip().startswith("#") for line in text.splitlines()
+            line.strip() and not line.strip().startswith("#") for line in text_lines(text)
         )
         if has_content and not aptish and len(entries) == before:
             raise ParseError("%s: not an apt source list" % name)

@@ -6,6 +6,7 @@ import re
 from dldoctor.errors import ParseError
 from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
+from dldoctor.scrub import text_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def parse_group(text: str) -> GroupDb:
     if not isinstance(text, str):
         raise ParseError("group: expected text")
     groups: Dict[str, Tuple[int, Tuple[str, ...]]] = {}
-    for raw in text.splitlines():
+    for raw in text_lines(text):      # lines as libc reads them: "\n" only
         line = raw.strip()
         if not line or line.startswith("#") or len(line) <= PROMPT_MAX and _PROMPT_RE.match(line) or line.startswith(("+", "-")):
             continue
