@@ -364,25 +364,23 @@ def test_undo_list_permission_error_becomes_a_plain_message_in_process(box):
 def test_apt_sources_directory_is_read_within_bounds(box, capsys):
     """A sources.list.d holding thousands of files, or files of a megabyte each, is read up to a
     bound (a real one holds a few small files), and what was left out is said."""
-    from dldoctor.host import live
-
     root, _outside = box
     d = os.path.join(root, "etc/apt/sources.list.d")
     os.makedirs(d)
-    for i in range(live.APT_SOURCES_MAX_FILES + 20):
+    for i in range(paths.APT_SOURCES_MAX_FILES + 20):
         with open(os.path.join(d, "f%04d.list" % i), "wb") as f:
             f.write(b"deb http://deb.debian.org/debian bookworm main\n")
     group = LiveHost(root).evidence_group("apt-sources")
-    assert len(group) <= live.APT_SOURCES_MAX_FILES
+    assert len(group) <= paths.APT_SOURCES_MAX_FILES
     assert "apt-sources/f0000.list" in group
     assert "sources.list.d" in capsys.readouterr().err
     shutil.rmtree(d)
     os.makedirs(d)
-    for i in range(live.APT_SOURCES_MAX_BYTES // paths.READ_LIMIT + 4):
+    for i in range(paths.APT_SOURCES_MAX_BYTES // paths.READ_LIMIT + 4):
         with open(os.path.join(d, "big%02d.list" % i), "wb") as f:
             f.truncate(paths.READ_LIMIT)            # sparse: a megabyte read, no disk used
     group = LiveHost(root).evidence_group("apt-sources")
-    assert sum(len(ev.text or "") for ev in group.values()) <= live.APT_SOURCES_MAX_BYTES
+    assert sum(len(ev.text or "") for ev in group.values()) <= paths.APT_SOURCES_MAX_BYTES
     assert "sources.list.d" in capsys.readouterr().err
 
 

@@ -39,8 +39,6 @@ UNTRUSTED_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 _CONFINE = ("setpriv", "unshare", "chroot")
 # Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
-APT_SOURCES_MAX_FILES = paths.APT_SOURCES_MAX_FILES
-APT_SOURCES_MAX_BYTES = paths.APT_SOURCES_MAX_BYTES
 
 
 def mask_secrets(text: str) -> str:
@@ -237,14 +235,14 @@ class LiveHost(Host):
             files.append("/etc/apt/sources.list.d/" + f)
         total = 0
         for i, path in enumerate(files):
-            if i >= APT_SOURCES_MAX_FILES or total > APT_SOURCES_MAX_BYTES:
+            if i >= paths.APT_SOURCES_MAX_FILES or total > paths.APT_SOURCES_MAX_BYTES:
                 warn(_("/etc/apt/sources.list.d under {root} holds more than a host's few "
                        "files: only the first {n} files ({size} bytes) were read").format(
                            root=self.root, n=len(out), size=total))
                 break
             data = self.read(path)
             if data is not None:
-                data = data[:APT_SOURCES_MAX_BYTES - total]
+                data = data[:paths.APT_SOURCES_MAX_BYTES - total]
                 total += len(data) + 1
                 name = "%s/%s" % (APT_SOURCES_DIR, os.path.basename(path))
                 out[name] = Evidence(name, _dec(data), source=path)
