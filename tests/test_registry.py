@@ -336,3 +336,37 @@ def test_parse_image(image, domain, path, ref):
 def test_parse_image_refuses_what_docker_refuses(bad):
     with pytest.raises(ValueError):
         registry.parse_image(bad)
+
+
+@pytest.mark.parametrize("realm", [
+    "http://169.254.169.254/latest/meta-data/iam/security-credentials/role",
+    "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token",
+    "http://100.100.100.200/latest/meta-data/ram/security-credentials/role",
+    "http://[fe80::1]/token", "file:///etc/shadow", "gopher://127.0.0.1:6379/_x", "http:///token"])
+def test_a_challenge_naming_the_cloud_metadata_service_as_its_realm_is_not_followed(realm):
+    """A hostile registry's 401 names the VM's credentials endpoint as its token realm: asked, the
+    JSON it returns ("access_token") would go back to that registry as the bearer token."""
+    from dldoctor.host import HttpResponse
+    from dldoctor.registry_http import TokenClient
+
+    asked = []
+
+    class Fake:
+        def http_get(self, url, timeout=5.0, headers=None):
+            asked.append((url, dict(headers or {})))
+            if url.startswith("https://evil.example/v2/"):
+                return HttpResponse(url, 401, {"WWW-Authenticate": 'Bearer realm="%s",service="x"' % realm})
+            return HttpResponse(url, 200, {}, b'{"access_token": "SECRET", "token": "SECRET"}')
+
+    client = TokenClient(Fake(), "https://evil.example", "a/b", timeout=1)
+    resp = client.get("/v2/a/b/manifests/1")
+    assert resp.status == 401 and client.token is None
+    assert [u for u, _h in asked] == ["https://evil.example/v2/a/b/manifests/1"]
+    assert "not asked" in client.attempts[1]
+
+
+def test_an_ordinary_realm_is_followed():
+    from dldoctor.registry_http import realm_allowed
+
+    assert realm_allowed("https://auth.docker.io/token")
+    assert realm_allowed("http://127.0.0.1:5000/token") and realm_allowed("https://10.0.0.5/token")
