@@ -366,7 +366,7 @@ def test_a_challenge_naming_the_cloud_metadata_service_as_its_realm_is_not_follo
 
 
 def test_an_ordinary_realm_is_followed():
-    from dldoctor.registry_http import realm_allowed
+    from dldoctor.host.addresses import url_allowed
 
-    assert realm_allowed("https://auth.docker.io/token")
-    assert realm_allowed("http://127.0.0.1:5000/token") and realm_allowed("https://10.0.0.5/token")
+    assert url_allowed("https://auth.docker.io/token")
+    assert url_allowed("http://127.0.0.1:5000/token") and url_allowed("https://10.0.0.5/token")

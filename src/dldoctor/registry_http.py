@@ -7,11 +7,11 @@ through the host.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from dldoctor.host import Host, HttpResponse
+from dldoctor.host.addresses import url_allowed
 from dldoctor.i18n import _
 from dldoctor import nesting
 
@@ -46,27 +46,6 @@ def error_codes(body: bytes) -> Tuple[str, ...]:
 def looks_html(resp: HttpResponse) -> bool:
     ctype = (resp.header("Content-Type") or "").lower()
     return "html" in ctype or (resp.body or b"").lstrip()[:1] == b"<"
-
-
-# Where a cloud VM's instance credentials are served: a registry's challenge could name it as the
-# token realm, and the JSON it returned would be sent back to that registry as the bearer token.
-_METADATA_HOSTS = frozenset(("metadata.google.internal", "metadata", "metadata.azure.internal",
-                             "169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
-
-
-def realm_allowed(realm: str) -> bool:
-    """A token realm dldoctor asks: http(s), not a link-local or cloud metadata address."""
-    try:
-        parts = urlsplit(realm)
-        host = (parts.hostname or "").lower().rstrip(".")
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https") or not host or host in _METADATA_HOSTS:
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_link_local
-    except ValueError:
-        return True
 
 
 def parse_challenge(value: str) -> Tuple[str, Dict[str, str]]:
@@ -110,7 +89,7 @@ class TokenClient:
         return h
 
     def fetch_token(self, realm: str, params: Dict[str, str]) -> Optional[str]:
-        if not realm_allowed(realm):
+        if not url_allowed(realm):
             self.attempts.append("GET %s -> %s" % (realm, _("not asked: a token realm must be an "
                                                             "http(s) URL off the cloud metadata address")))
             return None

@@ -245,3 +245,43 @@ def test_a_password_with_a_blank_in_a_quoted_apt_uri_is_masked(tmp_path):
     assert res.returncode == 0, res.stderr
     recorded = "".join(p.read_text(errors="replace") for p in snap.rglob("*") if p.is_file())
     assert "HUNTER" not in recorded and "bob:***@mirror.corp" in recorded
+
+
+def test_no_request_follows_a_redirect_to_the_cloud_metadata_service():
+    """A hostile mirror answers /v2/ with a redirect to the VM's credentials endpoint: dldoctor,
+    as root, fetched it (and a token realm's answer goes back to the registry). The redirect is
+    refused before any connection is made; an ordinary redirect is still followed."""
+    import http.server
+    import threading
+
+    from dldoctor.host.live import http_get_bounded
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            if self.path == "/ok":
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+                return
+            self.send_response(302)
+            self.send_header("Location", "/ok" if self.path == "/local" else
+                             "http://169.254.169.254/latest/meta-data/iam/security-credentials/r")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = "http://127.0.0.1:%d" % server.server_address[1]
+    try:
+        resp = http_get_bounded(base + "/v2/", timeout=3)
+        assert resp.status is None and "cloud metadata address refused" in (resp.error or ""), resp
+        assert resp.elapsed < 2       # refused, not a connection attempt left to time out
+        ok = http_get_bounded(base + "/local", timeout=3)
+        assert ok.status == 200 and ok.body == b"{}"
+    finally:
+        server.shutdown()
+        server.server_close()

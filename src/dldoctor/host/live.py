@@ -12,17 +12,18 @@ import shutil
 import stat
 import threading
 import time
+from urllib.parse import urljoin
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
 from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, warn
-from dldoctor.host import dockerd, paths, proc, process
+from dldoctor.host import addresses, dockerd, paths, proc, process
 from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
 from dldoctor.records import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Sequence, Tuple
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
                  "/snap/bin")
@@ -460,10 +461,17 @@ def http_get_bounded(url: str, timeout: float, headers: Optional[Dict[str, str]]
     deadline = start + timeout
     box: Dict[str, HttpResponse] = {}
 
+    def no_metadata_redirect(resp: Any, *args: Any, **kwargs: Any) -> None:
+        if resp.is_redirect:
+            target = urljoin(resp.url, resp.headers.get("Location", ""))
+            if not addresses.url_allowed(target):
+                raise requests.exceptions.InvalidURL(
+                    "redirect to a link-local or cloud metadata address refused")
+
     def work() -> None:
         try:
             with requests.get(url, timeout=timeout, headers=headers or {}, allow_redirects=True,
-                              stream=True) as resp:
+                              stream=True, hooks={"response": no_metadata_redirect}) as resp:
                 chunks: List[bytes] = []
                 size = 0
                 for chunk in resp.iter_content(4096):
