@@ -40,11 +40,14 @@ def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
     return mirrors, hub
 
 
-def _failed_like_the_hub(why: str, hub: Optional[Tuple[str, bool, str]]) -> bool:
-    """No answer, for the same reason Docker Hub gave none (DNS, a refused connection, a timeout):
-    the network failed, and the mirror was not judged (an offline host has every mirror "dead");
-    one known to be closed is still said to be."""
-    return hub is not None and not hub[1] and not _ANSWERED.search(hub[2]) and why == hub[2]
+def _nothing_answered(probes: dict, hub: Optional[Tuple[str, bool, str]]) -> bool:
+    """No probe got any answer, Docker Hub's included, and every mirror failed as the hub did (DNS,
+    a refused connection, a timeout): the network failed, so no mirror can be judged (an offline
+    host had every mirror "dead"). One answer anywhere means the network works, and a mirror that
+    timed out beside it is dead (Docker Hub blocked, a mirror down: the common case in China)."""
+    if hub is None or hub[1] or _ANSWERED.search(hub[2]):
+        return False
+    return all(not alive and why == hub[2] for alive, why, _r in probes.values())
 
 
 def check_mirrors(facts: Facts) -> List[Finding]:
@@ -57,6 +60,7 @@ def check_mirrors(facts: Facts) -> List[Finding]:
     probes, hub = _probes(facts)
     alive: List[Tuple[str, Any]] = []
     unjudged: List[str] = []
+    offline = _nothing_answered(probes, hub)
     from dldoctor.daemon_judge import NEWEST, mirror_error
 
     version = dockerd_version(facts)[0] or NEWEST
@@ -71,7 +75,7 @@ def check_mirrors(facts: Facts) -> List[Finding]:
             continue
         dead = known_dead(url)
         probe = probes.get(normalize_mirror_url(url))
-        if dead is not None and (probe is None or not probe[0] and _failed_like_the_hub(probe[1], hub)):
+        if dead is not None and (probe is None or offline):
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
                                _("{url}: {who} mirror, {why}.").format(url=url, who=dead.operator,
                                                                      why=_(dead.note)),
@@ -88,7 +92,7 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                                status=WARN))
             alive.append((url, probe))
             continue
-        if probe is not None and not probe[0] and _failed_like_the_hub(probe[1], hub):
+        if probe is not None and offline:
             unjudged.append(url)
             continue
         if probe is not None and not probe[0]:

@@ -337,3 +337,15 @@ def test_a_mirror_that_failed_otherwise_than_docker_hub_is_still_dead(tmp_path):
         ("https://registry-1.docker.io", "dead", "no answer: timed out", "hub")])
     assert [f["problem"] for f in found] == ["mirror.dead", "mirror.dead", "registry.unreachable"]
     assert "Docker Hub itself is unreachable: no answer: timed out" in found[2]["detail"]
+
+
+def test_a_mirror_that_timed_out_as_docker_hub_did_is_dead_when_another_answered(tmp_path):
+    """Docker Hub blocked and a mirror down both time out (China, an air-gapped site): one live
+    mirror shows the network works, so the one that timed out is dead, not "not judged"."""
+    slow = "no answer: timed out (no complete answer within 5.0 s)"
+    found = _probed_snapshot(tmp_path, ["https://mirror.a.example", "https://mirror.b.example"], [
+        ("https://mirror.a.example", "alive", "HTTP 200 (80 ms)", "mirror"),
+        ("https://mirror.b.example", "dead", slow, "mirror"),
+        ("https://registry-1.docker.io", "dead", slow, "hub")])
+    assert [f["problem"] for f in found] == ["mirror.dead"], found
+    assert "mirror.b.example" in found[0]["detail"]
