@@ -107,7 +107,8 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
 
             facts.packages = Packages(packages={})  # dpkg knows none of the packages asked about
         elif ev.not_found or ev.timed_out:
-            setattr(facts, field, Unknown(ev.text or _("command not found"), ev.name))
+            # the reason is one line: "lspci: command not found\n" less the line break that ends it
+            setattr(facts, field, Unknown((ev.text or "").strip() or _("command not found"), ev.name))
         else:
             setattr(facts, field, _parse(spec, ev))
 

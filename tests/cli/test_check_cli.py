@@ -293,3 +293,15 @@ def test_docker_hub_configured_as_its_own_mirror_is_judged_by_its_probe(tmp_path
     found = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
     assert found and all(f["status"] == "fail" for f in found), found
     assert {"mirror.dead", "registry.unreachable"} & {f["problem"] for f in found}
+
+
+def test_a_program_the_root_lacks_is_named_in_one_line(tmp_path):
+    """A program absent under --root is reported as the shell would ("lspci: command not found");
+    the line break that ends such a message is not part of the reason, which human output would
+    otherwise show as a literal \\n."""
+    env = {"DOCKER_HOST": "unix:///nonexistent/docker.sock", "NO_COLOR": "1", "DLDOCTOR_LANG": "C"}
+    res = run("check", "--root", str(tmp_path), "--only", "gpu", "--json", env=env)
+    gpu = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "gpu"]
+    assert [f["detail"] for f in gpu] == ["lspci: command not found"], res.stdout
+    res = run("check", "--root", str(tmp_path), "--only", "gpu", env=env)
+    assert "lspci: command not found" in res.stdout and "\\n" not in res.stdout, res.stdout
