@@ -447,7 +447,7 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             return UndoOutcome("nothing-to-undo")
         desc = rec.to_json()
         out(_("Last fix: {id} ({status}), steps {steps}").format(
-            id=one_line(rec.id), status=rec.status, steps=one_line(", ".join(desc["steps"])) or "-"))
+            id=one_line(rec.id), status=rec.state_text, steps=one_line(", ".join(desc["steps"])) or "-"))
         for path in rec.files():
             out("   " + _("restore {path}").format(path=one_line(path)))
         failed = rec.failed_runs()
