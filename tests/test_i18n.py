@@ -88,8 +88,9 @@ def test_texts_translated_at_display_time_are_extracted():
     ids = set(extracted_ids())
     expected = {p.title for p in catalog.PROBLEMS.values()} | {p.fix for p in catalog.PROBLEMS.values()}
     expected |= set(human.AREA_TITLES.values())
-    expected |= {p.registry_note for p in mirrors.PRESETS}
+    expected |= {p.registry_note for p in mirrors.PRESETS} | {p.title for p in mirrors.PRESETS}
     expected |= {k.note for k in mirrors.KNOWN_REGISTRY_MIRRORS}
+    expected |= {k.source for k in mirrors.KNOWN_REGISTRY_MIRRORS if k.source}
     expected.add(mirrors.NOTE_DOCKER_HUB_ONLY)
     assert sorted(expected - ids) == []
 
@@ -99,7 +100,7 @@ def test_extractor_sees_no_unresolved_calls_outside_the_known_data():
     res = extract("--dynamic")
     assert res.returncode == 0, res.stderr
     allowed = ("dead.note", "p.registry_note", "k.note", "PROBLEMS[problem_id]", "r['operator']",
-               "c.about",
+               "c.about", "p['title']", "r['source']",
                "p['registry_note']", "r['note']", "AREA_TITLES.get(")
     unexplained = [line for line in res.stdout.splitlines()
                    if line and not any(a in line for a in allowed)]
