@@ -100,6 +100,17 @@ def test_every_usage_error_is_exit_2_with_its_message(cases):
             assert ("Usage:" if lang == "en" else "用法：") in c["output"]
 
 
+def test_every_command_lists_lang_and_says_where_the_default_comes_from(cases):
+    """--lang works on any command line (main.take_lang); each command's help says so, and the
+    default is named as dldoctor.i18n.language() reads it."""
+    lang, results = cases
+    helps = [c for c in results if c["kind"] == "help" and c["argv"][-1] == "-h"]
+    assert [c["argv"] for c in helps if "--lang" not in c["output"]] == []
+    if lang == "en":
+        text = re.sub(r"\s+", " ", BOX.sub(" ", helps[0]["output"]))
+        assert "default: DLDOCTOR_LANG, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG" in text, text
+
+
 def test_zh_cn_has_no_english_sentence(cases):
     lang, results = cases
     leaks = {}
