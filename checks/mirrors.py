@@ -27,11 +27,15 @@ def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
     hub result). A line is `URL<TAB>alive|restricted|dead<TAB>why<TAB>mirror|hub`."""
     ev = facts.raw.get("mirror-probe")
     mirrors, hub = {}, None
-    for line in (ev.text or "").splitlines() if ev else ():
+    lines = (ev.text or "").splitlines() if ev else []
+    if lines:   # (the probe's module, only where it probed: a plain check does without it)
+        from dldoctor.mirror_probe import shown
+    for line in lines:
         parts = line.split("\t")
         if len(parts) < 3:
             continue
-        url, state, why = normalize_mirror_url(parts[0]), parts[1], parts[2]
+        # the reason is recorded in English (older snapshots too): shown in the user's language
+        url, state, why = normalize_mirror_url(parts[0]), parts[1], shown(parts[2])
         alive = state in ("alive", "restricted")
         if len(parts) > 3 and parts[3] == "hub":
             hub = (url, alive, why)

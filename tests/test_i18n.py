@@ -88,8 +88,9 @@ def test_texts_translated_at_display_time_are_extracted():
     ids = set(extracted_ids())
     expected = {p.title for p in catalog.PROBLEMS.values()} | {p.fix for p in catalog.PROBLEMS.values()}
     expected |= set(human.AREA_TITLES.values())
-    expected |= {p.registry_note for p in mirrors.PRESETS}
+    expected |= {p.registry_note for p in mirrors.PRESETS} | {p.title for p in mirrors.PRESETS}
     expected |= {k.note for k in mirrors.KNOWN_REGISTRY_MIRRORS}
+    expected |= {k.source for k in mirrors.KNOWN_REGISTRY_MIRRORS if k.source}
     expected.add(mirrors.NOTE_DOCKER_HUB_ONLY)
     assert sorted(expected - ids) == []
 
@@ -99,7 +100,7 @@ def test_extractor_sees_no_unresolved_calls_outside_the_known_data():
     res = extract("--dynamic")
     assert res.returncode == 0, res.stderr
     allowed = ("dead.note", "p.registry_note", "k.note", "PROBLEMS[problem_id]", "r['operator']",
-               "c.about",
+               "c.about", "p['title']", "r['source']", "REASONS[key]", "INVALID_MIRROR[key]",
                "p['registry_note']", "r['note']", "AREA_TITLES.get(")
     unexplained = [line for line in res.stdout.splitlines()
                    if line and not any(a in line for a in allowed)]
@@ -264,3 +265,36 @@ def test_mirror_url_reasons_are_translated(tmp_path):
     assert res.returncode == 2, res.stderr
     assert "ftp://x.example" in res.stderr and CJK.search(res.stderr), res.stderr
     assert "unsupported scheme" not in res.stderr and "must use" not in res.stderr, res.stderr
+
+
+def test_recorded_probe_reasons_read_back_in_the_users_language(monkeypatch):
+    """mirror_probe records each reason in English (evidence); shown() gives any of them, with
+    or without the latency after it, in the user's language, and leaves other text alone."""
+    from dldoctor import mirror_probe as mp
+
+    for var in LANG_VARS:
+        monkeypatch.delenv(var, raising=False)
+    samples = {}
+    for key, template in mp.REASONS.items():
+        names = re.findall(r"\{(\w+)\}", template)
+        samples[key] = {n: "V%d" % i for i, n in enumerate(names)}
+    for lang in ("zh_CN", "C"):
+        monkeypatch.setenv("DLDOCTOR_LANG", lang)
+        i18n.reset()
+        for key, template in mp.REASONS.items():
+            args = samples[key]
+            want = i18n._(template).format(**args)
+            assert mp.shown(template.format(**args)) == want, key
+            assert mp.shown(template.format(**args) + " (12 ms)") == want + " (12 ms)", key
+            if lang == "zh_CN":
+                assert CJK.search(want), key
+        assert mp.shown("没有应答") == "没有应答"            # an older zh_CN snapshot: as written
+        assert mp.shown("something else (3 ms)") == "something else (3 ms)"
+    monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
+    i18n.reset()
+    assert mp.shown("no answer: request failed") == "无应答：请求失败"   # not "无应答：request failed"
+    # a URL dockerd rejects is not fetched: its reason, too, is recorded in English
+    [p] = mp.probe(None, ["ftp://m.example"])
+    assert p.reason_en == "invalid mirror: unsupported scheme 'ftp' in 'ftp://m.example': must use " \
+        "either 'https://' or 'http://'"
+    assert CJK.search(p.reason) and "ftp://m.example" in p.reason

@@ -54,8 +54,10 @@ def plan_to_json(p: Plan) -> Dict[str, Any]:
 def blocked_plan(step: str, exc: Any) -> Plan:
     """The plan of a step that could not be planned: why (the step's Refused) and how past it."""
     why = str(exc)
-    if why.startswith(step + ": "):
-        why = why[len(step) + 2:]
+    for sep in (": ", "\uff1a"):   # the English colon, or the full-width one of a translation
+        if why.startswith(step + sep):
+            why = why[len(step) + len(sep):].lstrip()
+            break
     unblock = getattr(exc, "unblock", None) or _(
         "correct that and run fix again, or leave the step out with --skip {step}").format(step=step)
     return Plan(step=step, blocked=why, unblock=unblock)
@@ -454,7 +456,7 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             return UndoOutcome("nothing-to-undo")
         desc = rec.to_json()
         out(_("Last fix: {id} ({status}), steps {steps}").format(
-            id=one_line(rec.id), status=rec.status, steps=one_line(", ".join(desc["steps"])) or "-"))
+            id=one_line(rec.id), status=rec.state_text, steps=one_line(", ".join(desc["steps"])) or "-"))
         for path in rec.files():
             out("   " + _("restore {path}").format(path=one_line(path)))
         failed = rec.failed_runs()

@@ -107,7 +107,8 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
 
             facts.packages = Packages(packages={})  # dpkg knows none of the packages asked about
         elif ev.not_found or ev.timed_out:
-            setattr(facts, field, Unknown(ev.text or _("command not found"), ev.name))
+            # the reason is one line: "lspci: command not found\n" less the line break that ends it
+            setattr(facts, field, Unknown((ev.text or "").strip() or _("command not found"), ev.name))
         else:
             setattr(facts, field, _parse(spec, ev))
 
@@ -191,7 +192,8 @@ def _probe_mirrors(host: Host, facts: Facts) -> None:
     for p in results + hub_result:
         state = {"live": "alive"}.get(p.state, p.state)      # alive | restricted | dead
         ms = " (%d ms)" % int(p.latency * 1000) if p.latency is not None else ""
-        why = ("HTTP %s%s" % (p.status, ms)) if p.state == "live" else p.reason + ms
+        # English whatever the user's language: evidence is read back by anyone (mirror_probe.shown)
+        why = ("HTTP %s%s" % (p.status, ms)) if p.state == "live" else (p.reason_en or p.reason) + ms
         role = "hub" if normalize_mirror_url(p.url) == hub else "mirror"
         lines.append("%s\t%s\t%s\t%s" % (p.url, state, why, role))
     facts.raw["mirror-probe"] = Evidence("mirror-probe", "".join(l + "\n" for l in lines),

@@ -82,6 +82,15 @@ def _exists(path: str) -> bool:
     return True
 
 
+def state_text(status: str) -> str:
+    """A journal status (applied | interrupted | files-restored | rolled-back | undone) in the
+    user's language; an unknown one as it is."""
+    words = {"applied": _("applied"), "interrupted": _("interrupted"),
+             "files-restored": _("files restored"), "rolled-back": _("rolled back"),
+             "undone": _("undone")}
+    return words.get(status, status)
+
+
 @record
 class FixRecord:
     """One journal directory, as `undo --list` shows it."""
@@ -96,6 +105,12 @@ class FixRecord:
     @property
     def undoable(self) -> bool:
         return self.status in ("applied", "interrupted", "files-restored")
+
+    @property
+    def state_text(self) -> str:
+        """The status in the user's language, as `undo` and `undo --list` show it (the JSON keeps
+        the token)."""
+        return state_text(self.status)
 
     def failed_runs(self) -> List[int]:
         """Indexes of run entries whose command failed when fix ran it: there is nothing to undo

@@ -5,11 +5,16 @@ Dead when /v2/ does not answer 200 or 401 *with* `Docker-Distribution-Api-Versio
 (403/404/5xx, an HTML page, a missing header, a timeout, a connection error); restricted when /v2/
 answers but the manifest is refused with 401/403. The gatherer records it as evidence for the
 checks; `dldoctor mirrors` and `fix` rank candidates with it. Requests go through the host.
+
+A Probe's `reason` is in the user's language; `reason_en` is the same sentence in English, which
+is what evidence records (the `mirror-probe` file of a snapshot must not depend on the language of
+whoever made it). `shown()` turns such a recorded reason back into the user's language, for
+snapshots old and new.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, cast
+from typing import TYPE_CHECKING, Dict, List, Optional, Pattern, Sequence, Tuple, cast
 
 from dldoctor import nesting
 from dldoctor.i18n import _
@@ -31,6 +36,60 @@ REGISTRY_API_VALUE = "registry/2.0"
 MANIFEST_REPO = "library/hello-world"
 MANIFEST_PATH = "/v2/%s/manifests/latest" % MANIFEST_REPO
 
+# Why a mirror is dead or restricted: English templates, recorded as they are in evidence and
+# shown through _() (scripts/i18n-extract reads them from here).
+REASONS = {
+    "no-answer": "no answer: {error}",
+    "no-answer-failed": "no answer: request failed",
+    "html": "answered {status} with an HTML page: a web site, not a registry",
+    "header": "answered {status} with {name}: {value} (expected {expected})",
+    "no-header": "answered {status} without the {name}: {value} header: not a Docker registry",
+    "403": "403 Forbidden: the mirror refuses this client (closed, or for its own cloud only)",
+    "404": "404 Not Found: no registry API at /v2/",
+    "429": "429 Too Many Requests: rate limited",
+    "http": "answered HTTP {status}",
+    "5xx": "answered HTTP {status}: server error",
+    "redirect": "answered HTTP {status} (redirect{to}): dockerd does not follow a mirror elsewhere",
+    "refused": "refuses {image} with HTTP {status}{said} (an allowlist, or for its own network or "
+               "customers only)",
+}
+
+
+def _why(key: str, **args: object) -> Tuple[str, str]:
+    """(the reason in the user's language, the same in English)."""
+    return _(REASONS[key]).format(**args), REASONS[key].format(**args)
+
+
+_patterns: Optional[List[Tuple[str, "Pattern[str]"]]] = None
+_LATENCY = r"( \(\d+ ms\))?"
+
+
+def shown(recorded: str) -> str:
+    """A reason as evidence records it (English, "... (123 ms)" after it at times) in the user's
+    language; a text that is none of REASONS (a snapshot written in another language by an
+    older dldoctor, a future reason) is returned as it is."""
+    import re
+
+    global _patterns
+    if _patterns is None:
+        compiled = []
+        for key, template in REASONS.items():
+            parts = re.split(r"\{\w+\}", template)
+            pattern = "(.*?)".join(re.escape(p) for p in parts) + _LATENCY
+            compiled.append((key, re.compile(pattern, re.S)))
+        # the longest fixed text first: "answered HTTP {status}: server error" before
+        # "answered HTTP {status}", "no answer: request failed" before "no answer: {error}"
+        compiled.sort(key=lambda kr: -len(re.sub(r"\{\w+\}", "", REASONS[kr[0]])))
+        _patterns = compiled
+    for key, rx in _patterns:
+        m = rx.fullmatch(recorded)
+        if m is None:
+            continue
+        names = re.findall(r"\{(\w+)\}", REASONS[key])
+        values = dict(zip(names, m.groups()))
+        return _(REASONS[key]).format(**values) + (m.group(len(names) + 1) or "")
+    return recorded
+
 
 @frozen_record
 class Probe:
@@ -46,6 +105,7 @@ class Probe:
     restricted: bool = False
     manifest_status: Optional[int] = None
     manifest_latency: Optional[float] = None
+    reason_en: str = ""          # `reason` in English: what evidence records
 
     @property
     def state(self) -> str:
@@ -75,8 +135,9 @@ def classify(url: str, resp: HttpResponse) -> Probe:
     elapsed = getattr(resp, "elapsed", None)
     error = getattr(resp, "error", None)
     if status is None:
-        return Probe(url, False, None, None, _("no answer: {error}").format(
-            error=_printable(error or "") or _("request failed")))
+        said = _printable(error or "")
+        why, en = _why("no-answer", error=said) if said else _why("no-answer-failed")
+        return Probe(url, False, None, None, why, reason_en=en)
     header = resp.header(REGISTRY_API_HEADER)
     header = _printable(header, 80) if header is not None else None
     body = getattr(resp, "body", b"") or b""
@@ -85,29 +146,24 @@ def classify(url: str, resp: HttpResponse) -> Probe:
         if header and header.strip().lower() == REGISTRY_API_VALUE:
             return Probe(url, True, status, elapsed, "", header.strip())
         if "html" in ctype or body.lstrip()[:1] == b"<":
-            why = _("answered {status} with an HTML page: a web site, not a registry").format(
-                status=status)
+            why, en = _why("html", status=status)
         elif header:
-            why = _("answered {status} with {name}: {value} (expected {expected})").format(
-                status=status, name=REGISTRY_API_HEADER, value=header, expected=REGISTRY_API_VALUE)
+            why, en = _why("header", status=status, name=REGISTRY_API_HEADER, value=header,
+                           expected=REGISTRY_API_VALUE)
         else:
-            why = _("answered {status} without the {name}: {value} header: not a Docker "
-                    "registry").format(status=status, name=REGISTRY_API_HEADER,
-                                       value=REGISTRY_API_VALUE)
-        return Probe(url, False, status, elapsed, why, header)
-    reasons = {
-        403: _("403 Forbidden: the mirror refuses this client (closed, or for its own cloud only)"),
-        404: _("404 Not Found: no registry API at /v2/"),
-        429: _("429 Too Many Requests: rate limited"),
-    }
-    why = reasons.get(status) or _("answered HTTP {status}").format(status=status)
-    if status >= 500:
-        why = _("answered HTTP {status}: server error").format(status=status)
-    if 300 <= status < 400:
+            why, en = _why("no-header", status=status, name=REGISTRY_API_HEADER,
+                           value=REGISTRY_API_VALUE)
+        return Probe(url, False, status, elapsed, why, header, reason_en=en)
+    if status in (403, 404, 429):
+        why, en = _why(str(status))
+    elif status >= 500:
+        why, en = _why("5xx", status=status)
+    elif 300 <= status < 400:
         loc = _printable(resp.header("Location") or "")
-        why = _("answered HTTP {status} (redirect{to}): dockerd does not follow a mirror "
-                "elsewhere").format(status=status, to=" to " + loc if loc else "")
-    return Probe(url, False, status, elapsed, why, header)
+        why, en = _why("redirect", status=status, to=" to " + loc if loc else "")
+    else:
+        why, en = _why("http", status=status)
+    return Probe(url, False, status, elapsed, why, header, reason_en=en)
 
 
 def _printable(text: str, limit: int = 160) -> str:
@@ -149,10 +205,9 @@ def classify_manifest(v2: Probe, resp: Optional[HttpResponse]) -> Probe:
     elapsed = getattr(resp, "elapsed", None)
     if status in (401, 403):
         said = _refusal_text(getattr(resp, "body", b"") or b"")
-        why = _("refuses {image} with HTTP {status}{said} (an allowlist, or for its own network or "
-                "customers only)").format(image=MANIFEST_REPO, status=status,
-                                          said=": " + said if said else "")
-        return replace(v2, restricted=True, reason=why, manifest_status=status,
+        why, en = _why("refused", image=MANIFEST_REPO, status=status,
+                       said=": " + said if said else "")
+        return replace(v2, restricted=True, reason=why, reason_en=en, manifest_status=status,
                        manifest_latency=elapsed)
     return replace(v2, manifest_status=status, manifest_latency=elapsed)
 
@@ -175,7 +230,8 @@ def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
     for u in unique:
         err = validate_mirror_url(u)
         if err:
-            results[u] = Probe(u, False, reason=err)
+            results[u] = Probe(u, False, reason=err,
+                               reason_en=validate_mirror_url(u, english=True) or err)
         else:
             to_fetch.append(u)
 
@@ -183,7 +239,8 @@ def probe(host: Host, urls: Sequence[str], timeout: float = 5.0,
         try:
             resp = host.http_get(u + "/v2/", timeout=timeout)
         except Exception as exc:  # a Host must not raise, but a probe never takes the run down
-            return Probe(u, False, reason=_("no answer: {error}").format(error=exc))
+            why, en = _why("no-answer", error=exc)
+            return Probe(u, False, reason=why, reason_en=en)
         return classify(u, resp)
 
     def man(u: str) -> Optional[HttpResponse]:

@@ -13,7 +13,7 @@ from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional, Tuple
+    from typing import Dict, Optional, Tuple
 
 
 @frozen_record
@@ -85,49 +85,73 @@ def known_dead(url: str) -> Optional[KnownRegistryMirror]:
 # --- validation -----------------------------------------------------------------------------------
 
 
-def validate_mirror_url(url: str) -> Optional[str]:
+# Why dockerd rejects a registry-mirrors entry (moby's wording): English templates, shown through
+# _() (scripts/i18n-extract reads them from here) and recorded as they are in evidence.
+INVALID_MIRROR = {
+    "empty": "invalid mirror: empty URL",
+    "whitespace": "invalid mirror: {url!r} contains whitespace",
+    "no-scheme": "invalid mirror: no scheme specified for {url!r}: must use either 'https://' or "
+                 "'http://'",
+    "not-a-uri": "invalid mirror: {url!r} is not a valid URI ({error})",
+    "scheme": "invalid mirror: unsupported scheme {scheme!r} in {url!r}: must use either "
+              "'https://' or 'http://'",
+    "query": "invalid mirror: query or fragment at end of the URI {url!r}",
+    "userinfo": "invalid mirror: username/password not allowed in URI {url!r}",
+    "no-host": "invalid mirror: no host in {url!r}",
+    "path": "invalid mirror: path {path!r} at end of the URI {url!r}: a Docker Hub mirror is "
+            "a host (older dockerd refuses to start with a path here)",
+}
+
+
+def validate_mirror_url(url: str, english: bool = False) -> Optional[str]:
     """None when dockerd would accept `url` in registry-mirrors, else the reason (moby's wording,
-    in the user's language: a sentence shown by check, fix and mirrors).
+    in the user's language: a sentence shown by check, fix and mirrors; `english`: as evidence
+    records it).
 
     Follows moby's ValidateMirror: an http:// or https:// scheme is required, no query or fragment,
     no user:password. A path beyond "/" is refused too: dockerd before 28.x rejects it at start-up
     ("path, query, or fragment at end of the URI"), and a bad entry stops the daemon from loading
     its configuration at all.
     """
+    why = _invalid_mirror(url)
+    if why is None:
+        return None
+    key, args = why
+    return (INVALID_MIRROR[key] if english else _(INVALID_MIRROR[key])).format(**args)
+
+
+def _invalid_mirror(url: str) -> Optional[Tuple[str, Dict[str, object]]]:
+    """(INVALID_MIRROR key, its arguments) when dockerd rejects `url`, else None."""
     from urllib.parse import urlsplit
 
     from dldoctor.scrub import hide_userinfo
 
     if not isinstance(url, str) or not url.strip():
-        return _("invalid mirror: empty URL")
+        return "empty", {}
     shown = hide_userinfo(url)     # a mirror may carry no credentials: none is ever quoted
     if url != url.strip() or any(c.isspace() for c in url):
-        return _("invalid mirror: {url!r} contains whitespace").format(url=shown)
+        return "whitespace", {"url": shown}
     scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
-        return _("invalid mirror: no scheme specified for {url!r}: must use either 'https://' or "
-                 "'http://'").format(url=shown)
+        return "no-scheme", {"url": shown}
     try:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
         if shown != url:    # the reason would quote a piece of the userinfo (a "port" of it)
-            return _("invalid mirror: username/password not allowed in URI {url!r}").format(url=shown)
-        return _("invalid mirror: {url!r} is not a valid URI ({error})").format(url=shown, error=exc)
+            return "userinfo", {"url": shown}
+        return "not-a-uri", {"url": shown, "error": exc}
     del port
     if parts.scheme not in ("http", "https"):
-        return _("invalid mirror: unsupported scheme {scheme!r} in {url!r}: must use either "
-                 "'https://' or 'http://'").format(scheme=parts.scheme, url=shown)
+        return "scheme", {"scheme": parts.scheme, "url": shown}
     if parts.query or parts.fragment or url.endswith("?") or url.endswith("#"):
-        return _("invalid mirror: query or fragment at end of the URI {url!r}").format(url=shown)
+        return "query", {"url": shown}
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        return _("invalid mirror: username/password not allowed in URI {url!r}").format(url=shown)
+        return "userinfo", {"url": shown}
     if not parts.hostname:
-        return _("invalid mirror: no host in {url!r}").format(url=shown)
+        return "no-host", {"url": shown}
     if parts.path not in ("", "/"):
-        return _("invalid mirror: path {path!r} at end of the URI {url!r}: a Docker Hub mirror is "
-                 "a host (older dockerd refuses to start with a path here)").format(
-                     path=parts.path, url=shown)
+        return "path", {"path": parts.path, "url": shown}
     return None
 
 

@@ -349,3 +349,63 @@ def test_a_mirror_that_timed_out_as_docker_hub_did_is_dead_when_another_answered
         ("https://registry-1.docker.io", "dead", slow, "hub")])
     assert [f["problem"] for f in found] == ["mirror.dead"], found
     assert "mirror.b.example" in found[0]["detail"]
+
+
+def test_a_program_the_root_lacks_is_named_in_one_line(tmp_path):
+    """A program absent under --root is reported as the shell would ("lspci: command not found");
+    the line break that ends such a message is not part of the reason, which human output would
+    otherwise show as a literal \\n."""
+    env = {"DOCKER_HOST": "unix:///nonexistent/docker.sock", "NO_COLOR": "1", "DLDOCTOR_LANG": "C"}
+    res = run("check", "--root", str(tmp_path), "--only", "gpu", "--json", env=env)
+    gpu = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "gpu"]
+    assert [f["detail"] for f in gpu] == ["lspci: command not found"], res.stdout
+    res = run("check", "--root", str(tmp_path), "--only", "gpu", env=env)
+    assert "lspci: command not found" in res.stdout and "\\n" not in res.stdout, res.stdout
+
+
+def test_a_snapshot_records_the_mirror_probe_in_english_and_check_shows_it_translated(tmp_path):
+    """Evidence does not depend on the language of whoever made it (docs/snapshot-format.md): a
+    zh_CN snapshot records the probe's reasons in English, and check shows them in the reader's
+    language (a snapshot written before, in English, reads the same way)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NotARegistry(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotARegistry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        root = tmp_path / "root"
+        (root / "etc/docker").mkdir(parents=True)
+        (root / "etc/docker/daemon.json").write_text(json.dumps(
+            {"registry-mirrors": ["http://127.0.0.1:%d" % server.server_address[1]]}))
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        env.update(DLDOCTOR_LANG="zh_CN", DLDOCTOR_HUB_URL="http://127.0.0.1:9",
+                   DOCKER_HOST="unix:///nonexistent/docker.sock", NO_COLOR="1")
+        res = subprocess.run([sys.executable, "-m", "dldoctor", "snapshot", str(tmp_path / "snap"),
+                              "--root", str(root)], capture_output=True, text=True, env=env,
+                             timeout=60)
+        assert res.returncode == 0, res.stderr
+    finally:
+        server.shutdown()
+    recorded = (tmp_path / "snap" / "mirror-probe").read_text()
+    assert not re.search(r"[\u3000-\u9fff\uff00-\uffef]", recorded), recorded
+    assert re.search(r"\tdead\t404 Not Found: no registry API at /v2/ \(\d+ ms\)\tmirror\n", recorded), recorded
+    assert "\tdead\tno answer: " in recorded, recorded
+
+    shown = {}
+    for lang in ("zh_CN", "C"):
+        res = run("check", "--snapshot", str(tmp_path / "snap"), "--only", "registry-mirrors",
+                  env={"DLDOCTOR_LANG": lang, "NO_COLOR": "1"})
+        assert res.returncode == 1, res.stderr
+        shown[lang] = res.stdout
+    assert "404 Not Found：/v2/ 上没有 Registry API" in shown["zh_CN"], shown["zh_CN"]
+    assert "无应答：" in shown["zh_CN"] and "no answer" not in shown["zh_CN"], shown["zh_CN"]
+    assert "404 Not Found: no registry API at /v2/" in shown["C"] and "no answer: " in shown["C"]

@@ -84,3 +84,44 @@ def test_zsh_and_fish_protocols_answer():
 def test_unknown_shell_is_exit_2():
     res = run("completion", "tcsh")
     assert res.returncode == 2 and "bash, zsh or fish" in res.stderr
+
+
+def test_a_page_in_another_language_is_headed_in_it_and_says_the_rest_is_english():
+    """zh_CN: the page is English (no translated pages exist), so `docs` says so in one Chinese
+    line, after the finding's title and fix in Chinese (the catalog's, as check prints them)."""
+    import json
+
+    from dldoctor import catalog
+
+    zh = json.loads((REPO / "src" / "dldoctor" / "locale" / "zh_CN.json").read_text(encoding="utf-8"))
+    res = run("docs", "mirror.dead", env={"DLDOCTOR_LANG": "zh_CN"})
+    assert res.returncode == 0, res.stderr
+    head, _sep, rest = res.stdout.partition("\n\n")
+    assert head.splitlines() == [
+        "mirror.dead：" + zh[catalog.PROBLEMS["mirror.dead"].title],
+        "修复：" + zh[catalog.PROBLEMS["mirror.dead"].fix],
+        "（此页面仅有英文版）"]
+    assert rest == (REPO / "docs" / "findings" / "mirror.dead.md").read_text()
+    res = run("docs", "mirror.ded", env={"DLDOCTOR_LANG": "zh_CN"})
+    assert "；您是否想输入：" in res.stderr and "; " not in res.stderr, res.stderr
+
+
+def test_the_mirror_dead_page_shows_what_check_prints(tmp_path):
+    """The page's example is check's own output for a known-closed mirror (a failure, ✗)."""
+    page = (REPO / "docs" / "findings" / "mirror.dead.md").read_text()
+    example = [ln for ln in page.splitlines() if "[mirror.dead]" in ln and "registry-mirrors" in ln]
+    lines = page.splitlines()
+    example.append(lines[lines.index(example[0]) + 1])
+    import re
+
+    url = re.search(r"https?://[\w.-]+", example[1]).group(0)
+    (tmp_path / "daemon.json").write_text('{"registry-mirrors": ["%s"]}' % url)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DLDOCTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "DOCKER_HOST")}
+    env.update(DLDOCTOR_LANG="C", NO_COLOR="1")
+    res = subprocess.run([sys.executable, "-m", "dldoctor", "check", "--snapshot", str(tmp_path),
+                          "--only", "registry-mirrors", "--no-probe"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert res.returncode == 1, res.stderr
+    out = res.stdout.splitlines()
+    assert example[0] in out and out[out.index(example[0]) + 1] == example[1], (example, res.stdout)

@@ -100,6 +100,17 @@ def test_every_usage_error_is_exit_2_with_its_message(cases):
             assert ("Usage:" if lang == "en" else "用法：") in c["output"]
 
 
+def test_every_command_lists_lang_and_says_where_the_default_comes_from(cases):
+    """--lang works on any command line (main.take_lang); each command's help says so, and the
+    default is named as dldoctor.i18n.language() reads it."""
+    lang, results = cases
+    helps = [c for c in results if c["kind"] == "help" and c["argv"][-1] == "-h"]
+    assert [c["argv"] for c in helps if "--lang" not in c["output"]] == []
+    if lang == "en":
+        text = re.sub(r"\s+", " ", BOX.sub(" ", helps[0]["output"]))
+        assert "default: DLDOCTOR_LANG, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG" in text, text
+
+
 def test_zh_cn_has_no_english_sentence(cases):
     lang, results = cases
     leaks = {}
@@ -162,3 +173,30 @@ def test_zh_cn_fix_help_through_the_entry_point():
     assert "用法：" in res.stdout and "示例：" in res.stdout and "显示本帮助并退出" in res.stdout
     assert "…" not in res.stdout
     assert english_sentences(res.stdout) == []
+
+
+TOKEN = re.compile(r"[A-Za-z0-9][\w./<>-]*[A-Za-z0-9>]")
+
+
+@pytest.mark.parametrize("columns", [60, 72, 80, 100, 120])
+def test_zh_cn_help_never_breaks_a_name(columns):
+    """Rich wraps at spaces only, and folds a word longer than its cell anywhere (cli/i18n.py lets
+    it fold rather than cut a sentence with "…"). A Chinese sentence has no spaces, so a name
+    glued into one ("：daemon-json、apt-repos、packages…") was cut mid-word at the cell's edge
+    ("packa" / "ges"). Every name of a help text, a step, a preset, an option or a file, shows
+    whole on one line at every width."""
+    results = matrix("zh_CN", columns)
+    broken = {}
+    for c in results:
+        if c["kind"] != "help":
+            continue
+        lines = [line.strip() for line in BOX.sub(" ", c["output"]).splitlines()]
+        tokens = {t for text in c["expected"] for t in TOKEN.findall(text) if len(t) > 2}
+        for a, b in zip(lines, lines[1:]):
+            for token in tokens:
+                if any(a.endswith(token[:k]) and b.startswith(token[k:]) and
+                       not re.search(r"[A-Za-z0-9_./<>-]$", a[:-k]) and
+                       not re.match(r"[A-Za-z0-9_./<>-]", b[len(token) - k:])
+                       for k in range(1, len(token))):
+                    broken.setdefault(" ".join(c["argv"]), []).append("%s | %s" % (a[-20:], b[:20]))
+    assert broken == {}, broken

@@ -686,6 +686,8 @@ def test_undo_says_what_it_did_in_chinese(root):
     r = cli("undo", "--root", root, "--yes", env={"DLDOCTOR_LANG": "zh_CN"})
     assert r.returncode == 0, r.stderr
     assert "已恢复：/etc/docker/daemon.json" in r.stdout and "restored" not in r.stdout
+    first = r.stdout.splitlines()[0]                # the fix's state, in words, as --list says it
+    assert first.startswith("最近一次修复：") and "（已应用）" in first and "applied" not in first, first
     assert read(root) == OLD
 
 

@@ -373,6 +373,44 @@ def test_mirror_operators_in_zh_cn(monkeypatch):
         cli_mirrors.render_human(cli_mirrors.collect(None), Console(file=out, width=200, color_system=None))
         text = out.getvalue()
         assert "南京大学" in text and "腾讯云" in text and "Nanjing University" not in text
+        # the presets' names and the sources speak the same language as the candidates
+        assert "aliyun  阿里云" in text and "tuna  清华大学 TUNA" in text, text
+        assert "Alibaba Cloud" not in text and "Tsinghua University" not in text, text
+        assert "用户教程（未能获取厂商页面）" in text and "was not retrieved" not in text, text
+        assert "user guides" not in text, text
     finally:
         monkeypatch.delenv("DLDOCTOR_LANG")
         i18n.reset()
+
+
+@pytest.mark.parametrize("lang", ["C", "zh_CN"])
+def test_mirror_labels_line_up_by_display_width(monkeypatch, lang):
+    """Every value starts in one column, whatever the label: a CJK character takes two cells
+    ("docker-ce apt 源" is 16 cells wide, and was followed by one space where the others had
+    three); in English the column is where it always was."""
+    from rich.cells import cell_len
+
+    from dldoctor import i18n
+    from dldoctor.cli import mirrors as cli_mirrors
+
+    monkeypatch.setenv("DLDOCTOR_LANG", lang)
+    i18n.reset()
+    try:
+        labels = [i18n._(w) for w in ("docker-ce apt", "toolkit apt", "Docker Hub", "probe",
+                                      "status", "operator", "source")]
+        lines = cli_mirrors.render_lines(cli_mirrors.collect(None), width=100)
+    finally:
+        monkeypatch.delenv("DLDOCTOR_LANG")
+        i18n.reset()
+    starts = {}
+    for line in lines:
+        for label in labels:
+            if line.startswith("    " + label + "  "):
+                value = line[4 + len(label):]
+                starts.setdefault(label, set()).add(
+                    cell_len("    " + label) + len(value) - len(value.lstrip(" ")))
+    assert sorted(starts) == sorted(labels), lines
+    columns = set().union(*starts.values())
+    assert len(columns) == 1, starts
+    if lang == "C":
+        assert columns == {4 + 16}

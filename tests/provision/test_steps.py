@@ -24,3 +24,29 @@ def test_a_step_that_fails_to_import_is_an_error_not_a_skipped_step(monkeypatch)
     monkeypatch.setitem(sys.modules, "dldoctor.provision.packages", None)
     with pytest.raises(ImportError):
         provision.steps()
+
+
+def test_a_blocked_step_names_itself_once_in_every_language():
+    """A step's Refused starts with `step: `; blocked_plan strips it (the block is shown under the
+    step's name). The zh_CN translations write `step：` (a full-width colon): stripped too, for
+    every message of every step."""
+    import json
+    from pathlib import Path
+
+    from dldoctor.errors import Refused
+    from dldoctor.executor import blocked_plan
+
+    catalog = Path(__file__).resolve().parents[2] / "src" / "dldoctor" / "locale" / "zh_CN.json"
+    zh = json.loads(catalog.read_text(encoding="utf-8"))
+    names = [s.name for s in provision.steps()] + [provision.smoke_test_step().name]
+    seen = 0
+    for english, chinese in zh.items():
+        step = next((n for n in names if english.startswith(n + ": ")), None)
+        if step is None:
+            continue
+        seen += 1
+        for text in (english, chinese):
+            why = blocked_plan(step, Refused(text)).blocked
+            assert not why.startswith(step), (step, text)
+            assert why and not why[0].isspace() and why in text, (step, text)
+    assert seen >= 15

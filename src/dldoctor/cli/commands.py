@@ -16,7 +16,7 @@ from dldoctor.cli import (check, completion, docs, explain, fix, fleet, mirrors,
                           verify)
 from dldoctor.cli.help import add_examples
 from dldoctor.cli.i18n import install as translate_click
-from dldoctor.cli.options import lang_option
+from dldoctor.cli.options import add_lang_option, lang_option
 from dldoctor.i18n import _
 
 # -h beside --help: the context setting is inherited by every subcommand, whoever registers it.
@@ -41,5 +41,6 @@ def main_options(version: bool = typer.Option(False, "--version", callback=_vers
 # The order of `dldoctor --help`.
 for command in (check, snapshot, explain, verify, fix, mirrors, docs, completion, fleet):
     command.register(app)
+add_lang_option(app)
 add_examples(app)
 translate_click()

@@ -2,7 +2,9 @@
 
 The findings pages (docs/findings/<id>.md in the repository) ship as package data
 `dldoctor/findings/<id>.md` and are read through pkgutil, so `docs` works the same from a
-checkout, a wheel and dldoctor.pyz on a host with no network.
+checkout, a wheel and dldoctor.pyz on a host with no network. The pages are written in English;
+in another language (zh_CN) a page is headed by the finding's title and fix in that language, from
+the catalog, and one line that says the page itself is English.
 """
 from __future__ import annotations
 
@@ -29,6 +31,26 @@ def page(problem_id: str) -> Optional[str]:
     except (OSError, ValueError):
         return None
     return None if raw is None else raw.decode("utf-8", "replace")
+
+
+def english_only_note() -> Optional[str]:
+    """The line that says a page is shown in English, in the user's language; None in English
+    (every page is written in English: there is nothing to say then)."""
+    note = _("(this page exists in English only)")
+    return None if note == "(this page exists in English only)" else note
+
+
+def header(problem_id: str) -> List[str]:
+    """The lines `docs` prints before a page in another language: the page stays English, so it
+    is headed by what dldoctor can say in that language, the finding's title and fix from the
+    catalog (the sentences `check` prints), and a line that says the rest is English."""
+    from dldoctor import catalog
+
+    note = english_only_note()
+    if note is None or problem_id not in catalog.PROBLEMS:
+        return []
+    return [_("{id}: {title}").format(id=problem_id, title=catalog.title(problem_id)),
+            _("fix: ") + catalog.fix(problem_id), note]
 
 
 def known_ids() -> List[str]:
@@ -58,16 +80,23 @@ def register(app: "typer.Typer") -> None:
         text = page(problem_id)
         if text is None:
             hint = difflib.get_close_matches(problem_id, known_ids(), n=3)
-            msg = _("no page for {id!r}").format(id=problem_id)
             if hint:
-                msg += "; " + _("did you mean: {ids}?").format(ids=", ".join(hint))
+                msg = _("no page for {id!r}; did you mean: {ids}?").format(
+                    id=problem_id, ids=", ".join(hint))
             else:
-                msg += "; " + _("`dldoctor docs` lists every ID")
+                msg = _("no page for {id!r}; `dldoctor docs` lists every ID").format(id=problem_id)
             raise UsageError(msg)
+        head = header(problem_id)
         if sys.stdout.isatty():
             from rich.console import Console
             from rich.markdown import Markdown
 
-            Console().print(Markdown(text))
+            console = Console()
+            for line in head:
+                console.print(line, markup=False, highlight=False)
+            if head:
+                console.print()
+            console.print(Markdown(text))
         else:
+            sys.stdout.write("".join(line + "\n" for line in head) + ("\n" if head else ""))
             sys.stdout.write(text if text.endswith("\n") else text + "\n")

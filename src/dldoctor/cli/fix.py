@@ -372,10 +372,7 @@ def _list(journal: Any, json_out: bool) -> None:
     if not records:
         _echo(_("No fixes recorded under {path}.").format(path=journal.dir))
         return
-    states = {"applied": _("applied"), "interrupted": _("interrupted"),
-              "files-restored": _("files restored"), "rolled-back": _("rolled back"),
-              "undone": _("undone")}
-    shown = [states.get(r.status, r.status) for r in records]
+    shown = [r.state_text for r in records]
     width = max(_cells(s) for s in shown)
     for r, state in zip(records, shown):
         d = r.to_json()

@@ -151,7 +151,10 @@ def translate(text: str) -> str:
 
 def _fold_help_text(make: Callable[..., Any]) -> Callable[..., Any]:
     """Typer's help texts may fold inside their table cell: a CJK sentence has no spaces, and
-    rich would otherwise cut it at the cell's edge with an ellipsis."""
+    rich would otherwise cut it at the cell's edge with an ellipsis. Folding breaks a word longer
+    than the cell at any character, so a translation keeps a space before every name it quotes
+    (a step, a preset, a file): "：daemon-json、apt-repos、packages" is one word to rich, and was
+    cut mid-name (tests/cli/test_help.py::test_zh_cn_help_never_breaks_a_name)."""
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         out = make(*args, **kwargs)
         if hasattr(out, "overflow"):

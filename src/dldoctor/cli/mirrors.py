@@ -127,7 +127,15 @@ def _field(label: str, text: str, width: int, indent: int = 4, label_width: int 
 
 def render_lines(data: Dict[str, Any], width: int = 80) -> List[str]:
     """The listing as text lines at most `width` wide (URLs are never broken)."""
+    from rich.cells import cell_len
+
     probed = bool(data.get("probed"))
+    names = {"docker": _("docker-ce apt"), "nvidia": _("toolkit apt"), "hub": _("Docker Hub"),
+             "probe": _("probe"), "status": _("status"), "operator": _("operator"),
+             "source": _("source")}
+    # one label column for both lists, three cells past the widest label (a CJK character is
+    # two cells), and at least as wide as the English one
+    lw = max([16] + [cell_len(v) + 3 for v in names.values()])
     out: List[str] = [_("Mirror presets (dldoctor fix --mirror NAME)"), ""]
     for p in data["presets"]:
         docker = p["docker_apt_base"] + ("" if p["docker_apt_verified"] else _(" (unverified)"))
@@ -138,10 +146,10 @@ def render_lines(data: Dict[str, Any], width: int = 80) -> List[str]:
         hub = "\n".join("%s %s" % (r["url"], _probe_cell(r["probe"], probed))
                         for r in p["registry_mirrors"])
         hub = (hub + "\n" if hub else "") + _(p["registry_note"])
-        out.append("%s  %s" % (p["name"], p["title"]))
-        out.extend(_field(_("docker-ce apt"), docker, width))
-        out.extend(_field(_("toolkit apt"), nvidia, width))
-        out.extend(_field(_("Docker Hub"), hub, width))
+        out.append("%s  %s" % (p["name"], _(p["title"])))
+        out.extend(_field(names["docker"], docker, width, label_width=lw))
+        out.extend(_field(names["nvidia"], nvidia, width, label_width=lw))
+        out.extend(_field(names["hub"], hub, width, label_width=lw))
         out.append("")
     out.extend(wrap(_("Docker Hub mirror candidates, ranked (fix --mirror auto writes the live "
                       "ones, fastest first, at most {n})").format(n=3), width))
@@ -156,15 +164,16 @@ def render_lines(data: Dict[str, Any], width: int = 80) -> List[str]:
             cell = _("not probed")
         else:
             cell = _probe_cell(r["probe"], probed)
-        out.extend(_field(_("probe"), cell, width))
+        out.extend(_field(names["probe"], cell, width, label_width=lw))
         label = labels.get(status, status)
         if status != "unverified":
             label += " (%s)" % (_("verified") if r.get("verified") else _("unverified"))
-        out.extend(_field(_("status"), "%s: %s" % (label, _(r["note"])), width))
-        out.extend(_field(_("operator"), _(r["operator"]), width))
+        out.extend(_field(names["status"], "%s: %s" % (label, _(r["note"])), width,
+                          label_width=lw))
+        out.extend(_field(names["operator"], _(r["operator"]), width, label_width=lw))
         if r.get("source"):
-            out.extend(_field(_("source"), "%s, %s" % (r["source"], r.get("as_of") or "?"),
-                              width))
+            out.extend(_field(names["source"], "%s, %s" % (_(r["source"]), r.get("as_of") or "?"),
+                              width, label_width=lw))
     if data.get("auto"):
         out.append("")
         out.extend(wrap(_("fix --mirror auto would write: {urls}").format(

@@ -108,4 +108,43 @@ def lang_option() -> Any:
     import typer
 
     return typer.Option(None, "--lang", metavar="LANG", callback=_lang_cb, is_eager=True,
-                        help=_("Language of the output: en or zh_CN (default: DLDOCTOR_LANG, then LANG)."))
+                        help=_("Language of the output: en or zh_CN (default: DLDOCTOR_LANG, then "
+                               "LANGUAGE, LC_ALL, LC_MESSAGES, LANG)."))
+
+
+def add_lang_option(app: Any) -> None:
+    """--lang on every command of `app` and of its sub-apps, so that each help lists it: the entry
+    point takes it from any position of any command line (main.take_lang), and a command that
+    does not declare it gets it here (it is applied by its callback, never passed on)."""
+    import inspect
+
+    for info in app.registered_commands:
+        cb = info.callback
+        if cb is not None and "lang" not in inspect.signature(cb).parameters:
+            info.callback = _with_lang(cb)
+    for group in getattr(app, "registered_groups", ()):
+        sub = group.typer_instance
+        if sub.registered_callback is None:     # a group's own help (`fleet -h`) lists it too
+            def group_options(lang: Optional[str] = lang_option()) -> None:
+                pass
+
+            sub.callback()(group_options)
+        add_lang_option(sub)
+
+
+def _with_lang(cb: Any) -> Any:
+    import functools
+    import inspect
+
+    def command(*args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("lang", None)
+        return cb(*args, **kwargs)
+
+    functools.update_wrapper(command, cb)
+    sig = inspect.signature(cb)
+    lang = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=lang_option(),
+                             annotation=Optional[str])
+    command.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=list(sig.parameters.values()) + [lang])
+    command.__annotations__ = dict(getattr(cb, "__annotations__", {}), lang=Optional[str])
+    return command

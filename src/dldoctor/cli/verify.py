@@ -14,8 +14,8 @@ def register(app: "typer.Typer") -> None:
     import typer
 
     from dldoctor.cli.errors import guarded
-    from dldoctor.cli.options import (probe_option, report_json_option, root_option,
-                                      timeout_option, verbose_option)
+    from dldoctor.cli.options import (report_json_option, root_option, timeout_option,
+                                      verbose_option)
 
     @app.command(help=_('Run the checks, then prove it: docker run --gpus all <cuda image> nvidia-smi.'))
     @guarded
@@ -28,7 +28,7 @@ def register(app: "typer.Typer") -> None:
         run_timeout: float = typer.Option(120.0, "--run-timeout", metavar="SECONDS", help=_("Seconds to allow the container run.")),
         pull_timeout: float = typer.Option(900.0, "--pull-timeout", metavar="SECONDS", help=_("Seconds to allow the image pull.")),
         dry_run: bool = typer.Option(False, "--dry-run", help=_("Print the smoke test's plan (the image and why, the preflight verdict, the pull and the docker run) and pull or run nothing.")),
-        probe: bool = probe_option(),
+        no_probe: bool = typer.Option(False, "--no-probe", help=_("Do not probe the configured registry mirrors (an offline host).")),
     ) -> None:
         from dldoctor.cli.check import emit
         from dldoctor.cli.options import require_seconds
@@ -42,10 +42,10 @@ def register(app: "typer.Typer") -> None:
             from dldoctor.scrub import safe
             from dldoctor.verify import dry_run as plan_only
 
-            text, code = plan_only(host, image=image, json_out=json_out, probe=probe)
+            text, code = plan_only(host, image=image, json_out=json_out, probe=not no_probe)
             typer.echo(safe(text))
             raise typer.Exit(code)
         report = run_verify(host, image=image, run_timeout=run_timeout, pull_timeout=pull_timeout,
-                            progress=not json_out, probe=probe)
+                            progress=not json_out, probe=not no_probe)
         emit(report, json_out, verbose)
         raise typer.Exit(report.exit_code)
