@@ -484,7 +484,9 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             result.restored = journal.restore(rec, force=force)
         except DldoctorError as exc:
             return UndoOutcome("failed", desc, error=str(exc), exit_code=1)
-        journal.mark(rec.path, "UNDONE")
+        broken = [r.path for r in result.restored if r.action == "failed"]
+        # the files are back but not the whole host: the fix stays undoable
+        journal.mark(rec.path, "FILES_RESTORED" if broken else "UNDONE")
         states_after = {p: journal.writer.read(p) for p in rec.files()}
         actions = desc["daemon"]
         changed = any(r.action in ("restored", "removed") for r in result.restored)
@@ -505,5 +507,12 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
                     "Docker did not answer after the {action}").format(action=action)
             elif explain is not None and action == "reload":
                 result.messages.extend(explain(states_before, states_after))
+        if broken:
+            result.status, result.exit_code = "failed", 1
+            result.error = (result.error + "\n" if result.error else "") + _(
+                "undo is not complete: {cmds} failed (its output is above). The files "
+                             "are back, and the commands that worked are not run again: correct "
+                             "the cause, then run undo again.").format(cmds=one_line("; ".join(broken)))
+            return result
         result.messages.append(_("Undone: {id}.").format(id=rec.id))
         return result

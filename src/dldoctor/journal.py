@@ -17,6 +17,7 @@ Layout (under the target root, so `--root` journals stay with their root):
         FILES_RESTORED   the fix failed and put its files back, but commands it ran (apt-get
                          install...) are not reversed automatically: `undo` still can
         UNDONE           `dldoctor undo` restored it
+        REVERSED         an undo whose command failed: the run entries it did reverse (JSON)
 
 certbot's rule (reverter.py): register before you touch. A fix killed at any moment leaves a
 journal whose entries describe every change that may have happened; since every write is atomic,
@@ -61,6 +62,9 @@ if TYPE_CHECKING:
 BASE = "/var/lib/dldoctor"
 COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"
 FILES_RESTORED = "FILES_RESTORED"
+# The run entries an undo already reversed, when another of its undo commands failed: the fix
+# stays undoable, and a second undo does not run those again (a second `gpasswd -d` fails).
+REVERSED = "REVERSED"
 FILE_OPS = ("write", "create", "remove")
 # Bytes read of a journal's plan.json or journal.jsonl: a real one is a few KB (a line per file
 # written or command run); a larger one is damaged, and is never read whole into memory.
@@ -101,6 +105,7 @@ class FixRecord:
     started: str
     summary: Dict[str, Any]
     entries: List[Dict[str, Any]] = field(default_factory=list)
+    reversed: Tuple[int, ...] = ()   # run entries an earlier, failed undo reversed
 
     @property
     def undoable(self) -> bool:
@@ -258,7 +263,7 @@ class Journal:
         else:
             status = "interrupted"
         return FixRecord(name, path, status, str(summary.get("started", name.split("-")[0])),
-                         summary, _read_entries(path, self.root))
+                         summary, _read_entries(path, self.root), _read_reversed(path, self.root))
 
     def last_undoable(self) -> Optional[FixRecord]:
         for rec in reversed(self.fixes()):
@@ -295,13 +300,21 @@ class Journal:
                 raise Refused("\n".join(r.detail for r in edited))
         done: List[Restored] = []
         failed = rec.failed_runs()
+        ran = set(rec.reversed)
         for idx in reversed(range(len(rec.entries))):
             e = rec.entries[idx]
             op = e.get("op")
             if op in FILE_OPS:
                 done.append(self._restore_file(rec, e, force))
+            elif op == "run" and run_undo and idx in rec.reversed:
+                done.append(Restored(" ".join(e["argv"]), "unchanged",
+                                     _("reversed by an earlier undo")))
             elif op == "run" and run_undo:
                 done.append(self._undo_run(e, idx in failed))
+                if done[-1].action == "ran":
+                    ran.add(idx)
+        if any(r.action == "failed" for r in done):
+            _write_marker(rec.path, REVERSED, json.dumps(sorted(ran)), root=self.root)
         return [r for r in reversed(done)]
 
     def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:
@@ -338,8 +351,8 @@ class Journal:
             return Restored(shown, "not-undoable", _("no undo command; reverse it by hand if "
                                                      "needed"))
         res = self.writer.run(e["undo"], timeout=600)
-        if not res.ok:
-            return Restored(shown, "failed", (res.output or res.error or "").strip())
+        if not res.ok:       # named by the command that failed: undo's, not the fix's
+            return Restored(" ".join(e["undo"]), "failed", (res.output or res.error or "").strip())
         return Restored(shown, "ran", " ".join(e["undo"]))
 
     def mark(self, rec_path: str, marker: str, text: str = "") -> None:
@@ -366,6 +379,16 @@ def _damaged(path: str, why: str) -> UsageError:
                         "to list or undo the other fixes.").format(
         path=path, why=why, dir=os.path.dirname(path),
         journals=os.path.dirname(os.path.dirname(path))))
+
+
+def _read_reversed(path: str, root: str = "/") -> Tuple[int, ...]:
+    """The run entries an earlier undo reversed (REVERSED); none when there is no such list."""
+    data = _read_own(os.path.join(path, REVERSED), root)
+    found, why = _loads(data) if data is not None else ([], None)
+    if why is not None or not isinstance(found, list) or \
+            not all(type(i) is int and i >= 0 for i in found):
+        raise _damaged(os.path.join(path, REVERSED), _("it is not a list of journal entries"))
+    return tuple(found)
 
 
 def _read_own(path: str, root: str) -> Optional[bytes]:

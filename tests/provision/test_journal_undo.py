@@ -727,3 +727,31 @@ def test_a_command_killed_by_a_signal_is_named_so_and_stays_undoable(root):
     assert "killed by signal 9" in (outcome.error or "") + " ".join(outcome.messages), outcome
     res = undo(Journal(writer), None, lambda rec: True, [].append)
     assert res.status == "undone" and os.path.exists(os.path.join(root, "undid"))
+
+
+def test_an_undo_whose_command_fails_says_so_and_can_be_run_again(root):
+    """Reinstalling a removed package at its pinned version fails once that version left the
+    archive: undo said "Undone" (exit 0), marked the fix undone, and a second undo found nothing.
+    Now it fails naming undo's own command, the fix stays undoable, and the second undo runs only
+    what did not work the first time."""
+    busybox_in(root, "true", "false", "touch")
+    put(root)
+    plans = [plan(), Plan("packages", (
+        Run(("/bin/true", "install", "a"), "add a", ("/bin/touch", "/undid-a")),
+        Run(("/bin/true", "remove", "b"), "remove b", ("/bin/touch", "/gone/b=1.0")),))]
+    outcome, writer, _ = run_apply(root, plans, None)
+    assert outcome.status == "applied"
+    res = undo(Journal(writer), None, lambda rec: True, lambda s: None)
+    assert (res.status, res.exit_code) == ("failed", 1), res
+    assert "/bin/touch /gone/b=1.0 failed" in res.error and "Undone" not in " ".join(res.messages)
+    assert read(root) == OLD and os.path.exists(os.path.join(root, "undid-a"))
+    (rec,) = Journal(writer).fixes()
+    assert rec.status == "files-restored" and rec.undoable
+    os.remove(os.path.join(root, "undid-a"))
+    os.mkdir(os.path.join(root, "gone"))          # the cause mended: the command works now
+    res = undo(Journal(writer), None, lambda rec: True, lambda s: None)
+    assert (res.status, res.exit_code) == ("undone", 0), res
+    assert not os.path.exists(os.path.join(root, "undid-a"))     # not run a second time
+    assert [r.detail for r in res.restored if r.path == "/bin/true install a"] == [
+        "reversed by an earlier undo"]
+    assert Journal(writer).fixes()[0].status == "undone" and os.path.exists(os.path.join(root, "gone/b=1.0"))
