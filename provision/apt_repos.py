@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 
 from dldoctor import openpgp
 from dldoctor.errors import Refused, UsageError
+from dldoctor.derived import apt_reads
 from dldoctor.facts import Unknown, known
 from dldoctor.host import paths
 from dldoctor.i18n import _
@@ -390,11 +391,6 @@ def _file_path(fname: str, raw: Dict[str, object]) -> str:
     return SOURCES_LIST if fname == "sources.list" else "%s/%s" % (SOURCES_DIR, fname)
 
 
-def _apt_reads(fname: str) -> bool:
-    """apt reads sources.list, *.list and *.sources only (not .save, .dpkg-old, ...)."""
-    return fname == "sources.list" or fname.endswith(".list") or fname.endswith(".sources")
-
-
 def find_conflicts(facts: object, docker_base: str, nvidia_base: str) -> List[_Offence]:
     """Enabled entries outside our two files that point at a Docker or NVIDIA toolkit repository."""
     srcs = getattr(facts, "apt_sources", None)
@@ -408,7 +404,7 @@ def find_conflicts(facts: object, docker_base: str, nvidia_base: str) -> List[_O
     out: List[_Offence] = []
     for e in _entries(srcs):
         fname = os.path.basename(str(getattr(e, "file", "") or ""))
-        if not fname or fname in ours or not _apt_reads(fname):
+        if not fname or fname in ours or not apt_reads(fname):
             continue
         if getattr(e, "enabled", True) is False:
             continue

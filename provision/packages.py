@@ -94,10 +94,11 @@ def keeps_distro_engine(facts: Facts, options: Optional[FixOptions]) -> Optional
     return found if found is not None and found.distro and found.supported else None
 
 
-def _require_repos(facts: Facts, missing: List[str]) -> None:
+def _require_repos(facts: Facts, missing: List[str], options: Optional[FixOptions]) -> None:
     """Refuse to install from a vendor repository the host does not list when apt-repos is not
     adding it in this run: apt would remove the conflicting packages, then find nothing to install."""
-    found = vendor_repos(facts)
+    found = vendor_repos(facts, [b for b in [getattr(options, "docker_apt_base", None)] if b],
+                         [b for b in [getattr(options, "nvidia_apt_base", None)] if b])
     lacking = []
     if any(p in DOCKER_PACKAGES for p in missing) and not (found and found[0]):
         lacking.append(_("Docker's (for {packages})").format(
@@ -137,7 +138,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
 
     repos_now = not getattr(options, "apt_repos", True)
     if repos_now and missing:
-        _require_repos(facts, missing)
+        _require_repos(facts, missing, options)
     changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists") if repos_now else
                               _("read the package lists of the repositories just configured"), None, APT_ENV)]
     notes: List[str] = list(keep_note)

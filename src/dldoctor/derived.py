@@ -272,15 +272,37 @@ def docker_without_distro(uri: str) -> bool:
     return bool(_DOCKER_NO_DISTRO.fullmatch(uri.strip()))
 
 
-def vendor_repos(facts: Facts) -> Optional[Tuple[bool, bool]]:
-    """(Docker's repository, NVIDIA's toolkit repository) among the enabled apt sources, as
-    apt-repos writes them or a mirror of them; None when the sources were not read."""
+# The files of sources.list.d apt reads (apt-pkg's sourcelist: *.list and *.sources, names of
+# letters, digits, "_", "." and "-"); it ignores the rest (.save, .distUpgrade, .disabled...).
+_APT_FILE = lazy_compile(r"[A-Za-z0-9_.-]+\.(?:list|sources)")
+
+
+def apt_reads(fname: str) -> bool:
+    return fname == "sources.list" or bool(_APT_FILE.fullmatch(fname))
+
+
+def _under(uri: str, bases: Sequence[str]) -> bool:
+    low = uri.strip().rstrip("/").lower()
+    return any(b and (low == b or low.startswith(b + "/"))
+               for b in (b.strip().rstrip("/").lower() for b in bases))
+
+
+def vendor_repos(facts: Facts, docker_bases: Sequence[str] = (),
+                 nvidia_bases: Sequence[str] = ()) -> Optional[Tuple[bool, bool]]:
+    """(Docker's repository, one serving the NVIDIA Container Toolkit) among the binary sources
+    apt reads: the vendors', a mirror of them, the given bases (--docker-apt-base, an internal
+    mirror), or NVIDIA's CUDA repository (which carries the toolkit since 1.13); None when the
+    sources were not read."""
     src = facts.apt_sources
     if not known(src):
         return None
-    uris = [u for e in src.entries if e.enabled for u in e.uris]
-    return (any(is_docker_uri(u) and not docker_without_distro(u) for u in uris),
-            any(is_nvidia_uri(u) and "libnvidia-container" in u for u in uris))
+    uris = [u for e in src.entries if e.enabled and "deb" in e.types and apt_reads(e.file)
+            for u in e.uris]
+    docker = any(is_docker_uri(u) and not docker_without_distro(u) or
+                 _under(u, [b + "/linux" for b in docker_bases]) for u in uris)
+    nvidia = any("libnvidia-container" in u or "/compute/cuda/repos/" in u or _under(u, nvidia_bases)
+                 for u in uris)
+    return docker, nvidia
 
 
 # --- the Docker engine package --------------------------------------------------------------------

@@ -178,6 +178,49 @@ def test_root_without_sudo_user_skipping_the_repositories_exits_0(root):
     assert ["usermod", "-aG", "docker", "alice"] in [c.get("argv") for c in plan["changes"]]
 
 
+DOCKER_LINE = "deb https://download.docker.com/linux/debian bookworm stable\n"
+NVIDIA_LINE = "deb https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\n"
+
+
+@pytest.mark.parametrize("name,text", [
+    ("docker.list.distUpgrade", DOCKER_LINE + NVIDIA_LINE),      # left by do-release-upgrade
+    ("docker.list.save", DOCKER_LINE + NVIDIA_LINE),
+    ("docker", DOCKER_LINE + NVIDIA_LINE),
+    ("dock er.list", DOCKER_LINE + NVIDIA_LINE),
+    ("vendors.list", DOCKER_LINE.replace("deb ", "deb-src ") + NVIDIA_LINE.replace("deb ", "deb-src ")),
+    ("docker.sources", "Types: deb\nURIs: https://download.docker.com/linux/debian\nSuites: bookworm\n"
+                       "Components: stable\nEnabled:no\n\nTypes: deb\nURIs: "
+                       "https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH)\nSuites: /\n"
+                       "Enabled: off\n"),
+], ids=["distUpgrade", "save", "no-extension", "space-in-name", "deb-src", "deb822-disabled"])
+def test_packages_does_not_count_a_repository_apt_does_not_read(root, name, text):
+    """apt reads *.list and *.sources of plain names, binary entries, Enabled: yes; a stale
+    docker.list.distUpgrade counted, and the plan removed docker.io to install from nowhere."""
+    no_packages(root)
+    Path(root, "etc/apt/sources.list.d", name).write_text(text)
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert section(r.stdout, "packages").startswith("   blocked: needs the apt repositories Docker's")
+    assert "NVIDIA's" in section(r.stdout, "packages")
+
+
+@pytest.mark.parametrize("text,args", [
+    ("deb https://artifactory.corp.example/docker-remote/linux/debian bookworm stable\n"
+     "deb https://artifactory.corp.example/nvidia-remote/stable/deb/$(ARCH) /\n",
+     ("--docker-apt-base", "https://artifactory.corp.example/docker-remote",
+      "--nvidia-apt-base", "https://artifactory.corp.example/nvidia-remote")),
+    (DOCKER_LINE + "deb https://developer.download.nvidia.com/compute/cuda/repos/debian12/x86_64/ /\n", ()),
+], ids=["internal-mirror-named-by-its-bases", "cuda-repository"])
+def test_packages_counts_an_internal_mirror_and_nvidias_cuda_repository(root, text, args):
+    """An Artifactory mirror (the bases given, as apt-repos wrote them) and NVIDIA's CUDA
+    repository (it carries the toolkit since 1.13) serve the packages: not blocked."""
+    no_packages(root)
+    Path(root, "etc/apt/sources.list.d", "vendors.list").write_text(text)
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages", *args)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "apt-get install -y" in section(r.stdout, "packages")
+
+
 def test_a_user_the_root_does_not_have_is_refused_before_anything_runs(root):
     """A typo in --user was planned (groupadd, then usermod) and failed only when applied."""
     Path(root, "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n"

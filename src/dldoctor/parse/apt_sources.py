@@ -48,6 +48,13 @@ _TYPES = ("deb", "deb-src")
 # `Field: value`, the value stripped in Python (`(?:\s+(.*?))?\s*$` was quadratic in a blank run)
 _DEB822_FIELD_RE = lazy_compile(r"^([A-Za-z][A-Za-z0-9-]*):(.*)$")
 _DEB822_KNOWN = ("types", "uris", "suites", "components")
+_DEB822_FIELDS = frozenset(_DEB822_KNOWN + ("signed-by", "enabled", "architectures", "arch",
+                                            "languages", "targets", "pdiffs", "by-hash", "trusted",
+                                            "check-valid-until", "allow-insecure", "allow-weak",
+                                            "allow-downgrade-to-insecure", "snapshot", "include",
+                                            "exclude", "x-repolib-name"))
+# apt's StringToBool: what turns an Enabled: field off
+_APT_FALSE = ("no", "false", "without", "off", "disable", "0")
 
 
 def _one_line(file: str, lineno: int, text: str, enabled: bool) -> Tuple[Optional[AptSource], Optional[str]]:
@@ -167,7 +174,7 @@ def _flush_stanza(
             components=components,
             signed_by=signed_by,
             architectures=tuple(fields.get("architectures", "").split()),
-            enabled=enabled_text not in ("no", "false", "0"),
+            enabled=enabled_text not in _APT_FALSE,
             options=options,
         )
     )
@@ -195,8 +202,8 @@ def _parse_deb822(file: str, text: str, entries: List[AptSource], errors: List[s
             fields[current] += "\n" + ("" if value == "." else value)
             continue
         m = _DEB822_FIELD_RE.match(line)
-        if m and m.group(2)[:1].strip():        # `Field:value`: a blank must follow the colon
-            m = None
+        if m and m.group(2)[:1].strip() and m.group(1).lower() not in _DEB822_FIELDS:
+            m = None        # `https://x`: a URL, not a field; apt's own fields need no blank
         if not m:
             errors.append("%s:%d: malformed line (not a Field: value)" % (file, lineno))
             current = None
