@@ -396,7 +396,10 @@ def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: fl
                                   "`{undo}` reverses them.").format(cmds=one_line("; ".join(ran)),
                                                                      undo=undo))
     if acted is None or control is None:
-        outcome.messages.append(_("The previous files are back; Docker was not touched."))
+        # not "Docker was not touched" after commands ran: `apt-get remove docker.io` touched it
+        outcome.messages.append(_("The previous files are back; Docker was not touched.") if not ran
+                                else _("The previous files are back; Docker was not reloaded or "
+                                       "restarted (the commands above may have changed it)."))
         return
     try:
         if control.is_running() and acted == "reload":

@@ -637,6 +637,8 @@ def test_undo_does_not_reverse_a_command_that_failed(root):
     assert outcome.status == "rolled-back" and read(root) == OLD
     said = " ".join(outcome.messages)
     assert "/bin/true made" in said and "/bin/false exists" not in said.split("failed:")[-1]
+    # a command ran and changed the host: not "Docker was not touched" (apt-get remove docker.io)
+    assert "Docker was not touched" not in said and "Docker was not reloaded or restarted" in said
     shown = []
     res = undo(Journal(writer), None, lambda rec: True, shown.append)
     assert res.status == "undone", (res, shown)
