@@ -547,10 +547,15 @@ class DaemonJsonStep:
         found = binaries.get("nvidia-container-runtime")
         if found:
             runtime_path = found
-        elif "nvidia-container-runtime" in binaries:
+        elif "nvidia-container-runtime" in binaries and \
+                "packages" in getattr(options, "running", ("packages",)):
             notes.append(_("nvidia-container-runtime is not installed: the nvidia runtime is left "
                            "out of daemon.json (the packages step installs the NVIDIA Container "
                            "Toolkit)."))
+        elif "nvidia-container-runtime" in binaries:
+            notes.append(_("nvidia-container-runtime is not installed: the nvidia runtime is left "
+                           "out of daemon.json (the packages step, left out or blocked in this run, "
+                           "installs the NVIDIA Container Toolkit)."))
 
         exists, text = _current_text(facts)
         forced = False

@@ -24,6 +24,7 @@ class FixOptions:
     keep_mirrors: bool = False               # --keep-mirrors: never drop a configured mirror
     no_probe: bool = False                   # --no-probe: write --registry-mirror unprobed
     engine: Optional[str] = None             # --engine docker-ce: replace a working distro Docker
-    # Set by fix, not the user: False when apt-repos is left out of this run or blocked, so the
-    # packages step installs only from repositories the host already lists.
-    apt_repos: bool = True
+    # Set by fix, not the user: the steps of this run that were not left out, nor blocked when
+    # planned so far. packages installs only from repositories the host lists unless apt-repos
+    # runs; daemon-json does not promise a toolkit packages will not install.
+    running: Tuple[str, ...] = ("apt-repos", "packages", "docker-group", "daemon-json")

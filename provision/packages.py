@@ -136,7 +136,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
                 _("the NVIDIA Container Toolkit is installed"),))
         return Plan(step=name, notes=(_("Docker CE and the NVIDIA Container Toolkit are installed"),))
 
-    repos_now = not getattr(options, "apt_repos", True)
+    repos_now = "apt-repos" not in getattr(options, "running", ("apt-repos",))
     if repos_now and missing:
         _require_repos(facts, missing, options)
     changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists") if repos_now else

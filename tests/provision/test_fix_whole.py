@@ -97,6 +97,8 @@ def test_offline_dry_run_shows_the_daemon_json_diff_and_apt_repos_blocked(root):
     # packages waits for the repositories apt-repos could not add: the rest is daemon-json alone
     assert section(r.stdout, "packages").startswith("   blocked: needs the apt repositories Docker's")
     assert "apt-get install" not in r.stdout
+    # nor does daemon-json promise the toolkit the blocked packages step will not install
+    assert "the packages step, left out or blocked in this run, installs" in section(r.stdout, "daemon-json")
     assert "To apply the rest, run again with --skip apt-repos --skip packages (or --only daemon-json)." \
         in r.stderr
     assert "Traceback" not in r.stderr

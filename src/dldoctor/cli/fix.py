@@ -258,17 +258,17 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
 def _plan_all(chosen: Sequence[Any], host: Any, facts: Any, options: Any) -> Tuple[List[Any], Tuple[Any, ...]]:
     """Every chosen step planned; one that refuses is a blocked plan, and the others still plan.
     A usage error (a bad option value) is not a blocked step: it ends the run with exit 2.
-    The steps after apt-repos are told when it is left out or blocked (FixOptions.apt_repos)."""
+    Each step is told which earlier ones are left out or blocked (FixOptions.running)."""
     from dldoctor.executor import blocked_plan
     from dldoctor.records import replace
 
     prepared: List[Any] = []
     plans: List[Any] = []
-    if all(s.name != "apt-repos" for s in chosen):
-        options = replace(options, apt_repos=False)
+    options = replace(options, running=tuple(s.name for s in chosen))
     for s in chosen:
-        if plans and plans[-1].step == "apt-repos" and plans[-1].blocked:
-            options = replace(options, apt_repos=False)
+        if plans and plans[-1].blocked:
+            options = replace(options, running=tuple(n for n in options.running
+                                                     if n != plans[-1].step))
         try:
             bound = s.prepare(host, facts, options)
             plans.append(bound.plan(facts, options))
