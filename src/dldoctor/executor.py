@@ -7,6 +7,7 @@ Steps never write; `--dry-run` never gets here.
 """
 from __future__ import annotations
 
+import os
 import shlex
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -373,9 +374,23 @@ def _make_daemon_take_it(control: Any, action: str, verifiers: Sequence[Verifier
 
 
 def undo_command(summary: Optional[Dict[str, Any]]) -> str:
-    """The undo command for this fix's root (a plain `dldoctor undo` finds nothing under --root)."""
+    """The undo command for this fix's root (a plain `dldoctor undo` finds nothing under --root),
+    as a shell takes it when pasted."""
     root = (summary or {}).get("root") or "/"
-    return "dldoctor undo" if root == "/" else "dldoctor undo --root %s" % shlex.quote(root)
+    return "dldoctor undo" if root == "/" else "dldoctor undo --root %s" % shell_word(root)
+
+
+def shell_word(text: str) -> str:
+    """`text` as one shell word that stays printable: shlex's quoting, or bash's $'...' where a
+    control character or an undecodable byte is in it (escaped for the terminal after shlex's
+    quotes, it named another directory when pasted)."""
+    if text.isprintable():
+        return shlex.quote(text)
+    out = []
+    for ch in os.fsencode(text):
+        c = chr(ch)
+        out.append("\\" + c if c in "\\'" else c if 32 <= ch < 127 else "\\x%02x" % ch)
+    return "$'" + "".join(out) + "'"
 
 
 def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: float, out: Out,

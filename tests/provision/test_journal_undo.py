@@ -757,3 +757,17 @@ def test_an_undo_whose_command_fails_says_so_and_can_be_run_again(root):
     assert [r.detail for r in res.restored if r.path == "/bin/true install a"] == [
         "reversed by an earlier undo"]
     assert Journal(writer).fixes()[0].status == "undone" and os.path.exists(os.path.join(root, "gone/b=1.0"))
+
+
+@pytest.mark.parametrize("root", ["/tmp/a b", "/tmp/esc\x1b[31mred", "/tmp/nl\nx", "/tmp/cr\rFAKE",
+                                  "/tmp/it's", "/tmp/x$(touch PWNED)y", os.fsdecode(b"/tmp/\xff\xfe")])
+def test_the_undo_advice_names_the_same_root_when_pasted(root):
+    """A control character in --root was escaped for the terminal after shlex's quoting: pasted,
+    the advice named another directory. It is one printable word that bash reads back exactly."""
+    from dldoctor.executor import undo_command
+
+    advice = undo_command({"root": root})
+    assert advice.isprintable() and advice.startswith("dldoctor undo --root ")
+    word = advice[len("dldoctor undo --root "):]
+    said = subprocess.run(["bash", "-c", "printf %s " + word], stdout=subprocess.PIPE).stdout
+    assert said == os.fsencode(root)
