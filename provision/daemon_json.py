@@ -31,7 +31,7 @@ from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_fact
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.i18n import _
-from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
+from dldoctor.mirror_urls import known_dead, mirror_key, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
@@ -529,6 +529,12 @@ class DaemonJsonStep:
                     notes.append(_("--no-probe: {urls} written without asking whether they answer; "
                                    "configured mirrors are kept").format(
                                        urls=", ".join(options.registry_mirrors)))
+                for url in options.registry_mirrors:     # what needs no network to know
+                    dead = known_dead(url)
+                    if dead is not None:
+                        warnings.append(_("{url} is written as asked, but it is known to be "
+                                          "closed: {who} mirror, {why}").format(
+                                              url=url, who=dead.operator, why=_(dead.note)))
                 if options.presets:
                     notes.append(_("--no-probe: a preset's Docker Hub mirrors are picked by probing "
                                    "them, so none is added (its apt bases still apply)"))

@@ -252,6 +252,13 @@ def test_no_probe_writes_a_mirror_this_machine_cannot_reach(root):
     assert plan["blocked"] is None
     assert '+    "https://old.example.com",\n+    "%s"\n' % internal in plan["changes"][0]["diff"], plan
     assert any(n.startswith("--no-probe: %s written without asking" % internal) for n in plan["notes"])
+    assert not plan["warnings"]
+    # a mirror known to be closed needs no probe to be known so: written, with a warning
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--no-probe", "--json",
+            "--registry-mirror", "https://docker.mirrors.ustc.edu.cn")
+    warned = json.loads(r.stdout)["plan"][0]["warnings"]
+    assert [w for w in warned if "https://docker.mirrors.ustc.edu.cn is written as asked, but it is "
+            "known to be closed: USTC" in w], warned
 
 
 def test_verify_takes_no_probe_as_check_does(root):
