@@ -114,8 +114,11 @@ def plan(facts: Facts, options: Optional[FixOptions] = None,
             "dldoctor runs as root and no SUDO_USER names a user to add; root already has full "
             "access to Docker (--user NAME adds one)"))
     if users is not None and user not in users:
-        raise Refused(_("docker-group: {user} is not in /etc/passwd (usermod adds only local "
-                        "users)").format(user=user), unblock=_("--user NAME, or --skip docker-group"))
+        given = getattr(options, "user", None) == user
+        raise Refused(_("docker-group: {user} ({source}) is not in /etc/passwd: usermod adds only "
+                        "local users; for a directory (LDAP) user, run `gpasswd -a {user} docker`").format(
+                            user=user, source="--user" if given else "SUDO_USER"),
+                      unblock=_("--user NAME, or --skip docker-group"))
     db = getattr(facts, "group_db", None)
     if not known(db):
         reason = getattr(db, "reason", "not collected")

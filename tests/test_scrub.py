@@ -186,3 +186,12 @@ def test_mask_is_linear(fragment):
 
     small, big = min(cost(128 * 1024) for _ in range(3)), min(cost(1024 * 1024) for _ in range(2))
     assert big < max(small * 24, 0.05), (small, big)
+
+
+def test_the_passwd_file_named_in_a_message_is_no_password():
+    """"/etc/passwd: usermod adds only local users" was masked as a password's value."""
+    from dldoctor.scrub import mask
+
+    text = "alice is not in /etc/passwd: usermod adds only local users"
+    assert mask(text) == text
+    assert "hunter2" not in mask("passwd: hunter2") and "hunter2" not in mask("db_passwd=hunter2")

@@ -39,11 +39,12 @@ _HEADER = lazy_compile(
     # separator of an embedded document, and a value starting there would mask the quote itself
     r"(?![\[{]|\\{1,8}[\"'])((?:[^\s\"',;}\]\\]|\\.){1,8192})", re.I)
 # A secret-named key (JSON, YAML, key=value, flags), then its value. A credential helper's program
-# name (`exec: "docker-credential-desktop": executable file not found`) is no key, nor a URL's path
-# (".../token: 401 Unauthorized"), nor is a registry client's "failed to fetch anonymous token:
-# unexpected status …" a value: masking there would hide the error a report is about.
+# name (`exec: "docker-credential-desktop": executable file not found`) is no key, nor a path
+# (".../token: 401 Unauthorized", "/etc/passwd: no such user"), nor is a registry client's "failed
+# to fetch anonymous token: unexpected status …" a value: masking there would hide the error a
+# report is about.
 _KEY_VALUE = lazy_compile(
-    r"(password|passwd|passphrase|secret|(?<!/)token|api[_-]?key|private[_-]?key|(?<!docker-)credentials?|credentials?(?!-[a-z])|"
+    r"(password|(?<!/)passwd|passphrase|secret|(?<!/)token|api[_-]?key|private[_-]?key|(?<!docker-)credentials?|credentials?(?!-[a-z])|"
     r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|(?<=[a-z0-9_.-])pwd(?![a-z])|passcode|"
     r"(?<![a-z])creds(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
     r"([\w-]{0,32}(?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16})(?!unexpected status\b)"

@@ -230,8 +230,8 @@ def test_a_user_the_root_does_not_have_is_refused_before_anything_runs(root):
     r = cli("fix", "--root", root, "--dry-run", "--only", "docker-group", "--user", "alcie")
     assert r.returncode == 1, r.stdout + r.stderr
     assert section(r.stdout, "docker-group") == (
-        "   blocked: alcie is not in /etc/passwd (usermod adds only local users) "
-        "(--user NAME, or --skip docker-group)")
+        "   blocked: alcie (--user) is not in /etc/passwd: usermod adds only local users; for a "
+        "directory (LDAP) user, run `gpasswd -a alcie docker` (--user NAME, or --skip docker-group)")
     r = cli("fix", "--root", root, "--dry-run", "--only", "docker-group", "--user", "alice")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "run: usermod -aG docker alice" in section(r.stdout, "docker-group")

@@ -173,7 +173,8 @@ def test_a_daemon_json_of_many_silent_mirrors_does_not_hold_check_for_minutes(tm
     assert r["rc"] in (0, 1), r["stderr"]
     assert r["elapsed"] < 2 * 3 + 4, r            # a token round-trip at most, not 63 x 2 / 8 x 2 s
     text = json.dumps(json.loads(r["stdout"]))
-    assert urls[1] in text and "mirror.dead" in text
+    # Docker Hub as silent as every mirror: nothing answered, so they are named, not judged
+    assert urls[1] in text and "registry.unreachable" in text and "not judged" in text
 
 
 def test_a_registry_body_nested_past_the_stack_is_text_not_a_crash():
