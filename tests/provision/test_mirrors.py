@@ -414,3 +414,17 @@ def test_mirror_labels_line_up_by_display_width(monkeypatch, lang):
     assert len(columns) == 1, starts
     if lang == "C":
         assert columns == {4 + 16}
+
+
+def test_mirrors_offline_says_nothing_answered_before_calling_every_candidate_dead():
+    """Offline, every candidate was listed as dead with no word that the host had no network."""
+    from dldoctor.cli import mirrors as cli_mirrors
+
+    data = cli_mirrors.collect(MemoryHost(urls={}), timeout=1.0)
+    assert data["notes"][0].startswith("no candidate answered (no answer: Name or service not "
+                                       "known): this host may have no network"), data["notes"]
+    lines = cli_mirrors.render_lines(data, 100)
+    assert any("this host may have no network" in l for l in lines)
+    nju = "https://docker.nju.edu.cn"
+    host = MemoryHost(urls={nju + "/v2/": http(nju + "/v2/", 200, headers=REG, elapsed=0.08)})
+    assert not [n for n in cli_mirrors.collect(host, timeout=1.0)["notes"] if "no network" in n]

@@ -72,8 +72,18 @@ def collect(host: Optional[Host], timeout: float = 5.0) -> Dict[str, Any]:
         "presets": presets,
         "registry_mirrors": known,
         "auto": [u for u in ranked if u in set(m.auto_candidates())][:m.AUTO_MAX],
-        "notes": [_(m.NOTE_DOCKER_HUB_ONLY)],
+        "notes": _offline_note(probes) + [_(m.NOTE_DOCKER_HUB_ONLY)],
     }
+
+
+def _offline_note(probes: Dict[str, Any]) -> List[str]:
+    """Said first when no candidate answered at all: offline, every one reads "dead" (as in
+    `check`, where Docker Hub tells; here no candidate answering is the sign)."""
+    if not probes or any(pr.status is not None for pr in probes.values()):
+        return []
+    why = sorted({pr.reason for pr in probes.values()})[0]
+    return [_("no candidate answered ({why}): this host may have no network, and the DEAD states "
+              "below say only that they did not answer here").format(why=why)]
 
 
 def _probe_cell(probe: Optional[Dict[str, object]], probed: bool) -> str:
