@@ -137,12 +137,18 @@ def test_packages_installs_only_from_repositories_the_host_lists_when_apt_repos_
     assert "just configured" not in plan and "apt-get install -y" in plan
 
 
-def test_yes_with_a_blocked_step_applies_nothing_and_names_the_options(root):
+def fix_yes_with_a_live_mirror(root, *args):
+    """(daemon.json before, the run) of `fix --yes ARGS --registry-mirror <a live mirror>`."""
     if os.geteuid() != 0:
         pytest.skip("fix without --dry-run must run as root")
     before = daemon_json(root, {"log-level": "warn"})
     with mirror("live") as live:
-        r = cli("fix", "--root", root, "--yes", "--skip", "packages", "--registry-mirror", live)
+        r = cli("fix", "--root", root, "--yes", *args, "--registry-mirror", live)
+    return before, r
+
+
+def test_yes_with_a_blocked_step_applies_nothing_and_names_the_options(root):
+    before, r = fix_yes_with_a_live_mirror(root, "--skip", "packages")
     assert r.returncode == 1
     assert "Nothing was changed: apt-repos could not be planned." in r.stderr
     assert "--skip apt-repos (or --only daemon-json)" in r.stderr
@@ -152,11 +158,7 @@ def test_yes_with_a_blocked_step_applies_nothing_and_names_the_options(root):
 
 def test_after_a_fix_under_a_root_the_undo_it_names_finds_the_fix(root):
     """The advice said plain `dldoctor undo`, which looks under / and finds nothing."""
-    if os.geteuid() != 0:
-        pytest.skip("fix without --dry-run must run as root")
-    before = daemon_json(root, {"log-level": "warn"})
-    with mirror("live") as live:
-        r = cli("fix", "--root", root, "--yes", "--only", "daemon-json", "--registry-mirror", live)
+    before, r = fix_yes_with_a_live_mirror(root, "--only", "daemon-json")
     assert r.returncode == 0, r.stdout + r.stderr
     said = [l for l in (r.stdout + r.stderr).splitlines() if "puts the files back" in l]
     assert said and "`dldoctor undo --root %s`" % root in said[0], r.stdout + r.stderr
