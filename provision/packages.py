@@ -110,7 +110,7 @@ def _require_repos(facts: Facts, missing: List[str], options: Optional[FixOption
         return
     why = _("the apt sources were not read") if found is None else _("the apt sources list none")
     raise Refused(_("packages: needs the apt repositories {repos}, which apt-repos is not adding in "
-                    "this run, and {why}").format(repos=", ".join(lacking), why=why),
+                    "this run, and {why}").format(repos=_(", ").join(lacking), why=why),
                   unblock=_("let apt-repos add them (run fix without --skip apt-repos, or mend what "
                             "blocked it), or add them yourself"))
 

@@ -72,18 +72,19 @@ def collect(host: Optional[Host], timeout: float = 5.0) -> Dict[str, Any]:
         "presets": presets,
         "registry_mirrors": known,
         "auto": [u for u in ranked if u in set(m.auto_candidates())][:m.AUTO_MAX],
-        "notes": _offline_note(probes) + [_(m.NOTE_DOCKER_HUB_ONLY)],
+        "offline_note": _offline_note(probes),
+        "notes": [_(m.NOTE_DOCKER_HUB_ONLY)],
     }
 
 
-def _offline_note(probes: Dict[str, Any]) -> List[str]:
+def _offline_note(probes: Dict[str, Any]) -> Optional[str]:
     """Said first when no candidate answered at all: offline, every one reads "dead" (as in
     `check`, where Docker Hub tells; here no candidate answering is the sign)."""
     if not probes or any(pr.status is not None for pr in probes.values()):
-        return []
+        return None
     why = sorted({pr.reason for pr in probes.values()})[0]
-    return [_("no candidate answered ({why}): this host may have no network, and the DEAD states "
-              "below say only that they did not answer here").format(why=why)]
+    return _("no candidate answered ({why}): this host may have no network, and the DEAD states "
+             "below say only that they did not answer here").format(why=why)
 
 
 def _probe_cell(probe: Optional[Dict[str, object]], probed: bool) -> str:
@@ -146,7 +147,10 @@ def render_lines(data: Dict[str, Any], width: int = 80) -> List[str]:
     # one label column for both lists, three cells past the widest label (a CJK character is
     # two cells), and at least as wide as the English one
     lw = max([16] + [cell_len(v) + 3 for v in names.values()])
-    out: List[str] = [_("Mirror presets (dldoctor fix --mirror NAME)"), ""]
+    out: List[str] = []
+    if data.get("offline_note"):
+        out.extend(wrap(_("Note: {note}").format(note=data["offline_note"]), width) + [""])
+    out.extend([_("Mirror presets (dldoctor fix --mirror NAME)"), ""])
     for p in data["presets"]:
         docker = p["docker_apt_base"] + ("" if p["docker_apt_verified"] else _(" (unverified)"))
         if p["nvidia_apt_mirrored"]:
