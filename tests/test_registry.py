@@ -342,7 +342,12 @@ def test_parse_image_refuses_what_docker_refuses(bad):
     "http://169.254.169.254/latest/meta-data/iam/security-credentials/role",
     "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token",
     "http://100.100.100.200/latest/meta-data/ram/security-credentials/role",
-    "http://[fe80::1]/token", "file:///etc/shadow", "gopher://127.0.0.1:6379/_x", "http:///token"])
+    "http://[fe80::1]/token", "file:///etc/shadow", "gopher://127.0.0.1:6379/_x", "http:///token",
+    # the same address in the forms the resolver and urllib3 take
+    "http://2852039166/latest", "http://0xA9FEA9FE/", "http://0251.0376.0251.0376/",
+    "http://169.254.43518/", "http://[::ffff:169.254.169.254]/", "http://[::ffff:a9fe:a9fe]/",
+    "http://%31%36%39.254.169.254/", "http://0x646464c8/", "http://[fd00:ec2:0::254]/",
+    "http://[fe80::1%25lo]/", "HTTP://evil@169.254.169.254/", "http://metadata.google.internal./"])
 def test_a_challenge_naming_the_cloud_metadata_service_as_its_realm_is_not_followed(realm):
     """A hostile registry's 401 names the VM's credentials endpoint as its token realm: asked, the
     JSON it returns ("access_token") would go back to that registry as the bearer token."""
@@ -370,3 +375,4 @@ def test_an_ordinary_realm_is_followed():
 
     assert url_allowed("https://auth.docker.io/token")
     assert url_allowed("http://127.0.0.1:5000/token") and url_allowed("https://10.0.0.5/token")
+    assert url_allowed("http://[::1]:5000/token") and url_allowed("https://registry.internal/token")
