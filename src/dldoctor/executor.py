@@ -484,6 +484,9 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             if i in failed:
                 out("   " + _("failed when fix ran it, nothing to reverse: {argv}").format(
                     argv=one_line(" ".join(e["argv"]))))
+            elif i in rec.reversed:
+                out("   " + _("reversed by an earlier undo: {argv}").format(
+                    argv=one_line(" ".join(e["argv"]))))
             elif e.get("undo"):
                 out("   " + _("run: {undo}  (undoes: {argv})").format(
                     undo=one_line(" ".join(e["undo"])), argv=one_line(" ".join(e["argv"]))))
@@ -503,8 +506,9 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
         except DldoctorError as exc:
             return UndoOutcome("failed", desc, error=str(exc), exit_code=1)
         broken = [r.path for r in result.restored if r.action == "failed"]
-        # the files are back but not the whole host: the fix stays undoable
-        journal.mark(rec.path, "FILES_RESTORED" if broken else "UNDONE")
+        # the files are back but not the whole host: the fix stays undoable, unless --force
+        # finishes it (a reverse command that can never work would hold every older fix back)
+        journal.mark(rec.path, "FILES_RESTORED" if broken and not force else "UNDONE")
         states_after = {p: journal.writer.read(p) for p in rec.files()}
         actions = desc["daemon"]
         changed = any(r.action in ("restored", "removed") for r in result.restored)
@@ -525,12 +529,19 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
                     "Docker did not answer after the {action}").format(action=action)
             elif explain is not None and action == "reload":
                 result.messages.extend(explain(states_before, states_after))
+        if broken and force:
+            result.exit_code = 1
+            result.error = (result.error + "\n" if result.error else "") + _(
+                "undone with --force, but {cmds} failed (its output is above): reverse that by "
+                "hand if it is still needed.").format(cmds=one_line("; ".join(broken)))
+            return result
         if broken:
             result.status, result.exit_code = "failed", 1
             result.error = (result.error + "\n" if result.error else "") + _(
-                "undo is not complete: {cmds} failed (its output is above). The files "
-                             "are back, and the commands that worked are not run again: correct "
-                             "the cause, then run undo again.").format(cmds=one_line("; ".join(broken)))
+                "undo is not complete: {cmds} failed (its output is above). The files are back, "
+                "and the commands that worked are not run again: correct the cause and run undo "
+                "again, or finish without it with undo --force.").format(
+                    cmds=one_line("; ".join(broken)))
             return result
         result.messages.append(_("Undone: {id}.").format(id=rec.id))
         return result

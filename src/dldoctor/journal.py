@@ -311,10 +311,9 @@ class Journal:
                                      _("reversed by an earlier undo")))
             elif op == "run" and run_undo:
                 done.append(self._undo_run(e, idx in failed))
-                if done[-1].action == "ran":
+                if done[-1].action == "ran":     # kept at once: a kill later must not lose it
                     ran.add(idx)
-        if any(r.action == "failed" for r in done):
-            _write_marker(rec.path, REVERSED, json.dumps(sorted(ran)), root=self.root)
+                    _write_marker(rec.path, REVERSED, json.dumps(sorted(ran)), root=self.root)
         return [r for r in reversed(done)]
 
     def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:

@@ -751,7 +751,9 @@ def test_an_undo_whose_command_fails_says_so_and_can_be_run_again(root):
     assert rec.status == "files-restored" and rec.undoable
     os.remove(os.path.join(root, "undid-a"))
     os.mkdir(os.path.join(root, "gone"))          # the cause mended: the command works now
-    res = undo(Journal(writer), None, lambda rec: True, lambda s: None)
+    shown = []
+    res = undo(Journal(writer), None, lambda rec: True, shown.append)
+    assert "   reversed by an earlier undo: /bin/true install a" in shown, shown
     assert (res.status, res.exit_code) == ("undone", 0), res
     assert not os.path.exists(os.path.join(root, "undid-a"))     # not run a second time
     assert [r.detail for r in res.restored if r.path == "/bin/true install a"] == [
@@ -771,3 +773,22 @@ def test_the_undo_advice_names_the_same_root_when_pasted(root):
     word = advice[len("dldoctor undo --root "):]
     said = subprocess.run(["bash", "-c", "printf %s " + word], stdout=subprocess.PIPE).stdout
     assert said == os.fsencode(root)
+
+
+def test_undo_force_finishes_a_fix_whose_undo_command_can_never_work(root):
+    """`gpasswd -d` of a user no longer in the group fails every time: the fix stayed undoable for
+    good and plain undo never reached an older fix. --force finishes it and names what failed."""
+    busybox_in(root, "true", "false")
+    put(root)
+    older, writer, _ = run_apply(root, [Plan("docker-group", (
+        Run(("/bin/true", "older"), "older", ("/bin/true", "undo-older")),))], None)
+    put(root)
+    run_apply(root, [plan(), Plan("docker-group", (
+        Run(("/bin/true", "usermod"), "add", ("/bin/false", "gpasswd", "-d")),))], None)
+    res = undo(Journal(writer), None, lambda rec: True, lambda s: None)
+    assert res.status == "failed" and "undo --force" in res.error
+    res = undo(Journal(writer), None, lambda rec: True, lambda s: None, force=True)
+    assert (res.status, res.exit_code) == ("undone", 1), res
+    assert "/bin/false gpasswd -d failed" in res.error and "by hand" in res.error
+    newest = Journal(writer).fixes()[-1]
+    assert newest.status == "undone" and Journal(writer).last_undoable().path == older.journal

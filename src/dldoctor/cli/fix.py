@@ -306,7 +306,7 @@ def undo(
     list_: bool = typer.Option(False, "--list", help=_("List past fixes (newest last) and change nothing.")),
     json_out: bool = typer.Option(False, "--json", help=_("Print the result as JSON.")),
     root: str = typer.Option("/", "--root", metavar="DIR", help=ROOT_HELP),
-    force: bool = typer.Option(False, "--force", help=_("Restore even files changed after the fix.")),
+    force: bool = typer.Option(False, "--force", help=_("Restore even files changed after the fix, and finish even when an undo command fails (it is named).")),
     timeout: float = timeout_option(checked=False),
     daemon_timeout: float = typer.Option(60.0, "--daemon-timeout", metavar="SECONDS", help=_("Seconds to wait for Docker after the reload.")),
 ) -> None:
