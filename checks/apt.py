@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem
-from dldoctor.derived import (DOCKER_LINUX, docker_absent, docker_without_distro, family, is_docker_uri,
-                              is_nvidia_uri, toolkit_state, vendor_repos)
+from dldoctor.derived import (DOCKER_LINUX, apt_reads, docker_absent, docker_without_distro, family,
+                              is_docker_uri, is_nvidia_uri, toolkit_state, vendor_repos)
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
@@ -78,23 +78,22 @@ def check_sources(facts: Facts) -> List[Finding]:
     src = facts.apt_sources
     if not known(src):
         return []
-    entries = [e for e in src.entries if e.enabled]
+    # what apt reads: enabled entries of sources.list, *.list and *.sources (not .save, ...)
+    entries = [e for e in src.entries if e.enabled and apt_reads(e.file)]
     out: List[Finding] = []
     # Same repository, different keys -> apt refuses every update.
-    keys: Dict[Tuple[str, str], Set[str]] = {}
-    where: Dict[Tuple[str, str], List[str]] = {}
+    where: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
     for e in entries:
         for uri in e.uris:
             for suite in e.suites or ("",):
-                k = (uri.rstrip("/"), suite)
-                keys.setdefault(k, set()).add(e.signed_by or "")
-                where.setdefault(k, []).append("%s:%d" % (e.file, e.line))
-    for k, ks in keys.items():
-        if len(ks) > 1:
+                where.setdefault((uri.rstrip("/"), suite), []).append(
+                    ("%s:%d" % (e.file, e.line), e.signed_by or ""))
+    for k, places in where.items():
+        if len({key for _w, key in places}) > 1:
             out.append(problem("apt-sources", AREA, "apt.signed-by-conflict",
                                _("{uri} is listed in several files with different Signed-By keys; apt "
                                  "refuses to update.").format(uri=k[0]),
-                               ["%s (Signed-By: %s)" % (w, s or "-") for w, s in zip(where[k], sorted(ks))]))
+                               ["%s (Signed-By: %s)" % (w, key or "-") for w, key in places]))
     legacy_seen: Set[str] = set()
     for e in entries:
         for uri in e.uris:

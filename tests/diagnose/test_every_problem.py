@@ -144,3 +144,33 @@ def test_problem_fires_from_evidence(pid, tmp_path):
     assert fired[0].fix and fired[0].evidence, fired[0]
     if must_lead:
         assert report.root_causes and report.root_causes[0] == pid, (pid, report.root_causes)
+
+
+def _sources_findings(tmp_path, files):
+    for name, text in files.items():
+        p = tmp_path / "apt-sources" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    (tmp_path / "os-release").write_text('ID=ubuntu\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\n')
+    report = diagnose(gather.collect(SnapshotHost(str(tmp_path))))
+    return [f for f in report.findings if f.check == "apt-sources"]
+
+
+def test_apt_sources_apt_does_not_read_are_not_judged(tmp_path):
+    """A docker.list.save and a disabled copy made a Signed-By conflict and a missing key that apt
+    never sees, and that fix (which reads what apt reads) could never clear."""
+    found = _sources_findings(tmp_path, {
+        "docker.list": "deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu jammy stable\n",
+        "docker.list.save": "deb https://download.docker.com/linux/ubuntu jammy stable\n",
+        "docker.sources.disabled": "Types: deb\nURIs: https://download.docker.com/linux/ubuntu\nSuites: jammy\n"
+                                   "Components: stable\nSigned-By: /usr/share/keyrings/old.gpg\n"})
+    assert not [f.problem for f in found if f.problem in ("apt.signed-by-conflict", "apt.no-pubkey")], found
+
+
+def test_a_signed_by_conflict_names_each_file_with_its_own_key(tmp_path):
+    found = _sources_findings(tmp_path, {
+        "a.list": "deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu jammy stable\n",
+        "b.list": "deb https://download.docker.com/linux/ubuntu jammy stable\n"})
+    (conflict,) = [f for f in found if f.problem == "apt.signed-by-conflict"]
+    assert sorted(conflict.evidence) == ["a.list:1 (Signed-By: /etc/apt/keyrings/docker.asc)",
+                                         "b.list:1 (Signed-By: -)"], conflict.evidence
