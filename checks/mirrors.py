@@ -44,14 +44,30 @@ def _probes(facts: Facts) -> Tuple[dict, Optional[Tuple[str, bool, str]]]:
     return mirrors, hub
 
 
+# How a request got no answer, as the host layer words it; the first two fail every request.
+_KINDS = (("temporary failure in name resolution", "dns-down"), ("network is unreachable", "net-down"),
+          ("name or service not known", "no-such-name"), ("no address associated", "no-such-name"),
+          ("timed out", "timeout"), ("connection refused", "refused"), ("no route to host", "no-route"))
+_HOST_WIDE = ("dns-down", "net-down")
+
+
+def _kind(why: str) -> str:
+    low = why.lower()
+    return next((kind for text, kind in _KINDS if text in low), why)
+
+
 def _nothing_answered(probes: dict, hub: Optional[Tuple[str, bool, str]]) -> bool:
-    """No probe got any answer, Docker Hub's included, and every mirror failed as the hub did (DNS,
-    a refused connection, a timeout): the network failed, so no mirror can be judged (an offline
-    host had every mirror "dead"). One answer anywhere means the network works, and a mirror that
-    timed out beside it is dead (Docker Hub blocked, a mirror down: the common case in China)."""
+    """No probe got any answer, Docker Hub's included, and either the hub's failure fails every
+    request (no DNS server, no network) or every mirror failed the same way: the network failed,
+    so no mirror can be judged (an offline host had every mirror "dead"). One answer anywhere means
+    the network works, and a mirror that timed out beside it is dead (Docker Hub blocked, a mirror
+    down: the common case in China); so is one whose name no longer resolves while the hub's did."""
     if hub is None or hub[1] or _ANSWERED.search(hub[2]):
         return False
-    return all(not alive and why == hub[2] for alive, why, _r in probes.values())
+    if any(alive or _ANSWERED.search(why) for alive, why, _r in probes.values()):
+        return False
+    return _kind(hub[2]) in _HOST_WIDE or all(_kind(why) == _kind(hub[2])
+                                              for _a, why, _r in probes.values())
 
 
 def check_mirrors(facts: Facts) -> List[Finding]:

@@ -409,3 +409,13 @@ def test_a_snapshot_records_the_mirror_probe_in_english_and_check_shows_it_trans
     assert "404 Not Found：/v2/ 上没有 Registry API" in shown["zh_CN"], shown["zh_CN"]
     assert "无应答：" in shown["zh_CN"] and "no answer" not in shown["zh_CN"], shown["zh_CN"]
     assert "404 Not Found: no registry API at /v2/" in shown["C"] and "no answer: " in shown["C"]
+
+
+def test_an_offline_host_with_a_mirror_given_by_address_is_not_judged_either(tmp_path):
+    """Offline, a mirror named by IP fails otherwise than Docker Hub's DNS lookup ("Network is
+    unreachable"): it was called dead where fix said the host may have no network."""
+    found = _probed_snapshot(tmp_path, ["http://10.20.30.40:5000"], [
+        ("http://10.20.30.40:5000", "dead", "no answer: Network is unreachable", "mirror"),
+        ("https://registry-1.docker.io", "dead", "no answer: Temporary failure in name resolution", "hub")])
+    assert [f["problem"] for f in found] == ["registry.unreachable"], found
+    assert "not judged: http://10.20.30.40:5000" in found[0]["detail"]

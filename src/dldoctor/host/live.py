@@ -523,7 +523,8 @@ def _name_table(data: Optional[bytes], idx: int) -> Dict[int, str]:
 def _short_error(exc: Exception) -> str:
     text = str(exc)
     for key in ("timed out", "Connection refused", "Name or service not known",
-                "certificate verify failed", "Temporary failure in name resolution"):
+                "certificate verify failed", "Temporary failure in name resolution",
+                "Network is unreachable", "No route to host"):
         if key in text:
             return key
     return text[:200]
