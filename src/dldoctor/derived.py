@@ -299,7 +299,7 @@ def vendor_repos(facts: Facts, docker_bases: Sequence[str] = (),
     uris = [u for e in src.entries if e.enabled and "deb" in e.types and apt_reads(e.file)
             for u in e.uris]
     docker = any(is_docker_uri(u) and not docker_without_distro(u) or
-                 _under(u, [b + "/linux" for b in docker_bases]) for u in uris)
+                 _under(u, [b.rstrip("/") + "/linux" for b in docker_bases]) for u in uris)
     nvidia = any("libnvidia-container" in u or "/compute/cuda/repos/" in u or _under(u, nvidia_bases)
                  for u in uris)
     return docker, nvidia

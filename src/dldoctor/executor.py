@@ -189,7 +189,7 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
             txn.commit()
             outcome.messages.append(_("Done. `{undo}` puts the files back "
                                       "(journal {path}).").format(undo=undo_command(summary),
-                                                                  path=txn.path))
+                                                                  path=one_line(txn.path)))
             return outcome
         except BaseException as exc:       # KeyboardInterrupt/SIGTERM roll back too
             outcome.error = describe_error(exc)
@@ -402,7 +402,7 @@ def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: fl
         outcome.status = "failed"
         outcome.messages.append(_("Putting the files back failed too ({error}); the journal {path} "
                                   "has the backups ({undo} --force).").format(
-                                      error=describe_error(exc), path=txn.path, undo=undo))
+                                      error=describe_error(exc), path=one_line(txn.path), undo=undo))
         return
     outcome.status = "rolled-back"
     ran = [" ".join(e["argv"]) for e in succeeded_runs(txn.entries)]

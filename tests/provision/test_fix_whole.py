@@ -211,8 +211,8 @@ def test_packages_does_not_count_a_repository_apt_does_not_read(root, name, text
 @pytest.mark.parametrize("text,args", [
     ("deb https://artifactory.corp.example/docker-remote/linux/debian bookworm stable\n"
      "deb https://artifactory.corp.example/nvidia-remote/stable/deb/$(ARCH) /\n",
-     ("--docker-apt-base", "https://artifactory.corp.example/docker-remote",
-      "--nvidia-apt-base", "https://artifactory.corp.example/nvidia-remote")),
+     ("--docker-apt-base", "https://artifactory.corp.example/docker-remote/",
+      "--nvidia-apt-base", "https://artifactory.corp.example/nvidia-remote/")),
     (DOCKER_LINE + "deb https://developer.download.nvidia.com/compute/cuda/repos/debian12/x86_64/ /\n", ()),
 ], ids=["internal-mirror-named-by-its-bases", "cuda-repository"])
 def test_packages_counts_an_internal_mirror_and_nvidias_cuda_repository(root, text, args):
