@@ -108,7 +108,9 @@ def _require_repos(facts: Facts, missing: List[str], options: Optional[FixOption
             packages=" ".join(p for p in missing if p in TOOLKIT_PACKAGES)))
     if not lacking:
         return
-    why = _("the apt sources were not read") if found is None else _("the apt sources list none")
+    why = _("the apt sources were not read") if found is None else _(
+        "no source apt reads is one of them (an internal mirror: give its base with "
+        "--docker-apt-base or --nvidia-apt-base)")
     raise Refused(_("packages: needs the apt repositories {repos}, which apt-repos is not adding in "
                     "this run, and {why}").format(repos=_(", ").join(lacking), why=why),
                   unblock=_("let apt-repos add them (run fix without --skip apt-repos, or mend what "

@@ -115,7 +115,8 @@ def test_packages_installs_only_from_repositories_the_host_lists_when_apt_repos_
     assert section(r.stdout, "packages") == (
         "   blocked: needs the apt repositories Docker's (for docker-ce docker-ce-cli containerd.io "
         "docker-buildx-plugin docker-compose-plugin), NVIDIA's (for nvidia-container-toolkit), "
-        "which apt-repos is not adding in this run, and the apt sources list none (let apt-repos "
+        "which apt-repos is not adding in this run, and no source apt reads is one of them (an "
+        "internal mirror: give its base with --docker-apt-base or --nvidia-apt-base) (let apt-repos "
         "add them (run fix without --skip apt-repos, or mend what blocked it), or add them yourself)")
     # NVIDIA's alone (a mirror of it) is not enough for Docker CE; both are
     lists = Path(root, "etc/apt/sources.list.d")
