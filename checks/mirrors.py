@@ -133,7 +133,10 @@ def check_mirrors(facts: Facts) -> List[Finding]:
             out.append(problem("registry-mirrors", AREA, "registry.unreachable",
                                _("No configured mirror works and Docker Hub itself is unreachable: {why}.")
                                .format(why=hub[2]), ["GET %s/v2/ -> %s" % (hub[0], hub[2])]))
-    if alive and not out:
+    if alive and not out and not probes and hub is None:     # --no-probe, or a snapshot without
+        out.append(skip("registry-mirrors", AREA, _("Registry mirrors (not probed): {m}").format(
+            m=", ".join(u for u, _p in alive))))
+    elif alive and not out:
         out.append(ok("registry-mirrors", AREA, _("Registry mirrors: {m}").format(
             m=", ".join(u for u, _p in alive)),
             evidence=["%s: %s" % (u, p[1]) for u, p in alive if p]))

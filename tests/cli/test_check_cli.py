@@ -419,3 +419,13 @@ def test_an_offline_host_with_a_mirror_given_by_address_is_not_judged_either(tmp
         ("https://registry-1.docker.io", "dead", "no answer: Temporary failure in name resolution", "hub")])
     assert [f["problem"] for f in found] == ["registry.unreachable"], found
     assert "not judged: http://10.20.30.40:5000" in found[0]["detail"]
+
+
+def test_mirrors_never_asked_are_not_shown_as_working(tmp_path):
+    """`check --no-probe` gave a green ✓ "Registry mirrors: …" for mirrors it never asked."""
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/docker/daemon.json").write_text('{"registry-mirrors": ["https://mirror.example.com"]}\n')
+    res = run("check", "--root", str(root), "--no-probe", "--json", "--only", "registry-mirrors")
+    (found,) = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
+    assert (found["status"], found["title"]) == ("skip", "Registry mirrors (not probed): https://mirror.example.com")
