@@ -126,8 +126,9 @@ def check_mirrors(facts: Facts) -> List[Finding]:
                            _("No registry answered, Docker Hub included ({why}): this host has no "
                              "network to them (DNS, a proxy, a firewall), so the mirrors were not "
                              "judged: {mirrors}.").format(why=hub[2], mirrors=", ".join(unjudged)),
-                           ["GET %s/v2/ -> %s" % (normalize_mirror_url(u), hub[2])
-                            for u in [hub[0]] + unjudged]))
+                           ["GET %s/v2/ -> %s" % (hub[0], hub[2])] +
+                           ["GET %s/v2/ -> %s" % (normalize_mirror_url(u), (probes.get(
+                               normalize_mirror_url(u)) or (False, hub[2], False))[1]) for u in unjudged]))
     elif probes and mirrors and not alive and not [f for f in out if f.problem == "mirror.invalid"]:
         if hub is not None and not hub[1]:
             out.append(problem("registry-mirrors", AREA, "registry.unreachable",

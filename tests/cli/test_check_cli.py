@@ -419,6 +419,7 @@ def test_an_offline_host_with_a_mirror_given_by_address_is_not_judged_either(tmp
         ("https://registry-1.docker.io", "dead", "no answer: Temporary failure in name resolution", "hub")])
     assert [f["problem"] for f in found] == ["registry.unreachable"], found
     assert "not judged: http://10.20.30.40:5000" in found[0]["detail"]
+    assert "GET http://10.20.30.40:5000/v2/ -> no answer: Network is unreachable" in found[0]["evidence"]
 
 
 def test_mirrors_never_asked_are_not_shown_as_working(tmp_path):
