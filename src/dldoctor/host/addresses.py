@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Optional, Union
 from urllib.parse import unquote, urlsplit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:     # (a live check never imports typing: tests/test_startup.py)
+    from typing import Optional, Union
 
 METADATA_NAMES = frozenset(("metadata.google.internal", "metadata", "metadata.azure.internal"))
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
