@@ -17,7 +17,7 @@ Layout (under the target root, so `--root` journals stay with their root):
         FILES_RESTORED   the fix failed and put its files back, but commands it ran (apt-get
                          install...) are not reversed automatically: `undo` still can
         UNDONE           `dldoctor undo` restored it
-        REVERSED         an undo whose command failed: the run entries it did reverse (JSON)
+        REVERSED         the run entries an undo has reversed so far (JSON), kept as each ends
 
 certbot's rule (reverter.py): register before you touch. A fix killed at any moment leaves a
 journal whose entries describe every change that may have happened; since every write is atomic,
@@ -62,8 +62,9 @@ if TYPE_CHECKING:
 BASE = "/var/lib/dldoctor"
 COMMITTED, ROLLED_BACK, UNDONE = "COMMITTED", "ROLLED_BACK", "UNDONE"
 FILES_RESTORED = "FILES_RESTORED"
-# The run entries an undo already reversed, when another of its undo commands failed: the fix
-# stays undoable, and a second undo does not run those again (a second `gpasswd -d` fails).
+# The run entries undo has reversed, written as each one ends: when another undo command fails
+# (or undo is killed) the fix stays undoable, and undo run again does not repeat them (a second
+# `gpasswd -d` fails).
 REVERSED = "REVERSED"
 FILE_OPS = ("write", "create", "remove")
 # Bytes read of a journal's plan.json or journal.jsonl: a real one is a few KB (a line per file
