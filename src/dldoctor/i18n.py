@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 LANGS = ("en", "zh_CN")   # what --lang accepts
 
 _catalog: Optional[Dict[str, str]] = None
+_speaking = "en"   # the language of the loaded catalog ("en" when none shows)
 
 
 def language() -> str:
@@ -28,6 +29,8 @@ def language() -> str:
 
 
 def _load() -> Dict[str, str]:
+    global _speaking
+    _speaking = "en"
     lang = language()
     for name in (lang, lang.split("_")[0]):
         if not name or "/" in name or name.startswith("."):
@@ -44,7 +47,10 @@ def _load() -> Dict[str, str]:
         if not isinstance(data, dict):
             continue
         catalog = {k: v for k, v in data.items() if isinstance(v, str) and v}
-        return catalog if _shows(catalog) else {}
+        if not catalog or not _shows(catalog):
+            return {}
+        _speaking = name
+        return catalog
     return {}
 
 
@@ -83,6 +89,17 @@ def _(message: str) -> str:
     if _catalog is None:
         _catalog = _load()
     return _catalog.get(message, message)
+
+
+def speaking() -> str:
+    """The language `_()` speaks: the name of the catalog in use ("zh_CN"), or "en" when no
+    catalog shows (English asked for, no catalog for the language, or a stdout that cannot carry
+    it). Other translated texts (the findings pages) follow it, so a page and the sentences
+    around it are in one language."""
+    global _catalog
+    if _catalog is None:
+        _catalog = _load()
+    return _speaking
 
 
 def use_language(lang: str) -> None:

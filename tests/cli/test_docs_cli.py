@@ -86,24 +86,41 @@ def test_unknown_shell_is_exit_2():
     assert res.returncode == 2 and "bash, zsh or fish" in res.stderr
 
 
-def test_a_page_in_another_language_is_headed_in_it_and_says_the_rest_is_english():
-    """zh_CN: the page is English (no translated pages exist), so `docs` says so in one Chinese
-    line, after the finding's title and fix in Chinese (the catalog's, as check prints them)."""
-    import json
-
-    from dldoctor import catalog
-
-    zh = json.loads((REPO / "src" / "dldoctor" / "locale" / "zh_CN.json").read_text(encoding="utf-8"))
+def test_in_chinese_docs_prints_the_chinese_page():
+    """zh_CN: the page's translation, whole, with nothing before it (no "English only" line)."""
     res = run("docs", "mirror.dead", env={"DLDOCTOR_LANG": "zh_CN"})
     assert res.returncode == 0, res.stderr
-    head, _sep, rest = res.stdout.partition("\n\n")
-    assert head.splitlines() == [
-        "mirror.dead：" + zh[catalog.PROBLEMS["mirror.dead"].title],
-        "修复：" + zh[catalog.PROBLEMS["mirror.dead"].fix],
-        "（此页面仅有英文版）"]
-    assert rest == (REPO / "docs" / "findings" / "mirror.dead.md").read_text()
+    assert res.stdout == (REPO / "docs" / "findings" / "zh_CN" / "mirror.dead.md").read_text(encoding="utf-8")
+    assert "英文版" not in res.stdout
+    en = run("docs", "mirror.dead", env={"DLDOCTOR_LANG": "C"})
+    assert en.stdout == (REPO / "docs" / "findings" / "mirror.dead.md").read_text()
     res = run("docs", "mirror.ded", env={"DLDOCTOR_LANG": "zh_CN"})
     assert "；您是否想输入：" in res.stderr and "; " not in res.stderr, res.stderr
+
+
+def test_a_page_with_no_translation_is_headed_in_the_language_and_says_the_rest_is_english(monkeypatch):
+    """Where a page has no translation, the English page is headed by the finding's title and fix
+    in the user's language (the catalog's, as check prints them) and one line saying the rest is
+    English."""
+    import json
+
+    from dldoctor import catalog, i18n
+    from dldoctor.cli import docs
+
+    zh = json.loads((REPO / "src" / "dldoctor" / "locale" / "zh_CN.json").read_text(encoding="utf-8"))
+    monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
+    i18n.reset()
+    try:
+        assert docs.header("mirror.dead") == []          # translated: nothing to say
+        monkeypatch.setattr(docs, "translated", lambda pid, lang=None: None)
+        assert docs.header("mirror.dead") == [
+            "mirror.dead：" + zh[catalog.PROBLEMS["mirror.dead"].title],
+            "修复：" + zh[catalog.PROBLEMS["mirror.dead"].fix],
+            "（此页面仅有英文版）"]
+        assert docs.page("mirror.dead") == (REPO / "docs" / "findings" / "mirror.dead.md").read_text()
+    finally:
+        monkeypatch.setenv("DLDOCTOR_LANG", "C")
+        i18n.reset()
 
 
 def test_the_mirror_dead_page_shows_what_check_prints(tmp_path):

@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -65,11 +64,18 @@ def test_docs_page_from_the_zip(pyz):
     assert res.stdout == (REPO / "docs" / "findings" / "toolkit.daemon-not-restarted.md").read_text()
 
 
+def test_docs_page_in_chinese_from_the_zip(pyz):
+    py = python_or_skip(8)
+    res = run_pyz(py, pyz, "docs", "driver.nouveau", env=clean_env(DLDOCTOR_LANG="zh_CN"))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == (REPO / "docs" / "findings" / "zh_CN" / "driver.nouveau.md").read_text(encoding="utf-8")
+
+
 def test_zip_holds_every_page_and_pure_python_only(pyz):
     names = zipfile.ZipFile(str(pyz)).namelist()
-    pages = {Path(p).name for p in (REPO / "docs" / "findings").glob("*.md")}
-    shipped = {n.split("/")[-1] for n in names if n.startswith("dldoctor/findings/")}
-    assert pages <= shipped
+    pages = {"dldoctor/findings/" + p.relative_to(REPO / "docs" / "findings").as_posix()
+             for p in (REPO / "docs" / "findings").glob("**/*.md")}
+    assert any("/zh_CN/" in p for p in pages) and pages <= set(names), sorted(pages - set(names))
     assert "dldoctor/locale/zh_CN.json" in names
     assert "tomli/__init__.py" in names  # 3.8 .. 3.10 have no tomllib
     assert not [n for n in names if n.endswith((".so", ".pyd"))]

@@ -2,9 +2,10 @@
 
 The findings pages (docs/findings/<id>.md in the repository) ship as package data
 `dldoctor/findings/<id>.md` and are read through pkgutil, so `docs` works the same from a
-checkout, a wheel and dldoctor.pyz on a host with no network. The pages are written in English;
-in another language (zh_CN) a page is headed by the finding's title and fix in that language, from
-the catalog, and one line that says the page itself is English.
+checkout, a wheel and dldoctor.pyz on a host with no network. Their translations
+(docs/findings/zh_CN/<id>.md) ship beside them and are shown in the language dldoctor speaks;
+where a page has no translation, the English page is headed by the finding's title and fix in
+that language, from the catalog, and one line that says the page itself is English.
 """
 from __future__ import annotations
 
@@ -22,12 +23,31 @@ if TYPE_CHECKING:
 _ID = re.compile(r"^[a-z0-9][a-z0-9.-]{0,80}$")
 
 
-def page(problem_id: str) -> Optional[str]:
-    """The findings page of one problem ID, or None when there is none."""
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z]{2})?$")
+
+
+def page(problem_id: str, lang: Optional[str] = None) -> Optional[str]:
+    """The findings page of one problem ID, or None when there is none: in `lang` (by default the
+    language dldoctor speaks) where that translation exists, else the English page."""
     if not _ID.match(problem_id) or ".." in problem_id:
         return None
+    text = translated(problem_id, lang)
+    return text if text is not None else _read("findings/%s.md" % problem_id)
+
+
+def translated(problem_id: str, lang: Optional[str] = None) -> Optional[str]:
+    """The page's translation into `lang` (by default the language spoken), or None."""
+    from dldoctor.i18n import speaking
+
+    lang = speaking() if lang is None else lang
+    if lang == "en" or not _LANG.match(lang) or not _ID.match(problem_id) or ".." in problem_id:
+        return None
+    return _read("findings/%s/%s.md" % (lang, problem_id))
+
+
+def _read(resource: str) -> Optional[str]:
     try:
-        raw = pkgutil.get_data("dldoctor", "findings/%s.md" % problem_id)
+        raw = pkgutil.get_data("dldoctor", resource)
     except (OSError, ValueError):
         return None
     return None if raw is None else raw.decode("utf-8", "replace")
@@ -41,13 +61,14 @@ def english_only_note() -> Optional[str]:
 
 
 def header(problem_id: str) -> List[str]:
-    """The lines `docs` prints before a page in another language: the page stays English, so it
-    is headed by what dldoctor can say in that language, the finding's title and fix from the
-    catalog (the sentences `check` prints), and a line that says the rest is English."""
+    """The lines `docs` prints before a page in another language that has no translation of it:
+    the page stays English, so it is headed by what dldoctor can say in that language, the
+    finding's title and fix from the catalog (the sentences `check` prints), and a line that says
+    the rest is English."""
     from dldoctor import catalog
 
     note = english_only_note()
-    if note is None or problem_id not in catalog.PROBLEMS:
+    if note is None or problem_id not in catalog.PROBLEMS or translated(problem_id) is not None:
         return []
     return [_("{id}: {title}").format(id=problem_id, title=catalog.title(problem_id)),
             _("fix: ") + catalog.fix(problem_id), note]
