@@ -17,7 +17,8 @@ Layout (under the target root, so `--root` journals stay with their root):
         FILES_RESTORED   the fix failed and put its files back, but commands it ran (apt-get
                          install...) are not reversed automatically: `undo` still can
         UNDONE           `dldoctor undo` restored it
-        REVERSED         the run entries an undo has reversed so far (JSON), kept as each ends
+        REVERSED         the run entries an undo has reversed so far (JSON), kept as each ends;
+                         with it the fix lists as partly-undone until an undo finishes it
 
 certbot's rule (reverter.py): register before you touch. A fix killed at any moment leaves a
 journal whose entries describe every change that may have happened; since every write is atomic,
@@ -88,11 +89,11 @@ def _exists(path: str) -> bool:
 
 
 def state_text(status: str) -> str:
-    """A journal status (applied | interrupted | files-restored | rolled-back | undone) in the
-    user's language; an unknown one as it is."""
+    """A journal status (applied | interrupted | files-restored | partly-undone | rolled-back |
+    undone) in the user's language; an unknown one as it is."""
     words = {"applied": _("applied"), "interrupted": _("interrupted"),
-             "files-restored": _("files restored"), "rolled-back": _("rolled back"),
-             "undone": _("undone")}
+             "files-restored": _("files restored"), "partly-undone": _("partly undone"),
+             "rolled-back": _("rolled back"), "undone": _("undone")}
     return words.get(status, status)
 
 
@@ -102,7 +103,7 @@ class FixRecord:
 
     id: str
     path: str
-    status: str              # applied | interrupted | files-restored | rolled-back | undone
+    status: str              # applied | interrupted | files-restored | partly-undone | rolled-back | undone
     started: str
     summary: Dict[str, Any]
     entries: List[Dict[str, Any]] = field(default_factory=list)
@@ -110,7 +111,7 @@ class FixRecord:
 
     @property
     def undoable(self) -> bool:
-        return self.status in ("applied", "interrupted", "files-restored")
+        return self.status in ("applied", "interrupted", "files-restored", "partly-undone")
 
     @property
     def state_text(self) -> str:
@@ -263,8 +264,11 @@ class Journal:
             status = "applied"
         else:
             status = "interrupted"
+        done = _read_reversed(path, self.root)
+        if done and status in ("applied", "interrupted", "files-restored"):
+            status = "partly-undone"    # an undo stopped at a command: not what a fix left
         return FixRecord(name, path, status, str(summary.get("started", name.split("-")[0])),
-                         summary, _read_entries(path, self.root), _read_reversed(path, self.root))
+                         summary, _read_entries(path, self.root), done)
 
     def last_undoable(self) -> Optional[FixRecord]:
         for rec in reversed(self.fixes()):
@@ -393,14 +397,14 @@ def _read_reversed(path: str, root: str = "/") -> Tuple[int, ...]:
 
 def _read_own(path: str, root: str) -> Optional[bytes]:
     """A journal file's bytes (None when it does not exist): a regular file reached without
-    links, at most JOURNAL_LIMIT bytes."""
+    links, at most JOURNAL_LIMIT bytes. A link or a FIFO in its place is a damaged journal (exit
+    2), named with the way past it, as any other damage is."""
     try:
         data, cut = paths.read_file(path, limit=JOURNAL_LIMIT, root=root)
     except FileNotFoundError:
         return None
-    except paths.NotRegular:
-        raise paths.UnsafePath(_("{path} is not a regular file; refusing to use it").format(
-            path=path)) from None
+    except (paths.NotRegular, paths.UnsafePath):     # nothing read; the way past is the same
+        raise _damaged(path, _("it is a symbolic link or not a regular file")) from None
     if cut:
         raise _damaged(path, _("it is larger than {n} MiB").format(n=JOURNAL_LIMIT >> 20))
     return data

@@ -748,7 +748,8 @@ def test_an_undo_whose_command_fails_says_so_and_can_be_run_again(root):
     assert "/bin/touch /gone/b=1.0 failed" in res.error and "Undone" not in " ".join(res.messages)
     assert read(root) == OLD and os.path.exists(os.path.join(root, "undid-a"))
     (rec,) = Journal(writer).fixes()
-    assert rec.status == "files-restored" and rec.undoable
+    assert rec.status == "partly-undone" and rec.undoable     # not what a failed fix leaves
+    assert rec.state_text == "partly undone"
     os.remove(os.path.join(root, "undid-a"))
     os.mkdir(os.path.join(root, "gone"))          # the cause mended: the command works now
     shown = []
@@ -792,3 +793,24 @@ def test_undo_force_finishes_a_fix_whose_undo_command_can_never_work(root):
     assert "/bin/false gpasswd -d failed" in res.error and "by hand" in res.error
     newest = Journal(writer).fixes()[-1]
     assert newest.status == "undone" and Journal(writer).last_undoable().path == older.journal
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo"])
+@pytest.mark.parametrize("name", ["REVERSED", "plan.json"])
+def test_a_journal_file_that_is_a_link_or_fifo_is_damaged_with_the_way_past(root, tmp_path, kind, name):
+    """A link or a FIFO in place of a journal file was refused without saying what to do; it is
+    now a damaged journal like any other, naming the fix directory to move out."""
+    put(root)
+    run_apply(root, [plan()], None)
+    fixdir = _journal_dir(root)
+    target = fixdir / name
+    if target.exists():
+        target.unlink()
+    if kind == "link":
+        os.symlink(str(tmp_path / "elsewhere"), str(target))
+    else:
+        os.mkfifo(str(target))
+    r = cli("undo", "--root", root, "--list")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "cannot read dldoctor's journal" in r.stderr and "Move %s out of" % fixdir in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and read(root) == NEW
