@@ -351,6 +351,10 @@ def _nvidia_prefixes(chosen: str) -> Tuple[str, ...]:
 
 
 def _uri_kind(uri: str, docker_bases: Sequence[str], nvidia_prefixes: Sequence[str]) -> Optional[str]:
+    """"docker" or "nvidia" for a URI that fix may comment out as a duplicate of what it writes.
+    Narrower than derived.vendor_repos on purpose: that one asks whether any source serves the
+    packages (mirrors by their paths, NVIDIA's CUDA repository); this one edits the user's files,
+    so only the vendors' hosts and the bases fix knows (presets, --*-apt-base) count."""
     u = _norm_uri(uri)
     low = u.lower()
     for b in docker_bases:

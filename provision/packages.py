@@ -108,9 +108,15 @@ def _require_repos(facts: Facts, missing: List[str], options: Optional[FixOption
             packages=" ".join(p for p in missing if p in TOOLKIT_PACKAGES)))
     if not lacking:
         return
-    why = _("the apt sources were not read") if found is None else _(
-        "no source apt reads is one of them (an internal mirror: give its base with "
-        "--docker-apt-base or --nvidia-apt-base)")
+    src = facts.apt_sources
+    if found is None:
+        why = _("the apt sources were not read")
+    elif getattr(src, "cut", False):
+        why = _("the apt sources were read only in part (sources.list.d holds more files than "
+                "dldoctor reads), and none read is one of them")
+    else:
+        why = _("no source apt reads is one of them (an internal mirror: give its base with "
+                "--docker-apt-base or --nvidia-apt-base)")
     raise Refused(_("packages: needs the apt repositories {repos}, which apt-repos is not adding in "
                     "this run, and {why}").format(repos=_(", ").join(lacking), why=why),
                   unblock=_("let apt-repos add them (run fix without --skip apt-repos, or mend what "
@@ -162,7 +168,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         if legacy:
             why.append(_("{packages}: deprecated by NVIDIA (replaced by nvidia-container-toolkit)")
                        .format(packages=", ".join(legacy)))
-        changes.append(Run(("apt-get", "remove", "-y") + APT_OPTS + names, "; ".join(why),
+        changes.append(Run(("apt-get", "remove", "-y") + APT_OPTS + names, _("; ").join(why),
                            ("apt-get", "install", "-y") + APT_OPTS + reinstall, APT_ENV, partial=True))
         notes.append(_("will REMOVE: {packages} (configuration files are kept)").format(
             packages=" ".join("%s %s" % (p, v) if v else p for p, v in conflicts)))

@@ -284,8 +284,14 @@ def _apt_sources(facts: Facts, raw: Dict[str, Evidence]) -> None:
         return
     from dldoctor.parse.apt_sources import parse_apt_sources
 
+    from dldoctor.host.paths import APT_SOURCES_MAX_BYTES, APT_SOURCES_MAX_FILES
+    from dldoctor.records import replace
+
     try:
         facts.apt_sources = parse_apt_sources(files)
+        if len(files) >= APT_SOURCES_MAX_FILES or \
+                sum(len(t) for t in files.values()) >= APT_SOURCES_MAX_BYTES:
+            facts.apt_sources = replace(facts.apt_sources, cut=True)   # the host's read stopped here
     except ParseError as exc:
         facts.apt_sources = Unknown(str(exc), APT_SOURCES_DIR)
 

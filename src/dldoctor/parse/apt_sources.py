@@ -38,6 +38,9 @@ class AptSources:
 
     entries: Tuple[AptSource, ...]
     errors: Tuple[str, ...]
+    # read only in part: sources.list.d held more files or bytes than are read (paths'
+    # APT_SOURCES_MAX_*), so an entry that is not here may still be in a file past the cut
+    cut: bool = False
 
     def enabled(self) -> Tuple[AptSource, ...]:
         """The entries apt would use."""
