@@ -71,7 +71,7 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
     unknown = [v for v in verdict.verdicts if v.rule == "unknown-key"]
     if unknown:
         keys = ", ".join(v.key for v in unknown)
-        hints = ["; ".join(_("{key}: did you mean {real}?").format(key=v.key, real=v.read_as)
+        hints = [_("; ").join(_("{key}: did you mean {real}?").format(key=v.key, real=v.read_as)
                            for v in unknown if v.read_as)]
         detail = _("{who} does not know the key(s) {keys} and refuses to start.").format(
             who=who, keys=keys)

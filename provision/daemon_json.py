@@ -676,7 +676,7 @@ class DaemonJsonStep:
                               "docker); running containers stop."))
         pending = self._pending_restart(facts, after)
         if pending:
-            what = "; ".join(_("{key} is {file} in daemon.json but dockerd runs with {live}").format(
+            what = _("; ").join(_("{key} is {file} in daemon.json but dockerd runs with {live}").format(
                 key=k, file=json.dumps(f), live=json.dumps(l)) for k, f, l in pending)
             if options.allow_restart:
                 return DaemonAction("restart", _("{what}: only a restart applies that "
@@ -701,7 +701,7 @@ class DaemonJsonStep:
         if problems:
             return DaemonAction("reload", _("daemon.json is already right but the running dockerd "
                                             "has not read it ({problems})").format(
-                                                problems="; ".join(problems)))
+                                                problems=_("; ").join(problems)))
         return None
 
     @staticmethod

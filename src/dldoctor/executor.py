@@ -368,16 +368,18 @@ def _make_daemon_take_it(control: Any, action: str, verifiers: Sequence[Verifier
     if problems:
         err = control.last_error()
         raise ApplyFailed(_("Docker is up but does not show the new configuration: {problems}"
-                            "{error}").format(problems="; ".join(problems),
+                            "{error}").format(problems=_("; ").join(problems),
                                               error=(" (" + err + ")") if err else ""))
     outcome.verification = [_("docker info shows the new configuration")]
 
 
 def undo_command(summary: Optional[Dict[str, Any]]) -> str:
     """The undo command for this fix's root (a plain `dldoctor undo` finds nothing under --root),
-    as a shell takes it when pasted."""
+    as a shell takes it when pasted; behind `sudo` when the fix ran through sudo (the shell it is
+    pasted into is the person's own, which cannot undo as root)."""
     root = (summary or {}).get("root") or "/"
-    return "dldoctor undo" if root == "/" else "dldoctor undo --root %s" % shell_word(root)
+    cmd = "dldoctor undo" if root == "/" else "dldoctor undo --root %s" % shell_word(root)
+    return "sudo " + cmd if (summary or {}).get("sudo") is True else cmd
 
 
 def shell_word(text: str) -> str:

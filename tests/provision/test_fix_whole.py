@@ -49,13 +49,15 @@ def daemon_json(root, data=None):
     return p.read_bytes()
 
 
-def cli(*args):
+def cli(*args, sudo_user=None):
     # No network: every request but those to 127.0.0.1 goes to a closed port. No Docker daemon.
     env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", DLDOCTOR_LANG="C",
                HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
                https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9",
                NO_PROXY="127.0.0.1", no_proxy="127.0.0.1", DLDOCTOR_HUB_URL="http://127.0.0.1:9")
     env.pop("SUDO_USER", None)
+    if sudo_user:
+        env["SUDO_USER"] = sudo_user
     return subprocess.run([sys.executable, "-m", "dldoctor"] + list(args), env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                           stdin=subprocess.DEVNULL, timeout=120, cwd=str(REPO))
@@ -138,13 +140,13 @@ def test_packages_installs_only_from_repositories_the_host_lists_when_apt_repos_
     assert "just configured" not in plan and "apt-get install -y" in plan
 
 
-def fix_yes_with_a_live_mirror(root, *args):
+def fix_yes_with_a_live_mirror(root, *args, sudo_user=None):
     """(daemon.json before, the run) of `fix --yes ARGS --registry-mirror <a live mirror>`."""
     if os.geteuid() != 0:
         pytest.skip("fix without --dry-run must run as root")
     before = daemon_json(root, {"log-level": "warn"})
     with mirror("live") as live:
-        r = cli("fix", "--root", root, "--yes", *args, "--registry-mirror", live)
+        r = cli("fix", "--root", root, "--yes", *args, "--registry-mirror", live, sudo_user=sudo_user)
     return before, r
 
 
@@ -167,6 +169,14 @@ def test_after_a_fix_under_a_root_the_undo_it_names_finds_the_fix(root):
     r = cli("undo", "--root", root, "--yes")
     assert r.returncode == 0, r.stdout + r.stderr
     assert daemon_json(root) == before
+
+
+def test_after_sudo_dldoctor_fix_the_undo_it_names_has_sudo(root):
+    """`sudo dldoctor fix` leaves the person in their own shell: the undo pasted there needs sudo."""
+    _before, r = fix_yes_with_a_live_mirror(root, "--only", "daemon-json", sudo_user="alice")
+    assert r.returncode == 0, r.stdout + r.stderr
+    said = [l for l in (r.stdout + r.stderr).splitlines() if "puts the files back" in l]
+    assert said and "`sudo dldoctor undo --root %s`" % root in said[0], r.stdout + r.stderr
 
 
 def test_root_without_sudo_user_skipping_the_repositories_exits_0(root):
@@ -503,3 +513,33 @@ def test_apt_repos_refuses_a_sources_file_larger_than_it_reads(root):
     r = cli("fix", "--root", root, "--dry-run", "--only", "apt-repos", "--json")
     plan = json.loads(r.stdout)["plan"][0]
     assert plan["changes"] == [] and "cannot check all of it" in plan["blocked"]["why"], plan
+
+
+def test_packages_refusal_says_when_the_sources_were_read_only_in_part(root):
+    """sources.list.d is read to 256 files: a Docker repository past them was refused as "no source
+    apt reads is one of them", which sends the user looking for a mistake that is not there."""
+    no_packages(root)
+    lists = Path(root, "etc/apt/sources.list.d")
+    for i in range(300):
+        (lists / ("a%03d.list" % i)).write_text("deb http://deb.example.org/x%d stable main\n" % i)
+    (lists / "zz-docker.list").write_text(
+        "deb https://download.docker.com/linux/debian bookworm stable\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages")
+    assert r.returncode == 1, r.stdout + r.stderr
+    part = section(r.stdout, "packages")
+    assert "the apt sources were read only in part" in part and "no source apt reads" not in part, part
+
+
+def test_dpkg_querys_reason_is_its_own_words_not_text_from_the_root(root):
+    """The reason was cut at the last "\\r": a version holding "\\rFAKE reason" in the root's
+    status file stood as dldoctor's reason, dpkg's own words dropped."""
+    if shutil.which("dpkg-query") is None:
+        pytest.skip("needs dpkg-query")
+    status = Path(root, "var/lib/dpkg/status")
+    status.parent.mkdir(parents=True)
+    status.write_text("Package: runc\nStatus: install ok installed\nArchitecture: amd64\n"
+                      "Version: 1.1\rall is well, nothing to see\n\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages", "--json")
+    said = [ln for ln in r.stderr.splitlines() if "dpkg-query could not read" in ln]
+    assert said and not said[0].split(": ", 1)[1].split(": ", 1)[1].startswith("all is well"), r.stderr
+    assert "version" in said[0].lower(), said

@@ -248,7 +248,10 @@ def run_fix(options: Any, *, root: str, only: Sequence[str] = (), skip: Sequence
         st = next(s for s in prepared if s.name == name)
         return st.plan(fresh, options)
 
-    summary = {"command": " ".join(["dldoctor"] + sys.argv[1:]), "root": root}
+    summary: Dict[str, Any] = {"command": " ".join(["dldoctor"] + sys.argv[1:]), "root": root}
+    ident = facts.identity
+    if facts.sudo_user and getattr(ident, "uid", None) == 0:
+        summary["sudo"] = True      # run through sudo: the person's own shell needs it for undo
     with _signals_interrupt():
         return apply(plans, writer, Journal(writer), control, confirm, out,
                      allow_restart=options.allow_restart or asks_restart, timeout=timeout,

@@ -412,7 +412,7 @@ class LiveHost(Host):
             # 2: it could not read its database (a damaged status file); what it printed is no
             # list of what is installed, and "none" would let fix run apt blind
             warn(_("dpkg-query could not read the package database under {root}: {error}").format(
-                root=self.root, error=(res.stderr.strip().splitlines() or ["exit %s" % res.rc])[-1][:300]))
+                root=self.root, error=_last_line(res.stderr, "exit %s" % res.rc)))
             return Evidence(name, None, source="dpkg-query")
         # dpkg-query exits 1 when a pattern matches nothing; the lines it printed still count.
         return Evidence(name, res.stdout, exit=0, source="dpkg-query -W")
@@ -528,3 +528,12 @@ def _short_error(exc: Exception) -> str:
         if key in text:
             return key
     return text[:200]
+
+
+def _last_line(text: str, default: str) -> str:
+    """The last line a tool printed (at "\n" only: a "\r" in text it quotes from the root, such as
+    a package's version, must not cut its own words off and leave the root's in their place)."""
+    from dldoctor.scrub import text_lines
+
+    lines = [ln for ln in text_lines(text.strip()) if ln.strip()]
+    return (lines[-1] if lines else default)[:300]

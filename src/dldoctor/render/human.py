@@ -90,7 +90,7 @@ def causes_line(report: Report, explained: Optional[bool] = None) -> Optional[st
     shown = ["%s [%s]%s" % (catalog.title(pid), pid, (" " + _("(a guess)")) if pid in only_guessed else "")
              for pid in named]
     more = len(report.root_causes) - len(named)
-    text = _("Fix first: {causes}").format(causes="; ".join(shown))
+    text = _("Fix first: {causes}").format(causes=_("; ").join(shown))
     if more > 0:
         text += " " + (_("(and {n} more: dldoctor check -v)") if explained is None
                        else _("(and {n} more, listed above)")).format(n=more)
