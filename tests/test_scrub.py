@@ -73,6 +73,29 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("OAuth Token: ghp_xyz", "OAuth Token: ***"),
     ('{"oauth token": "hf_abc"}', '{"oauth token": "***"}'),
     ("anonymous token: eyJhbGciOi.x.y", "anonymous token: ***"),
+    # Chinese key words and a full-width colon (what an input method types)
+    ("账号 admin 密码：Harbor12345", "账号 admin 密码：***"),
+    ("password：S3cr3t 口令=abc 令牌: t0k", "password：*** 口令=*** 令牌: ***"),
+    ("获取令牌失败：unauthorized", "获取令牌失败：unauthorized"),
+    # credentials on command lines beyond --password and login -p
+    ("curl -u admin:S3cr3t https://harbor.corp/v2/", "curl -u admin:*** https://harbor.corp/v2/"),
+    ("skopeo copy --src-creds bob:S3cr3t docker://a", "skopeo copy --src-creds *** docker://a"),
+    ("kubeadm join --token abcdef.0123456789 x", "kubeadm join --token *** x"),
+    ("kubectl create secret --docker-password S3cr3t --x", "kubectl create secret --docker-password *** --x"),
+    ("docker build --token-file f --password-stdin", "docker build --token-file f --password-stdin"),
+    ("x509: certificate signed by unknown authority, bearer S3cr3tT0k", "x509: certificate signed by unknown authority, bearer ***"),
+    ('Www-Authenticate: Bearer realm="https://auth.docker.io/token"', 'Www-Authenticate: Bearer realm="https://auth.docker.io/token"'),
+    ("bearer authentication failed", "bearer authentication failed"),
+    ("X-JFrog-Art-Api: AKCp8abc Cookie: session=abc", "X-JFrog-Art-Api: *** Cookie: ***"),
+    # signed URLs and storage keys
+    ("blob/data?se=2026-12-07&sig=S3cr3t%3D&sp=r", "blob/data?se=2026-12-07&sig=***&sp=r"),
+    ("?X-Amz-Signature=abc123&x=1", "?X-Amz-Signature=***&x=1"),
+    ("AccountName=a;AccountKey=S3cr3t==;EndpointSuffix=core", "AccountName=a;AccountKey=***;EndpointSuffix=core"),
+    # JSON allows a line break around the colon
+    ('"splunk-token"\n   : "S3cr3t", "x": 1', '"splunk-token"\n   : "***", "x": 1'),
+    ('"splunk-token":\n   "S3cr3t"', '"splunk-token":\n   "***"'),
+    # every string of an "auths" block is a credential, whatever its key (the file may not parse)
+    ('{"auths": {"harbor.corp": "SGFy", "r": {"auth": "QUJD"}}, "x": "keep"', '{"auths": {"harbor.corp": "***", "r": {"auth": "***"}}, "x": "keep"'),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected
@@ -157,6 +180,7 @@ def test_masked_embedded_json_is_still_json(value, depth):
     ("abc\u202edcba", "abc\\u202edcba"),                                   # BiDi override
     ("a\rb", "a\\x0db"),
     ("bad byte \udcff", "bad byte \\xff"),                                 # surrogateescape
+    ("m\u200birror \ufeff\u00ad\u2060", "m\\u200birror \\ufeff\\xad\\u2060"),    # invisible
     ("tab\tand\nnewline", "tab\tand\nnewline"),
 ])
 def test_terminal_shows_controls_escaped(raw, shown):
@@ -169,12 +193,16 @@ def test_json_text_is_valid_utf8_and_inert():
     out.encode("utf-8")  # no lone surrogate left
     assert json.loads(out) == {"e": "x\\xff\x9b\u202e\x1b"}
     assert "\x9b" not in out and "\u202e" not in out
+    assert json_text(json.dumps({"m": "m\u200birror"}, ensure_ascii=False)) == '{"m": "m\\u200birror"}'
 
 
 @pytest.mark.parametrize("fragment", ["a", "@", "a:", "x@", "password", "password:", "auth ",
                                       "login -", "login ", "--password ",
                                       "authorization:", "https://", "u:p@", "\"token\": \"", "=:@",
-                                      '\\"token\\": \\"', "password=\\\\", '\\"password\\": \\"\\\\'])
+                                      '\\"token\\": \\"', "password=\\\\", '\\"password\\": \\"\\\\',
+                                      "curl ", "curl -u a", "bearer ", "bearer a", "密码：", "--token ",
+                                      '"token"\n', '"token":\n ', '{"auths": {', '{"auths": {:"a',
+                                      '"auths":{"a":"'])
 def test_mask_is_linear(fragment):
     """Masking 1 MB costs about 8 times 128 KB (quadratic would be 64 times)."""
     def cost(n):

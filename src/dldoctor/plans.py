@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Tuple, Union
 
 from dldoctor.records import frozen_record
-from dldoctor.scrub import text_lines
+from dldoctor.scrub import hide_json_secrets, text_lines
 
 
 @frozen_record
@@ -29,7 +29,8 @@ class FileWrite:
         b = text_lines(self.after.decode("utf-8", "replace"), keepends=True)
         src = self.path if self.before is not None else "/dev/null"
         lines = difflib.unified_diff(a, b, fromfile=src, tofile=self.path)
-        return "".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n" for l in lines)
+        return _shown("".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n"
+                              for l in lines), self.path, self.before, self.after)
 
 
 @frozen_record
@@ -43,7 +44,16 @@ class FileRemove:
         if _binary(self.before):
             return _binary_note(self.path, self.before, None)
         a = text_lines(self.before.decode("utf-8", "replace"), keepends=True)
-        return "".join(difflib.unified_diff(a, [], fromfile=self.path, tofile="/dev/null"))
+        return _shown("".join(difflib.unified_diff(a, [], fromfile=self.path, tofile="/dev/null")),
+                      self.path, self.before, None)
+
+
+def _shown(diff: str, path: str, *contents: Optional[bytes]) -> str:
+    """A JSON file's diff with the secrets its documents hold hidden (the output masks it again
+    line by line, which cannot see a value on another line than its key)."""
+    if not path.endswith(".json"):
+        return diff
+    return hide_json_secrets(diff, *(c.decode("utf-8", "replace") for c in contents if c))
 
 
 def _binary(data: Optional[bytes]) -> bool:

@@ -32,7 +32,7 @@ _VAR_PREFIX = lazy_compile(r"[-\w.]{1,64}=")
 _HOSTLIKE = lazy_compile(r"[A-Za-z0-9\[]")
 
 _HEADER = lazy_compile(
-    r"((?:proxy-)?authorization|x-registry-auth|x-auth-token)"
+    r"((?:proxy-)?authorization|x-registry-auth|x-auth-token|x-jfrog-art-api|(?<![\w-])cookie)"
     r"((?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16}(?:\\{0,8}[\"'])?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
     # a JSON escape (\") is part of the value, but never its start: that is the quote closing the
@@ -46,8 +46,14 @@ _HEADER = lazy_compile(
 _KEY_VALUE = lazy_compile(
     r"(password|(?<!/)passwd|passphrase|secret|(?<!/)token|api[_-]?key|private[_-]?key|(?<!docker-)credentials?|credentials?(?!-[a-z])|"
     r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|(?<=[a-z0-9_.-])pwd(?![a-z])|passcode|"
-    r"(?<![a-z])creds(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b)"
-    r"([\w-]{0,32}(?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16})(?!unexpected status\b)"
+    r"(?<![a-z])creds(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b|"
+    # a signed URL's signature and a storage account's key are the whole credential
+    r"(?<![a-z])sig(?![a-z])|x-(?:amz|goog)-signature|(?:account|sharedaccess)key|"
+    # Chinese: password, pass phrase, token (a key only when the separator follows at once)
+    r"(?:密码|口令|令牌)(?=[ \t]{0,4}[:=：＝]))"
+    # after a quoted key JSON allows a line break before the colon, and before a quoted value
+    r"([\w-]{0,32}(?:\\{0,8}[\"']\s{0,16}|[ \t]{0,16})[:=：＝](?:[ \t]{0,16}|\s{0,16}(?=\"(?!\s*[,}]))))"
+    r"(?!unexpected status\b)"
     r"(\\{1,8}\"|\"(?:[^\"\\\n]|\\.){0,8192}\"|'[^'\n]{0,8192}'|"
     r"(?:[^\s\"',;&{}\[\]\\]|\\(?!\\{0,8}\")){1,8192})", re.I)
 # A JSON document embedded in a string (a log line, a label, a variable) has its quotes escaped:
@@ -60,7 +66,15 @@ _QUOTE_RUN = lazy_compile(r"(?<!\\)(\\*)[\"']$")
 # key=value above), and `-p VALUE` / `-pVALUE` on a `login` line (`docker login -u bob -p ...`;
 # elsewhere -p is a port).
 _FLAG_VALUE = r"(\"[^\"\n]{0,8192}\"|'[^'\n]{0,8192}'|(?!-)(?:[^\s\"'\\]|\\.){1,8192})"
-_PASSWORD_FLAG = lazy_compile(r"(--(?:password|passwd)[ \t]{1,16})()" + _FLAG_VALUE, re.I)
+_PASSWORD_FLAG = lazy_compile(r"(--(?:[a-z]+-)?(?:password|passwd|token|api-key|secret|creds)[ \t]{1,16})()"
+                              + _FLAG_VALUE, re.I)
+# curl's `-u user:password` (`--user` too): the user stays, the password goes
+_CURL_USER = lazy_compile(r"(\bcurl\b[^\n]{0,512}?[ \t](?:-u|--user)[ \t]{0,16}['\"]?[^\s:'\"]{1,256}:)"
+                          r"([^\s'\"]{1,8192})")
+# a bearer token with no header before it (a client's log: "using bearer AbC…")
+# (a word of letters alone is prose: "bearer authentication failed")
+_BEARER = lazy_compile(r"(\bbearer[ \t]{1,16})(?![A-Za-z]{1,64}(?![A-Za-z0-9._~+/=-]))"
+                       r"([A-Za-z0-9._~+/=-]{8,8192})", re.I)
 _LOGIN_P = lazy_compile(r"(\blogin[ \t][^\n]{0,256}?(?<=[ \t])-p)([ \t]{1,16}|=)?" + _FLAG_VALUE)
 
 
@@ -274,7 +288,39 @@ _DQUOTED_USERINFO = lazy_compile(r"(\"[a-z][a-z0-9+.-]{0,15}://)([^\"\n<>/?#@]{0
                                  r"(?=[A-Za-z0-9\[])", re.I)
 
 
+# Docker's "auths" block: every string value in it is a credential (config.json's base64 auth, or
+# such a string pasted straight under a registry's name), whatever its key, and a file that does
+# not parse has no decoded document to tell. The values of the block up to its closing brace.
+_AUTHS_OPEN = lazy_compile(r"([\"']auths[\"'][ \t\r\n]{0,64}:[ \t\r\n]{0,64}\{)", re.I)
+_AUTHS_VALUE = lazy_compile(r"(:[ \t\r\n]{0,64}\")((?:[^\"\\\n]|\\.){1,8192})(\")|([{}])")
+
+
+def _mask_auths(text: str) -> str:
+    out = []
+    pos = 0
+    for opened in _AUTHS_OPEN.finditer(text):
+        if opened.start() < pos:
+            continue
+        out.append(text[pos:opened.end()])
+        depth, i = 1, opened.end()
+        while depth and i < len(text):
+            m = _AUTHS_VALUE.search(text, i, min(len(text), i + 65536))
+            if m is None:
+                break
+            if m.group(4):
+                depth += 1 if m.group(4) == "{" else -1
+                out.append(text[i:m.end()])
+            else:
+                out.append(text[i:m.start()] + m.group(1) + MASK + m.group(3))
+            i = m.end()
+        pos = i
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _mask_text(text: str) -> str:
+    if "uths" in text or "UTHS" in text:
+        text = _mask_auths(text)
     if "@" in text:
         if '"' in text:
             text = _DQUOTED_USERINFO.sub(lambda m: m.group(1) + _masked_userinfo(m.group(2)) + "@", text)
@@ -282,8 +328,13 @@ def _mask_text(text: str) -> str:
         if "'" in text:
             text = _QUOTED_USERINFO.sub(lambda m: m.group(1) + _masked_userinfo(m.group(2)) + "@", text)
     text = _HEADER.sub(_mask_header, text)
+    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     if "-p" in text or "-P" in text:
-        text = _LOGIN_P.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
+        text = _LOGIN_P.sub(_mask_flag, text)
+    if "--" in text:
+        text = _PASSWORD_FLAG.sub(_mask_flag, text)
+    if "curl" in text:
+        text = _CURL_USER.sub(lambda m: m.group(1) + MASK, text)
     return _mask_key_values(text)
 
 
@@ -305,7 +356,8 @@ _SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key
                          r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|passcode|"
                          r"(?<![a-z])creds(?![a-z])|registry[_-]?auth|"
                          # `db_pwd`, `adminPwd`, not the shell's PWD (a working directory)
-                         r".pwd(?![a-z])|^pwd[_.-]", re.I)
+                         r".pwd(?![a-z])|^pwd[_.-]|^sig$|signature$|(?:account|sharedaccess)key|"
+                         r"密码|口令|令牌", re.I)
 
 
 def _secret_key(key: str) -> bool:
@@ -355,6 +407,42 @@ def mask_json(text: str) -> str:
     except ValueError:
         pass                              # the text pass broke the document: write it back
     return _dump(_mask_members(data), "") + "\n"
+
+
+def hide_json_secrets(shown: str, *documents: str) -> str:
+    """`shown` (a diff of daemon.json) with every string that `documents` hold under a
+    secret-named key, at any depth, as json.load reads them, replaced by "***" where it appears
+    quoted: what a line-by-line mask cannot see (a value on the line after its key, a string
+    directly under "auths"). A document that does not parse adds nothing."""
+    import json
+
+    from dldoctor import nesting
+
+    found: List[str] = []
+
+    def walk(obj: Any, under: bool) -> None:
+        if isinstance(obj, _Number):
+            return
+        if isinstance(obj, str):
+            if under and obj:
+                found.append(obj)
+        elif isinstance(obj, _Members):
+            for key, value in obj:
+                walk(value, under or _secret_key(key))
+        elif isinstance(obj, list):
+            for value in obj:
+                walk(value, under)
+
+    for doc in documents:
+        try:
+            walk(nesting.loads(doc, object_pairs_hook=_Members, parse_int=_Number,
+                               parse_float=_Number, parse_constant=_Number), False)
+        except ValueError:
+            continue
+    for secret in sorted(set(found), key=len, reverse=True):
+        for quoted in {json.dumps(secret), json.dumps(secret, ensure_ascii=False)}:
+            shown = shown.replace(quoted, '"%s"' % MASK)
+    return shown
 
 
 def _holds_secret(obj: Any) -> bool:
@@ -426,8 +514,12 @@ def _dump(obj: Any, indent: str) -> str:
 
 # C0 controls but tab and newline, DEL, C1 controls, BiDi embeddings/overrides/isolates and marks,
 # line/paragraph separators, and lone surrogates (undecodable bytes read with surrogateescape).
+# Invisible characters too (zero-width space and joiners, word joiner, byte order mark, soft
+# hyphen, Hangul fillers): `https://m\u200birror.example.com` printed exactly like the mirror it
+# is not.
+_INVISIBLE = "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u2064\u206a-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
 _UNSAFE = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                     "\u2066-\u2069\ud800-\udfff]")
+                     "\u2066-\u2069\ud800-\udfff" + _INVISIBLE + "]")
 
 
 def _escape(m: "re.Match[str]") -> str:
@@ -467,7 +559,7 @@ def safe(text: str) -> str:
 
 
 _JSON_UNSAFE = lazy_compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                          "\ud800-\udfff]")
+                          "\ud800-\udfff" + _INVISIBLE + "]")
 
 
 def _json_escape(m: "re.Match[str]") -> str:

@@ -41,6 +41,14 @@ SECRETS = {
     "explain_json_password": "ExplainJsonPw20",
     "explain_json_auth": "RXhwbGFpbkpzb25BdXRo",
     "explain_json_header": "ExplainJsonBearer21",
+    # a config.json auth string pasted straight under "auths", and a value on the line after its
+    # key: the line-by-line mask of fix's diff saw neither
+    "daemon_auths_string": "SGFyYm9yU3RyaW5n",
+    "daemon_split_token": "SplunkTok22",
+    # the ways a Chinese user and a shell paste credentials in a report
+    "explain_zh": "HarborZh23",
+    "explain_curl": "CurlUser24",
+    "explain_sig": "AzureSig25",
 }
 
 
@@ -48,7 +56,7 @@ def _daemon_json(valid: bool) -> str:
     s = SECRETS
     data = {
         "registry-mirrors": ["https://mirroruser:%s@mirror.example.com" % s["daemon_mirror"]],
-        "auths": {"registry.example": {"auth": s["daemon_auth"]}},
+        "auths": {"registry.example": {"auth": s["daemon_auth"]}, "harbor.corp": s["daemon_auths_string"]},
         "deep": {"list": [{"password": s["daemon_password"], "identitytoken": s["daemon_token"]}]},
         "credsStore": "desktop",
         # a JSON document held in a string (a CI runner's DOCKER_AUTH_CONFIG as a label): written
@@ -58,7 +66,9 @@ def _daemon_json(valid: bool) -> str:
         "proxies": {"no-proxy": "localhost",
                     "https-proxy": "http://proxyuser:%s@proxy.example:3128" % s["daemon_proxy"]},
     }
-    text = json.dumps(data, indent=2)
+    text = json.dumps(data, indent=2).replace(
+        '"credsStore": "desktop",',
+        '"credsStore": "desktop",\n  "log-opts": {"splunk-token"\n    : "%s"},' % s["daemon_split_token"])
     if not valid:
         # a broken file whose quoted error line holds a proxy password
         text = text.replace('"no-proxy": "localhost"',
@@ -156,6 +166,11 @@ def test_no_planted_secret_in_any_output(tmp_path, valid, fake_dockerd):
         "explain": ["explain", "-v", "--root", str(root), "--timeout", "5",
                     "Error response from daemon: Get \"https://u:%s@mirror.example.com/v2/\": "
                     "Authorization: Bearer %s: i/o timeout" % (SECRETS["explain_url"], SECRETS["explain_header"])],
+        "explain pasted": ["explain", "-v", "--root", str(root), "--timeout", "5",
+                           "x509: certificate signed by unknown authority. 账号 admin 密码：%s\n"
+                           "$ curl -u admin:%s https://harbor.corp/v2/\n"
+                           'Get "https://r.blob.core.windows.net/d?se=2026&sig=%s&sp=r": i/o timeout'
+                           % (SECRETS["explain_zh"], SECRETS["explain_curl"], SECRETS["explain_sig"])],
         # a log line quoting a JSON request body: every key and value in it JSON-escaped
         "explain json log": ["explain", "-v", "--root", str(root), "--timeout", "5",
                              'Error response from daemon: Get "https://mirror.example.com/v2/": '
