@@ -212,6 +212,22 @@ def test_json_contract_is_the_same_in_every_language():
 # --- (e) switching languages in one process ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("lang,speaks", [("zh", "zh_CN"), ("zh_SG.UTF-8", "zh_CN"), ("zh_CN.GB18030", "zh_CN"),
+                                         ("zh_TW.UTF-8", "en"), ("zh_HK", "en"), ("de_DE.UTF-8", "en")])
+def test_simplified_chinese_locales_speak_zh_cn(monkeypatch, lang, speaks):
+    """LANG=zh or zh_SG (Simplified Chinese) fell back to English; Traditional ones stay English."""
+    for var in LANG_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", lang)
+    i18n.reset()
+    try:
+        assert i18n.speaking() == speaks
+        assert (catalog.title(PROBLEM) == zh_cn()[catalog.PROBLEMS[PROBLEM].title]) is (speaks == "zh_CN")
+    finally:
+        monkeypatch.setenv("LANG", "C")
+        i18n.reset()
+
+
 def test_reset_switches_language_in_one_process(monkeypatch):
     english = catalog.PROBLEMS[PROBLEM].title
     chinese = zh_cn()[english]

@@ -94,11 +94,43 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     # JSON allows a line break around the colon
     ('"splunk-token"\n   : "S3cr3t", "x": 1', '"splunk-token"\n   : "***", "x": 1'),
     ('"splunk-token":\n   "S3cr3t"', '"splunk-token":\n   "***"'),
+    # ... but the words of errors and prose around those triggers stay readable
+    ("docker buildx build --secret id=npmrc,src=/root/.npmrc .", "docker buildx build --secret id=npmrc,src=/root/.npmrc ."),
+    ("Caught signal sig=11 addr=0x7f (sig=9)", "Caught signal sig=11 addr=0x7f (sig=9)"),
+    ("WWW-Authenticate: Bearer realm=https://harbor.corp/service/token,service=harbor",
+     "WWW-Authenticate: Bearer realm=https://harbor.corp/service/token,service=harbor"),
+    ("Cookie jar not found; Cookie: header omitted", "Cookie jar not found; Cookie: header omitted"),
+    ("error: --token must be used with --server", "error: --token must be used with --server"),
+    ("获取令牌：失败，连接 auth.docker.io 超时", "获取令牌：失败，连接 auth.docker.io 超时"),
+    ("密码: 错误 (Harbor 登录失败)", "密码: 错误 (Harbor 登录失败)"),
+    ("密码：Harbor12345，请重试", "密码：***，请重试"),
+    ("curl http://x/ | grep -u foo:bar", "curl http://x/ | grep -u foo:bar"),
     # every string of an "auths" block is a credential, whatever its key (the file may not parse)
     ('{"auths": {"harbor.corp": "SGFy", "r": {"auth": "QUJD"}}, "x": "keep"', '{"auths": {"harbor.corp": "***", "r": {"auth": "***"}}, "x": "keep"'),
 ])
 def test_mask(text, expected):
     assert mask(text) == expected
+
+
+def test_an_auths_block_that_never_closes_ends_at_a_line_no_deeper():
+    """A daemon.json missing one brace after "auths" had every later value masked: the runtime,
+    data-root and log driver the reader needs to find the error."""
+    text = ('{\n  "auths": {"harbor.corp": {"auth": "QUJD"},\n  "default-runtime": "nvidia",\n'
+            '  "data-root": "/data/docker"\n}\n')
+    out = mask(text)
+    assert '"auth": "***"' in out and '"default-runtime": "nvidia"' in out and '"/data/docker"' in out
+
+
+def test_fix_diff_hides_decoded_secrets_but_not_what_the_file_shows_elsewhere():
+    from dldoctor.plans import FileWrite
+
+    before = (b'{\n  "auths": {"h.corp": {"username": "nvidia", "password": "Pw12345"}, "x.io": "YWRt"},\n'
+              b'  "default-runtime": "nvidia",\n  "runtimes": {"nvidia": {"path": "nvidia-container-runtime"}},\n'
+              b'  "log-opts": {"splunk-token"\n    : "S3cr3tL1"}\n}\n')
+    after = before.replace(b'{\n', b'{\n  "registry-mirrors": ["https://m"],\n', 1)
+    diff = FileWrite("/etc/docker/daemon.json", before, after).diff()
+    assert "Pw12345" not in diff and "YWRt" not in diff and "S3cr3tL1" not in diff
+    assert '"default-runtime": "nvidia"' in diff and '"runtimes": {"nvidia"' in diff, diff
 
 
 def test_bare_json_secret_becomes_a_string():

@@ -373,12 +373,13 @@ def _make_daemon_take_it(control: Any, action: str, verifiers: Sequence[Verifier
     outcome.verification = [_("docker info shows the new configuration")]
 
 
-def undo_command(summary: Optional[Dict[str, Any]]) -> str:
+def undo_command(summary: Optional[Dict[str, Any]], flags: str = "") -> str:
     """The undo command for this fix's root (a plain `dldoctor undo` finds nothing under --root),
     as a shell takes it when pasted; behind `sudo` when the fix ran through sudo (the shell it is
     pasted into is the person's own, which cannot undo as root)."""
     root = (summary or {}).get("root") or "/"
-    cmd = "dldoctor undo" if root == "/" else "dldoctor undo --root %s" % shell_word(root)
+    cmd = "dldoctor undo" + (" " + flags if flags else "")
+    cmd = cmd if root == "/" else "%s --root %s" % (cmd, shell_word(root))
     return "sudo " + cmd if (summary or {}).get("sudo") is True else cmd
 
 
@@ -480,7 +481,8 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
         for path in rec.files():
             out("   " + _("restore {path}").format(path=one_line(path)))
         failed = rec.failed_runs()
-        for i, e in enumerate(rec.entries):    # what undo will run as root, not what fix ran
+        # what undo will run as root, not what fix ran, in the order it runs them (newest first)
+        for i, e in reversed(list(enumerate(rec.entries))):
             if e.get("op") != "run":
                 continue
             if i in failed:
@@ -541,9 +543,10 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             result.status, result.exit_code = "failed", 1
             result.error = (result.error + "\n" if result.error else "") + _(
                 "undo is not complete: {cmds} failed (its output is above). The files are back, "
-                "and the commands that worked are not run again: correct the cause and run undo "
-                "again, or finish without it with undo --force.").format(
-                    cmds=one_line("; ".join(broken)))
+                "and the commands that worked are not run again: correct the cause and run `{undo}` "
+                "again, or finish without it with `{force}`.").format(
+                    cmds=one_line("; ".join(broken)), undo=undo_command(rec.summary),
+                    force=undo_command(rec.summary, "--force"))
             return result
         result.messages.append(_("Undone: {id}.").format(id=rec.id))
         return result

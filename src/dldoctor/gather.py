@@ -289,9 +289,13 @@ def _apt_sources(facts: Facts, raw: Dict[str, Evidence]) -> None:
 
     try:
         facts.apt_sources = parse_apt_sources(files)
-        if len(files) >= APT_SOURCES_MAX_FILES or \
-                sum(len(t) for t in files.values()) >= APT_SOURCES_MAX_BYTES:
-            facts.apt_sources = replace(facts.apt_sources, cut=True)   # the host's read stopped here
+        # The host reads sources.list and then sources.list.d to 256 files in all (255 when
+        # there is no sources.list) or 8 MiB (a byte more per file): at the bound, a file past it
+        # may hold what is missing here. A host just at the bound counts as cut (no absence is
+        # claimed there); a decoded byte the reader replaced counts as three.
+        size = sum(len(t.encode("utf-8", "replace")) + 1 for t in files.values())
+        if len(files) >= APT_SOURCES_MAX_FILES - 1 or size >= APT_SOURCES_MAX_BYTES - 4:
+            facts.apt_sources = replace(facts.apt_sources, cut=True)
     except ParseError as exc:
         facts.apt_sources = Unknown(str(exc), APT_SOURCES_DIR)
 

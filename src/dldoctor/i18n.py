@@ -32,7 +32,10 @@ def _load() -> Dict[str, str]:
     global _speaking
     _speaking = "en"
     lang = language()
-    for name in (lang, lang.split("_")[0]):
+    names = [lang, lang.split("_")[0]]
+    if names[1] == "zh" and lang[3:5].upper() not in ("TW", "HK", "MO"):
+        names.append("zh_CN")   # Simplified Chinese elsewhere too (zh, zh_SG); not Traditional
+    for name in names:
         if not name or "/" in name or name.startswith("."):
             continue
         try:

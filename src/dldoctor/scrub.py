@@ -32,7 +32,7 @@ _VAR_PREFIX = lazy_compile(r"[-\w.]{1,64}=")
 _HOSTLIKE = lazy_compile(r"[A-Za-z0-9\[]")
 
 _HEADER = lazy_compile(
-    r"((?:proxy-)?authorization|x-registry-auth|x-auth-token|x-jfrog-art-api|(?<![\w-])cookie)"
+    r"((?:proxy-)?authorization|x-registry-auth|x-auth-token|x-jfrog-art-api)"
     r"((?:\\{0,8}[\"'])?[ \t]{0,16}[:=][ \t]{0,16}(?:\\{0,8}[\"'])?)"
     r"((?:basic|bearer|token|digest|negotiate)[ \t]{1,16})?"
     # a JSON escape (\") is part of the value, but never its start: that is the quote closing the
@@ -47,10 +47,9 @@ _KEY_VALUE = lazy_compile(
     r"(password|(?<!/)passwd|passphrase|secret|(?<!/)token|api[_-]?key|private[_-]?key|(?<!docker-)credentials?|credentials?(?!-[a-z])|"
     r"(?<![a-z])pass(?![a-z])|(?<![a-z])pw(?![a-z])|(?<=[a-z0-9_.-])pwd(?![a-z])|passcode|"
     r"(?<![a-z])creds(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b|"
-    # a signed URL's signature and a storage account's key are the whole credential
-    r"(?<![a-z])sig(?![a-z])|x-(?:amz|goog)-signature|(?:account|sharedaccess)key|"
-    # Chinese: password, pass phrase, token (a key only when the separator follows at once)
-    r"(?:密码|口令|令牌)(?=[ \t]{0,4}[:=：＝]))"
+    # a signed URL's signature (in its query: `sig=11` elsewhere is a signal) and a storage
+    # account's key are the whole credential
+    r"(?<=[?&;])sig(?==)|x-(?:amz|goog)-signature|(?:account|sharedaccess)key)"
     # after a quoted key JSON allows a line break before the colon, and before a quoted value
     r"([\w-]{0,32}(?:\\{0,8}[\"']\s{0,16}|[ \t]{0,16})[:=：＝](?:[ \t]{0,16}|\s{0,16}(?=\"(?!\s*[,}]))))"
     r"(?!unexpected status\b)"
@@ -66,15 +65,34 @@ _QUOTE_RUN = lazy_compile(r"(?<!\\)(\\*)[\"']$")
 # key=value above), and `-p VALUE` / `-pVALUE` on a `login` line (`docker login -u bob -p ...`;
 # elsewhere -p is a port).
 _FLAG_VALUE = r"(\"[^\"\n]{0,8192}\"|'[^'\n]{0,8192}'|(?!-)(?:[^\s\"'\\]|\\.){1,8192})"
-_PASSWORD_FLAG = lazy_compile(r"(--(?:[a-z]+-)?(?:password|passwd|token|api-key|secret|creds)[ \t]{1,16})()"
-                              + _FLAG_VALUE, re.I)
-# curl's `-u user:password` (`--user` too): the user stays, the password goes
-_CURL_USER = lazy_compile(r"(\bcurl\b[^\n]{0,512}?[ \t](?:-u|--user)[ \t]{0,16}['\"]?[^\s:'\"]{1,256}:)"
-                          r"([^\s'\"]{1,8192})")
-# a bearer token with no header before it (a client's log: "using bearer AbC…")
-# (a word of letters alone is prose: "bearer authentication failed")
-_BEARER = lazy_compile(r"(\bbearer[ \t]{1,16})(?![A-Za-z]{1,64}(?![A-Za-z0-9._~+/=-]))"
+_PASSWORD_FLAG = lazy_compile(r"(--(?:password|passwd)[ \t]{1,16})()" + _FLAG_VALUE, re.I)
+# Other credential flags (`--docker-password`, `--token`, `--api-key`, `--src-creds`) take a value
+# that is no word of letters alone: "--token must be used with --server" is an error's prose.
+_SECRET_FLAG = lazy_compile(r"(--(?:[a-z]{1,32}-)?(?:password|passwd|token|api-key|creds)[ \t]{1,16})()"
+                            r"(?![A-Za-z]{1,64}(?![^\s\"'\\]))" + _FLAG_VALUE, re.I)
+# `-u user:password` (`--user`) on a curl command: the user stays, the password goes
+_USER_FLAG = lazy_compile(r"(?<=[ \t])((?:-u|--user)[ \t]{0,16}['\"]?[^\s:'\"|;&]{1,256}:)([^\s'\"]{1,8192})")
+_CURL = lazy_compile(r"\bcurl\b")
+# a bearer token with no header before it (a client's log: "using bearer AbC…"); a word of
+# letters alone is prose ("bearer authentication failed"), and `realm=` a challenge's parameter
+_BEARER = lazy_compile(r"(\bbearer[ \t]{1,16})(?![A-Za-z]{1,64}(?![A-Za-z0-9._~+/=-])|[A-Za-z]{1,64}=)"
                        r"([A-Za-z0-9._~+/=-]{8,8192})", re.I)
+# a Cookie header: its name=value pairs (prose about cookies has none)
+_COOKIE = lazy_compile(r"(\bcookie[ \t]{0,16}:[ \t]{0,16})([\w.-]{1,256}=[^\s;,]{0,8192}"
+                       r"(?:;[ \t]{0,16}[\w.-]{1,256}=[^\s;,]{0,8192}){0,64})", re.I)
+# Chinese: password, pass phrase, token, the separator right after; a value that starts with
+# Chinese (`密码: 错误`, "wrong") is a status, and Chinese punctuation ends a value
+_ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t]{0,4}[:=：＝][ \t]{0,4})"
+                             "([^\\s，。；：（）()、,;\"'\u3400-\u9fff][^\\s，。；（）()、,;\"']{0,8191})")
+
+
+def _mask_user_flags(text: str) -> str:
+    """`-u user:***` where the line (up to a pipe or a `;`) runs curl before the flag."""
+    def one(m: "re.Match[str]") -> str:
+        start = max(text.rfind("\n", 0, m.start()), text.rfind("|", 0, m.start()),
+                    text.rfind(";", 0, m.start()), m.start() - 512)
+        return m.group(1) + MASK if _CURL.search(text, start + 1, m.start()) else m.group(0)
+    return _USER_FLAG.sub(one, text)
 _LOGIN_P = lazy_compile(r"(\blogin[ \t][^\n]{0,256}?(?<=[ \t])-p)([ \t]{1,16}|=)?" + _FLAG_VALUE)
 
 
@@ -290,9 +308,11 @@ _DQUOTED_USERINFO = lazy_compile(r"(\"[a-z][a-z0-9+.-]{0,15}://)([^\"\n<>/?#@]{0
 
 # Docker's "auths" block: every string value in it is a credential (config.json's base64 auth, or
 # such a string pasted straight under a registry's name), whatever its key, and a file that does
-# not parse has no decoded document to tell. The values of the block up to its closing brace.
+# not parse has no decoded document to tell. The values of the block up to its closing brace, or
+# up to a line no deeper than the "auths" line (a block that never closes ends there).
 _AUTHS_OPEN = lazy_compile(r"([\"']auths[\"'][ \t\r\n]{0,64}:[ \t\r\n]{0,64}\{)", re.I)
-_AUTHS_VALUE = lazy_compile(r"(:[ \t\r\n]{0,64}\")((?:[^\"\\\n]|\\.){1,8192})(\")|([{}])")
+# a string (key or value: a value follows a colon), a brace, or a line's indentation
+_AUTHS_VALUE = lazy_compile(r"\"((?:[^\"\\\n]|\\.){0,8192})\"|([{}])|\n([ \t]*)")
 
 
 def _mask_auths(text: str) -> str:
@@ -300,20 +320,28 @@ def _mask_auths(text: str) -> str:
     pos = 0
     for opened in _AUTHS_OPEN.finditer(text):
         if opened.start() < pos:
-            continue
+            continue                    # inside the block just masked
         out.append(text[pos:opened.end()])
-        depth, i = 1, opened.end()
-        while depth and i < len(text):
-            m = _AUTHS_VALUE.search(text, i, min(len(text), i + 65536))
-            if m is None:
-                break
-            if m.group(4):
-                depth += 1 if m.group(4) == "{" else -1
-                out.append(text[i:m.end()])
-            else:
-                out.append(text[i:m.start()] + m.group(1) + MASK + m.group(3))
-            i = m.end()
-        pos = i
+        start = text.rfind("\n", 0, opened.start()) + 1
+        head = text[start:min(opened.start(), start + 256)]
+        indent = len(head) - len(head.lstrip(" \t"))
+        depth, pos = 1, opened.end()
+        for m in _AUTHS_VALUE.finditer(text, pos):
+            string, brace, newline = m.group(1, 2, 3)
+            if newline is not None:
+                if len(newline) <= indent:
+                    break   # a line no deeper than "auths": the block ended, or never closes
+            elif brace:
+                depth += 1 if brace == "{" else -1
+                if not depth:
+                    out.append(text[pos:m.end()])
+                    pos = m.end()
+                    break
+            elif string and text[max(pos, m.start() - 64):m.start()].rstrip().endswith(":"):
+                out.append(text[pos:m.start()] + '"' + MASK + '"')
+                pos = m.end()
+        else:
+            break                       # the text ended inside the block: nothing follows it
     out.append(text[pos:])
     return "".join(out)
 
@@ -329,12 +357,15 @@ def _mask_text(text: str) -> str:
             text = _QUOTED_USERINFO.sub(lambda m: m.group(1) + _masked_userinfo(m.group(2)) + "@", text)
     text = _HEADER.sub(_mask_header, text)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    text = _COOKIE.sub(lambda m: m.group(1) + MASK, text)
     if "-p" in text or "-P" in text:
         text = _LOGIN_P.sub(_mask_flag, text)
     if "--" in text:
-        text = _PASSWORD_FLAG.sub(_mask_flag, text)
+        text = _SECRET_FLAG.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
     if "curl" in text:
-        text = _CURL_USER.sub(lambda m: m.group(1) + MASK, text)
+        text = _mask_user_flags(text)
+    if "密码" in text or "口令" in text or "令牌" in text:
+        text = _ZH_KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
     return _mask_key_values(text)
 
 
@@ -412,13 +443,16 @@ def mask_json(text: str) -> str:
 def hide_json_secrets(shown: str, *documents: str) -> str:
     """`shown` (a diff of daemon.json) with every string that `documents` hold under a
     secret-named key, at any depth, as json.load reads them, replaced by "***" where it appears
-    quoted: what a line-by-line mask cannot see (a value on the line after its key, a string
-    directly under "auths"). A document that does not parse adds nothing."""
+    quoted as a value: what a line-by-line mask cannot see (a value on the line after its key, a
+    string directly under "auths"). A string the documents also show elsewhere (a key, a value
+    outside every secret-named key: the runtime "nvidia", a registry's name) is no secret and is
+    kept. A document that does not parse adds nothing."""
     import json
 
     from dldoctor import nesting
 
     found: List[str] = []
+    shown_elsewhere = set()         # keys, and strings outside every secret-named key
 
     def walk(obj: Any, under: bool) -> None:
         if isinstance(obj, _Number):
@@ -426,8 +460,11 @@ def hide_json_secrets(shown: str, *documents: str) -> str:
         if isinstance(obj, str):
             if under and obj:
                 found.append(obj)
+            elif not under:
+                shown_elsewhere.add(obj)
         elif isinstance(obj, _Members):
             for key, value in obj:
+                shown_elsewhere.add(key)
                 walk(value, under or _secret_key(key))
         elif isinstance(obj, list):
             for value in obj:
@@ -439,9 +476,10 @@ def hide_json_secrets(shown: str, *documents: str) -> str:
                                parse_float=_Number, parse_constant=_Number), False)
         except ValueError:
             continue
-    for secret in sorted(set(found), key=len, reverse=True):
+    for secret in sorted(set(found) - shown_elsewhere, key=len, reverse=True):
         for quoted in {json.dumps(secret), json.dumps(secret, ensure_ascii=False)}:
-            shown = shown.replace(quoted, '"%s"' % MASK)
+            # a value, never a key (a runtime named as a registry user name stays readable)
+            shown = re.sub(re.escape(quoted) + r'(?!\s*:)', '"%s"' % MASK, shown)
     return shown
 
 

@@ -87,10 +87,13 @@ def test_unknown_shell_is_exit_2():
 
 
 def test_in_chinese_docs_prints_the_chinese_page():
-    """zh_CN: the page's translation, whole, with nothing before it (no "English only" line)."""
+    """zh_CN: the page's translation, whole, after one line saying that the output it quotes is
+    dldoctor's English (no "English only" line)."""
     res = run("docs", "mirror.dead", env={"DLDOCTOR_LANG": "zh_CN"})
     assert res.returncode == 0, res.stderr
-    assert res.stdout == (REPO / "docs" / "findings" / "zh_CN" / "mirror.dead.md").read_text(encoding="utf-8")
+    head, _sep, rest = res.stdout.partition("\n\n")
+    assert head == "（本页引用的 dldoctor 输出为英文；在中文环境下，它打印的是这些内容的中文译文）"
+    assert rest == (REPO / "docs" / "findings" / "zh_CN" / "mirror.dead.md").read_text(encoding="utf-8")
     assert "英文版" not in res.stdout
     en = run("docs", "mirror.dead", env={"DLDOCTOR_LANG": "C"})
     assert en.stdout == (REPO / "docs" / "findings" / "mirror.dead.md").read_text()
@@ -111,7 +114,7 @@ def test_a_page_with_no_translation_is_headed_in_the_language_and_says_the_rest_
     monkeypatch.setenv("DLDOCTOR_LANG", "zh_CN")
     i18n.reset()
     try:
-        assert docs.header("mirror.dead") == []          # translated: nothing to say
+        assert docs.header("mirror.dead") == ["（本页引用的 dldoctor 输出为英文；在中文环境下，它打印的是这些内容的中文译文）"]
         monkeypatch.setattr(docs, "translated", lambda pid, lang=None: None)
         assert docs.header("mirror.dead") == [
             "mirror.dead：" + zh[catalog.PROBLEMS["mirror.dead"].title],

@@ -176,10 +176,11 @@ def test_a_signed_by_conflict_names_each_file_with_its_own_key(tmp_path):
                                          "b.list:1 (Signed-By: -)"], conflict.evidence
 
 
-@pytest.mark.parametrize("n,told", [(10, True), (256, False)])
+@pytest.mark.parametrize("n,told", [(10, True), (255, False), (256, False)])
 def test_no_repository_is_called_missing_from_sources_read_only_in_part(tmp_path, n, told):
     """sources.list.d is read to 256 files: the Docker repository may be in one past them, so
-    its absence is not claimed then (a host with ten files still hears it)."""
+    its absence is not claimed then (a host with ten files still hears it). Without a
+    sources.list the host stops at 255 files of sources.list.d."""
     files = {"a%03d.list" % i: "deb http://deb.example.org/x%d stable main\n" % i for i in range(n)}
     (tmp_path / "docker-version").write_text("docker: command not found\n")
     (tmp_path / "docker-version.exit").write_text("127\n")

@@ -587,6 +587,23 @@ def test_undo_shows_the_commands_it_will_run_not_only_what_the_fix_ran(root):
     text = "\n".join(shown)
     assert "run: /bin/true remove x  (undoes: /bin/true install x)" in text, text
     assert "no undo command for: /bin/true hold" in text, text
+    # in the order undo runs them, newest first (the question listed them as fix ran them)
+    assert text.index("no undo command for: /bin/true hold") < text.index("run: /bin/true remove x"), text
+
+
+def test_undo_says_what_it_ran_and_what_that_undid(root):
+    """`ran: usermod -aG docker alice (gpasswd …)` read as if usermod ran again."""
+    busybox_in(root, "true")
+    put(root)
+    run_apply(root, [plan(), Plan("docker-group", (
+        Run(("/bin/true", "groupadd"), "group", ("/bin/true", "groupdel")),
+        Run(("/bin/true", "usermod"), "member", ("/bin/true", "gpasswd-d")),))], None)
+    r = cli("undo", "--root", root, "--yes")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "  ran: /bin/true gpasswd-d  (undoes: /bin/true usermod)" in lines, r.stdout
+    assert lines.index("  ran: /bin/true gpasswd-d  (undoes: /bin/true usermod)") < \
+        lines.index("  ran: /bin/true groupdel  (undoes: /bin/true groupadd)"), r.stdout
 
 
 @pytest.mark.parametrize("change", [
@@ -788,6 +805,10 @@ def test_undo_force_finishes_a_fix_whose_undo_command_can_never_work(root):
         Run(("/bin/true", "usermod"), "add", ("/bin/false", "gpasswd", "-d")),))], None)
     res = undo(Journal(writer), None, lambda rec: True, lambda s: None)
     assert res.status == "failed" and "undo --force" in res.error
+    assert "run `dldoctor undo` again" in res.error and "with `dldoctor undo --force`" in res.error
+    # ... as a shell takes it, for the root the fix was under, behind sudo where fix ran through it
+    from dldoctor.executor import undo_command
+    assert undo_command({"root": "/srv/r b", "sudo": True}, "--force") == "sudo dldoctor undo --force --root '/srv/r b'"
     res = undo(Journal(writer), None, lambda rec: True, lambda s: None, force=True)
     assert (res.status, res.exit_code) == ("undone", 1), res
     assert "/bin/false gpasswd -d failed" in res.error and "by hand" in res.error

@@ -61,15 +61,19 @@ def english_only_note() -> Optional[str]:
 
 
 def header(problem_id: str) -> List[str]:
-    """The lines `docs` prints before a page in another language that has no translation of it:
-    the page stays English, so it is headed by what dldoctor can say in that language, the
-    finding's title and fix from the catalog (the sentences `check` prints), and a line that says
-    the rest is English."""
+    """The lines `docs` prints before a page in another language. A translated page quotes
+    dldoctor's English output (its fenced blocks are the English page's), which one line says.
+    A page with no translation stays English, headed by what dldoctor can say in that language,
+    the finding's title and fix from the catalog (the sentences `check` prints), and a line that
+    says the rest is English."""
     from dldoctor import catalog
 
     note = english_only_note()
-    if note is None or problem_id not in catalog.PROBLEMS or translated(problem_id) is not None:
+    if note is None or problem_id not in catalog.PROBLEMS:
         return []
+    if translated(problem_id) is not None:      # its commands and outputs are kept as written
+        return [_("(the page quotes dldoctor's output in English; in this language it prints the "
+                  "same lines translated)")]
     return [_("{id}: {title}").format(id=problem_id, title=catalog.title(problem_id)),
             _("fix: ") + catalog.fix(problem_id), note]
 

@@ -330,7 +330,11 @@ def undo(
         if json_out:
             _echo(json.dumps(outcome.to_json(), indent=2))
         else:
-            for r in outcome.restored:
+            for r in reversed(outcome.restored):        # in the order undo did them
+                if r.action == "ran":       # the command undo ran, then the one it undid
+                    _echo("  " + _("ran: {undo}  (undoes: {argv})").format(
+                        undo=one_line(r.detail), argv=one_line(r.path)))
+                    continue
                 _echo("  " + _("{action}: {path}").format(action=_action(r.action), path=one_line(r.path)) +
                       (" (%s)" % one_line(r.detail) if r.detail else ""))
             for msg in outcome.messages:
