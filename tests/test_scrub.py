@@ -94,6 +94,14 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     # JSON allows a line break around the colon
     ('"splunk-token"\n   : "S3cr3t", "x": 1', '"splunk-token"\n   : "***", "x": 1'),
     ('"splunk-token":\n   "S3cr3t"', '"splunk-token":\n   "***"'),
+    ("az login --client-secret Xy9SECRETq1 --tenant t", "az login --client-secret *** --tenant t"),
+    ("--docker-password Summertime --docker-server h", "--docker-password *** --docker-server h"),
+    ("hf login --token abcdefghijklmnopqrstuvwx", "hf login --token ***"),
+    ('curl -H "Accept: application/json;q=0.9" -u admin:S3cr3t https://h', 'curl -H "Accept: application/json;q=0.9" -u admin:*** https://h'),
+    ('{"HttpHeaders": {"Cookie": "sid=S3cr3t"}}', '{"HttpHeaders": {"Cookie": "***"}}'),
+    ('密码："S3cr3t"', '密码："***"'),
+    ("密码: S3cr3t(Z2)x", "密码: ***"),
+    ("Authorization header: Bearer abcdefghijABCDEFGHIJklmnop==", "Authorization header: Bearer ***"),
     # ... but the words of errors and prose around those triggers stay readable
     ("docker buildx build --secret id=npmrc,src=/root/.npmrc .", "docker buildx build --secret id=npmrc,src=/root/.npmrc ."),
     ("Caught signal sig=11 addr=0x7f (sig=9)", "Caught signal sig=11 addr=0x7f (sig=9)"),
@@ -119,6 +127,15 @@ def test_an_auths_block_that_never_closes_ends_at_a_line_no_deeper():
             '  "data-root": "/data/docker"\n}\n')
     out = mask(text)
     assert '"auth": "***"' in out and '"default-runtime": "nvidia"' in out and '"/data/docker"' in out
+
+
+@pytest.mark.parametrize("text", [
+    '{\n"auths": {\n"harbor.corp": "YWRtaW46UzNjcjN0"\n},\n"data-root": "/data/docker",\n}\n',
+    '{\n  "auths": {\n  "harbor.corp": "YWRtaW46UzNjcjN0"\n  },\n  "data-root": "/data/docker",\n}\n'])
+def test_an_auths_block_whose_members_are_no_deeper_than_it_is_still_masked(text):
+    """A broken file whose members sit at the "auths" line's depth: the block ends at its brace."""
+    out = mask(text)
+    assert "YWRtaW46UzNjcjN0" not in out and '"/data/docker"' in out, out
 
 
 def test_fix_diff_hides_decoded_secrets_but_not_what_the_file_shows_elsewhere():
@@ -234,7 +251,7 @@ def test_json_text_is_valid_utf8_and_inert():
                                       '\\"token\\": \\"', "password=\\\\", '\\"password\\": \\"\\\\',
                                       "curl ", "curl -u a", "bearer ", "bearer a", "密码：", "--token ",
                                       '"token"\n', '"token":\n ', '{"auths": {', '{"auths": {:"a',
-                                      '"auths":{"a":"'])
+                                      '"auths":{"a":"', '"auths":{\n   ', ' -u a:b;"', '--client-secret '])
 def test_mask_is_linear(fragment):
     """Masking 1 MB costs about 8 times 128 KB (quadratic would be 64 times)."""
     def cost(n):

@@ -66,32 +66,48 @@ _QUOTE_RUN = lazy_compile(r"(?<!\\)(\\*)[\"']$")
 # elsewhere -p is a port).
 _FLAG_VALUE = r"(\"[^\"\n]{0,8192}\"|'[^'\n]{0,8192}'|(?!-)(?:[^\s\"'\\]|\\.){1,8192})"
 _PASSWORD_FLAG = lazy_compile(r"(--(?:password|passwd)[ \t]{1,16})()" + _FLAG_VALUE, re.I)
-# Other credential flags (`--docker-password`, `--token`, `--api-key`, `--src-creds`) take a value
-# that is no word of letters alone: "--token must be used with --server" is an error's prose.
-_SECRET_FLAG = lazy_compile(r"(--(?:[a-z]{1,32}-)?(?:password|passwd|token|api-key|creds)[ \t]{1,16})()"
-                            r"(?![A-Za-z]{1,64}(?![^\s\"'\\]))" + _FLAG_VALUE, re.I)
+# Other credential flags (`--docker-password`, `--client-secret`, `--token`, `--api-key`,
+# `--src-creds`): any value but a short lowercase word with more words after it ("--token must be
+# used with --server" is an error's prose), and BuildKit's `--secret id=…,src=…` (an id and a path).
+_SECRET_FLAG = lazy_compile(r"(--(?:[a-z]{1,32}-)?(?:password|passwd|token|api-key|creds)[ \t]{1,16}|"
+                            r"--[a-z]{1,32}-secret[ \t]{1,16}|"
+                            r"--secret[ \t]{1,16}(?!(?:id|src|env|type|required)=))()"
+                            r"(?![a-z]{1,16}[ \t]{1,4}[a-z]{2,}\b)" + _FLAG_VALUE, re.I)
 # `-u user:password` (`--user`) on a curl command: the user stays, the password goes
 _USER_FLAG = lazy_compile(r"(?<=[ \t])((?:-u|--user)[ \t]{0,16}['\"]?[^\s:'\"|;&]{1,256}:)([^\s'\"]{1,8192})")
 _CURL = lazy_compile(r"\bcurl\b")
 # a bearer token with no header before it (a client's log: "using bearer AbC…"); a word of
-# letters alone is prose ("bearer authentication failed"), and `realm=` a challenge's parameter
-_BEARER = lazy_compile(r"(\bbearer[ \t]{1,16})(?![A-Za-z]{1,64}(?![A-Za-z0-9._~+/=-])|[A-Za-z]{1,64}=)"
+# letters alone is prose ("bearer authentication failed"), and `realm=…` a challenge's parameter
+# (not base64's `==` padding)
+_BEARER = lazy_compile(r"(\bbearer[ \t]{1,16})(?![A-Za-z]{1,64}(?![A-Za-z0-9._~+/=-])|[A-Za-z]{1,64}=(?![=\s]|$))"
                        r"([A-Za-z0-9._~+/=-]{8,8192})", re.I)
-# a Cookie header: its name=value pairs (prose about cookies has none)
-_COOKIE = lazy_compile(r"(\bcookie[ \t]{0,16}:[ \t]{0,16})([\w.-]{1,256}=[^\s;,]{0,8192}"
-                       r"(?:;[ \t]{0,16}[\w.-]{1,256}=[^\s;,]{0,8192}){0,64})", re.I)
+# a Cookie header (also a JSON member, "Cookie": "…"): its name=value pairs (prose about cookies
+# has none)
+_COOKIE = lazy_compile(r"(\bcookie(?:\\{0,8}[\"'])?[ \t]{0,16}:[ \t]{0,16}(?:\\{0,8}[\"'])?)"
+                       r"([\w.-]{1,256}=[^\s;,\"'\\]{0,8192}"
+                       r"(?:;[ \t]{0,16}[\w.-]{1,256}=[^\s;,\"'\\]{0,8192}){0,64})", re.I)
 # Chinese: password, pass phrase, token, the separator right after; a value that starts with
-# Chinese (`密码: 错误`, "wrong") is a status, and Chinese punctuation ends a value
-_ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t]{0,4}[:=：＝][ \t]{0,4})"
-                             "([^\\s，。；：（）()、,;\"'\u3400-\u9fff][^\\s，。；（）()、,;\"']{0,8191})")
+# Chinese (`密码: 错误`, "wrong") is a status; a quoted value runs to its quote, a bare one to a
+# blank or Chinese punctuation
+_ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t\u3000]{0,4}[:=：＝][ \t\u3000]{0,4}[\"'“]?)"
+                             "([^\\s，。；：（）、,;\"'“”\u3400-\u9fff][^\\s，。；（）、,;\"'“”]{0,8191})")
 
 
 def _mask_user_flags(text: str) -> str:
-    """`-u user:***` where the line (up to a pipe or a `;`) runs curl before the flag."""
+    """`-u user:***` where the command it belongs to (the line up to a pipe, `;` or `&&` outside
+    quotes: `curl … | grep -u a:b` is grep's) is curl."""
     def one(m: "re.Match[str]") -> str:
-        start = max(text.rfind("\n", 0, m.start()), text.rfind("|", 0, m.start()),
-                    text.rfind(";", 0, m.start()), m.start() - 512)
-        return m.group(1) + MASK if _CURL.search(text, start + 1, m.start()) else m.group(0)
+        start = max(text.rfind("\n", 0, m.start()) + 1, m.start() - 512)
+        command, quote = start, ""
+        for k in range(start, m.start()):
+            c = text[k]
+            if quote:
+                quote = "" if c == quote else quote
+            elif c in "\"'":
+                quote = c
+            elif c in "|;&":
+                command = k + 1
+        return m.group(1) + MASK if _CURL.search(text, command, m.start()) else m.group(0)
     return _USER_FLAG.sub(one, text)
 _LOGIN_P = lazy_compile(r"(\blogin[ \t][^\n]{0,256}?(?<=[ \t])-p)([ \t]{1,16}|=)?" + _FLAG_VALUE)
 
@@ -317,25 +333,30 @@ _AUTHS_VALUE = lazy_compile(r"\"((?:[^\"\\\n]|\\.){0,8192})\"|([{}])|\n([ \t]*)"
 
 def _mask_auths(text: str) -> str:
     out = []
-    pos = 0
+    pos = scanned = 0
     for opened in _AUTHS_OPEN.finditer(text):
-        if opened.start() < pos:
-            continue                    # inside the block just masked
+        if opened.start() < scanned:
+            continue                    # inside a block already read
         out.append(text[pos:opened.end()])
         start = text.rfind("\n", 0, opened.start()) + 1
         head = text[start:min(opened.start(), start + 256)]
         indent = len(head) - len(head.lstrip(" \t"))
+        end = text.find("\n", opened.end(), opened.end() + 4096)
+        inline = bool(text[opened.end():end if end >= 0 else opened.end() + 4096].strip())
         depth, pos = 1, opened.end()
         for m in _AUTHS_VALUE.finditer(text, pos):
             string, brace, newline = m.group(1, 2, 3)
             if newline is not None:
-                if len(newline) <= indent:
-                    break   # a line no deeper than "auths": the block ended, or never closes
+                # A block that never closes ends at a line no deeper than "auths" when its
+                # members began on that line, or at a shallower one when they follow it.
+                if len(newline) < indent or inline and len(newline) == indent:
+                    scanned = m.start()
+                    break
             elif brace:
                 depth += 1 if brace == "{" else -1
                 if not depth:
                     out.append(text[pos:m.end()])
-                    pos = m.end()
+                    pos = scanned = m.end()
                     break
             elif string and text[max(pos, m.start() - 64):m.start()].rstrip().endswith(":"):
                 out.append(text[pos:m.start()] + '"' + MASK + '"')

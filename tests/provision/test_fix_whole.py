@@ -543,3 +543,19 @@ def test_dpkg_querys_reason_is_its_own_words_not_text_from_the_root(root):
     said = [ln for ln in r.stderr.splitlines() if "dpkg-query could not read" in ln]
     assert said and not said[0].split(": ", 1)[1].split(": ", 1)[1].startswith("all is well"), r.stderr
     assert "version" in said[0].lower(), said
+
+
+def test_entries_read_past_are_no_files_read(root):
+    """A dangling link or a directory in sources.list.d (and no sources.list) used up a place of
+    the 256 without adding a file: the cut went untold, and a repository past it was 'missing'."""
+    no_packages(root)
+    os.remove(os.path.join(root, "etc/apt/sources.list"))
+    lists = Path(root, "etc/apt/sources.list.d")
+    os.symlink("/nonexistent/x.list", str(lists / "a000-broken.list"))
+    (lists / "a000-dir.list").mkdir()
+    for i in range(1, 256):
+        (lists / ("a%03d.list" % i)).write_text("deb http://deb.example.org/x%d stable main\n" % i)
+    (lists / "zz-docker.list").write_text("deb https://download.docker.com/linux/debian bookworm stable\n")
+    r = cli("fix", "--root", root, "--dry-run", "--only", "packages")
+    part = section(r.stdout, "packages")
+    assert "the apt sources were read only in part" in part and "no source apt reads" not in part, part

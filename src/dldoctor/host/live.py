@@ -236,7 +236,10 @@ class LiveHost(Host):
             files.append("/etc/apt/sources.list.d/" + f)
         total = 0
         for i, path in enumerate(files):
-            if i >= paths.APT_SOURCES_MAX_FILES or total > paths.APT_SOURCES_MAX_BYTES:
+            # files read, not names tried: a missing sources.list, a directory or a dangling link
+            # takes no place (gather infers the cut from the number read); tries are bounded too
+            if len(out) >= paths.APT_SOURCES_MAX_FILES or total > paths.APT_SOURCES_MAX_BYTES or \
+                    i >= 4 * paths.APT_SOURCES_MAX_FILES:
                 warn(_("/etc/apt/sources.list.d under {root} holds more than a host's few "
                        "files: only the first {n} files ({size} bytes) were read").format(
                            root=self.root, n=len(out), size=total))
