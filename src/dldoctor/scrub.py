@@ -324,8 +324,9 @@ _DQUOTED_USERINFO = lazy_compile(r"(\"[a-z][a-z0-9+.-]{0,15}://)([^\"\n<>/?#@]{0
 
 # Docker's "auths" block: every string value in it is a credential (config.json's base64 auth, or
 # such a string pasted straight under a registry's name), whatever its key, and a file that does
-# not parse has no decoded document to tell. The values of the block up to its closing brace, or
-# up to a line no deeper than the "auths" line (a block that never closes ends there).
+# not parse has no decoded document to tell. The values of the block up to its closing brace; one
+# that never closes ends at a line shallower than the "auths" line, or no deeper than it when its
+# members began on that line (_mask_auths).
 _AUTHS_OPEN = lazy_compile(r"([\"']auths[\"'][ \t\r\n]{0,64}:[ \t\r\n]{0,64}\{)", re.I)
 # a string (key or value: a value follows a colon), a brace, or a line's indentation
 _AUTHS_VALUE = lazy_compile(r"\"((?:[^\"\\\n]|\\.){0,8192})\"|([{}])|\n([ \t]*)")
