@@ -113,6 +113,23 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("密码: 错误 (Harbor 登录失败)", "密码: 错误 (Harbor 登录失败)"),
     ("密码：Harbor12345，请重试", "密码：***，请重试"),
     ("curl http://x/ | grep -u foo:bar", "curl http://x/ | grep -u foo:bar"),
+    # a token in its issuer's format, wherever it stands; identifiers sharing a prefix stay
+    ("docker login -u bob --password-stdin <<< dckr_pat_Ab3dEfGh1jKlMnOpQrStUv", "docker login -u bob --password-stdin <<< dckr_pat_***"),
+    ("git clone with ghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789 failed", "git clone with ghp_*** failed"),
+    ("令牌ghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789，谢谢", "令牌ghp_***，谢谢"),
+    ("hf_hub_download() used hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEf", "hf_hub_download() used hf_***"),
+    ("export key sk-proj-Ab3dEfGh1jKlMnOpQrStUv_wx for scikit-learn sk-learn-extra-long-name-of-package",
+     "export key sk-proj-*** for scikit-learn sk-learn-extra-long-name-of-package"),
+    ("curl 'https://maps.googleapis.com/x?key=AIzaSyA1234567890abcdefghijklmnopqrstuv&q=1'",
+     "curl 'https://maps.googleapis.com/x?key=***&q=1'"),
+    ("aws AKIAIOSFODNN7EXAMPLE / NGC nvapi-Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789abcdef",
+     "aws *** / NGC nvapi-***"),
+    ("POST https://hooks.slack.com/services/T0AB12CD3/B0EF45GH6/AbCdEfGhIjKlMnOpQrStUvWx",
+     "POST https://hooks.slack.com/services/T0AB12CD3/B0EF45GH6/***"),
+    ("xoxb-123456789012-1234567890123-AbCdEfGhIjKl glpat-Ab3dEfGh1jKlMnOpQrSt", "xoxb-*** glpat-***"),
+    # a JSON signature member; a Chinese token word before an HTTP status is the status
+    ('{"sig": "S3cr3tsig", "se": "2026"}', '{"sig": "***", "se": "2026"}'),
+    ("获取令牌：401 Unauthorized", "获取令牌：401 Unauthorized"),
     # every string of an "auths" block is a credential, whatever its key (the file may not parse)
     ('{"auths": {"harbor.corp": "SGFy", "r": {"auth": "QUJD"}}, "x": "keep"', '{"auths": {"harbor.corp": "***", "r": {"auth": "***"}}, "x": "keep"'),
 ])
@@ -251,7 +268,9 @@ def test_json_text_is_valid_utf8_and_inert():
                                       '\\"token\\": \\"', "password=\\\\", '\\"password\\": \\"\\\\',
                                       "curl ", "curl -u a", "bearer ", "bearer a", "密码：", "--token ",
                                       '"token"\n', '"token":\n ', '{"auths": {', '{"auths": {:"a',
-                                      '"auths":{"a":"', '"auths":{\n   ', ' -u a:b;"', '--client-secret '])
+                                      '"auths":{"a":"', '"auths":{\n   ', ' -u a:b;"', '--client-secret ',
+                                      "sk-", "sk-a", "sk-ab-", "ghp_", "ghp_a ", "hooks.slack.com/services/a/b/",
+                                      '"sig": "', "令牌：401 "])
 def test_mask_is_linear(fragment):
     """Masking 1 MB costs about 8 times 128 KB (quadratic would be 64 times)."""
     def cost(n):

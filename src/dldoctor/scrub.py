@@ -49,7 +49,7 @@ _KEY_VALUE = lazy_compile(
     r"(?<![a-z])creds(?![a-z])|credsstore|credhelpers|\"auth\"|'auth'|\bauth\b|"
     # a signed URL's signature (in its query: `sig=11` elsewhere is a signal) and a storage
     # account's key are the whole credential
-    r"(?<=[?&;])sig(?==)|x-(?:amz|goog)-signature|(?:account|sharedaccess)key)"
+    r"(?<=[?&;])sig(?==)|(?<=[\"'])sig(?=\\{0,8}[\"'])|x-(?:amz|goog)-signature|(?:account|sharedaccess)key)"
     # after a quoted key JSON allows a line break before the colon, and before a quoted value
     r"([\w-]{0,32}(?:\\{0,8}[\"']\s{0,16}|[ \t]{0,16})[:=：＝](?:[ \t]{0,16}|\s{0,16}(?=\"(?!\s*[,}]))))"
     r"(?!unexpected status\b)"
@@ -87,10 +87,31 @@ _COOKIE = lazy_compile(r"(\bcookie(?:\\{0,8}[\"'])?[ \t]{0,16}:[ \t]{0,16}(?:\\{
                        r"([\w.-]{1,256}=[^\s;,\"'\\]{0,8192}"
                        r"(?:;[ \t]{0,16}[\w.-]{1,256}=[^\s;,\"'\\]{0,8192}){0,64})", re.I)
 # Chinese: password, pass phrase, token, the separator right after; a value that starts with
-# Chinese (`密码: 错误`, "wrong") is a status; a quoted value runs to its quote, a bare one to a
-# blank or Chinese punctuation
+# Chinese (`密码: 错误`, "wrong") or is an HTTP status and its words (`令牌：401 Unauthorized`) is
+# a status; a quoted value runs to its quote, a bare one to a blank or Chinese punctuation
 _ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t\u3000]{0,4}[:=：＝][ \t\u3000]{0,4}[\"'“]?)"
-                             "([^\\s，。；：（）、,;\"'“”\u3400-\u9fff][^\\s，。；（）、,;\"'“”]{0,8191})")
+                             "(?![1-5][0-9]{2}[ \t]{1,4}[A-Za-z\u4e00-\u9fff])([^\\s，。；：（）、,;\"'“”\u3400-\u9fff][^\\s，。；（）、,;\"'“”]{0,8191})")
+
+# A credential in a format its issuer made recognisable (the prefixes secret scanners look for),
+# wherever it stands: pasted alone, after `--password-stdin <<<`, in a log line. The prefix stays
+# (`ghp_***` says which kind of token was there); the random part goes. Each body is the issuer's
+# alphabet and length, so identifiers sharing a prefix (`hf_hub_download`, `sk-learn`) are kept;
+# ASCII words only, so a token next to Chinese text (`令牌ghp_…，`) is still one.
+_KNOWN_TOKEN = lazy_compile(
+    r"(?<![\w-])("
+    r"gh[pousr]_(?=[A-Za-z0-9]{30,255}(?![\w-]))|github_pat_(?=\w{22,255}(?![\w-]))|"
+    r"gl(?:pat|ptt|dt|rt|cbt|imt|soat)-(?=[\w-]{20,255}(?![\w-]))|"
+    r"xox[abposr]-(?=[A-Za-z0-9-]{10,255}(?![\w-]))|"
+    r"npm_(?=[A-Za-z0-9]{36}(?![\w-]))|hf_(?=[A-Za-z0-9]{30,255}(?![\w-]))|"
+    r"pypi-(?=AgE[\w-]{50,4096}(?![\w-]))|dckr_(?:pat|oat)_(?=[\w-]{20,255}(?![\w-]))|"
+    r"nvapi-(?=[\w-]{40,255}(?![\w-]))|"
+    # OpenAI's and Anthropic's keys: `sk-`, an optional kind, then a run holding a capital and a digit
+    r"sk-(?:[a-z]{2,10}-(?:[a-z]{2,8}\d{0,4}-)?)?(?=(?=[\w-]{0,255}?[A-Z])(?=[\w-]{0,255}?\d)[\w-]{20,255}(?![\w-]))|"
+    r"(?=(?:AKIA|ASIA)[A-Z0-9]{16}(?![\w-]))|(?=AIza[\w-]{35}(?![\w-]))|"
+    # webhooks whose URL is the credential: the workspace and channel ids stay, the secret goes
+    r"hooks\.slack\.com/services/[A-Za-z0-9]{1,32}/[A-Za-z0-9]{1,32}/(?=[A-Za-z0-9]{8,128})|"
+    r"discord(?:app)?\.com/api/webhooks/\d{1,32}/(?=[\w-]{20,256})"
+    r")[\w-]{1,4096}", re.ASCII)
 
 
 def _mask_user_flags(text: str) -> str:
@@ -386,6 +407,7 @@ def _mask_text(text: str) -> str:
         text = _SECRET_FLAG.sub(_mask_flag, _PASSWORD_FLAG.sub(_mask_flag, text))
     if "curl" in text:
         text = _mask_user_flags(text)
+    text = _KNOWN_TOKEN.sub(lambda m: m.group(1) + MASK, text)
     if "密码" in text or "口令" in text or "令牌" in text:
         text = _ZH_KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
     return _mask_key_values(text)

@@ -167,6 +167,20 @@ def test_explain_of_an_apt_401_does_not_print_the_token():
     assert "https://***@packagecloud.io/acme/private/ubuntu/dists/jammy/InRelease" in out
 
 
+def test_a_token_in_its_issuers_format_is_masked_where_no_key_names_it():
+    """A pasted `echo TOKEN | docker login --password-stdin` names no key, flag or URL userinfo;
+    the token's own format (GitHub's ghp_, Docker Hub's dckr_pat_) is what tells."""
+    ghp, dckr = "ghp_" + "Ab3dEfGh1jKlMnOp" * 2 + "QrSt", "dckr_pat_" + "Ab3dEfGh1jKlMnOpQr"
+    paste = ("$ echo %s | docker login ghcr.io -u bob --password-stdin\n"
+             "$ docker login -u bob --password-stdin <<< %s\n"
+             'Error response from daemon: Get "https://ghcr.io/v2/": denied: denied' % (ghp, dckr))
+    for flags in ([], ["--json"]):
+        res = dldoctor("explain", "--no-host", *flags, paste)
+        out = res.stdout + res.stderr
+        assert ghp[4:] not in out and dckr[9:] not in out
+        assert "echo ghp_*** | docker login" in out
+
+
 # --- 4. JSON escapes in daemon.json ------------------------------------------------------------
 
 ESCAPED = ('{"proxies": {"http-proxy": "http://bob:HunterPw2\\u0040proxy.corp:3128", '
