@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem, quote, skip, unknown_reason
-from dldoctor.derived import is_wsl, smi_ok
+from dldoctor.derived import family, is_wsl, smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
@@ -79,6 +79,20 @@ def _package_driver_versions(facts: Facts) -> List[str]:
     return out
 
 
+def debian_driver_fix(facts: Facts, problem_id: str) -> Optional[str]:
+    """Debian's own way (None elsewhere: the catalog's Ubuntu commands): it has no ubuntu-drivers
+    and no nvidia-driver-<branch> packages, and its driver comes from the non-free component."""
+    if family(facts.os) != "debian":
+        return None
+    if problem_id == "driver.missing":
+        return _("Add the contrib, non-free and non-free-firmware components to the Debian apt sources, then: "
+                 "sudo apt-get update && sudo apt-get install linux-headers-$(dpkg --print-architecture) "
+                 "nvidia-driver firmware-misc-nonfree, then reboot.")
+    return _("Rebuild and load the module for the running kernel: sudo apt-get install linux-headers-$(uname -r) "
+             "&& sudo apt-get install --reinstall nvidia-kernel-dkms (or `sudo dkms autoinstall`), then sudo "
+             "modprobe nvidia, or reboot.")
+
+
 def check_driver(facts: Facts) -> List[Finding]:
     smi, kmod = facts.nvidia_smi, facts.kernel_module
     if not known(smi):
@@ -94,7 +108,8 @@ def check_driver(facts: Facts) -> List[Finding]:
                             _("nvidia-smi is missing inside WSL: install or update the NVIDIA driver on "
                               "Windows (it provides /usr/lib/wsl/lib/nvidia-smi)."), line)]
         return [problem("nvidia-driver", AREA, "driver.missing",
-                        _("nvidia-smi is not installed."), line or ["nvidia-smi: command not found"])]
+                        _("nvidia-smi is not installed."), line or ["nvidia-smi: command not found"],
+                        fix=debian_driver_fix(facts, "driver.missing"))]
     if err in ("no-driver", "lib-not-found"):
         mods = facts.modules
         if known(mods) and mods.has("nouveau") and not mods.has("nvidia"):
@@ -108,10 +123,11 @@ def check_driver(facts: Facts) -> List[Finding]:
         if err == "lib-not-found":
             return [problem("nvidia-driver", AREA, "driver.missing",
                             _("nvidia-smi cannot find the driver's NVML library: the driver is missing or "
-                              "half-installed."), line)]
+                              "half-installed."), line, fix=debian_driver_fix(facts, "driver.missing"))]
         return [problem("nvidia-driver", AREA, "driver.not-loaded",
                         _("nvidia-smi cannot talk to the driver: the kernel module is not loaded "
-                          "(often a kernel update without a DKMS rebuild)."), line)]
+                          "(often a kernel update without a DKMS rebuild)."), line,
+                        fix=debian_driver_fix(facts, "driver.not-loaded"))]
     if err in ("version-mismatch", "function-not-found"):
         ev = line + _package_driver_versions(facts)
         if known(kmod):

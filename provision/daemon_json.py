@@ -524,21 +524,44 @@ class DaemonJsonStep:
         """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
             self._validate(options.registry_mirrors)
+            drop: List[str] = []
             if getattr(options, "no_probe", False):
-                if options.registry_mirrors:
+                # What needs no network to know: a configured mirror known to be closed goes
+                # (unless asked for again, or --keep-mirrors); one asked for is said to be closed.
+                asked = {mirror_key(u) for u in options.registry_mirrors}
+                have = {mirror_key(u) for u in configured}
+                new = [u for u in options.registry_mirrors if mirror_key(u) not in have]
+                if not getattr(options, "keep_mirrors", False):
+                    for url in configured:
+                        dead = known_dead(url)
+                        if dead is not None and mirror_key(url) not in asked:
+                            drop.append(url)
+                            warnings.append(_("registry mirror {url} is removed: {why}").format(
+                                url=url, why=_("{who} mirror, {why}").format(
+                                    who=dead.operator, why=_(dead.note))))
+                if new and drop:
+                    notes.append(_("--no-probe: {urls} written without asking whether they "
+                                   "answer; the other configured mirrors are kept, but those known "
+                                   "to be closed are removed").format(urls=", ".join(new)))
+                elif new:
                     notes.append(_("--no-probe: {urls} written without asking whether they answer; "
-                                   "configured mirrors are kept").format(
-                                       urls=", ".join(options.registry_mirrors)))
-                for url in options.registry_mirrors:     # what needs no network to know
+                                   "configured mirrors are kept").format(urls=", ".join(new)))
+                for url in options.registry_mirrors:
                     dead = known_dead(url)
-                    if dead is not None:
+                    if dead is None:
+                        continue
+                    if mirror_key(url) in have:     # nothing is written for it: it stays
+                        warnings.append(_("{url} is kept as asked (daemon.json already lists it), "
+                                          "but it is known to be closed: {who} mirror, {why}")
+                                        .format(url=url, who=dead.operator, why=_(dead.note)))
+                    else:
                         warnings.append(_("{url} is written as asked, but it is known to be "
                                           "closed: {who} mirror, {why}").format(
                                               url=url, who=dead.operator, why=_(dead.note)))
                 if options.presets:
                     notes.append(_("--no-probe: a preset's Docker Hub mirrors are picked by probing "
                                    "them, so none is added (its apt bases still apply)"))
-            return tuple(options.registry_mirrors), ()
+            return tuple(options.registry_mirrors), tuple(drop)
         return plan_mirrors(self.choice, configured, bool(getattr(options, "keep_mirrors", False)),
                             notes, warnings)
 

@@ -173,7 +173,9 @@ class MirrorChoice:
     afterwards, live ones fastest first then restricted ones (empty: keep the file's order and
     append `live`, as --keep-mirrors does); `none_works`: mirrors were asked for by name
     (--registry-mirror, a preset's own mirror, --mirror auto) and not one of them answers, which
-    is an error, not a note."""
+    is an error, not a note (for --mirror auto alone, only when the host keeps no mirror that
+    may work and loses no dead one either); `asked`: those mirrors, as probed; `warnings`: what
+    the plan must say louder than a note."""
 
     live: Tuple[str, ...]
     refused: Tuple[Tuple[str, str], ...]
@@ -183,6 +185,8 @@ class MirrorChoice:
     order: Tuple[str, ...] = ()
     none_works: bool = False
     kept_all: bool = False      # too many configured to probe: kept as they are, as --keep-mirrors
+    asked: Tuple[str, ...] = ()
+    warnings: Tuple[str, ...] = ()
 
 
 def registry_mirror_candidates(presets: Sequence[str],
@@ -269,7 +273,7 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
         if picked:
             notes.append(_("public Docker Hub mirrors that answer, fastest first (at most {n}): "
                            "{urls}").format(n=AUTO_MAX, urls=", ".join(picked)))
-        elif not alive_auto:
+        elif not alive_auto and not explicit_auto:      # --mirror auto: a warning, below
             notes.append(_("none of the public Docker Hub mirror candidates answers from here "
                            "(`dldoctor mirrors` shows why)."))
     # No answer at all, from any mirror: the network is down, not every mirror. Only a mirror that
@@ -306,8 +310,18 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     live = tuple(p.url for p in probes if p.url in set(new) | set(picked))
     asked = urls + (auto if explicit_auto else [])
     none_works = bool(asked) and not any(by[u].alive for u in asked)
+    if none_works and not urls:
+        # --mirror auto alone: no candidate answering still lets the dead mirrors go and the live
+        # ones (or those offline left unjudged) stay; only a run that changes nothing and leaves no
+        # mirror that may work is refused.
+        none_works = not drop and not (keep and original) and \
+            not any(by[u].alive or original[u] in unsure for u in mine)
+    warnings: List[str] = []
+    if explicit_auto and not none_works and not any(by[u].alive for u in auto):
+        warnings.append(_("--mirror auto: none of the public Docker Hub mirror candidates answers "
+                          "from here, so none is added (`dldoctor mirrors` shows why)."))
     return MirrorChoice(live, tuple(refused), tuple(notes), tuple(probes), tuple(drop), order,
-                        none_works, kept_all)
+                        none_works, kept_all, tuple(asked), tuple(warnings))
 
 
 def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
@@ -321,14 +335,29 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
     from dldoctor.errors import Refused
 
     notes.extend(choice.notes)
+    warnings.extend(choice.warnings)
     for url, why in choice.refused:
         warnings.append(_("registry mirror {url} is left out: {why}").format(url=url, why=why))
     if choice.none_works:
-        mine = {mirror_key(u) for u in configured}
-        tried = [(p.url, p.reason) for p in choice.probes if not p.alive and mirror_key(p.url) not in mine]
-        raise Refused(_("none of the registry mirrors works, so none is written:\n{lines}")
-                      .format(lines="\n".join("  %s: %s" % r for r in tried) or
-                              "  " + _("no public candidate answers")),
+        # Every mirror asked for, with why (one already in daemon.json too), and the configured
+        # ones that answer: "no mirror works" is not true while one does.
+        asked = set(choice.asked)
+        lines = ["  %s: %s" % (p.url, p.reason) for p in choice.probes
+                 if not p.alive and p.url in asked]
+        alive = {mirror_key(p.url) for p in choice.probes if p.alive}
+        working = [u for u in configured if mirror_key(u) in alive]
+        if working:
+            lines.append("  " + _("these mirrors in daemon.json answer: {urls}").format(
+                urls=", ".join(working)))
+        if not choice.refused:      # --mirror auto alone (refused holds every URL asked by name)
+            raise Refused(_("--mirror auto: none of the public Docker Hub mirror candidates "
+                            "answers from here, so there is none to write:\n{lines}").format(
+                                lines="\n".join(lines)),
+                          unblock=_("`dldoctor mirrors` shows why; pass a mirror you know with "
+                                    "--registry-mirror URL (add --no-probe for one only the "
+                                    "Docker host reaches), or --skip daemon-json"))
+        raise Refused(_("none of the registry mirrors asked for works, so none is written:\n"
+                        "{lines}").format(lines="\n".join(lines)),
                       unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
                                 "--registry-mirror URL, add --no-probe to write them anyway (a "
                                 "mirror only the Docker host reaches), or --skip daemon-json"))

@@ -94,3 +94,21 @@ def test_causes_edges_name_known_ids():
             if effect == cause:
                 unknown.append("%s causes itself" % cause)
     assert not unknown, "CAUSES names unknown IDs: %s" % unknown
+
+
+def test_a_preset_named_to_reach_nvidias_repository_mirrors_it():
+    """apt.repo-unreachable's fix named `--mirror tuna` for an unreachable nvidia.github.io, but
+    TUNA does not mirror libnvidia-container: the user followed it and the host stayed cut off."""
+    from dldoctor.provision.mirrors import PRESETS
+
+    nvidia = {p.name for p in PRESETS if p.nvidia_apt_base}
+    named = []
+    for pid, problem in catalog.PROBLEMS.items():
+        page = (FINDINGS / (pid + ".md")).read_text(encoding="utf-8")
+        fix_block = page.split("## Fix", 1)[1].split("\n## ", 1)[0]
+        if "nvidia.github.io" not in problem.fix + fix_block:
+            continue
+        for text in (problem.fix, fix_block):
+            named += [(pid, m) for m in re.findall(r"--mirror[ =]([a-z]+)", text)]
+    assert named, "no fix names a preset to reach NVIDIA's repository"
+    assert [(pid, m) for pid, m in named if m not in nvidia] == []

@@ -117,7 +117,7 @@ PROBLEMS: Dict[str, Problem] = dict([
     _p("apt.broken-source", "apt", 3, "An unrelated broken apt source makes apt-get update fail",
        "Disable or fix the failing source shown, then run apt-get update again."),
     _p("apt.repo-unreachable", "apt", 3, "A repository host the install needs cannot be reached from this network",
-       "Check DNS and the route to the host (curl -sSI https://nvidia.github.io/libnvidia-container/gpgkey); behind a slow or blocked network use a mirror (sudo dldoctor fix --mirror tuna) or an apt proxy (Acquire::https::Proxy)."),
+       "Check DNS and the route to the host (curl -sSI https://nvidia.github.io/libnvidia-container/gpgkey); behind a slow or blocked network use a mirror of Docker's and NVIDIA's repositories (sudo dldoctor fix --mirror ustc) or an apt proxy (Acquire::https::Proxy)."),
     _p("registry.unreachable", "registry", 8, "Docker Hub cannot be reached from this network",
        "Configure a working registry mirror (sudo dldoctor fix --registry-mirror URL) or a proxy for dockerd."),
     _p("mirror.dead", "registry", 8, "A configured registry mirror no longer serves",

@@ -14,7 +14,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from dldoctor.errors import ApplyFailed, DldoctorError
 from dldoctor.i18n import _
-from dldoctor.journal import Journal, Restored, Transaction, describe_error, succeeded_runs
+from dldoctor.journal import (Journal, Restored, Transaction, describe_error, ended_failing,
+                              succeeded_runs)
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
 from dldoctor.records import field, record
 from dldoctor.scrub import one_line, text_lines
@@ -409,10 +410,23 @@ def _roll_back(txn: Transaction, control: Any, acted: Optional[str], timeout: fl
         return
     outcome.status = "rolled-back"
     ran = [" ".join(e["argv"]) for e in succeeded_runs(txn.entries)]
-    if ran:
+    # undo is promised only for what it will reverse: not for a command that failed with nothing
+    # to reverse, nor for one that has no undo command (apt-get update)
+    failed = ended_failing(txn.entries)
+    left = [" ".join(txn.entries[i]["argv"]) for i in txn.left_to_undo if i not in failed]
+    partly = [" ".join(txn.entries[i]["argv"]) for i in txn.left_to_undo if i in failed]
+    by_hand = [" ".join(e["argv"]) for e in succeeded_runs(txn.entries) if not e.get("undo")]
+    if left:
         outcome.messages.append(_("Commands already run are not reversed automatically ({cmds}); "
-                                  "`{undo}` reverses them.").format(cmds=one_line("; ".join(ran)),
+                                  "`{undo}` reverses them.").format(cmds=one_line("; ".join(left)),
                                                                      undo=undo))
+    if partly:
+        outcome.messages.append(_("{cmds} failed and may have done part of its work, which is not "
+                                  "reversed automatically; `{undo}` reverses what it finds done.").format(
+                                      cmds=one_line("; ".join(partly)), undo=undo))
+    if by_hand:
+        outcome.messages.append(_("Commands already run that undo cannot reverse: {cmds} (reverse "
+                                  "them by hand if needed).").format(cmds=one_line("; ".join(by_hand))))
     if acted is None or control is None:
         # not "Docker was not touched" after commands ran: `apt-get remove docker.io` touched it
         outcome.messages.append(_("The previous files are back; Docker was not touched.") if not ran
@@ -477,15 +491,16 @@ def undo(journal: Journal, control: Any, confirm: Callable[[Any], bool], out: Ou
             return UndoOutcome("nothing-to-undo")
         desc = rec.to_json()
         out(_("Last fix: {id} ({status}), steps {steps}").format(
-            id=one_line(rec.id), status=rec.state_text, steps=one_line(", ".join(desc["steps"])) or "-"))
+            id=one_line(rec.id), status=rec.state_text, steps=one_line(", ".join(rec.steps_done())) or "-"))
         for path in rec.files():
             out("   " + _("restore {path}").format(path=one_line(path)))
-        failed = rec.failed_runs()
+        failed, partly = rec.failed_runs(), rec.failed_partly()
         # what undo will run as root, not what fix ran, in the order it runs them (newest first)
         for i, e in reversed(list(enumerate(rec.entries))):
             if e.get("op") != "run":
                 continue
-            if i in failed:
+            if i in failed or (i in partly and i not in rec.reversed
+                               and journal.nothing_to_reverse(e)):
                 out("   " + _("failed when fix ran it, nothing to reverse: {argv}").format(
                     argv=one_line(" ".join(e["argv"]))))
             elif i in rec.reversed:

@@ -12,8 +12,12 @@ Layout (under the target root, so `--root` journals stay with their root):
                          {"op": "ran", "run": <index of its run entry>, "rc"}  after the command
                          {"op": "daemon", "action"}
         files/<idx>      the backup of entry idx (bytes, mode and owner of the original)
+        files/<idx>.before-undo  the file as `undo --force` found it, edited since the fix, kept
+                         before the backup replaced (or its removal took) the edit
         COMMITTED        the fix finished (written by rename: it exists whole or not at all)
-        ROLLED_BACK      the fix failed and put everything back itself
+        ROLLED_BACK      the fix failed and put everything back itself (commands it ran that
+                         have no undo command, such as apt-get update, or that failed with
+                         nothing to reverse, stay as they are)
         FILES_RESTORED   the fix failed and put its files back, but commands it ran (apt-get
                          install...) are not reversed automatically: `undo` still can
         UNDONE           `dldoctor undo` restored it
@@ -54,7 +58,7 @@ from dldoctor.host.writer import EDIT_LIMIT, HostWriter
 from dldoctor.i18n import _
 from dldoctor import nesting
 from dldoctor.records import field, record
-from dldoctor.scrub import one_line
+from dldoctor.scrub import last_line, one_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -126,6 +130,21 @@ class FixRecord:
         timed out or was killed by a signal, is not known to have failed: undo offers its undo
         command, as before."""
         return _failed(self.entries)
+
+    def failed_partly(self) -> List[int]:
+        """Run entries whose command failed but may have done part of its work (`partial`):
+        undo reverses them only when it finds something to reverse (Journal.nothing_to_reverse)."""
+        return _failed_partly(self.entries)
+
+    def steps_done(self) -> List[str]:
+        """The steps that wrote or ran something, in order: a fix that failed or was killed
+        part-way did not reach the rest of its plan. The plan's steps when no entry names one."""
+        seen: List[str] = []
+        for e in self.entries:
+            step = e.get("step")
+            if isinstance(step, str) and step and step not in seen:
+                seen.append(step)
+        return seen or list(self.summary.get("steps", []))
 
     def files(self) -> List[str]:
         seen: List[str] = []
@@ -290,7 +309,7 @@ class Journal:
             if now not in (before, after):
                 edited.append(Restored(path, "refused", _(
                     "{path} was changed after the fix; undo --force restores the backup "
-                    "anyway").format(path=one_line(path))))
+                    "anyway, keeping a copy of the file as it is now").format(path=one_line(path))))
         return edited
 
     def restore(self, rec: FixRecord, force: bool = False, run_undo: bool = True) -> List[Restored]:
@@ -305,23 +324,26 @@ class Journal:
                 raise Refused("\n".join(r.detail for r in edited))
         done: List[Restored] = []
         failed = rec.failed_runs()
+        partly = rec.failed_partly()
         ran = set(rec.reversed)
         for idx in reversed(range(len(rec.entries))):
             e = rec.entries[idx]
             op = e.get("op")
             if op in FILE_OPS:
-                done.append(self._restore_file(rec, e, force))
+                done.append(self._restore_file(rec, idx, force))
             elif op == "run" and run_undo and idx in rec.reversed:
                 done.append(Restored(" ".join(e["argv"]), "unchanged",
                                      _("reversed by an earlier undo")))
             elif op == "run" and run_undo:
-                done.append(self._undo_run(e, idx in failed))
+                nothing = self.nothing_to_reverse(e) if idx in partly else None
+                done.append(self._undo_run(e, idx in failed, nothing))
                 if done[-1].action == "ran":     # kept at once: a kill later must not lose it
                     ran.add(idx)
                     _write_marker(rec.path, REVERSED, json.dumps(sorted(ran)), root=self.root)
         return [r for r in reversed(done)]
 
-    def _restore_file(self, rec: FixRecord, e: Dict[str, Any], force: bool) -> Restored:
+    def _restore_file(self, rec: FixRecord, idx: int, force: bool) -> Restored:
+        e = rec.entries[idx]
         path = e["path"]
         fsops.sweep_temps(self.writer.live_path(path), self.root)  # a killed fix's half-written temp
         now = fsops.sha256(self.writer.read(path))
@@ -330,9 +352,12 @@ class Journal:
             return Restored(path, "unchanged")
         if now != e.get("sha256_after") and not force:
             return Restored(path, "refused", _("changed after the fix"))
+        kept = ""
+        if now != e.get("sha256_after") and now is not None:
+            kept = self._keep_edited(rec, idx, path)      # --force: the edit is not thrown away
         if before is None:              # the fix created it
             self.writer.remove(path)
-            return Restored(path, "removed")
+            return Restored(path, "removed", _kept_text(kept))
         backup = e.get("backup")
         try:    # bounded as the file it stands for (EDIT_LIMIT); a FIFO or a larger one is damage
             data = fsops.read_bytes(os.path.join(rec.path, backup), root=self.root,
@@ -344,23 +369,78 @@ class Journal:
                                 "more was restored").format(path=path, dir=rec.path))
         owner = (e["uid"], e["gid"]) if e.get("uid") is not None else None
         self.writer.write_atomic(path, data, mode=e.get("mode"), owner=owner)
-        return Restored(path, "restored")
+        return Restored(path, "restored", _kept_text(kept))
 
-    def _undo_run(self, e: Dict[str, Any], failed: bool = False) -> Restored:
+    def _keep_edited(self, rec: FixRecord, idx: int, path: str) -> str:
+        """Copy `path`, edited since the fix, to files/<idx>.before-undo in the fix's journal
+        before a forced undo replaces or removes it (bytes, mode and owner, atomically, as a
+        backup is kept); that copy's path."""
+        keep = os.path.join(rec.path, "files", "%d.before-undo" % idx)
+        fsops.makedirs(os.path.dirname(keep), root=self.root, mode=0o700)
+        fsops.backup_copy(self.writer.live_path(path), keep, root=self.root, dest_root=self.root)
+        return keep
+
+    def nothing_to_reverse(self, e: Dict[str, Any]) -> Optional[str]:
+        """Why the undo of run entry `e` has nothing to reverse, or None (run it).
+
+        An `apt-get install` that failed (offline: "Unable to locate package") may have installed
+        part of its packages, so its undo `apt-get remove` stays; but when dpkg has none of them,
+        that remove fails ("Unable to locate package") and undo could never finish. dpkg is asked
+        first; when it cannot answer, the undo command runs as before."""
+        packages = _apt_remove_packages(e.get("undo"))
+        if not packages:
+            return None
+        res = self.writer.run(["dpkg-query", "-W", "-f", "${Package}\t${Status}\n", "--"]
+                              + packages, timeout=60)
+        if res.rc not in (0, 1):          # 1: some name it does not know; 2: it could not read
+            return None
+        for line in res.stdout.split("\n"):
+            status = line.split("\t", 1)[-1].split()
+            if line.strip() and status[-1:] not in (["not-installed"], ["config-files"]):
+                return None               # (an unreadable line counts as installed)
+        return _("it failed when fix ran it, and none of {packages} is installed: nothing to "
+                 "reverse").format(packages=" ".join(packages))
+
+    def _undo_run(self, e: Dict[str, Any], failed: bool = False,
+                  nothing: Optional[str] = None) -> Restored:
         shown = " ".join(e["argv"])
         if failed:
             return Restored(shown, "not-undoable", _("it failed when fix ran it: nothing to "
                                                      "reverse"))
+        if nothing:
+            return Restored(shown, "not-undoable", nothing)
         if not e.get("undo"):
             return Restored(shown, "not-undoable", _("no undo command; reverse it by hand if "
                                                      "needed"))
         res = self.writer.run(e["undo"], timeout=600)
         if not res.ok:       # named by the command that failed: undo's, not the fix's
-            return Restored(" ".join(e["undo"]), "failed", (res.output or res.error or "").strip())
+            return Restored(" ".join(e["undo"]), "failed", last_line(res.output or res.error or ""))
         return Restored(shown, "ran", " ".join(e["undo"]))
 
     def mark(self, rec_path: str, marker: str, text: str = "") -> None:
         _write_marker(rec_path, marker, text, root=self.root)
+
+
+def _kept_text(kept: str) -> str:
+    """Where a forced undo kept the file it replaced ("": nothing was kept)."""
+    return _("it was changed after the fix; that version is kept in {path}").format(
+        path=kept) if kept else ""
+
+
+def _apt_remove_packages(undo: Any) -> List[str]:
+    """The package names of an `apt-get remove [options] PKG...` undo command (packages step);
+    [] for any other command."""
+    if not _strs(undo) or len(undo) < 3 or os.path.basename(undo[0]) != "apt-get" \
+            or undo[1] != "remove":
+        return []
+    names: List[str] = []
+    args = iter(undo[2:])
+    for a in args:
+        if a in ("-o", "-c", "-t"):
+            next(args, None)               # an option's value, not a package
+        elif not a.startswith("-"):
+            names.append(a)
+    return names
 
 
 def succeeded_runs(entries: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -369,12 +449,22 @@ def succeeded_runs(entries: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return [e for i, e in enumerate(entries) if e.get("op") == "run" and i not in failed]
 
 
-def _failed(entries: Sequence[Dict[str, Any]]) -> List[int]:
-    """Run entries whose command failed, and whose failure leaves nothing done (not `partial`)."""
+def ended_failing(entries: Sequence[Dict[str, Any]]) -> List[int]:
+    """Run entries whose command ended saying it failed."""
     # rc > 0: it ended and said it failed; None (timed out) or < 0 (a signal) may have done part
     failed = [e["run"] for e in entries if e.get("op") == "ran" and type(e.get("rc")) is int
               and e["rc"] > 0]
-    return [i for i in failed if 0 <= i < len(entries) and entries[i].get("partial") is not True]
+    return [i for i in failed if 0 <= i < len(entries) and entries[i].get("op") == "run"]
+
+
+def _failed(entries: Sequence[Dict[str, Any]]) -> List[int]:
+    """Run entries whose command failed, and whose failure leaves nothing done (not `partial`)."""
+    return [i for i in ended_failing(entries) if entries[i].get("partial") is not True]
+
+
+def _failed_partly(entries: Sequence[Dict[str, Any]]) -> List[int]:
+    """Run entries whose command failed, and whose failure may leave part of it done."""
+    return [i for i in ended_failing(entries) if entries[i].get("partial") is True]
 
 
 def _damaged(path: str, why: str) -> UsageError:
@@ -510,6 +600,8 @@ class Transaction:
         self.name = name
         self.path = path
         self.entries: List[Dict[str, Any]] = []
+        # after rollback(): the run entries `dldoctor undo` still reverses
+        self.left_to_undo: List[int] = []
         self._log = fsops.open_text(journal.root, os.path.join(path, "journal.jsonl"),
                                os.O_WRONLY | os.O_APPEND | os.O_CREAT, "a")
         fsops.fsync_dir(path, root=journal.root)
@@ -601,10 +693,16 @@ class Transaction:
         # A journal line that cannot be flushed (a full disk) was never acted on: each change
         # follows its entry. What did reach the journal is restored all the same.
         self._close_log()
-        restored = self.journal.restore(self.record(), force=True, run_undo=False)
-        ran = succeeded_runs(self.entries)
+        rec = self.record()
+        restored = self.journal.restore(rec, force=True, run_undo=False)
+        # what undo would still do: a command with no undo command, or a failed one with nothing
+        # to reverse, leaves the fix rolled back (not an undo that can only fail or do nothing)
+        failed, partly = rec.failed_runs(), rec.failed_partly()
+        self.left_to_undo = [i for i, e in enumerate(rec.entries)
+                             if e.get("op") == "run" and e.get("undo") and i not in failed
+                             and not (i in partly and self.journal.nothing_to_reverse(e))]
         try:
-            _write_marker(self.path, FILES_RESTORED if ran else ROLLED_BACK,
+            _write_marker(self.path, FILES_RESTORED if self.left_to_undo else ROLLED_BACK,
                           root=self.journal.root)
         except OSError:
             pass    # the files are back; without its marker undo finds them unchanged

@@ -72,12 +72,14 @@ def _binary_note(path: str, before: Optional[bytes], after: Optional[bytes]) -> 
     """A binary file (a dearmored keyring) shown as sizes and hashes, not as bytes."""
     import hashlib
 
+    from dldoctor.i18n import _
+
     def one(data: Optional[bytes]) -> str:
         if data is None:
-            return "(none)"
-        return "%d bytes, sha256 %s" % (len(data), hashlib.sha256(data).hexdigest()[:16])
+            return _("(none)")
+        return _("{n} bytes, sha256 {hash}").format(n=len(data), hash=hashlib.sha256(data).hexdigest()[:16])
 
-    return "Binary file %s: %s -> %s\n" % (path, one(before), one(after))
+    return _("Binary file {path}: {before} -> {after}").format(path=path, before=one(before), after=one(after)) + "\n"
 
 
 @frozen_record

@@ -635,6 +635,14 @@ def text_lines(text: str, keepends: bool = False) -> List[str]:
     return parts if last else parts[:-1]
 
 
+def last_line(text: str, default: str = "") -> str:
+    """The last line a tool printed, its reason after its progress lines ("E: Unable to locate
+    package x"), cut at "\n" only: a "\r" in text it quotes from the root (a package's version)
+    must not cut its own words off and leave the root's in their place."""
+    lines = [ln for ln in text_lines(text.strip()) if ln.strip()]
+    return (lines[-1].strip() if lines else default)[:300]
+
+
 def safe(text: str) -> str:
     """Masked and terminal-safe: what human output prints of any evidence."""
     return terminal(mask(text))

@@ -430,3 +430,25 @@ def test_mirrors_never_asked_are_not_shown_as_working(tmp_path):
     res = run("check", "--root", str(root), "--no-probe", "--json", "--only", "registry-mirrors")
     (found,) = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "registry-mirrors"]
     assert (found["status"], found["title"]) == ("skip", "Registry mirrors (not probed): https://mirror.example.com")
+
+
+@pytest.mark.parametrize("release, says, never", [
+    ("debian-12", "nvidia-driver firmware-misc-nonfree", "ubuntu-drivers"),
+    ("ubuntu-22.04", "ubuntu-drivers install", "firmware-misc-nonfree"),
+])
+def test_the_driver_advice_is_the_distributions_own(tmp_path, release, says, never):
+    """Debian has neither ubuntu-drivers nor nvidia-driver-<branch> packages: the advice a Debian
+    user got could not be followed."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text((DATA / "fixtures/os-release" / release).read_text())
+    res = run("check", "--root", str(tmp_path), "--no-probe", "--json", "--only", "nvidia-driver",
+              env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    fixes = [f["fix"] for f in json.loads(res.stdout)["findings"] if f["problem"] == "driver.missing"]
+    assert fixes and says in fixes[0] and never not in fixes[0], res.stdout
+
+
+def test_a_snapshot_and_a_root_together_are_refused(tmp_path):
+    """`check --snapshot DIR --root R` read the snapshot and ignored R untold."""
+    res = run("check", "--snapshot", str(CASE), "--root", str(tmp_path))
+    assert res.returncode == 2 and "--snapshot" in res.stderr and "--root" in res.stderr
+    assert res.stdout == ""

@@ -84,3 +84,14 @@ def test_closed_stdin_is_a_usage_error():
                          capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 2, res.stderr
     assert "internal error" not in res.stderr and "standard input" in res.stderr, res.stderr
+
+
+def test_a_problem_id_points_at_its_page_instead_of_a_guess():
+    """A user who copies `mirror.dead` from check's output into explain got the word model's
+    guesses about the ID's letters, marked as failures, exit 1."""
+    res = run("mirror.dead", "--no-host")
+    assert res.returncode == 2
+    assert "dldoctor docs mirror.dead" in res.stderr and res.stdout == ""
+    # an error text that names an ID among its words is still read
+    res = run("-", "--no-host", "--json", input=ERR + " (check said toolkit.missing)\n")
+    assert res.returncode == 0 and json.loads(res.stdout)["root_causes"][0] == "toolkit.missing"

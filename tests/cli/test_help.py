@@ -200,3 +200,10 @@ def test_zh_cn_help_never_breaks_a_name(columns):
                        for k in range(1, len(token))):
                     broken.setdefault(" ".join(c["argv"]), []).append("%s | %s" % (a[-20:], b[:20]))
     assert broken == {}, broken
+
+
+def test_a_missing_arguments_name_is_kept_whole_in_chinese():
+    """zh_CN read "Missing argument 'REPORT...'." as ending at the first dot: 'REPORT。..'."""
+    res = run("fleet", "merge", env={"DLDOCTOR_LANG": "zh_CN"})
+    assert res.returncode == 2
+    assert "缺少参数 'REPORT...'。" in re.sub(r"[│\s]+", " ", res.stderr), res.stderr

@@ -1,7 +1,9 @@
 """Evidence cannot drive the terminal: escape sequences from files and error texts are shown
-escaped in human output, and JSON output is valid UTF-8 whatever bytes came in."""
+escaped in human output, and JSON output is valid UTF-8 whatever bytes came in. And a question
+asked on a terminal takes the answer a user types."""
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -100,25 +102,7 @@ def test_fix_dry_run_plan_shows_escapes(tmp_path):
 
 def _on_a_terminal(args, env):
     """(output) of dldoctor run with stdout on a pseudo-terminal."""
-    import pty
-
-    e = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "LANGUAGE", "LC_ALL")}
-    e.update({"LANG": "C", "DOCKER_HOST": "unix:///nonexistent/docker.sock"}, **env)
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execve(sys.executable, [sys.executable, "-m", "dldoctor", *args], e)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.waitpid(pid, 0)
-    os.close(fd)
-    return out
+    return _answering(args, env, [])
 
 
 def test_fix_plan_on_a_terminal_honours_no_color(tmp_path):
@@ -135,3 +119,59 @@ def test_fix_plan_on_a_terminal_honours_no_color(tmp_path):
     assert b"\x1b[32m" in coloured and b'+{"debug": true' in coloured
     plain = _on_a_terminal(args, {"NO_COLOR": "1"})
     assert b'+{"debug": true' in plain and b"\x1b" not in plain, plain[:400]
+
+
+def _answering(args, env, answers):
+    """(output) of dldoctor run on a pseudo-terminal, typing each answer after each `[y/N]: `."""
+    import pty
+    import select
+
+    e = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "LANGUAGE", "LC_ALL")}
+    e.update({"LANG": "C", "DOCKER_HOST": "unix:///nonexistent/docker.sock"}, **env)
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(sys.executable, [sys.executable, "-m", "dldoctor", *args], e)
+    out, asked, left = b"", 0, list(answers)
+    while True:
+        ready, _w, _x = select.select([fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        if out.count(b"[y/N]: ") > asked:
+            if not left:
+                break               # asked once more than answered: no answer will come
+            asked += 1
+            os.write(fd, left.pop(0).encode("utf-8") + b"\n")
+    try:
+        os.kill(pid, signal.SIGKILL)        # still waiting for an answer (or already gone)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return out
+
+
+def test_the_question_takes_an_answer_in_chinese_and_asks_again_in_chinese(tmp_path):
+    """click's confirm answered 是 with its own English "Error: invalid input"."""
+    root = tmp_path / "root"
+    (root / "etc/docker").mkdir(parents=True)
+    (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    daemon = root / "etc/docker/daemon.json"
+    daemon.write_text('{"debug": true}\n')
+    runtime = root / "usr/bin/nvidia-container-runtime"
+    runtime.parent.mkdir(parents=True)
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    args = ["fix", "--root", str(root), "--only", "daemon-json", "--no-probe"]
+    zh = {"DLDOCTOR_LANG": "zh_CN"}
+    out = _answering(args, zh, ["也许", "否"])
+    assert "请回答 y（是）或 n（否）".encode() in out and b"invalid input" not in out
+    assert daemon.read_bytes() == b'{"debug": true}\n'          # no: nothing written
+    out = _answering(args, zh, ["是"])
+    assert b"nvidia-container-runtime" in daemon.read_bytes(), out.decode("utf-8", "replace")[-600:]

@@ -62,6 +62,12 @@ def register(app: "typer.Typer") -> None:
             text = _read_stdin()
         if not text.strip():
             raise UsageError(_("the error text is empty"))
+        from dldoctor.catalog import PROBLEMS
+
+        if text.strip() in PROBLEMS:
+            # an ID copied from check's output: its page says what it means, the model would guess
+            raise UsageError(_("{id} is a problem ID, not an error text: `dldoctor docs {id}` explains it").format(
+                id=text.strip()))
         host = None if no_host else make_host(root, timeout)
         report = run_explain(text, host, command=command)
         # a cause the rules read in the text, or the word model's guess when it is fairly sure (its

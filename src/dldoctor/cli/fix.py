@@ -82,7 +82,22 @@ def _ask(question: str) -> bool:
     if not sys.stdin.isatty():
         sys.stderr.write("dldoctor: %s\n" % _("no terminal to ask on: run with --yes to apply"))
         return False
-    return typer.confirm(question, default=False, err=True)
+    # not typer.confirm: click answers other input with its own English "Error: invalid input",
+    # and a user typing in Chinese answers 是 or 否
+    for _try in range(5):
+        sys.stderr.write("%s [y/N]: " % question)
+        sys.stderr.flush()
+        answer = sys.stdin.readline(256).strip().lower()
+        if answer in _YES:
+            return True
+        if answer in _NO:
+            return False
+        sys.stderr.write("%s\n" % _("answer y or n"))
+    return False
+
+
+_YES = ("y", "yes", "是", "是的", "好", "确认", "确定")
+_NO = ("", "n", "no", "否", "不", "取消")
 
 
 def _need_root(command: str) -> None:
@@ -151,7 +166,7 @@ def fix(
     json_out: bool = typer.Option(False, "--json", help=_("Print the plan and the outcome as JSON (dldoctor.fix/1).")),
     mirror: List[str] = typer.Option([], "--mirror", metavar="NAME", help=_("Mirror preset (repeatable): aliyun, tuna, ustc, huawei, tencent, azure set the apt bases, and the live public Docker Hub mirrors are added (at most three); auto adds only those.")),
     registry_mirror: List[str] = typer.Option([], "--registry-mirror", metavar="URL", help=_("Docker Hub registry mirror to add (repeatable); probed first, written fastest first.")),
-    no_probe: bool = typer.Option(False, "--no-probe", help=_("Write the --registry-mirror URLs without probing them (an internal mirror, an offline host); configured mirrors are kept, and presets add no Docker Hub mirror.")),
+    no_probe: bool = typer.Option(False, "--no-probe", help=_("Write the --registry-mirror URLs without probing them (an internal mirror, an offline host); configured mirrors are kept unless known to be closed, and presets add no Docker Hub mirror.")),
     keep_mirrors: bool = typer.Option(False, "--keep-mirrors", help=_("Keep every configured registry mirror (by default fix removes the ones its probe finds dead and puts the live ones fastest first).")),
     engine: Optional[str] = typer.Option(None, "--engine", metavar="NAME", help=_("docker-ce: replace a working distribution Docker (docker.io) with Docker CE (running containers stop). By default a Docker that meets the toolkit's needs is kept.")),
     default_runtime: Optional[str] = typer.Option(None, "--default-runtime", metavar="NAME", help=_("Also set default-runtime (e.g. nvidia).")),
@@ -295,8 +310,9 @@ def _render_outcome(outcome: Any) -> None:
     for msg in outcome.messages:
         _echo(msg)
     for r in outcome.restored:
-        if r.action in ("restored", "removed"):
-            _echo("  " + _("{action}: {path}").format(action=_action(r.action), path=one_line(r.path)))
+        if r.action in ("restored", "removed"):     # (a detail: where an edit made since was kept)
+            _echo("  " + _("{action}: {path}").format(action=_action(r.action), path=one_line(r.path)) +
+                  (" (%s)" % one_line(r.detail) if r.detail else ""))
     if outcome.error:
         say(outcome.error)
 
@@ -384,7 +400,7 @@ def _list(journal: Any, json_out: bool) -> None:
     for r, state in zip(records, shown):
         d = r.to_json()
         _echo("%s  %s%s %s" % (one_line(r.id), state, " " * (width - _cells(state)),
-                               one_line(", ".join(d["steps"])) or "-"))
+                               one_line(", ".join(r.steps_done())) or "-"))
         for path in d["files"]:
             _echo("    " + one_line(path))
 

@@ -534,9 +534,6 @@ def _short_error(exc: Exception) -> str:
 
 
 def _last_line(text: str, default: str) -> str:
-    """The last line a tool printed (at "\n" only: a "\r" in text it quotes from the root, such as
-    a package's version, must not cut its own words off and leave the root's in their place)."""
-    from dldoctor.scrub import text_lines
+    from dldoctor.scrub import last_line
 
-    lines = [ln for ln in text_lines(text.strip()) if ln.strip()]
-    return (lines[-1] if lines else default)[:300]
+    return last_line(text, default)
