@@ -16,9 +16,9 @@ from dldoctor.parse.version import version_tuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Sequence, Set, Tuple
+    from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-    from dldoctor.parse.apt_sources import AptUpdate
+    from dldoctor.parse.apt_sources import AptSource, AptUpdate
 
 AREA = "apt"
 # The suites of each distribution family, to tell a source written for the other family.
@@ -116,7 +116,8 @@ def check_sources(facts: Facts) -> List[Finding]:
             out.append(problem("apt-sources", AREA, "apt.no-pubkey",
                                _("{file} names the key {key}, which does not exist.").format(
                                    file=e.file, key=e.signed_by),
-                               ["%s:%d: Signed-By: %s" % (e.file, e.line, e.signed_by)]))
+                               ["%s:%d: Signed-By: %s" % (e.file, e.line, e.signed_by)],
+                               fix=_unmanaged_key_fix(e)))
     for e in entries:
         for uri in e.uris:
             if docker_without_distro(uri):
@@ -136,6 +137,24 @@ def check_sources(facts: Facts) -> List[Finding]:
     if not out:
         out.append(ok("apt-sources", AREA, _("{n} apt source entries; no conflicts").format(n=len(entries))))
     return out
+
+
+def _unmanaged_key_fix(entry: AptSource) -> Optional[str]:
+    """The fix for a missing key of a source `fix --only apt-repos` does not manage (it writes
+    Docker's and NVIDIA's toolkit repositories with their pinned keys, and leaves the others):
+    the catalog's fix there would send the user to a step that never touches it. None: the
+    catalog's."""
+    if any(is_docker_uri(u) or is_nvidia_uri(u) for u in entry.uris):
+        return None
+    path = "/etc/apt/" + entry.file if entry.file == "sources.list" else "/etc/apt/sources.list.d/" + entry.file
+    if any("/compute/cuda/repos/" in u for u in entry.uris):
+        return _("Install NVIDIA's CUDA keyring, which puts the key where {file} expects it (sudo apt-get "
+                 "install ./cuda-keyring_1.1-1_all.deb, downloaded from the repository's directory), or "
+                 "comment out {file}; then sudo apt-get update. dldoctor fix does not manage this "
+                 "repository.").format(file=path)
+    return _("Put the repository's key at {key} as its vendor documents (often a *-keyring package), or "
+             "comment out {file}; then sudo apt-get update. dldoctor fix manages only Docker's and NVIDIA's "
+             "toolkit repositories.").format(key=entry.signed_by, file=path)
 
 
 def _no_distro(check: str, evidence: List[str]) -> Finding:

@@ -452,3 +452,24 @@ def test_a_snapshot_and_a_root_together_are_refused(tmp_path):
     res = run("check", "--snapshot", str(CASE), "--root", str(tmp_path))
     assert res.returncode == 2 and "--snapshot" in res.stderr and "--root" in res.stderr
     assert res.stdout == ""
+
+
+def test_a_missing_key_of_a_repository_fix_does_not_manage_gets_advice_that_works(tmp_path):
+    """check sent a CUDA or third-party source's missing key to `fix --only apt-repos`, which
+    writes only Docker's and NVIDIA's toolkit repositories and never touched it."""
+    lists = tmp_path / "etc/apt/sources.list.d"
+    lists.mkdir(parents=True)
+    (tmp_path / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+    (lists / "cuda.list").write_text("deb [signed-by=/usr/share/keyrings/cuda-archive-keyring.gpg] "
+                                     "https://developer.download.nvidia.com/compute/cuda/repos/ubuntu2204/x86_64/ /\n")
+    (lists / "vendor.list").write_text("deb [signed-by=/usr/share/keyrings/vendor.gpg] "
+                                       "https://packages.example.com/apt stable main\n")
+    (lists / "docker.list").write_text("deb [signed-by=/usr/share/keyrings/docker.gpg] "
+                                       "https://download.docker.com/linux/ubuntu jammy stable\n")
+    res = run("check", "--root", str(tmp_path), "--no-probe", "--json", "--only", "apt-sources",
+              env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    fixes = {f["evidence"][0].split(":")[0]: f["fix"] for f in json.loads(res.stdout)["findings"]
+             if f["problem"] == "apt.no-pubkey"}
+    assert "cuda-keyring" in fixes["cuda.list"] and "apt-repos" not in fixes["cuda.list"]
+    assert "/etc/apt/sources.list.d/vendor.list" in fixes["vendor.list"] and "apt-repos" not in fixes["vendor.list"]
+    assert "fix --only apt-repos" in fixes["docker.list"]       # that one fix does mend
