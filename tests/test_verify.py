@@ -52,3 +52,29 @@ def test_a_skipped_smoke_test_says_why_without_verbose():
     lines = out.getvalue().splitlines()
     at = [i for i, line in enumerate(lines) if "GPU smoke test not run" in line][0]
     assert "Docker" in lines[at + 1] and "docker.missing" in lines[at + 1]
+
+
+@pytest.mark.parametrize("pid", ["driver.missing", "driver.not-loaded"])
+def test_no_driver_here_blocks_a_local_smoke_test_before_its_pull(pid):
+    """verify pulled an image (GBs on a slow link) for a run certain to fail: no driver on this
+    host. A remote daemon or Docker Desktop's VM has its own, and a warning blocks nothing."""
+    findings = [problem("nvidia-driver", "gpu", pid, "none")]
+    reason = verify_mod.blocking_reason(findings, local_daemon=True)
+    assert reason is not None and pid in reason
+    assert verify_mod.blocking_reason(findings, local_daemon=False) is None
+    desktop = findings + [problem("docker-daemon", "docker", "docker.desktop", "vm", status=WARN)]
+    assert verify_mod.blocking_reason(desktop, local_daemon=True) is None
+    warned = [problem("nvidia-driver", "gpu", pid, "nvml", status=WARN)]
+    assert verify_mod.blocking_reason(warned, local_daemon=True) is None
+
+
+@pytest.mark.parametrize("env, local", [({}, True), ({"DOCKER_HOST": "unix:///run/docker.sock"}, True),
+                                        ({"DOCKER_HOST": "ssh://gpu-box"}, False),
+                                        ({"DOCKER_HOST": "tcp://10.0.0.5:2376"}, False),
+                                        ({"DOCKER_CONTEXT": "remote"}, False)])
+def test_which_daemon_is_this_hosts_own(env, local):
+    class Host:
+        def getenv(self, name):
+            return env.get(name)
+
+    assert verify_mod._local_daemon(Host()) is local

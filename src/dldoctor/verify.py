@@ -32,13 +32,31 @@ BLOCKING = ("docker.missing", "docker.daemon-down", "docker.permission-denied",
             "docker.group-not-active")
 
 
-def blocking_reason(findings: List[Finding]) -> Optional[str]:
+# ... and on one of these, when the daemon is this host's own: no driver here means no GPU in a
+# container (a pull of several GB first, on a slow link, for a run certain to fail). A remote
+# DOCKER_HOST or Docker Desktop's VM brings its own driver, and a missing toolkit is left to the
+# smoke test to prove (Desktop and WSL need none on this side).
+BLOCKING_LOCAL = ("driver.missing", "driver.not-loaded")
+
+
+def blocking_reason(findings: List[Finding], local_daemon: bool = False) -> Optional[str]:
     """Why the smoke test cannot run, from the checks' findings (None when it can)."""
+    blocking: Tuple[str, ...] = BLOCKING
+    if local_daemon and not any(f.problem == "docker.desktop" for f in findings):
+        blocking = BLOCKING + BLOCKING_LOCAL
     for f in findings:
-        if f.status == FAIL and f.problem in BLOCKING:
+        if f.status == FAIL and f.problem in blocking:
             return _("{check} failed ({problem}): {title}. Fix that first; then verify again.").format(
                 check=f.check, problem=f.problem, title=f.title)
     return None
+
+
+def _local_daemon(host: Any) -> bool:
+    """Whether docker talks to this host's own dockerd (DOCKER_HOST unset or a unix socket, no
+    other DOCKER_CONTEXT)."""
+    where = (host.getenv("DOCKER_HOST") or "").strip()
+    context = (host.getenv("DOCKER_CONTEXT") or "default").strip()
+    return (not where or where.startswith("unix://")) and context in ("", "default")
 
 
 def _usable(host: Any, run_timeout: float, pull_timeout: float) -> None:
@@ -55,7 +73,7 @@ def verify(host: Any, image: Optional[str] = None, run_timeout: float = 120.0,
     _usable(host, run_timeout, pull_timeout)
     facts = gather.collect(host, probe_mirrors=probe)
     findings = run_checks(facts)
-    reason = blocking_reason(findings)
+    reason = blocking_reason(findings, _local_daemon(host))
     if reason is not None:
         from dldoctor.provision import smoke_test
 
@@ -96,7 +114,7 @@ def dry_run(host: Any, image: Optional[str] = None, json_out: bool = False,
     from dldoctor.provision.smoke_test import CHECK, SmokeOptions
 
     facts = gather.collect(host, probe_mirrors=probe)
-    reason = blocking_reason(run_checks(facts))
+    reason = blocking_reason(run_checks(facts), _local_daemon(host))
     options = SmokeOptions(image)
     about: Dict[str, Any] = {}
     if reason is not None:
