@@ -18,7 +18,7 @@ from dldoctor.journal import (Journal, Restored, Transaction, describe_error, en
                               succeeded_runs)
 from dldoctor.model import DaemonAction, FileRemove, FileWrite, Plan, Run
 from dldoctor.records import field, record
-from dldoctor.scrub import one_line, text_lines
+from dldoctor.scrub import mask, one_line, text_lines
 
 SCHEMA = "dldoctor.fix/1"
 Out = Callable[[str], None]
@@ -225,6 +225,7 @@ def _apply_plans(plans: Sequence[Plan], writer: Any, txn: Transaction,
                  outcome: Outcome) -> List[Plan]:
     """Every change of every plan, in order, journaled; the plans as finally applied."""
     ran_commands = False
+    unreached: Dict[str, str] = {}     # hosts the last `apt-get update` could not fetch from
     final: List[Plan] = []
     for plan in plans:
         # After commands ran (packages installed the toolkit, say), a later step is
@@ -236,15 +237,17 @@ def _apply_plans(plans: Sequence[Plan], writer: Any, txn: Transaction,
                 out(render_plans([fresh]))
                 plan = fresh
         for change in plan.changes:
-            ran_commands = _apply_change(change, plan.step, writer, txn, outcome) or ran_commands
+            ran_commands = _apply_change(change, plan.step, writer, txn, outcome,
+                                         unreached) or ran_commands
         final.append(plan)
     return final
 
 
 def _apply_change(change: Any, step: str, writer: Any, txn: Transaction,
-                  outcome: Outcome) -> bool:
+                  outcome: Outcome, unreached: Optional[Dict[str, str]] = None) -> bool:
     """One change through the journal; True when it ran a command (ApplyFailed when it failed).
-    A daemon action is not applied here: it is settled once, after every step."""
+    A daemon action is not applied here: it is settled once, after every step.
+    `unreached` carries what an `apt-get update` could not fetch to a later failing install."""
     if isinstance(change, FileWrite):
         _check_unchanged(writer, change)
         txn.write(change.path, change.after, mode=change.mode, step=step,
@@ -260,13 +263,64 @@ def _apply_change(change: Any, step: str, writer: Any, txn: Transaction,
         txn.ran(index, res.rc)
         outcome.applied.append({"step": step, "op": "run", "argv": list(change.argv),
                                 "rc": res.rc})
+        apt = tuple(change.argv[:2])
+        if apt == ("apt-get", "update") and unreached is not None:
+            unreached.clear()
+            unreached.update(apt_unreached(res.output or ""))
         if not res.ok:
             said = (res.output or res.error or "").strip()[-2000:]
             if not said and res.rc is not None and res.rc < 0:
                 said = _("killed by signal {n}").format(n=-res.rc)
-            raise ApplyFailed(_("{argv} failed: {out}").format(argv=" ".join(change.argv), out=said))
+            msg = _("{argv} failed: {out}").format(argv=" ".join(change.argv), out=said)
+            if apt == ("apt-get", "install") and unreached:
+                # apt-get update exits 0 when a source cannot be fetched; the install then only
+                # says "Unable to locate package", which reads as a missing repository
+                msg += "\n" + unreached_message(unreached)
+            raise ApplyFailed(msg)
         return True
     return False
+
+
+APT_SCAN_CHARS = 65536       # the tail of `apt-get update`'s output that is read
+APT_MAX_HOSTS = 5
+
+
+def apt_unreached(output: str) -> Dict[str, str]:
+    """{host: reason} of the sources `apt-get update` printed it could not fetch (its Err: and
+    "Failed to fetch" lines, as check reads them; masked, one line each, at most APT_MAX_HOSTS)."""
+    from urllib.parse import urlsplit
+
+    from dldoctor.errors import ParseError
+    from dldoctor.parse.apt_sources import parse_apt_update
+
+    try:
+        update = parse_apt_update(output[-APT_SCAN_CHARS:])
+    except ParseError:
+        return {}
+    found: Dict[str, str] = {}
+    for uri, reason in update.failed_uris:
+        try:
+            host = urlsplit(uri).hostname or uri.split("/", 1)[0]     # never a user:password@
+        except ValueError:
+            host = uri.split("/", 1)[0].rsplit("@", 1)[-1]
+        if host not in found and len(found) >= APT_MAX_HOSTS:
+            continue
+        if not found.get(host):
+            found[host] = mask(one_line(reason))[:200]
+    return found
+
+
+def unreached_message(unreached: Dict[str, str]) -> str:
+    """The hosts apt could not fetch from, one line each, and the ways around them."""
+    lines = [_("apt-get update in this run could not fetch from these hosts, so apt does not know "
+               "the packages they serve:")]
+    for host, reason in unreached.items():
+        lines.append("  %s: %s" % (mask(one_line(host)), reason or "?"))
+    lines.append(_("Use a mirror that serves those repositories (--mirror ustc or --mirror aliyun "
+                   "mirror both Docker's and NVIDIA's), give one with --nvidia-apt-base URL or "
+                   "--docker-apt-base URL, or let apt through an apt proxy "
+                   "(Acquire::https::Proxy), then run fix again."))
+    return "\n".join(lines)
 
 
 class _Daemon:
