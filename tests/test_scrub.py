@@ -118,8 +118,13 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("git clone with ghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789 failed", "git clone with ghp_*** failed"),
     ("令牌ghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789，谢谢", "令牌ghp_***，谢谢"),
     ("hf_hub_download() used hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEf", "hf_hub_download() used hf_***"),
-    ("export key sk-proj-Ab3dEfGh1jKlMnOpQrStUv_wx for scikit-learn sk-learn-extra-long-name-of-package",
+    ("export key sk-proj-Ab3dEfGh1jKlMnOpQrStUv_wxYz0123456789-AbCd for scikit-learn sk-learn-extra-long-name-of-package",
      "export key sk-proj-*** for scikit-learn sk-learn-extra-long-name-of-package"),
+    ("myimage:sk-Build2024-Release-Candidate", "myimage:sk-Build2024-Release-Candidate"),
+    # after an escape: a JSON log line's \n, a colour, a URL's %3D
+    ('{"log":"denied for\\nghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789\\n"}', '{"log":"denied for\\nghp_***\\n"}'),
+    ("<<< \x1b[1mghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789\x1b[0m", "<<< \x1b[1mghp_***\x1b[0m"),
+    ("?q=token%3Dghp_Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789&x=1", "?q=token%3Dghp_***&x=1"),
     ("curl 'https://maps.googleapis.com/x?key=AIzaSyA1234567890abcdefghijklmnopqrstuv&q=1'",
      "curl 'https://maps.googleapis.com/x?key=***&q=1'"),
     ("aws AKIAIOSFODNN7EXAMPLE / NGC nvapi-Ab3dEfGh1jKlMnOpQrStUvWxYz0123456789abcdef",
@@ -130,6 +135,8 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     # a JSON signature member; a Chinese token word before an HTTP status is the status
     ('{"sig": "S3cr3tsig", "se": "2026"}', '{"sig": "***", "se": "2026"}'),
     ("获取令牌：401 Unauthorized", "获取令牌：401 Unauthorized"),
+    ("用户 root 密码：520 登录失败", "用户 root 密码：*** 登录失败"),
+    ('{"sig": 9, "event": "kill"} {"sig": "SIGKILL"}', '{"sig": 9, "event": "kill"} {"sig": "SIGKILL"}'),
     # every string of an "auths" block is a credential, whatever its key (the file may not parse)
     ('{"auths": {"harbor.corp": "SGFy", "r": {"auth": "QUJD"}}, "x": "keep"', '{"auths": {"harbor.corp": "***", "r": {"auth": "***"}}, "x": "keep"'),
 ])

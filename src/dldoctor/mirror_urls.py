@@ -75,7 +75,10 @@ KNOWN_REGISTRY_MIRRORS: Tuple[KnownRegistryMirror, ...] = (
 def known_dead(url: str) -> Optional[KnownRegistryMirror]:
     from urllib.parse import urlsplit
 
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:          # "https://[::1": no host to know; dockerd's refusal is said elsewhere
+        return None
     for k in KNOWN_REGISTRY_MIRRORS:
         if k.status == "dead" and (urlsplit(k.url).hostname or "") == host:
             return k
@@ -176,6 +179,9 @@ def mirror_key(url: str) -> str:
     case-insensitive)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:          # "https://[::1": compared as written (dockerd refuses it anyway)
+        return url.strip().rstrip("/").lower()
     path = parts.path.rstrip("/")
     return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.lower(), path)

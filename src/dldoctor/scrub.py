@@ -87,10 +87,11 @@ _COOKIE = lazy_compile(r"(\bcookie(?:\\{0,8}[\"'])?[ \t]{0,16}:[ \t]{0,16}(?:\\{
                        r"([\w.-]{1,256}=[^\s;,\"'\\]{0,8192}"
                        r"(?:;[ \t]{0,16}[\w.-]{1,256}=[^\s;,\"'\\]{0,8192}){0,64})", re.I)
 # Chinese: password, pass phrase, token, the separator right after; a value that starts with
-# Chinese (`密码: 错误`, "wrong") or is an HTTP status and its words (`令牌：401 Unauthorized`) is
-# a status; a quoted value runs to its quote, a bare one to a blank or Chinese punctuation
+# Chinese (`密码: 错误`, "wrong") is a status, and so is a token's HTTP status with its reason
+# (`令牌：401 Unauthorized`: _zh_masked); a quoted value runs to its quote, a bare one to a blank or
+# Chinese punctuation
 _ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t\u3000]{0,4}[:=：＝][ \t\u3000]{0,4}[\"'“]?)"
-                             "(?![1-5][0-9]{2}[ \t]{1,4}[A-Za-z\u4e00-\u9fff])([^\\s，。；：（）、,;\"'“”\u3400-\u9fff][^\\s，。；（）、,;\"'“”]{0,8191})")
+                             "([^\\s，。；：（）、,;\"'“”\u3400-\u9fff][^\\s，。；（）、,;\"'“”]{0,8191})")
 
 # A credential in a format its issuer made recognisable (the prefixes secret scanners look for),
 # wherever it stands: pasted alone, after `--password-stdin <<<`, in a log line. The prefix stays
@@ -98,20 +99,35 @@ _ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t\u3000]{0,4}[:=：＝][
 # alphabet and length, so identifiers sharing a prefix (`hf_hub_download`, `sk-learn`) are kept;
 # ASCII words only, so a token next to Chinese text (`令牌ghp_…，`) is still one.
 _KNOWN_TOKEN = lazy_compile(
-    r"(?<![\w-])("
+    # a token's start: no word before it, or one that only ends an escape (a JSON log line's
+    # "\nghp_…", a colour's "\x1b[1mghp_…", a URL's "token%3Dghp_…")
+    r"(?:(?<![\w-])|(?<=\\[nrtbf])|(?<=[0-9;\[]m)|(?<=%[0-9A-Fa-f]{2}))("
     r"gh[pousr]_(?=[A-Za-z0-9]{30,255}(?![\w-]))|github_pat_(?=\w{22,255}(?![\w-]))|"
     r"gl(?:pat|ptt|dt|rt|cbt|imt|soat)-(?=[\w-]{20,255}(?![\w-]))|"
     r"xox[abposr]-(?=[A-Za-z0-9-]{10,255}(?![\w-]))|"
     r"npm_(?=[A-Za-z0-9]{36}(?![\w-]))|hf_(?=[A-Za-z0-9]{30,255}(?![\w-]))|"
     r"pypi-(?=AgE[\w-]{50,4096}(?![\w-]))|dckr_(?:pat|oat)_(?=[\w-]{20,255}(?![\w-]))|"
     r"nvapi-(?=[\w-]{40,255}(?![\w-]))|"
-    # OpenAI's and Anthropic's keys: `sk-`, an optional kind, then a run holding a capital and a digit
-    r"sk-(?:[a-z]{2,10}-(?:[a-z]{2,8}\d{0,4}-)?)?(?=(?=[\w-]{0,255}?[A-Z])(?=[\w-]{0,255}?\d)[\w-]{20,255}(?![\w-]))|"
+    # OpenAI's and Anthropic's keys: `sk-`, an optional kind, then 32 or more characters holding a
+    # capital and a digit (theirs are 40 to 150; `sk-Build2024-Release-Candidate` is a name)
+    r"sk-(?:[a-z]{2,10}-(?:[a-z]{2,8}\d{0,4}-)?)?(?=(?=[\w-]{0,255}?[A-Z])(?=[\w-]{0,255}?\d)[\w-]{32,255}(?![\w-]))|"
     r"(?=(?:AKIA|ASIA)[A-Z0-9]{16}(?![\w-]))|(?=AIza[\w-]{35}(?![\w-]))|"
     # webhooks whose URL is the credential: the workspace and channel ids stay, the secret goes
     r"hooks\.slack\.com/services/[A-Za-z0-9]{1,32}/[A-Za-z0-9]{1,32}/(?=[A-Za-z0-9]{8,128})|"
     r"discord(?:app)?\.com/api/webhooks/\d{1,32}/(?=[\w-]{20,256})"
     r")[\w-]{1,4096}", re.ASCII)
+
+
+# an HTTP status's reason after its code: "401 Unauthorized", "403 Forbidden", "404 未找到"
+_STATUS_REASON = lazy_compile(r"[ \t]{1,4}(?:[A-Z][a-z]|未|禁止|找不到|请求|服务)")
+
+
+def _zh_masked(m: "re.Match[str]") -> str:
+    key, sep, value = m.group(1, 2, 3)
+    if key == "令牌" and len(value) == 3 and value.isdigit() and value[0] in "12345" and \
+            _STATUS_REASON.match(m.string, m.end()):
+        return m.group(0)       # what the token request got back, not a token (密码：520 is one)
+    return key + sep + MASK
 
 
 def _mask_user_flags(text: str) -> str:
@@ -241,6 +257,8 @@ def _masked(sep: str, value: str) -> str:
 
 
 _USERINFO_SEP = lazy_compile(r"[\w-]{0,32}:$")
+# a quoted "sig" member's value that may be a signature: a quoted string, not a signal's name
+_SIGNATURE_VALUE = lazy_compile(r"(\\{0,8})[\"'](?!SIG[A-Z]|\1[\"'])")
 
 
 def _mask_key_values(text: str) -> str:
@@ -261,6 +279,9 @@ def _mask_key_values(text: str) -> str:
             content_end, end = _escaped_end(text, m.end(), len(value) - 1)
             out.append(text[pos:m.start()] + key + sep + value + MASK + text[content_end:end])
             pos = end
+        elif key.lower() == "sig" and "=" not in sep and not _SIGNATURE_VALUE.match(value):
+            out.append(text[pos:m.end()])   # a JSON "sig" that is a signal (9, "SIGKILL"), not a signature
+            pos = m.end()
         else:
             out.append(text[pos:m.start()] + key + sep + _masked(key + sep, value))
             pos = m.end()
@@ -409,7 +430,7 @@ def _mask_text(text: str) -> str:
         text = _mask_user_flags(text)
     text = _KNOWN_TOKEN.sub(lambda m: m.group(1) + MASK, text)
     if "密码" in text or "口令" in text or "令牌" in text:
-        text = _ZH_KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+        text = _ZH_KEY_VALUE.sub(_zh_masked, text)
     return _mask_key_values(text)
 
 

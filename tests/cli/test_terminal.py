@@ -157,8 +157,7 @@ def _answering(args, env, answers):
     return out
 
 
-def test_the_question_takes_an_answer_in_chinese_and_asks_again_in_chinese(tmp_path):
-    """click's confirm answered 是 with its own English "Error: invalid input"."""
+def _runtime_root(tmp_path):
     root = tmp_path / "root"
     (root / "etc/docker").mkdir(parents=True)
     (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
@@ -168,6 +167,12 @@ def test_the_question_takes_an_answer_in_chinese_and_asks_again_in_chinese(tmp_p
     runtime.parent.mkdir(parents=True)
     runtime.write_text("#!/bin/sh\n")
     runtime.chmod(0o755)
+    return root, daemon
+
+
+def test_the_question_takes_an_answer_in_chinese_and_asks_again_in_chinese(tmp_path):
+    """click's confirm answered 是 with its own English "Error: invalid input"."""
+    root, daemon = _runtime_root(tmp_path)
     args = ["fix", "--root", str(root), "--only", "daemon-json", "--no-probe"]
     zh = {"DLDOCTOR_LANG": "zh_CN"}
     out = _answering(args, zh, ["也许", "否"])
@@ -175,3 +180,12 @@ def test_the_question_takes_an_answer_in_chinese_and_asks_again_in_chinese(tmp_p
     assert daemon.read_bytes() == b'{"debug": true}\n'          # no: nothing written
     out = _answering(args, zh, ["是"])
     assert b"nvidia-container-runtime" in daemon.read_bytes(), out.decode("utf-8", "replace")[-600:]
+
+
+def test_one_long_line_is_one_answer(tmp_path):
+    """The prompt read 256 characters at a time: "a" * 255 + " y" on one line applied the fix."""
+    root, daemon = _runtime_root(tmp_path)
+    args = ["fix", "--root", str(root), "--only", "daemon-json", "--no-probe"]
+    out = _answering(args, {}, ["a" * 255 + " y"])
+    assert out.count(b"[y/N]: ") == 2 and b"answer y or n" in out
+    assert daemon.read_bytes() == b'{"debug": true}\n'

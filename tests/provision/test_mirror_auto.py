@@ -138,3 +138,13 @@ def test_a_configured_mirror_asked_for_that_hangs_is_named_in_the_block(root):
                           "  %s: no answer: timed out" % hung), why
     assert "these mirrors in daemon.json answer: %s" % live in why
     assert "public candidate" not in why
+
+
+@pytest.mark.parametrize("args", [["--no-probe"], ["--mirror", "auto"], ["--mirror", "auto", "--no-probe"]])
+def test_a_mirror_no_url_parser_reads_is_no_internal_error(root, args):
+    """`https://[::1` made urlsplit raise in the known-closed lookup and in the mirror comparison:
+    "internal error: ValueError('Invalid IPv6 URL')" where dockerd's refusal should be named."""
+    daemon_json(root, {"registry-mirrors": ["https://[::1", "http://[zz]/", CLOSED[0]]})
+    code, plan = fix(root, *args)
+    said = " ".join(plan["warnings"] + plan["notes"])
+    assert code in (0, 1) and "https://[::1" in said, plan

@@ -87,7 +87,7 @@ def _ask(question: str) -> bool:
     for _try in range(5):
         sys.stderr.write("%s [y/N]: " % question)
         sys.stderr.flush()
-        answer = sys.stdin.readline(256).strip().lower()
+        answer = _read_answer()
         if answer in _YES:
             return True
         if answer in _NO:
@@ -96,8 +96,21 @@ def _ask(question: str) -> bool:
     return False
 
 
-_YES = ("y", "yes", "是", "是的", "好", "确认", "确定")
-_NO = ("", "n", "no", "否", "不", "取消")
+def _read_answer() -> str:
+    """One typed line, lower-cased, as one answer: a long line is read to its end (up to 1 MiB,
+    kept to 256 characters), so no part of it counts as the next answer ("a" * 255 + " y")."""
+    kept, whole = "", False
+    for _chunk in range(4096):
+        chunk = sys.stdin.readline(256)
+        kept += chunk if len(kept) < 256 else ""
+        if not chunk or chunk.endswith("\n"):
+            whole = True
+            break
+    return kept[:256].strip().lower() if whole and len(kept) < 256 else "\0"
+
+
+_YES = ("y", "yes", "是", "是的", "好", "确认", "确定", "ｙ")
+_NO = ("", "n", "no", "否", "不", "取消", "ｎ")
 
 
 def _need_root(command: str) -> None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def make_host(root: str = "/", timeout: float = 10.0, snapshot: Optional[str] = None):
     if snapshot is not None:       # "" is a mistake to report, never "check this host"
-        if root not in ("/", ""):
+        if root and os.path.realpath(root) != "/":
             # one or the other: a snapshot is a recorded host, and --root would be ignored untold
             raise UsageError(_("--snapshot and --root name two different hosts: give one of them"))
         from dldoctor.host.snapshot import SnapshotHost
