@@ -49,6 +49,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import stat
 
 from dldoctor.errors import ApplyFailed, DldoctorError, Refused
@@ -77,6 +78,9 @@ FILE_OPS = ("write", "create", "remove")
 JOURNAL_LIMIT = 16 * 1024 * 1024
 # ... and all of them together (a fix writes a few KB; hundreds of fixes stay far below it)
 JOURNALS_TOTAL_LIMIT = 64 * 1024 * 1024
+# Copies of one edited file that forced undos may keep (<idx>.before-undo, .1, ...): each undo
+# interrupted after keeping one adds one; past this many, undo refuses rather than replace one.
+KEPT_LIMIT = 100
 
 
 def _write_marker(directory: str, name: str, text: str = "", root: str = "/") -> None:
@@ -182,6 +186,9 @@ class Journal:
         # /var/lib may be a link on the target (resolved inside the root); dldoctor/ may not.
         self.base = os.path.join(writer.live_path(os.path.dirname(BASE)), os.path.basename(BASE))
         self.dir = os.path.join(self.base, "journal")
+        # nothing_to_reverse's answers, by undo argv: dpkg is asked once per run, so the preview
+        # the user confirmed is what restore does
+        self._none_installed: Dict[Tuple[str, ...], Optional[str]] = {}
 
     # --- the lock --------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -305,7 +312,7 @@ class Journal:
                 first = expected.get(e["path"], (e.get("sha256_before"), None))[0]
                 expected[e["path"]] = (first, e.get("sha256_after"))
         for path, (before, after) in expected.items():
-            now = fsops.sha256(self.writer.read(path))
+            now = fsops.sha256(self._read_now(path))
             if now not in (before, after):
                 edited.append(Restored(path, "refused", _(
                     "{path} was changed after the fix; undo --force restores the backup "
@@ -346,7 +353,7 @@ class Journal:
         e = rec.entries[idx]
         path = e["path"]
         fsops.sweep_temps(self.writer.live_path(path), self.root)  # a killed fix's half-written temp
-        now = fsops.sha256(self.writer.read(path))
+        now = fsops.sha256(self._read_now(path))
         before = e.get("sha256_before")
         if now == before:
             return Restored(path, "unchanged")
@@ -371,13 +378,44 @@ class Journal:
         self.writer.write_atomic(path, data, mode=e.get("mode"), owner=owner)
         return Restored(path, "restored", _kept_text(kept))
 
+    def _read_now(self, path: str) -> Optional[bytes]:
+        """writer.read(path), naming `path` when it is a FIFO, device or directory (the refusal
+        paths.NotRegular names no file)."""
+        try:
+            return self.writer.read(path)
+        except paths.NotRegular as exc:
+            raise paths.NotRegular(exc.errno, exc.strerror, path) from None
+
     def _keep_edited(self, rec: FixRecord, idx: int, path: str) -> str:
         """Copy `path`, edited since the fix, to files/<idx>.before-undo in the fix's journal
-        before a forced undo replaces or removes it (bytes, mode and owner, atomically, as a
-        backup is kept); that copy's path."""
-        keep = os.path.join(rec.path, "files", "%d.before-undo" % idx)
-        fsops.makedirs(os.path.dirname(keep), root=self.root, mode=0o700)
-        fsops.backup_copy(self.writer.live_path(path), keep, root=self.root, dest_root=self.root)
+        before a forced undo replaces or removes it (bytes, owner and mode without set-id or
+        sticky bits, atomically); that copy's path. A copy an earlier (interrupted) undo kept is
+        never replaced: the next free <idx>.before-undo.N is used."""
+        files = os.path.join(rec.path, "files")
+        fsops.makedirs(files, root=self.root, mode=0o700)
+        live = self.writer.live_path(path)
+        # bounded: a file that grew past EDIT_LIMIT since it was hashed is not read whole
+        data = fsops.read_bytes(live, root=self.root, limit=EDIT_LIMIT)
+        if data is None:
+            return ""
+        st = os.lstat(live)
+        dfd = paths.open_dir(self.root, files)
+        try:
+            for n in range(KEPT_LIMIT + 1):
+                name = "%d.before-undo" % idx + (".%d" % n if n else "")
+                try:
+                    os.stat(name, dir_fd=dfd, follow_symlinks=False)
+                except FileNotFoundError:
+                    break
+            else:
+                raise Refused(_("{dir} already holds {n} kept copies of {path}; move them "
+                                "elsewhere, then run undo again").format(
+                                    dir=files, n=KEPT_LIMIT + 1, path=one_line(path)))
+        finally:
+            os.close(dfd)
+        keep = os.path.join(files, name)
+        fsops.atomic_write(keep, data, mode=st.st_mode & 0o777,
+                           owner=(st.st_uid, st.st_gid), root=self.root)
         return keep
 
     def nothing_to_reverse(self, e: Dict[str, Any]) -> Optional[str]:
@@ -386,18 +424,35 @@ class Journal:
         An `apt-get install` that failed (offline: "Unable to locate package") may have installed
         part of its packages, so its undo `apt-get remove` stays; but when dpkg has none of them,
         that remove fails ("Unable to locate package") and undo could never finish. dpkg is asked
-        first; when it cannot answer, the undo command runs as before."""
+        first, once per undo command in this run; unless it answers for every package (not
+        installed, or unknown), the undo command runs as before."""
         packages = _apt_remove_packages(e.get("undo"))
         if not packages:
             return None
+        key = tuple(e["undo"])
+        if key not in self._none_installed:
+            self._none_installed[key] = self._none_installed_text(packages)
+        return self._none_installed[key]
+
+    def _none_installed_text(self, packages: List[str]) -> Optional[str]:
+        """nothing_to_reverse's answer, from one dpkg-query (bounded by the writer's timeout)."""
         res = self.writer.run(["dpkg-query", "-W", "-f", "${Package}\t${Status}\n", "--"]
-                              + packages, timeout=60)
+                              + packages, timeout=min(60.0, self.writer.timeout),
+                              env=dict(self.writer.env, LC_ALL="C"))  # its English "no packages"
         if res.rc not in (0, 1):          # 1: some name it does not know; 2: it could not read
             return None
+        answered = set()
         for line in res.stdout.split("\n"):
-            status = line.split("\t", 1)[-1].split()
-            if line.strip() and status[-1:] not in (["not-installed"], ["config-files"]):
+            if not line.strip():
+                continue
+            name, _tab, status = line.partition("\t")
+            if status.split()[-1:] not in (["not-installed"], ["config-files"]):
                 return None               # (an unreadable line counts as installed)
+            answered.add(name)
+        if res.rc == 1:
+            answered.update(re.findall(r"no packages found matching (\S+)", res.stderr))
+        if not set(packages) <= answered:  # one left out, or another package's answer
+            return None
         return _("it failed when fix ran it, and none of {packages} is installed: nothing to "
                  "reverse").format(packages=" ".join(packages))
 

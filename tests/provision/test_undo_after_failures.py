@@ -9,16 +9,18 @@ import os
 import re
 import shutil
 import subprocess
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 from dldoctor.executor import apply, undo
 from dldoctor.host.writer import HostWriter
-from dldoctor.journal import Journal
-from dldoctor.model import FileWrite, Plan
+from dldoctor.journal import KEPT_LIMIT, Journal
+from dldoctor.model import FileWrite, Plan, Run
 
 from mirror_server import mirror
 
@@ -45,8 +47,11 @@ exit 100
 """
 DPKG_QUERY = """#!/bin/sh
 if [ -f /installed ]; then printf '%s\\tinstall ok unpacked\\n' nvidia-container-toolkit; exit 0; fi
-for a in "$@"; do last=$a; done
-echo "dpkg-query: no packages found matching $last" >&2
+names=
+for a in "$@"; do
+  [ -n "$names" ] && echo "dpkg-query: no packages found matching $a" >&2
+  [ "$a" = -- ] && names=1
+done
 exit 1
 """
 
@@ -209,3 +214,148 @@ def test_undo_force_keeps_a_file_it_removes(root):
     assert res.status == "undone" and not daemon.exists(), res
     (gone,) = [r for r in res.restored if r.action == "removed"]
     assert Path(kept_path("(%s)" % gone.detail)).read_bytes() == b'{"data-root": "/data/docker"}\n'
+
+
+# --- 3. what an adversarial test found (adv13: F4, F5, F6, F9) ----------------------------------
+
+BOTH = [TOOLKIT, "docker-ce"]
+
+
+def older_journal(root, packages=BOTH):
+    """A FILES_RESTORED journal whose `apt-get install` of `packages` failed (partial)."""
+    j = Journal(HostWriter(root))
+    txn = j.begin({"command": "dldoctor fix", "root": root, "steps": ["packages"]})
+    txn.ran(txn.run(["apt-get", "install", "-y"] + OPTS + packages,
+                    ["apt-get", "remove", "-y"] + OPTS + packages,
+                    step="packages", partial=True), 100)
+    txn.close()
+    j.mark(txn.path, "FILES_RESTORED")
+
+
+def fake_dpkg_query(root, body):
+    Path(root, "bin", "dpkg-query").write_text("#!/bin/sh\necho asked >> /dq.log\n" + body + "\n")
+
+
+def removes(root):
+    return [ln for ln in apt_log(root) if ln.startswith("apt-get remove")]
+
+
+@pytest.mark.parametrize("answer", [
+    "exit 0",                                                             # no answer at all
+    "printf 'foo\\tdeinstall ok not-installed\\n'; exit 0",              # another package's
+    "printf '%s\\tdeinstall ok not-installed\\n' nvidia-container-toolkit; exit 0",  # one left out
+])
+def test_undo_runs_the_remove_unless_dpkg_answers_for_every_package(root, answer):
+    """F4: an empty answer, or one about other packages or leaving one out, is no answer: the
+    remove runs (it used to say "none ... is installed: nothing to reverse")."""
+    older_journal(root)
+    fake_dpkg_query(root, answer)
+    u = cli("undo", "--root", root, "--yes")
+    assert "nothing to reverse" not in u.stdout, u.stdout
+    assert removes(root), u.stdout + u.stderr
+
+
+def test_undo_runs_no_remove_when_dpkg_answers_for_every_package(root):
+    """One package not installed, the other unknown to dpkg (rc 1): nothing to reverse."""
+    older_journal(root)
+    fake_dpkg_query(root, "printf '%s\\tunknown ok not-installed\\n' nvidia-container-toolkit\n"
+                          "echo 'dpkg-query: no packages found matching docker-ce' >&2; exit 1")
+    u = cli("undo", "--root", root, "--yes")
+    assert u.returncode == 0, u.stdout + u.stderr
+    assert "none of %s docker-ce is installed: nothing to reverse" % TOOLKIT in u.stdout
+    assert not removes(root), apt_log(root)
+
+
+def test_undo_asks_dpkg_once_so_it_does_what_its_preview_said(root):
+    """F5: the preview and the restore each asked dpkg; one that answered "none" then
+    "installed" made undo run a remove its preview had called nothing to reverse."""
+    older_journal(root)
+    fake_dpkg_query(root, "if [ -f /asked ]; then s='install ok installed'; "
+                          "else : > /asked; s='deinstall ok not-installed'; fi\n"
+                          "for p in nvidia-container-toolkit docker-ce; do "
+                          "printf '%s\\t%s\\n' $p \"$s\"; done")
+    u = cli("undo", "--root", root, "--yes")
+    assert Path(root, "dq.log").read_text().splitlines() == ["asked"], u.stdout
+    assert u.returncode == 0 and "nothing to reverse" in u.stdout, u.stdout + u.stderr
+    assert not removes(root), apt_log(root)
+
+
+def test_a_hanging_dpkg_query_is_waited_for_once_and_no_longer_than_the_writers_timeout(root):
+    """F5: `exec sleep` cost 2 x 60 s whatever the timeout; now once, bounded by the writer's."""
+    older_journal(root)
+    shutil.copy(os.path.join(root, "bin", "sh"), os.path.join(root, "bin", "sleep"))  # busybox
+    fake_dpkg_query(root, "exec sleep 1000")
+    started = time.monotonic()
+    res = undo(Journal(HostWriter(root, timeout=2)), None, lambda rec: True, lambda s: None)
+    assert time.monotonic() - started < 20, res
+    assert Path(root, "dq.log").read_text().splitlines() == ["asked"]
+    assert removes(root), res         # no answer: the remove runs
+
+
+def apply_daemon_json_and_a_command(root, undo_argv):
+    """A fix that ran a command (its undo `undo_argv`), then wrote daemon.json."""
+    writer = HostWriter(root)
+    Path(root, "etc/docker/daemon.json").write_text("{}\n")
+    new = b'{"registry-mirrors": ["https://m.example.com"]}\n'
+    plans = [Plan("docker-group", (Run(("/bin/sh", "-c", "true"), "a command", undo_argv),)),
+             Plan("daemon-json", (FileWrite("/etc/docker/daemon.json", b"{}\n", new),))]
+    outcome = apply(plans, writer, Journal(writer), None, lambda p: True, lambda s: None, timeout=2)
+    assert outcome.status == "applied", outcome
+
+
+def test_a_second_undo_force_keeps_the_copy_an_interrupted_one_kept(root):
+    """F6: undo --force kept the edit in files/<idx>.before-undo and was killed before it ended
+    (the fix stays undoable); after a second edit, the next undo --force replaced that copy."""
+    # the command's undo kills its undo (dldoctor, its parent) the first time
+    apply_daemon_json_and_a_command(root, ("/bin/sh", "-c",
+                                           "[ -f /killed ] || { : > /killed; kill -9 $PPID; }"))
+    daemon = Path(root, "etc/docker/daemon.json")
+    daemon.write_text('{"data-root": "/one"}\n')
+    u = cli("undo", "--root", root, "--yes", "--force")
+    assert u.returncode == -9 and daemon.read_text() == "{}\n", u.stdout + u.stderr
+    daemon.write_text('{"data-root": "/two"}\n')
+    u = cli("undo", "--root", root, "--yes", "--force")
+    assert u.returncode == 0, u.stdout + u.stderr
+    found = re.findall(r"that version is kept in (\S+\.before-undo(?:\.\d+)?)\)", u.stdout)
+    assert len(found) == 1 and found[0].endswith(".before-undo.1"), u.stdout
+    assert Path(found[0]).read_text() == '{"data-root": "/two"}\n'
+    assert Path(found[0][:-2]).read_text() == '{"data-root": "/one"}\n'     # still there
+
+
+def test_the_kept_copy_has_no_setuid_bit(root):
+    """F9: the copy of a 04755 edited file was kept 04755 in the journal."""
+    apply_daemon_json_and_a_command(root, None)
+    daemon = Path(root, "etc/docker/daemon.json")
+    daemon.write_text('{"data-root": "/one"}\n')
+    os.chmod(str(daemon), 0o4755)
+    u = cli("undo", "--root", root, "--yes", "--force")
+    assert u.returncode == 0, u.stdout + u.stderr
+    assert stat.S_IMODE(os.stat(kept_path(u.stdout)).st_mode) == 0o755
+
+
+def test_an_edited_file_that_is_a_fifo_is_refused_by_name(root):
+    """F9: "dldoctor: not a regular file" named nothing."""
+    apply_daemon_json_and_a_command(root, None)
+    daemon = Path(root, "etc/docker/daemon.json")
+    daemon.unlink()
+    os.mkfifo(str(daemon))
+    u = cli("undo", "--root", root, "--yes", "--force")
+    assert u.returncode != 0, u.stdout + u.stderr
+    assert "/etc/docker/daemon.json: not a regular file" in u.stderr, u.stderr
+    assert stat.S_ISFIFO(os.lstat(str(daemon)).st_mode)
+
+
+def test_undo_force_refuses_rather_than_replace_a_kept_copy_when_all_names_are_taken(root):
+    """F6: past KEPT_LIMIT copies of one file, undo --force refuses and the edit stays."""
+    apply_daemon_json_and_a_command(root, None)
+    (fix,) = Journal(HostWriter(root)).fixes()
+    (idx,) = [i for i, e in enumerate(fix.entries) if e.get("op") == "write"]
+    for n in range(KEPT_LIMIT + 1):
+        Path(fix.path, "files", "%d.before-undo" % idx + (".%d" % n if n else "")).write_text("%d" % n)
+    daemon = Path(root, "etc/docker/daemon.json")
+    daemon.write_text('{"data-root": "/one"}\n')
+    u = cli("undo", "--root", root, "--yes", "--force")
+    assert u.returncode == 1, u.stdout + u.stderr
+    assert "already holds %d kept copies of /etc/docker/daemon.json" % (KEPT_LIMIT + 1) in u.stderr
+    assert daemon.read_text() == '{"data-root": "/one"}\n'
+    assert Path(fix.path, "files", "%d.before-undo" % idx).read_text() == "0"
