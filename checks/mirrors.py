@@ -8,7 +8,7 @@ from dldoctor.derived import configured_mirrors, dockerd_version
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
-from dldoctor.mirror_urls import known_dead, normalize_mirror_url, validate_mirror_url
+from dldoctor.mirror_urls import closed_reason, known_dead, normalize_mirror_url, validate_mirror_url
 from dldoctor.model import WARN, Finding
 
 TYPE_CHECKING = False
@@ -97,8 +97,7 @@ def check_mirrors(facts: Facts) -> List[Finding]:
         probe = probes.get(normalize_mirror_url(url))
         if dead is not None and (probe is None or offline):
             out.append(problem("registry-mirrors", AREA, "mirror.dead",
-                               _("{url}: {who} mirror, {why}.").format(url=url, who=dead.operator,
-                                                                     why=_(dead.note)),
+                               _("{url}: {why}.").format(url=url, why=closed_reason(dead)),
                                ['"registry-mirrors": ["%s"]' % url]))
             continue
         if probe is None and hub is not None and normalize_mirror_url(url) == hub[0]:

@@ -31,13 +31,13 @@ from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_fact
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.i18n import _
-from dldoctor.mirror_urls import known_dead, mirror_key, scheme_hint, validate_mirror_url
+from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
 from dldoctor.parse.daemon_json import parse_tree as _parse_tree
 from dldoctor.parse.version import version_tuple
-from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors
+from dldoctor.provision.mirrors import MirrorChoice, choose_registry_mirrors, plan_mirrors, plan_unprobed
 from dldoctor.records import record
 
 if TYPE_CHECKING:
@@ -363,6 +363,30 @@ def _merge_runtime(ed: _Editor, root: _Node, runtime_path: Optional[str],
         # A shim runtime (runtimeType + options) is left as it is: path would conflict.
 
 
+def _written_out(before: Any, after: Any) -> List[str]:
+    """Why entries are missing from a rewritten registry-mirrors list besides the dropped mirrors
+    (said with their reasons): it keeps one spelling of each mirror, and only strings, which is all
+    dockerd reads there."""
+    old = before.get("registry-mirrors") if isinstance(before, dict) else None
+    if not isinstance(old, list):
+        return []
+    written = {mirror_key(u) for u in after.get("registry-mirrors") or () if isinstance(u, str)}
+    first: Dict[str, str] = {}
+    out = []
+    for u in old:
+        if not isinstance(u, str):
+            shown = json.dumps(u)
+            out.append(_("registry-mirrors entry {value} is removed: it is not a URL string, "
+                         "which dockerd cannot read").format(
+                             value=shown if len(shown) <= 40 else shown[:37] + "..."))
+        elif mirror_key(u) in first and mirror_key(u) in written:
+            out.append(_("registry mirror {url} is removed: it is {first} written again").format(
+                url=u, first=first[mirror_key(u)]))
+        else:
+            first.setdefault(mirror_key(u), u)
+    return out
+
+
 def _unique(urls: Iterable[str]) -> List[str]:
     seen: Set[str] = set()
     out = []
@@ -524,44 +548,11 @@ class DaemonJsonStep:
         """(mirrors to merge in, mirrors to drop): mirrors.plan_mirrors on the probe's choice."""
         if self.choice is None:
             self._validate(options.registry_mirrors)
-            drop: List[str] = []
             if getattr(options, "no_probe", False):
-                # What needs no network to know: a configured mirror known to be closed goes
-                # (unless asked for again, or --keep-mirrors); one asked for is said to be closed.
-                asked = {mirror_key(u) for u in options.registry_mirrors}
-                have = {mirror_key(u) for u in configured}
-                new = [u for u in options.registry_mirrors if mirror_key(u) not in have]
-                if not getattr(options, "keep_mirrors", False):
-                    for url in configured:
-                        dead = known_dead(url)
-                        if dead is not None and mirror_key(url) not in asked:
-                            drop.append(url)
-                            warnings.append(_("registry mirror {url} is removed: {why}").format(
-                                url=url, why=_("{who} mirror, {why}").format(
-                                    who=dead.operator, why=_(dead.note))))
-                if new and drop:
-                    notes.append(_("--no-probe: {urls} written without asking whether they "
-                                   "answer; the other configured mirrors are kept, but those known "
-                                   "to be closed are removed").format(urls=", ".join(new)))
-                elif new:
-                    notes.append(_("--no-probe: {urls} written without asking whether they answer; "
-                                   "configured mirrors are kept").format(urls=", ".join(new)))
-                for url in options.registry_mirrors:
-                    dead = known_dead(url)
-                    if dead is None:
-                        continue
-                    if mirror_key(url) in have:     # nothing is written for it: it stays
-                        warnings.append(_("{url} is kept as asked (daemon.json already lists it), "
-                                          "but it is known to be closed: {who} mirror, {why}")
-                                        .format(url=url, who=dead.operator, why=_(dead.note)))
-                    else:
-                        warnings.append(_("{url} is written as asked, but it is known to be "
-                                          "closed: {who} mirror, {why}").format(
-                                              url=url, who=dead.operator, why=_(dead.note)))
-                if options.presets:
-                    notes.append(_("--no-probe: a preset's Docker Hub mirrors are picked by probing "
-                                   "them, so none is added (its apt bases still apply)"))
-            return tuple(options.registry_mirrors), tuple(drop)
+                return plan_unprobed(options.registry_mirrors, configured,
+                                     bool(getattr(options, "keep_mirrors", False)),
+                                     bool(options.presets), notes, warnings)
+            return tuple(options.registry_mirrors), ()
         return plan_mirrors(self.choice, configured, bool(getattr(options, "keep_mirrors", False)),
                             notes, warnings)
 
@@ -607,6 +598,8 @@ class DaemonJsonStep:
         after_text = merge(None if forced else text, mirrors, runtime_path, default_runtime,
                            drop_mirrors=() if forced else drop)
         after_data = parse(after_text)
+        if drop and not forced:
+            warnings.extend(_written_out(before_data, after_data))
         if default_runtime and default_runtime not in _BUILTIN_RUNTIMES and \
                 default_runtime not in (after_data.get("runtimes") or {}):
             why = _(" (nvidia-container-runtime is not installed)") if default_runtime == RUNTIME \

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from dldoctor.errors import UsageError
 from dldoctor.i18n import _
 from dldoctor.mirror_probe import MAX_CHECKED_MIRRORS, Probe, probe
-from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, known_dead, mirror_key, normalize_mirror_url,
+from dldoctor.mirror_urls import (KNOWN_REGISTRY_MIRRORS, closed_reason, known_dead, mirror_key, normalize_mirror_url,
                                   validate_mirror_url)
 from dldoctor.records import frozen_record
 
@@ -222,8 +222,7 @@ def registry_mirror_candidates(presets: Sequence[str],
     for u in urls:
         k = known_dead(u)
         if k:
-            notes.append(_("{url} is known dead ({operator}: {note}).").format(
-                url=u, operator=k.operator, note=_(k.note)))
+            notes.append(_("{url} is known to be closed: {why}.").format(url=u, why=closed_reason(k)))
     if urls or auto_wanted(presets):
         notes.append(_(NOTE_DOCKER_HUB_ONLY))
     return urls, notes
@@ -250,8 +249,8 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
     explicit_auto = any(isinstance(n, str) and n.strip().lower() == AUTO for n in presets)
     auto = [u for u in auto_candidates() if u not in urls] if auto_wanted(presets) else []
     original: Dict[str, str] = {}
-    for u in configured:
-        if isinstance(u, str):
+    for u in configured:        # one per mirror: merge writes a second spelling of one out
+        if isinstance(u, str) and mirror_key(u) not in {mirror_key(o) for o in original.values()}:
             original.setdefault(normalize_mirror_url(u), u)
     kept_all = not keep and len(original) > MAX_CHECKED_MIRRORS
     if kept_all:        # each probe is bounded, their number was not (300 silent ones: 51 s)
@@ -287,7 +286,7 @@ def choose_registry_mirrors(host: Host, presets: Sequence[str],
         if answered or by[u].status is not None or validate_mirror_url(u) or dead:
             # offline, a closed mirror goes for being known closed, not for the DNS error
             why = by[u].reason if answered or by[u].status is not None or dead is None else \
-                _("{who} mirror, {why}").format(who=dead.operator, why=_(dead.note))
+                closed_reason(dead)
             drop.append((original[u], why))
         else:
             unsure.append(original[u])
@@ -361,8 +360,7 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
                       unblock=_("`dldoctor mirrors` lists the ones that answer; pass another "
                                 "--registry-mirror URL, add --no-probe to write them anyway (a "
                                 "mirror only the Docker host reaches), or --skip daemon-json"))
-    for url, why in choice.drop:
-        warnings.append(_("registry mirror {url} is removed: {why}").format(url=url, why=why))
+    warnings.extend(_removed(url, why) for url, why in choice.drop)
     if keep or choice.kept_all:
         return choice.live, ()
     dead = tuple(u for u, _why in choice.drop)
@@ -373,3 +371,43 @@ def plan_mirrors(choice: MirrorChoice, configured: Sequence[str], keep: bool,
     if [mirror_key(u) for u in kept + added] == wanted:
         return tuple(added), dead               # the file's order is already right
     return tuple(choice.order), tuple(configured)   # written again, fastest first
+
+
+def plan_unprobed(asked: Sequence[str], configured: Sequence[str], keep: bool, presets: bool,
+                  notes: List[str], warnings: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """plan_mirrors for --no-probe: what needs no network to know. A configured mirror known to be
+    closed goes (unless asked for again, or `keep`); one asked for is said to be closed."""
+    wanted = {mirror_key(u) for u in asked}
+    have = {mirror_key(u) for u in configured}
+    new = [u for u in asked if mirror_key(u) not in have]
+    drop = []
+    for url in configured:
+        dead = known_dead(url)
+        if dead is not None and not keep and mirror_key(url) not in wanted:
+            drop.append(url)
+            warnings.append(_removed(url, closed_reason(dead)))
+    if new and drop:
+        notes.append(_("--no-probe: {urls} written without asking whether they answer; the other "
+                       "configured mirrors are kept, but those known to be closed are "
+                       "removed").format(urls=", ".join(new)))
+    elif new:
+        notes.append(_("--no-probe: {urls} written without asking whether they answer; "
+                       "configured mirrors are kept").format(urls=", ".join(new)))
+    for url in asked:
+        dead = known_dead(url)
+        if dead is None:
+            continue
+        if mirror_key(url) in have:     # nothing is written for it: it stays
+            warnings.append(_("{url} is kept as asked (daemon.json already lists it), but it is "
+                              "known to be closed: {why}").format(url=url, why=closed_reason(dead)))
+        else:
+            warnings.append(_("{url} is written as asked, but it is known to be closed: "
+                              "{why}").format(url=url, why=closed_reason(dead)))
+    if presets:
+        notes.append(_("--no-probe: a preset's Docker Hub mirrors are picked by probing them, so "
+                       "none is added (its apt bases still apply)"))
+    return tuple(asked), tuple(drop)
+
+
+def _removed(url: str, why: str) -> str:
+    return _("registry mirror {url} is removed: {why}").format(url=url, why=why)

@@ -85,6 +85,11 @@ def known_dead(url: str) -> Optional[KnownRegistryMirror]:
     return None
 
 
+def closed_reason(dead: KnownRegistryMirror) -> str:
+    """Why a known-closed mirror goes, as check and fix both say it: who ran it, what happened."""
+    return _("{who} mirror, {why}").format(who=dead.operator, why=_(dead.note))
+
+
 # --- validation -----------------------------------------------------------------------------------
 
 

@@ -559,3 +559,19 @@ def test_entries_read_past_are_no_files_read(root):
     r = cli("fix", "--root", root, "--dry-run", "--only", "packages")
     part = section(r.stdout, "packages")
     assert "the apt sources were read only in part" in part and "no source apt reads" not in part, part
+
+
+def test_a_rewritten_mirror_list_names_each_entry_it_leaves_out(root):
+    """Dropping a closed mirror writes the list again, one spelling per mirror and only strings:
+    the second spelling and the number went without a word (the diff alone showed it)."""
+    daemon_json(root, {"registry-mirrors": ["https://b.example.com", "https://B.example.com/", 1,
+                                            "https://docker.mirrors.ustc.edu.cn"]})
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--no-probe", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    plan = json.loads(r.stdout)["plan"][0]
+    assert "-    \"https://B.example.com/\",\n" in plan["changes"][0]["diff"], plan
+    assert plan["warnings"] == [
+        "registry mirror https://docker.mirrors.ustc.edu.cn is removed: USTC mirror, Docker Hub "
+        "cache closed 2024-06-06",
+        "registry mirror https://B.example.com/ is removed: it is https://b.example.com written again",
+        "registry-mirrors entry 1 is removed: it is not a URL string, which dockerd cannot read"]

@@ -249,7 +249,7 @@ def test_candidates_order_and_dead_notes():
         ["tencent", "ustc"], ["https://docker.m.daocloud.io", "https://docker.mirrors.ustc.edu.cn"])
     assert urls == ["https://docker.m.daocloud.io", "https://docker.mirrors.ustc.edu.cn",
                     "https://mirror.ccs.tencentyun.com"]
-    assert any("docker.mirrors.ustc.edu.cn is known dead" in n for n in notes)
+    assert any("docker.mirrors.ustc.edu.cn is known to be closed: USTC mirror" in n for n in notes)
     assert any(n.startswith("--mirror ustc: no Docker Hub mirror") for n in notes)
 
 
