@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem
-from dldoctor.derived import (DOCKER_LINUX, apt_reads, docker_absent, docker_without_distro, family,
+from dldoctor.derived import (DOCKER_LINUX, apt_reads, apt_source_path, docker_absent, docker_without_distro, family,
                               is_docker_uri, is_nvidia_uri, toolkit_state, vendor_repos)
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -146,7 +146,7 @@ def _unmanaged_key_fix(entry: AptSource) -> Optional[str]:
     catalog's."""
     if any(is_docker_uri(u) or is_nvidia_uri(u) for u in entry.uris):
         return None
-    path = "/etc/apt/" + entry.file if entry.file == "sources.list" else "/etc/apt/sources.list.d/" + entry.file
+    path = apt_source_path(entry.file)
     if any("/compute/cuda/repos/" in u for u in entry.uris):
         return _("Install NVIDIA's CUDA keyring, which puts the key where {file} expects it (sudo apt-get "
                  "install ./cuda-keyring_1.1-1_all.deb, downloaded from the repository's directory), or "

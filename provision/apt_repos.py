@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from dldoctor import openpgp
 from dldoctor.errors import Refused, UsageError
-from dldoctor.derived import apt_reads
+from dldoctor.derived import apt_reads, apt_source_path
 from dldoctor.facts import Unknown, known
 from dldoctor.host import paths
 from dldoctor.i18n import _
@@ -392,7 +392,7 @@ def _file_path(fname: str, raw: Dict[str, object]) -> str:
     src = getattr(ev, "source", "") if ev is not None else ""
     if src and src.startswith("/"):
         return src
-    return SOURCES_LIST if fname == "sources.list" else "%s/%s" % (SOURCES_DIR, fname)
+    return apt_source_path(fname)
 
 
 def find_conflicts(facts: object, docker_base: str, nvidia_base: str) -> List[_Offence]:

@@ -281,6 +281,11 @@ def apt_reads(fname: str) -> bool:
     return fname == "sources.list" or bool(_APT_FILE.fullmatch(fname))
 
 
+def apt_source_path(fname: str) -> str:
+    """The file an apt-sources/ evidence name stands for (sources.list or one of sources.list.d)."""
+    return "/etc/apt/sources.list" if fname == "sources.list" else "/etc/apt/sources.list.d/" + fname
+
+
 def _under(uri: str, bases: Sequence[str]) -> bool:
     low = uri.strip().rstrip("/").lower()
     return any(b and (low == b or low.startswith(b + "/"))
