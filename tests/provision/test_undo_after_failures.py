@@ -292,6 +292,17 @@ def test_a_hanging_dpkg_query_is_waited_for_once_and_no_longer_than_the_writers_
     assert removes(root), res         # no answer: the remove runs
 
 
+def test_undo_timeout_bounds_the_dpkg_query_wait(root):
+    """adv13: `undo --timeout 2` still waited 60 s for a dpkg-query that hung."""
+    older_journal(root)
+    shutil.copy(os.path.join(root, "bin", "sh"), os.path.join(root, "bin", "sleep"))  # busybox
+    fake_dpkg_query(root, "exec sleep 1000")
+    started = time.monotonic()
+    u = cli("undo", "--root", root, "--yes", "--timeout", "2")
+    assert time.monotonic() - started < 30, u.stdout + u.stderr
+    assert removes(root), u.stdout + u.stderr         # no answer: the remove runs
+
+
 def apply_daemon_json_and_a_command(root, undo_argv):
     """A fix that ran a command (its undo `undo_argv`), then wrote daemon.json."""
     writer = HostWriter(root)

@@ -349,7 +349,7 @@ def undo(
         require_seconds("--timeout", timeout)
         require_seconds("--daemon-timeout", daemon_timeout)
         root = _check_root_dir(root)
-        journal = Journal(HostWriter(root))
+        journal = Journal(HostWriter(root, timeout=timeout))    # dpkg-query's wait (at most 60 s)
         if list_:
             _list(journal, json_out)
             raise typer.Exit(0)
