@@ -649,6 +649,10 @@ class DaemonJsonStep:
         elif changes and hung:
             notes.append(_("dockerd's command line is unknown (the Docker daemon does not "
                            "respond): flag conflicts could not be checked."))
+        elif changes and running:
+            notes.append(_("dockerd's command line is unknown (Docker answers, but no dockerd "
+                           "process of this host was found): flag conflicts could not be "
+                           "checked."))
         elif changes:
             notes.append(_("dockerd's command line is unknown (Docker is not running?): flag "
                            "conflicts could not be checked."))

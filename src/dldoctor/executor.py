@@ -188,9 +188,11 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
             final = _apply_plans(plans, writer, txn, replan, out, outcome)
             daemon.settle(daemon_action(final), allow_restart, outcome)
             txn.commit()
-            outcome.messages.append(_("Done. `{undo}` puts the files back "
-                                      "(journal {path}).").format(undo=undo_command(summary),
-                                                                  path=one_line(txn.path)))
+            done = _("Done.") if outcome.exit_code == 0 else \
+                _("Written, but Docker has not taken it yet (above).")
+            outcome.messages.append(done + " " + _("`{undo}` puts the files back (journal "
+                                                   "{path}).").format(undo=undo_command(summary),
+                                                                     path=one_line(txn.path)))
             return outcome
         except BaseException as exc:       # KeyboardInterrupt/SIGTERM roll back too
             outcome.error = describe_error(exc)
@@ -346,6 +348,7 @@ class _Daemon:
                 "({how}); the new configuration takes effect when Docker is reloaded "
                 "(systemctl reload docker, or kill -HUP <dockerd pid>) or "
                 "restarted.").format(how=control.describe()))
+            outcome.exit_code = 1       # written, and not live: verify would test the old one
         elif not running and control is not None and control.no_answer:
             # A hung daemon is not a stopped one: it will not pick the file up by itself.
             _left_alone(outcome, action, "not-responding", _(

@@ -196,3 +196,22 @@ def test_hung_daemon_without_a_pid_is_reported_hung_not_stopped(fresh_lab):
     assert "does not respond" in out and "not running" not in out, out
     assert "systemctl restart docker" in out
     assert json.loads(lab.read_daemon_json()) == {"log-level": "warn", "registry-mirrors": [url]}
+
+
+def test_a_daemon_that_answers_without_a_process_to_signal_is_not_done(fresh_lab, tmp_path):
+    """ux9: fix under another --root (dockerd's pidfile is not there) wrote daemon.json, said
+    "Docker is not running?" of a daemon that answered, then "Done." with exit 0, though the
+    running dockerd never read the file."""
+    lab = fresh_lab
+    lab.start_dockerd()
+    url = lab.start_registry()
+    (tmp_path / "etc" / "docker").mkdir(parents=True)
+    (tmp_path / "etc" / "docker" / "daemon.json").write_text('{"log-level": "warn"}\n')
+    r = run_dldoctor(["fix", "--root", str(tmp_path), "--only", "daemon-json", "--yes",
+                      "--registry-mirror", url], env=lab.env(), timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out
+    assert "found no dockerd process it can signal" in out, out
+    assert "Docker is not running" not in out and "Done." not in out, out
+    assert "Written, but Docker has not taken it yet" in out, out
+    assert json.loads((tmp_path / "etc/docker/daemon.json").read_text())["registry-mirrors"] == [url]

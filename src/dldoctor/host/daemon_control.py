@@ -288,7 +288,7 @@ class ProcessControl(DaemonControl):
         return extract_error(text) if text else None
 
     def describe(self) -> str:
-        return _("signals to the dockerd process (pidfile {path})").format(path=self.pidfiles[0])
+        return _("signals to the dockerd process, pidfile {path}").format(path=self.pidfiles[0])
 
 
 def choose(facts: Any, root: str = "/", env: Optional[Dict[str, str]] = None,
