@@ -77,6 +77,11 @@ from dldoctor.scrub import json_text, mask, mask_obj, terminal
     ("账号 admin 密码：Harbor12345", "账号 admin 密码：***"),
     ("password：S3cr3t 口令=abc 令牌: t0k", "password：*** 口令=*** 令牌: ***"),
     ("获取令牌失败：unauthorized", "获取令牌失败：unauthorized"),
+    # a key said in Chinese (AccessKey 密钥, its common misspelling 秘钥, a private key); a gpg
+    # key ID before the colon stays
+    ("AccessKey 密钥：Wq8dL2kP0zX9 秘钥=abc123 私钥: \"k3y\"",
+     "AccessKey 密钥：*** 秘钥=*** 私钥: \"***\""),
+    ("gpg: 密钥 DDCAE044F796ECB0：公钥已导入", "gpg: 密钥 DDCAE044F796ECB0：公钥已导入"),
     # credentials on command lines beyond --password and login -p
     ("curl -u admin:S3cr3t https://harbor.corp/v2/", "curl -u admin:*** https://harbor.corp/v2/"),
     ("skopeo copy --src-creds bob:S3cr3t docker://a", "skopeo copy --src-creds *** docker://a"),
@@ -273,7 +278,7 @@ def test_json_text_is_valid_utf8_and_inert():
                                       "login -", "login ", "--password ",
                                       "authorization:", "https://", "u:p@", "\"token\": \"", "=:@",
                                       '\\"token\\": \\"', "password=\\\\", '\\"password\\": \\"\\\\',
-                                      "curl ", "curl -u a", "bearer ", "bearer a", "密码：", "--token ",
+                                      "curl ", "curl -u a", "bearer ", "bearer a", "密码：", "密钥=", "--token ",
                                       '"token"\n', '"token":\n ', '{"auths": {', '{"auths": {:"a',
                                       '"auths":{"a":"', '"auths":{\n   ', ' -u a:b;"', '--client-secret ',
                                       "sk-", "sk-a", "sk-ab-", "ghp_", "ghp_a ", "hooks.slack.com/services/a/b/",

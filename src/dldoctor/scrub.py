@@ -90,7 +90,7 @@ _COOKIE = lazy_compile(r"(\bcookie(?:\\{0,8}[\"'])?[ \t]{0,16}:[ \t]{0,16}(?:\\{
 # Chinese (`密码: 错误`, "wrong") is a status, and so is a token's HTTP status with its reason
 # (`令牌：401 Unauthorized`: _zh_masked); a quoted value runs to its quote, a bare one to a blank or
 # Chinese punctuation
-_ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌)([ \t\u3000]{0,4}[:=：＝][ \t\u3000]{0,4}[\"'“]?)"
+_ZH_KEY_VALUE = lazy_compile("(密码|口令|令牌|密钥|秘钥|私钥)([ \t\u3000]{0,4}[:=：＝][ \t\u3000]{0,4}[\"'“]?)"
                              "([^\\s，。；：（）、,;\"'“”\u3400-\u9fff][^\\s，。；（）、,;\"'“”]{0,8191})")
 
 # A credential in a format its issuer made recognisable (the prefixes secret scanners look for),
@@ -429,7 +429,7 @@ def _mask_text(text: str) -> str:
     if "curl" in text:
         text = _mask_user_flags(text)
     text = _KNOWN_TOKEN.sub(lambda m: m.group(1) + MASK, text)
-    if "密码" in text or "口令" in text or "令牌" in text:
+    if "密码" in text or "口令" in text or "令牌" in text or "钥" in text:
         text = _ZH_KEY_VALUE.sub(_zh_masked, text)
     return _mask_key_values(text)
 
@@ -453,7 +453,7 @@ _SECRET_KEY = lazy_compile(r"password|passwd|passphrase|secret|token|api[_-]?key
                          r"(?<![a-z])creds(?![a-z])|registry[_-]?auth|"
                          # `db_pwd`, `adminPwd`, not the shell's PWD (a working directory)
                          r".pwd(?![a-z])|^pwd[_.-]|^sig$|signature$|(?:account|sharedaccess)key|"
-                         r"密码|口令|令牌", re.I)
+                         r"密码|口令|令牌|密钥|秘钥|私钥", re.I)
 
 
 def _secret_key(key: str) -> bool:
