@@ -1,4 +1,5 @@
 """`dldoctor check` and `dldoctor snapshot` as a user runs them: real processes, real files."""
+import io
 import json
 import os
 import re
@@ -81,7 +82,7 @@ def test_plain_output_when_not_a_terminal():
 
 def test_fix_first_leaves_out_guesses_the_model_barely_considers():
     from dldoctor.model import FAIL, Finding, Report
-    from dldoctor.render.human import causes_line
+    from dldoctor.render.human import causes_line, render, summary_line
 
     def guess(pid, conf):
         return Finding("reported-error", FAIL, pid, "t", confidence=conf, guess=True)
@@ -91,9 +92,17 @@ def test_fix_first_leaves_out_guesses_the_model_barely_considers():
                     ("toolkit.missing", "docker.desktop", "apt.broken-source"))
     line = causes_line(report)
     assert "[toolkit.missing]" in line and "[docker.desktop] (a guess)" in line
-    # a 1% guess stays in root_causes (and the table) but is not a cause to fix first
-    assert "apt.broken-source" not in line and line.endswith("(and 1 more: dldoctor check -v)")
-    # explain's causes are of the text, not this host: the rest are in the table above it
+    # a 1% guess stays in root_causes (and the table, as "?") but is not a cause to fix first,
+    # nor one more of them, nor a failure
+    assert "apt.broken-source" not in line and "more" not in line
+    assert "more" not in causes_line(report, explained=True)
+    assert summary_line(report) == "2 failed, 0 warnings, 0 ok, 0 skipped; unlikely guesses (?): 1"
+    table = io.StringIO()
+    render(report, out=table)
+    assert "  ? reported-error   t  [apt.broken-source]" in table.getvalue()
+    assert "  ✗ reported-error   t  [docker.desktop]" in table.getvalue()
+    report = Report((rule, guess("docker.desktop", 0.2), guess("apt.broken-source", 0.3)),
+                    ("toolkit.missing", "docker.desktop", "apt.broken-source", "gpu.absent"))
     assert causes_line(report, explained=True).endswith("(and 1 more, listed above)")
     # when the model's guesses are all there is, the likeliest is named however unsure
     report = Report((guess("apt.broken-source", 0.04), guess("docker.desktop", 0.03)),

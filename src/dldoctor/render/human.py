@@ -45,10 +45,24 @@ FIRST_CAUSES = 3
 SHOW_GUESS = 0.1
 
 
+def unlikely(report: Report) -> List[Finding]:
+    """Failing findings that are only the word model's guess, below SHOW_GUESS and not the first
+    cause: shown as possible ("?"), not counted as failures (the JSON keeps them as they are)."""
+    failing = [f for f in report.findings if f.status == FAIL]
+    only_guessed = guessed((f.problem, f.guess) for f in failing)
+    first = report.root_causes[0] if report.root_causes else None
+    return [f for f in failing if f.guess and f.problem in only_guessed and f.problem != first
+            and (f.confidence or 0.0) < SHOW_GUESS]
+
+
 def summary_line(report: Report, explained: Optional[bool] = None) -> str:
     """The counts, and the verdict when there is nothing to fix."""
-    s = report.summary
+    s = dict(report.summary)
+    n = len(unlikely(report))
+    s["fail"] -= n
     head = _("{fail} failed, {warn} warnings, {ok} ok, {skip} skipped").format(**s)
+    if n:
+        head = _("{counts}; unlikely guesses (?): {n}").format(counts=head, n=n)
     if explained is False:
         return head + " — " + _("no known cause found in this text")
     if report.root_causes:
@@ -84,12 +98,11 @@ def causes_line(report: Report, explained: Optional[bool] = None) -> Optional[st
         return None
     failing = [f for f in report.findings if f.status == FAIL]
     only_guessed = guessed((f.problem, f.guess) for f in failing)
-    sure = {f.problem: f.confidence or 0.0 for f in failing if f.guess}
-    named = [pid for n, pid in enumerate(report.root_causes[:FIRST_CAUSES])
-             if n == 0 or pid not in only_guessed or sure.get(pid, 0.0) >= SHOW_GUESS]
+    faint = {f.problem for f in unlikely(report)}
+    named = [pid for pid in report.root_causes[:FIRST_CAUSES] if pid not in faint]
     shown = ["%s [%s]%s" % (catalog.title(pid), pid, (" " + _("(a guess)")) if pid in only_guessed else "")
              for pid in named]
-    more = len(report.root_causes) - len(named)
+    more = len([pid for pid in report.root_causes if pid not in faint]) - len(named)
     text = _("Fix first: {causes}").format(causes=_("; ").join(shown))
     if more > 0:
         text += " " + (_("(and {n} more: dldoctor check -v)") if explained is None
@@ -130,13 +143,15 @@ def render(report: Report, verbose: bool = False, out: Optional[TextIO] = None,
     groups: Dict[str, List[Finding]] = {}
     for f in report.findings:
         groups.setdefault(f.area or "other", []).append(f)
+    faint = {id(f) for f in unlikely(report)}
     for area, items in groups.items():
         con.print(escape(_(AREA_TITLES.get(area, area))), style="bold")
         for f in items:
-            line = "  %s %-16s %s" % (glyphs[f.status], f.check, clip(f.title, PROSE_SHOWN))
+            glyph = "?" if id(f) in faint else glyphs[f.status]
+            line = "  %s %-16s %s" % (glyph, f.check, clip(f.title, PROSE_SHOWN))
             if f.problem and f.status in (FAIL, WARN):
                 line += "  [%s]" % f.problem
-            con.print(escape(line), style=STYLE[f.status])
+            con.print(escape(line), style="dim" if id(f) in faint else STYLE[f.status])
             show_detail = verbose or f.status in (FAIL, WARN, SKIP)
             if show_detail and f.detail and f.detail != f.title:
                 con.print(escape("      " + clip(f.detail, PROSE_SHOWN)))
