@@ -46,6 +46,20 @@ if sys.version_info < (3, 10) and os.path.isfile(sys.path[0] or ""):
     builtins.__import__ = _whole_import
     importlib.import_module = _whole_import_module
 
+    # A read from the zip takes the lock too (the language's catalog, certifi's cacert.pem, read in
+    # probe and evidence threads): zipimport before 3.10 flags a global while it imports zlib for a
+    # compressed read, and an import that sees the flag in another thread fails with "can't
+    # decompress data; zlib not available".
+    import zipimport
+
+    _get_data = zipimport.zipimporter.get_data
+
+    def _whole_get_data(self, pathname):
+        with _lock:
+            return _get_data(self, pathname)
+
+    zipimport.zipimporter.get_data = _whole_get_data
+
 from dldoctor.main import main  # noqa: E402
 
 main()

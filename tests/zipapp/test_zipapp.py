@@ -109,3 +109,49 @@ def test_live_mirrors_probed_from_the_zip_are_live(pyz, minor, tmp_path):
     assert "Traceback" not in got.stderr and "Exception in thread" not in got.stderr, got.stderr
     findings = [f for f in json.loads(got.stdout)["findings"] if f["check"] == "registry-mirrors"]
     assert [f["status"] for f in findings] == ["ok"], findings
+
+
+RACE = r'''
+import sys, threading, importlib, zipfile
+pyz = sys.argv[1]
+sys.path.insert(0, pyz)
+src = zipfile.ZipFile(pyz).read("__main__.py").decode()
+exec(compile(src.replace("\nmain()\n", "\n"), "__main__.py", "exec"), {"__name__": "pyz_main"})
+import dldoctor
+loader, base = dldoctor.__spec__.loader, dldoctor.__file__.rsplit("/", 1)[0]
+sys.setswitchinterval(1e-6)
+errors = []
+def reader():
+    for _ in range(300):
+        try:
+            loader.get_data(base + "/locale/zh_CN.json")
+        except Exception as e:
+            errors.append(repr(e))
+def importer():
+    for name in sys.argv[2:]:
+        try:
+            importlib.import_module("dldoctor." + name)
+        except Exception as e:
+            errors.append(repr(e))
+threads = [threading.Thread(target=reader), threading.Thread(target=importer)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(errors)
+'''
+
+
+@pytest.mark.parametrize("minor", PYTHONS)
+def test_a_read_from_the_zip_beside_an_import_in_another_thread(pyz, minor, tmp_path):
+    """ux10: zh_CN's catalog read in an evidence thread while another imported: before 3.10,
+    zipimport flags a global while it imports zlib for a compressed read, and the other thread's
+    import failed ("can't decompress data; zlib not available", then an internal error)."""
+    py = python_or_skip(minor)
+    script = tmp_path / "race.py"
+    script.write_text(RACE)
+    modules = ["scrub", "mirror_urls", "nesting", "journal", "openpgp", "plans", "derived", "facts",
+               "catalog", "prose", "readers", "signatures", "diagnose", "explain", "verify",
+               "executor", "registry_http", "mirror_probe", "record", "model", "gather", "evidence"]
+    for _ in range(3):
+        got = subprocess.run([py, "-I", str(script), str(pyz)] + modules, capture_output=True,
+                             text=True, env=clean_env(), timeout=120)
+        assert got.returncode == 0 and got.stdout.strip() == "[]", got.stdout + got.stderr
