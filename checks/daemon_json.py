@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dldoctor.checks import ok, problem, skip
 from dldoctor.derived import dockerd_version, judge_facts, runtime_entries
-from dldoctor.facts import Facts, Unknown
+from dldoctor.facts import A_DIRECTORY, Facts, Unknown
 from dldoctor.i18n import _
 from dldoctor.model import FAIL, WARN as WARN_STATUS, Finding
 
@@ -59,6 +59,11 @@ def check_daemon_json(facts: Facts) -> List[Finding]:
     if dj is None:
         return [ok("daemon-json", AREA, _("No {path}: dockerd runs on its defaults").format(path=path))]
     if isinstance(dj, Unknown):
+        if dj.evidence == A_DIRECTORY:
+            return [problem("daemon-json", AREA, "daemon-json.invalid", dj.reason, [path], fix=_(
+                "Move the directory away (sudo mv {path} {path}.dir; often left by a bind mount of "
+                "a file that did not exist), then sudo dldoctor fix writes the file, or start "
+                "Docker without one: sudo systemctl restart docker.").format(path=path))]
         if dj.evidence != "daemon.json":
             return [skip("daemon-json", AREA, dj.reason)]     # not collected, or too large
         return _invalid_syntax(facts, path, dj)

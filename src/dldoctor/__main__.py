@@ -58,7 +58,7 @@ if sys.version_info < (3, 10) and os.path.isfile(sys.path[0] or ""):
         with _lock:
             return _get_data(self, pathname)
 
-    zipimport.zipimporter.get_data = _whole_get_data
+    zipimport.zipimporter.get_data = _whole_get_data  # type: ignore[method-assign]
 
 from dldoctor.main import main  # noqa: E402
 

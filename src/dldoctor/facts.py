@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the parsers' types, for readers and type checkers; not impo
 
 # Unknown.evidence of a file read only up to the read bound (its end, and so its meaning, unknown)
 CUT_SHORT = "cut-short"
+# Unknown.evidence of a daemon.json that is a directory (dockerd does not start)
+A_DIRECTORY = "a-directory"
 
 
 @frozen_record

@@ -12,8 +12,8 @@ import re
 from dldoctor.derived import configured_mirrors, runtime_entries
 from dldoctor.errors import ParseError
 from dldoctor.evidence import APT_SOURCES_DIR, LIVE_NAMES
-from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
-from dldoctor.host import Evidence, Host
+from dldoctor.facts import A_DIRECTORY, CUT_SHORT, Facts, Unknown, known
+from dldoctor.host import IS_A_DIRECTORY, Evidence, Host
 from dldoctor.host.paths import READ_LIMIT
 from dldoctor.i18n import _
 from dldoctor.mirror_urls import normalize_mirror_url
@@ -255,6 +255,12 @@ def _cut_short(ev: Evidence) -> bool:
 
 def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
     ev = raw.get("daemon.json")
+    if ev is not None and not ev.collected and ev.exit == IS_A_DIRECTORY:
+        facts.daemon_json_path = ev.source or facts.daemon_json_path
+        facts.daemon_json = Unknown(_("{path} is a directory, not a file: dockerd cannot read it "
+                                      "and does not start").format(path=facts.daemon_json_path),
+                                    A_DIRECTORY)
+        return
     if ev is None or not ev.collected:
         facts.daemon_json = Unknown(_("daemon.json not collected"))
         return

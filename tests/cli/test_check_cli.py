@@ -482,3 +482,16 @@ def test_a_missing_key_of_a_repository_fix_does_not_manage_gets_advice_that_work
     assert "cuda-keyring" in fixes["cuda.list"] and "apt-repos" not in fixes["cuda.list"]
     assert "/etc/apt/sources.list.d/vendor.list" in fixes["vendor.list"] and "apt-repos" not in fixes["vendor.list"]
     assert "fix --only apt-repos" in fixes["docker.list"]       # that one fix does mend
+
+
+def test_a_daemon_json_that_is_a_directory_fails_and_says_how_to_move_it(tmp_path):
+    """ux10: a directory at /etc/docker/daemon.json (a bind mount of a missing file makes one)
+    was "not collected", skipped, "no problems found" and exit 0; dockerd does not start on it."""
+    (tmp_path / "etc" / "docker" / "daemon.json").mkdir(parents=True)
+    res = run("check", "--root", str(tmp_path), "--only", "daemon-json", "--json", "--no-probe",
+              env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert res.returncode == 1, res.stdout + res.stderr
+    dj = json.loads(res.stdout)["findings"][0]
+    assert dj["status"] == "fail" and dj["problem"] == "daemon-json.invalid", dj
+    assert "is a directory" in dj["detail"]
+    assert "mv /etc/docker/daemon.json /etc/docker/daemon.json.dir" in dj["fix"]

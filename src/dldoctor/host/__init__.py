@@ -15,6 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:   # not even typing is imported before the contract is used
     from typing import Any
 
+    from dldoctor.host.contract import IS_A_DIRECTORY as IS_A_DIRECTORY
     from dldoctor.host.contract import NOT_FOUND as NOT_FOUND
     from dldoctor.host.contract import CommandResult as CommandResult
     from dldoctor.host.contract import Evidence as Evidence
@@ -22,7 +23,7 @@ if TYPE_CHECKING:   # not even typing is imported before the contract is used
     from dldoctor.host.contract import HttpResponse as HttpResponse
     from dldoctor.host.contract import warn as warn
 
-_CONTRACT = frozenset(("NOT_FOUND", "warn", "CommandResult", "Evidence", "HttpResponse", "Host"))
+_CONTRACT = frozenset(("NOT_FOUND", "IS_A_DIRECTORY", "warn", "CommandResult", "Evidence", "HttpResponse", "Host"))
 
 
 def __getattr__(name: str) -> Any:

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from typing import Dict, Optional, Sequence, Set, Tuple
 
 NOT_FOUND = 127
+# Evidence.exit of a file that is a directory (errno EISDIR): dockerd cannot read a daemon.json made
+# one (a bind mount of a missing file makes it), and does not start
+IS_A_DIRECTORY = 21
 
 _warned: Set[str] = set()
 _warn_lock = threading.Lock()

@@ -15,7 +15,7 @@ import time
 from urllib.parse import urljoin
 
 from dldoctor.evidence import APT_SOURCES_DIR, ENV_VARS, EVIDENCE, PROGRAMS
-from dldoctor.host import NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, warn
+from dldoctor.host import IS_A_DIRECTORY, NOT_FOUND, CommandResult, Evidence, Host, HttpResponse, warn
 from dldoctor.host import addresses, dockerd, paths, proc, process
 from dldoctor.host.process import OUTPUT_LIMIT  # noqa: F401  (the bound lives with the runner)
 from dldoctor.i18n import _
@@ -393,6 +393,8 @@ class LiveHost(Host):
         if data is None:
             live = self._safe_path(path)
             exists = live is None or os.path.lexists(live)
+            if live is not None and os.path.isdir(live):
+                return Evidence(name, None, exit=IS_A_DIRECTORY, source=path)
             # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
             return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
         return Evidence(name, EVIDENCE[name].decode(data), source=path)
