@@ -31,7 +31,7 @@ from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_fact
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.i18n import _
-from dldoctor.mirror_urls import mirror_key, scheme_hint, validate_mirror_url
+from dldoctor.mirror_urls import mirror_key, placeholder, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
 from dldoctor.parse.daemon_json import BOM, Member as _Member, Node as _Node, parse
@@ -542,6 +542,11 @@ class DaemonJsonStep:
                 hint = scheme_hint(url)
                 raise UsageError("--registry-mirror: " + why + (
                     "\n" + _("did you mean {url}?").format(url=hint) if hint else ""))
+            if placeholder(url):
+                raise UsageError("--registry-mirror: " + _(
+                    "{url} is a guide's placeholder, not a mirror: put your own address in its "
+                    "place (Aliyun's accelerator address is on the Container Registry console's "
+                    "image accelerator page)").format(url=url))
 
     def _mirrors(self, options: FixOptions, notes: List[str], warnings: List[str],
                  configured: Sequence[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.records import frozen_record
 
 TYPE_CHECKING = False
@@ -126,6 +127,18 @@ def validate_mirror_url(url: str, english: bool = False) -> Optional[str]:
         return None
     key, args = why
     return (INVALID_MIRROR[key] if english else _(INVALID_MIRROR[key])).format(**args)
+
+
+_PLACEHOLDER = lazy_compile(r"(?i)<[^>]*>|x{3,}|your[-_]?(?:id|code|name)|你的.*|您的.*")
+
+
+def placeholder(url: str) -> bool:
+    """Whether `url`'s host still holds a guide's placeholder (`https://<your-id>.mirror.aliyuncs.com`,
+    as dldoctor itself says it, or a tutorial's `xxxx.mirror.aliyuncs.com`): dockerd accepts it, and
+    every pull through it fails on DNS."""
+    host = url.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+    return bool(host) and ("<" in host or ">" in host or
+                           bool(_PLACEHOLDER.fullmatch(host.split(".", 1)[0])))
 
 
 def _invalid_mirror(url: str) -> Optional[Tuple[str, Dict[str, object]]]:

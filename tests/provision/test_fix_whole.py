@@ -575,3 +575,16 @@ def test_a_rewritten_mirror_list_names_each_entry_it_leaves_out(root):
         "cache closed 2024-06-06",
         "registry mirror https://B.example.com/ is removed: it is https://b.example.com written again",
         "registry-mirrors entry 1 is removed: it is not a URL string, which dockerd cannot read"]
+
+
+@pytest.mark.parametrize("url", ["https://<your-id>.mirror.aliyuncs.com", "https://xxxx.mirror.aliyuncs.com"])
+def test_a_guides_placeholder_is_not_written_as_a_mirror(root, url):
+    """ux10: dldoctor's own `--registry-mirror https://<your-id>.mirror.aliyuncs.com`, pasted as it
+    is with --no-probe, was written to daemon.json (dockerd takes it; every pull then fails on DNS)."""
+    daemon_json(root, {})
+    before = Path(root, "etc/docker/daemon.json").read_bytes()
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--no-probe",
+            "--registry-mirror", url)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "is a guide's placeholder, not a mirror" in r.stderr and "Traceback" not in r.stderr
+    assert Path(root, "etc/docker/daemon.json").read_bytes() == before
