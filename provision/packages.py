@@ -9,6 +9,10 @@ The plan, in the order it runs:
    /etc/docker/daemon.json stay. Undo reinstalls the exact versions that were removed;
 3. `apt-get install -y` of what is missing from docker-ce docker-ce-cli containerd.io
    docker-buildx-plugin docker-compose-plugin nvidia-container-toolkit. Undo removes them again.
+   When nvidia-docker2 / nvidia-container-runtime go and the toolkit is older than 1.11 (or
+   missing beside nvidia-container-runtime), they are removed in the `apt-get install` that
+   installs or upgrades the toolkit instead, so the step does not end with the runtime program
+   gone (_toolkit_with_legacy).
 apt runs non-interactively (DEBIAN_FRONTEND=noninteractive; an existing changed conffile is kept,
 --force-confold) and its own error text is what the executor shows when it fails.
 Nothing installed and nothing conflicting means an empty plan (no `apt-get update` either).
@@ -29,6 +33,7 @@ from dldoctor.derived import Engine, engine, installed_state, state_version, ven
 from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
+from dldoctor.parse.version import version_tuple
 from dldoctor.plans import Plan, Run
 from dldoctor.provision.step import PureStep
 
@@ -47,6 +52,9 @@ DISTRO_CONFLICTS = ("docker.io", "docker-compose", "docker-compose-v2", "docker-
                     "podman-docker", "containerd", "runc")
 # Deprecated by NVIDIA (CTK v1.15.0: "Remove nvidia-container-runtime and nvidia-docker2 packages").
 NVIDIA_DEPRECATED = ("nvidia-docker2", "nvidia-container-runtime")
+# nvidia-container-toolkit-base, which ships /usr/bin/nvidia-container-runtime (the program
+# daemon.json's "nvidia" runtime runs) whatever else is removed, first came with toolkit 1.11.
+TOOLKIT_BASE_SINCE = (1, 11)
 
 APT_ENV: Tuple[Tuple[str, str], ...] = (("DEBIAN_FRONTEND", "noninteractive"),)
 APT_OPTS: Tuple[str, ...] = ("-o", "Dpkg::Options::=--force-confdef",
@@ -123,6 +131,45 @@ def _require_repos(facts: Facts, missing: List[str], options: Optional[FixOption
                             "blocked it), or add them yourself"))
 
 
+def _toolkit_with_legacy(legacy: List[Tuple[str, Optional[str]]],
+                         toolkit: Optional[str]) -> Tuple[Run, str]:
+    """One `apt-get install` that installs (or upgrades) the toolkit and removes the deprecated
+    packages: before 1.11 the runtime program daemon.json names may be the nvidia-container-runtime
+    package's, so removing it first (or alone) leaves Docker's "nvidia" runtime a missing file.
+
+    One transaction, not install-then-remove: the current toolkit Breaks nvidia-container-runtime
+    (<= 3.5.0-1), so apt would remove it during a plain install anyway, without the plan naming it;
+    and when apt cannot resolve or fetch the install (an unreachable repository) it stops before
+    dpkg runs, so nothing is removed (within the run dpkg removes, then unpacks, in moments).
+    nvidia-container-toolkit-base is named so that apt refuses the whole transaction when the
+    repository has no toolkit new enough to ship the program.
+    `toolkit`: the installed version being upgraded ("" when unknown; None when not installed).
+    Undo puts back the exact versions (a downgrade; apt drops the newer toolkit packages whose
+    Breaks forbid them)."""
+    argv = ("apt-get", "install", "-y") + APT_OPTS + TOOLKIT_PACKAGES + (
+        "nvidia-container-toolkit-base",) + tuple(p + "-" for p, _v in legacy)
+    back = ["%s=%s" % (p, v) if v else p for p, v in legacy]
+    if toolkit:
+        back += ["%s=%s" % (p, toolkit) for p in TOOLKIT_PACKAGES]
+    names = ", ".join(p for p, _v in legacy)
+    if toolkit is None:
+        why = _("install nvidia-container-toolkit and remove {packages} in one apt-get run "
+                "(deprecated by NVIDIA; the toolkit replaces them)").format(packages=names)
+        note = _("will install nvidia-container-toolkit in the same apt-get run that removes "
+                 "{packages}, so the run does not end with /usr/bin/nvidia-container-runtime "
+                 "(Docker's \"nvidia\" runtime) missing").format(packages=names)
+    else:
+        why = _("upgrade nvidia-container-toolkit and remove {packages} in one apt-get run "
+                "(deprecated by NVIDIA; the toolkit replaces them)").format(packages=names)
+        note = _("will UPGRADE nvidia-container-toolkit {v} (and the libnvidia-container packages it "
+                 "needs) to the current release in the same apt-get run that removes {packages}: "
+                 "before 1.11 /usr/bin/nvidia-container-runtime, which Docker's \"nvidia\" runtime "
+                 "runs, can come from those packages; from 1.11 nvidia-container-toolkit-base ships "
+                 "it").format(v=toolkit or _("(version unknown)"), packages=names)
+    undo = ("apt-get", "install", "-y", "--allow-downgrades") + APT_OPTS + tuple(back)
+    return Run(argv, why, undo, APT_ENV, partial=True), note
+
+
 def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     pkgs = installed_packages(facts)
     kept = keeps_distro_engine(facts, options)
@@ -133,10 +180,20 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         state = installed_state(pkgs, p)
         if state is not None:
             conflicts.append((p, state_version(state)))
+    # The deprecated packages go in the toolkit's own apt-get run when the toolkit is older than
+    # 1.11 (or of unknown version), or missing while nvidia-container-runtime goes (a pre-toolkit
+    # setup): see _toolkit_with_legacy. nvidia-docker2 alone ships no runtime program.
+    deprecated = [(p, v) for p, v in conflicts if p in NVIDIA_DEPRECATED]
+    toolkit_state = installed_state(pkgs, TOOLKIT_PACKAGES[0])
+    toolkit_v = state_version(toolkit_state) or ""
+    upgrade = bool(deprecated) and toolkit_state is not None \
+        and version_tuple(toolkit_v)[:2] < TOOLKIT_BASE_SINCE
+    together = upgrade or (TOOLKIT_PACKAGES[0] in missing
+                           and any(p == "nvidia-container-runtime" for p, _v in deprecated))
     keep_note: Tuple[str, ...] = ()
     if kept:
-        keep_note = (_("keeps {pkg} {v}: {why}; only the toolkit is added (--engine docker-ce "
-                       "replaces it with Docker CE, and running containers stop)").format(
+        keep_note = (_("keeps {pkg} {v}: {why}; --engine docker-ce replaces it with Docker CE "
+                       "(running containers stop)").format(
                            pkg=kept.package, v=kept.version or "", why=kept.why),)
     if not missing and not conflicts:
         if kept:
@@ -145,8 +202,8 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         return Plan(step=name, notes=(_("Docker CE and the NVIDIA Container Toolkit are installed"),))
 
     repos_now = "apt-repos" not in getattr(options, "running", ("apt-repos",))
-    if repos_now and missing:
-        _require_repos(facts, missing, options)
+    if repos_now and (missing or upgrade):
+        _require_repos(facts, missing + (list(TOOLKIT_PACKAGES) if upgrade else []), options)
     changes: List[Run] = [Run(("apt-get", "update"), _("read the package lists") if repos_now else
                               _("read the package lists of the repositories just configured"), None, APT_ENV)]
     notes: List[str] = list(keep_note)
@@ -156,9 +213,10 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         notes.append(_("replaces {pkg} {v} with Docker CE: {why}").format(
             pkg=found.package, v=found.version or "",
             why=found.why if not found.supported else _("--engine docker-ce")))
-    if conflicts:
-        names = tuple(p for p, _ in conflicts)
-        reinstall = tuple("%s=%s" % (p, v) if v else p for p, v in conflicts)
+    removed = [c for c in conflicts if not together or c[0] not in NVIDIA_DEPRECATED]
+    if removed:
+        names = tuple(p for p, _ in removed)
+        reinstall = tuple("%s=%s" % (p, v) if v else p for p, v in removed)
         distro = [p for p in names if p in DISTRO_CONFLICTS]
         legacy = [p for p in names if p in NVIDIA_DEPRECATED]
         why = []
@@ -170,18 +228,25 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
                        .format(packages=", ".join(legacy)))
         changes.append(Run(("apt-get", "remove", "-y") + APT_OPTS + names, _("; ").join(why),
                            ("apt-get", "install", "-y") + APT_OPTS + reinstall, APT_ENV, partial=True))
-        notes.append(_("will REMOVE: {packages} (configuration files are kept)").format(
-            packages=" ".join("%s %s" % (p, v) if v else p for p, v in conflicts)))
         if any(p in ("docker.io", "containerd", "runc") for p in names):
             warnings.append(_("removing {packages} stops the Docker daemon: running containers "
                               "stop. Images, containers and volumes under /var/lib/docker are kept "
                               "and Docker CE uses them.").format(
                 packages=", ".join(p for p in names if p in ("docker.io", "containerd", "runc"))))
+    if conflicts:
+        notes.append(_("will REMOVE: {packages} (configuration files are kept)").format(
+            packages=" ".join("%s %s" % (p, v) if v else p for p, v in conflicts)))
+    if together:           # the toolkit's own run; Docker CE's packages keep theirs (below)
+        missing = [p for p in missing if p not in TOOLKIT_PACKAGES]
     if missing:
         changes.append(Run(("apt-get", "install", "-y") + APT_OPTS + tuple(missing),
                            _("install {packages}").format(packages=" ".join(missing)),
                            ("apt-get", "remove", "-y") + APT_OPTS + tuple(missing), APT_ENV, partial=True))
         notes.append(_("will install: {packages}").format(packages=" ".join(missing)))
+    if together:
+        run, note = _toolkit_with_legacy(deprecated, toolkit_v if upgrade else None)
+        changes.append(run)
+        notes.append(note)
     return Plan(step=name, changes=tuple(changes), notes=tuple(notes), warnings=tuple(warnings))
 
 

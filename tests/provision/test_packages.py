@@ -121,3 +121,94 @@ def test_check_names_the_engine_package_and_whether_it_is_supported():
     [finding] = check_engine(old)
     assert finding.status == "warn" and finding.title.endswith("not supported")
     assert "cgroup v2" in finding.detail
+
+
+# --- nvidia-docker2 hosts: the runtime program daemon.json names stays (ux10 F1) ----------------
+
+# Ubuntu 20.04 with the classic nvidia-docker2 setup (toolkit 1.4.2: before 1.11,
+# /usr/bin/nvidia-container-runtime came from the nvidia-container-runtime package).
+NVIDIA_DOCKER2_HOST = {
+    "docker.io": "24.0.7-0ubuntu2~20.04.1", "containerd": "1.7.12-0ubuntu2~20.04.1",
+    "runc": "1.1.12-0ubuntu2~20.04.1", "nvidia-docker2": "2.5.0-1",
+    "nvidia-container-runtime": "3.4.2-1", "nvidia-container-toolkit": "1.4.2-1",
+    "libnvidia-container1": "1.3.3-1", "libnvidia-container-tools": "1.3.3-1",
+}
+LEGACY_AWAY = ("nvidia-docker2-", "nvidia-container-runtime-")
+
+
+def listing(versions):
+    return "".join("%s %s install ok installed\n" % (p, v) for p, v in versions.items())
+
+
+def test_an_old_toolkit_is_upgraded_in_the_run_that_removes_nvidia_docker2():
+    """The plan removed nvidia-docker2 and nvidia-container-runtime (which ships the runtime
+    program for toolkit < 1.11) and installed nothing, the toolkit being "installed": Docker's
+    default runtime then pointed at a removed file."""
+    plan = pk.plan(make_facts(packages=listing(NVIDIA_DOCKER2_HOST), os_release="ubuntu-20.04"),
+                   FixOptions())
+    update, toolkit = plan.changes                 # no separate `apt-get remove` before it
+    assert toolkit.argv == ("apt-get", "install", "-y") + OPTS + (
+        "nvidia-container-toolkit", "nvidia-container-toolkit-base") + LEGACY_AWAY
+    assert toolkit.undo == ("apt-get", "install", "-y", "--allow-downgrades") + OPTS + (
+        "nvidia-docker2=2.5.0-1", "nvidia-container-runtime=3.4.2-1",
+        "nvidia-container-toolkit=1.4.2-1")
+    assert toolkit.partial and toolkit.env == ENV
+    assert not any(c.argv[:2] == ("apt-get", "remove") for c in plan.changes)
+    assert any(n.startswith("will UPGRADE nvidia-container-toolkit 1.4.2-1") for n in plan.notes)
+    assert not any("only the toolkit is added" in n for n in plan.notes)   # it added nothing
+
+
+@pytest.mark.parametrize("version", ["1.10.0-1", ""])
+def test_a_toolkit_before_1_11_or_of_unknown_version_is_upgraded_too(version):
+    host = dict(NVIDIA_DOCKER2_HOST, **{"nvidia-container-toolkit": version})
+    plan = pk.plan(make_facts(packages=listing(host)), FixOptions())
+    assert plan.changes[-1].argv[-4:] == ("nvidia-container-toolkit",
+                                          "nvidia-container-toolkit-base") + LEGACY_AWAY
+    assert plan.changes[-1].undo[-1] == (
+        "nvidia-container-toolkit=1.10.0-1" if version else "nvidia-container-runtime=3.4.2-1")
+
+
+def test_a_toolkit_from_1_11_keeps_the_plain_removal():
+    """From 1.11 nvidia-container-toolkit-base ships the program: removing the deprecated
+    packages alone is safe and nothing is upgraded."""
+    host = dict(NVIDIA_DOCKER2_HOST, **{"nvidia-container-toolkit": "1.13.5-1",
+                                        "nvidia-container-toolkit-base": "1.13.5-1"})
+    plan = pk.plan(make_facts(packages=listing(host)), FixOptions())
+    update, remove = plan.changes
+    assert remove.argv == ("apt-get", "remove", "-y") + OPTS + ("nvidia-docker2",
+                                                                "nvidia-container-runtime")
+    assert not any("UPGRADE" in n for n in plan.notes)
+
+
+def test_a_pre_toolkit_runtime_is_removed_in_the_run_that_installs_the_toolkit():
+    """nvidia-container-runtime 3.1 with its hook and no toolkit package (a 2019 setup): it was
+    removed in one apt-get run and the toolkit installed in the next, leaving no runtime program
+    in between (and for good when the install failed)."""
+    host = {"docker.io": "20.10.21-0ubuntu1~20.04.2", "nvidia-docker2": "2.2.2-1",
+            "nvidia-container-runtime": "3.1.4-1", "nvidia-container-runtime-hook": "1.4.0-1"}
+    plan = pk.plan(make_facts(packages=listing(host)), FixOptions())
+    update, toolkit = plan.changes
+    assert toolkit.argv[-4:] == ("nvidia-container-toolkit", "nvidia-container-toolkit-base") \
+        + LEGACY_AWAY
+    assert toolkit.undo[-2:] == ("nvidia-docker2=2.2.2-1", "nvidia-container-runtime=3.1.4-1")
+    assert any(n.startswith("will install nvidia-container-toolkit in the same apt-get run")
+               for n in plan.notes)
+
+
+def test_docker_ce_replacement_keeps_its_own_runs_beside_the_toolkit_upgrade():
+    plan = pk.plan(make_facts(packages=listing(NVIDIA_DOCKER2_HOST)), FixOptions(engine="docker-ce"))
+    update, remove, install, toolkit = plan.changes
+    assert remove.argv[-3:] == ("docker.io", "containerd", "runc")     # the distribution's only
+    assert install.argv[-5:] == pk.DOCKER_PACKAGES
+    assert install.undo == ("apt-get", "remove", "-y") + OPTS + pk.DOCKER_PACKAGES
+    assert toolkit.argv[-4:] == ("nvidia-container-toolkit", "nvidia-container-toolkit-base") \
+        + LEGACY_AWAY
+    [removing] = [n for n in plan.notes if n.startswith("will REMOVE")]
+    assert "nvidia-docker2 2.5.0-1 nvidia-container-runtime 3.4.2-1" in removing
+
+
+def test_the_upgrade_needs_nvidias_repository_when_apt_repos_is_not_adding_it():
+    """Without it apt finds only the installed 1.4.2, removes the deprecated packages and
+    upgrades nothing."""
+    with pytest.raises(Refused, match=r"NVIDIA's \(for nvidia-container-toolkit\)"):
+        pk.plan(make_facts(packages=listing(NVIDIA_DOCKER2_HOST)), FixOptions(running=("packages",)))
