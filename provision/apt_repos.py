@@ -222,11 +222,14 @@ def _interim(version: str) -> bool:
     return minor != "04" or int(major) % 2 == 1
 
 
-def choose_bases(options: Optional[FixOptions]) -> Bases:
-    """The docker-ce and toolkit apt bases: explicit options, then the first preset that has one."""
+def choose_bases(options: Optional[FixOptions], facts: object = None) -> Bases:
+    """The docker-ce and toolkit apt bases: explicit options, then the first preset that has one,
+    then the mirror of the vendor's repository the host's sources already use (a working Aliyun or
+    USTC source is not swapped for a vendor host that is slow or blocked there), then the vendor."""
     presets = resolve_presets(getattr(options, "presets", ()) or ())
     notes: List[str] = []
     warnings: List[str] = []
+    in_use_docker, in_use_nvidia = bases_in_use(facts)
     docker = getattr(options, "docker_apt_base", None)
     if docker:
         notes.append(_("docker-ce apt base: %s (--docker-apt-base)") % docker)
@@ -239,7 +242,10 @@ def choose_bases(options: Optional[FixOptions]) -> Bases:
                                   "if apt-get update fails, try another --mirror") % p.name)
             break
         else:
-            docker = DOCKER_APT_VENDOR
+            docker = in_use_docker or DOCKER_APT_VENDOR
+            if docker != DOCKER_APT_VENDOR:
+                notes.append(_("docker-ce apt base: %s (already used by this host; --mirror NAME or "
+                               "--docker-apt-base URL switches it)") % docker)
     nvidia = getattr(options, "nvidia_apt_base", None)
     if nvidia:
         notes.append(_("NVIDIA Container Toolkit apt base: %s (--nvidia-apt-base)") % nvidia)
@@ -254,8 +260,11 @@ def choose_bases(options: Optional[FixOptions]) -> Bases:
                                     % (p.name, NVIDIA_APT_VENDOR))
                 break
         else:
-            nvidia = NVIDIA_APT_VENDOR
-            if presets:
+            nvidia = in_use_nvidia or NVIDIA_APT_VENDOR
+            if nvidia != NVIDIA_APT_VENDOR:
+                notes.append(_("NVIDIA Container Toolkit apt base: %s (already used by this host; "
+                               "--mirror NAME or --nvidia-apt-base URL switches it)") % nvidia)
+            elif presets:
                 notes.append(_("NVIDIA Container Toolkit apt base: the vendor's %s (%s has no "
                                "toolkit mirror)") % (nvidia, ", ".join(p.name for p in presets)))
     return Bases(_strip(docker), _strip(nvidia), tuple(notes), tuple(warnings))
@@ -263,6 +272,43 @@ def choose_bases(options: Optional[FixOptions]) -> Bases:
 
 def _strip(url: str) -> str:
     return url.strip().rstrip("/")
+
+
+# A base as it stands in a source (no blank, no bracket: it is written back into a source line).
+_DOCKER_IN_USE = re.compile(r"(https?://[^\s\[\]]+?)/linux(?:/[a-z]+)?", re.IGNORECASE)
+_NVIDIA_IN_USE = re.compile(r"(https?://[^\s\[\]]+?/libnvidia-container)(?:/\S*)?", re.IGNORECASE)
+_NVIDIA_OWN = re.compile(r"(https?://[^\s\[\]]+?)/(?:stable|experimental)/deb(?:/\S*)?", re.IGNORECASE)
+
+
+def bases_in_use(facts: object) -> Tuple[Optional[str], Optional[str]]:
+    """(docker-ce base, toolkit base) of the enabled binary sources apt reads that are the vendors'
+    repositories or a mirror of them: the vendor's host, a preset's base, any `.../docker-ce` base
+    (`<base>/linux/<distro>`) or `.../libnvidia-container` base. Our own two files count first,
+    with any base in the form fix writes (an earlier --*-apt-base: an internal mirror)."""
+    srcs = getattr(facts, "apt_sources", None)
+    if facts is None or not known(srcs):
+        return None, None
+    known_docker = {b.lower() for b in _docker_bases(DOCKER_APT_VENDOR)}
+    ours = (os.path.basename(DOCKER_SOURCES), os.path.basename(NVIDIA_LIST))
+    entries = [e for e in _entries(srcs)
+               if getattr(e, "enabled", True) is not False
+               and "deb" in (getattr(e, "types", None) or ("deb",))
+               and apt_reads(os.path.basename(str(getattr(e, "file", "") or "")))]
+    entries.sort(key=lambda e: os.path.basename(str(getattr(e, "file", ""))) not in ours)  # stable
+    docker: Optional[str] = None
+    nvidia: Optional[str] = None
+    for e in entries:
+        fname = os.path.basename(str(getattr(e, "file", "")))
+        for uri in _uris(e):
+            u = _norm_uri(uri)
+            m = _DOCKER_IN_USE.fullmatch(u)
+            if docker is None and m and (fname == ours[0] or m.group(1).lower() in known_docker or
+                                         urlsplit(m.group(1)).path.lower().endswith("/docker-ce")):
+                docker = m.group(1)
+            m = _NVIDIA_IN_USE.fullmatch(u) or (_NVIDIA_OWN.fullmatch(u) if fname == ours[1] else None)
+            if nvidia is None and m:
+                nvidia = m.group(1)
+    return docker, nvidia
 
 
 def render_docker_sources(base: str, target: AptTarget, arch: Optional[str]) -> bytes:
@@ -472,7 +518,7 @@ class AptRepos:
     # I/O phase -------------------------------------------------------------------------------
     def prepare(self, host: Host, facts: Facts, options: FixOptions) -> AptRepos:
         target = apt_target(getattr(facts, "os", Unknown("not collected")))
-        bases = choose_bases(options)
+        bases = choose_bases(options, facts)
         docker_pin, nvidia_pin = pinned(options)
         existing: Dict[str, Optional[bytes]] = {}
         for path in (DOCKER_SOURCES, DOCKER_KEYRING, NVIDIA_LIST, NVIDIA_KEYRING, SOURCES_LIST):
@@ -518,7 +564,7 @@ class AptRepos:
                             "phase did not run)"))
         inp = self.inputs
         target = apt_target(getattr(facts, "os", Unknown("not collected")))
-        bases = choose_bases(options)
+        bases = choose_bases(options, facts)
         docker_pin, nvidia_pin = pinned(options)
         notes: List[str] = list(bases.notes)
         warnings: List[str] = list(target.warnings) + list(bases.warnings)
@@ -572,7 +618,14 @@ class AptRepos:
                       if os.path.basename(str(getattr(e, "file", ""))) == fname
                       and getattr(e, "enabled", True) is not False
                       and not any(_norm_uri(u) in {o.uri for o in offs} for u in _uris(e))]
-            if fname != "sources.list" and not others:
+            moved = kinds == ["docker"] and before(DOCKER_SOURCES) is None and all(
+                o.uri.lower().startswith(bases.docker.lower() + "/linux") for o in offs)
+            if fname != "sources.list" and not others and moved:
+                # no duplicate: the same repository, on the same base, in Docker's current file
+                changes.append(FileRemove(path, old))
+                notes.append(_("move %s (backed up) to %s, Docker's current form, on the same "
+                               "base (%s)") % (path, DOCKER_SOURCES, what))
+            elif fname != "sources.list" and not others:
                 changes.append(FileRemove(path, old))
                 notes.append(_("remove %s (backed up): %s (%s). Duplicates make apt stop with "
                                "'Conflicting values set for option Signed-By'.") % (path, why, what))
@@ -604,7 +657,7 @@ class AptRepos:
             if kept and path == DOCKER_SOURCES:
                 continue
             old = before(path)
-            if old != content:
+            if old != content and not _same_entries(old, content):
                 changes.append(FileWrite(path, old, content, 0o644))
         if not inp.arch and not kept:
             notes.append(_("the target's dpkg architecture is unknown: docker.sources has no "
@@ -618,6 +671,24 @@ class AptRepos:
                 target.release, bases.docker, target.distro, target.codename))
         return Plan(step=name, changes=tuple(changes), notes=tuple(notes),
                     warnings=tuple(warnings))
+
+
+def _same_entries(old: Optional[bytes], new: bytes) -> bool:
+    """Whether apt reads the same from both: they differ only in comments or blanks within a line
+    (the commented-out experimental line NVIDIA's guide adds is no reason to rewrite a file)."""
+    if old is None:
+        return False
+
+    def active(data: bytes) -> List[str]:
+        lines = [" ".join(re.split(r"[ \t]+", line.strip(" \t"))) for line in
+                 text_lines(data.decode("utf-8", "surrogateescape"))
+                 if not line.lstrip(" \t").startswith("#")]
+        while lines and not lines[-1]:
+            lines.pop()
+        while lines and not lines[0]:
+            lines.pop(0)
+        return lines
+    return active(old) == active(new)
 
 
 def _canonical_asc(data: bytes) -> bytes:
