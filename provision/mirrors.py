@@ -214,8 +214,8 @@ def registry_mirror_candidates(presets: Sequence[str],
             notes.append(_("--mirror aliyun: Aliyun's Docker Hub accelerator is per account, so "
                            "no registry mirror is set for it. Copy yours from the Alibaba Cloud "
                            "ACR console and add --registry-mirror "
-                           "https://<your-id>.mirror.aliyuncs.com. The apt mirrors are set as "
-                           "asked."))
+                           "https://<your-id>.mirror.aliyuncs.com. Its apt mirrors apply to the "
+                           "apt-repos step only."))
         elif not p.registry_mirrors and p.name != "aliyun":
             notes.append(_("--mirror {name}: no Docker Hub mirror ({note}).").format(
                 name=p.name, note=_(p.registry_note)))
@@ -405,7 +405,7 @@ def plan_unprobed(asked: Sequence[str], configured: Sequence[str], keep: bool, p
                               "{why}").format(url=url, why=closed_reason(dead)))
     if presets:
         notes.append(_("--no-probe: a preset's Docker Hub mirrors are picked by probing them, so "
-                       "none is added (its apt bases still apply)"))
+                       "none is added (its apt bases apply to the apt-repos step only)"))
     return tuple(asked), tuple(drop)
 
 

@@ -111,6 +111,19 @@ def test_fix_first_leaves_out_guesses_the_model_barely_considers():
     assert "docker.desktop" not in causes_line(report)
 
 
+def test_next_after_warnings_alone_is_the_first_warnings_fix():
+    """ux10: `check -v` with one warning ended "Next: dldoctor check -v (the warnings in detail)",
+    the command just run; the warning's own fix is the step to take."""
+    from dldoctor.model import OK, WARN, Finding, Report
+    from dldoctor.render.human import next_command
+
+    report = Report((Finding("os", OK, None, "Ubuntu 24.04"),
+                     Finding("apt-sources", WARN, None, "t", fix="sudo dldoctor fix --only apt-repos")), ())
+    assert next_command(report) == "sudo dldoctor fix --only apt-repos"
+    report = Report((Finding("apt-sources", WARN, None, "t", fix=""),), ())
+    assert next_command(report).startswith("dldoctor check -v")
+
+
 def test_summary_on_a_clean_report_points_at_verify(tmp_path):
     from dldoctor.model import OK, Finding, Report
     from dldoctor.render.human import next_command, summary_line

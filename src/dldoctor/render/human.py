@@ -118,8 +118,9 @@ def next_command(report: Report, explained: Optional[bool] = None) -> Optional[s
         pid = report.root_causes[0]
         fix = next((f.fix for f in report.findings if f.problem == pid and f.fix), None)
         return (fix or catalog.fix(pid)).splitlines()[0]
-    if report.summary["warn"]:
-        return "dldoctor check -v  " + _("(the warnings in detail)")
+    if report.summary["warn"]:       # the first warning's own fix, shown beside it
+        fix = next((f.fix for f in report.findings if f.status == WARN and f.fix), None)
+        return fix.splitlines()[0] if fix else "dldoctor check -v  " + _("(the warnings in detail)")
     if any(f.area == "smoke-test" for f in report.findings):
         return None  # verify already proved it
     return "dldoctor verify  " + _("(prove it: a GPU container runs nvidia-smi)")
