@@ -73,11 +73,21 @@ def os_error_reason(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return reason + " — " + _("free space on that filesystem (df -h shows it) or write elsewhere; "
                                  "nothing was half-written")
+    if exc.errno in (errno.EACCES, errno.EPERM) and _is_root():
+        return reason + " — " + _("refused even to root: the file or its directory is immutable or "
+                                 "append-only (lsattr shows an i or an a; chattr -i or -a clears "
+                                 "it), or a security module (AppArmor, SELinux) forbids it")
     if exc.errno in (errno.EACCES, errno.EPERM):
         return reason + " — " + _("run it as root (sudo dldoctor ...) or choose a path you may write")
     if exc.errno == errno.EROFS:
         return reason + " — " + _("that filesystem is read-only: remount it read-write or write elsewhere")
     return reason
+
+
+def _is_root() -> bool:
+    import os
+
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def os_error_exit(exc: OSError) -> int:

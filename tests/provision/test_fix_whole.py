@@ -588,3 +588,22 @@ def test_a_guides_placeholder_is_not_written_as_a_mirror(root, url):
     assert r.returncode == 2, r.stdout + r.stderr
     assert "is a guide's placeholder, not a mirror" in r.stderr and "Traceback" not in r.stderr
     assert Path(root, "etc/docker/daemon.json").read_bytes() == before
+
+
+def test_an_immutable_daemon_json_is_named_and_said_to_be_immutable(root):
+    """ux10: `chattr +i daemon.json`, fix as root: "….dldoctor-tmp: Operation not permitted — run it
+    as root (sudo …)"; it names a temp file and asks root for what root cannot do."""
+    daemon_json(root, {})
+    path = os.path.join(root, "etc/docker/daemon.json")
+    if os.geteuid() != 0 or not shutil.which("chattr") or \
+            subprocess.run(["chattr", "+i", path], capture_output=True).returncode != 0:
+        pytest.skip("needs root and a filesystem with chattr +i")
+    try:
+        r = cli("fix", "--root", root, "--yes", "--only", "daemon-json", "--no-probe",
+                "--registry-mirror", "https://m.example.com")
+    finally:
+        subprocess.run(["chattr", "-i", path], capture_output=True)
+    assert r.returncode != 0, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr and "dldoctor-tmp" not in r.stderr, r.stderr
+    assert "etc/docker/daemon.json: Operation not permitted" in r.stderr and "chattr -i" in r.stderr, r.stderr
+    assert json.loads(Path(path).read_text()) == {}

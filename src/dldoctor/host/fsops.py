@@ -138,8 +138,9 @@ def atomic_write(path: str, data: bytes, mode: Optional[int] = None,
                 os.unlink(tmp_name, dir_fd=dfd)
             except FileNotFoundError:
                 pass
-            if isinstance(exc, OSError) and exc.filename is None:
-                # a write or fsync error names no file: say which one (not "standard output")
+            if isinstance(exc, OSError) and (exc.filename is None or exc.filename == tmp_name):
+                # a write or fsync error names no file, a rename its temp (".x.dldoctor-tmp"): say
+                # which file, in full (not "standard output")
                 raise OSError(exc.errno, exc.strerror, path) from exc
             raise
         os.fsync(dfd)
