@@ -45,6 +45,17 @@ def check_engine(facts: Facts) -> List[Finding]:
         out.append(problem("docker-engine", AREA, "docker.rootless",
                            _("The daemon is rootless: its config is ~/.config/docker/daemon.json and the "
                              "toolkit needs no-cgroups."), list(info.security_options), status=WARN))
+    podman = _podman_shim(facts)
+    if podman:
+        out.append(problem("docker-engine", AREA, "docker.missing",
+                           _("The docker command here is podman's (package podman-docker), not Docker "
+                             "Engine: there is no Docker daemon to start. The NVIDIA Container Toolkit's "
+                             "Docker setup (--gpus, the nvidia runtime) needs Docker Engine; for podman, "
+                             "NVIDIA documents CDI instead."), [podman],
+                           fix=_("For podman: sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml, then "
+                                 "podman run --device nvidia.com/gpu=all ...  For Docker Engine: sudo dldoctor "
+                                 "fix --engine docker-ce (replaces podman-docker with Docker CE; its plan "
+                                 "names what apt removes).")))
     version = (info.server_version if known(info) else None) or (ver.server_version if known(ver) else None)
     parsed = version_tuple(version)
     if parsed and parsed < GPUS_FLAG_SINCE:
@@ -78,6 +89,18 @@ def check_engine(facts: Facts) -> List[Finding]:
             out.append(skip("docker-engine", AREA, _("Docker installation not known"),
                             unknown_reason(ver) or unknown_reason(info)))
     return out
+
+
+def _podman_shim(facts: Facts) -> Optional[str]:
+    """The dpkg line of podman-docker when it provides `docker` and no Docker engine package is
+    installed (they conflict): `docker` then runs podman, and no docker.service exists."""
+    pkgs = facts.packages
+    if not known(pkgs) or engine(facts) is not None:
+        return None
+    state = pkgs.installed("podman-docker")
+    if not state:
+        return None
+    return "podman-docker %s" % (getattr(state, "version", None) or "")
 
 
 _SOCKET_DENIED = lazy_compile(r"permission denied while trying to connect to the docker|"
@@ -158,10 +181,87 @@ def check_daemon(facts: Facts) -> List[Finding]:
     if err and _permission_denied(err):
         return []  # the docker-group check says who may use the socket
     if err:
+        elsewhere = _elsewhere(facts, err)
+        if elsewhere is not None:
+            return [elsewhere]
         return [problem("docker-daemon", AREA, "docker.daemon-down",
                         _("The Docker daemon is not running or not reachable."), [err])]
     return [skip("docker-daemon", AREA, _("Docker daemon state not known"),
                  unknown_reason(facts.docker_info))]
+
+
+# Where the system dockerd listens (docker.socket's /run/docker.sock; /var/run links to /run).
+SYSTEM_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+# The socket a client error names ("... at unix:///x. Is the docker daemon running?", "... at unix:///x; check").
+_UNIX_URL = lazy_compile(r"\bunix://(/[^\s;,\"']*[^\s;,\"'.])")
+_ROOTLESS_PATH = lazy_compile(r"^/run/user/(\d+)/docker\.sock$")
+
+
+def _env_var(facts: Facts, name: str) -> Optional[str]:
+    """A variable of the environment docker ran in, as the `env` evidence recorded it."""
+    for line in (facts.text("env") or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == name and value.strip():
+            return value.strip()
+    return None
+
+
+def _elsewhere(facts: Facts, err: str) -> Optional[Finding]:
+    """docker.daemon-down when DOCKER_HOST or a context points docker away from the system daemon:
+    `systemctl start docker` starts the daemon docker does not talk to, and the re-run fails the same."""
+    host, context = _env_var(facts, "DOCKER_HOST"), _env_var(facts, "DOCKER_CONTEXT")
+    found = _UNIX_URL.search(err)
+    socket = found.group(1) if found else None
+    if host:
+        via, undo = "DOCKER_HOST=" + host, "unset DOCKER_HOST"
+        if socket is None and host.startswith("unix://"):
+            socket = host[len("unix://"):] or None
+    elif context:
+        via, undo = "DOCKER_CONTEXT=" + context, "unset DOCKER_CONTEXT"
+    elif known(facts.docker_info) and facts.docker_info.context not in (None, "", "default"):
+        via, undo = _("The docker context {name}").format(name=facts.docker_info.context), \
+            "docker context use default"
+    else:   # no `env` evidence (an older snapshot): the error's socket alone
+        via, undo = _("The docker CLI"), "unset DOCKER_HOST DOCKER_CONTEXT; docker context use default"
+    if socket is None and host and host.startswith(("tcp://", "ssh://")):
+        return problem("docker-daemon", AREA, "docker.daemon-down",
+                       _("{via} points docker at a daemon reached over TCP or SSH, not at the system Docker's "
+                         "socket /var/run/docker.sock, and that daemon does not answer.").format(via=via),
+                       [err, via], fix=_other_daemon_fix(undo, host))
+    if socket is None or socket in SYSTEM_SOCKETS:
+        return None
+    evidence = [err] + ([via] if host or context else [])
+    rootless = _ROOTLESS_PATH.match(socket)
+    if rootless:
+        uid = rootless.group(1)
+        return problem("docker-daemon", AREA, "docker.daemon-down",
+                       _("{via} names the socket of a rootless Docker daemon (uid {uid}), {state}; "
+                         "`systemctl start docker` starts the system daemon, not that one.").format(
+                           via=via, uid=uid, state=_socket_state(err)), evidence,
+                       fix=_("systemctl --user start docker  (as the user with uid {uid}, who runs the rootless "
+                             "daemon; `journalctl --user -u docker -n 50` shows why it stopped). To use the "
+                             "system Docker instead: {undo}.").format(uid=uid, undo=undo))
+    return problem("docker-daemon", AREA, "docker.daemon-down",
+                   _("{via} names the socket {socket}, {state}; the system Docker listens on "
+                     "/var/run/docker.sock.").format(via=via, socket=socket, state=_socket_state(err)),
+                   evidence, fix=_other_daemon_fix(undo, socket))
+
+
+def _socket_state(err: str) -> str:
+    """What the client's error says of the socket (its words differ by version; "Is the docker
+    daemon running?" alone does not tell a missing socket from a dead one)."""
+    low = err.lower()
+    if "no such file or directory" in low:
+        return _("which does not exist here")
+    if "connection refused" in low:
+        return _("where no daemon listens (connection refused)")
+    return _("and no daemon answers there")
+
+
+def _other_daemon_fix(undo: str, where: str) -> str:
+    return _("{undo}  (docker then uses the system daemon at /var/run/docker.sock; if that one is down too: "
+             "sudo systemctl start docker), or start the daemon that should answer at {where}.").format(
+                 undo=undo, where=where)
 
 
 def _user(facts: Facts) -> Optional[str]:

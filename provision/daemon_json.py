@@ -31,6 +31,7 @@ from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_fact
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.i18n import _
+from dldoctor.lazy_regex import lazy_compile
 from dldoctor.mirror_urls import mirror_key, placeholder, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from dldoctor.provision.options import FixOptions
 
 NAME = "daemon-json"
+# DOCKER_HOST naming a rootless daemon's socket (its user's runtime directory).
+_ROOTLESS_HOST = lazy_compile(r"^unix:///run/user/(\d+)/docker\.sock$")
 RUNTIME = "nvidia"
 DEFAULT_INDENT = "  "
 
@@ -664,8 +667,32 @@ class DaemonJsonStep:
         if file_changes and not running and not hung:
             notes.append(_("Docker is not running: the new daemon.json takes effect when Docker "
                            "starts."))
+        if file_changes:
+            warnings.extend(self._rootless(facts, path))
         return Plan(step=NAME, changes=tuple(changes), notes=tuple(notes),
                     warnings=tuple(warnings))
+
+    @staticmethod
+    def _rootless(facts: Facts, path: str) -> List[str]:
+        """docker talks to a rootless daemon (DOCKER_HOST at /run/user/UID/docker.sock, or the daemon
+        says so): that daemon reads its user's ~/.config/docker/daemon.json, never `path`."""
+        host = ""
+        for line in (facts.text("env") or "").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip() == "DOCKER_HOST":
+                host = value.strip()
+        found = _ROOTLESS_HOST.match(host)
+        if found:
+            return [_("DOCKER_HOST={host} points docker at a rootless daemon (uid {uid}), which never "
+                      "reads {path}: it reads ~/.config/docker/daemon.json of the user who runs it. "
+                      "This step configures the system Docker only.").format(
+                          host=host, uid=found.group(1), path=path)]
+        info = facts.docker_info
+        if known(info) and getattr(info, "is_rootless", False):
+            return [_("The Docker daemon docker talks to is rootless: it never reads {path}, but "
+                      "~/.config/docker/daemon.json of the user who runs it. This step configures the "
+                      "system Docker only.").format(path=path)]
+        return []
 
     @staticmethod
     def _judge(facts: Facts, after_text: str, path: str, warnings: List[str]) -> None:

@@ -22,6 +22,9 @@ repository serves (Docker's, NVIDIA's, or a mirror of them).
 A distribution Docker (docker.io) that meets the toolkit's needs (--gpus: 19.03; cgroup v2: 20.10)
 is kept: then only the toolkit is installed, and apt-repos leaves Docker's repository out.
 `--engine docker-ce` replaces it anyway (removing docker.io stops running containers).
+Docker CE is not installed beside Docker's snap (refused until `snap remove docker`). Removing runc
+removes podman too (it depends on crun | runc) unless crun is installed: refused without
+`--engine docker-ce`, and with it podman is named in the removal (and put back by undo).
 
 Pure: `plan(facts, options)` reads `facts.packages` (`.installed(name)` -> state or None) only.
 """
@@ -131,6 +134,38 @@ def _require_repos(facts: Facts, missing: List[str], options: Optional[FixOption
                             "blocked it), or add them yourself"))
 
 
+def _snap_docker(facts: Facts) -> Optional[str]:
+    """Evidence that Docker is the snap (check's docker.snap): its docker on PATH, the daemon.json
+    its dockerd reads, or its daemon's data root."""
+    docker = (getattr(facts, "binaries", None) or {}).get("docker") or ""
+    if docker.startswith("/snap/"):
+        return docker
+    path = getattr(facts, "daemon_json_path", None) or ""
+    if path.startswith("/var/snap/docker/"):
+        return path
+    info = getattr(facts, "docker_info", None)
+    root_dir = (getattr(info, "docker_root_dir", None) if known(info) else None) or ""
+    return root_dir if root_dir.startswith("/var/snap/docker/") else None
+
+
+def _refuse_beside_snap(facts: Facts, missing: List[str]) -> None:
+    """Docker CE installed beside Docker's snap is a second Docker daemon, and the snap's, which
+    the NVIDIA toolkit does not configure, stays: the snap goes first (check's docker.snap)."""
+    snap = _snap_docker(facts)
+    if snap is None or not any(p in DOCKER_PACKAGES for p in missing):
+        return
+    raise Refused(_("packages: Docker is the snap package ({evidence}); Docker CE installed beside it "
+                    "would be a second Docker daemon, and the NVIDIA Container Toolkit does not "
+                    "configure the snap's").format(evidence=snap),
+                  unblock=_("sudo snap remove docker, then run fix again, or --skip packages"))
+
+
+def _podman_goes(pkgs: Union[DpkgPackages, _NoneInstalled], removed: List[str]) -> bool:
+    """Removing runc removes podman too: podman depends on crun | runc, and crun is not there."""
+    return "runc" in removed and installed_state(pkgs, "podman") is not None \
+        and installed_state(pkgs, "crun") is None
+
+
 def _toolkit_with_legacy(legacy: List[Tuple[str, Optional[str]]],
                          toolkit: Optional[str]) -> Tuple[Run, str]:
     """One `apt-get install` that installs (or upgrades) the toolkit and removes the deprecated
@@ -175,11 +210,23 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     kept = keeps_distro_engine(facts, options)
     wanted = TOOLKIT_PACKAGES if kept else WANTED
     missing = [p for p in wanted if installed_state(pkgs, p) is None]
+    _refuse_beside_snap(facts, missing)
     conflicts: List[Tuple[str, Optional[str]]] = []
     for p in (() if kept else DISTRO_CONFLICTS) + NVIDIA_DEPRECATED:
         state = installed_state(pkgs, p)
         if state is not None:
             conflicts.append((p, state_version(state)))
+    if _podman_goes(pkgs, [p for p, _v in conflicts]):
+        if getattr(options, "engine", None) != "docker-ce":
+            raise Refused(_("packages: removing runc, which Docker CE's containerd.io replaces, "
+                            "removes podman too (it depends on crun or runc, and crun is not "
+                            "installed)"),
+                          unblock=_("--engine docker-ce replaces podman with Docker CE; to keep "
+                                    "podman, --skip packages, install nvidia-container-toolkit and use "
+                                    "CDI as NVIDIA documents it for podman: nvidia-ctk cdi generate "
+                                    "--output=/etc/cdi/nvidia.yaml"))
+        # named in the plan and put back by undo at its version, like the rest
+        conflicts.append(("podman", state_version(installed_state(pkgs, "podman"))))
     # The deprecated packages go in the toolkit's own apt-get run when the toolkit is older than
     # 1.11 (or of unknown version), or missing while nvidia-container-runtime goes (a pre-toolkit
     # setup): see _toolkit_with_legacy. nvidia-docker2 alone ships no runtime program.
@@ -226,9 +273,15 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         if legacy:
             why.append(_("{packages}: deprecated by NVIDIA (replaced by nvidia-container-toolkit)")
                        .format(packages=", ".join(legacy)))
+        if "podman" in names:
+            why.append(_("podman: depends on runc"))
         changes.append(Run(("apt-get", "remove", "-y") + APT_OPTS + names, _("; ").join(why),
                            ("apt-get", "install", "-y") + APT_OPTS + reinstall, APT_ENV, partial=True))
-        if any(p in ("docker.io", "containerd", "runc") for p in names):
+        if "podman" in names:
+            warnings.append(_("removing runc removes podman too, which depends on it (and whatever "
+                              "depends on podman)"))
+        if any(p in ("docker.io", "containerd") for p in names) or (
+                "runc" in names and found is not None):   # a podman host's runc runs no Docker
             warnings.append(_("removing {packages} stops the Docker daemon: running containers "
                               "stop. Images, containers and volumes under /var/lib/docker are kept "
                               "and Docker CE uses them.").format(

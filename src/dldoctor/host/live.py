@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 STANDARD_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
                  "/snap/bin")
-DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nvidia*",
-                 "libnvidia*", "cuda-drivers*")
+# podman and crun: removing runc removes podman unless crun is there (podman: Depends crun | runc)
+DPKG_PATTERNS = ("docker*", "containerd*", "runc", "crun", "moby*", "podman", "podman-docker",
+                 "nvidia*", "libnvidia*", "cuda-drivers*")
 # A root prefix is untrusted, its programs too (nvidia-smi, lspci...): they run where they can
 # neither leave nor act on anything else. No new privileges (a setuid-root or file-capability
 # binary of the root gains nothing at exec; a root process leaves a plain chroot); a uid of their
@@ -38,6 +39,9 @@ DPKG_PATTERNS = ("docker*", "containerd*", "runc", "moby*", "podman-docker", "nv
 UNTRUSTED_UID_BASE = 0x7FFE0000
 UNTRUSTED_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
 _CONFINE = ("setpriv", "unshare", "chroot")
+# Where the dockerd of Docker's snap (canonical/docker-snap) reads daemon.json: its wrapper passes
+# --config-file=$SNAP_DATA/config/daemon.json; `current` is the revision in use.
+SNAP_DAEMON_JSON = "/var/snap/docker/current/config/daemon.json"
 # Bound (docs/security-paths.md): what one HTTP answer may hold (a command's: process.OUTPUT_LIMIT).
 BODY_LIMIT = 65536
 
@@ -379,13 +383,30 @@ class LiveHost(Host):
         return Evidence(name, None, source="dockerd process")
 
     def daemon_json_location(self) -> str:
-        """--config-file of the running dockerd when given, else the default path."""
+        """--config-file of the running dockerd when given, else the snap's file when Docker is
+        the snap, else the default path."""
         ev = self.evidence("dockerd-cmdline")
         found = EVIDENCE["dockerd-cmdline"].config_file(ev.text) if ev.text else None
         if not found:
-            return "/etc/docker/daemon.json"
+            return SNAP_DAEMON_JSON if self._docker_is_snap(ev) else "/etc/docker/daemon.json"
         # one spelling per file, as the journal records it (dockerd's working directory is /)
         return "/" + os.path.normpath(self.target_path(found)).lstrip("/")
+
+    def _docker_is_snap(self, cmdline: Evidence) -> bool:
+        """Docker's snap, whose dockerd reads SNAP_DAEMON_JSON, not /etc/docker/daemon.json: the
+        running dockerd's path is under /snap/; or none is seen running, /snap/bin/docker is there
+        and no other dockerd is (a docker-ce beside the snap reads /etc/docker/daemon.json)."""
+        if cmdline.text and (cmdline.source or "").startswith("/proc/"):
+            try:
+                argv0 = (shlex.split(cmdline.text) or [""])[0]
+            except ValueError:
+                return False
+            return argv0.startswith(("/snap/", "/var/lib/snapd/snap/"))
+        dockerd_at = self.which("dockerd")
+        if dockerd_at is not None and not dockerd_at.startswith("/snap/"):
+            return False
+        bin_dir = self._safe_path("/snap/bin")      # the link itself (to /usr/bin/snap) is not followed
+        return bin_dir is not None and os.path.lexists(os.path.join(bin_dir, "docker"))
 
     def _ev_daemon_json(self, name: str) -> Evidence:
         path = self.daemon_json_location()
