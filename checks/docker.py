@@ -180,6 +180,9 @@ def check_daemon(facts: Facts) -> List[Finding]:
                               "itself; `sudo journalctl -u docker -n 50` shows what it was doing)."))]
     if err and _permission_denied(err):
         return []  # the docker-group check says who may use the socket
+    if err and _podman_shim(facts):     # docker-engine says so: there is no daemon to start
+        return [skip("docker-daemon", AREA, _("No Docker daemon: the docker command here is "
+                                              "podman's"))]
     if err:
         elsewhere = _elsewhere(facts, err)
         if elsewhere is not None:

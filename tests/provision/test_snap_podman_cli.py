@@ -146,6 +146,7 @@ def test_podman_docker_is_named_not_sent_to_systemctl_start_docker(tmp_path):
     # a cause is podman's docker, not a daemon to start
     assert "docker.missing" in report["root_causes"], report["root_causes"]
     assert "docker.daemon-down" not in report["root_causes"], report["root_causes"]
+    assert not [f for f in report["findings"] if "systemctl start docker" in (f.get("fix") or "")]
 
 
 def test_fix_does_not_remove_podman_through_runc_unasked(tmp_path):
