@@ -79,18 +79,96 @@ def _package_driver_versions(facts: Facts) -> List[str]:
     return out
 
 
-def debian_driver_fix(facts: Facts, problem_id: str) -> Optional[str]:
-    """Debian's own way (None elsewhere: the catalog's Ubuntu commands): it has no ubuntu-drivers
-    and no nvidia-driver-<branch> packages, and its driver comes from the non-free component."""
-    if family(facts.os) != "debian":
+# NVIDIA's CUDA repository for a dnf release, by os-release ID (NVIDIA's driver installation guide):
+# RHEL and its rebuilds share the rhel<N> one.
+_CUDA_REPO = {"rhel": "rhel", "rocky": "rhel", "almalinux": "rhel", "fedora": "fedora", "amzn": "amzn"}
+
+
+def not_managed() -> str:
+    """Said after advice for a host whose packages `fix` cannot install (it manages apt only)."""
+    return _("dldoctor fix only manages Debian and Ubuntu.")
+
+
+def _cuda_repo(facts: Facts) -> Optional[str]:
+    """cuda-<this>.repo's name for this release (rhel9, fedora42, amzn2023), where it can be told."""
+    os_rel = facts.os
+    if not known(os_rel) or not os_rel.version_id or os_rel.id not in _CUDA_REPO:
+        return None
+    major = os_rel.version_id.split(".")[0]
+    if not major.isdigit() or (os_rel.id == "amzn" and major != "2023") or \
+            (os_rel.id != "fedora" and int(major) < 8):   # yum releases (RHEL 7, Amazon Linux 2)
+        return None
+    return _CUDA_REPO[os_rel.id] + major
+
+
+def distro_driver_fix(facts: Facts, problem_id: str) -> Optional[str]:
+    """The distribution's own way to install or load the driver (None on Ubuntu and where the OS is
+    not known: the catalog's Ubuntu commands). Debian has no ubuntu-drivers and no
+    nvidia-driver-<branch> packages (its driver comes from the non-free component); dnf, zypper and
+    pacman hosts have no apt at all."""
+    fam = family(facts.os)
+    if fam == "debian":
+        if problem_id == "driver.missing":
+            return _("Add the contrib, non-free and non-free-firmware components to the Debian apt sources, then: "
+                     "sudo apt-get update && sudo apt-get install linux-headers-$(dpkg --print-architecture) "
+                     "nvidia-driver firmware-misc-nonfree, then reboot.")
+        return _("Rebuild and load the module for the running kernel: sudo apt-get install linux-headers-$(uname -r) "
+                 "&& sudo apt-get install --reinstall nvidia-kernel-dkms (or `sudo dkms autoinstall`), then sudo "
+                 "modprobe nvidia, or reboot.")
+    if fam is None or fam == "ubuntu":
         return None
     if problem_id == "driver.missing":
-        return _("Add the contrib, non-free and non-free-firmware components to the Debian apt sources, then: "
-                 "sudo apt-get update && sudo apt-get install linux-headers-$(dpkg --print-architecture) "
-                 "nvidia-driver firmware-misc-nonfree, then reboot.")
-    return _("Rebuild and load the module for the running kernel: sudo apt-get install linux-headers-$(uname -r) "
-             "&& sudo apt-get install --reinstall nvidia-kernel-dkms (or `sudo dkms autoinstall`), then sudo "
-             "modprobe nvidia, or reboot.")
+        return _driver_install_fix(facts, fam) + " " + not_managed()
+    if fam == "rhel":
+        fix = _("Rebuild and load the module for the running kernel: sudo dnf install kernel-devel-$(uname -r) "
+                "kernel-headers && sudo dkms autoinstall (RPM Fusion's akmod-nvidia: sudo akmods --force), then "
+                "sudo modprobe nvidia, or reboot.")
+    elif fam == "suse":
+        fix = _("Load the module for the running kernel: reboot into the kernel the driver was built for, or "
+                "reinstall the driver's kernel module package for this kernel (a DKMS driver: sudo zypper install "
+                "kernel-default-devel && sudo dkms autoinstall), then sudo modprobe nvidia.")
+    elif fam == "arch":
+        fix = _("Load the module for the running kernel: after a kernel update, reboot (nvidia-open follows the "
+                "linux package); with nvidia-open-dkms or another kernel: sudo pacman -S linux-headers (that "
+                "kernel's headers package) && sudo dkms autoinstall, then sudo modprobe nvidia.")
+    else:
+        fix = _("Rebuild and load the NVIDIA module for the running kernel the way your distribution does (its "
+                "kernel headers and a DKMS rebuild, or its driver package for this kernel), then sudo modprobe "
+                "nvidia, or reboot.")
+    return fix + " " + not_managed()
+
+
+def _driver_install_fix(facts: Facts, fam: str) -> str:
+    """How a dnf, zypper, pacman or unknown host installs the driver (NVIDIA's driver installation
+    guide; the distribution's own packages beside it)."""
+    if fam == "rhel":
+        repo = _cuda_repo(facts)
+        if repo is None:
+            return _("Install the driver from NVIDIA's CUDA repository as NVIDIA's driver installation guide "
+                     "says for this release (sudo dnf install nvidia-open once the repository is added), or the "
+                     "way your distribution does (Fedora: RPM Fusion's akmod-nvidia); then reboot.")
+        url = "https://developer.download.nvidia.com/compute/cuda/repos/{r}/x86_64/cuda-{r}.repo".format(r=repo)
+        # Fedora 41 moved to dnf5, whose config-manager takes a subcommand instead of --add-repo
+        dnf5 = repo.startswith("fedora") and int(repo[len("fedora"):]) >= 41
+        add = ("sudo dnf config-manager addrepo --from-repofile=" if dnf5 else
+               "sudo dnf config-manager --add-repo ") + url
+        # RHEL 8/9 and Amazon Linux 2023 pick the driver through a module stream; 10 and Fedora do not
+        stream = repo in ("rhel8", "rhel9", "amzn2023")
+        install = ("sudo dnf module enable -y nvidia-driver:open-dkms && sudo dnf install -y nvidia-open"
+                   if stream else "sudo dnf install -y nvidia-open")
+        return _("Install the driver from NVIDIA's CUDA repository (NVIDIA's driver installation guide; sbsa "
+                 "instead of x86_64 on Arm servers): {add} && {install}, or the way your distribution does "
+                 "(Fedora: RPM Fusion's akmod-nvidia); then reboot.").format(add=add, install=install)
+    if fam == "suse":
+        return _("Install the driver from NVIDIA's CUDA repository for SUSE "
+                 "(https://developer.download.nvidia.com/compute/cuda/repos/opensuse15/ or sles15/, as NVIDIA's "
+                 "driver installation guide says) or from openSUSE's own NVIDIA repository (YaST, zypper); then "
+                 "reboot.")
+    if fam == "arch":
+        return _("sudo pacman -S nvidia-open (Turing and newer GPUs; nvidia-open-dkms for a kernel other than "
+                 "linux; older GPUs: the Arch Wiki's NVIDIA page), then reboot.")
+    return _("Install NVIDIA's driver the way your distribution does (or NVIDIA's .run installer from "
+             "https://www.nvidia.com/drivers), then reboot.")
 
 
 def check_driver(facts: Facts) -> List[Finding]:
@@ -109,7 +187,7 @@ def check_driver(facts: Facts) -> List[Finding]:
                               "Windows (it provides /usr/lib/wsl/lib/nvidia-smi)."), line)]
         return [problem("nvidia-driver", AREA, "driver.missing",
                         _("nvidia-smi is not installed."), line or ["nvidia-smi: command not found"],
-                        fix=debian_driver_fix(facts, "driver.missing"))]
+                        fix=distro_driver_fix(facts, "driver.missing"))]
     if err in ("no-driver", "lib-not-found"):
         mods = facts.modules
         if known(mods) and mods.has("nouveau") and not mods.has("nvidia"):
@@ -123,11 +201,11 @@ def check_driver(facts: Facts) -> List[Finding]:
         if err == "lib-not-found":
             return [problem("nvidia-driver", AREA, "driver.missing",
                             _("nvidia-smi cannot find the driver's NVML library: the driver is missing or "
-                              "half-installed."), line, fix=debian_driver_fix(facts, "driver.missing"))]
+                              "half-installed."), line, fix=distro_driver_fix(facts, "driver.missing"))]
         return [problem("nvidia-driver", AREA, "driver.not-loaded",
                         _("nvidia-smi cannot talk to the driver: the kernel module is not loaded "
                           "(often a kernel update without a DKMS rebuild)."), line,
-                        fix=debian_driver_fix(facts, "driver.not-loaded"))]
+                        fix=distro_driver_fix(facts, "driver.not-loaded"))]
     if err in ("version-mismatch", "function-not-found"):
         ev = line + _package_driver_versions(facts)
         if known(kmod):

@@ -17,12 +17,16 @@ AREA = "system"
 # Oldest release each apt family is still served on by docker-ce and the toolkit (facts.md §3, §8).
 MIN_RELEASE = {"ubuntu": (20, 4), "debian": (11,)}
 APT_FAMILY = ("debian", "ubuntu")
+OTHER_FAMILIES = ("rhel", "suse", "arch")   # derived.family's other families: known, not apt
 EOL_RPM = {"centos": (8, 99), "rhel": (7, 99)}  # CentOS Linux 7/8 and RHEL 7 are end of life
 
 
 def check_os(facts: Facts) -> List[Finding]:
     os_rel = facts.os
     if not known(os_rel):
+        if _missing(facts, "os-release") and not _read(facts, "lsb-release"):
+            return [skip("os", AREA, _("Operating system not known"),
+                         _("This host has no /etc/os-release (nor /usr/lib/os-release)."))]
         return [skip("os", AREA, _("Operating system not known"), unknown_reason(os_rel))]
     name = os_rel.pretty_name or " ".join(x for x in (os_rel.id, os_rel.version_id) if x)
     fam = family(os_rel)
@@ -38,6 +42,15 @@ def check_os(facts: Facts) -> List[Finding]:
         if ver and ver[0] <= 8 and (os_rel.id != "rhel" or ver[0] <= 7):
             return [problem("os", AREA, "os.unsupported",
                             _("{name} is end of life.").format(name=name), ev, status=WARN)]
+    if fam not in APT_FAMILY + OTHER_FAMILIES:
+        # an ID that names no family dldoctor knows (nor does its ID_LIKE): nothing here can say
+        # that Docker's or NVIDIA's packages exist for it, and fix's apt steps do not apply
+        return [problem("os", AREA, "os.unsupported",
+                        _("{name} is a distribution dldoctor does not know: docker-ce and the NVIDIA "
+                          "Container Toolkit may not publish packages for it, and `fix` manages only "
+                          "Debian and Ubuntu.").format(name=name), ev, status=WARN,
+                        fix=_("Install Docker, the NVIDIA driver and the NVIDIA Container Toolkit the way "
+                              "your distribution does; dldoctor fix only manages Debian and Ubuntu."))]
     if fam not in APT_FAMILY:
         return [ok("os", AREA, _("{name} (not an apt distribution: `fix` apt steps do not apply)")
                    .format(name=name), evidence=ev)]
@@ -75,3 +88,15 @@ def check_reboot(facts: Facts) -> List[Finding]:
                             path=ev.source if ev else "/var/run/reboot-required"),
                         [ev.text if ev and ev.text else "*** System restart required ***"], status=WARN)]
     return []
+
+
+def _missing(facts: Facts, name: str) -> bool:
+    """The file was looked for and is not there (recorded like `cat`: exit 1, no text), as
+    distinct from not collected at all."""
+    ev = facts.raw.get(name)
+    return ev is not None and ev.exit == 1 and not ev.text
+
+
+def _read(facts: Facts, name: str) -> bool:
+    ev = facts.raw.get(name)
+    return ev is not None and bool(ev.text)

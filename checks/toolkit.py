@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem, skip
-from dldoctor.derived import (cgroup_v2, has_server, hook_newer_than_daemon, installed_versions,
+from dldoctor.checks.gpu import not_managed
+from dldoctor.derived import (cgroup_v2, family, has_server, hook_newer_than_daemon, installed_versions,
                               registered_in_daemon, runtime_entries, runtime_path, smi_ok,
                               toolkit_state, toolkit_version)
 from dldoctor.facts import Facts, known
@@ -19,6 +20,29 @@ if TYPE_CHECKING:
 AREA = "toolkit"
 LEGACY_PACKAGES = ("nvidia-docker2", "nvidia-docker", "nvidia-container-runtime")
 CGROUP_V2_SINCE = (1, 8)
+# NVIDIA's repository file for dnf and zypper (the toolkit's install guide, "With dnf" and "With zypper").
+RPM_REPO = "https://nvidia.github.io/libnvidia-container/stable/rpm/nvidia-container-toolkit.repo"
+CONFIGURE = "sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker"
+
+
+def toolkit_install(facts: Facts) -> Optional[str]:
+    """How this host installs the toolkit and registers it with Docker where `dldoctor fix` cannot
+    (it manages apt only); None on apt hosts and where the OS is not known (fix's own steps)."""
+    fam = family(facts.os)
+    if fam is None or fam in ("debian", "ubuntu"):
+        return None
+    if fam == "rhel":
+        how = _("curl -s -L {repo} | sudo tee /etc/yum.repos.d/nvidia-container-toolkit.repo && sudo dnf "
+                "install -y nvidia-container-toolkit (yum where there is no dnf), then {configure}.")
+    elif fam == "suse":
+        how = _("sudo zypper ar {repo} && sudo zypper --gpg-auto-import-keys install -y "
+                "nvidia-container-toolkit, then {configure}.")
+    elif fam == "arch":
+        how = _("sudo pacman -S nvidia-container-toolkit, then {configure}.")
+    else:
+        how = _("Install the NVIDIA Container Toolkit the way your distribution does (NVIDIA's install guide "
+                "covers apt, dnf and zypper), then {configure}.")
+    return how.format(repo=RPM_REPO, configure=CONFIGURE) + " " + not_managed()
 
 
 def check_toolkit(facts: Facts) -> List[Finding]:
@@ -40,6 +64,7 @@ def check_toolkit(facts: Facts) -> List[Finding]:
             out.append(problem("nvidia-toolkit", AREA, "toolkit.missing",
                                _("No nvidia-container-toolkit package or program found."),
                                [_("not installed: nvidia-container-toolkit")],
+                               fix=toolkit_install(facts),
                                status="fail" if gpu_host or not known(facts.pci) else WARN))
         return out
     ver = toolkit_version(facts)
@@ -102,9 +127,12 @@ def check_runtime(facts: Facts) -> List[Finding]:
         path = runtime_path(facts) or "nvidia-container-runtime"
         exists = _program_exists(facts, path)
         if exists is False:
+            install = toolkit_install(facts)
             out.append(problem("nvidia-runtime", AREA, "runtime.binary-missing",
                                _("The nvidia runtime points at {path}, which does not exist.").format(path=path),
-                               ['"nvidia": {"path": "%s"}' % path]))
+                               ['"nvidia": {"path": "%s"}' % path],
+                               fix=_("Correct the runtime path in daemon.json, or install the toolkit: {how}")
+                               .format(how=install) if install else None))
     if default_rt == "nvidia" and entry is None and not in_daemon:
         out.append(problem("nvidia-runtime", AREA, "runtime.not-registered",
                            _("default-runtime is nvidia but no nvidia runtime is registered."),

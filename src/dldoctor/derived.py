@@ -34,13 +34,24 @@ if TYPE_CHECKING:
 # --- system ----------------------------------------------------------------------------------------
 
 
+# The package families beside apt's, by os-release ID or ID_LIKE: each installs NVIDIA's packages its
+# own way (dnf, zypper, pacman), so the advice a check gives differs.
+OTHER_FAMILIES = (("rhel", ("rhel", "centos", "fedora", "rocky", "almalinux", "ol", "amzn")),
+                  ("suse", ("suse", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "sled")),
+                  ("arch", ("arch", "manjaro", "endeavouros")))
+
+
 def family(os_rel: Optional[Fact[OsRelease]]) -> Optional[str]:
-    """'ubuntu', 'debian' (apt families, derivatives mapped through ID_LIKE) or the plain id."""
+    """'ubuntu', 'debian' (apt families), 'rhel' (dnf: RHEL, its rebuilds, Fedora, Amazon Linux),
+    'suse' or 'arch' (derivatives mapped through ID_LIKE), else the plain id."""
     if not known(os_rel):
         return None
     ids = [os_rel.id or ""] + list(os_rel.id_like or ())
     for fam in ("ubuntu", "debian"):
         if fam in ids:
+            return fam
+    for fam, members in OTHER_FAMILIES:
+        if any(i in members for i in ids):
             return fam
     return os_rel.id
 
