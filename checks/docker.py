@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
-from dldoctor.derived import docker_absent, engine, has_server, server_error
+from dldoctor.derived import ROOTLESS_SOCKET_PATH, docker_absent, engine, env_var, has_server, server_error
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
@@ -197,22 +197,12 @@ def check_daemon(facts: Facts) -> List[Finding]:
 SYSTEM_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 # The socket a client error names ("... at unix:///x. Is the docker daemon running?", "... at unix:///x; check").
 _UNIX_URL = lazy_compile(r"\bunix://(/[^\s;,\"']*[^\s;,\"'.])")
-_ROOTLESS_PATH = lazy_compile(r"^/run/user/(\d+)/docker\.sock$")
-
-
-def _env_var(facts: Facts, name: str) -> Optional[str]:
-    """A variable of the environment docker ran in, as the `env` evidence recorded it."""
-    for line in (facts.text("env") or "").splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip() == name and value.strip():
-            return value.strip()
-    return None
 
 
 def _elsewhere(facts: Facts, err: str) -> Optional[Finding]:
     """docker.daemon-down when DOCKER_HOST or a context points docker away from the system daemon:
     `systemctl start docker` starts the daemon docker does not talk to, and the re-run fails the same."""
-    host, context = _env_var(facts, "DOCKER_HOST"), _env_var(facts, "DOCKER_CONTEXT")
+    host, context = env_var(facts, "DOCKER_HOST"), env_var(facts, "DOCKER_CONTEXT")
     found = _UNIX_URL.search(err)
     socket = found.group(1) if found else None
     if host:
@@ -234,7 +224,7 @@ def _elsewhere(facts: Facts, err: str) -> Optional[Finding]:
     if socket is None or socket in SYSTEM_SOCKETS:
         return None
     evidence = [err] + ([via] if host or context else [])
-    rootless = _ROOTLESS_PATH.match(socket)
+    rootless = ROOTLESS_SOCKET_PATH.match(socket)
     if rootless:
         uid = rootless.group(1)
         return problem("docker-daemon", AREA, "docker.daemon-down",

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence,
 
 from dldoctor.daemon_judge import REFUSE
 from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
-from dldoctor.derived import dockerd_version, hook_newer_than_daemon, judge_facts, server_error
+from dldoctor.derived import (ROOTLESS_SOCKET_PATH, dockerd_version, env_var, hook_newer_than_daemon,
+                              judge_facts, server_error)
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
 from dldoctor.i18n import _
-from dldoctor.lazy_regex import lazy_compile
 from dldoctor.mirror_urls import mirror_key, placeholder, scheme_hint, validate_mirror_url
 from dldoctor.plans import DaemonAction, FileWrite, Plan
 from dldoctor.parse.docker_version import first_json_object
@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from dldoctor.provision.options import FixOptions
 
 NAME = "daemon-json"
-# DOCKER_HOST naming a rootless daemon's socket (its user's runtime directory).
-_ROOTLESS_HOST = lazy_compile(r"^unix:///run/user/(\d+)/docker\.sock$")
 RUNTIME = "nvidia"
 DEFAULT_INDENT = "  "
 
@@ -676,12 +674,8 @@ class DaemonJsonStep:
     def _rootless(facts: Facts, path: str) -> List[str]:
         """docker talks to a rootless daemon (DOCKER_HOST at /run/user/UID/docker.sock, or the daemon
         says so): that daemon reads its user's ~/.config/docker/daemon.json, never `path`."""
-        host = ""
-        for line in (facts.text("env") or "").splitlines():
-            key, sep, value = line.partition("=")
-            if sep and key.strip() == "DOCKER_HOST":
-                host = value.strip()
-        found = _ROOTLESS_HOST.match(host)
+        host = env_var(facts, "DOCKER_HOST") or ""
+        found = ROOTLESS_SOCKET_PATH.match(host[len("unix://"):]) if host.startswith("unix://") else None
         if found:
             return [_("DOCKER_HOST={host} points docker at a rootless daemon (uid {uid}), which never "
                       "reads {path}: it reads ~/.config/docker/daemon.json of the user who runs it. "

@@ -99,6 +99,19 @@ def has_server(facts: Facts) -> Optional[bool]:
     return None
 
 
+# A rootless Docker daemon's socket, in its user's runtime directory (group 1: the uid).
+ROOTLESS_SOCKET_PATH = lazy_compile(r"^/run/user/(\d+)/docker\.sock$")
+
+
+def env_var(facts: Facts, name: str) -> Optional[str]:
+    """A variable of the environment docker ran in, as the `env` evidence recorded it."""
+    for line in (facts.text("env") or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == name and value.strip():
+            return value.strip()
+    return None
+
+
 def docker_absent(facts: Facts) -> bool:
     """The docker CLI is not installed: its run said so, or (not run) neither program is on PATH."""
     evs = [facts.raw.get(n) for n in ("docker-version.json", "docker-info.json", "docker-version", "docker-info")]
