@@ -94,3 +94,11 @@ class MemoryHost(Host):
 
 def changes_of(plan, kind) -> Sequence:
     return [c for c in plan.changes if isinstance(c, kind)]
+
+
+def section(out, step):
+    """The lines of one step's part of the rendered plan."""
+    lines = out.splitlines()
+    start = lines.index("== " + step)
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return "\n".join(lines[start + 1:end])

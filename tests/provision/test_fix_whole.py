@@ -21,7 +21,7 @@ from dldoctor.provision.daemon_json import DaemonJsonStep
 from dldoctor.provision.options import FixOptions
 
 from mirror_server import mirror
-from provision_fakes import MemoryHost, http
+from provision_fakes import MemoryHost, http, section
 
 REPO = Path(__file__).resolve().parents[2]
 OS_RELEASE = (REPO / "tests/data/fixtures/os-release/debian-12").read_text()
@@ -61,14 +61,6 @@ def cli(*args, sudo_user=None):
     return subprocess.run([sys.executable, "-m", "dldoctor"] + list(args), env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                           stdin=subprocess.DEVNULL, timeout=120, cwd=str(REPO))
-
-
-def section(out, step):
-    """The lines of one step's part of the rendered plan."""
-    lines = out.splitlines()
-    start = lines.index("== " + step)
-    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
-    return "\n".join(lines[start + 1:end])
 
 
 # --- the plan shows whole -------------------------------------------------------------------------

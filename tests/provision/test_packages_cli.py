@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provision_fakes import KEYS
+from provision_fakes import KEYS, section
 
 REPO = Path(__file__).resolve().parents[2]
 OPTS = "-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
@@ -66,13 +66,6 @@ def fix_dry_run(root: Path, *args: str) -> subprocess.CompletedProcess:
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, stdin=subprocess.DEVNULL, timeout=120,
                           cwd=str(REPO))
-
-
-def section(out: str, step: str) -> str:
-    lines = out.splitlines()
-    start = lines.index("== " + step)
-    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
-    return "\n".join(lines[start + 1:end])
 
 
 def test_nvidia_docker2_host_gets_the_current_toolkit_in_the_run_that_removes_the_old_packages(tmp_path):

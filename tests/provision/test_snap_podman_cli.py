@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provision_fakes import KEYS
+from provision_fakes import KEYS, section
 
 REPO = Path(__file__).resolve().parents[2]
 OPTS = "-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
@@ -90,13 +90,6 @@ def check_json(root: Path) -> dict:
 
 def finding(report: dict, check: str) -> dict:
     return next(f for f in report["findings"] if f["check"] == check)
-
-
-def section(out: str, step: str) -> str:
-    lines = out.splitlines()
-    start = lines.index("== " + step)
-    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
-    return "\n".join(lines[start + 1:end])
 
 
 def test_snap_docker_check_reads_the_daemon_json_the_snaps_dockerd_reads(tmp_path):
