@@ -93,7 +93,8 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
     facts = Facts(raw=raw, root=getattr(host, "root", "/"))
 
     for field, (evnames, spec) in PARSERS.items():
-        present = [raw[n] for n in evnames if n in raw and raw[n].collected]
+        present = [raw[n] for n in evnames if n in raw and raw[n].collected
+                   and not (field == "os" and raw[n].exit == 1 and not raw[n].text)]  # missing
         if not present:
             setattr(facts, field, _not_collected(evnames))
             continue

@@ -108,3 +108,17 @@ def test_a_host_without_os_release_says_the_file_is_missing(tmp_path):
     res = run("check", "--snapshot", str(snap), "--json", "--only", "os")
     (f,) = json.loads(res.stdout)["findings"]
     assert f["status"] == "skip" and "no /etc/os-release" in f["detail"], f
+
+
+def test_a_root_without_os_release_says_the_file_is_missing(tmp_path):
+    """The same on a live root: LiveHost records the missing file as `cat` would, so a snapshot of
+    it says the same too."""
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    res = run("check", "--root", str(tmp_path / "root"), "--json", "--only", "os", "--no-probe")
+    (f,) = json.loads(res.stdout)["findings"]
+    assert f["status"] == "skip" and "no /etc/os-release" in f["detail"], f
+    res = run("snapshot", str(tmp_path / "snap"), "--root", str(tmp_path / "root"), "--no-probe")
+    assert res.returncode == 0, res.stderr
+    res = run("check", "--snapshot", str(tmp_path / "snap"), "--json", "--only", "os")
+    (f,) = json.loads(res.stdout)["findings"]
+    assert "no /etc/os-release" in f["detail"], f

@@ -108,6 +108,11 @@ class LiveHost(Host):
         live = self._safe_path(path)
         return live is not None and os.path.exists(live)
 
+    def _lexists(self, path: str) -> bool:
+        """Whether anything is at `path` (a dangling link too); True when it cannot be told."""
+        live = self._safe_path(path)
+        return live is None or os.path.lexists(live)
+
     def listdir(self, path: str) -> Optional[Tuple[str, ...]]:
         live = self._safe_path(path)
         if live is None:
@@ -263,6 +268,8 @@ class LiveHost(Host):
                 data = self.read(p)
                 if data is not None:
                     return Evidence(name, _dec(data), source=p)
+            if name == "os-release" and not any(self._lexists(p) for p in src.what):
+                return Evidence(name, "", exit=1, source=src.what[0])    # missing, as `cat` says
             return Evidence(name, None, source=src.what[0])
         if src.kind == "kernel":
             data = self.read_kernel(src.what[0])
