@@ -49,7 +49,7 @@ from dldoctor.i18n import _
 from dldoctor.model import FileRemove, FileWrite, Plan, Run
 from dldoctor.provision.mirrors import (DOCKER_APT_VENDOR, NVIDIA_APT_VENDOR, PRESETS,
                                         resolve_presets)
-from dldoctor.provision.packages import keeps_distro_engine
+from dldoctor.provision.packages import keeps_distro_engine, not_apt_unblock
 from dldoctor.records import field, frozen_record
 from dldoctor.scrub import text_lines
 
@@ -214,7 +214,7 @@ def apt_target(os_release: object) -> AptTarget:
         raise Refused(_("apt-repos: unknown Debian release %r (%s)") % (cn, pretty))
 
     raise Refused(_("apt-repos: %s is not Debian or Ubuntu: this step sets up apt repositories, "
-                    "which only Debian/Ubuntu-family systems use") % pretty)
+                    "which only Debian/Ubuntu-family systems use") % pretty, unblock=not_apt_unblock())
 
 
 def _interim(version: str) -> bool:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-from dldoctor.derived import Engine, engine, installed_state, state_version, vendor_repos
+from dldoctor.derived import Engine, engine, family, installed_state, state_version, vendor_repos
 from dldoctor.errors import Refused
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -205,7 +205,21 @@ def _toolkit_with_legacy(legacy: List[Tuple[str, Optional[str]]],
     return Run(argv, why, undo, APT_ENV, partial=True), note
 
 
+def not_apt_unblock() -> str:
+    """The way out of an apt step on a host without apt ("correct that" would send the user to mend
+    what is not wrong): leave the apt steps out."""
+    return _("dldoctor fix manages apt only: leave the step out with --only daemon-json or with "
+             "--skip apt-repos --skip packages, and install packages the way your distribution "
+             "does, as `dldoctor check` says")
+
+
 def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
+    os_rel = getattr(facts, "os", None)
+    if known(os_rel) and family(os_rel) not in ("debian", "ubuntu"):
+        shown = getattr(os_rel, "pretty_name", None) or getattr(os_rel, "id", None) or "?"
+        raise Refused(_("packages: {name} is not Debian or Ubuntu: this step installs with apt and "
+                        "dpkg").format(name=shown),
+                      unblock=not_apt_unblock())
     pkgs = installed_packages(facts)
     kept = keeps_distro_engine(facts, options)
     wanted = TOOLKIT_PACKAGES if kept else WANTED

@@ -122,3 +122,18 @@ def test_a_root_without_os_release_says_the_file_is_missing(tmp_path):
     res = run("check", "--snapshot", str(tmp_path / "snap"), "--json", "--only", "os")
     (f,) = json.loads(res.stdout)["findings"]
     assert "no /etc/os-release" in f["detail"], f
+
+
+def test_fix_on_rocky_says_its_apt_steps_do_not_apply_and_how_to_leave_them_out(tmp_path):
+    """ux10: the packages step said "cannot tell which packages are installed (not collected
+    (packages))" and both apt steps "correct that and run fix again", for what cannot be corrected."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text(release("rocky-9.3"))
+    res = run("fix", "--root", str(tmp_path), "--dry-run", "--no-probe", "--json")
+    assert res.returncode == 1, res.stderr
+    plans = {p["step"]: p for p in json.loads(res.stdout)["plan"]}
+    for step in ("apt-repos", "packages"):
+        blocked = plans[step]["blocked"]
+        assert "is not Debian or Ubuntu" in json.dumps(blocked), blocked
+        assert "--skip apt-repos --skip packages" in json.dumps(blocked), blocked
+        assert "not collected" not in json.dumps(blocked) and "correct that" not in json.dumps(blocked)
