@@ -483,7 +483,7 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
         if pid in out:
             continue
         out[pid] = problem(SYMPTOM_CHECK, "symptom", pid, why or catalog.title(pid), [m.line],
-                           fix=_specific_fix(pid, m.problem, m.line), confidence=m.strength)
+                           fix=_specific_fix(pid, m.problem, m.line, facts), confidence=m.strength)
     return list(out.values())
 
 
@@ -491,18 +491,25 @@ def diagnose_symptom(facts: Facts) -> List[Finding]:
 _REFUSED_NAME = lazy_compile(r"ghcr\.io|unauthorized|\bdenied\b|docker login", re.I)
 
 
-def _specific_fix(pid: str, read_as: str, line: str) -> Optional[str]:
+def _specific_fix(pid: str, read_as: str, line: str, facts: Optional[Facts] = None) -> Optional[str]:
     """A fix for this report where the catalog's would mislead (None: the catalog's fix): a rootless
     daemon's socket refusing a user is not mended by the toolkit's rootless settings, nor Docker
     Desktop on Windows refusing one by Linux's docker group, nor its stopped engine by systemctl, nor
     its file sharing refusing a folder by switching the context, nor
     a module built without the kernel's headers by a rebuild, nor a registry's private package by
-    another tag. `line` is what was read (the matched
-    line, or a guess's whole report)."""
+    another tag, nor a dnf, zypper or pacman host by apt commands. `line` is what was read (the
+    matched line, or a guess's whole report); `facts`, the host's or the report's."""
     from dldoctor.checks.docker import (DESKTOP_SHARING_REFUSED, WINDOWS_ENGINE, WINDOWS_GROUP, desktop_sharing_fix,
                                         rootless_socket_fix, windows_engine_fix, windows_group_fix)
-    from dldoctor.checks.gpu import module_build_fix
+    from dldoctor.checks.gpu import distro_driver_fix, module_build_fix
+    from dldoctor.checks.toolkit import toolkit_install
+    from dldoctor.derived import family
 
+    if facts is not None and family(facts.os) not in (None, "debian", "ubuntu"):
+        own = distro_driver_fix(facts, pid) if pid in ("driver.missing", "driver.not-loaded") else \
+            toolkit_install(facts) if pid == "toolkit.missing" else None
+        if own:
+            return own
     if pid == "docker.rootless" and read_as == "docker.permission-denied":
         return rootless_socket_fix()
     if pid in ("docker.permission-denied", "docker.group-not-active") and WINDOWS_GROUP.search(line):

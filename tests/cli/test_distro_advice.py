@@ -137,3 +137,14 @@ def test_fix_on_rocky_says_its_apt_steps_do_not_apply_and_how_to_leave_them_out(
         assert "is not Debian or Ubuntu" in json.dumps(blocked), blocked
         assert "--skip apt-repos --skip packages" in json.dumps(blocked), blocked
         assert "not collected" not in json.dumps(blocked) and "correct that" not in json.dumps(blocked)
+
+
+def test_explain_on_rocky_gives_the_dnf_way_for_the_error_it_reads(tmp_path):
+    """ux10: `explain --root <Rocky>` of "driver not loaded" answered with apt-get's nvidia-dkms."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text(release("rocky-9.3"))
+    res = run("explain", "--root", str(tmp_path), "--json",
+              "nvidia-container-cli: initialization error: nvml error: driver not loaded")
+    first = json.loads(res.stdout)["findings"][0]
+    assert first["problem"] == "driver.not-loaded", first
+    assert "dnf install kernel-devel" in first["fix"] and "apt-get" not in first["fix"], first
