@@ -299,6 +299,8 @@ def bases_in_use(facts: object) -> Tuple[Optional[str], Optional[str]]:
     nvidia: Optional[str] = None
     for e in entries:
         fname = os.path.basename(str(getattr(e, "file", "")))
+        if fname not in ours and not _checked_like_fix(e):
+            continue        # its own key (a mirror that signs), or none: fix's key would not fit it
         for uri in _uris(e):
             u = _norm_uri(uri)
             m = _DOCKER_IN_USE.fullmatch(u)
@@ -309,6 +311,16 @@ def bases_in_use(facts: object) -> Tuple[Optional[str], Optional[str]]:
             if nvidia is None and m:
                 nvidia = m.group(1)
     return docker, nvidia
+
+
+def _checked_like_fix(entry: object) -> bool:
+    """Whether apt checks `entry` as fix writes it: with Docker's or NVIDIA's key (or the default
+    keyring), not with a mirror's own key or `trusted=yes`."""
+    options = {k.lower(): v for k, v in (getattr(entry, "options", None) or {}).items()}
+    if "trusted" in options:
+        return False
+    key = os.path.basename(str(getattr(entry, "signed_by", None) or "")).lower()
+    return not key or "docker" in key or "nvidia" in key
 
 
 def render_docker_sources(base: str, target: AptTarget, arch: Optional[str]) -> bytes:
@@ -658,7 +670,9 @@ class AptRepos:
                 continue
             old = before(path)
             if old != content and not _same_entries(old, content):
-                changes.append(FileWrite(path, old, content, 0o644))
+                # a base kept from the host may carry a password (user:pw@): not for every reader
+                secret = b"@" in content and any("@" in urlsplit(b).netloc for b in (bases.docker, bases.nvidia))
+                changes.append(FileWrite(path, old, content, 0o600 if secret else 0o644))
         if not inp.arch and not kept:
             notes.append(_("the target's dpkg architecture is unknown: docker.sources has no "
                            "Architectures: line (apt then asks for every configured architecture)"))

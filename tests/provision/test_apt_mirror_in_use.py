@@ -151,3 +151,34 @@ def test_a_base_fix_was_given_before_stays_on_a_plain_run(tmp_path):
         TOOLKIT_LIST.replace(USTC, "https://apt.corp.example/nvidia"))
     plan = apt_repos_plan(root, "--only", "apt-repos")
     assert plan["changes"] == [], plan
+
+
+CORP = "https://bob:s3cret@mirror.corp.example/docker-ce/linux/ubuntu"
+
+
+def test_a_kept_base_with_a_password_is_not_written_world_readable(tmp_path):
+    """adv14: docker.list (0600) on a mirror with user:password moved to a docker.sources of mode
+    0644: the password became readable by every user."""
+    root = make_root(tmp_path, "docker.list",
+                     "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] %s noble stable\n" % CORP)
+    os.chmod(os.path.join(root, "etc/apt/sources.list.d/docker.list"), 0o600)
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", DLDOCTOR_LANG="C",
+               HTTPS_PROXY="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9")
+    env.pop("SUDO_USER", None)
+    r = subprocess.run([sys.executable, "-m", "dldoctor", "fix", "--root", root, "--yes", "--no-probe",
+                        "--only", "apt-repos"], env=env, capture_output=True, text=True, timeout=120,
+                       cwd=str(REPO))
+    assert r.returncode == 0, r.stdout + r.stderr
+    written = Path(root, "etc/apt/sources.list.d/docker.sources")
+    assert "URIs: %s\n" % CORP in written.read_text()
+    assert written.stat().st_mode & 0o077 == 0, oct(written.stat().st_mode)
+    assert "s3cret" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("options", ["signed-by=/usr/share/keyrings/corp-mirror.gpg", "trusted=yes"])
+def test_a_mirror_checked_with_its_own_key_is_not_given_dockers(tmp_path, options):
+    """adv14: a mirror that signs with its own key (or an unsigned one, trusted=yes) was kept as the
+    base of a docker.sources checked with Docker's key: apt-get update then fails on it."""
+    root = make_root(tmp_path, "docker.list", "deb [arch=amd64 %s] %s noble stable\n" % (options, ALIYUN))
+    plan = apt_repos_plan(root, "--no-probe", "--only", "apt-repos")
+    assert "+URIs: %s\n" % ALIYUN not in diffs(plan).get("/etc/apt/sources.list.d/docker.sources", ""), plan
