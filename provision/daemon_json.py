@@ -314,7 +314,8 @@ def _merge_mirrors(ed: _Editor, root: _Node, mirrors: Sequence[str], drop_mirror
     if m is None:
         if mirrors:
             new_top["registry-mirrors"] = _unique(mirrors)
-    elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items):
+    elif any(i.kind == "string" and mirror_key(i.value) in drop for i in items) or \
+            mirrors and any(i.kind != "string" for i in items):    # dockerd refuses those: out
         kept = [i.value for i in items if i.kind == "string" and mirror_key(i.value) not in drop]
         ed.set_value(m, _unique(kept + list(mirrors)))
     elif m.value.kind == "array":
@@ -546,8 +547,9 @@ class DaemonJsonStep:
             if placeholder(url):
                 raise UsageError("--registry-mirror: " + _(
                     "{url} is a guide's placeholder, not a mirror: put your own address in its "
-                    "place (Aliyun's accelerator address is on the Container Registry console's "
-                    "image accelerator page)").format(url=url))
+                    "place").format(url=url) + (_(" (Aliyun's accelerator address is on the Container "
+                                                  "Registry console's image accelerator page)")
+                                                if "aliyuncs.com" in url.lower() else ""))
 
     def _mirrors(self, options: FixOptions, notes: List[str], warnings: List[str],
                  configured: Sequence[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
@@ -604,7 +606,7 @@ class DaemonJsonStep:
         after_text = merge(None if forced else text, mirrors, runtime_path, default_runtime,
                            drop_mirrors=() if forced else drop)
         after_data = parse(after_text)
-        if drop and not forced:
+        if not forced:
             warnings.extend(_written_out(before_data, after_data))
         if default_runtime and default_runtime not in _BUILTIN_RUNTIMES and \
                 default_runtime not in (after_data.get("runtimes") or {}):

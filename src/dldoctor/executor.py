@@ -189,7 +189,7 @@ def apply(plans: Sequence[Plan], writer: Any, journal: Journal, control: Any,
             daemon.settle(daemon_action(final), allow_restart, outcome)
             txn.commit()
             done = _("Done.") if outcome.exit_code == 0 else \
-                _("Written, but Docker has not taken it yet (above).")
+                _("Docker has not taken the new configuration yet (above).")
             outcome.messages.append(done + " " + _("`{undo}` puts the files back (journal "
                                                    "{path}).").format(undo=undo_command(summary),
                                                                      path=one_line(txn.path)))

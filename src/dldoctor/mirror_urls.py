@@ -129,16 +129,19 @@ def validate_mirror_url(url: str, english: bool = False) -> Optional[str]:
     return (INVALID_MIRROR[key] if english else _(INVALID_MIRROR[key])).format(**args)
 
 
-_PLACEHOLDER = lazy_compile(r"(?i)<[^>]*>|x{3,}|your[-_]?(?:id|code|name)|你的.*|您的.*")
+_PLACEHOLDER = lazy_compile(r"(?i)your[-_]?(?:[a-z]+[-_])*(?:id|code|name)|你的.*|您的.*")
+# hosts handing out one accelerator per account, whose guides write xxxx for the account's part
+_PER_ACCOUNT = (".mirror.aliyuncs.com", ".mirror.swr.myhuaweicloud.com")
 
 
 def placeholder(url: str) -> bool:
     """Whether `url`'s host still holds a guide's placeholder (`https://<your-id>.mirror.aliyuncs.com`,
     as dldoctor itself says it, or a tutorial's `xxxx.mirror.aliyuncs.com`): dockerd accepts it, and
     every pull through it fails on DNS."""
-    host = url.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
-    return bool(host) and ("<" in host or ">" in host or
-                           bool(_PLACEHOLDER.fullmatch(host.split(".", 1)[0])))
+    host = url.partition("://")[2].split("/", 1)[0].rpartition("@")[2].lower()
+    label = host.split(".", 1)[0]
+    return bool(host) and (any(c in host for c in "<>{}%") or bool(_PLACEHOLDER.fullmatch(label)) or
+                           host.endswith(_PER_ACCOUNT) and set(label) == {"x"})
 
 
 def _invalid_mirror(url: str) -> Optional[Tuple[str, Dict[str, object]]]:

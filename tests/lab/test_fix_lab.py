@@ -213,5 +213,5 @@ def test_a_daemon_that_answers_without_a_process_to_signal_is_not_done(fresh_lab
     assert r.returncode == 1, out
     assert "found no dockerd process it can signal" in out, out
     assert "Docker is not running" not in out and "Done." not in out, out
-    assert "Written, but Docker has not taken it yet" in out, out
+    assert "Docker has not taken the new configuration yet" in out, out
     assert json.loads((tmp_path / "etc/docker/daemon.json").read_text())["registry-mirrors"] == [url]

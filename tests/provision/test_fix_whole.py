@@ -569,7 +569,9 @@ def test_a_rewritten_mirror_list_names_each_entry_it_leaves_out(root):
         "registry-mirrors entry 1 is removed: it is not a URL string, which dockerd cannot read"]
 
 
-@pytest.mark.parametrize("url", ["https://<your-id>.mirror.aliyuncs.com", "https://xxxx.mirror.aliyuncs.com"])
+@pytest.mark.parametrize("url", ["https://<your-id>.mirror.aliyuncs.com", "https://xxxx.mirror.aliyuncs.com",
+                                 "https://{your-id}.mirror.aliyuncs.com", "https://%3Cyour-id%3E.mirror.aliyuncs.com",
+                                 "https://your_accelerator_id.mirror.aliyuncs.com"])
 def test_a_guides_placeholder_is_not_written_as_a_mirror(root, url):
     """ux10: dldoctor's own `--registry-mirror https://<your-id>.mirror.aliyuncs.com`, pasted as it
     is with --no-probe, was written to daemon.json (dockerd takes it; every pull then fails on DNS)."""
@@ -599,3 +601,27 @@ def test_an_immutable_daemon_json_is_named_and_said_to_be_immutable(root):
     assert "Traceback" not in r.stderr and "dldoctor-tmp" not in r.stderr, r.stderr
     assert "etc/docker/daemon.json: Operation not permitted" in r.stderr and "chattr -i" in r.stderr, r.stderr
     assert json.loads(Path(path).read_text()) == {}
+
+
+def test_a_real_host_that_merely_starts_with_xxx_is_no_placeholder():
+    """adv14: `https://xxx.example.com` was refused, with no way past; xxxx is a placeholder only
+    where a guide writes it, in a per-account accelerator's host."""
+    from dldoctor.mirror_urls import placeholder
+
+    assert not placeholder("https://xxx.example.com")
+    assert not placeholder("https://yourcompany.example.com")
+    assert placeholder("https://xxxx.mirror.swr.myhuaweicloud.com")
+
+
+
+def test_a_mirror_added_to_a_list_holding_a_non_string_takes_it_out_and_says_so(root):
+    """adv14: `"registry-mirrors": [5]` plus --registry-mirror appended to a list dockerd refuses
+    (the non-string left in), with exit 0; it went only when a closed mirror was dropped too."""
+    daemon_json(root, {"registry-mirrors": ["https://a.example.com", 5]})
+    r = cli("fix", "--root", root, "--dry-run", "--only", "daemon-json", "--no-probe", "--json",
+            "--registry-mirror", "https://m.example.com")
+    plan = json.loads(r.stdout)["plan"][0]
+    diff = plan["changes"][0]["diff"]
+    assert "+    \"https://m.example.com\"" in diff and "-    5\n" in diff, diff
+    assert "registry-mirrors entry 5 is removed: it is not a URL string, which dockerd cannot read" \
+        in plan["warnings"], plan["warnings"]
