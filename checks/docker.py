@@ -216,6 +216,16 @@ def _elsewhere(facts: Facts, err: str) -> Optional[Finding]:
             "docker context use default"
     else:   # no `env` evidence (an older snapshot): the error's socket alone
         via, undo = _("The docker CLI"), "unset DOCKER_HOST DOCKER_CONTEXT; docker context use default"
+    if host and not host.startswith(("unix://", "tcp://", "ssh://", "npipe://", "fd://")):
+        # a socket's path (or unix:/path, host:port) without its scheme: docker takes it for TCP
+        path = host[len("unix:"):] if host.startswith("unix:") else host
+        wanted = "unix://" + path if path.startswith("/") else "tcp://" + host
+        return problem("docker-daemon", AREA, "docker.daemon-down",
+                       _("{via} has no scheme, so docker reads it as a TCP address and reaches no "
+                         "daemon; a socket is written unix:///var/run/docker.sock.").format(via=via),
+                       [err, via], fix=_("{undo}  (docker then uses the system daemon at "
+                                         "/var/run/docker.sock), or export DOCKER_HOST={wanted}").format(
+                                             undo=undo, wanted=wanted))
     if socket is None and host and host.startswith(("tcp://", "ssh://")):
         return problem("docker-daemon", AREA, "docker.daemon-down",
                        _("{via} points docker at a daemon reached over TCP or SSH, not at the system Docker's "

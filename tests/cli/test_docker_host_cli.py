@@ -125,3 +125,17 @@ def test_fix_warns_that_a_rootless_daemon_never_reads_the_file_it_plans(tmp_path
         assert said and "uid 1000" in said[0] and "/etc/docker/daemon.json" in said[0], res.stdout
     else:
         assert not said, res.stdout
+
+
+@pytest.mark.parametrize("host, wanted", [("/var/run/docker.sock", "unix:///var/run/docker.sock"),
+                                          ("unix:/var/run/docker.sock", "unix:///var/run/docker.sock"),
+                                          ("localhost:2375", "tcp://localhost:2375")])
+def test_a_docker_host_without_its_scheme_is_named_with_the_form_docker_reads(tmp_path, host, wanted):
+    """adv14: a socket's path as DOCKER_HOST (docker reads it as TCP) still got systemctl start docker."""
+    words = ('error during connect: Get "http://localhost:2375/var/run/docker.sock/v1.50/info": dial tcp '
+             '[::1]:2375: connect: connection refused')
+    root, env = _host(tmp_path, words=words)
+    env["DOCKER_HOST"] = host
+    f = _daemon(root, env)
+    assert f["problem"] == "docker.daemon-down" and "DOCKER_HOST=%s has no scheme" % host in f["detail"], f
+    assert f["fix"].startswith("unset DOCKER_HOST") and f["fix"].endswith("DOCKER_HOST=" + wanted), f
