@@ -30,7 +30,7 @@ Pure: `plan(facts, options)` reads `facts.packages` (`.installed(name)` -> state
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 from dldoctor.derived import Engine, engine, family, installed_state, state_version, vendor_repos
 from dldoctor.errors import Refused
@@ -58,6 +58,10 @@ NVIDIA_DEPRECATED = ("nvidia-docker2", "nvidia-container-runtime")
 # nvidia-container-toolkit-base, which ships /usr/bin/nvidia-container-runtime (the program
 # daemon.json's "nvidia" runtime runs) whatever else is removed, first came with toolkit 1.11.
 TOOLKIT_BASE_SINCE = (1, 11)
+# libnvidia-container before 1.8 cannot set up a container's devices on a cgroup v2 host (the
+# catalog's toolkit.too-old-for-cgroup-v2, whose fix is this step): such a toolkit is upgraded.
+CGROUP_V2_SINCE = (1, 8)
+LIBS = ("libnvidia-container1", "libnvidia-container-tools")
 
 APT_ENV: Tuple[Tuple[str, str], ...] = (("DEBIAN_FRONTEND", "noninteractive"),)
 APT_OPTS: Tuple[str, ...] = ("-o", "Dpkg::Options::=--force-confdef",
@@ -166,8 +170,8 @@ def _podman_goes(pkgs: Union[DpkgPackages, _NoneInstalled], removed: List[str]) 
         and installed_state(pkgs, "crun") is None
 
 
-def _toolkit_with_legacy(legacy: List[Tuple[str, Optional[str]]],
-                         toolkit: Optional[str]) -> Tuple[Run, str]:
+def _toolkit_with_legacy(legacy: List[Tuple[str, Optional[str]]], toolkit: Optional[str],
+                         libs: Sequence[Tuple[str, str]] = ()) -> Tuple[Run, str]:
     """One `apt-get install` that installs (or upgrades) the toolkit and removes the deprecated
     packages: before 1.11 the runtime program daemon.json names may be the nvidia-container-runtime
     package's, so removing it first (or alone) leaves Docker's "nvidia" runtime a missing file.
@@ -178,16 +182,25 @@ def _toolkit_with_legacy(legacy: List[Tuple[str, Optional[str]]],
     dpkg runs, so nothing is removed (within the run dpkg removes, then unpacks, in moments).
     nvidia-container-toolkit-base is named so that apt refuses the whole transaction when the
     repository has no toolkit new enough to ship the program.
-    `toolkit`: the installed version being upgraded ("" when unknown; None when not installed).
-    Undo puts back the exact versions (a downgrade; apt drops the newer toolkit packages whose
-    Breaks forbid them)."""
+    `toolkit`: the installed version being upgraded ("" when unknown; None when not installed);
+    `libs`: the libnvidia-container packages installed beside it, with their versions. With no
+    `legacy` it is the upgrade of a toolkit too old for cgroup v2. Undo puts back the exact
+    versions (a downgrade; apt drops the newer toolkit packages whose Breaks forbid them)."""
     argv = ("apt-get", "install", "-y") + APT_OPTS + TOOLKIT_PACKAGES + (
         "nvidia-container-toolkit-base",) + tuple(p + "-" for p, _v in legacy)
     back = ["%s=%s" % (p, v) if v else p for p, v in legacy]
     if toolkit:
         back += ["%s=%s" % (p, toolkit) for p in TOOLKIT_PACKAGES]
+    if toolkit is not None:         # an upgrade takes the libraries along: they go back too
+        back += ["%s=%s" % (p, v) for p, v in libs if v]
     names = ", ".join(p for p, _v in legacy)
-    if toolkit is None:
+    if not legacy:
+        why = _("upgrade nvidia-container-toolkit {v} to the current release").format(
+            v=toolkit or _("(version unknown)"))
+        note = _("will UPGRADE nvidia-container-toolkit {v} (and the libnvidia-container packages it "
+                 "needs) to the current release: before 1.8, libnvidia-container cannot set up a "
+                 "container's GPUs on a cgroup v2 host").format(v=toolkit or _("(version unknown)"))
+    elif toolkit is None:
         why = _("install nvidia-container-toolkit and remove {packages} in one apt-get run "
                 "(deprecated by NVIDIA; the toolkit replaces them)").format(packages=names)
         note = _("will install nvidia-container-toolkit in the same apt-get run that removes "
@@ -247,8 +260,12 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
     deprecated = [(p, v) for p, v in conflicts if p in NVIDIA_DEPRECATED]
     toolkit_state = installed_state(pkgs, TOOLKIT_PACKAGES[0])
     toolkit_v = state_version(toolkit_state) or ""
-    upgrade = bool(deprecated) and toolkit_state is not None \
-        and version_tuple(toolkit_v)[:2] < TOOLKIT_BASE_SINCE
+    libs = [(p, state_version(installed_state(pkgs, p)) or "") for p in LIBS
+            if installed_state(pkgs, p) is not None]
+    versions = [version_tuple(v)[:2] for v in [toolkit_v] + [v for _p, v in libs] if version_tuple(v)]
+    too_old = toolkit_state is not None and bool(versions) and min(versions) < CGROUP_V2_SINCE
+    upgrade = toolkit_state is not None and (too_old or bool(deprecated)
+                                             and version_tuple(toolkit_v)[:2] < TOOLKIT_BASE_SINCE)
     together = upgrade or (TOOLKIT_PACKAGES[0] in missing
                            and any(p == "nvidia-container-runtime" for p, _v in deprecated))
     keep_note: Tuple[str, ...] = ()
@@ -256,7 +273,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
         keep_note = (_("keeps {pkg} {v}: {why}; --engine docker-ce replaces it with Docker CE "
                        "(running containers stop)").format(
                            pkg=kept.package, v=kept.version or "", why=kept.why),)
-    if not missing and not conflicts:
+    if not missing and not conflicts and not upgrade:
         if kept:
             return Plan(step=name, notes=keep_note + (
                 _("the NVIDIA Container Toolkit is installed"),))
@@ -311,7 +328,7 @@ def plan(facts: Facts, options: Optional[FixOptions] = None) -> Plan:
                            ("apt-get", "remove", "-y") + APT_OPTS + tuple(missing), APT_ENV, partial=True))
         notes.append(_("will install: {packages}").format(packages=" ".join(missing)))
     if together:
-        run, note = _toolkit_with_legacy(deprecated, toolkit_v if upgrade else None)
+        run, note = _toolkit_with_legacy(deprecated, toolkit_v if upgrade else None, libs)
         changes.append(run)
         notes.append(note)
     return Plan(step=name, changes=tuple(changes), notes=tuple(notes), warnings=tuple(warnings))

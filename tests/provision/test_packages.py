@@ -21,7 +21,8 @@ runc 1.1.5+ds1-1+deb12u1 install ok installed
 nvidia-docker2 2.13.0-1 install ok installed
 docker-compose 1.29.2-3 deinstall ok config-files
 """
-ALL_INSTALLED = "".join("%s 1.0 install ok installed\n" % p for p in pk.WANTED)
+ALL_INSTALLED = "".join("%s %s install ok installed\n" % (p, "1.17.8-1" if p.startswith("nvidia") else "1.0")
+                        for p in pk.WANTED)
 
 
 def test_fresh_host_installs_everything_after_update():
@@ -151,7 +152,8 @@ def test_an_old_toolkit_is_upgraded_in_the_run_that_removes_nvidia_docker2():
         "nvidia-container-toolkit", "nvidia-container-toolkit-base") + LEGACY_AWAY
     assert toolkit.undo == ("apt-get", "install", "-y", "--allow-downgrades") + OPTS + (
         "nvidia-docker2=2.5.0-1", "nvidia-container-runtime=3.4.2-1",
-        "nvidia-container-toolkit=1.4.2-1")
+        "nvidia-container-toolkit=1.4.2-1", "libnvidia-container1=1.3.3-1",
+        "libnvidia-container-tools=1.3.3-1")     # what the toolkit's upgrade took along, put back too
     assert toolkit.partial and toolkit.env == ENV
     assert not any(c.argv[:2] == ("apt-get", "remove") for c in plan.changes)
     assert any(n.startswith("will UPGRADE nvidia-container-toolkit 1.4.2-1") for n in plan.notes)
@@ -160,19 +162,23 @@ def test_an_old_toolkit_is_upgraded_in_the_run_that_removes_nvidia_docker2():
 
 @pytest.mark.parametrize("version", ["1.10.0-1", ""])
 def test_a_toolkit_before_1_11_or_of_unknown_version_is_upgraded_too(version):
-    host = dict(NVIDIA_DOCKER2_HOST, **{"nvidia-container-toolkit": version})
+    host = dict(NVIDIA_DOCKER2_HOST, **{"nvidia-container-toolkit": version,
+                                        "libnvidia-container1": version or "1.10.0-1",
+                                        "libnvidia-container-tools": version or "1.10.0-1"})
     plan = pk.plan(make_facts(packages=listing(host)), FixOptions())
     assert plan.changes[-1].argv[-4:] == ("nvidia-container-toolkit",
                                           "nvidia-container-toolkit-base") + LEGACY_AWAY
-    assert plan.changes[-1].undo[-1] == (
-        "nvidia-container-toolkit=1.10.0-1" if version else "nvidia-container-runtime=3.4.2-1")
+    assert ("nvidia-container-toolkit=1.10.0-1" in plan.changes[-1].undo) == bool(version)
+    assert "nvidia-container-runtime=3.4.2-1" in plan.changes[-1].undo
 
 
 def test_a_toolkit_from_1_11_keeps_the_plain_removal():
     """From 1.11 nvidia-container-toolkit-base ships the program: removing the deprecated
     packages alone is safe and nothing is upgraded."""
     host = dict(NVIDIA_DOCKER2_HOST, **{"nvidia-container-toolkit": "1.13.5-1",
-                                        "nvidia-container-toolkit-base": "1.13.5-1"})
+                                        "nvidia-container-toolkit-base": "1.13.5-1",
+                                        "libnvidia-container1": "1.13.5-1",
+                                        "libnvidia-container-tools": "1.13.5-1"})
     plan = pk.plan(make_facts(packages=listing(host)), FixOptions())
     update, remove = plan.changes
     assert remove.argv == ("apt-get", "remove", "-y") + OPTS + ("nvidia-docker2",
@@ -212,3 +218,24 @@ def test_the_upgrade_needs_nvidias_repository_when_apt_repos_is_not_adding_it():
     upgrades nothing."""
     with pytest.raises(Refused, match=r"NVIDIA's \(for nvidia-container-toolkit\)"):
         pk.plan(make_facts(packages=listing(NVIDIA_DOCKER2_HOST)), FixOptions(running=("packages",)))
+
+
+@pytest.mark.parametrize("toolkit, lib, upgraded", [("1.7.0-1", "1.7.0-1", True), ("", "1.5.1-1", True),
+                                                    ("1.8.0-1", "1.8.0-1", False)])
+def test_a_toolkit_too_old_for_cgroup_v2_is_upgraded(toolkit, lib, upgraded):
+    """toolkit.too-old-for-cgroup-v2's fix is `fix --only apt-repos --only packages`, and the
+    packages step left an installed toolkit of any version alone: the fix did nothing."""
+    host = {p: "5:27.5.1-1~ubuntu.22.04~jammy" for p in pk.DOCKER_PACKAGES}
+    host.update({"nvidia-container-toolkit": toolkit, "libnvidia-container1": lib,
+                 "libnvidia-container-tools": lib})
+    plan = pk.plan(make_facts(packages=listing(host)), FixOptions())
+    if not upgraded:
+        assert not plan.changes, plan
+        return
+    update, run = plan.changes
+    assert run.argv == ("apt-get", "install", "-y") + OPTS + ("nvidia-container-toolkit",
+                                                              "nvidia-container-toolkit-base")
+    assert run.undo[-2:] == ("libnvidia-container1=" + lib, "libnvidia-container-tools=" + lib)
+    assert any(n.startswith("will UPGRADE nvidia-container-toolkit") and "cgroup v2" in n
+               for n in plan.notes), plan.notes
+

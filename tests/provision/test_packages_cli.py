@@ -47,7 +47,9 @@ def make_root(base: Path, toolkit: str = "1.4.2-1") -> Path:
     (root / "usr/bin").mkdir(parents=True)
     (root / "usr/bin/nvidia-container-runtime").write_text("#!/bin/sh\nexit 0\n")
     os.chmod(str(root / "usr/bin/nvidia-container-runtime"), 0o755)
-    versions = dict(PACKAGES, **{"nvidia-container-toolkit": toolkit})
+    lib = "1.3.3-1" if toolkit == "1.4.2-1" else toolkit      # the libraries of that toolkit
+    versions = dict(PACKAGES, **{"nvidia-container-toolkit": toolkit, "libnvidia-container1": lib,
+                                 "libnvidia-container-tools": lib})
     (root / "var/lib/dpkg/status").write_text("".join(
         "Package: %s\nStatus: install ok installed\nPriority: optional\nSection: admin\n"
         "Maintainer: x <x@x>\nArchitecture: amd64\nVersion: %s\nDescription: %s\n\n" % (p, v, p)
