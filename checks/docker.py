@@ -189,8 +189,28 @@ def check_daemon(facts: Facts) -> List[Finding]:
             return [elsewhere]
         return [problem("docker-daemon", AREA, "docker.daemon-down",
                         _("The Docker daemon is not running or not reachable."), [err])]
+    refused = _host_refused(facts)
+    if refused is not None:
+        return [refused]
     return [skip("docker-daemon", AREA, _("Docker daemon state not known"),
                  unknown_reason(facts.docker_info))]
+
+
+# The docker CLI refusing its DOCKER_HOST before it connects (an ssh:// URL with a password, fd://).
+_CLIENT_REFUSED = lazy_compile(r"^(?:Failed to initialize: .*|unable to parse docker host .*)$", re.M)
+
+
+def _host_refused(facts: Facts) -> Optional[Finding]:
+    """docker.daemon-down when docker would not even use its DOCKER_HOST: no daemon is reached."""
+    host = env_var(facts, "DOCKER_HOST")
+    said = next((m.group(0) for n in ("docker-info.json", "docker-info", "docker-version.json")
+                 for m in [_CLIENT_REFUSED.search(facts.text(n) or "")] if m), None)
+    if not host or said is None:
+        return None
+    return problem("docker-daemon", AREA, "docker.daemon-down",
+                   _("docker refuses DOCKER_HOST={host} and reaches no daemon: {error}").format(
+                       host=host, error=said.strip()), [said.strip(), "DOCKER_HOST=" + host],
+                   fix=_other_daemon_fix("unset DOCKER_HOST", host))
 
 
 # Where the system dockerd listens (docker.socket's /run/docker.sock; /var/run links to /run).

@@ -139,3 +139,18 @@ def test_a_docker_host_without_its_scheme_is_named_with_the_form_docker_reads(tm
     f = _daemon(root, env)
     assert f["problem"] == "docker.daemon-down" and "DOCKER_HOST=%s has no scheme" % host in f["detail"], f
     assert f["fix"].startswith("unset DOCKER_HOST") and f["fix"].endswith("DOCKER_HOST=" + wanted), f
+
+
+def test_a_docker_host_the_client_refuses_is_named(tmp_path):
+    """adv14: `DOCKER_HOST=ssh://bob:pw@host` ("Failed to initialize: … plain-text password is not
+    supported") left the daemon line "state not known", with no word of DOCKER_HOST."""
+    words = ("Failed to initialize: ssh host connection is not valid: invalid SSH URL: plain-text "
+             "password is not supported")
+    root, env = _host(tmp_path, words=words)
+    docker = tmp_path / "bin" / "docker"        # it prints no client half: it stops at the URL
+    docker.write_text('#!/bin/sh\necho "%s" >&2\nexit 1\n' % words)
+    env["DOCKER_HOST"] = "ssh://bob:pw@127.0.0.1"
+    f = _daemon(root, env)
+    assert f["status"] == "fail" and f["problem"] == "docker.daemon-down", f
+    assert "docker refuses DOCKER_HOST=ssh://bob:***@127.0.0.1" in f["detail"] and "pw@" not in json.dumps(f)
+    assert f["fix"].startswith("unset DOCKER_HOST"), f
