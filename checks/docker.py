@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
-from dldoctor.derived import ROOTLESS_SOCKET_PATH, docker_absent, engine, env_var, has_server, server_error
+from dldoctor.derived import docker_absent, engine, env_var, has_server, rootless_uid, server_error
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.lazy_regex import lazy_compile
@@ -254,9 +254,8 @@ def _elsewhere(facts: Facts, err: str) -> Optional[Finding]:
     if socket is None or socket in SYSTEM_SOCKETS:
         return None
     evidence = [err] + ([via] if host or context else [])
-    rootless = ROOTLESS_SOCKET_PATH.match(socket)
-    if rootless:
-        uid = rootless.group(1)
+    uid = rootless_uid(socket)
+    if uid is not None:
         return problem("docker-daemon", AREA, "docker.daemon-down",
                        _("{via} names the socket of a rootless Docker daemon (uid {uid}), {state}; "
                          "`systemctl start docker` starts the system daemon, not that one.").format(

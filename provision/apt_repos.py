@@ -261,7 +261,11 @@ def choose_bases(options: Optional[FixOptions], facts: object = None) -> Bases:
                 break
         else:
             nvidia = in_use_nvidia or NVIDIA_APT_VENDOR
-            if nvidia != NVIDIA_APT_VENDOR:
+            if nvidia != NVIDIA_APT_VENDOR and presets:
+                notes.append(_("NVIDIA Container Toolkit apt base: %s (already used by this host; %s "
+                               "has no toolkit mirror; --nvidia-apt-base URL switches it)")
+                             % (nvidia, ", ".join(p.name for p in presets)))
+            elif nvidia != NVIDIA_APT_VENDOR:
                 notes.append(_("NVIDIA Container Toolkit apt base: %s (already used by this host; "
                                "--mirror NAME or --nvidia-apt-base URL switches it)") % nvidia)
             elif presets:

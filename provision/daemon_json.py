@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence,
 
 from dldoctor.daemon_judge import REFUSE
 from dldoctor.derived import daemon_json_mirrors as _configured_mirrors
-from dldoctor.derived import (ROOTLESS_SOCKET_PATH, dockerd_version, env_var, hook_newer_than_daemon,
+from dldoctor.derived import (dockerd_version, env_var, hook_newer_than_daemon, rootless_uid,
                               judge_facts, server_error)
 from dldoctor.errors import ParseError, Refused, UsageError
 from dldoctor.facts import CUT_SHORT, Facts, Unknown, known
@@ -677,12 +677,12 @@ class DaemonJsonStep:
         """docker talks to a rootless daemon (DOCKER_HOST at /run/user/UID/docker.sock, or the daemon
         says so): that daemon reads its user's ~/.config/docker/daemon.json, never `path`."""
         host = env_var(facts, "DOCKER_HOST") or ""
-        found = ROOTLESS_SOCKET_PATH.match(host[len("unix://"):]) if host.startswith("unix://") else None
-        if found:
+        uid = rootless_uid(host) if host.startswith("unix://") else None
+        if uid is not None:
             return [_("DOCKER_HOST={host} points docker at a rootless daemon (uid {uid}), which never "
                       "reads {path}: it reads ~/.config/docker/daemon.json of the user who runs it. "
                       "This step configures the system Docker only.").format(
-                          host=host, uid=found.group(1), path=path)]
+                          host=host, uid=uid, path=path)]
         info = facts.docker_info
         if known(info) and getattr(info, "is_rootless", False):
             return [_("The Docker daemon docker talks to is rootless: it never reads {path}, but "

@@ -100,7 +100,20 @@ def has_server(facts: Facts) -> Optional[bool]:
 
 
 # A rootless Docker daemon's socket, in its user's runtime directory (group 1: the uid).
-ROOTLESS_SOCKET_PATH = lazy_compile(r"^/run/user/(\d+)/docker\.sock$")
+_ROOTLESS_SOCKET = lazy_compile(r"^/run/user/(\d+)/docker\.sock$")
+
+
+def rootless_uid(socket: str) -> Optional[str]:
+    """The uid whose rootless daemon listens at `socket` (a path, or a unix:// URL; /var/run and
+    doubled slashes as the kernel reads them), else None."""
+    import posixpath
+
+    path = socket[len("unix://"):] if socket.startswith("unix://") else socket
+    path = posixpath.normpath(path) if path.startswith("/") else path
+    if path.startswith("/var/run/"):
+        path = path[len("/var"):]
+    found = _ROOTLESS_SOCKET.match(path)
+    return found.group(1) if found else None
 
 
 def env_var(facts: Facts, name: str) -> Optional[str]:

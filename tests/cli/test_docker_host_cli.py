@@ -89,9 +89,12 @@ def test_a_docker_context_pointing_elsewhere_is_named(tmp_path):
     assert f["fix"].startswith("unset DOCKER_CONTEXT"), f["fix"]
 
 
-def test_a_rootless_socket_gets_the_user_units_commands(tmp_path):
+@pytest.mark.parametrize("host", ["unix:///run/user/1000/docker.sock",
+                                  "unix:///var/run/user/1000/docker.sock",     # adv14: as written too
+                                  "unix:///run/user/1000//docker.sock"])
+def test_a_rootless_socket_gets_the_user_units_commands(tmp_path, host):
     root, env = _host(tmp_path)
-    env["DOCKER_HOST"] = "unix:///run/user/1000/docker.sock"
+    env["DOCKER_HOST"] = host
     f = _daemon(root, env)
     assert f["problem"] == "docker.daemon-down"
     assert "rootless" in f["detail"] and "uid 1000" in f["detail"], f

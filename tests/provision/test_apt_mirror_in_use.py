@@ -121,6 +121,8 @@ def test_mirror_preset_still_switches_the_docker_base(which, request):
     assert "+URIs: https://mirrors.tuna.tsinghua.edu.cn/docker-ce/linux/ubuntu\n" in docker, plan
     # TUNA has no toolkit mirror: the USTC one in use stays, not nvidia.github.io
     assert "nvidia.github.io" not in json.dumps(plan), plan
+    assert "NVIDIA Container Toolkit apt base: %s (already used by this host; tuna has no toolkit " \
+        "mirror; --nvidia-apt-base URL switches it)" % USTC in plan["notes"], plan["notes"]
     plan = apt_repos_plan(root, "--only", "apt-repos", "--mirror", "aliyun")
     toolkit = diffs(plan)["/etc/apt/sources.list.d/nvidia-container-toolkit.list"]
     assert "+deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] " \
