@@ -824,15 +824,26 @@ def _root_without_sudo(facts: Facts) -> bool:
     return not facts.sudo_user or "sudo" in facts.binaries and facts.binaries["sudo"] is None
 
 
+def _user_without_sudo(facts: Facts) -> bool:
+    """Not root, on a host with no sudo (looked for, absent): `sudo X` is a command they lack."""
+    ident = facts.identity
+    return known(ident) and getattr(ident, "uid", None) not in (None, 0) and \
+        "sudo" in facts.binaries and facts.binaries["sudo"] is None
+
+
 def for_this_host(findings: Sequence[Finding], facts: Facts) -> List[Finding]:
-    """The advice of `findings` as this host can run it (no `sudo` where root has none)."""
+    """The advice of `findings` as this host can run it (no `sudo` where root has none; "as root"
+    for a user on a host without it)."""
     if _root_without_sudo(facts):
         return [without_sudo(f) for f in findings]
+    if _user_without_sudo(facts):
+        return [without_sudo(f, _("as root (this host has no sudo): ")) for f in findings]
     return list(findings)
 
 
-def without_sudo(f: Finding) -> Finding:
-    """`f` with `sudo ` dropped from its fix: what root on a host without sudo can run."""
-    if not f.fix or "sudo" not in f.fix:
+def without_sudo(f: Finding, lead: str = "") -> Finding:
+    """`f` with `sudo ` dropped from its fix: what root on a host without sudo can run (`lead`
+    says who must run it, when that is not who reads it)."""
+    if not f.fix or not _SUDO.search(f.fix):
         return f
-    return replace(f, fix=_SUDO.sub("", f.fix))
+    return replace(f, fix=lead + _SUDO.sub("", f.fix))

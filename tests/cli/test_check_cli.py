@@ -3,9 +3,11 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -293,6 +295,29 @@ def test_root_without_sudo_gets_advice_it_can_run(tmp_path):
     assert "Next: " in res.stdout and "sudo " not in res.stdout   # logged in as root: no sudo
     res = run("check", "--root", str(root), "--no-probe", env=dict(env, SUDO_USER="alice"))
     assert "sudo " in res.stdout          # `sudo dldoctor check`: alice's shell needs sudo
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs check as nobody")
+def test_a_user_on_a_host_without_sudo_is_told_to_run_the_fix_as_root(tmp_path):
+    """ux10: nobody, on a root without sudo, was told `sudo systemctl start docker`: a command it
+    does not have. The fix is said to be root's, without sudo."""
+    root = Path(tempfile.mkdtemp(prefix="dlnosudo-", dir="/tmp"))
+    try:
+        os.chmod(root, 0o755)
+        (root / "etc/docker").mkdir(parents=True)
+        (root / "etc/os-release").write_text((DATA / "fixtures/os-release/ubuntu-22.04").read_text())
+        env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", LANG="C",
+                   PATH="/usr/bin:/bin", HOME="/tmp")
+        env.pop("SUDO_USER", None)
+        res = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              sys.executable, "-m", "dldoctor", "check", "--root", str(root),
+                              "--no-probe", "--json"], capture_output=True, text=True, env=env,
+                             timeout=60, cwd="/")
+        fixes = [f["fix"] for f in json.loads(res.stdout)["findings"] if f["fix"]]
+        assert fixes and not any("sudo " in f for f in fixes if not f.startswith("as root")), fixes
+        assert any(f.startswith("as root (this host has no sudo): ") for f in fixes), fixes
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_snapshot_tarball_with_a_dot_name_has_relative_members(tmp_path):
