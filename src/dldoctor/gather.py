@@ -262,11 +262,11 @@ def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
                                       "and does not start").format(path=facts.daemon_json_path),
                                     A_DIRECTORY)
         return
+    if ev is not None and ev.source and ev.source.startswith("/"):
+        facts.daemon_json_path = ev.source      # named even when unread (the snap's, a link out)
     if ev is None or not ev.collected:
         facts.daemon_json = Unknown(_("daemon.json not collected"))
         return
-    if ev.source and ev.source.startswith("/"):
-        facts.daemon_json_path = ev.source
     if ev.exit not in (None, 0) and not (ev.text or "").strip():
         facts.daemon_json = None  # the file does not exist: dockerd runs on defaults
         return

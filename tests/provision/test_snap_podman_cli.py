@@ -170,3 +170,15 @@ def test_with_crun_podman_stays_and_no_docker_daemon_is_said_to_stop(tmp_path):
     pk = section(r.stdout, "packages")
     assert "run: apt-get remove -y %s podman-docker runc\n" % OPTS in pk + "\n", pk
     assert "podman too" not in pk and "stops the Docker daemon" not in pk
+
+
+def test_a_snap_link_leaving_the_root_is_refused_by_the_snaps_path(tmp_path):
+    """adv14: `current` climbing out of --root was refused (good), but fix's block named
+    /etc/docker/daemon.json, a file it never tried."""
+    root = snap_root(tmp_path)
+    os.unlink(str(root / "var/snap/docker/current"))
+    os.symlink("../../../../../../../../../../tmp", str(root / "var/snap/docker/current"))
+    r = fix_dry_run(root, "--only", "daemon-json", "--registry-mirror", "https://m.example.com")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "cannot read /var/snap/docker/current/config/daemon.json" in r.stdout, r.stdout
+    assert "outside the root" in r.stderr, r.stderr
