@@ -84,9 +84,9 @@ def _package_driver_versions(facts: Facts) -> List[str]:
 _CUDA_REPO = {"rhel": "rhel", "rocky": "rhel", "almalinux": "rhel", "fedora": "fedora", "amzn": "amzn"}
 
 
-def not_managed() -> str:
-    """Said after advice for a host whose packages `fix` cannot install (it manages apt only)."""
-    return _("dldoctor fix only manages Debian and Ubuntu.")
+def not_managed(fix: str) -> str:
+    """`fix`, advice for a host whose packages `fix` cannot install (it manages apt only), saying so."""
+    return _("{fix} dldoctor fix only manages Debian and Ubuntu.").format(fix=fix)
 
 
 def _cuda_repo(facts: Facts) -> Optional[str]:
@@ -118,7 +118,7 @@ def distro_driver_fix(facts: Facts, problem_id: str) -> Optional[str]:
     if fam is None or fam == "ubuntu":
         return None
     if problem_id == "driver.missing":
-        return _driver_install_fix(facts, fam) + " " + not_managed()
+        return not_managed(_driver_install_fix(facts, fam))
     if fam == "rhel":
         fix = _("Rebuild and load the module for the running kernel: sudo dnf install kernel-devel-$(uname -r) "
                 "kernel-headers && sudo dkms autoinstall (RPM Fusion's akmod-nvidia: sudo akmods --force), then "
@@ -135,7 +135,7 @@ def distro_driver_fix(facts: Facts, problem_id: str) -> Optional[str]:
         fix = _("Rebuild and load the NVIDIA module for the running kernel the way your distribution does (its "
                 "kernel headers and a DKMS rebuild, or its driver package for this kernel), then sudo modprobe "
                 "nvidia, or reboot.")
-    return fix + " " + not_managed()
+    return not_managed(fix)
 
 
 def _driver_install_fix(facts: Facts, fam: str) -> str:

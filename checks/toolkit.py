@@ -42,7 +42,7 @@ def toolkit_install(facts: Facts) -> Optional[str]:
     else:
         how = _("Install the NVIDIA Container Toolkit the way your distribution does (NVIDIA's install guide "
                 "covers apt, dnf and zypper), then {configure}.")
-    return how.format(repo=RPM_REPO, configure=CONFIGURE) + " " + not_managed()
+    return not_managed(how.format(repo=RPM_REPO, configure=CONFIGURE))
 
 
 def check_toolkit(facts: Facts) -> List[Finding]:

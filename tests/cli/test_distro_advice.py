@@ -15,8 +15,8 @@ FOOOS = 'NAME="FooOS"\nID=fooos\nVERSION_ID="3.1"\nPRETTY_NAME="FooOS 3.1 (Kestr
 APT_WORDS = ("apt-get", "ubuntu-drivers", "apt repository", "nvidia-driver-<branch>", "nvidia-dkms-")
 
 
-def run(*args):
-    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent.sock", LANG="C")
+def run(*args, env=None):
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent.sock", LANG="C", **(env or {}))
     env.pop("LANGUAGE", None)
     return subprocess.run([sys.executable, "-m", "dldoctor", *args], capture_output=True, text=True,
                           env=env, timeout=60)
@@ -148,3 +148,12 @@ def test_explain_on_rocky_gives_the_dnf_way_for_the_error_it_reads(tmp_path):
     first = json.loads(res.stdout)["findings"][0]
     assert first["problem"] == "driver.not-loaded", first
     assert "dnf install kernel-devel" in first["fix"] and "apt-get" not in first["fix"], first
+
+
+def test_in_chinese_the_not_managed_sentence_follows_the_fix_without_a_blank(tmp_path):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text(release("rocky-9.3"))
+    res = run("check", "--root", str(tmp_path), "--no-probe", "--json", "--only", "nvidia-toolkit",
+              env={"DLDOCTOR_LANG": "zh_CN"})
+    fixes = [f["fix"] for f in json.loads(res.stdout)["findings"] if f["fix"]]
+    assert any(f.endswith("。dldoctor fix 只管理 Debian 和 Ubuntu。") for f in fixes), fixes
