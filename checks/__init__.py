@@ -89,6 +89,13 @@ def unknown_reason(value: object) -> str:
     return value.reason if isinstance(value, Unknown) else ""
 
 
+def not_managed(fix: str) -> str:
+    """`fix`, advice for a host whose packages `fix` cannot install (it manages apt only), saying so."""
+    from dldoctor.i18n import _
+
+    return _("{fix} dldoctor fix only manages Debian and Ubuntu.").format(fix=fix)
+
+
 def quote(text: Optional[str], *needles: str, limit: int = 3) -> List[str]:
     """Lines of `text` that contain any needle (case-insensitive): evidence quoted as read."""
     if not text:

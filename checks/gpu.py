@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from dldoctor.checks import ok, problem, quote, skip, unknown_reason
+from dldoctor.checks import not_managed, ok, problem, quote, skip, unknown_reason
 from dldoctor.derived import family, is_wsl, smi_ok
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
@@ -82,11 +82,6 @@ def _package_driver_versions(facts: Facts) -> List[str]:
 # NVIDIA's CUDA repository for a dnf release, by os-release ID (NVIDIA's driver installation guide):
 # RHEL and its rebuilds share the rhel<N> one.
 _CUDA_REPO = {"rhel": "rhel", "rocky": "rhel", "almalinux": "rhel", "fedora": "fedora", "amzn": "amzn"}
-
-
-def not_managed(fix: str) -> str:
-    """`fix`, advice for a host whose packages `fix` cannot install (it manages apt only), saying so."""
-    return _("{fix} dldoctor fix only manages Debian and Ubuntu.").format(fix=fix)
 
 
 def _cuda_repo(facts: Facts) -> Optional[str]:

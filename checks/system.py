@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from dldoctor.checks import ok, problem, skip, unknown_reason
-from dldoctor.derived import family, is_wsl
+from dldoctor.derived import OTHER_FAMILIES as FAMILIES_BESIDE_APT, family, is_wsl
 from dldoctor.facts import Facts, known
 from dldoctor.i18n import _
 from dldoctor.model import WARN, Finding
@@ -17,14 +17,15 @@ AREA = "system"
 # Oldest release each apt family is still served on by docker-ce and the toolkit (facts.md §3, §8).
 MIN_RELEASE = {"ubuntu": (20, 4), "debian": (11,)}
 APT_FAMILY = ("debian", "ubuntu")
-OTHER_FAMILIES = ("rhel", "suse", "arch")   # derived.family's other families: known, not apt
+OTHER_FAMILIES = tuple(f for f, _ids in FAMILIES_BESIDE_APT)   # known to family(), not apt
 EOL_RPM = {"centos": (8, 99), "rhel": (7, 99)}  # CentOS Linux 7/8 and RHEL 7 are end of life
 
 
 def check_os(facts: Facts) -> List[Finding]:
     os_rel = facts.os
     if not known(os_rel):
-        if _missing(facts, "os-release") and not _read(facts, "lsb-release"):
+        release, lsb = facts.raw.get("os-release"), facts.raw.get("lsb-release")
+        if release is not None and release.missing and not (lsb is not None and lsb.text):
             return [skip("os", AREA, _("Operating system not known"),
                          _("This host has no /etc/os-release (nor /usr/lib/os-release)."))]
         return [skip("os", AREA, _("Operating system not known"), unknown_reason(os_rel))]
@@ -88,15 +89,3 @@ def check_reboot(facts: Facts) -> List[Finding]:
                             path=ev.source if ev else "/var/run/reboot-required"),
                         [ev.text if ev and ev.text else "*** System restart required ***"], status=WARN)]
     return []
-
-
-def _missing(facts: Facts, name: str) -> bool:
-    """The file was looked for and is not there (recorded like `cat`: exit 1, no text), as
-    distinct from not collected at all."""
-    ev = facts.raw.get(name)
-    return ev is not None and ev.exit == 1 and not ev.text
-
-
-def _read(facts: Facts, name: str) -> bool:
-    ev = facts.raw.get(name)
-    return ev is not None and bool(ev.text)

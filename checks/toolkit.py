@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dldoctor.checks import ok, problem, skip
-from dldoctor.checks.gpu import not_managed
+from dldoctor.checks import not_managed, ok, problem, skip
 from dldoctor.derived import (cgroup_v2, family, has_server, hook_newer_than_daemon, installed_versions,
                               registered_in_daemon, runtime_entries, runtime_path, smi_ok,
                               toolkit_state, toolkit_version)

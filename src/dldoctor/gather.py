@@ -94,7 +94,7 @@ def collect(host: Host, extra: Optional[Dict[str, str]] = None, probe_mirrors: b
 
     for field, (evnames, spec) in PARSERS.items():
         present = [raw[n] for n in evnames if n in raw and raw[n].collected
-                   and not (field == "os" and raw[n].exit == 1 and not raw[n].text)]  # missing
+                   and not (field == "os" and raw[n].missing)]
         if not present:
             setattr(facts, field, _not_collected(evnames))
             continue
@@ -256,14 +256,13 @@ def _cut_short(ev: Evidence) -> bool:
 
 def _daemon_json(facts: Facts, raw: Dict[str, Evidence]) -> None:
     ev = raw.get("daemon.json")
+    if ev is not None and ev.source and ev.source.startswith("/"):
+        facts.daemon_json_path = ev.source      # named even when unread (the snap's, a link out)
     if ev is not None and not ev.collected and ev.exit == IS_A_DIRECTORY:
-        facts.daemon_json_path = ev.source or facts.daemon_json_path
         facts.daemon_json = Unknown(_("{path} is a directory, not a file: dockerd cannot read it "
                                       "and does not start").format(path=facts.daemon_json_path),
                                     A_DIRECTORY)
         return
-    if ev is not None and ev.source and ev.source.startswith("/"):
-        facts.daemon_json_path = ev.source      # named even when unread (the snap's, a link out)
     if ev is None or not ev.collected:
         facts.daemon_json = Unknown(_("daemon.json not collected"))
         return

@@ -84,6 +84,12 @@ class Evidence:
     def not_found(self) -> bool:
         return self.exit == NOT_FOUND
 
+    @property
+    def missing(self) -> bool:
+        """A file looked for and not there, recorded as `cat` answers (exit 1, no text): not the
+        same as not collected."""
+        return self.exit == 1 and not self.text
+
 
 @frozen_record
 class HttpResponse:

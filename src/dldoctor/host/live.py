@@ -420,9 +420,9 @@ class LiveHost(Host):
         data = self.read(path)
         if data is None:
             live = self._safe_path(path)
-            exists = live is None or os.path.lexists(live)
             if live is not None and os.path.isdir(live):
                 return Evidence(name, None, exit=IS_A_DIRECTORY, source=path)
+            exists = self._lexists(path)
             # Missing file: collected, and absent (exit 1 like `cat`), distinct from unreadable.
             return Evidence(name, None if exists else "", exit=None if exists else 1, source=path)
         return Evidence(name, EVIDENCE[name].decode(data), source=path)
